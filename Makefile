@@ -1,0 +1,40 @@
+# Tandem: `make run` serves a demo workspace on http://127.0.0.1:8080; `make test` runs
+# every test. Both install what they need first (Debian packages, npm packages).
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+WERROR := $(if $(CI),ON,OFF)
+DEMO_DB ?= sqlite:var/demo.db
+
+.PHONY: all deps build test unit-test node-deps run bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTANDEM_WERROR=$(WERROR)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+node-deps: deps
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error; fi
+
+test: build node-deps
+	cd $(BUILD_DIR) && ctest -j 2 --output-on-failure --timeout 600
+
+run: build
+	./$(BUILD_DIR)/tandem --db $(DEMO_DB) demo
+	./$(BUILD_DIR)/tandem --db $(DEMO_DB) serve --listen 127.0.0.1:8080
+
+bench: build
+	./$(BUILD_DIR)/bench/ingest_bench
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,59 @@
+#include "app/application.h"
+
+#include <spdlog/spdlog.h>
+
+#include "http/ops_routes.h"
+#include "ingest/segment_message.h"
+
+namespace tandem {
+
+Application::Application(const Config& config, std::unique_ptr<Store> store, const Clock& clock)
+    : config_(config), store_(std::move(store)), clock_(clock) {
+  writer_ = std::make_unique<EventWriter>(
+      *store_, metrics_,
+      EventWriter::Options{static_cast<size_t>(config.ingest.queue_max_events),
+                           static_cast<size_t>(config.ingest.commit_max_events)});
+  pipeline_ = std::make_unique<EventPipeline>(*store_, clock_, metrics_, EventPipeline::Options{});
+  writer_->SetOnCommit([pipeline = pipeline_.get()] { pipeline->Notify(); });
+  ingest_ = std::make_unique<http::IngestRoutes>(
+      *store_, *writer_, metrics_, clock_,
+      http::IngestRoutes::Options{config.server.trust_proxy, config.server.public_url,
+                                  config.ingest.retry_after_s});
+  ingest_->Register(router_);
+  http::RegisterOpsRoutes(router_, *store_, metrics_);
+  http::HttpServer::Options options;
+  options.listen = config.server.listen;
+  options.threads = config.server.threads;
+  options.read_timeout = std::chrono::milliseconds(config.server.read_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.server.idle_timeout_ms);
+  // The largest body is a batch; gzip bodies are checked again once inflated.
+  options.body_limit = kMaxBatchBytes;
+  server_ = std::make_unique<http::HttpServer>(options, router_, metrics_);
+}
+
+Application::~Application() { Shutdown(); }
+
+Status Application::Start() {
+  pipeline_->Start();
+  pipeline_->Notify();  // catch up with events stored before a restart
+  TANDEM_RETURN_IF_ERROR(server_->Start());
+  spdlog::info("serving on {} (port {})", config_.server.listen, server_->port());
+  return OkStatus();
+}
+
+void Application::RunUntilSignal() {
+  server_->WaitForSignal();
+  Shutdown();
+}
+
+void Application::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+  writer_->Stop();
+  pipeline_->Stop();
+  spdlog::info("stopped; {} events stored, {} processed", metrics_.events_stored.Value(),
+               metrics_.events_processed.Value());
+}
+
+}  // namespace tandem

@@ -1,0 +1,53 @@
+// Application: one running Tandem server, wired from its configuration.
+//
+// Owns the store, the group-commit writer, the event pipeline and the HTTP server,
+// and stops them in the order that keeps every acknowledged event: stop taking
+// requests, answer those in flight, commit what is queued, finish processing.
+#pragma once
+
+#include <memory>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "http/ingest_routes.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "ingest/event_writer.h"
+#include "metrics/metrics.h"
+#include "pipeline/event_pipeline.h"
+#include "store/store.h"
+
+namespace tandem {
+
+class Application {
+ public:
+  // `clock` must outlive the application.
+  Application(const Config& config, std::unique_ptr<Store> store, const Clock& clock);
+  ~Application();  // Shutdown()s
+
+  // Starts the pipeline and listens. Fails when the address cannot be bound.
+  Status Start();
+  uint16_t port() const { return server_->port(); }
+  // Blocks until SIGINT or SIGTERM, then shuts down.
+  void RunUntilSignal();
+  // Graceful stop; idempotent.
+  void Shutdown();
+
+  Store& store() { return *store_; }
+  Metrics& metrics() { return metrics_; }
+  EventPipeline& pipeline() { return *pipeline_; }
+
+ private:
+  const Config config_;
+  std::unique_ptr<Store> store_;
+  const Clock& clock_;
+  Metrics metrics_;
+  std::unique_ptr<EventWriter> writer_;
+  std::unique_ptr<EventPipeline> pipeline_;
+  std::unique_ptr<http::IngestRoutes> ingest_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> server_;
+  bool stopped_ = false;
+};
+
+}  // namespace tandem

@@ -1,0 +1,68 @@
+// Tandem's configuration: tandem.toml, with a default for every key.
+//
+// Unknown sections or keys, and values of the wrong type or out of range, are errors
+// that name the file, the line and the key, so a typo never silently falls back to a
+// default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace tandem {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  // Number of HTTP worker threads; 0 means one per core.
+  int threads = 0;
+  // Honour X-Forwarded-For for context.ip (only behind a proxy you run).
+  bool trust_proxy = false;
+  // How long a client may take to send one request (headers and body).
+  int64_t read_timeout_ms = 15000;
+  // How long an idle keep-alive connection is kept open.
+  int64_t idle_timeout_ms = 60000;
+  // Base URL clients reach this server at, e.g. "https://t.example.com"; used where
+  // Tandem tells clients where to send (the browser library's settings). Empty: taken
+  // from each request's Host header.
+  std::string public_url;
+  // How long a graceful shutdown waits for in-flight requests.
+  int64_t shutdown_grace_ms = 10000;
+};
+
+struct StorageConfig {
+  // "sqlite:PATH" (embedded) or "postgresql://..." (shared).
+  std::string url = "sqlite:var/tandem.db";
+  // SQLite commit durability: "full" survives power loss, "normal" survives a
+  // process crash (kill -9) but may lose the last commits on power loss.
+  std::string sqlite_synchronous = "full";
+};
+
+struct IngestConfig {
+  // Events that may wait for the writer before new requests get 429.
+  int64_t queue_max_events = 200000;
+  // Most events committed in one transaction (group commit).
+  int64_t commit_max_events = 20000;
+  // Seconds a shed client is told to wait (Retry-After).
+  int64_t retry_after_s = 1;
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "text";  // text or json
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  IngestConfig ingest;
+  LogConfig log;
+};
+
+// Reads and validates a tandem.toml file.
+StatusOr<Config> LoadConfigFile(const std::string& path);
+// Same, from text; `origin` names the source in error messages.
+StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin);
+
+}  // namespace tandem

@@ -1,0 +1,48 @@
+#include "http/http_types.h"
+
+#include <boost/beast/http/field.hpp>
+
+#include "core/json_text.h"
+
+namespace tandem::http {
+
+namespace beast_http = boost::beast::http;
+
+std::string_view HttpRequest::path() const {
+  std::string_view target(message.target().data(), message.target().size());
+  return target.substr(0, target.find('?'));
+}
+
+std::string_view HttpRequest::query() const {
+  std::string_view target(message.target().data(), message.target().size());
+  auto q = target.find('?');
+  return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
+Response JsonResponse(unsigned status, std::string body) {
+  Response res{static_cast<beast_http::status>(status), 11};
+  res.set(beast_http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+std::string ErrorJson(std::string_view code, std::string_view message) {
+  std::string out = "{\"code\":";
+  AppendJsonString(out, code);
+  out += ",\"message\":";
+  AppendJsonString(out, message);
+  out += "}";
+  return out;
+}
+
+Response ErrorResponse(unsigned http_status, std::string_view code, std::string_view message) {
+  return JsonResponse(http_status, "{\"error\":" + ErrorJson(code, message) + "}");
+}
+
+Response ErrorResponse(const Status& status) {
+  return ErrorResponse(static_cast<unsigned>(HttpStatusOf(status.code())), status.error_code(),
+                       status.message());
+}
+
+}  // namespace tandem::http

@@ -1,0 +1,250 @@
+#include "http/ingest_routes.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/http/field.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/json_text.h"
+#include "ingest/content_encoding.h"
+#include "ingest/segment_message.h"
+#include "metrics/metrics.h"
+
+namespace tandem::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+std::string_view Header(const HttpRequest& request, bhttp::field field) {
+  auto value = request.message[field];
+  return {value.data(), value.size()};
+}
+
+std::string_view Header(const HttpRequest& request, std::string_view name) {
+  auto value = request.message[name];
+  return {value.data(), value.size()};
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+Response WithCors(Response res) {
+  res.set(bhttp::field::access_control_allow_origin, "*");
+  return res;
+}
+
+// Answers CORS preflights for the ingest endpoints, so pages on any site can send.
+void Preflight(HttpRequest&&, Responder respond) {
+  Response res{bhttp::status::no_content, 11};
+  res.set(bhttp::field::access_control_allow_origin, "*");
+  res.set(bhttp::field::access_control_allow_methods, "POST, OPTIONS");
+  res.set(bhttp::field::access_control_allow_headers, "Content-Type, Authorization, Content-Encoding");
+  res.set(bhttp::field::access_control_max_age, "86400");
+  respond(std::move(res));
+}
+
+std::string SuccessBody(const std::vector<RejectedMessage>& rejected) {
+  if (rejected.empty()) return R"({"success":true})";
+  std::string out = R"({"success":true,"rejected":[)";
+  for (size_t i = 0; i < rejected.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += "{\"index\":" + std::to_string(rejected[i].index) + ",\"code\":";
+    AppendJsonString(out, rejected[i].code);
+    out += ",\"message\":";
+    AppendJsonString(out, rejected[i].message);
+    out += "}";
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace
+
+std::string ClientIp(const HttpRequest& request, bool trust_proxy) {
+  if (trust_proxy) {
+    std::string_view forwarded = Header(request, "X-Forwarded-For");
+    std::string_view first = Trim(forwarded.substr(0, forwarded.find(',')));
+    if (!first.empty()) return std::string(first);
+  }
+  return request.peer_ip;
+}
+
+std::optional<std::string> BasicAuthUser(std::string_view authorization) {
+  authorization = Trim(authorization);
+  if (authorization.empty()) return std::nullopt;
+  constexpr std::string_view kBasic = "basic ";
+  if (authorization.size() <= kBasic.size() ||
+      !std::equal(kBasic.begin(), kBasic.end(), authorization.begin(),
+                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+    return std::string();
+  }
+  std::string_view encoded = Trim(authorization.substr(kBasic.size()));
+  std::string decoded(encoded.size(), '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), encoded.data(),
+                        encoded.size(), nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 &&
+      sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), encoded.data(),
+                        encoded.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+    return std::string();
+  }
+  decoded.resize(length);
+  return decoded.substr(0, decoded.find(':'));
+}
+
+IngestRoutes::IngestRoutes(Store& store, EventWriter& writer, Metrics& metrics, const Clock& clock,
+                           Options options)
+    : writer_(writer), metrics_(metrics), clock_(clock), options_(std::move(options)), sources_(store, clock) {}
+
+void IngestRoutes::Register(Router& router) {
+  struct Path {
+    const char* path;
+    IngestCall call;
+  };
+  static constexpr Path kPaths[] = {
+      {"/v1/identify", IngestCall::kIdentify}, {"/v1/i", IngestCall::kIdentify},
+      {"/v1/track", IngestCall::kTrack},       {"/v1/t", IngestCall::kTrack},
+      {"/v1/page", IngestCall::kPage},         {"/v1/p", IngestCall::kPage},
+      {"/v1/screen", IngestCall::kScreen},     {"/v1/s", IngestCall::kScreen},
+      {"/v1/group", IngestCall::kGroup},       {"/v1/g", IngestCall::kGroup},
+      {"/v1/alias", IngestCall::kAlias},       {"/v1/a", IngestCall::kAlias},
+      {"/v1/batch", IngestCall::kBatch},       {"/v1/b", IngestCall::kBatch},
+      {"/v1/import", IngestCall::kBatch},
+  };
+  for (const Path& p : kPaths) {
+    IngestCall call = p.call;
+    router.Add("POST", p.path, [this, call](HttpRequest&& req, Responder respond) {
+      Ingest(call, std::move(req), std::move(respond));
+    });
+    router.Add("OPTIONS", p.path, Preflight);
+  }
+  router.Add("GET", "/v1/projects/*", [this](HttpRequest&& req, Responder respond) {
+    Settings(std::move(req), std::move(respond));
+  });
+}
+
+void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder respond) {
+  auto fail = [&](const Status& status) {
+    metrics_.events_rejected.Increment({status.error_code()});
+    respond(WithCors(ErrorResponse(status)));
+  };
+  // A key in the Authorization header is checked before the body is read.
+  std::optional<std::string> header_key = BasicAuthUser(Header(request, bhttp::field::authorization));
+  if (header_key && header_key->empty()) {
+    return fail(Unauthenticated("invalid_authorization",
+                                "Authorization must be Basic with the write key as user name"));
+  }
+  std::optional<Source> source;
+  auto resolve = [&](const std::string& key) -> Status {
+    auto found = sources_.Find(key);
+    if (!found.ok()) return found.status();
+    if (!*found) return Unauthenticated("invalid_write_key", "the write key does not belong to any source");
+    source = **found;
+    return OkStatus();
+  };
+  if (header_key) {
+    if (Status s = resolve(*header_key); !s.ok()) return fail(s);
+  }
+
+  auto body = DecodeBody(Trim(Header(request, bhttp::field::content_encoding)),
+                         std::move(request.message.body()), kMaxBatchBytes);
+  if (!body.ok()) return fail(body.status());
+  thread_local SegmentParser parser;
+  std::string client_ip = ClientIp(request, options_.trust_proxy);
+  IngestRequest ingest{call, *body, clock_.Now(), client_ip};
+  auto parsed = parser.Parse(ingest);
+  if (!parsed.ok()) return fail(parsed.status());
+
+  if (!source) {
+    if (parsed->write_key.empty()) {
+      return fail(Unauthenticated("missing_write_key",
+                                  "send the write key as the Basic auth user name or as \"writeKey\""));
+    }
+    if (Status s = resolve(parsed->write_key); !s.ok()) return fail(s);
+  }
+  for (auto& event : parsed->events) event.source_id = source->id;
+  for (const auto& r : parsed->rejected) metrics_.events_rejected.Increment({r.code});
+
+  std::string success = SuccessBody(parsed->rejected);
+  const int64_t retry_after = options_.retry_after_s;
+  auto shared_respond = std::make_shared<Responder>(std::move(respond));
+  bool queued = writer_.TrySubmit(
+      std::move(parsed->events),
+      [shared_respond, success = std::move(success), retry_after](const WriteOutcome& outcome) {
+        if (!outcome.status.ok()) {
+          Response res = ErrorResponse(503, "store_unavailable",
+                                       "events could not be stored durably; retry: " + outcome.status.message());
+          res.set(bhttp::field::retry_after, std::to_string(retry_after));
+          (*shared_respond)(WithCors(std::move(res)));
+          return;
+        }
+        (*shared_respond)(WithCors(JsonResponse(200, success)));
+      });
+  if (!queued) {
+    metrics_.requests_shed.Increment();
+    Response res = ErrorResponse(429, "overloaded", "the server is shedding load; retry after the delay");
+    res.set(bhttp::field::retry_after, std::to_string(retry_after));
+    (*shared_respond)(WithCors(std::move(res)));
+  }
+}
+
+void IngestRoutes::Settings(HttpRequest&& request, Responder respond) {
+  // /v1/projects/<writeKey>/settings
+  std::string_view rest = request.path().substr(std::string_view("/v1/projects/").size());
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos || rest.substr(slash) != "/settings") {
+    return respond(ErrorResponse(404, "not_found", "use /v1/projects/<writeKey>/settings"));
+  }
+  std::string write_key(rest.substr(0, slash));
+  auto found = sources_.Find(write_key);
+  if (!found.ok()) return respond(ErrorResponse(found.status()));
+  if (!*found) {
+    return respond(WithCors(ErrorResponse(404, "unknown_write_key", "no source has this write key")));
+  }
+  std::string protocol = "http";
+  std::string host(Header(request, bhttp::field::host));
+  if (!options_.public_url.empty()) {
+    std::string_view url = options_.public_url;
+    auto scheme_end = url.find("://");
+    if (scheme_end != std::string_view::npos) {
+      protocol = std::string(url.substr(0, scheme_end));
+      url.remove_prefix(scheme_end + 3);
+    }
+    while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+    host = std::string(url);
+  } else if (options_.trust_proxy) {
+    std::string_view proto = Trim(Header(request, "X-Forwarded-Proto"));
+    if (!proto.empty()) protocol = std::string(proto);
+  }
+  nlohmann::json settings = {
+      {"integrations",
+       {{"Segment.io",
+         {{"apiKey", write_key},
+          {"apiHost", host + "/v1"},
+          {"protocol", protocol},
+          {"unbundledIntegrations", nlohmann::json::array()},
+          {"addBundledMetadata", true},
+          {"maybeBundledConfigIds", nlohmann::json::object()}}}}},
+      {"plan",
+       {{"track", {{"__default", {{"enabled", true}, {"integrations", nlohmann::json::object()}}}}},
+        {"identify", {{"__default", {{"enabled", true}}}}},
+        {"group", {{"__default", {{"enabled", true}}}}}}},
+      {"edgeFunction", nlohmann::json::object()},
+      {"analyticsNextEnabled", true},
+      {"middlewareSettings", nlohmann::json::object()},
+      {"enabledMiddleware", nlohmann::json::object()},
+      {"metrics", {{"sampleRate", 0}}},
+      {"legacyVideoPluginsEnabled", false},
+      {"remotePlugins", nlohmann::json::array()},
+  };
+  Response res = JsonResponse(200, settings.dump());
+  res.set(bhttp::field::cache_control, "public, max-age=300");
+  respond(WithCors(std::move(res)));
+}
+
+}  // namespace tandem::http

@@ -1,0 +1,51 @@
+#include "http/router.h"
+
+#include <fmt/format.h>
+
+namespace tandem::http {
+
+void Router::Add(std::string method, std::string pattern, Handler handler) {
+  Route route{std::move(method), std::move(pattern), false, std::move(handler)};
+  if (route.pattern.ends_with("/*")) {
+    route.pattern.pop_back();
+    route.prefix = true;
+  }
+  routes_.push_back(std::move(route));
+}
+
+bool Router::Matches(const Route& route, std::string_view path) const {
+  if (route.prefix) return path.size() > route.pattern.size() && path.starts_with(route.pattern);
+  if (path == route.pattern) return true;
+  // Tolerate one trailing slash, as clients configured with a base URL often add it.
+  return path.size() == route.pattern.size() + 1 && path.back() == '/' && path.starts_with(route.pattern);
+}
+
+std::string_view Router::RouteName(const HttpRequest& request) const {
+  for (const Route& route : routes_) {
+    if (Matches(route, request.path())) return route.pattern;
+  }
+  return "unmatched";
+}
+
+void Router::Dispatch(HttpRequest&& request, Responder respond) const {
+  std::string_view method(request.message.method_string().data(), request.message.method_string().size());
+  std::string allowed;
+  for (const Route& route : routes_) {
+    if (!Matches(route, request.path())) continue;
+    if (route.method == method) {
+      route.handler(std::move(request), std::move(respond));
+      return;
+    }
+    allowed += (allowed.empty() ? "" : ", ") + route.method;
+  }
+  if (allowed.empty()) {
+    respond(ErrorResponse(404, "not_found", fmt::format("no resource at {}", request.path())));
+    return;
+  }
+  Response res = ErrorResponse(405, "method_not_allowed",
+                               fmt::format("{} does not accept {}; use {}", request.path(), method, allowed));
+  res.set(boost::beast::http::field::allow, allowed);
+  respond(std::move(res));
+}
+
+}  // namespace tandem::http

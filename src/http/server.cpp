@@ -1,0 +1,327 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <future>
+#include <optional>
+#include <unordered_map>
+
+#include "metrics/metrics.h"
+
+namespace tandem::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+StatusOr<std::pair<std::string, uint16_t>> ParseListenAddress(std::string_view listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == listen.size()) {
+    return InvalidArgument("invalid_listen", fmt::format("listen address \"{}\" must be HOST:PORT", listen));
+  }
+  std::string host(listen.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return InvalidArgument("invalid_listen", fmt::format("listen port \"{}\" must be 0..65535", port_text));
+  }
+  if (host.empty()) host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+class Session;
+
+class HttpServer::Impl {
+ public:
+  Impl(HttpServer& owner, Options options, const Router& router, Metrics& metrics)
+      : owner_(owner), options_(std::move(options)), router_(router), metrics_(metrics),
+        ioc_(options_.threads), acceptor_(net::make_strand(ioc_)), signals_(ioc_) {}
+
+  Status Listen();
+  void Run();
+  void Accept();
+  void Shutdown(std::chrono::milliseconds grace);
+  void WaitForSignal();
+
+  void Register(Session* session, std::weak_ptr<Session> weak);
+  void Unregister(Session* session);
+
+  HttpServer& owner_;
+  const Options options_;
+  const Router& router_;
+  Metrics& metrics_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  std::vector<std::thread> workers_;
+
+  std::mutex sessions_mu_;
+  std::condition_variable sessions_cv_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // guarded by sessions_mu_
+  std::once_flag shutdown_once_;
+};
+
+// One connection: reads requests one after another, answers each, until the client
+// or the server closes it.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer::Impl& server)
+      : stream_(std::move(socket)), server_(server) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ip_ = endpoint.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~Session() {
+    server_.metrics_.http_connections.Add(-1);
+    server_.Unregister(this);
+  }
+
+  void Start() {
+    server_.metrics_.http_connections.Add(1);
+    server_.Register(this, weak_from_this());
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+  }
+
+  // Called when the server begins to stop: a connection waiting for its next request
+  // is closed now; one in the middle of a request is closed after the answer.
+  void OnServerStopping() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.socket().close(ec);
+      }
+    });
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
+    parser_->body_limit(server_.options_.body_limit);
+    idle_ = true;
+    if (server_.owner_.stopping()) return Close();
+    stream_.expires_after(server_.options_.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    idle_ = false;
+    if (ec) return OnReadError(ec);
+    stream_.expires_after(server_.options_.read_timeout);
+    const auto& req = parser_->get();
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code wec, std::size_t) {
+        if (wec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return Close();
+    }
+    const bool got_some = parser_ && parser_->got_some();
+    if (ec == beast::error::timeout) {
+      if (!got_some) return Close();  // an idle keep-alive connection
+      return SendError(408, "request_timeout",
+                       fmt::format("the request was not received within {} ms",
+                                   server_.options_.read_timeout.count()));
+    }
+    if (ec == bhttp::error::body_limit) {
+      return SendError(413, "body_too_large",
+                       fmt::format("the body exceeds the limit of {} bytes", server_.options_.body_limit));
+    }
+    if (ec == bhttp::error::header_limit) {
+      return SendError(431, "headers_too_large", "the request headers exceed 16 KB");
+    }
+    if (ec == bhttp::error::partial_message) return Close();
+    SendError(400, "bad_request", fmt::format("malformed HTTP request: {}", ec.message()));
+  }
+
+  void SendError(unsigned status, std::string_view code, std::string_view message) {
+    Response res = ErrorResponse(status, code, message);
+    res.keep_alive(false);
+    server_.metrics_.http_requests.Increment({"unmatched", std::to_string(status)});
+    Write(std::move(res), /*close=*/true);
+  }
+
+  void OnBody(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_never();
+    HttpRequest request{parser_->release(), peer_ip_};
+    const bool keep_alive = request.message.keep_alive();
+    std::string route(server_.router_.RouteName(request));
+    server_.router_.Dispatch(
+        std::move(request), [self = shared_from_this(), keep_alive, route = std::move(route)](Response res) {
+          self->server_.metrics_.http_requests.Increment({route, std::to_string(res.result_int())});
+          net::post(self->stream_.get_executor(), [self, keep_alive, res = std::move(res)]() mutable {
+            const bool close = !keep_alive || self->server_.owner_.stopping();
+            res.keep_alive(!close);
+            self->Write(std::move(res), close);
+          });
+        });
+  }
+
+  void Write(Response res, bool close) {
+    response_ = std::make_shared<Response>(std::move(res));
+    stream_.expires_after(server_.options_.read_timeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
+                         self->response_.reset();
+                         if (ec || close) return self->Close();
+                         self->ReadHeader();
+                       });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<Response> response_;
+  HttpServer::Impl& server_;
+  std::string peer_ip_;
+  bool idle_ = true;  // waiting for the first byte of a request; only touched on the strand
+};
+
+Status HttpServer::Impl::Listen() {
+  TANDEM_ASSIGN_OR_RETURN(auto host_port, ParseListenAddress(options_.listen));
+  beast::error_code ec;
+  auto address = net::ip::make_address(host_port.first, ec);
+  if (ec) {
+    return InvalidArgument("invalid_listen",
+                           fmt::format("listen host \"{}\" is not an IP address", host_port.first));
+  }
+  tcp::endpoint endpoint(address, host_port.second);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable("listen_failed", fmt::format("cannot listen on {}: {}", options_.listen, ec.message()));
+  }
+  owner_.port_ = acceptor_.local_endpoint().port();
+  // Registered now, so a signal that comes before WaitForSignal is queued, not fatal.
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  return OkStatus();
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+    }
+    if (!owner_.stopping()) Accept();
+  });
+}
+
+void HttpServer::Impl::Run() {
+  int threads = options_.threads > 0 ? options_.threads
+                                     : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  Accept();
+  workers_.reserve(static_cast<size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    workers_.emplace_back([this] { ioc_.run(); });
+  }
+}
+
+void HttpServer::Impl::Register(Session* session, std::weak_ptr<Session> weak) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.emplace(session, std::move(weak));
+}
+
+void HttpServer::Impl::Unregister(Session* session) {
+  {
+    std::lock_guard lock(sessions_mu_);
+    sessions_.erase(session);
+  }
+  sessions_cv_.notify_all();
+}
+
+void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
+  std::call_once(shutdown_once_, [&] {
+    owner_.stopping_.store(true);
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(sessions_mu_);
+      for (auto& [_, weak] : sessions_) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) s->OnServerStopping();
+    live.clear();
+    {
+      std::unique_lock lock(sessions_mu_);
+      if (!sessions_cv_.wait_for(lock, grace, [this] { return sessions_.empty(); })) {
+        spdlog::warn("shutdown: {} connections still open after {} ms; closing them", sessions_.size(),
+                     grace.count());
+      }
+    }
+    ioc_.stop();
+    for (auto& t : workers_) {
+      if (t.joinable()) t.join();
+    }
+  });
+}
+
+void HttpServer::Impl::WaitForSignal() {
+  std::promise<int> signalled;
+  auto done = signalled.get_future();
+  signals_.async_wait([&signalled](beast::error_code ec, int signal) {
+    signalled.set_value(ec ? 0 : signal);
+  });
+  int signal = done.get();
+  spdlog::info("received signal {}; shutting down", signal);
+}
+
+HttpServer::HttpServer(Options options, const Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(*this, std::move(options), router, metrics)) {}
+
+HttpServer::~HttpServer() { Shutdown(std::chrono::milliseconds(0)); }
+
+Status HttpServer::Start() {
+  TANDEM_RETURN_IF_ERROR(impl_->Listen());
+  impl_->Run();
+  return OkStatus();
+}
+
+void HttpServer::WaitForSignal() { impl_->WaitForSignal(); }
+
+void HttpServer::Shutdown(std::chrono::milliseconds grace) { impl_->Shutdown(grace); }
+
+}  // namespace tandem::http

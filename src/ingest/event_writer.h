@@ -1,0 +1,82 @@
+// EventWriter: durable acknowledgement by group commit.
+//
+// Ingest requests hand their events to the writer and wait (without holding a thread)
+// for a callback. One writer thread takes everything queued, stores it in a single
+// transaction, and then calls back every request of the group: a request is answered
+// only after its events are durable, and a busy server pays one commit for many
+// requests. The queue is bounded; when it is full TrySubmit refuses, so the caller
+// can answer 429 instead of buffering without limit.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace tandem {
+
+struct Metrics;
+
+struct WriteOutcome {
+  Status status;  // not OK: nothing of this submission was stored
+  size_t stored = 0;
+  size_t duplicates = 0;
+};
+
+class EventWriter {
+ public:
+  // Called on the writer thread; must not block.
+  using Done = std::function<void(const WriteOutcome&)>;
+
+  struct Options {
+    size_t queue_max_events = 200000;
+    size_t commit_max_events = 20000;
+  };
+
+  // `store` and `metrics` must outlive the writer. Starts the writer thread.
+  EventWriter(Store& store, Metrics& metrics, Options options);
+  ~EventWriter();  // Stop()s
+
+  // Queues events; `done` runs once they are durable (or failed). Returns false, and
+  // never calls `done`, when the queue cannot take them (load shedding) or the writer
+  // is stopping. Thread-safe.
+  bool TrySubmit(std::vector<EventRecord> events, Done done);
+
+  // Commits everything queued, then stops the thread. Idempotent.
+  void Stop();
+
+  size_t QueuedEvents() const;
+
+  // Called after each successful commit, on the writer thread (e.g. to wake the
+  // pipeline). Set before the first submission.
+  void SetOnCommit(std::function<void()> on_commit) { on_commit_ = std::move(on_commit); }
+
+ private:
+  struct Submission {
+    std::vector<EventRecord> events;
+    Done done;
+  };
+
+  void Run();
+  void CommitGroup(std::vector<Submission>& group);
+
+  Store& store_;
+  Metrics& metrics_;
+  const Options options_;
+  std::function<void()> on_commit_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Submission> queue_;  // guarded by mu_
+  size_t queued_events_ = 0;      // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,420 @@
+#include "ingest/segment_message.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <array>
+
+#include "core/json_text.h"
+#include "core/random.h"
+#include "core/time_format.h"
+
+namespace tandem {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+struct CallInfo {
+  IngestCall call;
+  std::string_view type;
+};
+
+constexpr std::array<CallInfo, 6> kMessageTypes = {{
+    {IngestCall::kIdentify, "identify"},
+    {IngestCall::kTrack, "track"},
+    {IngestCall::kPage, "page"},
+    {IngestCall::kScreen, "screen"},
+    {IngestCall::kGroup, "group"},
+    {IngestCall::kAlias, "alias"},
+}};
+
+std::string_view TypeOf(IngestCall call) {
+  for (const auto& info : kMessageTypes) {
+    if (info.call == call) return info.type;
+  }
+  return "";
+}
+
+std::optional<element> Field(const object& obj, std::string_view key) {
+  element value;
+  if (obj.at_key(key).get(value) != simdjson::SUCCESS) return std::nullopt;
+  return value;
+}
+
+// A message's problem: code and human message, without the batch position.
+struct Problem {
+  std::string code;
+  std::string message;
+};
+
+// Reads an id field that clients send as a string or a number; "" when absent.
+std::optional<Problem> ReadId(const object& msg, std::string_view key, std::string& out) {
+  auto value = Field(msg, key);
+  if (!value || value->is_null()) return std::nullopt;
+  if (value->is_string()) {
+    out = std::string(value->get_string().value_unsafe());
+  } else if (value->is_number()) {
+    out = simdjson::minify(*value);
+  } else {
+    return Problem{"invalid_field", fmt::format("\"{}\" must be a string or a number", key)};
+  }
+  if (out.size() > 512) {
+    return Problem{"invalid_field", fmt::format("\"{}\" is longer than 512 characters", key)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> ReadTime(const object& msg, std::string_view key,
+                                std::optional<TimePoint>& out) {
+  auto value = Field(msg, key);
+  if (!value || value->is_null()) return std::nullopt;
+  std::string_view text;
+  if (value->get_string().get(text) != simdjson::SUCCESS || !(out = ParseIsoTime(text))) {
+    return Problem{"invalid_timestamp",
+                   fmt::format("\"{}\" must be an ISO 8601 time such as 2026-11-22T10:00:00.000Z", key)};
+  }
+  return std::nullopt;
+}
+
+// Appends `primary` merged over `fallback` as one JSON object: keys of `primary` win;
+// where both hold an object under one key, those are merged the same way.
+void AppendMergedObject(std::string& out, const object* primary, const object* fallback,
+                        std::string_view client_ip) {
+  out.push_back('{');
+  bool first = true;
+  auto key_out = [&](std::string_view key) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(out, key);
+    out.push_back(':');
+  };
+  if (fallback != nullptr) {
+    for (auto [key, value] : *fallback) {
+      if (primary != nullptr && Field(*primary, key)) continue;
+      key_out(key);
+      out += simdjson::minify(value);
+    }
+  }
+  bool has_ip = false;
+  if (primary != nullptr) {
+    for (auto [key, value] : *primary) {
+      key_out(key);
+      if (key == "ip") has_ip = true;
+      object inner, other;
+      if (fallback != nullptr && value.get_object().get(inner) == simdjson::SUCCESS) {
+        auto fallback_value = Field(*fallback, key);
+        if (fallback_value && fallback_value->get_object().get(other) == simdjson::SUCCESS) {
+          AppendMergedObject(out, &inner, &other, {});
+          continue;
+        }
+      }
+      out += simdjson::minify(value);
+    }
+  }
+  if (fallback != nullptr && !has_ip && Field(*fallback, "ip")) has_ip = true;
+  if (!has_ip && !client_ip.empty()) {
+    key_out("ip");
+    AppendJsonString(out, client_ip);
+  }
+  out.push_back('}');
+}
+
+// What a batch contributes to each of its messages.
+struct BatchDefaults {
+  const object* context = nullptr;
+  const object* integrations = nullptr;
+  std::optional<TimePoint> sent_at;
+};
+
+class MessageNormalizer {
+ public:
+  MessageNormalizer(const IngestRequest& request, const BatchDefaults& defaults)
+      : request_(request), defaults_(defaults) {}
+
+  // Validates one message and builds its record; `forced_type` is the endpoint's type
+  // for single calls, empty for batch items (which carry their own).
+  std::optional<Problem> Normalize(element value, std::string_view forced_type, EventRecord& out) {
+    object msg;
+    if (value.get_object().get(msg) != simdjson::SUCCESS) {
+      return Problem{"invalid_message", "a message must be a JSON object"};
+    }
+    std::string_view type = forced_type;
+    if (type.empty()) {
+      auto type_field = Field(msg, "type");
+      if (!type_field) return Problem{"missing_type", "message has no \"type\""};
+      std::string_view given;
+      if (type_field->get_string().get(given) != simdjson::SUCCESS) {
+        return Problem{"unknown_type", "\"type\" must be a string"};
+      }
+      for (const auto& info : kMessageTypes) {
+        if (info.type == given) type = info.type;
+      }
+      if (type.empty()) {
+        return Problem{"unknown_type",
+                       fmt::format("unknown type \"{}\" (expected identify, track, page, screen, "
+                                   "group or alias)",
+                                   given.substr(0, 40))};
+      }
+    }
+    out.type = std::string(type);
+    if (auto p = ReadId(msg, "userId", out.user_id)) return p;
+    if (auto p = ReadId(msg, "anonymousId", out.anonymous_id)) return p;
+    if (out.user_id.empty() && out.anonymous_id.empty()) {
+      return Problem{"missing_id", fmt::format("{} message has neither \"userId\" nor \"anonymousId\"", type)};
+    }
+    std::string given_message_id;
+    if (auto p = ReadId(msg, "messageId", given_message_id)) return p;
+    if (given_message_id.size() > 255) {
+      return Problem{"invalid_field", "\"messageId\" is longer than 255 characters"};
+    }
+    if (auto p = CheckTypeFields(msg, type, out)) return p;
+    for (std::string_view key : {"properties", "traits", "context", "integrations"}) {
+      auto field = Field(msg, key);
+      if (field && !field->is_null() && field->type() != element_type::OBJECT) {
+        return Problem{"invalid_field", fmt::format("\"{}\" must be an object", key)};
+      }
+    }
+    std::optional<TimePoint> timestamp, sent_at;
+    if (auto p = ReadTime(msg, "timestamp", timestamp)) return p;
+    if (!timestamp) {
+      if (auto p = ReadTime(msg, "originalTimestamp", timestamp)) return p;
+    }
+    if (auto p = ReadTime(msg, "sentAt", sent_at)) return p;
+    if (!sent_at) sent_at = defaults_.sent_at;
+
+    // timestamp = receivedAt − (sentAt − originalTimestamp): the client's clock is
+    // trusted for intervals, Tandem's for the absolute time.
+    out.received_at = request_.received_at;
+    if (timestamp && sent_at) {
+      out.timestamp = request_.received_at - (*sent_at - *timestamp);
+    } else {
+      out.timestamp = timestamp.value_or(request_.received_at);
+    }
+    out.message_id = given_message_id.empty() ? "tdm-" + RandomUuid() : std::move(given_message_id);
+    out.payload = BuildPayload(msg, out, timestamp);
+    if (out.payload.size() > kMaxMessageBytes + 1024) {
+      return Problem{"message_too_large",
+                     fmt::format("message is {} bytes; the limit is {} bytes", out.payload.size(),
+                                 kMaxMessageBytes)};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<Problem> CheckTypeFields(const object& msg, std::string_view type, EventRecord& out) {
+    auto read_name = [&](std::string_view key) -> std::optional<Problem> {
+      auto field = Field(msg, key);
+      if (!field || field->is_null()) return std::nullopt;
+      std::string_view text;
+      if (field->get_string().get(text) != simdjson::SUCCESS) {
+        return Problem{"invalid_field", fmt::format("\"{}\" must be a string", key)};
+      }
+      out.event = std::string(text);
+      return std::nullopt;
+    };
+    if (type == "track") {
+      if (auto p = read_name("event")) return p;
+      if (out.event.empty()) return Problem{"missing_event", "track message has no \"event\" name"};
+    } else if (type == "page" || type == "screen") {
+      if (auto p = read_name("name")) return p;
+    } else if (type == "group") {
+      std::string group_id;
+      if (auto p = ReadId(msg, "groupId", group_id)) return p;
+      if (group_id.empty()) return Problem{"missing_group_id", "group message has no \"groupId\""};
+    } else if (type == "alias") {
+      std::string previous_id;
+      if (auto p = ReadId(msg, "previousId", previous_id)) return p;
+      if (previous_id.empty()) return Problem{"missing_previous_id", "alias message has no \"previousId\""};
+      if (out.user_id.empty()) return Problem{"missing_id", "alias message has no \"userId\""};
+    }
+    return std::nullopt;
+  }
+
+  std::string BuildPayload(const object& msg, const EventRecord& rec,
+                           const std::optional<TimePoint>& original) {
+    std::string out;
+    out.reserve(512);
+    out += "{\"type\":";
+    AppendJsonString(out, rec.type);
+    out += ",\"messageId\":";
+    AppendJsonString(out, rec.message_id);
+    if (!rec.user_id.empty()) {
+      out += ",\"userId\":";
+      AppendJsonString(out, rec.user_id);
+    }
+    if (!rec.anonymous_id.empty()) {
+      out += ",\"anonymousId\":";
+      AppendJsonString(out, rec.anonymous_id);
+    }
+    const object* context = nullptr;
+    const object* integrations = nullptr;
+    object context_obj, integrations_obj;
+    for (auto [key, value] : msg) {
+      if (key == "type" || key == "messageId" || key == "userId" || key == "anonymousId" ||
+          key == "writeKey" || key == "timestamp" || key == "originalTimestamp" ||
+          key == "receivedAt") {
+        continue;
+      }
+      if (key == "context" && value.get_object().get(context_obj) == simdjson::SUCCESS) {
+        context = &context_obj;
+        continue;
+      }
+      if (key == "integrations" && value.get_object().get(integrations_obj) == simdjson::SUCCESS) {
+        integrations = &integrations_obj;
+        continue;
+      }
+      out.push_back(',');
+      AppendJsonString(out, key);
+      out.push_back(':');
+      out += simdjson::minify(value);
+    }
+    out += ",\"context\":";
+    AppendMergedObject(out, context, defaults_.context, request_.client_ip);
+    if (integrations != nullptr || defaults_.integrations != nullptr) {
+      out += ",\"integrations\":";
+      AppendMergedObject(out, integrations, defaults_.integrations, {});
+    }
+    out += ",\"timestamp\":";
+    AppendJsonString(out, FormatIsoTime(rec.timestamp));
+    if (original) {
+      out += ",\"originalTimestamp\":";
+      AppendJsonString(out, FormatIsoTime(*original));
+    }
+    out += ",\"receivedAt\":";
+    AppendJsonString(out, FormatIsoTime(rec.received_at));
+    out.push_back('}');
+    return out;
+  }
+
+  const IngestRequest& request_;
+  const BatchDefaults& defaults_;
+};
+
+Status JsonError(simdjson::error_code error) {
+  switch (error) {
+    case simdjson::DEPTH_ERROR:
+      return InvalidArgument("too_deep", fmt::format("JSON nests deeper than {} levels", kMaxJsonDepth));
+    case simdjson::UTF8_ERROR:
+      return InvalidArgument("invalid_utf8", "the body is not valid UTF-8");
+    case simdjson::CAPACITY:
+      return TooLarge("body_too_large", "the body is too large to parse");
+    default:
+      return InvalidArgument("invalid_json",
+                             fmt::format("the body is not valid JSON ({})", simdjson::error_message(error)));
+  }
+}
+
+std::string WriteKeyOf(const object& root) {
+  auto field = Field(root, "writeKey");
+  std::string_view key;
+  if (field && field->get_string().get(key) == simdjson::SUCCESS) return std::string(key);
+  return "";
+}
+
+}  // namespace
+
+std::optional<IngestCall> IngestCallFromPath(std::string_view path) {
+  static constexpr std::array<std::pair<std::string_view, IngestCall>, 14> kPaths = {{
+      {"/v1/identify", IngestCall::kIdentify}, {"/v1/i", IngestCall::kIdentify},
+      {"/v1/track", IngestCall::kTrack},       {"/v1/t", IngestCall::kTrack},
+      {"/v1/page", IngestCall::kPage},         {"/v1/p", IngestCall::kPage},
+      {"/v1/screen", IngestCall::kScreen},     {"/v1/s", IngestCall::kScreen},
+      {"/v1/group", IngestCall::kGroup},       {"/v1/g", IngestCall::kGroup},
+      {"/v1/alias", IngestCall::kAlias},       {"/v1/a", IngestCall::kAlias},
+      {"/v1/batch", IngestCall::kBatch},       {"/v1/b", IngestCall::kBatch},
+  }};
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  for (const auto& [p, call] : kPaths) {
+    if (p == path) return call;
+  }
+  return std::nullopt;
+}
+
+struct SegmentParser::Impl {
+  simdjson::dom::parser parser;
+};
+
+SegmentParser::SegmentParser() : impl_(std::make_unique<Impl>()) {
+  auto error = impl_->parser.allocate(kMaxBatchBytes + 64 * 1024, kMaxJsonDepth);
+  if (error != simdjson::SUCCESS) throw std::runtime_error("cannot allocate the JSON parser");
+}
+
+SegmentParser::~SegmentParser() = default;
+
+StatusOr<ParsedIngest> SegmentParser::Parse(const IngestRequest& request) {
+  const bool batch = request.call == IngestCall::kBatch;
+  const size_t limit = batch ? kMaxBatchBytes : kMaxMessageBytes;
+  if (request.body.size() > limit) {
+    return TooLarge(batch ? "body_too_large" : "message_too_large",
+                    fmt::format("{} is {} bytes; the limit is {} bytes", batch ? "the batch" : "the message",
+                                request.body.size(), limit));
+  }
+  element root;
+  if (auto error = impl_->parser.parse(request.body.data(), request.body.size()).get(root)) {
+    return JsonError(error);
+  }
+  object root_obj;
+  if (root.get_object().get(root_obj) != simdjson::SUCCESS) {
+    return InvalidArgument("invalid_message", "the body must be a JSON object");
+  }
+  ParsedIngest result;
+  result.write_key = WriteKeyOf(root_obj);
+
+  if (!batch) {
+    BatchDefaults none;
+    MessageNormalizer normalizer(request, none);
+    EventRecord record;
+    if (auto problem = normalizer.Normalize(root, TypeOf(request.call), record)) {
+      return InvalidArgument(problem->code, problem->message);
+    }
+    result.events.push_back(std::move(record));
+    return result;
+  }
+
+  auto batch_field = Field(root_obj, "batch");
+  simdjson::dom::array items;
+  if (!batch_field || batch_field->get_array().get(items) != simdjson::SUCCESS) {
+    return InvalidArgument("invalid_batch", "\"batch\" must be an array of messages");
+  }
+  size_t count = items.size();
+  if (count == 0) return InvalidArgument("empty_batch", "\"batch\" holds no messages");
+  if (count > kMaxBatchMessages) {
+    return TooLarge("batch_too_large", fmt::format("the batch holds {} messages; the limit is {}", count,
+                                                   kMaxBatchMessages));
+  }
+  BatchDefaults defaults;
+  object context, integrations;
+  if (auto f = Field(root_obj, "context"); f && f->get_object().get(context) == simdjson::SUCCESS) {
+    defaults.context = &context;
+  }
+  if (auto f = Field(root_obj, "integrations");
+      f && f->get_object().get(integrations) == simdjson::SUCCESS) {
+    defaults.integrations = &integrations;
+  }
+  if (auto problem = ReadTime(root_obj, "sentAt", defaults.sent_at)) {
+    return InvalidArgument(problem->code, "batch: " + problem->message);
+  }
+  MessageNormalizer normalizer(request, defaults);
+  result.events.reserve(count);
+  size_t index = 0;
+  for (element item : items) {
+    EventRecord record;
+    if (auto problem = normalizer.Normalize(item, {}, record)) {
+      result.rejected.push_back({index, problem->code, problem->message});
+    } else {
+      result.events.push_back(std::move(record));
+    }
+    ++index;
+  }
+  if (result.events.empty()) {
+    const auto& first = result.rejected.front();
+    return InvalidArgument("invalid_batch",
+                           fmt::format("no message in the batch is valid; batch[{}]: {}", first.index,
+                                       first.message));
+  }
+  return result;
+}
+
+}  // namespace tandem

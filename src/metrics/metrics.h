@@ -1,0 +1,83 @@
+// Metrics: Tandem's operational counters, rendered in the Prometheus text format at
+// GET /metrics. All types are thread-safe and cheap enough for the ingest hot path.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tandem {
+
+class Counter {
+ public:
+  void Increment(int64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  int64_t Value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> value_{0};
+};
+
+class Gauge {
+ public:
+  void Set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
+  void Add(int64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
+  int64_t Value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> value_{0};
+};
+
+// Cumulative buckets of observed values (seconds), Prometheus style.
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> upper_bounds);
+  void Observe(double value);
+  void Render(std::string& out, std::string_view name, std::string_view help) const;
+
+ private:
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<int64_t>[]> counts_;  // one per bound, plus +Inf
+  std::atomic<int64_t> count_{0};
+  std::atomic<int64_t> sum_micros_{0};
+};
+
+// A counter family with label values, e.g. requests by route and status.
+class LabeledCounter {
+ public:
+  // `label_names` in order, e.g. {"route", "status"}.
+  explicit LabeledCounter(std::vector<std::string> label_names) : names_(std::move(label_names)) {}
+  // REQUIRES: values.size() == label_names.size().
+  void Increment(const std::vector<std::string_view>& values, int64_t n = 1);
+  int64_t Value(const std::vector<std::string_view>& values) const;
+  void Render(std::string& out, std::string_view name, std::string_view help) const;
+
+ private:
+  std::string Key(const std::vector<std::string_view>& values) const;
+
+  std::vector<std::string> names_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Counter>> counters_;  // rendered label set → counter
+};
+
+struct Metrics {
+  LabeledCounter http_requests{{"route", "status"}};
+  Gauge http_connections;
+  Counter events_stored;
+  Counter events_duplicate;
+  LabeledCounter events_rejected{{"code"}};
+  Counter requests_shed;  // answered 429
+  Gauge ingest_queue_events;
+  Histogram commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
+  Counter commit_failures;
+  Counter events_processed;
+  Gauge pipeline_lag_events;
+
+  std::string RenderPrometheus() const;
+};
+
+}  // namespace tandem

@@ -1,0 +1,115 @@
+#include "pipeline/event_pipeline.h"
+
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include "identity/email.h"
+#include "metrics/metrics.h"
+
+namespace tandem {
+namespace {
+
+std::string EmailIn(simdjson::dom::element root, const char* pointer) {
+  std::string_view text;
+  if (root.at_pointer(pointer).get_string().get(text) != simdjson::SUCCESS) return "";
+  return NormalizeEmail(text);
+}
+
+}  // namespace
+
+EventIdentities ExtractEventIdentities(const StoredEvent& event) {
+  thread_local simdjson::dom::parser parser;
+  EventIdentities ids;
+  ids.user_id = event.record.user_id;
+  ids.anonymous_id = event.record.anonymous_id;
+  simdjson::dom::element root;
+  if (parser.parse(event.record.payload).get(root) != simdjson::SUCCESS) return ids;
+  if (event.record.type == "identify") ids.email = EmailIn(root, "/traits/email");
+  if (ids.email.empty()) ids.email = EmailIn(root, "/context/traits/email");
+  if (event.record.type == "alias") {
+    std::string_view previous;
+    if (root.at_pointer("/previousId").get_string().get(previous) == simdjson::SUCCESS) {
+      ids.previous_id = std::string(previous);
+    } else if (auto number = root.at_pointer("/previousId"); number.is_number()) {
+      ids.previous_id = simdjson::minify(number.value_unsafe());
+    }
+  }
+  return ids;
+}
+
+EventPipeline::EventPipeline(Store& store, const Clock& clock, Metrics& metrics, Options options)
+    : store_(store), clock_(clock), metrics_(metrics), options_(options) {}
+
+EventPipeline::~EventPipeline() { Stop(); }
+
+StatusOr<size_t> EventPipeline::ProcessBatch() {
+  TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginProcessing());
+  TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(options_.batch_events));
+  if (events.empty()) return size_t{0};
+  const TimePoint now = clock_.Now();
+  for (const StoredEvent& event : events) {
+    EventIdentities ids = ExtractEventIdentities(event);
+    std::vector<Identity> keys = IdentitiesToLookUp(ids);
+    TANDEM_ASSIGN_OR_RETURN(auto known, txn->LookUpIdentities(keys));
+    StitchPlan plan = PlanStitch(ids, known);
+    TANDEM_RETURN_IF_ERROR(txn->ApplyStitch(event, plan, now).status());
+  }
+  TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  metrics_.events_processed.Increment(static_cast<int64_t>(events.size()));
+  return events.size();
+}
+
+Status EventPipeline::Drain() {
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(size_t n, ProcessBatch());
+    if (n == 0) return OkStatus();
+  }
+}
+
+void EventPipeline::Start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+}
+
+void EventPipeline::Notify() {
+  {
+    std::lock_guard lock(mu_);
+    pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+void EventPipeline::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventPipeline::Run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || pending_; });
+      if (stopping_) return;
+      pending_ = false;
+    }
+    for (;;) {
+      auto processed = ProcessBatch();
+      if (!processed.ok()) {
+        spdlog::error("event pipeline: {}", processed.status().ToString());
+        break;  // retried on the next wake-up
+      }
+      if (*processed == 0) break;
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
+      }
+    }
+    if (auto lag = store_.CountUnprocessedEvents(); lag.ok()) metrics_.pipeline_lag_events.Set(*lag);
+  }
+}
+
+}  // namespace tandem

@@ -1,0 +1,64 @@
+// EventPipeline: processes stored events, in commit order, exactly once.
+//
+// Each batch runs in one store transaction that reads the next unprocessed events,
+// applies their effects (today: identity stitching) and advances the pipeline's
+// cursor, so a crash at any point neither skips nor repeats an event. Ingest never
+// waits for the pipeline: events are acknowledged when durable, and the pipeline
+// catches up behind them (its lag is on /metrics).
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "identity/identity.h"
+#include "store/store.h"
+
+namespace tandem {
+
+struct Metrics;
+
+// The identities an event carries: ids from the record, email from traits (identify)
+// or context.traits, previousId of an alias. Unparseable payloads yield the ids only.
+EventIdentities ExtractEventIdentities(const StoredEvent& event);
+
+class EventPipeline {
+ public:
+  struct Options {
+    size_t batch_events = 500;  // events per transaction; small keeps the write lock short
+  };
+
+  // `store`, `clock` and `metrics` must outlive the pipeline.
+  EventPipeline(Store& store, const Clock& clock, Metrics& metrics, Options options);
+  ~EventPipeline();  // Stop()s
+
+  // Processes at most one batch; returns how many events it processed.
+  StatusOr<size_t> ProcessBatch();
+  // Processes until no event is pending.
+  Status Drain();
+
+  // Runs ProcessBatch on a background thread whenever Notify() is called (and every
+  // second, to pick up events committed by other processes).
+  void Start();
+  void Notify();
+  // Finishes the batch in progress and stops the thread. Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  Store& store_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  const Options options_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool pending_ = false;   // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace tandem

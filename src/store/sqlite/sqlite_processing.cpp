@@ -1,0 +1,140 @@
+// The event-processing transaction of SqliteStore.
+#include <fmt/format.h>
+
+#include "store/sqlite/sqlite_events.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace tandem {
+
+using sqlite::Statement;
+
+class SqliteProcessingTxn final : public ProcessingTxn {
+ public:
+  explicit SqliteProcessingTxn(SqliteStore& store) : lock_(store.write_mu_), db_(*store.writer_) {}
+  ~SqliteProcessingTxn() override {
+    if (begun_ && !committed_) (void)db_.Exec("ROLLBACK");
+  }
+
+  Status Begin() {
+    TANDEM_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    begun_ = true;
+    return OkStatus();
+  }
+
+  StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) override {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db_.Prepare(std::string(sqlite::kSelectEvent) +
+                    " WHERE id > COALESCE((SELECT last_event_id FROM processing_cursors WHERE "
+                    "name = 'pipeline'), 0) ORDER BY id LIMIT ?"));
+    stmt->Bind(1, static_cast<int64_t>(limit));
+    std::vector<StoredEvent> out;
+    for (;;) {
+      TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      out.push_back(sqlite::ReadEvent(*stmt));
+    }
+    stmt->Reset();
+    return out;
+  }
+
+  StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) override {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db_.Prepare("SELECT i.person_id, COALESCE(p.user_id, '') FROM identities i JOIN persons p "
+                    "ON p.id = i.person_id WHERE i.kind = ? AND i.value = ?"));
+    std::vector<KnownIdentity> out;
+    for (const Identity& id : ids) {
+      stmt->Bind(1, IdentityKindName(id.kind)).Bind(2, id.value);
+      TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (row) out.push_back({id, stmt->Int(0), stmt->Text(1)});
+      stmt->Reset();
+    }
+    return out;
+  }
+
+  StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
+                                TimePoint now) override {
+    const int64_t at = ToUnixMillis(now);
+    int64_t person_id = 0;
+    if (plan.person_id) {
+      person_id = *plan.person_id;
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * update,
+          db_.Prepare("UPDATE persons SET user_id = COALESCE(user_id, ?), email = COALESCE(?, email), "
+                      "updated_at = ? WHERE id = ?"));
+      update->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, person_id);
+      TANDEM_RETURN_IF_ERROR(update->Run());
+    } else {
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * insert,
+          db_.Prepare("INSERT INTO persons (user_id, email, created_at, updated_at) VALUES (?, ?, ?, ?)"));
+      insert->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, at);
+      TANDEM_RETURN_IF_ERROR(insert->Run());
+      person_id = db_.LastInsertRowId();
+    }
+    for (int64_t from : plan.merge_from) TANDEM_RETURN_IF_ERROR(Merge(from, person_id, event.id, at));
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * attach,
+        db_.Prepare("INSERT INTO identities (kind, value, person_id, first_event_id, created_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING"));
+    for (const Identity& id : plan.attach) {
+      attach->Bind(1, IdentityKindName(id.kind)).Bind(2, id.value).Bind(3, person_id).Bind(4, event.id).Bind(5, at);
+      TANDEM_RETURN_IF_ERROR(attach->Run());
+      attach->Reset();
+    }
+    TANDEM_ASSIGN_OR_RETURN(Statement * own, db_.Prepare("UPDATE events SET person_id = ? WHERE id = ?"));
+    own->Bind(1, person_id).Bind(2, event.id);
+    TANDEM_RETURN_IF_ERROR(own->Run());
+    return person_id;
+  }
+
+  Status MarkProcessed(const StoredEvent& last) override {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db_.Prepare("INSERT INTO processing_cursors (name, last_event_id) VALUES ('pipeline', ?) "
+                    "ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id"));
+    stmt->Bind(1, last.id);
+    return stmt->Run();
+  }
+
+  Status Commit() override {
+    TANDEM_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+    committed_ = true;
+    return OkStatus();
+  }
+
+ private:
+  // Folds person `from` into `into`: its identities, events and earlier merges move,
+  // its row stays as a pointer to the survivor, and the merge is recorded.
+  Status Merge(int64_t from, int64_t into, int64_t event_id, int64_t at) {
+    static const char* const kSteps[] = {
+        "UPDATE identities SET person_id = ?1 WHERE person_id = ?2",
+        "UPDATE events SET person_id = ?1 WHERE person_id = ?2",
+        "UPDATE persons SET merged_into = ?1 WHERE merged_into = ?2",
+        "UPDATE persons SET email = COALESCE(email, (SELECT email FROM persons WHERE id = ?2)), "
+        "user_id = COALESCE(user_id, (SELECT user_id FROM persons WHERE id = ?2)) WHERE id = ?1",
+        "UPDATE persons SET merged_into = ?1, updated_at = ?3 WHERE id = ?2",
+        "INSERT INTO person_merges (from_person, into_person, event_id, merged_at) VALUES (?2, ?1, ?4, ?3)",
+    };
+    for (const char* sql : kSteps) {
+      TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(sql));
+      stmt->Bind(1, into).Bind(2, from).Bind(3, at).Bind(4, event_id);
+      TANDEM_RETURN_IF_ERROR(stmt->Run());
+    }
+    return OkStatus();
+  }
+
+  std::unique_lock<std::mutex> lock_;
+  sqlite::Database& db_;
+  bool begun_ = false;
+  bool committed_ = false;
+};
+
+StatusOr<std::unique_ptr<ProcessingTxn>> SqliteStore::BeginProcessing() {
+  auto txn = std::make_unique<SqliteProcessingTxn>(*this);
+  TANDEM_RETURN_IF_ERROR(txn->Begin());
+  return std::unique_ptr<ProcessingTxn>(std::move(txn));
+}
+
+}  // namespace tandem

@@ -1,0 +1,70 @@
+// SqliteStore: the embedded Store, one SQLite file in WAL mode.
+//
+// Writes go through one connection under a mutex (SQLite allows one writer; waiting on
+// a mutex is fairer and faster than SQLite's sleeping busy handler). Reads use a pool
+// of connections and run concurrently with the writer.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace tandem {
+
+class SqliteStore final : public Store {
+ public:
+  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
+
+  Status Migrate() override;
+  StatusOr<int> SchemaVersion() override;
+
+  StatusOr<Source> CreateSource(std::string_view name, std::string_view write_key,
+                                TimePoint now) override;
+  StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) override;
+  StatusOr<std::vector<Source>> ListSources() override;
+
+  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override;
+  StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
+                                                 std::string_view message_id) override;
+  StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) override;
+  StatusOr<int64_t> CountEvents() override;
+  StatusOr<int64_t> CountUnprocessedEvents() override;
+
+  StatusOr<std::optional<int64_t>> FindPersonByIdentity(const Identity& identity) override;
+  StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override;
+
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override;
+
+ private:
+  // A read connection borrowed from the pool for the lifetime of the lease.
+  class ReadLease {
+   public:
+    ReadLease(SqliteStore& store, std::unique_ptr<sqlite::Database> db)
+        : store_(store), db_(std::move(db)) {}
+    ~ReadLease();
+    sqlite::Database& db() { return *db_; }
+
+   private:
+    SqliteStore& store_;
+    std::unique_ptr<sqlite::Database> db_;
+  };
+
+  SqliteStore(std::string path, const StoreOptions& options) : path_(std::move(path)), options_(options) {}
+  StatusOr<std::unique_ptr<sqlite::Database>> Connect(bool writer);
+  StatusOr<std::unique_ptr<ReadLease>> Read();
+
+  const std::string path_;
+  const StoreOptions options_;
+  std::mutex write_mu_;
+  std::unique_ptr<sqlite::Database> writer_;  // guarded by write_mu_
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<sqlite::Database>> idle_readers_;  // guarded by pool_mu_
+
+  friend class SqliteProcessingTxn;
+};
+
+}  // namespace tandem
