@@ -1,0 +1,151 @@
+#include "ingest/event_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+
+#include "metrics/metrics.h"
+#include "store/store_wrapper.h"
+#include "testing/temp_dir.h"
+
+namespace tandem {
+namespace {
+
+// Holds every commit until released, and can fail commits on demand.
+class GatedStore final : public StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override {
+    {
+      std::unique_lock lock(mu_);
+      ++commits_waiting_;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return open_; });
+      --commits_waiting_;
+      ++commits_;
+    }
+    if (fail_) return Unavailable("store_unavailable", "disk full");
+    return target().AppendEvents(events);
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void WaitForCommitInProgress() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return commits_waiting_ > 0; });
+  }
+  int commits() {
+    std::lock_guard lock(mu_);
+    return commits_;
+  }
+  std::atomic<bool> fail_{false};
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  int commits_waiting_ = 0;
+  int commits_ = 0;
+};
+
+std::vector<EventRecord> Events(int64_t source, const std::string& prefix, int n) {
+  std::vector<EventRecord> out;
+  for (int i = 0; i < n; ++i) {
+    EventRecord e;
+    e.source_id = source;
+    e.message_id = prefix + std::to_string(i);
+    e.type = "track";
+    e.event = "E";
+    e.anonymous_id = "a";
+    e.payload = "{}";
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+class EventWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    real_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    source_ = real_->CreateSource("Web", "k", FromUnixMillis(0))->id;
+    gated_ = std::make_unique<GatedStore>(*real_);
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Store> real_;
+  std::unique_ptr<GatedStore> gated_;
+  int64_t source_ = 0;
+  Metrics metrics_;
+};
+
+TEST_F(EventWriterTest, RequestsWaitingTogetherShareOneCommit) {
+  EventWriter writer(*gated_, metrics_, {});
+  std::promise<WriteOutcome> first_done;
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "first-", 1), [&](const WriteOutcome& o) { first_done.set_value(o); }));
+  gated_->WaitForCommitInProgress();  // the writer holds the first submission in a commit
+  std::atomic<int> answered{0};
+  std::atomic<size_t> stored{0};
+  for (int r = 0; r < 50; ++r) {
+    ASSERT_TRUE(writer.TrySubmit(Events(source_, "r" + std::to_string(r) + "-", 10), [&](const WriteOutcome& o) {
+      EXPECT_TRUE(o.status.ok());
+      stored += o.stored;
+      ++answered;
+    }));
+  }
+  EXPECT_EQ(answered.load(), 0) << "nobody is answered before the commit";
+  gated_->Open();
+  EXPECT_EQ(first_done.get_future().get().stored, 1u);
+  writer.Stop();
+  EXPECT_EQ(answered.load(), 50);
+  EXPECT_EQ(stored.load(), 500u);
+  EXPECT_EQ(gated_->commits(), 2) << "the 50 waiting requests were committed together";
+  EXPECT_EQ(*real_->CountEvents(), 501);
+}
+
+TEST_F(EventWriterTest, FullQueueRefusesInsteadOfBuffering) {
+  EventWriter writer(*gated_, metrics_, EventWriter::Options{.queue_max_events = 100, .commit_max_events = 100});
+  // Events count against the queue until their commit ends.
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "a", 60), [](const WriteOutcome&) {}));
+  gated_->WaitForCommitInProgress();
+  bool accepted_b = writer.TrySubmit(Events(source_, "b", 40), [](const WriteOutcome&) {});
+  bool called = false;
+  bool accepted_c = writer.TrySubmit(Events(source_, "c", 1), [&](const WriteOutcome&) { called = true; });
+  gated_->Open();
+  writer.Stop();
+  EXPECT_TRUE(accepted_b);
+  EXPECT_FALSE(accepted_c);
+  EXPECT_FALSE(called) << "a refused submission is never called back";
+  EXPECT_EQ(*real_->CountEvents(), 100);
+}
+
+TEST_F(EventWriterTest, FailedCommitIsReportedToEveryRequestOfTheGroup) {
+  gated_->fail_ = true;
+  gated_->Open();
+  EventWriter writer(*gated_, metrics_, {});
+  std::promise<WriteOutcome> done;
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "x", 3), [&](const WriteOutcome& o) { done.set_value(o); }));
+  WriteOutcome outcome = done.get_future().get();
+  EXPECT_EQ(outcome.status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(metrics_.commit_failures.Value(), 1);
+  EXPECT_EQ(*real_->CountEvents(), 0);
+}
+
+TEST_F(EventWriterTest, StopCommitsEverythingQueued) {
+  gated_->Open();
+  std::atomic<int> answered{0};
+  {
+    EventWriter writer(*gated_, metrics_, {});
+    for (int r = 0; r < 20; ++r) {
+      ASSERT_TRUE(writer.TrySubmit(Events(source_, "s" + std::to_string(r) + "-", 5),
+                                   [&](const WriteOutcome& o) { answered += o.status.ok() ? 1 : 0; }));
+    }
+  }
+  EXPECT_EQ(answered.load(), 20);
+  EXPECT_EQ(*real_->CountEvents(), 100);
+}
+
+}  // namespace
+}  // namespace tandem

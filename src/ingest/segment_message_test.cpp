@@ -1,0 +1,211 @@
+#include "ingest/segment_message.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/time_format.h"
+
+namespace tandem {
+namespace {
+
+using nlohmann::json;
+
+class SegmentParserTest : public ::testing::Test {
+ protected:
+  StatusOr<ParsedIngest> Parse(IngestCall call, const std::string& body) {
+    body_ = body;
+    return parser_.Parse(IngestRequest{call, body_, received_, "198.51.100.4"});
+  }
+  StatusOr<ParsedIngest> Parse(IngestCall call, const json& body) { return Parse(call, body.dump()); }
+
+  static json Payload(const EventRecord& e) { return json::parse(e.payload); }
+
+  SegmentParser parser_;
+  std::string body_;
+  TimePoint received_ = *ParseIsoTime("2026-11-22T10:00:00.000Z");
+};
+
+TEST_F(SegmentParserTest, SingleTrackIsNormalized) {
+  auto parsed = Parse(IngestCall::kTrack, json{{"userId", "u1"},
+                                               {"event", "Demo Requested"},
+                                               {"messageId", "m-1"},
+                                               {"writeKey", "secret"},
+                                               {"properties", {{"path", "/pricing"}}}});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->write_key, "secret");
+  ASSERT_EQ(parsed->events.size(), 1u);
+  const EventRecord& e = parsed->events[0];
+  EXPECT_EQ(e.type, "track");
+  EXPECT_EQ(e.event, "Demo Requested");
+  EXPECT_EQ(e.message_id, "m-1");
+  EXPECT_EQ(e.user_id, "u1");
+  EXPECT_EQ(e.received_at, received_);
+  EXPECT_EQ(e.timestamp, received_);  // no client timestamp: received time
+  json p = Payload(e);
+  EXPECT_FALSE(p.contains("writeKey")) << "credentials are not stored with events";
+  EXPECT_EQ(p["type"], "track");
+  EXPECT_EQ(p["properties"]["path"], "/pricing");
+  EXPECT_EQ(p["context"]["ip"], "198.51.100.4");
+  EXPECT_EQ(p["receivedAt"], "2026-11-22T10:00:00.000Z");
+}
+
+TEST_F(SegmentParserTest, EndpointDecidesTheTypeOfSingleCalls) {
+  auto parsed = Parse(IngestCall::kPage, json{{"anonymousId", "a"}, {"type", "track"}, {"name", "Pricing"}});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->events[0].type, "page");
+  EXPECT_EQ(parsed->events[0].event, "Pricing");
+}
+
+TEST_F(SegmentParserTest, ClockSkewIsCorrectedWithSentAt) {
+  // The client's clock is 1 hour fast; the event happened 10 s before it was sent.
+  auto parsed = Parse(IngestCall::kTrack, json{{"userId", "u"},
+                                               {"event", "E"},
+                                               {"timestamp", "2026-11-22T10:59:50.000Z"},
+                                               {"sentAt", "2026-11-22T11:00:00.000Z"}});
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(FormatIsoTime(parsed->events[0].timestamp), "2026-11-22T09:59:50.000Z");
+  json p = Payload(parsed->events[0]);
+  EXPECT_EQ(p["timestamp"], "2026-11-22T09:59:50.000Z");
+  EXPECT_EQ(p["originalTimestamp"], "2026-11-22T10:59:50.000Z");
+}
+
+TEST_F(SegmentParserTest, WithoutSentAtTheClientTimestampStands) {
+  auto parsed = Parse(IngestCall::kTrack,
+                      json{{"userId", "u"}, {"event", "E"}, {"timestamp", "2026-11-20T08:00:00+02:00"}});
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(FormatIsoTime(parsed->events[0].timestamp), "2026-11-20T06:00:00.000Z");
+}
+
+TEST_F(SegmentParserTest, MissingMessageIdGetsAUniqueOne) {
+  auto a = Parse(IngestCall::kTrack, json{{"userId", "u"}, {"event", "E"}});
+  auto b = Parse(IngestCall::kTrack, json{{"userId", "u"}, {"event", "E"}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(a->events[0].message_id.empty());
+  EXPECT_NE(a->events[0].message_id, b->events[0].message_id);
+  EXPECT_EQ(Payload(a->events[0])["messageId"], a->events[0].message_id);
+}
+
+TEST_F(SegmentParserTest, NumericIdsBecomeStrings) {
+  auto parsed = Parse(IngestCall::kIdentify, json{{"userId", 42}, {"traits", {{"email", "a@b.co"}}}});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->events[0].user_id, "42");
+  EXPECT_EQ(Payload(parsed->events[0])["userId"], "42");
+}
+
+TEST_F(SegmentParserTest, BatchContextIsMergedUnderEachMessage) {
+  json body = {{"context", {{"library", {{"name", "analytics-node"}}}, {"locale", "en-US"}}},
+               {"batch",
+                {{{"type", "track"}, {"userId", "u"}, {"event", "A"}, {"context", {{"locale", "de-DE"}}}},
+                 {{"type", "page"}, {"anonymousId", "x"}, {"context", {{"library", {{"version", "3"}}}}}}}}};
+  auto parsed = Parse(IngestCall::kBatch, body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->events.size(), 2u);
+  json first = Payload(parsed->events[0]);
+  EXPECT_EQ(first["context"]["locale"], "de-DE") << "the message's own context wins";
+  EXPECT_EQ(first["context"]["library"]["name"], "analytics-node");
+  json second = Payload(parsed->events[1]);
+  EXPECT_EQ(second["context"]["locale"], "en-US");
+  EXPECT_EQ(second["context"]["library"]["name"], "analytics-node");
+  EXPECT_EQ(second["context"]["library"]["version"], "3");
+}
+
+TEST_F(SegmentParserTest, ClientSuppliedIpIsKept) {
+  auto parsed = Parse(IngestCall::kTrack, json{{"userId", "u"}, {"event", "E"}, {"context", {{"ip", "10.1.2.3"}}}});
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(Payload(parsed->events[0])["context"]["ip"], "10.1.2.3");
+}
+
+TEST_F(SegmentParserTest, InvalidMessagesOfABatchAreListedAndTheRestKept) {
+  json body = {{"batch",
+                {{{"type", "track"}, {"userId", "u"}, {"event", "Good"}},
+                 {{"type", "track"}, {"userId", "u"}},
+                 {{"type", "launch"}, {"userId", "u"}},
+                 {{"type", "page"}},
+                 {{"type", "identify"}, {"anonymousId", "a"}}}}};
+  auto parsed = Parse(IngestCall::kBatch, body);
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed->events.size(), 2u);
+  ASSERT_EQ(parsed->rejected.size(), 3u);
+  EXPECT_EQ(parsed->rejected[0].index, 1u);
+  EXPECT_EQ(parsed->rejected[0].code, "missing_event");
+  EXPECT_EQ(parsed->rejected[1].index, 2u);
+  EXPECT_EQ(parsed->rejected[1].code, "unknown_type");
+  EXPECT_EQ(parsed->rejected[2].index, 3u);
+  EXPECT_EQ(parsed->rejected[2].code, "missing_id");
+}
+
+struct BadBody {
+  const char* name;
+  IngestCall call;
+  std::string body;
+  StatusCode status;
+  const char* code;
+};
+
+class SegmentParserBadInputTest : public SegmentParserTest, public ::testing::WithParamInterface<BadBody> {};
+
+TEST_P(SegmentParserBadInputTest, IsRefusedWithAClearCode) {
+  const BadBody& bad = GetParam();
+  auto parsed = Parse(bad.call, bad.body);
+  ASSERT_FALSE(parsed.ok()) << bad.name;
+  EXPECT_EQ(parsed.status().code(), bad.status) << bad.name << ": " << parsed.status().ToString();
+  EXPECT_EQ(parsed.status().error_code(), bad.code) << bad.name << ": " << parsed.status().ToString();
+  EXPECT_FALSE(parsed.status().message().empty());
+}
+
+std::string Nested(int depth) {
+  std::string s = R"({"userId":"u","event":"E","properties":)";
+  for (int i = 0; i < depth; ++i) s += "{\"a\":";
+  s += "1";
+  for (int i = 0; i < depth; ++i) s += "}";
+  return s + "}";
+}
+
+std::string ManyMessages(size_t n) {
+  std::string s = R"({"batch":[)";
+  for (size_t i = 0; i < n; ++i) s += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"E"})";
+  return s + "]}";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllBadBodies, SegmentParserBadInputTest,
+    ::testing::Values(
+        BadBody{"malformed", IngestCall::kTrack, R"({"userId":"u","event":)", StatusCode::kInvalidArgument, "invalid_json"},
+        BadBody{"not an object", IngestCall::kTrack, R"(["userId","u"])", StatusCode::kInvalidArgument, "invalid_message"},
+        BadBody{"batch not array", IngestCall::kBatch, R"({"batch":{"type":"track"}})", StatusCode::kInvalidArgument, "invalid_batch"},
+        BadBody{"batch missing", IngestCall::kBatch, R"({"messages":[]})", StatusCode::kInvalidArgument, "invalid_batch"},
+        BadBody{"empty batch", IngestCall::kBatch, R"({"batch":[]})", StatusCode::kInvalidArgument, "empty_batch"},
+        BadBody{"no ids", IngestCall::kTrack, R"({"event":"E"})", StatusCode::kInvalidArgument, "missing_id"},
+        BadBody{"empty ids", IngestCall::kTrack, R"({"event":"E","userId":"","anonymousId":null})", StatusCode::kInvalidArgument, "missing_id"},
+        BadBody{"track without event", IngestCall::kTrack, R"({"userId":"u"})", StatusCode::kInvalidArgument, "missing_event"},
+        BadBody{"event not a string", IngestCall::kTrack, R"({"userId":"u","event":7})", StatusCode::kInvalidArgument, "invalid_field"},
+        BadBody{"all of batch invalid", IngestCall::kBatch, R"({"batch":[{"type":"nope","userId":"u"}]})", StatusCode::kInvalidArgument, "invalid_batch"},
+        BadBody{"invalid utf-8", IngestCall::kTrack, "{\"userId\":\"u\",\"event\":\"\xff\xfe\"}", StatusCode::kInvalidArgument, "invalid_utf8"},
+        BadBody{"too deep", IngestCall::kTrack, Nested(1000), StatusCode::kInvalidArgument, "too_deep"},
+        BadBody{"33 KB message", IngestCall::kTrack, R"({"userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') + "\"}}", StatusCode::kTooLarge, "message_too_large"},
+        BadBody{"33 KB message in batch", IngestCall::kBatch, R"({"batch":[{"type":"track","userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') + "\"}}]}", StatusCode::kInvalidArgument, "invalid_batch"},
+        BadBody{"600 KB batch", IngestCall::kBatch, R"({"batch":[{"type":"track","userId":"u","event":")" + std::string(600 * 1024, 'x') + "\"}]}", StatusCode::kTooLarge, "body_too_large"},
+        BadBody{"2501 messages", IngestCall::kBatch, ManyMessages(2501), StatusCode::kTooLarge, "batch_too_large"},
+        BadBody{"bad timestamp", IngestCall::kTrack, R"({"userId":"u","event":"E","timestamp":"yesterday"})", StatusCode::kInvalidArgument, "invalid_timestamp"},
+        BadBody{"properties not object", IngestCall::kTrack, R"({"userId":"u","event":"E","properties":[1]})", StatusCode::kInvalidArgument, "invalid_field"},
+        BadBody{"alias without previousId", IngestCall::kAlias, R"({"userId":"u"})", StatusCode::kInvalidArgument, "missing_previous_id"},
+        BadBody{"group without groupId", IngestCall::kGroup, R"({"userId":"u"})", StatusCode::kInvalidArgument, "missing_group_id"}),
+    [](const ::testing::TestParamInfo<BadBody>& param_info) {
+      std::string name = param_info.param.name;
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
+
+TEST(IngestCallFromPathTest, KnowsLongAndShortForms) {
+  EXPECT_EQ(IngestCallFromPath("/v1/track"), IngestCall::kTrack);
+  EXPECT_EQ(IngestCallFromPath("/v1/t"), IngestCall::kTrack);
+  EXPECT_EQ(IngestCallFromPath("/v1/b"), IngestCall::kBatch);
+  EXPECT_EQ(IngestCallFromPath("/v1/batch/"), IngestCall::kBatch);
+  EXPECT_EQ(IngestCallFromPath("/v1/x"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace tandem

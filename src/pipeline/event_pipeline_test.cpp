@@ -1,0 +1,144 @@
+#include "pipeline/event_pipeline.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "core/time_format.h"
+#include "ingest/segment_message.h"
+#include "metrics/metrics.h"
+#include "testing/temp_dir.h"
+
+namespace tandem {
+namespace {
+
+class EventPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    source_id_ = store_->CreateSource("Web", "k", clock_.Now())->id;
+  }
+
+  // Stores messages as the ingest path would.
+  void Send(const std::string& batch_json) {
+    body_ = batch_json;
+    auto parsed = parser_.Parse(IngestRequest{IngestCall::kBatch, body_, clock_.Now(), "127.0.0.1"});
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    ASSERT_TRUE(parsed->rejected.empty());
+    for (auto& e : parsed->events) e.source_id = source_id_;
+    ASSERT_TRUE(store_->AppendEvents(parsed->events).ok());
+  }
+
+  std::optional<int64_t> PersonOf(IdentityKind kind, const std::string& value) {
+    return store_->FindPersonByIdentity({kind, value}).value();
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_{*ParseIsoTime("2026-11-22T10:00:00Z")};
+  Metrics metrics_;
+  SegmentParser parser_;
+  std::string body_;
+  std::unique_ptr<Store> store_;
+  int64_t source_id_ = 0;
+};
+
+TEST_F(EventPipelineTest, AnonymousHistoryBelongsToThePersonOnceIdentified) {
+  Send(R"({"batch":[
+    {"type":"page","anonymousId":"a1","name":"Home"},
+    {"type":"page","anonymousId":"a1","name":"Pricing"},
+    {"type":"track","anonymousId":"a1","event":"Content Downloaded"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_, {});
+  ASSERT_TRUE(pipeline.Drain().ok());
+  auto anonymous_person = PersonOf(IdentityKind::kAnonymousId, "a1");
+  ASSERT_TRUE(anonymous_person.has_value());
+
+  Send(R"({"batch":[{"type":"identify","anonymousId":"a1","userId":"u1",
+                     "traits":{"email":" Ada@Example.COM "}}]})");
+  ASSERT_TRUE(pipeline.Drain().ok());
+  auto person = PersonOf(IdentityKind::kUserId, "u1");
+  ASSERT_TRUE(person.has_value());
+  EXPECT_EQ(person, PersonOf(IdentityKind::kAnonymousId, "a1"));
+  EXPECT_EQ(person, PersonOf(IdentityKind::kEmail, "ada@example.com"));
+  auto events = store_->ListPersonEvents(*person, 100).value();
+  EXPECT_EQ(events.size(), 4u) << "the three anonymous events and the identify";
+  EXPECT_EQ(store_->GetPerson(*person).value()->email, "ada@example.com");
+}
+
+TEST_F(EventPipelineTest, SecondDeviceIsMergedWhenTheUserLogsIn) {
+  Send(R"({"batch":[{"type":"identify","anonymousId":"laptop","userId":"u1"},
+                    {"type":"page","anonymousId":"phone","name":"Home"},
+                    {"type":"page","anonymousId":"phone","name":"Pricing"},
+                    {"type":"track","anonymousId":"phone","userId":"u1","event":"Logged In"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_, {});
+  ASSERT_TRUE(pipeline.Drain().ok());
+  auto person = PersonOf(IdentityKind::kUserId, "u1");
+  ASSERT_TRUE(person.has_value());
+  EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "phone"), person);
+  EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "laptop"), person);
+  EXPECT_EQ(store_->ListPersonEvents(*person, 100)->size(), 4u);
+}
+
+TEST_F(EventPipelineTest, AliasJoinsPreviousIdentity) {
+  Send(R"({"batch":[{"type":"page","anonymousId":"visitor-9","name":"Home"},
+                    {"type":"alias","previousId":"visitor-9","userId":"crm-77"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_, {});
+  ASSERT_TRUE(pipeline.Drain().ok());
+  EXPECT_TRUE(PersonOf(IdentityKind::kUserId, "crm-77").has_value());
+  EXPECT_EQ(PersonOf(IdentityKind::kUserId, "crm-77"), PersonOf(IdentityKind::kAnonymousId, "visitor-9"));
+}
+
+TEST_F(EventPipelineTest, SharedBrowserDoesNotMergeTwoUsers) {
+  Send(R"({"batch":[{"type":"identify","anonymousId":"kiosk","userId":"alice"},
+                    {"type":"identify","anonymousId":"kiosk","userId":"bob"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_, {});
+  ASSERT_TRUE(pipeline.Drain().ok());
+  auto alice = PersonOf(IdentityKind::kUserId, "alice");
+  auto bob = PersonOf(IdentityKind::kUserId, "bob");
+  ASSERT_TRUE(alice && bob);
+  EXPECT_NE(*alice, *bob);
+}
+
+TEST_F(EventPipelineTest, EachEventIsProcessedExactlyOnceAcrossRestarts) {
+  std::string batch = R"({"batch":[)";
+  for (int i = 0; i < 1200; ++i) {
+    batch += fmt::format(R"({}{{"type":"page","anonymousId":"v{}","name":"P"}})", i ? "," : "", i % 50);
+  }
+  Send(batch + "]}");
+  {
+    EventPipeline pipeline(*store_, clock_, metrics_, EventPipeline::Options{.batch_events = 500});
+    ASSERT_EQ(pipeline.ProcessBatch().value(), 500u);
+  }  // the process "stops" after one batch
+  EXPECT_EQ(*store_->CountUnprocessedEvents(), 700);
+  store_.reset();
+  store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+  EventPipeline pipeline(*store_, clock_, metrics_, EventPipeline::Options{.batch_events = 500});
+  ASSERT_TRUE(pipeline.Drain().ok());
+  EXPECT_EQ(metrics_.events_processed.Value(), 1200) << "no event processed twice, none skipped";
+  EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
+  size_t owned = 0;
+  for (int v = 0; v < 50; ++v) {
+    auto person = PersonOf(IdentityKind::kAnonymousId, fmt::format("v{}", v));
+    ASSERT_TRUE(person.has_value());
+    owned += store_->ListPersonEvents(*person, 1000)->size();
+  }
+  EXPECT_EQ(owned, 1200u);
+}
+
+TEST(ExtractEventIdentitiesTest, ReadsEmailAndPreviousId) {
+  StoredEvent identify;
+  identify.record.type = "identify";
+  identify.record.anonymous_id = "a";
+  identify.record.payload = R"({"traits":{"email":"X@Y.com"}})";
+  EXPECT_EQ(ExtractEventIdentities(identify).email, "x@y.com");
+  StoredEvent track;
+  track.record.type = "track";
+  track.record.user_id = "u";
+  track.record.payload = R"({"context":{"traits":{"email":"c@d.org"}}})";
+  EXPECT_EQ(ExtractEventIdentities(track).email, "c@d.org");
+  StoredEvent alias;
+  alias.record.type = "alias";
+  alias.record.payload = R"({"previousId":123})";
+  EXPECT_EQ(ExtractEventIdentities(alias).previous_id, "123");
+}
+
+}  // namespace
+}  // namespace tandem
