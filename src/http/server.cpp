@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -45,7 +46,8 @@ class HttpServer::Impl {
  public:
   Impl(HttpServer& owner, Options options, const Router& router, Metrics& metrics)
       : owner_(owner), options_(std::move(options)), router_(router), metrics_(metrics),
-        ioc_(options_.threads), acceptor_(net::make_strand(ioc_)), signals_(ioc_) {}
+        ioc_(options_.threads), work_(net::make_work_guard(ioc_)), acceptor_(net::make_strand(ioc_)),
+        signals_(ioc_) {}
 
   Status Listen();
   void Run();
@@ -61,6 +63,9 @@ class HttpServer::Impl {
   const Router& router_;
   Metrics& metrics_;
   net::io_context ioc_;
+  // Keeps the workers running while a request waits for something outside the
+  // io_context (a commit), with no socket operation pending; released at shutdown.
+  net::executor_work_guard<net::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   std::vector<std::thread> workers_;
@@ -76,7 +81,7 @@ class HttpServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+      : stream_(std::move(socket)), deadline_(stream_.get_executor()), server_(server) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ip_ = endpoint.address().to_string();
@@ -98,11 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // is closed now; one in the middle of a request is closed after the answer.
   void OnServerStopping() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) {
-        beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.socket().close(ec);
-      }
+      if (self->idle_) self->Close();
     });
   }
 
@@ -113,7 +114,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options_.body_limit);
     idle_ = true;
     if (server_.owner_.stopping()) return Close();
-    stream_.expires_after(server_.options_.idle_timeout);
+    stream_.expires_never();  // reads are bounded by deadline_, writes by the stream
+    ArmDeadline(server_.options_.idle_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
@@ -121,7 +123,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec, std::size_t) {
     idle_ = false;
     if (ec) return OnReadError(ec);
-    stream_.expires_after(server_.options_.read_timeout);
+    ArmDeadline(server_.options_.read_timeout);
     const auto& req = parser_->get();
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
@@ -138,17 +140,32 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
 
+  // Bounds the read in progress. Unlike tcp_stream's own timeout, which closes the
+  // socket, this only cancels the read, so a 408 can still be written.
+  void ArmDeadline(std::chrono::milliseconds timeout) {
+    timed_out_ = false;
+    deadline_.expires_after(timeout);
+    deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+
   void OnReadError(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::eof) {
-      return Close();
-    }
+    deadline_.cancel();
     const bool got_some = parser_ && parser_->got_some();
-    if (ec == beast::error::timeout) {
+    if (timed_out_) {
       if (!got_some) return Close();  // an idle keep-alive connection
       return SendError(408, "request_timeout",
                        fmt::format("the request was not received within {} ms",
                                    server_.options_.read_timeout.count()));
+    }
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return Close();
     }
     if (ec == bhttp::error::body_limit) {
       return SendError(413, "body_too_large",
@@ -170,7 +187,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnBody(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
-    stream_.expires_never();
+    deadline_.cancel();
     HttpRequest request{parser_->release(), peer_ip_};
     const bool keep_alive = request.message.keep_alive();
     std::string route(server_.router_.RouteName(request));
@@ -197,12 +214,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    deadline_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
   }
 
   beast::tcp_stream stream_;
+  net::steady_timer deadline_;
+  bool timed_out_ = false;  // the deadline cancelled the read; only touched on the strand
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Response> response_;
@@ -228,9 +248,6 @@ Status HttpServer::Impl::Listen() {
     return Unavailable("listen_failed", fmt::format("cannot listen on {}: {}", options_.listen, ec.message()));
   }
   owner_.port_ = acceptor_.local_endpoint().port();
-  // Registered now, so a signal that comes before WaitForSignal is queued, not fatal.
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
   return OkStatus();
 }
 
@@ -292,6 +309,7 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
                      grace.count());
       }
     }
+    work_.reset();
     ioc_.stop();
     for (auto& t : workers_) {
       if (t.joinable()) t.join();
@@ -302,6 +320,8 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
 void HttpServer::Impl::WaitForSignal() {
   std::promise<int> signalled;
   auto done = signalled.get_future();
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
   signals_.async_wait([&signalled](beast::error_code ec, int signal) {
     signalled.set_value(ec ? 0 : signal);
   });

@@ -209,3 +209,21 @@ TEST(IngestCallFromPathTest, KnowsLongAndShortForms) {
 
 }  // namespace
 }  // namespace tandem
+
+namespace tandem {
+namespace {
+
+TEST(SegmentParserReuseTest, OneParserServesManyRequests) {
+  SegmentParser parser;
+  auto at = FromUnixMillis(0);
+  std::string good = R"({"userId":"u","event":"E"})";
+  std::string bad = R"({"userId":"u",)";
+  std::string missing = R"({"userId":"u"})";
+  EXPECT_TRUE(parser.Parse({IngestCall::kTrack, good, at, ""}).ok());
+  EXPECT_EQ(parser.Parse({IngestCall::kTrack, bad, at, ""}).status().error_code(), "invalid_json");
+  EXPECT_EQ(parser.Parse({IngestCall::kTrack, missing, at, ""}).status().error_code(), "missing_event");
+  EXPECT_TRUE(parser.Parse({IngestCall::kTrack, good, at, ""}).ok());
+}
+
+}  // namespace
+}  // namespace tandem

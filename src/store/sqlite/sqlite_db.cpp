@@ -103,6 +103,10 @@ Status Database::Exec(std::string_view sql) {
   return OkStatus();
 }
 
+void Database::ResetStatements() {
+  for (auto& [_, stmt] : cache_) stmt->Reset();
+}
+
 StatusOr<Statement*> Database::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {

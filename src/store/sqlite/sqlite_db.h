@@ -59,6 +59,9 @@ class Database {
   // A cached prepared statement, reset and with bindings cleared. Valid until the
   // Database closes; do not hold two borrows of the same SQL at once.
   StatusOr<Statement*> Prepare(const std::string& sql);
+  // Resets every cached statement, ending the read transaction a statement left
+  // mid-result would otherwise keep open (and with it a stale snapshot).
+  void ResetStatements();
   int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
   sqlite3* raw() { return db_; }

@@ -13,6 +13,7 @@ class SqliteProcessingTxn final : public ProcessingTxn {
   explicit SqliteProcessingTxn(SqliteStore& store) : lock_(store.write_mu_), db_(*store.writer_) {}
   ~SqliteProcessingTxn() override {
     if (begun_ && !committed_) (void)db_.Exec("ROLLBACK");
+    db_.ResetStatements();
   }
 
   Status Begin() {

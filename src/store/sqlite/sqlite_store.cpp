@@ -20,6 +20,7 @@ class WriteTransaction {
   explicit WriteTransaction(Database& db) : db_(db) {}
   ~WriteTransaction() {
     if (begun_ && !done_) (void)db_.Exec("ROLLBACK");
+    db_.ResetStatements();
   }
   Status Begin() {
     TANDEM_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
@@ -68,6 +69,7 @@ StatusOr<std::unique_ptr<Database>> SqliteStore::Connect(bool writer) {
 }
 
 SqliteStore::ReadLease::~ReadLease() {
+  db_->ResetStatements();
   std::lock_guard lock(store_.pool_mu_);
   if (store_.idle_readers_.size() < kMaxIdleReaders) store_.idle_readers_.push_back(std::move(db_));
 }
