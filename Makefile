@@ -31,7 +31,7 @@ run: build
 	./$(BUILD_DIR)/tandem --db $(DEMO_DB) serve --listen 127.0.0.1:8080
 
 bench: build
-	./$(BUILD_DIR)/bench/ingest_bench
+	./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

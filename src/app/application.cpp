@@ -13,7 +13,9 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
       *store_, metrics_,
       EventWriter::Options{static_cast<size_t>(config.ingest.queue_max_events),
                            static_cast<size_t>(config.ingest.commit_max_events)});
-  pipeline_ = std::make_unique<EventPipeline>(*store_, clock_, metrics_, EventPipeline::Options{});
+  EventPipeline::Options pipeline_options;
+  pipeline_options.ingest_backlog = [writer = writer_.get()] { return writer->QueuedEvents(); };
+  pipeline_ = std::make_unique<EventPipeline>(*store_, clock_, metrics_, std::move(pipeline_options));
   writer_->SetOnCommit([pipeline = pipeline_.get()] { pipeline->Notify(); });
   ingest_ = std::make_unique<http::IngestRoutes>(
       *store_, *writer_, metrics_, clock_,

@@ -7,7 +7,9 @@
 // catches up behind them (its lag is on /metrics).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +30,11 @@ class EventPipeline {
  public:
   struct Options {
     size_t batch_events = 500;  // events per transaction; small keeps the write lock short
+    int nice = 10;              // CPU priority of the background thread (0 = same as ingest)
+    // Events waiting to be acknowledged; while there are any, the background thread
+    // defers its next batch (up to max_deferral), so ingest gets the write lock first.
+    std::function<size_t()> ingest_backlog;
+    std::chrono::milliseconds max_deferral{100};
   };
 
   // `store`, `clock` and `metrics` must outlive the pipeline.

@@ -10,13 +10,20 @@ using sqlite::Statement;
 
 class SqliteProcessingTxn final : public ProcessingTxn {
  public:
-  explicit SqliteProcessingTxn(SqliteStore& store) : lock_(store.write_mu_), db_(*store.writer_) {}
+  explicit SqliteProcessingTxn(SqliteStore& store)
+      : lock_(store.write_mu_), db_(*store.writer_), synchronous_full_(store.options_.synchronous_full) {}
   ~SqliteProcessingTxn() override {
     if (begun_ && !committed_) (void)db_.Exec("ROLLBACK");
     db_.ResetStatements();
+    if (synchronous_full_) (void)db_.Exec("PRAGMA synchronous = FULL");
   }
 
+  // Processing commits without an fsync of their own: the pipeline's effects and its
+  // cursor commit atomically, so a power loss can only roll both back together, and
+  // the events are processed again. Ingest commits, which acknowledge clients, keep
+  // full durability (and their fsync also persists the processing before them).
   Status Begin() {
+    TANDEM_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous = NORMAL"));
     TANDEM_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
     begun_ = true;
     return OkStatus();
@@ -128,6 +135,7 @@ class SqliteProcessingTxn final : public ProcessingTxn {
 
   std::unique_lock<std::mutex> lock_;
   sqlite::Database& db_;
+  const bool synchronous_full_;
   bool begun_ = false;
   bool committed_ = false;
 };

@@ -1,0 +1,324 @@
+// Ingest benchmark: figures and ratios against a baseline measured in the same run.
+//
+//   baseline  raw inserts of the same event rows into the same SQLite schema, prepared
+//             statements, 50,000 rows per transaction, same durability (WAL, FULL)
+//   batch     POST /v1/batch, 100 events a request, 16 keep-alive connections,
+//             end to end to durable acknowledgement
+//   track     POST /v1/track, one event a request, 64 keep-alive connections
+//   rss       peak resident memory of the server while it ingests N events
+//
+// The server is the real `tandem serve` binary in a child process; the load comes
+// from one client thread in this process, over loopback. Both share the machine, as
+// they would on a small box. Message ids are unique, so dedup is not what is measured.
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "ingest/segment_message.h"
+#include "store/store.h"
+#include "workload/workload.h"
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::string_view kPlaceholder = "@@ID@@";
+
+// Message templates whose messageId is a placeholder, split around it.
+struct Template {
+  std::string before, after;
+};
+
+std::vector<Template> MakeTemplates(size_t n) {
+  tandem::WorkloadGenerator generator(7, tandem::FromUnixMillis(1795000000000));
+  std::vector<Template> out;
+  for (std::string& m : generator.Messages(n)) {
+    auto start = m.find("\"messageId\":\"") + 13;
+    auto end = m.find('"', start);
+    out.push_back({m.substr(0, start), m.substr(end)});
+    if (out.size() == n) break;
+  }
+  return out;
+}
+
+// Bodies with unique message ids, built on demand (cheap: string appends).
+class BodyFactory {
+ public:
+  BodyFactory(std::string prefix, size_t per_request) : prefix_(std::move(prefix)), per_request_(per_request) {
+    templates_ = MakeTemplates(997);
+  }
+  std::string Batch(uint64_t request) {
+    std::string body = "{\"batch\":[";
+    for (size_t j = 0; j < per_request_; ++j) {
+      const Template& t = templates_[(request * per_request_ + j) % templates_.size()];
+      if (j) body.push_back(',');
+      body += t.before;
+      body += fmt::format("{}-{}-{}", prefix_, request, j);
+      body += t.after;
+    }
+    body += "]}";
+    return body;
+  }
+  std::string Track(uint64_t request) {
+    return fmt::format(
+        R"({{"userId":"user-{}","event":"Pricing Viewed","messageId":"{}-{}","properties":{{"plan":"growth","seats":12,"path":"/pricing"}},"context":{{"page":{{"path":"/pricing","url":"https://www.tandem.example/pricing","referrer":"https://www.google.com/"}},"campaign":{{"source":"google","medium":"cpc","name":"brand-search","term":"lead scoring tool"}},"userAgent":"Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0","library":{{"name":"analytics-node","version":"3.1.0"}}}}}})",
+        request % 5000, prefix_, request);
+  }
+
+ private:
+  std::string prefix_;
+  size_t per_request_;
+  std::vector<Template> templates_;
+};
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// ---- baseline ----------------------------------------------------------------------
+
+double RawInsertRate(const std::filesystem::path& dir, size_t events) {
+  std::string path = (dir / "raw.db").string();
+  {  // the same schema, through the same migrations
+    auto store = tandem::OpenStore("sqlite:" + path, tandem::StoreOptions{});
+    if (!store.ok()) throw std::runtime_error(store.status().ToString());
+    (*store)->CreateSource("raw", "raw-key", tandem::FromUnixMillis(0)).value();
+  }
+  // The same rows the server would store: parsed and normalized by the ingest code.
+  BodyFactory factory("raw", 100);
+  tandem::SegmentParser parser;
+  std::vector<tandem::EventRecord> rows;
+  rows.reserve(events);
+  for (uint64_t r = 0; rows.size() < events; ++r) {
+    std::string body = factory.Batch(r);
+    auto parsed = parser.Parse({tandem::IngestCall::kBatch, body, tandem::FromUnixMillis(1795000000000), "127.0.0.1"});
+    for (auto& e : parsed.value().events) {
+      e.source_id = 1;
+      rows.push_back(std::move(e));
+    }
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;", nullptr, nullptr,
+               nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, timestamp, "
+                     "received_at, payload) VALUES (?,?,?,?,?,?,?,?,?)",
+                     -1, &stmt, nullptr);
+  auto started = Clock::now();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i % 50000 == 0) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    const auto& e = rows[i];
+    sqlite3_bind_int64(stmt, 1, e.source_id);
+    sqlite3_bind_text(stmt, 2, e.message_id.data(), static_cast<int>(e.message_id.size()), SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, e.type.data(), static_cast<int>(e.type.size()), SQLITE_STATIC);
+    if (e.event.empty()) sqlite3_bind_null(stmt, 4);
+    else sqlite3_bind_text(stmt, 4, e.event.data(), static_cast<int>(e.event.size()), SQLITE_STATIC);
+    if (e.user_id.empty()) sqlite3_bind_null(stmt, 5);
+    else sqlite3_bind_text(stmt, 5, e.user_id.data(), static_cast<int>(e.user_id.size()), SQLITE_STATIC);
+    if (e.anonymous_id.empty()) sqlite3_bind_null(stmt, 6);
+    else sqlite3_bind_text(stmt, 6, e.anonymous_id.data(), static_cast<int>(e.anonymous_id.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 7, tandem::ToUnixMillis(e.timestamp));
+    sqlite3_bind_int64(stmt, 8, tandem::ToUnixMillis(e.received_at));
+    sqlite3_bind_text(stmt, 9, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db));
+    sqlite3_reset(stmt);
+    if (i % 50000 == 49999 || i + 1 == rows.size()) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  double rate = static_cast<double>(rows.size()) / Seconds(Clock::now() - started);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rate;
+}
+
+// ---- the server under test ---------------------------------------------------------
+
+struct Server {
+  pid_t pid = 0;
+  uint16_t port = 0;
+};
+
+Server StartServer(const std::string& tandem, const std::filesystem::path& dir) {
+  std::string db = "sqlite:" + (dir / "server.db").string();
+  std::string key_cmd = fmt::format("{} --db {} source add bench 2>/dev/null | tail -1", tandem, db);
+  FILE* p = popen(key_cmd.c_str(), "r");
+  char key[128] = {};
+  if (p == nullptr || fgets(key, sizeof key, p) == nullptr) throw std::runtime_error("source add failed");
+  pclose(p);
+  std::string log = (dir / "server.log").string();
+  // A free port: bind, read, release.
+  net::io_context ioc;
+  tcp::acceptor probe(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  uint16_t port = probe.local_endpoint().port();
+  probe.close();
+  std::string cmd = fmt::format("exec {} --db {} --log-level warn serve --listen 127.0.0.1:{} 2>{}", tandem, db, port, log);
+  pid_t pid = 0;
+  const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
+  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
+    throw std::runtime_error("cannot start tandem");
+  }
+  for (int i = 0; i < 200; ++i) {
+    try {
+      tcp::socket s(ioc);
+      s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+      setenv("TANDEM_BENCH_KEY", std::string(key, strcspn(key, "\n")).c_str(), 1);
+      return {pid, port};
+    } catch (...) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  throw std::runtime_error("tandem did not start; see " + log);
+}
+
+void StopServer(const Server& s) {
+  kill(s.pid, SIGTERM);
+  int status = 0;
+  waitpid(s.pid, &status, 0);
+}
+
+int64_t PeakRssKiB(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmHWM:")) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+// ---- load generator ----------------------------------------------------------------
+
+struct LoadResult {
+  uint64_t requests = 0, events = 0, errors = 0, shed = 0;
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  double Percentile(double p) {
+    if (latencies_ms.empty()) return 0;
+    std::sort(latencies_ms.begin(), latencies_ms.end());
+    return latencies_ms[std::min(latencies_ms.size() - 1, static_cast<size_t>(p * latencies_ms.size()))];
+  }
+};
+
+// `connections` keep-alive connections each send requests back to back until
+// `total_requests` are answered. Runs on one thread.
+LoadResult RunLoad(uint16_t port, const std::string& target, size_t connections, uint64_t total_requests,
+                   size_t events_per_request, const std::function<std::string(uint64_t)>& body_of) {
+  net::io_context ioc(1);
+  LoadResult result;
+  result.latencies_ms.reserve(total_requests);
+  uint64_t next = 0;
+  std::string auth = "Basic " + [] {
+    std::string plain = std::string(getenv("TANDEM_BENCH_KEY")) + ":";
+    std::string out(beast::detail::base64::encoded_size(plain.size()), '\0');
+    out.resize(beast::detail::base64::encode(out.data(), plain.data(), plain.size()));
+    return out;
+  }();
+
+  struct Conn : std::enable_shared_from_this<Conn> {
+    explicit Conn(net::io_context& io) : stream(io) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    bhttp::request<bhttp::string_body> req;
+    bhttp::response<bhttp::string_body> res;
+    Clock::time_point sent;
+  };
+  std::function<void(std::shared_ptr<Conn>)> send_next = [&](std::shared_ptr<Conn> c) {
+    if (next >= total_requests) return;
+    uint64_t id = next++;
+    c->req = bhttp::request<bhttp::string_body>(bhttp::verb::post, target, 11);
+    c->req.set(bhttp::field::host, "127.0.0.1");
+    c->req.set(bhttp::field::authorization, auth);
+    c->req.set(bhttp::field::content_type, "application/json");
+    c->req.body() = body_of(id);
+    c->req.prepare_payload();
+    c->sent = Clock::now();
+    bhttp::async_write(c->stream, c->req, [&, c](beast::error_code ec, size_t) {
+      if (ec) return void(++result.errors);
+      c->res = {};
+      bhttp::async_read(c->stream, c->buffer, c->res, [&, c](beast::error_code rec, size_t) {
+        if (rec) return void(++result.errors);
+        result.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c->sent).count());
+        ++result.requests;
+        if (c->res.result_int() == 200) result.events += events_per_request;
+        else if (c->res.result_int() == 429) ++result.shed;
+        else ++result.errors;
+        send_next(c);
+      });
+    });
+  };
+  auto started = Clock::now();
+  for (size_t i = 0; i < connections; ++i) {
+    auto c = std::make_shared<Conn>(ioc);
+    c->stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    send_next(c);
+  }
+  ioc.run();
+  result.seconds = Seconds(Clock::now() - started);
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string tandem = argc > 1 ? argv[1] : "build/tandem";
+  const bool quick = getenv("TANDEM_BENCH_QUICK") != nullptr;
+  const uint64_t rss_events = quick ? 500000 : 5000000;
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("tandem-bench-{}", getpid());
+  std::filesystem::create_directories(dir);
+
+  std::cout << "Tandem ingest benchmark (" << std::thread::hardware_concurrency() << " cores)\n";
+  double raw = RawInsertRate(dir, quick ? 100000 : 400000);
+  std::cout << fmt::format("baseline  raw SQLite insert, same rows and schema:   {:>9.0f} events/s\n", raw);
+
+  Server server = StartServer(tandem, dir);
+  BodyFactory batch_bodies("b", 100);
+  LoadResult batch = RunLoad(server.port, "/v1/batch", 16, quick ? 2000 : 10000, 100,
+                             [&](uint64_t i) { return batch_bodies.Batch(i); });
+  double batch_rate = static_cast<double>(batch.events) / batch.seconds;
+  std::cout << fmt::format(
+      "batch     /v1/batch x100, 16 connections:             {:>9.0f} events/s  = {:.2f} x baseline (target >= 0.50)"
+      "  p50 {:.1f} ms p99 {:.1f} ms, {} errors, {} shed\n",
+      batch_rate, batch_rate / raw, batch.Percentile(0.50), batch.Percentile(0.99), batch.errors, batch.shed);
+
+  BodyFactory track_bodies("t", 1);
+  LoadResult track = RunLoad(server.port, "/v1/track", 64, quick ? 50000 : 250000, 1,
+                             [&](uint64_t i) { return track_bodies.Track(i); });
+  double track_rate = static_cast<double>(track.requests) / track.seconds;
+  std::cout << fmt::format(
+      "track     /v1/track x1, 64 connections:               {:>9.0f} requests/s (target >= 25,000)"
+      "  p50 {:.2f} ms p99 {:.2f} ms (target <= 10), {} errors, {} shed; baseline {:.0f} events/s\n",
+      track_rate, track.Percentile(0.50), track.Percentile(0.99), track.errors, track.shed, raw);
+
+  BodyFactory rss_bodies("r", 100);
+  LoadResult rss = RunLoad(server.port, "/v1/batch", 16, rss_events / 100, 100,
+                           [&](uint64_t i) { return rss_bodies.Batch(i); });
+  int64_t peak_kib = PeakRssKiB(server.pid);
+  std::cout << fmt::format(
+      "rss       {} events through /v1/batch:          peak RSS {:.0f} MB (target <= 300), {:.0f} events/s, {} errors\n",
+      rss.events, static_cast<double>(peak_kib) / 1024.0, static_cast<double>(rss.events) / rss.seconds, rss.errors);
+  StopServer(server);
+  std::filesystem::remove_all(dir);
+  return 0;
+}
