@@ -88,6 +88,13 @@ StitchPlan PlanStitch(const EventIdentities& ids, std::span<const KnownIdentity>
     attach(IdentityKind::kAnonymousId, ids.previous_id);
   }
   plan.user_id = user_id;
+  if (plan.person_id && plan.merge_from.empty() && plan.attach.empty() && plan.email.empty()) {
+    const KnownIdentity* target = nullptr;
+    for (const auto& k : known) {
+      if (k.person_id == *plan.person_id) target = &k;
+    }
+    plan.person_changed = target == nullptr || target->person_user_id != user_id;
+  }
   return plan;
 }
 

@@ -56,6 +56,9 @@ struct StitchPlan {
   std::vector<Identity> attach;      // identities to point at the person
   std::string user_id;               // the userId the person holds after the event
   std::string email;                 // the email the event carries, if any
+  // False when the event tells nothing new about an existing person (most page
+  // views), so the person's row need not be written.
+  bool person_changed = true;
 };
 
 // REQUIRES: `known` holds the result of looking up IdentitiesToLookUp(ids).

@@ -100,3 +100,18 @@ TEST(PlanStitchTest, ConflictingMergeCandidatesKeepFirstUser) {
 
 }  // namespace
 }  // namespace tandem
+
+namespace tandem {
+namespace {
+
+TEST(PlanStitchTest, RepeatVisitChangesNothingAboutThePerson) {
+  EventIdentities ids{.anonymous_id = "anon-1"};
+  std::vector<KnownIdentity> known = {{{IdentityKind::kAnonymousId, "anon-1"}, 7, ""}};
+  EXPECT_FALSE(PlanStitch(ids, known).person_changed);
+  EventIdentities with_email{.anonymous_id = "anon-1", .email = "a@b.com"};
+  EXPECT_TRUE(PlanStitch(with_email, known).person_changed);
+  EXPECT_TRUE(PlanStitch(EventIdentities{.anonymous_id = "new"}, {}).person_changed);
+}
+
+}  // namespace
+}  // namespace tandem

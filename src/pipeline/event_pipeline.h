@@ -29,7 +29,7 @@ EventIdentities ExtractEventIdentities(const StoredEvent& event);
 class EventPipeline {
  public:
   struct Options {
-    size_t batch_events = 500;  // events per transaction; small keeps the write lock short
+    size_t batch_events = 200;  // events per transaction; small keeps the write lock short
     int nice = 10;              // CPU priority of the background thread (0 = same as ingest)
     // Events waiting to be acknowledged; while there are any, the background thread
     // defers its next batch (up to max_deferral), so ingest gets the write lock first.

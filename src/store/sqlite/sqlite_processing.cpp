@@ -65,7 +65,9 @@ class SqliteProcessingTxn final : public ProcessingTxn {
                                 TimePoint now) override {
     const int64_t at = ToUnixMillis(now);
     int64_t person_id = 0;
-    if (plan.person_id) {
+    if (plan.person_id && !plan.person_changed) {
+      person_id = *plan.person_id;
+    } else if (plan.person_id) {
       person_id = *plan.person_id;
       TANDEM_ASSIGN_OR_RETURN(
           Statement * update,
