@@ -43,6 +43,13 @@ size_t EventWriter::QueuedEvents() const {
   return queued_events_;
 }
 
+bool EventWriter::Busy(std::chrono::milliseconds window) const {
+  if (QueuedEvents() > 0) return true;
+  auto now = std::chrono::steady_clock::now().time_since_epoch();
+  return std::chrono::nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() -
+                                  last_commit_ns_.load()) < window;
+}
+
 void EventWriter::Run() {
   std::vector<Submission> group;
   for (;;) {
@@ -75,6 +82,9 @@ void EventWriter::CommitGroup(std::vector<Submission>& group) {
   StatusOr<AppendResult> result = store_.AppendEvents(all);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.commit_seconds.Observe(seconds);
+  last_commit_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count());
   {
     std::lock_guard lock(mu_);
     queued_events_ -= total;

@@ -8,6 +8,8 @@
 // can answer 429 instead of buffering without limit.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -52,6 +54,9 @@ class EventWriter {
   void Stop();
 
   size_t QueuedEvents() const;
+  // True while events wait for a commit, or a commit ended within `window`: ingest is
+  // in full flow even if the queue is empty for a moment between commits.
+  bool Busy(std::chrono::milliseconds window) const;
 
   // Called after each successful commit, on the writer thread (e.g. to wake the
   // pipeline). Set before the first submission.
@@ -76,6 +81,7 @@ class EventWriter {
   std::deque<Submission> queue_;  // guarded by mu_
   size_t queued_events_ = 0;      // guarded by mu_
   bool stopping_ = false;         // guarded by mu_
+  std::atomic<int64_t> last_commit_ns_{0};  // steady clock
   std::thread thread_;
 };
 

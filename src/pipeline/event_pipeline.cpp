@@ -116,7 +116,7 @@ void EventPipeline::Run() {
       if (*processed == 0) break;
       std::unique_lock lock(mu_);
       auto deferred_until = std::chrono::steady_clock::now() + options_.max_deferral;
-      while (!stopping_ && options_.ingest_backlog && options_.ingest_backlog() > 0 &&
+      while (!stopping_ && options_.ingest_busy && options_.ingest_busy() &&
              std::chrono::steady_clock::now() < deferred_until) {
         wake_.wait_for(lock, std::chrono::milliseconds(1));
       }

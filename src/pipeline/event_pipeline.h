@@ -31,9 +31,9 @@ class EventPipeline {
   struct Options {
     size_t batch_events = 200;  // events per transaction; small keeps the write lock short
     int nice = 10;              // CPU priority of the background thread (0 = same as ingest)
-    // Events waiting to be acknowledged; while there are any, the background thread
-    // defers its next batch (up to max_deferral), so ingest gets the write lock first.
-    std::function<size_t()> ingest_backlog;
+    // Whether ingest is in full flow; while it is, the background thread defers its
+    // next batch (up to max_deferral), so acknowledgements get the write lock first.
+    std::function<bool()> ingest_busy;
     std::chrono::milliseconds max_deferral{100};
   };
 

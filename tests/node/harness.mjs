@@ -22,9 +22,10 @@ export function tandem(db, ...args) {
 }
 
 // Starts `tandem serve` on a free port; resolves once it listens.
-export function serve(db, { config } = {}) {
+export function serve(db, { config, logFormat } = {}) {
   const args = ['--db', `sqlite:${db}`, 'serve', '--listen', '127.0.0.1:0'];
   if (config) args.unshift('--config', config);
+  if (logFormat) args.unshift('--log-format', logFormat);
   const child = spawn(TANDEM, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {

@@ -1,0 +1,72 @@
+// The tandem command line: help, exit codes, config errors that name the line, logs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TANDEM, tempDir, removeDir, serve, exited } from './harness.mjs';
+
+const run = (...args) => spawnSync(TANDEM, args, { encoding: 'utf8' });
+
+test('help is useful and exits 0', () => {
+  const top = run('--help');
+  assert.equal(top.status, 0);
+  for (const word of ['serve', 'migrate', 'source', 'demo', '--db', '--config']) assert.match(top.stdout, new RegExp(word));
+  const serveHelp = run('serve', '--help');
+  assert.equal(serveHelp.status, 0);
+  assert.match(serveHelp.stdout, /--listen/);
+});
+
+test('usage errors exit 2 with a message on stderr', () => {
+  const noName = run('source', 'add');
+  assert.equal(noName.status, 2);
+  assert.match(noName.stderr, /NAME/);
+  const unknown = run('frobnicate');
+  assert.equal(unknown.status, 2);
+  const badDb = run('--db', 'mysql://x', 'migrate');
+  assert.equal(badDb.status, 2);
+  assert.match(badDb.stderr, /sqlite:PATH/);
+});
+
+test('source add prints the write key last; config errors name file and line', () => {
+  const dir = tempDir();
+  try {
+    const db = `sqlite:${path.join(dir, 'a', 't.db')}`;
+    const added = run('--db', db, 'source', 'add', 'Marketing site');
+    assert.equal(added.status, 0, added.stderr);
+    const key = added.stdout.trim().split('\n').at(-1);
+    assert.match(key, /^[A-Za-z0-9_-]{32}$/);
+    const listed = run('--db', db, 'source', 'list');
+    assert.match(listed.stdout, new RegExp(key));
+    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 1/);
+
+    const bad = path.join(dir, 'bad.toml');
+    writeFileSync(bad, '[server]\nlisten = "127.0.0.1:1"\nlisten_port = 9\n');
+    const failed = run('--config', bad, '--db', db, 'migrate');
+    assert.equal(failed.status, 2);
+    assert.match(failed.stderr, /bad\.toml:3: unknown key "listen_port" in \[server\]/);
+
+    const example = run('--config', path.resolve('tandem.example.toml'), '--db', db, 'migrate');
+    assert.equal(example.status, 0, `the shipped example config loads: ${example.stderr}`);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('--log-format json writes one JSON object per line', async () => {
+  const dir = tempDir();
+  try {
+    const db = path.join(dir, 't.db');
+    const server = await serve(db, { logFormat: 'json' });
+    server.kill('SIGINT');
+    assert.equal(await exited(server), 0);
+    const lines = server.logText().trim().split('\n');
+    assert.ok(lines.length >= 2);
+    for (const line of lines) {
+      const entry = JSON.parse(line);
+      assert.ok(entry.time && entry.level && typeof entry.msg === 'string', line);
+    }
+  } finally {
+    removeDir(dir);
+  }
+});
