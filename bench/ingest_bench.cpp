@@ -68,7 +68,8 @@ std::vector<Template> MakeTemplates(size_t n) {
 // Bodies with unique message ids, built on demand (cheap: string appends).
 class BodyFactory {
  public:
-  BodyFactory(std::string prefix, size_t per_request) : prefix_(std::move(prefix)), per_request_(per_request) {
+  BodyFactory(std::string prefix, size_t per_request)
+      : prefix_(std::move(prefix)), per_request_(per_request) {
     templates_ = MakeTemplates(997);
   }
   std::string Batch(uint64_t request) {
@@ -113,7 +114,8 @@ double RawInsertRate(const std::filesystem::path& dir, size_t events) {
   rows.reserve(events);
   for (uint64_t r = 0; rows.size() < events; ++r) {
     std::string body = factory.Batch(r);
-    auto parsed = parser.Parse({tandem::IngestCall::kBatch, body, tandem::FromUnixMillis(1795000000000), "127.0.0.1"});
+    auto parsed = parser.Parse(
+        {tandem::IngestCall::kBatch, body, tandem::FromUnixMillis(1795000000000), "127.0.0.1"});
     for (auto& e : parsed.value().events) {
       e.source_id = 1;
       rows.push_back(std::move(e));
@@ -121,32 +123,43 @@ double RawInsertRate(const std::filesystem::path& dir, size_t events) {
   }
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;", nullptr, nullptr,
-               nullptr);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;",
+               nullptr, nullptr, nullptr);
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, timestamp, "
-                     "received_at, payload) VALUES (?,?,?,?,?,?,?,?,?)",
-                     -1, &stmt, nullptr);
+  sqlite3_prepare_v2(
+      db,
+      "INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, timestamp, "
+      "received_at, payload) VALUES (?,?,?,?,?,?,?,?,?)",
+      -1, &stmt, nullptr);
   auto started = Clock::now();
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i % 50000 == 0) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
     const auto& e = rows[i];
     sqlite3_bind_int64(stmt, 1, e.source_id);
-    sqlite3_bind_text(stmt, 2, e.message_id.data(), static_cast<int>(e.message_id.size()), SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, e.message_id.data(), static_cast<int>(e.message_id.size()),
+                      SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, e.type.data(), static_cast<int>(e.type.size()), SQLITE_STATIC);
-    if (e.event.empty()) sqlite3_bind_null(stmt, 4);
-    else sqlite3_bind_text(stmt, 4, e.event.data(), static_cast<int>(e.event.size()), SQLITE_STATIC);
-    if (e.user_id.empty()) sqlite3_bind_null(stmt, 5);
-    else sqlite3_bind_text(stmt, 5, e.user_id.data(), static_cast<int>(e.user_id.size()), SQLITE_STATIC);
-    if (e.anonymous_id.empty()) sqlite3_bind_null(stmt, 6);
-    else sqlite3_bind_text(stmt, 6, e.anonymous_id.data(), static_cast<int>(e.anonymous_id.size()), SQLITE_STATIC);
+    if (e.event.empty())
+      sqlite3_bind_null(stmt, 4);
+    else
+      sqlite3_bind_text(stmt, 4, e.event.data(), static_cast<int>(e.event.size()), SQLITE_STATIC);
+    if (e.user_id.empty())
+      sqlite3_bind_null(stmt, 5);
+    else
+      sqlite3_bind_text(stmt, 5, e.user_id.data(), static_cast<int>(e.user_id.size()),
+                        SQLITE_STATIC);
+    if (e.anonymous_id.empty())
+      sqlite3_bind_null(stmt, 6);
+    else
+      sqlite3_bind_text(stmt, 6, e.anonymous_id.data(), static_cast<int>(e.anonymous_id.size()),
+                        SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 7, tandem::ToUnixMillis(e.timestamp));
     sqlite3_bind_int64(stmt, 8, tandem::ToUnixMillis(e.received_at));
     sqlite3_bind_text(stmt, 9, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db));
     sqlite3_reset(stmt);
-    if (i % 50000 == 49999 || i + 1 == rows.size()) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    if (i % 50000 == 49999 || i + 1 == rows.size())
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   }
   double rate = static_cast<double>(rows.size()) / Seconds(Clock::now() - started);
   sqlite3_finalize(stmt);
@@ -163,10 +176,12 @@ struct Server {
 
 Server StartServer(const std::string& tandem, const std::filesystem::path& dir) {
   std::string db = "sqlite:" + (dir / "server.db").string();
-  std::string key_cmd = fmt::format("{} --db {} source add bench 2>/dev/null | tail -1", tandem, db);
+  std::string key_cmd =
+      fmt::format("{} --db {} source add bench 2>/dev/null | tail -1", tandem, db);
   FILE* p = popen(key_cmd.c_str(), "r");
   char key[128] = {};
-  if (p == nullptr || fgets(key, sizeof key, p) == nullptr) throw std::runtime_error("source add failed");
+  if (p == nullptr || fgets(key, sizeof key, p) == nullptr)
+    throw std::runtime_error("source add failed");
   pclose(p);
   std::string log = (dir / "server.log").string();
   // A free port: bind, read, release.
@@ -174,10 +189,12 @@ Server StartServer(const std::string& tandem, const std::filesystem::path& dir) 
   tcp::acceptor probe(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   uint16_t port = probe.local_endpoint().port();
   probe.close();
-  std::string cmd = fmt::format("exec {} --db {} --log-level warn serve --listen 127.0.0.1:{} 2>{}", tandem, db, port, log);
+  std::string cmd = fmt::format("exec {} --db {} --log-level warn serve --listen 127.0.0.1:{} 2>{}",
+                                tandem, db, port, log);
   pid_t pid = 0;
   const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
-  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
+  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ) !=
+      0) {
     throw std::runtime_error("cannot start tandem");
   }
   for (int i = 0; i < 200; ++i) {
@@ -217,14 +234,16 @@ struct LoadResult {
   double Percentile(double p) {
     if (latencies_ms.empty()) return 0;
     std::sort(latencies_ms.begin(), latencies_ms.end());
-    return latencies_ms[std::min(latencies_ms.size() - 1, static_cast<size_t>(p * latencies_ms.size()))];
+    return latencies_ms[std::min(latencies_ms.size() - 1,
+                                 static_cast<size_t>(p * latencies_ms.size()))];
   }
 };
 
 // `connections` keep-alive connections each send requests back to back until
 // `total_requests` are answered. Runs on one thread.
-LoadResult RunLoad(uint16_t port, const std::string& target, size_t connections, uint64_t total_requests,
-                   size_t events_per_request, const std::function<std::string(uint64_t)>& body_of) {
+LoadResult RunLoad(uint16_t port, const std::string& target, size_t connections,
+                   uint64_t total_requests, size_t events_per_request,
+                   const std::function<std::string(uint64_t)>& body_of) {
   net::io_context ioc(1);
   LoadResult result;
   result.latencies_ms.reserve(total_requests);
@@ -259,11 +278,15 @@ LoadResult RunLoad(uint16_t port, const std::string& target, size_t connections,
       c->res = {};
       bhttp::async_read(c->stream, c->buffer, c->res, [&, c](beast::error_code rec, size_t) {
         if (rec) return void(++result.errors);
-        result.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c->sent).count());
+        result.latencies_ms.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - c->sent).count());
         ++result.requests;
-        if (c->res.result_int() == 200) result.events += events_per_request;
-        else if (c->res.result_int() == 429) ++result.shed;
-        else ++result.errors;
+        if (c->res.result_int() == 200)
+          result.events += events_per_request;
+        else if (c->res.result_int() == 429)
+          ++result.shed;
+        else
+          ++result.errors;
         send_next(c);
       });
     });
@@ -290,7 +313,8 @@ int main(int argc, char** argv) {
 
   std::cout << "Tandem ingest benchmark (" << std::thread::hardware_concurrency() << " cores)\n";
   double raw = RawInsertRate(dir, quick ? 100000 : 400000);
-  std::cout << fmt::format("baseline  raw SQLite insert, same rows and schema:   {:>9.0f} events/s\n", raw);
+  std::cout << fmt::format(
+      "baseline  raw SQLite insert, same rows and schema:   {:>9.0f} events/s\n", raw);
 
   Server server = StartServer(tandem, dir);
   BodyFactory batch_bodies("b", 100);
@@ -298,9 +322,11 @@ int main(int argc, char** argv) {
                              [&](uint64_t i) { return batch_bodies.Batch(i); });
   double batch_rate = static_cast<double>(batch.events) / batch.seconds;
   std::cout << fmt::format(
-      "batch     /v1/batch x100, 16 connections:             {:>9.0f} events/s  = {:.2f} x baseline (target >= 0.50)"
+      "batch     /v1/batch x100, 16 connections:             {:>9.0f} events/s  = {:.2f} x "
+      "baseline (target >= 0.50)"
       "  p50 {:.1f} ms p99 {:.1f} ms, {} errors, {} shed\n",
-      batch_rate, batch_rate / raw, batch.Percentile(0.50), batch.Percentile(0.99), batch.errors, batch.shed);
+      batch_rate, batch_rate / raw, batch.Percentile(0.50), batch.Percentile(0.99), batch.errors,
+      batch.shed);
 
   BodyFactory track_bodies("t", 1);
   LoadResult track = RunLoad(server.port, "/v1/track", 64, quick ? 50000 : 250000, 1,
@@ -308,7 +334,8 @@ int main(int argc, char** argv) {
   double track_rate = static_cast<double>(track.requests) / track.seconds;
   std::cout << fmt::format(
       "track     /v1/track x1, 64 connections:               {:>9.0f} requests/s (target >= 25,000)"
-      "  p50 {:.2f} ms p99 {:.2f} ms (target <= 10), {} errors, {} shed; baseline {:.0f} events/s\n",
+      "  p50 {:.2f} ms p99 {:.2f} ms (target <= 10), {} errors, {} shed; baseline {:.0f} "
+      "events/s\n",
       track_rate, track.Percentile(0.50), track.Percentile(0.99), track.errors, track.shed, raw);
 
   BodyFactory rss_bodies("r", 100);
@@ -316,8 +343,10 @@ int main(int argc, char** argv) {
                            [&](uint64_t i) { return rss_bodies.Batch(i); });
   int64_t peak_kib = PeakRssKiB(server.pid);
   std::cout << fmt::format(
-      "rss       {} events through /v1/batch:          peak RSS {:.0f} MB (target <= 300), {:.0f} events/s, {} errors\n",
-      rss.events, static_cast<double>(peak_kib) / 1024.0, static_cast<double>(rss.events) / rss.seconds, rss.errors);
+      "rss       {} events through /v1/batch:          peak RSS {:.0f} MB (target <= 300), {:.0f} "
+      "events/s, {} errors\n",
+      rss.events, static_cast<double>(peak_kib) / 1024.0,
+      static_cast<double>(rss.events) / rss.seconds, rss.errors);
   StopServer(server);
   std::filesystem::remove_all(dir);
   return 0;

@@ -14,8 +14,11 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
       EventWriter::Options{static_cast<size_t>(config.ingest.queue_max_events),
                            static_cast<size_t>(config.ingest.commit_max_events)});
   EventPipeline::Options pipeline_options;
-  pipeline_options.ingest_busy = [writer = writer_.get()] { return writer->Busy(std::chrono::milliseconds(5)); };
-  pipeline_ = std::make_unique<EventPipeline>(*store_, clock_, metrics_, std::move(pipeline_options));
+  pipeline_options.ingest_busy = [writer = writer_.get()] {
+    return writer->Busy(std::chrono::milliseconds(5));
+  };
+  pipeline_ =
+      std::make_unique<EventPipeline>(*store_, clock_, metrics_, std::move(pipeline_options));
   writer_->SetOnCommit([pipeline = pipeline_.get()] { pipeline->Notify(); });
   ingest_ = std::make_unique<http::IngestRoutes>(
       *store_, *writer_, metrics_, clock_,

@@ -28,7 +28,9 @@ class Application {
   // Starts the pipeline and listens. Fails when the address cannot be bound.
   Status Start();
   uint16_t port() const { return server_->port(); }
-  // Blocks until SIGINT or SIGTERM, then shuts down.
+  // Takes over SIGINT and SIGTERM; call before Start() in the process's own server.
+  void WatchSignals() { server_->WatchSignals(); }
+  // Blocks until SIGINT or SIGTERM, then shuts down. REQUIRES: WatchSignals().
   void RunUntilSignal();
   // Graceful stop; idempotent.
   void Shutdown();

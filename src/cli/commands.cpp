@@ -33,6 +33,7 @@ Status Serve(const Config& config) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
   SystemClock clock;
   Application app(config, std::move(store), clock);
+  app.WatchSignals();
   TANDEM_RETURN_IF_ERROR(app.Start());
   app.RunUntilSignal();
   return OkStatus();
@@ -52,8 +53,8 @@ Status AddSource(const Config& config, const std::string& name) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
   SystemClock clock;
   TANDEM_ASSIGN_OR_RETURN(Source source, store->CreateSource(name, NewWriteKey(), clock.Now()));
-  std::cout << fmt::format("source {} \"{}\" created; send events with this write key:\n", source.id,
-                           source.name)
+  std::cout << fmt::format("source {} \"{}\" created; send events with this write key:\n",
+                           source.id, source.name)
             << source.write_key << "\n";
   return OkStatus();
 }
@@ -71,8 +72,8 @@ Status Demo(const Config& config, int64_t events) {
   TANDEM_ASSIGN_OR_RETURN(auto sources, store->ListSources());
   for (const auto& s : sources) {
     if (s.name == kDemoSourceName) {
-      std::cout << fmt::format("demo workspace already present in {}; write key:\n{}\n", config.storage.url,
-                               s.write_key);
+      std::cout << fmt::format("demo workspace already present in {}; write key:\n{}\n",
+                               config.storage.url, s.write_key);
       return OkStatus();
     }
   }
@@ -81,7 +82,8 @@ Status Demo(const Config& config, int64_t events) {
   TANDEM_ASSIGN_OR_RETURN(Source source, store->CreateSource(kDemoSourceName, NewWriteKey(), now));
   // Visits spread over the last few days, ending about now.
   WorkloadGenerator generator(/*seed=*/2026, now - std::chrono::hours(72));
-  generator.set_visit_gap(std::chrono::milliseconds(std::chrono::hours(72)) / std::max<int64_t>(events / 4, 1));
+  generator.set_visit_gap(std::chrono::milliseconds(std::chrono::hours(72)) /
+                          std::max<int64_t>(events / 4, 1));
   generator.set_identify_rate(0.15);
   SegmentParser parser;
   std::vector<EventRecord> records;
@@ -103,8 +105,9 @@ Status Demo(const Config& config, int64_t events) {
   Metrics metrics;
   EventPipeline pipeline(*store, clock, metrics, EventPipeline::Options{});
   TANDEM_RETURN_IF_ERROR(pipeline.Drain());
-  std::cout << fmt::format("demo workspace created in {}: source \"{}\" with {} events; write key:\n{}\n",
-                           config.storage.url, source.name, records.size(), source.write_key);
+  std::cout << fmt::format(
+      "demo workspace created in {}: source \"{}\" with {} events; write key:\n{}\n",
+      config.storage.url, source.name, records.size(), source.write_key);
   return OkStatus();
 }
 

@@ -13,7 +13,8 @@ namespace {
 // %* in a pattern: the log message as a JSON string (quotes included).
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     std::string out;
     AppendJsonString(out, std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(out.data(), out.data() + out.size());
@@ -30,7 +31,8 @@ Status SetUpLogging(std::string_view format, std::string_view level) {
   if (parsed_level == spdlog::level::off && level != "off") {
     return InvalidArgument("invalid_log_level", fmt::format("unknown log level \"{}\"", level));
   }
-  auto logger = std::make_shared<spdlog::logger>("tandem", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("tandem", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == "json") {
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(

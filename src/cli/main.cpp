@@ -18,30 +18,38 @@ int Fail(const tandem::Status& status) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Tandem: closed-loop lead management. Captures what prospects do, qualifies them, gives each\n"
+      "Tandem: closed-loop lead management. Captures what prospects do, qualifies them, gives "
+      "each\n"
       "lead one owner with the reason to call, and reports which sources bring customers."};
   app.require_subcommand(1);
   app.fallthrough();
 
   std::string config_path, db, listen, log_format, log_level;
-  app.add_option("--config", config_path, "Configuration file (default: ./tandem.toml when present)");
-  app.add_option("--db", db, "Store: sqlite:PATH (default sqlite:var/tandem.db) or postgresql://...");
+  app.add_option("--config", config_path,
+                 "Configuration file (default: ./tandem.toml when present)");
+  app.add_option("--db", db,
+                 "Store: sqlite:PATH (default sqlite:var/tandem.db) or postgresql://...");
   app.add_option("--log-format", log_format, "Log lines on stderr as text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 
-  auto* serve = app.add_subcommand("serve", "Serve ingest and the API over HTTP until SIGTERM or SIGINT");
+  auto* serve =
+      app.add_subcommand("serve", "Serve ingest and the API over HTTP until SIGTERM or SIGINT");
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
-  auto* migrate = app.add_subcommand("migrate", "Bring the store's schema up to date and print its version");
+  auto* migrate =
+      app.add_subcommand("migrate", "Bring the store's schema up to date and print its version");
   auto* source = app.add_subcommand("source", "Manage event sources (websites and apps)");
   source->require_subcommand(1);
   std::string source_name;
-  auto* source_add = source->add_subcommand("add", "Add a source; prints its write key as the last line");
-  source_add->add_option("NAME", source_name, "A name people recognize, e.g. \"Marketing website\"")->required();
+  auto* source_add =
+      source->add_subcommand("add", "Add a source; prints its write key as the last line");
+  source_add->add_option("NAME", source_name, "A name people recognize, e.g. \"Marketing website\"")
+      ->required();
   auto* source_list = source->add_subcommand("list", "List sources with their write keys");
   int64_t demo_events = 4000;
-  auto* demo = app.add_subcommand("demo", "Create a demo workspace with a few days of website history (once)");
+  auto* demo = app.add_subcommand(
+      "demo", "Create a demo workspace with a few days of website history (once)");
   demo->add_option("--events", demo_events, "How many events of history to generate")
       ->check(CLI::Range(int64_t{1}, int64_t{2000000}));
 

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace tandem {
 namespace {
@@ -17,11 +17,13 @@ class SectionReader {
   SectionReader(const toml::table& table, std::string_view origin, std::string section)
       : table_(table), origin_(origin), section_(std::move(section)) {}
 
-  void String(std::string_view key, std::string& out, std::initializer_list<std::string_view> allowed = {}) {
+  void String(std::string_view key, std::string& out,
+              std::initializer_list<std::string_view> allowed = {}) {
     Bind(key, [this, &out, allowed](const toml::node& node, std::string_view name) {
       auto value = node.value<std::string>();
       if (!value) return Fail(node, name, "must be a string");
-      if (allowed.size() > 0 && std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+      if (allowed.size() > 0 &&
+          std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
         std::string list;
         for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
         return Fail(node, name, fmt::format("must be one of {} (got \"{}\")", list, *value));
@@ -71,13 +73,15 @@ class SectionReader {
  private:
   using Binder = std::function<void(const toml::node&, std::string_view)>;
 
-  void Bind(std::string_view key, Binder binder) { bindings_.emplace(std::string(key), std::move(binder)); }
+  void Bind(std::string_view key, Binder binder) {
+    bindings_.emplace(std::string(key), std::move(binder));
+  }
 
   void Fail(const toml::node& node, std::string_view name, std::string_view problem) {
     if (!status_.ok()) return;
-    status_ = InvalidArgument("config_invalid_value", fmt::format("{}:{}: {} {}", origin_,
-                                                                  node.source().begin.line, name,
-                                                                  problem));
+    status_ = InvalidArgument(
+        "config_invalid_value",
+        fmt::format("{}:{}: {} {}", origin_, node.source().begin.line, name, problem));
   }
 
   const toml::table& table_;
@@ -128,28 +132,34 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
-    return InvalidArgument("config_syntax", fmt::format("{}:{}: {}", origin, e.source().begin.line,
-                                                        e.description()));
+    return InvalidArgument(
+        "config_syntax", fmt::format("{}:{}: {}", origin, e.source().begin.line, e.description()));
   }
   using Reader = Status (*)(const toml::table&, std::string_view, Config&);
   static const std::map<std::string, Reader, std::less<>> kSections = {
-      {"server", [](const toml::table& t, std::string_view o, Config& c) { return ReadServer(t, o, c.server); }},
-      {"storage", [](const toml::table& t, std::string_view o, Config& c) { return ReadStorage(t, o, c.storage); }},
-      {"ingest", [](const toml::table& t, std::string_view o, Config& c) { return ReadIngest(t, o, c.ingest); }},
-      {"log", [](const toml::table& t, std::string_view o, Config& c) { return ReadLog(t, o, c.log); }},
+      {"server", [](const toml::table& t, std::string_view o,
+                    Config& c) { return ReadServer(t, o, c.server); }},
+      {"storage", [](const toml::table& t, std::string_view o,
+                     Config& c) { return ReadStorage(t, o, c.storage); }},
+      {"ingest", [](const toml::table& t, std::string_view o,
+                    Config& c) { return ReadIngest(t, o, c.ingest); }},
+      {"log",
+       [](const toml::table& t, std::string_view o, Config& c) { return ReadLog(t, o, c.log); }},
   };
   Config config;
   for (auto&& [key, node] : root) {
     auto it = kSections.find(key.str());
     if (it == kSections.end()) {
-      return InvalidArgument("config_unknown_key",
-                             fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log)",
-                                         origin, key.source().begin.line, key.str()));
+      return InvalidArgument(
+          "config_unknown_key",
+          fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log)", origin,
+                      key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();
     if (table == nullptr) {
-      return InvalidArgument("config_invalid_value", fmt::format("{}:{}: [{}] must be a table", origin,
-                                                                 node.source().begin.line, key.str()));
+      return InvalidArgument(
+          "config_invalid_value",
+          fmt::format("{}:{}: [{}] must be a table", origin, node.source().begin.line, key.str()));
     }
     TANDEM_RETURN_IF_ERROR(it->second(*table, origin, config));
   }

@@ -45,7 +45,8 @@ TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
 TEST(ConfigTest, UnknownSectionIsAnError) {
   auto config = ParseConfig("\n[sever]\nlisten = \"x\"\n", "t.toml");
   ASSERT_FALSE(config.ok());
-  EXPECT_NE(config.status().message().find("t.toml:2"), std::string::npos) << config.status().message();
+  EXPECT_NE(config.status().message().find("t.toml:2"), std::string::npos)
+      << config.status().message();
 }
 
 TEST(ConfigTest, WrongTypeAndRangeAreErrors) {
@@ -66,7 +67,8 @@ TEST(ConfigTest, SyntaxErrorNamesLine) {
   auto config = ParseConfig("[server]\nlisten = \n", "t.toml");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.status().error_code(), "config_syntax");
-  EXPECT_NE(config.status().message().find("t.toml:2"), std::string::npos) << config.status().message();
+  EXPECT_NE(config.status().message().find("t.toml:2"), std::string::npos)
+      << config.status().message();
 }
 
 }  // namespace

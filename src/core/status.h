@@ -17,16 +17,16 @@ namespace tandem {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,     // 400: the request or input is malformed
-  kUnauthenticated,     // 401: missing or wrong credentials
-  kPermissionDenied,    // 403: authenticated, but not allowed
-  kNotFound,            // 404
-  kConflict,            // 409: refused by state or policy
-  kTooLarge,            // 413: a size limit was exceeded
-  kUnprocessable,       // 422: well-formed but semantically wrong
-  kResourceExhausted,   // 429: shedding load; retry later
-  kUnavailable,         // 503: a dependency (the store) is down; retry later
-  kInternal,            // 500: a bug
+  kInvalidArgument,    // 400: the request or input is malformed
+  kUnauthenticated,    // 401: missing or wrong credentials
+  kPermissionDenied,   // 403: authenticated, but not allowed
+  kNotFound,           // 404
+  kConflict,           // 409: refused by state or policy
+  kTooLarge,           // 413: a size limit was exceeded
+  kUnprocessable,      // 422: well-formed but semantically wrong
+  kResourceExhausted,  // 429: shedding load; retry later
+  kUnavailable,        // 503: a dependency (the store) is down; retry later
+  kInternal,           // 500: a bug
 };
 
 class Status {
@@ -67,7 +67,7 @@ int ExitCodeOf(StatusCode code);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}        // NOLINT: implicit by design
   StatusOr(Status status) : value_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(value_).ok());
   }
@@ -92,9 +92,9 @@ class [[nodiscard]] StatusOr {
 }  // namespace tandem
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define TANDEM_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::tandem::Status tandem_status_ = (expr); \
+#define TANDEM_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::tandem::Status tandem_status_ = (expr);        \
     if (!tandem_status_.ok()) return tandem_status_; \
   } while (0)
 
@@ -104,6 +104,6 @@ class [[nodiscard]] StatusOr {
 #define TANDEM_ASSIGN_OR_RETURN(lhs, expr) \
   TANDEM_ASSIGN_OR_RETURN_IMPL_(TANDEM_CONCAT_(tandem_statusor_, __LINE__), lhs, expr)
 #define TANDEM_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                   \
-  if (!tmp.ok()) return tmp.status();                  \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(tmp).value()

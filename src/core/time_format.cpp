@@ -81,18 +81,25 @@ std::optional<TimePoint> ParseIsoTime(std::string_view text) {
 
 std::string FormatIsoTime(TimePoint t) {
   using namespace std::chrono;
+  // Hand-written: this runs for every stored event, where fmt's parsing shows up.
   auto days_part = floor<days>(t);
   year_month_day ymd{days_part};
-  auto rest = t - days_part;
-  auto h = duration_cast<hours>(rest);
-  rest -= h;
-  auto mi = duration_cast<minutes>(rest);
-  rest -= mi;
-  auto s = duration_cast<seconds>(rest);
-  rest -= s;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     h.count(), mi.count(), s.count(), rest.count());
+  int64_t ms_of_day = (t - days_part).count();
+  char out[25] = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t pos, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10)
+      out[pos + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return fmt::format("{}", ToUnixMillis(t));  // outside RFC 3339
+  put(0, year, 4);
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  put(11, ms_of_day / 3600000, 2);
+  put(14, ms_of_day / 60000 % 60, 2);
+  put(17, ms_of_day / 1000 % 60, 2);
+  put(20, ms_of_day % 1000, 3);
+  return std::string(out, 24);
 }
 
 }  // namespace tandem

@@ -24,8 +24,9 @@ TEST(TimeFormatTest, ParsesTheFormsClientsSend) {
 }
 
 TEST(TimeFormatTest, RejectsNonsense) {
-  for (std::string_view bad : {"", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30", "2026-11-22T25:00:00Z",
-                               "2026-11-22T10:00:00.Z", "2026-11-22T10:00:00Zjunk", "2026-11-22T10:00:00+5"}) {
+  for (std::string_view bad :
+       {"", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30", "2026-11-22T25:00:00Z",
+        "2026-11-22T10:00:00.Z", "2026-11-22T10:00:00Zjunk", "2026-11-22T10:00:00+5"}) {
     EXPECT_FALSE(ParseIsoTime(bad).has_value()) << bad;
   }
 }

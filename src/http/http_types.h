@@ -16,7 +16,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct HttpRequest {
   Request message;
-  std::string peer_ip;  // address of the TCP peer
+  std::string peer_ip;             // address of the TCP peer
   std::string_view path() const;   // target without the query string
   std::string_view query() const;  // after '?', or empty
 };

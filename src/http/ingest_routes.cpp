@@ -43,7 +43,8 @@ void Preflight(HttpRequest&&, Responder respond) {
   Response res{bhttp::status::no_content, 11};
   res.set(bhttp::field::access_control_allow_origin, "*");
   res.set(bhttp::field::access_control_allow_methods, "POST, OPTIONS");
-  res.set(bhttp::field::access_control_allow_headers, "Content-Type, Authorization, Content-Encoding");
+  res.set(bhttp::field::access_control_allow_headers,
+          "Content-Type, Authorization, Content-Encoding");
   res.set(bhttp::field::access_control_max_age, "86400");
   respond(std::move(res));
 }
@@ -79,17 +80,19 @@ std::optional<std::string> BasicAuthUser(std::string_view authorization) {
   if (authorization.empty()) return std::nullopt;
   constexpr std::string_view kBasic = "basic ";
   if (authorization.size() <= kBasic.size() ||
-      !std::equal(kBasic.begin(), kBasic.end(), authorization.begin(),
-                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+      !std::equal(kBasic.begin(), kBasic.end(), authorization.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+      })) {
     return std::string();
   }
   std::string_view encoded = Trim(authorization.substr(kBasic.size()));
   std::string decoded(encoded.size(), '\0');
   size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), encoded.data(),
-                        encoded.size(), nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 &&
-      sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), encoded.data(),
-                        encoded.size(), nullptr, &length, nullptr,
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
+                        encoded.data(), encoded.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 &&
+      sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
+                        encoded.data(), encoded.size(), nullptr, &length, nullptr,
                         sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
     return std::string();
   }
@@ -99,7 +102,11 @@ std::optional<std::string> BasicAuthUser(std::string_view authorization) {
 
 IngestRoutes::IngestRoutes(Store& store, EventWriter& writer, Metrics& metrics, const Clock& clock,
                            Options options)
-    : writer_(writer), metrics_(metrics), clock_(clock), options_(std::move(options)), sources_(store, clock) {}
+    : writer_(writer),
+      metrics_(metrics),
+      clock_(clock),
+      options_(std::move(options)),
+      sources_(store, clock) {}
 
 void IngestRoutes::Register(Router& router) {
   struct Path {
@@ -134,7 +141,8 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
     respond(WithCors(ErrorResponse(status)));
   };
   // A key in the Authorization header is checked before the body is read.
-  std::optional<std::string> header_key = BasicAuthUser(Header(request, bhttp::field::authorization));
+  std::optional<std::string> header_key =
+      BasicAuthUser(Header(request, bhttp::field::authorization));
   if (header_key && header_key->empty()) {
     return fail(Unauthenticated("invalid_authorization",
                                 "Authorization must be Basic with the write key as user name"));
@@ -143,7 +151,8 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
   auto resolve = [&](const std::string& key) -> Status {
     auto found = sources_.Find(key);
     if (!found.ok()) return found.status();
-    if (!*found) return Unauthenticated("invalid_write_key", "the write key does not belong to any source");
+    if (!*found)
+      return Unauthenticated("invalid_write_key", "the write key does not belong to any source");
     source = **found;
     return OkStatus();
   };
@@ -162,8 +171,9 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
 
   if (!source) {
     if (parsed->write_key.empty()) {
-      return fail(Unauthenticated("missing_write_key",
-                                  "send the write key as the Basic auth user name or as \"writeKey\""));
+      return fail(
+          Unauthenticated("missing_write_key",
+                          "send the write key as the Basic auth user name or as \"writeKey\""));
     }
     if (Status s = resolve(parsed->write_key); !s.ok()) return fail(s);
   }
@@ -177,8 +187,9 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
       std::move(parsed->events),
       [shared_respond, success = std::move(success), retry_after](const WriteOutcome& outcome) {
         if (!outcome.status.ok()) {
-          Response res = ErrorResponse(503, "store_unavailable",
-                                       "events could not be stored durably; retry: " + outcome.status.message());
+          Response res = ErrorResponse(
+              503, "store_unavailable",
+              "events could not be stored durably; retry: " + outcome.status.message());
           res.set(bhttp::field::retry_after, std::to_string(retry_after));
           (*shared_respond)(WithCors(std::move(res)));
           return;
@@ -187,7 +198,8 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
       });
   if (!queued) {
     metrics_.requests_shed.Increment();
-    Response res = ErrorResponse(429, "overloaded", "the server is shedding load; retry after the delay");
+    Response res =
+        ErrorResponse(429, "overloaded", "the server is shedding load; retry after the delay");
     res.set(bhttp::field::retry_after, std::to_string(retry_after));
     (*shared_respond)(WithCors(std::move(res)));
   }
@@ -204,7 +216,8 @@ void IngestRoutes::Settings(HttpRequest&& request, Responder respond) {
   auto found = sources_.Find(write_key);
   if (!found.ok()) return respond(ErrorResponse(found.status()));
   if (!*found) {
-    return respond(WithCors(ErrorResponse(404, "unknown_write_key", "no source has this write key")));
+    return respond(
+        WithCors(ErrorResponse(404, "unknown_write_key", "no source has this write key")));
   }
   std::string protocol = "http";
   std::string host(Header(request, bhttp::field::host));

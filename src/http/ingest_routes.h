@@ -28,7 +28,8 @@ class IngestRoutes {
   };
 
   // Everything passed in must outlive the routes.
-  IngestRoutes(Store& store, EventWriter& writer, Metrics& metrics, const Clock& clock, Options options);
+  IngestRoutes(Store& store, EventWriter& writer, Metrics& metrics, const Clock& clock,
+               Options options);
 
   void Register(Router& router);
 

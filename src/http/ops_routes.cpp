@@ -12,7 +12,8 @@ void RegisterOpsRoutes(Router& router, Store& store, const Metrics& metrics) {
     if (!version.ok()) {
       return respond(ErrorResponse(503, "store_unavailable", version.status().message()));
     }
-    respond(JsonResponse(200, "{\"status\":\"ok\",\"schema_version\":" + std::to_string(*version) + "}"));
+    respond(JsonResponse(
+        200, "{\"status\":\"ok\",\"schema_version\":" + std::to_string(*version) + "}"));
   });
   router.Add("GET", "/metrics", [&metrics](HttpRequest&&, Responder respond) {
     Response res{boost::beast::http::status::ok, 11};

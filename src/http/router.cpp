@@ -17,7 +17,8 @@ bool Router::Matches(const Route& route, std::string_view path) const {
   if (route.prefix) return path.size() > route.pattern.size() && path.starts_with(route.pattern);
   if (path == route.pattern) return true;
   // Tolerate one trailing slash, as clients configured with a base URL often add it.
-  return path.size() == route.pattern.size() + 1 && path.back() == '/' && path.starts_with(route.pattern);
+  return path.size() == route.pattern.size() + 1 && path.back() == '/' &&
+         path.starts_with(route.pattern);
 }
 
 std::string_view Router::RouteName(const HttpRequest& request) const {
@@ -28,7 +29,8 @@ std::string_view Router::RouteName(const HttpRequest& request) const {
 }
 
 void Router::Dispatch(HttpRequest&& request, Responder respond) const {
-  std::string_view method(request.message.method_string().data(), request.message.method_string().size());
+  std::string_view method(request.message.method_string().data(),
+                          request.message.method_string().size());
   std::string allowed;
   for (const Route& route : routes_) {
     if (!Matches(route, request.path())) continue;
@@ -42,8 +44,9 @@ void Router::Dispatch(HttpRequest&& request, Responder respond) const {
     respond(ErrorResponse(404, "not_found", fmt::format("no resource at {}", request.path())));
     return;
   }
-  Response res = ErrorResponse(405, "method_not_allowed",
-                               fmt::format("{} does not accept {}; use {}", request.path(), method, allowed));
+  Response res =
+      ErrorResponse(405, "method_not_allowed",
+                    fmt::format("{} does not accept {}; use {}", request.path(), method, allowed));
   res.set(boost::beast::http::field::allow, allowed);
   respond(std::move(res));
 }

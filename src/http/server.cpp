@@ -25,15 +25,18 @@ using tcp = net::ip::tcp;
 StatusOr<std::pair<std::string, uint16_t>> ParseListenAddress(std::string_view listen) {
   auto colon = listen.rfind(':');
   if (colon == std::string_view::npos || colon + 1 == listen.size()) {
-    return InvalidArgument("invalid_listen", fmt::format("listen address \"{}\" must be HOST:PORT", listen));
+    return InvalidArgument("invalid_listen",
+                           fmt::format("listen address \"{}\" must be HOST:PORT", listen));
   }
   std::string host(listen.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   std::string_view port_text = listen.substr(colon + 1);
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
-    return InvalidArgument("invalid_listen", fmt::format("listen port \"{}\" must be 0..65535", port_text));
+    return InvalidArgument("invalid_listen",
+                           fmt::format("listen port \"{}\" must be 0..65535", port_text));
   }
   if (host.empty()) host = "0.0.0.0";
   if (host == "localhost") host = "127.0.0.1";
@@ -45,8 +48,13 @@ class Session;
 class HttpServer::Impl {
  public:
   Impl(HttpServer& owner, Options options, const Router& router, Metrics& metrics)
-      : owner_(owner), options_(std::move(options)), router_(router), metrics_(metrics),
-        ioc_(options_.threads), work_(net::make_work_guard(ioc_)), acceptor_(net::make_strand(ioc_)),
+      : owner_(owner),
+        options_(std::move(options)),
+        router_(router),
+        metrics_(metrics),
+        ioc_(options_.threads),
+        work_(net::make_work_guard(ioc_)),
+        acceptor_(net::make_strand(ioc_)),
         signals_(ioc_) {}
 
   Status Listen();
@@ -96,7 +104,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     server_.metrics_.http_connections.Add(1);
     server_.Register(this, weak_from_this());
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
   }
 
   // Called when the server begins to stop: a connection waiting for its next request
@@ -127,17 +136,19 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-      bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code wec, std::size_t) {
-        if (wec) return self->Close();
-        self->ReadBody();
-      });
+      bhttp::async_write(stream_, *res,
+                         [self = shared_from_this(), res](beast::error_code wec, std::size_t) {
+                           if (wec) return self->Close();
+                           self->ReadBody();
+                         });
       return;
     }
     ReadBody();
   }
 
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
 
   // Bounds the read in progress. Unlike tcp_stream's own timeout, which closes the
@@ -168,8 +179,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == bhttp::error::body_limit) {
-      return SendError(413, "body_too_large",
-                       fmt::format("the body exceeds the limit of {} bytes", server_.options_.body_limit));
+      return SendError(
+          413, "body_too_large",
+          fmt::format("the body exceeds the limit of {} bytes", server_.options_.body_limit));
     }
     if (ec == bhttp::error::header_limit) {
       return SendError(431, "headers_too_large", "the request headers exceed 16 KB");
@@ -191,15 +203,15 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request{parser_->release(), peer_ip_};
     const bool keep_alive = request.message.keep_alive();
     std::string route(server_.router_.RouteName(request));
-    server_.router_.Dispatch(
-        std::move(request), [self = shared_from_this(), keep_alive, route = std::move(route)](Response res) {
-          self->server_.metrics_.http_requests.Increment({route, std::to_string(res.result_int())});
-          net::post(self->stream_.get_executor(), [self, keep_alive, res = std::move(res)]() mutable {
-            const bool close = !keep_alive || self->server_.owner_.stopping();
-            res.keep_alive(!close);
-            self->Write(std::move(res), close);
-          });
-        });
+    server_.router_.Dispatch(std::move(request), [self = shared_from_this(), keep_alive,
+                                                  route = std::move(route)](Response res) {
+      self->server_.metrics_.http_requests.Increment({route, std::to_string(res.result_int())});
+      net::post(self->stream_.get_executor(), [self, keep_alive, res = std::move(res)]() mutable {
+        const bool close = !keep_alive || self->server_.owner_.stopping();
+        res.keep_alive(!close);
+        self->Write(std::move(res), close);
+      });
+    });
   }
 
   void Write(Response res, bool close) {
@@ -245,7 +257,8 @@ Status HttpServer::Impl::Listen() {
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Unavailable("listen_failed", fmt::format("cannot listen on {}: {}", options_.listen, ec.message()));
+    return Unavailable("listen_failed",
+                       fmt::format("cannot listen on {}: {}", options_.listen, ec.message()));
   }
   owner_.port_ = acceptor_.local_endpoint().port();
   return OkStatus();
@@ -264,8 +277,9 @@ void HttpServer::Impl::Accept() {
 }
 
 void HttpServer::Impl::Run() {
-  int threads = options_.threads > 0 ? options_.threads
-                                     : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int threads = options_.threads > 0
+                    ? options_.threads
+                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   Accept();
   workers_.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i) {
@@ -305,8 +319,8 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
     {
       std::unique_lock lock(sessions_mu_);
       if (!sessions_cv_.wait_for(lock, grace, [this] { return sessions_.empty(); })) {
-        spdlog::warn("shutdown: {} connections still open after {} ms; closing them", sessions_.size(),
-                     grace.count());
+        spdlog::warn("shutdown: {} connections still open after {} ms; closing them",
+                     sessions_.size(), grace.count());
       }
     }
     work_.reset();
@@ -320,11 +334,8 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
 void HttpServer::Impl::WaitForSignal() {
   std::promise<int> signalled;
   auto done = signalled.get_future();
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
-  signals_.async_wait([&signalled](beast::error_code ec, int signal) {
-    signalled.set_value(ec ? 0 : signal);
-  });
+  signals_.async_wait(
+      [&signalled](beast::error_code ec, int signal) { signalled.set_value(ec ? 0 : signal); });
   int signal = done.get();
   spdlog::info("received signal {}; shutting down", signal);
 }
@@ -338,6 +349,11 @@ Status HttpServer::Start() {
   TANDEM_RETURN_IF_ERROR(impl_->Listen());
   impl_->Run();
   return OkStatus();
+}
+
+void HttpServer::WatchSignals() {
+  impl_->signals_.add(SIGINT);
+  impl_->signals_.add(SIGTERM);
 }
 
 void HttpServer::WaitForSignal() { impl_->WaitForSignal(); }

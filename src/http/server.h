@@ -45,7 +45,10 @@ class HttpServer {
   // Binds and starts serving. Fails when the address is taken or invalid.
   Status Start();
   uint16_t port() const { return port_; }
-  // Blocks until SIGINT or SIGTERM arrives, then shuts down gracefully.
+  // Takes over SIGINT and SIGTERM from now on (a signal that arrives before
+  // WaitForSignal is kept, not fatal). For the process's own server, not for tests.
+  void WatchSignals();
+  // Blocks until SIGINT or SIGTERM arrives. REQUIRES: WatchSignals() was called.
   void WaitForSignal();
   // Stops accepting, closes idle connections, waits up to `grace` for requests in
   // flight, then stops the workers. Idempotent; thread-safe.

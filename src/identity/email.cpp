@@ -16,9 +16,8 @@ std::string NormalizeEmail(std::string_view raw) {
   std::string_view domain = raw.substr(at + 1);
   auto dot = domain.find('.');
   if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') return "";
-  if (std::any_of(raw.begin(), raw.end(), [&](char c) {
-        return is_space(c) || static_cast<unsigned char>(c) < 0x20;
-      })) {
+  if (std::any_of(raw.begin(), raw.end(),
+                  [&](char c) { return is_space(c) || static_cast<unsigned char>(c) < 0x20; })) {
     return "";
   }
   std::string out(raw);

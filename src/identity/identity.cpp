@@ -6,9 +6,12 @@ namespace tandem {
 
 std::string_view IdentityKindName(IdentityKind kind) {
   switch (kind) {
-    case IdentityKind::kAnonymousId: return "anonymous_id";
-    case IdentityKind::kUserId: return "user_id";
-    case IdentityKind::kEmail: return "email";
+    case IdentityKind::kAnonymousId:
+      return "anonymous_id";
+    case IdentityKind::kUserId:
+      return "user_id";
+    case IdentityKind::kEmail:
+      return "email";
   }
   return "unknown";
 }
@@ -52,8 +55,7 @@ StitchPlan PlanStitch(const EventIdentities& ids, std::span<const KnownIdentity>
     const KnownIdentity* k = find_known(id);
     if (k == nullptr) continue;
     if (plan.person_id == k->person_id) continue;
-    bool compatible =
-        k->person_user_id.empty() || user_id.empty() || k->person_user_id == user_id;
+    bool compatible = k->person_user_id.empty() || user_id.empty() || k->person_user_id == user_id;
     if (!compatible) {
       conflicting.push_back(id);
       continue;
@@ -76,7 +78,8 @@ StitchPlan PlanStitch(const EventIdentities& ids, std::span<const KnownIdentity>
   auto attach = [&](IdentityKind kind, const std::string& value) {
     if (value.empty()) return;
     Identity id{kind, value};
-    if (!is_known(id) && std::find(plan.attach.begin(), plan.attach.end(), id) == plan.attach.end()) {
+    if (!is_known(id) &&
+        std::find(plan.attach.begin(), plan.attach.end(), id) == plan.attach.end()) {
       plan.attach.push_back(std::move(id));
     }
   };

@@ -45,15 +45,16 @@ StatusOr<std::string> Inflate(std::string_view in, size_t max_bytes, int window_
 StatusOr<std::string> DecodeBody(std::string_view encoding, std::string body, size_t max_bytes) {
   if (encoding.empty() || encoding == "identity") {
     if (body.size() > max_bytes) {
-      return TooLarge("body_too_large",
-                      fmt::format("the body is {} bytes; the limit is {} bytes", body.size(), max_bytes));
+      return TooLarge("body_too_large", fmt::format("the body is {} bytes; the limit is {} bytes",
+                                                    body.size(), max_bytes));
     }
     return body;
   }
   if (encoding == "gzip" || encoding == "x-gzip") return Inflate(body, max_bytes, 15 + 16);
   if (encoding == "deflate") return Inflate(body, max_bytes, 15);
-  return InvalidArgument("unsupported_encoding",
-                         fmt::format("Content-Encoding \"{}\" is not supported (use gzip)", encoding));
+  return InvalidArgument(
+      "unsupported_encoding",
+      fmt::format("Content-Encoding \"{}\" is not supported (use gzip)", encoding));
 }
 
 }  // namespace tandem

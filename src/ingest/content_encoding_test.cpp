@@ -24,7 +24,8 @@ TEST(DecodeBodyTest, PlainBodyPassesWithinLimit) {
   auto body = DecodeBody("", "{}", 10);
   ASSERT_TRUE(body.ok());
   EXPECT_EQ(*body, "{}");
-  EXPECT_EQ(DecodeBody("identity", std::string(11, 'x'), 10).status().code(), StatusCode::kTooLarge);
+  EXPECT_EQ(DecodeBody("identity", std::string(11, 'x'), 10).status().code(),
+            StatusCode::kTooLarge);
 }
 
 TEST(DecodeBodyTest, GzipRoundTrips) {

@@ -46,8 +46,9 @@ size_t EventWriter::QueuedEvents() const {
 bool EventWriter::Busy(std::chrono::milliseconds window) const {
   if (QueuedEvents() > 0) return true;
   auto now = std::chrono::steady_clock::now().time_since_epoch();
-  return std::chrono::nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() -
-                                  last_commit_ns_.load()) < window;
+  return std::chrono::nanoseconds(
+             std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() -
+             last_commit_ns_.load()) < window;
 }
 
 void EventWriter::Run() {
@@ -80,7 +81,8 @@ void EventWriter::CommitGroup(std::vector<Submission>& group) {
   }
   auto started = std::chrono::steady_clock::now();
   StatusOr<AppendResult> result = store_.AppendEvents(all);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.commit_seconds.Observe(seconds);
   last_commit_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::steady_clock::now().time_since_epoch())

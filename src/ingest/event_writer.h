@@ -78,9 +78,9 @@ class EventWriter {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<Submission> queue_;  // guarded by mu_
-  size_t queued_events_ = 0;      // guarded by mu_
-  bool stopping_ = false;         // guarded by mu_
+  std::deque<Submission> queue_;            // guarded by mu_
+  size_t queued_events_ = 0;                // guarded by mu_
+  bool stopping_ = false;                   // guarded by mu_
   std::atomic<int64_t> last_commit_ns_{0};  // steady clock
   std::thread thread_;
 };

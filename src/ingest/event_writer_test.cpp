@@ -84,16 +84,18 @@ class EventWriterTest : public ::testing::Test {
 TEST_F(EventWriterTest, RequestsWaitingTogetherShareOneCommit) {
   EventWriter writer(*gated_, metrics_, {});
   std::promise<WriteOutcome> first_done;
-  ASSERT_TRUE(writer.TrySubmit(Events(source_, "first-", 1), [&](const WriteOutcome& o) { first_done.set_value(o); }));
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "first-", 1),
+                               [&](const WriteOutcome& o) { first_done.set_value(o); }));
   gated_->WaitForCommitInProgress();  // the writer holds the first submission in a commit
   std::atomic<int> answered{0};
   std::atomic<size_t> stored{0};
   for (int r = 0; r < 50; ++r) {
-    ASSERT_TRUE(writer.TrySubmit(Events(source_, "r" + std::to_string(r) + "-", 10), [&](const WriteOutcome& o) {
-      EXPECT_TRUE(o.status.ok());
-      stored += o.stored;
-      ++answered;
-    }));
+    ASSERT_TRUE(writer.TrySubmit(Events(source_, "r" + std::to_string(r) + "-", 10),
+                                 [&](const WriteOutcome& o) {
+                                   EXPECT_TRUE(o.status.ok());
+                                   stored += o.stored;
+                                   ++answered;
+                                 }));
   }
   EXPECT_EQ(answered.load(), 0) << "nobody is answered before the commit";
   gated_->Open();
@@ -106,13 +108,15 @@ TEST_F(EventWriterTest, RequestsWaitingTogetherShareOneCommit) {
 }
 
 TEST_F(EventWriterTest, FullQueueRefusesInsteadOfBuffering) {
-  EventWriter writer(*gated_, metrics_, EventWriter::Options{.queue_max_events = 100, .commit_max_events = 100});
+  EventWriter writer(*gated_, metrics_,
+                     EventWriter::Options{.queue_max_events = 100, .commit_max_events = 100});
   // Events count against the queue until their commit ends.
   ASSERT_TRUE(writer.TrySubmit(Events(source_, "a", 60), [](const WriteOutcome&) {}));
   gated_->WaitForCommitInProgress();
   bool accepted_b = writer.TrySubmit(Events(source_, "b", 40), [](const WriteOutcome&) {});
   bool called = false;
-  bool accepted_c = writer.TrySubmit(Events(source_, "c", 1), [&](const WriteOutcome&) { called = true; });
+  bool accepted_c =
+      writer.TrySubmit(Events(source_, "c", 1), [&](const WriteOutcome&) { called = true; });
   gated_->Open();
   writer.Stop();
   EXPECT_TRUE(accepted_b);
@@ -126,7 +130,8 @@ TEST_F(EventWriterTest, FailedCommitIsReportedToEveryRequestOfTheGroup) {
   gated_->Open();
   EventWriter writer(*gated_, metrics_, {});
   std::promise<WriteOutcome> done;
-  ASSERT_TRUE(writer.TrySubmit(Events(source_, "x", 3), [&](const WriteOutcome& o) { done.set_value(o); }));
+  ASSERT_TRUE(
+      writer.TrySubmit(Events(source_, "x", 3), [&](const WriteOutcome& o) { done.set_value(o); }));
   WriteOutcome outcome = done.get_future().get();
   EXPECT_EQ(outcome.status.code(), StatusCode::kUnavailable);
   EXPECT_EQ(metrics_.commit_failures.Value(), 1);
@@ -139,8 +144,9 @@ TEST_F(EventWriterTest, StopCommitsEverythingQueued) {
   {
     EventWriter writer(*gated_, metrics_, {});
     for (int r = 0; r < 20; ++r) {
-      ASSERT_TRUE(writer.TrySubmit(Events(source_, "s" + std::to_string(r) + "-", 5),
-                                   [&](const WriteOutcome& o) { answered += o.status.ok() ? 1 : 0; }));
+      ASSERT_TRUE(
+          writer.TrySubmit(Events(source_, "s" + std::to_string(r) + "-", 5),
+                           [&](const WriteOutcome& o) { answered += o.status.ok() ? 1 : 0; }));
     }
   }
   EXPECT_EQ(answered.load(), 20);

@@ -72,8 +72,9 @@ std::optional<Problem> ReadTime(const object& msg, std::string_view key,
   if (!value || value->is_null()) return std::nullopt;
   std::string_view text;
   if (value->get_string().get(text) != simdjson::SUCCESS || !(out = ParseIsoTime(text))) {
-    return Problem{"invalid_timestamp",
-                   fmt::format("\"{}\" must be an ISO 8601 time such as 2026-11-22T10:00:00.000Z", key)};
+    return Problem{
+        "invalid_timestamp",
+        fmt::format("\"{}\" must be an ISO 8601 time such as 2026-11-22T10:00:00.000Z", key)};
   }
   return std::nullopt;
 }
@@ -162,7 +163,8 @@ class MessageNormalizer {
     if (auto p = ReadId(msg, "userId", out.user_id)) return p;
     if (auto p = ReadId(msg, "anonymousId", out.anonymous_id)) return p;
     if (out.user_id.empty() && out.anonymous_id.empty()) {
-      return Problem{"missing_id", fmt::format("{} message has neither \"userId\" nor \"anonymousId\"", type)};
+      return Problem{"missing_id",
+                     fmt::format("{} message has neither \"userId\" nor \"anonymousId\"", type)};
     }
     std::string given_message_id;
     if (auto p = ReadId(msg, "messageId", given_message_id)) return p;
@@ -195,15 +197,15 @@ class MessageNormalizer {
     out.message_id = given_message_id.empty() ? "tdm-" + RandomUuid() : std::move(given_message_id);
     out.payload = BuildPayload(msg, out, timestamp);
     if (out.payload.size() > kMaxMessageBytes + 1024) {
-      return Problem{"message_too_large",
-                     fmt::format("message is {} bytes; the limit is {} bytes", out.payload.size(),
-                                 kMaxMessageBytes)};
+      return Problem{"message_too_large", fmt::format("message is {} bytes; the limit is {} bytes",
+                                                      out.payload.size(), kMaxMessageBytes)};
     }
     return std::nullopt;
   }
 
  private:
-  std::optional<Problem> CheckTypeFields(const object& msg, std::string_view type, EventRecord& out) {
+  std::optional<Problem> CheckTypeFields(const object& msg, std::string_view type,
+                                         EventRecord& out) {
     auto read_name = [&](std::string_view key) -> std::optional<Problem> {
       auto field = Field(msg, key);
       if (!field || field->is_null()) return std::nullopt;
@@ -226,7 +228,8 @@ class MessageNormalizer {
     } else if (type == "alias") {
       std::string previous_id;
       if (auto p = ReadId(msg, "previousId", previous_id)) return p;
-      if (previous_id.empty()) return Problem{"missing_previous_id", "alias message has no \"previousId\""};
+      if (previous_id.empty())
+        return Problem{"missing_previous_id", "alias message has no \"previousId\""};
       if (out.user_id.empty()) return Problem{"missing_id", "alias message has no \"userId\""};
     }
     return std::nullopt;
@@ -295,14 +298,15 @@ class MessageNormalizer {
 Status JsonError(simdjson::error_code error) {
   switch (error) {
     case simdjson::DEPTH_ERROR:
-      return InvalidArgument("too_deep", fmt::format("JSON nests deeper than {} levels", kMaxJsonDepth));
+      return InvalidArgument("too_deep",
+                             fmt::format("JSON nests deeper than {} levels", kMaxJsonDepth));
     case simdjson::UTF8_ERROR:
       return InvalidArgument("invalid_utf8", "the body is not valid UTF-8");
     case simdjson::CAPACITY:
       return TooLarge("body_too_large", "the body is too large to parse");
     default:
-      return InvalidArgument("invalid_json",
-                             fmt::format("the body is not valid JSON ({})", simdjson::error_message(error)));
+      return InvalidArgument("invalid_json", fmt::format("the body is not valid JSON ({})",
+                                                         simdjson::error_message(error)));
   }
 }
 
@@ -317,13 +321,20 @@ std::string WriteKeyOf(const object& root) {
 
 std::optional<IngestCall> IngestCallFromPath(std::string_view path) {
   static constexpr std::array<std::pair<std::string_view, IngestCall>, 14> kPaths = {{
-      {"/v1/identify", IngestCall::kIdentify}, {"/v1/i", IngestCall::kIdentify},
-      {"/v1/track", IngestCall::kTrack},       {"/v1/t", IngestCall::kTrack},
-      {"/v1/page", IngestCall::kPage},         {"/v1/p", IngestCall::kPage},
-      {"/v1/screen", IngestCall::kScreen},     {"/v1/s", IngestCall::kScreen},
-      {"/v1/group", IngestCall::kGroup},       {"/v1/g", IngestCall::kGroup},
-      {"/v1/alias", IngestCall::kAlias},       {"/v1/a", IngestCall::kAlias},
-      {"/v1/batch", IngestCall::kBatch},       {"/v1/b", IngestCall::kBatch},
+      {"/v1/identify", IngestCall::kIdentify},
+      {"/v1/i", IngestCall::kIdentify},
+      {"/v1/track", IngestCall::kTrack},
+      {"/v1/t", IngestCall::kTrack},
+      {"/v1/page", IngestCall::kPage},
+      {"/v1/p", IngestCall::kPage},
+      {"/v1/screen", IngestCall::kScreen},
+      {"/v1/s", IngestCall::kScreen},
+      {"/v1/group", IngestCall::kGroup},
+      {"/v1/g", IngestCall::kGroup},
+      {"/v1/alias", IngestCall::kAlias},
+      {"/v1/a", IngestCall::kAlias},
+      {"/v1/batch", IngestCall::kBatch},
+      {"/v1/b", IngestCall::kBatch},
   }};
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   for (const auto& [p, call] : kPaths) {
@@ -348,8 +359,8 @@ StatusOr<ParsedIngest> SegmentParser::Parse(const IngestRequest& request) {
   const size_t limit = batch ? kMaxBatchBytes : kMaxMessageBytes;
   if (request.body.size() > limit) {
     return TooLarge(batch ? "body_too_large" : "message_too_large",
-                    fmt::format("{} is {} bytes; the limit is {} bytes", batch ? "the batch" : "the message",
-                                request.body.size(), limit));
+                    fmt::format("{} is {} bytes; the limit is {} bytes",
+                                batch ? "the batch" : "the message", request.body.size(), limit));
   }
   element root;
   if (auto error = impl_->parser.parse(request.body.data(), request.body.size()).get(root)) {
@@ -381,8 +392,8 @@ StatusOr<ParsedIngest> SegmentParser::Parse(const IngestRequest& request) {
   size_t count = items.size();
   if (count == 0) return InvalidArgument("empty_batch", "\"batch\" holds no messages");
   if (count > kMaxBatchMessages) {
-    return TooLarge("batch_too_large", fmt::format("the batch holds {} messages; the limit is {}", count,
-                                                   kMaxBatchMessages));
+    return TooLarge("batch_too_large", fmt::format("the batch holds {} messages; the limit is {}",
+                                                   count, kMaxBatchMessages));
   }
   BatchDefaults defaults;
   object context, integrations;
@@ -410,9 +421,9 @@ StatusOr<ParsedIngest> SegmentParser::Parse(const IngestRequest& request) {
   }
   if (result.events.empty()) {
     const auto& first = result.rejected.front();
-    return InvalidArgument("invalid_batch",
-                           fmt::format("no message in the batch is valid; batch[{}]: {}", first.index,
-                                       first.message));
+    return InvalidArgument(
+        "invalid_batch",
+        fmt::format("no message in the batch is valid; batch[{}]: {}", first.index, first.message));
   }
   return result;
 }

@@ -47,7 +47,7 @@ struct RejectedMessage {
 };
 
 struct ParsedIngest {
-  std::string write_key;  // from the body's "writeKey", if it had one
+  std::string write_key;            // from the body's "writeKey", if it had one
   std::vector<EventRecord> events;  // source_id is left 0 for the caller to set
   std::vector<RejectedMessage> rejected;
 };

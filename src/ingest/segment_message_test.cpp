@@ -17,7 +17,9 @@ class SegmentParserTest : public ::testing::Test {
     body_ = body;
     return parser_.Parse(IngestRequest{call, body_, received_, "198.51.100.4"});
   }
-  StatusOr<ParsedIngest> Parse(IngestCall call, const json& body) { return Parse(call, body.dump()); }
+  StatusOr<ParsedIngest> Parse(IngestCall call, const json& body) {
+    return Parse(call, body.dump());
+  }
 
   static json Payload(const EventRecord& e) { return json::parse(e.payload); }
 
@@ -51,7 +53,8 @@ TEST_F(SegmentParserTest, SingleTrackIsNormalized) {
 }
 
 TEST_F(SegmentParserTest, EndpointDecidesTheTypeOfSingleCalls) {
-  auto parsed = Parse(IngestCall::kPage, json{{"anonymousId", "a"}, {"type", "track"}, {"name", "Pricing"}});
+  auto parsed =
+      Parse(IngestCall::kPage, json{{"anonymousId", "a"}, {"type", "track"}, {"name", "Pricing"}});
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->events[0].type, "page");
   EXPECT_EQ(parsed->events[0].event, "Pricing");
@@ -71,8 +74,9 @@ TEST_F(SegmentParserTest, ClockSkewIsCorrectedWithSentAt) {
 }
 
 TEST_F(SegmentParserTest, WithoutSentAtTheClientTimestampStands) {
-  auto parsed = Parse(IngestCall::kTrack,
-                      json{{"userId", "u"}, {"event", "E"}, {"timestamp", "2026-11-20T08:00:00+02:00"}});
+  auto parsed =
+      Parse(IngestCall::kTrack,
+            json{{"userId", "u"}, {"event", "E"}, {"timestamp", "2026-11-20T08:00:00+02:00"}});
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(FormatIsoTime(parsed->events[0].timestamp), "2026-11-20T06:00:00.000Z");
 }
@@ -87,17 +91,19 @@ TEST_F(SegmentParserTest, MissingMessageIdGetsAUniqueOne) {
 }
 
 TEST_F(SegmentParserTest, NumericIdsBecomeStrings) {
-  auto parsed = Parse(IngestCall::kIdentify, json{{"userId", 42}, {"traits", {{"email", "a@b.co"}}}});
+  auto parsed =
+      Parse(IngestCall::kIdentify, json{{"userId", 42}, {"traits", {{"email", "a@b.co"}}}});
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->events[0].user_id, "42");
   EXPECT_EQ(Payload(parsed->events[0])["userId"], "42");
 }
 
 TEST_F(SegmentParserTest, BatchContextIsMergedUnderEachMessage) {
-  json body = {{"context", {{"library", {{"name", "analytics-node"}}}, {"locale", "en-US"}}},
-               {"batch",
-                {{{"type", "track"}, {"userId", "u"}, {"event", "A"}, {"context", {{"locale", "de-DE"}}}},
-                 {{"type", "page"}, {"anonymousId", "x"}, {"context", {{"library", {{"version", "3"}}}}}}}}};
+  json body = {
+      {"context", {{"library", {{"name", "analytics-node"}}}, {"locale", "en-US"}}},
+      {"batch",
+       {{{"type", "track"}, {"userId", "u"}, {"event", "A"}, {"context", {{"locale", "de-DE"}}}},
+        {{"type", "page"}, {"anonymousId", "x"}, {"context", {{"library", {{"version", "3"}}}}}}}}};
   auto parsed = Parse(IngestCall::kBatch, body);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   ASSERT_EQ(parsed->events.size(), 2u);
@@ -111,7 +117,8 @@ TEST_F(SegmentParserTest, BatchContextIsMergedUnderEachMessage) {
 }
 
 TEST_F(SegmentParserTest, ClientSuppliedIpIsKept) {
-  auto parsed = Parse(IngestCall::kTrack, json{{"userId", "u"}, {"event", "E"}, {"context", {{"ip", "10.1.2.3"}}}});
+  auto parsed = Parse(IngestCall::kTrack,
+                      json{{"userId", "u"}, {"event", "E"}, {"context", {{"ip", "10.1.2.3"}}}});
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(Payload(parsed->events[0])["context"]["ip"], "10.1.2.3");
 }
@@ -143,14 +150,16 @@ struct BadBody {
   const char* code;
 };
 
-class SegmentParserBadInputTest : public SegmentParserTest, public ::testing::WithParamInterface<BadBody> {};
+class SegmentParserBadInputTest : public SegmentParserTest,
+                                  public ::testing::WithParamInterface<BadBody> {};
 
 TEST_P(SegmentParserBadInputTest, IsRefusedWithAClearCode) {
   const BadBody& bad = GetParam();
   auto parsed = Parse(bad.call, bad.body);
   ASSERT_FALSE(parsed.ok()) << bad.name;
   EXPECT_EQ(parsed.status().code(), bad.status) << bad.name << ": " << parsed.status().ToString();
-  EXPECT_EQ(parsed.status().error_code(), bad.code) << bad.name << ": " << parsed.status().ToString();
+  EXPECT_EQ(parsed.status().error_code(), bad.code)
+      << bad.name << ": " << parsed.status().ToString();
   EXPECT_FALSE(parsed.status().message().empty());
 }
 
@@ -164,33 +173,63 @@ std::string Nested(int depth) {
 
 std::string ManyMessages(size_t n) {
   std::string s = R"({"batch":[)";
-  for (size_t i = 0; i < n; ++i) s += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"E"})";
+  for (size_t i = 0; i < n; ++i)
+    s += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"E"})";
   return s + "]}";
 }
 
 INSTANTIATE_TEST_SUITE_P(
     AllBadBodies, SegmentParserBadInputTest,
     ::testing::Values(
-        BadBody{"malformed", IngestCall::kTrack, R"({"userId":"u","event":)", StatusCode::kInvalidArgument, "invalid_json"},
-        BadBody{"not an object", IngestCall::kTrack, R"(["userId","u"])", StatusCode::kInvalidArgument, "invalid_message"},
-        BadBody{"batch not array", IngestCall::kBatch, R"({"batch":{"type":"track"}})", StatusCode::kInvalidArgument, "invalid_batch"},
-        BadBody{"batch missing", IngestCall::kBatch, R"({"messages":[]})", StatusCode::kInvalidArgument, "invalid_batch"},
-        BadBody{"empty batch", IngestCall::kBatch, R"({"batch":[]})", StatusCode::kInvalidArgument, "empty_batch"},
-        BadBody{"no ids", IngestCall::kTrack, R"({"event":"E"})", StatusCode::kInvalidArgument, "missing_id"},
-        BadBody{"empty ids", IngestCall::kTrack, R"({"event":"E","userId":"","anonymousId":null})", StatusCode::kInvalidArgument, "missing_id"},
-        BadBody{"track without event", IngestCall::kTrack, R"({"userId":"u"})", StatusCode::kInvalidArgument, "missing_event"},
-        BadBody{"event not a string", IngestCall::kTrack, R"({"userId":"u","event":7})", StatusCode::kInvalidArgument, "invalid_field"},
-        BadBody{"all of batch invalid", IngestCall::kBatch, R"({"batch":[{"type":"nope","userId":"u"}]})", StatusCode::kInvalidArgument, "invalid_batch"},
-        BadBody{"invalid utf-8", IngestCall::kTrack, "{\"userId\":\"u\",\"event\":\"\xff\xfe\"}", StatusCode::kInvalidArgument, "invalid_utf8"},
-        BadBody{"too deep", IngestCall::kTrack, Nested(1000), StatusCode::kInvalidArgument, "too_deep"},
-        BadBody{"33 KB message", IngestCall::kTrack, R"({"userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') + "\"}}", StatusCode::kTooLarge, "message_too_large"},
-        BadBody{"33 KB message in batch", IngestCall::kBatch, R"({"batch":[{"type":"track","userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') + "\"}}]}", StatusCode::kInvalidArgument, "invalid_batch"},
-        BadBody{"600 KB batch", IngestCall::kBatch, R"({"batch":[{"type":"track","userId":"u","event":")" + std::string(600 * 1024, 'x') + "\"}]}", StatusCode::kTooLarge, "body_too_large"},
-        BadBody{"2501 messages", IngestCall::kBatch, ManyMessages(2501), StatusCode::kTooLarge, "batch_too_large"},
-        BadBody{"bad timestamp", IngestCall::kTrack, R"({"userId":"u","event":"E","timestamp":"yesterday"})", StatusCode::kInvalidArgument, "invalid_timestamp"},
-        BadBody{"properties not object", IngestCall::kTrack, R"({"userId":"u","event":"E","properties":[1]})", StatusCode::kInvalidArgument, "invalid_field"},
-        BadBody{"alias without previousId", IngestCall::kAlias, R"({"userId":"u"})", StatusCode::kInvalidArgument, "missing_previous_id"},
-        BadBody{"group without groupId", IngestCall::kGroup, R"({"userId":"u"})", StatusCode::kInvalidArgument, "missing_group_id"}),
+        BadBody{"malformed", IngestCall::kTrack, R"({"userId":"u","event":)",
+                StatusCode::kInvalidArgument, "invalid_json"},
+        BadBody{"not an object", IngestCall::kTrack, R"(["userId","u"])",
+                StatusCode::kInvalidArgument, "invalid_message"},
+        BadBody{"batch not array", IngestCall::kBatch, R"({"batch":{"type":"track"}})",
+                StatusCode::kInvalidArgument, "invalid_batch"},
+        BadBody{"batch missing", IngestCall::kBatch, R"({"messages":[]})",
+                StatusCode::kInvalidArgument, "invalid_batch"},
+        BadBody{"empty batch", IngestCall::kBatch, R"({"batch":[]})", StatusCode::kInvalidArgument,
+                "empty_batch"},
+        BadBody{"no ids", IngestCall::kTrack, R"({"event":"E"})", StatusCode::kInvalidArgument,
+                "missing_id"},
+        BadBody{"empty ids", IngestCall::kTrack, R"({"event":"E","userId":"","anonymousId":null})",
+                StatusCode::kInvalidArgument, "missing_id"},
+        BadBody{"track without event", IngestCall::kTrack, R"({"userId":"u"})",
+                StatusCode::kInvalidArgument, "missing_event"},
+        BadBody{"event not a string", IngestCall::kTrack, R"({"userId":"u","event":7})",
+                StatusCode::kInvalidArgument, "invalid_field"},
+        BadBody{"all of batch invalid", IngestCall::kBatch,
+                R"({"batch":[{"type":"nope","userId":"u"}]})", StatusCode::kInvalidArgument,
+                "invalid_batch"},
+        BadBody{"invalid utf-8", IngestCall::kTrack, "{\"userId\":\"u\",\"event\":\"\xff\xfe\"}",
+                StatusCode::kInvalidArgument, "invalid_utf8"},
+        BadBody{"too deep", IngestCall::kTrack, Nested(1000), StatusCode::kInvalidArgument,
+                "too_deep"},
+        BadBody{"33 KB message", IngestCall::kTrack,
+                R"({"userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') +
+                    "\"}}",
+                StatusCode::kTooLarge, "message_too_large"},
+        BadBody{"33 KB message in batch", IngestCall::kBatch,
+                R"({"batch":[{"type":"track","userId":"u","event":"E","properties":{"x":")" +
+                    std::string(33 * 1024, 'x') + "\"}}]}",
+                StatusCode::kInvalidArgument, "invalid_batch"},
+        BadBody{"600 KB batch", IngestCall::kBatch,
+                R"({"batch":[{"type":"track","userId":"u","event":")" +
+                    std::string(600 * 1024, 'x') + "\"}]}",
+                StatusCode::kTooLarge, "body_too_large"},
+        BadBody{"2501 messages", IngestCall::kBatch, ManyMessages(2501), StatusCode::kTooLarge,
+                "batch_too_large"},
+        BadBody{"bad timestamp", IngestCall::kTrack,
+                R"({"userId":"u","event":"E","timestamp":"yesterday"})",
+                StatusCode::kInvalidArgument, "invalid_timestamp"},
+        BadBody{"properties not object", IngestCall::kTrack,
+                R"({"userId":"u","event":"E","properties":[1]})", StatusCode::kInvalidArgument,
+                "invalid_field"},
+        BadBody{"alias without previousId", IngestCall::kAlias, R"({"userId":"u"})",
+                StatusCode::kInvalidArgument, "missing_previous_id"},
+        BadBody{"group without groupId", IngestCall::kGroup, R"({"userId":"u"})",
+                StatusCode::kInvalidArgument, "missing_group_id"}),
     [](const ::testing::TestParamInfo<BadBody>& param_info) {
       std::string name = param_info.param.name;
       for (char& c : name) {
@@ -221,7 +260,8 @@ TEST(SegmentParserReuseTest, OneParserServesManyRequests) {
   std::string missing = R"({"userId":"u"})";
   EXPECT_TRUE(parser.Parse({IngestCall::kTrack, good, at, ""}).ok());
   EXPECT_EQ(parser.Parse({IngestCall::kTrack, bad, at, ""}).status().error_code(), "invalid_json");
-  EXPECT_EQ(parser.Parse({IngestCall::kTrack, missing, at, ""}).status().error_code(), "missing_event");
+  EXPECT_EQ(parser.Parse({IngestCall::kTrack, missing, at, ""}).status().error_code(),
+            "missing_event");
   EXPECT_TRUE(parser.Parse({IngestCall::kTrack, good, at, ""}).ok());
 }
 

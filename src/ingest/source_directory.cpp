@@ -18,7 +18,8 @@ StatusOr<std::optional<Source>> SourceDirectory::Find(std::string_view write_key
     known_.emplace(key, *source);
     unknown_.erase(key);
   } else {
-    if (unknown_.size() > 10000) unknown_.clear();  // bound the memory a key-guessing client can take
+    if (unknown_.size() > 10000)
+      unknown_.clear();  // bound the memory a key-guessing client can take
     unknown_[key] = now + kNegativeTtl;
   }
   return source;

@@ -31,7 +31,7 @@ class SourceDirectory {
   Store& store_;
   const Clock& clock_;
   std::shared_mutex mu_;
-  std::unordered_map<std::string, Source> known_;        // guarded by mu_
+  std::unordered_map<std::string, Source> known_;       // guarded by mu_
   std::unordered_map<std::string, TimePoint> unknown_;  // guarded by mu_; key → when it expires
 };
 

@@ -17,6 +17,7 @@ void Simple(std::string& out, std::string_view name, std::string_view help, std:
 
 std::string EscapeLabel(std::string_view v) {
   std::string out;
+  out.reserve(v.size());
   for (char c : v) {
     if (c == '\\' || c == '"') out.push_back('\\');
     if (c == '\n') {
@@ -59,7 +60,10 @@ std::string LabeledCounter::Key(const std::vector<std::string_view>& values) con
   std::string key;
   for (size_t i = 0; i < names_.size() && i < values.size(); ++i) {
     if (i > 0) key.push_back(',');
-    key += fmt::format("{}=\"{}\"", names_[i], EscapeLabel(values[i]));
+    key += names_[i];
+    key += "=\"";
+    key += EscapeLabel(values[i]);
+    key += '"';
   }
   return key;
 }
@@ -89,14 +93,19 @@ void LabeledCounter::Render(std::string& out, std::string_view name, std::string
 
 std::string Metrics::RenderPrometheus() const {
   std::string out;
-  http_requests.Render(out, "tandem_http_requests_total", "HTTP requests answered, by route and status.");
-  Simple(out, "tandem_http_connections", "Open HTTP connections.", "gauge", http_connections.Value());
-  Simple(out, "tandem_events_stored_total", "Events stored durably.", "counter", events_stored.Value());
+  http_requests.Render(out, "tandem_http_requests_total",
+                       "HTTP requests answered, by route and status.");
+  Simple(out, "tandem_http_connections", "Open HTTP connections.", "gauge",
+         http_connections.Value());
+  Simple(out, "tandem_events_stored_total", "Events stored durably.", "counter",
+         events_stored.Value());
   Simple(out, "tandem_events_duplicate_total", "Replayed messageIds acknowledged but stored once.",
          "counter", events_duplicate.Value());
-  events_rejected.Render(out, "tandem_events_rejected_total", "Messages refused at ingest, by reason.");
-  Simple(out, "tandem_ingest_shed_total", "Ingest requests answered 429 because the queue was full.",
-         "counter", requests_shed.Value());
+  events_rejected.Render(out, "tandem_events_rejected_total",
+                         "Messages refused at ingest, by reason.");
+  Simple(out, "tandem_ingest_shed_total",
+         "Ingest requests answered 429 because the queue was full.", "counter",
+         requests_shed.Value());
   Simple(out, "tandem_ingest_queue_events", "Events waiting for the writer (queue depth).", "gauge",
          ingest_queue_events.Value());
   commit_seconds.Render(out, "tandem_ingest_commit_seconds", "Latency of one group commit.");

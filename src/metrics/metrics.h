@@ -72,7 +72,8 @@ struct Metrics {
   LabeledCounter events_rejected{{"code"}};
   Counter requests_shed;  // answered 429
   Gauge ingest_queue_events;
-  Histogram commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
+  Histogram commit_seconds{
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
   Counter commit_failures;
   Counter events_processed;
   Gauge pipeline_lag_events;

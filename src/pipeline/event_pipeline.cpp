@@ -1,12 +1,12 @@
 #include "pipeline/event_pipeline.h"
 
+#include <simdjson.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include <simdjson.h>
 
+#include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstring>
-#include <spdlog/spdlog.h>
 
 #include "identity/email.h"
 #include "metrics/metrics.h"
@@ -122,7 +122,8 @@ void EventPipeline::Run() {
       }
       if (stopping_) return;
     }
-    if (auto lag = store_.CountUnprocessedEvents(); lag.ok()) metrics_.pipeline_lag_events.Set(*lag);
+    if (auto lag = store_.CountUnprocessedEvents(); lag.ok())
+      metrics_.pipeline_lag_events.Set(*lag);
   }
 }
 

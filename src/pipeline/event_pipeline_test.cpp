@@ -21,7 +21,8 @@ class EventPipelineTest : public ::testing::Test {
   // Stores messages as the ingest path would.
   void Send(const std::string& batch_json) {
     body_ = batch_json;
-    auto parsed = parser_.Parse(IngestRequest{IngestCall::kBatch, body_, clock_.Now(), "127.0.0.1"});
+    auto parsed =
+        parser_.Parse(IngestRequest{IngestCall::kBatch, body_, clock_.Now(), "127.0.0.1"});
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     ASSERT_TRUE(parsed->rejected.empty());
     for (auto& e : parsed->events) e.source_id = source_id_;
@@ -83,7 +84,8 @@ TEST_F(EventPipelineTest, AliasJoinsPreviousIdentity) {
   EventPipeline pipeline(*store_, clock_, metrics_, {});
   ASSERT_TRUE(pipeline.Drain().ok());
   EXPECT_TRUE(PersonOf(IdentityKind::kUserId, "crm-77").has_value());
-  EXPECT_EQ(PersonOf(IdentityKind::kUserId, "crm-77"), PersonOf(IdentityKind::kAnonymousId, "visitor-9"));
+  EXPECT_EQ(PersonOf(IdentityKind::kUserId, "crm-77"),
+            PersonOf(IdentityKind::kAnonymousId, "visitor-9"));
 }
 
 TEST_F(EventPipelineTest, SharedBrowserDoesNotMergeTwoUsers) {
@@ -100,7 +102,8 @@ TEST_F(EventPipelineTest, SharedBrowserDoesNotMergeTwoUsers) {
 TEST_F(EventPipelineTest, EachEventIsProcessedExactlyOnceAcrossRestarts) {
   std::string batch = R"({"batch":[)";
   for (int i = 0; i < 1200; ++i) {
-    batch += fmt::format(R"({}{{"type":"page","anonymousId":"v{}","name":"P"}})", i ? "," : "", i % 50);
+    batch +=
+        fmt::format(R"({}{{"type":"page","anonymousId":"v{}","name":"P"}})", i ? "," : "", i % 50);
   }
   Send(batch + "]}");
   {

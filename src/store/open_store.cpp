@@ -13,14 +13,15 @@ StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOpti
     std::string path(url.substr(kSqlite.size()));
     if (path.starts_with("//")) path.erase(0, 2);  // accept sqlite://PATH too
     if (path.empty()) {
-      return InvalidArgument("invalid_db_url", "--db sqlite: needs a file path, e.g. sqlite:var/tandem.db");
+      return InvalidArgument("invalid_db_url",
+                             "--db sqlite: needs a file path, e.g. sqlite:var/tandem.db");
     }
     std::error_code ec;
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec) {
-      return Unavailable("store_unavailable",
-                         fmt::format("cannot create directory {}: {}", parent.string(), ec.message()));
+      return Unavailable("store_unavailable", fmt::format("cannot create directory {}: {}",
+                                                          parent.string(), ec.message()));
     }
     return SqliteStore::Open(path, options);
   }
@@ -28,8 +29,9 @@ StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOpti
     return InvalidArgument("unsupported_db",
                            "PostgreSQL storage is not available in this build; use sqlite:PATH");
   }
-  return InvalidArgument("invalid_db_url",
-                         fmt::format("unrecognized --db \"{}\": use sqlite:PATH or postgresql://...", url));
+  return InvalidArgument(
+      "invalid_db_url",
+      fmt::format("unrecognized --db \"{}\": use sqlite:PATH or postgresql://...", url));
 }
 
 }  // namespace tandem

@@ -13,7 +13,8 @@ class StoreWrapper : public Store {
 
   Status Migrate() override { return target_.Migrate(); }
   StatusOr<int> SchemaVersion() override { return target_.SchemaVersion(); }
-  StatusOr<Source> CreateSource(std::string_view name, std::string_view write_key, TimePoint now) override {
+  StatusOr<Source> CreateSource(std::string_view name, std::string_view write_key,
+                                TimePoint now) override {
     return target_.CreateSource(name, write_key, now);
   }
   StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) override {
@@ -23,7 +24,8 @@ class StoreWrapper : public Store {
   StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override {
     return target_.AppendEvents(events);
   }
-  StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id, std::string_view message_id) override {
+  StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
+                                                 std::string_view message_id) override {
     return target_.FindEvent(source_id, message_id);
   }
   StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) override {
@@ -34,8 +36,12 @@ class StoreWrapper : public Store {
   StatusOr<std::optional<int64_t>> FindPersonByIdentity(const Identity& identity) override {
     return target_.FindPersonByIdentity(identity);
   }
-  StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override { return target_.GetPerson(person_id); }
-  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override { return target_.BeginProcessing(); }
+  StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override {
+    return target_.GetPerson(person_id);
+  }
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override {
+    return target_.BeginProcessing();
+  }
 
  protected:
   Store& target() { return target_; }

@@ -23,7 +23,9 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
-  std::string SqliteUrl(const std::string& name = "tandem.db") const { return "sqlite:" + (path_ / name).string(); }
+  std::string SqliteUrl(const std::string& name = "tandem.db") const {
+    return "sqlite:" + (path_ / name).string();
+  }
 
  private:
   std::filesystem::path path_;

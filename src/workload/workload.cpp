@@ -18,15 +18,25 @@ struct Channel {
 };
 
 constexpr std::array<Channel, 8> kChannels = {{
-    {22, "google", "cpc", "sem-buyers-guide", "https://www.google.com/",
-     {"lead management software", "lead scoring tool", "crm for small business", "sales follow up"}},
-    {8, "google", "cpc", "brand-search", "https://www.google.com/", {"tandem leads", "tandem crm", "", ""}},
+    {22,
+     "google",
+     "cpc",
+     "sem-buyers-guide",
+     "https://www.google.com/",
+     {"lead management software", "lead scoring tool", "crm for small business",
+      "sales follow up"}},
+    {8,
+     "google",
+     "cpc",
+     "brand-search",
+     "https://www.google.com/",
+     {"tandem leads", "tandem crm", "", ""}},
     {10, "linkedin", "paid_social", "webinar-speed-to-lead", "https://www.linkedin.com/", {}},
     {5, "twitter", "social", "launch-week", "https://t.co/", {}},
     {9, "newsletter", "email", "nov-newsletter", "", {}},
-    {24, "", "", "", "https://www.google.com/", {}},                  // organic search
+    {24, "", "", "", "https://www.google.com/", {}},                       // organic search
     {7, "", "", "", "https://www.g2.com/categories/lead-management", {}},  // referral
-    {15, "", "", "", "", {}},                                          // direct
+    {15, "", "", "", "", {}},                                              // direct
 }};
 
 struct Page {
@@ -44,14 +54,16 @@ constexpr std::array<Page, 9> kPages = {{
     {"/resources/sem-buyers-guide", "SEM Buyer's Guide", "sem-buyers-guide", "SEM Buyer's Guide"},
     {"/resources/lead-scoring-playbook", "The Lead Scoring Playbook", "lead-scoring-playbook",
      "The Lead Scoring Playbook"},
-    {"/webinars/speed-to-lead", "Webinar: Speed to lead", "webinar-speed-to-lead", "Speed to Lead webinar"},
+    {"/webinars/speed-to-lead", "Webinar: Speed to lead", "webinar-speed-to-lead",
+     "Speed to Lead webinar"},
 }};
 
-constexpr std::array<std::string_view, 12> kFirst = {"Ada", "Grace", "Linus", "Maya", "Omar", "Priya",
-                                                     "Sofia", "Tom", "Wei", "Lena", "Jonas", "Aisha"};
-constexpr std::array<std::string_view, 12> kLast = {"Lovelace", "Hopper", "Berg", "Patel", "Haddad",
-                                                    "Nair", "Rossi", "Becker", "Chen", "Kowalski",
-                                                    "Meyer", "Okafor"};
+constexpr std::array<std::string_view, 12> kFirst = {"Ada",  "Grace", "Linus", "Maya",
+                                                     "Omar", "Priya", "Sofia", "Tom",
+                                                     "Wei",  "Lena",  "Jonas", "Aisha"};
+constexpr std::array<std::string_view, 12> kLast = {"Lovelace", "Hopper",   "Berg",  "Patel",
+                                                    "Haddad",   "Nair",     "Rossi", "Becker",
+                                                    "Chen",     "Kowalski", "Meyer", "Okafor"};
 struct Company {
   std::string_view name, domain, industry;
   int size;
@@ -68,10 +80,11 @@ constexpr std::array<Company, 10> kCompanies = {{
     {"Soylent Foods", "soylent.example", "food & beverage", 700},
     {"Vandelay Imports", "vandelay.example", "wholesale", 45},
 }};
-constexpr std::array<std::string_view, 6> kTitles = {"VP Marketing", "Head of Sales", "Marketing Manager",
-                                                     "Sales Operations Lead", "CEO", "Demand Generation Manager"};
-constexpr std::array<std::string_view, 4> kForms = {"whitepaper-download", "newsletter", "contact-sales",
-                                                    "demo-request"};
+constexpr std::array<std::string_view, 6> kTitles = {
+    "VP Marketing",          "Head of Sales", "Marketing Manager",
+    "Sales Operations Lead", "CEO",           "Demand Generation Manager"};
+constexpr std::array<std::string_view, 4> kForms = {"whitepaper-download", "newsletter",
+                                                    "contact-sales", "demo-request"};
 
 constexpr std::string_view kUserAgent =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 "
@@ -89,13 +102,17 @@ const Channel& PickChannel(std::mt19937_64& rng) {
 
 }  // namespace
 
-WorkloadGenerator::WorkloadGenerator(uint64_t seed, TimePoint start) : rng_(seed), seed_(seed), now_(start) {}
+WorkloadGenerator::WorkloadGenerator(uint64_t seed, TimePoint start)
+    : rng_(seed), seed_(seed), now_(start) {}
 
-std::string WorkloadGenerator::NextMessageId() { return fmt::format("wl-{}-{}", seed_, next_message_++); }
+std::string WorkloadGenerator::NextMessageId() {
+  return fmt::format("wl-{}-{}", seed_, next_message_++);
+}
 
 std::vector<std::string> WorkloadGenerator::NextVisit() {
   std::vector<std::string> out;
-  now_ += std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(1, 2 * visit_gap_.count())(rng_));
+  now_ += std::chrono::milliseconds(
+      std::uniform_int_distribution<int64_t>(1, 2 * visit_gap_.count())(rng_));
 
   Visitor visitor;
   const bool returning = !returning_.empty() && Chance(0.3);
@@ -120,10 +137,10 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
   std::string campaign_json;
   std::string query;
   if (!channel.source.empty()) {
-    campaign_json = fmt::format(R"(,"campaign":{{"source":"{}","medium":"{}","name":"{}")", channel.source,
-                                channel.medium, channel.campaign);
-    query = fmt::format("?utm_source={}&utm_medium={}&utm_campaign={}", channel.source, channel.medium,
-                        channel.campaign);
+    campaign_json = fmt::format(R"(,"campaign":{{"source":"{}","medium":"{}","name":"{}")",
+                                channel.source, channel.medium, channel.campaign);
+    query = fmt::format("?utm_source={}&utm_medium={}&utm_campaign={}", channel.source,
+                        channel.medium, channel.campaign);
     if (!term.empty()) {
       campaign_json += R"(,"term":)";
       AppendJsonString(campaign_json, term);
@@ -144,7 +161,8 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
   auto context_json = [&](const Page& page, std::string_view referrer, bool with_query) {
     return fmt::format(
         R"("context":{{"page":{{"path":"{}","url":"https://www.tandem.example{}{}","referrer":"{}","title":{}}}{},"userAgent":"{}","locale":"en-US","library":{{"name":"analytics.js","version":"next-1.70.0"}}}})",
-        page.path, page.path, with_query ? query : "", referrer, [&] {
+        page.path, page.path, with_query ? query : "", referrer,
+        [&] {
           std::string t;
           AppendJsonString(t, page.title);
           return t;
@@ -165,8 +183,8 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
     AppendJsonString(title, page.title);
     out.push_back(fmt::format(
         R"({{"type":"page",{},"messageId":"{}","timestamp":"{}","name":{},"properties":{{"path":"{}","url":"https://www.tandem.example{}{}","referrer":"{}","title":{}}},{}}})",
-        ids_json(), NextMessageId(), stamp(), title, page.path, page.path, i == 0 ? query : "", previous_url,
-        title, context_json(page, previous_url, i == 0)));
+        ids_json(), NextMessageId(), stamp(), title, page.path, page.path, i == 0 ? query : "",
+        previous_url, title, context_json(page, previous_url, i == 0)));
     previous_url = fmt::format("https://www.tandem.example{}", page.path);
     if (!page.asset_id.empty() && Chance(0.35)) {
       out.push_back(fmt::format(
@@ -190,7 +208,8 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
     visitor.user_id = fmt::format("user-{}-{}", seed_, p);
     out.push_back(fmt::format(
         R"({{"type":"track",{},"messageId":"{}","timestamp":"{}","event":"Form Submitted","properties":{{"form":"{}","path":"{}"}},{}}})",
-        ids_json(), NextMessageId(), stamp(), form, page.path, context_json(page, previous_url, false)));
+        ids_json(), NextMessageId(), stamp(), form, page.path,
+        context_json(page, previous_url, false)));
     out.push_back(fmt::format(
         R"({{"type":"identify",{},"messageId":"{}","timestamp":"{}","traits":{{"email":"{}","name":"{} {}","first_name":"{}","last_name":"{}","title":"{}","company":{{"name":"{}","domain":"{}","employee_count":{},"industry":"{}"}}}},{}}})",
         ids_json(), NextMessageId(), stamp(), email, first, last, first, last, title, company.name,

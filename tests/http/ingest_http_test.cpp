@@ -137,7 +137,9 @@ TEST_F(IngestHttpTest, EveryEndpointAndShortFormStoresItsMessage) {
   }
   for (std::string path : {"/v1/batch", "/v1/b"}) {
     std::string id = "batch-" + path;
-    HttpResult r = SendJson(path, json{{"batch", {{{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", id}}}}});
+    HttpResult r = SendJson(
+        path,
+        json{{"batch", {{{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", id}}}}});
     EXPECT_EQ(r.status, 200u) << r.body;
     EXPECT_TRUE(Stored(id).has_value()) << path;
   }
@@ -152,12 +154,15 @@ TEST_F(IngestHttpTest, WriteKeyInBasicAuthOrInTheBody) {
   HttpResult missing = client_->Post("/v1/track", R"({"userId":"u","event":"E"})");
   EXPECT_EQ(missing.status, 401u);
   EXPECT_EQ(ErrorCode(missing), "missing_write_key");
-  HttpResult wrong_header = Send("/v1/track", R"({"userId":"u","event":"E"})", {{"Authorization", BasicAuth("nope")}});
+  HttpResult wrong_header =
+      Send("/v1/track", R"({"userId":"u","event":"E"})", {{"Authorization", BasicAuth("nope")}});
   EXPECT_EQ(wrong_header.status, 401u);
   EXPECT_EQ(ErrorCode(wrong_header), "invalid_write_key");
-  HttpResult wrong_body = client_->Post("/v1/track", R"({"userId":"u","event":"E","writeKey":"nope"})");
+  HttpResult wrong_body =
+      client_->Post("/v1/track", R"({"userId":"u","event":"E","writeKey":"nope"})");
   EXPECT_EQ(wrong_body.status, 401u);
-  HttpResult malformed = Send("/v1/track", R"({"userId":"u","event":"E"})", {{"Authorization", "Bearer x"}});
+  HttpResult malformed =
+      Send("/v1/track", R"({"userId":"u","event":"E"})", {{"Authorization", "Bearer x"}});
   EXPECT_EQ(malformed.status, 401u);
   EXPECT_EQ(ErrorCode(malformed), "invalid_authorization");
   EXPECT_EQ(StoredEvents(), 1);
@@ -172,9 +177,11 @@ std::string Nested(int depth) {
 }
 
 TEST_F(IngestHttpTest, BadInputGetsAClear4xxAndStoresNothing) {
-  ASSERT_EQ(Send("/v1/track", R"({"userId":"u","event":"Before","messageId":"before"})").status, 200u);
+  ASSERT_EQ(Send("/v1/track", R"({"userId":"u","event":"Before","messageId":"before"})").status,
+            200u);
   std::string many = R"({"batch":[)";
-  for (int i = 0; i < 2501; ++i) many += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"E"})";
+  for (int i = 0; i < 2501; ++i)
+    many += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"E"})";
   many += "]}";
   struct Case {
     std::string name, path, body;
@@ -188,14 +195,17 @@ TEST_F(IngestHttpTest, BadInputGetsAClear4xxAndStoresNothing) {
       {"empty batch", "/v1/batch", R"({"batch":[]})", 400, "empty_batch"},
       {"no userId or anonymousId", "/v1/track", R"({"event":"E"})", 400, "missing_id"},
       {"track without event", "/v1/track", R"({"userId":"u"})", 400, "missing_event"},
-      {"unknown type", "/v1/batch", R"({"batch":[{"type":"explode","userId":"u"}]})", 400, "invalid_batch"},
-      {"invalid UTF-8", "/v1/track", "{\"userId\":\"u\",\"event\":\"\xc3\x28\"}", 400, "invalid_utf8"},
+      {"unknown type", "/v1/batch", R"({"batch":[{"type":"explode","userId":"u"}]})", 400,
+       "invalid_batch"},
+      {"invalid UTF-8", "/v1/track", "{\"userId\":\"u\",\"event\":\"\xc3\x28\"}", 400,
+       "invalid_utf8"},
       {"33 KB message", "/v1/track",
-       R"({"userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') + "\"}}", 413,
-       "message_too_large"},
+       R"({"userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') + "\"}}",
+       413, "message_too_large"},
       {"600 KB body", "/v1/batch",
-       R"({"batch":[{"type":"track","userId":"u","event":")" + std::string(600 * 1024, 'x') + "\"}]}", 413,
-       "body_too_large"},
+       R"({"batch":[{"type":"track","userId":"u","event":")" + std::string(600 * 1024, 'x') +
+           "\"}]}",
+       413, "body_too_large"},
       {"2,501 messages", "/v1/batch", many, 413, "batch_too_large"},
       {"nesting 1,000 deep", "/v1/track", Nested(1000), 400, "too_deep"},
   };
@@ -203,7 +213,9 @@ TEST_F(IngestHttpTest, BadInputGetsAClear4xxAndStoresNothing) {
     HttpResult r = Send(c.path, c.body);
     EXPECT_EQ(r.status, c.status) << c.name << ": " << r.body;
     EXPECT_EQ(ErrorCode(r), c.code) << c.name << ": " << r.body;
-    EXPECT_FALSE(json::parse(r.body, nullptr, false).value("/error/message"_json_pointer, std::string()).empty())
+    EXPECT_FALSE(json::parse(r.body, nullptr, false)
+                     .value("/error/message"_json_pointer, std::string())
+                     .empty())
         << c.name;
   }
   HttpResult wrong_method = client_->Get("/v1/track");
@@ -236,11 +248,13 @@ TEST_F(IngestHttpTest, ValidMessagesOfAPartlyInvalidBatchAreKept) {
   EXPECT_TRUE(Stored("good-2").has_value());
   EXPECT_FALSE(Stored("bad-1").has_value());
   std::string metrics = client_->Get("/metrics").body;
-  EXPECT_NE(metrics.find(R"(tandem_events_rejected_total{code="missing_id"} 1)"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(tandem_events_rejected_total{code="missing_id"} 1)"), std::string::npos)
+      << metrics;
 }
 
 TEST_F(IngestHttpTest, ReplayedMessageIsAcknowledgedAndStoredOnce) {
-  json batch = {{"batch", {{{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", "once"}}}}};
+  json batch = {
+      {"batch", {{{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", "once"}}}}};
   EXPECT_EQ(SendJson("/v1/batch", batch).status, 200u);
   EXPECT_EQ(SendJson("/v1/batch", batch).status, 200u);
   EXPECT_EQ(Send("/v1/track", R"({"userId":"u","event":"E","messageId":"once"})").status, 200u);
@@ -271,12 +285,18 @@ TEST_F(IngestHttpTest, ClockSkewIsCorrectedAndReceivedAtAndIpAdded) {
 TEST_F(IngestHttpTest, ForwardedForIsHonouredOnlyBehindATrustedProxy) {
   std::map<std::string, std::string> forwarded = {{"Authorization", BasicAuth(key_)},
                                                   {"X-Forwarded-For", "203.0.113.9, 10.0.0.1"}};
-  ASSERT_EQ(client_->Post("/v1/track", R"({"userId":"u","event":"E","messageId":"direct"})", forwarded).status, 200u);
+  ASSERT_EQ(
+      client_->Post("/v1/track", R"({"userId":"u","event":"E","messageId":"direct"})", forwarded)
+          .status,
+      200u);
   EXPECT_EQ(json::parse(Stored("direct")->record.payload)["context"]["ip"], "127.0.0.1");
   Config trusting;
   trusting.server.trust_proxy = true;
   StartServer(trusting);
-  ASSERT_EQ(client_->Post("/v1/track", R"({"userId":"u","event":"E","messageId":"proxied"})", forwarded).status, 200u);
+  ASSERT_EQ(
+      client_->Post("/v1/track", R"({"userId":"u","event":"E","messageId":"proxied"})", forwarded)
+          .status,
+      200u);
   EXPECT_EQ(json::parse(Stored("proxied")->record.payload)["context"]["ip"], "203.0.113.9");
 }
 
@@ -295,11 +315,16 @@ std::string Gzip(const std::string& in) {
 }
 
 TEST_F(IngestHttpTest, GzipBodiesAreAcceptedAndBombsRefused) {
-  std::string body = json{{"batch", {{{"type", "track"}, {"userId", "u"}, {"event", "Zipped"}, {"messageId", "gz"}}}}}.dump();
-  HttpResult ok = Send("/v1/batch", Gzip(body), {{"Content-Encoding", "gzip"}, {"Content-Type", "application/json"}});
+  std::string body =
+      json{{"batch",
+            {{{"type", "track"}, {"userId", "u"}, {"event", "Zipped"}, {"messageId", "gz"}}}}}
+          .dump();
+  HttpResult ok = Send("/v1/batch", Gzip(body),
+                       {{"Content-Encoding", "gzip"}, {"Content-Type", "application/json"}});
   EXPECT_EQ(ok.status, 200u) << ok.body;
   EXPECT_TRUE(Stored("gz").has_value());
-  std::string padded = R"({"batch":[{"type":"track","userId":"u","event":")" + std::string(20 << 20, 'a') + "\"}]}";
+  std::string padded =
+      R"({"batch":[{"type":"track","userId":"u","event":")" + std::string(20 << 20, 'a') + "\"}]}";
   HttpResult bomb = Send("/v1/batch", Gzip(padded), {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(bomb.status, 413u);
   EXPECT_EQ(ErrorCode(bomb), "body_too_large");
@@ -310,19 +335,22 @@ TEST_F(IngestHttpTest, ContentLengthThatLies) {
   std::string auth = "Authorization: " + BasicAuth(key_) + "\r\n";
   // Shorter than the body: the server reads what was announced, which is not JSON.
   std::string body = R"({"userId":"u","event":"E","messageId":"short"})";
-  auto shorter = client_->Raw("POST /v1/track HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 10\r\n\r\n" + body,
-                              std::chrono::seconds(5));
+  auto shorter = client_->Raw(
+      "POST /v1/track HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 10\r\n\r\n" + body,
+      std::chrono::seconds(5));
   ASSERT_TRUE(shorter.has_value());
   EXPECT_EQ(shorter->status, 400u);
   // Longer than the body: the server waits for the rest, then gives up with 408.
-  auto longer = client_->Raw("POST /v1/track HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 1000\r\n\r\n" + body,
-                             std::chrono::seconds(5));
+  auto longer = client_->Raw(
+      "POST /v1/track HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 1000\r\n\r\n" + body,
+      std::chrono::seconds(5));
   ASSERT_TRUE(longer.has_value());
   EXPECT_EQ(longer->status, 408u);
   EXPECT_TRUE(longer->connection_closed);
   // Announcing more than the limit is refused before the body is read.
-  auto huge = client_->Raw("POST /v1/batch HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 900000000\r\n\r\n",
-                           std::chrono::seconds(5));
+  auto huge = client_->Raw(
+      "POST /v1/batch HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 900000000\r\n\r\n",
+      std::chrono::seconds(5));
   ASSERT_TRUE(huge.has_value());
   EXPECT_EQ(huge->status, 413u);
   EXPECT_EQ(StoredEvents(), 0);
@@ -332,8 +360,9 @@ TEST_F(IngestHttpTest, SlowClientIsTimedOutAndItsConnectionFreed) {
   // Wait for the connections of earlier requests to settle.
   const int64_t before = app_->metrics().http_connections.Value();
   auto started = std::chrono::steady_clock::now();
-  auto result = client_->Raw(
-      "POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"userId\":", std::chrono::seconds(5));
+  auto result =
+      client_->Raw("POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"userId\":",
+                   std::chrono::seconds(5));
   auto waited = std::chrono::steady_clock::now() - started;
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->status, 408u);
@@ -352,7 +381,11 @@ TEST_F(IngestHttpTest, FullQueueSheds429WithRetryAfter) {
   gate_->SetOpen(false);
   std::string big = R"({"batch":[)";
   for (int i = 0; i < 2500; ++i) {
-    big += (i ? "," : "") + json{{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", "q" + std::to_string(i)}}.dump();
+    big += (i ? "," : "") + json{{"type", "track"},
+                                 {"userId", "u"},
+                                 {"event", "E"},
+                                 {"messageId", "q" + std::to_string(i)}}
+                                .dump();
   }
   big += "]}";
   auto first = std::async(std::launch::async, [&] {
@@ -410,8 +443,10 @@ TEST_F(IngestHttpTest, HealthMetricsSettingsAndCors) {
   HttpResult metrics = client_->Get("/metrics");
   EXPECT_EQ(metrics.status, 200u);
   EXPECT_NE(metrics.headers["Content-Type"].find("text/plain"), std::string::npos);
-  for (const char* line : {"tandem_events_stored_total 1", R"(tandem_http_requests_total{route="/v1/track",status="200"} 1)",
-                           "tandem_ingest_commit_seconds_count 1", "tandem_ingest_queue_events 0"}) {
+  for (const char* line :
+       {"tandem_events_stored_total 1",
+        R"(tandem_http_requests_total{route="/v1/track",status="200"} 1)",
+        "tandem_ingest_commit_seconds_count 1", "tandem_ingest_queue_events 0"}) {
     EXPECT_NE(metrics.body.find(line), std::string::npos) << line << "\n" << metrics.body;
   }
 
@@ -419,20 +454,31 @@ TEST_F(IngestHttpTest, HealthMetricsSettingsAndCors) {
   ASSERT_EQ(settings.status, 200u);
   json s = json::parse(settings.body);
   EXPECT_EQ(s["integrations"]["Segment.io"]["apiKey"], key_);
-  EXPECT_EQ(s["integrations"]["Segment.io"]["apiHost"], "127.0.0.1:" + std::to_string(app_->port()) + "/v1");
+  EXPECT_EQ(s["integrations"]["Segment.io"]["apiHost"],
+            "127.0.0.1:" + std::to_string(app_->port()) + "/v1");
   EXPECT_EQ(client_->Get("/v1/projects/unknown/settings").status, 404u);
 
-  HttpResult preflight = client_->Request("OPTIONS", "/v1/t", "", {{"Origin", "https://www.example.com"}});
+  HttpResult preflight =
+      client_->Request("OPTIONS", "/v1/t", "", {{"Origin", "https://www.example.com"}});
   EXPECT_EQ(preflight.status, 204u);
   EXPECT_EQ(preflight.headers["Access-Control-Allow-Origin"], "*");
   EXPECT_NE(preflight.headers["Access-Control-Allow-Methods"].find("POST"), std::string::npos);
 }
 
 TEST_F(IngestHttpTest, AnonymousVisitsJoinThePersonWhoIdentifies) {
-  ASSERT_EQ(Send("/v1/p", R"({"anonymousId":"visitor-1","name":"Pricing","messageId":"p1"})").status, 200u);
-  ASSERT_EQ(Send("/v1/t", R"({"anonymousId":"visitor-1","event":"Content Downloaded","messageId":"t1"})").status, 200u);
-  ASSERT_EQ(Send("/v1/i", R"({"anonymousId":"visitor-1","userId":"ada","traits":{"email":"ada@example.com"},"messageId":"i1"})").status,
-            200u);
+  ASSERT_EQ(
+      Send("/v1/p", R"({"anonymousId":"visitor-1","name":"Pricing","messageId":"p1"})").status,
+      200u);
+  ASSERT_EQ(
+      Send("/v1/t", R"({"anonymousId":"visitor-1","event":"Content Downloaded","messageId":"t1"})")
+          .status,
+      200u);
+  ASSERT_EQ(
+      Send(
+          "/v1/i",
+          R"({"anonymousId":"visitor-1","userId":"ada","traits":{"email":"ada@example.com"},"messageId":"i1"})")
+          .status,
+      200u);
   ASSERT_TRUE(app_->pipeline().Drain().ok());
   auto person = real_->FindPersonByIdentity({IdentityKind::kEmail, "ada@example.com"}).value();
   ASSERT_TRUE(person.has_value());

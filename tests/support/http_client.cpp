@@ -15,7 +15,8 @@ HttpResult ToResult(bhttp::response<bhttp::string_body>& res) {
   HttpResult out;
   out.status = res.result_int();
   out.body = res.body();
-  for (const auto& field : res) out.headers[std::string(field.name_string())] = std::string(field.value());
+  for (const auto& field : res)
+    out.headers[std::string(field.name_string())] = std::string(field.value());
   out.connection_closed = !res.keep_alive();
   return out;
 }
@@ -30,7 +31,8 @@ void HttpClient::Connect() {
   buffer_.clear();
 }
 
-HttpResult HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,
+HttpResult HttpClient::Request(const std::string& method, const std::string& target,
+                               const std::string& body,
                                const std::map<std::string, std::string>& headers) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!stream_) Connect();
@@ -55,7 +57,8 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
   throw std::runtime_error("request failed twice: " + method + " " + target);
 }
 
-std::optional<HttpResult> HttpClient::Raw(const std::string& bytes, std::chrono::milliseconds read_timeout) {
+std::optional<HttpResult> HttpClient::Raw(const std::string& bytes,
+                                          std::chrono::milliseconds read_timeout) {
   beast::tcp_stream stream(ioc_);
   stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
   stream.expires_after(read_timeout);

@@ -25,7 +25,8 @@ class HttpClient {
   explicit HttpClient(uint16_t port);
 
   // Sends one request on the kept-alive connection (reconnecting if needed).
-  HttpResult Request(const std::string& method, const std::string& target, const std::string& body = "",
+  HttpResult Request(const std::string& method, const std::string& target,
+                     const std::string& body = "",
                      const std::map<std::string, std::string>& headers = {});
   HttpResult Post(const std::string& target, const std::string& body,
                   const std::map<std::string, std::string>& headers = {}) {

@@ -26,7 +26,7 @@ class Statement {
 
   // Binding: indexes start at 1, as in SQL.
   Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, std::string_view value);  // the view must outlive Step()
+  Statement& Bind(int index, std::string_view value);          // the view must outlive Step()
   Statement& BindNullable(int index, std::string_view value);  // empty → NULL
   Statement& BindNull(int index);
 

@@ -11,7 +11,9 @@ using sqlite::Statement;
 class SqliteProcessingTxn final : public ProcessingTxn {
  public:
   explicit SqliteProcessingTxn(SqliteStore& store)
-      : lock_(store.write_mu_), db_(*store.writer_), synchronous_full_(store.options_.synchronous_full) {}
+      : lock_(store.write_mu_),
+        db_(*store.writer_),
+        synchronous_full_(store.options_.synchronous_full) {}
   ~SqliteProcessingTxn() override {
     if (begun_ && !committed_) (void)db_.Exec("ROLLBACK");
     db_.ResetStatements();
@@ -71,29 +73,40 @@ class SqliteProcessingTxn final : public ProcessingTxn {
       person_id = *plan.person_id;
       TANDEM_ASSIGN_OR_RETURN(
           Statement * update,
-          db_.Prepare("UPDATE persons SET user_id = COALESCE(user_id, ?), email = COALESCE(?, email), "
-                      "updated_at = ? WHERE id = ?"));
-      update->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, person_id);
+          db_.Prepare(
+              "UPDATE persons SET user_id = COALESCE(user_id, ?), email = COALESCE(?, email), "
+              "updated_at = ? WHERE id = ?"));
+      update->BindNullable(1, plan.user_id)
+          .BindNullable(2, plan.email)
+          .Bind(3, at)
+          .Bind(4, person_id);
       TANDEM_RETURN_IF_ERROR(update->Run());
     } else {
       TANDEM_ASSIGN_OR_RETURN(
           Statement * insert,
-          db_.Prepare("INSERT INTO persons (user_id, email, created_at, updated_at) VALUES (?, ?, ?, ?)"));
+          db_.Prepare(
+              "INSERT INTO persons (user_id, email, created_at, updated_at) VALUES (?, ?, ?, ?)"));
       insert->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, at);
       TANDEM_RETURN_IF_ERROR(insert->Run());
       person_id = db_.LastInsertRowId();
     }
-    for (int64_t from : plan.merge_from) TANDEM_RETURN_IF_ERROR(Merge(from, person_id, event.id, at));
+    for (int64_t from : plan.merge_from)
+      TANDEM_RETURN_IF_ERROR(Merge(from, person_id, event.id, at));
     TANDEM_ASSIGN_OR_RETURN(
         Statement * attach,
         db_.Prepare("INSERT INTO identities (kind, value, person_id, first_event_id, created_at) "
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING"));
     for (const Identity& id : plan.attach) {
-      attach->Bind(1, IdentityKindName(id.kind)).Bind(2, id.value).Bind(3, person_id).Bind(4, event.id).Bind(5, at);
+      attach->Bind(1, IdentityKindName(id.kind))
+          .Bind(2, id.value)
+          .Bind(3, person_id)
+          .Bind(4, event.id)
+          .Bind(5, at);
       TANDEM_RETURN_IF_ERROR(attach->Run());
       attach->Reset();
     }
-    TANDEM_ASSIGN_OR_RETURN(Statement * own, db_.Prepare("UPDATE events SET person_id = ? WHERE id = ?"));
+    TANDEM_ASSIGN_OR_RETURN(Statement * own,
+                            db_.Prepare("UPDATE events SET person_id = ? WHERE id = ?"));
     own->Bind(1, person_id).Bind(2, event.id);
     TANDEM_RETURN_IF_ERROR(own->Run());
     return person_id;
@@ -125,7 +138,8 @@ class SqliteProcessingTxn final : public ProcessingTxn {
         "UPDATE persons SET email = COALESCE(email, (SELECT email FROM persons WHERE id = ?2)), "
         "user_id = COALESCE(user_id, (SELECT user_id FROM persons WHERE id = ?2)) WHERE id = ?1",
         "UPDATE persons SET merged_into = ?1, updated_at = ?3 WHERE id = ?2",
-        "INSERT INTO person_merges (from_person, into_person, event_id, merged_at) VALUES (?2, ?1, ?4, ?3)",
+        "INSERT INTO person_merges (from_person, into_person, event_id, merged_at) VALUES (?2, ?1, "
+        "?4, ?3)",
     };
     for (const char* sql : kSteps) {
       TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(sql));

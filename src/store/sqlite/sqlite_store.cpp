@@ -91,9 +91,9 @@ StatusOr<std::unique_ptr<SqliteStore::ReadLease>> SqliteStore::Read() {
 
 Status SqliteStore::Migrate() {
   std::lock_guard lock(write_mu_);
-  TANDEM_RETURN_IF_ERROR(writer_->Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+  TANDEM_RETURN_IF_ERROR(
+      writer_->Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                    "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
   for (const auto& migration : sqlite::Migrations()) {
     WriteTransaction txn(*writer_);
     TANDEM_RETURN_IF_ERROR(txn.Begin());
@@ -117,8 +117,9 @@ Status SqliteStore::Migrate() {
 
 StatusOr<int> SqliteStore::SchemaVersion() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          lease->db().Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
   return row ? static_cast<int>(stmt->Int(0)) : 0;
 }
@@ -142,7 +143,8 @@ StatusOr<std::optional<Source>> SqliteStore::FindSourceByWriteKey(std::string_vi
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      lease->db().Prepare("SELECT id, name, write_key, created_at FROM sources WHERE write_key = ?"));
+      lease->db().Prepare(
+          "SELECT id, name, write_key, created_at FROM sources WHERE write_key = ?"));
   stmt->Bind(1, write_key);
   TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<Source>();
@@ -175,9 +177,9 @@ StatusOr<AppendResult> SqliteStore::AppendEvents(std::span<const EventRecord> ev
 StatusOr<std::optional<StoredEvent>> SqliteStore::FindEvent(int64_t source_id,
                                                             std::string_view message_id) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      lease->db().Prepare(std::string(sqlite::kSelectEvent) + " WHERE source_id = ? AND message_id = ?"));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare(std::string(sqlite::kSelectEvent) +
+                                              " WHERE source_id = ? AND message_id = ?"));
   stmt->Bind(1, source_id).Bind(2, message_id);
   TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<StoredEvent>();
@@ -187,9 +189,8 @@ StatusOr<std::optional<StoredEvent>> SqliteStore::FindEvent(int64_t source_id,
 StatusOr<std::vector<StoredEvent>> SqliteStore::ListPersonEvents(int64_t person_id, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      lease->db().Prepare(std::string(sqlite::kSelectEvent) +
-                          " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
+      Statement * stmt, lease->db().Prepare(std::string(sqlite::kSelectEvent) +
+                                            " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
   stmt->Bind(1, person_id).Bind(2, static_cast<int64_t>(limit));
   std::vector<StoredEvent> out;
   for (;;) {
@@ -249,12 +250,14 @@ StatusOr<std::optional<Person>> SqliteStore::GetPerson(int64_t person_id) {
   stmt->Reset();
   TANDEM_ASSIGN_OR_RETURN(
       Statement * ids,
-      lease->db().Prepare("SELECT kind, value FROM identities WHERE person_id = ? ORDER BY kind, value"));
+      lease->db().Prepare(
+          "SELECT kind, value FROM identities WHERE person_id = ? ORDER BY kind, value"));
   ids->Bind(1, person_id);
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool more, ids->Step());
     if (!more) break;
-    if (auto kind = ParseIdentityKind(ids->TextView(0))) person.identities.push_back({*kind, ids->Text(1)});
+    if (auto kind = ParseIdentityKind(ids->TextView(0)))
+      person.identities.push_back({*kind, ids->Text(1)});
   }
   return std::optional<Person>(std::move(person));
 }

@@ -17,7 +17,8 @@ namespace tandem {
 
 class SqliteStore final : public Store {
  public:
-  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
+  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                               const StoreOptions& options);
 
   Status Migrate() override;
   StatusOr<int> SchemaVersion() override;
@@ -53,7 +54,8 @@ class SqliteStore final : public Store {
     std::unique_ptr<sqlite::Database> db_;
   };
 
-  SqliteStore(std::string path, const StoreOptions& options) : path_(std::move(path)), options_(options) {}
+  SqliteStore(std::string path, const StoreOptions& options)
+      : path_(std::move(path)), options_(options) {}
   StatusOr<std::unique_ptr<sqlite::Database>> Connect(bool writer);
   StatusOr<std::unique_ptr<ReadLease>> Read();
 

@@ -72,7 +72,8 @@ TEST_F(SqliteStoreTest, ReplayedMessageIdsAreStoredOnce) {
   auto a = store_->AppendEvents(first);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(a->stored, 2u);
-  std::vector<EventRecord> second = {Event(source_id_, "m2"), Event(source_id_, "m3"), Event(source_id_, "m3")};
+  std::vector<EventRecord> second = {Event(source_id_, "m2"), Event(source_id_, "m3"),
+                                     Event(source_id_, "m3")};
   auto b = store_->AppendEvents(second);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->stored, 1u);
