@@ -1,24 +1,13 @@
 #include "ingest/content_encoding.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
+
+#include "testing/test_bodies.h"
 
 namespace tandem {
 namespace {
 
-std::string Gzip(const std::string& in) {
-  z_stream s{};
-  deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&s, in.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  deflate(&s, Z_FINISH);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
+using testing::Gzip;
 
 TEST(DecodeBodyTest, PlainBodyPassesWithinLimit) {
   auto body = DecodeBody("", "{}", 10);

@@ -7,50 +7,13 @@
 #include <future>
 
 #include "metrics/metrics.h"
-#include "store/store_wrapper.h"
+#include "testing/gated_store.h"
 #include "testing/temp_dir.h"
 
 namespace tandem {
 namespace {
 
-// Holds every commit until released, and can fail commits on demand.
-class GatedStore final : public StoreWrapper {
- public:
-  using StoreWrapper::StoreWrapper;
-  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override {
-    {
-      std::unique_lock lock(mu_);
-      ++commits_waiting_;
-      cv_.notify_all();
-      cv_.wait(lock, [this] { return open_; });
-      --commits_waiting_;
-      ++commits_;
-    }
-    if (fail_) return Unavailable("store_unavailable", "disk full");
-    return target().AppendEvents(events);
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void WaitForCommitInProgress() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return commits_waiting_ > 0; });
-  }
-  int commits() {
-    std::lock_guard lock(mu_);
-    return commits_;
-  }
-  std::atomic<bool> fail_{false};
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-  int commits_waiting_ = 0;
-  int commits_ = 0;
-};
+using testing::GatedStore;
 
 std::vector<EventRecord> Events(int64_t source, const std::string& prefix, int n) {
   std::vector<EventRecord> out;
@@ -72,7 +35,7 @@ class EventWriterTest : public ::testing::Test {
   void SetUp() override {
     real_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
     source_ = real_->CreateSource("Web", "k", FromUnixMillis(0))->id;
-    gated_ = std::make_unique<GatedStore>(*real_);
+    gated_ = std::make_unique<GatedStore>(*real_, /*open=*/false);
   }
   testing::TempDir dir_;
   std::unique_ptr<Store> real_;
@@ -86,7 +49,7 @@ TEST_F(EventWriterTest, RequestsWaitingTogetherShareOneCommit) {
   std::promise<WriteOutcome> first_done;
   ASSERT_TRUE(writer.TrySubmit(Events(source_, "first-", 1),
                                [&](const WriteOutcome& o) { first_done.set_value(o); }));
-  gated_->WaitForCommitInProgress();  // the writer holds the first submission in a commit
+  gated_->WaitForWaitingCommit();  // the writer holds the first submission in a commit
   std::atomic<int> answered{0};
   std::atomic<size_t> stored{0};
   for (int r = 0; r < 50; ++r) {
@@ -98,7 +61,7 @@ TEST_F(EventWriterTest, RequestsWaitingTogetherShareOneCommit) {
                                  }));
   }
   EXPECT_EQ(answered.load(), 0) << "nobody is answered before the commit";
-  gated_->Open();
+  gated_->SetOpen(true);
   EXPECT_EQ(first_done.get_future().get().stored, 1u);
   writer.Stop();
   EXPECT_EQ(answered.load(), 50);
@@ -112,12 +75,12 @@ TEST_F(EventWriterTest, FullQueueRefusesInsteadOfBuffering) {
                      EventWriter::Options{.queue_max_events = 100, .commit_max_events = 100});
   // Events count against the queue until their commit ends.
   ASSERT_TRUE(writer.TrySubmit(Events(source_, "a", 60), [](const WriteOutcome&) {}));
-  gated_->WaitForCommitInProgress();
+  gated_->WaitForWaitingCommit();
   bool accepted_b = writer.TrySubmit(Events(source_, "b", 40), [](const WriteOutcome&) {});
   bool called = false;
   bool accepted_c =
       writer.TrySubmit(Events(source_, "c", 1), [&](const WriteOutcome&) { called = true; });
-  gated_->Open();
+  gated_->SetOpen(true);
   writer.Stop();
   EXPECT_TRUE(accepted_b);
   EXPECT_FALSE(accepted_c);
@@ -126,8 +89,8 @@ TEST_F(EventWriterTest, FullQueueRefusesInsteadOfBuffering) {
 }
 
 TEST_F(EventWriterTest, FailedCommitIsReportedToEveryRequestOfTheGroup) {
-  gated_->fail_ = true;
-  gated_->Open();
+  gated_->SetFailing(true);
+  gated_->SetOpen(true);
   EventWriter writer(*gated_, metrics_, {});
   std::promise<WriteOutcome> done;
   ASSERT_TRUE(
@@ -139,7 +102,7 @@ TEST_F(EventWriterTest, FailedCommitIsReportedToEveryRequestOfTheGroup) {
 }
 
 TEST_F(EventWriterTest, StopCommitsEverythingQueued) {
-  gated_->Open();
+  gated_->SetOpen(true);
   std::atomic<int> answered{0};
   {
     EventWriter writer(*gated_, metrics_, {});

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
+#include "testing/test_bodies.h"
 
 namespace tandem {
 namespace {
@@ -163,14 +164,6 @@ TEST_P(SegmentParserBadInputTest, IsRefusedWithAClearCode) {
   EXPECT_FALSE(parsed.status().message().empty());
 }
 
-std::string Nested(int depth) {
-  std::string s = R"({"userId":"u","event":"E","properties":)";
-  for (int i = 0; i < depth; ++i) s += "{\"a\":";
-  s += "1";
-  for (int i = 0; i < depth; ++i) s += "}";
-  return s + "}";
-}
-
 std::string ManyMessages(size_t n) {
   std::string s = R"({"batch":[)";
   for (size_t i = 0; i < n; ++i)
@@ -204,8 +197,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "invalid_batch"},
         BadBody{"invalid utf-8", IngestCall::kTrack, "{\"userId\":\"u\",\"event\":\"\xff\xfe\"}",
                 StatusCode::kInvalidArgument, "invalid_utf8"},
-        BadBody{"too deep", IngestCall::kTrack, Nested(1000), StatusCode::kInvalidArgument,
-                "too_deep"},
+        BadBody{"too deep", IngestCall::kTrack, testing::NestedTrack(1000),
+                StatusCode::kInvalidArgument, "too_deep"},
         BadBody{"33 KB message", IngestCall::kTrack,
                 R"({"userId":"u","event":"E","properties":{"x":")" + std::string(33 * 1024, 'x') +
                     "\"}}",

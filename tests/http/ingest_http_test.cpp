@@ -2,7 +2,6 @@
 // every endpoint, both auth forms, every bad input of the contract, and the
 // durability and load-shedding promises.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <future>
 #include <nlohmann/json.hpp>
@@ -10,9 +9,10 @@
 
 #include "app/application.h"
 #include "core/time_format.h"
-#include "store/store_wrapper.h"
 #include "support/http_client.h"
+#include "testing/gated_store.h"
 #include "testing/temp_dir.h"
+#include "testing/test_bodies.h"
 
 namespace tandem {
 namespace {
@@ -22,37 +22,7 @@ using testing::BasicAuth;
 using testing::HttpClient;
 using testing::HttpResult;
 
-// Holds commits while closed, and fails them on demand.
-class GateStore final : public StoreWrapper {
- public:
-  using StoreWrapper::StoreWrapper;
-  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override {
-    std::unique_lock lock(mu_);
-    ++waiting_;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return open_; });
-    --waiting_;
-    lock.unlock();
-    if (fail_) return Unavailable("store_unavailable", "disk I/O error");
-    return target().AppendEvents(events);
-  }
-  void SetOpen(bool open) {
-    std::lock_guard lock(mu_);
-    open_ = open;
-    cv_.notify_all();
-  }
-  void WaitForWaitingCommit() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return waiting_ > 0; });
-  }
-  std::atomic<bool> fail_{false};
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = true;
-  int waiting_ = 0;
-};
+using testing::GatedStore;
 
 class IngestHttpTest : public ::testing::Test {
  protected:
@@ -74,7 +44,7 @@ class IngestHttpTest : public ::testing::Test {
       real_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
       source_id_ = real_->CreateSource("Web", key_, clock_.Now())->id;
     }
-    gate_ = new GateStore(*real_);
+    gate_ = new GatedStore(*real_);
     app_ = std::make_unique<Application>(config, std::unique_ptr<Store>(gate_), clock_);
     ASSERT_TRUE(app_->Start().ok());
     client_ = std::make_unique<HttpClient>(app_->port());
@@ -100,7 +70,7 @@ class IngestHttpTest : public ::testing::Test {
   std::string key_ = "test-write-key";
   std::unique_ptr<Store> real_;
   int64_t source_id_ = 0;
-  GateStore* gate_ = nullptr;  // owned by app_
+  GatedStore* gate_ = nullptr;  // owned by app_
   std::unique_ptr<Application> app_;
   std::unique_ptr<HttpClient> client_;
 };
@@ -168,14 +138,6 @@ TEST_F(IngestHttpTest, WriteKeyInBasicAuthOrInTheBody) {
   EXPECT_EQ(StoredEvents(), 1);
 }
 
-std::string Nested(int depth) {
-  std::string s = R"({"userId":"u","event":"E","properties":)";
-  for (int i = 0; i < depth; ++i) s += "{\"a\":";
-  s += "1";
-  for (int i = 0; i < depth; ++i) s += "}";
-  return s + "}";
-}
-
 TEST_F(IngestHttpTest, BadInputGetsAClear4xxAndStoresNothing) {
   ASSERT_EQ(Send("/v1/track", R"({"userId":"u","event":"Before","messageId":"before"})").status,
             200u);
@@ -207,7 +169,7 @@ TEST_F(IngestHttpTest, BadInputGetsAClear4xxAndStoresNothing) {
            "\"}]}",
        413, "body_too_large"},
       {"2,501 messages", "/v1/batch", many, 413, "batch_too_large"},
-      {"nesting 1,000 deep", "/v1/track", Nested(1000), 400, "too_deep"},
+      {"nesting 1,000 deep", "/v1/track", testing::NestedTrack(1000), 400, "too_deep"},
   };
   for (const Case& c : cases) {
     HttpResult r = Send(c.path, c.body);
@@ -300,32 +262,18 @@ TEST_F(IngestHttpTest, ForwardedForIsHonouredOnlyBehindATrustedProxy) {
   EXPECT_EQ(json::parse(Stored("proxied")->record.payload)["context"]["ip"], "203.0.113.9");
 }
 
-std::string Gzip(const std::string& in) {
-  z_stream s{};
-  deflateInit2(&s, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&s, in.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  deflate(&s, Z_FINISH);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
-
 TEST_F(IngestHttpTest, GzipBodiesAreAcceptedAndBombsRefused) {
   std::string body =
       json{{"batch",
             {{{"type", "track"}, {"userId", "u"}, {"event", "Zipped"}, {"messageId", "gz"}}}}}
           .dump();
-  HttpResult ok = Send("/v1/batch", Gzip(body),
+  HttpResult ok = Send("/v1/batch", testing::Gzip(body),
                        {{"Content-Encoding", "gzip"}, {"Content-Type", "application/json"}});
   EXPECT_EQ(ok.status, 200u) << ok.body;
   EXPECT_TRUE(Stored("gz").has_value());
   std::string padded =
       R"({"batch":[{"type":"track","userId":"u","event":")" + std::string(20 << 20, 'a') + "\"}]}";
-  HttpResult bomb = Send("/v1/batch", Gzip(padded), {{"Content-Encoding", "gzip"}});
+  HttpResult bomb = Send("/v1/batch", testing::Gzip(padded), {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(bomb.status, 413u);
   EXPECT_EQ(ErrorCode(bomb), "body_too_large");
   EXPECT_EQ(StoredEvents(), 1);
@@ -405,12 +353,12 @@ TEST_F(IngestHttpTest, FullQueueSheds429WithRetryAfter) {
 }
 
 TEST_F(IngestHttpTest, StoreFailureIs503AndNeverA200) {
-  gate_->fail_ = true;
+  gate_->SetFailing(true);
   HttpResult r = Send("/v1/track", R"({"userId":"u","event":"E","messageId":"lost?"})");
   EXPECT_EQ(r.status, 503u);
   EXPECT_EQ(ErrorCode(r), "store_unavailable");
   EXPECT_FALSE(r.headers["Retry-After"].empty());
-  gate_->fail_ = false;
+  gate_->SetFailing(false);
   EXPECT_EQ(Send("/v1/track", R"({"userId":"u","event":"E","messageId":"lost?"})").status, 200u);
   EXPECT_TRUE(Stored("lost?").has_value());
 }

@@ -1,0 +1,55 @@
+// GatedStore: a StoreWrapper whose commits (AppendEvents) wait while the gate is
+// closed and fail on demand, so tests can hold requests mid-commit or lose the disk.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "store/store_wrapper.h"
+
+namespace tandem::testing {
+
+class GatedStore final : public StoreWrapper {
+ public:
+  explicit GatedStore(Store& target, bool open = true) : StoreWrapper(target), open_(open) {}
+
+  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override {
+    {
+      std::unique_lock lock(mu_);
+      ++waiting_;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return open_; });
+      --waiting_;
+      ++commits_;
+    }
+    if (fail_) return Unavailable("store_unavailable", "disk I/O error");
+    return target().AppendEvents(events);
+  }
+
+  void SetOpen(bool open) {
+    std::lock_guard lock(mu_);
+    open_ = open;
+    cv_.notify_all();
+  }
+  // Blocks until a commit is waiting at (or passing through) the gate.
+  void WaitForWaitingCommit() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return waiting_ > 0; });
+  }
+  int commits() {
+    std::lock_guard lock(mu_);
+    return commits_;
+  }
+  void SetFailing(bool fail) { fail_ = fail; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_;
+  int waiting_ = 0;
+  int commits_ = 0;
+  std::atomic<bool> fail_{false};
+};
+
+}  // namespace tandem::testing
