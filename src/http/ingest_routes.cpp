@@ -109,26 +109,12 @@ IngestRoutes::IngestRoutes(Store& store, EventWriter& writer, Metrics& metrics, 
       sources_(store, clock) {}
 
 void IngestRoutes::Register(Router& router) {
-  struct Path {
-    const char* path;
-    IngestCall call;
-  };
-  static constexpr Path kPaths[] = {
-      {"/v1/identify", IngestCall::kIdentify}, {"/v1/i", IngestCall::kIdentify},
-      {"/v1/track", IngestCall::kTrack},       {"/v1/t", IngestCall::kTrack},
-      {"/v1/page", IngestCall::kPage},         {"/v1/p", IngestCall::kPage},
-      {"/v1/screen", IngestCall::kScreen},     {"/v1/s", IngestCall::kScreen},
-      {"/v1/group", IngestCall::kGroup},       {"/v1/g", IngestCall::kGroup},
-      {"/v1/alias", IngestCall::kAlias},       {"/v1/a", IngestCall::kAlias},
-      {"/v1/batch", IngestCall::kBatch},       {"/v1/b", IngestCall::kBatch},
-      {"/v1/import", IngestCall::kBatch},
-  };
-  for (const Path& p : kPaths) {
+  for (const IngestPath& p : IngestPaths()) {
     IngestCall call = p.call;
-    router.Add("POST", p.path, [this, call](HttpRequest&& req, Responder respond) {
+    router.Add("POST", std::string(p.path), [this, call](HttpRequest&& req, Responder respond) {
       Ingest(call, std::move(req), std::move(respond));
     });
-    router.Add("OPTIONS", p.path, Preflight);
+    router.Add("OPTIONS", std::string(p.path), Preflight);
   }
   router.Add("GET", "/v1/projects/*", [this](HttpRequest&& req, Responder respond) {
     Settings(std::move(req), std::move(respond));

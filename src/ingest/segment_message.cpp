@@ -319,8 +319,8 @@ std::string WriteKeyOf(const object& root) {
 
 }  // namespace
 
-std::optional<IngestCall> IngestCallFromPath(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, IngestCall>, 14> kPaths = {{
+std::span<const IngestPath> IngestPaths() {
+  static constexpr std::array<IngestPath, 15> kPaths = {{
       {"/v1/identify", IngestCall::kIdentify},
       {"/v1/i", IngestCall::kIdentify},
       {"/v1/track", IngestCall::kTrack},
@@ -335,10 +335,15 @@ std::optional<IngestCall> IngestCallFromPath(std::string_view path) {
       {"/v1/a", IngestCall::kAlias},
       {"/v1/batch", IngestCall::kBatch},
       {"/v1/b", IngestCall::kBatch},
+      {"/v1/import", IngestCall::kBatch},
   }};
+  return kPaths;
+}
+
+std::optional<IngestCall> IngestCallFromPath(std::string_view path) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  for (const auto& [p, call] : kPaths) {
-    if (p == path) return call;
+  for (const IngestPath& p : IngestPaths()) {
+    if (p.path == path) return p.call;
   }
   return std::nullopt;
 }

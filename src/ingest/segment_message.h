@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,14 @@ inline constexpr size_t kMaxBatchMessages = 2500;
 inline constexpr size_t kMaxJsonDepth = 64;
 
 enum class IngestCall { kIdentify, kTrack, kPage, kScreen, kGroup, kAlias, kBatch };
+
+struct IngestPath {
+  std::string_view path;
+  IngestCall call;
+};
+// Every ingest path: the long forms, the browser library's short forms, and
+// /v1/import (Segment's historical-import endpoint, a batch).
+std::span<const IngestPath> IngestPaths();
 
 // "/v1/track" or the browser library's "/v1/t" → kTrack, and so on.
 std::optional<IngestCall> IngestCallFromPath(std::string_view path);
