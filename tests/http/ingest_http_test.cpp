@@ -105,7 +105,7 @@ TEST_F(IngestHttpTest, EveryEndpointAndShortFormStoresItsMessage) {
     ASSERT_TRUE(stored.has_value()) << c.path;
     EXPECT_EQ(stored->record.type, c.type) << c.path;
   }
-  for (std::string path : {"/v1/batch", "/v1/b"}) {
+  for (std::string path : {"/v1/batch", "/v1/b", "/v1/import"}) {
     std::string id = "batch-" + path;
     HttpResult r = SendJson(
         path,
@@ -113,7 +113,7 @@ TEST_F(IngestHttpTest, EveryEndpointAndShortFormStoresItsMessage) {
     EXPECT_EQ(r.status, 200u) << r.body;
     EXPECT_TRUE(Stored(id).has_value()) << path;
   }
-  EXPECT_EQ(StoredEvents(), 14);
+  EXPECT_EQ(StoredEvents(), 15);
 }
 
 TEST_F(IngestHttpTest, WriteKeyInBasicAuthOrInTheBody) {
