@@ -15,7 +15,7 @@ namespace tandem {
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
-  // Number of HTTP worker threads; 0 means one per core.
+  // Number of HTTP worker threads; 0 means one per core less one (the writer's).
   int threads = 0;
   // Honour X-Forwarded-For for context.ip (only behind a proxy you run).
   bool trust_proxy = false;

@@ -31,7 +31,7 @@ class HttpServer {
  public:
   struct Options {
     std::string listen = "127.0.0.1:8080";  // "HOST:PORT"; port 0 picks a free one
-    int threads = 0;                        // 0: one per core
+    int threads = 0;                        // 0: one per core, less one for the writer
     std::chrono::milliseconds read_timeout{15000};
     std::chrono::milliseconds idle_timeout{60000};
     size_t body_limit = 600 * 1024;
