@@ -1,9 +1,9 @@
 // HttpServer: Tandem's one HTTP port, on Boost.Beast/Asio.
 //
-// Keep-alive connections served by a pool of worker threads (one per core by
-// default). Limits are enforced while reading: headers over 16 KB answer 431, a body
-// over the body limit answers 413 as soon as its Content-Length says so (or when it
-// grows past it), and a client that does not finish its request within the read
+// Keep-alive connections served by a pool of worker threads (by default one per core
+// less one, which the group-commit writer keeps busy). Limits are enforced while reading: headers
+// over 16 KB answer 431, a body over the body limit answers 413 as soon as its Content-Length says
+// so (or when it grows past it), and a client that does not finish its request within the read
 // timeout gets 408 and loses the connection. Shutdown is graceful: stop accepting,
 // close idle connections, let requests in flight finish, then stop.
 #pragma once

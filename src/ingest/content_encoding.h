@@ -10,8 +10,8 @@ namespace tandem {
 
 // Decodes `body` sent with `encoding` ("", "identity", "gzip", "x-gzip" or "deflate").
 // Fails with 413 when the decoded body would exceed `max_bytes` (checked while
-// inflating, so a small bomb never grows past it), 400 when corrupt, 415-like 400
-// for an encoding Tandem does not speak.
+// inflating, so a small bomb never grows past it), 400 when corrupt or in an
+// encoding Tandem does not speak.
 StatusOr<std::string> DecodeBody(std::string_view encoding, std::string body, size_t max_bytes);
 
 }  // namespace tandem

@@ -340,14 +340,6 @@ std::span<const IngestPath> IngestPaths() {
   return kPaths;
 }
 
-std::optional<IngestCall> IngestCallFromPath(std::string_view path) {
-  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  for (const IngestPath& p : IngestPaths()) {
-    if (p.path == path) return p.call;
-  }
-  return std::nullopt;
-}
-
 struct SegmentParser::Impl {
   simdjson::dom::parser parser;
 };

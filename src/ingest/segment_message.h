@@ -38,9 +38,6 @@ struct IngestPath {
 // /v1/import (Segment's historical-import endpoint, a batch).
 std::span<const IngestPath> IngestPaths();
 
-// "/v1/track" or the browser library's "/v1/t" → kTrack, and so on.
-std::optional<IngestCall> IngestCallFromPath(std::string_view path);
-
 struct IngestRequest {
   IngestCall call = IngestCall::kTrack;
   std::string_view body;  // decompressed JSON

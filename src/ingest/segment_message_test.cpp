@@ -231,12 +231,28 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-TEST(IngestCallFromPathTest, KnowsLongAndShortForms) {
-  EXPECT_EQ(IngestCallFromPath("/v1/track"), IngestCall::kTrack);
-  EXPECT_EQ(IngestCallFromPath("/v1/t"), IngestCall::kTrack);
-  EXPECT_EQ(IngestCallFromPath("/v1/b"), IngestCall::kBatch);
-  EXPECT_EQ(IngestCallFromPath("/v1/batch/"), IngestCall::kBatch);
-  EXPECT_EQ(IngestCallFromPath("/v1/x"), std::nullopt);
+TEST(IngestPathsTest, EveryTypeHasItsLongAndShortForm) {
+  auto call_of = [](std::string_view path) -> std::optional<IngestCall> {
+    for (const IngestPath& p : IngestPaths()) {
+      if (p.path == path) return p.call;
+    }
+    return std::nullopt;
+  };
+  EXPECT_EQ(call_of("/v1/identify"), IngestCall::kIdentify);
+  EXPECT_EQ(call_of("/v1/i"), IngestCall::kIdentify);
+  EXPECT_EQ(call_of("/v1/track"), IngestCall::kTrack);
+  EXPECT_EQ(call_of("/v1/t"), IngestCall::kTrack);
+  EXPECT_EQ(call_of("/v1/page"), IngestCall::kPage);
+  EXPECT_EQ(call_of("/v1/p"), IngestCall::kPage);
+  EXPECT_EQ(call_of("/v1/screen"), IngestCall::kScreen);
+  EXPECT_EQ(call_of("/v1/s"), IngestCall::kScreen);
+  EXPECT_EQ(call_of("/v1/group"), IngestCall::kGroup);
+  EXPECT_EQ(call_of("/v1/g"), IngestCall::kGroup);
+  EXPECT_EQ(call_of("/v1/alias"), IngestCall::kAlias);
+  EXPECT_EQ(call_of("/v1/a"), IngestCall::kAlias);
+  EXPECT_EQ(call_of("/v1/batch"), IngestCall::kBatch);
+  EXPECT_EQ(call_of("/v1/b"), IngestCall::kBatch);
+  EXPECT_EQ(call_of("/v1/import"), IngestCall::kBatch);
 }
 
 }  // namespace

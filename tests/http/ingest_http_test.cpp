@@ -305,7 +305,7 @@ TEST_F(IngestHttpTest, ContentLengthThatLies) {
 }
 
 TEST_F(IngestHttpTest, SlowClientIsTimedOutAndItsConnectionFreed) {
-  // Wait for the connections of earlier requests to settle.
+  // This test has opened no other connection: afterwards the gauge must be back here.
   const int64_t before = app_->metrics().http_connections.Value();
   auto started = std::chrono::steady_clock::now();
   auto result =
