@@ -14,6 +14,7 @@ packages=(
   libsqlite3-dev sqlite3    # embedded store (sqlite3 CLI for operators and tests)
   libsodium-dev             # write keys, tokens
   zlib1g-dev                # gzip request bodies
+  libcurl4-openssl-dev      # webhook delivery
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
 )

@@ -4,16 +4,22 @@
 
 #include "http/ops_routes.h"
 #include "ingest/segment_message.h"
+#include "leads/rescore.h"
 
 namespace tandem {
 
 Application::Application(const Config& config, std::unique_ptr<Store> store, const Clock& clock)
     : config_(config), store_(std::move(store)), clock_(clock) {
+  engine_ = std::make_unique<LeadEngine>(config.scoring, config.routing, config.webhooks);
+  webhook_sender_ = NewCurlWebhookSender(std::chrono::seconds(10));
+  deliveries_ = std::make_unique<DeliveryWorker>(*store_, *webhook_sender_, config.webhooks,
+                                                 clock_, metrics_);
   writer_ = std::make_unique<EventWriter>(
       *store_, metrics_,
       EventWriter::Options{static_cast<size_t>(config.ingest.queue_max_events),
                            static_cast<size_t>(config.ingest.commit_max_events)});
   EventPipeline::Options pipeline_options;
+  pipeline_options.leads = engine_.get();
   pipeline_options.ingest_busy = [writer = writer_.get()] {
     return writer->Busy(std::chrono::milliseconds(5));
   };
@@ -25,6 +31,8 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
       http::IngestRoutes::Options{config.server.trust_proxy, config.server.public_url,
                                   config.ingest.retry_after_s});
   ingest_->Register(router_);
+  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_);
+  api_->Register(router_);
   http::RegisterOpsRoutes(router_, *store_, metrics_);
   http::HttpServer::Options options;
   options.listen = config.server.listen;
@@ -39,6 +47,18 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
 Application::~Application() { Shutdown(); }
 
 Status Application::Start() {
+  TANDEM_ASSIGN_OR_RETURN(auto teams, store_->ListTeams());
+  TANDEM_RETURN_IF_ERROR(CheckConfigTeams(config_, teams));
+  TANDEM_ASSIGN_OR_RETURN(bool rescore, RescoreNeeded(*store_, *engine_));
+  if (rescore) {
+    auto started = std::chrono::steady_clock::now();
+    TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store_, *engine_, clock_));
+    spdlog::info("scoring rules changed: rescored {} leads in {} ms", leads,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count());
+  }
+  deliveries_->Start();
   pipeline_->Start();
   pipeline_->Notify();  // catch up with events stored before a restart
   TANDEM_RETURN_IF_ERROR(server_->Start());
@@ -57,6 +77,7 @@ void Application::Shutdown() {
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   writer_->Stop();
   pipeline_->Stop();
+  deliveries_->Stop();
   spdlog::info("stopped; {} events stored, {} processed", metrics_.events_stored.Value(),
                metrics_.events_processed.Value());
 }

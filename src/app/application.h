@@ -9,13 +9,16 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "http/api_routes.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "ingest/event_writer.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
+#include "leads/lead_engine.h"
 #include "store/store.h"
+#include "webhooks/delivery_worker.h"
 
 namespace tandem {
 
@@ -25,7 +28,9 @@ class Application {
   Application(const Config& config, std::unique_ptr<Store> store, const Clock& clock);
   ~Application();  // Shutdown()s
 
-  // Starts the pipeline and listens. Fails when the address cannot be bound.
+  // Checks the configuration against the store (teams), rescores leads when the
+  // scoring rules changed, starts the pipeline and webhook delivery, and listens.
+  // Fails when the configuration names unknown teams or the address cannot be bound.
   Status Start();
   uint16_t port() const { return server_->port(); }
   // Takes over SIGINT and SIGTERM; call before Start() in the process's own server.
@@ -38,15 +43,21 @@ class Application {
   Store& store() { return *store_; }
   Metrics& metrics() { return metrics_; }
   EventPipeline& pipeline() { return *pipeline_; }
+  const LeadEngine& leads() const { return *engine_; }
+  DeliveryWorker& deliveries() { return *deliveries_; }
 
  private:
   const Config config_;
   std::unique_ptr<Store> store_;
   const Clock& clock_;
   Metrics metrics_;
+  std::unique_ptr<LeadEngine> engine_;
+  std::unique_ptr<WebhookSender> webhook_sender_;
+  std::unique_ptr<DeliveryWorker> deliveries_;
   std::unique_ptr<EventWriter> writer_;
   std::unique_ptr<EventPipeline> pipeline_;
   std::unique_ptr<http::IngestRoutes> ingest_;
+  std::unique_ptr<http::ApiRoutes> api_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   bool stopped_ = false;

@@ -5,7 +5,12 @@
 
 #include <iostream>
 
+#include <filesystem>
+
 #include "app/application.h"
+#include "auth/permissions.h"
+#include "auth/tokens.h"
+#include "leads/rescore.h"
 #include "core/random.h"
 #include "ingest/segment_message.h"
 #include "metrics/metrics.h"
@@ -22,6 +27,25 @@ StatusOr<std::unique_ptr<Store>> Open(const Config& config) {
   StoreOptions options;
   options.synchronous_full = config.storage.sqlite_synchronous == "full";
   return OpenStore(config.storage.url, options);
+}
+
+bool KnownTimezone(const std::string& tz) {
+  if (tz == "UTC") return true;
+  if (tz.empty() || tz.find("..") != std::string::npos || tz.front() == '/') return false;
+  return std::filesystem::is_regular_file("/usr/share/zoneinfo/" + tz);
+}
+
+StatusOr<std::pair<int, int>> ParseHours(const std::string& text) {
+  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 ||
+      h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || h1 * 60 + m1 >= h2 * 60 + m2) {
+    return InvalidArgument("invalid_hours",
+                           fmt::format("--hours \"{}\" must be HH:MM-HH:MM with the start first, "
+                                       "e.g. 09:00-17:30",
+                                       text));
+  }
+  return std::make_pair(h1 * 60 + m1, h2 * 60 + m2);
 }
 
 // Write keys are 24 random bytes, base64url: 32 characters, no ':' (Basic auth safe).
@@ -67,6 +91,103 @@ Status ListSources(const Config& config) {
   return OkStatus();
 }
 
+Status AddUser(const Config& config, const NewUser& in) {
+  if (in.email.find('@') == std::string::npos) {
+    return InvalidArgument("invalid_email", fmt::format("\"{}\" is not an email address", in.email));
+  }
+  if (in.name.empty()) return InvalidArgument("invalid_name", "--name is required");
+  if (!IsKnownRole(in.role)) {
+    return InvalidArgument("invalid_role",
+                           fmt::format("--role \"{}\" must be admin, marketing, sales_manager, "
+                                       "sales_rep or viewer",
+                                       in.role));
+  }
+  if (!KnownTimezone(in.timezone)) {
+    return InvalidArgument("invalid_timezone",
+                           fmt::format("--timezone \"{}\" is not a time zone such as Europe/Berlin",
+                                       in.timezone));
+  }
+  if (in.capacity < 0 || in.capacity > 100000) {
+    return InvalidArgument("invalid_capacity", "--capacity must be from 0 to 100000");
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto hours, ParseHours(in.hours));
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  SystemClock clock;
+  UserRecord user;
+  user.email = in.email;
+  user.name = in.name;
+  user.role = in.role;
+  user.team = in.team;
+  user.timezone = in.timezone;
+  user.capacity = in.capacity;
+  user.hours_start = hours.first;
+  user.hours_end = hours.second;
+  user.created_at = user.updated_at = clock.Now();
+  TANDEM_ASSIGN_OR_RETURN(UserRecord created, store->CreateUser(user));
+  std::string token = NewApiToken();
+  TANDEM_RETURN_IF_ERROR(store->AddApiToken(created.id, HashApiToken(token), clock.Now()));
+  std::cout << fmt::format("user usr_{} {} ({}{}) created; API token (shown once):\n", created.id,
+                           created.email, created.role,
+                           created.team.empty() ? "" : ", team " + created.team)
+            << token << "\n";
+  return OkStatus();
+}
+
+Status ListUsers(const Config& config) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto users, store->ListUsers());
+  if (users.empty()) std::cout << "no users yet; add one with `tandem user add EMAIL ...`\n";
+  for (const auto& u : users) {
+    std::cout << fmt::format("usr_{}\t{}\t{}\t{}\t{}\tcapacity {}{}\n", u.id, u.email, u.role,
+                             u.team.empty() ? "-" : u.team, u.timezone, u.capacity,
+                             u.active ? "" : "\tinactive");
+  }
+  return OkStatus();
+}
+
+Status IssueToken(const Config& config, const std::string& email) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto user, store->FindUserByEmail(email));
+  if (!user) return NotFound("not_found", fmt::format("no user with email {}", email));
+  SystemClock clock;
+  std::string token = NewApiToken();
+  TANDEM_RETURN_IF_ERROR(store->AddApiToken(user->id, HashApiToken(token), clock.Now()));
+  std::cout << fmt::format("new API token for {} (shown once):\n", user->email) << token << "\n";
+  return OkStatus();
+}
+
+Status Rescore(const Config& config) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  LeadEngine engine(config.scoring, config.routing, config.webhooks);
+  SystemClock clock;
+  TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store, engine, clock));
+  std::cout << fmt::format("rescored {} leads under the current scoring rules\n", leads);
+  return OkStatus();
+}
+
+Status CheckConfig(const std::string& path, const std::string& db_override) {
+  TANDEM_ASSIGN_OR_RETURN(Config config, LoadConfigFile(path));
+  if (!db_override.empty()) config.storage.url = db_override;
+  std::string_view url = config.storage.url;
+  bool store_exists = !url.starts_with("sqlite:") ||
+                      std::filesystem::exists(std::string(url.substr(std::string_view("sqlite:").size())));
+  if (store_exists) {
+    StoreOptions options;
+    options.migrate = false;
+    TANDEM_ASSIGN_OR_RETURN(auto store, OpenStore(config.storage.url, options));
+    TANDEM_ASSIGN_OR_RETURN(int version, store->SchemaVersion());
+    if (version >= 2) {
+      TANDEM_ASSIGN_OR_RETURN(auto teams, store->ListTeams());
+      TANDEM_RETURN_IF_ERROR(CheckConfigTeams(config, teams));
+    }
+  }
+  std::cout << fmt::format("{}: ok ({} fit rules, {} engagement rules, {} routing rules, {} webhooks{})\n",
+                           path, config.scoring.fit.size(), config.scoring.engagement.size(),
+                           config.routing.rules.size(), config.webhooks.size(),
+                           store_exists ? "; teams checked against " + config.storage.url : "");
+  return OkStatus();
+}
+
 Status Demo(const Config& config, int64_t events) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
   TANDEM_ASSIGN_OR_RETURN(auto sources, store->ListSources());
@@ -80,6 +201,34 @@ Status Demo(const Config& config, int64_t events) {
   SystemClock clock;
   const TimePoint now = clock.Now();
   TANDEM_ASSIGN_OR_RETURN(Source source, store->CreateSource(kDemoSourceName, NewWriteKey(), now));
+  // A sales team to route the demo's leads to: a manager and three reps.
+  struct DemoUser {
+    const char* email;
+    const char* name;
+    const char* role;
+    const char* timezone;
+    int capacity;
+  };
+  static const DemoUser kUsers[] = {
+      {"maria.manager@demo.tandem", "Maria Keller", "sales_manager", "Europe/Berlin", 0},
+      {"rafael.rep@demo.tandem", "Rafael Ortiz", "sales_rep", "Europe/Madrid", 40},
+      {"sofia.rep@demo.tandem", "Sofia Rossi", "sales_rep", "Europe/Rome", 40},
+      {"tom.rep@demo.tandem", "Tom Becker", "sales_rep", "Europe/Berlin", 20},
+  };
+  for (const DemoUser& d : kUsers) {
+    UserRecord user;
+    user.email = d.email;
+    user.name = d.name;
+    user.role = d.role;
+    user.team = "sales";
+    user.timezone = d.timezone;
+    user.capacity = d.capacity;
+    user.created_at = user.updated_at = now;
+    TANDEM_ASSIGN_OR_RETURN(UserRecord created, store->CreateUser(user));
+    std::string token = NewApiToken();
+    TANDEM_RETURN_IF_ERROR(store->AddApiToken(created.id, HashApiToken(token), now));
+    std::cout << fmt::format("demo user {} ({}): API token {}\n", created.email, created.role, token);
+  }
   // Visits spread over the last few days, ending about now.
   WorkloadGenerator generator(/*seed=*/2026, now - std::chrono::hours(72));
   generator.set_visit_gap(std::chrono::milliseconds(std::chrono::hours(72)) /
@@ -103,11 +252,15 @@ Status Demo(const Config& config, int64_t events) {
   }
   TANDEM_RETURN_IF_ERROR(store->AppendEvents(records).status());
   Metrics metrics;
-  EventPipeline pipeline(*store, clock, metrics, EventPipeline::Options{});
+  LeadEngine engine(config.scoring, config.routing, config.webhooks);
+  EventPipeline::Options pipeline_options;
+  pipeline_options.leads = &engine;
+  EventPipeline pipeline(*store, clock, metrics, pipeline_options);
   TANDEM_RETURN_IF_ERROR(pipeline.Drain());
   std::cout << fmt::format(
-      "demo workspace created in {}: source \"{}\" with {} events; write key:\n{}\n",
-      config.storage.url, source.name, records.size(), source.write_key);
+      "demo workspace created in {}: source \"{}\" with {} events, {} leads; write key:\n{}\n",
+      config.storage.url, source.name, records.size(), [&] { auto n = store->CountLeads(); return n.ok() ? *n : 0; }(),
+      source.write_key);
   return OkStatus();
 }
 

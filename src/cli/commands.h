@@ -13,6 +13,19 @@ Status Serve(const Config& config);
 Status Migrate(const Config& config);
 Status AddSource(const Config& config, const std::string& name);
 Status ListSources(const Config& config);
+struct NewUser {
+  std::string email, name, role, team, timezone = "UTC", hours = "09:00-17:30";
+  int capacity = 50;
+};
+// Adds a user; prints its API token as the last line.
+Status AddUser(const Config& config, const NewUser& user);
+Status ListUsers(const Config& config);
+// Issues another API token for a user; prints it as the last line.
+Status IssueToken(const Config& config, const std::string& email);
+// Recomputes every lead's score under the configured rules.
+Status Rescore(const Config& config);
+// Validates a configuration file (and, when the store exists, the teams it names).
+Status CheckConfig(const std::string& path, const std::string& db_override);
 // Creates the demo workspace (a source and a few days of website history) once.
 Status Demo(const Config& config, int64_t events);
 

@@ -53,6 +53,31 @@ int main(int argc, char** argv) {
   demo->add_option("--events", demo_events, "How many events of history to generate")
       ->check(CLI::Range(int64_t{1}, int64_t{2000000}));
 
+  auto* user = app.add_subcommand("user", "Manage the people who use Tandem");
+  user->require_subcommand(1);
+  tandem::cli::NewUser new_user;
+  auto* user_add = user->add_subcommand("add", "Add a user; prints an API token as the last line");
+  user_add->add_option("EMAIL", new_user.email, "The user's email address")->required();
+  user_add->add_option("--name", new_user.name, "Full name")->required();
+  user_add->add_option("--role", new_user.role,
+                       "admin, marketing, sales_manager, sales_rep or viewer")
+      ->required();
+  user_add->add_option("--team", new_user.team, "Team, e.g. \"emea\" (created when new)");
+  user_add->add_option("--timezone", new_user.timezone, "Area/City, e.g. Europe/Berlin (default UTC)");
+  user_add->add_option("--capacity", new_user.capacity, "Open leads the user can work (default 50)");
+  user_add->add_option("--hours", new_user.hours, "Working hours, local time (default 09:00-17:30)");
+  auto* user_list = user->add_subcommand("list", "List users");
+  std::string token_email;
+  auto* user_token = user->add_subcommand("token", "Issue another API token for a user");
+  user_token->add_option("EMAIL", token_email, "The user's email address")->required();
+  auto* rescore = app.add_subcommand("rescore", "Recompute every lead's score under the current rules");
+  auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");
+  config_cmd->require_subcommand(1);
+  std::string check_path;
+  auto* config_check = config_cmd->add_subcommand(
+      "check", "Validate a configuration file; errors name the line (exit 2)");
+  config_check->add_option("FILE", check_path, "The file to check")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -64,6 +89,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (config_check->parsed()) {
+    auto status = tandem::cli::CheckConfig(check_path, db);
+    return status.ok() ? 0 : Fail(status);
+  }
   tandem::Config config;
   if (!config_path.empty() || std::filesystem::exists("tandem.toml")) {
     auto loaded = tandem::LoadConfigFile(config_path.empty() ? "tandem.toml" : config_path);
@@ -85,6 +114,14 @@ int main(int argc, char** argv) {
     status = tandem::cli::AddSource(config, source_name);
   } else if (source_list->parsed()) {
     status = tandem::cli::ListSources(config);
+  } else if (user_add->parsed()) {
+    status = tandem::cli::AddUser(config, new_user);
+  } else if (user_list->parsed()) {
+    status = tandem::cli::ListUsers(config);
+  } else if (user_token->parsed()) {
+    status = tandem::cli::IssueToken(config, token_email);
+  } else if (rescore->parsed()) {
+    status = tandem::cli::Rescore(config);
   } else if (demo->parsed()) {
     status = tandem::cli::Demo(config, demo_events);
   }

@@ -4,92 +4,14 @@
 
 #include <toml++/toml.h>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <sstream>
 
+#include "config/config_rules.h"
+#include "config/section_reader.h"
+
 namespace tandem {
 namespace {
-
-// Reads one TOML table into a config section, rejecting keys nobody reads.
-class SectionReader {
- public:
-  SectionReader(const toml::table& table, std::string_view origin, std::string section)
-      : table_(table), origin_(origin), section_(std::move(section)) {}
-
-  void String(std::string_view key, std::string& out,
-              std::initializer_list<std::string_view> allowed = {}) {
-    Bind(key, [this, &out, allowed](const toml::node& node, std::string_view name) {
-      auto value = node.value<std::string>();
-      if (!value) return Fail(node, name, "must be a string");
-      if (allowed.size() > 0 &&
-          std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
-        std::string list;
-        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Fail(node, name, fmt::format("must be one of {} (got \"{}\")", list, *value));
-      }
-      out = *value;
-    });
-  }
-
-  void Bool(std::string_view key, bool& out) {
-    Bind(key, [this, &out](const toml::node& node, std::string_view name) {
-      auto value = node.value<bool>();
-      if (!value || !node.is_boolean()) return Fail(node, name, "must be true or false");
-      out = *value;
-    });
-  }
-
-  template <typename Int>
-  void Integer(std::string_view key, Int& out, int64_t min, int64_t max) {
-    Bind(key, [this, &out, min, max](const toml::node& node, std::string_view name) {
-      if (!node.is_integer()) return Fail(node, name, "must be an integer");
-      int64_t value = *node.value<int64_t>();
-      if (value < min || value > max) {
-        return Fail(node, name, fmt::format("must be between {} and {} (got {})", min, max, value));
-      }
-      out = static_cast<Int>(value);
-    });
-  }
-
-  // Applies the bindings; the first problem found wins.
-  Status Finish() {
-    for (auto&& [key, node] : table_) {
-      auto it = bindings_.find(std::string(key.str()));
-      if (it == bindings_.end()) {
-        std::string known;
-        for (auto& [k, _] : bindings_) known += (known.empty() ? "" : ", ") + k;
-        return InvalidArgument(
-            "config_unknown_key",
-            fmt::format("{}:{}: unknown key \"{}\" in [{}] (known keys: {})", origin_,
-                        key.source().begin.line, key.str(), section_, known));
-      }
-      it->second(node, fmt::format("{}.{}", section_, key.str()));
-      if (!status_.ok()) return status_;
-    }
-    return status_;
-  }
-
- private:
-  using Binder = std::function<void(const toml::node&, std::string_view)>;
-
-  void Bind(std::string_view key, Binder binder) {
-    bindings_.emplace(std::string(key), std::move(binder));
-  }
-
-  void Fail(const toml::node& node, std::string_view name, std::string_view problem) {
-    if (!status_.ok()) return;
-    status_ = InvalidArgument(
-        "config_invalid_value",
-        fmt::format("{}:{}: {} {}", origin_, node.source().begin.line, name, problem));
-  }
-
-  const toml::table& table_;
-  std::string_view origin_;
-  std::string section_;
-  std::map<std::string, Binder> bindings_;
-  Status status_;
-};
 
 Status ReadServer(const toml::table& t, std::string_view origin, ServerConfig& c) {
   SectionReader r(t, origin, "server");
@@ -145,15 +67,25 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
                     Config& c) { return ReadIngest(t, o, c.ingest); }},
       {"log",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadLog(t, o, c.log); }},
+      {"scoring", [](const toml::table& t, std::string_view o,
+                     Config& c) { return ReadScoring(t, o, c.scoring); }},
+      {"routing", [](const toml::table& t, std::string_view o,
+                     Config& c) { return ReadRouting(t, o, c.routing); }},
   };
   Config config;
+  config.origin = std::string(origin);
   for (auto&& [key, node] : root) {
+    if (key.str() == "webhooks") {
+      TANDEM_RETURN_IF_ERROR(ReadWebhooks(node, origin, config.webhooks));
+      continue;
+    }
     auto it = kSections.find(key.str());
     if (it == kSections.end()) {
       return InvalidArgument(
           "config_unknown_key",
-          fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log)", origin,
-                      key.source().begin.line, key.str()));
+          fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
+                      "routing, webhooks)",
+                      origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();
     if (table == nullptr) {
@@ -164,6 +96,30 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
     TANDEM_RETURN_IF_ERROR(it->second(*table, origin, config));
   }
   return config;
+}
+
+Status CheckConfigTeams(const Config& config, const std::vector<std::string>& teams) {
+  auto known = [&](const std::string& team) {
+    return std::find(teams.begin(), teams.end(), team) != teams.end();
+  };
+  std::string list = teams.empty() ? "none yet; `tandem user add … --team T` creates one"
+                                   : fmt::format("{}", fmt::join(teams, ", "));
+  for (const RoutingRule& rule : config.routing.rules) {
+    if (!known(rule.team)) {
+      return InvalidArgument("config_unknown_team",
+                             fmt::format("{}:{}: routing rule \"{}\" names unknown team \"{}\" "
+                                         "(teams: {})",
+                                         config.origin, rule.line, rule.name, rule.team, list));
+    }
+  }
+  if (!config.routing.fallback_team.empty() && !known(config.routing.fallback_team)) {
+    return InvalidArgument("config_unknown_team",
+                           fmt::format("{}:{}: routing.fallback_team names unknown team \"{}\" "
+                                       "(teams: {})",
+                                       config.origin, config.routing.fallback_line,
+                                       config.routing.fallback_team, list));
+  }
+  return OkStatus();
 }
 
 StatusOr<Config> LoadConfigFile(const std::string& path) {

@@ -9,7 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "core/status.h"
+#include "routing/router.h"
+#include "scoring/scoring_config.h"
 
 namespace tandem {
 
@@ -53,12 +57,28 @@ struct LogConfig {
   std::string format = "text";  // text or json
 };
 
+struct WebhookConfig {
+  std::string url;
+  std::string secret;               // signs every delivery (HMAC-SHA256)
+  std::vector<std::string> events;  // empty: every event type
+};
+// The event types webhooks can subscribe to.
+const std::vector<std::string>& WebhookEventTypes();
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
   IngestConfig ingest;
   LogConfig log;
+  ScoringConfig scoring;
+  RoutingConfig routing;
+  std::vector<WebhookConfig> webhooks;
+  std::string origin = "defaults";  // the file it came from, for errors found later
 };
+
+// Checks what needs the database: every team routing names must exist. `teams` are
+// the team names known to the store.
+Status CheckConfigTeams(const Config& config, const std::vector<std::string>& teams);
 
 // Reads and validates a tandem.toml file.
 StatusOr<Config> LoadConfigFile(const std::string& path);

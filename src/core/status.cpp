@@ -13,6 +13,9 @@ Status InvalidArgument(std::string c, std::string m) {
 Status Unauthenticated(std::string c, std::string m) {
   return {StatusCode::kUnauthenticated, std::move(c), std::move(m)};
 }
+Status PermissionDenied(std::string c, std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(c), std::move(m)};
+}
 Status NotFound(std::string c, std::string m) {
   return {StatusCode::kNotFound, std::move(c), std::move(m)};
 }

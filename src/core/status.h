@@ -51,6 +51,7 @@ class Status {
 inline Status OkStatus() { return Status(); }
 Status InvalidArgument(std::string error_code, std::string message);
 Status Unauthenticated(std::string error_code, std::string message);
+Status PermissionDenied(std::string error_code, std::string message);
 Status NotFound(std::string error_code, std::string message);
 Status Conflict(std::string error_code, std::string message);
 Status TooLarge(std::string error_code, std::string message);

@@ -77,6 +77,9 @@ struct Metrics {
   Counter commit_failures;
   Counter events_processed;
   Gauge pipeline_lag_events;
+  LabeledCounter webhook_deliveries{{"result"}};  // delivered | failed (attempts)
+  Gauge webhook_pending;
+  Gauge leads_total;
 
   std::string RenderPrometheus() const;
 };

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "identity/email.h"
+#include "leads/lead_engine.h"
 #include "metrics/metrics.h"
 
 namespace tandem {
@@ -57,7 +58,10 @@ StatusOr<size_t> EventPipeline::ProcessBatch() {
     std::vector<Identity> keys = IdentitiesToLookUp(ids);
     TANDEM_ASSIGN_OR_RETURN(auto known, txn->LookUpIdentities(keys));
     StitchPlan plan = PlanStitch(ids, known);
-    TANDEM_RETURN_IF_ERROR(txn->ApplyStitch(event, plan, now).status());
+    TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
+    if (options_.leads != nullptr) {
+      TANDEM_RETURN_IF_ERROR(options_.leads->OnEvent(*txn, event, person_id, plan, now));
+    }
   }
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));
   TANDEM_RETURN_IF_ERROR(txn->Commit());

@@ -1,7 +1,8 @@
 // EventPipeline: processes stored events, in commit order, exactly once.
 //
 // Each batch runs in one store transaction that reads the next unprocessed events,
-// applies their effects (today: identity stitching) and advances the pipeline's
+// applies their effects (identity stitching, then the lead's traits, scores, stage
+// and owner) and advances the pipeline's
 // cursor, so a crash at any point neither skips nor repeats an event. Ingest never
 // waits for the pipeline: events are acknowledged when durable, and the pipeline
 // catches up behind them (its lag is on /metrics).
@@ -21,6 +22,7 @@
 namespace tandem {
 
 struct Metrics;
+class LeadEngine;
 
 // The identities an event carries: ids from the record, email from traits (identify)
 // or context.traits, previousId of an alias. Unparseable payloads yield the ids only.
@@ -35,6 +37,8 @@ class EventPipeline {
     // next batch (up to max_deferral), so acknowledgements get the write lock first.
     std::function<bool()> ingest_busy;
     std::chrono::milliseconds max_deferral{100};
+    // Applies each event to its lead (scores, stage, routing); null: stitching only.
+    const LeadEngine* leads = nullptr;
   };
 
   // `store`, `clock` and `metrics` must outlive the pipeline.

@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "identity/identity.h"
+#include "store/lead_records.h"
 
 namespace tandem {
 
@@ -66,11 +67,57 @@ struct Person {
   std::vector<Identity> identities;
 };
 
+// One write transaction over lead state. Destroying it without Commit() rolls back.
+// While it lives it holds the store's write lock, so keep it short.
+class LeadTxn {
+ public:
+  virtual ~LeadTxn() = default;
+
+  virtual StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) = 0;
+  // Inserts or replaces the lead's row.
+  virtual Status PutLead(const LeadRecord& lead) = 0;
+  // Folds lead `from` into `into` (after a person merge): its log, assignments and
+  // trait history move; its open assignment ends; its score items and row go.
+  virtual Status FoldLead(int64_t from, int64_t into, TimePoint now) = 0;
+  virtual Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) = 0;
+
+  virtual StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) = 0;
+  virtual Status AddScoreItem(int64_t lead_id, const ScoreItem& item) = 0;
+  virtual Status DeleteScoreItems(int64_t lead_id, std::optional<ScoreAxis> axis) = 0;
+  // Points `rule` granted the lead on UTC day `day`.
+  virtual StatusOr<double> RulePointsOnDay(int64_t lead_id, std::string_view rule, int64_t day) = 0;
+
+  virtual Status AddTraitHistory(int64_t lead_id, std::string_view trait, std::string_view value,
+                                 std::optional<int64_t> event_id, TimePoint at) = 0;
+  virtual Status AppendLog(const LeadLogEntry& entry) = 0;
+  // The events of a person, oldest first.
+  virtual StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) = 0;
+
+  virtual StatusOr<std::vector<UserRecord>> ListUsers() = 0;
+  // Leads the user owns that are open for sales (see IsOpenForSales).
+  virtual StatusOr<int> CountOpenLeads(int64_t user_id) = 0;
+  // The owner of another lead of the account, the most recently assigned first.
+  virtual StatusOr<std::optional<int64_t>> FindAccountOwner(std::string_view domain,
+                                                            int64_t except_lead) = 0;
+  virtual StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(std::string_view team) = 0;
+  virtual Status SetRoutingPass(std::string_view team, int64_t user_id, double pass) = 0;
+  virtual StatusOr<double> VirtualTime(std::string_view team) = 0;
+  virtual Status SetVirtualTime(std::string_view team, double virtual_time) = 0;
+  // Opens an assignment; fails with a conflict if the lead has an open one.
+  virtual Status StartAssignment(const AssignmentRecord& assignment) = 0;
+  // Ends the lead's open assignment, if any.
+  virtual Status EndAssignment(int64_t lead_id, TimePoint at, std::string_view reason) = 0;
+
+  // Writes an outbox message and one pending delivery per endpoint.
+  virtual Status Enqueue(const OutboxMessage& message, std::span<const std::string> endpoints,
+                         TimePoint now) = 0;
+  virtual Status Commit() = 0;
+};
+
 // One write transaction of the event-processing pipeline. Destroying it without
 // Commit() rolls back. While it lives it holds the store's write lock, so keep it short.
-class ProcessingTxn {
+class ProcessingTxn : public LeadTxn {
  public:
-  virtual ~ProcessingTxn() = default;
   // Up to `limit` events the pipeline has not processed yet, oldest commit first.
   virtual StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) = 0;
   virtual StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) = 0;
@@ -79,7 +126,6 @@ class ProcessingTxn {
                                         TimePoint now) = 0;
   // Records that every event up to and including `last` is processed.
   virtual Status MarkProcessed(const StoredEvent& last) = 0;
-  virtual Status Commit() = 0;
 };
 
 class Store {
@@ -111,6 +157,40 @@ class Store {
   virtual StatusOr<std::optional<Person>> GetPerson(int64_t person_id) = 0;
 
   virtual StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() = 0;
+  virtual StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() = 0;
+
+  // Users and their API tokens (stored as hashes). Creating a user creates its team.
+  virtual StatusOr<UserRecord> CreateUser(const UserRecord& user) = 0;
+  virtual Status UpdateUser(const UserRecord& user) = 0;
+  virtual StatusOr<std::optional<UserRecord>> GetUser(int64_t user_id) = 0;
+  virtual StatusOr<std::optional<UserRecord>> FindUserByEmail(std::string_view email) = 0;
+  virtual StatusOr<std::vector<UserRecord>> ListUsers() = 0;
+  virtual StatusOr<std::vector<std::string>> ListTeams() = 0;
+  virtual Status AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) = 0;
+  virtual StatusOr<std::optional<UserRecord>> FindUserByTokenHash(std::string_view token_hash) = 0;
+
+  // Lead reads (outside any write transaction; they do not wait for writers).
+  virtual StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) = 0;
+  // The lead a person id leads to, following person merges.
+  virtual StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) = 0;
+  virtual StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) = 0;
+  virtual StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<int64_t>> ListLeadIds() = 0;
+  virtual StatusOr<int64_t> CountLeads() = 0;
+
+  // Webhook deliveries due at `now`: pending, and the oldest pending one for their
+  // (endpoint, lead), so each lead's messages arrive in order.
+  virtual StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) = 0;
+  virtual Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) = 0;
+  virtual Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
+                                   TimePoint next_attempt) = 0;
+  virtual StatusOr<int64_t> CountPendingDeliveries() = 0;
+
+  // Small named values Tandem keeps for itself (e.g. the scoring policy's hash).
+  virtual StatusOr<std::optional<std::string>> GetSetting(std::string_view name) = 0;
+  virtual Status PutSetting(std::string_view name, std::string_view value) = 0;
 };
 
 struct StoreOptions {

@@ -42,6 +42,62 @@ class StoreWrapper : public Store {
   StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override {
     return target_.BeginProcessing();
   }
+  StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() override { return target_.BeginLeadTxn(); }
+  StatusOr<UserRecord> CreateUser(const UserRecord& user) override {
+    return target_.CreateUser(user);
+  }
+  Status UpdateUser(const UserRecord& user) override { return target_.UpdateUser(user); }
+  StatusOr<std::optional<UserRecord>> GetUser(int64_t user_id) override {
+    return target_.GetUser(user_id);
+  }
+  StatusOr<std::optional<UserRecord>> FindUserByEmail(std::string_view email) override {
+    return target_.FindUserByEmail(email);
+  }
+  StatusOr<std::vector<UserRecord>> ListUsers() override { return target_.ListUsers(); }
+  StatusOr<std::vector<std::string>> ListTeams() override { return target_.ListTeams(); }
+  Status AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) override {
+    return target_.AddApiToken(user_id, token_hash, now);
+  }
+  StatusOr<std::optional<UserRecord>> FindUserByTokenHash(std::string_view token_hash) override {
+    return target_.FindUserByTokenHash(token_hash);
+  }
+  StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override {
+    return target_.GetLead(lead_id);
+  }
+  StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override {
+    return target_.ResolveLeadId(person_id);
+  }
+  StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) override {
+    return target_.ListLeads(query);
+  }
+  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override {
+    return target_.ListScoreItems(lead_id);
+  }
+  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
+    return target_.ListLeadLog(lead_id);
+  }
+  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override {
+    return target_.ListAssignments(lead_id);
+  }
+  StatusOr<std::vector<int64_t>> ListLeadIds() override { return target_.ListLeadIds(); }
+  StatusOr<int64_t> CountLeads() override { return target_.CountLeads(); }
+  StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) override {
+    return target_.DueDeliveries(now, limit);
+  }
+  Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) override {
+    return target_.MarkDelivered(delivery_id, http_status, now);
+  }
+  Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
+                           TimePoint next_attempt) override {
+    return target_.MarkAttemptFailed(delivery_id, http_status, error, next_attempt);
+  }
+  StatusOr<int64_t> CountPendingDeliveries() override { return target_.CountPendingDeliveries(); }
+  StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override {
+    return target_.GetSetting(name);
+  }
+  Status PutSetting(std::string_view name, std::string_view value) override {
+    return target_.PutSetting(name, value);
+  }
 
  protected:
   Store& target() { return target_; }

@@ -26,7 +26,10 @@ class Statement {
 
   // Binding: indexes start at 1, as in SQL.
   Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view value);          // the view must outlive Step()
+  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Statement& BindNullable(int index, std::optional<int64_t> value);
   Statement& BindNullable(int index, std::string_view value);  // empty → NULL
   Statement& BindNull(int index);
 
@@ -37,6 +40,11 @@ class Statement {
   void Reset();
 
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const { return sqlite3_column_double(stmt_, column); }
+  std::optional<int64_t> NullableInt(int column) const {
+    if (IsNull(column)) return std::nullopt;
+    return Int(column);
+  }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   std::string Text(int column) const;
   std::string_view TextView(int column) const;

@@ -2,20 +2,23 @@
 #include <fmt/format.h>
 
 #include "store/sqlite/sqlite_events.h"
+#include "store/sqlite/sqlite_lead_txn.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tandem {
 
 using sqlite::Statement;
 
-class SqliteProcessingTxn final : public ProcessingTxn {
+class SqliteProcessingTxn final : public sqlite::SqliteLeadOps<ProcessingTxn> {
  public:
   explicit SqliteProcessingTxn(SqliteStore& store)
-      : lock_(store.write_mu_),
+      : SqliteLeadOps(store.write_mu_, *store.writer_),
         db_(*store.writer_),
         synchronous_full_(store.options_.synchronous_full) {}
   ~SqliteProcessingTxn() override {
-    if (begun_ && !committed_) (void)db_.Exec("ROLLBACK");
+    // The base rolls back an uncommitted transaction after this body; the pragma
+    // cannot change inside a transaction, so end it here first.
+    (void)db_.Exec("ROLLBACK");
     db_.ResetStatements();
     if (synchronous_full_) (void)db_.Exec("PRAGMA synchronous = FULL");
   }
@@ -26,9 +29,7 @@ class SqliteProcessingTxn final : public ProcessingTxn {
   // full durability (and their fsync also persists the processing before them).
   Status Begin() {
     TANDEM_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous = NORMAL"));
-    TANDEM_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    begun_ = true;
-    return OkStatus();
+    return SqliteLeadOps::Begin();
   }
 
   StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) override {
@@ -121,12 +122,6 @@ class SqliteProcessingTxn final : public ProcessingTxn {
     return stmt->Run();
   }
 
-  Status Commit() override {
-    TANDEM_RETURN_IF_ERROR(db_.Exec("COMMIT"));
-    committed_ = true;
-    return OkStatus();
-  }
-
  private:
   // Folds person `from` into `into`: its identities, events and earlier merges move,
   // its row stays as a pointer to the survivor, and the merge is recorded.
@@ -149,11 +144,8 @@ class SqliteProcessingTxn final : public ProcessingTxn {
     return OkStatus();
   }
 
-  std::unique_lock<std::mutex> lock_;
   sqlite::Database& db_;
   const bool synchronous_full_;
-  bool begun_ = false;
-  bool committed_ = false;
 };
 
 StatusOr<std::unique_ptr<ProcessingTxn>> SqliteStore::BeginProcessing() {

@@ -263,3 +263,15 @@ StatusOr<std::optional<Person>> SqliteStore::GetPerson(int64_t person_id) {
 }
 
 }  // namespace tandem
+
+namespace tandem {
+
+Status SqliteStore::Write(const std::function<Status(sqlite::Database&)>& write) {
+  std::lock_guard lock(write_mu_);
+  WriteTransaction txn(*writer_);
+  TANDEM_RETURN_IF_ERROR(txn.Begin());
+  TANDEM_RETURN_IF_ERROR(write(*writer_));
+  return txn.Commit();
+}
+
+}  // namespace tandem

@@ -5,6 +5,7 @@
 // of connections and run concurrently with the writer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,34 @@ class SqliteStore final : public Store {
   StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override;
 
   StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override;
+  StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() override;
+
+  StatusOr<UserRecord> CreateUser(const UserRecord& user) override;
+  Status UpdateUser(const UserRecord& user) override;
+  StatusOr<std::optional<UserRecord>> GetUser(int64_t user_id) override;
+  StatusOr<std::optional<UserRecord>> FindUserByEmail(std::string_view email) override;
+  StatusOr<std::vector<UserRecord>> ListUsers() override;
+  StatusOr<std::vector<std::string>> ListTeams() override;
+  Status AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) override;
+  StatusOr<std::optional<UserRecord>> FindUserByTokenHash(std::string_view token_hash) override;
+
+  StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override;
+  StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override;
+  StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) override;
+  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override;
+  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override;
+  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override;
+  StatusOr<std::vector<int64_t>> ListLeadIds() override;
+  StatusOr<int64_t> CountLeads() override;
+
+  StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) override;
+  Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) override;
+  Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
+                           TimePoint next_attempt) override;
+  StatusOr<int64_t> CountPendingDeliveries() override;
+
+  StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
+  Status PutSetting(std::string_view name, std::string_view value) override;
 
  private:
   // A read connection borrowed from the pool for the lifetime of the lease.
@@ -58,6 +87,8 @@ class SqliteStore final : public Store {
       : path_(std::move(path)), options_(options) {}
   StatusOr<std::unique_ptr<sqlite::Database>> Connect(bool writer);
   StatusOr<std::unique_ptr<ReadLease>> Read();
+  // Runs `write` on the write connection in one transaction.
+  Status Write(const std::function<Status(sqlite::Database&)>& write);
 
   const std::string path_;
   const StoreOptions options_;

@@ -1,0 +1,48 @@
+#include "auth/permissions.h"
+
+#include <fmt/format.h>
+
+namespace tandem {
+
+bool IsKnownRole(std::string_view role) {
+  return role == "admin" || role == "marketing" || role == "sales_manager" ||
+         role == "sales_rep" || role == "viewer";
+}
+
+bool RoleHas(std::string_view role, Permission permission) {
+  if (role == "admin") return true;
+  switch (permission) {
+    case Permission::kReadLeads:
+      return IsKnownRole(role);
+    case Permission::kWorkLead:
+      return role == "sales_manager" || role == "sales_rep" || role == "marketing";
+    case Permission::kReassign:
+    case Permission::kManageUsers:
+      return role == "sales_manager";
+  }
+  return false;
+}
+
+Status CheckCanWorkLead(const UserRecord& actor, const LeadRecord& lead) {
+  if (actor.role == "admin" || actor.role == "sales_manager") return OkStatus();
+  if (actor.role == "sales_rep") {
+    if (lead.owner_id == actor.id) return OkStatus();
+    return PermissionDenied(
+        "not_owner",
+        lead.owner_id ? fmt::format("lead ld_{} is owned by usr_{}; only its owner or a sales "
+                                    "manager may change it",
+                                    lead.id, *lead.owner_id)
+                      : fmt::format("lead ld_{} has no owner; a sales manager must assign it first",
+                                    lead.id));
+  }
+  if (actor.role == "marketing" && !lead.owner_id) return OkStatus();
+  return PermissionDenied("forbidden", fmt::format("role {} may not change lead ld_{}", actor.role,
+                                                   lead.id));
+}
+
+Status Require(const UserRecord& actor, Permission permission, std::string_view what) {
+  if (RoleHas(actor.role, permission)) return OkStatus();
+  return PermissionDenied("forbidden", fmt::format("role {} may not {}", actor.role, what));
+}
+
+}  // namespace tandem

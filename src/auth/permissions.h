@@ -1,0 +1,30 @@
+// Roles and what each may do. One table, so "who may do what" is read in one place.
+//
+//   admin          everything
+//   sales_manager  read all; work any lead; reassign; manage users of the sales team
+//   sales_rep      read all; work (patch, outcome) the leads it owns
+//   marketing      read all; patch traits and marketing stages of unowned leads
+//   viewer         read all
+#pragma once
+
+#include <string_view>
+
+#include "core/status.h"
+#include "store/lead_records.h"
+
+namespace tandem {
+
+enum class Permission {
+  kReadLeads,
+  kWorkLead,       // outcome, patch fields of a lead (owner, or managers)
+  kReassign,       // give a lead to another owner
+  kManageUsers,    // change other users (capacity, out of office, team)
+};
+
+bool IsKnownRole(std::string_view role);
+bool RoleHas(std::string_view role, Permission permission);
+// Owner, sales manager or admin; marketing on leads nobody owns.
+Status CheckCanWorkLead(const UserRecord& actor, const LeadRecord& lead);
+Status Require(const UserRecord& actor, Permission permission, std::string_view what);
+
+}  // namespace tandem

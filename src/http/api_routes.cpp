@@ -1,0 +1,596 @@
+#include "http/api_routes.h"
+
+#include <boost/beast/http/field.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "auth/permissions.h"
+#include "auth/tokens.h"
+#include "core/time_format.h"
+#include "http/query_params.h"
+#include "leads/lead_json.h"
+
+namespace tandem::http {
+namespace {
+
+using nlohmann::json;
+
+Response Json(unsigned status, const json& body) { return JsonResponse(status, body.dump()); }
+
+StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request) {
+  auto it = request.message.find(boost::beast::http::field::authorization);
+  if (it == request.message.end()) {
+    return Unauthenticated("unauthenticated",
+                           "missing \"Authorization: Bearer <token>\" (tokens come from `tandem "
+                           "user add`)");
+  }
+  std::string_view value(it->value().data(), it->value().size());
+  if (!value.starts_with("Bearer ") || value.size() <= 7) {
+    return Unauthenticated("unauthenticated", "the Authorization header must be \"Bearer <token>\"");
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto user, store.FindUserByTokenHash(HashApiToken(value.substr(7))));
+  if (!user) return Unauthenticated("unauthenticated", "the API token is not valid");
+  if (!user->active) return Unauthenticated("unauthenticated", "the token's user is deactivated");
+  return *user;
+}
+
+StatusOr<json> ParseBody(const HttpRequest& request) {
+  json body = json::parse(request.message.body(), nullptr, false);
+  if (body.is_discarded()) return InvalidArgument("invalid_json", "the request body is not valid JSON");
+  if (!body.is_object()) return InvalidArgument("invalid_json", "the request body must be a JSON object");
+  return body;
+}
+
+StatusOr<std::optional<TimePoint>> TimeField(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<TimePoint>();
+  if (!it->is_string()) {
+    return Unprocessable("invalid_field", fmt::format("{} must be a date or an RFC 3339 time", name));
+  }
+  std::string text = it->get<std::string>();
+  if (text.size() == 10) text += "T00:00:00Z";  // a date: its start, UTC
+  auto t = ParseIsoTime(text);
+  if (!t) {
+    return Unprocessable("invalid_field",
+                         fmt::format("{} \"{}\" is not a date (YYYY-MM-DD) or an RFC 3339 time", name,
+                                     it->get<std::string>()));
+  }
+  return std::optional<TimePoint>(*t);
+}
+
+StatusOr<std::string> StringField(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::string();
+  if (!it->is_string()) return Unprocessable("invalid_field", fmt::format("{} must be a string", name));
+  return it->get<std::string>();
+}
+
+// Runs `work` in one lead transaction and commits it.
+template <typename Work>
+auto InLeadTxn(Store& store, Work work) -> decltype(work(std::declval<LeadTxn&>())) {
+  TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginLeadTxn());
+  auto result = work(*txn);
+  if (!result.ok()) return result;
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  return result;
+}
+
+// Keyset cursors: "<sort>~<null>~<key>~<id>~<score_at_ms>".
+std::string EncodeCursor(std::string_view sort, const LeadQuery::After& after, TimePoint score_at) {
+  return fmt::format("{}~{}~{:.17g}~{}~{}", sort, after.is_null ? 1 : 0, after.key, after.id,
+                     ToUnixMillis(score_at));
+}
+
+StatusOr<std::pair<LeadQuery::After, TimePoint>> DecodeCursor(std::string_view sort,
+                                                              std::string_view text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t tilde = text.find('~', start);
+    parts.emplace_back(text.substr(start, tilde - start));
+    if (tilde == std::string_view::npos) break;
+    start = tilde + 1;
+  }
+  auto bad = InvalidArgument("invalid_cursor", "cursor is not one this list handed out");
+  if (parts.size() != 5 || parts[0] != sort) return bad;
+  try {
+    LeadQuery::After after;
+    after.is_null = parts[1] == "1";
+    after.key = std::stod(parts[2]);
+    after.id = std::stoll(parts[3]);
+    return std::make_pair(after, FromUnixMillis(std::stoll(parts[4])));
+  } catch (const std::exception&) {
+    return bad;
+  }
+}
+
+}  // namespace
+
+void ApiRoutes::Register(Router& router) {
+  // Wraps a handler with authentication and error rendering.
+  auto authed = [this](auto body) {
+    return [this, body](HttpRequest&& request, Responder respond) {
+      auto user = Authenticate(store_, request);
+      if (!user.ok()) {
+        Response res = ErrorResponse(user.status());
+        res.set(boost::beast::http::field::www_authenticate, "Bearer");
+        return respond(std::move(res));
+      }
+      respond(body(request, *user));
+    };
+  };
+  // /api/v1/leads/{id}[/{action}]
+  auto lead_route = [this](std::string_view method) {
+    return [this, method](const HttpRequest& request, const UserRecord& user) -> Response {
+      std::string_view rest = request.path().substr(std::string_view("/api/v1/leads/").size());
+      std::string_view id_text = rest.substr(0, rest.find('/'));
+      std::string_view action = rest.find('/') == std::string_view::npos ? "" : rest.substr(rest.find('/') + 1);
+      auto lead_id = FindLeadId(id_text);
+      if (!lead_id.ok()) return ErrorResponse(lead_id.status());
+      if (method == "GET" && action.empty()) return GetLead(*lead_id);
+      if (method == "GET" && action == "timeline") return Timeline(request, *lead_id);
+      if (method == "GET" && action == "score") return Score(*lead_id);
+      if (method == "PATCH" && action.empty()) return PatchLead(request, user, *lead_id);
+      if (method == "POST" && action == "outcome") return RecordOutcome(request, user, *lead_id);
+      return ErrorResponse(404, "not_found",
+                           fmt::format("no {} {} in the API", method, request.path()));
+    };
+  };
+  router.Add("GET", "/api/v1/leads", authed([this](const HttpRequest& r, const UserRecord& u) {
+               return ListLeads(r, u);
+             }));
+  router.Add("GET", "/api/v1/leads/*", authed(lead_route("GET")));
+  router.Add("PATCH", "/api/v1/leads/*", authed(lead_route("PATCH")));
+  router.Add("POST", "/api/v1/leads/*", authed(lead_route("POST")));
+  router.Add("GET", "/api/v1/users", authed([this](const HttpRequest&, const UserRecord&) {
+               return ListUsers();
+             }));
+  router.Add("GET", "/api/v1/users/*", authed([this](const HttpRequest& r, const UserRecord& u) {
+               return GetUser(u, r.path().substr(std::string_view("/api/v1/users/").size()));
+             }));
+  router.Add("PATCH", "/api/v1/users/*", authed([this](const HttpRequest& r, const UserRecord& u) {
+               return PatchUser(r, u, r.path().substr(std::string_view("/api/v1/users/").size()));
+             }));
+  router.Add("GET", "/api/v1/teams", authed([this](const HttpRequest&, const UserRecord&) {
+               return ListTeams();
+             }));
+}
+
+StatusOr<int64_t> ApiRoutes::FindLeadId(std::string_view text) {
+  auto id = ParseLeadId(text);
+  if (!id) {
+    return NotFound("not_found", fmt::format("lead \"{}\" does not exist (lead ids look like ld_123)", text));
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto resolved, store_.ResolveLeadId(*id));
+  if (!resolved) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(*id)));
+  return *resolved;
+}
+
+StatusOr<std::string> ApiRoutes::RenderLead(const LeadRecord& lead, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(auto items, store_.ListScoreItems(lead.id));
+  TANDEM_ASSIGN_OR_RETURN(ScoreExplanation score, engine_.ExplainScore(std::move(items), now));
+  std::optional<UserRecord> owner;
+  if (lead.owner_id) {
+    TANDEM_ASSIGN_OR_RETURN(owner, store_.GetUser(*lead.owner_id));
+  }
+  return LeadToJson(lead, owner, score).dump();
+}
+
+Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user) {
+  auto params = ParseQuery(request.query());
+  const TimePoint now = clock_.Now();
+  LeadQuery q;
+  q.score_at = now;
+  q.half_life_days = engine_.scoring().half_life_days;
+  static const std::vector<std::string> kKnown = {"owner", "stage", "priority", "team", "min_score",
+                                                  "updated_since", "sort", "limit", "cursor", "queued"};
+  for (const auto& [name, value] : params) {
+    if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
+      return ErrorResponse(400, "invalid_parameter",
+                           fmt::format("unknown query parameter \"{}\" (known: {})", name,
+                                       fmt::join(kKnown, ", ")));
+    }
+  }
+  auto param = [&](const char* name) -> std::string {
+    auto it = params.find(name);
+    return it == params.end() ? "" : it->second;
+  };
+  auto invalid = [](std::string message) { return ErrorResponse(400, "invalid_parameter", message); };
+  if (std::string owner = param("owner"); !owner.empty()) {
+    if (owner == "me") {
+      q.owner_id = user.id;
+    } else if (owner == "none") {
+      q.unassigned = true;
+    } else if (auto id = ParseUserId(owner)) {
+      q.owner_id = *id;
+    } else {
+      return invalid(fmt::format("owner \"{}\" must be me, none or a user id (usr_12)", owner));
+    }
+  }
+  if (std::string stage = param("stage"); !stage.empty()) {
+    if (!ParseStage(stage)) return invalid(fmt::format("stage \"{}\" is not a lifecycle stage", stage));
+    q.stage = stage;
+  }
+  if (std::string priority = param("priority"); !priority.empty()) {
+    if (priority != "hot" && priority != "mql") return invalid("priority must be hot or mql");
+    q.priority = priority;
+  }
+  q.team = param("team");
+  q.queued = param("queued") == "true";
+  if (std::string min = param("min_score"); !min.empty()) {
+    double value = 0;
+    auto [end, ec] = std::from_chars(min.data(), min.data() + min.size(), value);
+    if (ec != std::errc() || end != min.data() + min.size()) {
+      return invalid(fmt::format("min_score \"{}\" is not a number", min));
+    }
+    q.min_score = value;
+  }
+  if (std::string since = param("updated_since"); !since.empty()) {
+    auto t = ParseIsoTime(since);
+    if (!t) return invalid(fmt::format("updated_since \"{}\" is not an RFC 3339 time", since));
+    q.updated_since = *t;
+  }
+  std::string sort = param("sort").empty() ? "created" : param("sort");
+  if (sort == "score") {
+    q.sort = LeadQuery::Sort::kScore;
+  } else if (sort == "created") {
+    q.sort = LeadQuery::Sort::kCreated;
+  } else if (sort == "sla") {
+    q.sort = LeadQuery::Sort::kSla;
+  } else if (sort == "updated") {
+    q.sort = LeadQuery::Sort::kUpdated;
+  } else {
+    return invalid(fmt::format("sort \"{}\" must be score, created, sla or updated", sort));
+  }
+  if (std::string limit = param("limit"); !limit.empty()) {
+    int value = 0;
+    auto [end, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), value);
+    if (ec != std::errc() || end != limit.data() + limit.size() || value < 1 || value > 500) {
+      return invalid(fmt::format("limit \"{}\" must be a number from 1 to 500", limit));
+    }
+    q.limit = static_cast<size_t>(value);
+  }
+  if (std::string cursor = param("cursor"); !cursor.empty()) {
+    auto decoded = DecodeCursor(sort, cursor);
+    if (!decoded.ok()) return ErrorResponse(decoded.status());
+    q.after = decoded->first;
+    q.score_at = decoded->second;  // the whole listing compares scores at one moment
+  }
+  auto leads = store_.ListLeads(q);
+  if (!leads.ok()) return ErrorResponse(leads.status());
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < leads->size(); ++i) {
+    auto rendered = RenderLead((*leads)[i], now);
+    if (!rendered.ok()) return ErrorResponse(rendered.status());
+    if (i > 0) body += ',';
+    body += *rendered;
+  }
+  body += "],\"next_cursor\":";
+  if (leads->size() == q.limit) {
+    const LeadRecord& last = leads->back();
+    LeadQuery::After after;
+    after.id = last.id;
+    switch (q.sort) {
+      case LeadQuery::Sort::kScore:
+        after.key = last.fit + EngagementFromRef(last.engagement_ref, q.score_at, q.half_life_days);
+        break;
+      case LeadQuery::Sort::kCreated:
+        after.key = static_cast<double>(ToUnixMillis(last.created_at));
+        break;
+      case LeadQuery::Sort::kUpdated:
+        after.key = static_cast<double>(ToUnixMillis(last.updated_at));
+        break;
+      case LeadQuery::Sort::kSla:
+        after.is_null = !last.sla_due_at;
+        after.key = last.sla_due_at ? static_cast<double>(ToUnixMillis(*last.sla_due_at)) : 0;
+        break;
+    }
+    body += json(EncodeCursor(sort, after, q.score_at)).dump();
+  } else {
+    body += "null";
+  }
+  body += "}";
+  return JsonResponse(200, std::move(body));
+}
+
+Response ApiRoutes::GetLead(int64_t lead_id) {
+  auto lead = store_.GetLead(lead_id);
+  if (!lead.ok()) return ErrorResponse(lead.status());
+  if (!*lead) return ErrorResponse(404, "not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  auto body = RenderLead(**lead, clock_.Now());
+  if (!body.ok()) return ErrorResponse(body.status());
+  return JsonResponse(200, std::move(*body));
+}
+
+Response ApiRoutes::PatchLead(const HttpRequest& request, const UserRecord& user, int64_t lead_id) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  static const std::vector<std::string> kWritable = {"stage", "reason", "revisit_on", "priority",
+                                                     "owner_id", "name", "title", "phone",
+                                                     "company", "traits"};
+  static const std::vector<std::string> kReadOnly = {
+      "id", "email", "score", "created_at", "updated_at", "first_touch", "last_touch", "sla",
+      "visits", "mql_at", "team", "queued", "stage_reason", "owner", "last_activity_at"};
+  for (const auto& [key, value] : body->items()) {
+    if (std::find(kReadOnly.begin(), kReadOnly.end(), key) != kReadOnly.end()) {
+      std::string hint = key == "owner" ? " (set owner_id with a reason to reassign)"
+                         : key == "score" ? " (computed by the scoring rules)"
+                                          : "";
+      return ErrorResponse(422, "read_only_field", fmt::format("field \"{}\" is read-only{}", key, hint));
+    }
+    if (std::find(kWritable.begin(), kWritable.end(), key) == kWritable.end()) {
+      return ErrorResponse(422, "unknown_field",
+                           fmt::format("field \"{}\" is not a lead field (writable: {})", key,
+                                       fmt::join(kWritable, ", ")));
+    }
+  }
+  json traits = body->contains("traits") ? (*body)["traits"] : json::object();
+  if (!traits.is_object()) return ErrorResponse(422, "invalid_field", "traits must be an object");
+  for (const char* key : {"name", "title", "phone", "company"}) {
+    if (body->contains(key)) traits[key] = (*body)[key];
+  }
+  std::optional<std::string> priority;
+  if (body->contains("priority")) {
+    const json& p = (*body)["priority"];
+    if (!(p.is_null() || (p.is_string() && (p == "hot" || p == "mql")))) {
+      return ErrorResponse(422, "invalid_field", "priority must be \"hot\", \"mql\" or null");
+    }
+    priority = p.is_null() ? "" : p.get<std::string>();
+  }
+  auto reason = StringField(*body, "reason");
+  auto revisit = TimeField(*body, "revisit_on");
+  auto stage_text = StringField(*body, "stage");
+  for (const Status* s : {&reason.status(), &revisit.status(), &stage_text.status()}) {
+    if (!s->ok()) return ErrorResponse(*s);
+  }
+  std::optional<Stage> stage;
+  if (!stage_text->empty()) {
+    stage = ParseStage(*stage_text);
+    if (!stage) return ErrorResponse(422, "invalid_field", fmt::format("stage \"{}\" is not a lifecycle stage", *stage_text));
+  }
+  std::optional<int64_t> owner;
+  if (body->contains("owner_id")) {
+    const json& o = (*body)["owner_id"];
+    if (o.is_string()) owner = ParseUserId(o.get<std::string>());
+    if (!owner) return ErrorResponse(422, "invalid_field", "owner_id must be a user id such as \"usr_3\"");
+  }
+  const TimePoint now = clock_.Now();
+  const Actor actor{user};
+  auto result = InLeadTxn(store_, [&](LeadTxn& txn) -> StatusOr<LeadRecord> {
+    StatusOr<LeadRecord> lead = Status(StatusCode::kInternal, "internal", "no change");
+    if (!traits.empty() || priority || (!stage && !owner)) {
+      lead = engine_.EditLead(txn, lead_id, actor, traits, priority, now);
+      if (!lead.ok()) return lead;
+    }
+    if (stage) {
+      lead = engine_.ChangeStage(txn, lead_id, actor, *stage, *reason, *revisit, now);
+      if (!lead.ok()) return lead;
+    }
+    if (owner) lead = engine_.Reassign(txn, lead_id, actor, *owner, *reason, now);
+    return lead;
+  });
+  if (!result.ok()) return ErrorResponse(result.status());
+  auto rendered = RenderLead(*result, now);
+  if (!rendered.ok()) return ErrorResponse(rendered.status());
+  return JsonResponse(200, std::move(*rendered));
+}
+
+Response ApiRoutes::Timeline(const HttpRequest& request, int64_t lead_id) {
+  auto params = ParseQuery(request.query());
+  size_t limit = 200, offset = 0;
+  try {
+    if (params.count("limit")) limit = std::clamp<size_t>(std::stoul(params["limit"]), 1, 1000);
+    if (params.count("cursor")) offset = std::stoul(params["cursor"]);
+  } catch (const std::exception&) {
+    return ErrorResponse(400, "invalid_parameter", "limit and cursor must be numbers");
+  }
+  auto events = store_.ListPersonEvents(lead_id, 100000);
+  auto log = store_.ListLeadLog(lead_id);
+  auto items = store_.ListScoreItems(lead_id);
+  if (!events.ok()) return ErrorResponse(events.status());
+  if (!log.ok()) return ErrorResponse(log.status());
+  if (!items.ok()) return ErrorResponse(items.status());
+  std::map<int64_t, double> points;  // engagement points each event earned
+  for (const ScoreItem& item : *items) {
+    if (item.event_id) points[*item.event_id] += item.points;
+  }
+  struct Entry {
+    TimePoint at;
+    int order;
+    int64_t id;
+    json body;
+  };
+  std::vector<Entry> entries;
+  for (const StoredEvent& e : *events) {
+    json message = json::parse(e.record.payload, nullptr, false);
+    json body = {{"at", FormatIsoTime(e.record.timestamp)}, {"kind", "event"}, {"event_id", e.id},
+                 {"type", e.record.type}, {"name", e.record.event.empty() ? json() : json(e.record.event)}};
+    if (message.is_object()) {
+      if (auto path = FieldText(message, "context.page.path"); !path.empty()) body["path"] = path;
+      if (message.contains("properties")) body["properties"] = message["properties"];
+      if (message.contains("traits")) body["traits"] = message["traits"];
+    }
+    if (auto it = points.find(e.id); it != points.end()) body["points"] = RoundPoints(it->second);
+    entries.push_back({e.record.timestamp, 0, e.id, std::move(body)});
+  }
+  for (const LeadLogEntry& l : *log) {
+    json body = json::parse(l.data, nullptr, false);
+    if (!body.is_object()) body = json::object();
+    body["at"] = FormatIsoTime(l.at);
+    body["kind"] = l.kind;
+    body["actor"] = l.actor;
+    entries.push_back({l.at, 1, l.id, std::move(body)});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.at != b.at) return a.at < b.at;
+    if (a.order != b.order) return a.order < b.order;
+    return a.id < b.id;
+  });
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (size_t i = offset; i < entries.size() && i < offset + limit; ++i) {
+    out["items"].push_back(std::move(entries[i].body));
+  }
+  if (offset + limit < entries.size()) out["next_cursor"] = std::to_string(offset + limit);
+  return Json(200, out);
+}
+
+Response ApiRoutes::Score(int64_t lead_id) {
+  auto items = store_.ListScoreItems(lead_id);
+  if (!items.ok()) return ErrorResponse(items.status());
+  auto score = engine_.ExplainScore(std::move(*items), clock_.Now());
+  if (!score.ok()) return ErrorResponse(score.status());
+  json out = ExplanationToJson(*score);
+  out["lead_id"] = LeadIdText(lead_id);
+  out["at"] = FormatIsoTime(clock_.Now());
+  return Json(200, out);
+}
+
+Response ApiRoutes::RecordOutcome(const HttpRequest& request, const UserRecord& user,
+                                  int64_t lead_id) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  Outcome outcome;
+  auto disposition = StringField(*body, "disposition");
+  auto reason = StringField(*body, "reason");
+  auto revisit = TimeField(*body, "revisit_on");
+  for (const Status* s : {&disposition.status(), &reason.status(), &revisit.status()}) {
+    if (!s->ok()) return ErrorResponse(*s);
+  }
+  if (disposition->empty()) return ErrorResponse(422, "disposition_required", "disposition is required");
+  outcome.disposition = *disposition;
+  outcome.reason = *reason;
+  outcome.revisit_on = *revisit;
+  if (auto it = body->find("amount"); it != body->end() && !it->is_null()) {
+    if (!it->is_number()) return ErrorResponse(422, "invalid_field", "amount must be a number");
+    outcome.amount = it->get<double>();
+  }
+  const TimePoint now = clock_.Now();
+  auto result = InLeadTxn(store_, [&](LeadTxn& txn) {
+    return engine_.RecordOutcome(txn, lead_id, Actor{user}, outcome, now);
+  });
+  if (!result.ok()) return ErrorResponse(result.status());
+  auto rendered = RenderLead(*result, now);
+  if (!rendered.ok()) return ErrorResponse(rendered.status());
+  return JsonResponse(200, std::move(*rendered));
+}
+
+Response ApiRoutes::ListUsers() {
+  auto users = store_.ListUsers();
+  if (!users.ok()) return ErrorResponse(users.status());
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const UserRecord& u : *users) out["items"].push_back(UserToJson(u));
+  return Json(200, out);
+}
+
+Response ApiRoutes::GetUser(const UserRecord& user, std::string_view id) {
+  if (id == "me") return Json(200, UserToJson(user));
+  auto user_id = ParseUserId(id);
+  auto found = user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  if (!found.ok()) return ErrorResponse(found.status());
+  if (!*found) return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  return Json(200, UserToJson(**found));
+}
+
+Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user, std::string_view id) {
+  auto user_id = id == "me" ? std::optional<int64_t>(user.id) : ParseUserId(id);
+  auto found = user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  if (!found.ok()) return ErrorResponse(found.status());
+  if (!*found) return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  UserRecord u = **found;
+  const bool self = u.id == user.id;
+  const bool manager = RoleHas(user.role, Permission::kManageUsers);
+  if (!self && !manager) {
+    return ErrorResponse(403, "forbidden", fmt::format("role {} may change only its own user", user.role));
+  }
+  static const std::vector<std::string> kSelf = {"out_of_office", "timezone", "hours", "name"};
+  static const std::vector<std::string> kManager = {"capacity", "active", "team"};
+  for (const auto& [key, value] : body->items()) {
+    bool own = std::find(kSelf.begin(), kSelf.end(), key) != kSelf.end();
+    bool managed = std::find(kManager.begin(), kManager.end(), key) != kManager.end();
+    if (key == "role") {
+      if (user.role != "admin") return ErrorResponse(403, "forbidden", "only an admin may change roles");
+      if (!value.is_string() || !IsKnownRole(value.get<std::string>())) {
+        return ErrorResponse(422, "invalid_field", "role must be admin, marketing, sales_manager, sales_rep or viewer");
+      }
+      u.role = value.get<std::string>();
+      continue;
+    }
+    if (!own && !managed) {
+      return ErrorResponse(422, key == "id" || key == "email" || key == "created_at" ? "read_only_field" : "unknown_field",
+                           fmt::format("field \"{}\" cannot be changed (writable: {}, {}, role)", key,
+                                       fmt::join(kSelf, ", "), fmt::join(kManager, ", ")));
+    }
+    if (managed && !manager) {
+      return ErrorResponse(403, "forbidden", fmt::format("only a sales manager or admin may change {}", key));
+    }
+    if (key == "out_of_office") {
+      if (value.is_null()) {
+        u.ooo_from.reset();
+        u.ooo_until.reset();
+        continue;
+      }
+      if (!value.is_object()) return ErrorResponse(422, "invalid_field", "out_of_office must be {from, until} or null");
+      auto from = TimeField(value, "from");
+      auto until = TimeField(value, "until");
+      if (!from.ok()) return ErrorResponse(from.status());
+      if (!until.ok()) return ErrorResponse(until.status());
+      if (!*from || !*until) return ErrorResponse(422, "invalid_field", "out_of_office needs from and until");
+      // A date as "until" means through that day.
+      TimePoint end = **until;
+      if (value["until"].get<std::string>().size() == 10) end += std::chrono::hours(24);
+      if (end <= **from) return ErrorResponse(422, "invalid_field", "out_of_office.until must be after from");
+      u.ooo_from = **from;
+      u.ooo_until = end;
+    } else if (key == "capacity") {
+      if (!value.is_number_integer() || value.get<int>() < 0 || value.get<int>() > 100000) {
+        return ErrorResponse(422, "invalid_field", "capacity must be an integer from 0 to 100000");
+      }
+      u.capacity = value.get<int>();
+    } else if (key == "active") {
+      if (!value.is_boolean()) return ErrorResponse(422, "invalid_field", "active must be true or false");
+      u.active = value.get<bool>();
+    } else if (value.is_string()) {
+      std::string text = value.get<std::string>();
+      if (key == "name") u.name = text;
+      if (key == "team") u.team = text;
+      if (key == "timezone") u.timezone = text;
+      if (key == "hours") {
+        int h1, m1, h2, m2;
+        if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4 || h1 * 60 + m1 >= h2 * 60 + m2) {
+          return ErrorResponse(422, "invalid_field", "hours must look like 09:00-17:30");
+        }
+        u.hours_start = h1 * 60 + m1;
+        u.hours_end = h2 * 60 + m2;
+      }
+    } else {
+      return ErrorResponse(422, "invalid_field", fmt::format("{} must be a string", key));
+    }
+  }
+  u.updated_at = clock_.Now();
+  if (Status s = store_.UpdateUser(u); !s.ok()) return ErrorResponse(s);
+  return Json(200, UserToJson(u));
+}
+
+Response ApiRoutes::ListTeams() {
+  auto teams = store_.ListTeams();
+  auto users = store_.ListUsers();
+  if (!teams.ok()) return ErrorResponse(teams.status());
+  if (!users.ok()) return ErrorResponse(users.status());
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const std::string& team : *teams) {
+    json members = json::array();
+    for (const UserRecord& u : *users) {
+      if (u.team == team) members.push_back(UserIdText(u.id));
+    }
+    out["items"].push_back({{"name", team}, {"members", members}});
+  }
+  return Json(200, out);
+}
+
+}  // namespace tandem::http

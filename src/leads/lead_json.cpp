@@ -1,0 +1,121 @@
+#include "leads/lead_json.h"
+
+#include <charconv>
+
+#include "core/time_format.h"
+
+namespace tandem {
+namespace {
+
+std::optional<int64_t> ParsePrefixed(std::string_view text, std::string_view prefix) {
+  if (text.starts_with(prefix)) text.remove_prefix(prefix.size());
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+nlohmann::json NullIfEmpty(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
+
+nlohmann::json JsonOrNull(const std::string& text) {
+  if (text.empty()) return nullptr;
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
+}  // namespace
+
+std::string LeadIdText(int64_t id) { return "ld_" + std::to_string(id); }
+std::string UserIdText(int64_t id) { return "usr_" + std::to_string(id); }
+std::optional<int64_t> ParseLeadId(std::string_view text) { return ParsePrefixed(text, "ld_"); }
+std::optional<int64_t> ParseUserId(std::string_view text) { return ParsePrefixed(text, "usr_"); }
+
+nlohmann::json TimeOrNull(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(FormatIsoTime(*t)) : nlohmann::json();
+}
+
+nlohmann::json OwnerToJson(const std::optional<UserRecord>& owner) {
+  if (!owner) return nullptr;
+  return {{"id", UserIdText(owner->id)}, {"email", owner->email}, {"name", owner->name}};
+}
+
+nlohmann::json LeadToJson(const LeadRecord& l, const std::optional<UserRecord>& owner,
+                          const ScoreExplanation& score) {
+  nlohmann::json traits = nlohmann::json::parse(l.traits, nullptr, false);
+  if (traits.is_discarded()) traits = nlohmann::json::object();
+  nlohmann::json company = {{"name", NullIfEmpty(l.company_name)},
+                            {"domain", NullIfEmpty(l.account_domain)}};
+  for (const char* key : {"size", "industry"}) {
+    if (auto it = traits.find("company"); it != traits.end() && it->is_object() && it->contains(key))
+      company[key] = (*it)[key];
+  }
+  return {{"id", LeadIdText(l.id)},
+          {"email", NullIfEmpty(l.email)},
+          {"name", NullIfEmpty(l.name)},
+          {"title", NullIfEmpty(l.title)},
+          {"company", company},
+          {"stage", l.stage},
+          {"stage_reason", NullIfEmpty(l.stage_reason)},
+          {"revisit_on", TimeOrNull(l.revisit_on)},
+          {"priority", NullIfEmpty(l.priority)},
+          {"owner", OwnerToJson(owner)},
+          {"team", NullIfEmpty(l.team)},
+          {"queued", l.queued},
+          {"score", {{"fit", score.fit}, {"engagement", score.engagement}, {"total", score.total}}},
+          {"sla",
+           {{"due_at", TimeOrNull(l.sla_due_at)},
+            {"met_at", TimeOrNull(l.sla_met_at)},
+            {"breached_at", TimeOrNull(l.sla_breached_at)}}},
+          {"first_touch", JsonOrNull(l.first_touch)},
+          {"last_touch", JsonOrNull(l.last_touch)},
+          {"visits", l.visits},
+          {"traits", traits},
+          {"mql_at", TimeOrNull(l.mql_at)},
+          {"last_activity_at", TimeOrNull(l.last_activity_at)},
+          {"created_at", FormatIsoTime(l.created_at)},
+          {"updated_at", FormatIsoTime(l.updated_at)}};
+}
+
+nlohmann::json UserToJson(const UserRecord& u) {
+  auto hhmm = [](int minutes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%02d:%02d", minutes / 60, minutes % 60);
+    return std::string(text);
+  };
+  nlohmann::json ooo = nullptr;
+  if (u.ooo_from && u.ooo_until) {
+    ooo = {{"from", FormatIsoTime(*u.ooo_from)}, {"until", FormatIsoTime(*u.ooo_until)}};
+  }
+  return {{"id", UserIdText(u.id)},
+          {"email", u.email},
+          {"name", u.name},
+          {"role", u.role},
+          {"team", NullIfEmpty(u.team)},
+          {"timezone", u.timezone},
+          {"capacity", u.capacity},
+          {"hours", hhmm(u.hours_start) + "-" + hhmm(u.hours_end)},
+          {"active", u.active},
+          {"out_of_office", ooo},
+          {"created_at", FormatIsoTime(u.created_at)},
+          {"updated_at", FormatIsoTime(u.updated_at)}};
+}
+
+nlohmann::json ExplanationToJson(const ScoreExplanation& score) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const ExplainedItem& e : score.items) {
+    nlohmann::json because = nlohmann::json::object();
+    if (e.item.event_id) because["event_id"] = *e.item.event_id;
+    if (!e.item.trait.empty()) because["trait"] = e.item.trait;
+    items.push_back({{"rule", e.item.rule},
+                     {"axis", ScoreAxisName(e.item.axis)},
+                     {"points", RoundPoints(e.item.points)},
+                     {"decayed_points", e.decayed_points},
+                     {"because", because},
+                     {"at", FormatIsoTime(e.item.at)}});
+  }
+  return {{"total", score.total},
+          {"fit", score.fit},
+          {"engagement", score.engagement},
+          {"explanation", items}};
+}
+
+}  // namespace tandem

@@ -1,0 +1,28 @@
+// The JSON shapes of leads, users and score explanations that the API and webhooks
+// share (design §9). Times are RFC 3339 UTC; ids are "ld_<n>" and "usr_<n>".
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "scoring/scorer.h"
+#include "store/lead_records.h"
+
+namespace tandem {
+
+std::string LeadIdText(int64_t id);
+std::string UserIdText(int64_t id);
+// Parses "ld_12" (or "12"); nullopt when malformed.
+std::optional<int64_t> ParseLeadId(std::string_view text);
+std::optional<int64_t> ParseUserId(std::string_view text);
+
+nlohmann::json LeadToJson(const LeadRecord& lead, const std::optional<UserRecord>& owner,
+                          const ScoreExplanation& score);
+nlohmann::json UserToJson(const UserRecord& user);
+nlohmann::json OwnerToJson(const std::optional<UserRecord>& owner);
+nlohmann::json ExplanationToJson(const ScoreExplanation& score);
+nlohmann::json TimeOrNull(const std::optional<TimePoint>& t);
+
+}  // namespace tandem

@@ -1,0 +1,76 @@
+// LeadEngine::Session (internal to leads/): one lead's changes within one transaction.
+// Loads the lead, applies events and decisions to it in memory, logs and emits as it
+// goes, and writes the row back on Save().
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leads/lead_engine.h"
+#include "leads/lead_traits.h"
+
+namespace tandem {
+
+class LeadEngine::Session {
+ public:
+  Session(const LeadEngine& engine, LeadTxn& txn, TimePoint now)
+      : engine_(engine), txn_(txn), now_(now) {}
+
+  // Loads the lead; false when it does not exist.
+  StatusOr<bool> Load(int64_t lead_id);
+  // Starts a new lead for a person (not yet written).
+  void Create(int64_t person_id, std::string_view email);
+  LeadRecord& lead() { return lead_; }
+  Stage stage() const;
+
+  // Clears what events derive (engagement items, attribution) and replays every event
+  // of the lead's person, oldest first.
+  Status Rebuild();
+  // Applies one event: traits, attribution, engagement.
+  Status ApplyEvent(const StoredEvent& event);
+  // Merges traits a user typed in; they have history without an event.
+  Status EditTraits(const nlohmann::json& traits, const Actor& actor);
+  // Recomputes fit from the traits when they changed.
+  Status RefreshFit(bool force);
+
+  // Makes the lead MQL when a hand-raise or the thresholds say so, and routes it.
+  Status Qualify(const Actor& actor);
+  // Assigns an owner by the routing rules (kept when it has one).
+  Status Route(const Actor& actor);
+  Status Assign(const UserRecord& user, std::string_view rule, std::string_view reason,
+                nlohmann::json candidates, const Actor& actor);
+  Status Unassign(std::string_view reason, const Actor& actor);
+  Status SetStage(Stage to, const Actor& actor, std::string_view cause, std::string_view reason);
+
+  Status Log(std::string_view kind, const Actor& actor, nlohmann::json data);
+  // Writes an outbox message about this lead for the webhooks that want `type`.
+  Status Emit(std::string_view type, nlohmann::json extra = nlohmann::json::object());
+  Status Save();
+
+  double Engagement() const;
+  bool hand_raised() const { return hand_raise_; }
+  // Hand-raises in events older than `event_id` are ignored.
+  void set_hand_raise_from(int64_t event_id) { hand_raise_from_ = event_id; }
+
+ private:
+  StatusOr<const std::vector<UserRecord>*> Users();
+  std::optional<UserRecord> UserById(int64_t id);
+  // Round robin within `team` ("" = every sales rep). Returns true when assigned.
+  StatusOr<bool> RouteInTeam(const std::string& team, const std::string& rule,
+                             nlohmann::json& notes, const Actor& actor);
+
+  const LeadEngine& engine_;
+  LeadTxn& txn_;
+  const TimePoint now_;
+  LeadRecord lead_;
+  nlohmann::json traits_ = nlohmann::json::object();
+  bool traits_changed_ = false;
+  bool hand_raise_ = false;
+  int64_t hand_raise_from_ = 0;
+  std::string trigger_;  // what made the lead hand-raise, for the log
+  std::optional<std::vector<UserRecord>> users_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,45 @@
+// Lead traits, accounts and attribution: what an identify says about a person, which
+// company it belongs to, and where a visit came from. Pure functions over JSON.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+
+namespace tandem {
+
+// Maps the many shapes clients send onto one: company as a string becomes
+// company.name, website/company_domain become company.domain, employees/company_size
+// become company.size, firstName/lastName make name. Keys Tandem does not know are kept.
+nlohmann::json NormalizeTraits(const nlohmann::json& traits);
+
+// Merges `incoming` (normalized) into `current`, one level deep for "company".
+// Returns the dotted names of the traits whose value changed.
+std::vector<std::string> MergeTraits(nlohmann::json& current, const nlohmann::json& incoming);
+
+bool IsFreeMailDomain(std::string_view domain);
+// The account a lead belongs to: company.domain, else the email's domain unless it is
+// a free-mail provider; lower case, without "www."; empty when none.
+std::string AccountDomainFor(const nlohmann::json& traits, std::string_view email);
+
+// Where a visit came from. Present on an event when it starts a visit from somewhere:
+// UTM campaign fields, or a referrer from another site.
+struct Touch {
+  std::string source, medium, campaign, term, content, referrer_domain, landing_page;
+  TimePoint at;
+  int64_t event_id = 0;
+};
+
+// The touch an event carries, if it is the start of a visit (see above) or the first
+// event seen (`first` = true; then a plain page view counts as "direct").
+std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint at,
+                                      int64_t event_id, bool first);
+nlohmann::json TouchToJson(const Touch& touch);
+
+// The host of a URL, lower case, without "www." ("" when none).
+std::string HostOf(std::string_view url);
+
+}  // namespace tandem

@@ -1,0 +1,147 @@
+#include "scoring/scorer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace tandem {
+namespace {
+
+constexpr double kMillisPerDay = 86400000.0;
+// The decay epoch: 2024-01-01T00:00:00Z. Engagement refs grow by 2^(t/half-life)
+// after it, far from overflow for centuries with any half-life of a day or more.
+constexpr int64_t kDecayEpochMs = 1704067200000;
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view path) {
+  size_t p = 0, s = 0, star = std::string_view::npos, mark = 0;
+  while (s < path.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == path[s])) {
+      ++p;
+      ++s;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = s;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      s = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+std::string_view ScoreAxisName(ScoreAxis axis) {
+  return axis == ScoreAxis::kFit ? "fit" : "engagement";
+}
+
+std::vector<ScoreItem> FitItems(const ScoringConfig& config, const nlohmann::json& traits,
+                                TimePoint at) {
+  std::vector<ScoreItem> items;
+  for (const FitRule& rule : config.fit) {
+    if (!rule.condition.Holds(traits)) continue;
+    ScoreItem item;
+    item.axis = ScoreAxis::kFit;
+    item.rule = rule.name;
+    item.points = rule.points;
+    item.at = at;
+    item.trait = rule.condition.field + "=" + FieldText(traits, rule.condition.field);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+std::vector<const EngagementRule*> MatchingEngagementRules(const ScoringConfig& config,
+                                                           const EventFacts& event) {
+  std::vector<const EngagementRule*> out;
+  for (const EngagementRule& rule : config.engagement) {
+    if (!rule.type.empty() && rule.type != event.type) continue;
+    if (!rule.event.empty() && !EqualsNoCase(rule.event, event.name)) continue;
+    if (!rule.path.empty() && !GlobMatch(rule.path, event.path)) continue;
+    bool all = std::all_of(rule.where.begin(), rule.where.end(), [&](const Condition& c) {
+      return event.message != nullptr && c.Holds(*event.message);
+    });
+    if (all) out.push_back(&rule);
+  }
+  return out;
+}
+
+double CappedPoints(const EngagementRule& rule, double already_today) {
+  if (rule.cap_per_day <= 0) return rule.points;
+  double remaining = rule.cap_per_day - std::abs(already_today);
+  if (remaining <= 0) return 0;
+  double magnitude = std::min(std::abs(rule.points), remaining);
+  return rule.points < 0 ? -magnitude : magnitude;
+}
+
+int64_t UtcDay(TimePoint at) {
+  return static_cast<int64_t>(std::floor(static_cast<double>(ToUnixMillis(at)) / kMillisPerDay));
+}
+
+bool IsHandRaise(const ScoringConfig& config, const EventFacts& event) {
+  if (event.type != "track") return false;
+  for (const std::string& name : config.hand_raise_events) {
+    if (EqualsNoCase(name, event.name)) return true;
+  }
+  if (!EqualsNoCase(event.name, "Form Submitted") || event.message == nullptr) return false;
+  std::string form = FieldText(*event.message, "properties.form");
+  if (form.empty()) form = FieldText(*event.message, "properties.form_id");
+  return std::any_of(config.hand_raise_forms.begin(), config.hand_raise_forms.end(),
+                     [&](const std::string& f) { return EqualsNoCase(f, form); });
+}
+
+double DecayFactor(double half_life_days, TimePoint from, TimePoint to) {
+  double days = static_cast<double>(ToUnixMillis(to) - ToUnixMillis(from)) / kMillisPerDay;
+  return std::exp2(-days / half_life_days);
+}
+
+double EngagementRef(double points, TimePoint at, double half_life_days) {
+  double days = static_cast<double>(ToUnixMillis(at) - kDecayEpochMs) / kMillisPerDay;
+  return points * std::exp2(days / half_life_days);
+}
+
+double EngagementFromRef(double ref, TimePoint now, double half_life_days) {
+  return EngagementRef(ref, now, -half_life_days);
+}
+
+double RoundPoints(double points) {
+  double rounded = std::round(points * 100.0) / 100.0;
+  return rounded == 0 ? 0 : rounded;  // no "-0"
+}
+
+ScoreExplanation Explain(std::vector<ScoreItem> items, double half_life_days, TimePoint now) {
+  std::stable_sort(items.begin(), items.end(), [](const ScoreItem& a, const ScoreItem& b) {
+    if (a.axis != b.axis) return a.axis == ScoreAxis::kFit;
+    return a.axis == ScoreAxis::kEngagement && a.at > b.at;
+  });
+  ScoreExplanation out;
+  double fit_cents = 0, engagement_cents = 0;  // sums in cents stay exact
+  for (ScoreItem& item : items) {
+    double decayed = item.axis == ScoreAxis::kFit
+                         ? RoundPoints(item.points)
+                         : RoundPoints(item.points * DecayFactor(half_life_days, item.at, now));
+    (item.axis == ScoreAxis::kFit ? fit_cents : engagement_cents) += std::round(decayed * 100);
+    out.items.push_back({std::move(item), decayed});
+  }
+  out.fit = fit_cents / 100.0;
+  out.engagement = engagement_cents / 100.0;
+  out.total = (fit_cents + engagement_cents) / 100.0;
+  return out;
+}
+
+bool MeetsMql(const ScoringConfig& config, double fit, double engagement) {
+  return fit >= config.mql_fit && engagement >= config.mql_engagement;
+}
+
+}  // namespace tandem

@@ -1,0 +1,129 @@
+// The records Tandem keeps about users, leads and what happens to them, as the Store
+// reads and writes them. JSON-valued fields hold JSON text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "scoring/scorer.h"
+
+namespace tandem {
+
+struct UserRecord {
+  int64_t id = 0;
+  std::string email;
+  std::string name;
+  std::string role;  // admin | marketing | sales_manager | sales_rep | viewer
+  std::string team;  // may be empty
+  std::string timezone = "UTC";
+  int capacity = 50;                   // open leads the user can work at once
+  int hours_start = 9 * 60;            // working hours, minutes after local midnight
+  int hours_end = 17 * 60 + 30;
+  bool active = true;
+  std::optional<TimePoint> ooo_from;   // out of office during [from, until)
+  std::optional<TimePoint> ooo_until;
+  TimePoint created_at;
+  TimePoint updated_at;
+
+  bool OutOfOfficeAt(TimePoint t) const {
+    return ooo_from && ooo_until && *ooo_from <= t && t < *ooo_until;
+  }
+};
+
+struct LeadRecord {
+  int64_t id = 0;  // the person's id
+  std::string email;
+  std::string name;
+  std::string title;
+  std::string company_name;
+  std::string account_domain;
+  std::string traits = "{}";  // JSON object
+  std::string stage = "lead";
+  std::string stage_reason;
+  std::optional<TimePoint> revisit_on;
+  std::string priority;  // "hot", "mql" or ""
+  std::optional<int64_t> owner_id;
+  std::string team;
+  bool queued = false;  // waiting in the fallback queue for an owner
+  double fit = 0;
+  double engagement_ref = 0;  // see scoring/scorer.h EngagementRef
+  std::string first_touch;    // JSON object or ""
+  std::string last_touch;
+  int64_t visits = 0;
+  std::optional<TimePoint> mql_at;
+  std::optional<TimePoint> sla_due_at;
+  std::optional<TimePoint> sla_met_at;
+  std::optional<TimePoint> sla_breached_at;
+  std::optional<TimePoint> last_activity_at;
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+struct AssignmentRecord {
+  int64_t id = 0;
+  int64_t lead_id = 0;
+  int64_t user_id = 0;
+  std::string rule;
+  std::string reason;
+  std::string candidates = "[]";  // JSON
+  std::string actor;
+  TimePoint started_at;
+  std::optional<TimePoint> ended_at;
+  std::string end_reason;
+};
+
+// Something that happened to a lead other than an event: stage_changed, assigned,
+// unassigned, score_changed, outcome, traits_changed, merged.
+struct LeadLogEntry {
+  int64_t id = 0;
+  int64_t lead_id = 0;
+  TimePoint at;
+  std::string kind;
+  std::string actor;  // "system", "rule:…", "user:<id>"
+  std::string data = "{}";  // JSON
+};
+
+struct OutboxMessage {
+  int64_t id = 0;
+  std::string uid;  // the delivery id receivers de-duplicate on
+  std::string type;
+  std::optional<int64_t> lead_id;
+  std::string payload;  // the complete body, JSON
+  TimePoint created_at;
+};
+
+struct PendingDelivery {
+  int64_t id = 0;
+  std::string endpoint;
+  int attempts = 0;
+  OutboxMessage message;
+};
+
+struct LeadQuery {
+  enum class Sort { kScore, kCreated, kSla, kUpdated };
+  std::optional<int64_t> owner_id;
+  bool unassigned = false;
+  bool queued = false;
+  std::string stage;
+  std::string priority;
+  std::string team;
+  std::optional<double> min_score;
+  std::optional<TimePoint> updated_since;
+  Sort sort = Sort::kCreated;
+  size_t limit = 50;
+  // Scores are compared at this moment (see EngagementRef).
+  TimePoint score_at;
+  double half_life_days = 30;
+  // Keyset: continue after this position of the sort.
+  struct After {
+    bool is_null = false;  // sla sort: past the leads with a due time
+    double key = 0;
+    int64_t id = 0;
+  };
+  std::optional<After> after;
+};
+
+}  // namespace tandem

@@ -1,0 +1,54 @@
+// Lead, user and outbox rows in SQLite: the queries behind SqliteStore's lead reads and
+// its lead transactions. Each function runs on the connection it is given; writes
+// REQUIRE a write transaction open on it.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace tandem::sqlite {
+
+StatusOr<std::optional<LeadRecord>> GetLead(Database& db, int64_t lead_id);
+Status PutLead(Database& db, const LeadRecord& lead);
+Status FoldLead(Database& db, int64_t from, int64_t into, TimePoint now);
+Status EnsureAccount(Database& db, std::string_view domain, std::string_view name, TimePoint now);
+StatusOr<std::vector<LeadRecord>> ListLeads(Database& db, const LeadQuery& query);
+StatusOr<std::optional<int64_t>> ResolveLeadId(Database& db, int64_t person_id);
+
+StatusOr<std::vector<ScoreItem>> ListScoreItems(Database& db, int64_t lead_id);
+Status AddScoreItem(Database& db, int64_t lead_id, const ScoreItem& item);
+Status DeleteScoreItems(Database& db, int64_t lead_id, std::optional<ScoreAxis> axis);
+StatusOr<double> RulePointsOnDay(Database& db, int64_t lead_id, std::string_view rule, int64_t day);
+
+Status AddTraitHistory(Database& db, int64_t lead_id, std::string_view trait,
+                       std::string_view value, std::optional<int64_t> event_id, TimePoint at);
+Status AppendLog(Database& db, const LeadLogEntry& entry);
+StatusOr<std::vector<LeadLogEntry>> ListLeadLog(Database& db, int64_t lead_id);
+StatusOr<std::vector<StoredEvent>> PersonEvents(Database& db, int64_t person_id, size_t limit);
+
+StatusOr<std::vector<UserRecord>> ListUsers(Database& db);
+StatusOr<std::optional<UserRecord>> GetUser(Database& db, int64_t user_id);
+StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view column,
+                                               std::string_view value);
+StatusOr<int> CountOpenLeads(Database& db, int64_t user_id);
+StatusOr<std::optional<int64_t>> FindAccountOwner(Database& db, std::string_view domain,
+                                                  int64_t except_lead);
+StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Database& db, std::string_view team);
+Status SetRoutingPass(Database& db, std::string_view team, int64_t user_id, double pass);
+StatusOr<double> VirtualTime(Database& db, std::string_view team);
+Status SetVirtualTime(Database& db, std::string_view team, double virtual_time);
+Status StartAssignment(Database& db, const AssignmentRecord& assignment);
+Status EndAssignment(Database& db, int64_t lead_id, TimePoint at, std::string_view reason);
+StatusOr<std::vector<AssignmentRecord>> ListAssignments(Database& db, int64_t lead_id);
+
+Status Enqueue(Database& db, const OutboxMessage& message, std::span<const std::string> endpoints,
+               TimePoint now);
+
+}  // namespace tandem::sqlite

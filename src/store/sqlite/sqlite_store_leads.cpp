@@ -1,0 +1,277 @@
+// SqliteStore: users, lead reads, webhook deliveries and settings.
+#include <fmt/format.h>
+
+#include "store/sqlite/sqlite_lead_txn.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace tandem {
+
+using sqlite::Statement;
+
+namespace {
+
+class SqliteLeadTxn final : public sqlite::SqliteLeadOps<LeadTxn> {
+ public:
+  using SqliteLeadOps::SqliteLeadOps;
+};
+
+template <typename T>
+StatusOr<std::optional<T>> First(Statement* stmt, T (*read)(const Statement&)) {
+  auto row = stmt->Step();
+  if (!row.ok()) {
+    stmt->Reset();
+    return row.status();
+  }
+  std::optional<T> out;
+  if (*row) out = read(*stmt);
+  stmt->Reset();
+  return out;
+}
+
+int64_t IntAt0(const Statement& s) { return s.Int(0); }
+std::string TextAt0(const Statement& s) { return s.Text(0); }
+
+}  // namespace
+
+StatusOr<std::unique_ptr<LeadTxn>> SqliteStore::BeginLeadTxn() {
+  auto txn = std::make_unique<SqliteLeadTxn>(write_mu_, *writer_);
+  TANDEM_RETURN_IF_ERROR(txn->Begin());
+  return std::unique_ptr<LeadTxn>(std::move(txn));
+}
+
+StatusOr<UserRecord> SqliteStore::CreateUser(const UserRecord& user) {
+  UserRecord created = user;
+  Status status = Write([&](sqlite::Database& db) -> Status {
+    if (!user.team.empty()) {
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * team,
+          db.Prepare("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"));
+      team->Bind(1, user.team).Bind(2, ToUnixMillis(user.created_at));
+      TANDEM_RETURN_IF_ERROR(team->Run());
+    }
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * insert,
+        db.Prepare("INSERT INTO users (email, name, role, team, timezone, capacity, hours_start, "
+                   "hours_end, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?)"));
+    insert->Bind(1, user.email).Bind(2, user.name).Bind(3, user.role).BindNullable(4, user.team)
+        .Bind(5, user.timezone).Bind(6, int64_t{user.capacity}).Bind(7, int64_t{user.hours_start})
+        .Bind(8, int64_t{user.hours_end}).Bind(9, int64_t{user.active ? 1 : 0})
+        .Bind(10, ToUnixMillis(user.created_at)).Bind(11, ToUnixMillis(user.updated_at));
+    Status inserted = insert->Run();
+    if (inserted.code() == StatusCode::kConflict) {
+      return Conflict("user_exists", fmt::format("a user with email {} exists", user.email));
+    }
+    TANDEM_RETURN_IF_ERROR(inserted);
+    created.id = db.LastInsertRowId();
+    return OkStatus();
+  });
+  if (!status.ok()) return status;
+  return created;
+}
+
+Status SqliteStore::UpdateUser(const UserRecord& u) {
+  return Write([&](sqlite::Database& db) -> Status {
+    if (!u.team.empty()) {
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * team,
+          db.Prepare("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"));
+      team->Bind(1, u.team).Bind(2, ToUnixMillis(u.updated_at));
+      TANDEM_RETURN_IF_ERROR(team->Run());
+    }
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("UPDATE users SET name = ?, role = ?, team = ?, timezone = ?, capacity = ?, "
+                   "hours_start = ?, hours_end = ?, active = ?, ooo_from = ?, ooo_until = ?, "
+                   "updated_at = ? WHERE id = ?"));
+    stmt->Bind(1, u.name).Bind(2, u.role).BindNullable(3, u.team).Bind(4, u.timezone)
+        .Bind(5, int64_t{u.capacity}).Bind(6, int64_t{u.hours_start}).Bind(7, int64_t{u.hours_end})
+        .Bind(8, int64_t{u.active ? 1 : 0});
+    if (u.ooo_from && u.ooo_until) {
+      stmt->Bind(9, ToUnixMillis(*u.ooo_from)).Bind(10, ToUnixMillis(*u.ooo_until));
+    } else {
+      stmt->BindNull(9).BindNull(10);
+    }
+    stmt->Bind(11, ToUnixMillis(u.updated_at)).Bind(12, u.id);
+    TANDEM_RETURN_IF_ERROR(stmt->Run());
+    if (db.Changes() == 0) return NotFound("not_found", fmt::format("user usr_{} does not exist", u.id));
+    return OkStatus();
+  });
+}
+
+StatusOr<std::optional<UserRecord>> SqliteStore::GetUser(int64_t user_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::GetUser(lease->db(), user_id);
+}
+
+StatusOr<std::optional<UserRecord>> SqliteStore::FindUserByEmail(std::string_view email) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::FindUserBy(lease->db(), "email", email);
+}
+
+StatusOr<std::vector<UserRecord>> SqliteStore::ListUsers() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListUsers(lease->db());
+}
+
+StatusOr<std::vector<std::string>> SqliteStore::ListTeams() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT name FROM teams ORDER BY name"));
+  std::vector<std::string> out;
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
+    if (!more) break;
+    out.push_back(stmt->Text(0));
+  }
+  stmt->Reset();
+  return out;
+}
+
+Status SqliteStore::AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) {
+  return Write([&](sqlite::Database& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)"));
+    stmt->Bind(1, token_hash).Bind(2, user_id).Bind(3, ToUnixMillis(now));
+    return stmt->Run();
+  });
+}
+
+StatusOr<std::optional<UserRecord>> SqliteStore::FindUserByTokenHash(std::string_view token_hash) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::FindUserBy(lease->db(), "token", token_hash);
+}
+
+StatusOr<std::optional<LeadRecord>> SqliteStore::GetLead(int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::GetLead(lease->db(), lead_id);
+}
+
+StatusOr<std::optional<int64_t>> SqliteStore::ResolveLeadId(int64_t person_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ResolveLeadId(lease->db(), person_id);
+}
+
+StatusOr<std::vector<LeadRecord>> SqliteStore::ListLeads(const LeadQuery& query) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListLeads(lease->db(), query);
+}
+
+StatusOr<std::vector<ScoreItem>> SqliteStore::ListScoreItems(int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListScoreItems(lease->db(), lead_id);
+}
+
+StatusOr<std::vector<LeadLogEntry>> SqliteStore::ListLeadLog(int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListLeadLog(lease->db(), lead_id);
+}
+
+StatusOr<std::vector<AssignmentRecord>> SqliteStore::ListAssignments(int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListAssignments(lease->db(), lead_id);
+}
+
+StatusOr<std::vector<int64_t>> SqliteStore::ListLeadIds() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT id FROM leads ORDER BY id"));
+  std::vector<int64_t> out;
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
+    if (!more) break;
+    out.push_back(stmt->Int(0));
+  }
+  stmt->Reset();
+  return out;
+}
+
+StatusOr<int64_t> SqliteStore::CountLeads() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT COUNT(*) FROM leads"));
+  TANDEM_ASSIGN_OR_RETURN(auto n, First<int64_t>(stmt, IntAt0));
+  return n.value_or(0);
+}
+
+StatusOr<std::vector<PendingDelivery>> SqliteStore::DueDeliveries(TimePoint now, size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare(
+          "SELECT d.id, d.endpoint, d.attempts, o.id, o.uid, o.type, o.lead_id, o.payload, "
+          "o.created_at FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.state = "
+          "'pending' AND d.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE "
+          "e.state = 'pending' AND e.endpoint = d.endpoint AND e.lead_id IS d.lead_id AND e.id < "
+          "d.id AND d.lead_id IS NOT NULL) ORDER BY d.id LIMIT ?"));
+  stmt->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
+  std::vector<PendingDelivery> out;
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
+    if (!more) break;
+    PendingDelivery d;
+    d.id = stmt->Int(0);
+    d.endpoint = stmt->Text(1);
+    d.attempts = static_cast<int>(stmt->Int(2));
+    d.message.id = stmt->Int(3);
+    d.message.uid = stmt->Text(4);
+    d.message.type = stmt->Text(5);
+    d.message.lead_id = stmt->NullableInt(6);
+    d.message.payload = stmt->Text(7);
+    d.message.created_at = FromUnixMillis(stmt->Int(8));
+    out.push_back(std::move(d));
+  }
+  stmt->Reset();
+  return out;
+}
+
+Status SqliteStore::MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) {
+  return Write([&](sqlite::Database& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, "
+                   "last_status = ?, last_error = NULL, delivered_at = ? WHERE id = ?"));
+    stmt->Bind(1, int64_t{http_status}).Bind(2, ToUnixMillis(now)).Bind(3, delivery_id);
+    return stmt->Run();
+  });
+}
+
+Status SqliteStore::MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
+                                      TimePoint next_attempt) {
+  return Write([&](sqlite::Database& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_error = ?, "
+                   "next_attempt_at = ? WHERE id = ?"));
+    stmt->Bind(1, int64_t{http_status}).Bind(2, error).Bind(3, ToUnixMillis(next_attempt))
+        .Bind(4, delivery_id);
+    return stmt->Run();
+  });
+}
+
+StatusOr<int64_t> SqliteStore::CountPendingDeliveries() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'"));
+  TANDEM_ASSIGN_OR_RETURN(auto n, First<int64_t>(stmt, IntAt0));
+  return n.value_or(0);
+}
+
+StatusOr<std::optional<std::string>> SqliteStore::GetSetting(std::string_view name) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare("SELECT value FROM settings WHERE name = ?"));
+  stmt->Bind(1, name);
+  return First<std::string>(stmt, TextAt0);
+}
+
+Status SqliteStore::PutSetting(std::string_view name, std::string_view value) {
+  return Write([&](sqlite::Database& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+                   "SET value = excluded.value"));
+    stmt->Bind(1, name).Bind(2, value);
+    return stmt->Run();
+  });
+}
+
+}  // namespace tandem

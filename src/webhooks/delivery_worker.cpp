@@ -1,0 +1,105 @@
+#include "webhooks/delivery_worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "metrics/metrics.h"
+#include "webhooks/signature.h"
+
+namespace tandem {
+
+DeliveryWorker::DeliveryWorker(Store& store, WebhookSender& sender,
+                               std::vector<WebhookConfig> webhooks, const Clock& clock,
+                               Metrics& metrics)
+    : store_(store), sender_(sender), webhooks_(std::move(webhooks)), clock_(clock),
+      metrics_(metrics) {}
+
+DeliveryWorker::~DeliveryWorker() { Stop(); }
+
+std::chrono::milliseconds DeliveryWorker::Backoff(int failed_attempts) {
+  constexpr int64_t kFirstMs = 10000, kMaxMs = 3600000;
+  int shift = std::clamp(failed_attempts - 1, 0, 20);
+  return std::chrono::milliseconds(std::min(kMaxMs, kFirstMs << shift));
+}
+
+StatusOr<size_t> DeliveryWorker::DeliverDue() {
+  const TimePoint now = clock_.Now();
+  TANDEM_ASSIGN_OR_RETURN(auto due, store_.DueDeliveries(now, 100));
+  for (const PendingDelivery& d : due) {
+    auto hook = std::find_if(webhooks_.begin(), webhooks_.end(),
+                             [&](const WebhookConfig& w) { return w.url == d.endpoint; });
+    if (hook == webhooks_.end()) {
+      // The endpoint left the configuration: keep the delivery for when it returns.
+      TANDEM_RETURN_IF_ERROR(store_.MarkAttemptFailed(d.id, 0, "endpoint not configured",
+                                                      now + Backoff(d.attempts + 1)));
+      continue;
+    }
+    const int64_t t = ToUnixMillis(clock_.Now()) / 1000;
+    WebhookResponse response = sender_.Post(
+        d.endpoint,
+        {{"Tandem-Signature", SignatureHeader(hook->secret, t, d.message.payload)},
+         {"Tandem-Event", d.message.type},
+         {"Tandem-Delivery", d.message.uid}},
+        d.message.payload);
+    if (response.status >= 200 && response.status < 300) {
+      TANDEM_RETURN_IF_ERROR(store_.MarkDelivered(d.id, response.status, clock_.Now()));
+      metrics_.webhook_deliveries.Increment({"delivered"});
+      continue;
+    }
+    std::string error = response.error.empty() ? "HTTP " + std::to_string(response.status) : response.error;
+    spdlog::warn("webhook {} {} to {}: {} (attempt {})", d.message.type, d.message.uid, d.endpoint,
+                 error, d.attempts + 1);
+    metrics_.webhook_deliveries.Increment({"failed"});
+    TANDEM_RETURN_IF_ERROR(
+        store_.MarkAttemptFailed(d.id, response.status, error, clock_.Now() + Backoff(d.attempts + 1)));
+  }
+  return due.size();
+}
+
+void DeliveryWorker::Start() {
+  if (!thread_.joinable() && !webhooks_.empty()) thread_ = std::thread([this] { Run(); });
+}
+
+void DeliveryWorker::Notify() {
+  {
+    std::lock_guard lock(mu_);
+    pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+void DeliveryWorker::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeliveryWorker::Run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || pending_; });
+      if (stopping_) return;
+      pending_ = false;
+    }
+    for (;;) {
+      auto attempted = DeliverDue();
+      if (!attempted.ok()) {
+        spdlog::error("webhook delivery: {}", attempted.status().ToString());
+        break;
+      }
+      if (*attempted == 0) break;
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    if (auto pending = store_.CountPendingDeliveries(); pending.ok()) {
+      metrics_.webhook_pending.Set(*pending);
+    }
+  }
+}
+
+}  // namespace tandem

@@ -1,0 +1,57 @@
+// DeliveryWorker: delivers outbox messages to webhook endpoints, at least once.
+//
+// Each delivery is posted with its signature; a 2xx answer marks it delivered, anything
+// else (an error status, a refused connection, a timeout) schedules a retry with
+// exponential backoff (10 s doubling, at most 1 h apart) and never gives up. A lead's
+// messages go to an endpoint in order: a delivery waits while an older one for the same
+// lead and endpoint is pending. Other leads and endpoints are not held up.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "store/store.h"
+#include "webhooks/webhook_sender.h"
+
+namespace tandem {
+
+struct Metrics;
+
+class DeliveryWorker {
+ public:
+  // `store`, `sender`, `clock` and `metrics` must outlive the worker.
+  DeliveryWorker(Store& store, WebhookSender& sender, std::vector<WebhookConfig> webhooks,
+                 const Clock& clock, Metrics& metrics);
+  ~DeliveryWorker();  // Stop()s
+
+  // Attempts every delivery due now, once; returns how many were attempted.
+  StatusOr<size_t> DeliverDue();
+  // Retry delay after `failed_attempts` failures.
+  static std::chrono::milliseconds Backoff(int failed_attempts);
+
+  // Runs DeliverDue on a thread when notified and every second.
+  void Start();
+  void Notify();
+  void Stop();
+
+ private:
+  void Run();
+
+  Store& store_;
+  WebhookSender& sender_;
+  const std::vector<WebhookConfig> webhooks_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool pending_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tandem
