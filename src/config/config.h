@@ -70,7 +70,7 @@ struct Config {
   StorageConfig storage;
   IngestConfig ingest;
   LogConfig log;
-  ScoringConfig scoring;
+  ScoringConfig scoring = DefaultScoring();
   RoutingConfig routing;
   std::vector<WebhookConfig> webhooks;
   std::string origin = "defaults";  // the file it came from, for errors found later

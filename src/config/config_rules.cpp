@@ -155,6 +155,7 @@ Status ReadScoring(const toml::table& table, std::string_view origin, ScoringCon
   r.StringList("hand_raise_forms", out.hand_raise_forms);
   std::set<std::string> names;
   r.Custom("fit", [&](const toml::node& node, std::string_view name) {
+    out.fit.clear();
     return ForEachTable(node, origin, name, [&](const toml::table& t) -> Status {
       FitRule rule;
       int ops = 0;
@@ -172,6 +173,7 @@ Status ReadScoring(const toml::table& table, std::string_view origin, ScoringCon
     });
   });
   r.Custom("engagement", [&](const toml::node& node, std::string_view name) {
+    out.engagement.clear();
     return ForEachTable(node, origin, name, [&](const toml::table& t) -> Status {
       EngagementRule rule;
       SectionReader rr(t, origin, "scoring.engagement");

@@ -105,7 +105,9 @@ nlohmann::json NormalizeTraits(const nlohmann::json& traits) {
   MoveKey(out, company, "employee_count", "size");
   MoveKey(out, company, "industry", "industry");
   if (company.contains("website") && !company.contains("domain")) company["domain"] = company["website"];
-  if (company.contains("employees") && !company.contains("size")) company["size"] = company["employees"];
+  for (const char* key : {"employees", "employee_count", "number_of_employees"}) {
+    if (company.contains(key) && !company.contains("size")) company["size"] = company[key];
+  }
   if (auto d = company.find("domain"); d != company.end() && d->is_string()) {
     *d = CleanDomain(d->get<std::string>());
   }

@@ -30,7 +30,7 @@ struct ScoringConfig {
   std::vector<FitRule> fit;
   std::vector<EngagementRule> engagement;
   double half_life_days = 30;  // engagement halves every this many days
-  double mql_fit = 20;         // MQL when fit >= mql_fit and engagement >= mql_engagement
+  double mql_fit = 15;         // MQL when fit >= mql_fit and engagement >= mql_engagement
   double mql_engagement = 25;
   // Optional: a lead whose total reaches this is routed with priority "hot"; must be
   // above the MQL thresholds (0: off).
@@ -41,6 +41,11 @@ struct ScoringConfig {
   // "Form Submitted" with properties.form (or form_id) in this list is a hand-raise too.
   std::vector<std::string> hand_raise_forms = {"contact-sales", "demo-request"};
 };
+
+// The policy of a fresh install: fit on title and company size, engagement on page
+// views, pricing, downloads, forms, webinars and email clicks, careers pages negative.
+// A [scoring] section that lists fit or engagement rules replaces that list.
+ScoringConfig DefaultScoring();
 
 // Whether `path` matches the glob `pattern` ('*' any run of characters, '?' one).
 bool GlobMatch(std::string_view pattern, std::string_view path);
