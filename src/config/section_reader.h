@@ -29,15 +29,15 @@ class SectionReader {
       : table_(table), origin_(origin), section_(std::move(section)) {}
 
   void String(std::string_view key, std::string& out,
-              std::initializer_list<std::string_view> allowed = {}) {
+              std::initializer_list<std::string_view> allowed_list = {}) {
+    // Copied: the list's array lives only as long as this call, the binding longer.
+    std::vector<std::string> allowed(allowed_list.begin(), allowed_list.end());
     Bind(key, [this, &out, allowed](const toml::node& node, std::string_view name) {
       auto value = node.value<std::string>();
-      if (!value) return Fail(node, name, "must be a string");
-      if (allowed.size() > 0 &&
-          std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
-        std::string list;
-        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Fail(node, name, fmt::format("must be one of {} (got \"{}\")", list, *value));
+      if (!value || !node.is_string()) return Fail(node, name, "must be a string");
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+        return Fail(node, name,
+                    fmt::format("must be one of {} (got \"{}\")", fmt::join(allowed, ", "), *value));
       }
       out = *value;
     });
