@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include "leads/lead_engine.h"
 
 #include <gtest/gtest.h>
 
@@ -163,6 +164,12 @@ TEST(ConfigTest, PolicyMistakesNameTheLine) {
     EXPECT_NE(config.status().message().find(c.expected), std::string::npos)
         << "got: " << config.status().message() << "\nwanted: " << c.expected;
   }
+}
+
+TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
+  auto example = LoadConfigFile(std::string(TANDEM_SOURCE_DIR) + "/tandem.example.toml");
+  ASSERT_TRUE(example.ok()) << example.status().ToString();
+  EXPECT_EQ(ScoringPolicyHash(example->scoring), ScoringPolicyHash(DefaultScoring()));
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ test('source add prints the write key last; config errors name file and line', (
     assert.match(key, /^[A-Za-z0-9_-]{32}$/);
     const listed = run('--db', db, 'source', 'list');
     assert.match(listed.stdout, new RegExp(key));
-    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 1/);
+    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 2/);
 
     const bad = path.join(dir, 'bad.toml');
     writeFileSync(bad, '[server]\nlisten = "127.0.0.1:1"\nlisten_port = 9\n');
@@ -48,6 +48,61 @@ test('source add prints the write key last; config errors name file and line', (
 
     const example = run('--config', path.resolve('tandem.example.toml'), '--db', db, 'migrate');
     assert.equal(example.status, 0, `the shipped example config loads: ${example.stderr}`);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('user add prints a working API token last; bad users and configs are refused', async () => {
+  const dir = tempDir();
+  try {
+    const db = `sqlite:${path.join(dir, 't.db')}`;
+    const added = run('--db', db, 'user', 'add', 'ana@example.com', '--name', 'Ana Diaz',
+      '--role', 'sales_rep', '--team', 'emea', '--timezone', 'Europe/Madrid', '--capacity', '30',
+      '--hours', '08:30-17:00');
+    assert.equal(added.status, 0, added.stderr);
+    const token = added.stdout.trim().split('\n').at(-1);
+    assert.match(token, /^tdm_[A-Za-z0-9_-]{43}$/);
+    assert.match(run('--db', db, 'user', 'list').stdout, /ana@example\.com\tsales_rep\temea\tEurope\/Madrid\tcapacity 30/);
+
+    for (const [args, message] of [
+      [['--role', 'boss'], /--role "boss" must be admin, marketing/],
+      [['--role', 'viewer', '--timezone', 'Mars/Olympus'], /--timezone "Mars\/Olympus" is not a time zone/],
+      [['--role', 'viewer', '--hours', '18:00-09:00'], /--hours "18:00-09:00" must be HH:MM-HH:MM/],
+    ]) {
+      const refused = run('--db', db, 'user', 'add', 'x@example.com', '--name', 'X', ...args);
+      assert.equal(refused.status, 2);
+      assert.match(refused.stderr, message);
+    }
+    const twice = run('--db', db, 'user', 'add', 'ana@example.com', '--name', 'A', '--role', 'viewer');
+    assert.equal(twice.status, 2);
+    assert.match(twice.stderr, /a user with email ana@example.com exists/);
+
+    const config = path.join(dir, 'routing.toml');
+    writeFileSync(config, '[routing]\n\n[[routing.rules]]\nname = "big"\nteam = "enterprise"\n' +
+      'when = [{ trait = "company.size", gte = 1000 }]\n');
+    const unknownTeam = run('--db', db, 'config', 'check', config);
+    assert.equal(unknownTeam.status, 2);
+    assert.match(unknownTeam.stderr, /routing\.toml:3: routing rule "big" names unknown team "enterprise" \(teams: emea\)/);
+    writeFileSync(config, '[scoring]\n[[scoring.fit]]\nname = "t"\ntrait = "title"\nmatches = "[vp"\npoints = 5\n');
+    const badRegex = run('--db', db, 'config', 'check', config);
+    assert.equal(badRegex.status, 2);
+    assert.match(badRegex.stderr, /routing\.toml:5: scoring\.fit\.matches is not a valid regular expression "\[vp"/);
+    const example = run('--db', db, 'config', 'check', path.resolve('tandem.example.toml'));
+    assert.equal(example.status, 0, example.stderr);
+
+    // The token works against a running server; a wrong one does not.
+    const server = await serve(path.join(dir, 't.db'));
+    try {
+      const ok = await fetch(`${server.url}/api/v1/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 200);
+      assert.equal((await ok.json()).email, 'ana@example.com');
+      const bad = await fetch(`${server.url}/api/v1/users/me`, { headers: { authorization: 'Bearer tdm_nope' } });
+      assert.equal(bad.status, 401);
+    } finally {
+      server.kill('SIGINT');
+      await exited(server);
+    }
   } finally {
     removeDir(dir);
   }
