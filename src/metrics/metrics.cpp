@@ -119,7 +119,6 @@ std::string Metrics::RenderPrometheus() const {
                             "Webhook delivery attempts, by result.");
   Simple(out, "tandem_webhook_pending", "Webhook deliveries waiting to be delivered.", "gauge",
          webhook_pending.Value());
-  Simple(out, "tandem_leads", "Leads known.", "gauge", leads_total.Value());
   return out;
 }
 

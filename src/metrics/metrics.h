@@ -79,7 +79,6 @@ struct Metrics {
   Gauge pipeline_lag_events;
   LabeledCounter webhook_deliveries{{"result"}};  // delivered | failed (attempts)
   Gauge webhook_pending;
-  Gauge leads_total;
 
   std::string RenderPrometheus() const;
 };
