@@ -33,7 +33,7 @@ double Seconds(Clock::time_point start) {
 
 std::vector<EventRecord> Traffic(size_t count, TimePoint start) {
   WorkloadGenerator generator(7, start);
-  generator.set_identify_rate(0.10);
+  generator.set_identify_rate(0.045);  // about 10% of events end up belonging to leads
   SegmentParser parser;
   std::vector<EventRecord> out;
   std::string batch;
@@ -84,6 +84,18 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
   }
   if (!pipeline.Drain().ok()) std::abort();
   double rate = static_cast<double>(events.size()) / Seconds(start);
+  if (leads) {
+    // What the workload made of it: events that belong to leads, leads that are MQL.
+    size_t lead_events = 0, mql = 0;
+    auto ids = store->ListLeadIds().value();
+    for (int64_t id : ids) {
+      lead_events += store->ListPersonEvents(id, 1000000)->size();
+      if (store->GetLead(id).value()->stage == "mql") ++mql;
+    }
+    fmt::print("  workload: {:.1f}% of events from leads; {} of {} leads MQL ({:.2f}% of events crossed)\n",
+               100.0 * static_cast<double>(lead_events) / static_cast<double>(events.size()), mql,
+               ids.size(), 100.0 * static_cast<double>(mql) / static_cast<double>(events.size()));
+  }
   return {rate, store->CountLeads().value()};
 }
 

@@ -250,6 +250,13 @@ Status Demo(const Config& config, int64_t events) {
       records.push_back(std::move(r));
     }
   }
+  // History ends now: shift it back if the generated visits ran past the present.
+  TimePoint last = now;
+  for (const auto& r : records) last = std::max(last, r.timestamp);
+  for (auto& r : records) {
+    r.timestamp -= last - now;
+    r.received_at = r.timestamp;
+  }
   TANDEM_RETURN_IF_ERROR(store->AppendEvents(records).status());
   Metrics metrics;
   LeadEngine engine(config.scoring, config.routing, config.webhooks);
