@@ -1,7 +1,7 @@
 // leads_bench: what lead processing costs, and how fast a rep's inbox query is.
 //
-// 1. Pipeline: the same generated traffic (10% of events from identified leads, a few
-//    percent of them hand-raising or crossing the MQL threshold) is stored and
+// 1. Pipeline: the same generated traffic (about 10% of events from identified leads,
+//    about 1% of events making a lead MQL by score or hand-raise) is stored and
 //    processed twice in fresh SQLite files: stitching only (the foundation), then with
 //    scoring, stages, routing and the outbox. Printed: both rates and their ratio.
 // 2. Inbox: 1,000,000 leads over 20 reps, then GET /api/v1/leads?owner=me&sort=sla over
