@@ -80,20 +80,10 @@ void EventPipeline::Start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
 }
 
-void EventPipeline::Notify() {
-  {
-    std::lock_guard lock(mu_);
-    pending_ = true;
-  }
-  wake_.notify_one();
-}
+void EventPipeline::Notify() { signal_.Notify(); }
 
 void EventPipeline::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
+  signal_.RequestStop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -104,13 +94,7 @@ void EventPipeline::Run() {
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.nice) != 0) {
     spdlog::debug("event pipeline: cannot lower its priority: {}", std::strerror(errno));
   }
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || pending_; });
-      if (stopping_) return;
-      pending_ = false;
-    }
+  while (signal_.WaitForWork(std::chrono::seconds(1))) {
     for (;;) {
       auto processed = ProcessBatch();
       if (!processed.ok()) {
@@ -118,13 +102,7 @@ void EventPipeline::Run() {
         break;  // retried on the next wake-up
       }
       if (*processed == 0) break;
-      std::unique_lock lock(mu_);
-      auto deferred_until = std::chrono::steady_clock::now() + options_.max_deferral;
-      while (!stopping_ && options_.ingest_busy && options_.ingest_busy() &&
-             std::chrono::steady_clock::now() < deferred_until) {
-        wake_.wait_for(lock, std::chrono::milliseconds(1));
-      }
-      if (stopping_) return;
+      if (!signal_.HoldWhile(options_.ingest_busy, options_.max_deferral)) return;
     }
     if (auto lag = store_.CountUnprocessedEvents(); lag.ok())
       metrics_.pipeline_lag_events.Set(*lag);

@@ -9,13 +9,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "core/wake_signal.h"
 #include "identity/identity.h"
 #include "store/store.h"
 
@@ -65,10 +64,7 @@ class EventPipeline {
   Metrics& metrics_;
   const Options options_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool pending_ = false;   // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  WakeSignal signal_;
   std::thread thread_;
 };
 

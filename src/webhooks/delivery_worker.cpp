@@ -61,40 +61,23 @@ void DeliveryWorker::Start() {
   if (!thread_.joinable() && !webhooks_.empty()) thread_ = std::thread([this] { Run(); });
 }
 
-void DeliveryWorker::Notify() {
-  {
-    std::lock_guard lock(mu_);
-    pending_ = true;
-  }
-  wake_.notify_one();
-}
+void DeliveryWorker::Notify() { signal_.Notify(); }
 
 void DeliveryWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
+  signal_.RequestStop();
   if (thread_.joinable()) thread_.join();
 }
 
 void DeliveryWorker::Run() {
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || pending_; });
-      if (stopping_) return;
-      pending_ = false;
-    }
+  while (signal_.WaitForWork(std::chrono::seconds(1))) {
+    // Due deliveries come 100 at a time; keep going while there are more.
     for (;;) {
       auto attempted = DeliverDue();
       if (!attempted.ok()) {
         spdlog::error("webhook delivery: {}", attempted.status().ToString());
         break;
       }
-      if (*attempted == 0) break;
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
+      if (*attempted < 100 || signal_.stopping()) break;
     }
     if (auto pending = store_.CountPendingDeliveries(); pending.ok()) {
       metrics_.webhook_pending.Set(*pending);

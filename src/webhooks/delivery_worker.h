@@ -7,14 +7,13 @@
 // lead and endpoint is pending. Other leads and endpoints are not held up.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/wake_signal.h"
 #include "store/store.h"
 #include "webhooks/webhook_sender.h"
 
@@ -47,10 +46,7 @@ class DeliveryWorker {
   const std::vector<WebhookConfig> webhooks_;
   const Clock& clock_;
   Metrics& metrics_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool pending_ = false;
-  bool stopping_ = false;
+  WakeSignal signal_;
   std::thread thread_;
 };
 
