@@ -211,9 +211,9 @@ Status Demo(const Config& config, int64_t events) {
   };
   static const DemoUser kUsers[] = {
       {"maria.manager@demo.tandem", "Maria Keller", "sales_manager", "Europe/Berlin", 0},
-      {"rafael.rep@demo.tandem", "Rafael Ortiz", "sales_rep", "Europe/Madrid", 40},
-      {"sofia.rep@demo.tandem", "Sofia Rossi", "sales_rep", "Europe/Rome", 40},
-      {"tom.rep@demo.tandem", "Tom Becker", "sales_rep", "Europe/Berlin", 20},
+      {"rafael.rep@demo.tandem", "Rafael Ortiz", "sales_rep", "Europe/Madrid", 150},
+      {"sofia.rep@demo.tandem", "Sofia Rossi", "sales_rep", "Europe/Rome", 150},
+      {"tom.rep@demo.tandem", "Tom Becker", "sales_rep", "Europe/Berlin", 75},
   };
   for (const DemoUser& d : kUsers) {
     UserRecord user;
