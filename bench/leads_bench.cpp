@@ -18,9 +18,9 @@
 #include "ingest/segment_message.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
+#include "support/http_client.h"
 #include "testing/temp_dir.h"
 #include "workload/workload.h"
-#include "support/http_client.h"
 
 namespace tandem {
 namespace {
@@ -92,9 +92,11 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
       lead_events += store->ListPersonEvents(id, 1000000)->size();
       if (store->GetLead(id).value()->stage == "mql") ++mql;
     }
-    fmt::print("  workload: {:.1f}% of events from leads; {} of {} leads MQL ({:.2f}% of events crossed)\n",
-               100.0 * static_cast<double>(lead_events) / static_cast<double>(events.size()), mql,
-               ids.size(), 100.0 * static_cast<double>(mql) / static_cast<double>(events.size()));
+    fmt::print(
+        "  workload: {:.1f}% of events from leads; {} of {} leads MQL ({:.2f}% of events "
+        "crossed)\n",
+        100.0 * static_cast<double>(lead_events) / static_cast<double>(events.size()), mql,
+        ids.size(), 100.0 * static_cast<double>(mql) / static_cast<double>(events.size()));
   }
   return {rate, store->CountLeads().value()};
 }
@@ -114,8 +116,10 @@ void PipelinePhase(size_t count) {
   double l = *std::max_element(with_leads.begin(), with_leads.end());
   fmt::print("pipeline: {} events, {} leads\n", events.size(), leads);
   fmt::print("  stored + stitched (foundation):              {:>9.0f} events/s\n", p);
-  fmt::print("  stored + stitched + scored, staged, routed:  {:>9.0f} events/s = {:.2f} x  (target >= 0.6 x)\n",
-             l, l / p);
+  fmt::print(
+      "  stored + stitched + scored, staged, routed:  {:>9.0f} events/s = {:.2f} x  (target >= 0.6 "
+      "x)\n",
+      l, l / p);
 }
 
 void InboxPhase(size_t leads) {
@@ -147,10 +151,12 @@ void InboxPhase(size_t leads) {
       l.owner_id = static_cast<int64_t>(rng() % 21);  // 0: nobody
       if (*l.owner_id == 0) l.owner_id.reset();
       if (l.owner_id && rng() % 2 == 0) {
-        l.sla_due_at = now + std::chrono::minutes(static_cast<int64_t>(rng() % 100000)) - std::chrono::hours(24);
+        l.sla_due_at = now + std::chrono::minutes(static_cast<int64_t>(rng() % 100000)) -
+                       std::chrono::hours(24);
       }
       l.fit = static_cast<double>(rng() % 40);
-      l.created_at = l.updated_at = now - std::chrono::minutes(static_cast<int64_t>(rng() % 1000000));
+      l.created_at = l.updated_at =
+          now - std::chrono::minutes(static_cast<int64_t>(rng() % 1000000));
       if (!txn->PutLead(l).ok()) std::abort();
     }
     if (!txn->Commit().ok()) std::abort();
@@ -167,7 +173,8 @@ void InboxPhase(size_t leads) {
   for (int i = 0; i < 2000; ++i) {
     const std::string& token = tokens[static_cast<size_t>(i) % tokens.size()];
     auto t0 = Clock::now();
-    auto r = client.Request("GET", "/api/v1/leads?owner=me&sort=sla", "", {{"Authorization", "Bearer " + token}});
+    auto r = client.Request("GET", "/api/v1/leads?owner=me&sort=sla", "",
+                            {{"Authorization", "Bearer " + token}});
     ms.push_back(Seconds(t0) * 1000);
     if (r.status != 200) {
       fmt::print("unexpected {}: {}\n", r.status, r.body);
@@ -175,8 +182,10 @@ void InboxPhase(size_t leads) {
     }
   }
   std::sort(ms.begin(), ms.end());
-  fmt::print("  GET /api/v1/leads?owner=me&sort=sla (50 leads a page): p50 {:.2f} ms, p99 {:.2f} ms  (target p99 <= 20 ms)\n",
-             ms[ms.size() / 2], ms[ms.size() * 99 / 100]);
+  fmt::print(
+      "  GET /api/v1/leads?owner=me&sort=sla (50 leads a page): p50 {:.2f} ms, p99 {:.2f} ms  "
+      "(target p99 <= 20 ms)\n",
+      ms[ms.size() / 2], ms[ms.size() * 99 / 100]);
 }
 
 }  // namespace

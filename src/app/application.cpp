@@ -12,8 +12,8 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
     : config_(config), store_(std::move(store)), clock_(clock) {
   engine_ = std::make_unique<LeadEngine>(config.scoring, config.routing, config.webhooks);
   webhook_sender_ = NewCurlWebhookSender(std::chrono::seconds(10));
-  deliveries_ = std::make_unique<DeliveryWorker>(*store_, *webhook_sender_, config.webhooks,
-                                                 clock_, metrics_);
+  deliveries_ = std::make_unique<DeliveryWorker>(*store_, *webhook_sender_, config.webhooks, clock_,
+                                                 metrics_);
   writer_ = std::make_unique<EventWriter>(
       *store_, metrics_,
       EventWriter::Options{static_cast<size_t>(config.ingest.queue_max_events),

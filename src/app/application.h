@@ -14,9 +14,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "ingest/event_writer.h"
+#include "leads/lead_engine.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
-#include "leads/lead_engine.h"
 #include "store/store.h"
 #include "webhooks/delivery_worker.h"
 

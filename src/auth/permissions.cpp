@@ -5,8 +5,8 @@
 namespace tandem {
 
 bool IsKnownRole(std::string_view role) {
-  return role == "admin" || role == "marketing" || role == "sales_manager" ||
-         role == "sales_rep" || role == "viewer";
+  return role == "admin" || role == "marketing" || role == "sales_manager" || role == "sales_rep" ||
+         role == "viewer";
 }
 
 bool RoleHas(std::string_view role, Permission permission) {
@@ -36,8 +36,8 @@ Status CheckCanWorkLead(const UserRecord& actor, const LeadRecord& lead) {
                                     lead.id));
   }
   if (actor.role == "marketing" && !lead.owner_id) return OkStatus();
-  return PermissionDenied("forbidden", fmt::format("role {} may not change lead ld_{}", actor.role,
-                                                   lead.id));
+  return PermissionDenied("forbidden",
+                          fmt::format("role {} may not change lead ld_{}", actor.role, lead.id));
 }
 
 Status Require(const UserRecord& actor, Permission permission, std::string_view what) {

@@ -10,9 +10,9 @@
 #include "app/application.h"
 #include "auth/permissions.h"
 #include "auth/tokens.h"
-#include "leads/rescore.h"
 #include "core/random.h"
 #include "ingest/segment_message.h"
+#include "leads/rescore.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
 #include "store/store.h"
@@ -93,7 +93,8 @@ Status ListSources(const Config& config) {
 
 Status AddUser(const Config& config, const NewUser& in) {
   if (in.email.find('@') == std::string::npos) {
-    return InvalidArgument("invalid_email", fmt::format("\"{}\" is not an email address", in.email));
+    return InvalidArgument("invalid_email",
+                           fmt::format("\"{}\" is not an email address", in.email));
   }
   if (in.name.empty()) return InvalidArgument("invalid_name", "--name is required");
   if (!IsKnownRole(in.role)) {
@@ -103,9 +104,9 @@ Status AddUser(const Config& config, const NewUser& in) {
                                        in.role));
   }
   if (!KnownTimezone(in.timezone)) {
-    return InvalidArgument("invalid_timezone",
-                           fmt::format("--timezone \"{}\" is not a time zone such as Europe/Berlin",
-                                       in.timezone));
+    return InvalidArgument(
+        "invalid_timezone",
+        fmt::format("--timezone \"{}\" is not a time zone such as Europe/Berlin", in.timezone));
   }
   if (in.capacity < 0 || in.capacity > 100000) {
     return InvalidArgument("invalid_capacity", "--capacity must be from 0 to 100000");
@@ -169,8 +170,9 @@ Status CheckConfig(const std::string& path, const std::string& db_override) {
   TANDEM_ASSIGN_OR_RETURN(Config config, LoadConfigFile(path));
   if (!db_override.empty()) config.storage.url = db_override;
   std::string_view url = config.storage.url;
-  bool store_exists = !url.starts_with("sqlite:") ||
-                      std::filesystem::exists(std::string(url.substr(std::string_view("sqlite:").size())));
+  bool store_exists =
+      !url.starts_with("sqlite:") ||
+      std::filesystem::exists(std::string(url.substr(std::string_view("sqlite:").size())));
   if (store_exists) {
     StoreOptions options;
     options.migrate = false;
@@ -181,10 +183,10 @@ Status CheckConfig(const std::string& path, const std::string& db_override) {
       TANDEM_RETURN_IF_ERROR(CheckConfigTeams(config, teams));
     }
   }
-  std::cout << fmt::format("{}: ok ({} fit rules, {} engagement rules, {} routing rules, {} webhooks{})\n",
-                           path, config.scoring.fit.size(), config.scoring.engagement.size(),
-                           config.routing.rules.size(), config.webhooks.size(),
-                           store_exists ? "; teams checked against " + config.storage.url : "");
+  std::cout << fmt::format(
+      "{}: ok ({} fit rules, {} engagement rules, {} routing rules, {} webhooks{})\n", path,
+      config.scoring.fit.size(), config.scoring.engagement.size(), config.routing.rules.size(),
+      config.webhooks.size(), store_exists ? "; teams checked against " + config.storage.url : "");
   return OkStatus();
 }
 
@@ -227,7 +229,8 @@ Status Demo(const Config& config, int64_t events) {
     TANDEM_ASSIGN_OR_RETURN(UserRecord created, store->CreateUser(user));
     std::string token = NewApiToken();
     TANDEM_RETURN_IF_ERROR(store->AddApiToken(created.id, HashApiToken(token), now));
-    std::cout << fmt::format("demo user {} ({}): API token {}\n", created.email, created.role, token);
+    std::cout << fmt::format("demo user {} ({}): API token {}\n", created.email, created.role,
+                             token);
   }
   // Visits spread over the last few days, ending about now.
   WorkloadGenerator generator(/*seed=*/2026, now - std::chrono::hours(72));
@@ -266,7 +269,11 @@ Status Demo(const Config& config, int64_t events) {
   TANDEM_RETURN_IF_ERROR(pipeline.Drain());
   std::cout << fmt::format(
       "demo workspace created in {}: source \"{}\" with {} events, {} leads; write key:\n{}\n",
-      config.storage.url, source.name, records.size(), [&] { auto n = store->CountLeads(); return n.ok() ? *n : 0; }(),
+      config.storage.url, source.name, records.size(),
+      [&] {
+        auto n = store->CountLeads();
+        return n.ok() ? *n : 0;
+      }(),
       source.write_key);
   return OkStatus();
 }

@@ -59,18 +59,22 @@ int main(int argc, char** argv) {
   auto* user_add = user->add_subcommand("add", "Add a user; prints an API token as the last line");
   user_add->add_option("EMAIL", new_user.email, "The user's email address")->required();
   user_add->add_option("--name", new_user.name, "Full name")->required();
-  user_add->add_option("--role", new_user.role,
-                       "admin, marketing, sales_manager, sales_rep or viewer")
+  user_add
+      ->add_option("--role", new_user.role, "admin, marketing, sales_manager, sales_rep or viewer")
       ->required();
   user_add->add_option("--team", new_user.team, "Team, e.g. \"emea\" (created when new)");
-  user_add->add_option("--timezone", new_user.timezone, "Area/City, e.g. Europe/Berlin (default UTC)");
-  user_add->add_option("--capacity", new_user.capacity, "Open leads the user can work (default 50)");
-  user_add->add_option("--hours", new_user.hours, "Working hours, local time (default 09:00-17:30)");
+  user_add->add_option("--timezone", new_user.timezone,
+                       "Area/City, e.g. Europe/Berlin (default UTC)");
+  user_add->add_option("--capacity", new_user.capacity,
+                       "Open leads the user can work (default 50)");
+  user_add->add_option("--hours", new_user.hours,
+                       "Working hours, local time (default 09:00-17:30)");
   auto* user_list = user->add_subcommand("list", "List users");
   std::string token_email;
   auto* user_token = user->add_subcommand("token", "Issue another API token for a user");
   user_token->add_option("EMAIL", token_email, "The user's email address")->required();
-  auto* rescore = app.add_subcommand("rescore", "Recompute every lead's score under the current rules");
+  auto* rescore =
+      app.add_subcommand("rescore", "Recompute every lead's score under the current rules");
   auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");
   config_cmd->require_subcommand(1);
   std::string check_path;

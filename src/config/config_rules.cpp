@@ -26,7 +26,8 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
           } else if (node.is_boolean()) {
             c.texts = {*node.value<bool>() ? "true" : "false"};
           } else {
-            return ConfigError(origin, node, fmt::format("{} must be a string, number or boolean", name));
+            return ConfigError(origin, node,
+                               fmt::format("{} must be a string, number or boolean", name));
           }
           return OkStatus();
         case ConditionOp::kIn: {
@@ -40,7 +41,8 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
             } else if (item.is_number()) {
               c.texts.push_back(fmt::format("{}", *item.value<double>()));
             } else {
-              return ConfigError(origin, item, fmt::format("{} items must be strings or numbers", name));
+              return ConfigError(origin, item,
+                                 fmt::format("{} items must be strings or numbers", name));
             }
           }
           return OkStatus();
@@ -48,7 +50,8 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
         case ConditionOp::kMatches: {
           auto pattern = node.value<std::string>();
           if (!pattern || !node.is_string()) {
-            return ConfigError(origin, node, fmt::format("{} must be a regular expression string", name));
+            return ConfigError(origin, node,
+                               fmt::format("{} must be a regular expression string", name));
           }
           try {
             c.regex = std::make_shared<const std::regex>(
@@ -63,11 +66,13 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
         }
         case ConditionOp::kGte:
         case ConditionOp::kLte:
-          if (!node.is_number()) return ConfigError(origin, node, fmt::format("{} must be a number", name));
+          if (!node.is_number())
+            return ConfigError(origin, node, fmt::format("{} must be a number", name));
           c.number = *node.value<double>();
           return OkStatus();
         case ConditionOp::kExists:
-          if (!node.is_boolean()) return ConfigError(origin, node, fmt::format("{} must be true or false", name));
+          if (!node.is_boolean())
+            return ConfigError(origin, node, fmt::format("{} must be true or false", name));
           c.exists = *node.value<bool>();
           return OkStatus();
       }
@@ -85,7 +90,8 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
 Status CheckCondition(const Condition& c, int ops, std::string_view origin, const toml::node& at,
                       std::string_view what, const char* field_key) {
   if (c.field.empty()) {
-    return ConfigError(origin, at, fmt::format("{} needs {} (the dotted name it tests)", what, field_key));
+    return ConfigError(origin, at,
+                       fmt::format("{} needs {} (the dotted name it tests)", what, field_key));
   }
   if (ops != 1) {
     return ConfigError(origin, at,
@@ -106,14 +112,18 @@ Status ReadConditionList(const toml::node& node, std::string_view origin, std::s
   for (const toml::node& item : *array) {
     const toml::table* table = item.as_table();
     if (table == nullptr) {
-      return ConfigError(origin, item, fmt::format("{} items must be tables like {{ {} = \"…\", equals = \"…\" }}", name, field_key));
+      return ConfigError(
+          origin, item,
+          fmt::format("{} items must be tables like {{ {} = \"…\", equals = \"…\" }}", name,
+                      field_key));
     }
     Condition c;
     int ops = 0;
     SectionReader r(*table, origin, std::string(name));
     BindCondition(r, origin, c, field_key, ops);
     TANDEM_RETURN_IF_ERROR(r.Finish());
-    TANDEM_RETURN_IF_ERROR(CheckCondition(c, ops, origin, item, fmt::format("a condition in {}", name), field_key));
+    TANDEM_RETURN_IF_ERROR(
+        CheckCondition(c, ops, origin, item, fmt::format("a condition in {}", name), field_key));
     out.push_back(std::move(c));
   }
   return OkStatus();
@@ -124,21 +134,26 @@ Status ForEachTable(const toml::node& node, std::string_view origin, std::string
                     const std::function<Status(const toml::table&)>& read) {
   const toml::array* array = node.as_array();
   if (array == nullptr) {
-    return ConfigError(origin, node, fmt::format("{} must be an array of tables ([[{}]])", name, name));
+    return ConfigError(origin, node,
+                       fmt::format("{} must be an array of tables ([[{}]])", name, name));
   }
   for (const toml::node& item : *array) {
     const toml::table* table = item.as_table();
-    if (table == nullptr) return ConfigError(origin, item, fmt::format("[[{}]] entries must be tables", name));
+    if (table == nullptr)
+      return ConfigError(origin, item, fmt::format("[[{}]] entries must be tables", name));
     TANDEM_RETURN_IF_ERROR(read(*table));
   }
   return OkStatus();
 }
 
-Status CheckUniqueName(std::set<std::string>& seen, const std::string& name, std::string_view origin,
-                       const toml::table& table, std::string_view section) {
-  if (name.empty()) return ConfigError(origin, table, fmt::format("every [[{}]] needs a name", section));
+Status CheckUniqueName(std::set<std::string>& seen, const std::string& name,
+                       std::string_view origin, const toml::table& table,
+                       std::string_view section) {
+  if (name.empty())
+    return ConfigError(origin, table, fmt::format("every [[{}]] needs a name", section));
   if (!seen.insert(name).second) {
-    return ConfigError(origin, table, fmt::format("[[{}]] name \"{}\" is used twice", section, name));
+    return ConfigError(origin, table,
+                       fmt::format("[[{}]] name \"{}\" is used twice", section, name));
   }
   return OkStatus();
 }
@@ -167,7 +182,8 @@ Status ReadScoring(const toml::table& table, std::string_view origin, ScoringCon
       TANDEM_RETURN_IF_ERROR(CheckUniqueName(names, rule.name, origin, t, "scoring.fit"));
       TANDEM_RETURN_IF_ERROR(CheckCondition(rule.condition, ops, origin, t,
                                             fmt::format("fit rule \"{}\"", rule.name), "trait"));
-      if (!rr.Has("points")) return ConfigError(origin, t, fmt::format("fit rule \"{}\" needs points", rule.name));
+      if (!rr.Has("points"))
+        return ConfigError(origin, t, fmt::format("fit rule \"{}\" needs points", rule.name));
       out.fit.push_back(std::move(rule));
       return OkStatus();
     });
@@ -189,13 +205,15 @@ Status ReadScoring(const toml::table& table, std::string_view origin, ScoringCon
       TANDEM_RETURN_IF_ERROR(rr.Finish());
       TANDEM_RETURN_IF_ERROR(CheckUniqueName(names, rule.name, origin, t, "scoring.engagement"));
       if (!rr.Has("points")) {
-        return ConfigError(origin, t, fmt::format("engagement rule \"{}\" needs points", rule.name));
+        return ConfigError(origin, t,
+                           fmt::format("engagement rule \"{}\" needs points", rule.name));
       }
       if (rule.type.empty() && rule.event.empty() && rule.path.empty() && rule.where.empty()) {
-        return ConfigError(origin, t,
-                           fmt::format("engagement rule \"{}\" matches every event; give it a type, "
-                                       "event, path or where",
-                                       rule.name));
+        return ConfigError(
+            origin, t,
+            fmt::format("engagement rule \"{}\" matches every event; give it a type, "
+                        "event, path or where",
+                        rule.name));
       }
       out.engagement.push_back(std::move(rule));
       return OkStatus();
@@ -204,10 +222,11 @@ Status ReadScoring(const toml::table& table, std::string_view origin, ScoringCon
   TANDEM_RETURN_IF_ERROR(r.Finish());
   if (out.hot_total > 0 && out.hot_total <= out.mql_fit + out.mql_engagement) {
     const toml::node& at = *table.get("hot_total");
-    return ConfigError(origin, at,
-                       fmt::format("scoring.hot_total {} overlaps the MQL thresholds: it must be above "
-                                   "mql_fit + mql_engagement ({} + {})",
-                                   out.hot_total, out.mql_fit, out.mql_engagement));
+    return ConfigError(
+        origin, at,
+        fmt::format("scoring.hot_total {} overlaps the MQL thresholds: it must be above "
+                    "mql_fit + mql_engagement ({} + {})",
+                    out.hot_total, out.mql_fit, out.mql_engagement));
   }
   return OkStatus();
 }
@@ -259,20 +278,25 @@ Status ReadWebhooks(const toml::node& node, std::string_view origin,
     r.StringList("events", hook.events);
     TANDEM_RETURN_IF_ERROR(r.Finish());
     if (!hook.url.starts_with("http://") && !hook.url.starts_with("https://")) {
-      return ConfigError(origin, t, fmt::format("webhooks.url \"{}\" must start with http:// or https://", hook.url));
+      return ConfigError(
+          origin, t,
+          fmt::format("webhooks.url \"{}\" must start with http:// or https://", hook.url));
     }
     if (hook.secret.size() < 16) {
-      return ConfigError(origin, t, "webhooks.secret must be at least 16 characters (it signs deliveries)");
+      return ConfigError(origin, t,
+                         "webhooks.secret must be at least 16 characters (it signs deliveries)");
     }
     for (const std::string& e : hook.events) {
       const auto& known = WebhookEventTypes();
       if (std::find(known.begin(), known.end(), e) == known.end()) {
-        return ConfigError(origin, t, fmt::format("webhooks.events: unknown event \"{}\" (known: {})", e,
-                                                  fmt::join(known, ", ")));
+        return ConfigError(origin, t,
+                           fmt::format("webhooks.events: unknown event \"{}\" (known: {})", e,
+                                       fmt::join(known, ", ")));
       }
     }
     for (const WebhookConfig& other : out) {
-      if (other.url == hook.url) return ConfigError(origin, t, fmt::format("webhook {} is listed twice", hook.url));
+      if (other.url == hook.url)
+        return ConfigError(origin, t, fmt::format("webhook {} is listed twice", hook.url));
     }
     out.push_back(std::move(hook));
     return OkStatus();

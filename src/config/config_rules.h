@@ -1,8 +1,9 @@
-// Readers (internal to config/) for the policy sections of tandem.toml: [scoring], [routing], [[webhooks]].
+// Readers (internal to config/) for the policy sections of tandem.toml: [scoring], [routing],
+// [[webhooks]].
 #pragma once
 
-#include <string_view>
 #include <toml++/toml.h>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"

@@ -72,7 +72,6 @@ TEST(ConfigTest, SyntaxErrorNamesLine) {
       << config.status().message();
 }
 
-
 constexpr const char* kPolicy = R"(
 [scoring]
 half_life_days = 14
@@ -130,8 +129,9 @@ TEST(ConfigTest, ReadsThePolicySections) {
   EXPECT_TRUE(CheckConfigTeams(*config, {"enterprise", "sales"}).ok());
   Status unknown = CheckConfigTeams(*config, {"sales"});
   EXPECT_EQ(unknown.error_code(), "config_unknown_team");
-  EXPECT_NE(unknown.message().find("t.toml:31: routing rule \"big\" names unknown team \"enterprise\""),
-            std::string::npos)
+  EXPECT_NE(
+      unknown.message().find("t.toml:31: routing rule \"big\" names unknown team \"enterprise\""),
+      std::string::npos)
       << unknown.message();
 }
 
@@ -142,7 +142,8 @@ TEST(ConfigTest, PolicyMistakesNameTheLine) {
   };
   const Case cases[] = {
       {"[scoring]\nhalf_lfe_days = 3\n", "t.toml:2: unknown key \"half_lfe_days\" in [scoring]"},
-      {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\nmatches = \"(vp\"\npoints = 1\n",
+      {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\nmatches = \"(vp\"\npoints = "
+       "1\n",
        "t.toml:5: scoring.fit.matches is not a valid regular expression"},
       {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\npoints = 1\n",
        "needs exactly one of equals, in, matches, gte, lte, exists"},
@@ -153,9 +154,11 @@ TEST(ConfigTest, PolicyMistakesNameTheLine) {
       {"[scoring]\nmql_fit = 10\nmql_engagement = 20\nhot_total = 25\n",
        "t.toml:4: scoring.hot_total 25 overlaps the MQL thresholds"},
       {"[routing]\n[[routing.rules]]\nname = \"r\"\n", "t.toml:2: routing rule \"r\" needs a team"},
-      {"[[webhooks]]\nurl = \"ftp://x\"\nsecret = \"0123456789abcdef\"\n", "must start with http://"},
+      {"[[webhooks]]\nurl = \"ftp://x\"\nsecret = \"0123456789abcdef\"\n",
+       "must start with http://"},
       {"[[webhooks]]\nurl = \"http://x\"\nsecret = \"short\"\n", "at least 16 characters"},
-      {"[[webhooks]]\nurl = \"http://x\"\nsecret = \"0123456789abcdef\"\nevents = [\"lead.eaten\"]\n",
+      {"[[webhooks]]\nurl = \"http://x\"\nsecret = \"0123456789abcdef\"\nevents = "
+       "[\"lead.eaten\"]\n",
        "unknown event \"lead.eaten\""},
   };
   for (const Case& c : cases) {

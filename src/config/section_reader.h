@@ -4,12 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "core/status.h"
@@ -17,7 +17,8 @@
 namespace tandem {
 
 // "FILE:LINE: problem" as an invalid-argument Status.
-inline Status ConfigError(std::string_view origin, const toml::node& node, std::string_view problem) {
+inline Status ConfigError(std::string_view origin, const toml::node& node,
+                          std::string_view problem) {
   return InvalidArgument("config_invalid_value",
                          fmt::format("{}:{}: {}", origin, node.source().begin.line, problem));
 }
@@ -36,8 +37,9 @@ class SectionReader {
       auto value = node.value<std::string>();
       if (!value || !node.is_string()) return Fail(node, name, "must be a string");
       if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
-        return Fail(node, name,
-                    fmt::format("must be one of {} (got \"{}\")", fmt::join(allowed, ", "), *value));
+        return Fail(
+            node, name,
+            fmt::format("must be one of {} (got \"{}\")", fmt::join(allowed, ", "), *value));
       }
       out = *value;
     });
@@ -68,7 +70,8 @@ class SectionReader {
   }
 
   // A key read by custom code; `read` returns an error naming the problem.
-  void Custom(std::string_view key, std::function<Status(const toml::node&, std::string_view)> read) {
+  void Custom(std::string_view key,
+              std::function<Status(const toml::node&, std::string_view)> read) {
     Bind(key, [this, read](const toml::node& node, std::string_view name) {
       if (!status_.ok()) return;
       status_ = read(node, name);

@@ -1,7 +1,7 @@
 #include "http/api_routes.h"
 
-#include <boost/beast/http/field.hpp>
 #include <fmt/format.h>
+#include <boost/beast/http/field.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -30,7 +30,8 @@ StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request) {
   }
   std::string_view value(it->value().data(), it->value().size());
   if (!value.starts_with("Bearer ") || value.size() <= 7) {
-    return Unauthenticated("unauthenticated", "the Authorization header must be \"Bearer <token>\"");
+    return Unauthenticated("unauthenticated",
+                           "the Authorization header must be \"Bearer <token>\"");
   }
   TANDEM_ASSIGN_OR_RETURN(auto user, store.FindUserByTokenHash(HashApiToken(value.substr(7))));
   if (!user) return Unauthenticated("unauthenticated", "the API token is not valid");
@@ -40,8 +41,10 @@ StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request) {
 
 StatusOr<json> ParseBody(const HttpRequest& request) {
   json body = json::parse(request.message.body(), nullptr, false);
-  if (body.is_discarded()) return InvalidArgument("invalid_json", "the request body is not valid JSON");
-  if (!body.is_object()) return InvalidArgument("invalid_json", "the request body must be a JSON object");
+  if (body.is_discarded())
+    return InvalidArgument("invalid_json", "the request body is not valid JSON");
+  if (!body.is_object())
+    return InvalidArgument("invalid_json", "the request body must be a JSON object");
   return body;
 }
 
@@ -49,15 +52,16 @@ StatusOr<std::optional<TimePoint>> TimeField(const json& body, const char* name)
   auto it = body.find(name);
   if (it == body.end() || it->is_null()) return std::optional<TimePoint>();
   if (!it->is_string()) {
-    return Unprocessable("invalid_field", fmt::format("{} must be a date or an RFC 3339 time", name));
+    return Unprocessable("invalid_field",
+                         fmt::format("{} must be a date or an RFC 3339 time", name));
   }
   std::string text = it->get<std::string>();
   if (text.size() == 10) text += "T00:00:00Z";  // a date: its start, UTC
   auto t = ParseIsoTime(text);
   if (!t) {
     return Unprocessable("invalid_field",
-                         fmt::format("{} \"{}\" is not a date (YYYY-MM-DD) or an RFC 3339 time", name,
-                                     it->get<std::string>()));
+                         fmt::format("{} \"{}\" is not a date (YYYY-MM-DD) or an RFC 3339 time",
+                                     name, it->get<std::string>()));
   }
   return std::optional<TimePoint>(*t);
 }
@@ -65,7 +69,8 @@ StatusOr<std::optional<TimePoint>> TimeField(const json& body, const char* name)
 StatusOr<std::string> StringField(const json& body, const char* name) {
   auto it = body.find(name);
   if (it == body.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return Unprocessable("invalid_field", fmt::format("{} must be a string", name));
+  if (!it->is_string())
+    return Unprocessable("invalid_field", fmt::format("{} must be a string", name));
   return it->get<std::string>();
 }
 
@@ -128,7 +133,8 @@ void ApiRoutes::Register(Router& router) {
     return [this, method](const HttpRequest& request, const UserRecord& user) -> Response {
       std::string_view rest = request.path().substr(std::string_view("/api/v1/leads/").size());
       std::string_view id_text = rest.substr(0, rest.find('/'));
-      std::string_view action = rest.find('/') == std::string_view::npos ? "" : rest.substr(rest.find('/') + 1);
+      std::string_view action =
+          rest.find('/') == std::string_view::npos ? "" : rest.substr(rest.find('/') + 1);
       auto lead_id = FindLeadId(id_text);
       if (!lead_id.ok()) return ErrorResponse(lead_id.status());
       if (method == "GET" && action.empty()) return GetLead(*lead_id);
@@ -140,33 +146,32 @@ void ApiRoutes::Register(Router& router) {
                            fmt::format("no {} {} in the API", method, request.path()));
     };
   };
-  router.Add("GET", "/api/v1/leads", authed([this](const HttpRequest& r, const UserRecord& u) {
-               return ListLeads(r, u);
-             }));
+  router.Add("GET", "/api/v1/leads",
+             authed([this](const HttpRequest& r, const UserRecord& u) { return ListLeads(r, u); }));
   router.Add("GET", "/api/v1/leads/*", authed(lead_route("GET")));
   router.Add("PATCH", "/api/v1/leads/*", authed(lead_route("PATCH")));
   router.Add("POST", "/api/v1/leads/*", authed(lead_route("POST")));
-  router.Add("GET", "/api/v1/users", authed([this](const HttpRequest&, const UserRecord&) {
-               return ListUsers();
-             }));
+  router.Add("GET", "/api/v1/users",
+             authed([this](const HttpRequest&, const UserRecord&) { return ListUsers(); }));
   router.Add("GET", "/api/v1/users/*", authed([this](const HttpRequest& r, const UserRecord& u) {
                return GetUser(u, r.path().substr(std::string_view("/api/v1/users/").size()));
              }));
   router.Add("PATCH", "/api/v1/users/*", authed([this](const HttpRequest& r, const UserRecord& u) {
                return PatchUser(r, u, r.path().substr(std::string_view("/api/v1/users/").size()));
              }));
-  router.Add("GET", "/api/v1/teams", authed([this](const HttpRequest&, const UserRecord&) {
-               return ListTeams();
-             }));
+  router.Add("GET", "/api/v1/teams",
+             authed([this](const HttpRequest&, const UserRecord&) { return ListTeams(); }));
 }
 
 StatusOr<int64_t> ApiRoutes::FindLeadId(std::string_view text) {
   auto id = ParseLeadId(text);
   if (!id) {
-    return NotFound("not_found", fmt::format("lead \"{}\" does not exist (lead ids look like ld_123)", text));
+    return NotFound("not_found",
+                    fmt::format("lead \"{}\" does not exist (lead ids look like ld_123)", text));
   }
   TANDEM_ASSIGN_OR_RETURN(auto resolved, store_.ResolveLeadId(*id));
-  if (!resolved) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(*id)));
+  if (!resolved)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(*id)));
   return *resolved;
 }
 
@@ -186,20 +191,23 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
   LeadQuery q;
   q.score_at = now;
   q.half_life_days = engine_.scoring().half_life_days;
-  static const std::vector<std::string> kKnown = {"owner", "stage", "priority", "team", "min_score",
-                                                  "updated_since", "sort", "limit", "cursor", "queued"};
+  static const std::vector<std::string> kKnown = {"owner",     "stage",         "priority", "team",
+                                                  "min_score", "updated_since", "sort",     "limit",
+                                                  "cursor",    "queued"};
   for (const auto& [name, value] : params) {
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
-      return ErrorResponse(400, "invalid_parameter",
-                           fmt::format("unknown query parameter \"{}\" (known: {})", name,
-                                       fmt::join(kKnown, ", ")));
+      return ErrorResponse(
+          400, "invalid_parameter",
+          fmt::format("unknown query parameter \"{}\" (known: {})", name, fmt::join(kKnown, ", ")));
     }
   }
   auto param = [&](const char* name) -> std::string {
     auto it = params.find(name);
     return it == params.end() ? "" : it->second;
   };
-  auto invalid = [](std::string message) { return ErrorResponse(400, "invalid_parameter", message); };
+  auto invalid = [](std::string message) {
+    return ErrorResponse(400, "invalid_parameter", message);
+  };
   if (std::string owner = param("owner"); !owner.empty()) {
     if (owner == "me") {
       q.owner_id = user.id;
@@ -212,7 +220,8 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
     }
   }
   if (std::string stage = param("stage"); !stage.empty()) {
-    if (!ParseStage(stage)) return invalid(fmt::format("stage \"{}\" is not a lifecycle stage", stage));
+    if (!ParseStage(stage))
+      return invalid(fmt::format("stage \"{}\" is not a lifecycle stage", stage));
     q.stage = stage;
   }
   if (std::string priority = param("priority"); !priority.empty()) {
@@ -300,7 +309,9 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
 Response ApiRoutes::GetLead(int64_t lead_id) {
   auto lead = store_.GetLead(lead_id);
   if (!lead.ok()) return ErrorResponse(lead.status());
-  if (!*lead) return ErrorResponse(404, "not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  if (!*lead)
+    return ErrorResponse(404, "not_found",
+                         fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   auto body = RenderLead(**lead, clock_.Now());
   if (!body.ok()) return ErrorResponse(body.status());
   return JsonResponse(200, std::move(*body));
@@ -309,18 +320,20 @@ Response ApiRoutes::GetLead(int64_t lead_id) {
 Response ApiRoutes::PatchLead(const HttpRequest& request, const UserRecord& user, int64_t lead_id) {
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
-  static const std::vector<std::string> kWritable = {"stage", "reason", "revisit_on", "priority",
-                                                     "owner_id", "name", "title", "phone",
-                                                     "company", "traits"};
+  static const std::vector<std::string> kWritable = {"stage",    "reason", "revisit_on", "priority",
+                                                     "owner_id", "name",   "title",      "phone",
+                                                     "company",  "traits"};
   static const std::vector<std::string> kReadOnly = {
-      "id", "email", "score", "created_at", "updated_at", "first_touch", "last_touch", "sla",
-      "visits", "mql_at", "team", "queued", "stage_reason", "owner", "last_activity_at"};
+      "id",          "email",      "score",        "created_at", "updated_at",
+      "first_touch", "last_touch", "sla",          "visits",     "mql_at",
+      "team",        "queued",     "stage_reason", "owner",      "last_activity_at"};
   for (const auto& [key, value] : body->items()) {
     if (std::find(kReadOnly.begin(), kReadOnly.end(), key) != kReadOnly.end()) {
-      std::string hint = key == "owner" ? " (set owner_id with a reason to reassign)"
+      std::string hint = key == "owner"   ? " (set owner_id with a reason to reassign)"
                          : key == "score" ? " (computed by the scoring rules)"
                                           : "";
-      return ErrorResponse(422, "read_only_field", fmt::format("field \"{}\" is read-only{}", key, hint));
+      return ErrorResponse(422, "read_only_field",
+                           fmt::format("field \"{}\" is read-only{}", key, hint));
     }
     if (std::find(kWritable.begin(), kWritable.end(), key) == kWritable.end()) {
       return ErrorResponse(422, "unknown_field",
@@ -350,13 +363,16 @@ Response ApiRoutes::PatchLead(const HttpRequest& request, const UserRecord& user
   std::optional<Stage> stage;
   if (!stage_text->empty()) {
     stage = ParseStage(*stage_text);
-    if (!stage) return ErrorResponse(422, "invalid_field", fmt::format("stage \"{}\" is not a lifecycle stage", *stage_text));
+    if (!stage)
+      return ErrorResponse(422, "invalid_field",
+                           fmt::format("stage \"{}\" is not a lifecycle stage", *stage_text));
   }
   std::optional<int64_t> owner;
   if (body->contains("owner_id")) {
     const json& o = (*body)["owner_id"];
     if (o.is_string()) owner = ParseUserId(o.get<std::string>());
-    if (!owner) return ErrorResponse(422, "invalid_field", "owner_id must be a user id such as \"usr_3\"");
+    if (!owner)
+      return ErrorResponse(422, "invalid_field", "owner_id must be a user id such as \"usr_3\"");
   }
   const TimePoint now = clock_.Now();
   const Actor actor{user};
@@ -407,8 +423,11 @@ Response ApiRoutes::Timeline(const HttpRequest& request, int64_t lead_id) {
   std::vector<Entry> entries;
   for (const StoredEvent& e : *events) {
     json message = json::parse(e.record.payload, nullptr, false);
-    json body = {{"at", FormatIsoTime(e.record.timestamp)}, {"kind", "event"}, {"event_id", e.id},
-                 {"type", e.record.type}, {"name", e.record.event.empty() ? json() : json(e.record.event)}};
+    json body = {{"at", FormatIsoTime(e.record.timestamp)},
+                 {"kind", "event"},
+                 {"event_id", e.id},
+                 {"type", e.record.type},
+                 {"name", e.record.event.empty() ? json() : json(e.record.event)}};
     if (message.is_object()) {
       if (auto path = FieldText(message, "context.page.path"); !path.empty()) body["path"] = path;
       if (message.contains("properties")) body["properties"] = message["properties"];
@@ -460,7 +479,8 @@ Response ApiRoutes::RecordOutcome(const HttpRequest& request, const UserRecord& 
   for (const Status* s : {&disposition.status(), &reason.status(), &revisit.status()}) {
     if (!s->ok()) return ErrorResponse(*s);
   }
-  if (disposition->empty()) return ErrorResponse(422, "disposition_required", "disposition is required");
+  if (disposition->empty())
+    return ErrorResponse(422, "disposition_required", "disposition is required");
   outcome.disposition = *disposition;
   outcome.reason = *reason;
   outcome.revisit_on = *revisit;
@@ -489,24 +509,30 @@ Response ApiRoutes::ListUsers() {
 Response ApiRoutes::GetUser(const UserRecord& user, std::string_view id) {
   if (id == "me") return Json(200, UserToJson(user));
   auto user_id = ParseUserId(id);
-  auto found = user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  auto found =
+      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
   if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found) return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  if (!*found)
+    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
   return Json(200, UserToJson(**found));
 }
 
-Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user, std::string_view id) {
+Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user,
+                              std::string_view id) {
   auto user_id = id == "me" ? std::optional<int64_t>(user.id) : ParseUserId(id);
-  auto found = user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  auto found =
+      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
   if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found) return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  if (!*found)
+    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
   UserRecord u = **found;
   const bool self = u.id == user.id;
   const bool manager = RoleHas(user.role, Permission::kManageUsers);
   if (!self && !manager) {
-    return ErrorResponse(403, "forbidden", fmt::format("role {} may change only its own user", user.role));
+    return ErrorResponse(403, "forbidden",
+                         fmt::format("role {} may change only its own user", user.role));
   }
   static const std::vector<std::string> kSelf = {"out_of_office", "timezone", "hours", "name"};
   static const std::vector<std::string> kManager = {"capacity", "active", "team"};
@@ -514,20 +540,25 @@ Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user
     bool own = std::find(kSelf.begin(), kSelf.end(), key) != kSelf.end();
     bool managed = std::find(kManager.begin(), kManager.end(), key) != kManager.end();
     if (key == "role") {
-      if (user.role != "admin") return ErrorResponse(403, "forbidden", "only an admin may change roles");
+      if (user.role != "admin")
+        return ErrorResponse(403, "forbidden", "only an admin may change roles");
       if (!value.is_string() || !IsKnownRole(value.get<std::string>())) {
-        return ErrorResponse(422, "invalid_field", "role must be admin, marketing, sales_manager, sales_rep or viewer");
+        return ErrorResponse(422, "invalid_field",
+                             "role must be admin, marketing, sales_manager, sales_rep or viewer");
       }
       u.role = value.get<std::string>();
       continue;
     }
     if (!own && !managed) {
-      return ErrorResponse(422, key == "id" || key == "email" || key == "created_at" ? "read_only_field" : "unknown_field",
-                           fmt::format("field \"{}\" cannot be changed (writable: {}, {}, role)", key,
-                                       fmt::join(kSelf, ", "), fmt::join(kManager, ", ")));
+      return ErrorResponse(422,
+                           key == "id" || key == "email" || key == "created_at" ? "read_only_field"
+                                                                                : "unknown_field",
+                           fmt::format("field \"{}\" cannot be changed (writable: {}, {}, role)",
+                                       key, fmt::join(kSelf, ", "), fmt::join(kManager, ", ")));
     }
     if (managed && !manager) {
-      return ErrorResponse(403, "forbidden", fmt::format("only a sales manager or admin may change {}", key));
+      return ErrorResponse(403, "forbidden",
+                           fmt::format("only a sales manager or admin may change {}", key));
     }
     if (key == "out_of_office") {
       if (value.is_null()) {
@@ -535,16 +566,19 @@ Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user
         u.ooo_until.reset();
         continue;
       }
-      if (!value.is_object()) return ErrorResponse(422, "invalid_field", "out_of_office must be {from, until} or null");
+      if (!value.is_object())
+        return ErrorResponse(422, "invalid_field", "out_of_office must be {from, until} or null");
       auto from = TimeField(value, "from");
       auto until = TimeField(value, "until");
       if (!from.ok()) return ErrorResponse(from.status());
       if (!until.ok()) return ErrorResponse(until.status());
-      if (!*from || !*until) return ErrorResponse(422, "invalid_field", "out_of_office needs from and until");
+      if (!*from || !*until)
+        return ErrorResponse(422, "invalid_field", "out_of_office needs from and until");
       // A date as "until" means through that day.
       TimePoint end = **until;
       if (value["until"].get<std::string>().size() == 10) end += std::chrono::hours(24);
-      if (end <= **from) return ErrorResponse(422, "invalid_field", "out_of_office.until must be after from");
+      if (end <= **from)
+        return ErrorResponse(422, "invalid_field", "out_of_office.until must be after from");
       u.ooo_from = **from;
       u.ooo_until = end;
     } else if (key == "capacity") {
@@ -553,7 +587,8 @@ Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user
       }
       u.capacity = value.get<int>();
     } else if (key == "active") {
-      if (!value.is_boolean()) return ErrorResponse(422, "invalid_field", "active must be true or false");
+      if (!value.is_boolean())
+        return ErrorResponse(422, "invalid_field", "active must be true or false");
       u.active = value.get<bool>();
     } else if (value.is_string()) {
       std::string text = value.get<std::string>();
@@ -562,7 +597,8 @@ Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user
       if (key == "timezone") u.timezone = text;
       if (key == "hours") {
         int h1, m1, h2, m2;
-        if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4 || h1 * 60 + m1 >= h2 * 60 + m2) {
+        if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4 ||
+            h1 * 60 + m1 >= h2 * 60 + m2) {
           return ErrorResponse(422, "invalid_field", "hours must look like 09:00-17:30");
         }
         u.hours_start = h1 * 60 + m1;

@@ -72,7 +72,11 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
       a.started_at = now;
       TANDEM_RETURN_IF_ERROR(txn.StartAssignment(a));
     }
-    LeadLogEntry entry{0, person_id, now, "merged", system.Name(),
+    LeadLogEntry entry{0,
+                       person_id,
+                       now,
+                       "merged",
+                       system.Name(),
                        nlohmann::json{{"from", LeadIdText(from)}, {"event_id", event.id}}.dump()};
     TANDEM_RETURN_IF_ERROR(txn.AppendLog(entry));
     rebuild = true;
@@ -108,7 +112,8 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
 Status LeadEngine::Rescore(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
-  if (!exists) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   TANDEM_RETURN_IF_ERROR(session.Rebuild());
   TANDEM_RETURN_IF_ERROR(session.RefreshFit(/*force=*/true));
   return session.Save();
@@ -118,7 +123,8 @@ StatusOr<LeadRecord> LeadEngine::RecordOutcome(LeadTxn& txn, int64_t lead_id, co
                                                const Outcome& outcome, TimePoint now) const {
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
-  if (!exists) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   if (actor.user) TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
   TANDEM_ASSIGN_OR_RETURN(OutcomePlan plan, PlanOutcome(session.stage(), outcome, now));
   nlohmann::json data = {{"disposition", outcome.disposition}};
@@ -126,10 +132,12 @@ StatusOr<LeadRecord> LeadEngine::RecordOutcome(LeadTxn& txn, int64_t lead_id, co
   if (outcome.amount) data["amount"] = *outcome.amount;
   if (plan.revisit_on) data["revisit_on"] = TimeOrNull(plan.revisit_on);
   TANDEM_RETURN_IF_ERROR(session.Log("outcome", actor, data));
-  TANDEM_RETURN_IF_ERROR(session.SetStage(plan.to, actor, "outcome: " + outcome.disposition, plan.reason));
+  TANDEM_RETURN_IF_ERROR(
+      session.SetStage(plan.to, actor, "outcome: " + outcome.disposition, plan.reason));
   session.lead().revisit_on = plan.revisit_on;
   if (plan.release_owner) {
-    TANDEM_RETURN_IF_ERROR(session.Unassign(fmt::format("{}: {}", outcome.disposition, plan.reason), actor));
+    TANDEM_RETURN_IF_ERROR(
+        session.Unassign(fmt::format("{}: {}", outcome.disposition, plan.reason), actor));
   }
   TANDEM_RETURN_IF_ERROR(session.Save());
   return session.lead();
@@ -141,7 +149,8 @@ StatusOr<LeadRecord> LeadEngine::ChangeStage(LeadTxn& txn, int64_t lead_id, cons
                                              TimePoint now) const {
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
-  if (!exists) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   if (actor.user) TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
   if ((to == Stage::kRecycled || to == Stage::kDisqualified) && reason.empty()) {
     return Unprocessable("reason_required",
@@ -166,7 +175,8 @@ StatusOr<LeadRecord> LeadEngine::EditLead(LeadTxn& txn, int64_t lead_id, const A
                                           TimePoint now) const {
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
-  if (!exists) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   if (actor.user) TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
   if (traits.is_object() && !traits.empty()) {
     TANDEM_RETURN_IF_ERROR(session.EditTraits(traits, actor));
@@ -184,25 +194,31 @@ StatusOr<LeadRecord> LeadEngine::EditLead(LeadTxn& txn, int64_t lead_id, const A
 StatusOr<LeadRecord> LeadEngine::Reassign(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                           int64_t user_id, std::string_view reason,
                                           TimePoint now) const {
-  if (actor.user) TANDEM_RETURN_IF_ERROR(Require(*actor.user, Permission::kReassign, "reassign leads"));
+  if (actor.user)
+    TANDEM_RETURN_IF_ERROR(Require(*actor.user, Permission::kReassign, "reassign leads"));
   if (reason.empty()) return Unprocessable("reason_required", "a reassignment needs a reason");
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
-  if (!exists) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   TANDEM_ASSIGN_OR_RETURN(auto users, txn.ListUsers());
   const UserRecord* target = nullptr;
   for (const UserRecord& u : users) {
     if (u.id == user_id) target = &u;
   }
   if (target == nullptr) {
-    return Unprocessable("unknown_user", fmt::format("user {} does not exist", UserIdText(user_id)));
+    return Unprocessable("unknown_user",
+                         fmt::format("user {} does not exist", UserIdText(user_id)));
   }
   if (!target->active) {
-    return Unprocessable("inactive_user", fmt::format("user {} is not active", UserIdText(user_id)));
+    return Unprocessable("inactive_user",
+                         fmt::format("user {} is not active", UserIdText(user_id)));
   }
   if (session.lead().owner_id == user_id) return session.lead();
-  nlohmann::json note = nlohmann::json::array(
-      {{{"user", UserIdText(user_id)}, {"email", target->email}, {"eligible", true}, {"why", "chosen by hand"}}});
+  nlohmann::json note = nlohmann::json::array({{{"user", UserIdText(user_id)},
+                                                {"email", target->email},
+                                                {"eligible", true},
+                                                {"why", "chosen by hand"}}});
   TANDEM_RETURN_IF_ERROR(session.Assign(*target, "manual", reason, note, actor));
   TANDEM_RETURN_IF_ERROR(session.Save());
   return session.lead();
@@ -212,7 +228,8 @@ StatusOr<LeadRecord> LeadEngine::RouteNow(LeadTxn& txn, int64_t lead_id, const A
                                           TimePoint now) const {
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
-  if (!exists) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   session.lead().queued = false;
   TANDEM_RETURN_IF_ERROR(session.Route(actor));
   TANDEM_RETURN_IF_ERROR(session.Save());
@@ -227,12 +244,15 @@ StatusOr<ScoreExplanation> LeadEngine::ExplainScore(std::vector<ScoreItem> items
 std::string ScoringPolicyHash(const ScoringConfig& s) {
   std::string text = fmt::format("h={};f={};e={};hot={};", s.half_life_days, s.mql_fit,
                                  s.mql_engagement, s.hot_total);
-  for (const FitRule& r : s.fit) text += fmt::format("fit:{}:{}:{};", r.name, r.condition.Describe(), r.points);
+  for (const FitRule& r : s.fit)
+    text += fmt::format("fit:{}:{}:{};", r.name, r.condition.Describe(), r.points);
   for (const EngagementRule& r : s.engagement) {
-    text += fmt::format("eng:{}:{}:{}:{}:{}:{};", r.name, r.type, r.event, r.path, r.points, r.cap_per_day);
+    text += fmt::format("eng:{}:{}:{}:{}:{}:{};", r.name, r.type, r.event, r.path, r.points,
+                        r.cap_per_day);
     for (const Condition& c : r.where) text += c.Describe() + ";";
   }
-  text += fmt::format("hr:{};{}", fmt::join(s.hand_raise_events, ","), fmt::join(s.hand_raise_forms, ","));
+  text += fmt::format("hr:{};{}", fmt::join(s.hand_raise_events, ","),
+                      fmt::join(s.hand_raise_forms, ","));
   return fmt::format("{:016x}", std::hash<std::string>{}(text));
 }
 

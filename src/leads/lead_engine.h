@@ -37,8 +37,8 @@ class LeadEngine {
   // Applies a processed event to its person's lead: creates the lead when the person
   // becomes one (an email, or traits.lead = true), folds leads of merged persons,
   // updates traits, attribution and scores, qualifies and routes.
-  Status OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
-                 const StitchPlan& plan, TimePoint now) const;
+  Status OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id, const StitchPlan& plan,
+                 TimePoint now) const;
 
   // Recomputes a lead's traits, attribution and scores from its events under the
   // current rules; stage and owner stay.
@@ -56,8 +56,8 @@ class LeadEngine {
                                 const nlohmann::json& traits, std::optional<std::string> priority,
                                 TimePoint now) const;
   // Gives a lead to `user_id` (a manager's decision), ending the current assignment.
-  StatusOr<LeadRecord> Reassign(LeadTxn& txn, int64_t lead_id, const Actor& actor,
-                                int64_t user_id, std::string_view reason, TimePoint now) const;
+  StatusOr<LeadRecord> Reassign(LeadTxn& txn, int64_t lead_id, const Actor& actor, int64_t user_id,
+                                std::string_view reason, TimePoint now) const;
   // Runs routing for a lead without an owner (e.g. from the queue).
   StatusOr<LeadRecord> RouteNow(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                 TimePoint now) const;

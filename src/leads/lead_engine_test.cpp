@@ -127,7 +127,8 @@ TEST_F(LeadEngineTest, AnonymousVisitorIsNoLeadUntilItGivesAnEmail) {
 
 TEST_F(LeadEngineTest, ThresholdsMakeMqlAndRouteOnce) {
   int64_t rep = AddRep("rep@x", 10);
-  SendAndProcess("{\"batch\":[" + Identify("u1", "vp@big.example", R"(,"title":"VP Sales")") + "]}");
+  SendAndProcess("{\"batch\":[" + Identify("u1", "vp@big.example", R"(,"title":"VP Sales")") +
+                 "]}");
   EXPECT_EQ(LeadOf("u1").stage, "lead");
   for (int i = 0; i < 2; ++i) {
     SendAndProcess(R"({"batch":[{"type":"track","userId":"u1","event":"Content Downloaded"}]})");
@@ -235,10 +236,12 @@ TEST_F(LeadEngineTest, RoutingRulesPickTheTeamAndFallbackCatchesTheRest) {
   UseEngine();
   int64_t ent = AddRep("ent@x", 1, "enterprise");
   int64_t smb = AddRep("smb@x", 10, "sales");
-  SendAndProcess("{\"batch\":[" + Identify("u1", "a@bigco.example", R"(,"company":{"name":"Big","size":5000})") +
+  SendAndProcess("{\"batch\":[" +
+                 Identify("u1", "a@bigco.example", R"(,"company":{"name":"Big","size":5000})") +
                  R"(,{"type":"track","userId":"u1","event":"Demo Requested"}]})");
   EXPECT_EQ(LeadOf("u1").owner_id, ent);
-  SendAndProcess("{\"batch\":[" + Identify("u2", "b@bigger.example", R"(,"company":{"name":"Bigger","size":9000})") +
+  SendAndProcess("{\"batch\":[" +
+                 Identify("u2", "b@bigger.example", R"(,"company":{"name":"Bigger","size":9000})") +
                  R"(,{"type":"track","userId":"u2","event":"Demo Requested"}]})");
   LeadRecord second = LeadOf("u2");
   EXPECT_EQ(second.owner_id, smb);  // enterprise is full: the fallback team
@@ -257,7 +260,8 @@ TEST_F(LeadEngineTest, OutcomesAndReassignmentKeepOneOwner) {
   Actor boss{store_->GetUser(manager).value()};
   {
     auto txn = store_->BeginLeadTxn().value();
-    auto refused = engine_->RecordOutcome(*txn, lead.id, rep_b, {"accepted", "", {}, {}}, clock_.Now());
+    auto refused =
+        engine_->RecordOutcome(*txn, lead.id, rep_b, {"accepted", "", {}, {}}, clock_.Now());
     EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
     auto moved = engine_->Reassign(*txn, lead.id, boss, b, "a is on leave", clock_.Now());
     ASSERT_TRUE(moved.ok()) << moved.status().ToString();
@@ -271,9 +275,10 @@ TEST_F(LeadEngineTest, OutcomesAndReassignmentKeepOneOwner) {
   EXPECT_EQ(assignments[1].reason, "a is on leave");
   {
     auto txn = store_->BeginLeadTxn().value();
-    auto recycled = engine_->RecordOutcome(*txn, lead.id, rep_b,
-                                           {"recycled", "no budget this year", {}, clock_.Now() + std::chrono::hours(24 * 90)},
-                                           clock_.Now());
+    auto recycled = engine_->RecordOutcome(
+        *txn, lead.id, rep_b,
+        {"recycled", "no budget this year", {}, clock_.Now() + std::chrono::hours(24 * 90)},
+        clock_.Now());
     ASSERT_TRUE(recycled.ok()) << recycled.status().ToString();
     ASSERT_TRUE(txn->Commit().ok());
   }
@@ -285,8 +290,9 @@ TEST_F(LeadEngineTest, OutcomesAndReassignmentKeepOneOwner) {
 }
 
 TEST_F(LeadEngineTest, RescoreAppliesChangedRulesToHistory) {
-  SendAndProcess("{\"batch\":[" + Identify("u1", "a@b.example") +
-                 R"(,{"type":"page","userId":"u1","name":"Jobs","context":{"page":{"path":"/careers/eng"}}}]})");
+  SendAndProcess(
+      "{\"batch\":[" + Identify("u1", "a@b.example") +
+      R"(,{"type":"page","userId":"u1","name":"Jobs","context":{"page":{"path":"/careers/eng"}}}]})");
   EXPECT_EQ(ScoreOf(LeadOf("u1")).engagement, -9);  // page view 1, careers -10
   config_.scoring.engagement = {};
   EngagementRule jobs;
@@ -316,7 +322,8 @@ TEST_F(LeadEngineTest, ConcurrentEventsNeverGiveALeadTwoOwners) {
                 {{"type":"track","userId":"p{0}","event":"{2}"}}]}})",
             person, account, i % 5 == 0 ? "Demo Requested" : "Content Downloaded");
         std::string body = batch;
-        auto parsed = parser.Parse(IngestRequest{IngestCall::kBatch, body, clock_.Now(), "127.0.0.1"});
+        auto parsed =
+            parser.Parse(IngestRequest{IngestCall::kBatch, body, clock_.Now(), "127.0.0.1"});
         ASSERT_TRUE(parsed.ok());
         for (auto& e : parsed->events) e.source_id = source_id_;
         ASSERT_TRUE(store_->AppendEvents(parsed->events).ok());
@@ -331,7 +338,8 @@ TEST_F(LeadEngineTest, ConcurrentEventsNeverGiveALeadTwoOwners) {
   auto ids = store_->ListLeadIds().value();
   for (int64_t id : ids) {
     auto maybe = store_->GetLead(id).value();
-    ASSERT_TRUE(maybe.has_value()) << "lead " << id << " listed but not found; count " << store_->CountLeads().value();
+    ASSERT_TRUE(maybe.has_value())
+        << "lead " << id << " listed but not found; count " << store_->CountLeads().value();
     LeadRecord lead = *maybe;
     auto assignments = store_->ListAssignments(id).value();
     int open = 0;

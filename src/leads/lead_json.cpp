@@ -15,7 +15,9 @@ std::optional<int64_t> ParsePrefixed(std::string_view text, std::string_view pre
   return id;
 }
 
-nlohmann::json NullIfEmpty(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
+nlohmann::json NullIfEmpty(const std::string& s) {
+  return s.empty() ? nlohmann::json() : nlohmann::json(s);
+}
 
 nlohmann::json JsonOrNull(const std::string& text) {
   if (text.empty()) return nullptr;
@@ -45,7 +47,8 @@ nlohmann::json LeadToJson(const LeadRecord& l, const std::optional<UserRecord>& 
   nlohmann::json company = {{"name", NullIfEmpty(l.company_name)},
                             {"domain", NullIfEmpty(l.account_domain)}};
   for (const char* key : {"size", "industry"}) {
-    if (auto it = traits.find("company"); it != traits.end() && it->is_object() && it->contains(key))
+    if (auto it = traits.find("company");
+        it != traits.end() && it->is_object() && it->contains(key))
       company[key] = (*it)[key];
   }
   return {{"id", LeadIdText(l.id)},

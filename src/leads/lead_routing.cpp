@@ -14,7 +14,9 @@ std::string RotationKey(const std::string& team) { return team.empty() ? "*" : t
 nlohmann::json NotesToJson(const std::vector<CandidateNote>& notes) {
   nlohmann::json out = nlohmann::json::array();
   for (const CandidateNote& n : notes) {
-    out.push_back({{"user", UserIdText(n.user_id)}, {"email", n.email}, {"eligible", n.eligible},
+    out.push_back({{"user", UserIdText(n.user_id)},
+                   {"email", n.email},
+                   {"eligible", n.eligible},
                    {"why", n.why}});
   }
   return out;
@@ -33,17 +35,21 @@ Status LeadEngine::Session::Route(const Actor& actor) {
     if (owner_id) {
       std::optional<UserRecord> owner = UserById(*owner_id);
       if (owner && owner->active && !owner->OutOfOfficeAt(now_)) {
-        notes.push_back({{"user", UserIdText(owner->id)}, {"email", owner->email},
-                         {"eligible", true}, {"why", "owns another lead at " + lead_.account_domain}});
+        notes.push_back({{"user", UserIdText(owner->id)},
+                         {"email", owner->email},
+                         {"eligible", true},
+                         {"why", "owns another lead at " + lead_.account_domain}});
         return Assign(*owner, "account_match",
                       fmt::format("owner of another lead at {}", lead_.account_domain), notes,
                       actor);
       }
       if (owner) {
-        notes.push_back({{"user", UserIdText(owner->id)}, {"email", owner->email},
-                         {"eligible", false},
-                         {"why", fmt::format("owns another lead at {} but is {}", lead_.account_domain,
-                                             owner->active ? "out_of_office" : "inactive")}});
+        notes.push_back(
+            {{"user", UserIdText(owner->id)},
+             {"email", owner->email},
+             {"eligible", false},
+             {"why", fmt::format("owns another lead at {} but is {}", lead_.account_domain,
+                                 owner->active ? "out_of_office" : "inactive")}});
       }
     }
   }
@@ -110,7 +116,8 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
                                    const Actor& actor) {
   std::optional<int64_t> previous = lead_.owner_id;
   if (previous) {
-    TANDEM_RETURN_IF_ERROR(txn_.EndAssignment(lead_.id, now_, fmt::format("reassigned: {}", reason)));
+    TANDEM_RETURN_IF_ERROR(
+        txn_.EndAssignment(lead_.id, now_, fmt::format("reassigned: {}", reason)));
   }
   AssignmentRecord a;
   a.lead_id = lead_.id;
@@ -124,7 +131,9 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
   lead_.owner_id = user.id;
   lead_.team = user.team;
   lead_.queued = false;
-  nlohmann::json data = {{"owner", UserIdText(user.id)}, {"rule", rule}, {"reason", reason},
+  nlohmann::json data = {{"owner", UserIdText(user.id)},
+                         {"rule", rule},
+                         {"reason", reason},
                          {"candidates", candidates}};
   if (previous) data["previous_owner"] = UserIdText(*previous);
   TANDEM_RETURN_IF_ERROR(Log("assigned", actor, data));
@@ -136,8 +145,8 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
 Status LeadEngine::Session::Unassign(std::string_view reason, const Actor& actor) {
   if (!lead_.owner_id) return OkStatus();
   TANDEM_RETURN_IF_ERROR(txn_.EndAssignment(lead_.id, now_, reason));
-  TANDEM_RETURN_IF_ERROR(
-      Log("unassigned", actor, {{"previous_owner", UserIdText(*lead_.owner_id)}, {"reason", reason}}));
+  TANDEM_RETURN_IF_ERROR(Log(
+      "unassigned", actor, {{"previous_owner", UserIdText(*lead_.owner_id)}, {"reason", reason}}));
   lead_.owner_id.reset();
   lead_.queued = false;
   return OkStatus();

@@ -24,7 +24,8 @@ ParsedEvent Parse(const StoredEvent& event) {
   p.facts.id = event.id;
   p.facts.type = event.record.type;
   p.facts.name = event.record.event;
-  if (p.facts.name.empty() && event.record.type == "page") p.facts.name = FieldText(p.message, "name");
+  if (p.facts.name.empty() && event.record.type == "page")
+    p.facts.name = FieldText(p.message, "name");
   p.facts.path = FieldText(p.message, "context.page.path");
   if (p.facts.path.empty()) p.facts.path = FieldText(p.message, "properties.path");
   p.facts.at = event.record.timestamp;
@@ -32,23 +33,33 @@ ParsedEvent Parse(const StoredEvent& event) {
 }
 
 nlohmann::json IncomingTraits(const StoredEvent& event, const nlohmann::json& message) {
-  const nlohmann::json* traits = event.record.type == "identify" ? FindField(message, "traits")
-                                                                 : FindField(message, "context.traits");
+  const nlohmann::json* traits = event.record.type == "identify"
+                                     ? FindField(message, "traits")
+                                     : FindField(message, "context.traits");
   if (traits == nullptr || !traits->is_object()) return nlohmann::json::object();
   return NormalizeTraits(*traits);
 }
 
 int StageRank(Stage s) {
   switch (s) {
-    case Stage::kSubscriber: return 0;
-    case Stage::kLead: return 1;
-    case Stage::kRecycled: return 1;
-    case Stage::kMql: return 2;
-    case Stage::kSal: return 3;
-    case Stage::kSql: return 4;
-    case Stage::kOpportunity: return 5;
-    case Stage::kCustomer: return 6;
-    case Stage::kDisqualified: return 1;
+    case Stage::kSubscriber:
+      return 0;
+    case Stage::kLead:
+      return 1;
+    case Stage::kRecycled:
+      return 1;
+    case Stage::kMql:
+      return 2;
+    case Stage::kSal:
+      return 3;
+    case Stage::kSql:
+      return 4;
+    case Stage::kOpportunity:
+      return 5;
+    case Stage::kCustomer:
+      return 6;
+    case Stage::kDisqualified:
+      return 1;
   }
   return 0;
 }
@@ -115,8 +126,9 @@ Status LeadEngine::Session::ApplyEvent(const StoredEvent& event) {
   if (auto touch = TouchFromMessage(parsed.message, at, event.id, lead_.first_touch.empty())) {
     std::string json = TouchToJson(*touch).dump();
     if (lead_.first_touch.empty()) lead_.first_touch = json;
-    nlohmann::json last = lead_.last_touch.empty() ? nlohmann::json()
-                                                   : nlohmann::json::parse(lead_.last_touch, nullptr, false);
+    nlohmann::json last = lead_.last_touch.empty()
+                              ? nlohmann::json()
+                              : nlohmann::json::parse(lead_.last_touch, nullptr, false);
     auto last_at = last.is_object() ? ParseIsoTime(FieldText(last, "at")) : std::nullopt;
     if (!last_at || *last_at <= at) lead_.last_touch = json;
     ++lead_.visits;
@@ -144,8 +156,9 @@ Status LeadEngine::Session::ApplyEvent(const StoredEvent& event) {
   if (event.id >= hand_raise_from_ && IsHandRaise(config, parsed.facts)) {
     hand_raise_ = true;
     std::string form = FieldText(parsed.message, "properties.form");
-    trigger_ = form.empty() ? fmt::format("hand-raise: {} (event {})", parsed.facts.name, event.id)
-                            : fmt::format("hand-raise: {} {} (event {})", parsed.facts.name, form, event.id);
+    trigger_ = form.empty()
+                   ? fmt::format("hand-raise: {} (event {})", parsed.facts.name, event.id)
+                   : fmt::format("hand-raise: {} {} (event {})", parsed.facts.name, form, event.id);
   }
   if (!lead_.last_activity_at || *lead_.last_activity_at < at) lead_.last_activity_at = at;
   return OkStatus();
@@ -193,7 +206,8 @@ Status LeadEngine::Session::RefreshFit(bool force) {
     for (const ScoreItem& item : items) TANDEM_RETURN_IF_ERROR(txn_.AddScoreItem(lead_.id, item));
     if (fit != lead_.fit) {
       TANDEM_RETURN_IF_ERROR(
-          Log("score_changed", Actor{}, {{"axis", "fit"}, {"from", RoundPoints(lead_.fit)}, {"to", RoundPoints(fit)}}));
+          Log("score_changed", Actor{},
+              {{"axis", "fit"}, {"from", RoundPoints(lead_.fit)}, {"to", RoundPoints(fit)}}));
     }
   }
   lead_.fit = fit;
@@ -219,8 +233,8 @@ Status LeadEngine::Session::Qualify(const Actor& actor) {
     TANDEM_RETURN_IF_ERROR(SetStage(Stage::kMql, actor, cause, ""));
   } else if (current == Stage::kMql && hand_raise_ && lead_.priority != "hot") {
     // Already qualified, now asking for sales: more urgent.
-    TANDEM_RETURN_IF_ERROR(
-        Log("priority_changed", actor, {{"from", lead_.priority}, {"to", "hot"}, {"cause", trigger_}}));
+    TANDEM_RETURN_IF_ERROR(Log("priority_changed", actor,
+                               {{"from", lead_.priority}, {"to", "hot"}, {"cause", trigger_}}));
     lead_.priority = "hot";
   } else {
     return OkStatus();
@@ -243,8 +257,11 @@ Status LeadEngine::Session::SetStage(Stage to, const Actor& actor, std::string_v
   if (!reason.empty()) data["reason"] = reason;
   TANDEM_RETURN_IF_ERROR(Log("stage_changed", actor, data));
   if (to == Stage::kMql) TANDEM_RETURN_IF_ERROR(Emit("lead.mql", {{"cause", cause}}));
-  return Emit("lead.stage_changed", {{"from", StageName(from)}, {"to", StageName(to)},
-                                     {"cause", cause}, {"reason", reason}, {"actor", actor.Name()}});
+  return Emit("lead.stage_changed", {{"from", StageName(from)},
+                                     {"to", StageName(to)},
+                                     {"cause", cause},
+                                     {"reason", reason},
+                                     {"actor", actor.Name()}});
 }
 
 Status LeadEngine::Session::Log(std::string_view kind, const Actor& actor, nlohmann::json data) {

@@ -13,18 +13,18 @@ namespace {
 
 // Free-mail and consumer ISP domains: an address there says nothing about a company.
 constexpr std::array<std::string_view, 58> kFreeMail = {
-    "aol.com",        "att.net",        "bigpond.com",   "bk.ru",          "btinternet.com",
-    "comcast.net",    "cox.net",        "fastmail.com",  "free.fr",        "freenet.de",
-    "gmail.com",      "gmx.com",        "gmx.de",        "gmx.net",        "googlemail.com",
-    "hey.com",        "hotmail.co.uk",  "hotmail.com",   "hotmail.de",     "hotmail.fr",
-    "hotmail.it",     "hushmail.com",   "icloud.com",    "inbox.ru",       "laposte.net",
-    "libero.it",      "list.ru",        "live.com",      "live.co.uk",     "mac.com",
-    "mail.com",       "mail.ru",        "me.com",        "msn.com",        "naver.com",
-    "orange.fr",      "outlook.com",    "outlook.de",    "pm.me",          "proton.me",
-    "protonmail.com", "qq.com",         "rambler.ru",    "rediffmail.com", "rocketmail.com",
-    "sbcglobal.net",  "seznam.cz",      "sky.com",       "t-online.de",    "tutanota.com",
-    "verizon.net",    "web.de",         "yahoo.co.uk",   "yahoo.com",      "yahoo.de",
-    "yahoo.fr",       "yandex.ru",      "zoho.com",
+    "aol.com",        "att.net",       "bigpond.com",  "bk.ru",          "btinternet.com",
+    "comcast.net",    "cox.net",       "fastmail.com", "free.fr",        "freenet.de",
+    "gmail.com",      "gmx.com",       "gmx.de",       "gmx.net",        "googlemail.com",
+    "hey.com",        "hotmail.co.uk", "hotmail.com",  "hotmail.de",     "hotmail.fr",
+    "hotmail.it",     "hushmail.com",  "icloud.com",   "inbox.ru",       "laposte.net",
+    "libero.it",      "list.ru",       "live.com",     "live.co.uk",     "mac.com",
+    "mail.com",       "mail.ru",       "me.com",       "msn.com",        "naver.com",
+    "orange.fr",      "outlook.com",   "outlook.de",   "pm.me",          "proton.me",
+    "protonmail.com", "qq.com",        "rambler.ru",   "rediffmail.com", "rocketmail.com",
+    "sbcglobal.net",  "seznam.cz",     "sky.com",      "t-online.de",    "tutanota.com",
+    "verizon.net",    "web.de",        "yahoo.co.uk",  "yahoo.com",      "yahoo.de",
+    "yahoo.fr",       "yandex.ru",     "zoho.com",
 };
 
 std::string Lower(std::string_view text) {
@@ -34,9 +34,10 @@ std::string Lower(std::string_view text) {
 }
 
 std::string CleanDomain(std::string_view text) {
-  std::string host = text.find("://") != std::string_view::npos || text.find('/') != std::string_view::npos
-                         ? HostOf(text)
-                         : Lower(text);
+  std::string host =
+      text.find("://") != std::string_view::npos || text.find('/') != std::string_view::npos
+          ? HostOf(text)
+          : Lower(text);
   if (host.starts_with("www.")) host.erase(0, 4);
   return host;
 }
@@ -51,16 +52,16 @@ void MoveKey(nlohmann::json& traits, nlohmann::json& company, const char* from, 
 }
 
 bool IsSearchEngine(std::string_view host) {
-  for (std::string_view engine : {"google.", "bing.", "duckduckgo.", "yahoo.", "baidu.", "yandex.",
-                                  "ecosia."}) {
+  for (std::string_view engine :
+       {"google.", "bing.", "duckduckgo.", "yahoo.", "baidu.", "yandex.", "ecosia."}) {
     if (host.find(engine) != std::string_view::npos) return true;
   }
   return false;
 }
 
 bool IsSocial(std::string_view host) {
-  for (std::string_view site : {"linkedin.", "twitter.", "t.co", "x.com", "facebook.",
-                                "instagram.", "youtube.", "reddit."}) {
+  for (std::string_view site : {"linkedin.", "twitter.", "t.co", "x.com", "facebook.", "instagram.",
+                                "youtube.", "reddit."}) {
     if (host.find(site) != std::string_view::npos) return true;
   }
   return false;
@@ -104,7 +105,8 @@ nlohmann::json NormalizeTraits(const nlohmann::json& traits) {
   MoveKey(out, company, "company_size", "size");
   MoveKey(out, company, "employee_count", "size");
   MoveKey(out, company, "industry", "industry");
-  if (company.contains("website") && !company.contains("domain")) company["domain"] = company["website"];
+  if (company.contains("website") && !company.contains("domain"))
+    company["domain"] = company["website"];
   for (const char* key : {"employees", "employee_count", "number_of_employees"}) {
     if (company.contains(key) && !company.contains("size")) company["size"] = company[key];
   }
@@ -113,12 +115,14 @@ nlohmann::json NormalizeTraits(const nlohmann::json& traits) {
   }
   if (!company.empty()) out["company"] = company;
   if (!out.contains("name")) {
-    std::string first = Str(out, "firstName").empty() ? Str(out, "first_name") : Str(out, "firstName");
+    std::string first =
+        Str(out, "firstName").empty() ? Str(out, "first_name") : Str(out, "firstName");
     std::string last = Str(out, "lastName").empty() ? Str(out, "last_name") : Str(out, "lastName");
     std::string name = first + (first.empty() || last.empty() ? "" : " ") + last;
     if (!name.empty()) out["name"] = name;
   }
-  if (auto e = out.find("email"); e != out.end() && e->is_string()) *e = Lower(e->get<std::string>());
+  if (auto e = out.find("email"); e != out.end() && e->is_string())
+    *e = Lower(e->get<std::string>());
   return out;
 }
 
@@ -160,8 +164,8 @@ std::string AccountDomainFor(const nlohmann::json& traits, std::string_view emai
   return IsFreeMailDomain(from_email) ? "" : from_email;
 }
 
-std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint at,
-                                      int64_t event_id, bool first) {
+std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint at, int64_t event_id,
+                                      bool first) {
   Touch t;
   t.at = at;
   t.event_id = event_id;
@@ -187,7 +191,7 @@ std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint a
   if (!has_campaign && !external && !(first && !path.empty())) return std::nullopt;
   if (t.source.empty()) t.source = external ? t.referrer_domain : "direct";
   if (t.medium.empty()) {
-    t.medium = !external            ? "none"
+    t.medium = !external                           ? "none"
                : IsSearchEngine(t.referrer_domain) ? "organic"
                : IsSocial(t.referrer_domain)       ? "social"
                                                    : "referral";
@@ -196,7 +200,9 @@ std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint a
 }
 
 nlohmann::json TouchToJson(const Touch& t) {
-  auto nullable = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  auto nullable = [](const std::string& s) {
+    return s.empty() ? nlohmann::json() : nlohmann::json(s);
+  };
   return {{"source", nullable(t.source)},
           {"medium", nullable(t.medium)},
           {"campaign", nullable(t.campaign)},

@@ -35,8 +35,8 @@ struct Touch {
 
 // The touch an event carries, if it is the start of a visit (see above) or the first
 // event seen (`first` = true; then a plain page view counts as "direct").
-std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint at,
-                                      int64_t event_id, bool first);
+std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint at, int64_t event_id,
+                                      bool first);
 nlohmann::json TouchToJson(const Touch& touch);
 
 // The host of a URL, lower case, without "www." ("" when none).

@@ -9,9 +9,9 @@
 namespace tandem {
 namespace {
 
-constexpr std::array<std::string_view, 9> kNames = {
-    "subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer", "recycled",
-    "disqualified"};
+constexpr std::array<std::string_view, 9> kNames = {"subscriber", "lead",     "mql",
+                                                    "sal",        "sql",      "opportunity",
+                                                    "customer",   "recycled", "disqualified"};
 
 using S = Stage;
 constexpr S kFromSubscriber[] = {S::kLead, S::kMql, S::kDisqualified};
@@ -25,8 +25,8 @@ constexpr S kFromRecycled[] = {S::kLead, S::kMql, S::kSal, S::kDisqualified};
 constexpr S kFromDisqualified[] = {S::kLead, S::kRecycled};
 
 constexpr std::array<std::string_view, 8> kRejectReasons = {
-    "bad_fit", "no_budget", "wrong_contact", "not_ready", "duplicate", "spam", "competitor",
-    "student"};
+    "bad_fit",   "no_budget", "wrong_contact", "not_ready",
+    "duplicate", "spam",      "competitor",    "student"};
 
 constexpr int64_t kDayMs = 86400000;
 
@@ -39,11 +39,11 @@ std::string AllowedList(Stage from) {
 StatusOr<OutcomePlan> Move(Stage current, Stage to, std::string_view disposition) {
   Status check = CheckTransition(current, to);
   if (!check.ok()) {
-    return Conflict("illegal_transition",
-                    fmt::format("outcome \"{}\" moves a lead to {}, which is not allowed from "
-                                "{} (allowed: {})",
-                                disposition, StageName(to), StageName(current),
-                                AllowedList(current)));
+    return Conflict(
+        "illegal_transition",
+        fmt::format("outcome \"{}\" moves a lead to {}, which is not allowed from "
+                    "{} (allowed: {})",
+                    disposition, StageName(to), StageName(current), AllowedList(current)));
   }
   OutcomePlan plan;
   plan.to = to;
@@ -64,15 +64,24 @@ std::optional<Stage> ParseStage(std::string_view name) {
 
 std::span<const Stage> AllowedNextStages(Stage from) {
   switch (from) {
-    case S::kSubscriber: return kFromSubscriber;
-    case S::kLead: return kFromLead;
-    case S::kMql: return kFromMql;
-    case S::kSal: return kFromSal;
-    case S::kSql: return kFromSql;
-    case S::kOpportunity: return kFromOpportunity;
-    case S::kCustomer: return kFromCustomer;
-    case S::kRecycled: return kFromRecycled;
-    case S::kDisqualified: return kFromDisqualified;
+    case S::kSubscriber:
+      return kFromSubscriber;
+    case S::kLead:
+      return kFromLead;
+    case S::kMql:
+      return kFromMql;
+    case S::kSal:
+      return kFromSal;
+    case S::kSql:
+      return kFromSql;
+    case S::kOpportunity:
+      return kFromOpportunity;
+    case S::kCustomer:
+      return kFromCustomer;
+    case S::kRecycled:
+      return kFromRecycled;
+    case S::kDisqualified:
+      return kFromDisqualified;
   }
   return {};
 }
@@ -82,8 +91,7 @@ Status CheckTransition(Stage from, Stage to) {
   if (std::find(next.begin(), next.end(), to) != next.end()) return OkStatus();
   return Conflict("illegal_transition",
                   fmt::format("a lead cannot move from {} to {} (allowed from {}: {})",
-                              StageName(from), StageName(to), StageName(from),
-                              AllowedList(from)));
+                              StageName(from), StageName(to), StageName(from), AllowedList(from)));
 }
 
 bool IsOpenForSales(Stage stage) {
@@ -95,8 +103,7 @@ StatusOr<OutcomePlan> PlanOutcome(Stage current, const Outcome& outcome, TimePoi
   const std::string& d = outcome.disposition;
   auto need_reason = [&]() -> Status {
     if (outcome.reason.empty()) {
-      return Unprocessable("reason_required",
-                           fmt::format("outcome \"{}\" needs a reason", d));
+      return Unprocessable("reason_required", fmt::format("outcome \"{}\" needs a reason", d));
     }
     return OkStatus();
   };
@@ -116,16 +123,16 @@ StatusOr<OutcomePlan> PlanOutcome(Stage current, const Outcome& outcome, TimePoi
                      kRejectReasons.end() ||
                  outcome.reason.starts_with("other");
     if (!known) {
-      return Unprocessable(
-          "invalid_reason",
-          fmt::format("reason \"{}\" is not one of {}, other[: text]", outcome.reason,
-                      fmt::join(kRejectReasons, ", ")));
+      return Unprocessable("invalid_reason",
+                           fmt::format("reason \"{}\" is not one of {}, other[: text]",
+                                       outcome.reason, fmt::join(kRejectReasons, ", ")));
     }
     // Not ready yet is not a bad lead: it goes back to nurture to be revisited.
     bool not_ready = outcome.reason == "not_ready";
     plan = Move(current, not_ready ? S::kRecycled : S::kDisqualified, d);
     if (plan.ok() && not_ready) {
-      plan->revisit_on = outcome.revisit_on ? outcome.revisit_on : now + std::chrono::milliseconds(90 * kDayMs);
+      plan->revisit_on =
+          outcome.revisit_on ? outcome.revisit_on : now + std::chrono::milliseconds(90 * kDayMs);
     }
   } else if (d == "qualified") {
     plan = Move(current, S::kSql, d);
@@ -140,13 +147,15 @@ StatusOr<OutcomePlan> PlanOutcome(Stage current, const Outcome& outcome, TimePoi
     // A lost deal goes back to nurture: it may buy another time.
     plan = Move(current, S::kRecycled, d);
     if (plan.ok()) {
-      plan->revisit_on = outcome.revisit_on ? outcome.revisit_on : now + std::chrono::milliseconds(180 * kDayMs);
+      plan->revisit_on =
+          outcome.revisit_on ? outcome.revisit_on : now + std::chrono::milliseconds(180 * kDayMs);
     }
   } else if (d == "recycled") {
     TANDEM_RETURN_IF_ERROR(need_reason());
     if (!outcome.revisit_on) {
-      return Unprocessable("revisit_on_required",
-                           "outcome \"recycled\" needs revisit_on (a date to look at the lead again)");
+      return Unprocessable(
+          "revisit_on_required",
+          "outcome \"recycled\" needs revisit_on (a date to look at the lead again)");
     }
     plan = Move(current, S::kRecycled, d);
     if (plan.ok()) plan->revisit_on = outcome.revisit_on;

@@ -16,8 +16,17 @@
 
 namespace tandem {
 
-enum class Stage { kSubscriber, kLead, kMql, kSal, kSql, kOpportunity, kCustomer, kRecycled,
-                   kDisqualified };
+enum class Stage {
+  kSubscriber,
+  kLead,
+  kMql,
+  kSal,
+  kSql,
+  kOpportunity,
+  kCustomer,
+  kRecycled,
+  kDisqualified
+};
 
 std::string_view StageName(Stage stage);
 std::optional<Stage> ParseStage(std::string_view name);

@@ -13,14 +13,16 @@ TEST(Lifecycle, IllegalMovesNameTheAllowedOnes) {
   EXPECT_TRUE(CheckTransition(Stage::kMql, Stage::kSal).ok());
   Status s = CheckTransition(Stage::kLead, Stage::kCustomer);
   EXPECT_EQ(s.code(), StatusCode::kConflict);
-  EXPECT_NE(s.message().find("allowed from lead: mql, sal, recycled, disqualified"), std::string::npos)
+  EXPECT_NE(s.message().find("allowed from lead: mql, sal, recycled, disqualified"),
+            std::string::npos)
       << s.message();
 }
 
 TEST(Lifecycle, OutcomesMoveStagesAndNeedTheirFields) {
   EXPECT_EQ(PlanOutcome(Stage::kMql, {"accepted", "", {}, {}}, kNow)->to, Stage::kSal);
   EXPECT_EQ(PlanOutcome(Stage::kSal, {"qualified", "", {}, {}}, kNow)->to, Stage::kSql);
-  EXPECT_EQ(PlanOutcome(Stage::kSql, {"opportunity", "", 5000.0, {}}, kNow)->to, Stage::kOpportunity);
+  EXPECT_EQ(PlanOutcome(Stage::kSql, {"opportunity", "", 5000.0, {}}, kNow)->to,
+            Stage::kOpportunity);
   EXPECT_EQ(PlanOutcome(Stage::kOpportunity, {"won", "", 5000.0, {}}, kNow)->to, Stage::kCustomer);
 
   auto rejected = PlanOutcome(Stage::kMql, {"rejected", "bad_fit", {}, {}}, kNow);

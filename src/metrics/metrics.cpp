@@ -111,8 +111,9 @@ std::string Metrics::RenderPrometheus() const {
   commit_seconds.Render(out, "tandem_ingest_commit_seconds", "Latency of one group commit.");
   Simple(out, "tandem_ingest_commit_failures_total", "Group commits that failed.", "counter",
          commit_failures.Value());
-  Simple(out, "tandem_pipeline_events_processed_total", "Events processed by the pipeline (stitching, leads).",
-         "counter", events_processed.Value());
+  Simple(out, "tandem_pipeline_events_processed_total",
+         "Events processed by the pipeline (stitching, leads).", "counter",
+         events_processed.Value());
   Simple(out, "tandem_pipeline_lag_events", "Stored events not yet processed.", "gauge",
          pipeline_lag_events.Value());
   webhook_deliveries.Render(out, "tandem_webhook_attempts_total",

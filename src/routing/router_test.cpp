@@ -9,8 +9,9 @@ namespace tandem {
 namespace {
 
 // Runs `leads` decisions, feeding passes back as the engine does.
-std::map<int64_t, int> Simulate(std::vector<RoutingCandidate> reps, int leads,
-                                const std::function<void(int, std::vector<RoutingCandidate>&)>& tweak = {}) {
+std::map<int64_t, int> Simulate(
+    std::vector<RoutingCandidate> reps, int leads,
+    const std::function<void(int, std::vector<RoutingCandidate>&)>& tweak = {}) {
   double vt = 0;
   std::map<int64_t, int> got;
   for (int i = 0; i < leads; ++i) {
@@ -94,7 +95,8 @@ TEST(Teams, FirstMatchingRuleWinsElseEverySalesRep) {
   de.op = ConditionOp::kIn;
   de.texts = {"DE", "AT", "CH"};
   config.rules = {{"enterprise", {big}, "enterprise", 0}, {"dach", {de}, "dach", 0}};
-  EXPECT_EQ(ChooseTeam(config, {{"company", {{"size", 5000}}}, {"country", "DE"}}).team, "enterprise");
+  EXPECT_EQ(ChooseTeam(config, {{"company", {{"size", 5000}}}, {"country", "DE"}}).team,
+            "enterprise");
   EXPECT_EQ(ChooseTeam(config, {{"company", {{"size", 50}}}, {"country", "at"}}).team, "dach");
   TeamChoice none = ChooseTeam(config, {{"country", "FR"}});
   EXPECT_EQ(none.team, "");

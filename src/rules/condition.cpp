@@ -59,7 +59,8 @@ std::string FieldText(const nlohmann::json& document, std::string_view path) {
 bool Condition::Holds(const nlohmann::json& document) const {
   const nlohmann::json* value = FindField(document, field);
   if (op == ConditionOp::kExists) {
-    bool present = value != nullptr && !(value->is_string() && value->get_ref<const std::string&>().empty());
+    bool present =
+        value != nullptr && !(value->is_string() && value->get_ref<const std::string&>().empty());
     return present == exists;
   }
   if (value == nullptr) return false;

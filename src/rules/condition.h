@@ -7,8 +7,8 @@
 // safe to share between threads.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <regex>
 #include <string>
@@ -21,10 +21,10 @@ enum class ConditionOp { kEquals, kIn, kMatches, kGte, kLte, kExists };
 struct Condition {
   std::string field;
   ConditionOp op = ConditionOp::kExists;
-  std::vector<std::string> texts;  // equals: one; in: several; matches: the pattern
-  double number = 0;               // gte, lte; equals when number_value
-  bool number_value = false;       // equals compares numbers
-  bool exists = true;              // exists = false tests absence
+  std::vector<std::string> texts;           // equals: one; in: several; matches: the pattern
+  double number = 0;                        // gte, lte; equals when number_value
+  bool number_value = false;                // equals compares numbers
+  bool exists = true;                       // exists = false tests absence
   std::shared_ptr<const std::regex> regex;  // matches; shared so rules stay copyable
 
   // True when the document's field satisfies the condition.

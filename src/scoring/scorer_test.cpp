@@ -51,8 +51,8 @@ TEST(Explain, TotalsAreTheSumsOfTheExplainedItems) {
   std::vector<ScoreItem> items;
   items.push_back({ScoreAxis::kFit, "title", 15, now, std::nullopt, "title=VP"});
   for (int i = 0; i < 37; ++i) {
-    items.push_back({ScoreAxis::kEngagement, "page view", 1.0 / 3, now - std::chrono::hours(7 * i),
-                     i, ""});
+    items.push_back(
+        {ScoreAxis::kEngagement, "page view", 1.0 / 3, now - std::chrono::hours(7 * i), i, ""});
   }
   ScoreExplanation e = Explain(items, 30, now);
   double fit = 0, engagement = 0;
@@ -68,7 +68,8 @@ TEST(Explain, TotalsAreTheSumsOfTheExplainedItems) {
 
 TEST(Rules, FitAndEngagementMatchTheirConditions) {
   ScoringConfig config = DefaultScoring();
-  nlohmann::json traits = {{"title", "VP Marketing"}, {"company", {{"name", "Acme"}, {"size", "250"}}}};
+  nlohmann::json traits = {{"title", "VP Marketing"},
+                           {"company", {{"name", "Acme"}, {"size", "250"}}}};
   auto items = FitItems(config, traits, At("2026-11-22T10:00:00Z"));
   std::vector<std::string> rules;
   for (auto& i : items) rules.push_back(i.rule);

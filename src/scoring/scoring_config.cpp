@@ -32,7 +32,8 @@ Condition Exists(std::string field) {
 ScoringConfig DefaultScoring() {
   ScoringConfig s;
   s.fit = {
-      {"decision maker", Matches("title", "\\b(chief|c[emot]o|vp|vice president|head|director)\\b"), 15},
+      {"decision maker", Matches("title", "\\b(chief|c[emot]o|vp|vice president|head|director)\\b"),
+       15},
       {"manager", Matches("title", "\\bmanager\\b"), 8},
       {"company of 50+", AtLeast("company.size", 50), 10},
       {"company named", Exists("company.name"), 5},

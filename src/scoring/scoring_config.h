@@ -18,9 +18,9 @@ struct FitRule {
 
 struct EngagementRule {
   std::string name;
-  std::string type;   // event type to match ("track", "page", …); empty: any
-  std::string event;  // track event / page name, without case; empty: any
-  std::string path;   // glob on the page path ("/pricing*"); empty: any
+  std::string type;              // event type to match ("track", "page", …); empty: any
+  std::string event;             // track event / page name, without case; empty: any
+  std::string path;              // glob on the page path ("/pricing*"); empty: any
   std::vector<Condition> where;  // over the whole message ("properties.plan")
   double points = 0;
   double cap_per_day = 0;  // most points (in absolute value) per UTC day; 0: no cap

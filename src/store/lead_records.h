@@ -19,11 +19,11 @@ struct UserRecord {
   std::string role;  // admin | marketing | sales_manager | sales_rep | viewer
   std::string team;  // may be empty
   std::string timezone = "UTC";
-  int capacity = 50;                   // open leads the user can work at once
-  int hours_start = 9 * 60;            // working hours, minutes after local midnight
+  int capacity = 50;         // open leads the user can work at once
+  int hours_start = 9 * 60;  // working hours, minutes after local midnight
   int hours_end = 17 * 60 + 30;
   bool active = true;
-  std::optional<TimePoint> ooo_from;   // out of office during [from, until)
+  std::optional<TimePoint> ooo_from;  // out of office during [from, until)
   std::optional<TimePoint> ooo_until;
   TimePoint created_at;
   TimePoint updated_at;
@@ -82,7 +82,7 @@ struct LeadLogEntry {
   int64_t lead_id = 0;
   TimePoint at;
   std::string kind;
-  std::string actor;  // "system", "rule:…", "user:<id>"
+  std::string actor;        // "system", "rule:…", "user:<id>"
   std::string data = "{}";  // JSON
 };
 

@@ -99,7 +99,8 @@ class LeadTxn {
   // The owner of another lead of the account, the most recently assigned first.
   virtual StatusOr<std::optional<int64_t>> FindAccountOwner(std::string_view domain,
                                                             int64_t except_lead) = 0;
-  virtual StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(std::string_view team) = 0;
+  virtual StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(
+      std::string_view team) = 0;
   virtual Status SetRoutingPass(std::string_view team, int64_t user_id, double pass) = 0;
   virtual StatusOr<double> VirtualTime(std::string_view team) = 0;
   virtual Status SetVirtualTime(std::string_view team, double virtual_time) = 0;

@@ -12,7 +12,10 @@ namespace tandem {
 DeliveryWorker::DeliveryWorker(Store& store, WebhookSender& sender,
                                std::vector<WebhookConfig> webhooks, const Clock& clock,
                                Metrics& metrics)
-    : store_(store), sender_(sender), webhooks_(std::move(webhooks)), clock_(clock),
+    : store_(store),
+      sender_(sender),
+      webhooks_(std::move(webhooks)),
+      clock_(clock),
       metrics_(metrics) {}
 
 DeliveryWorker::~DeliveryWorker() { Stop(); }
@@ -36,23 +39,24 @@ StatusOr<size_t> DeliveryWorker::DeliverDue() {
       continue;
     }
     const int64_t t = ToUnixMillis(clock_.Now()) / 1000;
-    WebhookResponse response = sender_.Post(
-        d.endpoint,
-        {{"Tandem-Signature", SignatureHeader(hook->secret, t, d.message.payload)},
-         {"Tandem-Event", d.message.type},
-         {"Tandem-Delivery", d.message.uid}},
-        d.message.payload);
+    WebhookResponse response =
+        sender_.Post(d.endpoint,
+                     {{"Tandem-Signature", SignatureHeader(hook->secret, t, d.message.payload)},
+                      {"Tandem-Event", d.message.type},
+                      {"Tandem-Delivery", d.message.uid}},
+                     d.message.payload);
     if (response.status >= 200 && response.status < 300) {
       TANDEM_RETURN_IF_ERROR(store_.MarkDelivered(d.id, response.status, clock_.Now()));
       metrics_.webhook_deliveries.Increment({"delivered"});
       continue;
     }
-    std::string error = response.error.empty() ? "HTTP " + std::to_string(response.status) : response.error;
+    std::string error =
+        response.error.empty() ? "HTTP " + std::to_string(response.status) : response.error;
     spdlog::warn("webhook {} {} to {}: {} (attempt {})", d.message.type, d.message.uid, d.endpoint,
                  error, d.attempts + 1);
     metrics_.webhook_deliveries.Increment({"failed"});
-    TANDEM_RETURN_IF_ERROR(
-        store_.MarkAttemptFailed(d.id, response.status, error, clock_.Now() + Backoff(d.attempts + 1)));
+    TANDEM_RETURN_IF_ERROR(store_.MarkAttemptFailed(d.id, response.status, error,
+                                                    clock_.Now() + Backoff(d.attempts + 1)));
   }
   return due.size();
 }

@@ -8,7 +8,8 @@ namespace tandem {
 
 std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
                                 message.size());
   unsigned char mac[crypto_auth_hmacsha256_BYTES];

@@ -67,11 +67,13 @@ class LeadsApiTest : public ::testing::Test {
 
   // A hot lead for `n`; returns its id.
   std::string HotLead(int n) {
-    Ingest(fmt::format(R"({{"batch":[{{"type":"identify","userId":"u{0}","traits":{{"email":"p{0}@co{0}.example","title":"Director"}}}},
+    Ingest(fmt::format(
+        R"({{"batch":[{{"type":"identify","userId":"u{0}","traits":{{"email":"p{0}@co{0}.example","title":"Director"}}}},
         {{"type":"page","userId":"u{0}","name":"Pricing","context":{{"page":{{"path":"/pricing"}}}}}},
         {{"type":"track","userId":"u{0}","event":"Demo Requested"}}]}})",
-                       n));
-    auto person = raw_store_->FindPersonByIdentity({IdentityKind::kUserId, "u" + std::to_string(n)});
+        n));
+    auto person =
+        raw_store_->FindPersonByIdentity({IdentityKind::kUserId, "u" + std::to_string(n)});
     return "ld_" + std::to_string(person.value().value());
   }
 
@@ -111,7 +113,8 @@ TEST_F(LeadsApiTest, BadInputGetsTheRightStatusAndSaysWhat) {
   EXPECT_EQ(missing.status, 404u);
   EXPECT_EQ(json::parse(missing.body)["error"]["message"], "lead ld_999999 does not exist");
 
-  HttpResult read_only = Call("PATCH", "/api/v1/leads/" + lead, owner_token, R"({"score":{"total":99}})");
+  HttpResult read_only =
+      Call("PATCH", "/api/v1/leads/" + lead, owner_token, R"({"score":{"total":99}})");
   EXPECT_EQ(read_only.status, 422u);
   EXPECT_EQ(json::parse(read_only.body)["error"]["code"], "read_only_field");
   EXPECT_NE(read_only.body.find("score"), std::string::npos);
@@ -128,7 +131,8 @@ TEST_F(LeadsApiTest, BadInputGetsTheRightStatusAndSaysWhat) {
   HttpResult illegal = Call("POST", "/api/v1/leads/" + lead + "/outcome", owner_token,
                             R"({"disposition":"won","amount":100})");
   EXPECT_EQ(illegal.status, 409u);
-  EXPECT_NE(illegal.body.find("allowed: sal, recycled, disqualified"), std::string::npos) << illegal.body;
+  EXPECT_NE(illegal.body.find("allowed: sal, recycled, disqualified"), std::string::npos)
+      << illegal.body;
 
   HttpResult viewer = Call("POST", "/api/v1/leads/" + lead + "/outcome", token_viewer_,
                            R"({"disposition":"accepted"})");
@@ -154,16 +158,22 @@ TEST_F(LeadsApiTest, BadInputGetsTheRightStatusAndSaysWhat) {
 TEST_F(LeadsApiTest, ManagerReassignsWithAReasonAndTheTimelineShowsIt) {
   std::string lead = HotLead(1);
   json body = json::parse(Call("GET", "/api/v1/leads/" + lead, token_viewer_).body);
-  std::string to = body["owner"]["id"] == fmt::format("usr_{}", rep_a_) ? fmt::format("usr_{}", rep_b_)
-                                                                      : fmt::format("usr_{}", rep_a_);
-  EXPECT_EQ(Call("PATCH", "/api/v1/leads/" + lead, token_a_, json{{"owner_id", to}, {"reason", "x"}}.dump()).status,
+  std::string to = body["owner"]["id"] == fmt::format("usr_{}", rep_a_)
+                       ? fmt::format("usr_{}", rep_b_)
+                       : fmt::format("usr_{}", rep_a_);
+  EXPECT_EQ(Call("PATCH", "/api/v1/leads/" + lead, token_a_,
+                 json{{"owner_id", to}, {"reason", "x"}}.dump())
+                .status,
             403u);
-  EXPECT_EQ(Call("PATCH", "/api/v1/leads/" + lead, token_manager_, json{{"owner_id", to}}.dump()).status, 422u);
+  EXPECT_EQ(
+      Call("PATCH", "/api/v1/leads/" + lead, token_manager_, json{{"owner_id", to}}.dump()).status,
+      422u);
   HttpResult moved = Call("PATCH", "/api/v1/leads/" + lead, token_manager_,
                           json{{"owner_id", to}, {"reason", "speaks German"}}.dump());
   ASSERT_EQ(moved.status, 200u) << moved.body;
   EXPECT_EQ(json::parse(moved.body)["owner"]["id"], to);
-  json timeline = json::parse(Call("GET", "/api/v1/leads/" + lead + "/timeline", token_viewer_).body);
+  json timeline =
+      json::parse(Call("GET", "/api/v1/leads/" + lead + "/timeline", token_viewer_).body);
   std::vector<std::string> kinds;
   for (auto& item : timeline["items"]) kinds.push_back(item["kind"]);
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "event"), 3);
@@ -180,7 +190,10 @@ TEST_F(LeadsApiTest, ListsFilterSortAndPageWithCursors) {
   std::string cursor;
   int pages = 0;
   do {
-    HttpResult page = Call("GET", "/api/v1/leads?owner=me&sort=sla&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), token_a_);
+    HttpResult page = Call(
+        "GET",
+        "/api/v1/leads?owner=me&sort=sla&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor),
+        token_a_);
     ASSERT_EQ(page.status, 200u) << page.body;
     json body = json::parse(page.body);
     for (auto& item : body["items"]) {
@@ -193,7 +206,9 @@ TEST_F(LeadsApiTest, ListsFilterSortAndPageWithCursors) {
   EXPECT_GE(seen.size(), 3u);  // round robin gave rep a about half of 7
   EXPECT_LE(seen.size(), 4u);
 
-  json by_score = json::parse(Call("GET", "/api/v1/leads?sort=score&stage=mql&priority=hot&min_score=1", token_viewer_).body);
+  json by_score = json::parse(
+      Call("GET", "/api/v1/leads?sort=score&stage=mql&priority=hot&min_score=1", token_viewer_)
+          .body);
   EXPECT_EQ(by_score["items"].size(), 7u);
   double previous = 1e9;
   for (auto& item : by_score["items"]) {
@@ -201,7 +216,9 @@ TEST_F(LeadsApiTest, ListsFilterSortAndPageWithCursors) {
     EXPECT_LE(total, previous + 0.01);
     previous = total;
     // The explanation adds up to the score the lead shows.
-    json score = json::parse(Call("GET", "/api/v1/leads/" + item["id"].get<std::string>() + "/score", token_viewer_).body);
+    json score = json::parse(
+        Call("GET", "/api/v1/leads/" + item["id"].get<std::string>() + "/score", token_viewer_)
+            .body);
     double sum = 0;
     for (auto& e : score["explanation"]) sum += e["decayed_points"].get<double>();
     EXPECT_NEAR(sum, total, 1e-9);
@@ -215,8 +232,11 @@ TEST_F(LeadsApiTest, UsersSetTheirOutOfOfficeAndOnlyManagersTheirCapacity) {
   ASSERT_EQ(ooo.status, 200u) << ooo.body;
   EXPECT_EQ(json::parse(ooo.body)["out_of_office"]["until"], "2027-01-03T00:00:00.000Z");
   EXPECT_EQ(Call("PATCH", "/api/v1/users/me", token_a_, R"({"capacity":500})").status, 403u);
-  EXPECT_EQ(Call("PATCH", fmt::format("/api/v1/users/usr_{}", rep_b_), token_a_, R"({"name":"x"})").status, 403u);
-  HttpResult capacity = Call("PATCH", fmt::format("/api/v1/users/usr_{}", rep_a_), token_manager_, R"({"capacity":5})");
+  EXPECT_EQ(Call("PATCH", fmt::format("/api/v1/users/usr_{}", rep_b_), token_a_, R"({"name":"x"})")
+                .status,
+            403u);
+  HttpResult capacity = Call("PATCH", fmt::format("/api/v1/users/usr_{}", rep_a_), token_manager_,
+                             R"({"capacity":5})");
   ASSERT_EQ(capacity.status, 200u) << capacity.body;
   EXPECT_EQ(json::parse(capacity.body)["capacity"], 5);
   EXPECT_EQ(Call("PATCH", "/api/v1/users/me", token_a_, R"({"email":"z@z"})").status, 422u);
@@ -232,7 +252,8 @@ class Receiver {
       if (!answers_.empty()) answers_.erase(answers_.begin());
       received_.push_back({std::string(request.message["Tandem-Signature"]),
                            std::string(request.message["Tandem-Event"]),
-                           std::string(request.message["Tandem-Delivery"]), request.message.body(), status});
+                           std::string(request.message["Tandem-Delivery"]), request.message.body(),
+                           status});
       respond(http::JsonResponse(status, "{}"));
     });
     http::HttpServer::Options options;
@@ -278,15 +299,17 @@ TEST(Webhooks, SignedRetriedInOrderAndNotBlockedByADeadReceiver) {
   ASSERT_TRUE(store->CreateUser(rep).ok());
   Receiver receiver;
   const std::string secret = "a-secret-of-enough-length";
-  std::vector<WebhookConfig> hooks = {{receiver.url(), secret, {}},
-                                      {"http://127.0.0.1:1/dead", "another-long-secret!", {"lead.assigned"}}};
+  std::vector<WebhookConfig> hooks = {
+      {receiver.url(), secret, {}},
+      {"http://127.0.0.1:1/dead", "another-long-secret!", {"lead.assigned"}}};
   LeadEngine engine(DefaultScoring(), RoutingConfig{}, hooks);
   Metrics metrics;
   EventPipeline::Options options;
   options.leads = &engine;
   EventPipeline pipeline(*store, clock, metrics, options);
   SegmentParser parser;
-  std::string body = R"({"batch":[{"type":"identify","userId":"u1","traits":{"email":"a@acme.example"}},
+  std::string body =
+      R"({"batch":[{"type":"identify","userId":"u1","traits":{"email":"a@acme.example"}},
                                   {"type":"track","userId":"u1","event":"Demo Requested"}]})";
   auto parsed = parser.Parse(IngestRequest{IngestCall::kBatch, body, clock.Now(), "127.0.0.1"});
   for (auto& e : parsed->events) e.source_id = source;

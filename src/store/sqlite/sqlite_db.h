@@ -27,7 +27,7 @@ class Statement {
   // Binding: indexes start at 1, as in SQL.
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, double value);
-  Statement& Bind(int index, std::string_view value);          // the view must outlive Step()
+  Statement& Bind(int index, std::string_view value);  // the view must outlive Step()
   Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
   Statement& BindNullable(int index, std::optional<int64_t> value);
   Statement& BindNullable(int index, std::string_view value);  // empty → NULL

@@ -25,7 +25,9 @@ class SqliteLeadOps : public Interface {
     return OkStatus();
   }
 
-  StatusOr<std::optional<LeadRecord>> GetLead(int64_t id) override { return sqlite::GetLead(db_, id); }
+  StatusOr<std::optional<LeadRecord>> GetLead(int64_t id) override {
+    return sqlite::GetLead(db_, id);
+  }
   Status PutLead(const LeadRecord& lead) override { return sqlite::PutLead(db_, lead); }
   Status FoldLead(int64_t from, int64_t into, TimePoint now) override {
     return sqlite::FoldLead(db_, from, into, now);

@@ -109,8 +109,8 @@ Status RunSteps(Database& db, std::initializer_list<const char*> steps, int64_t 
 }  // namespace
 
 StatusOr<std::optional<LeadRecord>> GetLead(Database& db, int64_t lead_id) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(fmt::format("SELECT {} FROM leads WHERE id = ?", kLeadColumns)));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM leads WHERE id = ?", kLeadColumns)));
   stmt->Bind(1, lead_id);
   TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<LeadRecord>(stmt, ReadLead));
   if (rows.empty()) return std::optional<LeadRecord>();
@@ -166,8 +166,9 @@ Status FoldLead(Database& db, int64_t from, int64_t into, TimePoint now) {
 Status EnsureAccount(Database& db, std::string_view domain, std::string_view name, TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("INSERT INTO accounts (domain, name, created_at) VALUES (?, ?, ?) "
-                 "ON CONFLICT (domain) DO UPDATE SET name = COALESCE(accounts.name, excluded.name)"));
+      db.Prepare(
+          "INSERT INTO accounts (domain, name, created_at) VALUES (?, ?, ?) "
+          "ON CONFLICT (domain) DO UPDATE SET name = COALESCE(accounts.name, excluded.name)"));
   stmt->Bind(1, domain).BindNullable(2, name).Bind(3, ToUnixMillis(now));
   return stmt->Run();
 }
@@ -269,7 +270,8 @@ StatusOr<std::optional<int64_t>> ResolveLeadId(Database& db, int64_t person_id) 
       db.Prepare("SELECT l.id FROM persons p JOIN leads l ON l.id = COALESCE(p.merged_into, p.id) "
                  "WHERE p.id = ?"));
   stmt->Bind(1, person_id);
-  TANDEM_ASSIGN_OR_RETURN(auto ids, Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  TANDEM_ASSIGN_OR_RETURN(auto ids,
+                          Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
   if (ids.empty()) return std::optional<int64_t>();
   return std::optional<int64_t>(ids[0]);
 }
@@ -321,13 +323,15 @@ Status DeleteScoreItems(Database& db, int64_t lead_id, std::optional<ScoreAxis> 
   return stmt->Run();
 }
 
-StatusOr<double> RulePointsOnDay(Database& db, int64_t lead_id, std::string_view rule, int64_t day) {
+StatusOr<double> RulePointsOnDay(Database& db, int64_t lead_id, std::string_view rule,
+                                 int64_t day) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT COALESCE(SUM(points), 0) FROM score_items WHERE lead_id = ? AND "
                  "axis = 'engagement' AND rule = ? AND day = ?"));
   stmt->Bind(1, lead_id).Bind(2, rule).Bind(3, day);
-  TANDEM_ASSIGN_OR_RETURN(auto sums, Collect<double>(stmt, [](const Statement& s) { return s.Double(0); }));
+  TANDEM_ASSIGN_OR_RETURN(auto sums,
+                          Collect<double>(stmt, [](const Statement& s) { return s.Double(0); }));
   return sums.empty() ? 0.0 : sums[0];
 }
 
@@ -337,7 +341,10 @@ Status AddTraitHistory(Database& db, int64_t lead_id, std::string_view trait,
       Statement * stmt,
       db.Prepare("INSERT INTO lead_trait_history (lead_id, trait, value, event_id, at) "
                  "VALUES (?, ?, ?, ?, ?)"));
-  stmt->Bind(1, lead_id).Bind(2, trait).BindNullable(3, value).BindNullable(4, event_id)
+  stmt->Bind(1, lead_id)
+      .Bind(2, trait)
+      .BindNullable(3, value)
+      .BindNullable(4, event_id)
       .Bind(5, ToUnixMillis(at));
   return stmt->Run();
 }
@@ -346,7 +353,10 @@ Status AppendLog(Database& db, const LeadLogEntry& e) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO lead_log (lead_id, at, kind, actor, data) VALUES (?, ?, ?, ?, ?)"));
-  stmt->Bind(1, e.lead_id).Bind(2, ToUnixMillis(e.at)).Bind(3, e.kind).Bind(4, e.actor)
+  stmt->Bind(1, e.lead_id)
+      .Bind(2, ToUnixMillis(e.at))
+      .Bind(3, e.kind)
+      .Bind(4, e.actor)
       .Bind(5, e.data);
   return stmt->Run();
 }
@@ -358,23 +368,22 @@ StatusOr<std::vector<LeadLogEntry>> ListLeadLog(Database& db, int64_t lead_id) {
                  "ORDER BY at, id"));
   stmt->Bind(1, lead_id);
   return Collect<LeadLogEntry>(stmt, [](const Statement& s) {
-    return LeadLogEntry{s.Int(0), s.Int(1), FromUnixMillis(s.Int(2)), s.Text(3), s.Text(4),
-                        s.Text(5)};
+    return LeadLogEntry{s.Int(0),  s.Int(1),  FromUnixMillis(s.Int(2)),
+                        s.Text(3), s.Text(4), s.Text(5)};
   });
 }
 
 StatusOr<std::vector<StoredEvent>> PersonEvents(Database& db, int64_t person_id, size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(std::string(kSelectEvent) +
-                 " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare(std::string(kSelectEvent) +
+                                     " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
   stmt->Bind(1, person_id).Bind(2, static_cast<int64_t>(limit));
   return Collect<StoredEvent>(stmt, ReadEvent);
 }
 
 StatusOr<std::vector<UserRecord>> ListUsers(Database& db) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
   return Collect<UserRecord>(stmt, ReadUser);
 }
 
@@ -386,9 +395,10 @@ StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view co
                                                std::string_view value) {
   std::string sql =
       column == "token"
-          ? fmt::format("SELECT {} FROM users WHERE id = (SELECT user_id FROM api_tokens WHERE "
-                        "token_hash = ?)",
-                        kUserColumns)
+          ? fmt::format(
+                "SELECT {} FROM users WHERE id = (SELECT user_id FROM api_tokens WHERE "
+                "token_hash = ?)",
+                kUserColumns)
           : fmt::format("SELECT {} FROM users WHERE {} = ?", kUserColumns, column);
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
   if (column == "id") {
@@ -407,7 +417,8 @@ StatusOr<int> CountOpenLeads(Database& db, int64_t user_id) {
       db.Prepare("SELECT COUNT(*) FROM leads WHERE owner_id = ? AND stage IN ('lead', 'mql', "
                  "'sal', 'sql', 'opportunity')"));
   stmt->Bind(1, user_id);
-  TANDEM_ASSIGN_OR_RETURN(auto n, Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  TANDEM_ASSIGN_OR_RETURN(auto n,
+                          Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
   return static_cast<int>(n.empty() ? 0 : n[0]);
 }
 
@@ -419,12 +430,14 @@ StatusOr<std::optional<int64_t>> FindAccountOwner(Database& db, std::string_view
                  "a.ended_at IS NULL WHERE l.account_domain = ? AND l.id != ? AND l.owner_id IS "
                  "NOT NULL ORDER BY a.started_at DESC LIMIT 1"));
   stmt->Bind(1, domain).Bind(2, except_lead);
-  TANDEM_ASSIGN_OR_RETURN(auto ids, Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  TANDEM_ASSIGN_OR_RETURN(auto ids,
+                          Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
   if (ids.empty()) return std::optional<int64_t>();
   return std::optional<int64_t>(ids[0]);
 }
 
-StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Database& db, std::string_view team) {
+StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Database& db,
+                                                                std::string_view team) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare("SELECT user_id, pass FROM routing_passes WHERE team = ?"));
   stmt->Bind(1, team);
@@ -445,7 +458,8 @@ StatusOr<double> VirtualTime(Database& db, std::string_view team) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare("SELECT virtual_time FROM routing_clocks WHERE team = ?"));
   stmt->Bind(1, team);
-  TANDEM_ASSIGN_OR_RETURN(auto v, Collect<double>(stmt, [](const Statement& s) { return s.Double(0); }));
+  TANDEM_ASSIGN_OR_RETURN(auto v,
+                          Collect<double>(stmt, [](const Statement& s) { return s.Double(0); }));
   return v.empty() ? 0.0 : v[0];
 }
 
@@ -463,8 +477,13 @@ Status StartAssignment(Database& db, const AssignmentRecord& a) {
       Statement * stmt,
       db.Prepare("INSERT INTO assignments (lead_id, user_id, rule, reason, candidates, actor, "
                  "started_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-  stmt->Bind(1, a.lead_id).Bind(2, a.user_id).Bind(3, a.rule).Bind(4, a.reason)
-      .Bind(5, a.candidates).Bind(6, a.actor).Bind(7, ToUnixMillis(a.started_at));
+  stmt->Bind(1, a.lead_id)
+      .Bind(2, a.user_id)
+      .Bind(3, a.rule)
+      .Bind(4, a.reason)
+      .Bind(5, a.candidates)
+      .Bind(6, a.actor)
+      .Bind(7, ToUnixMillis(a.started_at));
   return stmt->Run();
 }
 
@@ -504,8 +523,12 @@ Status Enqueue(Database& db, const OutboxMessage& m, std::span<const std::string
                TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * insert,
-      db.Prepare("INSERT INTO outbox (uid, type, lead_id, payload, created_at) VALUES (?, ?, ?, ?, ?)"));
-  insert->Bind(1, m.uid).Bind(2, m.type).BindNullable(3, m.lead_id).Bind(4, m.payload)
+      db.Prepare(
+          "INSERT INTO outbox (uid, type, lead_id, payload, created_at) VALUES (?, ?, ?, ?, ?)"));
+  insert->Bind(1, m.uid)
+      .Bind(2, m.type)
+      .BindNullable(3, m.lead_id)
+      .Bind(4, m.payload)
       .Bind(5, ToUnixMillis(m.created_at));
   TANDEM_RETURN_IF_ERROR(insert->Run());
   const int64_t outbox_id = db.LastInsertRowId();
@@ -514,7 +537,9 @@ Status Enqueue(Database& db, const OutboxMessage& m, std::span<const std::string
       db.Prepare("INSERT INTO deliveries (outbox_id, endpoint, lead_id, state, next_attempt_at) "
                  "VALUES (?, ?, ?, 'pending', ?)"));
   for (const std::string& endpoint : endpoints) {
-    delivery->Bind(1, outbox_id).Bind(2, endpoint).BindNullable(3, m.lead_id)
+    delivery->Bind(1, outbox_id)
+        .Bind(2, endpoint)
+        .BindNullable(3, m.lead_id)
         .Bind(4, ToUnixMillis(now));
     TANDEM_RETURN_IF_ERROR(delivery->Run());
     delivery->Reset();

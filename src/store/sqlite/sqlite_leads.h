@@ -40,7 +40,8 @@ StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view co
 StatusOr<int> CountOpenLeads(Database& db, int64_t user_id);
 StatusOr<std::optional<int64_t>> FindAccountOwner(Database& db, std::string_view domain,
                                                   int64_t except_lead);
-StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Database& db, std::string_view team);
+StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Database& db,
+                                                                std::string_view team);
 Status SetRoutingPass(Database& db, std::string_view team, int64_t user_id, double pass);
 StatusOr<double> VirtualTime(Database& db, std::string_view team);
 Status SetVirtualTime(Database& db, std::string_view team, double virtual_time);

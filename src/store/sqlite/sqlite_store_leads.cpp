@@ -54,10 +54,17 @@ StatusOr<UserRecord> SqliteStore::CreateUser(const UserRecord& user) {
         db.Prepare("INSERT INTO users (email, name, role, team, timezone, capacity, hours_start, "
                    "hours_end, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
                    "?, ?)"));
-    insert->Bind(1, user.email).Bind(2, user.name).Bind(3, user.role).BindNullable(4, user.team)
-        .Bind(5, user.timezone).Bind(6, int64_t{user.capacity}).Bind(7, int64_t{user.hours_start})
-        .Bind(8, int64_t{user.hours_end}).Bind(9, int64_t{user.active ? 1 : 0})
-        .Bind(10, ToUnixMillis(user.created_at)).Bind(11, ToUnixMillis(user.updated_at));
+    insert->Bind(1, user.email)
+        .Bind(2, user.name)
+        .Bind(3, user.role)
+        .BindNullable(4, user.team)
+        .Bind(5, user.timezone)
+        .Bind(6, int64_t{user.capacity})
+        .Bind(7, int64_t{user.hours_start})
+        .Bind(8, int64_t{user.hours_end})
+        .Bind(9, int64_t{user.active ? 1 : 0})
+        .Bind(10, ToUnixMillis(user.created_at))
+        .Bind(11, ToUnixMillis(user.updated_at));
     Status inserted = insert->Run();
     if (inserted.code() == StatusCode::kConflict) {
       return Conflict("user_exists", fmt::format("a user with email {} exists", user.email));
@@ -84,8 +91,13 @@ Status SqliteStore::UpdateUser(const UserRecord& u) {
         db.Prepare("UPDATE users SET name = ?, role = ?, team = ?, timezone = ?, capacity = ?, "
                    "hours_start = ?, hours_end = ?, active = ?, ooo_from = ?, ooo_until = ?, "
                    "updated_at = ? WHERE id = ?"));
-    stmt->Bind(1, u.name).Bind(2, u.role).BindNullable(3, u.team).Bind(4, u.timezone)
-        .Bind(5, int64_t{u.capacity}).Bind(6, int64_t{u.hours_start}).Bind(7, int64_t{u.hours_end})
+    stmt->Bind(1, u.name)
+        .Bind(2, u.role)
+        .BindNullable(3, u.team)
+        .Bind(4, u.timezone)
+        .Bind(5, int64_t{u.capacity})
+        .Bind(6, int64_t{u.hours_start})
+        .Bind(7, int64_t{u.hours_end})
         .Bind(8, int64_t{u.active ? 1 : 0});
     if (u.ooo_from && u.ooo_until) {
       stmt->Bind(9, ToUnixMillis(*u.ooo_from)).Bind(10, ToUnixMillis(*u.ooo_until));
@@ -94,7 +106,8 @@ Status SqliteStore::UpdateUser(const UserRecord& u) {
     }
     stmt->Bind(11, ToUnixMillis(u.updated_at)).Bind(12, u.id);
     TANDEM_RETURN_IF_ERROR(stmt->Run());
-    if (db.Changes() == 0) return NotFound("not_found", fmt::format("user usr_{} does not exist", u.id));
+    if (db.Changes() == 0)
+      return NotFound("not_found", fmt::format("user usr_{} does not exist", u.id));
     return OkStatus();
   });
 }
@@ -116,7 +129,8 @@ StatusOr<std::vector<UserRecord>> SqliteStore::ListUsers() {
 
 StatusOr<std::vector<std::string>> SqliteStore::ListTeams() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT name FROM teams ORDER BY name"));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare("SELECT name FROM teams ORDER BY name"));
   std::vector<std::string> out;
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
@@ -174,7 +188,8 @@ StatusOr<std::vector<AssignmentRecord>> SqliteStore::ListAssignments(int64_t lea
 
 StatusOr<std::vector<int64_t>> SqliteStore::ListLeadIds() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT id FROM leads ORDER BY id"));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare("SELECT id FROM leads ORDER BY id"));
   std::vector<int64_t> out;
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
@@ -239,9 +254,12 @@ Status SqliteStore::MarkAttemptFailed(int64_t delivery_id, int http_status, std:
   return Write([&](sqlite::Database& db) -> Status {
     TANDEM_ASSIGN_OR_RETURN(
         Statement * stmt,
-        db.Prepare("UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_error = ?, "
-                   "next_attempt_at = ? WHERE id = ?"));
-    stmt->Bind(1, int64_t{http_status}).Bind(2, error).Bind(3, ToUnixMillis(next_attempt))
+        db.Prepare(
+            "UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_error = ?, "
+            "next_attempt_at = ? WHERE id = ?"));
+    stmt->Bind(1, int64_t{http_status})
+        .Bind(2, error)
+        .Bind(3, ToUnixMillis(next_attempt))
         .Bind(4, delivery_id);
     return stmt->Run();
   });
@@ -249,8 +267,9 @@ Status SqliteStore::MarkAttemptFailed(int64_t delivery_id, int http_status, std:
 
 StatusOr<int64_t> SqliteStore::CountPendingDeliveries() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          lease->db().Prepare("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'"));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'"));
   TANDEM_ASSIGN_OR_RETURN(auto n, First<int64_t>(stmt, IntAt0));
   return n.value_or(0);
 }
