@@ -21,11 +21,6 @@ bool MarkedAsLead(const StoredEvent& event) {
   return lead != nullptr && lead->is_boolean() && lead->get<bool>();
 }
 
-int AdvanceRank(std::string_view stage) {
-  auto s = ParseStage(stage).value_or(Stage::kLead);
-  return IsOpenForSales(s) || s == Stage::kCustomer ? static_cast<int>(s) : 0;
-}
-
 }  // namespace
 
 LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
@@ -52,7 +47,10 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
         kept.owner_id = merged->owner_id;
         kept.team = merged->team;
       }
-      if (AdvanceRank(merged->stage) > AdvanceRank(survivor->stage)) {
+      auto rank = [](const std::string& stage) {
+        return FunnelRank(ParseStage(stage).value_or(Stage::kLead));
+      };
+      if (rank(merged->stage) > rank(survivor->stage)) {
         kept.stage = merged->stage;
         kept.priority = merged->priority;
         kept.mql_at = merged->mql_at;

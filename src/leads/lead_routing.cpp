@@ -26,7 +26,6 @@ nlohmann::json NotesToJson(const std::vector<CandidateNote>& notes) {
 
 Status LeadEngine::Session::Route(const Actor& actor) {
   if (lead_.owner_id) return OkStatus();  // an existing owner is kept
-  TANDEM_ASSIGN_OR_RETURN(const std::vector<UserRecord>* users, Users());
   nlohmann::json notes = nlohmann::json::array();
   const RoutingConfig& config = engine_.routing_;
 
@@ -61,7 +60,6 @@ Status LeadEngine::Session::Route(const Actor& actor) {
     TANDEM_ASSIGN_OR_RETURN(assigned, RouteInTeam(config.fallback_team, "fallback", notes, actor));
     if (assigned) return OkStatus();
   }
-  (void)users;
   lead_.queued = true;
   lead_.team = choice.team;
   return Log("queued", actor,

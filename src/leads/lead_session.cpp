@@ -40,30 +40,6 @@ nlohmann::json IncomingTraits(const StoredEvent& event, const nlohmann::json& me
   return NormalizeTraits(*traits);
 }
 
-int StageRank(Stage s) {
-  switch (s) {
-    case Stage::kSubscriber:
-      return 0;
-    case Stage::kLead:
-      return 1;
-    case Stage::kRecycled:
-      return 1;
-    case Stage::kMql:
-      return 2;
-    case Stage::kSal:
-      return 3;
-    case Stage::kSql:
-      return 4;
-    case Stage::kOpportunity:
-      return 5;
-    case Stage::kCustomer:
-      return 6;
-    case Stage::kDisqualified:
-      return 1;
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::string Actor::Name() const { return user ? "user:" + UserIdText(user->id) : "system"; }
@@ -252,7 +228,7 @@ Status LeadEngine::Session::SetStage(Stage to, const Actor& actor, std::string_v
   lead_.stage_reason = std::string(reason);
   if (to != Stage::kRecycled) lead_.revisit_on.reset();
   if (to == Stage::kMql) lead_.mql_at = now_;
-  if (to != Stage::kMql && StageRank(to) < 2) lead_.priority.clear();
+  if (to != Stage::kMql && FunnelRank(to) < FunnelRank(Stage::kMql)) lead_.priority.clear();
   nlohmann::json data = {{"from", StageName(from)}, {"to", StageName(to)}, {"cause", cause}};
   if (!reason.empty()) data["reason"] = reason;
   TANDEM_RETURN_IF_ERROR(Log("stage_changed", actor, data));
