@@ -14,8 +14,6 @@ bool RoleHas(std::string_view role, Permission permission) {
   switch (permission) {
     case Permission::kReadLeads:
       return IsKnownRole(role);
-    case Permission::kWorkLead:
-      return role == "sales_manager" || role == "sales_rep" || role == "marketing";
     case Permission::kReassign:
     case Permission::kManageUsers:
       return role == "sales_manager";

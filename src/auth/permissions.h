@@ -16,7 +16,6 @@ namespace tandem {
 
 enum class Permission {
   kReadLeads,
-  kWorkLead,     // outcome, patch fields of a lead (owner, or managers)
   kReassign,     // give a lead to another owner
   kManageUsers,  // change other users (capacity, out of office, team)
 };

@@ -387,8 +387,21 @@ StatusOr<std::vector<UserRecord>> ListUsers(Database& db) {
   return Collect<UserRecord>(stmt, ReadUser);
 }
 
+namespace {
+
+StatusOr<std::optional<UserRecord>> OneUser(Statement* stmt) {
+  TANDEM_ASSIGN_OR_RETURN(auto users, Collect<UserRecord>(stmt, ReadUser));
+  if (users.empty()) return std::optional<UserRecord>();
+  return std::optional<UserRecord>(std::move(users[0]));
+}
+
+}  // namespace
+
 StatusOr<std::optional<UserRecord>> GetUser(Database& db, int64_t user_id) {
-  return FindUserBy(db, "id", std::to_string(user_id));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns)));
+  stmt->Bind(1, user_id);
+  return OneUser(stmt);
 }
 
 StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view column,
@@ -401,14 +414,8 @@ StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view co
                 kUserColumns)
           : fmt::format("SELECT {} FROM users WHERE {} = ?", kUserColumns, column);
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
-  if (column == "id") {
-    stmt->Bind(1, static_cast<int64_t>(std::stoll(std::string(value))));
-  } else {
-    stmt->Bind(1, value);
-  }
-  TANDEM_ASSIGN_OR_RETURN(auto users, Collect<UserRecord>(stmt, ReadUser));
-  if (users.empty()) return std::optional<UserRecord>();
-  return std::optional<UserRecord>(std::move(users[0]));
+  stmt->Bind(1, value);
+  return OneUser(stmt);
 }
 
 StatusOr<int> CountOpenLeads(Database& db, int64_t user_id) {

@@ -35,6 +35,7 @@ StatusOr<std::vector<StoredEvent>> PersonEvents(Database& db, int64_t person_id,
 
 StatusOr<std::vector<UserRecord>> ListUsers(Database& db);
 StatusOr<std::optional<UserRecord>> GetUser(Database& db, int64_t user_id);
+// `column` is "email", or "token" for the user of an API token hash.
 StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view column,
                                                std::string_view value);
 StatusOr<int> CountOpenLeads(Database& db, int64_t user_id);

@@ -28,6 +28,16 @@ StatusOr<std::optional<T>> First(Statement* stmt, T (*read)(const Statement&)) {
   return out;
 }
 
+// A user's team exists once someone is in it.
+Status EnsureTeam(sqlite::Database& db, std::string_view team, TimePoint at) {
+  if (team.empty()) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"));
+  stmt->Bind(1, team).Bind(2, ToUnixMillis(at));
+  return stmt->Run();
+}
+
 int64_t IntAt0(const Statement& s) { return s.Int(0); }
 std::string TextAt0(const Statement& s) { return s.Text(0); }
 
@@ -42,13 +52,7 @@ StatusOr<std::unique_ptr<LeadTxn>> SqliteStore::BeginLeadTxn() {
 StatusOr<UserRecord> SqliteStore::CreateUser(const UserRecord& user) {
   UserRecord created = user;
   Status status = Write([&](sqlite::Database& db) -> Status {
-    if (!user.team.empty()) {
-      TANDEM_ASSIGN_OR_RETURN(
-          Statement * team,
-          db.Prepare("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"));
-      team->Bind(1, user.team).Bind(2, ToUnixMillis(user.created_at));
-      TANDEM_RETURN_IF_ERROR(team->Run());
-    }
+    TANDEM_RETURN_IF_ERROR(EnsureTeam(db, user.team, user.created_at));
     TANDEM_ASSIGN_OR_RETURN(
         Statement * insert,
         db.Prepare("INSERT INTO users (email, name, role, team, timezone, capacity, hours_start, "
@@ -79,13 +83,7 @@ StatusOr<UserRecord> SqliteStore::CreateUser(const UserRecord& user) {
 
 Status SqliteStore::UpdateUser(const UserRecord& u) {
   return Write([&](sqlite::Database& db) -> Status {
-    if (!u.team.empty()) {
-      TANDEM_ASSIGN_OR_RETURN(
-          Statement * team,
-          db.Prepare("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"));
-      team->Bind(1, u.team).Bind(2, ToUnixMillis(u.updated_at));
-      TANDEM_RETURN_IF_ERROR(team->Run());
-    }
+    TANDEM_RETURN_IF_ERROR(EnsureTeam(db, u.team, u.updated_at));
     TANDEM_ASSIGN_OR_RETURN(
         Statement * stmt,
         db.Prepare("UPDATE users SET name = ?, role = ?, team = ?, timezone = ?, capacity = ?, "
