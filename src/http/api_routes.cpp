@@ -175,12 +175,19 @@ StatusOr<int64_t> ApiRoutes::FindLeadId(std::string_view text) {
   return *resolved;
 }
 
-StatusOr<std::string> ApiRoutes::RenderLead(const LeadRecord& lead, TimePoint now) {
+StatusOr<std::string> ApiRoutes::RenderLead(const LeadRecord& lead, TimePoint now,
+                                            OwnerCache* owners) {
   TANDEM_ASSIGN_OR_RETURN(auto items, store_.ListScoreItems(lead.id));
   TANDEM_ASSIGN_OR_RETURN(ScoreExplanation score, engine_.ExplainScore(std::move(items), now));
   std::optional<UserRecord> owner;
   if (lead.owner_id) {
-    TANDEM_ASSIGN_OR_RETURN(owner, store_.GetUser(*lead.owner_id));
+    auto cached = owners != nullptr ? owners->find(*lead.owner_id) : OwnerCache::iterator();
+    if (owners != nullptr && cached != owners->end()) {
+      owner = cached->second;
+    } else {
+      TANDEM_ASSIGN_OR_RETURN(owner, store_.GetUser(*lead.owner_id));
+      if (owners != nullptr) owners->emplace(*lead.owner_id, owner);
+    }
   }
   return LeadToJson(lead, owner, score).dump();
 }
@@ -271,9 +278,10 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
   }
   auto leads = store_.ListLeads(q);
   if (!leads.ok()) return ErrorResponse(leads.status());
+  OwnerCache owners;  // a page has few owners; look each up once
   std::string body = "{\"items\":[";
   for (size_t i = 0; i < leads->size(); ++i) {
-    auto rendered = RenderLead((*leads)[i], now);
+    auto rendered = RenderLead((*leads)[i], now, &owners);
     if (!rendered.ok()) return ErrorResponse(rendered.status());
     if (i > 0) body += ',';
     body += *rendered;

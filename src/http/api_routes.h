@@ -7,6 +7,9 @@
 // of their code.
 #pragma once
 
+#include <map>
+#include <optional>
+
 #include "core/clock.h"
 #include "http/router.h"
 #include "leads/lead_engine.h"
@@ -35,7 +38,10 @@ class ApiRoutes {
 
   // Resolves "ld_N" (following person merges) to the lead that exists now.
   StatusOr<int64_t> FindLeadId(std::string_view text);
-  StatusOr<std::string> RenderLead(const LeadRecord& lead, TimePoint now);
+  using OwnerCache = std::map<int64_t, std::optional<UserRecord>>;
+  // `owners` (nullable) remembers owners already looked up.
+  StatusOr<std::string> RenderLead(const LeadRecord& lead, TimePoint now,
+                                   OwnerCache* owners = nullptr);
 
   Store& store_;
   const LeadEngine& engine_;
