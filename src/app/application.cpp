@@ -2,15 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include "contact/unsubscribe_token.h"
 #include "http/ops_routes.h"
 #include "ingest/segment_message.h"
 #include "leads/rescore.h"
+#include "reports/hygiene.h"
 
 namespace tandem {
 
 Application::Application(const Config& config, std::unique_ptr<Store> store, const Clock& clock)
     : config_(config), store_(std::move(store)), clock_(clock) {
-  engine_ = std::make_unique<LeadEngine>(config.scoring, config.routing, config.webhooks);
+  engine_ = std::make_unique<LeadEngine>(config.scoring, config.routing, config.webhooks,
+                                         config.contact, config.sla);
+  sla_ = std::make_unique<SlaScheduler>(*store_, *engine_, clock_);
   webhook_sender_ = NewCurlWebhookSender(std::chrono::seconds(10));
   deliveries_ = std::make_unique<DeliveryWorker>(*store_, *webhook_sender_, config.webhooks, clock_,
                                                  metrics_);
@@ -31,9 +35,17 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
       http::IngestRoutes::Options{config.server.trust_proxy, config.server.public_url,
                                   config.ingest.retry_after_s});
   ingest_->Register(router_);
-  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_);
+  contact_ =
+      std::make_unique<http::ContactRoutes>(*store_, *engine_, clock_, unsubscribe_secret_,
+                                            http::ContactRoutes::Options{config.server.public_url});
+  contact_->Register(router_);
+  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *contact_);
   api_->Register(router_);
-  http::RegisterOpsRoutes(router_, *store_, metrics_);
+  http::RegisterOpsRoutes(router_, *store_, metrics_, [this]() -> std::string {
+    const TimePoint now = clock_.Now();
+    auto report = BuildHygieneReport(*store_, now - std::chrono::hours(24 * 30), now);
+    return report.ok() ? HygieneToPrometheus(*report) : "";
+  });
   http::HttpServer::Options options;
   options.listen = config.server.listen;
   options.threads = config.server.threads;
@@ -58,7 +70,9 @@ Status Application::Start() {
                      std::chrono::steady_clock::now() - started)
                      .count());
   }
+  TANDEM_ASSIGN_OR_RETURN(unsubscribe_secret_, LoadUnsubscribeSecret(*store_));
   deliveries_->Start();
+  sla_->Start(std::chrono::seconds(config_.sla.check_interval_s));
   pipeline_->Start();
   pipeline_->Notify();  // catch up with events stored before a restart
   TANDEM_RETURN_IF_ERROR(server_->Start());
@@ -77,6 +91,7 @@ void Application::Shutdown() {
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   writer_->Stop();
   pipeline_->Stop();
+  sla_->Stop();
   deliveries_->Stop();
   spdlog::info("stopped; {} events stored, {} processed", metrics_.events_stored.Value(),
                metrics_.events_processed.Value());

@@ -17,6 +17,7 @@
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
+#include "sla/sla_scheduler.h"
 #include "store/store.h"
 #include "webhooks/delivery_worker.h"
 
@@ -45,6 +46,7 @@ class Application {
   EventPipeline& pipeline() { return *pipeline_; }
   const LeadEngine& leads() const { return *engine_; }
   DeliveryWorker& deliveries() { return *deliveries_; }
+  SlaScheduler& sla() { return *sla_; }
 
  private:
   const Config config_;
@@ -57,7 +59,10 @@ class Application {
   std::unique_ptr<EventWriter> writer_;
   std::unique_ptr<EventPipeline> pipeline_;
   std::unique_ptr<http::IngestRoutes> ingest_;
+  std::string unsubscribe_secret_;  // loaded from the store at Start()
+  std::unique_ptr<http::ContactRoutes> contact_;
   std::unique_ptr<http::ApiRoutes> api_;
+  std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   bool stopped_ = false;

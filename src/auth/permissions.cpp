@@ -17,6 +17,8 @@ bool RoleHas(std::string_view role, Permission permission) {
     case Permission::kReassign:
     case Permission::kManageUsers:
       return role == "sales_manager";
+    case Permission::kViewReports:
+      return role == "sales_manager" || role == "marketing";
   }
   return false;
 }

@@ -1,9 +1,10 @@
 // Roles and what each may do. One table, so "who may do what" is read in one place.
 //
 //   admin          everything
-//   sales_manager  read all; work any lead; reassign; manage users of the sales team
+//   sales_manager  read all; work any lead; reassign; manage users; reports
 //   sales_rep      read all; work (patch, outcome) the leads it owns
-//   marketing      read all; patch traits and marketing stages of unowned leads
+//   marketing      read all; patch traits and marketing stages of unowned leads; set
+//                  contact preferences and consents; reports
 //   viewer         read all
 #pragma once
 
@@ -18,6 +19,7 @@ enum class Permission {
   kReadLeads,
   kReassign,     // give a lead to another owner
   kManageUsers,  // change other users (capacity, out of office, team)
+  kViewReports,  // the leak and hygiene reports
 };
 
 bool IsKnownRole(std::string_view role);

@@ -71,6 +71,10 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
                      Config& c) { return ReadScoring(t, o, c.scoring); }},
       {"routing", [](const toml::table& t, std::string_view o,
                      Config& c) { return ReadRouting(t, o, c.routing); }},
+      {"contact", [](const toml::table& t, std::string_view o,
+                     Config& c) { return ReadContact(t, o, c.contact); }},
+      {"sla",
+       [](const toml::table& t, std::string_view o, Config& c) { return ReadSla(t, o, c.sla); }},
   };
   Config config;
   config.origin = std::string(origin);
@@ -84,7 +88,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
       return InvalidArgument(
           "config_unknown_key",
           fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, webhooks)",
+                      "routing, contact, sla, webhooks)",
                       origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();

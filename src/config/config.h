@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "contact/contact_policy.h"
 #include "core/status.h"
 #include "routing/router.h"
 #include "scoring/scoring_config.h"
@@ -73,6 +74,8 @@ struct Config {
   ScoringConfig scoring = DefaultScoring();
   RoutingConfig routing;
   std::vector<WebhookConfig> webhooks;
+  ContactConfig contact;
+  SlaConfig sla;
   std::string origin = "defaults";  // the file it came from, for errors found later
 };
 

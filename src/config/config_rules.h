@@ -1,5 +1,5 @@
 // Readers (internal to config/) for the policy sections of tandem.toml: [scoring], [routing],
-// [[webhooks]].
+// [[webhooks]], [contact], [sla].
 #pragma once
 
 #include <toml++/toml.h>
@@ -15,5 +15,7 @@ Status ReadScoring(const toml::table& table, std::string_view origin, ScoringCon
 Status ReadRouting(const toml::table& table, std::string_view origin, RoutingConfig& out);
 Status ReadWebhooks(const toml::node& node, std::string_view origin,
                     std::vector<WebhookConfig>& out);
+Status ReadContact(const toml::table& table, std::string_view origin, ContactConfig& out);
+Status ReadSla(const toml::table& table, std::string_view origin, SlaConfig& out);
 
 }  // namespace tandem

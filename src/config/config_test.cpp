@@ -160,6 +160,17 @@ TEST(ConfigTest, PolicyMistakesNameTheLine) {
       {"[[webhooks]]\nurl = \"http://x\"\nsecret = \"0123456789abcdef\"\nevents = "
        "[\"lead.eaten\"]\n",
        "unknown event \"lead.eaten\""},
+      {"[contact]\noverridable = [\"unsubscribed\"]\n",
+       "t.toml:2: contact.overridable: \"unsubscribed\" cannot be overridden"},
+      {"[contact]\n[contact.hours]\ncall = \"20:00-08:00\"\n", "t.toml:3: contact.hours.call"},
+      {"[contact]\n[contact.hours]\nfax = \"08:00-20:00\"\n", "\"fax\" is not a channel"},
+      {"[contact]\n[contact.consent]\nsales_outreach = \"maybe\"\n",
+       "must be \"inbound\" or \"consent\""},
+      {"[contact]\noverride_roles = [\"boss\"]\n", "items must be roles"},
+      {"[sla]\nhot = \"15 minutes\"\n", "t.toml:2: sla.hot must be a duration"},
+      {"[sla]\non_breach = \"panic\"\n", "must be one of reassign, notify"},
+      {"[sla]\nbusiness_days = [\"funday\"]\n", "t.toml:2: sla.business_days items"},
+      {"[sla]\nwarning_at = 1.5\n", "sla.warning_at must be between"},
   };
   for (const Case& c : cases) {
     auto config = ParseConfig(c.text, "t.toml");
@@ -173,6 +184,47 @@ TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
   auto example = LoadConfigFile(std::string(TANDEM_SOURCE_DIR) + "/tandem.example.toml");
   ASSERT_TRUE(example.ok()) << example.status().ToString();
   EXPECT_EQ(ScoringPolicyHash(example->scoring), ScoringPolicyHash(DefaultScoring()));
+  const ContactConfig defaults;
+  EXPECT_EQ(example->contact.hours, defaults.hours);
+  EXPECT_EQ(example->contact.consent, defaults.consent);
+  EXPECT_EQ(example->contact.overridable, defaults.overridable);
+  EXPECT_EQ(example->contact.channel_caps.at("call").max, 1);
+  EXPECT_EQ(example->contact.cooldown_hours, defaults.cooldown_hours);
+  EXPECT_EQ(example->sla.hot.minutes, 15);
+  EXPECT_EQ(example->sla.mql.days, 1);
+  EXPECT_EQ(example->sla.other.days, 2);
+  EXPECT_EQ(example->sla.business_days, SlaConfig().business_days);
+  EXPECT_EQ(example->sla.on_breach, "reassign");
+}
+
+TEST(ConfigTest, ReadsContactAndSla) {
+  auto config = ParseConfig(R"(
+[contact]
+max_touches = 5
+allow_unknown_timezone = true
+[contact.hours]
+call = "09:00-18:00"
+[contact.channel_caps]
+email = { max = 2, days = 3 }
+[sla]
+hot = "2h"
+mql = "0.5d"
+on_breach = "notify"
+business_days = ["sun", "mon"]
+)",
+                            "t.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->contact.overall.max, 5);
+  EXPECT_TRUE(config->contact.allow_unknown_timezone);
+  EXPECT_EQ(config->contact.hours.size(), 1u);  // sms no longer has quiet hours
+  EXPECT_EQ(config->contact.hours.at("call"), std::make_pair(9 * 60, 18 * 60));
+  EXPECT_EQ(config->contact.channel_caps.count("call"), 0u);
+  EXPECT_EQ(config->contact.channel_caps.at("email").days, 3);
+  EXPECT_EQ(config->sla.hot.minutes, 120);
+  EXPECT_EQ(config->sla.mql.days, 0.5);
+  EXPECT_EQ(config->sla.on_breach, "notify");
+  EXPECT_TRUE(config->sla.business_days[0]);
+  EXPECT_FALSE(config->sla.business_days[2]);
 }
 
 }  // namespace

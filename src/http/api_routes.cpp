@@ -11,6 +11,7 @@
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "core/time_format.h"
+#include "http/api_common.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
 
@@ -18,71 +19,6 @@ namespace tandem::http {
 namespace {
 
 using nlohmann::json;
-
-Response Json(unsigned status, const json& body) { return JsonResponse(status, body.dump()); }
-
-StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request) {
-  auto it = request.message.find(boost::beast::http::field::authorization);
-  if (it == request.message.end()) {
-    return Unauthenticated("unauthenticated",
-                           "missing \"Authorization: Bearer <token>\" (tokens come from `tandem "
-                           "user add`)");
-  }
-  std::string_view value(it->value().data(), it->value().size());
-  if (!value.starts_with("Bearer ") || value.size() <= 7) {
-    return Unauthenticated("unauthenticated",
-                           "the Authorization header must be \"Bearer <token>\"");
-  }
-  TANDEM_ASSIGN_OR_RETURN(auto user, store.FindUserByTokenHash(HashApiToken(value.substr(7))));
-  if (!user) return Unauthenticated("unauthenticated", "the API token is not valid");
-  if (!user->active) return Unauthenticated("unauthenticated", "the token's user is deactivated");
-  return *user;
-}
-
-StatusOr<json> ParseBody(const HttpRequest& request) {
-  json body = json::parse(request.message.body(), nullptr, false);
-  if (body.is_discarded())
-    return InvalidArgument("invalid_json", "the request body is not valid JSON");
-  if (!body.is_object())
-    return InvalidArgument("invalid_json", "the request body must be a JSON object");
-  return body;
-}
-
-StatusOr<std::optional<TimePoint>> TimeField(const json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::optional<TimePoint>();
-  if (!it->is_string()) {
-    return Unprocessable("invalid_field",
-                         fmt::format("{} must be a date or an RFC 3339 time", name));
-  }
-  std::string text = it->get<std::string>();
-  if (text.size() == 10) text += "T00:00:00Z";  // a date: its start, UTC
-  auto t = ParseIsoTime(text);
-  if (!t) {
-    return Unprocessable("invalid_field",
-                         fmt::format("{} \"{}\" is not a date (YYYY-MM-DD) or an RFC 3339 time",
-                                     name, it->get<std::string>()));
-  }
-  return std::optional<TimePoint>(*t);
-}
-
-StatusOr<std::string> StringField(const json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::string();
-  if (!it->is_string())
-    return Unprocessable("invalid_field", fmt::format("{} must be a string", name));
-  return it->get<std::string>();
-}
-
-// Runs `work` in one lead transaction and commits it.
-template <typename Work>
-auto InLeadTxn(Store& store, Work work) -> decltype(work(std::declval<LeadTxn&>())) {
-  TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginLeadTxn());
-  auto result = work(*txn);
-  if (!result.ok()) return result;
-  TANDEM_RETURN_IF_ERROR(txn->Commit());
-  return result;
-}
 
 // Keyset cursors: "<sort>~<null>~<key>~<id>~<score_at_ms>".
 std::string EncodeCursor(std::string_view sort, const LeadQuery::After& after, TimePoint score_at) {
@@ -142,6 +78,9 @@ void ApiRoutes::Register(Router& router) {
       if (method == "GET" && action == "score") return Score(*lead_id);
       if (method == "PATCH" && action.empty()) return PatchLead(request, user, *lead_id);
       if (method == "POST" && action == "outcome") return RecordOutcome(request, user, *lead_id);
+      if (auto response = contact_.HandleLead(method, action, request, user, *lead_id)) {
+        return std::move(*response);
+      }
       return ErrorResponse(404, "not_found",
                            fmt::format("no {} {} in the API", method, request.path()));
     };
@@ -151,6 +90,7 @@ void ApiRoutes::Register(Router& router) {
   router.Add("GET", "/api/v1/leads/*", authed(lead_route("GET")));
   router.Add("PATCH", "/api/v1/leads/*", authed(lead_route("PATCH")));
   router.Add("POST", "/api/v1/leads/*", authed(lead_route("POST")));
+  router.Add("PUT", "/api/v1/leads/*", authed(lead_route("PUT")));
   router.Add("GET", "/api/v1/users",
              authed([this](const HttpRequest&, const UserRecord&) { return ListUsers(); }));
   router.Add("GET", "/api/v1/users/*", authed([this](const HttpRequest& r, const UserRecord& u) {
@@ -173,23 +113,6 @@ StatusOr<int64_t> ApiRoutes::FindLeadId(std::string_view text) {
   if (!resolved)
     return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(*id)));
   return *resolved;
-}
-
-StatusOr<std::string> ApiRoutes::RenderLead(const LeadRecord& lead, TimePoint now,
-                                            OwnerCache* owners) {
-  TANDEM_ASSIGN_OR_RETURN(auto items, store_.ListScoreItems(lead.id));
-  TANDEM_ASSIGN_OR_RETURN(ScoreExplanation score, engine_.ExplainScore(std::move(items), now));
-  std::optional<UserRecord> owner;
-  if (lead.owner_id) {
-    auto cached = owners != nullptr ? owners->find(*lead.owner_id) : OwnerCache::iterator();
-    if (owners != nullptr && cached != owners->end()) {
-      owner = cached->second;
-    } else {
-      TANDEM_ASSIGN_OR_RETURN(owner, store_.GetUser(*lead.owner_id));
-      if (owners != nullptr) owners->emplace(*lead.owner_id, owner);
-    }
-  }
-  return LeadToJson(lead, owner, score).dump();
 }
 
 Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user) {
@@ -281,7 +204,7 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
   OwnerCache owners;  // a page has few owners; look each up once
   std::string body = "{\"items\":[";
   for (size_t i = 0; i < leads->size(); ++i) {
-    auto rendered = RenderLead((*leads)[i], now, &owners);
+    auto rendered = RenderLead(store_, engine_, (*leads)[i], now, &owners);
     if (!rendered.ok()) return ErrorResponse(rendered.status());
     if (i > 0) body += ',';
     body += *rendered;
@@ -320,7 +243,7 @@ Response ApiRoutes::GetLead(int64_t lead_id) {
   if (!*lead)
     return ErrorResponse(404, "not_found",
                          fmt::format("lead {} does not exist", LeadIdText(lead_id)));
-  auto body = RenderLead(**lead, clock_.Now());
+  auto body = RenderLead(store_, engine_, **lead, clock_.Now());
   if (!body.ok()) return ErrorResponse(body.status());
   return JsonResponse(200, std::move(*body));
 }
@@ -398,7 +321,7 @@ Response ApiRoutes::PatchLead(const HttpRequest& request, const UserRecord& user
     return lead;
   });
   if (!result.ok()) return ErrorResponse(result.status());
-  auto rendered = RenderLead(*result, now);
+  auto rendered = RenderLead(store_, engine_, *result, now);
   if (!rendered.ok()) return ErrorResponse(rendered.status());
   return JsonResponse(200, std::move(*rendered));
 }
@@ -501,7 +424,7 @@ Response ApiRoutes::RecordOutcome(const HttpRequest& request, const UserRecord& 
     return engine_.RecordOutcome(txn, lead_id, Actor{user}, outcome, now);
   });
   if (!result.ok()) return ErrorResponse(result.status());
-  auto rendered = RenderLead(*result, now);
+  auto rendered = RenderLead(store_, engine_, *result, now);
   if (!rendered.ok()) return ErrorResponse(rendered.status());
   return JsonResponse(200, std::move(*rendered));
 }

@@ -1,5 +1,6 @@
 // ApiRoutes: the JSON API under /api/v1 for people and integrations — leads, their
-// timeline, score and outcome; users and teams.
+// timeline, score and outcome; users and teams. A lead's contact actions (preferences,
+// consents, contact check, touches) are ContactRoutes'.
 //
 // Every call carries "Authorization: Bearer <token>"; the token's user and role decide
 // what it may do (auth/permissions.h). Handlers parse, call the lead engine inside one
@@ -11,6 +12,7 @@
 #include <optional>
 
 #include "core/clock.h"
+#include "http/contact_routes.h"
 #include "http/router.h"
 #include "leads/lead_engine.h"
 #include "store/store.h"
@@ -20,8 +22,8 @@ namespace tandem::http {
 class ApiRoutes {
  public:
   // Everything must outlive the routes.
-  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock)
-      : store_(store), engine_(engine), clock_(clock) {}
+  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock, ContactRoutes& contact)
+      : store_(store), engine_(engine), clock_(clock), contact_(contact) {}
   void Register(Router& router);
 
  private:
@@ -38,14 +40,11 @@ class ApiRoutes {
 
   // Resolves "ld_N" (following person merges) to the lead that exists now.
   StatusOr<int64_t> FindLeadId(std::string_view text);
-  using OwnerCache = std::map<int64_t, std::optional<UserRecord>>;
-  // `owners` (nullable) remembers owners already looked up.
-  StatusOr<std::string> RenderLead(const LeadRecord& lead, TimePoint now,
-                                   OwnerCache* owners = nullptr);
 
   Store& store_;
   const LeadEngine& engine_;
   const Clock& clock_;
+  ContactRoutes& contact_;
 };
 
 }  // namespace tandem::http

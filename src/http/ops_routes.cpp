@@ -6,7 +6,8 @@
 
 namespace tandem::http {
 
-void RegisterOpsRoutes(Router& router, Store& store, const Metrics& metrics) {
+void RegisterOpsRoutes(Router& router, Store& store, const Metrics& metrics,
+                       std::function<std::string()> extra_metrics) {
   router.Add("GET", "/healthz", [&store](HttpRequest&&, Responder respond) {
     auto version = store.SchemaVersion();
     if (!version.ok()) {
@@ -15,10 +16,11 @@ void RegisterOpsRoutes(Router& router, Store& store, const Metrics& metrics) {
     respond(JsonResponse(
         200, "{\"status\":\"ok\",\"schema_version\":" + std::to_string(*version) + "}"));
   });
-  router.Add("GET", "/metrics", [&metrics](HttpRequest&&, Responder respond) {
+  router.Add("GET", "/metrics", [&metrics, extra_metrics](HttpRequest&&, Responder respond) {
     Response res{boost::beast::http::status::ok, 11};
     res.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.body() = metrics.RenderPrometheus();
+    if (extra_metrics) res.body() += extra_metrics();
     res.prepare_payload();
     respond(std::move(res));
   });

@@ -24,8 +24,12 @@ bool MarkedAsLead(const StoredEvent& event) {
 }  // namespace
 
 LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
-                       std::vector<WebhookConfig> webhooks)
-    : scoring_(std::move(scoring)), routing_(std::move(routing)), webhooks_(std::move(webhooks)) {}
+                       std::vector<WebhookConfig> webhooks, ContactConfig contact, SlaConfig sla)
+    : scoring_(std::move(scoring)),
+      routing_(std::move(routing)),
+      webhooks_(std::move(webhooks)),
+      contact_(std::move(contact)),
+      sla_(std::move(sla)) {}
 
 Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
                            const StitchPlan& plan, TimePoint now) const {

@@ -12,11 +12,13 @@
 // Thread-safety: immutable after construction; transactions serialize the writes.
 #pragma once
 
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "contact/gate.h"
 #include "core/clock.h"
 #include "identity/identity.h"
 #include "leads/lifecycle.h"
@@ -30,9 +32,40 @@ struct Actor {
   std::string Name() const;  // "user:<id>" or "system"
 };
 
+// A touch to record through the contact gate.
+struct TouchInput {
+  std::string channel;
+  std::string purpose;
+  std::string direction = "outbound";
+  std::string note;
+  bool override = false;  // set with a reason by a role the policy allows
+  std::string override_reason;
+};
+
+struct TouchResult {
+  ContactDecision decision;
+  std::optional<TouchRecord> touch;  // set when the gate let it through
+  LeadRecord lead;
+};
+
+// A change to a lead's contact preferences; fields left empty stay as they are.
+struct PreferencesChange {
+  std::optional<std::string> preferred_channel;  // "" clears
+  std::optional<std::string> timezone;           // "" clears
+  std::optional<std::string> address_source;
+  std::optional<std::map<std::string, std::string>> do_not_contact;  // channel or "all" → reason
+  std::optional<std::optional<std::pair<TimePoint, TimePoint>>>
+      out_of_office;  // inner nullopt clears
+  std::optional<bool> unsubscribed;
+};
+
+// What the person chose on their preference page (or the one-click unsubscribe).
+enum class OptOut { kAllEmail, kMarketingEmail, kEverything, kResubscribe };
+
 class LeadEngine {
  public:
-  LeadEngine(ScoringConfig scoring, RoutingConfig routing, std::vector<WebhookConfig> webhooks);
+  LeadEngine(ScoringConfig scoring, RoutingConfig routing, std::vector<WebhookConfig> webhooks,
+             ContactConfig contact = {}, SlaConfig sla = {});
 
   // Applies a processed event to its person's lead: creates the lead when the person
   // becomes one (an email, or traits.lead = true), folds leads of merged persons,
@@ -62,11 +95,34 @@ class LeadEngine {
   StatusOr<LeadRecord> RouteNow(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                 TimePoint now) const;
 
+  // The contact gate's answer for a contact now, without recording anything.
+  StatusOr<ContactDecision> CheckContact(LeadTxn& txn, int64_t lead_id, const Actor& actor,
+                                         const TouchInput& input, TimePoint now) const;
+  // Checks and records a touch in one step: the touch is recorded only when the gate
+  // lets it through; a refusal is recorded for the reports. Commit either way.
+  StatusOr<TouchResult> RecordTouch(LeadTxn& txn, int64_t lead_id, const Actor& actor,
+                                    const TouchInput& input, TimePoint now) const;
+  StatusOr<ContactPrefs> UpdatePreferences(LeadTxn& txn, int64_t lead_id, const Actor& actor,
+                                           const PreferencesChange& change, TimePoint now) const;
+  // Records a consent given or withdrawn. An import never re-grants a withdrawal.
+  StatusOr<ConsentRecord> RecordConsent(LeadTxn& txn, int64_t lead_id, const Actor& actor,
+                                        ConsentRecord consent, TimePoint now) const;
+  // The person's own choice, from their unsubscribe link.
+  Status ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std::string_view how,
+                     TimePoint now) const;
+  // Fires the lead's due SLA timer, if any: the reminder to the owner, or the breach
+  // (managers notified; reassigned when the policy says so). Idempotent.
+  Status FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) const;
+  // The facts the gate decides on, read in `txn`.
+  StatusOr<ContactFacts> ContactFactsFor(LeadTxn& txn, const LeadRecord& lead, TimePoint now) const;
+
   // The lead's score explained at `now`.
   StatusOr<ScoreExplanation> ExplainScore(std::vector<ScoreItem> items, TimePoint now) const;
 
   const ScoringConfig& scoring() const { return scoring_; }
   const RoutingConfig& routing() const { return routing_; }
+  const ContactConfig& contact() const { return contact_; }
+  const SlaConfig& sla() const { return sla_; }
 
  private:
   struct Applied;  // what one event changed
@@ -75,6 +131,8 @@ class LeadEngine {
   const ScoringConfig scoring_;
   const RoutingConfig routing_;
   const std::vector<WebhookConfig> webhooks_;
+  const ContactConfig contact_;
+  const SlaConfig sla_;
 
   friend class Session;
 };

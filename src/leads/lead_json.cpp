@@ -1,7 +1,10 @@
 #include "leads/lead_json.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
+#include "contact/gate.h"
 #include "core/time_format.h"
 
 namespace tandem {
@@ -119,6 +122,62 @@ nlohmann::json ExplanationToJson(const ScoreExplanation& score) {
           {"fit", score.fit},
           {"engagement", score.engagement},
           {"explanation", items}};
+}
+
+nlohmann::json TouchToJson(const TouchRecord& t) {
+  return {{"id", fmt::format("tch_{}", t.id)},
+          {"lead_id", LeadIdText(t.lead_id)},
+          {"user_id", t.user_id ? nlohmann::json(UserIdText(*t.user_id)) : nullptr},
+          {"channel", t.channel},
+          {"purpose", t.purpose},
+          {"direction", t.direction},
+          {"note", t.note},
+          {"override_reason",
+           t.override_reason.empty() ? nlohmann::json() : nlohmann::json(t.override_reason)},
+          {"overridden", nlohmann::json::parse(t.overridden, nullptr, false)},
+          {"warnings", nlohmann::json::parse(t.warnings, nullptr, false)},
+          {"at", FormatIsoTime(t.at)}};
+}
+
+nlohmann::json PreferencesToJson(const ContactPrefs& p, const std::vector<ConsentRecord>& consents,
+                                 const LeadZone& zone) {
+  nlohmann::json dnc = nlohmann::json::parse(p.do_not_contact, nullptr, false);
+  if (!dnc.is_object()) dnc = nlohmann::json::object();
+  nlohmann::json channels = nlohmann::json::array();
+  for (auto& [channel, reason] : dnc.items()) channels.push_back(channel);
+  nlohmann::json consent = nlohmann::json::object();
+  for (const std::string& purpose : ContactPurposes()) {
+    std::string state = ConsentState(consents, purpose);
+    consent[purpose] = state.empty() ? "none" : state;
+  }
+  return {{"lead_id", LeadIdText(p.lead_id)},
+          {"preferred_channel",
+           p.preferred_channel.empty() ? nlohmann::json() : nlohmann::json(p.preferred_channel)},
+          {"timezone", p.timezone.empty() ? nlohmann::json() : nlohmann::json(p.timezone)},
+          {"effective_timezone", zone.zone ? nlohmann::json(zone.zone->name()) : nlohmann::json()},
+          {"timezone_source", zone.source},
+          {"do_not_contact", channels},
+          {"do_not_contact_reasons", dnc},
+          {"out_of_office", p.ooo_until ? nlohmann::json{{"from", FormatIsoTime(*p.ooo_from)},
+                                                         {"until", FormatIsoTime(*p.ooo_until)}}
+                                        : nlohmann::json()},
+          {"unsubscribed", p.unsubscribed_at.has_value()},
+          {"unsubscribed_at", TimeOrNull(p.unsubscribed_at)},
+          {"address_source", p.address_source.empty() ? "event" : p.address_source},
+          {"consent", consent}};
+}
+
+nlohmann::json ConsentToJson(const ConsentRecord& c) {
+  return {
+      {"id", fmt::format("cns_{}", c.id)},
+      {"purpose", c.purpose},
+      {"status", c.status},
+      {"at", FormatIsoTime(c.at)},
+      {"method", c.method},
+      {"form_id", c.form_id.empty() ? nlohmann::json() : nlohmann::json(c.form_id)},
+      {"wording", c.wording},
+      {"actor", c.actor},
+      {"source", c.address_source.empty() ? nlohmann::json() : nlohmann::json(c.address_source)}};
 }
 
 }  // namespace tandem

@@ -24,5 +24,10 @@ nlohmann::json UserToJson(const UserRecord& user);
 nlohmann::json OwnerToJson(const std::optional<UserRecord>& owner);
 nlohmann::json ExplanationToJson(const ScoreExplanation& score);
 nlohmann::json TimeOrNull(const std::optional<TimePoint>& t);
+nlohmann::json TouchToJson(const TouchRecord& touch);
+nlohmann::json ConsentToJson(const ConsentRecord& consent);
+struct LeadZone;
+nlohmann::json PreferencesToJson(const ContactPrefs& prefs,
+                                 const std::vector<ConsentRecord>& consents, const LeadZone& zone);
 
 }  // namespace tandem

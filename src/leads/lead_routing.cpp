@@ -1,9 +1,11 @@
 // LeadEngine::Session: routing a lead to one owner, and the assignment records.
 #include <fmt/format.h>
 
+#include "core/time_format.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
 #include "routing/router.h"
+#include "sla/business_hours.h"
 
 namespace tandem {
 namespace {
@@ -25,13 +27,13 @@ nlohmann::json NotesToJson(const std::vector<CandidateNote>& notes) {
 }  // namespace
 
 Status LeadEngine::Session::Route(const Actor& actor) {
-  if (lead_.owner_id) return OkStatus();  // an existing owner is kept
+  if (lead_.owner_id && !exclude_) return OkStatus();  // an existing owner is kept
   nlohmann::json notes = nlohmann::json::array();
   const RoutingConfig& config = engine_.routing_;
 
   if (config.account_match && !lead_.account_domain.empty()) {
     TANDEM_ASSIGN_OR_RETURN(auto owner_id, txn_.FindAccountOwner(lead_.account_domain, lead_.id));
-    if (owner_id) {
+    if (owner_id && *owner_id != exclude_) {
       std::optional<UserRecord> owner = UserById(*owner_id);
       if (owner && owner->active && !owner->OutOfOfficeAt(now_)) {
         notes.push_back({{"user", UserIdText(owner->id)},
@@ -60,6 +62,11 @@ Status LeadEngine::Session::Route(const Actor& actor) {
     TANDEM_ASSIGN_OR_RETURN(assigned, RouteInTeam(config.fallback_team, "fallback", notes, actor));
     if (assigned) return OkStatus();
   }
+  if (exclude_ && lead_.owner_id) {
+    return Log("reassign_skipped", actor,
+               {{"reason", "nobody else can take the lead now; the owner keeps it"},
+                {"candidates", notes}});
+  }
   lead_.queued = true;
   lead_.team = choice.team;
   return Log("queued", actor,
@@ -79,6 +86,13 @@ StatusOr<bool> LeadEngine::Session::RouteInTeam(const std::string& team, const s
   std::vector<const UserRecord*> members;
   for (const UserRecord& u : *users) {
     if (u.role != "sales_rep" || (!team.empty() && u.team != team)) continue;
+    if (exclude_ && u.id == *exclude_) {
+      notes.push_back({{"user", UserIdText(u.id)},
+                       {"email", u.email},
+                       {"eligible", false},
+                       {"why", "missed the follow-up SLA on this lead"}});
+      continue;
+    }
     RoutingCandidate c;
     c.user_id = u.id;
     c.email = u.email;
@@ -125,6 +139,7 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
   a.candidates = candidates.dump();
   a.actor = actor.Name();
   a.started_at = now_;
+  StartSla(a, user);
   TANDEM_RETURN_IF_ERROR(txn_.StartAssignment(a));
   lead_.owner_id = user.id;
   lead_.team = user.team;
@@ -134,6 +149,7 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
                          {"reason", reason},
                          {"candidates", candidates}};
   if (previous) data["previous_owner"] = UserIdText(*previous);
+  data["sla_due_at"] = FormatIsoTime(*a.sla_due_at);
   TANDEM_RETURN_IF_ERROR(Log("assigned", actor, data));
   nlohmann::json extra = {{"rule", rule}, {"reason", reason}};
   if (previous) extra["previous_owner"] = OwnerToJson(UserById(*previous));
@@ -147,7 +163,37 @@ Status LeadEngine::Session::Unassign(std::string_view reason, const Actor& actor
       "unassigned", actor, {{"previous_owner", UserIdText(*lead_.owner_id)}, {"reason", reason}}));
   lead_.owner_id.reset();
   lead_.queued = false;
+  // Without an owner no SLA clock runs; each assignment keeps its own record.
+  lead_.sla_due_at.reset();
+  lead_.sla_met_at.reset();
+  lead_.sla_breached_at.reset();
   return OkStatus();
+}
+
+void LeadEngine::Session::StartSla(AssignmentRecord& a, const UserRecord& owner) {
+  const SlaConfig& sla = engine_.sla_;
+  const SlaTarget& target = lead_.priority == "hot"   ? sla.hot
+                            : lead_.priority == "mql" ? sla.mql
+                                                      : sla.other;
+  WorkWeek week;
+  week.start_minute = owner.hours_start;
+  week.end_minute = owner.hours_end;
+  week.days = sla.business_days;
+  const TimeZone zone = TimeZone::Find(owner.timezone).value_or(TimeZone::Utc());
+  const double minutes = target.minutes + target.days * static_cast<double>(week.DayMinutes());
+  a.sla_due_at = AddBusinessMinutes(zone, week, now_, minutes);
+  a.sla_warn_at = AddBusinessMinutes(zone, week, now_, minutes * sla.warning_at);
+  lead_.sla_due_at = a.sla_due_at;
+  lead_.sla_met_at.reset();
+  lead_.sla_breached_at.reset();
+}
+
+StatusOr<bool> LeadEngine::Session::Reroute(int64_t exclude, const Actor& actor) {
+  exclude_ = exclude;
+  Status routed = Route(actor);
+  exclude_.reset();
+  TANDEM_RETURN_IF_ERROR(routed);
+  return lead_.owner_id != exclude;
 }
 
 }  // namespace tandem

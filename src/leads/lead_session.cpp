@@ -79,6 +79,11 @@ Status LeadEngine::Session::Rebuild() {
   lead_.visits = 0;
   TANDEM_ASSIGN_OR_RETURN(auto events, txn_.PersonEvents(lead_.id));
   for (const StoredEvent& e : events) TANDEM_RETURN_IF_ERROR(ApplyEvent(e));
+  // Inbound touches (the lead replied or called) count as engagement too.
+  TANDEM_ASSIGN_OR_RETURN(auto touches, txn_.ListTouches(lead_.id, TimePoint{}));
+  for (const TouchRecord& t : touches) {
+    if (t.direction == "inbound") TANDEM_RETURN_IF_ERROR(CountInboundTouch(t));
+  }
   return OkStatus();
 }
 
@@ -250,7 +255,7 @@ Status LeadEngine::Session::Log(std::string_view kind, const Actor& actor, nlohm
   return txn_.AppendLog(entry);
 }
 
-Status LeadEngine::Session::Emit(std::string_view type, nlohmann::json extra) {
+Status LeadEngine::Session::Emit(std::string_view type, nlohmann::json extra, bool keep) {
   std::vector<std::string> endpoints;
   for (const WebhookConfig& hook : engine_.webhooks_) {
     if (hook.events.empty() ||
@@ -258,7 +263,7 @@ Status LeadEngine::Session::Emit(std::string_view type, nlohmann::json extra) {
       endpoints.push_back(hook.url);
     }
   }
-  if (endpoints.empty()) return OkStatus();
+  if (endpoints.empty() && !keep) return OkStatus();
   lead_.traits = traits_.dump();
   TANDEM_ASSIGN_OR_RETURN(auto items, txn_.ListScoreItems(lead_.id));
   ScoreExplanation score = Explain(std::move(items), engine_.scoring_.half_life_days, now_);

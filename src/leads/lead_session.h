@@ -42,11 +42,26 @@ class LeadEngine::Session {
   Status Assign(const UserRecord& user, std::string_view rule, std::string_view reason,
                 nlohmann::json candidates, const Actor& actor);
   Status Unassign(std::string_view reason, const Actor& actor);
+  // Sets the SLA timers of a new assignment from the lead's priority, counted in the
+  // owner's business hours.
+  void StartSla(AssignmentRecord& assignment, const UserRecord& owner);
+  // Routes the lead away from its owner (after a missed SLA), skipping `exclude`. The
+  // owner stays when nobody else can take it; returns whether the owner changed.
+  StatusOr<bool> Reroute(int64_t exclude, const Actor& actor);
+  // Engagement an inbound touch earns.
+  Status CountInboundTouch(const TouchRecord& touch);
+  // Users who hear about a missed SLA: the owner's team's managers, else all managers,
+  // else the admins.
+  StatusOr<std::vector<UserRecord>> Managers(const std::optional<UserRecord>& owner);
+  std::optional<UserRecord> UserById(int64_t id);
+  const nlohmann::json& traits() const { return traits_; }
   Status SetStage(Stage to, const Actor& actor, std::string_view cause, std::string_view reason);
 
   Status Log(std::string_view kind, const Actor& actor, nlohmann::json data);
-  // Writes an outbox message about this lead for the webhooks that want `type`.
-  Status Emit(std::string_view type, nlohmann::json extra = nlohmann::json::object());
+  // Writes an outbox message about this lead for the webhooks that want `type`; with
+  // `keep`, also when no webhook wants it (notifications other senders pick up).
+  Status Emit(std::string_view type, nlohmann::json extra = nlohmann::json::object(),
+              bool keep = false);
   Status Save();
 
   double Engagement() const;
@@ -56,7 +71,6 @@ class LeadEngine::Session {
 
  private:
   StatusOr<const std::vector<UserRecord>*> Users();
-  std::optional<UserRecord> UserById(int64_t id);
   // Round robin within `team` ("" = every sales rep). Returns true when assigned.
   StatusOr<bool> RouteInTeam(const std::string& team, const std::string& rule,
                              nlohmann::json& notes, const Actor& actor);
@@ -71,6 +85,7 @@ class LeadEngine::Session {
   int64_t hand_raise_from_ = 0;
   std::string trigger_;  // what made the lead hand-raise, for the log
   std::optional<std::vector<UserRecord>> users_;
+  std::optional<int64_t> exclude_;  // a user routing must skip (Reroute)
 };
 
 }  // namespace tandem

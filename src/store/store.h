@@ -109,6 +109,20 @@ class LeadTxn {
   // Ends the lead's open assignment, if any.
   virtual Status EndAssignment(int64_t lead_id, TimePoint at, std::string_view reason) = 0;
 
+  // The lead's open assignment, with its SLA timers.
+  virtual StatusOr<std::optional<AssignmentRecord>> OpenAssignment(int64_t lead_id) = 0;
+  virtual Status UpdateAssignmentSla(const AssignmentRecord& assignment) = 0;
+
+  // Contact preferences (defaults when none are stored), consents, touches.
+  virtual StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) = 0;
+  virtual Status PutContactPrefs(const ContactPrefs& prefs) = 0;
+  virtual StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) = 0;
+  virtual Status AddConsent(const ConsentRecord& consent) = 0;
+  // The lead's touches at or after `since`, oldest first.
+  virtual StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) = 0;
+  virtual StatusOr<int64_t> AddTouch(const TouchRecord& touch) = 0;
+  virtual Status AddRefusal(const GateRefusal& refusal) = 0;
+
   // Writes an outbox message and one pending delivery per endpoint.
   virtual Status Enqueue(const OutboxMessage& message, std::span<const std::string> endpoints,
                          TimePoint now) = 0;
@@ -180,6 +194,23 @@ class Store {
   virtual StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) = 0;
   virtual StatusOr<std::vector<int64_t>> ListLeadIds() = 0;
   virtual StatusOr<int64_t> CountLeads() = 0;
+
+  // Contact data reads.
+  virtual StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) = 0;
+
+  // Leads whose SLA timer (reminder or breach) is due at `now`.
+  virtual StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) = 0;
+  // Leads that reached MQL, are open for sales and were never contacted, oldest MQL
+  // first; and how many there are.
+  virtual StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) = 0;
+  virtual StatusOr<int64_t> CountNeverTouchedLeads() = 0;
+  // Assignments with an SLA started at or after `since`.
+  virtual StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) = 0;
+  virtual StatusOr<RefusalCounts> CountRefusals(TimePoint since) = 0;
+  // Outbox messages after `after_id` in order (notifications and webhook bodies).
+  virtual StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) = 0;
 
   // Webhook deliveries due at `now`: pending, and the oldest pending one for their
   // (endpoint, lead), so each lead's messages arrive in order.

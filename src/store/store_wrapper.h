@@ -92,6 +92,31 @@ class StoreWrapper : public Store {
     return target_.MarkAttemptFailed(delivery_id, http_status, error, next_attempt);
   }
   StatusOr<int64_t> CountPendingDeliveries() override { return target_.CountPendingDeliveries(); }
+  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override {
+    return target_.GetContactPrefs(lead_id);
+  }
+  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override {
+    return target_.ListConsents(lead_id);
+  }
+  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
+    return target_.ListTouches(lead_id, since);
+  }
+  StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override {
+    return target_.DueSlaLeads(now, limit);
+  }
+  StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) override {
+    return target_.NeverTouchedLeads(limit);
+  }
+  StatusOr<int64_t> CountNeverTouchedLeads() override { return target_.CountNeverTouchedLeads(); }
+  StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override {
+    return target_.AssignmentsSince(since);
+  }
+  StatusOr<RefusalCounts> CountRefusals(TimePoint since) override {
+    return target_.CountRefusals(since);
+  }
+  StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override {
+    return target_.ListOutbox(after_id, limit);
+  }
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override {
     return target_.GetSetting(name);
   }

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "store/sqlite/sqlite_contact.h"
 #include "store/sqlite/sqlite_leads.h"
 
 namespace tandem::sqlite {
@@ -80,6 +81,33 @@ class SqliteLeadOps : public Interface {
   }
   Status EndAssignment(int64_t lead_id, TimePoint at, std::string_view reason) override {
     return sqlite::EndAssignment(db_, lead_id, at, reason);
+  }
+  StatusOr<std::optional<AssignmentRecord>> OpenAssignment(int64_t lead_id) override {
+    return sqlite::OpenAssignment(db_, lead_id);
+  }
+  Status UpdateAssignmentSla(const AssignmentRecord& a) override {
+    return sqlite::UpdateAssignmentSla(db_, a);
+  }
+  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override {
+    return sqlite::GetContactPrefs(db_, lead_id);
+  }
+  Status PutContactPrefs(const ContactPrefs& prefs) override {
+    return sqlite::PutContactPrefs(db_, prefs);
+  }
+  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override {
+    return sqlite::ListConsents(db_, lead_id);
+  }
+  Status AddConsent(const ConsentRecord& consent) override {
+    return sqlite::AddConsent(db_, consent);
+  }
+  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
+    return sqlite::ListTouches(db_, lead_id, since);
+  }
+  StatusOr<int64_t> AddTouch(const TouchRecord& touch) override {
+    return sqlite::AddTouch(db_, touch);
+  }
+  Status AddRefusal(const GateRefusal& refusal) override {
+    return sqlite::AddRefusal(db_, refusal);
   }
   Status Enqueue(const OutboxMessage& message, std::span<const std::string> endpoints,
                  TimePoint now) override {

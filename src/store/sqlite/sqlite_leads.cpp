@@ -5,12 +5,12 @@
 #include <cmath>
 #include <variant>
 
+#include "store/sqlite/sqlite_contact.h"
 #include "store/sqlite/sqlite_events.h"
 
 namespace tandem::sqlite {
-namespace {
 
-constexpr const char* kLeadColumns =
+const char* const kLeadColumns =
     "id, email, name, title, company_name, account_domain, traits, stage, stage_reason, "
     "revisit_on, priority, owner_id, team, queued, fit, engagement_ref, first_touch, last_touch, "
     "visits, mql_at, sla_due_at, sla_met_at, sla_breached_at, last_activity_at, created_at, "
@@ -57,7 +57,7 @@ LeadRecord ReadLead(const Statement& row) {
   return l;
 }
 
-constexpr const char* kUserColumns =
+const char* const kUserColumns =
     "id, email, name, role, COALESCE(team, ''), timezone, capacity, hours_start, hours_end, "
     "active, ooo_from, ooo_until, created_at, updated_at";
 
@@ -80,21 +80,7 @@ UserRecord ReadUser(const Statement& row) {
   return u;
 }
 
-template <typename T, typename Reader>
-StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) {
-      stmt->Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    out.push_back(read(*stmt));
-  }
-  stmt->Reset();
-  return out;
-}
+namespace {
 
 Status RunSteps(Database& db, std::initializer_list<const char*> steps, int64_t a, int64_t b,
                 int64_t c) {
@@ -154,6 +140,7 @@ Status PutLead(Database& db, const LeadRecord& l) {
 
 Status FoldLead(Database& db, int64_t from, int64_t into, TimePoint now) {
   TANDEM_RETURN_IF_ERROR(EndAssignment(db, from, now, fmt::format("merged into ld_{}", into)));
+  TANDEM_RETURN_IF_ERROR(FoldContact(db, from, into, now));
   return RunSteps(db,
                   {"UPDATE lead_log SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "UPDATE assignments SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
@@ -483,14 +470,16 @@ Status StartAssignment(Database& db, const AssignmentRecord& a) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO assignments (lead_id, user_id, rule, reason, candidates, actor, "
-                 "started_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                 "started_at, sla_due_at, sla_warn_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt->Bind(1, a.lead_id)
       .Bind(2, a.user_id)
       .Bind(3, a.rule)
       .Bind(4, a.reason)
       .Bind(5, a.candidates)
       .Bind(6, a.actor)
-      .Bind(7, ToUnixMillis(a.started_at));
+      .Bind(7, ToUnixMillis(a.started_at))
+      .BindNullable(8, OptionalMillis(a.sla_due_at))
+      .BindNullable(9, OptionalMillis(a.sla_warn_at));
   return stmt->Run();
 }
 
@@ -503,27 +492,38 @@ Status EndAssignment(Database& db, int64_t lead_id, TimePoint at, std::string_vi
   return stmt->Run();
 }
 
+const char* const kAssignmentColumns =
+    "id, lead_id, user_id, rule, reason, candidates, actor, started_at, ended_at, "
+    "COALESCE(end_reason, ''), sla_due_at, sla_warn_at, sla_reminded_at, sla_breached_at, "
+    "first_touch_at";
+
+AssignmentRecord ReadAssignment(const Statement& s) {
+  AssignmentRecord a;
+  a.id = s.Int(0);
+  a.lead_id = s.Int(1);
+  a.user_id = s.Int(2);
+  a.rule = s.Text(3);
+  a.reason = s.Text(4);
+  a.candidates = s.Text(5);
+  a.actor = s.Text(6);
+  a.started_at = FromUnixMillis(s.Int(7));
+  a.ended_at = OptionalTime(s, 8);
+  a.end_reason = s.Text(9);
+  a.sla_due_at = OptionalTime(s, 10);
+  a.sla_warn_at = OptionalTime(s, 11);
+  a.sla_reminded_at = OptionalTime(s, 12);
+  a.sla_breached_at = OptionalTime(s, 13);
+  a.first_touch_at = OptionalTime(s, 14);
+  return a;
+}
+
 StatusOr<std::vector<AssignmentRecord>> ListAssignments(Database& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("SELECT id, lead_id, user_id, rule, reason, candidates, actor, started_at, "
-                 "ended_at, COALESCE(end_reason, '') FROM assignments WHERE lead_id = ? ORDER BY "
-                 "started_at, id"));
+      db.Prepare(fmt::format("SELECT {} FROM assignments WHERE lead_id = ? ORDER BY started_at, id",
+                             kAssignmentColumns)));
   stmt->Bind(1, lead_id);
-  return Collect<AssignmentRecord>(stmt, [](const Statement& s) {
-    AssignmentRecord a;
-    a.id = s.Int(0);
-    a.lead_id = s.Int(1);
-    a.user_id = s.Int(2);
-    a.rule = s.Text(3);
-    a.reason = s.Text(4);
-    a.candidates = s.Text(5);
-    a.actor = s.Text(6);
-    a.started_at = FromUnixMillis(s.Int(7));
-    a.ended_at = OptionalTime(s, 8);
-    a.end_reason = s.Text(9);
-    return a;
-  });
+  return Collect<AssignmentRecord>(stmt, ReadAssignment);
 }
 
 Status Enqueue(Database& db, const OutboxMessage& m, std::span<const std::string> endpoints,

@@ -15,6 +15,33 @@
 
 namespace tandem::sqlite {
 
+// Row helpers shared by the SQLite query files.
+extern const char* const kLeadColumns;
+extern const char* const kUserColumns;
+extern const char* const kAssignmentColumns;
+std::optional<TimePoint> OptionalTime(const Statement& row, int column);
+std::optional<int64_t> OptionalMillis(const std::optional<TimePoint>& t);
+LeadRecord ReadLead(const Statement& row);
+UserRecord ReadUser(const Statement& row);
+AssignmentRecord ReadAssignment(const Statement& row);
+
+// Steps `stmt` to the end, reading each row with `read`.
+template <typename T, typename Reader>
+StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out.push_back(read(*stmt));
+  }
+  stmt->Reset();
+  return out;
+}
+
 StatusOr<std::optional<LeadRecord>> GetLead(Database& db, int64_t lead_id);
 Status PutLead(Database& db, const LeadRecord& lead);
 Status FoldLead(Database& db, int64_t from, int64_t into, TimePoint now);

@@ -60,6 +60,16 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<int64_t>> ListLeadIds() override;
   StatusOr<int64_t> CountLeads() override;
 
+  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override;
+  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override;
+  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override;
+  StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override;
+  StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) override;
+  StatusOr<int64_t> CountNeverTouchedLeads() override;
+  StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override;
+  StatusOr<RefusalCounts> CountRefusals(TimePoint since) override;
+  StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override;
+
   StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) override;
   Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) override;
   Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,

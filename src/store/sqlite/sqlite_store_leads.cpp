@@ -1,6 +1,7 @@
 // SqliteStore: users, lead reads, webhook deliveries and settings.
 #include <fmt/format.h>
 
+#include "store/sqlite/sqlite_contact.h"
 #include "store/sqlite/sqlite_lead_txn.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -182,6 +183,51 @@ StatusOr<std::vector<LeadLogEntry>> SqliteStore::ListLeadLog(int64_t lead_id) {
 StatusOr<std::vector<AssignmentRecord>> SqliteStore::ListAssignments(int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   return sqlite::ListAssignments(lease->db(), lead_id);
+}
+
+StatusOr<ContactPrefs> SqliteStore::GetContactPrefs(int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::GetContactPrefs(lease->db(), lead_id);
+}
+
+StatusOr<std::vector<ConsentRecord>> SqliteStore::ListConsents(int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListConsents(lease->db(), lead_id);
+}
+
+StatusOr<std::vector<TouchRecord>> SqliteStore::ListTouches(int64_t lead_id, TimePoint since) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListTouches(lease->db(), lead_id, since);
+}
+
+StatusOr<std::vector<int64_t>> SqliteStore::DueSlaLeads(TimePoint now, size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::DueSlaLeads(lease->db(), now, limit);
+}
+
+StatusOr<std::vector<LeadRecord>> SqliteStore::NeverTouchedLeads(size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::NeverTouchedLeads(lease->db(), limit);
+}
+
+StatusOr<int64_t> SqliteStore::CountNeverTouchedLeads() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::CountNeverTouchedLeads(lease->db());
+}
+
+StatusOr<std::vector<AssignmentRecord>> SqliteStore::AssignmentsSince(TimePoint since) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::AssignmentsSince(lease->db(), since);
+}
+
+StatusOr<RefusalCounts> SqliteStore::CountRefusals(TimePoint since) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::CountRefusals(lease->db(), since);
+}
+
+StatusOr<std::vector<OutboxMessage>> SqliteStore::ListOutbox(int64_t after_id, size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::ListOutbox(lease->db(), after_id, limit);
 }
 
 StatusOr<std::vector<int64_t>> SqliteStore::ListLeadIds() {

@@ -1,0 +1,68 @@
+// The contact policy ([contact]) and the follow-up SLA ([sla]): configuration the
+// contact gate and the SLA timers apply. Every field has the default a fresh install
+// runs with; tandem.example.toml spells them out.
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tandem {
+
+// Channels a touch can use, and purposes it can serve.
+const std::vector<std::string>& ContactChannels();  // email, call, sms, social, meeting, mail
+const std::vector<std::string>& ContactPurposes();  // sales_outreach, email_marketing, phone
+// Where an address came from; purchased and harvested ones have no inbound basis.
+const std::vector<std::string>& AddressSources();  // form, event, api, import, purchased, harvested
+
+struct FrequencyCap {
+  int max = 3;   // touches
+  int days = 7;  // in any window of this many days
+};
+
+struct ContactConfig {
+  // When each channel may reach a lead, in the lead's local time ([start, end) minutes).
+  std::map<std::string, std::pair<int, int>> hours = {{"call", {8 * 60, 20 * 60}},
+                                                      {"sms", {8 * 60, 20 * 60}}};
+  // A lead whose time zone is unknown: refuse channels with hours (false) or only warn.
+  bool allow_unknown_timezone = false;
+  // Outbound touches across the whole company, all channels together and per channel.
+  FrequencyCap overall = {3, 7};
+  std::map<std::string, FrequencyCap> channel_caps = {{"call", {1, 1}}};
+  // After a user's touch, other users wait this long.
+  int cooldown_hours = 48;
+  // Stages in which nobody starts sales outreach.
+  std::vector<std::string> closed_stages = {"disqualified", "customer"};
+  // Lawful basis per purpose: "inbound" (the person gave the address themselves, and
+  // did not withdraw) or "consent" (a granted consent record is needed).
+  std::map<std::string, std::string> consent = {
+      {"sales_outreach", "inbound"}, {"email_marketing", "consent"}, {"phone", "consent"}};
+  // Who may override, and which refusals can be overridden (never unsubscribed,
+  // do_not_contact or no_consent: those are the person's will or the law).
+  std::vector<std::string> override_roles = {"sales_manager", "admin"};
+  std::vector<std::string> overridable = {
+      "not_owner",     "sla_owner_only",        "quiet_hours",  "out_of_office",
+      "frequency_cap", "recent_touch_by_other", "stage_closed", "unknown_timezone"};
+  // Engagement points an inbound touch (the lead replied or called) earns.
+  double inbound_touch_points = 15;
+};
+
+// A time allowance: `minutes` of business time plus `days` whole business days (each
+// the length of the owner's working day).
+struct SlaTarget {
+  double minutes = 0;
+  double days = 0;
+};
+
+struct SlaConfig {
+  SlaTarget hot = {15, 0};
+  SlaTarget mql = {0, 1};
+  SlaTarget other = {0, 2};  // leads assigned without a priority
+  double warning_at = 0.5;   // the owner is reminded when this share of the time has passed
+  std::string on_breach = "reassign";  // reassign | notify
+  std::array<bool, 7> business_days = {false, true, true, true, true, true, false};  // Sunday first
+  int check_interval_s = 15;  // how often the timers are looked at
+};
+
+}  // namespace tandem

@@ -1,0 +1,281 @@
+#include "contact/gate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/time_format.h"
+#include "leads/lead_json.h"
+#include "rules/condition.h"
+
+namespace tandem {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+// A touch this recent that blocks another counts the refusal as a concurrent attempt.
+constexpr seconds kConcurrentWindow{60};
+
+bool Contains(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string Who(const std::optional<UserRecord>& user) {
+  if (!user) return "the system";
+  return fmt::format("{} ({})", user->name.empty() ? user->email : user->name,
+                     UserIdText(user->id));
+}
+
+// "2026-03-09 08:00 America/New_York" for people; `until` carries the exact time.
+std::string LocalText(const LeadZone& zone, TimePoint t) {
+  const TimeZone& z = zone.zone ? *zone.zone : TimeZone::Utc();
+  LocalMoment m = z.Local(t);
+  // Render the local calendar date from the day number.
+  const auto ymd = std::chrono::year_month_day(std::chrono::sys_days(std::chrono::days(m.day)));
+  return fmt::format("{:04}-{:02}-{:02} {} {}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     FormatClockMinutes(m.minute), z.name());
+}
+
+bool Inbound(std::string_view source) {
+  return source.empty() || source == "form" || source == "event";
+}
+
+}  // namespace
+
+std::chrono::hours TouchLookback(const ContactConfig& policy) {
+  int days = policy.overall.days;
+  for (const auto& [channel, cap] : policy.channel_caps) days = std::max(days, cap.days);
+  return std::max(hours(24 * days), hours(policy.cooldown_hours));
+}
+
+std::string ConsentState(const std::vector<ConsentRecord>& consents, std::string_view purpose) {
+  std::string state;
+  for (const ConsentRecord& c : consents) {
+    if (c.purpose != purpose) continue;
+    if (c.status == "withdrawn") {
+      state = "withdrawn";
+    } else if (!(state == "withdrawn" && c.method == "import")) {
+      state = "granted";
+    }
+  }
+  return state;
+}
+
+LeadZone FindLeadZone(const ContactPrefs& prefs, const nlohmann::json& traits) {
+  LeadZone out;
+  if (auto zone = TimeZone::Find(prefs.timezone)) {
+    out.zone = zone;
+    out.source = "preferences";
+    return out;
+  }
+  if (auto zone = TimeZone::Find(FieldText(traits, "timezone"))) {
+    out.zone = zone;
+    out.source = "traits";
+    return out;
+  }
+  for (const char* path : {"address.country", "country", "company.country"}) {
+    std::string country = FieldText(traits, path);
+    if (country.empty()) continue;
+    if (auto name = CountryTimeZone(country)) {
+      out.zone = TimeZone::Find(*name);
+      out.source = "country";
+      out.detail = country;
+      return out;
+    }
+  }
+  return out;
+}
+
+ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& facts,
+                              const ContactRequest& request, TimePoint now) {
+  ContactDecision d;
+  if (request.direction == "inbound") return d;  // the lead reached out: always recorded
+  const LeadRecord& lead = *facts.lead;
+  auto block = [&](std::string code, std::string message, std::optional<TimePoint> until = {}) {
+    d.reasons.push_back({std::move(code), "block", std::move(message), until, false});
+  };
+  auto warn = [&](std::string code, std::string message, std::optional<TimePoint> until = {}) {
+    d.reasons.push_back({std::move(code), "warn", std::move(message), until, false});
+  };
+  const bool sales = request.purpose == "sales_outreach";
+  const std::string lead_id = LeadIdText(lead.id);
+
+  // Who may start the contact.
+  if (sales && request.actor && lead.owner_id != request.actor->id) {
+    const auto& a = facts.open_assignment;
+    if (!lead.owner_id) {
+      block("not_owner",
+            fmt::format("nobody owns {} yet; sales outreach waits for an owner (a manager can "
+                        "assign it)",
+                        lead_id));
+    } else if (a && a->sla_due_at && !a->first_touch_at && !a->sla_breached_at) {
+      block("sla_owner_only",
+            fmt::format("{} owns {} and has until {} for the first contact", Who(facts.owner),
+                        lead_id, LocalText(facts.zone, *a->sla_due_at)),
+            a->sla_due_at);
+    } else {
+      block("not_owner", fmt::format("{} owns {}; only the owner starts sales outreach",
+                                     Who(facts.owner), lead_id));
+    }
+  }
+
+  // The person's will.
+  if (request.channel == "email" && facts.prefs.unsubscribed_at) {
+    block("unsubscribed", fmt::format("unsubscribed from all email on {}",
+                                      FormatIsoTime(*facts.prefs.unsubscribed_at)));
+  }
+  nlohmann::json dnc = nlohmann::json::parse(facts.prefs.do_not_contact, nullptr, false);
+  if (dnc.is_object()) {
+    for (const char* key : {"all", request.channel.c_str()}) {
+      auto it = dnc.find(key);
+      if (it == dnc.end()) continue;
+      std::string reason = it->is_string() ? it->get<std::string>() : "";
+      block("do_not_contact",
+            fmt::format("do not contact by {}{}",
+                        std::string_view(key) == "all" ? "any channel" : request.channel,
+                        reason.empty() ? "" : ": " + reason));
+      break;
+    }
+  }
+
+  // A lawful basis for the purpose.
+  auto basis = policy.consent.find(request.purpose);
+  std::string state = ConsentState(facts.consents, request.purpose);
+  if (state == "withdrawn") {
+    block("no_consent", fmt::format("consent for {} was withdrawn", request.purpose));
+  } else if (state != "granted" && basis != policy.consent.end()) {
+    if (basis->second == "consent") {
+      block("no_consent",
+            fmt::format("no {} consent is recorded for {}", request.purpose, lead_id));
+    } else if (!Inbound(facts.prefs.address_source)) {
+      block("no_consent",
+            fmt::format("the address came from {} (not from the person); {} needs a granted "
+                        "consent",
+                        facts.prefs.address_source, request.purpose));
+    }
+  }
+
+  // The person's time.
+  if (auto window = policy.hours.find(request.channel); window != policy.hours.end()) {
+    const auto [start, end] = window->second;
+    if (!facts.zone.zone) {
+      std::string message = fmt::format(
+          "{}'s time zone is unknown (no preference, timezone trait or country), so quiet hours "
+          "for {} ({}-{}) cannot be checked",
+          lead_id, request.channel, FormatClockMinutes(start), FormatClockMinutes(end));
+      if (policy.allow_unknown_timezone) {
+        warn("unknown_timezone", message);
+      } else {
+        block("unknown_timezone", message);
+      }
+    } else {
+      const TimeZone& zone = *facts.zone.zone;
+      LocalMoment local = zone.Local(now);
+      if (local.minute < start || local.minute >= end) {
+        TimePoint until = zone.At(local.minute < start ? local.day : local.day + 1, start);
+        block("quiet_hours",
+              fmt::format("it is {} for the lead ({}{}); {} is allowed {}-{} local time",
+                          FormatClockMinutes(local.minute), zone.name(),
+                          facts.zone.source == "country"
+                              ? fmt::format(", guessed from country {}", facts.zone.detail)
+                              : "",
+                          request.channel, FormatClockMinutes(start), FormatClockMinutes(end)),
+              until);
+      }
+    }
+  }
+  const ContactPrefs& p = facts.prefs;
+  if (p.ooo_from && p.ooo_until && *p.ooo_from <= now && now < *p.ooo_until) {
+    block("out_of_office",
+          fmt::format("the lead is out of office until {}", LocalText(facts.zone, *p.ooo_until)),
+          p.ooo_until);
+  }
+
+  // How often the company reaches out.
+  std::vector<const TouchRecord*> outbound;
+  for (const TouchRecord& t : facts.touches) {
+    if (t.direction == "outbound" && t.at <= now) outbound.push_back(&t);
+  }
+  auto cap_check = [&](const FrequencyCap& cap, std::string_view channel) {
+    std::vector<TimePoint> in_window;
+    for (const TouchRecord* t : outbound) {
+      if ((channel.empty() || t->channel == channel) && t->at > now - hours(24 * cap.days)) {
+        in_window.push_back(t->at);
+      }
+    }
+    if (static_cast<int>(in_window.size()) < cap.max) return;
+    TimePoint until = in_window[in_window.size() - static_cast<size_t>(std::max(cap.max, 1))] +
+                      hours(24 * cap.days);
+    if (cap.max == 0) until = now + hours(24 * cap.days);
+    block(
+        "frequency_cap",
+        fmt::format("{} {}touch{} in the last {} day{} (the company's limit is {})",
+                    in_window.size(), channel.empty() ? "" : fmt::format("{} ", channel),
+                    in_window.size() == 1 ? "" : "es", cap.days, cap.days == 1 ? "" : "s", cap.max),
+        until);
+    if (!in_window.empty() && now - in_window.back() < kConcurrentWindow) d.concurrent = true;
+  };
+  cap_check(policy.overall, "");
+  if (auto cap = policy.channel_caps.find(request.channel); cap != policy.channel_caps.end()) {
+    cap_check(cap->second, request.channel);
+  }
+  const TouchRecord* other = nullptr;
+  for (const TouchRecord* t : outbound) {
+    if (t->user_id && (!request.actor || *t->user_id != request.actor->id) &&
+        t->at > now - hours(policy.cooldown_hours)) {
+      other = t;
+    }
+  }
+  if (other != nullptr) {
+    block("recent_touch_by_other",
+          fmt::format("{} reached the lead by {} at {}; others wait {} hours",
+                      UserIdText(*other->user_id), other->channel, FormatIsoTime(other->at),
+                      policy.cooldown_hours),
+          other->at + hours(policy.cooldown_hours));
+    if (now - other->at < kConcurrentWindow) d.concurrent = true;
+  }
+
+  if (sales && Contains(policy.closed_stages, lead.stage)) {
+    block("stage_closed",
+          fmt::format("{} is {}; no sales outreach in that stage", lead_id, lead.stage));
+  }
+  if (!p.preferred_channel.empty() && p.preferred_channel != request.channel) {
+    warn("preferred_channel", fmt::format("the lead prefers {}", p.preferred_channel));
+  }
+
+  bool blocked = false, all_overridable = true;
+  for (const ContactReason& r : d.reasons) {
+    if (r.severity != "block") continue;
+    blocked = true;
+    if (!Contains(policy.overridable, r.code)) all_overridable = false;
+  }
+  if (blocked && request.override && all_overridable) {
+    for (ContactReason& r : d.reasons) {
+      if (r.severity != "block") continue;
+      r.overridden = true;
+      d.overridden.push_back(r.code);
+    }
+    blocked = false;
+  }
+  d.allowed = !blocked;
+  if (d.allowed) d.concurrent = false;
+  return d;
+}
+
+nlohmann::json ReasonsToJson(const std::vector<ContactReason>& reasons) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ContactReason& r : reasons) {
+    nlohmann::json item = {{"code", r.code},
+                           {"severity", r.severity},
+                           {"message", r.message},
+                           {"until", r.until ? nlohmann::json(FormatIsoTime(*r.until)) : nullptr}};
+    if (r.overridden) item["overridden"] = true;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace tandem

@@ -1,0 +1,73 @@
+// The contact gate's decision: may this user contact this lead now, on this channel,
+// for this purpose? A pure function of the policy and the facts, so the same answer
+// serves the read-only contact check and the touch that is recorded atomically with it.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "contact/contact_policy.h"
+#include "core/clock.h"
+#include "core/zones.h"
+#include "store/lead_records.h"
+
+namespace tandem {
+
+struct ContactRequest {
+  std::string channel;
+  std::string purpose;
+  std::string direction = "outbound";
+  std::optional<UserRecord> actor;  // nullopt: the system
+  bool override = false;            // REQUIRES: checked for role and reason by the caller
+};
+
+// The lead's time zone and where it came from: preferences, traits, country, unknown.
+struct LeadZone {
+  std::optional<TimeZone> zone;
+  std::string source = "unknown";
+  std::string detail;  // e.g. the country the zone was guessed from
+};
+
+struct ContactFacts {
+  const LeadRecord* lead = nullptr;
+  ContactPrefs prefs;
+  std::vector<ConsentRecord> consents;  // oldest first
+  std::vector<TouchRecord> touches;     // recent ones (see TouchLookback), oldest first
+  std::optional<UserRecord> owner;
+  std::optional<AssignmentRecord> open_assignment;
+  LeadZone zone;
+};
+
+struct ContactReason {
+  std::string code;
+  std::string severity;  // block | warn
+  std::string message;
+  std::optional<TimePoint> until;
+  bool overridden = false;
+};
+
+struct ContactDecision {
+  bool allowed = true;
+  std::vector<ContactReason> reasons;
+  std::vector<std::string> overridden;  // codes an override let through
+  bool concurrent = false;              // refused because of a touch recorded moments ago
+};
+
+ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& facts,
+                              const ContactRequest& request, TimePoint now);
+
+// How far back the decision looks at touches.
+std::chrono::hours TouchLookback(const ContactConfig& policy);
+
+// The lead's zone: preferences, else traits.timezone, else the country's main zone.
+LeadZone FindLeadZone(const ContactPrefs& prefs, const nlohmann::json& traits);
+
+// The effective consent for a purpose: "granted", "withdrawn" or "" (none recorded).
+// A withdrawal is never undone by an import.
+std::string ConsentState(const std::vector<ConsentRecord>& consents, std::string_view purpose);
+
+nlohmann::json ReasonsToJson(const std::vector<ContactReason>& reasons);
+
+}  // namespace tandem

@@ -1,0 +1,530 @@
+#include "http/contact_routes.h"
+
+#include <fmt/format.h>
+#include <boost/beast/http/field.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+#include "auth/permissions.h"
+#include "contact/unsubscribe_token.h"
+#include "core/time_format.h"
+#include "http/api_common.h"
+#include "http/query_params.h"
+#include "leads/lead_json.h"
+#include "reports/hygiene.h"
+
+namespace tandem::http {
+namespace {
+
+using nlohmann::json;
+namespace bhttp = boost::beast::http;
+
+Status CheckKnownKeys(const json& body, const std::vector<std::string>& known) {
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return Unprocessable(
+          "unknown_field",
+          fmt::format("field \"{}\" is not known here (known: {})", key, fmt::join(known, ", ")));
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<std::optional<std::string>> OptionalString(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end()) return std::optional<std::string>();
+  if (it->is_null()) return std::optional<std::string>("");
+  if (!it->is_string())
+    return Unprocessable("invalid_field", fmt::format("{} must be a string", name));
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+StatusOr<PreferencesChange> ParsePreferences(const json& body) {
+  static const std::vector<std::string> kKnown = {
+      "preferred_channel", "timezone", "do_not_contact", "do_not_contact_reasons", "out_of_office",
+      "address_source", "unsubscribed",
+      // shown by GET, ignored on PUT so a read-modify-write round trip works
+      "lead_id", "effective_timezone", "timezone_source", "unsubscribed_at", "consent"};
+  TANDEM_RETURN_IF_ERROR(CheckKnownKeys(body, kKnown));
+  PreferencesChange change;
+  TANDEM_ASSIGN_OR_RETURN(change.preferred_channel, OptionalString(body, "preferred_channel"));
+  TANDEM_ASSIGN_OR_RETURN(change.timezone, OptionalString(body, "timezone"));
+  TANDEM_ASSIGN_OR_RETURN(auto source, OptionalString(body, "address_source"));
+  if (source && !source->empty()) change.address_source = source;
+  if (auto it = body.find("do_not_contact"); it != body.end()) {
+    std::map<std::string, std::string> dnc;
+    const json reasons = body.value("do_not_contact_reasons", json::object());
+    auto bad = Unprocessable("invalid_field",
+                             "do_not_contact must be a list of channels ([\"call\"]) or of "
+                             "{channel, reason} objects");
+    if (it->is_null()) {
+      // clears every do-not-contact
+    } else if (it->is_array()) {
+      for (const json& item : *it) {
+        if (item.is_string()) {
+          std::string channel = item.get<std::string>();
+          dnc[channel] =
+              reasons.is_object() && reasons.contains(channel) && reasons[channel].is_string()
+                  ? reasons[channel].get<std::string>()
+                  : "";
+        } else if (item.is_object() && item.contains("channel") && item["channel"].is_string()) {
+          dnc[item["channel"].get<std::string>()] = item.value("reason", "");
+        } else {
+          return bad;
+        }
+      }
+    } else if (it->is_object()) {
+      for (const auto& [channel, reason] : it->items()) {
+        dnc[channel] = reason.is_string() ? reason.get<std::string>() : "";
+      }
+    } else {
+      return bad;
+    }
+    change.do_not_contact = dnc;
+  }
+  if (auto it = body.find("out_of_office"); it != body.end()) {
+    if (it->is_null()) {
+      change.out_of_office = std::optional<std::pair<TimePoint, TimePoint>>();
+    } else if (!it->is_object()) {
+      return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
+    } else {
+      TANDEM_ASSIGN_OR_RETURN(auto from, TimeField(*it, "from"));
+      TANDEM_ASSIGN_OR_RETURN(auto until, TimeField(*it, "until"));
+      if (!from || !until) {
+        return Unprocessable("invalid_field", "out_of_office needs both from and until");
+      }
+      // A date as "until" means through that day.
+      if ((*it)["until"].get<std::string>().size() == 10) *until += std::chrono::hours(24);
+      change.out_of_office = std::make_pair(*from, *until);
+    }
+  }
+  if (auto it = body.find("unsubscribed"); it != body.end()) {
+    if (!it->is_boolean())
+      return Unprocessable("invalid_field", "unsubscribed must be true or false");
+    change.unsubscribed = it->get<bool>();
+  }
+  return change;
+}
+
+StatusOr<TouchInput> ParseTouch(const json& body) {
+  TANDEM_RETURN_IF_ERROR(CheckKnownKeys(
+      body, {"channel", "purpose", "direction", "note", "override", "override_reason"}));
+  TouchInput in;
+  TANDEM_ASSIGN_OR_RETURN(in.channel, StringField(body, "channel"));
+  TANDEM_ASSIGN_OR_RETURN(in.purpose, StringField(body, "purpose"));
+  TANDEM_ASSIGN_OR_RETURN(in.direction, StringField(body, "direction"));
+  TANDEM_ASSIGN_OR_RETURN(in.note, StringField(body, "note"));
+  TANDEM_ASSIGN_OR_RETURN(in.override_reason, StringField(body, "override_reason"));
+  if (auto it = body.find("override"); it != body.end() && !it->is_null()) {
+    if (!it->is_boolean()) return Unprocessable("invalid_field", "override must be true or false");
+    in.override = it->get<bool>();
+  }
+  if (in.channel.empty()) {
+    return Unprocessable("invalid_field", fmt::format("channel is required (one of {})",
+                                                      fmt::join(ContactChannels(), ", ")));
+  }
+  if (in.purpose.empty()) in.purpose = "sales_outreach";
+  if (in.direction.empty()) in.direction = "outbound";
+  return in;
+}
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// "jane@example.com" → "j***@example.com": enough for the person to recognise it.
+std::string MaskEmail(std::string_view email) {
+  size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0) return "your address";
+  return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
+}
+
+Response Html(unsigned status, std::string body) {
+  Response res{static_cast<bhttp::status>(status), 11};
+  res.set(bhttp::field::content_type, "text/html; charset=utf-8");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Content-Security-Policy",
+          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+std::string Page(std::string_view title, std::string_view content) {
+  return fmt::format(
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+      "content=\"width=device-width,initial-scale=1\"><title>{}</title><style>body{{font:16px/1.5 "
+      "system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2328}}"
+      "button{{font:inherit;padding:.5rem 1rem;margin:.25rem 0;width:100%;cursor:pointer}}"
+      ".primary{{background:#1f6feb;color:#fff;border:0;border-radius:6px}}"
+      ".note{{color:#59636e;font-size:.9rem}}</style></head><body>{}</body></html>",
+      HtmlEscape(title), content);
+}
+
+}  // namespace
+
+void ContactRoutes::Register(Router& router) {
+  auto authed = [this](auto body) {
+    return [this, body](HttpRequest&& request, Responder respond) {
+      auto user = Authenticate(store_, request);
+      if (!user.ok()) {
+        Response res = ErrorResponse(user.status());
+        res.set(bhttp::field::www_authenticate, "Bearer");
+        return respond(std::move(res));
+      }
+      respond(body(request, *user));
+    };
+  };
+  router.Add("GET", "/api/v1/reports/leaks",
+             authed([this](const HttpRequest& r, const UserRecord& u) { return Leaks(r, u); }));
+  router.Add("GET", "/api/v1/reports/hygiene",
+             authed([this](const HttpRequest& r, const UserRecord& u) { return Hygiene(r, u); }));
+  router.Add("GET", "/u/*", [this](HttpRequest&& request, Responder respond) {
+    respond(PreferencePage(request, false));
+  });
+  router.Add("POST", "/u/*", [this](HttpRequest&& request, Responder respond) {
+    respond(PreferencePage(request, true));
+  });
+}
+
+std::optional<Response> ContactRoutes::HandleLead(std::string_view method, std::string_view action,
+                                                  const HttpRequest& request,
+                                                  const UserRecord& user, int64_t lead_id) {
+  if (action == "preferences" && method == "GET") return GetPreferences(lead_id);
+  if (action == "preferences" && (method == "PUT" || method == "PATCH"))
+    return PutPreferences(request, user, lead_id);
+  if (action == "consents" && method == "GET") return ListConsents(lead_id);
+  if (action == "consents" && method == "POST") return AddConsent(request, user, lead_id);
+  if (action == "contact-check" && method == "GET") return ContactCheck(request, user, lead_id);
+  if (action == "touches" && method == "GET") return ListTouches(lead_id);
+  if (action == "touches" && method == "POST") return AddTouch(request, user, lead_id);
+  if (action == "unsubscribe-link" && method == "GET") return UnsubscribeLink(request, lead_id);
+  return std::nullopt;
+}
+
+Response ContactRoutes::GetPreferences(int64_t lead_id) {
+  auto lead = store_.GetLead(lead_id);
+  auto prefs = store_.GetContactPrefs(lead_id);
+  auto consents = store_.ListConsents(lead_id);
+  if (!lead.ok()) return ErrorResponse(lead.status());
+  if (!prefs.ok()) return ErrorResponse(prefs.status());
+  if (!consents.ok()) return ErrorResponse(consents.status());
+  if (!*lead)
+    return ErrorResponse(404, "not_found",
+                         fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  json traits = json::parse((*lead)->traits, nullptr, false);
+  LeadZone zone = FindLeadZone(*prefs, traits.is_object() ? traits : json::object());
+  return Json(200, PreferencesToJson(*prefs, *consents, zone));
+}
+
+Response ContactRoutes::PutPreferences(const HttpRequest& request, const UserRecord& user,
+                                       int64_t lead_id) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  auto change = ParsePreferences(*body);
+  if (!change.ok()) return ErrorResponse(change.status());
+  const TimePoint now = clock_.Now();
+  auto prefs = InLeadTxn(store_, [&](LeadTxn& txn) {
+    return engine_.UpdatePreferences(txn, lead_id, Actor{user}, *change, now);
+  });
+  if (!prefs.ok()) return ErrorResponse(prefs.status());
+  return GetPreferences(lead_id);
+}
+
+Response ContactRoutes::ListConsents(int64_t lead_id) {
+  auto consents = store_.ListConsents(lead_id);
+  if (!consents.ok()) return ErrorResponse(consents.status());
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const ConsentRecord& c : *consents) out["items"].push_back(ConsentToJson(c));
+  return Json(200, out);
+}
+
+Response ContactRoutes::AddConsent(const HttpRequest& request, const UserRecord& user,
+                                   int64_t lead_id) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  if (Status s = CheckKnownKeys(
+          *body, {"purpose", "status", "method", "form_id", "wording", "source", "at"});
+      !s.ok()) {
+    return ErrorResponse(s);
+  }
+  ConsentRecord c;
+  auto purpose = StringField(*body, "purpose");
+  auto status = StringField(*body, "status");
+  auto method = StringField(*body, "method");
+  auto form_id = StringField(*body, "form_id");
+  auto wording = StringField(*body, "wording");
+  auto source = StringField(*body, "source");
+  auto at = TimeField(*body, "at");
+  for (const Status* s : {&purpose.status(), &status.status(), &method.status(), &form_id.status(),
+                          &wording.status(), &source.status(), &at.status()}) {
+    if (!s->ok()) return ErrorResponse(*s);
+  }
+  const TimePoint now = clock_.Now();
+  c.purpose = *purpose;
+  c.status = status->empty() ? "granted" : *status;
+  c.method = method->empty() ? "api" : *method;
+  c.form_id = *form_id;
+  c.wording = *wording;
+  c.address_source = *source;
+  c.at = at->value_or(now);
+  auto recorded = InLeadTxn(store_, [&](LeadTxn& txn) {
+    return engine_.RecordConsent(txn, lead_id, Actor{user}, c, now);
+  });
+  if (!recorded.ok()) return ErrorResponse(recorded.status());
+  auto consents = store_.ListConsents(lead_id);
+  if (!consents.ok()) return ErrorResponse(consents.status());
+  json out = consents->empty() ? json::object() : ConsentToJson(consents->back());
+  std::string effective = ConsentState(*consents, c.purpose);
+  out["effective"] = effective.empty() ? "none" : effective;
+  return Json(201, out);
+}
+
+Response ContactRoutes::ContactCheck(const HttpRequest& request, const UserRecord& user,
+                                     int64_t lead_id) {
+  auto params = ParseQuery(request.query());
+  TouchInput in;
+  for (const auto& [name, value] : params) {
+    if (name != "channel" && name != "purpose") {
+      return ErrorResponse(
+          400, "invalid_parameter",
+          fmt::format("unknown query parameter \"{}\" (known: channel, purpose)", name));
+    }
+  }
+  in.channel = params.count("channel") ? params["channel"] : "";
+  in.purpose = params.count("purpose") ? params["purpose"] : "sales_outreach";
+  if (in.channel.empty()) {
+    return ErrorResponse(
+        422, "invalid_field",
+        fmt::format("channel is required (one of {})", fmt::join(ContactChannels(), ", ")));
+  }
+  const TimePoint now = clock_.Now();
+  // Read in a transaction so the answer is the one a touch would get at this moment;
+  // nothing is written and the transaction is rolled back.
+  auto decision = [&]() -> StatusOr<ContactDecision> {
+    TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginLeadTxn());
+    return engine_.CheckContact(*txn, lead_id, Actor{user}, in, now);
+  }();
+  if (!decision.ok()) return ErrorResponse(decision.status());
+  return Json(200, {{"allowed", decision->allowed},
+                    {"reasons", ReasonsToJson(decision->reasons)},
+                    {"lead_id", LeadIdText(lead_id)},
+                    {"channel", in.channel},
+                    {"purpose", in.purpose},
+                    {"checked_at", FormatIsoTime(now)}});
+}
+
+Response ContactRoutes::AddTouch(const HttpRequest& request, const UserRecord& user,
+                                 int64_t lead_id) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  auto input = ParseTouch(*body);
+  if (!input.ok()) return ErrorResponse(input.status());
+  const TimePoint now = clock_.Now();
+  // Check and record in one transaction; a refusal is committed too (for the reports).
+  auto result = [&]() -> StatusOr<TouchResult> {
+    TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginLeadTxn());
+    TANDEM_ASSIGN_OR_RETURN(TouchResult r,
+                            engine_.RecordTouch(*txn, lead_id, Actor{user}, *input, now));
+    TANDEM_RETURN_IF_ERROR(txn->Commit());
+    return r;
+  }();
+  if (!result.ok()) return ErrorResponse(result.status());
+  if (!result->touch) {
+    std::string message = "the contact gate refused this touch";
+    for (const ContactReason& r : result->decision.reasons) {
+      if (r.severity == "block") {
+        message = fmt::format("{}: {}", r.code, r.message);
+        break;
+      }
+    }
+    return Json(409, {{"allowed", false},
+                      {"reasons", ReasonsToJson(result->decision.reasons)},
+                      {"error", {{"code", "contact_refused"}, {"message", message}}}});
+  }
+  json out = TouchToJson(*result->touch);
+  out["allowed"] = true;
+  out["reasons"] = ReasonsToJson(result->decision.reasons);
+  return Json(201, out);
+}
+
+Response ContactRoutes::ListTouches(int64_t lead_id) {
+  auto touches = store_.ListTouches(lead_id, TimePoint{});
+  if (!touches.ok()) return ErrorResponse(touches.status());
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const TouchRecord& t : *touches) out["items"].push_back(TouchToJson(t));
+  return Json(200, out);
+}
+
+std::string ContactRoutes::BaseUrl(const HttpRequest& request) const {
+  if (!options_.public_url.empty()) {
+    std::string url = options_.public_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
+  auto host = request.message.find(bhttp::field::host);
+  std::string h = host == request.message.end()
+                      ? "127.0.0.1"
+                      : std::string(host->value().data(), host->value().size());
+  return "http://" + h;
+}
+
+Response ContactRoutes::UnsubscribeLink(const HttpRequest& request, int64_t lead_id) {
+  std::string token = MakeUnsubscribeToken(secret_, lead_id);
+  std::string url = BaseUrl(request) + "/u/" + token;
+  return Json(200, {{"lead_id", LeadIdText(lead_id)},
+                    {"token", token},
+                    {"url", url},
+                    {"headers",
+                     {{"List-Unsubscribe", "<" + url + ">"},
+                      {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}}}});
+}
+
+Response ContactRoutes::Leaks(const HttpRequest& request, const UserRecord& user) {
+  if (Status s = Require(user, Permission::kViewReports, "read reports"); !s.ok()) {
+    return ErrorResponse(s);
+  }
+  auto params = ParseQuery(request.query());
+  size_t limit = 100;
+  if (params.count("limit")) {
+    const std::string& text = params["limit"];
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 1000) {
+      return ErrorResponse(400, "invalid_parameter",
+                           fmt::format("limit \"{}\" must be a number from 1 to 1000", text));
+    }
+    limit = static_cast<size_t>(value);
+  }
+  const TimePoint now = clock_.Now();
+  auto leads = store_.NeverTouchedLeads(limit);
+  auto total = store_.CountNeverTouchedLeads();
+  if (!leads.ok()) return ErrorResponse(leads.status());
+  if (!total.ok()) return ErrorResponse(total.status());
+  OwnerCache owners;
+  json items = json::array();
+  for (const LeadRecord& lead : *leads) {
+    auto rendered = RenderLead(store_, engine_, lead, now, &owners);
+    if (!rendered.ok()) return ErrorResponse(rendered.status());
+    json item = json::parse(*rendered);
+    item["mql_age_minutes"] =
+        std::chrono::duration_cast<std::chrono::minutes>(now - *lead.mql_at).count();
+    items.push_back(std::move(item));
+  }
+  return Json(200, {{"items", items}, {"total", *total}, {"next_cursor", nullptr}});
+}
+
+Response ContactRoutes::Hygiene(const HttpRequest& request, const UserRecord& user) {
+  if (Status s = Require(user, Permission::kViewReports, "read reports"); !s.ok()) {
+    return ErrorResponse(s);
+  }
+  auto params = ParseQuery(request.query());
+  int days = 30;
+  if (params.count("days")) {
+    const std::string& text = params["days"];
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+    if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > 3650) {
+      return ErrorResponse(400, "invalid_parameter",
+                           fmt::format("days \"{}\" must be a number from 1 to 3650", text));
+    }
+  }
+  const TimePoint now = clock_.Now();
+  auto report = BuildHygieneReport(store_, now - std::chrono::hours(24 * days), now);
+  if (!report.ok()) return ErrorResponse(report.status());
+  return Json(200, HygieneToJson(*report));
+}
+
+Response ContactRoutes::PreferencePage(const HttpRequest& request, bool post) {
+  std::string_view token = request.path().substr(std::string_view("/u/").size());
+  auto not_found = [] {
+    return Html(404, Page("Link not valid",
+                          "<h1>This link is not valid</h1><p>The unsubscribe link is incomplete "
+                          "or was changed. Please use the link from the most recent email.</p>"));
+  };
+  auto lead_id = VerifyUnsubscribeToken(secret_, token);
+  if (!lead_id) return not_found();
+  auto resolved = store_.ResolveLeadId(*lead_id);  // the person may have been merged since
+  if (!resolved.ok()) return Html(503, Page("Try again", "<p>Please try again in a minute.</p>"));
+  if (!*resolved) return not_found();
+  const TimePoint now = clock_.Now();
+  std::string done;
+  if (post) {
+    // RFC 8058: the one-click body is "List-Unsubscribe=One-Click"; the page's own
+    // buttons send "choice=…".
+    auto form = ParseQuery(request.message.body());
+    std::string choice = form.count("choice") ? form["choice"] : "all_email";
+    OptOut opt_out = OptOut::kAllEmail;
+    if (choice == "marketing") {
+      opt_out = OptOut::kMarketingEmail;
+    } else if (choice == "everything") {
+      opt_out = OptOut::kEverything;
+    } else if (choice == "resubscribe") {
+      opt_out = OptOut::kResubscribe;
+    } else if (choice != "all_email") {
+      return Html(400, Page("Unknown choice", "<p>That choice is not one this page offers.</p>"));
+    }
+    const std::string how = form.count("List-Unsubscribe") ? "one_click" : "preference_page";
+    auto applied = InLeadTxn(store_, [&](LeadTxn& txn) -> StatusOr<bool> {
+      TANDEM_RETURN_IF_ERROR(engine_.ApplyOptOut(txn, **resolved, opt_out, how, now));
+      return true;
+    });
+    if (!applied.ok()) return Html(503, Page("Try again", "<p>Please try again in a minute.</p>"));
+    done = choice == "resubscribe"  ? "You will receive our emails again."
+           : choice == "marketing"  ? "You will no longer receive marketing emails."
+           : choice == "everything" ? "We will not contact you again, by email or any other way."
+                                    : "You are unsubscribed from all our emails.";
+  }
+  auto lead = store_.GetLead(**resolved);
+  auto prefs = store_.GetContactPrefs(**resolved);
+  auto consents = store_.ListConsents(**resolved);
+  if (!lead.ok() || !prefs.ok() || !consents.ok() || !*lead) {
+    return Html(503, Page("Try again", "<p>Please try again in a minute.</p>"));
+  }
+  const bool unsubscribed = prefs->unsubscribed_at.has_value();
+  const bool marketing = ConsentState(*consents, "email_marketing") == "granted";
+  std::string status = unsubscribed ? "You are unsubscribed from all our emails."
+                       : marketing  ? "You receive our emails, including marketing emails."
+                                    : "You receive only personal emails from our team.";
+  auto button = [&](std::string_view choice, std::string_view label, bool primary) {
+    return fmt::format(
+        "<form method=\"post\"><input type=\"hidden\" name=\"choice\" value=\"{}\"><button{}>{}"
+        "</button></form>",
+        choice, primary ? " class=\"primary\"" : "", label);
+  };
+  std::string content = fmt::format("<h1>Email preferences</h1><p class=\"note\">For {}</p>",
+                                    HtmlEscape(MaskEmail((*lead)->email)));
+  if (!done.empty()) content += fmt::format("<p role=\"status\"><strong>{}</strong></p>", done);
+  content += fmt::format("<p>{}</p>", status);
+  if (!unsubscribed) content += button("all_email", "Unsubscribe from all email", true);
+  if (!unsubscribed && marketing)
+    content += button("marketing", "Stop marketing email only", false);
+  content += button("everything", "Do not contact me at all", false);
+  if (unsubscribed) content += button("resubscribe", "Subscribe again", false);
+  return Html(200, Page("Email preferences", content));
+}
+
+}  // namespace tandem::http

@@ -1,0 +1,56 @@
+// ContactRoutes: the contact gate over HTTP — a lead's preferences, consents,
+// contact check and touches; the person's unsubscribe page (/u/<token>, RFC 8058
+// one-click); and the leak and hygiene reports.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "http/router.h"
+#include "leads/lead_engine.h"
+#include "store/store.h"
+
+namespace tandem::http {
+
+class ContactRoutes {
+ public:
+  struct Options {
+    std::string public_url;  // base of unsubscribe links; "" = from the request's Host
+  };
+  // Everything must outlive the routes. `secret` signs unsubscribe tokens; it may be
+  // filled in after construction, before the server starts.
+  ContactRoutes(Store& store, const LeadEngine& engine, const Clock& clock,
+                const std::string& secret, Options options)
+      : store_(store), engine_(engine), clock_(clock), secret_(secret), options_(options) {}
+
+  // /u/<token> and /api/v1/reports/*.
+  void Register(Router& router);
+  // /api/v1/leads/{id}/<action> for the contact actions; nullopt for other actions.
+  std::optional<Response> HandleLead(std::string_view method, std::string_view action,
+                                     const HttpRequest& request, const UserRecord& user,
+                                     int64_t lead_id);
+
+ private:
+  Response GetPreferences(int64_t lead_id);
+  Response PutPreferences(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
+  Response ListConsents(int64_t lead_id);
+  Response AddConsent(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
+  Response ContactCheck(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
+  Response AddTouch(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
+  Response ListTouches(int64_t lead_id);
+  Response UnsubscribeLink(const HttpRequest& request, int64_t lead_id);
+  Response Leaks(const HttpRequest& request, const UserRecord& user);
+  Response Hygiene(const HttpRequest& request, const UserRecord& user);
+  Response PreferencePage(const HttpRequest& request, bool post);
+
+  std::string BaseUrl(const HttpRequest& request) const;
+
+  Store& store_;
+  const LeadEngine& engine_;
+  const Clock& clock_;
+  const std::string& secret_;
+  const Options options_;
+};
+
+}  // namespace tandem::http

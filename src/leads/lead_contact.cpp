@@ -1,0 +1,434 @@
+// LeadEngine: the contact gate, contact preferences and consent, and the SLA timers.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "auth/permissions.h"
+#include "core/time_format.h"
+#include "leads/lead_json.h"
+#include "leads/lead_session.h"
+
+namespace tandem {
+namespace {
+
+bool Contains(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+Status CheckOneOf(std::string_view field, std::string_view value,
+                  const std::vector<std::string>& allowed) {
+  if (Contains(allowed, value)) return OkStatus();
+  return Unprocessable("invalid_field", fmt::format("{} \"{}\" is not one of {}", field, value,
+                                                    fmt::join(allowed, ", ")));
+}
+
+Status CheckTouchInput(const TouchInput& in) {
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("channel", in.channel, ContactChannels()));
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("purpose", in.purpose, ContactPurposes()));
+  return CheckOneOf("direction", in.direction, {"outbound", "inbound"});
+}
+
+// Preferences and consents: the owner, managers, admins and marketing.
+Status CheckCanSetContact(const Actor& actor, const LeadRecord& lead) {
+  if (!actor.user || actor.user->role == "marketing") return OkStatus();
+  return CheckCanWorkLead(*actor.user, lead);
+}
+
+StatusOr<LeadRecord> MustExist(StatusOr<std::optional<LeadRecord>> lead, int64_t id) {
+  TANDEM_RETURN_IF_ERROR(lead.status());
+  if (!*lead) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(id)));
+  return **lead;
+}
+
+nlohmann::json UserBrief(const UserRecord& u) {
+  return {{"id", UserIdText(u.id)}, {"email", u.email}, {"name", u.name}};
+}
+
+}  // namespace
+
+StatusOr<ContactFacts> LeadEngine::ContactFactsFor(LeadTxn& txn, const LeadRecord& lead,
+                                                   TimePoint now) const {
+  ContactFacts facts;
+  facts.lead = &lead;
+  TANDEM_ASSIGN_OR_RETURN(facts.prefs, txn.GetContactPrefs(lead.id));
+  TANDEM_ASSIGN_OR_RETURN(facts.consents, txn.ListConsents(lead.id));
+  TANDEM_ASSIGN_OR_RETURN(facts.touches, txn.ListTouches(lead.id, now - TouchLookback(contact_)));
+  TANDEM_ASSIGN_OR_RETURN(facts.open_assignment, txn.OpenAssignment(lead.id));
+  if (lead.owner_id) {
+    TANDEM_ASSIGN_OR_RETURN(auto users, txn.ListUsers());
+    for (const UserRecord& u : users) {
+      if (u.id == *lead.owner_id) facts.owner = u;
+    }
+  }
+  nlohmann::json traits = nlohmann::json::parse(lead.traits, nullptr, false);
+  facts.zone = FindLeadZone(facts.prefs, traits.is_object() ? traits : nlohmann::json::object());
+  return facts;
+}
+
+StatusOr<ContactDecision> LeadEngine::CheckContact(LeadTxn& txn, int64_t lead_id,
+                                                   const Actor& actor, const TouchInput& input,
+                                                   TimePoint now) const {
+  TANDEM_RETURN_IF_ERROR(CheckTouchInput(input));
+  TANDEM_ASSIGN_OR_RETURN(LeadRecord lead, MustExist(txn.GetLead(lead_id), lead_id));
+  TANDEM_ASSIGN_OR_RETURN(ContactFacts facts, ContactFactsFor(txn, lead, now));
+  ContactRequest request{input.channel, input.purpose, input.direction, actor.user, false};
+  return DecideContact(contact_, facts, request, now);
+}
+
+StatusOr<TouchResult> LeadEngine::RecordTouch(LeadTxn& txn, int64_t lead_id, const Actor& actor,
+                                              const TouchInput& input, TimePoint now) const {
+  TANDEM_RETURN_IF_ERROR(CheckTouchInput(input));
+  if (actor.user && actor.user->role == "viewer") {
+    return PermissionDenied("forbidden", "role viewer may not record touches");
+  }
+  if (input.override || !input.override_reason.empty()) {
+    if (!actor.user || !Contains(contact_.override_roles, actor.user->role)) {
+      return PermissionDenied("override_not_allowed",
+                              fmt::format("role {} may not override the contact gate (allowed: {})",
+                                          actor.user ? actor.user->role : "system",
+                                          fmt::join(contact_.override_roles, ", ")));
+    }
+    if (input.override_reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return Unprocessable("override_reason_required",
+                           "an override needs override_reason: why this contact must happen");
+    }
+  }
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  TouchResult result;
+  TANDEM_ASSIGN_OR_RETURN(ContactFacts facts, ContactFactsFor(txn, session.lead(), now));
+  ContactRequest request{input.channel, input.purpose, input.direction, actor.user,
+                         !input.override_reason.empty()};
+  result.decision = DecideContact(contact_, facts, request, now);
+  if (!result.decision.allowed) {
+    GateRefusal refusal;
+    refusal.lead_id = lead_id;
+    if (actor.user) refusal.user_id = actor.user->id;
+    refusal.channel = input.channel;
+    refusal.purpose = input.purpose;
+    nlohmann::json codes = nlohmann::json::array();
+    for (const ContactReason& r : result.decision.reasons) {
+      if (r.severity == "block") codes.push_back(r.code);
+    }
+    refusal.codes = codes.dump();
+    refusal.concurrent = result.decision.concurrent;
+    refusal.at = now;
+    TANDEM_RETURN_IF_ERROR(txn.AddRefusal(refusal));
+    result.lead = session.lead();
+    return result;
+  }
+
+  TouchRecord touch;
+  touch.lead_id = lead_id;
+  if (actor.user) touch.user_id = actor.user->id;
+  touch.channel = input.channel;
+  touch.purpose = input.purpose;
+  touch.direction = input.direction;
+  touch.note = input.note;
+  touch.override_reason = result.decision.overridden.empty() ? "" : input.override_reason;
+  touch.overridden = nlohmann::json(result.decision.overridden).dump();
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const ContactReason& r : result.decision.reasons) {
+    if (r.severity == "warn") warnings.push_back(r.code);
+  }
+  touch.warnings = warnings.dump();
+  touch.at = now;
+  TANDEM_ASSIGN_OR_RETURN(touch.id, txn.AddTouch(touch));
+
+  LeadRecord& lead = session.lead();
+  if (touch.direction == "outbound") {
+    // The first outbound touch of an assignment meets its SLA.
+    if (facts.open_assignment && !facts.open_assignment->first_touch_at) {
+      AssignmentRecord a = *facts.open_assignment;
+      a.first_touch_at = now;
+      TANDEM_RETURN_IF_ERROR(txn.UpdateAssignmentSla(a));
+      if (lead.sla_due_at && !lead.sla_met_at) lead.sla_met_at = now;
+    }
+  } else {
+    TANDEM_RETURN_IF_ERROR(session.CountInboundTouch(touch));
+    TANDEM_RETURN_IF_ERROR(session.Qualify(actor));
+  }
+  lead.last_activity_at = now;
+  nlohmann::json data = TouchToJson(touch);
+  data.erase("lead_id");
+  data.erase("at");
+  if (!result.decision.overridden.empty()) data["reasons"] = ReasonsToJson(result.decision.reasons);
+  TANDEM_RETURN_IF_ERROR(session.Log(
+      result.decision.overridden.empty() ? "touch" : "touch_override", actor, std::move(data)));
+  TANDEM_RETURN_IF_ERROR(session.Save());
+  result.touch = touch;
+  result.lead = session.lead();
+  return result;
+}
+
+StatusOr<ContactPrefs> LeadEngine::UpdatePreferences(LeadTxn& txn, int64_t lead_id,
+                                                     const Actor& actor,
+                                                     const PreferencesChange& change,
+                                                     TimePoint now) const {
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  TANDEM_RETURN_IF_ERROR(CheckCanSetContact(actor, session.lead()));
+  TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead_id));
+  nlohmann::json changed = nlohmann::json::object();
+  if (change.preferred_channel) {
+    if (!change.preferred_channel->empty()) {
+      TANDEM_RETURN_IF_ERROR(
+          CheckOneOf("preferred_channel", *change.preferred_channel, ContactChannels()));
+    }
+    prefs.preferred_channel = *change.preferred_channel;
+    changed["preferred_channel"] = prefs.preferred_channel;
+  }
+  if (change.timezone) {
+    if (!change.timezone->empty() && !TimeZone::Find(*change.timezone)) {
+      return Unprocessable("invalid_field",
+                           fmt::format("timezone \"{}\" is not a time zone such as "
+                                       "America/New_York",
+                                       *change.timezone));
+    }
+    prefs.timezone = *change.timezone;
+    changed["timezone"] = prefs.timezone;
+  }
+  if (change.address_source) {
+    TANDEM_RETURN_IF_ERROR(CheckOneOf("address_source", *change.address_source, AddressSources()));
+    prefs.address_source = *change.address_source;
+    changed["address_source"] = prefs.address_source;
+  }
+  if (change.do_not_contact) {
+    std::vector<std::string> allowed = ContactChannels();
+    allowed.push_back("all");
+    nlohmann::json dnc = nlohmann::json::object();
+    for (const auto& [channel, reason] : *change.do_not_contact) {
+      TANDEM_RETURN_IF_ERROR(CheckOneOf("do_not_contact channel", channel, allowed));
+      dnc[channel] = reason;
+    }
+    prefs.do_not_contact = dnc.dump();
+    changed["do_not_contact"] = dnc;
+  }
+  if (change.out_of_office) {
+    if (*change.out_of_office) {
+      const auto [from, until] = **change.out_of_office;
+      if (until <= from) {
+        return Unprocessable("invalid_field",
+                             fmt::format("out_of_office ends ({}) before it starts ({})",
+                                         FormatIsoTime(until), FormatIsoTime(from)));
+      }
+      prefs.ooo_from = from;
+      prefs.ooo_until = until;
+      changed["out_of_office"] = {{"from", FormatIsoTime(from)}, {"until", FormatIsoTime(until)}};
+    } else {
+      prefs.ooo_from.reset();
+      prefs.ooo_until.reset();
+      changed["out_of_office"] = nullptr;
+    }
+  }
+  if (change.unsubscribed) {
+    if (!*change.unsubscribed && prefs.unsubscribed_at) {
+      return Unprocessable("unsubscribe_is_the_persons",
+                           "only the person can undo an unsubscribe, from the preference page "
+                           "their unsubscribe link opens");
+    }
+    if (*change.unsubscribed && !prefs.unsubscribed_at) {
+      prefs.unsubscribed_at = now;
+      changed["unsubscribed"] = true;
+    }
+  }
+  prefs.updated_at = now;
+  TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(prefs));
+  TANDEM_RETURN_IF_ERROR(session.Log("preferences_changed", actor, {{"changed", changed}}));
+  TANDEM_RETURN_IF_ERROR(session.Save());
+  return prefs;
+}
+
+StatusOr<ConsentRecord> LeadEngine::RecordConsent(LeadTxn& txn, int64_t lead_id, const Actor& actor,
+                                                  ConsentRecord consent, TimePoint now) const {
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("purpose", consent.purpose, ContactPurposes()));
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("status", consent.status, {"granted", "withdrawn"}));
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("method", consent.method, {"form", "import", "api"}));
+  if (!consent.address_source.empty()) {
+    TANDEM_RETURN_IF_ERROR(CheckOneOf("source", consent.address_source, AddressSources()));
+  }
+  if (consent.status == "granted" && consent.wording.empty()) {
+    return Unprocessable("wording_required",
+                         "a granted consent needs wording: the exact text the person agreed to");
+  }
+  if (consent.at > now) {
+    return Unprocessable("invalid_field", "a consent's time (at) cannot be in the future");
+  }
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  TANDEM_RETURN_IF_ERROR(CheckCanSetContact(actor, session.lead()));
+  consent.lead_id = lead_id;
+  consent.actor = actor.Name();
+  TANDEM_ASSIGN_OR_RETURN(auto before, txn.ListConsents(lead_id));
+  TANDEM_RETURN_IF_ERROR(txn.AddConsent(consent));
+  TANDEM_ASSIGN_OR_RETURN(auto after, txn.ListConsents(lead_id));
+  std::string state = ConsentState(after, consent.purpose);
+  if (!consent.address_source.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead_id));
+    prefs.address_source = consent.address_source;
+    prefs.updated_at = now;
+    TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(prefs));
+  }
+  nlohmann::json data = {{"purpose", consent.purpose},
+                         {"status", consent.status},
+                         {"method", consent.method},
+                         {"effective", state.empty() ? "none" : state}};
+  if (consent.status == "granted" && state == "withdrawn" &&
+      ConsentState(before, consent.purpose) == "withdrawn") {
+    data["note"] = "an import does not undo the person's withdrawal";
+  }
+  TANDEM_RETURN_IF_ERROR(session.Log("consent", actor, std::move(data)));
+  TANDEM_RETURN_IF_ERROR(session.Save());
+  return consent;
+}
+
+Status LeadEngine::ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std::string_view how,
+                               TimePoint now) const {
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead_id));
+  ConsentRecord consent;
+  consent.lead_id = lead_id;
+  consent.purpose = "email_marketing";
+  consent.status = "withdrawn";
+  consent.at = now;
+  consent.method = std::string(how);
+  consent.actor = "person";
+  std::string kind = "unsubscribed";
+  switch (choice) {
+    case OptOut::kAllEmail:
+      if (!prefs.unsubscribed_at) prefs.unsubscribed_at = now;
+      consent.wording = "Unsubscribed from all email";
+      break;
+    case OptOut::kMarketingEmail:
+      consent.wording = "Unsubscribed from marketing email";
+      break;
+    case OptOut::kEverything: {
+      if (!prefs.unsubscribed_at) prefs.unsubscribed_at = now;
+      nlohmann::json dnc = nlohmann::json::parse(prefs.do_not_contact, nullptr, false);
+      if (!dnc.is_object()) dnc = nlohmann::json::object();
+      dnc["all"] = "asked not to be contacted at all (preference page)";
+      prefs.do_not_contact = dnc.dump();
+      consent.wording = "Asked not to be contacted at all";
+      break;
+    }
+    case OptOut::kResubscribe:
+      prefs.unsubscribed_at.reset();
+      consent.status = "granted";
+      consent.wording = "Subscribed again to email on the preference page";
+      kind = "resubscribed";
+      break;
+  }
+  prefs.updated_at = now;
+  TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(prefs));
+  TANDEM_RETURN_IF_ERROR(txn.AddConsent(consent));
+  TANDEM_RETURN_IF_ERROR(session.Log(kind, Actor{}, {{"how", how}, {"choice", consent.wording}}));
+  return session.Save();
+}
+
+Status LeadEngine::FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(auto open, txn.OpenAssignment(lead_id));
+  if (!open || open->first_touch_at || open->sla_breached_at || !open->sla_due_at) {
+    return OkStatus();
+  }
+  AssignmentRecord a = *open;
+  const Actor system;
+  std::optional<UserRecord> owner = session.UserById(a.user_id);
+  nlohmann::json owner_json = owner ? UserBrief(*owner) : nlohmann::json(UserIdText(a.user_id));
+  const std::string lead_text = LeadIdText(lead_id);
+  const std::string who = session.lead().name.empty() ? session.lead().email : session.lead().name;
+  if (*a.sla_due_at <= now) {
+    a.sla_breached_at = now;
+    if (!a.sla_reminded_at) a.sla_reminded_at = now;
+    TANDEM_RETURN_IF_ERROR(txn.UpdateAssignmentSla(a));
+    session.lead().sla_breached_at = now;
+    TANDEM_ASSIGN_OR_RETURN(auto managers, session.Managers(owner));
+    nlohmann::json to = nlohmann::json::array();
+    for (const UserRecord& m : managers) to.push_back(UserBrief(m));
+    TANDEM_RETURN_IF_ERROR(session.Log(
+        "sla_breached", system,
+        {{"owner", owner_json}, {"due_at", FormatIsoTime(*a.sla_due_at)}, {"notified", to}}));
+    TANDEM_RETURN_IF_ERROR(session.Emit(
+        "lead.sla_breached",
+        {{"owner", owner_json},
+         {"due_at", FormatIsoTime(*a.sla_due_at)},
+         {"action", sla_.on_breach},
+         {"notify", to},
+         {"subject", fmt::format("Missed follow-up: {} ({})", who, lead_text)},
+         {"text",
+          fmt::format("{} was due a first contact by {} at {} and has had none. {}", who,
+                      owner ? owner->name : UserIdText(a.user_id), FormatIsoTime(*a.sla_due_at),
+                      sla_.on_breach == "reassign"
+                          ? "Tandem is giving the lead to the next available rep."
+                          : "Please follow up or reassign it.")}},
+        /*keep=*/true));
+    if (sla_.on_breach == "reassign") {
+      TANDEM_ASSIGN_OR_RETURN(bool moved, session.Reroute(a.user_id, system));
+      (void)moved;
+    }
+    return session.Save();
+  }
+  if (a.sla_warn_at && *a.sla_warn_at <= now && !a.sla_reminded_at) {
+    a.sla_reminded_at = now;
+    TANDEM_RETURN_IF_ERROR(txn.UpdateAssignmentSla(a));
+    TANDEM_RETURN_IF_ERROR(session.Log(
+        "sla_reminder", system, {{"owner", owner_json}, {"due_at", FormatIsoTime(*a.sla_due_at)}}));
+    nlohmann::json to = nlohmann::json::array();
+    if (owner) to.push_back(UserBrief(*owner));
+    TANDEM_RETURN_IF_ERROR(session.Emit(
+        "lead.sla_warning",
+        {{"owner", owner_json},
+         {"due_at", FormatIsoTime(*a.sla_due_at)},
+         {"notify", to},
+         {"subject", fmt::format("Follow up with {} by {}", who, FormatIsoTime(*a.sla_due_at))},
+         {"text", fmt::format("{} ({}) has not been contacted yet; the first contact is due by {}.",
+                              who, lead_text, FormatIsoTime(*a.sla_due_at))}},
+        /*keep=*/true));
+    return session.Save();
+  }
+  return OkStatus();
+}
+
+Status LeadEngine::Session::CountInboundTouch(const TouchRecord& touch) {
+  const double points = engine_.contact_.inbound_touch_points;
+  if (points == 0) return OkStatus();
+  ScoreItem item;
+  item.axis = ScoreAxis::kEngagement;
+  item.rule = "inbound_" + touch.channel;
+  item.points = points;
+  item.at = touch.at;
+  item.trait = fmt::format("touch=tch_{}", touch.id);
+  TANDEM_RETURN_IF_ERROR(txn_.AddScoreItem(lead_.id, item));
+  lead_.engagement_ref += EngagementRef(points, touch.at, engine_.scoring_.half_life_days);
+  return OkStatus();
+}
+
+StatusOr<std::vector<UserRecord>> LeadEngine::Session::Managers(
+    const std::optional<UserRecord>& owner) {
+  TANDEM_ASSIGN_OR_RETURN(const std::vector<UserRecord>* users, Users());
+  std::vector<UserRecord> team, all, admins;
+  for (const UserRecord& u : *users) {
+    if (!u.active) continue;
+    if (u.role == "sales_manager") {
+      all.push_back(u);
+      if (owner && !owner->team.empty() && u.team == owner->team) team.push_back(u);
+    }
+    if (u.role == "admin") admins.push_back(u);
+  }
+  if (!team.empty()) return team;
+  if (!all.empty()) return all;
+  return admins;
+}
+
+}  // namespace tandem

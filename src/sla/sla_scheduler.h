@@ -1,0 +1,40 @@
+// SlaScheduler: fires the follow-up SLA timers — the owner's reminder at the warning
+// point, the breach at the deadline — as the store reports them due.
+//
+// FireDue(now) does one pass and is what tests drive with a manual clock; Start() runs
+// passes on a thread every `period` with the clock's time. Each timer fires inside its
+// own lead transaction that re-checks it, so a timer fires once even when passes
+// overlap (or, with a shared database, run on several instances).
+#pragma once
+
+#include <thread>
+
+#include "core/clock.h"
+#include "core/wake_signal.h"
+#include "leads/lead_engine.h"
+#include "store/store.h"
+
+namespace tandem {
+
+class SlaScheduler {
+ public:
+  // Everything must outlive the scheduler.
+  SlaScheduler(Store& store, const LeadEngine& engine, const Clock& clock)
+      : store_(store), engine_(engine), clock_(clock) {}
+  ~SlaScheduler();  // Stop()s
+
+  // Fires every timer due at `now`; returns how many leads it looked at.
+  StatusOr<size_t> FireDue(TimePoint now);
+
+  void Start(std::chrono::milliseconds period);
+  void Stop();
+
+ private:
+  Store& store_;
+  const LeadEngine& engine_;
+  const Clock& clock_;
+  WakeSignal signal_;
+  std::thread thread_;
+};
+
+}  // namespace tandem

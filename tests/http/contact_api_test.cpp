@@ -1,0 +1,304 @@
+// The contact gate over real HTTP on a real SQLite file: preferences, consents,
+// contact checks and touches, every bad input, the RFC 8058 unsubscribe page, the
+// reports and /metrics, and concurrent touches on one lead.
+#include <gtest/gtest.h>
+
+#include <barrier>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/api_fixture.h"
+
+namespace tandem {
+namespace {
+
+using nlohmann::json;
+using testing::HttpClient;
+using testing::HttpResult;
+
+class ContactApiTest : public testing::ApiFixture {
+ protected:
+  ContactApiTest() : ApiFixture("2026-11-23T10:00:00Z") {}  // Monday 10:00 UTC
+
+  void SetUp() override {
+    OpenStoreFirst();
+    for (int i = 0; i < 4; ++i) {
+      reps_.push_back(AddUser(fmt::format("rep{}@x.example", i), "sales_rep",
+                              &rep_tokens_.emplace_back(), 1000));
+    }
+    AddUser("m@x.example", "sales_manager", &token_manager_);
+    AddUser("mk@x.example", "marketing", &token_marketing_);
+    Start();
+  }
+
+  // A prospect in London asking for a demo: hot, owned at once.
+  std::string HotLead(int n) {
+    Ingest(fmt::format(
+        R"({{"batch":[{{"type":"identify","userId":"u{0}","traits":{{"email":"p{0}@co{0}.example","timezone":"Europe/London"}}}},
+        {{"type":"track","userId":"u{0}","event":"Demo Requested"}}]}})",
+        n));
+    return LeadIdOf("u" + std::to_string(n));
+  }
+
+  // The token of the lead's owner, and of another rep.
+  std::pair<std::string, std::string> OwnerAndOther(const std::string& lead) {
+    json body = json::parse(Call("GET", "/api/v1/leads/" + lead, token_manager_).body);
+    for (size_t i = 0; i < reps_.size(); ++i) {
+      if (body["owner"]["id"] == fmt::format("usr_{}", reps_[i])) {
+        return {rep_tokens_[i], rep_tokens_[(i + 1) % reps_.size()]};
+      }
+    }
+    ADD_FAILURE() << "no rep owns " << lead;
+    return {};
+  }
+
+  std::vector<int64_t> reps_;
+  std::vector<std::string> rep_tokens_;
+  std::string token_manager_, token_marketing_;
+};
+
+TEST_F(ContactApiTest, BadInputIsRefusedWithTheRightStatusAndSaysWhat) {
+  std::string lead = HotLead(1);
+  auto [owner, other] = OwnerAndOther(lead);
+  const std::string touches = "/api/v1/leads/" + lead + "/touches";
+
+  HttpResult channel = Call("POST", touches, owner, R"({"channel":"fax"})");
+  EXPECT_EQ(channel.status, 422u);
+  EXPECT_NE(channel.body.find("email, call, sms, social, meeting, mail"), std::string::npos);
+  HttpResult purpose = Call("POST", touches, owner, R"({"channel":"email","purpose":"spam"})");
+  EXPECT_EQ(purpose.status, 422u);
+  EXPECT_NE(purpose.body.find("sales_outreach, email_marketing, phone"), std::string::npos);
+  HttpResult rep_override =
+      Call("POST", touches, other, R"({"channel":"email","override_reason":"I know her"})");
+  EXPECT_EQ(rep_override.status, 403u);
+  EXPECT_EQ(json::parse(rep_override.body)["error"]["code"], "override_not_allowed");
+  HttpResult no_reason =
+      Call("POST", touches, token_manager_, R"({"channel":"email","override":true})");
+  EXPECT_EQ(no_reason.status, 422u);
+  EXPECT_EQ(json::parse(no_reason.body)["error"]["code"], "override_reason_required");
+  HttpResult unknown = Call("POST", touches, owner, R"({"channel":"email","when":"now"})");
+  EXPECT_EQ(unknown.status, 422u);
+  EXPECT_EQ(Call("POST", touches, owner, "{oops").status, 400u);
+  HttpResult check = Call("GET", "/api/v1/leads/" + lead + "/contact-check?channel=pigeon", owner);
+  EXPECT_EQ(check.status, 422u);
+
+  const std::string prefs = "/api/v1/leads/" + lead + "/preferences";
+  HttpResult backwards =
+      Call("PUT", prefs, owner, R"({"out_of_office":{"from":"2026-12-10","until":"2026-12-01"}})");
+  EXPECT_EQ(backwards.status, 422u);
+  EXPECT_NE(backwards.body.find("ends"), std::string::npos);
+  HttpResult zone = Call("PUT", prefs, owner, R"({"timezone":"Moon/Base"})");
+  EXPECT_EQ(zone.status, 422u);
+  HttpResult not_mine = Call("PUT", prefs, other, R"({"preferred_channel":"email"})");
+  EXPECT_EQ(not_mine.status, 403u);
+  HttpResult undo = Call("PUT", prefs, owner, R"({"unsubscribed":true})");
+  ASSERT_EQ(undo.status, 200u) << undo.body;
+  HttpResult resubscribe = Call("PUT", prefs, owner, R"({"unsubscribed":false})");
+  EXPECT_EQ(resubscribe.status, 422u);
+  EXPECT_EQ(json::parse(resubscribe.body)["error"]["code"], "unsubscribe_is_the_persons");
+  HttpResult consent = Call("POST", "/api/v1/leads/" + lead + "/consents", token_marketing_,
+                            R"({"purpose":"email_marketing","status":"granted"})");
+  EXPECT_EQ(consent.status, 422u);
+  EXPECT_EQ(json::parse(consent.body)["error"]["code"], "wording_required");
+  // Nothing bad was stored.
+  json stored = json::parse(Call("GET", prefs, owner).body);
+  EXPECT_TRUE(stored["out_of_office"].is_null());
+  EXPECT_TRUE(stored["timezone"].is_null());
+  EXPECT_EQ(stored["unsubscribed"], true);
+  EXPECT_TRUE(json::parse(Call("GET", touches, owner).body)["items"].empty());
+}
+
+TEST_F(ContactApiTest, PreferencesConsentsChecksAndTouchesWorkTogether) {
+  std::string lead = HotLead(2);
+  auto [owner, other] = OwnerAndOther(lead);
+  const std::string base = "/api/v1/leads/" + lead;
+  HttpResult put =
+      Call("PUT", base + "/preferences", owner,
+           R"({"preferred_channel":"email","do_not_contact":[{"channel":"sms","reason":"asked"}],
+                            "out_of_office":{"from":"2026-11-25","until":"2026-11-27"}})");
+  ASSERT_EQ(put.status, 200u) << put.body;
+  json prefs = json::parse(put.body);
+  EXPECT_EQ(prefs["do_not_contact"], json::array({"sms"}));
+  EXPECT_EQ(prefs["effective_timezone"], "Europe/London");
+  EXPECT_EQ(prefs["timezone_source"], "traits");
+  EXPECT_EQ(prefs["out_of_office"]["until"], "2026-11-28T00:00:00.000Z");  // through the 27th
+  EXPECT_EQ(prefs["consent"]["email_marketing"], "none");
+
+  json check = json::parse(Call("GET", base + "/contact-check?channel=call", owner).body);
+  EXPECT_EQ(check["allowed"], true);
+  EXPECT_EQ(check["reasons"][0]["code"], "preferred_channel");
+  EXPECT_EQ(check["reasons"][0]["severity"], "warn");
+  json sms = json::parse(Call("GET", base + "/contact-check?channel=sms", owner).body);
+  EXPECT_EQ(sms["allowed"], false);
+  EXPECT_EQ(sms["reasons"][0]["code"], "do_not_contact");
+
+  HttpResult refused = Call("POST", base + "/touches", other, R"({"channel":"email","note":"hi"})");
+  ASSERT_EQ(refused.status, 409u) << refused.body;
+  json r = json::parse(refused.body);
+  EXPECT_EQ(r["allowed"], false);
+  EXPECT_EQ(r["reasons"][0]["code"], "sla_owner_only");
+  EXPECT_EQ(r["error"]["code"], "contact_refused");
+  HttpResult made =
+      Call("POST", base + "/touches", owner,
+           R"({"channel":"email","purpose":"sales_outreach","note":"Sent the guide"})");
+  ASSERT_EQ(made.status, 201u) << made.body;
+  EXPECT_EQ(json::parse(made.body)["channel"], "email");
+  json lead_json = json::parse(Call("GET", base, owner).body);
+  EXPECT_FALSE(lead_json["sla"]["met_at"].is_null());
+  // The timeline shows the touch; the consent is recorded with its wording.
+  EXPECT_NE(Call("GET", base + "/timeline", other).body.find("\"kind\":\"touch\""),
+            std::string::npos);
+  HttpResult consent = Call("POST", base + "/consents", token_marketing_,
+                            R"({"purpose":"email_marketing","status":"granted","method":"form",
+                                "form_id":"newsletter","wording":"Send me the monthly newsletter"})");
+  ASSERT_EQ(consent.status, 201u) << consent.body;
+  EXPECT_EQ(json::parse(consent.body)["effective"], "granted");
+  EXPECT_EQ(json::parse(Call("GET", base + "/consents", owner).body)["items"].size(), 1u);
+}
+
+TEST_F(ContactApiTest, OneClickUnsubscribeAndTheTamperedToken) {
+  std::string lead = HotLead(3);
+  auto [owner, other] = OwnerAndOther(lead);
+  json link = json::parse(Call("GET", "/api/v1/leads/" + lead + "/unsubscribe-link", owner).body);
+  std::string token = link["token"];
+  EXPECT_EQ(link["headers"]["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+  EXPECT_NE(link["url"].get<std::string>().find("/u/" + token), std::string::npos);
+
+  // A changed character: 404, and nothing changes.
+  std::string tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(client_->Get("/u/" + tampered).status, 404u);
+  HttpResult forged = client_->Request("POST", "/u/" + tampered, "List-Unsubscribe=One-Click",
+                                       {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(forged.status, 404u);
+  std::string other_id = token.substr(0, token.find('.'));
+  EXPECT_EQ(
+      client_->Get("/u/" + std::to_string(std::stoll(other_id) + 1) + token.substr(token.find('.')))
+          .status,
+      404u);
+  EXPECT_EQ(json::parse(
+                Call("GET", "/api/v1/leads/" + lead + "/preferences", owner).body)["unsubscribed"],
+            false);
+
+  HttpResult page = client_->Get("/u/" + token);
+  ASSERT_EQ(page.status, 200u);
+  EXPECT_NE(page.body.find("Unsubscribe from all email"), std::string::npos);
+  EXPECT_NE(page.body.find("p***@co3.example"), std::string::npos);
+  // RFC 8058 one-click: recorded at once, 200.
+  HttpResult one_click = client_->Request("POST", "/u/" + token, "List-Unsubscribe=One-Click",
+                                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(one_click.status, 200u);
+  EXPECT_NE(one_click.body.find("unsubscribed from all our emails"), std::string::npos);
+  json prefs = json::parse(Call("GET", "/api/v1/leads/" + lead + "/preferences", owner).body);
+  EXPECT_EQ(prefs["unsubscribed"], true);
+  EXPECT_EQ(prefs["consent"]["email_marketing"], "withdrawn");
+  HttpResult email =
+      Call("POST", "/api/v1/leads/" + lead + "/touches", owner, R"({"channel":"email"})");
+  EXPECT_EQ(email.status, 409u);
+  EXPECT_EQ(json::parse(email.body)["reasons"][0]["code"], "unsubscribed");
+  // The person may change their mind on their own page.
+  HttpResult again = client_->Request("POST", "/u/" + token, "choice=resubscribe",
+                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(again.status, 200u);
+  EXPECT_EQ(json::parse(
+                Call("GET", "/api/v1/leads/" + lead + "/preferences", owner).body)["unsubscribed"],
+            false);
+}
+
+TEST_F(ContactApiTest, ReportsAndMetricsShowLeaksAndRefusals) {
+  std::string touched = HotLead(4);
+  std::string forgotten = HotLead(5);
+  auto [owner, other] = OwnerAndOther(touched);
+  ASSERT_EQ(
+      Call("POST", "/api/v1/leads/" + touched + "/touches", owner, R"({"channel":"call"})").status,
+      201u);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/leads/" + touched + "/touches", other, R"({"channel":"call"})").status,
+      409u);
+  EXPECT_EQ(Call("GET", "/api/v1/reports/leaks", owner).status, 403u);
+  HttpResult leaks = Call("GET", "/api/v1/reports/leaks", token_manager_);
+  ASSERT_EQ(leaks.status, 200u) << leaks.body;
+  json l = json::parse(leaks.body);
+  EXPECT_EQ(l["total"], 1);
+  EXPECT_EQ(l["items"][0]["id"], forgotten);
+  EXPECT_EQ(l["items"][0]["mql_age_minutes"], 0);
+  json h = json::parse(Call("GET", "/api/v1/reports/hygiene?days=7", token_marketing_).body);
+  EXPECT_EQ(h["never_touched_mqls"], 1);
+  EXPECT_EQ(h["sla"]["overall"]["assigned"], 2);
+  EXPECT_EQ(h["sla"]["overall"]["met"], 1);
+  EXPECT_EQ(h["sla"]["overall"]["pending"], 1);
+  EXPECT_EQ(h["refusals"]["by_reason"]["not_owner"], 1);  // the SLA was met: plain not_owner
+  EXPECT_EQ(h["refusals"]["by_reason"]["recent_touch_by_other"], 1);
+  EXPECT_EQ(h["refusals"]["concurrent_attempts_stopped"], 1);
+  EXPECT_EQ(h["refusals"]["by_reason"]["frequency_cap"], 1);
+  EXPECT_EQ(Call("GET", "/api/v1/reports/hygiene?days=0", token_manager_).status, 400u);
+  std::string metrics = client_->Get("/metrics").body;
+  EXPECT_NE(metrics.find("tandem_leads_never_touched 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tandem_touch_refusals{reason=\"frequency_cap\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("tandem_sla_assignments{team=\"sales\",state=\"met\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("tandem_first_touch_minutes{quantile=\"0.5\"} 0.0\n"), std::string::npos);
+}
+
+// 16 threads, five users, one lead, all at once: exactly the touches the policy allows
+// get through (the owner's first three: one call a day, three touches a week), every
+// other attempt gets 409, and the store holds nothing the policy forbids.
+TEST_F(ContactApiTest, ConcurrentTouchesOnOneLeadLetThroughExactlyWhatIsAllowed) {
+  constexpr int kThreads = 16;
+  constexpr int kRounds = 200;
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < kThreads; ++i) clients.push_back(std::make_unique<HttpClient>(app_->port()));
+  std::string target;
+  std::vector<unsigned> statuses(kThreads);
+  std::barrier start(kThreads + 1), done(kThreads + 1);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      // Threads i, i+4, … are the same rep; half of each rep's attempts are calls.
+      const std::string& token = i == kThreads - 1 ? token_manager_ : rep_tokens_[i % 4];
+      const char* channel = (i / 4) % 2 == 0 ? "email" : "call";
+      for (;;) {
+        start.arrive_and_wait();
+        if (stop) return;
+        statuses[i] = clients[i]
+                          ->Request("POST", target, fmt::format(R"({{"channel":"{}"}})", channel),
+                                    {{"Authorization", "Bearer " + token}})
+                          .status;
+        done.arrive_and_wait();
+      }
+    });
+  }
+  int mismatched_rounds = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::string lead = HotLead(100 + round);
+    target = "/api/v1/leads/" + lead + "/touches";
+    start.arrive_and_wait();
+    done.arrive_and_wait();
+    int created = 0, refused = 0;
+    for (unsigned s : statuses) {
+      created += s == 201u;
+      refused += s == 409u;
+    }
+    // The owner made at least two emails and a call (rep 3 has one call fewer, the
+    // manager's thread stands in): one call a day and three touches a week let
+    // exactly 3 through, whatever the order.
+    if (created != 3 || refused != kThreads - 3) ++mismatched_rounds;
+    auto touches = raw_store_->ListTouches(std::stoll(lead.substr(3)), TimePoint{}).value();
+    auto owner = raw_store_->GetLead(std::stoll(lead.substr(3))).value()->owner_id;
+    int calls = 0;
+    for (const TouchRecord& t : touches) {
+      EXPECT_EQ(t.user_id, owner) << lead;
+      calls += t.channel == "call";
+    }
+    EXPECT_LE(calls, 1) << lead;
+    EXPECT_EQ(touches.size(), 3u) << lead;
+  }
+  stop = true;
+  start.arrive_and_wait();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatched_rounds, 0);
+}
+
+}  // namespace
+}  // namespace tandem
