@@ -129,6 +129,23 @@ StatusOr<TouchInput> ParseTouch(const json& body) {
   return in;
 }
 
+// An integer query parameter from min to max; `fallback` when absent.
+StatusOr<int> IntParam(const HttpRequest& request, const char* name, int fallback, int min,
+                       int max) {
+  auto params = ParseQuery(request.query());
+  auto it = params.find(name);
+  if (it == params.end()) return fallback;
+  const std::string& text = it->second;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return InvalidArgument(
+        "invalid_parameter",
+        fmt::format("{} \"{}\" must be a number from {} to {}", name, text, min, max));
+  }
+  return value;
+}
+
 std::string HtmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -408,20 +425,10 @@ Response ContactRoutes::Leaks(const HttpRequest& request, const UserRecord& user
   if (Status s = Require(user, Permission::kViewReports, "read reports"); !s.ok()) {
     return ErrorResponse(s);
   }
-  auto params = ParseQuery(request.query());
-  size_t limit = 100;
-  if (params.count("limit")) {
-    const std::string& text = params["limit"];
-    int value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 1000) {
-      return ErrorResponse(400, "invalid_parameter",
-                           fmt::format("limit \"{}\" must be a number from 1 to 1000", text));
-    }
-    limit = static_cast<size_t>(value);
-  }
+  auto limit = IntParam(request, "limit", 100, 1, 1000);
+  if (!limit.ok()) return ErrorResponse(limit.status());
   const TimePoint now = clock_.Now();
-  auto leads = store_.NeverTouchedLeads(limit);
+  auto leads = store_.NeverTouchedLeads(static_cast<size_t>(*limit));
   auto total = store_.CountNeverTouchedLeads();
   if (!leads.ok()) return ErrorResponse(leads.status());
   if (!total.ok()) return ErrorResponse(total.status());
@@ -442,18 +449,10 @@ Response ContactRoutes::Hygiene(const HttpRequest& request, const UserRecord& us
   if (Status s = Require(user, Permission::kViewReports, "read reports"); !s.ok()) {
     return ErrorResponse(s);
   }
-  auto params = ParseQuery(request.query());
-  int days = 30;
-  if (params.count("days")) {
-    const std::string& text = params["days"];
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
-    if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > 3650) {
-      return ErrorResponse(400, "invalid_parameter",
-                           fmt::format("days \"{}\" must be a number from 1 to 3650", text));
-    }
-  }
+  auto days = IntParam(request, "days", 30, 1, 3650);
+  if (!days.ok()) return ErrorResponse(days.status());
   const TimePoint now = clock_.Now();
-  auto report = BuildHygieneReport(store_, now - std::chrono::hours(24 * days), now);
+  auto report = BuildHygieneReport(store_, now - std::chrono::hours(24 * *days), now);
   if (!report.ok()) return ErrorResponse(report.status());
   return Json(200, HygieneToJson(*report));
 }

@@ -12,6 +12,7 @@
 #include "pipeline/event_pipeline.h"
 #include "reports/hygiene.h"
 #include "sla/sla_scheduler.h"
+#include "testing/append_batch.h"
 #include "testing/temp_dir.h"
 
 namespace tandem {
@@ -55,11 +56,8 @@ class ContactEngineTest : public ::testing::Test {
   }
 
   void Send(const std::string& batch_json) {
-    std::string body = batch_json;
-    auto parsed = parser_.Parse(IngestRequest{IngestCall::kBatch, body, clock_.Now(), "127.0.0.1"});
-    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-    for (auto& e : parsed->events) e.source_id = source_id_;
-    ASSERT_TRUE(store_->AppendEvents(parsed->events).ok());
+    Status s = testing::AppendBatch(*store_, parser_, source_id_, clock_.Now(), batch_json);
+    ASSERT_TRUE(s.ok()) << s.ToString();
     ASSERT_TRUE(pipeline_->Drain().ok());
   }
 
@@ -101,6 +99,19 @@ class ContactEngineTest : public ::testing::Test {
     auto txn = store_->BeginLeadTxn().value();
     auto r = engine_->UpdatePreferences(*txn, lead, Actor{user}, change, clock_.Now());
     if (!r.ok()) return r.status();
+    return txn->Commit();
+  }
+
+  Status GrantMarketing(int64_t lead, const UserRecord& by, const std::string& method,
+                        const std::string& wording) {
+    ConsentRecord c;
+    c.purpose = "email_marketing";
+    c.status = "granted";
+    c.method = method;
+    c.wording = wording;
+    c.at = clock_.Now();
+    auto txn = store_->BeginLeadTxn().value();
+    TANDEM_RETURN_IF_ERROR(engine_->RecordConsent(*txn, lead, Actor{by}, c, clock_.Now()).status());
     return txn->Commit();
   }
 
@@ -351,17 +362,7 @@ TEST_F(ContactEngineTest, AnOptOutSurvivesAMergeAndAnImport) {
     ASSERT_TRUE(txn->Commit().ok());
   }
   // An import later claims a marketing consent: recorded, but the withdrawal stands.
-  {
-    auto txn = store_->BeginLeadTxn().value();
-    ConsentRecord c;
-    c.purpose = "email_marketing";
-    c.status = "granted";
-    c.method = "import";
-    c.wording = "Trade show list 2026";
-    c.at = clock_.Now();
-    ASSERT_TRUE(engine_->RecordConsent(*txn, lead, Actor{a}, c, clock_.Now()).ok());
-    ASSERT_TRUE(txn->Commit().ok());
-  }
+  ASSERT_TRUE(GrantMarketing(lead, a, "import", "Trade show list 2026").ok());
   EXPECT_EQ(ConsentState(store_->ListConsents(lead).value(), "email_marketing"), "withdrawn");
   // The same person shows up under another id, with a fresh consent on that record;
   // the merge keeps the opt-out.
@@ -370,17 +371,7 @@ TEST_F(ContactEngineTest, AnOptOutSurvivesAMergeAndAnImport) {
       R"({"batch":[{"type":"identify","anonymousId":"anon-x","traits":{"email":"other@buyer.example"}}]})");
   const int64_t other =
       store_->FindPersonByIdentity({IdentityKind::kAnonymousId, "anon-x"}).value().value();
-  {
-    auto txn = store_->BeginLeadTxn().value();
-    ConsentRecord c;
-    c.purpose = "email_marketing";
-    c.status = "granted";
-    c.method = "form";
-    c.wording = "Send me the newsletter";
-    c.at = clock_.Now();
-    ASSERT_TRUE(engine_->RecordConsent(*txn, other, Actor{marketer}, c, clock_.Now()).ok());
-    ASSERT_TRUE(txn->Commit().ok());
-  }
+  ASSERT_TRUE(GrantMarketing(other, marketer, "form", "Send me the newsletter").ok());
   clock_.Advance(minutes(5));
   Send(R"({"batch":[{"type":"alias","userId":"p10","previousId":"anon-x"}]})");
   const int64_t survivor = store_->ResolveLeadId(other).value().value();

@@ -14,6 +14,7 @@
 #include "leads/rescore.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
+#include "testing/append_batch.h"
 #include "testing/temp_dir.h"
 
 namespace tandem {
@@ -48,11 +49,8 @@ class LeadEngineTest : public ::testing::Test {
   }
 
   void Send(const std::string& batch_json) {
-    std::string body = batch_json;
-    auto parsed = parser_.Parse(IngestRequest{IngestCall::kBatch, body, clock_.Now(), "127.0.0.1"});
-    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-    for (auto& e : parsed->events) e.source_id = source_id_;
-    ASSERT_TRUE(store_->AppendEvents(parsed->events).ok());
+    Status s = testing::AppendBatch(*store_, parser_, source_id_, clock_.Now(), batch_json);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
   void SendAndProcess(const std::string& batch_json) {

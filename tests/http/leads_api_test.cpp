@@ -13,6 +13,7 @@
 #include "core/time_format.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "support/api_fixture.h"
 #include "support/http_client.h"
 #include "testing/temp_dir.h"
 #include "webhooks/delivery_worker.h"
@@ -26,43 +27,15 @@ using testing::BasicAuth;
 using testing::HttpClient;
 using testing::HttpResult;
 
-class LeadsApiTest : public ::testing::Test {
+class LeadsApiTest : public testing::ApiFixture {
  protected:
   void SetUp() override {
-    store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
-    store_->CreateSource("Web", "key", clock_.Now()).value();
+    OpenStoreFirst();
     rep_a_ = AddUser("a@x.example", "sales_rep", &token_a_);
     rep_b_ = AddUser("b@x.example", "sales_rep", &token_b_);
     AddUser("m@x.example", "sales_manager", &token_manager_);
     AddUser("v@x.example", "viewer", &token_viewer_);
-    Config config;
-    config.server.listen = "127.0.0.1:0";
-    config.server.threads = 2;
-    raw_store_ = store_.get();
-    app_ = std::make_unique<Application>(config, std::move(store_), clock_);
-    ASSERT_TRUE(app_->Start().ok());
-    client_ = std::make_unique<HttpClient>(app_->port());
-  }
-
-  int64_t AddUser(const std::string& email, const std::string& role, std::string* token) {
-    UserRecord u;
-    u.email = email;
-    u.name = email;
-    u.role = role;
-    u.team = "sales";
-    u.capacity = 100;
-    u.created_at = u.updated_at = clock_.Now();
-    int64_t id = store_->CreateUser(u)->id;
-    *token = NewApiToken();
-    EXPECT_TRUE(store_->AddApiToken(id, HashApiToken(*token), clock_.Now()).ok());
-    return id;
-  }
-
-  // Sends events through the ingest endpoint and waits until they are processed.
-  void Ingest(const std::string& batch) {
-    HttpResult r = client_->Post("/v1/batch", batch, {{"Authorization", BasicAuth("key")}});
-    ASSERT_EQ(r.status, 200u) << r.body;
-    ASSERT_TRUE(app_->pipeline().Drain().ok());
+    Start();
   }
 
   // A hot lead for `n`; returns its id.
@@ -72,22 +45,9 @@ class LeadsApiTest : public ::testing::Test {
         {{"type":"page","userId":"u{0}","name":"Pricing","context":{{"page":{{"path":"/pricing"}}}}}},
         {{"type":"track","userId":"u{0}","event":"Demo Requested"}}]}})",
         n));
-    auto person =
-        raw_store_->FindPersonByIdentity({IdentityKind::kUserId, "u" + std::to_string(n)});
-    return "ld_" + std::to_string(person.value().value());
+    return LeadIdOf("u" + std::to_string(n));
   }
 
-  HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                  const std::string& body = "") {
-    return client_->Request(method, target, body, {{"Authorization", "Bearer " + token}});
-  }
-
-  testing::TempDir dir_;
-  ManualClock clock_{*ParseIsoTime("2026-11-22T10:00:00Z")};
-  std::unique_ptr<Store> store_;
-  Store* raw_store_ = nullptr;
-  std::unique_ptr<Application> app_;
-  std::unique_ptr<HttpClient> client_;
   int64_t rep_a_ = 0, rep_b_ = 0;
   std::string token_a_, token_b_, token_manager_, token_viewer_;
 };
