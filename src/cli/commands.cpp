@@ -10,8 +10,11 @@
 #include "app/application.h"
 #include "auth/permissions.h"
 #include "auth/tokens.h"
+#include "contact/unsubscribe_token.h"
 #include "core/random.h"
+#include "identity/email.h"
 #include "ingest/segment_message.h"
+#include "leads/lead_json.h"
 #include "leads/rescore.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
@@ -50,6 +53,41 @@ StatusOr<std::pair<int, int>> ParseHours(const std::string& text) {
 
 // Write keys are 24 random bytes, base64url: 32 characters, no ':' (Basic auth safe).
 std::string NewWriteKey() { return RandomToken(24); }
+
+// A few days of follow-up in the demo: owners have emailed two of every three leads
+// they were given; the rest show in the leak report. One prospect is on vacation and
+// asked not to be called.
+Status DemoFollowUps(Store& store, const LeadEngine& engine, TimePoint now) {
+  LeadQuery query;
+  query.limit = 500;
+  query.score_at = now;
+  TANDEM_ASSIGN_OR_RETURN(auto leads, store.ListLeads(query));
+  TANDEM_ASSIGN_OR_RETURN(auto users, store.ListUsers());
+  int owned = 0;
+  for (const LeadRecord& lead : leads) {
+    if (!lead.owner_id) continue;
+    std::optional<UserRecord> owner;
+    for (const UserRecord& u : users) {
+      if (u.id == *lead.owner_id) owner = u;
+    }
+    TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginLeadTxn());
+    if (owned == 0) {
+      PreferencesChange away;
+      away.out_of_office =
+          std::make_pair(now - std::chrono::hours(24), now + std::chrono::hours(24 * 6));
+      away.do_not_contact = std::map<std::string, std::string>{
+          {"call", "out-of-office reply: no calls unless urgent"}};
+      TANDEM_RETURN_IF_ERROR(
+          engine.UpdatePreferences(*txn, lead.id, Actor{owner}, away, now).status());
+    } else if (owned % 3 != 0) {
+      TouchInput email{"email", "sales_outreach", "outbound", "Sent the guide they asked about"};
+      TANDEM_RETURN_IF_ERROR(engine.RecordTouch(*txn, lead.id, Actor{owner}, email, now).status());
+    }
+    TANDEM_RETURN_IF_ERROR(txn->Commit());
+    ++owned;
+  }
+  return OkStatus();
+}
 
 }  // namespace
 
@@ -159,7 +197,7 @@ Status IssueToken(const Config& config, const std::string& email) {
 
 Status Rescore(const Config& config) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
-  LeadEngine engine(config.scoring, config.routing, config.webhooks);
+  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
   SystemClock clock;
   TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store, engine, clock));
   std::cout << fmt::format("rescored {} leads under the current scoring rules\n", leads);
@@ -262,11 +300,12 @@ Status Demo(const Config& config, int64_t events) {
   }
   TANDEM_RETURN_IF_ERROR(store->AppendEvents(records).status());
   Metrics metrics;
-  LeadEngine engine(config.scoring, config.routing, config.webhooks);
+  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
   EventPipeline::Options pipeline_options;
   pipeline_options.leads = &engine;
   EventPipeline pipeline(*store, clock, metrics, pipeline_options);
   TANDEM_RETURN_IF_ERROR(pipeline.Drain());
+  TANDEM_RETURN_IF_ERROR(DemoFollowUps(*store, engine, clock.Now()));
   std::cout << fmt::format(
       "demo workspace created in {}: source \"{}\" with {} events, {} leads; write key:\n{}\n",
       config.storage.url, source.name, records.size(),
@@ -275,6 +314,40 @@ Status Demo(const Config& config, int64_t events) {
         return n.ok() ? *n : 0;
       }(),
       source.write_key);
+  return OkStatus();
+}
+
+Status UnsubscribeLink(const Config& config, const std::string& lead_or_email) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  std::optional<int64_t> lead_id;
+  if (lead_or_email.find('@') != std::string::npos) {
+    TANDEM_ASSIGN_OR_RETURN(
+        auto person,
+        store->FindPersonByIdentity({IdentityKind::kEmail, NormalizeEmail(lead_or_email)}));
+    if (person) {
+      TANDEM_ASSIGN_OR_RETURN(lead_id, store->ResolveLeadId(*person));
+    }
+  } else if (auto id = ParseLeadId(lead_or_email)) {
+    TANDEM_ASSIGN_OR_RETURN(lead_id, store->ResolveLeadId(*id));
+  }
+  if (!lead_id) {
+    return NotFound("not_found",
+                    fmt::format("no lead \"{}\" (give ld_123 or an email address)", lead_or_email));
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto lead, store->GetLead(*lead_id));
+  if (!lead) return NotFound("not_found", fmt::format("no lead {}", LeadIdText(*lead_id)));
+  TANDEM_ASSIGN_OR_RETURN(std::string secret, LoadUnsubscribeSecret(*store));
+  std::string base = config.server.public_url.empty() ? "http://" + config.server.listen
+                                                      : config.server.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string url = base + "/u/" + MakeUnsubscribeToken(secret, *lead_id);
+  std::cout << fmt::format("unsubscribe link for {} ({}); as email headers:\n", lead->email,
+                           LeadIdText(*lead_id))
+            << fmt::format(
+                   "List-Unsubscribe: <{}>\nList-Unsubscribe-Post: "
+                   "List-Unsubscribe=One-Click\n",
+                   url)
+            << url << "\n";
   return OkStatus();
 }
 

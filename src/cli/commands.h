@@ -28,5 +28,7 @@ Status Rescore(const Config& config);
 Status CheckConfig(const std::string& path, const std::string& db_override);
 // Creates the demo workspace (a source and a few days of website history) once.
 Status Demo(const Config& config, int64_t events);
+// Prints a person's signed unsubscribe link (and the RFC 8058 headers that carry it).
+Status UnsubscribeLink(const Config& config, const std::string& lead_or_email);
 
 }  // namespace tandem::cli

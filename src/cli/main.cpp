@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
   user_token->add_option("EMAIL", token_email, "The user's email address")->required();
   auto* rescore =
       app.add_subcommand("rescore", "Recompute every lead's score under the current rules");
+  std::string unsubscribe_lead;
+  auto* unsubscribe = app.add_subcommand(
+      "unsubscribe-link", "Print a person's signed unsubscribe link (RFC 8058 headers too)");
+  unsubscribe->add_option("LEAD", unsubscribe_lead, "The lead id (ld_123) or email address")
+      ->required();
   auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");
   config_cmd->require_subcommand(1);
   std::string check_path;
@@ -124,6 +129,8 @@ int main(int argc, char** argv) {
     status = tandem::cli::ListUsers(config);
   } else if (user_token->parsed()) {
     status = tandem::cli::IssueToken(config, token_email);
+  } else if (unsubscribe->parsed()) {
+    status = tandem::cli::UnsubscribeLink(config, unsubscribe_lead);
   } else if (rescore->parsed()) {
     status = tandem::cli::Rescore(config);
   } else if (demo->parsed()) {

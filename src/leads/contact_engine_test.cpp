@@ -383,3 +383,23 @@ TEST_F(ContactEngineTest, AnOptOutSurvivesAMergeAndAnImport) {
 
 }  // namespace
 }  // namespace tandem
+
+namespace tandem {
+namespace {
+
+TEST_F(ContactEngineTest, TheBrowsersTimeZoneIsTheLeadsUntilItTellsAnother) {
+  AddUser("Ana");
+  Send(
+      R"({"batch":[{"type":"page","anonymousId":"v1","context":{"timezone":"America/Chicago","page":{"path":"/"}}},
+      {"type":"identify","anonymousId":"v1","userId":"tz1","traits":{"email":"tz1@buyer.example"},
+       "context":{"timezone":"Mars/Base"}}]})");
+  const int64_t lead = store_->FindPersonByIdentity({IdentityKind::kUserId, "tz1"}).value().value();
+  json traits = json::parse(Lead(lead).traits);
+  EXPECT_EQ(traits["timezone"], "America/Chicago");
+  Send(R"({"batch":[{"type":"identify","userId":"tz1","traits":{"timezone":"Europe/Vienna"},
+       "context":{"timezone":"Asia/Tokyo"}}]})");
+  EXPECT_EQ(json::parse(Lead(lead).traits)["timezone"], "Europe/Vienna");
+}
+
+}  // namespace
+}  // namespace tandem

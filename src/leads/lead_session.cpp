@@ -4,6 +4,7 @@
 
 #include "core/random.h"
 #include "core/time_format.h"
+#include "core/zones.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
 #include "rules/condition.h"
@@ -95,6 +96,13 @@ Status LeadEngine::Session::ApplyEvent(const StoredEvent& event) {
 
   // Traits, with their history.
   nlohmann::json incoming = IncomingTraits(event, parsed.message);
+  // The browser's time zone (context.timezone) stands in until the lead has one.
+  if (!traits_.contains("timezone") && !incoming.contains("timezone")) {
+    const nlohmann::json* zone = FindField(parsed.message, "context.timezone");
+    if (zone != nullptr && zone->is_string() && TimeZone::Find(zone->get<std::string>())) {
+      incoming["timezone"] = *zone;
+    }
+  }
   if (!incoming.empty()) {
     for (const std::string& name : MergeTraits(traits_, incoming)) {
       std::string value = FieldText(traits_, name);

@@ -158,16 +158,21 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
     if (!visitor.user_id.empty()) s += fmt::format(R"(,"userId":"{}")", visitor.user_id);
     return s;
   };
+  // The browser's time zone, as analytics.js reports it; one per person.
+  static constexpr std::array<std::string_view, 8> kZones = {
+      "Europe/Berlin", "Europe/London", "America/New_York",    "America/Chicago",
+      "Europe/Madrid", "Europe/Paris",  "America/Los_Angeles", "Asia/Singapore"};
+  const std::string_view zone = kZones[static_cast<size_t>(visitor.person) % kZones.size()];
   auto context_json = [&](const Page& page, std::string_view referrer, bool with_query) {
     return fmt::format(
-        R"("context":{{"page":{{"path":"{}","url":"https://www.tandem.example{}{}","referrer":"{}","title":{}}}{},"userAgent":"{}","locale":"en-US","library":{{"name":"analytics.js","version":"next-1.70.0"}}}})",
+        R"("context":{{"page":{{"path":"{}","url":"https://www.tandem.example{}{}","referrer":"{}","title":{}}}{},"userAgent":"{}","locale":"en-US","timezone":"{}","library":{{"name":"analytics.js","version":"next-1.70.0"}}}})",
         page.path, page.path, with_query ? query : "", referrer,
         [&] {
           std::string t;
           AppendJsonString(t, page.title);
           return t;
         }(),
-        with_query ? campaign_json : "", kUserAgent);
+        with_query ? campaign_json : "", kUserAgent, zone);
   };
   auto stamp = [&] {
     now_ += std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(5000, 120000)(rng_));
