@@ -257,7 +257,8 @@ Response ApiRoutes::PatchLead(const HttpRequest& request, const UserRecord& user
   static const std::vector<std::string> kReadOnly = {
       "id",          "email",      "score",        "created_at", "updated_at",
       "first_touch", "last_touch", "sla",          "visits",     "mql_at",
-      "team",        "queued",     "stage_reason", "owner",      "last_activity_at"};
+      "team",        "queued",     "stage_reason", "owner",      "last_activity_at",
+      "contacted_at"};
   for (const auto& [key, value] : body->items()) {
     if (std::find(kReadOnly.begin(), kReadOnly.end(), key) != kReadOnly.end()) {
       std::string hint = key == "owner"   ? " (set owner_id with a reason to reassign)"

@@ -139,6 +139,7 @@ StatusOr<TouchResult> LeadEngine::RecordTouch(LeadTxn& txn, int64_t lead_id, con
 
   LeadRecord& lead = session.lead();
   if (touch.direction == "outbound") {
+    if (!lead.contacted_at) lead.contacted_at = now;
     // The first outbound touch of an assignment meets its SLA.
     if (facts.open_assignment && !facts.open_assignment->first_touch_at) {
       AssignmentRecord a = *facts.open_assignment;

@@ -60,6 +60,10 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
         kept.mql_at = merged->mql_at;
       }
       if (kept.email.empty()) kept.email = merged->email;
+      if (merged->contacted_at &&
+          (!kept.contacted_at || *merged->contacted_at < *kept.contacted_at)) {
+        kept.contacted_at = merged->contacted_at;
+      }
     }
     kept.queued = kept.queued && !kept.owner_id;
     TANDEM_RETURN_IF_ERROR(txn.PutLead(kept));

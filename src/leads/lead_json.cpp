@@ -77,6 +77,7 @@ nlohmann::json LeadToJson(const LeadRecord& l, const std::optional<UserRecord>& 
           {"traits", traits},
           {"mql_at", TimeOrNull(l.mql_at)},
           {"last_activity_at", TimeOrNull(l.last_activity_at)},
+          {"contacted_at", TimeOrNull(l.contacted_at)},
           {"created_at", FormatIsoTime(l.created_at)},
           {"updated_at", FormatIsoTime(l.updated_at)}};
 }

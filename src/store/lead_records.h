@@ -58,6 +58,7 @@ struct LeadRecord {
   std::optional<TimePoint> sla_met_at;
   std::optional<TimePoint> sla_breached_at;
   std::optional<TimePoint> last_activity_at;
+  std::optional<TimePoint> contacted_at;  // the first outbound touch ever
   TimePoint created_at;
   TimePoint updated_at;
 };

@@ -256,6 +256,11 @@ CREATE INDEX assignments_sla_timers ON assignments(sla_warn_at)
   WHERE ended_at IS NULL AND first_touch_at IS NULL AND sla_breached_at IS NULL;
 CREATE INDEX assignments_started ON assignments(started_at);
 
+-- The first outbound touch: leads that reached MQL without one are the leak report.
+ALTER TABLE leads ADD COLUMN contacted_at INTEGER;
+CREATE INDEX leads_never_contacted ON leads(mql_at, stage)
+  WHERE mql_at IS NOT NULL AND contacted_at IS NULL;
+
 -- How a person wants to be reached; absent = defaults.
 CREATE TABLE contact_prefs (
   lead_id            INTEGER PRIMARY KEY,

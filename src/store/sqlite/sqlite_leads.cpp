@@ -14,7 +14,7 @@ const char* const kLeadColumns =
     "id, email, name, title, company_name, account_domain, traits, stage, stage_reason, "
     "revisit_on, priority, owner_id, team, queued, fit, engagement_ref, first_touch, last_touch, "
     "visits, mql_at, sla_due_at, sla_met_at, sla_breached_at, last_activity_at, created_at, "
-    "updated_at";
+    "updated_at, contacted_at";
 
 std::optional<TimePoint> OptionalTime(const Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
@@ -54,6 +54,7 @@ LeadRecord ReadLead(const Statement& row) {
   l.last_activity_at = OptionalTime(row, 23);
   l.created_at = FromUnixMillis(row.Int(24));
   l.updated_at = FromUnixMillis(row.Int(25));
+  l.contacted_at = OptionalTime(row, 26);
   return l;
 }
 
@@ -107,7 +108,7 @@ Status PutLead(Database& db, const LeadRecord& l) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format("INSERT OR REPLACE INTO leads ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              kLeadColumns)));
   stmt->Bind(1, l.id)
       .BindNullable(2, l.email)
@@ -134,7 +135,8 @@ Status PutLead(Database& db, const LeadRecord& l) {
       .BindNullable(23, OptionalMillis(l.sla_breached_at))
       .BindNullable(24, OptionalMillis(l.last_activity_at))
       .Bind(25, ToUnixMillis(l.created_at))
-      .Bind(26, ToUnixMillis(l.updated_at));
+      .Bind(26, ToUnixMillis(l.updated_at))
+      .BindNullable(27, OptionalMillis(l.contacted_at));
   return stmt->Run();
 }
 
