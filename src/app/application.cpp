@@ -39,7 +39,9 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
       std::make_unique<http::ContactRoutes>(*store_, *engine_, clock_, unsubscribe_secret_,
                                             http::ContactRoutes::Options{config.server.public_url});
   contact_->Register(router_);
-  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *contact_);
+  brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
+  brief_->Register(router_);
+  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *contact_, *brief_);
   api_->Register(router_);
   http::RegisterOpsRoutes(router_, *store_, metrics_, [this]() -> std::string {
     const TimePoint now = clock_.Now();
@@ -71,6 +73,13 @@ Status Application::Start() {
                      .count());
   }
   TANDEM_ASSIGN_OR_RETURN(unsubscribe_secret_, LoadUnsubscribeSecret(*store_));
+  if (!config_.catalog.campaigns.empty() || !config_.catalog.content.empty()) {
+    // Entries tandem.toml defines are the file's: each start writes them again.
+    Catalog entries = config_.catalog;
+    for (Campaign& c : entries.campaigns) c.updated_at = clock_.Now();
+    for (ContentAsset& a : entries.content) a.updated_at = clock_.Now();
+    TANDEM_RETURN_IF_ERROR(store_->PutCatalog(entries, /*replace=*/true));
+  }
   deliveries_->Start();
   sla_->Start(std::chrono::seconds(config_.sla.check_interval_s));
   pipeline_->Start();

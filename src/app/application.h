@@ -61,6 +61,7 @@ class Application {
   std::unique_ptr<http::IngestRoutes> ingest_;
   std::string unsubscribe_secret_;  // loaded from the store at Start()
   std::unique_ptr<http::ContactRoutes> contact_;
+  std::unique_ptr<http::BriefRoutes> brief_;
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;

@@ -19,6 +19,8 @@ bool RoleHas(std::string_view role, Permission permission) {
       return role == "sales_manager";
     case Permission::kViewReports:
       return role == "sales_manager" || role == "marketing";
+    case Permission::kManageCatalog:
+      return role == "marketing";
   }
   return false;
 }

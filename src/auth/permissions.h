@@ -4,7 +4,8 @@
 //   sales_manager  read all; work any lead; reassign; manage users; reports
 //   sales_rep      read all; work (patch, outcome) the leads it owns
 //   marketing      read all; patch traits and marketing stages of unowned leads; set
-//                  contact preferences and consents; reports
+//                  contact preferences and consents; reports; the campaign and content
+//                  catalogs
 //   viewer         read all
 #pragma once
 
@@ -17,9 +18,10 @@ namespace tandem {
 
 enum class Permission {
   kReadLeads,
-  kReassign,     // give a lead to another owner
-  kManageUsers,  // change other users (capacity, out of office, team)
-  kViewReports,  // the leak and hygiene reports
+  kReassign,       // give a lead to another owner
+  kManageUsers,    // change other users (capacity, out of office, team)
+  kViewReports,    // the leak and hygiene reports
+  kManageCatalog,  // campaigns and content marketing hands to sales
 };
 
 bool IsKnownRole(std::string_view role);

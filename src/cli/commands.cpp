@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "app/application.h"
 #include "auth/permissions.h"
@@ -19,6 +21,7 @@
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
 #include "store/store.h"
+#include "workload/demo_catalog.h"
 #include "workload/workload.h"
 
 namespace tandem::cli {
@@ -87,6 +90,26 @@ Status DemoFollowUps(Store& store, const LeadEngine& engine, TimePoint now) {
     ++owned;
   }
   return OkStatus();
+}
+
+// A lead named by id (ld_123) or by an email address of its person.
+StatusOr<std::optional<int64_t>> FindLead(Store& store, const std::string& lead_or_email) {
+  std::optional<int64_t> lead_id;
+  if (lead_or_email.find('@') != std::string::npos) {
+    TANDEM_ASSIGN_OR_RETURN(
+        auto person,
+        store.FindPersonByIdentity({IdentityKind::kEmail, NormalizeEmail(lead_or_email)}));
+    if (person) {
+      TANDEM_ASSIGN_OR_RETURN(lead_id, store.ResolveLeadId(*person));
+    }
+  } else if (auto id = ParseLeadId(lead_or_email)) {
+    TANDEM_ASSIGN_OR_RETURN(lead_id, store.ResolveLeadId(*id));
+  }
+  if (!lead_id) {
+    return NotFound("not_found",
+                    fmt::format("no lead \"{}\" (give ld_123 or an email address)", lead_or_email));
+  }
+  return lead_id;
 }
 
 }  // namespace
@@ -270,6 +293,11 @@ Status Demo(const Config& config, int64_t events) {
     std::cout << fmt::format("demo user {} ({}): API token {}\n", created.email, created.role,
                              token);
   }
+  // The catalog first, so the briefs of the leads routed below name campaigns and content.
+  TANDEM_ASSIGN_OR_RETURN(Catalog catalog, ParseCatalogToml(DemoCatalogToml(), "demo catalog"));
+  for (Campaign& c : catalog.campaigns) c.updated_at = now;
+  for (ContentAsset& a : catalog.content) a.updated_at = now;
+  TANDEM_RETURN_IF_ERROR(store->PutCatalog(catalog, /*replace=*/true));
   // Visits spread over the last few days, ending about now.
   WorkloadGenerator generator(/*seed=*/2026, now - std::chrono::hours(72));
   generator.set_visit_gap(std::chrono::milliseconds(std::chrono::hours(72)) /
@@ -314,26 +342,25 @@ Status Demo(const Config& config, int64_t events) {
         return n.ok() ? *n : 0;
       }(),
       source.write_key);
+  // A routed lead to look at first: the best-scoring one with an owner.
+  LeadQuery best;
+  best.sort = LeadQuery::Sort::kScore;
+  best.limit = 50;
+  best.score_at = clock.Now();
+  TANDEM_ASSIGN_OR_RETURN(auto top, store->ListLeads(best));
+  for (const LeadRecord& lead : top) {
+    if (!lead.owner_id) continue;
+    std::cout << fmt::format("the brief of a routed lead ({}): tandem --db {} brief {}\n",
+                             lead.name.empty() ? lead.email : lead.name, config.storage.url,
+                             LeadIdText(lead.id));
+    break;
+  }
   return OkStatus();
 }
 
 Status UnsubscribeLink(const Config& config, const std::string& lead_or_email) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
-  std::optional<int64_t> lead_id;
-  if (lead_or_email.find('@') != std::string::npos) {
-    TANDEM_ASSIGN_OR_RETURN(
-        auto person,
-        store->FindPersonByIdentity({IdentityKind::kEmail, NormalizeEmail(lead_or_email)}));
-    if (person) {
-      TANDEM_ASSIGN_OR_RETURN(lead_id, store->ResolveLeadId(*person));
-    }
-  } else if (auto id = ParseLeadId(lead_or_email)) {
-    TANDEM_ASSIGN_OR_RETURN(lead_id, store->ResolveLeadId(*id));
-  }
-  if (!lead_id) {
-    return NotFound("not_found",
-                    fmt::format("no lead \"{}\" (give ld_123 or an email address)", lead_or_email));
-  }
+  TANDEM_ASSIGN_OR_RETURN(std::optional<int64_t> lead_id, FindLead(*store, lead_or_email));
   TANDEM_ASSIGN_OR_RETURN(auto lead, store->GetLead(*lead_id));
   if (!lead) return NotFound("not_found", fmt::format("no lead {}", LeadIdText(*lead_id)));
   TANDEM_ASSIGN_OR_RETURN(std::string secret, LoadUnsubscribeSecret(*store));
@@ -348,6 +375,63 @@ Status UnsubscribeLink(const Config& config, const std::string& lead_or_email) {
                    "List-Unsubscribe=One-Click\n",
                    url)
             << url << "\n";
+  return OkStatus();
+}
+
+Status ImportCatalog(const Config& config, const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return NotFound("not_found", fmt::format("cannot read {}", path));
+  std::stringstream text;
+  text << file.rdbuf();
+  TANDEM_ASSIGN_OR_RETURN(Catalog catalog, ParseCatalogFile(text.str(), path));
+  SystemClock clock;
+  for (Campaign& c : catalog.campaigns) {
+    c.origin = "import";
+    c.updated_at = clock.Now();
+  }
+  for (ContentAsset& a : catalog.content) {
+    a.origin = "import";
+    a.updated_at = clock.Now();
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_RETURN_IF_ERROR(store->PutCatalog(catalog, /*replace=*/true));
+  std::cout << fmt::format("imported {} campaigns and {} content entries from {}\n",
+                           catalog.campaigns.size(), catalog.content.size(), path);
+  return OkStatus();
+}
+
+Status ListCatalog(const Config& config) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(Catalog catalog, store->LoadCatalog());
+  if (catalog.campaigns.empty() && catalog.content.empty()) {
+    std::cout << "the catalog is empty; add entries with `tandem catalog import FILE`\n";
+  }
+  for (const Campaign& c : catalog.campaigns) {
+    std::cout << fmt::format("campaign\t{}\tutm_campaign={}\t{}\n", c.key, c.utm_campaign, c.name);
+  }
+  for (const ContentAsset& a : catalog.content) {
+    std::cout << fmt::format("content\t{}\t{}\t{}\n", a.asset_id, a.topic, a.title);
+  }
+  return OkStatus();
+}
+
+Status PrintBrief(const Config& config, const std::string& lead_or_email,
+                  const std::string& format) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(std::optional<int64_t> lead_id, FindLead(*store, lead_or_email));
+  TANDEM_ASSIGN_OR_RETURN(auto lead, store->GetLead(*lead_id));
+  if (!lead) return NotFound("not_found", fmt::format("no lead {}", LeadIdText(*lead_id)));
+  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
+  SystemClock clock;
+  TANDEM_ASSIGN_OR_RETURN(BriefInput input, engine.BriefInputFor(*store, *lead, clock.Now()));
+  nlohmann::json brief = BuildBrief(input);
+  if (format == "json") {
+    std::cout << brief.dump(2) << "\n";
+  } else if (format == "html") {
+    std::cout << RenderBriefHtml(brief);
+  } else {
+    std::cout << RenderBriefMarkdown(brief) << "\n";
+  }
   return OkStatus();
 }
 

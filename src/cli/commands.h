@@ -30,5 +30,11 @@ Status CheckConfig(const std::string& path, const std::string& db_override);
 Status Demo(const Config& config, int64_t events);
 // Prints a person's signed unsubscribe link (and the RFC 8058 headers that carry it).
 Status UnsubscribeLink(const Config& config, const std::string& lead_or_email);
+// Adds the entries of a .toml or .csv catalog file, replacing those with the same key.
+Status ImportCatalog(const Config& config, const std::string& path);
+Status ListCatalog(const Config& config);
+// `format`: markdown, json or html.
+Status PrintBrief(const Config& config, const std::string& lead_or_email,
+                  const std::string& format);
 
 }  // namespace tandem::cli

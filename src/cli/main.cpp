@@ -80,6 +80,18 @@ int main(int argc, char** argv) {
       "unsubscribe-link", "Print a person's signed unsubscribe link (RFC 8058 headers too)");
   unsubscribe->add_option("LEAD", unsubscribe_lead, "The lead id (ld_123) or email address")
       ->required();
+  auto* catalog = app.add_subcommand("catalog", "The campaign and content catalogs");
+  catalog->require_subcommand(1);
+  std::string catalog_file;
+  auto* catalog_import = catalog->add_subcommand(
+      "import", "Add or replace catalog entries from a .toml or .csv file (errors name the line)");
+  catalog_import->add_option("FILE", catalog_file, "The catalog file")->required();
+  auto* catalog_list = catalog->add_subcommand("list", "List campaigns and content");
+  std::string brief_lead, brief_format = "markdown";
+  auto* brief = app.add_subcommand("brief", "Print a lead's handoff brief");
+  brief->add_option("LEAD", brief_lead, "The lead id (ld_123) or email address")->required();
+  brief->add_option("--format", brief_format, "markdown, json or html")
+      ->check(CLI::IsMember({"markdown", "json", "html"}));
   auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");
   config_cmd->require_subcommand(1);
   std::string check_path;
@@ -131,6 +143,12 @@ int main(int argc, char** argv) {
     status = tandem::cli::IssueToken(config, token_email);
   } else if (unsubscribe->parsed()) {
     status = tandem::cli::UnsubscribeLink(config, unsubscribe_lead);
+  } else if (catalog_import->parsed()) {
+    status = tandem::cli::ImportCatalog(config, catalog_file);
+  } else if (catalog_list->parsed()) {
+    status = tandem::cli::ListCatalog(config);
+  } else if (brief->parsed()) {
+    status = tandem::cli::PrintBrief(config, brief_lead, brief_format);
   } else if (rescore->parsed()) {
     status = tandem::cli::Rescore(config);
   } else if (demo->parsed()) {

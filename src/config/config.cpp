@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "brief/catalog_toml.h"
 #include "config/config_rules.h"
 #include "config/section_reader.h"
 
@@ -75,6 +76,13 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
                      Config& c) { return ReadContact(t, o, c.contact); }},
       {"sla",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadSla(t, o, c.sla); }},
+      {"catalog",
+       [](const toml::table& t, std::string_view o, Config& c) -> Status {
+         TANDEM_ASSIGN_OR_RETURN(c.catalog, ReadCatalogTable(t, o));
+         for (Campaign& campaign : c.catalog.campaigns) campaign.origin = "config";
+         for (ContentAsset& asset : c.catalog.content) asset.origin = "config";
+         return OkStatus();
+       }},
   };
   Config config;
   config.origin = std::string(origin);
@@ -88,7 +96,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
       return InvalidArgument(
           "config_unknown_key",
           fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, contact, sla, webhooks)",
+                      "routing, contact, sla, catalog, webhooks)",
                       origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();

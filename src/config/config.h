@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "brief/catalog.h"
 #include "contact/contact_policy.h"
 #include "core/status.h"
 #include "routing/router.h"
@@ -76,6 +77,9 @@ struct Config {
   std::vector<WebhookConfig> webhooks;
   ContactConfig contact;
   SlaConfig sla;
+  // Campaigns and content defined in the file ([[catalog.campaigns]],
+  // [[catalog.content]]); written to the store at every start, marked origin "config".
+  Catalog catalog;
   std::string origin = "defaults";  // the file it came from, for errors found later
 };
 

@@ -13,6 +13,23 @@ using nlohmann::json;
 
 Response Json(unsigned status, const json& body) { return JsonResponse(status, body.dump()); }
 
+Response Text(unsigned status, std::string_view content_type, std::string body) {
+  Response res{static_cast<boost::beast::http::status>(status), 11};
+  res.set(boost::beast::http::field::content_type, content_type);
+  res.set(boost::beast::http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response Html(unsigned status, std::string body) {
+  Response res = Text(status, "text/html; charset=utf-8", std::move(body));
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Content-Security-Policy",
+          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  return res;
+}
+
 StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request) {
   auto it = request.message.find(boost::beast::http::field::authorization);
   if (it == request.message.end()) {

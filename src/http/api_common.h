@@ -14,9 +14,28 @@
 
 namespace tandem::http {
 
-Response Json(unsigned status, const nlohmann::json& body);
 // The user of the request's "Authorization: Bearer <token>".
 StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request);
+Response Json(unsigned status, const nlohmann::json& body);
+// A body of another type (text/markdown, …), not cached.
+Response Text(unsigned status, std::string_view content_type, std::string body);
+// A page with no scripts and nothing loaded from elsewhere (a strict CSP says so).
+Response Html(unsigned status, std::string body);
+
+// Wraps `body(request, user)` with bearer-token authentication: 401 with
+// WWW-Authenticate when the token is missing or wrong.
+template <typename Body>
+Handler Authed(Store& store, Body body) {
+  return [&store, body](HttpRequest&& request, Responder respond) {
+    auto user = Authenticate(store, request);
+    if (!user.ok()) {
+      Response res = ErrorResponse(user.status());
+      res.set(boost::beast::http::field::www_authenticate, "Bearer");
+      return respond(std::move(res));
+    }
+    respond(body(request, *user));
+  };
+}
 // The body as a JSON object (400 otherwise).
 StatusOr<nlohmann::json> ParseBody(const HttpRequest& request);
 // A date ("2026-11-22", its start in UTC) or an RFC 3339 time; nullopt when absent.

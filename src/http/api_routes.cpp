@@ -53,17 +53,7 @@ StatusOr<std::pair<LeadQuery::After, TimePoint>> DecodeCursor(std::string_view s
 
 void ApiRoutes::Register(Router& router) {
   // Wraps a handler with authentication and error rendering.
-  auto authed = [this](auto body) {
-    return [this, body](HttpRequest&& request, Responder respond) {
-      auto user = Authenticate(store_, request);
-      if (!user.ok()) {
-        Response res = ErrorResponse(user.status());
-        res.set(boost::beast::http::field::www_authenticate, "Bearer");
-        return respond(std::move(res));
-      }
-      respond(body(request, *user));
-    };
-  };
+  auto authed = [this](auto body) { return Authed(store_, body); };
   // /api/v1/leads/{id}[/{action}]
   auto lead_route = [this](std::string_view method) {
     return [this, method](const HttpRequest& request, const UserRecord& user) -> Response {
@@ -79,6 +69,9 @@ void ApiRoutes::Register(Router& router) {
       if (method == "PATCH" && action.empty()) return PatchLead(request, user, *lead_id);
       if (method == "POST" && action == "outcome") return RecordOutcome(request, user, *lead_id);
       if (auto response = contact_.HandleLead(method, action, request, user, *lead_id)) {
+        return std::move(*response);
+      }
+      if (auto response = brief_.HandleLead(method, action, request, *lead_id)) {
         return std::move(*response);
       }
       return ErrorResponse(404, "not_found",

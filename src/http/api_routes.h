@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "core/clock.h"
+#include "http/brief_routes.h"
 #include "http/contact_routes.h"
 #include "http/router.h"
 #include "leads/lead_engine.h"
@@ -22,8 +23,9 @@ namespace tandem::http {
 class ApiRoutes {
  public:
   // Everything must outlive the routes.
-  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock, ContactRoutes& contact)
-      : store_(store), engine_(engine), clock_(clock), contact_(contact) {}
+  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock, ContactRoutes& contact,
+            BriefRoutes& brief)
+      : store_(store), engine_(engine), clock_(clock), contact_(contact), brief_(brief) {}
   void Register(Router& router);
 
  private:
@@ -45,6 +47,7 @@ class ApiRoutes {
   const LeadEngine& engine_;
   const Clock& clock_;
   ContactRoutes& contact_;
+  BriefRoutes& brief_;
 };
 
 }  // namespace tandem::http

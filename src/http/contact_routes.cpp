@@ -179,18 +179,6 @@ std::string MaskEmail(std::string_view email) {
   return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
 }
 
-Response Html(unsigned status, std::string body) {
-  Response res{static_cast<bhttp::status>(status), 11};
-  res.set(bhttp::field::content_type, "text/html; charset=utf-8");
-  res.set(bhttp::field::cache_control, "no-store");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("Content-Security-Policy",
-          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
 std::string Page(std::string_view title, std::string_view content) {
   return fmt::format(
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
@@ -205,17 +193,7 @@ std::string Page(std::string_view title, std::string_view content) {
 }  // namespace
 
 void ContactRoutes::Register(Router& router) {
-  auto authed = [this](auto body) {
-    return [this, body](HttpRequest&& request, Responder respond) {
-      auto user = Authenticate(store_, request);
-      if (!user.ok()) {
-        Response res = ErrorResponse(user.status());
-        res.set(bhttp::field::www_authenticate, "Bearer");
-        return respond(std::move(res));
-      }
-      respond(body(request, *user));
-    };
-  };
+  auto authed = [this](auto body) { return Authed(store_, body); };
   router.Add("GET", "/api/v1/reports/leaks",
              authed([this](const HttpRequest& r, const UserRecord& u) { return Leaks(r, u); }));
   router.Add("GET", "/api/v1/reports/hygiene",

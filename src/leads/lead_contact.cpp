@@ -40,10 +40,6 @@ StatusOr<LeadRecord> MustExist(StatusOr<std::optional<LeadRecord>> lead, int64_t
   return **lead;
 }
 
-nlohmann::json UserBrief(const UserRecord& u) {
-  return {{"id", UserIdText(u.id)}, {"email", u.email}, {"name", u.name}};
-}
-
 }  // namespace
 
 StatusOr<ContactFacts> LeadEngine::ContactFactsFor(LeadTxn& txn, const LeadRecord& lead,
@@ -346,7 +342,7 @@ Status LeadEngine::FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) co
   AssignmentRecord a = *open;
   const Actor system;
   std::optional<UserRecord> owner = session.UserById(a.user_id);
-  nlohmann::json owner_json = owner ? UserBrief(*owner) : nlohmann::json(UserIdText(a.user_id));
+  nlohmann::json owner_json = owner ? OwnerToJson(*owner) : nlohmann::json(UserIdText(a.user_id));
   const std::string lead_text = LeadIdText(lead_id);
   const std::string who = session.lead().name.empty() ? session.lead().email : session.lead().name;
   if (*a.sla_due_at <= now) {
@@ -356,7 +352,7 @@ Status LeadEngine::FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) co
     session.lead().sla_breached_at = now;
     TANDEM_ASSIGN_OR_RETURN(auto managers, session.Managers(owner));
     nlohmann::json to = nlohmann::json::array();
-    for (const UserRecord& m : managers) to.push_back(UserBrief(m));
+    for (const UserRecord& m : managers) to.push_back(OwnerToJson(m));
     TANDEM_RETURN_IF_ERROR(session.Log(
         "sla_breached", system,
         {{"owner", owner_json}, {"due_at", FormatIsoTime(*a.sla_due_at)}, {"notified", to}}));
@@ -386,7 +382,7 @@ Status LeadEngine::FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) co
     TANDEM_RETURN_IF_ERROR(session.Log(
         "sla_reminder", system, {{"owner", owner_json}, {"due_at", FormatIsoTime(*a.sla_due_at)}}));
     nlohmann::json to = nlohmann::json::array();
-    if (owner) to.push_back(UserBrief(*owner));
+    if (owner) to.push_back(OwnerToJson(*owner));
     TANDEM_RETURN_IF_ERROR(session.Emit(
         "lead.sla_warning",
         {{"owner", owner_json},

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "brief/brief.h"
 #include "config/config.h"
 #include "contact/gate.h"
 #include "core/clock.h"
@@ -115,6 +116,12 @@ class LeadEngine {
   Status FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) const;
   // The facts the gate decides on, read in `txn`.
   StatusOr<ContactFacts> ContactFactsFor(LeadTxn& txn, const LeadRecord& lead, TimePoint now) const;
+
+  // What the lead's handoff brief is built from (brief/brief.h), read in `txn` (where
+  // `lead` may hold changes not written yet) or from the store, as the owner's contact
+  // gate sees it at `now`.
+  StatusOr<BriefInput> BriefInputFor(LeadTxn& txn, const LeadRecord& lead, TimePoint now) const;
+  StatusOr<BriefInput> BriefInputFor(Store& store, const LeadRecord& lead, TimePoint now) const;
 
   // The lead's score explained at `now`.
   StatusOr<ScoreExplanation> ExplainScore(std::vector<ScoreItem> items, TimePoint now) const;

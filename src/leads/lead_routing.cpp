@@ -153,7 +153,17 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
   TANDEM_RETURN_IF_ERROR(Log("assigned", actor, data));
   nlohmann::json extra = {{"rule", rule}, {"reason", reason}};
   if (previous) extra["previous_owner"] = OwnerToJson(UserById(*previous));
-  return Emit("lead.assigned", std::move(extra));
+  // The new owner hears why to call, in the same message the webhooks get.
+  lead_.traits = traits_.dump();
+  TANDEM_ASSIGN_OR_RETURN(BriefInput input, engine_.BriefInputFor(txn_, lead_, now_));
+  nlohmann::json brief = BuildBrief(input);
+  const std::string who = lead_.name.empty() ? lead_.email : lead_.name;
+  extra["notify"] = nlohmann::json::array({OwnerToJson(user)});
+  extra["subject"] =
+      fmt::format("New lead for you: {} — {}", who, brief["why_now"]["text"].get<std::string>());
+  extra["text"] = RenderBriefMarkdown(brief);
+  extra["brief"] = std::move(brief);
+  return Emit("lead.assigned", std::move(extra), /*keep=*/true);
 }
 
 Status LeadEngine::Session::Unassign(std::string_view reason, const Actor& actor) {

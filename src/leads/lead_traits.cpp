@@ -5,6 +5,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "core/time_format.h"
 #include "rules/condition.h"
 
@@ -27,17 +28,11 @@ constexpr std::array<std::string_view, 58> kFreeMail = {
     "yahoo.fr",       "yandex.ru",     "zoho.com",
 };
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string CleanDomain(std::string_view text) {
   std::string host =
       text.find("://") != std::string_view::npos || text.find('/') != std::string_view::npos
           ? HostOf(text)
-          : Lower(text);
+          : LowerAscii(text);
   if (host.starts_with("www.")) host.erase(0, 4);
   return host;
 }
@@ -81,7 +76,7 @@ std::string HostOf(std::string_view url) {
   size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
   url = url.substr(0, url.find_first_of("/?#:"));
-  std::string host = Lower(url);
+  std::string host = LowerAscii(url);
   if (host.starts_with("www.")) host.erase(0, 4);
   return host;
 }
@@ -122,7 +117,7 @@ nlohmann::json NormalizeTraits(const nlohmann::json& traits) {
     if (!name.empty()) out["name"] = name;
   }
   if (auto e = out.find("email"); e != out.end() && e->is_string())
-    *e = Lower(e->get<std::string>());
+    *e = LowerAscii(e->get<std::string>());
   return out;
 }
 
@@ -148,7 +143,7 @@ std::vector<std::string> MergeTraits(nlohmann::json& current, const nlohmann::js
 }
 
 bool IsFreeMailDomain(std::string_view domain) {
-  std::string d = Lower(domain);
+  std::string d = LowerAscii(domain);
   return std::find(kFreeMail.begin(), kFreeMail.end(), d) != kFreeMail.end();
 }
 

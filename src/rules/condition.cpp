@@ -1,5 +1,7 @@
 #include "rules/condition.h"
 
+#include "core/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,13 +11,6 @@
 
 namespace tandem {
 namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::optional<double> NumberOf(const nlohmann::json& value) {
   if (value.is_number()) return value.get<double>();

@@ -1,5 +1,7 @@
 #include "scoring/scorer.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -12,13 +14,6 @@ constexpr double kMillisPerDay = 86400000.0;
 // The decay epoch: 2024-01-01T00:00:00Z. Engagement refs grow by 2^(t/half-life)
 // after it, far from overflow for centuries with any half-life of a day or more.
 constexpr int64_t kDecayEpochMs = 1704067200000;
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 

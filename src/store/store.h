@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "brief/catalog.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "identity/identity.h"
@@ -92,6 +93,9 @@ class LeadTxn {
   virtual Status AppendLog(const LeadLogEntry& entry) = 0;
   // The events of a person, oldest first.
   virtual StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) = 0;
+  virtual StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) = 0;
+  virtual StatusOr<Catalog> LoadCatalog() = 0;
 
   virtual StatusOr<std::vector<UserRecord>> ListUsers() = 0;
   // Leads the user owns that are open for sales (see IsOpenForSales).
@@ -219,6 +223,15 @@ class Store {
   virtual Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
                                    TimePoint next_attempt) = 0;
   virtual StatusOr<int64_t> CountPendingDeliveries() = 0;
+
+  // The campaign and content catalogs. PutCatalog writes every entry in one
+  // transaction: inserted, or replacing an entry with the same key when `replace`
+  // (without it an existing key is a conflict and nothing is written).
+  virtual StatusOr<Catalog> LoadCatalog() = 0;
+  virtual Status PutCatalog(const Catalog& entries, bool replace) = 0;
+  // Whether there was such an entry.
+  virtual StatusOr<bool> DeleteCampaign(std::string_view key) = 0;
+  virtual StatusOr<bool> DeleteContent(std::string_view asset_id) = 0;
 
   // Small named values Tandem keeps for itself (e.g. the scoring policy's hash).
   virtual StatusOr<std::optional<std::string>> GetSetting(std::string_view name) = 0;

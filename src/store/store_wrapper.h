@@ -117,6 +117,16 @@ class StoreWrapper : public Store {
   StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override {
     return target_.ListOutbox(after_id, limit);
   }
+  StatusOr<Catalog> LoadCatalog() override { return target_.LoadCatalog(); }
+  Status PutCatalog(const Catalog& entries, bool replace) override {
+    return target_.PutCatalog(entries, replace);
+  }
+  StatusOr<bool> DeleteCampaign(std::string_view key) override {
+    return target_.DeleteCampaign(key);
+  }
+  StatusOr<bool> DeleteContent(std::string_view asset_id) override {
+    return target_.DeleteContent(asset_id);
+  }
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override {
     return target_.GetSetting(name);
   }

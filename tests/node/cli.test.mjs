@@ -38,7 +38,7 @@ test('source add prints the write key last; config errors name file and line', (
     assert.match(key, /^[A-Za-z0-9_-]{32}$/);
     const listed = run('--db', db, 'source', 'list');
     assert.match(listed.stdout, new RegExp(key));
-    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 3/);
+    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 4/);
 
     const bad = path.join(dir, 'bad.toml');
     writeFileSync(bad, '[server]\nlisten = "127.0.0.1:1"\nlisten_port = 9\n');
@@ -121,6 +121,51 @@ test('--log-format json writes one JSON object per line', async () => {
       const entry = JSON.parse(line);
       assert.ok(entry.time && entry.level && typeof entry.msg === 'string', line);
     }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('catalog import reads TOML and CSV, names the bad line, and the demo brief is printable', () => {
+  const dir = tempDir();
+  try {
+    const db = `sqlite:${path.join(dir, 't.db')}`;
+    const toml = run('--db', db, 'catalog', 'import', path.resolve('examples/catalog.toml'));
+    assert.equal(toml.status, 0, toml.stderr);
+    assert.match(toml.stdout, /imported 3 campaigns and 4 content entries/);
+
+    const csv = path.join(dir, 'content.csv');
+    writeFileSync(csv, 'asset_id,title,topic,problem,questions\n' +
+      'roi-calc,ROI calculator,pricing,"Nobody can say what a lead is worth","What is a customer worth? | Who decides budgets?"\n' +
+      'bad,Bad,topic,problem,only one question?\n');
+    const refused = run('--db', db, 'catalog', 'import', csv);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /content\.csv:3: content: questions must hold 2 to 4/);
+    assert.doesNotMatch(run('--db', db, 'catalog', 'list').stdout, /roi-calc/, 'a bad file imports nothing');
+
+    writeFileSync(csv, 'asset_id,title,topic,problem,questions\n' +
+      'roi-calc,ROI calculator,pricing,"Nobody can say what a lead is worth","What is a customer worth? | Who decides budgets?"\n');
+    assert.equal(run('--db', db, 'catalog', 'import', csv).status, 0);
+    const listed = run('--db', db, 'catalog', 'list').stdout;
+    assert.match(listed, /content\troi-calc\tpricing\tROI calculator/);
+    assert.match(listed, /campaign\tsem-buyers-guide\tutm_campaign=sem-buyers-guide/);
+
+    const demo = run('--db', db, 'demo', '--events', '1500');
+    assert.equal(demo.status, 0, demo.stderr);
+    const missing = run('--db', db, 'brief', 'nobody@nowhere.example');
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no lead "nobody@nowhere.example"/);
+    const routed = demo.stdout.match(/brief (ld_\d+)/);
+    assert.ok(routed, `the demo names a routed lead: ${demo.stdout}`);
+    const brief = run('--db', db, 'brief', routed[1]);
+    assert.equal(brief.status, 0, brief.stderr);
+    for (const section of ['Why now', 'Who', 'Can I contact them', 'Journey', 'Campaign',
+      'Talking points', "Don't", 'Score', 'History', 'Next step']) {
+      assert.match(brief.stdout, new RegExp(`## ${section}`));
+    }
+    const asJson = JSON.parse(run('--db', db, 'brief', routed[1], '--format', 'json').stdout);
+    assert.equal(asJson.lead_id, routed[1]);
+    assert.ok(asJson.next_step.owner, 'a routed lead has an owner in its brief');
   } finally {
     removeDir(dir);
   }

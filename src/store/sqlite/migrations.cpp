@@ -319,10 +319,31 @@ CREATE TABLE gate_refusals (
 CREATE INDEX gate_refusals_at ON gate_refusals(at);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// The catalogs marketing maintains. Entries are stored whole as JSON (see
+// brief/catalog.h); the columns beside the body are what lookups and constraints need.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE campaigns (
+  key           TEXT    PRIMARY KEY,
+  utm_campaign  TEXT    NOT NULL,
+  body          TEXT    NOT NULL,
+  origin        TEXT    NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX campaigns_utm ON campaigns(lower(utm_campaign));
+
+CREATE TABLE content_assets (
+  asset_id    TEXT    PRIMARY KEY,
+  body        TEXT    NOT NULL,
+  origin      TEXT    NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, "sources, events, persons, identities", kV1},
     {2, "users, leads, scores, assignments, outbox", kV2},
     {3, "contact preferences, consents, touches, SLA timers", kV3},
+    {4, "campaign and content catalogs", kV4},
 }};
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "store/sqlite/sqlite_catalog.h"
 #include "store/sqlite/sqlite_contact.h"
 #include "store/sqlite/sqlite_leads.h"
 
@@ -56,6 +57,13 @@ class SqliteLeadOps : public Interface {
   StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) override {
     return sqlite::PersonEvents(db_, person_id, 100000);
   }
+  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
+    return sqlite::ListLeadLog(db_, lead_id);
+  }
+  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override {
+    return sqlite::ListAssignments(db_, lead_id);
+  }
+  StatusOr<Catalog> LoadCatalog() override { return sqlite::LoadCatalog(db_); }
   StatusOr<std::vector<UserRecord>> ListUsers() override { return sqlite::ListUsers(db_); }
   StatusOr<int> CountOpenLeads(int64_t user_id) override {
     return sqlite::CountOpenLeads(db_, user_id);

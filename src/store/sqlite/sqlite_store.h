@@ -69,6 +69,10 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override;
   StatusOr<RefusalCounts> CountRefusals(TimePoint since) override;
   StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override;
+  StatusOr<Catalog> LoadCatalog() override;
+  Status PutCatalog(const Catalog& entries, bool replace) override;
+  StatusOr<bool> DeleteCampaign(std::string_view key) override;
+  StatusOr<bool> DeleteContent(std::string_view asset_id) override;
 
   StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) override;
   Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) override;

@@ -1,6 +1,7 @@
 // SqliteStore: users, lead reads, webhook deliveries and settings.
 #include <fmt/format.h>
 
+#include "store/sqlite/sqlite_catalog.h"
 #include "store/sqlite/sqlite_contact.h"
 #include "store/sqlite/sqlite_lead_txn.h"
 #include "store/sqlite/sqlite_store.h"
@@ -228,6 +229,33 @@ StatusOr<RefusalCounts> SqliteStore::CountRefusals(TimePoint since) {
 StatusOr<std::vector<OutboxMessage>> SqliteStore::ListOutbox(int64_t after_id, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   return sqlite::ListOutbox(lease->db(), after_id, limit);
+}
+
+StatusOr<Catalog> SqliteStore::LoadCatalog() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::LoadCatalog(lease->db());
+}
+
+Status SqliteStore::PutCatalog(const Catalog& entries, bool replace) {
+  return Write([&](sqlite::Database& db) { return sqlite::PutCatalog(db, entries, replace); });
+}
+
+StatusOr<bool> SqliteStore::DeleteCampaign(std::string_view key) {
+  bool deleted = false;
+  TANDEM_RETURN_IF_ERROR(Write([&](sqlite::Database& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(deleted, sqlite::DeleteCampaign(db, key));
+    return OkStatus();
+  }));
+  return deleted;
+}
+
+StatusOr<bool> SqliteStore::DeleteContent(std::string_view asset_id) {
+  bool deleted = false;
+  TANDEM_RETURN_IF_ERROR(Write([&](sqlite::Database& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(deleted, sqlite::DeleteContent(db, asset_id));
+    return OkStatus();
+  }));
+  return deleted;
 }
 
 StatusOr<std::vector<int64_t>> SqliteStore::ListLeadIds() {

@@ -1,0 +1,694 @@
+#include "brief/brief.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "brief/brief_moments.h"
+#include "core/text.h"
+#include "core/time_format.h"
+#include "leads/lead_json.h"
+#include "rules/condition.h"
+
+namespace tandem {
+namespace {
+
+using brief::Ago;
+using brief::DayText;
+using brief::Moment;
+using brief::MomentKind;
+using nlohmann::json;
+
+json NullIfEmpty(const std::string& s) { return s.empty() ? json() : json(s); }
+
+std::string Trait(const json& traits, std::string_view path) { return FieldText(traits, path); }
+
+// The name the owner calls the lead by: first name, else the name, else the address.
+std::string FirstName(const LeadRecord& lead, const json& traits) {
+  std::string first = Trait(traits, "first_name");
+  if (first.empty()) first = Trait(traits, "firstName");
+  if (first.empty() && !lead.name.empty()) first = lead.name.substr(0, lead.name.find(' '));
+  return first.empty() ? (lead.email.empty() ? "the lead" : lead.email) : first;
+}
+
+std::string UserName(const BriefInput& in, std::optional<int64_t> id) {
+  if (!id) return "Tandem";
+  for (const UserRecord& u : in.users) {
+    if (u.id == *id) return u.name;
+  }
+  return UserIdText(*id);
+}
+
+std::optional<int64_t> ActorUserId(std::string_view actor) {
+  if (!actor.starts_with("user:")) return std::nullopt;
+  return ParseUserId(actor.substr(5));
+}
+
+const BriefEvent* EventById(const BriefInput& in, int64_t id) {
+  auto it = std::lower_bound(in.events.begin(), in.events.end(), id,
+                             [](const BriefEvent& e, int64_t v) { return e.id < v; });
+  if (it != in.events.end() && it->id == id) return &*it;
+  for (const BriefEvent& e : in.events) {  // events are by time; ids usually follow
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+
+const Moment* MomentOfEvent(const std::vector<Moment>& moments, int64_t event_id) {
+  for (const Moment& m : moments) {
+    if (m.event->id == event_id && m.kind != MomentKind::kIdentified) return &m;
+  }
+  return nullptr;
+}
+
+// "a, b and c"
+std::string JoinAnd(const std::vector<std::string>& parts) {
+  if (parts.empty()) return "";
+  if (parts.size() == 1) return parts[0];
+  std::string out;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) out += (i == 0 ? "" : ", ") + parts[i];
+  return out + " and " + parts.back();
+}
+
+std::string LowerFirst(std::string text) {
+  if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
+      !std::isupper(static_cast<unsigned char>(text[1]))) {
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  }
+  return text;
+}
+
+std::string ContainsForbidden(std::string_view text) {
+  for (const std::string& phrase : ForbiddenTalkingPhrases()) {
+    if (ContainsNoCase(text, phrase)) return phrase;
+  }
+  return "";
+}
+
+// --- Why now -------------------------------------------------------------------
+
+json WhyNow(const BriefInput& in, const std::vector<Moment>& moments) {
+  const LeadRecord& lead = in.lead;
+  // The latest move to MQL says what triggered the hand-off.
+  const LeadLogEntry* mql = nullptr;
+  const LeadLogEntry* recycled = nullptr;
+  for (const LeadLogEntry& entry : in.log) {
+    if (entry.kind != "stage_changed") continue;
+    json data = json::parse(entry.data, nullptr, false);
+    if (!data.is_object()) continue;
+    if (data.value("to", "") == "mql") mql = &entry;
+    if (data.value("to", "") == "recycled" && (mql == nullptr || mql->at <= entry.at)) {
+      recycled = &entry;
+    }
+  }
+  json out = {{"trigger", "none"}, {"at", nullptr}, {"event_id", nullptr}};
+  std::string came_back;
+  if (mql != nullptr && recycled != nullptr && recycled->at < mql->at) {
+    json data = json::parse(recycled->data, nullptr, false);
+    std::string reason = data.value("reason", "");
+    came_back = fmt::format("Came back after being recycled {}{}: ", Ago(mql->at, recycled->at),
+                            reason.empty() ? "" : " (" + reason + ")");
+    out["came_back"] = true;
+  }
+  if (mql != nullptr) {
+    json data = json::parse(mql->data, nullptr, false);
+    const std::string cause = data.value("cause", "");
+    std::optional<int64_t> event_id;
+    if (size_t at = cause.rfind("(event "); at != std::string::npos) {
+      event_id = std::atoll(cause.c_str() + at + 7);
+    }
+    const BriefEvent* event = event_id ? EventById(in, *event_id) : nullptr;
+    if (cause.starts_with("hand-raise") && event != nullptr) {
+      const Moment* moment = MomentOfEvent(moments, event->id);
+      std::string what = moment != nullptr ? moment->text : event->name;
+      out["trigger"] = "hand_raise";
+      out["at"] = FormatIsoTime(event->at);
+      out["event_id"] = event->id;
+      out["text"] = came_back + what + " " + Ago(in.now, event->at) + ".";
+      return out;
+    }
+    // The crossing happened with the last event before Tandem recorded it.
+    TimePoint crossed = mql->at;
+    for (const BriefEvent& e : in.events) {
+      if (e.at <= mql->at) crossed = e.at;
+    }
+    // A score crossing: name what they did in the week before it.
+    std::vector<std::string> recent;
+    for (auto it = moments.rbegin(); it != moments.rend() && recent.size() < 3; ++it) {
+      if (it->event->at > crossed || it->event->at < crossed - std::chrono::days(7)) continue;
+      if (it->kind == MomentKind::kIdentified) continue;
+      std::string text = LowerFirst(it->text);
+      if (std::find(recent.begin(), recent.end(), text) == recent.end()) recent.push_back(text);
+    }
+    std::reverse(recent.begin(), recent.end());
+    out["trigger"] = cause.starts_with("hand-raise") ? "hand_raise" : "mql_score";
+    out["at"] = FormatIsoTime(crossed);
+    std::string text =
+        came_back + fmt::format("Became a marketing-qualified lead {}", Ago(in.now, crossed));
+    if (!recent.empty()) {
+      std::string joined = JoinAnd(recent);
+      joined[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(joined[0])));
+      text = came_back +
+             fmt::format("{} in the week before qualifying {}", joined, Ago(in.now, crossed));
+    }
+    out["text"] = text + ".";
+    return out;
+  }
+  if (!moments.empty()) {
+    const Moment& last = moments.back();
+    out["text"] = fmt::format(
+        "Not qualified yet (stage {}): no hand-raise and the score is below the MQL thresholds. "
+        "Latest: {} {}.",
+        lead.stage, LowerFirst(last.text), Ago(in.now, last.event->at));
+    return out;
+  }
+  out["note"] = "No trigger: no hand-raise, no qualification and no recorded activity.";
+  out["text"] = out["note"];
+  return out;
+}
+
+// --- Who -----------------------------------------------------------------------
+
+json Who(const BriefInput& in, const json& traits) {
+  const LeadRecord& lead = in.lead;
+  std::vector<std::string> place;
+  for (const char* key :
+       {"address.city", "city", "address.state", "state", "address.country", "country"}) {
+    std::string value = Trait(traits, key);
+    if (!value.empty() && std::find(place.begin(), place.end(), value) == place.end()) {
+      place.push_back(value);
+    }
+  }
+  std::string location;
+  for (const std::string& p : place) location += (location.empty() ? "" : ", ") + p;
+  json out = {{"name", NullIfEmpty(lead.name)},
+              {"email", NullIfEmpty(lead.email)},
+              {"phone", NullIfEmpty(Trait(traits, "phone"))},
+              {"title", NullIfEmpty(lead.title)},
+              {"company", NullIfEmpty(lead.company_name)},
+              {"domain", NullIfEmpty(lead.account_domain)},
+              {"company_size", NullIfEmpty(Trait(traits, "company.size"))},
+              {"industry", NullIfEmpty(Trait(traits, "company.industry"))},
+              {"location", NullIfEmpty(location)},
+              {"timezone", in.zone.zone ? json(in.zone.zone->name()) : json()},
+              {"timezone_source", in.zone.source},
+              {"local_time", nullptr},
+              {"preferred_channel", NullIfEmpty(in.prefs.preferred_channel)}};
+  if (in.zone.zone) {
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    LocalMoment local = in.zone.zone->Local(in.now);
+    out["local_time"] =
+        fmt::format("{} {:02}:{:02}", kDays[local.weekday], local.minute / 60, local.minute % 60);
+  }
+  std::vector<std::string> missing;
+  for (const char* key :
+       {"name", "title", "company", "company_size", "industry", "location", "phone", "timezone"}) {
+    if (out[key].is_null()) missing.push_back(key);
+  }
+  out["unknown"] = missing;
+  if (missing.size() == 8) {
+    out["note"] = "Nothing is known about this person beyond their address.";
+  }
+  return out;
+}
+
+// --- Can I contact them --------------------------------------------------------
+
+json ContactAnswer(const ContactDecision& d) {
+  return {{"allowed", d.allowed}, {"reasons", ReasonsToJson(d.reasons)}};
+}
+
+json Contact(const BriefInput& in) {
+  json out = {{"as", in.owner ? json(OwnerToJson(in.owner)) : json()},
+              {"call", ContactAnswer(in.call)},
+              {"email", ContactAnswer(in.email)}};
+  if (!in.owner) out["note"] = "Nobody owns this lead yet; the answers are for its future owner.";
+  return out;
+}
+
+// --- Journey -------------------------------------------------------------------
+
+json Journey(const BriefInput& in, const std::vector<Moment>& moments) {
+  json out = json::object();
+  json first =
+      in.lead.first_touch.empty() ? json() : json::parse(in.lead.first_touch, nullptr, false);
+  out["first_touch"] = first.is_object() ? first : json();
+  int64_t page_views = 0, anonymous = 0;
+  std::optional<TimePoint> identified;
+  for (const BriefEvent& e : in.events) {
+    if (e.type == "page" || e.type == "screen") ++page_views;
+    if (!e.known && !identified) ++anonymous;
+    if (e.known && !identified) identified = e.at;
+  }
+  out["first_seen_at"] = in.events.empty() ? json() : json(FormatIsoTime(in.events.front().at));
+  out["identified_at"] = identified && anonymous > 0 ? json(FormatIsoTime(*identified)) : json();
+  out["anonymous_events"] = identified ? anonymous : 0;
+  out["events"] = in.events.size();
+  out["visits"] = in.lead.visits;
+  out["page_views"] = page_views;
+  out["days_since_first_touch"] =
+      in.events.empty()
+          ? json()
+          : json(std::chrono::floor<std::chrono::days>(in.now - in.events.front().at).count());
+  // Key moments: the most recent ones, oldest first.
+  constexpr size_t kShown = 15;
+  json list = json::array();
+  size_t start = moments.size() > kShown ? moments.size() - kShown : 0;
+  for (size_t i = start; i < moments.size(); ++i) {
+    const Moment& m = moments[i];
+    json item = {{"at", FormatIsoTime(m.event->at)},
+                 {"kind", brief::MomentKindName(m.kind)},
+                 {"text", m.text},
+                 {"event_id", m.event->id}};
+    if (m.asset != nullptr) item["asset_id"] = m.asset->asset_id;
+    list.push_back(std::move(item));
+  }
+  out["key_moments"] = list;
+  out["earlier_moments"] = start;
+  // Topics of interest, from the catalog entries they engaged with.
+  std::map<std::string, int> topics;
+  std::map<std::string, TimePoint> latest;
+  for (const BriefEvent& e : in.events) {
+    const ContentAsset* asset = in.catalog.MatchContent(e.asset_id, e.title, e.path);
+    if (asset == nullptr || asset->topic.empty()) continue;
+    int weight = 1;
+    if (const Moment* m = MomentOfEvent(moments, e.id)) weight = brief::EngagementWeight(m->kind);
+    topics[asset->topic] += weight;
+    latest[asset->topic] = std::max(latest[asset->topic], e.at);
+  }
+  std::vector<std::pair<std::string, int>> ranked(topics.begin(), topics.end());
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+    if (a.second != b.second) return a.second > b.second;
+    return latest[a.first] > latest[b.first];
+  });
+  json topic_list = json::array();
+  for (const auto& [topic, weight] : ranked)
+    topic_list.push_back({{"topic", topic}, {"weight", weight}});
+  out["topics"] = topic_list;
+
+  if (in.events.empty()) {
+    out["note"] = "No recorded activity: Tandem has no events for this person.";
+    return out;
+  }
+  std::string text;
+  if (first.is_object()) {
+    std::string source =
+        first.value("source", json()).is_string() ? first["source"].get<std::string>() : "";
+    std::string medium =
+        first.value("medium", json()).is_string() ? first["medium"].get<std::string>() : "";
+    text = source == "direct"
+               ? std::string("First came directly")
+               : fmt::format("First came from {}{}", source.empty() ? "an unknown source" : source,
+                             medium.empty() || medium == "none" ? "" : " / " + medium);
+    if (first.value("campaign", json()).is_string())
+      text += fmt::format(", campaign {}", first["campaign"].get<std::string>());
+    if (first.value("term", json()).is_string())
+      text += fmt::format(", keyword \"{}\"", first["term"].get<std::string>());
+    if (first.value("referrer_domain", json()).is_string() && source != first["referrer_domain"])
+      text += fmt::format(", via {}", first["referrer_domain"].get<std::string>());
+    if (first.value("landing_page", json()).is_string())
+      text += fmt::format(", landing on {}", first["landing_page"].get<std::string>());
+    if (auto at = ParseIsoTime(first.value("at", "")))
+      text += fmt::format(" ({})", Ago(in.now, *at));
+    text += ". ";
+  }
+  const int64_t days = out["days_since_first_touch"].get<int64_t>();
+  text += fmt::format(
+      "{} visit{}, {} page view{} {}.", in.lead.visits, in.lead.visits == 1 ? "" : "s", page_views,
+      page_views == 1 ? "" : "s",
+      days == 0 ? "within a day" : fmt::format("over {} day{}", days, days == 1 ? "" : "s"));
+  if (identified && anonymous > 0) {
+    text += fmt::format(" Browsed anonymously for {} event{} before identifying themselves {}.",
+                        anonymous, anonymous == 1 ? "" : "s", Ago(in.now, *identified));
+  }
+  out["text"] = text;
+  return out;
+}
+
+// --- Campaign ------------------------------------------------------------------
+
+json CampaignSection(const BriefInput& in, const json& why_now) {
+  // The campaigns they came through, the most telling first: the trigger's, the latest
+  // visit's, the first visit's, then any other by recency.
+  std::vector<std::pair<std::string, std::string>> seen;  // utm, how
+  auto add = [&](const std::string& utm, const std::string& how) {
+    if (utm.empty()) return;
+    for (const auto& [u, _] : seen) {
+      if (EqualsNoCase(u, utm)) return;
+    }
+    seen.emplace_back(utm, how);
+  };
+  if (why_now["event_id"].is_number()) {
+    if (const BriefEvent* e = EventById(in, why_now["event_id"].get<int64_t>())) {
+      add(e->utm_campaign, "the visit that triggered the hand-off");
+    }
+  }
+  for (const auto* touch : {&in.lead.last_touch, &in.lead.first_touch}) {
+    json t = touch->empty() ? json() : json::parse(*touch, nullptr, false);
+    if (t.is_object() && t.value("campaign", json()).is_string()) {
+      add(t["campaign"].get<std::string>(),
+          touch == &in.lead.first_touch ? "their first visit" : "their latest visit");
+    }
+  }
+  for (auto it = in.events.rbegin(); it != in.events.rend(); ++it) add(it->utm_campaign, "a visit");
+  json matched = json::array(), unknown = json::array();
+  for (const auto& [utm, how] : seen) {
+    if (const Campaign* c = in.catalog.FindCampaign(utm)) {
+      matched.push_back({{"key", c->key},
+                         {"name", c->name},
+                         {"utm_campaign", c->utm_campaign},
+                         {"persona", NullIfEmpty(c->persona)},
+                         {"key_message", NullIfEmpty(c->key_message)},
+                         {"offer", NullIfEmpty(c->offer)},
+                         {"starts_on", NullIfEmpty(c->starts_on)},
+                         {"ends_on", NullIfEmpty(c->ends_on)},
+                         {"via", how}});
+    } else {
+      unknown.push_back(utm);
+    }
+  }
+  json out = {{"campaigns", matched}, {"not_in_catalog", unknown}};
+  if (matched.empty() && unknown.empty()) {
+    out["note"] = "No campaign: they never arrived through a tagged campaign link.";
+  } else if (matched.empty()) {
+    out["note"] = fmt::format(
+        "They came through {} but the campaign catalog has no entry for {}: ask marketing what "
+        "it promised.",
+        unknown.size() == 1 ? "campaign " + unknown[0].get<std::string>() : "several campaigns",
+        unknown.size() == 1 ? "it" : "them");
+  }
+  return out;
+}
+
+// --- Talking points ------------------------------------------------------------
+
+json TalkingPoints(const BriefInput& in, const std::vector<Moment>& moments, const json& traits) {
+  struct Engaged {
+    const ContentAsset* asset;
+    int weight = 0;
+    TimePoint latest;
+    std::string how;  // the strongest moment's text
+    int best = 0;
+  };
+  std::vector<Engaged> engaged;
+  auto note = [&](const ContentAsset* asset, int weight, TimePoint at, const std::string& how) {
+    auto it = std::find_if(engaged.begin(), engaged.end(),
+                           [&](const Engaged& e) { return e.asset == asset; });
+    if (it == engaged.end()) {
+      engaged.push_back({asset, 0, at, "", 0});
+      it = engaged.end() - 1;
+    }
+    it->weight += weight;
+    it->latest = std::max(it->latest, at);
+    if (weight >= it->best) {
+      it->best = weight;
+      it->how = how;
+    }
+  };
+  for (const Moment& m : moments) {
+    if (m.asset != nullptr) {
+      note(m.asset, brief::EngagementWeight(m.kind), m.event->at,
+           fmt::format("{} {}", m.text, Ago(in.now, m.event->at)));
+    }
+  }
+  for (const BriefEvent& e : in.events) {
+    if (e.type != "page") continue;
+    if (const ContentAsset* asset = in.catalog.MatchContent(e.asset_id, "", e.path)) {
+      note(asset, 1, e.at,
+           fmt::format("Read the page of '{}' {}", asset->title, Ago(in.now, e.at)));
+    }
+  }
+  std::stable_sort(engaged.begin(), engaged.end(), [](const Engaged& a, const Engaged& b) {
+    if (a.weight != b.weight) return a.weight > b.weight;
+    return a.latest > b.latest;
+  });
+  const std::string role = in.lead.title;
+  const std::string company = in.lead.company_name;
+  std::string who = !role.empty() && !company.empty() ? fmt::format("a {} at {}", role, company)
+                    : !role.empty()                   ? "a " + role
+                    : !company.empty()                ? "someone at " + company
+                                                      : "";
+  (void)traits;
+  json points = json::array(), left_out = json::array();
+  constexpr size_t kMaxPoints = 3;
+  for (const Engaged& e : engaged) {
+    if (points.size() == kMaxPoints) break;
+    const ContentAsset& a = *e.asset;
+    json questions = json::array();
+    for (const std::string& q : a.questions) {
+      if (std::string bad = ContainsForbidden(q); !bad.empty()) {
+        left_out.push_back({{"asset_id", a.asset_id}, {"text", q}, {"because", bad}});
+      } else {
+        questions.push_back(q);
+      }
+    }
+    std::string problem = a.problem;
+    if (std::string bad = ContainsForbidden(problem); !bad.empty()) {
+      left_out.push_back({{"asset_id", a.asset_id}, {"text", problem}, {"because", bad}});
+      problem.clear();
+    }
+    if (problem.empty() && questions.empty()) continue;
+    json point = {{"asset_id", a.asset_id}, {"title", a.title},
+                  {"topic", a.topic},       {"funnel_stage", NullIfEmpty(a.funnel_stage)},
+                  {"engaged", e.how},       {"problem", NullIfEmpty(problem)},
+                  {"questions", questions}};
+    if (!problem.empty()) {
+      point["angle"] = who.empty()
+                           ? fmt::format("Speak to the problem: {}", LowerFirst(problem))
+                           : fmt::format("For {}, the problem is: {}", who, LowerFirst(problem));
+    }
+    points.push_back(std::move(point));
+  }
+  json out = {{"points", points}, {"dont", BriefDontList()}, {"left_out", left_out}};
+  if (points.empty()) {
+    out["note"] =
+        engaged.empty()
+            ? "No talking points: they engaged with no content in the catalog. Ask about their "
+              "situation rather than guess it."
+            : "No talking points: the catalog entries they engaged with have none usable.";
+  }
+  return out;
+}
+
+// --- Score ---------------------------------------------------------------------
+
+json Score(const BriefInput& in, const std::vector<Moment>& moments) {
+  std::vector<const ExplainedItem*> items;
+  for (const ExplainedItem& item : in.score.items) {
+    if (item.decayed_points != 0) items.push_back(&item);
+  }
+  std::stable_sort(items.begin(), items.end(), [](const ExplainedItem* a, const ExplainedItem* b) {
+    return std::abs(a->decayed_points) > std::abs(b->decayed_points);
+  });
+  json reasons = json::array();
+  for (size_t i = 0; i < items.size() && i < 5; ++i) {
+    const ExplainedItem& e = *items[i];
+    std::string because = e.item.trait;
+    if (e.item.event_id) {
+      const Moment* m = MomentOfEvent(moments, *e.item.event_id);
+      const BriefEvent* event = EventById(in, *e.item.event_id);
+      because = m != nullptr       ? m->text
+                : event != nullptr ? (event->type == "page" ? "Viewed " + event->path
+                                                            : event->type + " " + event->name)
+                                   : fmt::format("event {}", *e.item.event_id);
+      because += " " + Ago(in.now, e.item.at);
+    }
+    reasons.push_back({{"rule", e.item.rule},
+                       {"axis", ScoreAxisName(e.item.axis)},
+                       {"points", e.decayed_points},
+                       {"because", because}});
+  }
+  json out = {{"fit", in.score.fit},
+              {"engagement", in.score.engagement},
+              {"total", in.score.total},
+              {"top_reasons", reasons}};
+  if (reasons.empty()) out["note"] = "No score: no fit rule matches and no engagement is recorded.";
+  return out;
+}
+
+// --- History -------------------------------------------------------------------
+
+json History(const BriefInput& in) {
+  json owners = json::array();
+  for (const AssignmentRecord& a : in.assignments) {
+    if (!a.ended_at) continue;  // the current owner is in next_step
+    owners.push_back({{"owner", UserName(in, a.user_id)},
+                      {"from", FormatIsoTime(a.started_at)},
+                      {"until", FormatIsoTime(*a.ended_at)},
+                      {"end_reason", NullIfEmpty(a.end_reason)},
+                      {"first_contact_at", TimeOrNull(a.first_touch_at)},
+                      {"sla_missed", a.sla_breached_at.has_value()}});
+  }
+  json touches = json::array();
+  constexpr size_t kTouches = 10;
+  size_t start = in.touches.size() > kTouches ? in.touches.size() - kTouches : 0;
+  for (size_t i = start; i < in.touches.size(); ++i) {
+    const TouchRecord& t = in.touches[i];
+    touches.push_back({{"at", FormatIsoTime(t.at)},
+                       {"by", UserName(in, t.user_id)},
+                       {"channel", t.channel},
+                       {"direction", t.direction},
+                       {"purpose", t.purpose},
+                       {"note", NullIfEmpty(t.note)}});
+  }
+  json outcomes = json::array(), recycles = json::array();
+  for (const LeadLogEntry& entry : in.log) {
+    json data = json::parse(entry.data, nullptr, false);
+    if (!data.is_object()) continue;
+    const std::string by = UserName(in, ActorUserId(entry.actor));
+    if (entry.kind == "outcome") {
+      json item = {{"at", FormatIsoTime(entry.at)},
+                   {"by", entry.actor.starts_with("user:") ? by : entry.actor},
+                   {"disposition", data.value("disposition", "")},
+                   {"reason", data.contains("reason") ? data["reason"] : json()}};
+      if (data.contains("amount")) item["amount"] = data["amount"];
+      outcomes.push_back(std::move(item));
+    } else if (entry.kind == "stage_changed" &&
+               (data.value("to", "") == "recycled" || data.value("to", "") == "disqualified") &&
+               !data.value("cause", "").starts_with("outcome")) {
+      recycles.push_back({{"at", FormatIsoTime(entry.at)},
+                          {"to", data["to"]},
+                          {"reason", data.contains("reason") ? data["reason"] : json()},
+                          {"by", entry.actor.starts_with("user:") ? by : entry.actor}});
+    }
+  }
+  json out = {{"previous_owners", owners},
+              {"touches", touches},
+              {"earlier_touches", start},
+              {"outcomes", outcomes},
+              {"recycled", recycles}};
+  if (owners.empty() && touches.empty() && outcomes.empty() && recycles.empty()) {
+    out["note"] = "No history: nobody has owned, contacted or qualified this lead before.";
+  }
+  return out;
+}
+
+// --- Next step -----------------------------------------------------------------
+
+std::string Earliest(const ContactDecision& d, TimePoint now) {
+  std::optional<TimePoint> until;
+  for (const ContactReason& r : d.reasons) {
+    if (r.severity != "block") continue;
+    if (!r.until) return "";  // blocked with no end
+    until = until ? std::max(*until, *r.until) : *r.until;
+  }
+  return until ? fmt::format("{} ({})", brief::MinuteText(*until), Ago(now, *until)) : "";
+}
+
+json NextStep(const BriefInput& in, const json& talking, const json& traits) {
+  const LeadRecord& lead = in.lead;
+  json out = {{"owner", OwnerToJson(in.owner)},
+              {"sla_due_at", TimeOrNull(lead.sla_due_at)},
+              {"sla_met_at", TimeOrNull(lead.sla_met_at)},
+              {"sla_breached_at", TimeOrNull(lead.sla_breached_at)}};
+  if (!in.owner) {
+    out["sla"] = "No SLA clock runs without an owner.";
+    out["action"] = lead.queued ? "Give this lead an owner: it waits in the fallback queue."
+                                : "No owner yet: routing assigns one when the lead qualifies.";
+    return out;
+  }
+  std::string owner = fmt::format("Owner: {}. ", in.owner->name);
+  if (lead.sla_met_at) {
+    out["sla"] = fmt::format("First contact made {}.", Ago(in.now, *lead.sla_met_at));
+  } else if (lead.sla_due_at) {
+    out["sla"] = *lead.sla_due_at > in.now ? fmt::format("First contact due by {} ({}).",
+                                                         brief::MinuteText(*lead.sla_due_at),
+                                                         Ago(in.now, *lead.sla_due_at))
+                                           : fmt::format("First contact was due by {}: overdue.",
+                                                         brief::MinuteText(*lead.sla_due_at));
+  } else {
+    out["sla"] = "No SLA clock runs for this lead.";
+  }
+  out["sla"] = owner + out["sla"].get<std::string>();
+  const std::string name = FirstName(lead, traits);
+  std::string opener;
+  const json& points = talking["points"];
+  if (!points.empty() && !points[0]["questions"].empty()) {
+    opener = fmt::format(" Open with their problem, e.g. \"{}\"",
+                         points[0]["questions"][0].get<std::string>());
+  } else if (!points.empty() && points[0]["problem"].is_string()) {
+    opener = fmt::format(" Speak to {}.", LowerFirst(points[0]["problem"].get<std::string>()));
+  } else {
+    opener = " Ask about their situation before offering anything.";
+  }
+  const bool prefers_email = in.prefs.preferred_channel == "email";
+  const bool hot = lead.priority == "hot";
+  std::string action;
+  if (in.call.allowed && !prefers_email && (hot || in.prefs.preferred_channel == "call")) {
+    action = fmt::format("Call {} now.", name);
+  } else if (in.email.allowed) {
+    action = fmt::format("Email {}{}.", name,
+                         in.call.allowed ? "" : " (a call is not allowed now; see above)");
+  } else if (in.call.allowed) {
+    action = fmt::format("Call {}; email is not allowed (see above).", name);
+  } else {
+    std::string when = Earliest(in.call, in.now);
+    std::string email_when = Earliest(in.email, in.now);
+    if (when.empty() || (!email_when.empty() && email_when < when)) when = email_when;
+    out["action"] = when.empty()
+                        ? "Do not contact: neither a call nor an email is allowed."
+                        : fmt::format("Do not contact yet; the next allowed moment is {}.", when);
+    return out;
+  }
+  out["action"] = action + opener;
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& BriefDontList() {
+  static const std::vector<std::string> kDont = {
+      "Don't mention tracking or that they were on the website; speak to their problem.",
+      "Don't open with the company pitch; open with a question about their situation.",
+      "Don't thank them for their interest in the company; they were interested in the content.",
+  };
+  return kDont;
+}
+
+const std::vector<std::string>& ForbiddenTalkingPhrases() {
+  static const std::vector<std::string> kPhrases = {
+      "website",
+      "web site",
+      "our site",
+      "tracking",
+      "tracked",
+      "we noticed",
+      "we saw",
+      "i saw you",
+      "i see you",
+      "you visited",
+      "you were on",
+      "your visit",
+      "cookie",
+      "interest in our",
+      "interest in the company",
+      "thank you for your interest",
+      "thanks for your interest",
+  };
+  return kPhrases;
+}
+
+json BuildBrief(const BriefInput& in) {
+  json traits = json::parse(in.lead.traits, nullptr, false);
+  if (!traits.is_object()) traits = json::object();
+  const std::vector<Moment> moments = brief::FindMoments(in);
+  json why_now = WhyNow(in, moments);
+  json talking = TalkingPoints(in, moments, traits);
+  json out = {{"lead_id", LeadIdText(in.lead.id)},
+              {"generated_at", FormatIsoTime(in.now)},
+              {"stage", in.lead.stage},
+              {"priority", NullIfEmpty(in.lead.priority)}};
+  out["why_now"] = why_now;
+  out["who"] = Who(in, traits);
+  out["contact"] = Contact(in);
+  out["journey"] = Journey(in, moments);
+  out["campaign"] = CampaignSection(in, why_now);
+  out["talking_points"] = talking;
+  out["score"] = Score(in, moments);
+  out["history"] = History(in);
+  out["next_step"] = NextStep(in, talking, traits);
+  return out;
+}
+
+}  // namespace tandem

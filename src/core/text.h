@@ -1,0 +1,16 @@
+// Small ASCII text helpers shared across the tree (names, keys, event names are ASCII
+// case-insensitive; anything else is compared byte for byte).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tandem {
+
+bool EqualsNoCase(std::string_view a, std::string_view b);
+bool ContainsNoCase(std::string_view haystack, std::string_view needle);
+std::string LowerAscii(std::string_view text);
+// `text` without leading and trailing spaces, tabs and line breaks.
+std::string_view TrimSpace(std::string_view text);
+
+}  // namespace tandem
