@@ -33,6 +33,7 @@ run: build
 bench: build
 	./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem
 	./$(BUILD_DIR)/bench/leads_bench
+	./$(BUILD_DIR)/bench/brief_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -45,23 +45,6 @@ std::optional<int64_t> ActorUserId(std::string_view actor) {
   return ParseUserId(actor.substr(5));
 }
 
-const BriefEvent* EventById(const BriefInput& in, int64_t id) {
-  auto it = std::lower_bound(in.events.begin(), in.events.end(), id,
-                             [](const BriefEvent& e, int64_t v) { return e.id < v; });
-  if (it != in.events.end() && it->id == id) return &*it;
-  for (const BriefEvent& e : in.events) {  // events are by time; ids usually follow
-    if (e.id == id) return &e;
-  }
-  return nullptr;
-}
-
-const Moment* MomentOfEvent(const std::vector<Moment>& moments, int64_t event_id) {
-  for (const Moment& m : moments) {
-    if (m.event->id == event_id && m.kind != MomentKind::kIdentified) return &m;
-  }
-  return nullptr;
-}
-
 // "a, b and c"
 std::string JoinAnd(const std::vector<std::string>& parts) {
   if (parts.empty()) return "";
@@ -88,7 +71,7 @@ std::string ContainsForbidden(std::string_view text) {
 
 // --- Why now -------------------------------------------------------------------
 
-json WhyNow(const BriefInput& in, const std::vector<Moment>& moments) {
+json WhyNow(const BriefInput& in, const brief::Analysis& an) {
   const LeadRecord& lead = in.lead;
   // The latest move to MQL says what triggered the hand-off.
   const LeadLogEntry* mql = nullptr;
@@ -118,10 +101,10 @@ json WhyNow(const BriefInput& in, const std::vector<Moment>& moments) {
     if (size_t at = cause.rfind("(event "); at != std::string::npos) {
       event_id = std::atoll(cause.c_str() + at + 7);
     }
-    const BriefEvent* event = event_id ? EventById(in, *event_id) : nullptr;
+    const BriefEvent* event = event_id ? an.Event(in, *event_id) : nullptr;
     if (cause.starts_with("hand-raise") && event != nullptr) {
-      const Moment* moment = MomentOfEvent(moments, event->id);
-      std::string what = moment != nullptr ? moment->text : event->name;
+      const Moment* moment = an.MomentOf(event->id);
+      std::string what = moment != nullptr ? moment->text : std::string(event->name);
       out["trigger"] = "hand_raise";
       out["at"] = FormatIsoTime(event->at);
       out["event_id"] = event->id;
@@ -135,7 +118,7 @@ json WhyNow(const BriefInput& in, const std::vector<Moment>& moments) {
     }
     // A score crossing: name what they did in the week before it.
     std::vector<std::string> recent;
-    for (auto it = moments.rbegin(); it != moments.rend() && recent.size() < 3; ++it) {
+    for (auto it = an.moments.rbegin(); it != an.moments.rend() && recent.size() < 3; ++it) {
       if (it->event->at > crossed || it->event->at < crossed - std::chrono::days(7)) continue;
       if (it->kind == MomentKind::kIdentified) continue;
       std::string text = LowerFirst(it->text);
@@ -155,8 +138,8 @@ json WhyNow(const BriefInput& in, const std::vector<Moment>& moments) {
     out["text"] = text + ".";
     return out;
   }
-  if (!moments.empty()) {
-    const Moment& last = moments.back();
+  if (!an.moments.empty()) {
+    const Moment& last = an.moments.back();
     out["text"] = fmt::format(
         "Not qualified yet (stage {}): no hand-raise and the score is below the MQL thresholds. "
         "Latest: {} {}.",
@@ -229,7 +212,7 @@ json Contact(const BriefInput& in) {
 
 // --- Journey -------------------------------------------------------------------
 
-json Journey(const BriefInput& in, const std::vector<Moment>& moments) {
+json Journey(const BriefInput& in, const brief::Analysis& an) {
   json out = json::object();
   json first =
       in.lead.first_touch.empty() ? json() : json::parse(in.lead.first_touch, nullptr, false);
@@ -237,7 +220,7 @@ json Journey(const BriefInput& in, const std::vector<Moment>& moments) {
   int64_t page_views = 0, anonymous = 0;
   std::optional<TimePoint> identified;
   for (const BriefEvent& e : in.events) {
-    if (e.type == "page" || e.type == "screen") ++page_views;
+    if (e.IsPage() || e.type == "screen") ++page_views;
     if (!e.known && !identified) ++anonymous;
     if (e.known && !identified) identified = e.at;
   }
@@ -254,9 +237,9 @@ json Journey(const BriefInput& in, const std::vector<Moment>& moments) {
   // Key moments: the most recent ones, oldest first.
   constexpr size_t kShown = 15;
   json list = json::array();
-  size_t start = moments.size() > kShown ? moments.size() - kShown : 0;
-  for (size_t i = start; i < moments.size(); ++i) {
-    const Moment& m = moments[i];
+  size_t start = an.moments.size() > kShown ? an.moments.size() - kShown : 0;
+  for (size_t i = start; i < an.moments.size(); ++i) {
+    const Moment& m = an.moments[i];
     json item = {{"at", FormatIsoTime(m.event->at)},
                  {"kind", brief::MomentKindName(m.kind)},
                  {"text", m.text},
@@ -269,11 +252,14 @@ json Journey(const BriefInput& in, const std::vector<Moment>& moments) {
   // Topics of interest, from the catalog entries they engaged with.
   std::map<std::string, int> topics;
   std::map<std::string, TimePoint> latest;
-  for (const BriefEvent& e : in.events) {
-    const ContentAsset* asset = in.catalog.MatchContent(e.asset_id, e.title, e.path);
+  for (size_t i = 0; i < in.events.size(); ++i) {
+    const BriefEvent& e = in.events[i];
+    const ContentAsset* asset = an.assets[i];
     if (asset == nullptr || asset->topic.empty()) continue;
     int weight = 1;
-    if (const Moment* m = MomentOfEvent(moments, e.id)) weight = brief::EngagementWeight(m->kind);
+    if (an.moment_index[i] >= 0) {
+      weight = brief::EngagementWeight(an.moments[static_cast<size_t>(an.moment_index[i])].kind);
+    }
     topics[asset->topic] += weight;
     latest[asset->topic] = std::max(latest[asset->topic], e.at);
   }
@@ -328,19 +314,19 @@ json Journey(const BriefInput& in, const std::vector<Moment>& moments) {
 
 // --- Campaign ------------------------------------------------------------------
 
-json CampaignSection(const BriefInput& in, const json& why_now) {
+json CampaignSection(const BriefInput& in, const brief::Analysis& an, const json& why_now) {
   // The campaigns they came through, the most telling first: the trigger's, the latest
   // visit's, the first visit's, then any other by recency.
   std::vector<std::pair<std::string, std::string>> seen;  // utm, how
-  auto add = [&](const std::string& utm, const std::string& how) {
+  auto add = [&](std::string_view utm, const std::string& how) {
     if (utm.empty()) return;
     for (const auto& [u, _] : seen) {
       if (EqualsNoCase(u, utm)) return;
     }
-    seen.emplace_back(utm, how);
+    seen.emplace_back(std::string(utm), how);
   };
   if (why_now["event_id"].is_number()) {
-    if (const BriefEvent* e = EventById(in, why_now["event_id"].get<int64_t>())) {
+    if (const BriefEvent* e = an.Event(in, why_now["event_id"].get<int64_t>())) {
       add(e->utm_campaign, "the visit that triggered the hand-off");
     }
   }
@@ -383,41 +369,38 @@ json CampaignSection(const BriefInput& in, const json& why_now) {
 
 // --- Talking points ------------------------------------------------------------
 
-json TalkingPoints(const BriefInput& in, const std::vector<Moment>& moments, const json& traits) {
+json TalkingPoints(const BriefInput& in, const brief::Analysis& an, const json& traits) {
   struct Engaged {
     const ContentAsset* asset;
     int weight = 0;
     TimePoint latest;
-    std::string how;  // the strongest moment's text
-    int best = 0;
+    int best = 0;                       // the strongest engagement's weight
+    const Moment* moment = nullptr;     // … and the moment it was, if any
+    const BriefEvent* event = nullptr;  // … and its event (a page view without a moment)
   };
   std::vector<Engaged> engaged;
-  auto note = [&](const ContentAsset* asset, int weight, TimePoint at, const std::string& how) {
+  auto note = [&](const ContentAsset* asset, int weight, const BriefEvent& event,
+                  const Moment* moment) {
     auto it = std::find_if(engaged.begin(), engaged.end(),
                            [&](const Engaged& e) { return e.asset == asset; });
     if (it == engaged.end()) {
-      engaged.push_back({asset, 0, at, "", 0});
+      engaged.push_back({asset, 0, event.at, 0, nullptr, nullptr});
       it = engaged.end() - 1;
     }
     it->weight += weight;
-    it->latest = std::max(it->latest, at);
+    it->latest = std::max(it->latest, event.at);
     if (weight >= it->best) {
       it->best = weight;
-      it->how = how;
+      it->moment = moment;
+      it->event = &event;
     }
   };
-  for (const Moment& m : moments) {
-    if (m.asset != nullptr) {
-      note(m.asset, brief::EngagementWeight(m.kind), m.event->at,
-           fmt::format("{} {}", m.text, Ago(in.now, m.event->at)));
-    }
+  for (const Moment& m : an.moments) {
+    if (m.asset != nullptr) note(m.asset, brief::EngagementWeight(m.kind), *m.event, &m);
   }
-  for (const BriefEvent& e : in.events) {
-    if (e.type != "page") continue;
-    if (const ContentAsset* asset = in.catalog.MatchContent(e.asset_id, "", e.path)) {
-      note(asset, 1, e.at,
-           fmt::format("Read the page of '{}' {}", asset->title, Ago(in.now, e.at)));
-    }
+  for (size_t i = 0; i < in.events.size(); ++i) {
+    const BriefEvent& e = in.events[i];
+    if (e.IsPage() && an.assets[i] != nullptr) note(an.assets[i], 1, e, nullptr);
   }
   std::stable_sort(engaged.begin(), engaged.end(), [](const Engaged& a, const Engaged& b) {
     if (a.weight != b.weight) return a.weight > b.weight;
@@ -449,9 +432,15 @@ json TalkingPoints(const BriefInput& in, const std::vector<Moment>& moments, con
       problem.clear();
     }
     if (problem.empty() && questions.empty()) continue;
-    json point = {{"asset_id", a.asset_id}, {"title", a.title},
-                  {"topic", a.topic},       {"funnel_stage", NullIfEmpty(a.funnel_stage)},
-                  {"engaged", e.how},       {"problem", NullIfEmpty(problem)},
+    json point = {{"asset_id", a.asset_id},
+                  {"title", a.title},
+                  {"topic", a.topic},
+                  {"funnel_stage", NullIfEmpty(a.funnel_stage)},
+                  {"engaged", e.moment != nullptr
+                                  ? fmt::format("{} {}", e.moment->text, Ago(in.now, e.event->at))
+                                  : fmt::format("Read the page of '{}' {}", a.title,
+                                                Ago(in.now, e.event->at))},
+                  {"problem", NullIfEmpty(problem)},
                   {"questions", questions}};
     if (!problem.empty()) {
       point["angle"] = who.empty()
@@ -473,7 +462,7 @@ json TalkingPoints(const BriefInput& in, const std::vector<Moment>& moments, con
 
 // --- Score ---------------------------------------------------------------------
 
-json Score(const BriefInput& in, const std::vector<Moment>& moments) {
+json Score(const BriefInput& in, const brief::Analysis& an) {
   std::vector<const ExplainedItem*> items;
   for (const ExplainedItem& item : in.score.items) {
     if (item.decayed_points != 0) items.push_back(&item);
@@ -486,12 +475,13 @@ json Score(const BriefInput& in, const std::vector<Moment>& moments) {
     const ExplainedItem& e = *items[i];
     std::string because = e.item.trait;
     if (e.item.event_id) {
-      const Moment* m = MomentOfEvent(moments, *e.item.event_id);
-      const BriefEvent* event = EventById(in, *e.item.event_id);
-      because = m != nullptr       ? m->text
-                : event != nullptr ? (event->type == "page" ? "Viewed " + event->path
-                                                            : event->type + " " + event->name)
-                                   : fmt::format("event {}", *e.item.event_id);
+      const Moment* m = an.MomentOf(*e.item.event_id);
+      const BriefEvent* event = an.Event(in, *e.item.event_id);
+      because = m != nullptr ? m->text
+                : event != nullptr
+                    ? (event->IsPage() ? fmt::format("Viewed {}", event->path)
+                                       : fmt::format("{} {}", event->type, event->name))
+                    : fmt::format("event {}", *e.item.event_id);
       because += " " + Ago(in.now, e.item.at);
     }
     reasons.push_back({{"rule", e.item.rule},
@@ -534,6 +524,7 @@ json History(const BriefInput& in) {
   }
   json outcomes = json::array(), recycles = json::array();
   for (const LeadLogEntry& entry : in.log) {
+    if (entry.kind != "outcome" && entry.kind != "stage_changed") continue;
     json data = json::parse(entry.data, nullptr, false);
     if (!data.is_object()) continue;
     const std::string by = UserName(in, ActorUserId(entry.actor));
@@ -672,9 +663,9 @@ const std::vector<std::string>& ForbiddenTalkingPhrases() {
 json BuildBrief(const BriefInput& in) {
   json traits = json::parse(in.lead.traits, nullptr, false);
   if (!traits.is_object()) traits = json::object();
-  const std::vector<Moment> moments = brief::FindMoments(in);
-  json why_now = WhyNow(in, moments);
-  json talking = TalkingPoints(in, moments, traits);
+  const brief::Analysis an = brief::Analyze(in);
+  json why_now = WhyNow(in, an);
+  json talking = TalkingPoints(in, an, traits);
   json out = {{"lead_id", LeadIdText(in.lead.id)},
               {"generated_at", FormatIsoTime(in.now)},
               {"stage", in.lead.stage},
@@ -682,10 +673,10 @@ json BuildBrief(const BriefInput& in) {
   out["why_now"] = why_now;
   out["who"] = Who(in, traits);
   out["contact"] = Contact(in);
-  out["journey"] = Journey(in, moments);
-  out["campaign"] = CampaignSection(in, why_now);
+  out["journey"] = Journey(in, an);
+  out["campaign"] = CampaignSection(in, an, why_now);
   out["talking_points"] = talking;
-  out["score"] = Score(in, moments);
+  out["score"] = Score(in, an);
   out["history"] = History(in);
   out["next_step"] = NextStep(in, talking, traits);
   return out;

@@ -21,11 +21,12 @@
 
 namespace tandem {
 
+// Move-only (the events own their text).
 struct BriefInput {
   LeadRecord lead;
   std::optional<UserRecord> owner;
-  std::vector<UserRecord> users;   // to name previous owners and who touched the lead
-  std::vector<BriefEvent> events;  // the person's events, oldest first
+  std::vector<UserRecord> users;  // to name previous owners and who touched the lead
+  BriefEvents events;             // the person's events, oldest first
   ScoreExplanation score;
   std::vector<AssignmentRecord> assignments;  // oldest first
   std::vector<LeadLogEntry> log;              // oldest first

@@ -12,7 +12,7 @@ namespace tandem::brief {
 namespace {
 
 bool IsHandRaise(const BriefInput& in, const BriefEvent& e) {
-  if (e.type != "track") return false;
+  if (!e.IsTrack()) return false;
   for (const std::string& name : in.hand_raise_events) {
     if (EqualsNoCase(name, e.name)) return true;
   }
@@ -47,7 +47,7 @@ std::string HandRaiseText(const BriefEvent& e) {
   return what + OnPath(e);
 }
 
-std::string AssetTitle(const BriefEvent& e, const ContentAsset* asset) {
+std::string_view AssetTitle(const BriefEvent& e, const ContentAsset* asset) {
   if (asset != nullptr) return asset->title;
   if (!e.title.empty()) return e.title;
   return e.asset_id;
@@ -89,19 +89,27 @@ int EngagementWeight(MomentKind kind) {
   }
 }
 
-std::vector<Moment> FindMoments(const BriefInput& in) {
-  std::vector<Moment> out;
+Analysis Analyze(const BriefInput& in) {
+  Analysis a;
+  std::vector<Moment>& out = a.moments;
+  a.assets.resize(in.events.size(), nullptr);
+  a.moment_index.resize(in.events.size(), -1);
+  a.by_id.reserve(in.events.size());
   bool known = false;
   int64_t pricing_day = -1;
-  for (const BriefEvent& e : in.events) {
+  const bool starts_anonymous = !in.events.empty() && !in.events.front().known;
+  for (size_t i = 0; i < in.events.size(); ++i) {
+    const BriefEvent& e = in.events[i];
+    a.by_id.emplace_back(e.id, i);
     const ContentAsset* asset = in.catalog.MatchContent(e.asset_id, e.title, e.path);
-    Moment m{MomentKind::kForm, &e, nullptr, 1, ""};
-    if (e.known && !known && !in.events.empty() && !in.events.front().known) {
+    a.assets[i] = asset;
+    if (e.known && !known && starts_anonymous) {
       out.push_back({MomentKind::kIdentified, &e, nullptr, 1, "Identified themselves"});
     }
     known = known || e.known;
-    if (e.type == "track") {
-      const std::string& name = e.name;
+    Moment m{MomentKind::kForm, &e, nullptr, 1, ""};
+    if (e.IsTrack()) {
+      const std::string_view name = e.name;
       if (IsHandRaise(in, e)) {
         m.kind = MomentKind::kHandRaise;
         m.text = HandRaiseText(e);
@@ -126,26 +134,50 @@ std::vector<Moment> FindMoments(const BriefInput& in) {
       } else if (ContainsNoCase(name, "form")) {
         m.kind = MomentKind::kForm;
         m.asset = asset;
-        m.text = fmt::format("Submitted the {} form{}", e.form.empty() ? "a" : e.form,
-                             asset != nullptr ? fmt::format(" on the {} page", Quoted(asset->title))
-                             : e.path.empty() ? ""
-                                              : " on " + e.path);
+        m.text =
+            fmt::format("Submitted the {} form{}", e.form.empty() ? "a" : e.form,
+                        asset != nullptr ? fmt::format(" on the page of {}", Quoted(asset->title))
+                        : e.path.empty() ? ""
+                                         : fmt::format(" on {}", e.path));
       } else {
         continue;
       }
+      a.moment_index[i] = static_cast<int>(out.size());
       out.push_back(std::move(m));
-    } else if (e.type == "page" && GlobMatch("/pricing*", e.path)) {
+    } else if (e.IsPage() && e.path.starts_with("/pricing")) {
       const int64_t day = UtcDay(e.at);
       if (day == pricing_day && !out.empty() && out.back().kind == MomentKind::kPricing) {
         ++out.back().count;
         out.back().text = fmt::format("Looked at pricing ({} views that day)", out.back().count);
+        a.moment_index[i] = static_cast<int>(out.size() - 1);
         continue;
       }
       pricing_day = day;
+      a.moment_index[i] = static_cast<int>(out.size());
       out.push_back({MomentKind::kPricing, &e, nullptr, 1, "Looked at pricing"});
     }
   }
-  return out;
+  // Events come by time; ids follow commit order, nearly the same. Sorting a sorted
+  // vector is cheap.
+  std::sort(a.by_id.begin(), a.by_id.end());
+  return a;
+}
+
+std::optional<size_t> Analysis::IndexOf(int64_t event_id) const {
+  auto it = std::lower_bound(by_id.begin(), by_id.end(), std::make_pair(event_id, size_t{0}));
+  if (it == by_id.end() || it->first != event_id) return std::nullopt;
+  return it->second;
+}
+
+const BriefEvent* Analysis::Event(const BriefInput& input, int64_t event_id) const {
+  auto index = IndexOf(event_id);
+  return index ? &input.events[*index] : nullptr;
+}
+
+const Moment* Analysis::MomentOf(int64_t event_id) const {
+  auto index = IndexOf(event_id);
+  if (!index || moment_index[*index] < 0) return nullptr;
+  return &moments[static_cast<size_t>(moment_index[*index])];
 }
 
 std::string Ago(TimePoint now, TimePoint t) {

@@ -3,6 +3,7 @@
 // the moment they identified themselves — and how to say each in a few words.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +31,20 @@ struct Moment {
   std::string text;                     // "Downloaded 'SEM Buyer's Guide'"
 };
 
-// The moments among the input's events, oldest first. Pricing views are one moment
-// per UTC day.
-std::vector<Moment> FindMoments(const BriefInput& input);
+// What the sections share, computed once per brief (a lead may have many events).
+struct Analysis {
+  std::vector<Moment> moments;  // oldest first; pricing views are one moment per UTC day
+  std::vector<const ContentAsset*> assets;        // per event: the catalog entry it is about
+  std::vector<int> moment_index;                  // per event: its moment, or -1
+  std::vector<std::pair<int64_t, size_t>> by_id;  // (event id, index), sorted by id
+
+  std::optional<size_t> IndexOf(int64_t event_id) const;
+  const BriefEvent* Event(const BriefInput& input, int64_t event_id) const;
+  // The moment an event is (not "identified"); nullptr when it is none.
+  const Moment* MomentOf(int64_t event_id) const;
+};
+
+Analysis Analyze(const BriefInput& input);
 // How strongly a moment (or a page view of an asset's page) shows interest in its
 // content: hand-raise 4, download and webinar 3, form 2, page view 1.
 int EngagementWeight(MomentKind kind);

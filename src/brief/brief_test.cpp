@@ -29,15 +29,16 @@ ContentAsset Asset(std::string id, std::string title, std::string pattern, std::
   return a;
 }
 
-BriefEvent Event(int64_t id, const char* at, std::string type, std::string name,
-                 std::string path = "", std::string asset_id = "") {
+// Text views string literals; BriefEvents copies it.
+BriefEvent Event(int64_t id, const char* at, std::string_view type, std::string_view name,
+                 std::string_view path = "", std::string_view asset_id = "") {
   BriefEvent e;
   e.id = id;
   e.at = T(at);
-  e.type = std::move(type);
-  e.name = std::move(name);
-  e.path = std::move(path);
-  e.asset_id = std::move(asset_id);
+  e.type = type;
+  e.name = name;
+  e.path = path;
+  e.asset_id = asset_id;
   e.known = true;
   return e;
 }

@@ -240,7 +240,17 @@ const ContentAsset* Catalog::MatchContent(std::string_view asset_id, std::string
   }
   if (!path.empty()) {
     for (const ContentAsset& a : content) {
-      if (!a.url_pattern.empty() && GlobMatch(a.url_pattern, path)) return &a;
+      if (a.url_pattern.empty()) continue;
+      // Most paths differ from the pattern before its first wildcard; only those that
+      // do not need the glob.
+      size_t i = 0;
+      const std::string& pattern = a.url_pattern;
+      while (i < pattern.size() && i < path.size() && pattern[i] != '*' && pattern[i] != '?' &&
+             pattern[i] == path[i]) {
+        ++i;
+      }
+      const bool at_wildcard = i < pattern.size() && (pattern[i] == '*' || pattern[i] == '?');
+      if ((at_wildcard || i == pattern.size()) && GlobMatch(pattern, path)) return &a;
     }
   }
   return nullptr;

@@ -227,5 +227,40 @@ business_days = ["sun", "mon"]
   EXPECT_FALSE(config->sla.business_days[2]);
 }
 
+TEST(ConfigTest, ReadsTheCatalogAndNamesTheLineOfABadEntry) {
+  auto config = ParseConfig(R"(
+[[catalog.campaigns]]
+name = "Spring"
+utm_campaign = "spring-26"
+offer = "The guide"
+starts_on = 2026-03-01
+
+[[catalog.content]]
+asset_id = "guide"
+title = "The Guide"
+topic = "search"
+problem = "Budgets leak."
+questions = ["How?", "Why?"]
+)",
+                            "t.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->catalog.campaigns.size(), 1u);
+  EXPECT_EQ(config->catalog.campaigns[0].key, "spring-26");
+  EXPECT_EQ(config->catalog.campaigns[0].starts_on, "2026-03-01");  // a TOML date
+  EXPECT_EQ(config->catalog.campaigns[0].origin, "config");
+  EXPECT_EQ(config->catalog.content[0].questions.size(), 2u);
+
+  auto bad =
+      ParseConfig("[server]\nthreads = 2\n\n[[catalog.content]]\nasset_id = \"g\"\n", "t.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("t.toml:4: content: title is required"), std::string::npos)
+      << bad.status().message();
+  auto unknown = ParseConfig("[catalog]\nassets = []\n", "t.toml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("t.toml:2: unknown catalog key \"assets\""),
+            std::string::npos)
+      << unknown.status().message();
+}
+
 }  // namespace
 }  // namespace tandem
