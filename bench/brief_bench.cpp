@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "brief/brief.h"
@@ -137,14 +136,13 @@ void Run() {
     }
     if (fields == 0) fmt::print("no fields\n");
   });
-  Figures builder =
-      Time(std::getenv("BRIEF_PROFILE") ? 2000 : kRuns, [&] { last_brief = BuildBrief(in); });
-  Figures extract = Time(std::getenv("BRIEF_PROFILE_EXTRACT") ? 500 : kRuns, [&] {
+  Figures builder = Time(kRuns, [&] { last_brief = BuildBrief(in); });
+  Figures extract = Time(kRuns, [&] {
     if (ExtractBriefEvents(events).empty()) fmt::print("no events\n");
   });
   Figures end_to_end = Time(kRuns, [&] {
-    BriefInput in = engine.BriefInputFor(*store, lead, now).value();
-    std::string md = RenderBriefMarkdown(BuildBrief(in));
+    BriefInput read = engine.BriefInputFor(*store, lead, now).value();
+    std::string md = RenderBriefMarkdown(BuildBrief(read));
     if (md.empty()) fmt::print("empty brief\n");
   });
   fmt::print("  payloads: {:.1f} MB; why now: \"{}\"\n", bytes / 1e6,

@@ -110,11 +110,17 @@ std::vector<Section> Outline(const json& b) {
     const json& c = b["campaign"];
     Section s{"Campaign", {}, {}};
     for (const json& k : c["campaigns"]) {
-      std::string line = fmt::format("{} (via {})", Str(k, "name"), Str(k, "via"));
-      s.paragraphs.push_back(line);
-      if (!Str(k, "persona").empty()) s.bullets.push_back("Persona: " + Str(k, "persona"));
-      if (!Str(k, "key_message").empty()) s.bullets.push_back("Message: " + Str(k, "key_message"));
-      if (!Str(k, "offer").empty()) s.bullets.push_back("Offer: " + Str(k, "offer"));
+      s.bullets.push_back(fmt::format("{} (via {})", Str(k, "name"), Str(k, "via")));
+      if (!Str(k, "persona").empty()) s.bullets.push_back("  Persona: " + Str(k, "persona"));
+      if (!Str(k, "key_message").empty())
+        s.bullets.push_back("  Message: " + Str(k, "key_message"));
+      if (!Str(k, "offer").empty()) s.bullets.push_back("  Offer: " + Str(k, "offer"));
+    }
+    if (!c["campaigns"].empty() && !c["not_in_catalog"].empty()) {
+      std::string others;
+      for (const json& u : c["not_in_catalog"])
+        others += (others.empty() ? "" : ", ") + u.get<std::string>();
+      s.paragraphs.push_back("Also came through " + others + " (not in the campaign catalog).");
     }
     if (!Str(c, "note").empty()) s.paragraphs.push_back(Str(c, "note"));
     out.push_back(std::move(s));
