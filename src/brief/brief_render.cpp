@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "brief/brief.h"
+#include "core/text.h"
 
 namespace tandem {
 namespace {
@@ -193,33 +194,6 @@ std::vector<Section> Outline(const json& b) {
   return out;
 }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Heading(const json& b) {
   const json& w = b["who"];
   std::string name = Str(w, "name").empty() ? Str(w, "email") : Str(w, "name");
@@ -257,20 +231,20 @@ std::string RenderBriefHtml(const json& brief) {
   std::string out =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  out += fmt::format("<title>{}</title>", Escape(Heading(brief)));
+  out += fmt::format("<title>{}</title>", HtmlEscape(Heading(brief)));
   out +=
       "<style>body{font:15px/1.45 system-ui,sans-serif;max-width:46rem;margin:2rem auto;"
       "padding:0 1rem;color:#1d232a}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem;"
       "border-bottom:1px solid #dde2e7}li li{list-style:circle}</style></head><body>\n";
   out += fmt::format(
-      "<h1>{}</h1>\n<p>Stage {}{}; brief of {}.</p>\n", Escape(Heading(brief)),
-      Escape(Str(brief, "stage")),
-      Str(brief, "priority").empty() ? "" : ", priority " + Escape(Str(brief, "priority")),
-      Escape(Str(brief, "generated_at")));
+      "<h1>{}</h1>\n<p>Stage {}{}; brief of {}.</p>\n", HtmlEscape(Heading(brief)),
+      HtmlEscape(Str(brief, "stage")),
+      Str(brief, "priority").empty() ? "" : ", priority " + HtmlEscape(Str(brief, "priority")),
+      HtmlEscape(Str(brief, "generated_at")));
   for (const Section& s : Outline(brief)) {
-    out += fmt::format("<section><h2>{}</h2>\n", Escape(s.title));
+    out += fmt::format("<section><h2>{}</h2>\n", HtmlEscape(s.title));
     for (const std::string& p : s.paragraphs) {
-      if (!p.empty()) out += "<p>" + Escape(p) + "</p>\n";
+      if (!p.empty()) out += "<p>" + HtmlEscape(p) + "</p>\n";
     }
     if (!s.bullets.empty()) {
       out += "<ul>";
@@ -283,9 +257,9 @@ std::string RenderBriefHtml(const json& brief) {
         else if (!sub && &b != &s.bullets.front())
           out += "</li>";
         if (sub) {
-          out += "<li>" + Escape(b.substr(2)) + "</li>";
+          out += "<li>" + HtmlEscape(b.substr(2)) + "</li>";
         } else {
-          out += "<li>" + Escape(b);
+          out += "<li>" + HtmlEscape(b);
         }
         nested = sub;
       }

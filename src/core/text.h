@@ -12,5 +12,7 @@ bool ContainsNoCase(std::string_view haystack, std::string_view needle);
 std::string LowerAscii(std::string_view text);
 // `text` without leading and trailing spaces, tabs and line breaks.
 std::string_view TrimSpace(std::string_view text);
+// `text` safe inside HTML elements and quoted attributes.
+std::string HtmlEscape(std::string_view text);
 
 }  // namespace tandem

@@ -8,6 +8,7 @@
 
 #include "auth/permissions.h"
 #include "contact/unsubscribe_token.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/query_params.h"
@@ -144,32 +145,6 @@ StatusOr<int> IntParam(const HttpRequest& request, const char* name, int fallbac
         fmt::format("{} \"{}\" must be a number from {} to {}", name, text, min, max));
   }
   return value;
-}
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // "jane@example.com" → "j***@example.com": enough for the person to recognise it.
