@@ -76,7 +76,11 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
   // The latest move to MQL says what triggered the hand-off.
   const LeadLogEntry* mql = nullptr;
   const LeadLogEntry* recycled = nullptr;
+  const LeadLogEntry* raised = nullptr;  // a hand-raise by a lead already qualified
   for (const LeadLogEntry& entry : in.log) {
+    if (entry.kind == "priority_changed" && entry.data.find("\"hand-raise") != std::string::npos) {
+      raised = &entry;
+    }
     if (entry.kind != "stage_changed") continue;
     json data = json::parse(entry.data, nullptr, false);
     if (!data.is_object()) continue;
@@ -95,7 +99,9 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
     out["came_back"] = true;
   }
   if (mql != nullptr) {
-    json data = json::parse(mql->data, nullptr, false);
+    // Qualified by score, then asked for sales: the hand-raise is the reason now.
+    const bool raised_since = raised != nullptr && raised->at >= mql->at;
+    json data = json::parse((raised_since ? raised : mql)->data, nullptr, false);
     const std::string cause = data.value("cause", "");
     std::optional<int64_t> event_id;
     if (size_t at = cause.rfind("(event "); at != std::string::npos) {
@@ -109,6 +115,11 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
       out["at"] = FormatIsoTime(event->at);
       out["event_id"] = event->id;
       out["text"] = came_back + what + " " + Ago(in.now, event->at) + ".";
+      if (raised_since) {
+        out["text"] = out["text"].get<std::string>() +
+                      fmt::format(" Already a marketing-qualified lead by score since {}.",
+                                  brief::MinuteText(mql->at));
+      }
       return out;
     }
     // The crossing happened with the last event before Tandem recorded it.

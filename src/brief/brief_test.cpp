@@ -119,6 +119,29 @@ TEST(BriefTest, RenderedFormsCarryEverySectionAndEscapeHtml) {
   EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
 }
 
+TEST(BriefTest, AHandRaiseAfterQualifyingByScoreIsTheReasonNow) {
+  BriefInput in = TwoAssetInput();
+  in.events = {Event(1, "2026-11-19T10:00:00Z", "track", "Content Downloaded", "", "x-guide"),
+               Event(2, "2026-11-20T11:48:00Z", "track", "Demo Requested", "/pricing")};
+  LeadLogEntry qualified;
+  qualified.kind = "stage_changed";
+  qualified.at = T("2026-11-19T10:00:01Z");
+  qualified.data =
+      R"({"from":"lead","to":"mql","cause":"score: fit 30 >= 15 and engagement 26 >= 25"})";
+  LeadLogEntry raised;
+  raised.kind = "priority_changed";
+  raised.at = T("2026-11-20T11:48:01Z");
+  raised.data = R"j({"from":"mql","to":"hot","cause":"hand-raise: Demo Requested (event 2)"})j";
+  in.log = {qualified, raised};
+  in.hand_raise_events = {"Demo Requested"};
+  json why = BuildBrief(in)["why_now"];
+  EXPECT_EQ(why["trigger"], "hand_raise");
+  EXPECT_EQ(why["event_id"], 2);
+  EXPECT_EQ(why["text"],
+            "Requested a demo from /pricing 12 minutes ago. Already a marketing-qualified lead "
+            "by score since 2026-11-19 10:00 UTC.");
+}
+
 TEST(BriefTest, AgoSpeaksLikeAPerson) {
   const TimePoint now = T("2026-11-20T12:00:00Z");
   EXPECT_EQ(brief::Ago(now, T("2026-11-20T11:59:40Z")), "just now");
