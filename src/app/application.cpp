@@ -39,6 +39,10 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
       std::make_unique<http::ContactRoutes>(*store_, *engine_, clock_, unsubscribe_secret_,
                                             http::ContactRoutes::Options{config.server.public_url});
   contact_->Register(router_);
+  auth_ = std::make_unique<http::AuthRoutes>(
+      *store_, clock_,
+      http::AuthRoutes::Options{config.auth, config.server.public_url, config.server.trust_proxy});
+  auth_->Register(router_);
   brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
   brief_->Register(router_);
   api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *contact_, *brief_);

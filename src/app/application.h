@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "http/api_routes.h"
+#include "http/auth_routes.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -61,6 +62,7 @@ class Application {
   std::unique_ptr<http::IngestRoutes> ingest_;
   std::string unsubscribe_secret_;  // loaded from the store at Start()
   std::unique_ptr<http::ContactRoutes> contact_;
+  std::unique_ptr<http::AuthRoutes> auth_;
   std::unique_ptr<http::BriefRoutes> brief_;
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<SlaScheduler> sla_;

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include <filesystem>
@@ -10,6 +13,7 @@
 #include <sstream>
 
 #include "app/application.h"
+#include "auth/passwords.h"
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "contact/unsubscribe_token.h"
@@ -215,6 +219,34 @@ Status IssueToken(const Config& config, const std::string& email) {
   std::string token = NewApiToken();
   TANDEM_RETURN_IF_ERROR(store->AddApiToken(user->id, HashApiToken(token), clock.Now()));
   std::cout << fmt::format("new API token for {} (shown once):\n", user->email) << token << "\n";
+  return OkStatus();
+}
+
+Status SetPassword(const Config& config, const std::string& email) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto user, store->FindUserByEmail(email));
+  if (!user) return NotFound("not_found", fmt::format("no user with email {}", email));
+  const bool terminal = isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (terminal) {
+    std::cerr << fmt::format("new password for {} (not shown): ", user->email) << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string password;
+  const bool read = static_cast<bool>(std::getline(std::cin, password));
+  if (terminal) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!read) return InvalidArgument("no_password", "no password on standard input");
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  TANDEM_RETURN_IF_ERROR(CheckPasswordStrength(password, user->email));
+  TANDEM_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  TANDEM_RETURN_IF_ERROR(store->SetPassword(user->id, hash));
+  std::cout << fmt::format("password set for {}; their web sessions have ended\n", user->email);
   return OkStatus();
 }
 

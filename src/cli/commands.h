@@ -22,6 +22,8 @@ Status AddUser(const Config& config, const NewUser& user);
 Status ListUsers(const Config& config);
 // Issues another API token for a user; prints it as the last line.
 Status IssueToken(const Config& config, const std::string& email);
+// Reads a password from standard input (without echo on a terminal) and sets it.
+Status SetPassword(const Config& config, const std::string& email);
 // Recomputes every lead's score under the configured rules.
 Status Rescore(const Config& config);
 // Validates a configuration file (and, when the store exists, the teams it names).

@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
   std::string token_email;
   auto* user_token = user->add_subcommand("token", "Issue another API token for a user");
   user_token->add_option("EMAIL", token_email, "The user's email address")->required();
+  std::string passwd_email;
+  auto* user_passwd = user->add_subcommand(
+      "passwd", "Set a user's web sign-in password, read from standard input (ends sessions)");
+  user_passwd->add_option("EMAIL", passwd_email, "The user's email address")->required();
   auto* rescore =
       app.add_subcommand("rescore", "Recompute every lead's score under the current rules");
   std::string unsubscribe_lead;
@@ -139,6 +143,8 @@ int main(int argc, char** argv) {
     status = tandem::cli::AddUser(config, new_user);
   } else if (user_list->parsed()) {
     status = tandem::cli::ListUsers(config);
+  } else if (user_passwd->parsed()) {
+    status = tandem::cli::SetPassword(config, passwd_email);
   } else if (user_token->parsed()) {
     status = tandem::cli::IssueToken(config, token_email);
   } else if (unsubscribe->parsed()) {

@@ -41,6 +41,14 @@ Status ReadIngest(const toml::table& t, std::string_view origin, IngestConfig& c
   return r.Finish();
 }
 
+Status ReadAuth(const toml::table& t, std::string_view origin, AuthConfig& c) {
+  SectionReader r(t, origin, "auth");
+  r.Integer("session_hours", c.session_hours, 1, 24 * 90);
+  r.Integer("max_failed_logins", c.max_failed_logins, 1, 100);
+  r.Integer("lockout_minutes", c.lockout_minutes, 1, 24 * 60);
+  return r.Finish();
+}
+
 Status ReadLog(const toml::table& t, std::string_view origin, LogConfig& c) {
   SectionReader r(t, origin, "log");
   r.String("level", c.level, {"trace", "debug", "info", "warn", "error"});
@@ -66,6 +74,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
                      Config& c) { return ReadStorage(t, o, c.storage); }},
       {"ingest", [](const toml::table& t, std::string_view o,
                     Config& c) { return ReadIngest(t, o, c.ingest); }},
+      {"auth",
+       [](const toml::table& t, std::string_view o, Config& c) { return ReadAuth(t, o, c.auth); }},
       {"log",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadLog(t, o, c.log); }},
       {"scoring", [](const toml::table& t, std::string_view o,
@@ -96,7 +106,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
       return InvalidArgument(
           "config_unknown_key",
           fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, contact, sla, catalog, webhooks)",
+                      "routing, contact, sla, catalog, auth, webhooks)",
                       origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();

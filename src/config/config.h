@@ -59,6 +59,13 @@ struct LogConfig {
   std::string format = "text";  // text or json
 };
 
+// Signing in to the web app.
+struct AuthConfig {
+  int64_t session_hours = 12;     // a session ends this long after sign-in
+  int64_t max_failed_logins = 5;  // wrong passwords in a row that lock the account …
+  int64_t lockout_minutes = 15;   // … for this long
+};
+
 struct WebhookConfig {
   std::string url;
   std::string secret;               // signs every delivery (HMAC-SHA256)
@@ -72,6 +79,7 @@ struct Config {
   StorageConfig storage;
   IngestConfig ingest;
   LogConfig log;
+  AuthConfig auth;
   ScoringConfig scoring = DefaultScoring();
   RoutingConfig routing;
   std::vector<WebhookConfig> webhooks;

@@ -1,5 +1,7 @@
 #include "http/api_common.h"
 
+#include "http/auth_routes.h"
+
 #include <fmt/format.h>
 #include <boost/beast/http/field.hpp>
 
@@ -30,12 +32,15 @@ Response Html(unsigned status, std::string body) {
   return res;
 }
 
-StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request) {
+StatusOr<UserRecord> Authenticate(Store& store, const Clock& clock, const HttpRequest& request) {
   auto it = request.message.find(boost::beast::http::field::authorization);
   if (it == request.message.end()) {
+    if (auto token = CookieValue(request, kSessionCookie)) {
+      return AuthenticateSession(store, clock, request, *token);
+    }
     return Unauthenticated("unauthenticated",
                            "missing \"Authorization: Bearer <token>\" (tokens come from `tandem "
-                           "user add`)");
+                           "user add`) or a signed-in session");
   }
   std::string_view value(it->value().data(), it->value().size());
   if (!value.starts_with("Bearer ") || value.size() <= 7) {

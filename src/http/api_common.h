@@ -14,20 +14,22 @@
 
 namespace tandem::http {
 
-// The user of the request's "Authorization: Bearer <token>".
-StatusOr<UserRecord> Authenticate(Store& store, const HttpRequest& request);
+// The user of the request: its "Authorization: Bearer <token>", else its session cookie
+// (see http/auth_routes.h). A change (any method but GET and HEAD) made with a session
+// cookie must carry the session's X-CSRF-Token, or it is refused (403 csrf_failed).
+StatusOr<UserRecord> Authenticate(Store& store, const Clock& clock, const HttpRequest& request);
 Response Json(unsigned status, const nlohmann::json& body);
 // A body of another type (text/markdown, …), not cached.
 Response Text(unsigned status, std::string_view content_type, std::string body);
 // A page with no scripts and nothing loaded from elsewhere (a strict CSP says so).
 Response Html(unsigned status, std::string body);
 
-// Wraps `body(request, user)` with bearer-token authentication: 401 with
-// WWW-Authenticate when the token is missing or wrong.
+// Wraps `body(request, user)` with authentication (above): 401 with WWW-Authenticate
+// when the credentials are missing or wrong.
 template <typename Body>
-Handler Authed(Store& store, Body body) {
-  return [&store, body](HttpRequest&& request, Responder respond) {
-    auto user = Authenticate(store, request);
+Handler Authed(Store& store, const Clock& clock, Body body) {
+  return [&store, &clock, body](HttpRequest&& request, Responder respond) {
+    auto user = Authenticate(store, clock, request);
     if (!user.ok()) {
       Response res = ErrorResponse(user.status());
       res.set(boost::beast::http::field::www_authenticate, "Bearer");

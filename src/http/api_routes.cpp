@@ -53,7 +53,7 @@ StatusOr<std::pair<LeadQuery::After, TimePoint>> DecodeCursor(std::string_view s
 
 void ApiRoutes::Register(Router& router) {
   // Wraps a handler with authentication and error rendering.
-  auto authed = [this](auto body) { return Authed(store_, body); };
+  auto authed = [this](auto body) { return Authed(store_, clock_, body); };
   // /api/v1/leads/{id}[/{action}]
   auto lead_route = [this](std::string_view method) {
     return [this, method](const HttpRequest& request, const UserRecord& user) -> Response {

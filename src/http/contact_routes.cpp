@@ -168,7 +168,7 @@ std::string Page(std::string_view title, std::string_view content) {
 }  // namespace
 
 void ContactRoutes::Register(Router& router) {
-  auto authed = [this](auto body) { return Authed(store_, body); };
+  auto authed = [this](auto body) { return Authed(store_, clock_, body); };
   router.Add("GET", "/api/v1/reports/leaks",
              authed([this](const HttpRequest& r, const UserRecord& u) { return Leaks(r, u); }));
   router.Add("GET", "/api/v1/reports/hygiene",

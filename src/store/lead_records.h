@@ -33,6 +33,23 @@ struct UserRecord {
   }
 };
 
+// What signing in needs of a user.
+struct Credentials {
+  UserRecord user;
+  std::string password_hash;  // argon2id; "" when no password was ever set
+  int failed_logins = 0;      // failures since the last success or lock
+  std::optional<TimePoint> locked_until;
+};
+
+// A signed-in browser. Only the hash of its token is stored.
+struct SessionRecord {
+  std::string token_hash;
+  int64_t user_id = 0;
+  std::string csrf_token;  // sent back in X-CSRF-Token with every change
+  TimePoint created_at;
+  TimePoint expires_at;
+};
+
 struct LeadRecord {
   int64_t id = 0;  // the person's id
   std::string email;

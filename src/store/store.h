@@ -188,6 +188,20 @@ class Store {
   virtual Status AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) = 0;
   virtual StatusOr<std::optional<UserRecord>> FindUserByTokenHash(std::string_view token_hash) = 0;
 
+  // Signing in. RecordLoginFailure counts a failure and returns the count; the
+  // max_failures-th locks the user until `lock_until` and starts the count again.
+  // SetPassword clears failures and the lock and ends the user's sessions.
+  virtual StatusOr<std::optional<Credentials>> FindCredentials(std::string_view email) = 0;
+  virtual Status SetPassword(int64_t user_id, std::string_view password_hash) = 0;
+  virtual StatusOr<int> RecordLoginFailure(int64_t user_id, int max_failures,
+                                           TimePoint lock_until) = 0;
+  virtual Status RecordLoginSuccess(int64_t user_id) = 0;
+  virtual Status CreateSession(const SessionRecord& session) = 0;
+  // The unexpired session with this token hash, and its user.
+  virtual StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
+      std::string_view token_hash, TimePoint now) = 0;
+  virtual Status DeleteSession(std::string_view token_hash) = 0;
+
   // Lead reads (outside any write transaction; they do not wait for writers).
   virtual StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) = 0;
   // The lead a person id leads to, following person merges.

@@ -117,6 +117,29 @@ class StoreWrapper : public Store {
   StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override {
     return target_.ListOutbox(after_id, limit);
   }
+  StatusOr<std::optional<Credentials>> FindCredentials(std::string_view email) override {
+    return target_.FindCredentials(email);
+  }
+  Status SetPassword(int64_t user_id, std::string_view password_hash) override {
+    return target_.SetPassword(user_id, password_hash);
+  }
+  StatusOr<int> RecordLoginFailure(int64_t user_id, int max_failures,
+                                   TimePoint lock_until) override {
+    return target_.RecordLoginFailure(user_id, max_failures, lock_until);
+  }
+  Status RecordLoginSuccess(int64_t user_id) override {
+    return target_.RecordLoginSuccess(user_id);
+  }
+  Status CreateSession(const SessionRecord& session) override {
+    return target_.CreateSession(session);
+  }
+  StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
+      std::string_view token_hash, TimePoint now) override {
+    return target_.FindSession(token_hash, now);
+  }
+  Status DeleteSession(std::string_view token_hash) override {
+    return target_.DeleteSession(token_hash);
+  }
   StatusOr<Catalog> LoadCatalog() override { return target_.LoadCatalog(); }
   Status PutCatalog(const Catalog& entries, bool replace) override {
     return target_.PutCatalog(entries, replace);

@@ -339,11 +339,29 @@ CREATE TABLE content_assets (
 );
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// Signing in to the web app: password hashes, failures for the lock-out, sessions.
+constexpr std::string_view kV5 = R"sql(
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until INTEGER;
+
+-- Browser sessions, by the hash of their cookie's token.
+CREATE TABLE sessions (
+  token_hash  TEXT    PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id),
+  csrf_token  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, "sources, events, persons, identities", kV1},
     {2, "users, leads, scores, assignments, outbox", kV2},
     {3, "contact preferences, consents, touches, SLA timers", kV3},
     {4, "campaign and content catalogs", kV4},
+    {5, "passwords, sign-in lock-out, sessions", kV5},
 }};
 
 }  // namespace

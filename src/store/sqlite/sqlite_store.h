@@ -69,6 +69,15 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override;
   StatusOr<RefusalCounts> CountRefusals(TimePoint since) override;
   StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override;
+  StatusOr<std::optional<Credentials>> FindCredentials(std::string_view email) override;
+  Status SetPassword(int64_t user_id, std::string_view password_hash) override;
+  StatusOr<int> RecordLoginFailure(int64_t user_id, int max_failures,
+                                   TimePoint lock_until) override;
+  Status RecordLoginSuccess(int64_t user_id) override;
+  Status CreateSession(const SessionRecord& session) override;
+  StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
+      std::string_view token_hash, TimePoint now) override;
+  Status DeleteSession(std::string_view token_hash) override;
   StatusOr<Catalog> LoadCatalog() override;
   Status PutCatalog(const Catalog& entries, bool replace) override;
   StatusOr<bool> DeleteCampaign(std::string_view key) override;

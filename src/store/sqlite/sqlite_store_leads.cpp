@@ -1,6 +1,7 @@
 // SqliteStore: users, lead reads, webhook deliveries and settings.
 #include <fmt/format.h>
 
+#include "store/sqlite/sqlite_auth.h"
 #include "store/sqlite/sqlite_catalog.h"
 #include "store/sqlite/sqlite_contact.h"
 #include "store/sqlite/sqlite_lead_txn.h"
@@ -229,6 +230,45 @@ StatusOr<RefusalCounts> SqliteStore::CountRefusals(TimePoint since) {
 StatusOr<std::vector<OutboxMessage>> SqliteStore::ListOutbox(int64_t after_id, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   return sqlite::ListOutbox(lease->db(), after_id, limit);
+}
+
+StatusOr<std::optional<Credentials>> SqliteStore::FindCredentials(std::string_view email) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::FindCredentials(lease->db(), email);
+}
+
+Status SqliteStore::SetPassword(int64_t user_id, std::string_view password_hash) {
+  return Write(
+      [&](sqlite::Database& db) { return sqlite::SetPassword(db, user_id, password_hash); });
+}
+
+StatusOr<int> SqliteStore::RecordLoginFailure(int64_t user_id, int max_failures,
+                                              TimePoint lock_until) {
+  int failures = 0;
+  TANDEM_RETURN_IF_ERROR(Write([&](sqlite::Database& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(failures,
+                            sqlite::RecordLoginFailure(db, user_id, max_failures, lock_until));
+    return OkStatus();
+  }));
+  return failures;
+}
+
+Status SqliteStore::RecordLoginSuccess(int64_t user_id) {
+  return Write([&](sqlite::Database& db) { return sqlite::RecordLoginSuccess(db, user_id); });
+}
+
+Status SqliteStore::CreateSession(const SessionRecord& session) {
+  return Write([&](sqlite::Database& db) { return sqlite::CreateSession(db, session); });
+}
+
+StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> SqliteStore::FindSession(
+    std::string_view token_hash, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sqlite::FindSession(lease->db(), token_hash, now);
+}
+
+Status SqliteStore::DeleteSession(std::string_view token_hash) {
+  return Write([&](sqlite::Database& db) { return sqlite::DeleteSession(db, token_hash); });
 }
 
 StatusOr<Catalog> SqliteStore::LoadCatalog() {
