@@ -195,6 +195,9 @@ TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
   EXPECT_EQ(example->sla.other.days, 2);
   EXPECT_EQ(example->sla.business_days, SlaConfig().business_days);
   EXPECT_EQ(example->sla.on_breach, "reassign");
+  EXPECT_EQ(example->auth.session_hours, AuthConfig().session_hours);
+  EXPECT_EQ(example->auth.max_failed_logins, AuthConfig().max_failed_logins);
+  EXPECT_EQ(example->auth.lockout_minutes, AuthConfig().lockout_minutes);
 }
 
 TEST(ConfigTest, ReadsContactAndSla) {

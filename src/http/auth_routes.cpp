@@ -102,7 +102,9 @@ std::string AuthRoutes::Cookie(const HttpRequest& request, std::string_view valu
 Response AuthRoutes::Login(const HttpRequest& request) {
   // A page of another site must not sign a browser in to an account of its choosing.
   if (std::string_view origin = Header(request, "Origin"); !origin.empty()) {
-    if (OriginHost(origin) != Header(request, "Host")) {
+    std::string_view public_url = options_.public_url;
+    while (public_url.ends_with('/')) public_url.remove_suffix(1);
+    if (OriginHost(origin) != Header(request, "Host") && origin != public_url) {
       return ErrorResponse(403, "cross_origin",
                            fmt::format("sign-in from another site ({}) is refused", origin));
     }

@@ -91,6 +91,16 @@ test('user add prints a working API token last; bad users and configs are refuse
     const example = run('--db', db, 'config', 'check', path.resolve('tandem.example.toml'));
     assert.equal(example.status, 0, example.stderr);
 
+    // A sign-in password comes from standard input; weak ones are refused.
+    const weak = spawnSync(TANDEM, ['--db', db, 'user', 'passwd', 'ana@example.com'],
+      { encoding: 'utf8', input: 'short\n' });
+    assert.equal(weak.status, 2);
+    assert.match(weak.stderr, /at least 10 characters/);
+    const set = spawnSync(TANDEM, ['--db', db, 'user', 'passwd', 'ana@example.com'],
+      { encoding: 'utf8', input: 'lavender-field-42\n' });
+    assert.equal(set.status, 0, set.stderr);
+    assert.match(set.stdout, /password set for ana@example\.com/);
+
     // The token works against a running server; a wrong one does not.
     const server = await serve(path.join(dir, 't.db'));
     try {
@@ -99,6 +109,12 @@ test('user add prints a working API token last; bad users and configs are refuse
       assert.equal((await ok.json()).email, 'ana@example.com');
       const bad = await fetch(`${server.url}/api/v1/users/me`, { headers: { authorization: 'Bearer tdm_nope' } });
       assert.equal(bad.status, 401);
+      // The password set above signs in.
+      const login = await fetch(`${server.url}/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ana@example.com', password: 'lavender-field-42' }) });
+      assert.equal(login.status, 200);
+      assert.match(login.headers.get('set-cookie'), /^tandem_session=tds_[^;]+; Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict$/);
     } finally {
       server.kill('SIGINT');
       await exited(server);
