@@ -18,6 +18,7 @@ packages=(
   libhowardhinnant-date-dev tzdata  # time zones: quiet hours, business-hours SLAs
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  chromium                  # browser tests (driven by playwright-core)
 )
 
 missing=()

@@ -33,7 +33,7 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   ingest_ = std::make_unique<http::IngestRoutes>(
       *store_, *writer_, metrics_, clock_,
       http::IngestRoutes::Options{config.server.trust_proxy, config.server.public_url,
-                                  config.ingest.retry_after_s});
+                                  config.ingest.retry_after_s, config.tracking.respect_dnt});
   ingest_->Register(router_);
   contact_ =
       std::make_unique<http::ContactRoutes>(*store_, *engine_, clock_, unsubscribe_secret_,

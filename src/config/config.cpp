@@ -49,6 +49,12 @@ Status ReadAuth(const toml::table& t, std::string_view origin, AuthConfig& c) {
   return r.Finish();
 }
 
+Status ReadTracking(const toml::table& t, std::string_view origin, TrackingConfig& c) {
+  SectionReader r(t, origin, "tracking");
+  r.Bool("respect_dnt", c.respect_dnt);
+  return r.Finish();
+}
+
 Status ReadLog(const toml::table& t, std::string_view origin, LogConfig& c) {
   SectionReader r(t, origin, "log");
   r.String("level", c.level, {"trace", "debug", "info", "warn", "error"});
@@ -74,6 +80,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
                      Config& c) { return ReadStorage(t, o, c.storage); }},
       {"ingest", [](const toml::table& t, std::string_view o,
                     Config& c) { return ReadIngest(t, o, c.ingest); }},
+      {"tracking", [](const toml::table& t, std::string_view o,
+                      Config& c) { return ReadTracking(t, o, c.tracking); }},
       {"auth",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadAuth(t, o, c.auth); }},
       {"log",
@@ -106,7 +114,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
       return InvalidArgument(
           "config_unknown_key",
           fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, contact, sla, catalog, auth, webhooks)",
+                      "routing, contact, sla, catalog, auth, tracking, webhooks)",
                       origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();

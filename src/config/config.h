@@ -59,6 +59,13 @@ struct LogConfig {
   std::string format = "text";  // text or json
 };
 
+// The website snippet (GET /t.js).
+struct TrackingConfig {
+  // Send nothing from browsers that ask not to be tracked (Do-Not-Track, Global
+  // Privacy Control).
+  bool respect_dnt = true;
+};
+
 // Signing in to the web app.
 struct AuthConfig {
   int64_t session_hours = 12;     // a session ends this long after sign-in
@@ -80,6 +87,7 @@ struct Config {
   IngestConfig ingest;
   LogConfig log;
   AuthConfig auth;
+  TrackingConfig tracking;
   ScoringConfig scoring = DefaultScoring();
   RoutingConfig routing;
   std::vector<WebhookConfig> webhooks;

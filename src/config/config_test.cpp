@@ -198,6 +198,7 @@ TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
   EXPECT_EQ(example->auth.session_hours, AuthConfig().session_hours);
   EXPECT_EQ(example->auth.max_failed_logins, AuthConfig().max_failed_logins);
   EXPECT_EQ(example->auth.lockout_minutes, AuthConfig().lockout_minutes);
+  EXPECT_EQ(example->tracking.respect_dnt, TrackingConfig().respect_dnt);
 }
 
 TEST(ConfigTest, ReadsContactAndSla) {

@@ -1,5 +1,8 @@
 #include "http/ingest_routes.h"
 
+#include "http/query_params.h"
+#include "web/snippet.h"
+
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -116,6 +119,9 @@ void IngestRoutes::Register(Router& router) {
     });
     router.Add("OPTIONS", std::string(p.path), Preflight);
   }
+  router.Add("GET", "/t.js", [this](HttpRequest&& req, Responder respond) {
+    Snippet(std::move(req), std::move(respond));
+  });
   router.Add("GET", "/v1/projects/*", [this](HttpRequest&& req, Responder respond) {
     Settings(std::move(req), std::move(respond));
   });
@@ -189,6 +195,35 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
     res.set(bhttp::field::retry_after, std::to_string(retry_after));
     (*shared_respond)(WithCors(std::move(res)));
   }
+}
+
+void IngestRoutes::Snippet(HttpRequest&& request, Responder respond) {
+  auto javascript = [](unsigned status, std::string body) {
+    Response res{static_cast<bhttp::status>(status), 11};
+    res.set(bhttp::field::content_type, "application/javascript; charset=utf-8");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+  };
+  auto params = ParseQuery(request.query());
+  const std::string write_key = params["k"];
+  if (write_key.empty()) {
+    return respond(javascript(400, "/* Tandem: give the write key, /t.js?k=<writeKey> */\n"));
+  }
+  auto found = sources_.Find(write_key);
+  if (!found.ok()) return respond(ErrorResponse(found.status()));
+  if (!*found) {
+    return respond(javascript(404, "/* Tandem: no source has this write key */\n"));
+  }
+  std::string config =
+      nlohmann::json{{"writeKey", write_key}, {"respectDnt", options_.respect_dnt}}.dump();
+  std::string body(SnippetJavaScript());
+  const std::string placeholder = "__TANDEM_CONFIG__";
+  body.replace(body.rfind(placeholder), placeholder.size(), config);
+  Response res = javascript(200, std::move(body));
+  res.set(bhttp::field::cache_control, "public, max-age=300");
+  respond(std::move(res));
 }
 
 void IngestRoutes::Settings(HttpRequest&& request, Responder respond) {

@@ -25,6 +25,7 @@ class IngestRoutes {
     bool trust_proxy = false;   // take context.ip from X-Forwarded-For
     std::string public_url;     // where clients reach this server; "" = the Host header
     int64_t retry_after_s = 1;  // told to shed clients
+    bool respect_dnt = true;    // the website snippet sends nothing under DNT or GPC
   };
 
   // Everything passed in must outlive the routes.
@@ -32,6 +33,8 @@ class IngestRoutes {
                Options options);
 
   void Register(Router& router);
+  // GET /t.js?k=<writeKey>: the website snippet (web/snippet/t.js) for that source.
+  void Snippet(HttpRequest&& request, Responder respond);
 
  private:
   void Ingest(IngestCall call, HttpRequest&& request, Responder respond);
