@@ -16,14 +16,14 @@ deps:
 $(BUILD_DIR)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTANDEM_WERROR=$(WERROR)
 
-build: deps $(BUILD_DIR)/build.ninja
+build: deps node-deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 node-deps: deps
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	  npm ci --no-audit --no-fund --loglevel=error; fi
 
-test: build node-deps
+test: build
 	cd $(BUILD_DIR) && ctest -j 2 --output-on-failure --timeout 600
 
 run: build

@@ -1,5 +1,7 @@
 #include "app/application.h"
 
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 
 #include "contact/unsubscribe_token.h"
@@ -43,6 +45,14 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
       *store_, clock_,
       http::AuthRoutes::Options{config.auth, config.server.public_url, config.server.trust_proxy});
   auth_->Register(router_);
+  std::string web_root = config.server.web_root;
+  if (web_root.empty()) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) web_root = (exe.parent_path() / "web").string();
+  }
+  static_ = std::make_unique<http::StaticRoutes>(web_root);
+  static_->Register(router_);
   brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
   brief_->Register(router_);
   api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *contact_, *brief_);

@@ -14,6 +14,7 @@
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/static_routes.h"
 #include "ingest/event_writer.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
@@ -63,6 +64,7 @@ class Application {
   std::string unsubscribe_secret_;  // loaded from the store at Start()
   std::unique_ptr<http::ContactRoutes> contact_;
   std::unique_ptr<http::AuthRoutes> auth_;
+  std::unique_ptr<http::StaticRoutes> static_;
   std::unique_ptr<http::BriefRoutes> brief_;
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<SlaScheduler> sla_;

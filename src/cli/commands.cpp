@@ -322,8 +322,12 @@ Status Demo(const Config& config, int64_t events) {
     TANDEM_ASSIGN_OR_RETURN(UserRecord created, store->CreateUser(user));
     std::string token = NewApiToken();
     TANDEM_RETURN_IF_ERROR(store->AddApiToken(created.id, HashApiToken(token), now));
-    std::cout << fmt::format("demo user {} ({}): API token {}\n", created.email, created.role,
-                             token);
+    // A fresh password per workspace, printed once, for signing in to the web app.
+    const std::string password = RandomToken(12);
+    TANDEM_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+    TANDEM_RETURN_IF_ERROR(store->SetPassword(created.id, hash));
+    std::cout << fmt::format("demo user {} ({}): password {}  API token {}\n", created.email,
+                             created.role, password, token);
   }
   // The catalog first, so the briefs of the leads routed below name campaigns and content.
   TANDEM_ASSIGN_OR_RETURN(Catalog catalog, ParseCatalogToml(DemoCatalogToml(), "demo catalog"));

@@ -23,6 +23,7 @@ Status ReadServer(const toml::table& t, std::string_view origin, ServerConfig& c
   r.Integer("idle_timeout_ms", c.idle_timeout_ms, 100, 86400000);
   r.String("public_url", c.public_url);
   r.Integer("shutdown_grace_ms", c.shutdown_grace_ms, 0, 600000);
+  r.String("web_root", c.web_root);
   return r.Finish();
 }
 

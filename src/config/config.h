@@ -35,6 +35,9 @@ struct ServerConfig {
   std::string public_url;
   // How long a graceful shutdown waits for in-flight requests.
   int64_t shutdown_grace_ms = 10000;
+  // Where the web app's files are ("" = the "web" directory beside the binary, where
+  // `make build` puts them).
+  std::string web_root;
 };
 
 struct StorageConfig {

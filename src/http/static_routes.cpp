@@ -1,0 +1,106 @@
+#include "http/static_routes.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <boost/beast/http/field.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tandem::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+std::string ContentType(const std::filesystem::path& file) {
+  const std::string ext = file.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "application/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  return "application/octet-stream";
+}
+
+// 'sha256-…' of the inline import map, so the CSP needs no 'unsafe-inline'.
+std::string ImportMapHash(const std::string& html) {
+  const std::string open = "<script type=\"importmap\">";
+  size_t start = html.find(open);
+  if (start == std::string::npos) return "";
+  start += open.size();
+  size_t end = html.find("</script>", start);
+  if (end == std::string::npos) return "";
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(html.data() + start),
+                     end - start);
+  char b64[sodium_base64_ENCODED_LEN(sizeof digest, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+  return fmt::format(" 'sha256-{}'", b64);
+}
+
+}  // namespace
+
+StaticRoutes::StaticRoutes(std::string root) : root_(std::move(root)) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path app = fs::path(root_) / "app";
+  if (!fs::is_directory(app, ec)) return;
+  for (const auto& entry : fs::recursive_directory_iterator(app, ec)) {
+    if (!entry.is_regular_file() || entry.path().filename().string().starts_with(".")) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream body;
+    body << in.rdbuf();
+    const std::string url = "/app/" + fs::relative(entry.path(), app).generic_string();
+    files_[url] = File{ContentType(entry.path()), body.str()};
+  }
+  auto index = files_.find("/app/index.html");
+  csp_ = fmt::format(
+      "default-src 'self'; script-src 'self'{}; style-src 'self'; img-src 'self' data:; "
+      "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+      index == files_.end() ? "" : ImportMapHash(index->second.body));
+}
+
+void StaticRoutes::Register(Router& router) {
+  auto redirect = [](HttpRequest&&, Responder respond) {
+    Response res{bhttp::status::found, 11};
+    res.set(bhttp::field::location, "/app/");
+    res.prepare_payload();
+    respond(std::move(res));
+  };
+  router.Add("GET", "/", redirect);
+  // "/app" also matches "/app/" (the router tolerates one trailing slash).
+  router.Add("GET", "/app", [this, redirect](HttpRequest&& request, Responder respond) {
+    if (request.path() == "/app/") return respond(Serve("/app/index.html"));
+    redirect(std::move(request), std::move(respond));
+  });
+  router.Add("GET", "/app/*",
+             [this](HttpRequest&& request, Responder respond) { respond(Serve(request.path())); });
+}
+
+Response StaticRoutes::Serve(std::string_view path) const {
+  if (files_.empty()) {
+    return ErrorResponse(
+        404, "web_app_missing",
+        fmt::format("the web app is not built at {} (make build copies it there)", root_));
+  }
+  auto it = files_.find(path);
+  if (it == files_.end()) {
+    return ErrorResponse(404, "not_found", fmt::format("no file {} in the web app", path));
+  }
+  Response res{bhttp::status::ok, 11};
+  res.set(bhttp::field::content_type, it->second.content_type);
+  // Small files, revalidated on every load, so a new build shows at once.
+  res.set(bhttp::field::cache_control, "no-cache");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "same-origin");
+  if (it->first.ends_with(".html")) {
+    res.set("Content-Security-Policy", csp_);
+    res.set("X-Frame-Options", "DENY");
+  }
+  res.body() = it->second.body;
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace tandem::http
