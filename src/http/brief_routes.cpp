@@ -24,25 +24,28 @@ void BriefRoutes::Register(Router& router) {
     auto key_of = [base](const HttpRequest& r) {
       return UrlDecode(r.path().substr(base.size() + 1));
     };
-    router.Add("GET", base, Authed(store_, clock_, [this, kind](const HttpRequest&, const UserRecord&) {
-                 return List(kind);
-               }));
+    router.Add("GET", base,
+               Authed(store_, clock_,
+                      [this, kind](const HttpRequest&, const UserRecord&) { return List(kind); }));
     router.Add("POST", base,
                Authed(store_, clock_, [this, kind](const HttpRequest& r, const UserRecord& u) {
                  return Put(kind, r, u, "");
                }));
-    router.Add("GET", base + "/*",
-               Authed(store_, clock_, [this, kind, key_of](const HttpRequest& r, const UserRecord&) {
-                 return Get(kind, key_of(r));
-               }));
-    router.Add("PUT", base + "/*",
-               Authed(store_, clock_, [this, kind, key_of](const HttpRequest& r, const UserRecord& u) {
-                 return Put(kind, r, u, key_of(r));
-               }));
-    router.Add("DELETE", base + "/*",
-               Authed(store_, clock_, [this, kind, key_of](const HttpRequest& r, const UserRecord& u) {
-                 return Delete(kind, u, key_of(r));
-               }));
+    router.Add(
+        "GET", base + "/*",
+        Authed(store_, clock_, [this, kind, key_of](const HttpRequest& r, const UserRecord&) {
+          return Get(kind, key_of(r));
+        }));
+    router.Add(
+        "PUT", base + "/*",
+        Authed(store_, clock_, [this, kind, key_of](const HttpRequest& r, const UserRecord& u) {
+          return Put(kind, r, u, key_of(r));
+        }));
+    router.Add(
+        "DELETE", base + "/*",
+        Authed(store_, clock_, [this, kind, key_of](const HttpRequest& r, const UserRecord& u) {
+          return Delete(kind, u, key_of(r));
+        }));
   }
 }
 
