@@ -149,6 +149,22 @@ Status CheckUnique(const Catalog& catalog, std::string_view origin) {
   return OkStatus();
 }
 
+// Validates one entry of a file and adds it; a bad entry is an error of the file's kind
+// (`code`), with the entry's place in the message.
+Status AddEntry(Catalog& catalog, bool campaign, const json& body, std::string_view where,
+                std::string code) {
+  if (campaign) {
+    auto c = CampaignFromJson(body, where);
+    if (!c.ok()) return InvalidArgument(std::move(code), c.status().message());
+    catalog.campaigns.push_back(std::move(*c));
+  } else {
+    auto a = ContentFromJson(body, where);
+    if (!a.ok()) return InvalidArgument(std::move(code), a.status().message());
+    catalog.content.push_back(std::move(*a));
+  }
+  return OkStatus();
+}
+
 // One CSV record: fields, and the line it started on.
 struct CsvRecord {
   std::vector<std::string> fields;
@@ -365,16 +381,8 @@ StatusOr<Catalog> ReadCatalogTable(const toml::table& root, std::string_view ori
       if (!entry.is_table()) {
         return InvalidArgument("config_invalid_value", where + " must be a table");
       }
-      json body = TomlToJson(entry);
-      if (campaigns) {
-        auto c = CampaignFromJson(body, where);
-        if (!c.ok()) return InvalidArgument("config_invalid_value", c.status().message());
-        catalog.campaigns.push_back(std::move(*c));
-      } else {
-        auto a = ContentFromJson(body, where);
-        if (!a.ok()) return InvalidArgument("config_invalid_value", a.status().message());
-        catalog.content.push_back(std::move(*a));
-      }
+      TANDEM_RETURN_IF_ERROR(
+          AddEntry(catalog, campaigns, TomlToJson(entry), where, "config_invalid_value"));
     }
   }
   TANDEM_RETURN_IF_ERROR(CheckUnique(catalog, origin));
@@ -437,15 +445,7 @@ StatusOr<Catalog> ParseCatalogCsv(std::string_view text, std::string_view origin
         body[header[f]] = value;
       }
     }
-    if (campaigns) {
-      auto c = CampaignFromJson(body, where);
-      if (!c.ok()) return InvalidArgument("invalid_csv", c.status().message());
-      catalog.campaigns.push_back(std::move(*c));
-    } else {
-      auto a = ContentFromJson(body, where);
-      if (!a.ok()) return InvalidArgument("invalid_csv", a.status().message());
-      catalog.content.push_back(std::move(*a));
-    }
+    TANDEM_RETURN_IF_ERROR(AddEntry(catalog, campaigns, body, where, "invalid_csv"));
   }
   TANDEM_RETURN_IF_ERROR(CheckUnique(catalog, origin));
   return catalog;
