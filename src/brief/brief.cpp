@@ -671,6 +671,8 @@ const std::vector<std::string>& ForbiddenTalkingPhrases() {
   return kPhrases;
 }
 
+json BuildWhyNow(const BriefInput& in) { return WhyNow(in, brief::Analyze(in)); }
+
 json BuildBrief(const BriefInput& in) {
   json traits = json::parse(in.lead.traits, nullptr, false);
   if (!traits.is_object()) traits = json::object();

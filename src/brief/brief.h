@@ -45,6 +45,9 @@ struct BriefInput {
 
 nlohmann::json BuildBrief(const BriefInput& input);
 
+// The brief's why_now section alone (an inbox shows its line for every lead).
+nlohmann::json BuildWhyNow(const BriefInput& input);
+
 std::string RenderBriefMarkdown(const nlohmann::json& brief);
 // A complete HTML document with no scripts and no external resources.
 std::string RenderBriefHtml(const nlohmann::json& brief);

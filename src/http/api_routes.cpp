@@ -10,6 +10,8 @@
 
 #include "auth/permissions.h"
 #include "auth/tokens.h"
+#include "brief/brief.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/query_params.h"
@@ -114,9 +116,9 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
   LeadQuery q;
   q.score_at = now;
   q.half_life_days = engine_.scoring().half_life_days;
-  static const std::vector<std::string> kKnown = {"owner",     "stage",         "priority", "team",
-                                                  "min_score", "updated_since", "sort",     "limit",
-                                                  "cursor",    "queued"};
+  static const std::vector<std::string> kKnown = {
+      "owner", "stage", "priority", "team",  "min_score", "updated_since", "source",
+      "q",     "sla",   "sort",     "limit", "cursor",    "queued",        "include"};
   for (const auto& [name, value] : params) {
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
       return ErrorResponse(
@@ -142,10 +144,13 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
       return invalid(fmt::format("owner \"{}\" must be me, none or a user id (usr_12)", owner));
     }
   }
-  if (std::string stage = param("stage"); !stage.empty()) {
+  // stage=mql or stage=mql,sal,sql: any of them.
+  for (std::string_view rest = param("stage"); !rest.empty();) {
+    std::string stage(rest.substr(0, rest.find(',')));
+    rest = rest.find(',') == std::string_view::npos ? "" : rest.substr(rest.find(',') + 1);
     if (!ParseStage(stage))
       return invalid(fmt::format("stage \"{}\" is not a lifecycle stage", stage));
-    q.stage = stage;
+    q.stages.push_back(std::move(stage));
   }
   if (std::string priority = param("priority"); !priority.empty()) {
     if (priority != "hot" && priority != "mql") return invalid("priority must be hot or mql");
@@ -153,6 +158,16 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
   }
   q.team = param("team");
   q.queued = param("queued") == "true";
+  q.source = param("source");
+  q.search = std::string(TrimSpace(param("q")));
+  if (std::string sla = param("sla"); !sla.empty()) {
+    if (sla != "overdue") return invalid(fmt::format("sla \"{}\" must be overdue", sla));
+    q.sla_overdue = true;
+  }
+  const std::string include = param("include");
+  if (!include.empty() && include != "why_now") {
+    return invalid(fmt::format("include \"{}\" must be why_now", include));
+  }
   if (std::string min = param("min_score"); !min.empty()) {
     double value = 0;
     auto [end, ec] = std::from_chars(min.data(), min.data() + min.size(), value);
@@ -201,6 +216,15 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
     if (!rendered.ok()) return ErrorResponse(rendered.status());
     if (i > 0) body += ',';
     body += *rendered;
+    if (!include.empty()) {
+      // The brief's why-now line, as one more member of the lead's object.
+      auto input = engine_.BriefInputFor(store_, (*leads)[i], now);
+      if (!input.ok()) return ErrorResponse(input.status());
+      body.pop_back();
+      body += ",\"why_now\":";
+      body += BuildWhyNow(*input).dump();
+      body += '}';
+    }
   }
   body += "],\"next_cursor\":";
   if (leads->size() == q.limit) {

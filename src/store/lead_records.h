@@ -192,11 +192,14 @@ struct LeadQuery {
   std::optional<int64_t> owner_id;
   bool unassigned = false;
   bool queued = false;
-  std::string stage;
+  std::vector<std::string> stages;  // any of these
   std::string priority;
   std::string team;
   std::optional<double> min_score;
   std::optional<TimePoint> updated_since;
+  std::string source;        // the first touch's source, in any case
+  std::string search;        // part of the email, name or company, in any case
+  bool sla_overdue = false;  // the first-contact deadline passed (at score_at) with no contact
   Sort sort = Sort::kCreated;
   size_t limit = 50;
   // Scores are compared at this moment (see EngagementRef).

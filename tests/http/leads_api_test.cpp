@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -183,6 +184,68 @@ TEST_F(LeadsApiTest, ListsFilterSortAndPageWithCursors) {
     for (auto& e : score["explanation"]) sum += e["decayed_points"].get<double>();
     EXPECT_NEAR(sum, total, 1e-9);
     EXPECT_EQ(score["total"], item["score"]["total"]);
+  }
+}
+
+TEST_F(LeadsApiTest, SearchesBySourceTextStageAndSlaAndCarriesTheWhyNowLine) {
+  std::string direct = HotLead(1);
+  Ingest(R"({"batch":[{"type":"identify","userId":"ada","traits":{"email":"ada@engines.example",
+      "name":"Ada Lovelace","title":"Director","company":"Analytical Engines"}},
+    {"type":"page","userId":"ada","name":"Pricing","context":{"page":{"path":"/pricing"},
+      "campaign":{"source":"Google","medium":"cpc","name":"sem"}}},
+    {"type":"track","userId":"ada","event":"Demo Requested"}]})");
+  std::string searched = LeadIdOf("ada");
+  auto ids = [&](const std::string& query) {
+    HttpResult r = Call("GET", "/api/v1/leads?" + query, token_viewer_);
+    EXPECT_EQ(r.status, 200u) << query << ": " << r.body;
+    json body = json::parse(r.body);
+    std::vector<std::string> out;
+    for (auto& item : body["items"]) out.push_back(item["id"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids("q=lovelace"), V{searched});
+  EXPECT_EQ(ids("q=%20Analytical%20"), V{searched});  // trimmed, any case, the company too
+  EXPECT_EQ(ids("q=p1%40co1"), V{direct});
+  EXPECT_EQ(ids("q=%25"), V{});  // a LIKE wildcard is searched for, not expanded
+  EXPECT_EQ(ids("source=google"), V{searched});
+  EXPECT_EQ(ids("source=direct"), V{direct});
+  V both{direct, searched};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(ids("stage=mql,sal"), both);
+  EXPECT_EQ(ids("stage=sal,sql"), V{});
+  EXPECT_EQ(ids("sla=overdue"), V{});
+
+  // Three days later nobody has contacted either of them: both are overdue, until the
+  // owner of one sends an email.
+  clock_.Advance(std::chrono::hours(72));
+  EXPECT_EQ(ids("sla=overdue"), both);
+  EXPECT_EQ(ids("sla=overdue&q=ada"), V{searched});
+  std::string owner =
+      json::parse(Call("GET", "/api/v1/leads/" + direct, token_viewer_).body)["owner"]["id"];
+  const std::string& owner_token = owner == fmt::format("usr_{}", rep_a_) ? token_a_ : token_b_;
+  HttpResult touch = Call("POST", "/api/v1/leads/" + direct + "/touches", owner_token,
+                          R"({"channel":"email","note":"Sent the pricing sheet"})");
+  ASSERT_EQ(touch.status, 201u) << touch.body;
+  EXPECT_EQ(ids("sla=overdue"), V{searched});
+
+  HttpResult with = Call("GET", "/api/v1/leads?q=ada&include=why_now", token_viewer_);
+  ASSERT_EQ(with.status, 200u) << with.body;
+  json why = json::parse(with.body)["items"][0]["why_now"];
+  EXPECT_EQ(why["trigger"], "hand_raise");
+  EXPECT_NE(why["text"].get<std::string>().find("demo"), std::string::npos) << why;
+  EXPECT_FALSE(
+      json::parse(Call("GET", "/api/v1/leads?q=ada", token_viewer_).body)["items"][0].contains(
+          "why_now"));
+
+  for (const char* bad : {"stage=mql,nope", "sla=breached", "include=everything"}) {
+    HttpResult r = Call("GET", std::string("/api/v1/leads?") + bad, token_viewer_);
+    EXPECT_EQ(r.status, 400u) << bad;
+    json error = json::parse(r.body)["error"];
+    EXPECT_EQ(error["code"], "invalid_parameter");
+    std::string value = std::string(bad).substr(std::string(bad).find_last_of("=,") + 1);
+    EXPECT_NE(error["message"].get<std::string>().find(value), std::string::npos) << error;
   }
 }
 

@@ -177,11 +177,30 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Database& db, const LeadQuery& q) {
   if (q.owner_id) add("owner_id = ?", {*q.owner_id});
   if (q.unassigned) add("owner_id IS NULL", {});
   if (q.queued) add("queued = 1", {});
-  if (!q.stage.empty()) add("stage = ?", {q.stage});
+  if (!q.stages.empty()) {
+    std::vector<std::string_view> marks(q.stages.size(), "?");
+    where.push_back(fmt::format("stage IN ({})", fmt::join(marks, ", ")));
+    binds.insert(binds.end(), q.stages.begin(), q.stages.end());
+  }
   if (!q.priority.empty()) add("priority = ?", {q.priority});
   if (!q.team.empty()) add("team = ?", {q.team});
   if (q.min_score) add(fmt::format("{} >= ?", score), {factor, *q.min_score});
   if (q.updated_since) add("updated_at >= ?", {ToUnixMillis(*q.updated_since)});
+  if (!q.source.empty())
+    add("json_extract(first_touch, '$.source') = ? COLLATE NOCASE", {q.source});
+  if (!q.search.empty()) {
+    std::string pattern = "%";
+    for (char c : q.search) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    add("(email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR company_name LIKE ? ESCAPE '\\')",
+        {pattern, pattern, pattern});
+  }
+  if (q.sla_overdue) {
+    add("sla_met_at IS NULL AND sla_due_at <= ?", {ToUnixMillis(q.score_at)});
+  }
 
   auto run = [&](std::vector<std::string> extra, std::vector<Value> extra_binds,
                  const std::string& order_by, std::vector<Value> order_binds,
