@@ -51,7 +51,7 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
     auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) web_root = (exe.parent_path() / "web").string();
   }
-  static_ = std::make_unique<http::StaticRoutes>(web_root);
+  static_ = std::make_unique<http::StaticRoutes>(web_root, *store_);
   static_->Register(router_);
   brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
   brief_->Register(router_);

@@ -31,8 +31,6 @@
 namespace tandem::cli {
 namespace {
 
-constexpr std::string_view kDemoSourceName = "Demo website";
-
 StatusOr<std::unique_ptr<Store>> Open(const Config& config) {
   StoreOptions options;
   options.synchronous_full = config.storage.sqlite_synchronous == "full";

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/store.h"
+#include "workload/demo_catalog.h"
+
 namespace tandem::http {
 namespace {
 
@@ -39,21 +42,29 @@ std::string ImportMapHash(const std::string& html) {
   return fmt::format(" 'sha256-{}'", b64);
 }
 
+constexpr std::string_view kWriteKeySlot = "{{write_key}}";
+
 }  // namespace
 
-StaticRoutes::StaticRoutes(std::string root) : root_(std::move(root)) {
+void StaticRoutes::Load(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::path app = fs::path(root_) / "app";
-  if (!fs::is_directory(app, ec)) return;
-  for (const auto& entry : fs::recursive_directory_iterator(app, ec)) {
+  const fs::path top = fs::path(root_) / dir;
+  if (!fs::is_directory(top, ec)) return;
+  for (const auto& entry : fs::recursive_directory_iterator(top, ec)) {
     if (!entry.is_regular_file() || entry.path().filename().string().starts_with(".")) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream body;
     body << in.rdbuf();
-    const std::string url = "/app/" + fs::relative(entry.path(), app).generic_string();
+    const std::string url =
+        fmt::format("/{}/{}", dir, fs::relative(entry.path(), top).generic_string());
     files_[url] = File{ContentType(entry.path()), body.str()};
   }
+}
+
+StaticRoutes::StaticRoutes(std::string root, Store& store) : root_(std::move(root)), store_(store) {
+  Load("app");
+  Load("demo");
   auto index = files_.find("/app/index.html");
   csp_ = fmt::format(
       "default-src 'self'; script-src 'self'{}; style-src 'self'; img-src 'self' data:; "
@@ -76,6 +87,40 @@ void StaticRoutes::Register(Router& router) {
   });
   router.Add("GET", "/app/*",
              [this](HttpRequest&& request, Responder respond) { respond(Serve(request.path())); });
+  router.Add("GET", "/demo", [this](HttpRequest&& request, Responder respond) {
+    if (request.path() == "/demo/") return respond(ServeDemo("/demo/index.html"));
+    Response res{bhttp::status::found, 11};
+    res.set(bhttp::field::location, "/demo/");
+    res.prepare_payload();
+    respond(std::move(res));
+  });
+  router.Add("GET", "/demo/*", [this](HttpRequest&& request, Responder respond) {
+    respond(ServeDemo(request.path()));
+  });
+}
+
+Response StaticRoutes::ServeDemo(std::string_view path) const {
+  auto it = files_.find(path);
+  if (it == files_.end() || !it->second.content_type.starts_with("text/html")) return Serve(path);
+  auto sources = store_.ListSources();
+  if (!sources.ok()) return ErrorResponse(sources.status());
+  const Source* demo = nullptr;
+  for (const Source& s : *sources) {
+    if (s.name == kDemoSourceName) demo = &s;
+  }
+  if (demo == nullptr) {
+    return ErrorResponse(404, "no_demo_workspace",
+                         "this store has no demo workspace to send the demo website's visits to "
+                         "(tandem demo creates one)");
+  }
+  Response res = Serve(path);
+  std::string& body = res.body();
+  for (size_t at = body.find(kWriteKeySlot); at != std::string::npos;
+       at = body.find(kWriteKeySlot, at)) {
+    body.replace(at, kWriteKeySlot.size(), demo->write_key);
+  }
+  res.prepare_payload();
+  return res;
 }
 
 Response StaticRoutes::Serve(std::string_view path) const {
@@ -86,7 +131,9 @@ Response StaticRoutes::Serve(std::string_view path) const {
   }
   auto it = files_.find(path);
   if (it == files_.end()) {
-    return ErrorResponse(404, "not_found", fmt::format("no file {} in the web app", path));
+    return ErrorResponse(404, "not_found",
+                         fmt::format("no file {} in the {}", path,
+                                     path.starts_with("/demo/") ? "demo website" : "web app"));
   }
   Response res{bhttp::status::ok, 11};
   res.set(bhttp::field::content_type, it->second.content_type);
@@ -94,7 +141,7 @@ Response StaticRoutes::Serve(std::string_view path) const {
   res.set(bhttp::field::cache_control, "no-cache");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "same-origin");
-  if (it->first.ends_with(".html")) {
+  if (it->first.ends_with(".html") && it->first.starts_with("/app/")) {
     res.set("Content-Security-Policy", csp_);
     res.set("X-Frame-Options", "DENY");
   }

@@ -6,6 +6,9 @@
 
 namespace tandem {
 
+// The ingest source `tandem demo` creates; the demo website (/demo/) sends to it.
+inline constexpr std::string_view kDemoSourceName = "Demo website";
+
 std::string_view DemoCatalogToml();
 
 }  // namespace tandem
