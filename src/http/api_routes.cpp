@@ -145,7 +145,8 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
     }
   }
   // stage=mql or stage=mql,sal,sql: any of them.
-  for (std::string_view rest = param("stage"); !rest.empty();) {
+  const std::string stages = param("stage");
+  for (std::string_view rest = stages; !rest.empty();) {
     std::string stage(rest.substr(0, rest.find(',')));
     rest = rest.find(',') == std::string_view::npos ? "" : rest.substr(rest.find(',') + 1);
     if (!ParseStage(stage))

@@ -214,6 +214,7 @@ TEST_F(LeadsApiTest, SearchesBySourceTextStageAndSlaAndCarriesTheWhyNowLine) {
   V both{direct, searched};
   std::sort(both.begin(), both.end());
   EXPECT_EQ(ids("stage=mql,sal"), both);
+  EXPECT_EQ(ids("stage=mql,sal,sql,opportunity,customer"), both);
   EXPECT_EQ(ids("stage=sal,sql"), V{});
   EXPECT_EQ(ids("sla=overdue"), V{});
 
