@@ -42,6 +42,20 @@ std::string ImportMapHash(const std::string& html) {
   return fmt::format(" 'sha256-{}'", b64);
 }
 
+std::string Etag(const std::string& body) {
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(body.data()),
+                     body.size(), nullptr, 0);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return fmt::format("\"{}\"", hex);
+}
+
+std::string_view IfNoneMatch(const HttpRequest& request) {
+  auto it = request.message.find(bhttp::field::if_none_match);
+  return it == request.message.end() ? std::string_view() : std::string_view(it->value());
+}
+
 constexpr std::string_view kWriteKeySlot = "{{write_key}}";
 
 }  // namespace
@@ -58,7 +72,9 @@ void StaticRoutes::Load(const std::string& dir) {
     body << in.rdbuf();
     const std::string url =
         fmt::format("/{}/{}", dir, fs::relative(entry.path(), top).generic_string());
-    files_[url] = File{ContentType(entry.path()), body.str()};
+    std::string bytes = body.str();
+    std::string etag = Etag(bytes);
+    files_[url] = File{ContentType(entry.path()), std::move(bytes), std::move(etag)};
   }
 }
 
@@ -82,11 +98,12 @@ void StaticRoutes::Register(Router& router) {
   router.Add("GET", "/", redirect);
   // "/app" also matches "/app/" (the router tolerates one trailing slash).
   router.Add("GET", "/app", [this, redirect](HttpRequest&& request, Responder respond) {
-    if (request.path() == "/app/") return respond(Serve("/app/index.html"));
+    if (request.path() == "/app/") return respond(Serve("/app/index.html", IfNoneMatch(request)));
     redirect(std::move(request), std::move(respond));
   });
-  router.Add("GET", "/app/*",
-             [this](HttpRequest&& request, Responder respond) { respond(Serve(request.path())); });
+  router.Add("GET", "/app/*", [this](HttpRequest&& request, Responder respond) {
+    respond(Serve(request.path(), IfNoneMatch(request)));
+  });
   router.Add("GET", "/demo", [this](HttpRequest&& request, Responder respond) {
     if (request.path() == "/demo/") return respond(ServeDemo("/demo/index.html"));
     Response res{bhttp::status::found, 11};
@@ -114,6 +131,7 @@ Response StaticRoutes::ServeDemo(std::string_view path) const {
                          "(tandem demo creates one)");
   }
   Response res = Serve(path);
+  res.erase(bhttp::field::etag);  // the page served differs from the file by the key
   std::string& body = res.body();
   for (size_t at = body.find(kWriteKeySlot); at != std::string::npos;
        at = body.find(kWriteKeySlot, at)) {
@@ -123,7 +141,7 @@ Response StaticRoutes::ServeDemo(std::string_view path) const {
   return res;
 }
 
-Response StaticRoutes::Serve(std::string_view path) const {
+Response StaticRoutes::Serve(std::string_view path, std::string_view if_none_match) const {
   if (files_.empty()) {
     return ErrorResponse(
         404, "web_app_missing",
@@ -135,8 +153,10 @@ Response StaticRoutes::Serve(std::string_view path) const {
                          fmt::format("no file {} in the {}", path,
                                      path.starts_with("/demo/") ? "demo website" : "web app"));
   }
-  Response res{bhttp::status::ok, 11};
+  const bool unchanged = !if_none_match.empty() && if_none_match == it->second.etag;
+  Response res{unchanged ? bhttp::status::not_modified : bhttp::status::ok, 11};
   res.set(bhttp::field::content_type, it->second.content_type);
+  res.set(bhttp::field::etag, it->second.etag);
   // Small files, revalidated on every load, so a new build shows at once.
   res.set(bhttp::field::cache_control, "no-cache");
   res.set("X-Content-Type-Options", "nosniff");
@@ -145,8 +165,9 @@ Response StaticRoutes::Serve(std::string_view path) const {
     res.set("Content-Security-Policy", csp_);
     res.set("X-Frame-Options", "DENY");
   }
-  res.body() = it->second.body;
+  if (!unchanged) res.body() = it->second.body;
   res.prepare_payload();
+  if (unchanged) res.erase(bhttp::field::content_length);  // 304: no body, not a 0-byte one
   return res;
 }
 

@@ -30,9 +30,10 @@ class StaticRoutes {
   struct File {
     std::string content_type;
     std::string body;
+    std::string etag;  // "…" of the body's hash: a reload revalidates with If-None-Match
   };
   void Load(const std::string& dir);
-  Response Serve(std::string_view path) const;
+  Response Serve(std::string_view path, std::string_view if_none_match = {}) const;
   Response ServeDemo(std::string_view path) const;
 
   std::string root_;
