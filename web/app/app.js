@@ -1,27 +1,11 @@
-// Tandem's web app: sign-in and the rep's inbox. Preact with htm templates, served by
-// `tandem serve` from /app/ (no build step beyond copying; no CDN).
-import { h, render } from 'preact';
+// Tandem's web app: sign-in, then the pages a role may use. Preact with htm templates,
+// served by `tandem serve` from /app/ (no build step beyond copying; no CDN). Pages are
+// addressed by the hash: #/inbox, #/team, #/search?…, #/leads/ld_12.
+import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import htm from 'htm';
-
-const html = htm.bind(h);
-
-// The API, with the session's CSRF token on every change.
-let csrf = null;
-async function api(method, path, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined,
-    credentials: 'same-origin' });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const error = new Error(data.error ? data.error.message : `HTTP ${res.status}`);
-    error.status = res.status;
-    error.code = data.error ? data.error.code : 'http_error';
-    throw error;
-  }
-  return data;
-}
+import { html, api, setCsrf, isManager } from './lib.js';
+import { Inbox, Team, Search } from './lists.js';
+import { LeadPage } from './lead.js';
 
 function SignIn({ onSignedIn }) {
   const [error, setError] = useState(null);
@@ -48,49 +32,63 @@ function SignIn({ onSignedIn }) {
       <input id="email" name="email" type="email" autocomplete="username" required />
       <label for="password">Password</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required />
-      <button class="primary" type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
+      <button class="primary wide" type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
       ${error && html`<p class="error" role="alert">${error}</p>`}
     </form>`;
 }
 
-// "in 14 min", "overdue by 2 h", "met"
-function slaText(lead, now) {
-  if (lead.sla.met_at) return { text: 'contacted', overdue: false };
-  if (!lead.sla.due_at) return { text: '—', overdue: false };
-  const minutes = Math.round((Date.parse(lead.sla.due_at) - now) / 60000);
-  const span = (m) => (Math.abs(m) < 90 ? `${Math.abs(m)} min` : `${Math.round(Math.abs(m) / 60)} h`);
-  return minutes >= 0 ? { text: `due in ${span(minutes)}`, overdue: false }
-    : { text: `overdue by ${span(minutes)}`, overdue: true };
+// Where each role starts.
+function home(user) {
+  if (user.role === 'sales_rep') return '#/inbox';
+  if (isManager(user)) return '#/team';
+  return '#/search';
 }
 
-function Inbox() {
-  const [leads, setLeads] = useState(null);
-  const [error, setError] = useState(null);
-  const [now, setNow] = useState(Date.now());
+function useHash() {
+  const [hash, setHash] = useState(location.hash);
   useEffect(() => {
-    api('GET', '/api/v1/leads?owner=me&sort=sla&limit=100')
-      .then((data) => setLeads(data.items)).catch((err) => setError(err.message));
-    const tick = setInterval(() => setNow(Date.now()), 30000);
-    return () => clearInterval(tick);
+    const changed = () => setHash(location.hash);
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
   }, []);
-  if (error) return html`<p class="error" role="alert">The inbox could not be loaded: ${error}</p>`;
-  if (!leads) return html`<p class="loading">Loading your leads…</p>`;
-  if (!leads.length) return html`<p class="empty">No open leads for you. New ones appear here the moment they are routed to you.</p>`;
+  return hash;
+}
+
+function Page({ hash, user }) {
+  const [path, params = ''] = hash.slice(1).split('?');
+  const navigate = (to) => { location.hash = to; };
+  const lead = path.match(/^\/leads\/(ld_\d+)$/);
+  if (lead) return html`<${LeadPage} id=${lead[1]} user=${user} key=${lead[1]} />`;
+  if (path === '/inbox') return html`<${Inbox} user=${user} />`;
+  if (path === '/team') return html`<${Team} user=${user} />`;
+  if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} />`;
+  return html`<div class="state empty"><strong>No such page</strong><p><a href=${home(user)}>Go to your start page</a></p></div>`;
+}
+
+function Shell({ session, onSignOut }) {
+  const hash = useHash();
+  const user = session.user;
+  useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
+  useEffect(() => {
+    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads' };
+    const title = titles[hash.split('?')[0]];
+    if (title) document.title = `${title} · Tandem`;
+  }, [hash]);
+  const links = [
+    ['#/inbox', 'Inbox', ['sales_rep', 'sales_manager', 'admin'].includes(user.role)],
+    ['#/team', 'Team', isManager(user)],
+    ['#/search', 'Leads', true],
+  ];
+  const current = hash.split('?')[0];
   return html`
-    <table class="card" aria-label="My leads">
-      <thead><tr><th>Lead</th><th>Priority</th><th>Score</th><th>First contact</th></tr></thead>
-      <tbody>
-        ${leads.map((lead) => {
-          const sla = slaText(lead, now);
-          return html`<tr data-lead=${lead.id}>
-            <td><strong>${lead.name || lead.email}</strong><div class="muted">${[lead.title, lead.company.name].filter(Boolean).join(' · ')}</div></td>
-            <td class=${lead.priority === 'hot' ? 'priority-hot' : ''}>${lead.priority || '—'}</td>
-            <td>${Math.round(lead.score.total)}</td>
-            <td class=${sla.overdue ? 'overdue' : ''}>${sla.text}</td>
-          </tr>`;
-        })}
-      </tbody>
-    </table>`;
+    <header class="top">
+      <a class="brand" href=${home(user)}>Tandem</a>
+      <nav>${links.filter(([, , show]) => show).map(([href, label]) =>
+        html`<a href=${href} aria-current=${current === href ? 'page' : undefined}>${label}</a>`)}</nav>
+      <span class="who">${user.name} (${user.role})</span>
+      <button onClick=${onSignOut}>Sign out</button>
+    </header>
+    <main>${hash && hash !== '#/' ? html`<${Page} hash=${hash} user=${user} />` : null}</main>`;
 }
 
 function App() {
@@ -98,21 +96,15 @@ function App() {
   useEffect(() => {
     api('GET', '/auth/session').then(setSession).catch(() => setSession(null));
   }, []);
-  if (session === undefined) return html`<p class="loading">Loading…</p>`;
-  if (session) csrf = session.csrf_token;
+  if (session === undefined) return html`<p class="state loading">Loading…</p>`;
+  setCsrf(session ? session.csrf_token : null);
   if (!session) return html`<${SignIn} onSignedIn=${setSession} />`;
   async function signOut() {
     await api('POST', '/auth/logout').catch(() => {});
-    csrf = null;
+    setCsrf(null);
     setSession(null);
   }
-  return html`
-    <header>
-      <span class="brand">Tandem</span><span>Inbox</span>
-      <span class="who">${session.user.name} (${session.user.role})</span>
-      <button onClick=${signOut}>Sign out</button>
-    </header>
-    <main><${Inbox} /></main>`;
+  return html`<${Shell} session=${session} onSignOut=${signOut} />`;
 }
 
 const root = document.getElementById('app');

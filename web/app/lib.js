@@ -1,0 +1,145 @@
+// What every page of the web app shares: the API client (with the session's CSRF token on
+// every change), a hook that loads data with loading and error states, and formatting.
+import { h } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import htm from 'htm';
+
+export const html = htm.bind(h);
+
+let csrf = null;
+export function setCsrf(token) { csrf = token; }
+
+export class ApiError extends Error {
+  constructor(status, data) {
+    super(data.error ? data.error.message : `the server answered HTTP ${status}`);
+    this.status = status;
+    this.code = data.error ? data.error.code : 'http_error';
+    this.data = data;
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined,
+      credentials: 'same-origin' });
+  } catch (err) {
+    throw new ApiError(0, { error: { code: 'network', message: 'Tandem could not be reached; check the connection and try again' } });
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+// Loads `load()` (a promise) whenever `deps` change: {data, error, loading, reload}.
+export function useLoad(load, deps) {
+  const [state, setState] = useState({ data: null, error: null, loading: true });
+  const run = useCallback(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    load().then((data) => live && setState({ data, error: null, loading: false }))
+      .catch((error) => live && setState({ data: null, error, loading: false }));
+    return () => { live = false; };
+  }, deps);
+  useEffect(run, [run]);
+  return { ...state, reload: run };
+}
+
+// The current time, ticking every `ms`, for countdowns.
+export function useNow(ms = 1000) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(tick);
+  }, [ms]);
+  return now;
+}
+
+export function Loading({ what }) {
+  return html`<p class="state loading" aria-busy="true"><span class="spinner"></span>Loading ${what}…</p>`;
+}
+
+export function Failure({ error, what, retry }) {
+  const forbidden = error.status === 403;
+  return html`<div class="state error-state" role="alert">
+    <strong>${forbidden ? `You may not see ${what}.` : `${what[0].toUpperCase()}${what.slice(1)} could not be loaded.`}</strong>
+    <p>${error.message}</p>
+    ${retry && !forbidden && html`<button onClick=${retry}>Try again</button>`}
+  </div>`;
+}
+
+export function Empty({ title, children }) {
+  return html`<div class="state empty"><strong>${title}</strong><p>${children}</p></div>`;
+}
+
+const span = (minutes) => {
+  const m = Math.abs(minutes);
+  if (m < 60) return `${Math.max(1, Math.round(m))} min`;
+  if (m < 48 * 60) return `${Math.floor(m / 60)} h ${Math.round(m % 60)} min`;
+  return `${Math.round(m / 1440)} days`;
+};
+
+// The first-contact clock: "due in 14 min", "overdue by 2 h 5 min", "contacted".
+export function slaState(sla, now) {
+  if (!sla || sla.met_at) return { text: 'contacted', overdue: false, open: false };
+  if (!sla.due_at) return { text: 'no deadline', overdue: false, open: false };
+  const minutes = (Date.parse(sla.due_at) - now) / 60000;
+  if (minutes >= 0) {
+    const seconds = Math.floor((Date.parse(sla.due_at) - now) / 1000);
+    const text = minutes < 10 ? `due in ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
+      : `due in ${span(minutes)}`;
+    return { text, overdue: false, open: true, soon: minutes < 60 };
+  }
+  return { text: `overdue by ${span(minutes)}`, overdue: true, open: true };
+}
+
+export function SlaClock({ sla, now }) {
+  const s = slaState(sla, now);
+  const cls = s.overdue ? 'sla overdue' : s.soon ? 'sla soon' : s.open ? 'sla' : 'sla done';
+  return html`<span class=${cls} title=${sla && sla.due_at ? `first contact due ${when(sla.due_at)}` : ''}>${s.text}</span>`;
+}
+
+// "3 min ago", "2 days ago"; absolute time in the title of the element that shows it.
+export function ago(iso, now = Date.now()) {
+  if (!iso) return '—';
+  const minutes = (now - Date.parse(iso)) / 60000;
+  if (minutes < 1) return 'just now';
+  return minutes > 0 ? `${span(minutes)} ago` : `in ${span(minutes)}`;
+}
+
+export function when(iso) {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export const leadName = (lead) => lead.name || lead.email;
+export const subtitle = (lead) => [lead.title, lead.company && lead.company.name].filter(Boolean).join(' · ');
+
+// Where the lead came from: "google / cpc · sem-buyers-guide".
+export function sourceText(touch) {
+  if (!touch || !touch.source) return 'unknown';
+  const medium = touch.medium && touch.medium !== 'none' ? ` / ${touch.medium}` : '';
+  return `${touch.source}${medium}${touch.campaign ? ` · ${touch.campaign}` : ''}`;
+}
+
+export const STAGES = ['lead', 'mql', 'sal', 'sql', 'opportunity', 'customer', 'recycled', 'disqualified'];
+export const OPEN_STAGES = 'mql,sal,sql,opportunity';
+export const isManager = (user) => user.role === 'sales_manager' || user.role === 'admin';
+
+export function Score({ score }) {
+  return html`<span class="score" title=${`fit ${score.fit.toFixed(1)} + engagement ${score.engagement.toFixed(1)}`}>${Math.round(score.total)}</span>`;
+}
+
+export function Priority({ priority }) {
+  if (!priority) return html`<span class="muted">—</span>`;
+  return html`<span class=${`pill priority-${priority}`}>${priority}</span>`;
+}
+
+// The workspace's users, loaded once per page load.
+let users = null;
+export function loadUsers() {
+  if (!users) users = api('GET', '/api/v1/users').then((d) => d.items).catch((err) => { users = null; throw err; });
+  return users;
+}

@@ -1,0 +1,156 @@
+// The lists of leads: a rep's inbox (open leads, most urgent first contact on top), the
+// manager's team view (what nobody is working on) and the search every role has.
+import { useState } from 'preact/hooks';
+import {
+  html, api, useLoad, useNow, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
+  leadName, subtitle, sourceText, isManager, loadUsers, STAGES, OPEN_STAGES,
+} from './lib.js';
+import { ReassignForm } from './lead.js';
+
+// Open first-contact clocks first, soonest due on top; then the rest as the server sorted them.
+function byUrgency(leads) {
+  const open = (l) => Boolean(!l.sla.met_at && l.sla.due_at);
+  return leads.map((l, i) => [l, i]).sort(([a, i], [b, j]) => {
+    if (open(a) !== open(b)) return open(a) ? -1 : 1;
+    if (open(a)) return Date.parse(a.sla.due_at) - Date.parse(b.sla.due_at);
+    return i - j;
+  }).map(([l]) => l);
+}
+
+function ReassignCell({ lead, onDone }) {
+  const [open, setOpen] = useState(false);
+  if (!open) return html`<button onClick=${() => setOpen(true)}>Reassign…</button>`;
+  return html`<${ReassignForm} lead=${lead} compact=${true} onDone=${onDone} />`;
+}
+
+function LeadRow({ lead, now, columns }) {
+  const overdue = !lead.sla.met_at && lead.sla.due_at && Date.parse(lead.sla.due_at) < now;
+  return html`<tr data-lead=${lead.id} class=${overdue ? 'row-overdue' : ''}>
+    <td class="who-cell"><a href=${`#/leads/${lead.id}`}><strong>${leadName(lead)}</strong></a>
+      <div class="muted">${subtitle(lead)}</div>
+      ${lead.why_now && html`<div class="why-line">${lead.why_now.text || lead.why_now.note}</div>`}</td>
+    <td><${Priority} priority=${lead.priority} /></td>
+    <td><${Score} score=${lead.score} /></td>
+    <td class="source">${sourceText(lead.first_touch)}</td>
+    ${columns.includes('stage') && html`<td>${lead.stage}</td>`}
+    ${columns.includes('owner') && html`<td>${lead.owner ? lead.owner.name : lead.queued ? 'fallback queue' : 'unassigned'}</td>`}
+    ${columns.includes('mql_age') && html`<td title=${when(lead.mql_at)}>${ago(lead.mql_at, now)}</td>`}
+    <td><${SlaClock} sla=${lead.sla} now=${now} /></td>
+    ${columns.includes('reassign') && html`<td><${ReassignCell} lead=${lead} onDone=${columns.onReassigned} /></td>`}
+  </tr>`;
+}
+
+// Long lists show their first rows at once and the rest on request.
+const FIRST_ROWS = 25;
+
+function LeadTable({ leads, label, columns = [] }) {
+  const now = useNow(1000);
+  const [all, setAll] = useState(false);
+  const shown = all ? leads : leads.slice(0, FIRST_ROWS);
+  return html`<div class="table-wrap"><table class="card leads" aria-label=${label}>
+    <thead><tr><th>Lead</th><th>Priority</th><th>Score</th><th>Source</th>
+      ${columns.includes('stage') && html`<th>Stage</th>`}
+      ${columns.includes('owner') && html`<th>Owner</th>`}
+      ${columns.includes('mql_age') && html`<th>MQL since</th>`}
+      <th>First contact</th>
+      ${columns.includes('reassign') && html`<th>Reassign</th>`}</tr></thead>
+    <tbody>${shown.map((lead) => html`<${LeadRow} key=${lead.id} lead=${lead} now=${now} columns=${columns} />`)}</tbody>
+  </table>
+  ${shown.length < leads.length && html`<button class="more" onClick=${() => setAll(true)}>Show all ${leads.length}</button>`}</div>`;
+}
+
+export function Inbox() {
+  const { data, error, reload } = useLoad(
+    () => api('GET', `/api/v1/leads?owner=me&stage=${OPEN_STAGES}&sort=sla&include=why_now&limit=200`), []);
+  if (error) return html`<${Failure} error=${error} what="your inbox" retry=${reload} />`;
+  if (!data) return html`<${Loading} what="your leads" />`;
+  const leads = byUrgency(data.items);
+  const overdue = leads.filter((l) => !l.sla.met_at && l.sla.due_at && Date.parse(l.sla.due_at) < Date.now()).length;
+  return html`<section aria-label="Inbox">
+    <div class="page-head"><h1>My leads</h1>
+      <span class="muted">${leads.length} open${overdue ? html`, <span class="overdue">${overdue} overdue</span>` : ''}</span>
+      <button class="quiet" onClick=${reload}>Refresh</button></div>
+    ${leads.length ? html`<${LeadTable} leads=${leads} label="My leads" />`
+      : html`<${Empty} title="Inbox zero">No open leads for you. New ones appear here the moment they are routed to you, with the reason to call.<//>`}
+  </section>`;
+}
+
+function TeamSection({ title, help, load, columns, emptyTitle, emptyText }) {
+  const { data, error, reload } = useLoad(load, []);
+  const [moved, setMoved] = useState(0);
+  const cols = Object.assign([...columns], { onReassigned: () => { setMoved(moved + 1); reload(); } });
+  return html`<section class="team-section" aria-label=${title}>
+    <div class="page-head"><h2>${title}</h2>${data && html`<span class="count">${data.total ?? data.items.length}</span>`}</div>
+    <p class="muted">${help}</p>
+    ${error ? html`<${Failure} error=${error} what=${title.toLowerCase()} retry=${reload} />`
+      : !data ? html`<${Loading} what=${title.toLowerCase()} />`
+      : data.items.length ? html`<${LeadTable} leads=${data.items} label=${title} columns=${cols} />`
+      : html`<${Empty} title=${emptyTitle}>${emptyText}<//>`}
+  </section>`;
+}
+
+export function Team({ user }) {
+  if (!isManager(user)) {
+    return html`<${Empty} title="For sales managers">The team view shows every rep's leads; ask a sales manager or an admin.<//>`;
+  }
+  return html`<div class="team">
+    <h1>Team</h1>
+    <${TeamSection} title="Unassigned and fallback queue"
+      help="Open leads with no rep: nobody was eligible when they qualified, or they wait in the fallback queue."
+      load=${() => api('GET', `/api/v1/leads?owner=none&stage=${OPEN_STAGES}&sort=created&limit=200`)}
+      columns=${['stage', 'owner', 'reassign']} emptyTitle="Every open lead has an owner"
+      emptyText="Leads that find no eligible rep land here." />
+    <${TeamSection} title="Overdue first contacts"
+      help="The first-contact deadline passed and nobody has reached the lead."
+      load=${() => api('GET', `/api/v1/leads?sla=overdue&stage=${OPEN_STAGES}&sort=sla&include=why_now&limit=200`)}
+      columns=${['owner', 'reassign']} emptyTitle="No SLA breaches"
+      emptyText="Every routed lead was contacted in time, or still has time." />
+    <${TeamSection} title="Never contacted"
+      help="Qualified leads, open for sales, that no one has contacted yet, oldest first."
+      load=${() => api('GET', '/api/v1/reports/leaks?limit=200')}
+      columns=${['owner', 'mql_age', 'reassign']} emptyTitle="No leaks"
+      emptyText="Every qualified lead has been contacted." />
+  </div>`;
+}
+
+// The filters live in the address (#/search?stage=mql&q=…), so a search can be shared.
+export function Search({ params, navigate }) {
+  const { data: users } = useLoad(() => loadUsers().catch(() => []), []);
+  const query = new URLSearchParams(params);
+  const key = query.toString();
+  const { data, error, reload } = useLoad(() => {
+    const q = new URLSearchParams(query);
+    for (const [k, v] of [...q]) if (!v) q.delete(k);
+    q.set('limit', '100');
+    if (!q.get('sort')) q.set('sort', 'score');
+    return api('GET', `/api/v1/leads?${q}`);
+  }, [key]);
+  function submit(e) {
+    e.preventDefault();
+    const form = new URLSearchParams(new FormData(e.target));
+    for (const [k, v] of [...form]) if (!v) form.delete(k);
+    navigate(`#/search?${form}`);
+  }
+  return html`<section aria-label="Search">
+    <h1>Leads</h1>
+    <form class="card filters" onSubmit=${submit} aria-label="Filter leads" key=${key}>
+      <label>Name, email or company<input name="q" type="search" value=${query.get('q') || ''} /></label>
+      <label>Stage<select name="stage" value=${query.get('stage') || ''}><option value="">Any</option>
+        <option value=${OPEN_STAGES}>Open (mql to opportunity)</option>
+        ${STAGES.map((s) => html`<option value=${s}>${s}</option>`)}</select></label>
+      <label>Owner<select name="owner" value=${query.get('owner') || ''}><option value="">Anyone</option>
+        <option value="me">Me</option><option value="none">Nobody</option>
+        ${(users || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
+      <label>Source<input name="source" value=${query.get('source') || ''} placeholder="google" /></label>
+      <label>Min. score<input name="min_score" type="number" min="0" step="any" value=${query.get('min_score') || ''} /></label>
+      <label>Sort<select name="sort" value=${query.get('sort') || 'score'}><option value="score">Score</option>
+        <option value="created">Newest</option><option value="sla">First contact due</option><option value="updated">Updated</option></select></label>
+      <button class="primary" type="submit">Search</button>
+    </form>
+    ${error ? html`<${Failure} error=${error} what="the leads" retry=${reload} />`
+      : !data ? html`<${Loading} what="leads" />`
+      : data.items.length ? html`<p class="muted">${data.items.length}${data.next_cursor ? '+' : ''} leads</p>
+          <${LeadTable} leads=${data.items} label="Leads found" columns=${['stage', 'owner']} />`
+      : html`<${Empty} title="No leads match">Loosen a filter: any stage, anyone's, or a shorter name.<//>`}
+  </section>`;
+}
