@@ -1,0 +1,243 @@
+// The whole loop in a real browser (Debian's chromium, driven by playwright-core), on the
+// demo workspace: a prospect reads the demo website and downloads the gated guide; the rep
+// it is routed to finds it in the inbox with the reason to call; a call is logged and a
+// second rep is refused; a manager reassigns; and what must be refused is refused.
+// Screenshots go to build/screenshots/; page-load figures are printed, not asserted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { TANDEM, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SHOTS = path.resolve('build/screenshots');
+const PROSPECT = 'june.park@lumen-outdoor.example';
+
+// A zone where it is about noon now, so the prospect's quiet hours never refuse the call.
+function middayZone() {
+  const east = ((12 - new Date().getUTCHours() + 36) % 24) - 12;  // hours east of UTC, -12..11
+  return east === 0 ? 'Etc/GMT' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`;
+}
+
+// Signs in through the form; answers the page showing the user's start page.
+async function signIn(browser, server, email, password) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.errors = errors;
+  await page.goto(`${server.url}/app/`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('header.top');
+  return page;
+}
+
+// Loads an app page afresh and waits until it shows its data; answers the milliseconds
+// from the start of the navigation, as the page's own clock measures them.
+async function timed(page, url, ready) {
+  await page.goto('about:blank');
+  await page.goto(url);
+  const shown = await page.waitForFunction((selector) => document.querySelector(selector)
+    && !document.querySelector('.loading') && performance.now(), ready, { polling: 'raf' });
+  return Math.round(await shown.jsonValue());
+}
+
+// The median of three loads of a page: the figure a user clicking around sees.
+async function loadTime(page, url, ready) {
+  const runs = [];
+  for (let i = 0; i < 3; ++i) runs.push(await timed(page, url, ready));
+  return runs.sort((a, b) => a - b)[1];
+}
+
+test('from a website visit to a call, a refusal and a reassignment', async (t) => {
+  const dir = tempDir();
+  const db = path.join(dir, 'demo.db');
+  const out = execFileSync(TANDEM, ['--db', `sqlite:${db}`, 'demo'], { encoding: 'utf8' });
+  const passwords = Object.fromEntries(
+    [...out.matchAll(/demo user (\S+) \(\w+\): password (\S+)/g)].map((m) => [m[1], m[2]]));
+  assert.equal(Object.keys(passwords).length, 4, out);
+  const server = await serve(db);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  mkdirSync(SHOTS, { recursive: true });
+  const timings = {};
+  let leadId;
+  let owner;
+  let other;
+  try {
+    await t.test('a prospect from a search ad reads two pages and downloads the guide', async () => {
+      const context = await browser.newContext({ timezoneId: middayZone() });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/demo/?utm_source=google&utm_medium=cpc&utm_campaign=sem-buyers-guide&utm_term=lead+routing`);
+      assert.match(await page.title(), /Brightline/);
+      // The demo pages carry the demo source's write key; the app's files are revalidated
+      // by ETag, so a reload moves no bytes when nothing changed.
+      const key = query(db, "SELECT write_key FROM sources WHERE name = 'Demo website'")[0].write_key;
+      assert.match(await page.content(), new RegExp(`/t.js\\?k=${key}`));
+      const first = await fetch(`${server.url}/app/lib.js`);
+      assert.equal(first.status, 200);
+      const again = await fetch(`${server.url}/app/lib.js`, { headers: { 'if-none-match': first.headers.get('etag') } });
+      assert.equal(again.status, 304);
+      await page.click('nav >> text=Pricing');
+      await page.waitForURL(/pricing/);
+      await page.click('nav >> text=Resources');
+      await page.waitForURL(/sem-buyers-guide/);
+      await page.fill('form.gated [name=name]', 'June Park');
+      await page.fill('form.gated [name=email]', PROSPECT);
+      await page.fill('form.gated [name=company]', 'Lumen Outdoor');
+      await page.fill('form.gated [name=title]', 'Head of Marketing');
+      await page.click('form.gated button');
+      await page.waitForSelector('text=Open the SEM Buyer\'s Guide');
+      await page.screenshot({ path: path.join(SHOTS, 'demo-site-download.png'), fullPage: true });
+      await waitFor(() => query(db, `SELECT owner_id FROM leads WHERE email = '${PROSPECT}' AND owner_id IS NOT NULL`).length === 1,
+        { what: 'the prospect qualified and routed', timeoutMs: 15000 });
+      await context.close();
+      const [row] = query(db, `SELECT l.id AS id, u.email AS owner FROM leads l JOIN users u ON u.id = l.owner_id WHERE l.email = '${PROSPECT}'`);
+      leadId = `ld_${row.id}`;
+      owner = row.owner;
+      other = Object.keys(passwords).find((e) => e !== owner && e.includes('.rep@'));
+    });
+
+    await t.test('the owner sees the lead in the inbox with why now, source and talking points', async () => {
+      const page = await signIn(browser, server, owner, passwords[owner]);
+      timings.inbox = await loadTime(page, `${server.url}/app/#/inbox`, `tr[data-lead=${leadId}]`);
+      const row = await page.textContent(`tr[data-lead=${leadId}]`);
+      assert.match(row, /June Park/);
+      assert.match(row, /Head of Marketing · Lumen Outdoor/);
+      assert.match(row, /Submitted the sem-guide-download form .* downloaded 'SEM Buyer's Guide'/);
+      assert.match(row, /google \/ cpc · sem-buyers-guide/);
+      assert.match(row, /due in|overdue by/);
+      await page.screenshot({ path: path.join(SHOTS, 'inbox.png') });
+
+      timings.lead = await loadTime(page, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Why now"]');
+      assert.match(await page.textContent('section[aria-label="Why now"]'), /SEM Buyer's Guide/);
+      assert.match(await page.textContent('.lead-head'), /google \/ cpc · sem-buyers-guide/);
+      const points = await page.textContent('section[aria-label="Talking points"]');
+      assert.match(points, /SEM Buyer's Guide/);
+      assert.match(points, /How do you decide today which keywords deserve more budget\?/);
+      assert.match(await page.textContent('section[aria-label="Campaign"]'), /SEM Buyer's Guide \(Google Ads\)/);
+      await page.screenshot({ path: path.join(SHOTS, 'lead-page.png'), fullPage: true });
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    });
+
+    await t.test('the owner logs a call; a second rep is refused the call, with the reason', async () => {
+      const page = await signIn(browser, server, owner, passwords[owner]);
+      await timed(page, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Contact"]');
+      await page.click('[data-channel=call] button');
+      await page.fill('#touch-note', 'Talked about their search budget; demo next Tuesday');
+      await page.click('form[aria-label="Log a touch"] button[type=submit]');
+      await page.waitForSelector('text=Call logged.');
+      await page.waitForSelector('.timeline-list >> text=Outbound call — Talked about their search budget');
+      assert.match(await page.textContent('.lead-head'), /contacted/);
+      assert.equal(query(db, `SELECT count(*) AS n FROM touches WHERE lead_id = ${leadId.slice(3)} AND channel = 'call'`)[0].n, 1);
+      await page.context().close();
+
+      const second = await signIn(browser, server, other, passwords[other]);
+      await timed(second, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Contact"]');
+      const call = second.locator('[data-channel=call]');
+      assert.equal(await call.locator('button').isDisabled(), true);
+      assert.match(await call.locator('button').textContent(), /Call not allowed/);
+      const reasons = await call.locator('.reasons').textContent();
+      assert.match(reasons, /only the owner starts sales outreach/);
+      assert.match(reasons, /reached the lead by call .* others wait 48 hours/);
+      await second.screenshot({ path: path.join(SHOTS, 'call-refused.png') });
+      // Sent anyway (a stale page, a script), the gate refuses it the same way.
+      const forced = await second.evaluate(async (id) => {
+        const session = await (await fetch('/auth/session')).json();
+        const r = await fetch(`/api/v1/leads/${id}/touches`, { method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
+          body: JSON.stringify({ channel: 'call' }) });
+        return { status: r.status, body: await r.json() };
+      }, leadId);
+      assert.equal(forced.status, 409);
+      assert.ok(forced.body.reasons.some((r) => r.code === 'recent_touch_by_other'), JSON.stringify(forced.body));
+      await second.context().close();
+    });
+
+    await t.test('a manager reassigns the lead; the previous owner no longer sees it', async () => {
+      const manager = await signIn(browser, server, 'maria.manager@demo.tandem', passwords['maria.manager@demo.tandem']);
+      timings.team = await loadTime(manager, `${server.url}/app/#/team`, 'section[aria-label="Never contacted"] table, section[aria-label="Never contacted"] .empty');
+      await manager.screenshot({ path: path.join(SHOTS, 'team.png') });
+      timings.search = await loadTime(manager, `${server.url}/app/#/search?q=lumen`, `tr[data-lead=${leadId}]`);
+      timings.managerLead = await loadTime(manager, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Reassign"]');
+      const otherId = query(db, `SELECT id FROM users WHERE email = '${other}'`)[0].id;
+      await manager.selectOption('section[aria-label="Reassign"] select[name=owner_id]', `usr_${otherId}`);
+      await manager.fill('section[aria-label="Reassign"] input[name=reason]', 'Covers outdoor retail accounts');
+      await manager.click('section[aria-label="Reassign"] button[type=submit]');
+      await manager.waitForSelector(`.owner >> text=${query(db, `SELECT name FROM users WHERE id = ${otherId}`)[0].name}`);
+      await manager.waitForSelector('.timeline-list >> text=Covers outdoor retail accounts');
+      await manager.context().close();
+
+      const previous = await signIn(browser, server, owner, passwords[owner]);
+      await timed(previous, `${server.url}/app/#/inbox`, 'section[aria-label="Inbox"]');
+      assert.equal(await previous.locator(`tr[data-lead=${leadId}]`).count(), 0);
+      await previous.context().close();
+      const now = await signIn(browser, server, other, passwords[other]);
+      await timed(now, `${server.url}/app/#/inbox`, `tr[data-lead=${leadId}]`);
+      await now.context().close();
+    });
+
+    await t.test('sign-in failures, a forged change and a rep\'s manager action are refused', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${server.url}/app/`);
+      await page.fill('#email', 'nobody@demo.tandem');
+      await page.fill('#password', 'whatever-it-is');
+      await page.click('button[type=submit]');
+      const unknown = await page.textContent('[role=alert]');
+      assert.match(unknown, /email address or the password is wrong/);
+      // Five wrong passwords lock the account, even against the right one.
+      const tom = 'tom.rep@demo.tandem';
+      for (let i = 0; i < 5; ++i) {
+        await page.fill('#email', tom);
+        await page.fill('#password', `wrong-${i}`);
+        await page.click('button[type=submit]');
+        await page.waitForFunction((n) => document.querySelector('[role=alert]') && !document.querySelector('button[type=submit]').disabled, i);
+      }
+      await page.fill('#password', passwords[tom]);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[role=alert] >> text=/locked/');
+      await page.screenshot({ path: path.join(SHOTS, 'sign-in-locked.png') });
+      assert.equal(await page.locator('header.top').count(), 0);
+      await context.close();
+
+      const rep = await signIn(browser, server, owner, passwords[owner]);
+      // A forged request carries the cookie but not the session's CSRF token.
+      const forged = await rep.evaluate(async (id) => {
+        const r = await fetch(`/api/v1/leads/${id}/touches`, { method: 'POST',
+          headers: { 'content-type': 'application/json' }, body: '{"channel":"email"}' });
+        return { status: r.status, body: await r.json() };
+      }, leadId);
+      assert.equal(forged.status, 403);
+      assert.equal(forged.body.error.code, 'csrf_failed');
+      // A rep may not reassign, even with the token.
+      const grab = await rep.evaluate(async ({ id, me }) => {
+        const session = await (await fetch('/auth/session')).json();
+        const r = await fetch(`/api/v1/leads/${id}`, { method: 'PATCH',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
+          body: JSON.stringify({ owner_id: me, reason: 'mine now' }) });
+        return { status: r.status, body: await r.json() };
+      }, { id: leadId, me: `usr_${query(db, `SELECT id FROM users WHERE email = '${owner}'`)[0].id}` });
+      assert.equal(grab.status, 403, JSON.stringify(grab.body));
+      assert.notEqual(query(db, `SELECT u.email FROM leads l JOIN users u ON u.id = l.owner_id WHERE l.id = ${leadId.slice(3)}`)[0].email, owner);
+      // The pages say so too: no team view, no reassign form.
+      await rep.goto(`${server.url}/app/#/team`);
+      await rep.waitForSelector('text=For sales managers');
+      await timed(rep, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Why now"]');
+      assert.equal(await rep.locator('section[aria-label="Reassign"]').count(), 0);
+      await rep.context().close();
+    });
+  } finally {
+    console.log(`# page loads on the demo workspace (ms): inbox ${timings.inbox}, lead page ${timings.lead}, ` +
+      `team ${timings.team}, search ${timings.search}, lead page as manager ${timings.managerLead} (target < 300)`);
+    await browser.close();
+    server.kill('SIGINT');
+    await exited(server);
+    removeDir(dir);
+  }
+});
