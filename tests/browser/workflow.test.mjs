@@ -135,6 +135,19 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       await page.waitForSelector('.timeline-list >> text=Outbound call — Talked about their search budget');
       assert.match(await page.textContent('.lead-head'), /contacted/);
       assert.equal(query(db, `SELECT count(*) AS n FROM touches WHERE lead_id = ${leadId.slice(3)} AND channel = 'call'`)[0].n, 1);
+      // The call went well: the rep accepts the lead, and notes the prospect's wishes.
+      await page.selectOption('#disposition', 'accepted');
+      await page.click('form[aria-label="Record an outcome"] button[type=submit]');
+      await page.waitForSelector('.lead-head .stage >> text=sal');
+      await page.check('form[aria-label="Contact preferences"] input[name=dnc_sms]');
+      await page.selectOption('#preferred_channel', 'email');
+      await page.click('form[aria-label="Contact preferences"] button[type=submit]');
+      await page.waitForSelector('form[aria-label="Contact preferences"] >> text=Saved.');
+      const prefs = query(db, `SELECT stage FROM leads WHERE id = ${leadId.slice(3)}`)[0];
+      assert.equal(prefs.stage, 'sal');
+      const saved = await page.evaluate((id) => fetch(`/api/v1/leads/${id}/preferences`).then((r) => r.json()), leadId);
+      assert.equal(saved.preferred_channel, 'email');
+      assert.deepEqual(saved.do_not_contact, ['sms']);
       await page.context().close();
 
       const second = await signIn(browser, server, other, passwords[other]);
@@ -163,6 +176,22 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       const manager = await signIn(browser, server, 'maria.manager@demo.tandem', passwords['maria.manager@demo.tandem']);
       timings.team = await loadTime(manager, `${server.url}/app/#/team`, 'section[aria-label="Never contacted"] table, section[aria-label="Never contacted"] .empty');
       await manager.screenshot({ path: path.join(SHOTS, 'team.png') });
+      // A leak reassigned from the team view leaves the list.
+      const leak = manager.locator('section[aria-label="Never contacted"] tr[data-lead]').first();
+      const leakId = await leak.getAttribute('data-lead');
+      const leakOwner = query(db, `SELECT owner_id FROM leads WHERE id = ${leakId.slice(3)}`)[0].owner_id;
+      await leak.locator('text=Reassign…').click();
+      await leak.locator('select[name=owner_id]').selectOption({ index: 1 });
+      await leak.locator('input[name=reason]').fill('Sofia is back from leave');
+      await leak.locator('button[type=submit]').click();
+      await waitFor(() => query(db, `SELECT owner_id FROM leads WHERE id = ${leakId.slice(3)}`)[0].owner_id !== leakOwner,
+        { what: 'the leak reassigned' });
+      // The search form puts its filters in the address.
+      await manager.click('nav >> text=Leads');
+      await manager.fill('form[aria-label="Filter leads"] input[name=q]', 'lumen');
+      await manager.click('form[aria-label="Filter leads"] button[type=submit]');
+      await manager.waitForSelector(`tr[data-lead=${leadId}]`);
+      assert.match(manager.url(), /#\/search\?q=lumen/);
       timings.search = await loadTime(manager, `${server.url}/app/#/search?q=lumen`, `tr[data-lead=${leadId}]`);
       timings.managerLead = await loadTime(manager, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Reassign"]');
       const otherId = query(db, `SELECT id FROM users WHERE email = '${other}'`)[0].id;
