@@ -58,6 +58,13 @@ std::string_view IfNoneMatch(const HttpRequest& request) {
 
 constexpr std::string_view kWriteKeySlot = "{{write_key}}";
 
+void ReplaceAll(std::string& text, std::string_view slot, std::string_view with) {
+  for (size_t at = text.find(slot); at != std::string::npos;
+       at = text.find(slot, at + with.size())) {
+    text.replace(at, slot.size(), with);
+  }
+}
+
 }  // namespace
 
 void StaticRoutes::Load(const std::string& dir) {
@@ -118,6 +125,10 @@ void StaticRoutes::Register(Router& router) {
 
 Response StaticRoutes::ServeDemo(std::string_view path) const {
   auto it = files_.find(path);
+  // Parts of pages (_top.html) are not pages.
+  if (path.substr(path.rfind('/') + 1).starts_with("_")) {
+    return ErrorResponse(404, "not_found", fmt::format("no page {} in the demo website", path));
+  }
   if (it == files_.end() || !it->second.content_type.starts_with("text/html")) return Serve(path);
   auto sources = store_.ListSources();
   if (!sources.ok()) return ErrorResponse(sources.status());
@@ -131,12 +142,15 @@ Response StaticRoutes::ServeDemo(std::string_view path) const {
                          "(tandem demo creates one)");
   }
   Response res = Serve(path);
-  res.erase(bhttp::field::etag);  // the page served differs from the file by the key
+  res.erase(bhttp::field::etag);  // the page served differs from the file
   std::string& body = res.body();
-  for (size_t at = body.find(kWriteKeySlot); at != std::string::npos;
-       at = body.find(kWriteKeySlot, at)) {
-    body.replace(at, kWriteKeySlot.size(), demo->write_key);
+  // The shared head and footer first: the head holds the snippet, whose key comes next.
+  for (std::string_view part : {"top", "bottom"}) {
+    auto shared = files_.find(fmt::format("/demo/_{}.html", part));
+    ReplaceAll(body, fmt::format("{{{{site_{}}}}}", part),
+               shared == files_.end() ? std::string_view() : std::string_view(shared->second.body));
   }
+  ReplaceAll(body, kWriteKeySlot, demo->write_key);
   res.prepare_payload();
   return res;
 }

@@ -3,28 +3,14 @@
 // addressed by the hash: #/inbox, #/team, #/search?…, #/leads/ld_12.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { html, api, setCsrf, isManager } from './lib.js';
+import { html, api, setCsrf, isManager, useSubmit } from './lib.js';
 import { Inbox, Team, Search } from './lists.js';
 import { LeadPage } from './lead.js';
 
 function SignIn({ onSignedIn }) {
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(e) {
-    e.preventDefault();
-    const form = new FormData(e.target);
-    setBusy(true);
-    setError(null);
-    try {
-      const session = await api('POST', '/auth/login',
-        { email: form.get('email'), password: form.get('password') });
-      onSignedIn(session);
-    } catch (err) {
-      setError(err.message);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, submit } = useSubmit(async (form) => {
+    onSignedIn(await api('POST', '/auth/login', { email: form.get('email'), password: form.get('password') }));
+  });
   return html`
     <form class="card signin" onSubmit=${submit} aria-label="Sign in">
       <h1>Sign in to Tandem</h1>
@@ -33,7 +19,7 @@ function SignIn({ onSignedIn }) {
       <label for="password">Password</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required />
       <button class="primary wide" type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
-      ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${error && html`<p class="error" role="alert">${error.message}</p>`}
     </form>`;
 }
 

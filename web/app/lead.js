@@ -3,8 +3,8 @@
 // timeline, newest first.
 import { useEffect, useState } from 'preact/hooks';
 import {
-  html, api, useLoad, useNow, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
-  leadName, subtitle, sourceText, isManager, loadUsers,
+  html, api, useLoad, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
+  leadName, subtitle, sourceText, isManager, loadUsers, useSubmit,
 } from './lib.js';
 
 const CONTACT_CHANNELS = [['call', 'Call'], ['email', 'Email'], ['meeting', 'Meeting']];
@@ -28,7 +28,6 @@ async function loadLead(id) {
 
 export function LeadPage({ id, user }) {
   const { data, error, loading, reload } = useLoad(() => loadLead(id), [id]);
-  const now = useNow(1000);
   useEffect(() => { if (data) document.title = `${leadName(data.lead)} · Tandem`; }, [data]);
   if (error) {
     return error.status === 404
@@ -37,6 +36,7 @@ export function LeadPage({ id, user }) {
   }
   if (!data) return html`<${Loading} what="the lead and its brief" />`;
   const { lead, brief } = data;
+  const now = Date.now();  // for "3 days ago"; the SLA clock ticks by itself
   const mine = lead.owner && lead.owner.id === user.id;
   return html`
     <article class=${`lead-page ${loading ? 'refreshing' : ''}`} data-lead=${lead.id}>
@@ -50,7 +50,7 @@ export function LeadPage({ id, user }) {
           <div><dt>Priority</dt><dd><${Priority} priority=${lead.priority} /></dd></div>
           <div><dt>Score</dt><dd><${Score} score=${lead.score} /></dd></div>
           <div><dt>Owner</dt><dd class="owner">${lead.owner ? lead.owner.name : lead.queued ? 'fallback queue' : 'unassigned'}${mine ? ' (you)' : ''}</dd></div>
-          <div><dt>First contact</dt><dd><${SlaClock} sla=${lead.sla} now=${now} /></dd></div>
+          <div><dt>First contact</dt><dd><${SlaClock} sla=${lead.sla} /></dd></div>
           <div><dt>Source</dt><dd class="source">${sourceText(lead.first_touch)}</dd></div>
         </dl>
       </header>
@@ -100,27 +100,15 @@ function Reasons({ reasons }) {
 // signed-in user to do now; logging one records the touch through the same gate.
 function Contact({ lead, contact, brief, user, onDone }) {
   const [open, setOpen] = useState(null);
-  const [note, setNote] = useState('');
-  const [refused, setRefused] = useState(null);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(null);
   const phone = brief.who && brief.who.phone;
-  async function log(e) {
-    e.preventDefault();
-    setBusy(true);
-    setRefused(null);
-    try {
-      const touch = await api('POST', `/api/v1/leads/${lead.id}/touches`, { channel: open, note: note || undefined });
-      setDone(`${open[0].toUpperCase()}${open.slice(1)} logged${touch.reasons && touch.reasons.length ? ' (with warnings)' : ''}.`);
-      setOpen(null);
-      setNote('');
-      onDone();
-    } catch (err) {
-      setRefused({ message: err.message, reasons: err.data && err.data.reasons });
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error: refused, submit: log } = useSubmit(async (form) => {
+    const note = form.get('note');
+    const touch = await api('POST', `/api/v1/leads/${lead.id}/touches`, { channel: open, note: note || undefined });
+    setDone(`${open[0].toUpperCase()}${open.slice(1)} logged${touch.reasons && touch.reasons.length ? ' (with warnings)' : ''}.`);
+    setOpen(null);
+    onDone();
+  });
   if (user.role === 'viewer') {
     return html`<${Section} title="Contact"><p class="muted">Viewers read leads; they do not contact them.</p><//>`;
   }
@@ -130,7 +118,7 @@ function Contact({ lead, contact, brief, user, onDone }) {
         const check = contact[channel];
         return html`<div class="contact-channel" data-channel=${channel}>
           <button class=${check.allowed ? 'primary' : ''} disabled=${!check.allowed}
-            aria-pressed=${open === channel} onClick=${() => { setOpen(channel); setRefused(null); setDone(null); }}>
+            aria-pressed=${open === channel} onClick=${() => { setOpen(channel); setDone(null); }}>
             ${check.allowed ? `Log ${label.toLowerCase()}` : `${label} not allowed`}
           </button>
           <${Reasons} reasons=${check.reasons} />
@@ -140,14 +128,14 @@ function Contact({ lead, contact, brief, user, onDone }) {
     ${phone && html`<p class="muted">Phone: <a href=${`tel:${phone}`}>${phone}</a></p>`}
     ${open && html`<form class="touch-form" onSubmit=${log} aria-label="Log a touch">
       <label for="touch-note">What happened on this ${open}?</label>
-      <textarea id="touch-note" rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}
+      <textarea id="touch-note" name="note" rows="2"
         placeholder="Left a voicemail about their search budget question"></textarea>
       <div class="row">
         <button class="primary" type="submit" disabled=${busy}>${busy ? 'Logging…' : `Log ${open}`}</button>
         <button type="button" onClick=${() => setOpen(null)}>Cancel</button>
       </div>
     </form>`}
-    ${refused && html`<div class="refused" role="alert"><strong>Not recorded:</strong> ${refused.message}<${Reasons} reasons=${refused.reasons} /></div>`}
+    ${refused && html`<div class="refused" role="alert"><strong>Not recorded:</strong> ${refused.message}<${Reasons} reasons=${refused.data && refused.data.reasons} /></div>`}
     ${done && html`<p class="ok" role="status">${done}</p>`}
   <//>`;
 }
@@ -231,27 +219,15 @@ const REJECT_REASONS = ['bad_fit', 'no_budget', 'wrong_contact', 'not_ready', 'd
 function Outcome({ lead, user, onDone }) {
   const choices = DISPOSITIONS[lead.stage] || [];
   const [disposition, setDisposition] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  if (user.role === 'viewer' || !choices.length) return null;
-  async function submit(e) {
-    e.preventDefault();
-    const form = new FormData(e.target);
+  const { busy, error, submit } = useSubmit(async (form) => {
     const body = { disposition };
     for (const key of ['reason', 'revisit_on']) if (form.get(key)) body[key] = form.get(key);
     if (form.get('amount')) body.amount = Number(form.get('amount'));
-    setBusy(true);
-    setError(null);
-    try {
-      await api('POST', `/api/v1/leads/${lead.id}/outcome`, body);
-      setDisposition('');
-      onDone();
-    } catch (err) {
-      setError(err.message);
-    } finally {
-      setBusy(false);
-    }
-  }
+    await api('POST', `/api/v1/leads/${lead.id}/outcome`, body);
+    setDisposition('');
+    onDone();
+  });
+  if (user.role === 'viewer' || !choices.length) return null;
   const needsReason = ['rejected', 'lost', 'recycled'].includes(disposition);
   return html`<${Section} title="Outcome">
     <form class="stack" onSubmit=${submit} aria-label="Record an outcome">
@@ -266,37 +242,28 @@ function Outcome({ lead, user, onDone }) {
       ${disposition === 'recycled' && html`<label for="revisit_on">Revisit on</label><input id="revisit_on" name="revisit_on" type="date" required />`}
       ${['opportunity', 'won'].includes(disposition) && html`<label for="amount">Amount</label><input id="amount" name="amount" type="number" min="0" step="any" required />`}
       <button type="submit" disabled=${busy || !disposition}>${busy ? 'Saving…' : 'Record outcome'}</button>
-      ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${error && html`<p class="error" role="alert">${error.message}</p>`}
     </form>
   <//>`;
 }
 
 function Preferences({ lead, preferences: p, user, onDone }) {
-  const [error, setError] = useState(null);
   const [saved, setSaved] = useState(false);
   const mayEdit = user.role !== 'viewer' && user.role !== 'sales_rep' || (lead.owner && lead.owner.id === user.id);
   const ooo = p.out_of_office;
-  async function submit(e) {
-    e.preventDefault();
-    const form = new FormData(e.target);
+  const { error, submit } = useSubmit(async (form) => {
     const from = form.get('ooo_from');
     const until = form.get('ooo_until');
-    const body = {
+    setSaved(false);
+    await api('PUT', `/api/v1/leads/${lead.id}/preferences`, {
       preferred_channel: form.get('preferred_channel') || null,
       timezone: form.get('timezone') || null,
       do_not_contact: DNC_CHOICES.filter((c) => form.get(`dnc_${c}`)),
       out_of_office: from || until ? { from: from || new Date().toISOString().slice(0, 10), until } : null,
-    };
-    setError(null);
-    setSaved(false);
-    try {
-      await api('PUT', `/api/v1/leads/${lead.id}/preferences`, body);
-      setSaved(true);
-      onDone();
-    } catch (err) {
-      setError(err.message);
-    }
-  }
+    });
+    setSaved(true);
+    onDone();
+  });
   return html`<${Section} title="Preferences">
     ${p.unsubscribed && html`<p class="warn-text">Unsubscribed ${when(p.unsubscribed_at)}: no email marketing.</p>`}
     <form class="stack" onSubmit=${submit} aria-label="Contact preferences">
@@ -317,7 +284,7 @@ function Preferences({ lead, preferences: p, user, onDone }) {
         <button type="submit">Save preferences</button>
       </fieldset>
       ${!mayEdit && html`<p class="muted">Only the owner, managers and marketing change these.</p>`}
-      ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${error && html`<p class="error" role="alert">${error.message}</p>`}
       ${saved && html`<p class="ok" role="status">Saved.</p>`}
     </form>
   <//>`;
@@ -326,21 +293,9 @@ function Preferences({ lead, preferences: p, user, onDone }) {
 // A manager gives the lead to someone else, with the reason the timeline keeps.
 export function ReassignForm({ lead, onDone, compact = false }) {
   const { data: users, error: usersError } = useLoad(loadUsers, []);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(e) {
-    e.preventDefault();
-    const form = new FormData(e.target);
-    setBusy(true);
-    setError(null);
-    try {
-      const updated = await api('PATCH', `/api/v1/leads/${lead.id}`, { owner_id: form.get('owner_id'), reason: form.get('reason') });
-      onDone(updated);
-    } catch (err) {
-      setError(err.message);
-      setBusy(false);
-    }
-  }
+  const { busy, error, submit } = useSubmit(async (form) => {
+    onDone(await api('PATCH', `/api/v1/leads/${lead.id}`, { owner_id: form.get('owner_id'), reason: form.get('reason') }));
+  });
   if (usersError) return html`<p class="error">The team could not be loaded: ${usersError.message}</p>`;
   const candidates = (users || []).filter((u) => u.active && ['sales_rep', 'sales_manager'].includes(u.role)
     && (!lead.owner || u.id !== lead.owner.id));
@@ -351,7 +306,7 @@ export function ReassignForm({ lead, onDone, compact = false }) {
     </select>
     <input name="reason" aria-label="Reason" placeholder="Reason (kept in the timeline)" required />
     <button type="submit" disabled=${busy}>${busy ? 'Reassigning…' : 'Reassign'}</button>
-    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${error && html`<p class="error" role="alert">${error.message}</p>`}
   </form>`;
 }
 

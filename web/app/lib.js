@@ -95,8 +95,9 @@ export function slaState(sla, now) {
   return { text: `overdue by ${span(minutes)}`, overdue: true, open: true };
 }
 
-export function SlaClock({ sla, now }) {
-  const s = slaState(sla, now);
+// Ticks by itself, so the page around it is not redrawn every second.
+export function SlaClock({ sla }) {
+  const s = slaState(sla, useNow(1000));
   const cls = s.overdue ? 'sla overdue' : s.soon ? 'sla soon' : s.open ? 'sla' : 'sla done';
   return html`<span class=${cls} title=${sla && sla.due_at ? `first contact due ${when(sla.due_at)}` : ''}>${s.text}</span>`;
 }
@@ -142,4 +143,24 @@ let users = null;
 export function loadUsers() {
   if (!users) users = api('GET', '/api/v1/users').then((d) => d.items).catch((err) => { users = null; throw err; });
   return users;
+}
+
+// A form's submit handler around `action(formData)`: busy while it runs, the error it
+// threw (an ApiError, with the server's message) after.
+export function useSubmit(action) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action(new FormData(e.target));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, submit };
 }

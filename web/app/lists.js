@@ -35,7 +35,7 @@ function LeadRow({ lead, now, columns }) {
     ${columns.includes('stage') && html`<td>${lead.stage}</td>`}
     ${columns.includes('owner') && html`<td>${lead.owner ? lead.owner.name : lead.queued ? 'fallback queue' : 'unassigned'}</td>`}
     ${columns.includes('mql_age') && html`<td title=${when(lead.mql_at)}>${ago(lead.mql_at, now)}</td>`}
-    <td><${SlaClock} sla=${lead.sla} now=${now} /></td>
+    <td><${SlaClock} sla=${lead.sla} /></td>
     ${columns.includes('reassign') && html`<td><${ReassignCell} lead=${lead} onDone=${columns.onReassigned} /></td>`}
   </tr>`;
 }
@@ -43,10 +43,10 @@ function LeadRow({ lead, now, columns }) {
 // Long lists show their first rows at once and the rest on request.
 const FIRST_ROWS = 25;
 
-function LeadTable({ leads, label, columns = [] }) {
-  const now = useNow(1000);
+function LeadTable({ leads, label, columns = [], first = FIRST_ROWS }) {
+  const now = useNow(30000);  // for the overdue rows; the SLA clocks tick by themselves
   const [all, setAll] = useState(false);
-  const shown = all ? leads : leads.slice(0, FIRST_ROWS);
+  const shown = all ? leads : leads.slice(0, first);
   return html`<div class="table-wrap"><table class="card leads" aria-label=${label}>
     <thead><tr><th>Lead</th><th>Priority</th><th>Score</th><th>Source</th>
       ${columns.includes('stage') && html`<th>Stage</th>`}
@@ -84,7 +84,7 @@ function TeamSection({ title, help, load, columns, emptyTitle, emptyText }) {
     <p class="muted">${help}</p>
     ${error ? html`<${Failure} error=${error} what=${title.toLowerCase()} retry=${reload} />`
       : !data ? html`<${Loading} what=${title.toLowerCase()} />`
-      : data.items.length ? html`<${LeadTable} leads=${data.items} label=${title} columns=${cols} />`
+      : data.items.length ? html`<${LeadTable} leads=${data.items} label=${title} columns=${cols} first=${10} />`
       : html`<${Empty} title=${emptyTitle}>${emptyText}<//>`}
   </section>`;
 }
@@ -113,6 +113,34 @@ export function Team({ user }) {
   </div>`;
 }
 
+// The search form, holding what is typed until it is submitted to the address.
+function Filters({ initial, users, navigate }) {
+  const [f, setF] = useState(Object.fromEntries(initial));
+  const bind = (name, fallback = '') => ({
+    name, value: f[name] ?? fallback, onInput: (e) => setF({ ...f, [name]: e.target.value }),
+  });
+  function submit(e) {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v) q.set(k, v);
+    navigate(`#/search?${q}`);
+  }
+  return html`<form class="card filters" onSubmit=${submit} aria-label="Filter leads">
+    <label>Name, email or company<input type="search" ...${bind('q')} /></label>
+    <label>Stage<select ...${bind('stage')}><option value="">Any</option>
+      <option value=${OPEN_STAGES}>Open (mql to opportunity)</option>
+      ${STAGES.map((s) => html`<option value=${s}>${s}</option>`)}</select></label>
+    <label>Owner<select ...${bind('owner')}><option value="">Anyone</option>
+      <option value="me">Me</option><option value="none">Nobody</option>
+      ${(users || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
+    <label>Source<input ...${bind('source')} placeholder="google" /></label>
+    <label>Min. score<input type="number" min="0" step="any" ...${bind('min_score')} /></label>
+    <label>Sort<select ...${bind('sort', 'score')}><option value="score">Score</option>
+      <option value="created">Newest</option><option value="sla">First contact due</option><option value="updated">Updated</option></select></label>
+    <button class="primary" type="submit">Search</button>
+  </form>`;
+}
+
 // The filters live in the address (#/search?stage=mql&q=…), so a search can be shared.
 export function Search({ params, navigate }) {
   const { data: users } = useLoad(() => loadUsers().catch(() => []), []);
@@ -125,28 +153,9 @@ export function Search({ params, navigate }) {
     if (!q.get('sort')) q.set('sort', 'score');
     return api('GET', `/api/v1/leads?${q}`);
   }, [key]);
-  function submit(e) {
-    e.preventDefault();
-    const form = new URLSearchParams(new FormData(e.target));
-    for (const [k, v] of [...form]) if (!v) form.delete(k);
-    navigate(`#/search?${form}`);
-  }
   return html`<section aria-label="Search">
     <h1>Leads</h1>
-    <form class="card filters" onSubmit=${submit} aria-label="Filter leads" key=${key}>
-      <label>Name, email or company<input name="q" type="search" value=${query.get('q') || ''} /></label>
-      <label>Stage<select name="stage" value=${query.get('stage') || ''}><option value="">Any</option>
-        <option value=${OPEN_STAGES}>Open (mql to opportunity)</option>
-        ${STAGES.map((s) => html`<option value=${s}>${s}</option>`)}</select></label>
-      <label>Owner<select name="owner" value=${query.get('owner') || ''}><option value="">Anyone</option>
-        <option value="me">Me</option><option value="none">Nobody</option>
-        ${(users || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
-      <label>Source<input name="source" value=${query.get('source') || ''} placeholder="google" /></label>
-      <label>Min. score<input name="min_score" type="number" min="0" step="any" value=${query.get('min_score') || ''} /></label>
-      <label>Sort<select name="sort" value=${query.get('sort') || 'score'}><option value="score">Score</option>
-        <option value="created">Newest</option><option value="sla">First contact due</option><option value="updated">Updated</option></select></label>
-      <button class="primary" type="submit">Search</button>
-    </form>
+    <${Filters} key=${key} initial=${query} users=${users} navigate=${navigate} />
     ${error ? html`<${Failure} error=${error} what="the leads" retry=${reload} />`
       : !data ? html`<${Loading} what="leads" />`
       : data.items.length ? html`<p class="muted">${data.items.length}${data.next_cursor ? '+' : ''} leads</p>
