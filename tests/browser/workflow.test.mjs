@@ -200,6 +200,11 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       await manager.click('section[aria-label="Reassign"] button[type=submit]');
       await manager.waitForSelector(`.owner >> text=${query(db, `SELECT name FROM users WHERE id = ${otherId}`)[0].name}`);
       await manager.waitForSelector('.timeline-list >> text=Covers outdoor retail accounts');
+      const history = await manager.textContent('section[aria-label="Sales history"]');
+      const ownerName = query(db, `SELECT name FROM users WHERE email = '${owner}'`)[0].name;
+      assert.match(history, new RegExp(`${ownerName}: outbound call — Talked about their search budget`));
+      assert.match(history, new RegExp(`${ownerName}: accepted`));
+      assert.match(history, new RegExp(`Owned by ${ownerName} .*Covers outdoor retail accounts`));
       await manager.context().close();
 
       const previous = await signIn(browser, server, owner, passwords[owner]);

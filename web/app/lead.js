@@ -200,8 +200,9 @@ function History({ brief, now }) {
   return html`<${Section} title="Sales history">
     ${empty ? html`<p class="muted">Nobody from sales has been in touch yet.</p>` : html`<ul class="history">
       ${hst.touches.map((t) => html`<li><span class="muted" title=${when(t.at)}>${ago(t.at, now)}</span> ${t.by}: ${t.direction} ${t.channel}${t.note ? ` — ${t.note}` : ''}</li>`)}
-      ${hst.outcomes.map((o) => html`<li>${o.text || `${o.disposition}${o.reason ? `: ${o.reason}` : ''}`}</li>`)}
-      ${hst.previous_owners.map((p) => html`<li>Previously owned by ${p.name || p.owner || JSON.stringify(p)}</li>`)}
+      ${hst.outcomes.map((o) => html`<li><span class="muted" title=${when(o.at)}>${ago(o.at, now)}</span> ${o.by}: ${o.disposition}${o.reason ? ` (${o.reason})` : ''}${o.amount != null ? `, ${o.amount}` : ''}</li>`)}
+      ${hst.recycled.map((r) => html`<li><span class="muted" title=${when(r.at)}>${ago(r.at, now)}</span> ${r.to} by ${r.by}${r.reason ? `: ${r.reason}` : ''}</li>`)}
+      ${hst.previous_owners.map((o) => html`<li>Owned by ${o.owner} ${ago(o.from, now)} until ${ago(o.until, now)}${o.end_reason ? ` (${o.end_reason})` : ''}${o.sla_missed ? ' — missed the first-contact SLA' : ''}</li>`)}
     </ul>`}
     ${hst.earlier_touches > 0 && html`<p class="muted">and ${hst.earlier_touches} earlier touches</p>`}
   <//>`;
