@@ -228,7 +228,8 @@ function Outcome({ lead, user, onDone }) {
     setDisposition('');
     onDone();
   });
-  if (user.role === 'viewer' || !choices.length) return null;
+  const mine = lead.owner && lead.owner.id === user.id;
+  if (!choices.length || !(mine || isManager(user))) return null;  // the owner's (or a manager's) call
   const needsReason = ['rejected', 'lost', 'recycled'].includes(disposition);
   return html`<${Section} title="Outcome">
     <form class="stack" onSubmit=${submit} aria-label="Record an outcome">
