@@ -12,6 +12,7 @@ packages=(
   libcli11-dev              # command line
   libspdlog-dev libfmt-dev  # logging
   libsqlite3-dev sqlite3    # embedded store (sqlite3 CLI for operators and tests)
+  libpq-dev postgresql      # PostgreSQL store (the server for the tests' throw-away cluster)
   libsodium-dev             # write keys, tokens
   zlib1g-dev                # gzip request bodies
   libcurl4-openssl-dev      # webhook delivery

@@ -1,0 +1,147 @@
+// The libpq wrapper against a real PostgreSQL server: parameters and NULLs round-trip,
+// COPY escapes what it must, failures keep their SQLSTATE and map to the right Status,
+// serialization failures are retryable, and advisory locks exclude across connections.
+#include "store/postgres/pg_connection.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+
+#include "support/pg_test_url.h"
+
+namespace tandem::pg {
+namespace {
+
+class PgConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = testing::PgTestUrl();
+    ASSERT_FALSE(url_.empty())
+        << "no test PostgreSQL: set TANDEM_TEST_PG_URL (make test starts one and sets it)";
+    a_ = Open();
+  }
+
+  std::unique_ptr<Connection> Open() {
+    auto conn = Connection::Open(url_);
+    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+    return conn.ok() ? std::move(*conn) : nullptr;
+  }
+
+  std::string url_;
+  std::unique_ptr<Connection> a_;
+};
+
+TEST_F(PgConnectionTest, ParametersAndNullsRoundTrip) {
+  ASSERT_TRUE(a_->Exec("CREATE TEMP TABLE t (id bigint, s text, d double precision, b boolean, "
+                       "n bigint)")
+                  .ok());
+  const std::string tricky = "it's a \"test\"\twith\nlines, \\ and ünïcödé";
+  for (int i = 0; i < 2; ++i) {  // the second time through, the prepared statement is reused
+    auto inserted = a_->Query(
+        "INSERT INTO t VALUES ($1, $2, $3, $4, $5)",
+        {int64_t{9007199254740993} + i, tricky, 0.1 + i, i == 0, std::optional<int64_t>()});
+    ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
+    EXPECT_EQ(inserted->affected(), 1);
+  }
+  auto rows = a_->Query("SELECT id, s, d, b, n FROM t ORDER BY id");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->rows(), 2);
+  EXPECT_EQ(rows->Int(0, 0), 9007199254740993);
+  EXPECT_EQ(rows->Text(0, 1), tricky);
+  EXPECT_DOUBLE_EQ(rows->Double(0, 2), 0.1);
+  EXPECT_TRUE(rows->Bool(0, 3));
+  EXPECT_FALSE(rows->Bool(1, 3));
+  EXPECT_TRUE(rows->IsNull(0, 4));
+  EXPECT_EQ(rows->NullableInt(0, 4), std::nullopt);
+  EXPECT_DOUBLE_EQ(rows->Double(1, 2), 1.1);
+}
+
+TEST_F(PgConnectionTest, CopyEscapesTabsNewlinesBackslashesAndNulls) {
+  ASSERT_TRUE(a_->Exec("CREATE TEMP TABLE c (id bigint, s text)").ok());
+  std::vector<std::vector<Param>> rows;
+  for (int64_t i = 0; i < 5000; ++i) {  // more than one 64 KB chunk
+    rows.push_back({i, i % 2 ? Param("a\tb\nc\\d\r" + std::to_string(i)) : Param(std::nullopt)});
+  }
+  Status copied = a_->CopyIn("c", "id, s", rows);
+  ASSERT_TRUE(copied.ok()) << copied.ToString();
+  auto back = a_->Query("SELECT count(*), count(s), max(s) FILTER (WHERE id = 4999) FROM c");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->Int(0, 0), 5000);
+  EXPECT_EQ(back->Int(0, 1), 2500);
+  EXPECT_EQ(back->Text(0, 2), "a\tb\nc\\d\r4999");
+}
+
+TEST_F(PgConnectionTest, FailuresKeepTheirSqlStateAndTheConnectionRecovers) {
+  ASSERT_TRUE(a_->Exec("CREATE TEMP TABLE u (k text PRIMARY KEY)").ok());
+  ASSERT_TRUE(a_->Query("INSERT INTO u VALUES ($1)", {"x"}).ok());
+  auto dup = a_->Query("INSERT INTO u VALUES ($1)", {"x"});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(SqlState(dup.status()), kUniqueViolation);
+  EXPECT_NE(dup.status().message().find("duplicate key"), std::string::npos);
+  EXPECT_FALSE(IsRetryable(dup.status()));
+
+  auto syntax = a_->Query("SELEC 1");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_EQ(syntax.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(SqlState(syntax.status()), "42601");
+
+  // A failed statement inside a transaction aborts it; after ROLLBACK the connection works.
+  ASSERT_TRUE(a_->Exec("BEGIN").ok());
+  EXPECT_FALSE(a_->Query("INSERT INTO u VALUES ($1)", {"x"}).ok());
+  EXPECT_EQ(SqlState(a_->Query("SELECT 1").status()), "25P02");  // in failed transaction
+  ASSERT_TRUE(a_->Exec("ROLLBACK").ok());
+  auto count = a_->Query("SELECT count(*) FROM u");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->Int(0, 0), 1);
+}
+
+TEST_F(PgConnectionTest, ConcurrentSerializableWritersGetARetryableFailure) {
+  ASSERT_TRUE(a_->Exec("DROP TABLE IF EXISTS pg_conn_test_counter; "
+                       "CREATE TABLE pg_conn_test_counter (n bigint); "
+                       "INSERT INTO pg_conn_test_counter VALUES (0)")
+                  .ok());
+  auto b = Open();
+  ASSERT_NE(b, nullptr);
+  for (Connection* c : {a_.get(), b.get()}) {
+    ASSERT_TRUE(c->Exec("BEGIN ISOLATION LEVEL SERIALIZABLE").ok());
+    ASSERT_TRUE(c->Query("SELECT n FROM pg_conn_test_counter").ok());
+  }
+  ASSERT_TRUE(a_->Query("UPDATE pg_conn_test_counter SET n = n + 1").ok());
+  ASSERT_TRUE(a_->Exec("COMMIT").ok());
+  auto second = b->Query("UPDATE pg_conn_test_counter SET n = n + 1");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(SqlState(second.status()), kSerializationFailure);
+  EXPECT_TRUE(IsRetryable(second.status()));
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(b->Exec("ROLLBACK").ok());
+  EXPECT_EQ(b->Query("SELECT n FROM pg_conn_test_counter")->Int(0, 0), 1);
+  ASSERT_TRUE(a_->Exec("DROP TABLE pg_conn_test_counter").ok());
+}
+
+TEST_F(PgConnectionTest, AnAdvisoryLockExcludesOtherConnectionsUntilCommit) {
+  auto b = Open();
+  ASSERT_NE(b, nullptr);
+  ASSERT_TRUE(a_->Exec("BEGIN").ok());
+  ASSERT_TRUE(a_->LockAdvisory(4242).ok());
+  ASSERT_TRUE(b->Exec("SET lock_timeout = '200ms'; BEGIN").ok());
+  Status blocked = b->LockAdvisory(4242);
+  EXPECT_EQ(SqlState(blocked), kLockNotAvailable) << blocked.ToString();
+  ASSERT_TRUE(b->Exec("ROLLBACK").ok());
+  ASSERT_TRUE(a_->Exec("COMMIT").ok());
+  ASSERT_TRUE(b->Exec("BEGIN").ok());
+  EXPECT_TRUE(b->LockAdvisory(4242).ok());
+  ASSERT_TRUE(b->Exec("COMMIT").ok());
+}
+
+TEST(PgConnection, AnUnreachableServerIsAClearUnavailableError) {
+  auto conn = Connection::Open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2");
+  ASSERT_FALSE(conn.ok());
+  EXPECT_EQ(conn.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(conn.status().error_code(), "store_unavailable");
+  EXPECT_NE(conn.status().message().find("cannot connect to PostgreSQL"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tandem::pg
