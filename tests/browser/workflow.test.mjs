@@ -264,6 +264,20 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       await rep.waitForSelector('text=For sales managers');
       await timed(rep, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Why now"]');
       assert.equal(await rep.locator('section[aria-label="Reassign"]').count(), 0);
+      // The rep plans a holiday in their own settings; the dates read back as entered.
+      await rep.click('header.top a.who');
+      await rep.waitForSelector('form[aria-label="Change my settings"]');
+      await rep.fill('input[name=ooo_from]', '2026-12-21');
+      await rep.fill('input[name=ooo_until]', '2026-12-31');
+      await rep.click('form[aria-label="Change my settings"] button[type=submit]');
+      await rep.waitForSelector('text=new leads go to others meanwhile');
+      const me = await rep.evaluate(() => fetch('/api/v1/users/me').then((r) => r.json()));
+      assert.equal(me.out_of_office.until, '2027-01-01T00:00:00.000Z');
+      await rep.reload();
+      await rep.waitForSelector('form[aria-label="Change my settings"]');
+      assert.equal(await rep.inputValue('input[name=ooo_until]'), '2026-12-31');
+      assert.equal(await rep.inputValue('input[name=ooo_from]'), '2026-12-21');
+      await rep.screenshot({ path: path.join(SHOTS, 'my-settings.png') });
       await rep.context().close();
     });
   } finally {

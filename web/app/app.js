@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html, api, setCsrf, isManager, useSubmit } from './lib.js';
 import { Inbox, Team, Search } from './lists.js';
 import { LeadPage } from './lead.js';
+import { MySettings } from './me.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -47,6 +48,7 @@ function Page({ hash, user }) {
   if (lead) return html`<${LeadPage} id=${lead[1]} user=${user} key=${lead[1]} />`;
   if (path === '/inbox') return html`<${Inbox} user=${user} />`;
   if (path === '/team') return html`<${Team} user=${user} />`;
+  if (path === '/me') return html`<${MySettings} />`;
   if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} />`;
   return html`<div class="state empty"><strong>No such page</strong><p><a href=${home(user)}>Go to your start page</a></p></div>`;
 }
@@ -56,7 +58,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads' };
+    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -71,7 +73,7 @@ function Shell({ session, onSignOut }) {
       <a class="brand" href=${home(user)}>Tandem</a>
       <nav>${links.filter(([, , show]) => show).map(([href, label]) =>
         html`<a href=${href} aria-current=${current === href ? 'page' : undefined}>${label}</a>`)}</nav>
-      <span class="who">${user.name} (${user.role})</span>
+      <a class="who" href="#/me" title="My settings">${user.name} (${user.role})</a>
       <button onClick=${onSignOut}>Sign out</button>
     </header>
     <main>${hash && hash !== '#/' ? html`<${Page} hash=${hash} user=${user} />` : null}</main>`;

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
   html, api, useLoad, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
-  leadName, subtitle, sourceText, isManager, loadUsers, useSubmit,
+  leadName, subtitle, sourceText, isManager, loadUsers, useSubmit, dayIn,
 } from './lib.js';
 
 const CONTACT_CHANNELS = [['call', 'Call'], ['email', 'Email'], ['meeting', 'Meeting']];
@@ -280,8 +280,8 @@ function Preferences({ lead, preferences: p, user, onDone }) {
         <div class="checks">${DNC_CHOICES.map((c) => html`<label><input type="checkbox" name=${`dnc_${c}`} checked=${p.do_not_contact.includes(c)} /> ${c}</label>`)}</div>
         <span class="label">Out of office</span>
         <div class="row">
-          <input aria-label="Out of office from" name="ooo_from" type="date" value=${ooo && ooo.from ? ooo.from.slice(0, 10) : ''} />
-          <input aria-label="Out of office until" name="ooo_until" type="date" value=${ooo && ooo.until ? ooo.until.slice(0, 10) : ''} />
+          <input aria-label="Out of office from" name="ooo_from" type="date" value=${ooo ? dayIn(ooo.from, 'UTC') : ''} />
+          <input aria-label="Out of office until" name="ooo_until" type="date" value=${ooo ? dayIn(ooo.until, 'UTC', { endExclusive: true }) : ''} />
         </div>
         <button type="submit">Save preferences</button>
       </fieldset>

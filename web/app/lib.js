@@ -164,3 +164,16 @@ export function useSubmit(action) {
   }
   return { busy, error, submit };
 }
+
+// The calendar day (YYYY-MM-DD) of a time in a zone, for date inputs (the API reads a
+// date as midnight UTC, so out-of-office windows use UTC). An exclusive end
+// ("until midnight") shows the last day it includes, so saving it back changes nothing.
+export function dayIn(iso, zone, { endExclusive = false } = {}) {
+  if (!iso) return '';
+  const at = new Date(Date.parse(iso) - (endExclusive ? 1 : 0));
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: zone || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  } catch (err) {
+    return at.toISOString().slice(0, 10);  // an unknown zone: UTC
+  }
+}
