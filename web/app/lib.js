@@ -177,3 +177,17 @@ export function dayIn(iso, zone, { endExclusive = false } = {}) {
     return at.toISOString().slice(0, 10);  // an unknown zone: UTC
   }
 }
+
+// Reloads a list every `ms` and whenever the window regains focus, so new leads show up
+// without the user asking; the rows on screen stay while it reloads.
+export function useAutoRefresh(reload, ms = 30000) {
+  useEffect(() => {
+    const timer = setInterval(reload, ms);
+    const onFocus = () => reload();
+    addEventListener('focus', onFocus);
+    return () => {
+      clearInterval(timer);
+      removeEventListener('focus', onFocus);
+    };
+  }, [reload, ms]);
+}

@@ -2,7 +2,7 @@
 // manager's team view (what nobody is working on) and the search every role has.
 import { useState } from 'preact/hooks';
 import {
-  html, api, useLoad, useNow, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
+  html, api, useLoad, useNow, useAutoRefresh, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
   leadName, subtitle, sourceText, isManager, loadUsers, STAGES, OPEN_STAGES,
 } from './lib.js';
 import { ReassignForm } from './lead.js';
@@ -62,6 +62,7 @@ function LeadTable({ leads, label, columns = [], first = FIRST_ROWS }) {
 export function Inbox() {
   const { data, error, reload } = useLoad(
     () => api('GET', `/api/v1/leads?owner=me&stage=${OPEN_STAGES}&sort=sla&include=why_now&limit=200`), []);
+  useAutoRefresh(reload);
   if (error) return html`<${Failure} error=${error} what="your inbox" retry=${reload} />`;
   if (!data) return html`<${Loading} what="your leads" />`;
   const leads = byUrgency(data.items);
@@ -71,12 +72,13 @@ export function Inbox() {
       <span class="muted">${leads.length} open${overdue ? html`, <span class="overdue">${overdue} overdue</span>` : ''}</span>
       <button class="quiet" onClick=${reload}>Refresh</button></div>
     ${leads.length ? html`<${LeadTable} leads=${leads} label="My leads" />`
-      : html`<${Empty} title="Inbox zero">No open leads for you. New ones appear here the moment they are routed to you, with the reason to call.<//>`}
+      : html`<${Empty} title="Inbox zero">No open leads for you. New ones appear here within 30 seconds of being routed to you (at once when you come back to this window), with the reason to call.<//>`}
   </section>`;
 }
 
 function TeamSection({ title, help, load, columns, emptyTitle, emptyText }) {
   const { data, error, reload } = useLoad(load, []);
+  useAutoRefresh(reload);
   const [moved, setMoved] = useState(0);
   const cols = Object.assign([...columns], { onReassigned: () => { setMoved(moved + 1); reload(); } });
   return html`<section class="team-section" aria-label=${title}>
