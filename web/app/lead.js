@@ -104,7 +104,11 @@ function Contact({ lead, contact, brief, user, onDone }) {
   const phone = brief.who && brief.who.phone;
   const { busy, error: refused, submit: log } = useSubmit(async (form) => {
     const note = form.get('note');
-    const touch = await api('POST', `/api/v1/leads/${lead.id}/touches`, { channel: open, note: note || undefined });
+    const touch = await api('POST', `/api/v1/leads/${lead.id}/touches`, { channel: open, note: note || undefined })
+      .catch((err) => {
+        if (err.status === 409) onDone();  // the gate said no: show the buttons as they are now
+        throw err;
+      });
     setDone(`${open[0].toUpperCase()}${open.slice(1)} logged${touch.reasons && touch.reasons.length ? ' (with warnings)' : ''}.`);
     setOpen(null);
     onDone();
