@@ -127,6 +127,10 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
 
     await t.test('the owner logs a call; a second rep is refused the call, with the reason', async () => {
       const page = await signIn(browser, server, owner, passwords[owner]);
+      // A second tab of the same lead, opened before the call and left as it was.
+      const stale = await page.context().newPage();
+      await timed(stale, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Contact"]');
+      assert.equal(await stale.locator('[data-channel=call] button').isEnabled(), true);
       await timed(page, `${server.url}/app/#/leads/${leadId}`, 'section[aria-label="Contact"]');
       await page.click('[data-channel=call] button');
       await page.fill('#touch-note', 'Talked about their search budget; demo next Tuesday');
@@ -135,6 +139,15 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       await page.waitForSelector('.timeline-list >> text=Outbound call — Talked about their search budget');
       assert.match(await page.textContent('.lead-head'), /contacted/);
       assert.equal(query(db, `SELECT count(*) AS n FROM touches WHERE lead_id = ${leadId.slice(3)} AND channel = 'call'`)[0].n, 1);
+      // The stale tab tries to log the call again: refused with the gate's reasons, and
+      // its buttons catch up.
+      await stale.click('[data-channel=call] button');
+      await stale.click('form[aria-label="Log a touch"] button[type=submit]');
+      const refusal = await stale.waitForSelector('.refused');
+      assert.match(await refusal.textContent(), /Not recorded:.*call touch in the last 1 day/);
+      await stale.waitForSelector('[data-channel=call] button:disabled');
+      assert.equal(query(db, `SELECT count(*) AS n FROM touches WHERE lead_id = ${leadId.slice(3)} AND channel = 'call'`)[0].n, 1);
+      await stale.close();
       // The call went well: the rep accepts the lead, and notes the prospect's wishes.
       await page.selectOption('#disposition', 'accepted');
       await page.click('form[aria-label="Record an outcome"] button[type=submit]');
