@@ -56,6 +56,13 @@ std::string_view IfNoneMatch(const HttpRequest& request) {
   return it == request.message.end() ? std::string_view() : std::string_view(it->value());
 }
 
+Response Found(std::string_view location) {
+  Response res{bhttp::status::found, 11};
+  res.set(bhttp::field::location, location);
+  res.prepare_payload();
+  return res;
+}
+
 constexpr std::string_view kWriteKeySlot = "{{write_key}}";
 
 void ReplaceAll(std::string& text, std::string_view slot, std::string_view with) {
@@ -96,40 +103,34 @@ StaticRoutes::StaticRoutes(std::string root, Store& store) : root_(std::move(roo
 }
 
 void StaticRoutes::Register(Router& router) {
-  auto redirect = [](HttpRequest&&, Responder respond) {
-    Response res{bhttp::status::found, 11};
-    res.set(bhttp::field::location, "/app/");
-    res.prepare_payload();
-    respond(std::move(res));
-  };
-  router.Add("GET", "/", redirect);
+  router.Add("GET", "/", [](HttpRequest&&, Responder respond) { respond(Found("/app/")); });
   // "/app" also matches "/app/" (the router tolerates one trailing slash).
-  router.Add("GET", "/app", [this, redirect](HttpRequest&& request, Responder respond) {
+  router.Add("GET", "/app", [this](HttpRequest&& request, Responder respond) {
     if (request.path() == "/app/") return respond(Serve("/app/index.html", IfNoneMatch(request)));
-    redirect(std::move(request), std::move(respond));
+    respond(Found("/app/"));
   });
   router.Add("GET", "/app/*", [this](HttpRequest&& request, Responder respond) {
     respond(Serve(request.path(), IfNoneMatch(request)));
   });
   router.Add("GET", "/demo", [this](HttpRequest&& request, Responder respond) {
-    if (request.path() == "/demo/") return respond(ServeDemo("/demo/index.html"));
-    Response res{bhttp::status::found, 11};
-    res.set(bhttp::field::location, "/demo/");
-    res.prepare_payload();
-    respond(std::move(res));
+    if (request.path() == "/demo/") return respond(ServeDemo("/demo/index.html", {}));
+    respond(Found("/demo/"));
   });
   router.Add("GET", "/demo/*", [this](HttpRequest&& request, Responder respond) {
-    respond(ServeDemo(request.path()));
+    respond(ServeDemo(request.path(), IfNoneMatch(request)));
   });
 }
 
-Response StaticRoutes::ServeDemo(std::string_view path) const {
+Response StaticRoutes::ServeDemo(std::string_view path, std::string_view if_none_match) const {
   auto it = files_.find(path);
   // Parts of pages (_top.html) are not pages.
   if (path.substr(path.rfind('/') + 1).starts_with("_")) {
     return ErrorResponse(404, "not_found", fmt::format("no page {} in the demo website", path));
   }
-  if (it == files_.end() || !it->second.content_type.starts_with("text/html")) return Serve(path);
+  // Its style sheet and script are served as they are; its pages are filled in.
+  if (it == files_.end() || !it->second.content_type.starts_with("text/html")) {
+    return Serve(path, if_none_match);
+  }
   auto sources = store_.ListSources();
   if (!sources.ok()) return ErrorResponse(sources.status());
   const Source* demo = nullptr;

@@ -34,7 +34,7 @@ class StaticRoutes {
   };
   void Load(const std::string& dir);
   Response Serve(std::string_view path, std::string_view if_none_match = {}) const;
-  Response ServeDemo(std::string_view path) const;
+  Response ServeDemo(std::string_view path, std::string_view if_none_match) const;
 
   std::string root_;
   Store& store_;

@@ -39,6 +39,12 @@ test('a rep signs in and finds the lead routed to them in the inbox', async () =
     await waitFor(() => query(db, "SELECT owner_id FROM leads WHERE email = 'li.wei@northwind.example' AND owner_id IS NOT NULL").length === 1,
       { what: 'the lead routed' });
 
+    // This store has no demo workspace: the demo website says so instead of sending
+    // visits nowhere.
+    const demo = await fetch(`${server.url}/demo/`);
+    assert.equal(demo.status, 404);
+    assert.equal((await demo.json()).error.code, 'no_demo_workspace');
+
     const page = await browser.newPage();
     const start = Date.now();
     await page.goto(`${server.url}/`);

@@ -82,6 +82,15 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       assert.equal(first.status, 200);
       const again = await fetch(`${server.url}/app/lib.js`, { headers: { 'if-none-match': first.headers.get('etag') } });
       assert.equal(again.status, 304);
+      const css = await fetch(`${server.url}/demo/site.css`);
+      assert.equal((await fetch(`${server.url}/demo/site.css`, { headers: { 'if-none-match': css.headers.get('etag') } })).status, 304);
+      // A page filled in per request has no ETag; the shared parts are not pages.
+      const home = await fetch(`${server.url}/demo/`);
+      assert.equal(home.headers.get('etag'), null);
+      const part = await fetch(`${server.url}/demo/_top.html`);
+      assert.equal(part.status, 404);
+      assert.equal((await part.json()).error.code, 'not_found');
+      assert.equal((await fetch(`${server.url}/demo`, { redirect: 'manual' })).headers.get('location'), '/demo/');
       await page.click('nav >> text=Pricing');
       await page.waitForURL(/pricing/);
       await page.click('nav >> text=Resources');
