@@ -79,8 +79,7 @@ export function Inbox() {
 function TeamSection({ title, help, load, columns, emptyTitle, emptyText }) {
   const { data, error, reload } = useLoad(load, []);
   useAutoRefresh(reload);
-  const [moved, setMoved] = useState(0);
-  const cols = Object.assign([...columns], { onReassigned: () => { setMoved(moved + 1); reload(); } });
+  const cols = Object.assign([...columns], { onReassigned: reload });
   return html`<section class="team-section" aria-label=${title}>
     <div class="page-head"><h2>${title}</h2>${data && html`<span class="count">${data.total ?? data.items.length}</span>`}</div>
     <p class="muted">${help}</p>
