@@ -16,7 +16,7 @@
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
 #include "testing/append_batch.h"
-#include "testing/temp_dir.h"
+#include "testing/test_store.h"
 #include "workload/demo_catalog.h"
 
 namespace tandem {
@@ -82,7 +82,7 @@ std::string Identify(const std::string& ids, const std::string& traits) {
 class BriefJourneysTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
     source_id_ = store_->CreateSource("Web", "k", clock_.Now())->id;
     Catalog catalog = ParseCatalogToml(DemoCatalogToml(), "demo catalog").value();
     for (Campaign& c : catalog.campaigns) c.updated_at = clock_.Now();
@@ -137,7 +137,7 @@ class BriefJourneysTest : public ::testing::Test {
     ExpectNoForbiddenPhrases(brief);
   }
 
-  testing::TempDir dir_;
+  testing::TestStore dir_;
   ManualClock clock_{T("2026-09-01T08:00:00Z")};
   Metrics metrics_;
   SegmentParser parser_;

@@ -8,7 +8,7 @@
 
 #include "metrics/metrics.h"
 #include "testing/gated_store.h"
-#include "testing/temp_dir.h"
+#include "testing/test_store.h"
 
 namespace tandem {
 namespace {
@@ -33,11 +33,11 @@ std::vector<EventRecord> Events(int64_t source, const std::string& prefix, int n
 class EventWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    real_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    real_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
     source_ = real_->CreateSource("Web", "k", FromUnixMillis(0))->id;
     gated_ = std::make_unique<GatedStore>(*real_, /*open=*/false);
   }
-  testing::TempDir dir_;
+  testing::TestStore dir_;
   std::unique_ptr<Store> real_;
   std::unique_ptr<GatedStore> gated_;
   int64_t source_ = 0;

@@ -13,7 +13,7 @@
 #include "reports/hygiene.h"
 #include "sla/sla_scheduler.h"
 #include "testing/append_batch.h"
-#include "testing/temp_dir.h"
+#include "testing/test_store.h"
 
 namespace tandem {
 namespace {
@@ -27,7 +27,7 @@ TimePoint T(const char* text) { return *ParseIsoTime(text); }
 class ContactEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
     source_id_ = store_->CreateSource("Web", "k", clock_.Now())->id;
     UseEngine();
   }
@@ -124,7 +124,7 @@ class ContactEngineTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
+  testing::TestStore dir_;
   ManualClock clock_{T("2026-11-23T10:00:00Z")};  // Monday 10:00 in London
   Metrics metrics_;
   SegmentParser parser_;

@@ -15,7 +15,7 @@
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
 #include "testing/append_batch.h"
-#include "testing/temp_dir.h"
+#include "testing/test_store.h"
 
 namespace tandem {
 namespace {
@@ -23,7 +23,7 @@ namespace {
 class LeadEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
     source_id_ = store_->CreateSource("Web", "k", clock_.Now())->id;
     config_.webhooks = {{"http://127.0.0.1:9/hook", "0123456789abcdef", {}}};
     UseEngine();
@@ -84,7 +84,7 @@ class LeadEngineTest : public ::testing::Test {
                        email, extra);
   }
 
-  testing::TempDir dir_;
+  testing::TestStore dir_;
   ManualClock clock_{*ParseIsoTime("2026-11-22T10:00:00Z")};
   Metrics metrics_;
   SegmentParser parser_;

@@ -6,7 +6,7 @@
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
 #include "metrics/metrics.h"
-#include "testing/temp_dir.h"
+#include "testing/test_store.h"
 
 namespace tandem {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 class EventPipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
     source_id_ = store_->CreateSource("Web", "k", clock_.Now())->id;
   }
 
@@ -33,7 +33,7 @@ class EventPipelineTest : public ::testing::Test {
     return store_->FindPersonByIdentity({kind, value}).value();
   }
 
-  testing::TempDir dir_;
+  testing::TestStore dir_;
   ManualClock clock_{*ParseIsoTime("2026-11-22T10:00:00Z")};
   Metrics metrics_;
   SegmentParser parser_;
@@ -112,7 +112,7 @@ TEST_F(EventPipelineTest, EachEventIsProcessedExactlyOnceAcrossRestarts) {
   }  // the process "stops" after one batch
   EXPECT_EQ(*store_->CountUnprocessedEvents(), 700);
   store_.reset();
-  store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+  store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
   EventPipeline pipeline(*store_, clock_, metrics_, EventPipeline::Options{.batch_events = 500});
   ASSERT_TRUE(pipeline.Drain().ok());
   EXPECT_EQ(metrics_.events_processed.Value(), 1200) << "no event processed twice, none skipped";

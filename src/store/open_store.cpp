@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -26,8 +27,7 @@ StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOpti
     return SqliteStore::Open(path, options);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return InvalidArgument("unsupported_db",
-                           "PostgreSQL storage is not available in this build; use sqlite:PATH");
+    return PgStore::Open(url, options);
   }
   return InvalidArgument(
       "invalid_db_url",

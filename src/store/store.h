@@ -9,6 +9,7 @@
 // to the store's durability setting.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -231,7 +232,9 @@ class Store {
   virtual StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) = 0;
 
   // Webhook deliveries due at `now`: pending, and the oldest pending one for their
-  // (endpoint, lead), so each lead's messages arrive in order.
+  // (endpoint, lead), so each lead's messages arrive in order. The caller attempts
+  // them: they are claimed for kDeliveryClaim (not due for anyone else, in any
+  // instance) unless the attempt is recorded first.
   virtual StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) = 0;
   virtual Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) = 0;
   virtual Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
@@ -251,6 +254,10 @@ class Store {
   virtual StatusOr<std::optional<std::string>> GetSetting(std::string_view name) = 0;
   virtual Status PutSetting(std::string_view name, std::string_view value) = 0;
 };
+
+// How long a delivery handed out by DueDeliveries stays claimed: longer than a batch of
+// attempts takes; after it, a delivery whose worker died is attempted again.
+inline constexpr std::chrono::minutes kDeliveryClaim{10};
 
 struct StoreOptions {
   bool migrate = true;           // apply pending migrations on open

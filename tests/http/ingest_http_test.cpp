@@ -11,8 +11,8 @@
 #include "core/time_format.h"
 #include "support/http_client.h"
 #include "testing/gated_store.h"
-#include "testing/temp_dir.h"
 #include "testing/test_bodies.h"
+#include "testing/test_store.h"
 
 namespace tandem {
 namespace {
@@ -41,7 +41,7 @@ class IngestHttpTest : public ::testing::Test {
     config.server.shutdown_grace_ms = 5000;
     config.ingest.queue_max_events = std::max<int64_t>(config.ingest.queue_max_events, 2500);
     if (!real_) {
-      real_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+      real_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
       source_id_ = real_->CreateSource("Web", key_, clock_.Now())->id;
     }
     gate_ = new GatedStore(*real_);
@@ -65,7 +65,7 @@ class IngestHttpTest : public ::testing::Test {
     return json::parse(r.body, nullptr, false).value("/error/code"_json_pointer, std::string());
   }
 
-  testing::TempDir dir_;
+  testing::TestStore dir_;
   SystemClock clock_;
   std::string key_ = "test-write-key";
   std::unique_ptr<Store> real_;

@@ -16,7 +16,7 @@
 #include "http/server.h"
 #include "support/api_fixture.h"
 #include "support/http_client.h"
-#include "testing/temp_dir.h"
+#include "testing/test_store.h"
 #include "webhooks/delivery_worker.h"
 #include "webhooks/signature.h"
 
@@ -311,9 +311,9 @@ class Receiver {
 };
 
 TEST(Webhooks, SignedRetriedInOrderAndNotBlockedByADeadReceiver) {
-  testing::TempDir dir;
+  testing::TestStore dir;
   ManualClock clock{*ParseIsoTime("2026-11-22T10:00:00Z")};
-  auto store = std::move(OpenStore(dir.SqliteUrl(), StoreOptions{}).value());
+  auto store = std::move(OpenStore(dir.Url(), StoreOptions{}).value());
   int64_t source = store->CreateSource("Web", "key", clock.Now())->id;
   UserRecord rep;
   rep.email = "rep@x";

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "support/pg_test_url.h"
+#include "testing/test_store.h"
 
 namespace tandem::pg {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
-#include "support/pg_test_url.h"
+#include "testing/test_store.h"
 
 namespace tandem::pg {
 namespace {

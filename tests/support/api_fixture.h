@@ -12,7 +12,7 @@
 #include "auth/tokens.h"
 #include "core/time_format.h"
 #include "support/http_client.h"
-#include "testing/temp_dir.h"
+#include "testing/test_store.h"
 
 namespace tandem::testing {
 
@@ -22,7 +22,7 @@ class ApiFixture : public ::testing::Test {
 
   // Opens the store and creates the "key" source; add users, then Start().
   void OpenStoreFirst() {
-    store_ = std::move(OpenStore(dir_.SqliteUrl(), StoreOptions{}).value());
+    store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
     store_->CreateSource("Web", "key", clock_.Now()).value();
     raw_store_ = store_.get();
   }
@@ -68,7 +68,7 @@ class ApiFixture : public ::testing::Test {
     return client_->Request(method, target, body, {{"Authorization", "Bearer " + token}});
   }
 
-  TempDir dir_;
+  TestStore dir_;
   ManualClock clock_;
   std::unique_ptr<Store> store_;
   Store* raw_store_ = nullptr;

@@ -108,7 +108,8 @@ StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
   auto out = std::unique_ptr<Connection>(new Connection(conn));
   // Times and text as Tandem writes them, whatever the server's defaults.
   TANDEM_RETURN_IF_ERROR(out->Exec(
-      "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'; SET standard_conforming_strings = on"));
+      "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'; SET standard_conforming_strings = on; "
+      "SET client_min_messages = warning"));
   return out;
 }
 

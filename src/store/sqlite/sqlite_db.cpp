@@ -22,32 +22,8 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-Statement& Statement::Bind(int index, int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, double value) {
-  sqlite3_bind_double(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::BindNullable(int index, std::optional<int64_t> value) {
-  return value ? Bind(index, *value) : BindNull(index);
-}
-
-Statement& Statement::Bind(int index, std::string_view value) {
+void Statement::BindText(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
-  return *this;
-}
-
-Statement& Statement::BindNullable(int index, std::string_view value) {
-  return value.empty() ? BindNull(index) : Bind(index, value);
-}
-
-Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
 }
 
 StatusOr<bool> Statement::Step() {
@@ -57,20 +33,10 @@ StatusOr<bool> Statement::Step() {
   return Error("step");
 }
 
-Status Statement::Run() {
-  for (;;) {
-    auto row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return OkStatus();
-  }
-}
-
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
-
-std::string Statement::Text(int column) const { return std::string(TextView(column)); }
 
 std::string_view Statement::TextView(int column) const {
   auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
@@ -117,18 +83,18 @@ void Database::ResetStatements() {
   for (auto& [_, stmt] : cache_) stmt->Reset();
 }
 
-StatusOr<Statement*> Database::Prepare(const std::string& sql) {
+StatusOr<sql::Statement*> Database::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->Reset();
-    return it->second.get();
+    return static_cast<sql::Statement*>(it->second.get());
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, fmt::format("prepare `{}`", sql));
   auto owned = std::make_unique<Statement>(db_, stmt);
-  Statement* raw = owned.get();
+  sql::Statement* raw = owned.get();
   cache_.emplace(sql, std::move(owned));
   return raw;
 }

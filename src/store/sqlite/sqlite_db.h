@@ -1,5 +1,4 @@
-// Thin RAII wrappers over the SQLite C API: a connection with a statement cache,
-// and prepared statements with typed binding.
+// The SQL connection of store/sql/sql_db.h over the SQLite C API.
 //
 // Not thread-safe: one thread uses a connection at a time.
 #pragma once
@@ -14,40 +13,32 @@
 #include <unordered_map>
 
 #include "core/status.h"
+#include "store/sql/sql_db.h"
 
 namespace tandem::sqlite {
 
-class Statement {
+class Statement final : public sql::Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() override { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  // Binding: indexes start at 1, as in SQL.
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, double value);
-  Statement& Bind(int index, std::string_view value);  // the view must outlive Step()
-  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
-  Statement& BindNullable(int index, std::optional<int64_t> value);
-  Statement& BindNullable(int index, std::string_view value);  // empty → NULL
-  Statement& BindNull(int index);
+  StatusOr<bool> Step() override;
+  void Reset() override;
 
-  // Returns true while a row is available, false when done.
-  StatusOr<bool> Step();
-  // Runs to completion, ignoring rows.
-  Status Run();
-  void Reset();
-
-  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-  double Double(int column) const { return sqlite3_column_double(stmt_, column); }
-  std::optional<int64_t> NullableInt(int column) const {
-    if (IsNull(column)) return std::nullopt;
-    return Int(column);
+  int64_t Int(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const override { return sqlite3_column_double(stmt_, column); }
+  bool IsNull(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
   }
-  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-  std::string Text(int column) const;
-  std::string_view TextView(int column) const;
+  std::string_view TextView(int column) const override;
+
+ protected:
+  void BindInt(int index, int64_t value) override { sqlite3_bind_int64(stmt_, index, value); }
+  void BindDouble(int index, double value) override { sqlite3_bind_double(stmt_, index, value); }
+  void BindText(int index, std::string_view value) override;
+  void BindNullValue(int index) override { sqlite3_bind_null(stmt_, index); }
 
  private:
   Status Error(std::string_view what) const;
@@ -56,22 +47,18 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-class Database {
+class Database final : public sql::Db {
  public:
   static StatusOr<std::unique_ptr<Database>> Open(const std::string& path);
-  ~Database();
+  ~Database() override;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  Status Exec(std::string_view sql);
-  // A cached prepared statement, reset and with bindings cleared. Valid until the
-  // Database closes; do not hold two borrows of the same SQL at once.
-  StatusOr<Statement*> Prepare(const std::string& sql);
-  // Resets every cached statement, ending the read transaction a statement left
-  // mid-result would otherwise keep open (and with it a stale snapshot).
-  void ResetStatements();
-  int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
-  int Changes() const { return sqlite3_changes(db_); }
+  sql::Dialect dialect() const override { return sql::Dialect::kSqlite; }
+  Status Exec(std::string_view sql) override;
+  StatusOr<sql::Statement*> Prepare(const std::string& sql) override;
+  void ResetStatements() override;
+  int64_t Changes() const override { return sqlite3_changes(db_); }
   sqlite3* raw() { return db_; }
 
  private:

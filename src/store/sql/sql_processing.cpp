@@ -1,41 +1,23 @@
-// The event-processing transaction of SqliteStore.
+// The event-processing transaction of SqlStore.
 #include <fmt/format.h>
 
-#include "store/sqlite/sqlite_events.h"
-#include "store/sqlite/sqlite_lead_txn.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sql_events.h"
+#include "store/sql/sql_lead_txn.h"
+#include "store/sql/sql_store.h"
 
 namespace tandem {
 
-using sqlite::Statement;
+using sql::Statement;
 
-class SqliteProcessingTxn final : public sqlite::SqliteLeadOps<ProcessingTxn> {
+class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
  public:
-  explicit SqliteProcessingTxn(SqliteStore& store)
-      : SqliteLeadOps(store.write_mu_, *store.writer_),
-        db_(*store.writer_),
-        synchronous_full_(store.options_.synchronous_full) {}
-  ~SqliteProcessingTxn() override {
-    // The base rolls back an uncommitted transaction after this body; the pragma
-    // cannot change inside a transaction, so end it here first.
-    (void)db_.Exec("ROLLBACK");
-    db_.ResetStatements();
-    if (synchronous_full_) (void)db_.Exec("PRAGMA synchronous = FULL");
-  }
-
-  // Processing commits without an fsync of their own: the pipeline's effects and its
-  // cursor commit atomically, so a power loss can only roll both back together, and
-  // the events are processed again. Ingest commits, which acknowledge clients, keep
-  // full durability (and their fsync also persists the processing before them).
-  Status Begin() {
-    TANDEM_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous = NORMAL"));
-    return SqliteLeadOps::Begin();
-  }
+  explicit SqlProcessingTxn(std::unique_ptr<sql::WriteScope> scope)
+      : SqlLeadOps(std::move(scope)), db_(db()) {}
 
   StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) override {
     TANDEM_ASSIGN_OR_RETURN(
         Statement * stmt,
-        db_.Prepare(std::string(sqlite::kSelectEvent) +
+        db_.Prepare(std::string(sql::kSelectEvent) +
                     " WHERE id > COALESCE((SELECT last_event_id FROM processing_cursors WHERE "
                     "name = 'pipeline'), 0) ORDER BY id LIMIT ?"));
     stmt->Bind(1, static_cast<int64_t>(limit));
@@ -43,7 +25,7 @@ class SqliteProcessingTxn final : public sqlite::SqliteLeadOps<ProcessingTxn> {
     for (;;) {
       TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
-      out.push_back(sqlite::ReadEvent(*stmt));
+      out.push_back(sql::ReadEvent(*stmt));
     }
     stmt->Reset();
     return out;
@@ -85,11 +67,10 @@ class SqliteProcessingTxn final : public sqlite::SqliteLeadOps<ProcessingTxn> {
     } else {
       TANDEM_ASSIGN_OR_RETURN(
           Statement * insert,
-          db_.Prepare(
-              "INSERT INTO persons (user_id, email, created_at, updated_at) VALUES (?, ?, ?, ?)"));
+          db_.Prepare("INSERT INTO persons (user_id, email, created_at, updated_at) VALUES (?, ?, "
+                      "?, ?) RETURNING id"));
       insert->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, at);
-      TANDEM_RETURN_IF_ERROR(insert->Run());
-      person_id = db_.LastInsertRowId();
+      TANDEM_ASSIGN_OR_RETURN(person_id, sql::InsertedId(*insert));
     }
     for (int64_t from : plan.merge_from)
       TANDEM_RETURN_IF_ERROR(Merge(from, person_id, event.id, at));
@@ -144,14 +125,12 @@ class SqliteProcessingTxn final : public sqlite::SqliteLeadOps<ProcessingTxn> {
     return OkStatus();
   }
 
-  sqlite::Database& db_;
-  const bool synchronous_full_;
+  sql::Db& db_;
 };
 
-StatusOr<std::unique_ptr<ProcessingTxn>> SqliteStore::BeginProcessing() {
-  auto txn = std::make_unique<SqliteProcessingTxn>(*this);
-  TANDEM_RETURN_IF_ERROR(txn->Begin());
-  return std::unique_ptr<ProcessingTxn>(std::move(txn));
+StatusOr<std::unique_ptr<ProcessingTxn>> SqlStore::BeginProcessing() {
+  TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(sql::WriteKind::kProcessing));
+  return std::unique_ptr<ProcessingTxn>(std::make_unique<SqlProcessingTxn>(std::move(scope)));
 }
 
 }  // namespace tandem

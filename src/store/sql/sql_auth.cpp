@@ -1,16 +1,16 @@
-#include "store/sqlite/sqlite_auth.h"
+#include "store/sql/sql_auth.h"
 
 #include <fmt/format.h>
 
-#include "store/sqlite/sqlite_leads.h"
+#include "store/sql/sql_leads.h"
 
-namespace tandem::sqlite {
+namespace tandem::sql {
 
-StatusOr<std::optional<Credentials>> FindCredentials(Database& db, std::string_view email) {
+StatusOr<std::optional<Credentials>> FindCredentials(Db& db, std::string_view email) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format("SELECT {}, COALESCE(password_hash, ''), failed_logins, locked_until "
-                             "FROM users WHERE email = ? COLLATE NOCASE",
+                             "FROM users WHERE lower(email) = lower(?)",
                              kUserColumns)));
   stmt->Bind(1, email);
   TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<Credentials>(stmt, [](const Statement& s) {
@@ -25,7 +25,7 @@ StatusOr<std::optional<Credentials>> FindCredentials(Database& db, std::string_v
   return std::optional<Credentials>(std::move(rows[0]));
 }
 
-Status SetPassword(Database& db, int64_t user_id, std::string_view hash) {
+Status SetPassword(Db& db, int64_t user_id, std::string_view hash) {
   TANDEM_ASSIGN_OR_RETURN(Statement * set,
                           db.Prepare("UPDATE users SET password_hash = ?, failed_logins = 0, "
                                      "locked_until = NULL WHERE id = ?"));
@@ -37,8 +37,7 @@ Status SetPassword(Database& db, int64_t user_id, std::string_view hash) {
   return end->Run();
 }
 
-StatusOr<int> RecordLoginFailure(Database& db, int64_t user_id, int max_failures,
-                                 TimePoint lock_until) {
+StatusOr<int> RecordLoginFailure(Db& db, int64_t user_id, int max_failures, TimePoint lock_until) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? "
@@ -57,7 +56,7 @@ StatusOr<int> RecordLoginFailure(Database& db, int64_t user_id, int max_failures
   return failures;
 }
 
-Status RecordLoginSuccess(Database& db, int64_t user_id) {
+Status RecordLoginSuccess(Db& db, int64_t user_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?"));
@@ -65,7 +64,7 @@ Status RecordLoginSuccess(Database& db, int64_t user_id) {
   return stmt->Run();
 }
 
-Status CreateSession(Database& db, const SessionRecord& s) {
+Status CreateSession(Db& db, const SessionRecord& s) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) "
@@ -79,7 +78,7 @@ Status CreateSession(Database& db, const SessionRecord& s) {
 }
 
 StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
-    Database& db, std::string_view token_hash, TimePoint now) {
+    Db& db, std::string_view token_hash, TimePoint now) {
   using Found = std::optional<std::pair<UserRecord, SessionRecord>>;
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
@@ -101,11 +100,11 @@ StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
   return Found(std::make_pair(std::move(*user), std::move(rows[0])));
 }
 
-Status DeleteSession(Database& db, std::string_view token_hash) {
+Status DeleteSession(Db& db, std::string_view token_hash) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare("DELETE FROM sessions WHERE token_hash = ?"));
   stmt->Bind(1, token_hash);
   return stmt->Run();
 }
 
-}  // namespace tandem::sqlite
+}  // namespace tandem::sql

@@ -1,14 +1,14 @@
-#include "store/sqlite/sqlite_leads.h"
+#include "store/sql/sql_leads.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <variant>
 
-#include "store/sqlite/sqlite_contact.h"
-#include "store/sqlite/sqlite_events.h"
+#include "store/sql/sql_contact.h"
+#include "store/sql/sql_events.h"
 
-namespace tandem::sqlite {
+namespace tandem::sql {
 
 const char* const kLeadColumns =
     "id, email, name, title, company_name, account_domain, traits, stage, stage_reason, "
@@ -83,8 +83,7 @@ UserRecord ReadUser(const Statement& row) {
 
 namespace {
 
-Status RunSteps(Database& db, std::initializer_list<const char*> steps, int64_t a, int64_t b,
-                int64_t c) {
+Status RunSteps(Db& db, std::initializer_list<const char*> steps, int64_t a, int64_t b, int64_t c) {
   for (const char* sql : steps) {
     TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
     stmt->Bind(1, a).Bind(2, b).Bind(3, c);
@@ -95,7 +94,7 @@ Status RunSteps(Database& db, std::initializer_list<const char*> steps, int64_t 
 
 }  // namespace
 
-StatusOr<std::optional<LeadRecord>> GetLead(Database& db, int64_t lead_id) {
+StatusOr<std::optional<LeadRecord>> GetLead(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM leads WHERE id = ?", kLeadColumns)));
   stmt->Bind(1, lead_id);
@@ -104,12 +103,8 @@ StatusOr<std::optional<LeadRecord>> GetLead(Database& db, int64_t lead_id) {
   return std::optional<LeadRecord>(std::move(rows[0]));
 }
 
-Status PutLead(Database& db, const LeadRecord& l) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format("INSERT OR REPLACE INTO leads ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             kLeadColumns)));
+Status PutLead(Db& db, const LeadRecord& l) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(Upsert("leads", kLeadColumns, "id")));
   stmt->Bind(1, l.id)
       .BindNullable(2, l.email)
       .BindNullable(3, l.name)
@@ -140,7 +135,7 @@ Status PutLead(Database& db, const LeadRecord& l) {
   return stmt->Run();
 }
 
-Status FoldLead(Database& db, int64_t from, int64_t into, TimePoint now) {
+Status FoldLead(Db& db, int64_t from, int64_t into, TimePoint now) {
   TANDEM_RETURN_IF_ERROR(EndAssignment(db, from, now, fmt::format("merged into ld_{}", into)));
   TANDEM_RETURN_IF_ERROR(FoldContact(db, from, into, now));
   return RunSteps(db,
@@ -152,7 +147,7 @@ Status FoldLead(Database& db, int64_t from, int64_t into, TimePoint now) {
                   from, into, ToUnixMillis(now));
 }
 
-Status EnsureAccount(Database& db, std::string_view domain, std::string_view name, TimePoint now) {
+Status EnsureAccount(Db& db, std::string_view domain, std::string_view name, TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(
@@ -162,7 +157,7 @@ Status EnsureAccount(Database& db, std::string_view domain, std::string_view nam
   return stmt->Run();
 }
 
-StatusOr<std::vector<LeadRecord>> ListLeads(Database& db, const LeadQuery& q) {
+StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
   using Sort = LeadQuery::Sort;
   using Value = std::variant<int64_t, double, std::string>;
   // Scores compare as fit + engagement_ref * factor at one moment (see scorer.h).
@@ -187,7 +182,7 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Database& db, const LeadQuery& q) {
   if (q.min_score) add(fmt::format("{} >= ?", score), {factor, *q.min_score});
   if (q.updated_since) add("updated_at >= ?", {ToUnixMillis(*q.updated_since)});
   if (!q.source.empty())
-    add("json_extract(first_touch, '$.source') = ? COLLATE NOCASE", {q.source});
+    add(fmt::format("lower({}) = lower(?)", JsonText(db, "first_touch", "source")), {q.source});
   if (!q.search.empty()) {
     std::string pattern = "%";
     for (char c : q.search) {
@@ -195,7 +190,8 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Database& db, const LeadQuery& q) {
       pattern += c;
     }
     pattern += '%';
-    add("(email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR company_name LIKE ? ESCAPE '\\')",
+    add("(lower(email) LIKE lower(?) ESCAPE '\\' OR lower(name) LIKE lower(?) ESCAPE '\\' OR "
+        "lower(company_name) LIKE lower(?) ESCAPE '\\')",
         {pattern, pattern, pattern});
   }
   if (q.sla_overdue) {
@@ -272,7 +268,7 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Database& db, const LeadQuery& q) {
   return out;
 }
 
-StatusOr<std::optional<int64_t>> ResolveLeadId(Database& db, int64_t person_id) {
+StatusOr<std::optional<int64_t>> ResolveLeadId(Db& db, int64_t person_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT l.id FROM persons p JOIN leads l ON l.id = COALESCE(p.merged_into, p.id) "
@@ -284,7 +280,7 @@ StatusOr<std::optional<int64_t>> ResolveLeadId(Database& db, int64_t person_id) 
   return std::optional<int64_t>(ids[0]);
 }
 
-StatusOr<std::vector<ScoreItem>> ListScoreItems(Database& db, int64_t lead_id) {
+StatusOr<std::vector<ScoreItem>> ListScoreItems(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT axis, rule, points, at, event_id, COALESCE(trait, '') FROM score_items "
@@ -302,7 +298,7 @@ StatusOr<std::vector<ScoreItem>> ListScoreItems(Database& db, int64_t lead_id) {
   });
 }
 
-Status AddScoreItem(Database& db, int64_t lead_id, const ScoreItem& item) {
+Status AddScoreItem(Db& db, int64_t lead_id, const ScoreItem& item) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO score_items (lead_id, axis, rule, points, at, day, event_id, trait) "
@@ -318,10 +314,11 @@ Status AddScoreItem(Database& db, int64_t lead_id, const ScoreItem& item) {
   return stmt->Run();
 }
 
-Status DeleteScoreItems(Database& db, int64_t lead_id, std::optional<ScoreAxis> axis) {
+Status DeleteScoreItems(Db& db, int64_t lead_id, std::optional<ScoreAxis> axis) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("DELETE FROM score_items WHERE lead_id = ? AND (? IS NULL OR axis = ?)"));
+      db.Prepare(
+          "DELETE FROM score_items WHERE lead_id = ? AND (CAST(? AS TEXT) IS NULL OR axis = ?)"));
   stmt->Bind(1, lead_id);
   if (axis) {
     stmt->Bind(2, ScoreAxisName(*axis)).Bind(3, ScoreAxisName(*axis));
@@ -331,8 +328,7 @@ Status DeleteScoreItems(Database& db, int64_t lead_id, std::optional<ScoreAxis> 
   return stmt->Run();
 }
 
-StatusOr<double> RulePointsOnDay(Database& db, int64_t lead_id, std::string_view rule,
-                                 int64_t day) {
+StatusOr<double> RulePointsOnDay(Db& db, int64_t lead_id, std::string_view rule, int64_t day) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT COALESCE(SUM(points), 0) FROM score_items WHERE lead_id = ? AND "
@@ -343,8 +339,8 @@ StatusOr<double> RulePointsOnDay(Database& db, int64_t lead_id, std::string_view
   return sums.empty() ? 0.0 : sums[0];
 }
 
-Status AddTraitHistory(Database& db, int64_t lead_id, std::string_view trait,
-                       std::string_view value, std::optional<int64_t> event_id, TimePoint at) {
+Status AddTraitHistory(Db& db, int64_t lead_id, std::string_view trait, std::string_view value,
+                       std::optional<int64_t> event_id, TimePoint at) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO lead_trait_history (lead_id, trait, value, event_id, at) "
@@ -357,7 +353,7 @@ Status AddTraitHistory(Database& db, int64_t lead_id, std::string_view trait,
   return stmt->Run();
 }
 
-Status AppendLog(Database& db, const LeadLogEntry& e) {
+Status AppendLog(Db& db, const LeadLogEntry& e) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO lead_log (lead_id, at, kind, actor, data) VALUES (?, ?, ?, ?, ?)"));
@@ -369,7 +365,7 @@ Status AppendLog(Database& db, const LeadLogEntry& e) {
   return stmt->Run();
 }
 
-StatusOr<std::vector<LeadLogEntry>> ListLeadLog(Database& db, int64_t lead_id) {
+StatusOr<std::vector<LeadLogEntry>> ListLeadLog(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT id, lead_id, at, kind, actor, data FROM lead_log WHERE lead_id = ? "
@@ -381,7 +377,7 @@ StatusOr<std::vector<LeadLogEntry>> ListLeadLog(Database& db, int64_t lead_id) {
   });
 }
 
-StatusOr<std::vector<StoredEvent>> PersonEvents(Database& db, int64_t person_id, size_t limit) {
+StatusOr<std::vector<StoredEvent>> PersonEvents(Db& db, int64_t person_id, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare(std::string(kSelectEvent) +
                                      " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
@@ -389,7 +385,7 @@ StatusOr<std::vector<StoredEvent>> PersonEvents(Database& db, int64_t person_id,
   return Collect<StoredEvent>(stmt, ReadEvent);
 }
 
-StatusOr<std::vector<UserRecord>> ListUsers(Database& db) {
+StatusOr<std::vector<UserRecord>> ListUsers(Db& db) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
   return Collect<UserRecord>(stmt, ReadUser);
@@ -405,14 +401,14 @@ StatusOr<std::optional<UserRecord>> OneUser(Statement* stmt) {
 
 }  // namespace
 
-StatusOr<std::optional<UserRecord>> GetUser(Database& db, int64_t user_id) {
+StatusOr<std::optional<UserRecord>> GetUser(Db& db, int64_t user_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns)));
   stmt->Bind(1, user_id);
   return OneUser(stmt);
 }
 
-StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view column,
+StatusOr<std::optional<UserRecord>> FindUserBy(Db& db, std::string_view column,
                                                std::string_view value) {
   std::string sql =
       column == "token"
@@ -426,7 +422,7 @@ StatusOr<std::optional<UserRecord>> FindUserBy(Database& db, std::string_view co
   return OneUser(stmt);
 }
 
-StatusOr<int> CountOpenLeads(Database& db, int64_t user_id) {
+StatusOr<int> CountOpenLeads(Db& db, int64_t user_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT COUNT(*) FROM leads WHERE owner_id = ? AND stage IN ('lead', 'mql', "
@@ -437,7 +433,7 @@ StatusOr<int> CountOpenLeads(Database& db, int64_t user_id) {
   return static_cast<int>(n.empty() ? 0 : n[0]);
 }
 
-StatusOr<std::optional<int64_t>> FindAccountOwner(Database& db, std::string_view domain,
+StatusOr<std::optional<int64_t>> FindAccountOwner(Db& db, std::string_view domain,
                                                   int64_t except_lead) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
@@ -451,8 +447,7 @@ StatusOr<std::optional<int64_t>> FindAccountOwner(Database& db, std::string_view
   return std::optional<int64_t>(ids[0]);
 }
 
-StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Database& db,
-                                                                std::string_view team) {
+StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Db& db, std::string_view team) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare("SELECT user_id, pass FROM routing_passes WHERE team = ?"));
   stmt->Bind(1, team);
@@ -460,7 +455,7 @@ StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Database& db,
       stmt, [](const Statement& s) { return std::make_pair(s.Int(0), s.Double(1)); });
 }
 
-Status SetRoutingPass(Database& db, std::string_view team, int64_t user_id, double pass) {
+Status SetRoutingPass(Db& db, std::string_view team, int64_t user_id, double pass) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO routing_passes (team, user_id, pass) VALUES (?, ?, ?) "
@@ -469,7 +464,7 @@ Status SetRoutingPass(Database& db, std::string_view team, int64_t user_id, doub
   return stmt->Run();
 }
 
-StatusOr<double> VirtualTime(Database& db, std::string_view team) {
+StatusOr<double> VirtualTime(Db& db, std::string_view team) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare("SELECT virtual_time FROM routing_clocks WHERE team = ?"));
   stmt->Bind(1, team);
@@ -478,7 +473,7 @@ StatusOr<double> VirtualTime(Database& db, std::string_view team) {
   return v.empty() ? 0.0 : v[0];
 }
 
-Status SetVirtualTime(Database& db, std::string_view team, double virtual_time) {
+Status SetVirtualTime(Db& db, std::string_view team, double virtual_time) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO routing_clocks (team, virtual_time) VALUES (?, ?) "
@@ -487,7 +482,7 @@ Status SetVirtualTime(Database& db, std::string_view team, double virtual_time) 
   return stmt->Run();
 }
 
-Status StartAssignment(Database& db, const AssignmentRecord& a) {
+Status StartAssignment(Db& db, const AssignmentRecord& a) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO assignments (lead_id, user_id, rule, reason, candidates, actor, "
@@ -504,7 +499,7 @@ Status StartAssignment(Database& db, const AssignmentRecord& a) {
   return stmt->Run();
 }
 
-Status EndAssignment(Database& db, int64_t lead_id, TimePoint at, std::string_view reason) {
+Status EndAssignment(Db& db, int64_t lead_id, TimePoint at, std::string_view reason) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("UPDATE assignments SET ended_at = ?, end_reason = ? WHERE lead_id = ? AND "
@@ -538,7 +533,7 @@ AssignmentRecord ReadAssignment(const Statement& s) {
   return a;
 }
 
-StatusOr<std::vector<AssignmentRecord>> ListAssignments(Database& db, int64_t lead_id) {
+StatusOr<std::vector<AssignmentRecord>> ListAssignments(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format("SELECT {} FROM assignments WHERE lead_id = ? ORDER BY started_at, id",
@@ -547,19 +542,19 @@ StatusOr<std::vector<AssignmentRecord>> ListAssignments(Database& db, int64_t le
   return Collect<AssignmentRecord>(stmt, ReadAssignment);
 }
 
-Status Enqueue(Database& db, const OutboxMessage& m, std::span<const std::string> endpoints,
+Status Enqueue(Db& db, const OutboxMessage& m, std::span<const std::string> endpoints,
                TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * insert,
       db.Prepare(
-          "INSERT INTO outbox (uid, type, lead_id, payload, created_at) VALUES (?, ?, ?, ?, ?)"));
+          "INSERT INTO outbox (uid, type, lead_id, payload, created_at) VALUES (?, ?, ?, ?, ?) "
+          "RETURNING id"));
   insert->Bind(1, m.uid)
       .Bind(2, m.type)
       .BindNullable(3, m.lead_id)
       .Bind(4, m.payload)
       .Bind(5, ToUnixMillis(m.created_at));
-  TANDEM_RETURN_IF_ERROR(insert->Run());
-  const int64_t outbox_id = db.LastInsertRowId();
+  TANDEM_ASSIGN_OR_RETURN(const int64_t outbox_id, InsertedId(*insert));
   TANDEM_ASSIGN_OR_RETURN(
       Statement * delivery,
       db.Prepare("INSERT INTO deliveries (outbox_id, endpoint, lead_id, state, next_attempt_at) "
@@ -575,4 +570,4 @@ Status Enqueue(Database& db, const OutboxMessage& m, std::span<const std::string
   return OkStatus();
 }
 
-}  // namespace tandem::sqlite
+}  // namespace tandem::sql

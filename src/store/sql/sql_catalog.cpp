@@ -1,12 +1,12 @@
-#include "store/sqlite/sqlite_catalog.h"
+#include "store/sql/sql_catalog.h"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-#include "store/sqlite/sqlite_leads.h"
+#include "store/sql/sql_leads.h"
 
-namespace tandem::sqlite {
+namespace tandem::sql {
 namespace {
 
 // Bodies were validated when written; one that no longer parses is skipped with its
@@ -29,7 +29,7 @@ nlohmann::json Body(nlohmann::json entry) {
 
 }  // namespace
 
-StatusOr<Catalog> LoadCatalog(Database& db) {
+StatusOr<Catalog> LoadCatalog(Db& db) {
   Catalog catalog;
   TANDEM_ASSIGN_OR_RETURN(
       Statement * campaigns,
@@ -54,14 +54,13 @@ StatusOr<Catalog> LoadCatalog(Database& db) {
   return catalog;
 }
 
-Status PutCatalog(Database& db, const Catalog& entries, bool replace) {
+Status PutCatalog(Db& db, const Catalog& entries, bool replace) {
   TANDEM_ASSIGN_OR_RETURN(Statement * campaign_exists,
                           db.Prepare("SELECT key FROM campaigns WHERE key = ? OR "
                                      "lower(utm_campaign) = lower(?)"));
   TANDEM_ASSIGN_OR_RETURN(
       Statement * put_campaign,
-      db.Prepare("INSERT OR REPLACE INTO campaigns (key, utm_campaign, body, origin, updated_at) "
-                 "VALUES (?, ?, ?, ?, ?)"));
+      db.Prepare(Upsert("campaigns", "key, utm_campaign, body, origin, updated_at", "key")));
   for (const Campaign& c : entries.campaigns) {
     campaign_exists->Bind(1, c.key).Bind(2, c.utm_campaign);
     TANDEM_ASSIGN_OR_RETURN(
@@ -92,8 +91,7 @@ Status PutCatalog(Database& db, const Catalog& entries, bool replace) {
                           db.Prepare("SELECT 1 FROM content_assets WHERE asset_id = ?"));
   TANDEM_ASSIGN_OR_RETURN(
       Statement * put_content,
-      db.Prepare("INSERT OR REPLACE INTO content_assets (asset_id, body, origin, updated_at) "
-                 "VALUES (?, ?, ?, ?)"));
+      db.Prepare(Upsert("content_assets", "asset_id, body, origin, updated_at", "asset_id")));
   for (const ContentAsset& a : entries.content) {
     if (!replace) {
       content_exists->Bind(1, a.asset_id);
@@ -116,14 +114,14 @@ Status PutCatalog(Database& db, const Catalog& entries, bool replace) {
   return OkStatus();
 }
 
-StatusOr<bool> DeleteCampaign(Database& db, std::string_view key) {
+StatusOr<bool> DeleteCampaign(Db& db, std::string_view key) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare("DELETE FROM campaigns WHERE key = ?"));
   stmt->Bind(1, key);
   TANDEM_RETURN_IF_ERROR(stmt->Run());
   return db.Changes() > 0;
 }
 
-StatusOr<bool> DeleteContent(Database& db, std::string_view asset_id) {
+StatusOr<bool> DeleteContent(Db& db, std::string_view asset_id) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare("DELETE FROM content_assets WHERE asset_id = ?"));
   stmt->Bind(1, asset_id);
@@ -131,4 +129,4 @@ StatusOr<bool> DeleteContent(Database& db, std::string_view asset_id) {
   return db.Changes() > 0;
 }
 
-}  // namespace tandem::sqlite
+}  // namespace tandem::sql

@@ -1,6 +1,6 @@
-#include "store/sqlite/sqlite_events.h"
+#include "store/sql/sql_events.h"
 
-namespace tandem::sqlite {
+namespace tandem::sql {
 
 StoredEvent ReadEvent(const Statement& row) {
   StoredEvent e;
@@ -18,7 +18,7 @@ StoredEvent ReadEvent(const Statement& row) {
   return e;
 }
 
-StatusOr<AppendResult> InsertEvents(Database& db, std::span<const EventRecord> events) {
+StatusOr<AppendResult> InsertEvents(Db& db, std::span<const EventRecord> events) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * insert,
       db.Prepare("INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, "
@@ -45,4 +45,4 @@ StatusOr<AppendResult> InsertEvents(Database& db, std::span<const EventRecord> e
   return result;
 }
 
-}  // namespace tandem::sqlite
+}  // namespace tandem::sql

@@ -1,4 +1,4 @@
-#include "store/sqlite/sqlite_contact.h"
+#include "store/sql/sql_contact.h"
 
 #include <fmt/format.h>
 
@@ -7,9 +7,9 @@
 #include <set>
 
 #include "contact/gate.h"
-#include "store/sqlite/sqlite_leads.h"
+#include "store/sql/sql_leads.h"
 
-namespace tandem::sqlite {
+namespace tandem::sql {
 namespace {
 
 constexpr const char* kTouchColumns =
@@ -38,7 +38,7 @@ bool InboundSource(std::string_view source) {
 
 }  // namespace
 
-StatusOr<ContactPrefs> GetContactPrefs(Database& db, int64_t lead_id) {
+StatusOr<ContactPrefs> GetContactPrefs(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT COALESCE(preferred_channel, ''), COALESCE(timezone, ''), do_not_contact, "
@@ -66,12 +66,13 @@ StatusOr<ContactPrefs> GetContactPrefs(Database& db, int64_t lead_id) {
   return rows[0];
 }
 
-Status PutContactPrefs(Database& db, const ContactPrefs& p) {
+Status PutContactPrefs(Db& db, const ContactPrefs& p) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("INSERT OR REPLACE INTO contact_prefs (lead_id, preferred_channel, timezone, "
-                 "do_not_contact, ooo_from, ooo_until, unsubscribed_at, address_source, "
-                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      db.Prepare(Upsert("contact_prefs",
+                        "lead_id, preferred_channel, timezone, do_not_contact, ooo_from, "
+                        "ooo_until, unsubscribed_at, address_source, updated_at",
+                        "lead_id")));
   stmt->Bind(1, p.lead_id)
       .BindNullable(2, p.preferred_channel)
       .BindNullable(3, p.timezone)
@@ -84,7 +85,7 @@ Status PutContactPrefs(Database& db, const ContactPrefs& p) {
   return stmt->Run();
 }
 
-StatusOr<std::vector<ConsentRecord>> ListConsents(Database& db, int64_t lead_id) {
+StatusOr<std::vector<ConsentRecord>> ListConsents(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT id, lead_id, purpose, status, at, method, COALESCE(form_id, ''), "
@@ -107,7 +108,7 @@ StatusOr<std::vector<ConsentRecord>> ListConsents(Database& db, int64_t lead_id)
   });
 }
 
-Status AddConsent(Database& db, const ConsentRecord& c) {
+Status AddConsent(Db& db, const ConsentRecord& c) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO consents (lead_id, purpose, status, at, method, form_id, wording, "
@@ -124,7 +125,7 @@ Status AddConsent(Database& db, const ConsentRecord& c) {
   return stmt->Run();
 }
 
-StatusOr<std::vector<TouchRecord>> ListTouches(Database& db, int64_t lead_id, TimePoint since) {
+StatusOr<std::vector<TouchRecord>> ListTouches(Db& db, int64_t lead_id, TimePoint since) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format("SELECT {} FROM touches WHERE lead_id = ? AND at >= ? ORDER BY at, id",
@@ -133,12 +134,12 @@ StatusOr<std::vector<TouchRecord>> ListTouches(Database& db, int64_t lead_id, Ti
   return Collect<TouchRecord>(stmt, ReadTouch);
 }
 
-StatusOr<int64_t> AddTouch(Database& db, const TouchRecord& t) {
+StatusOr<int64_t> AddTouch(Db& db, const TouchRecord& t) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare(
-          "INSERT INTO touches (lead_id, user_id, channel, purpose, direction, note, "
-          "override_reason, overridden, warnings, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      db.Prepare("INSERT INTO touches (lead_id, user_id, channel, purpose, direction, note, "
+                 "override_reason, overridden, warnings, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                 "RETURNING id"));
   stmt->Bind(1, t.lead_id)
       .BindNullable(2, t.user_id)
       .Bind(3, t.channel)
@@ -149,11 +150,10 @@ StatusOr<int64_t> AddTouch(Database& db, const TouchRecord& t) {
       .Bind(8, t.overridden)
       .Bind(9, t.warnings)
       .Bind(10, ToUnixMillis(t.at));
-  TANDEM_RETURN_IF_ERROR(stmt->Run());
-  return db.LastInsertRowId();
+  return InsertedId(*stmt);
 }
 
-Status AddRefusal(Database& db, const GateRefusal& r) {
+Status AddRefusal(Db& db, const GateRefusal& r) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO gate_refusals (lead_id, user_id, channel, purpose, codes, "
@@ -168,7 +168,7 @@ Status AddRefusal(Database& db, const GateRefusal& r) {
   return stmt->Run();
 }
 
-Status FoldContact(Database& db, int64_t from, int64_t into, TimePoint now) {
+Status FoldContact(Db& db, int64_t from, int64_t into, TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(ContactPrefs a, GetContactPrefs(db, into));
   TANDEM_ASSIGN_OR_RETURN(ContactPrefs b, GetContactPrefs(db, from));
   TANDEM_ASSIGN_OR_RETURN(auto consents_a, ListConsents(db, into));
@@ -231,7 +231,7 @@ Status FoldContact(Database& db, int64_t from, int64_t into, TimePoint now) {
   return OkStatus();
 }
 
-StatusOr<std::optional<AssignmentRecord>> OpenAssignment(Database& db, int64_t lead_id) {
+StatusOr<std::optional<AssignmentRecord>> OpenAssignment(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format("SELECT {} FROM assignments WHERE lead_id = ? AND ended_at IS NULL",
@@ -242,7 +242,7 @@ StatusOr<std::optional<AssignmentRecord>> OpenAssignment(Database& db, int64_t l
   return std::optional<AssignmentRecord>(rows[0]);
 }
 
-Status UpdateAssignmentSla(Database& db, const AssignmentRecord& a) {
+Status UpdateAssignmentSla(Db& db, const AssignmentRecord& a) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("UPDATE assignments SET sla_due_at = ?, sla_warn_at = ?, sla_reminded_at = ?, "
@@ -256,7 +256,7 @@ Status UpdateAssignmentSla(Database& db, const AssignmentRecord& a) {
   return stmt->Run();
 }
 
-StatusOr<std::vector<int64_t>> DueSlaLeads(Database& db, TimePoint now, size_t limit) {
+StatusOr<std::vector<int64_t>> DueSlaLeads(Db& db, TimePoint now, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT lead_id FROM assignments WHERE ended_at IS NULL AND first_touch_at IS "
@@ -267,32 +267,36 @@ StatusOr<std::vector<int64_t>> DueSlaLeads(Database& db, TimePoint now, size_t l
 }
 
 namespace {
-// Served by the partial index leads_never_contacted ("+stage" keeps the planner from
-// preferring the index on stage, which would visit every open lead).
-constexpr const char* kNeverTouched =
-    "mql_at IS NOT NULL AND contacted_at IS NULL AND +stage IN ('lead', 'mql', 'sal', 'sql', "
-    "'opportunity')";
+// Served by the partial index leads_never_contacted. On SQLite "+stage" keeps the
+// planner from preferring the index on stage, which would visit every open lead;
+// PostgreSQL's planner weighs the partial index by its statistics.
+std::string NeverTouched(const Db& db) {
+  return fmt::format(
+      "mql_at IS NOT NULL AND contacted_at IS NULL AND {}stage IN ('lead', 'mql', 'sal', 'sql', "
+      "'opportunity')",
+      db.dialect() == Dialect::kSqlite ? "+" : "");
+}
 }  // namespace
 
-StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(Database& db, size_t limit) {
+StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(Db& db, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format("SELECT {} FROM leads WHERE {} ORDER BY mql_at, id LIMIT ?",
-                             kLeadColumns, kNeverTouched)));
+                             kLeadColumns, NeverTouched(db))));
   stmt->Bind(1, static_cast<int64_t>(limit));
   return Collect<LeadRecord>(stmt, ReadLead);
 }
 
-StatusOr<int64_t> CountNeverTouchedLeads(Database& db) {
+StatusOr<int64_t> CountNeverTouchedLeads(Db& db) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare(fmt::format("SELECT COUNT(*) FROM leads WHERE {}", kNeverTouched)));
+      db.Prepare(fmt::format("SELECT COUNT(*) FROM leads WHERE {}", NeverTouched(db))));
   TANDEM_ASSIGN_OR_RETURN(auto rows,
                           Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
   return rows.empty() ? 0 : rows[0];
 }
 
-StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(Database& db, TimePoint since) {
+StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(Db& db, TimePoint since) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format(
@@ -303,12 +307,15 @@ StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(Database& db, TimePoint
   return Collect<AssignmentRecord>(stmt, ReadAssignment);
 }
 
-StatusOr<RefusalCounts> CountRefusals(Database& db, TimePoint since) {
+StatusOr<RefusalCounts> CountRefusals(Db& db, TimePoint since) {
   RefusalCounts out;
   TANDEM_ASSIGN_OR_RETURN(
       Statement * by_code,
-      db.Prepare("SELECT j.value, COUNT(*) FROM gate_refusals r, json_each(r.codes) j WHERE "
-                 "r.at >= ? GROUP BY j.value ORDER BY COUNT(*) DESC, j.value"));
+      db.Prepare(fmt::format("SELECT j.value, COUNT(*) FROM gate_refusals r, {} WHERE r.at >= ? "
+                             "GROUP BY j.value ORDER BY COUNT(*) DESC, j.value",
+                             db.dialect() == Dialect::kPostgres
+                                 ? "jsonb_array_elements_text(r.codes::jsonb) AS j(value)"
+                                 : "json_each(r.codes) AS j")));
   by_code->Bind(1, ToUnixMillis(since));
   TANDEM_ASSIGN_OR_RETURN(
       out.by_code, (Collect<std::pair<std::string, int64_t>>(by_code, [](const Statement& s) {
@@ -329,7 +336,7 @@ StatusOr<RefusalCounts> CountRefusals(Database& db, TimePoint since) {
   return out;
 }
 
-StatusOr<std::vector<OutboxMessage>> ListOutbox(Database& db, int64_t after_id, size_t limit) {
+StatusOr<std::vector<OutboxMessage>> ListOutbox(Db& db, int64_t after_id, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT id, uid, type, lead_id, payload, created_at FROM outbox WHERE id > ? "
@@ -347,4 +354,4 @@ StatusOr<std::vector<OutboxMessage>> ListOutbox(Database& db, int64_t after_id, 
   });
 }
 
-}  // namespace tandem::sqlite
+}  // namespace tandem::sql

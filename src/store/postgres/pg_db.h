@@ -1,0 +1,76 @@
+// The SQL connection of store/sql/sql_db.h over a libpq connection: `?`/`?N`
+// placeholders become `$N`, each distinct statement is prepared once on the server, and
+// a statement's rows are read from its result.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/postgres/pg_connection.h"
+#include "store/sql/sql_db.h"
+
+namespace tandem::pg {
+
+// `sql` with SQLite-style `?` and `?N` placeholders rewritten to `$N` (string
+// literals and quoted names are left alone); `params` receives the highest number.
+std::string ToDollarPlaceholders(std::string_view sql, int* params);
+
+class Database;
+
+class Statement final : public sql::Statement {
+ public:
+  Statement(Database& db, std::string sql, int params)
+      : db_(db), sql_(std::move(sql)), params_(params, Param(std::nullopt)) {}
+
+  StatusOr<bool> Step() override;
+  void Reset() override;
+
+  int64_t Int(int column) const override;
+  double Double(int column) const override { return result_->Double(row_, column); }
+  bool IsNull(int column) const override { return result_->IsNull(row_, column); }
+  std::string_view TextView(int column) const override { return result_->Text(row_, column); }
+
+ protected:
+  void BindInt(int index, int64_t value) override { Set(index, Param(value)); }
+  void BindDouble(int index, double value) override { Set(index, Param(value)); }
+  void BindText(int index, std::string_view value) override { Set(index, Param(value)); }
+  void BindNullValue(int index) override { Set(index, Param(std::nullopt)); }
+
+ private:
+  // Like SQLite, a number beyond the statement's placeholders binds nothing.
+  void Set(int index, Param value) {
+    if (index >= 1 && index <= static_cast<int>(params_.size())) params_[index - 1] = value;
+  }
+
+  Database& db_;
+  const std::string sql_;
+  std::vector<Param> params_;
+  std::optional<Result> result_;
+  int row_ = -1;
+};
+
+class Database final : public sql::Db {
+ public:
+  static StatusOr<std::unique_ptr<Database>> Open(const std::string& url);
+
+  sql::Dialect dialect() const override { return sql::Dialect::kPostgres; }
+  Status Exec(std::string_view sql) override { return conn_->Exec(sql); }
+  StatusOr<sql::Statement*> Prepare(const std::string& sql) override;
+  void ResetStatements() override;
+  int64_t Changes() const override { return changes_; }
+
+  Connection& conn() { return *conn_; }
+
+ private:
+  friend class Statement;
+  explicit Database(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+
+  std::unique_ptr<Connection> conn_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  int64_t changes_ = 0;
+};
+
+}  // namespace tandem::pg

@@ -1,0 +1,51 @@
+#include "store/sql/sql_db.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <ranges>
+#include <vector>
+
+namespace tandem::sql {
+
+Status Statement::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return OkStatus();
+  }
+}
+
+StatusOr<int64_t> InsertedId(Statement& insert) {
+  auto row = insert.Step();
+  if (!row.ok()) {
+    insert.Reset();
+    return row.status();
+  }
+  if (!*row) {
+    insert.Reset();
+    return Internal("an insert returned no id");
+  }
+  const int64_t id = insert.Int(0);
+  insert.Reset();  // finishes the statement
+  return id;
+}
+
+std::string Upsert(std::string_view table, std::string_view columns, std::string_view key) {
+  std::vector<std::string> marks, sets;
+  for (auto part : columns | std::views::split(',')) {
+    std::string_view column(part.begin(), part.end());
+    while (!column.empty() && column.front() == ' ') column.remove_prefix(1);
+    marks.emplace_back("?");
+    if (column != key) sets.push_back(fmt::format("{0} = excluded.{0}", column));
+  }
+  return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}", table,
+                     columns, fmt::join(marks, ", "), key, fmt::join(sets, ", "));
+}
+
+std::string JsonText(const Db& db, std::string_view column, std::string_view key) {
+  if (db.dialect() == Dialect::kPostgres) return fmt::format("({}::jsonb ->> '{}')", column, key);
+  return fmt::format("json_extract({}, '$.{}')", column, key);
+}
+
+}  // namespace tandem::sql

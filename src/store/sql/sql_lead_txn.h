@@ -1,0 +1,120 @@
+// SqlLeadOps: the LeadTxn methods over a write transaction, shared by the
+// lead transaction and the pipeline's processing transaction (which is one too).
+#pragma once
+
+#include <memory>
+
+#include "store/sql/sql_catalog.h"
+#include "store/sql/sql_contact.h"
+#include "store/sql/sql_leads.h"
+#include "store/sql/sql_store.h"
+
+namespace tandem::sql {
+
+// `Interface` is LeadTxn or a class derived from it. The write transaction (and with
+// it the store's write lock) lives from construction to Commit or destruction.
+template <typename Interface>
+class SqlLeadOps : public Interface {
+ public:
+  explicit SqlLeadOps(std::unique_ptr<WriteScope> scope)
+      : scope_(std::move(scope)), db_(scope_->db()) {}
+
+  StatusOr<std::optional<LeadRecord>> GetLead(int64_t id) override { return sql::GetLead(db_, id); }
+  Status PutLead(const LeadRecord& lead) override { return sql::PutLead(db_, lead); }
+  Status FoldLead(int64_t from, int64_t into, TimePoint now) override {
+    return sql::FoldLead(db_, from, into, now);
+  }
+  Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) override {
+    return sql::EnsureAccount(db_, domain, name, now);
+  }
+  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t id) override {
+    return sql::ListScoreItems(db_, id);
+  }
+  Status AddScoreItem(int64_t id, const ScoreItem& item) override {
+    return sql::AddScoreItem(db_, id, item);
+  }
+  Status DeleteScoreItems(int64_t id, std::optional<ScoreAxis> axis) override {
+    return sql::DeleteScoreItems(db_, id, axis);
+  }
+  StatusOr<double> RulePointsOnDay(int64_t id, std::string_view rule, int64_t day) override {
+    return sql::RulePointsOnDay(db_, id, rule, day);
+  }
+  Status AddTraitHistory(int64_t id, std::string_view trait, std::string_view value,
+                         std::optional<int64_t> event_id, TimePoint at) override {
+    return sql::AddTraitHistory(db_, id, trait, value, event_id, at);
+  }
+  Status AppendLog(const LeadLogEntry& entry) override { return sql::AppendLog(db_, entry); }
+  StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) override {
+    return sql::PersonEvents(db_, person_id, 100000);
+  }
+  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
+    return sql::ListLeadLog(db_, lead_id);
+  }
+  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override {
+    return sql::ListAssignments(db_, lead_id);
+  }
+  StatusOr<Catalog> LoadCatalog() override { return sql::LoadCatalog(db_); }
+  StatusOr<std::vector<UserRecord>> ListUsers() override { return sql::ListUsers(db_); }
+  StatusOr<int> CountOpenLeads(int64_t user_id) override {
+    return sql::CountOpenLeads(db_, user_id);
+  }
+  StatusOr<std::optional<int64_t>> FindAccountOwner(std::string_view domain,
+                                                    int64_t except_lead) override {
+    return sql::FindAccountOwner(db_, domain, except_lead);
+  }
+  StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(std::string_view team) override {
+    return sql::RoutingPasses(db_, team);
+  }
+  Status SetRoutingPass(std::string_view team, int64_t user_id, double pass) override {
+    return sql::SetRoutingPass(db_, team, user_id, pass);
+  }
+  StatusOr<double> VirtualTime(std::string_view team) override {
+    return sql::VirtualTime(db_, team);
+  }
+  Status SetVirtualTime(std::string_view team, double virtual_time) override {
+    return sql::SetVirtualTime(db_, team, virtual_time);
+  }
+  Status StartAssignment(const AssignmentRecord& a) override {
+    return sql::StartAssignment(db_, a);
+  }
+  Status EndAssignment(int64_t lead_id, TimePoint at, std::string_view reason) override {
+    return sql::EndAssignment(db_, lead_id, at, reason);
+  }
+  StatusOr<std::optional<AssignmentRecord>> OpenAssignment(int64_t lead_id) override {
+    return sql::OpenAssignment(db_, lead_id);
+  }
+  Status UpdateAssignmentSla(const AssignmentRecord& a) override {
+    return sql::UpdateAssignmentSla(db_, a);
+  }
+  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override {
+    return sql::GetContactPrefs(db_, lead_id);
+  }
+  Status PutContactPrefs(const ContactPrefs& prefs) override {
+    return sql::PutContactPrefs(db_, prefs);
+  }
+  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override {
+    return sql::ListConsents(db_, lead_id);
+  }
+  Status AddConsent(const ConsentRecord& consent) override { return sql::AddConsent(db_, consent); }
+  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
+    return sql::ListTouches(db_, lead_id, since);
+  }
+  StatusOr<int64_t> AddTouch(const TouchRecord& touch) override {
+    return sql::AddTouch(db_, touch);
+  }
+  Status AddRefusal(const GateRefusal& refusal) override { return sql::AddRefusal(db_, refusal); }
+  Status Enqueue(const OutboxMessage& message, std::span<const std::string> endpoints,
+                 TimePoint now) override {
+    return sql::Enqueue(db_, message, endpoints, now);
+  }
+  Status Commit() override { return scope_->Commit(); }
+
+ protected:
+  Db& db() { return db_; }
+
+ private:
+  std::unique_ptr<WriteScope> scope_;
+  Db& db_;
+};
+
+}  // namespace tandem::sql

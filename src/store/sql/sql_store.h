@@ -1,0 +1,125 @@
+// SqlStore: the Store over SQL, whichever database runs it. Every query is written
+// once (store/sql/sql_*.h) against the connection interface of sql_db.h; a subclass
+// supplies the connections, the write transaction and the migrations:
+//
+//   SqliteStore  — one SQLite file; one writer under a mutex, a pool of readers.
+//   PgStore      — a PostgreSQL database shared by several Tandem instances; a pool of
+//                  connections, writes serialized across instances by advisory locks.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "store/sql/sql_db.h"
+#include "store/store.h"
+
+namespace tandem {
+namespace sql {
+
+// A connection for reads, outside any write transaction; back to its pool when the
+// lease ends.
+class ReadLease {
+ public:
+  virtual ~ReadLease() = default;
+  virtual sql::Db& db() = 0;
+};
+// A write transaction, open from creation to Commit(); destroying it uncommitted
+// rolls back. It holds the store's write lock: one at a time, across every
+// instance sharing the database.
+class WriteScope {
+ public:
+  virtual ~WriteScope() = default;
+  virtual sql::Db& db() = 0;
+  virtual Status Commit() = 0;
+};
+enum class WriteKind {
+  kDefault,
+  // The event pipeline's batch: its effects and its cursor commit together, so a
+  // store may skip waiting for durability (a lost batch is processed again).
+  kProcessing,
+};
+
+}  // namespace sql
+
+class SqlStore : public Store {
+ public:
+  StatusOr<int> SchemaVersion() override;
+
+  StatusOr<Source> CreateSource(std::string_view name, std::string_view write_key,
+                                TimePoint now) override;
+  StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) override;
+  StatusOr<std::vector<Source>> ListSources() override;
+
+  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override;  // one Write
+  StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
+                                                 std::string_view message_id) override;
+  StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) override;
+  StatusOr<int64_t> CountEvents() override;
+  StatusOr<int64_t> CountUnprocessedEvents() override;
+
+  StatusOr<std::optional<int64_t>> FindPersonByIdentity(const Identity& identity) override;
+  StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override;
+
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override;
+  StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() override;
+
+  StatusOr<UserRecord> CreateUser(const UserRecord& user) override;
+  Status UpdateUser(const UserRecord& user) override;
+  StatusOr<std::optional<UserRecord>> GetUser(int64_t user_id) override;
+  StatusOr<std::optional<UserRecord>> FindUserByEmail(std::string_view email) override;
+  StatusOr<std::vector<UserRecord>> ListUsers() override;
+  StatusOr<std::vector<std::string>> ListTeams() override;
+  Status AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) override;
+  StatusOr<std::optional<UserRecord>> FindUserByTokenHash(std::string_view token_hash) override;
+
+  StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override;
+  StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override;
+  StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) override;
+  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override;
+  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override;
+  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override;
+  StatusOr<std::vector<int64_t>> ListLeadIds() override;
+  StatusOr<int64_t> CountLeads() override;
+
+  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override;
+  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override;
+  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override;
+  StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override;
+  StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) override;
+  StatusOr<int64_t> CountNeverTouchedLeads() override;
+  StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override;
+  StatusOr<RefusalCounts> CountRefusals(TimePoint since) override;
+  StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override;
+  StatusOr<std::optional<Credentials>> FindCredentials(std::string_view email) override;
+  Status SetPassword(int64_t user_id, std::string_view password_hash) override;
+  StatusOr<int> RecordLoginFailure(int64_t user_id, int max_failures,
+                                   TimePoint lock_until) override;
+  Status RecordLoginSuccess(int64_t user_id) override;
+  Status CreateSession(const SessionRecord& session) override;
+  StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
+      std::string_view token_hash, TimePoint now) override;
+  Status DeleteSession(std::string_view token_hash) override;
+  StatusOr<Catalog> LoadCatalog() override;
+  Status PutCatalog(const Catalog& entries, bool replace) override;
+  StatusOr<bool> DeleteCampaign(std::string_view key) override;
+  StatusOr<bool> DeleteContent(std::string_view asset_id) override;
+
+  StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) override;
+  Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) override;
+  Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
+                           TimePoint next_attempt) override;
+  StatusOr<int64_t> CountPendingDeliveries() override;
+
+  StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
+  Status PutSetting(std::string_view name, std::string_view value) override;
+
+ protected:
+  virtual StatusOr<std::unique_ptr<sql::ReadLease>> Read() = 0;
+  virtual StatusOr<std::unique_ptr<sql::WriteScope>> BeginWrite(sql::WriteKind kind) = 0;
+  // Runs `write` in one write transaction.
+  Status Write(const std::function<Status(sql::Db&)>& write);
+
+  friend class SqlProcessingTxn;
+};
+
+}  // namespace tandem

@@ -1,0 +1,46 @@
+// The store a test runs on. Tests that exercise the store open it through
+// TestStore::Url(), which gives a SQLite file by default or, for the PostgreSQL run of
+// the same tests (TANDEM_TEST_STORE=postgres, or a parameter), a fresh schema in the
+// run's throw-away cluster — so one test-suite covers both back-ends.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "testing/temp_dir.h"
+
+namespace tandem::testing {
+
+enum class Backend { kSqlite, kPostgres };
+
+// The back-end TANDEM_TEST_STORE selects ("postgres" or, by default, "sqlite").
+Backend BackendFromEnvironment();
+const char* BackendName(Backend backend);
+
+// The URL of the test run's PostgreSQL cluster (scripts/pg-test-cluster.sh, a CTest
+// fixture), from TANDEM_TEST_PG_URL, or the file TANDEM_TEST_PG_URL_FILE names, or the
+// file the fixture of this build writes; empty when there is none.
+std::string PgTestUrl();
+
+// A store location for one test, removed afterwards: a SQLite file in a temporary
+// directory, or an empty PostgreSQL schema that connections of Url() use.
+class TestStore {
+ public:
+  explicit TestStore(Backend backend = BackendFromEnvironment());
+  ~TestStore();
+  TestStore(const TestStore&) = delete;
+  TestStore& operator=(const TestStore&) = delete;
+
+  Backend backend() const { return backend_; }
+  // The --db URL; `name` picks one of several stores of the test.
+  std::string Url(const std::string& name = "tandem") const;
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  Backend backend_;
+  TempDir dir_;
+  std::string schema_prefix_;
+  mutable std::vector<std::string> schemas_;
+};
+
+}  // namespace tandem::testing
