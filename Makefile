@@ -30,8 +30,12 @@ run: build
 	./$(BUILD_DIR)/tandem --db $(DEMO_DB) demo
 	./$(BUILD_DIR)/tandem --db $(DEMO_DB) serve --listen 127.0.0.1:8080
 
+# The PostgreSQL figures run on a throw-away cluster with durable settings, stopped after.
+BENCH_PG_DIR ?= /tmp/tandem-bench-pg
 bench: build
-	./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem
+	PG_CLUSTER_DURABLE=1 scripts/pg-test-cluster.sh start $(BENCH_PG_DIR) >/dev/null
+	TANDEM_BENCH_PG_URL=$$(cat $(BENCH_PG_DIR)/url) ./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem; \
+	  status=$$?; scripts/pg-test-cluster.sh stop $(BENCH_PG_DIR); exit $$status
 	./$(BUILD_DIR)/bench/leads_bench
 	./$(BUILD_DIR)/bench/brief_bench
 

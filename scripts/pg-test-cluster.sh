@@ -2,7 +2,8 @@
 # A throw-away PostgreSQL cluster for the tests: `start DIR` creates one in DIR (owned by
 # an unprivileged user when run as root, since PostgreSQL refuses to run as root), listening
 # only on 127.0.0.1 at a free port, and writes its URL to DIR/url; `stop DIR` stops it and
-# removes DIR.
+# removes DIR. With PG_CLUSTER_DURABLE=1 the cluster keeps PostgreSQL's durable defaults
+# (fsync, synchronous commit), as the benchmarks want.
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
@@ -29,8 +30,10 @@ case "$action" in
     port=55432
     while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     # fsync off: the tests kill Tandem, never the server, and a test cluster is disposable.
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${PG_CLUSTER_DURABLE:-0}" = 1 ] && durability=""
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-      "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null ||
+      "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability -c max_connections=200" >/dev/null ||
       { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U tandem tandem_test
     echo "postgresql://tandem@127.0.0.1:$port/tandem_test" >"$dir/url"

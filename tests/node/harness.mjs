@@ -1,7 +1,7 @@
 // Starts real `tandem` processes on loopback for black-box tests and reads their
-// SQLite store with the sqlite3 command-line shell.
+// store: SQLite with the sqlite3 command-line shell, PostgreSQL with psql.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -15,15 +15,20 @@ export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// A store is a SQLite file path or a postgresql:// URL.
+function storeUrl(db) {
+  return db.startsWith('postgresql://') ? db : `sqlite:${db}`;
+}
+
 // Runs a tandem command; returns the last line of stdout.
 export function tandem(db, ...args) {
-  const out = execFileSync(TANDEM, ['--db', `sqlite:${db}`, ...args], { encoding: 'utf8' });
+  const out = execFileSync(TANDEM, ['--db', storeUrl(db), ...args], { encoding: 'utf8' });
   return out.trim().split('\n').at(-1);
 }
 
 // Starts `tandem serve` on a free port; resolves once it listens.
 export function serve(db, { config, logFormat } = {}) {
-  const args = ['--db', `sqlite:${db}`, 'serve', '--listen', '127.0.0.1:0'];
+  const args = ['--db', storeUrl(db), 'serve', '--listen', '127.0.0.1:0'];
   if (config) args.unshift('--config', config);
   if (logFormat) args.unshift('--log-format', logFormat);
   const child = spawn(TANDEM, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -52,8 +57,27 @@ export function exited(child) {
 
 // Rows of a query, as objects.
 export function query(db, sql) {
+  if (db.startsWith('postgresql://')) {
+    const out = execFileSync('psql', [db, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c',
+      `SELECT COALESCE(json_agg(q), '[]') FROM (${sql}) q`], { encoding: 'utf8' });
+    return JSON.parse(out);
+  }
   const out = execFileSync('sqlite3', ['-json', db, sql], { encoding: 'utf8' });
   return out.trim() === '' ? [] : JSON.parse(out);
+}
+
+// A fresh schema in the test run's PostgreSQL cluster (TANDEM_TEST_PG_URL_FILE): the
+// URL of a database only this test sees, and a function that drops it.
+export function pgSchema() {
+  const file = process.env.TANDEM_TEST_PG_URL_FILE;
+  const base = process.env.TANDEM_TEST_PG_URL ?? (file && readFileSync(file, 'utf8').trim());
+  if (!base) throw new Error('no PostgreSQL test cluster: run through ctest, or set TANDEM_TEST_PG_URL');
+  const schema = `node_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  execFileSync('psql', [base, '-X', '-q', '-c', `CREATE SCHEMA ${schema}`]);
+  const url = `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`;
+  const drop = () => execFileSync('psql', [base, '-X', '-q', '-c', `DROP SCHEMA ${schema} CASCADE`],
+    { stdio: 'ignore' });
+  return { url, drop };
 }
 
 export async function waitFor(predicate, { timeoutMs = 10000, what = 'condition' } = {}) {

@@ -103,14 +103,15 @@ class PgStore::WriteScope final : public sql::WriteScope {
     if (begun_ && !committed_) (void)lease_->pg().Exec("ROLLBACK");
   }
 
+  // One round trip: BEGIN, the settings of the transaction and its lock.
   Status Begin(int64_t lock_key, sql::WriteKind kind) {
-    TANDEM_RETURN_IF_ERROR(lease_->pg().Exec("BEGIN"));
     begun_ = true;
     // As on SQLite: the pipeline's effects and its cursor commit together, so its
     // batches need not wait for the WAL flush; a crash only makes them run again.
-    if (kind == sql::WriteKind::kProcessing)
-      TANDEM_RETURN_IF_ERROR(lease_->pg().Exec("SET LOCAL synchronous_commit = off"));
-    return lease_->pg().conn().LockAdvisory(lock_key);
+    return lease_->pg().Exec(fmt::format(
+        "BEGIN; {}SELECT pg_advisory_xact_lock({})",
+        kind == sql::WriteKind::kProcessing ? "SET LOCAL synchronous_commit = off; " : "",
+        lock_key));
   }
   sql::Db& db() override { return lease_->db(); }
   pg::Database& pg() { return lease_->pg(); }
