@@ -401,6 +401,25 @@ TEST_P(StoreTest, ADueDeliveryIsClaimedByOneInstance) {
   EXPECT_EQ(*other->CountPendingDeliveries(), 29);
 }
 
+TEST(OpenStore, PostgresUrlMistakesSayWhatIsWrong) {
+  auto small = OpenStore("postgresql://u@127.0.0.1:1/db?pool_size=1", StoreOptions{});
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.status().error_code(), "invalid_db_url");
+  EXPECT_NE(small.status().message().find("pool_size=\"1\""), std::string::npos)
+      << small.status().ToString();
+  auto down = OpenStore("postgresql://u@127.0.0.1:1/db?connect_timeout=2", StoreOptions{});
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(down.status().error_code(), "store_unavailable");
+  // The test cluster with a pool of two: a lead transaction and a read at once.
+  testing::TestStore dir(testing::Backend::kPostgres);
+  auto store = OpenStore(dir.Url() + "&pool_size=2", StoreOptions{});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto txn = (*store)->BeginLeadTxn();
+  ASSERT_TRUE(txn.ok());
+  EXPECT_TRUE((*store)->ListUsers().ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(BothBackends, StoreTest,
                          ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
                          [](const auto& info) { return testing::BackendName(info.param); });
