@@ -320,7 +320,6 @@ StatusOr<int64_t> SqlStore::CountLeads() {
 StatusOr<std::vector<PendingDelivery>> SqlStore::DueDeliveries(TimePoint now, size_t limit) {
   std::vector<PendingDelivery> out;
   TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
-    out.clear();
     TANDEM_ASSIGN_OR_RETURN(
         Statement * stmt,
         db.Prepare(
@@ -330,26 +329,19 @@ StatusOr<std::vector<PendingDelivery>> SqlStore::DueDeliveries(TimePoint now, si
             "e.state = 'pending' AND e.endpoint = d.endpoint AND e.lead_id = d.lead_id AND e.id < "
             "d.id AND d.lead_id IS NOT NULL) ORDER BY d.id LIMIT ?"));
     stmt->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
-    for (;;) {
-      auto more = stmt->Step();
-      if (!more.ok()) {
-        stmt->Reset();
-        return more.status();
-      }
-      if (!*more) break;
-      PendingDelivery d;
-      d.id = stmt->Int(0);
-      d.endpoint = stmt->Text(1);
-      d.attempts = static_cast<int>(stmt->Int(2));
-      d.message.id = stmt->Int(3);
-      d.message.uid = stmt->Text(4);
-      d.message.type = stmt->Text(5);
-      d.message.lead_id = stmt->NullableInt(6);
-      d.message.payload = stmt->Text(7);
-      d.message.created_at = FromUnixMillis(stmt->Int(8));
-      out.push_back(std::move(d));
-    }
-    stmt->Reset();
+    TANDEM_ASSIGN_OR_RETURN(out, sql::Collect<PendingDelivery>(stmt, [](const Statement& row) {
+                              PendingDelivery d;
+                              d.id = row.Int(0);
+                              d.endpoint = row.Text(1);
+                              d.attempts = static_cast<int>(row.Int(2));
+                              d.message.id = row.Int(3);
+                              d.message.uid = row.Text(4);
+                              d.message.type = row.Text(5);
+                              d.message.lead_id = row.NullableInt(6);
+                              d.message.payload = row.Text(7);
+                              d.message.created_at = FromUnixMillis(row.Int(8));
+                              return d;
+                            }));
     // Claimed: no other worker (in this instance or another sharing the database)
     // takes these until the claim runs out, which only happens if this one dies
     // before recording the attempt.
