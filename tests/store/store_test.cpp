@@ -341,7 +341,9 @@ TEST_P(StoreTest, EventsOfTwoInstancesAreProcessedOnceEach) {
     auto txn = std::move(store_->BeginProcessing().value());
     auto next = txn->NextUnprocessed(100).value();
     for (const StoredEvent& e : next) processed_twice += processed.insert(e.id).second ? 0 : 1;
-    if (!next.empty()) ASSERT_TRUE(txn->MarkProcessed(next.back()).ok());
+    if (!next.empty()) {
+      ASSERT_TRUE(txn->MarkProcessed(next.back()).ok());
+    }
     ASSERT_TRUE(txn->Commit().ok());
   };
   std::thread a([&] { append(*store_, "a"); });
@@ -422,7 +424,9 @@ TEST(OpenStore, PostgresUrlMistakesSayWhatIsWrong) {
 
 INSTANTIATE_TEST_SUITE_P(BothBackends, StoreTest,
                          ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
-                         [](const auto& info) { return testing::BackendName(info.param); });
+                         [](const ::testing::TestParamInfo<testing::Backend>& backend) {
+                           return testing::BackendName(backend.param);
+                         });
 
 }  // namespace
 }  // namespace tandem

@@ -319,7 +319,7 @@ StatusOr<int64_t> SqlStore::CountLeads() {
 
 StatusOr<std::vector<PendingDelivery>> SqlStore::DueDeliveries(TimePoint now, size_t limit) {
   std::vector<PendingDelivery> out;
-  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+  Status claimed = Write([&](sql::Db& db) -> Status {
     TANDEM_ASSIGN_OR_RETURN(
         Statement * stmt,
         db.Prepare(
@@ -353,7 +353,8 @@ StatusOr<std::vector<PendingDelivery>> SqlStore::DueDeliveries(TimePoint now, si
       claim->Reset();
     }
     return OkStatus();
-  }));
+  });
+  TANDEM_RETURN_IF_ERROR(claimed);
   return out;
 }
 
