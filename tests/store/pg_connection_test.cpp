@@ -2,6 +2,7 @@
 // COPY escapes what it must, failures keep their SQLSTATE and map to the right Status,
 // serialization failures are retryable, and advisory locks exclude across connections.
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_db.h"
 
 #include <gtest/gtest.h>
 
@@ -133,6 +134,22 @@ TEST_F(PgConnectionTest, AnAdvisoryLockExcludesOtherConnectionsUntilCommit) {
   ASSERT_TRUE(b->Exec("BEGIN").ok());
   EXPECT_TRUE(b->LockAdvisory(4242).ok());
   ASSERT_TRUE(b->Exec("COMMIT").ok());
+}
+
+// The store's SQL is written with SQLite's placeholders: bare ? numbered in order, ?N
+// explicit (and reusable); a ? inside a string literal or a quoted name is text.
+TEST(PgPlaceholders, BareNumberedAndQuotedQuestionMarks) {
+  int params = 0;
+  EXPECT_EQ(pg::ToDollarPlaceholders("SELECT ? + ?, 'what?', \"a?b\" FROM t WHERE x = ?", &params),
+            "SELECT $1 + $2, 'what?', \"a?b\" FROM t WHERE x = $3");
+  EXPECT_EQ(params, 3);
+  EXPECT_EQ(pg::ToDollarPlaceholders("UPDATE t SET a = ?2 WHERE b = ?1 AND ?2 = ?2", &params),
+            "UPDATE t SET a = $2 WHERE b = $1 AND $2 = $2");
+  EXPECT_EQ(params, 2);
+  EXPECT_EQ(pg::ToDollarPlaceholders("SELECT 'it''s ?', ?", &params), "SELECT 'it''s ?', $1");
+  EXPECT_EQ(params, 1);
+  EXPECT_EQ(pg::ToDollarPlaceholders("SELECT 1", &params), "SELECT 1");
+  EXPECT_EQ(params, 0);
 }
 
 TEST(PgConnection, AnUnreachableServerIsAClearUnavailableError) {

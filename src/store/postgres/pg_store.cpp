@@ -169,10 +169,11 @@ StatusOr<std::unique_ptr<pg::Database>> PgStore::Borrow() {
 }
 
 void PgStore::Return(std::unique_ptr<pg::Database> db) {
-  if (db) db->ResetStatements();
+  if (!db) return;
+  db->ResetStatements();
   // A broken connection, or one left inside a transaction, is closed, not reused.
   const bool reusable =
-      db && db->conn().healthy() && PQtransactionStatus(db->conn().raw()) == PQTRANS_IDLE;
+      db->conn().healthy() && PQtransactionStatus(db->conn().raw()) == PQTRANS_IDLE;
   if (!reusable) db.reset();
   std::lock_guard lock(pool_mu_);
   if (reusable) {
