@@ -34,10 +34,11 @@ run: build
 BENCH_PG_DIR ?= /tmp/tandem-bench-pg
 bench: build
 	PG_CLUSTER_DURABLE=1 scripts/pg-test-cluster.sh start $(BENCH_PG_DIR) >/dev/null
-	TANDEM_BENCH_PG_URL=$$(cat $(BENCH_PG_DIR)/url) ./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem; \
+	export TANDEM_BENCH_PG_URL=$$(cat $(BENCH_PG_DIR)/url); \
+	  ./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem && \
+	  ./$(BUILD_DIR)/bench/leads_bench && \
+	  ./$(BUILD_DIR)/bench/brief_bench; \
 	  status=$$?; scripts/pg-test-cluster.sh stop $(BENCH_PG_DIR); exit $$status
-	./$(BUILD_DIR)/bench/leads_bench
-	./$(BUILD_DIR)/bench/brief_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

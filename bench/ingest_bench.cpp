@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_pg.h"
 #include "core/clock.h"
 #include "ingest/segment_message.h"
 #include "store/postgres/pg_connection.h"
@@ -180,16 +181,6 @@ double RawInsertRate(const std::filesystem::path& dir, size_t events) {
 }
 
 // ---- PostgreSQL baseline --------------------------------------------------------------
-
-// `base` with a search_path of `schema`, created empty.
-std::string PgSchemaUrl(const std::string& base, const std::string& schema) {
-  auto admin = tandem::pg::Connection::Open(base);
-  if (!admin.ok()) throw std::runtime_error(admin.status().ToString());
-  Check(
-      (*admin)->Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", schema)));
-  return fmt::format("{}{}options=-csearch_path%3D{}", base,
-                     base.find('?') == std::string::npos ? "?" : "&", schema);
-}
 
 // COPY of the same rows into the same table (schema from Tandem's migrations), one
 // transaction, text format built from the rows as part of the timing.
@@ -414,12 +405,12 @@ int main(int argc, char** argv) {
   // PostgreSQL (TANDEM_BENCH_PG_URL, a cluster `make bench` starts with durable settings):
   // the same batch load through `tandem serve --db postgresql://…` against COPY of the
   // same rows into the same table on the same server.
-  if (const char* pg_url = getenv("TANDEM_BENCH_PG_URL"); pg_url && *pg_url) {
+  if (const std::string pg_url = tandem::bench::PgBenchUrl(); !pg_url.empty()) {
     const size_t pg_events = quick ? 100000 : 400000;
-    double copy = PgCopyRate(PgSchemaUrl(pg_url, "bench_copy"), pg_events);
+    double copy = PgCopyRate(tandem::bench::PgSchemaUrl(pg_url, "bench_copy"), pg_events);
     std::cout << fmt::format(
         "baseline  PostgreSQL COPY, same rows and table:      {:>9.0f} events/s\n", copy);
-    Server pg_server = StartServer(tandem, dir, PgSchemaUrl(pg_url, "bench_serve"));
+    Server pg_server = StartServer(tandem, dir, tandem::bench::PgSchemaUrl(pg_url, "bench_serve"));
     BodyFactory pg_bodies("p", 100);
     LoadResult pg_batch = RunLoad(pg_server.port, "/v1/batch", 16, pg_events / 100, 100,
                                   [&](uint64_t i) { return pg_bodies.Batch(i); });

@@ -15,6 +15,7 @@
 
 #include "app/application.h"
 #include "auth/tokens.h"
+#include "bench_pg.h"
 #include "ingest/segment_message.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
@@ -57,9 +58,11 @@ std::vector<EventRecord> Traffic(size_t count, TimePoint start) {
 }
 
 // Stores and processes the traffic; returns events per second and the lead count.
-std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& events, bool leads) {
+// `url` is a store URL; empty: a SQLite file in a temporary directory.
+std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& events, bool leads,
+                                           const std::string& url = "") {
   testing::TempDir dir;
-  auto store = std::move(OpenStore(dir.SqliteUrl(), StoreOptions{}).value());
+  auto store = std::move(OpenStore(url.empty() ? dir.SqliteUrl() : url, StoreOptions{}).value());
   SystemClock clock;
   (void)store->CreateSource("Web", "k", clock.Now()).value();
   for (int i = 0; i < 7; ++i) {
@@ -121,6 +124,18 @@ void PipelinePhase(size_t count) {
       "  stored + stitched + scored, staged, routed:  {:>9.0f} events/s = {:.2f} x  (target >= 0.6 "
       "x)\n",
       l, l / p);
+  // The same on PostgreSQL: every statement a round trip to the server, lead work under
+  // the write lock that instances share (what one cluster of instances processes).
+  if (const std::string pg = bench::PgBenchUrl(); !pg.empty()) {
+    const double pg_plain =
+        StoreAndProcess(events, false, bench::PgSchemaUrl(pg, "bench_plain")).first;
+    const double pg_leads =
+        StoreAndProcess(events, true, bench::PgSchemaUrl(pg, "bench_leads")).first;
+    fmt::print(
+        "  postgres: stitched {:.0f} events/s ({:.2f} x SQLite), with leads {:.0f} events/s "
+        "({:.2f} x SQLite)\n",
+        pg_plain, pg_plain / p, pg_leads, pg_leads / l);
+  }
 }
 
 void InboxPhase(size_t leads) {
