@@ -21,17 +21,19 @@ namespace sql {
 class ReadLease {
  public:
   virtual ~ReadLease() = default;
-  virtual sql::Db& db() = 0;
+  virtual Db& db() = 0;
 };
+
 // A write transaction, open from creation to Commit(); destroying it uncommitted
 // rolls back. It holds the store's write lock: one at a time, across every
 // instance sharing the database.
 class WriteScope {
  public:
   virtual ~WriteScope() = default;
-  virtual sql::Db& db() = 0;
+  virtual Db& db() = 0;
   virtual Status Commit() = 0;
 };
+
 enum class WriteKind {
   kDefault,
   // The event pipeline's batch: its effects and its cursor commit together, so a
@@ -50,7 +52,8 @@ class SqlStore : public Store {
   StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) override;
   StatusOr<std::vector<Source>> ListSources() override;
 
-  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override;  // one Write
+  StatusOr<AppendResult> AppendEvents(
+      std::span<const EventRecord> events) override;  // in one Write()
   StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
                                                  std::string_view message_id) override;
   StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) override;
@@ -118,8 +121,6 @@ class SqlStore : public Store {
   virtual StatusOr<std::unique_ptr<sql::WriteScope>> BeginWrite(sql::WriteKind kind) = 0;
   // Runs `write` in one write transaction.
   Status Write(const std::function<Status(sql::Db&)>& write);
-
-  friend class SqlProcessingTxn;
 };
 
 }  // namespace tandem
