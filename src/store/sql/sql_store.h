@@ -52,8 +52,8 @@ class SqlStore : public Store {
   StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) override;
   StatusOr<std::vector<Source>> ListSources() override;
 
-  StatusOr<AppendResult> AppendEvents(
-      std::span<const EventRecord> events) override;  // in one Write()
+  // In one Write(); a store may replace it with a faster bulk path.
+  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override;
   StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
                                                  std::string_view message_id) override;
   StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) override;
