@@ -49,10 +49,9 @@ StatusOr<std::string> LoadUnsubscribeSecret(Store& store) {
   constexpr std::string_view kName = "unsubscribe_secret";
   TANDEM_ASSIGN_OR_RETURN(auto secret, store.GetSetting(kName));
   if (secret && !secret->empty()) return *secret;
-  TANDEM_RETURN_IF_ERROR(store.PutSetting(kName, RandomToken(32)));
-  TANDEM_ASSIGN_OR_RETURN(secret, store.GetSetting(kName));
-  if (!secret) return Internal("the unsubscribe secret could not be stored");
-  return *secret;
+  // Instances starting together on an empty database each propose a secret; all of
+  // them sign with the one stored first.
+  return store.PutSettingIfAbsent(kName, RandomToken(32));
 }
 
 }  // namespace tandem

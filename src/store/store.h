@@ -253,6 +253,10 @@ class Store {
   // Small named values Tandem keeps for itself (e.g. the scoring policy's hash).
   virtual StatusOr<std::optional<std::string>> GetSetting(std::string_view name) = 0;
   virtual Status PutSetting(std::string_view name, std::string_view value) = 0;
+  // Stores `value` unless the setting exists, and returns the value stored: instances
+  // that start together on one database agree on the first one written.
+  virtual StatusOr<std::string> PutSettingIfAbsent(std::string_view name,
+                                                   std::string_view value) = 0;
 };
 
 // How long a delivery handed out by DueDeliveries stays claimed: longer than a batch of

@@ -156,6 +156,9 @@ class StoreWrapper : public Store {
   Status PutSetting(std::string_view name, std::string_view value) override {
     return target_.PutSetting(name, value);
   }
+  StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override {
+    return target_.PutSettingIfAbsent(name, value);
+  }
 
  protected:
   Store& target() { return target_; }

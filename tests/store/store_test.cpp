@@ -228,6 +228,21 @@ TEST_P(StoreTest, SettingsAreReplacedInPlace) {
   EXPECT_EQ(**store_->GetSetting("policy"), "b");
 }
 
+// Two instances starting together each propose a secret; both end up with the first.
+TEST_P(StoreTest, InstancesAgreeOnASettingWrittenIfAbsent) {
+  auto other = OpenOther();
+  ASSERT_TRUE(other);
+  std::string a, b;
+  std::thread ta([&] { a = store_->PutSettingIfAbsent("secret", "from-a").value(); });
+  std::thread tb([&] { b = other->PutSettingIfAbsent("secret", "from-b").value(); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(a, b);
+  EXPECT_TRUE(a == "from-a" || a == "from-b") << a;
+  EXPECT_EQ(**store_->GetSetting("secret"), a);
+  EXPECT_EQ(*other->PutSettingIfAbsent("secret", "later"), a);
+}
+
 TEST_P(StoreTest, LeadTxnRollsBackUnlessCommittedAndUpsertsLeads) {
   LeadRecord lead;
   lead.id = 42;

@@ -115,6 +115,7 @@ class SqlStore : public Store {
 
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
   Status PutSetting(std::string_view name, std::string_view value) override;
+  StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override;
 
  protected:
   virtual StatusOr<std::unique_ptr<sql::ReadLease>> Read() = 0;

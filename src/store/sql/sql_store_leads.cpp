@@ -413,4 +413,23 @@ Status SqlStore::PutSetting(std::string_view name, std::string_view value) {
   });
 }
 
+StatusOr<std::string> SqlStore::PutSettingIfAbsent(std::string_view name, std::string_view value) {
+  std::optional<std::string> stored;
+  Status status = Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(Statement * insert,
+                            db.Prepare("INSERT INTO settings (name, value) VALUES (?, ?) ON "
+                                       "CONFLICT (name) DO NOTHING"));
+    insert->Bind(1, name).Bind(2, value);
+    TANDEM_RETURN_IF_ERROR(insert->Run());
+    TANDEM_ASSIGN_OR_RETURN(Statement * read,
+                            db.Prepare("SELECT value FROM settings WHERE name = ?"));
+    read->Bind(1, name);
+    TANDEM_ASSIGN_OR_RETURN(stored, First<std::string>(read, TextAt0));
+    return OkStatus();
+  });
+  TANDEM_RETURN_IF_ERROR(status);
+  if (!stored) return Internal(fmt::format("setting {} was not stored", name));
+  return *stored;
+}
+
 }  // namespace tandem
