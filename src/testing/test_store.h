@@ -34,7 +34,6 @@ class TestStore {
   Backend backend() const { return backend_; }
   // The --db URL; `name` picks one of several stores of the test.
   std::string Url(const std::string& name = "tandem") const;
-  const TempDir& dir() const { return dir_; }
 
  private:
   Backend backend_;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <map>
 #include <set>
 
 #include "store/postgres/pg_migrations.h"
@@ -17,7 +16,7 @@ constexpr int64_t kAppendLock = 0x74616e64656d02;
 constexpr size_t kDefaultPoolSize = 8;
 constexpr auto kPoolWait = std::chrono::seconds(30);
 
-// A PostgreSQL array literal ({"a","b",NULL}) of text values.
+// A PostgreSQL array literal: {"a","b",NULL} of text, or {1,2} of numbers.
 class ArrayLiteral {
  public:
   void Add(std::string_view text) {
