@@ -195,9 +195,12 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
   }
 
   // How often the company reaches out.
+  // Every stored touch counts, even one stamped a moment after `now`: another request
+  // (or another instance, whose clock may run ahead) committed it first, and a limit
+  // errs on the side of refusing.
   std::vector<const TouchRecord*> outbound;
   for (const TouchRecord& t : facts.touches) {
-    if (t.direction == "outbound" && t.at <= now) outbound.push_back(&t);
+    if (t.direction == "outbound") outbound.push_back(&t);
   }
   auto cap_check = [&](const FrequencyCap& cap, std::string_view channel) {
     std::vector<TimePoint> in_window;

@@ -193,6 +193,21 @@ TEST_F(GateTest, FrequencyCapsCountTheWholeCompany) {
   EXPECT_EQ(d.reasons[0].until, T("2026-11-24T14:55:00Z"));
 }
 
+// A touch stamped a moment after the decision's `now` — committed first by a request
+// that read the clock later, or by an instance whose clock runs ahead — still counts.
+TEST_F(GateTest, ATouchStampedAfterNowStillCounts) {
+  facts_.touches = {Touch(1, "email", "2026-11-22T15:00:00Z"),
+                    Touch(1, "email", "2026-11-23T14:00:00Z"),
+                    Touch(1, "email", "2026-11-23T15:00:00.040Z")};
+  ContactDecision d = Decide("email", 1);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(Codes(d), std::vector<std::string>{"frequency_cap"});
+  EXPECT_TRUE(d.concurrent);
+  facts_.touches = {Touch(1, "email", "2026-11-23T15:00:00.040Z")};
+  d = Decide("email", 2);
+  EXPECT_EQ(Codes(d), (std::vector<std::string>{"not_owner", "recent_touch_by_other"}));
+}
+
 TEST_F(GateTest, OthersWaitAfterATouchAndJustNowMeansConcurrent) {
   lead_.stage = "opportunity";
   facts_.touches = {Touch(1, "email", "2026-11-23T14:59:30Z")};

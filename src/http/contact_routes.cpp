@@ -314,10 +314,13 @@ Response ContactRoutes::AddTouch(const HttpRequest& request, const UserRecord& u
   if (!body.ok()) return ErrorResponse(body.status());
   auto input = ParseTouch(*body);
   if (!input.ok()) return ErrorResponse(input.status());
-  const TimePoint now = clock_.Now();
   // Check and record in one transaction; a refusal is committed too (for the reports).
+  // The touch's time is read once the transaction holds the write lock, so touches
+  // decided one after another are also stamped in that order.
+  TimePoint now;
   auto result = [&]() -> StatusOr<TouchResult> {
     TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginLeadTxn());
+    now = clock_.Now();
     TANDEM_ASSIGN_OR_RETURN(TouchResult r,
                             engine_.RecordTouch(*txn, lead_id, Actor{user}, *input, now));
     TANDEM_RETURN_IF_ERROR(txn->Commit());
