@@ -94,7 +94,7 @@ test('two instances on one PostgreSQL: one owner, the gate, webhooks and SLA tim
     assert.equal(count(db, 'SELECT COUNT(*) AS n FROM events'), persons * 4, 'replays stored once');
 
     await waitFor(() => count(db, 'SELECT COUNT(*) AS n FROM leads WHERE owner_id IS NOT NULL') === persons,
-      { timeoutMs: 30000, what: 'every hand-raiser to be routed' });
+      { timeoutMs: 60000, what: 'every hand-raiser to be routed' });
     assert.deepEqual(query(db, `SELECT lead_id FROM assignments WHERE ended_at IS NULL
       GROUP BY lead_id HAVING COUNT(*) > 1`), [], 'no lead has two open assignments');
     assert.deepEqual(query(db, `SELECT lead_id, COUNT(*) AS n FROM assignments
@@ -129,15 +129,21 @@ test('two instances on one PostgreSQL: one owner, the gate, webhooks and SLA tim
     psql(db, `UPDATE assignments SET sla_warn_at = ${past}, sla_due_at = ${past + 1000}
       WHERE ended_at IS NULL AND first_touch_at IS NULL`);
     await waitFor(() => count(db, "SELECT COUNT(*) AS n FROM lead_log WHERE kind = 'sla_breached'") >= persons - 1,
-      { timeoutMs: 20000, what: 'the SLA timers to fire' });
+      { timeoutMs: 60000, what: 'the SLA timers to fire' });
     await new Promise((r) => setTimeout(r, 2500));  // two more passes of both schedulers
     assert.deepEqual(query(db, `SELECT lead_id FROM lead_log WHERE kind = 'sla_breached'
       GROUP BY lead_id HAVING COUNT(*) > 1`), [], 'no SLA timer fired twice');
     assert.equal(count(db, "SELECT COUNT(*) AS n FROM lead_log WHERE kind = 'sla_breached'"), persons - 1);
 
     // Every webhook message is delivered, each once.
-    await waitFor(() => count(db, "SELECT COUNT(*) AS n FROM deliveries WHERE state <> 'delivered'") === 0,
-      { timeoutMs: 30000, what: 'every webhook to be delivered' });
+    try {
+      await waitFor(() => count(db, "SELECT COUNT(*) AS n FROM deliveries WHERE state <> 'delivered'") === 0,
+        { timeoutMs: 60000, what: 'every webhook to be delivered' });
+    } catch (e) {
+      const pending = query(db, `SELECT d.id, o.type, d.attempts, d.next_attempt_at - ${Date.now()} AS due_in_ms,
+        d.last_error FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.state <> 'delivered'`);
+      throw new Error(`${e.message}; ${hooks.got.length} received; pending: ${JSON.stringify(pending.slice(0, 10))}`);
+    }
     const outbox = query(db, 'SELECT uid, type FROM outbox');
     const received = hooks.got.map((g) => g.uid);
     assert.equal(new Set(received).size, received.length, 'no message delivered twice');
@@ -181,11 +187,11 @@ test('kill -9 of one instance during ingest: every acknowledged event stored onc
   };
   const senders = Array.from({ length: 8 }, (_, w) => sender(w, w % 2 ? a : b));
   try {
-    await waitFor(() => acked.length >= 20000, { timeoutMs: 60000, what: '20,000 acknowledged events' });
+    await waitFor(() => acked.length >= 10000, { timeoutMs: 60000, what: '10,000 acknowledged events' });
     a.kill('SIGKILL');
     await exited(a);
     killed = true;
-    await waitFor(() => ackedByBAfterKill >= 5000, { timeoutMs: 60000, what: 'the other instance to go on serving' });
+    await waitFor(() => ackedByBAfterKill >= 2500, { timeoutMs: 60000, what: 'the other instance to go on serving' });
     stop = true;
     await Promise.all(senders);
     console.log(`acknowledged ${acked.length} events, ${ackedByBAfterKill} by the survivor after kill -9 of the other`);
@@ -196,8 +202,13 @@ test('kill -9 of one instance during ingest: every acknowledged event stored onc
     assert.equal(missing.length, 0, `acknowledged but missing: ${missing.slice(0, 5)}`);
     assert.ok([...stored.values()].every((n) => n === 1), 'no event stored twice');
     // The survivor's pipeline processes everything, the dead instance's events too.
-    await waitFor(() => count(db, 'SELECT COUNT(*) AS n FROM events WHERE person_id IS NULL') === 0,
-      { timeoutMs: 60000, what: 'the pipeline to process every event' });
+    try {
+      await waitFor(() => count(db, 'SELECT COUNT(*) AS n FROM events WHERE person_id IS NULL') === 0,
+        { timeoutMs: 120000, what: 'the pipeline to process every event' });
+    } catch (e) {
+      const left = count(db, 'SELECT COUNT(*) AS n FROM events WHERE person_id IS NULL');
+      throw new Error(`${e.message}: ${left} of ${stored.size} still unprocessed`);
+    }
   } finally {
     stop = true;
     b.kill('SIGTERM');
