@@ -37,8 +37,6 @@ struct UserRecord {
 struct Credentials {
   UserRecord user;
   std::string password_hash;  // argon2id; "" when no password was ever set
-  int failed_logins = 0;      // failures since the last success or lock
-  std::optional<TimePoint> locked_until;
 };
 
 // A signed-in browser. Only the hash of its token is stored.
@@ -48,6 +46,16 @@ struct SessionRecord {
   std::string csrf_token;  // sent back in X-CSRF-Token with every change
   TimePoint created_at;
   TimePoint expires_at;
+};
+
+// An API token as it is listed. Its secret is never stored, only its hash.
+struct ApiTokenRecord {
+  int64_t id = 0;  // shown as tok_<id>
+  int64_t user_id = 0;
+  std::string name;  // what it is for ("zapier"); may be empty
+  TimePoint created_at;
+  std::optional<TimePoint> expires_at;    // none: until revoked
+  std::optional<TimePoint> last_used_at;  // coarse: recorded at most once a minute
 };
 
 struct LeadRecord {

@@ -55,11 +55,29 @@ class StoreWrapper : public Store {
   }
   StatusOr<std::vector<UserRecord>> ListUsers() override { return target_.ListUsers(); }
   StatusOr<std::vector<std::string>> ListTeams() override { return target_.ListTeams(); }
-  Status AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) override {
-    return target_.AddApiToken(user_id, token_hash, now);
+  StatusOr<ApiTokenRecord> CreateApiToken(const ApiTokenRecord& token,
+                                          std::string_view token_hash) override {
+    return target_.CreateApiToken(token, token_hash);
   }
-  StatusOr<std::optional<UserRecord>> FindUserByTokenHash(std::string_view token_hash) override {
-    return target_.FindUserByTokenHash(token_hash);
+  StatusOr<std::optional<std::pair<UserRecord, ApiTokenRecord>>> FindApiToken(
+      std::string_view token_hash, TimePoint now) override {
+    return target_.FindApiToken(token_hash, now);
+  }
+  StatusOr<std::optional<ApiTokenRecord>> GetApiToken(int64_t token_id) override {
+    return target_.GetApiToken(token_id);
+  }
+  StatusOr<std::vector<ApiTokenRecord>> ListApiTokens(std::optional<int64_t> user_id) override {
+    return target_.ListApiTokens(user_id);
+  }
+  StatusOr<bool> RevokeApiToken(int64_t token_id) override {
+    return target_.RevokeApiToken(token_id);
+  }
+  StatusOr<int64_t> RevokeApiTokens(int64_t user_id) override {
+    return target_.RevokeApiTokens(user_id);
+  }
+  Status NoteApiTokenUse(int64_t token_id, TimePoint now,
+                         std::chrono::milliseconds granularity) override {
+    return target_.NoteApiTokenUse(token_id, now, granularity);
   }
   StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override {
     return target_.GetLead(lead_id);
@@ -123,13 +141,6 @@ class StoreWrapper : public Store {
   Status SetPassword(int64_t user_id, std::string_view password_hash) override {
     return target_.SetPassword(user_id, password_hash);
   }
-  StatusOr<int> RecordLoginFailure(int64_t user_id, int max_failures,
-                                   TimePoint lock_until) override {
-    return target_.RecordLoginFailure(user_id, max_failures, lock_until);
-  }
-  Status RecordLoginSuccess(int64_t user_id) override {
-    return target_.RecordLoginSuccess(user_id);
-  }
   Status CreateSession(const SessionRecord& session) override {
     return target_.CreateSession(session);
   }
@@ -140,6 +151,7 @@ class StoreWrapper : public Store {
   Status DeleteSession(std::string_view token_hash) override {
     return target_.DeleteSession(token_hash);
   }
+  Status EndSessions(int64_t user_id) override { return target_.EndSessions(user_id); }
   StatusOr<Catalog> LoadCatalog() override { return target_.LoadCatalog(); }
   Status PutCatalog(const Catalog& entries, bool replace) override {
     return target_.PutCatalog(entries, replace);

@@ -175,7 +175,7 @@ UserRecord Rep(std::string email) {
   return u;
 }
 
-TEST_P(StoreTest, UsersTokensSessionsAndSignInFailures) {
+TEST_P(StoreTest, UsersTokensAndSessions) {
   auto rep = store_->CreateUser(Rep("rep@example.com"));
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   EXPECT_GT(rep->id, 0);
@@ -197,16 +197,13 @@ TEST_P(StoreTest, UsersTokensSessionsAndSignInFailures) {
   EXPECT_EQ(store_->UpdateUser(changed).code(), StatusCode::kNotFound);
 
   ASSERT_TRUE(store_->AddApiToken(rep->id, "hash-1", FromUnixMillis(1)).ok());
-  EXPECT_EQ((*store_->FindUserByTokenHash("hash-1"))->id, rep->id);
-  EXPECT_FALSE(store_->FindUserByTokenHash("hash-2")->has_value());
+  EXPECT_EQ((*store_->FindApiToken("hash-1", FromUnixMillis(2)))->first.id, rep->id);
+  EXPECT_FALSE(store_->FindApiToken("hash-2", FromUnixMillis(2))->has_value());
 
   ASSERT_TRUE(store_->SetPassword(rep->id, "pw-hash").ok());
-  EXPECT_EQ(*store_->RecordLoginFailure(rep->id, 3, FromUnixMillis(100)), 1);
-  EXPECT_EQ(*store_->RecordLoginFailure(rep->id, 3, FromUnixMillis(100)), 2);
-  EXPECT_EQ(*store_->RecordLoginFailure(rep->id, 3, FromUnixMillis(100)), 3);
-  auto creds = store_->FindCredentials("rep@example.com").value();
+  auto creds = store_->FindCredentials("REP@example.com").value();
   ASSERT_TRUE(creds.has_value());
-  EXPECT_EQ(creds->locked_until, FromUnixMillis(100));
+  EXPECT_EQ(creds->password_hash, "pw-hash");
 
   SessionRecord session;
   session.token_hash = "s-1";
@@ -219,6 +216,68 @@ TEST_P(StoreTest, UsersTokensSessionsAndSignInFailures) {
   EXPECT_FALSE(store_->FindSession("s-1", FromUnixMillis(50))->has_value());
   ASSERT_TRUE(store_->DeleteSession("s-1").ok());
   EXPECT_FALSE(store_->FindSession("s-1", FromUnixMillis(1))->has_value());
+
+  // Ending a user's sessions ends them all, and only theirs.
+  auto other = store_->CreateUser(Rep("other@example.com")).value();
+  for (auto [hash, user] : {std::pair{"s-2", rep->id}, {"s-3", rep->id}, {"s-4", other.id}}) {
+    session.token_hash = hash;
+    session.user_id = user;
+    ASSERT_TRUE(store_->CreateSession(session).ok());
+  }
+  ASSERT_TRUE(store_->EndSessions(rep->id).ok());
+  EXPECT_FALSE(store_->FindSession("s-2", FromUnixMillis(1))->has_value());
+  EXPECT_FALSE(store_->FindSession("s-3", FromUnixMillis(1))->has_value());
+  EXPECT_TRUE(store_->FindSession("s-4", FromUnixMillis(1))->has_value());
+}
+
+TEST_P(StoreTest, ApiTokensAreListedExpireAndAreRevoked) {
+  auto rep = store_->CreateUser(Rep("rep@example.com")).value();
+  auto other = store_->CreateUser(Rep("other@example.com")).value();
+  ApiTokenRecord token;
+  token.user_id = rep.id;
+  token.name = "zapier";
+  token.created_at = FromUnixMillis(1000);
+  token.expires_at = FromUnixMillis(5000);
+  auto expiring = store_->CreateApiToken(token, "hash-exp");
+  ASSERT_TRUE(expiring.ok()) << expiring.status().ToString();
+  EXPECT_GT(expiring->id, 0);
+  token.name = "";
+  token.expires_at.reset();
+  auto lasting = store_->CreateApiToken(token, "hash-ever").value();
+  token.user_id = other.id;
+  auto others = store_->CreateApiToken(token, "hash-other").value();
+  EXPECT_NE(lasting.id, expiring->id);
+
+  // Expiry: valid before, gone at the expiry time; listed either way.
+  auto found = store_->FindApiToken("hash-exp", FromUnixMillis(4999)).value();
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->first.id, rep.id);
+  EXPECT_EQ(found->second.id, expiring->id);
+  EXPECT_EQ(found->second.name, "zapier");
+  EXPECT_EQ(found->second.expires_at, FromUnixMillis(5000));
+  EXPECT_FALSE(store_->FindApiToken("hash-exp", FromUnixMillis(5000))->has_value());
+  auto mine = store_->ListApiTokens(rep.id).value();
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].id, expiring->id);
+  EXPECT_EQ(store_->ListApiTokens(std::nullopt)->size(), 3u);
+  EXPECT_EQ(store_->GetApiToken(others.id).value()->user_id, other.id);
+
+  // The last use is written at most once per granularity.
+  const auto minute = std::chrono::milliseconds(60000);
+  ASSERT_TRUE(store_->NoteApiTokenUse(lasting.id, FromUnixMillis(100000), minute).ok());
+  ASSERT_TRUE(store_->NoteApiTokenUse(lasting.id, FromUnixMillis(130000), minute).ok());
+  EXPECT_EQ(store_->GetApiToken(lasting.id).value()->last_used_at, FromUnixMillis(100000));
+  ASSERT_TRUE(store_->NoteApiTokenUse(lasting.id, FromUnixMillis(160000), minute).ok());
+  EXPECT_EQ(store_->GetApiToken(lasting.id).value()->last_used_at, FromUnixMillis(160000));
+  EXPECT_FALSE(store_->GetApiToken(others.id).value()->last_used_at.has_value());
+
+  // Revoking one, then all of a user's.
+  EXPECT_TRUE(*store_->RevokeApiToken(lasting.id));
+  EXPECT_FALSE(*store_->RevokeApiToken(lasting.id));
+  EXPECT_FALSE(store_->FindApiToken("hash-ever", FromUnixMillis(1))->has_value());
+  EXPECT_EQ(*store_->RevokeApiTokens(rep.id), 1);
+  EXPECT_TRUE(store_->ListApiTokens(rep.id)->empty());
+  EXPECT_TRUE(store_->FindApiToken("hash-other", FromUnixMillis(1))->has_value());
 }
 
 TEST_P(StoreTest, SettingsAreReplacedInPlace) {

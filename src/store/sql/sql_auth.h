@@ -1,9 +1,11 @@
-// Passwords, the sign-in lock-out and browser sessions. Writes REQUIRE a
-// write transaction open on the connection.
+// Passwords, browser sessions and API tokens. Writes REQUIRE a write transaction open
+// on the connection.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "store/sql/sql_db.h"
 #include "store/store.h"
@@ -12,11 +14,21 @@ namespace tandem::sql {
 
 StatusOr<std::optional<Credentials>> FindCredentials(Db& db, std::string_view email);
 Status SetPassword(Db& db, int64_t user_id, std::string_view hash);
-StatusOr<int> RecordLoginFailure(Db& db, int64_t user_id, int max_failures, TimePoint lock_until);
-Status RecordLoginSuccess(Db& db, int64_t user_id);
+Status EndSessions(Db& db, int64_t user_id);
 Status CreateSession(Db& db, const SessionRecord& session);
 StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
     Db& db, std::string_view token_hash, TimePoint now);
 Status DeleteSession(Db& db, std::string_view token_hash);
+
+// The new token's id.
+StatusOr<int64_t> CreateApiToken(Db& db, const ApiTokenRecord& token, std::string_view token_hash);
+StatusOr<std::optional<std::pair<UserRecord, ApiTokenRecord>>> FindApiToken(
+    Db& db, std::string_view token_hash, TimePoint now);
+StatusOr<std::optional<ApiTokenRecord>> GetApiToken(Db& db, int64_t token_id);
+StatusOr<std::vector<ApiTokenRecord>> ListApiTokens(Db& db, std::optional<int64_t> user_id);
+// Deletes the tokens whose `column` ("id" or "user_id") is `value`; returns how many.
+StatusOr<int64_t> DeleteApiTokens(Db& db, std::string_view column, int64_t value);
+Status NoteApiTokenUse(Db& db, int64_t token_id, TimePoint now,
+                       std::chrono::milliseconds granularity);
 
 }  // namespace tandem::sql

@@ -72,8 +72,16 @@ class SqlStore : public Store {
   StatusOr<std::optional<UserRecord>> FindUserByEmail(std::string_view email) override;
   StatusOr<std::vector<UserRecord>> ListUsers() override;
   StatusOr<std::vector<std::string>> ListTeams() override;
-  Status AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) override;
-  StatusOr<std::optional<UserRecord>> FindUserByTokenHash(std::string_view token_hash) override;
+  StatusOr<ApiTokenRecord> CreateApiToken(const ApiTokenRecord& token,
+                                          std::string_view token_hash) override;
+  StatusOr<std::optional<std::pair<UserRecord, ApiTokenRecord>>> FindApiToken(
+      std::string_view token_hash, TimePoint now) override;
+  StatusOr<std::optional<ApiTokenRecord>> GetApiToken(int64_t token_id) override;
+  StatusOr<std::vector<ApiTokenRecord>> ListApiTokens(std::optional<int64_t> user_id) override;
+  StatusOr<bool> RevokeApiToken(int64_t token_id) override;
+  StatusOr<int64_t> RevokeApiTokens(int64_t user_id) override;
+  Status NoteApiTokenUse(int64_t token_id, TimePoint now,
+                         std::chrono::milliseconds granularity) override;
 
   StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override;
   StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override;
@@ -95,13 +103,11 @@ class SqlStore : public Store {
   StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override;
   StatusOr<std::optional<Credentials>> FindCredentials(std::string_view email) override;
   Status SetPassword(int64_t user_id, std::string_view password_hash) override;
-  StatusOr<int> RecordLoginFailure(int64_t user_id, int max_failures,
-                                   TimePoint lock_until) override;
-  Status RecordLoginSuccess(int64_t user_id) override;
   Status CreateSession(const SessionRecord& session) override;
   StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
       std::string_view token_hash, TimePoint now) override;
   Status DeleteSession(std::string_view token_hash) override;
+  Status EndSessions(int64_t user_id) override;
   StatusOr<Catalog> LoadCatalog() override;
   Status PutCatalog(const Catalog& entries, bool replace) override;
   StatusOr<bool> DeleteCampaign(std::string_view key) override;

@@ -141,21 +141,6 @@ StatusOr<std::vector<std::string>> SqlStore::ListTeams() {
   return out;
 }
 
-Status SqlStore::AddApiToken(int64_t user_id, std::string_view token_hash, TimePoint now) {
-  return Write([&](sql::Db& db) -> Status {
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db.Prepare("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)"));
-    stmt->Bind(1, token_hash).Bind(2, user_id).Bind(3, ToUnixMillis(now));
-    return stmt->Run();
-  });
-}
-
-StatusOr<std::optional<UserRecord>> SqlStore::FindUserByTokenHash(std::string_view token_hash) {
-  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  return sql::FindUserBy(lease->db(), "token", token_hash);
-}
-
 StatusOr<std::optional<LeadRecord>> SqlStore::GetLead(int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   return sql::GetLead(lease->db(), lead_id);
@@ -240,21 +225,6 @@ Status SqlStore::SetPassword(int64_t user_id, std::string_view password_hash) {
   return Write([&](sql::Db& db) { return sql::SetPassword(db, user_id, password_hash); });
 }
 
-StatusOr<int> SqlStore::RecordLoginFailure(int64_t user_id, int max_failures,
-                                           TimePoint lock_until) {
-  int failures = 0;
-  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
-    TANDEM_ASSIGN_OR_RETURN(failures,
-                            sql::RecordLoginFailure(db, user_id, max_failures, lock_until));
-    return OkStatus();
-  }));
-  return failures;
-}
-
-Status SqlStore::RecordLoginSuccess(int64_t user_id) {
-  return Write([&](sql::Db& db) { return sql::RecordLoginSuccess(db, user_id); });
-}
-
 Status SqlStore::CreateSession(const SessionRecord& session) {
   return Write([&](sql::Db& db) { return sql::CreateSession(db, session); });
 }
@@ -267,6 +237,61 @@ StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> SqlStore::FindSess
 
 Status SqlStore::DeleteSession(std::string_view token_hash) {
   return Write([&](sql::Db& db) { return sql::DeleteSession(db, token_hash); });
+}
+
+Status SqlStore::EndSessions(int64_t user_id) {
+  return Write([&](sql::Db& db) { return sql::EndSessions(db, user_id); });
+}
+
+StatusOr<ApiTokenRecord> SqlStore::CreateApiToken(const ApiTokenRecord& token,
+                                                  std::string_view token_hash) {
+  ApiTokenRecord created = token;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(created.id, sql::CreateApiToken(db, token, token_hash));
+    return OkStatus();
+  }));
+  return created;
+}
+
+StatusOr<std::optional<std::pair<UserRecord, ApiTokenRecord>>> SqlStore::FindApiToken(
+    std::string_view token_hash, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::FindApiToken(lease->db(), token_hash, now);
+}
+
+StatusOr<std::optional<ApiTokenRecord>> SqlStore::GetApiToken(int64_t token_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::GetApiToken(lease->db(), token_id);
+}
+
+StatusOr<std::vector<ApiTokenRecord>> SqlStore::ListApiTokens(std::optional<int64_t> user_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::ListApiTokens(lease->db(), user_id);
+}
+
+StatusOr<bool> SqlStore::RevokeApiToken(int64_t token_id) {
+  bool revoked = false;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(int64_t n, sql::DeleteApiTokens(db, "id", token_id));
+    revoked = n > 0;
+    return OkStatus();
+  }));
+  return revoked;
+}
+
+StatusOr<int64_t> SqlStore::RevokeApiTokens(int64_t user_id) {
+  int64_t revoked = 0;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(revoked, sql::DeleteApiTokens(db, "user_id", user_id));
+    return OkStatus();
+  }));
+  return revoked;
+}
+
+Status SqlStore::NoteApiTokenUse(int64_t token_id, TimePoint now,
+                                 std::chrono::milliseconds granularity) {
+  return Write(
+      [&](sql::Db& db) { return sql::NoteApiTokenUse(db, token_id, now, granularity); });
 }
 
 StatusOr<Catalog> SqlStore::LoadCatalog() {
