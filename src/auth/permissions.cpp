@@ -47,4 +47,49 @@ Status Require(const UserRecord& actor, Permission permission, std::string_view 
   return PermissionDenied("forbidden", fmt::format("role {} may not {}", actor.role, what));
 }
 
+int RoleRank(std::string_view role) {
+  if (role == "admin") return 3;
+  if (role == "sales_manager") return 2;
+  if (role == "marketing" || role == "sales_rep") return 1;
+  if (role == "viewer") return 0;
+  return -1;
+}
+
+Status CheckCanActOnUser(const UserRecord& actor, const UserRecord& target, UserAction action,
+                         std::string_view new_role) {
+  const bool admin = actor.role == "admin";
+  const bool self = actor.id == target.id;
+  if (self && action == UserAction::kEditProfile) return OkStatus();
+  if (self && (action == UserAction::kSetRole || action == UserAction::kSetActive)) {
+    return PermissionDenied("forbidden",
+                            "nobody may change their own role or active flag; another admin may");
+  }
+  if (!RoleHas(actor.role, Permission::kManageUsers)) {
+    return PermissionDenied("forbidden",
+                            fmt::format("role {} may change only its own name, timezone, hours "
+                                        "and out of office",
+                                        actor.role));
+  }
+  if (!self && !admin && RoleRank(actor.role) <= RoleRank(target.role)) {
+    return PermissionDenied("forbidden",
+                            fmt::format("role {} may not change usr_{}, whose role is {}: only "
+                                        "a higher role may",
+                                        actor.role, target.id, target.role));
+  }
+  if (action == UserAction::kSetRole && !admin && RoleRank(new_role) >= RoleRank(actor.role)) {
+    return PermissionDenied("forbidden", fmt::format("role {} may not grant the role {}: only "
+                                                     "roles below its own",
+                                                     actor.role, new_role));
+  }
+  return OkStatus();
+}
+
+Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id) {
+  if (actor.id == owner_id || actor.role == "admin") return OkStatus();
+  return PermissionDenied("forbidden",
+                          fmt::format("only an admin may see or revoke the API tokens of "
+                                      "another user (usr_{})",
+                                      owner_id));
+}
+
 }  // namespace tandem

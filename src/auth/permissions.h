@@ -7,6 +7,13 @@
 //                  contact preferences and consents; reports; the campaign and content
 //                  catalogs
 //   viewer         read all
+//
+// Acting on users follows one rule, CheckCanActOnUser below, ranked
+//   admin (3) > sales_manager (2) > marketing = sales_rep (1) > viewer (0):
+// everyone edits their own profile; acting on another user needs kManageUsers and a rank
+// above theirs (admins act on anyone, admins too); nobody changes their own role or
+// active flag; nobody grants a role at or above their own rank (admins grant any).
+// API tokens: everyone lists and revokes their own; admins anyone's.
 #pragma once
 
 #include <string_view>
@@ -29,5 +36,19 @@ bool RoleHas(std::string_view role, Permission permission);
 // Owner, sales manager or admin; marketing on leads nobody owns.
 Status CheckCanWorkLead(const UserRecord& actor, const LeadRecord& lead);
 Status Require(const UserRecord& actor, Permission permission, std::string_view what);
+
+// A role's rank (above); -1 for an unknown role.
+int RoleRank(std::string_view role);
+enum class UserAction {
+  kEditProfile,  // name, timezone, working hours, out of office
+  kManage,       // capacity, team
+  kSetActive,    // deactivate or reactivate
+  kSetRole,      // `new_role` is the role granted
+};
+// OK, or 403 forbidden saying which part of the rule refused.
+Status CheckCanActOnUser(const UserRecord& actor, const UserRecord& target, UserAction action,
+                         std::string_view new_role = {});
+// Listing, creating or revoking the API tokens of user `owner_id`.
+Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id);
 
 }  // namespace tandem
