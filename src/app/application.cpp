@@ -43,7 +43,8 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   contact_->Register(router_);
   auth_ = std::make_unique<http::AuthRoutes>(
       *store_, clock_,
-      http::AuthRoutes::Options{config.auth, config.server.public_url, config.server.trust_proxy});
+      http::AuthRoutes::Options{config.auth, config.limits, config.server.public_url,
+                                config.server.trust_proxy});
   auth_->Register(router_);
   std::string web_root = config.server.web_root;
   if (web_root.empty()) {
@@ -57,6 +58,19 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   brief_->Register(router_);
   api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *contact_, *brief_);
   api_->Register(router_);
+  users_ = std::make_unique<http::UserRoutes>(*store_, clock_);
+  users_->Register(router_);
+  api_limits_ = std::make_unique<http::ApiRateLimits>(
+      http::ApiRateLimits::Options{
+          {static_cast<double>(config.limits.api_per_client_per_minute),
+           static_cast<double>(config.limits.api_per_client_burst)},
+          {static_cast<double>(config.limits.api_per_token_per_minute),
+           static_cast<double>(config.limits.api_per_token_burst)},
+          config.server.trust_proxy},
+      clock_);
+  router_.AddGuard("/api/v1/", [limits = api_limits_.get()](const http::HttpRequest& request) {
+    return limits->Check(request);
+  });
   http::RegisterOpsRoutes(router_, *store_, metrics_, [this]() -> std::string {
     const TimePoint now = clock_.Now();
     auto report = BuildHygieneReport(*store_, now - std::chrono::hours(24 * 30), now);
@@ -112,6 +126,7 @@ void Application::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+  auth_->Stop();
   writer_->Stop();
   pipeline_->Stop();
   sla_->Stop();

@@ -9,12 +9,14 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "http/api_common.h"
 #include "http/api_routes.h"
 #include "http/auth_routes.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static_routes.h"
+#include "http/user_routes.h"
 #include "ingest/event_writer.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
@@ -67,6 +69,8 @@ class Application {
   std::unique_ptr<http::StaticRoutes> static_;
   std::unique_ptr<http::BriefRoutes> brief_;
   std::unique_ptr<http::ApiRoutes> api_;
+  std::unique_ptr<http::UserRoutes> users_;
+  std::unique_ptr<http::ApiRateLimits> api_limits_;
   std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;

@@ -50,6 +50,19 @@ Status ReadAuth(const toml::table& t, std::string_view origin, AuthConfig& c) {
   return r.Finish();
 }
 
+Status ReadLimits(const toml::table& t, std::string_view origin, LimitsConfig& c) {
+  SectionReader r(t, origin, "limits");
+  r.Integer("api_per_client_per_minute", c.api_per_client_per_minute, 0, 10000000);
+  r.Integer("api_per_client_burst", c.api_per_client_burst, 1, 10000000);
+  r.Integer("api_per_token_per_minute", c.api_per_token_per_minute, 0, 10000000);
+  r.Integer("api_per_token_burst", c.api_per_token_burst, 1, 10000000);
+  r.Integer("signin_per_client_per_minute", c.signin_per_client_per_minute, 1, 10000000);
+  r.Integer("signin_per_client_burst", c.signin_per_client_burst, 1, 10000000);
+  r.Integer("password_threads", c.password_threads, 1, 64);
+  r.Integer("password_queue", c.password_queue, 1, 10000);
+  return r.Finish();
+}
+
 Status ReadTracking(const toml::table& t, std::string_view origin, TrackingConfig& c) {
   SectionReader r(t, origin, "tracking");
   r.Bool("respect_dnt", c.respect_dnt);
@@ -85,6 +98,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
                       Config& c) { return ReadTracking(t, o, c.tracking); }},
       {"auth",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadAuth(t, o, c.auth); }},
+      {"limits", [](const toml::table& t, std::string_view o,
+                    Config& c) { return ReadLimits(t, o, c.limits); }},
       {"log",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadLog(t, o, c.log); }},
       {"scoring", [](const toml::table& t, std::string_view o,
@@ -115,7 +130,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
       return InvalidArgument(
           "config_unknown_key",
           fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, contact, sla, catalog, auth, tracking, webhooks)",
+                      "routing, contact, sla, catalog, auth, limits, tracking, webhooks)",
                       origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();

@@ -72,8 +72,21 @@ struct TrackingConfig {
 // Signing in to the web app.
 struct AuthConfig {
   int64_t session_hours = 12;     // a session ends this long after sign-in
-  int64_t max_failed_logins = 5;  // wrong passwords in a row that lock the account …
-  int64_t lockout_minutes = 15;   // … for this long
+  int64_t max_failed_logins = 5;  // sign-in attempts on one email address at once …
+  int64_t lockout_minutes = 15;   // … and as many again every this many minutes
+};
+
+// [limits]: request rates as token buckets (a refill per minute and a burst), and the
+// threads that check passwords. Ingest (/v1/*) has its own queue-based back-pressure.
+struct LimitsConfig {
+  int64_t api_per_client_per_minute = 1200;  // /api/v1 requests per client address; 0: none
+  int64_t api_per_client_burst = 300;
+  int64_t api_per_token_per_minute = 600;  // per API token or session; 0: none
+  int64_t api_per_token_burst = 120;
+  int64_t signin_per_client_per_minute = 6;  // sign-in attempts per client (a success is
+  int64_t signin_per_client_burst = 10;      // given back)
+  int64_t password_threads = 1;  // threads hashing passwords, off the HTTP threads
+  int64_t password_queue = 8;    // sign-ins waiting for them; more are answered 503
 };
 
 struct WebhookConfig {
@@ -90,6 +103,7 @@ struct Config {
   IngestConfig ingest;
   LogConfig log;
   AuthConfig auth;
+  LimitsConfig limits;
   TrackingConfig tracking;
   ScoringConfig scoring = DefaultScoring();
   RoutingConfig routing;

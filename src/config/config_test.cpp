@@ -198,7 +198,31 @@ TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
   EXPECT_EQ(example->auth.session_hours, AuthConfig().session_hours);
   EXPECT_EQ(example->auth.max_failed_logins, AuthConfig().max_failed_logins);
   EXPECT_EQ(example->auth.lockout_minutes, AuthConfig().lockout_minutes);
+  EXPECT_EQ(example->limits.api_per_client_per_minute, LimitsConfig().api_per_client_per_minute);
+  EXPECT_EQ(example->limits.api_per_token_burst, LimitsConfig().api_per_token_burst);
+  EXPECT_EQ(example->limits.signin_per_client_burst, LimitsConfig().signin_per_client_burst);
+  EXPECT_EQ(example->limits.password_queue, LimitsConfig().password_queue);
   EXPECT_EQ(example->tracking.respect_dnt, TrackingConfig().respect_dnt);
+}
+
+TEST(ConfigTest, ReadsAndChecksTheLimits) {
+  auto config = ParseConfig(
+      "[limits]\napi_per_client_per_minute = 0\napi_per_token_burst = 20\n"
+      "signin_per_client_per_minute = 3\npassword_threads = 2\npassword_queue = 4\n",
+      "t.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->limits.api_per_client_per_minute, 0);  // no limit
+  EXPECT_EQ(config->limits.api_per_token_burst, 20);
+  EXPECT_EQ(config->limits.signin_per_client_per_minute, 3);
+  EXPECT_EQ(config->limits.password_threads, 2);
+  EXPECT_EQ(config->limits.password_queue, 4);
+  for (const char* bad : {"[limits]\n\npassword_threads = 0\n", "[limits]\n\nsignin_per_minute = 3\n",
+                          "[limits]\n\nsignin_per_client_burst = 0\n"}) {
+    auto refused = ParseConfig(bad, "t.toml");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("t.toml:3"), std::string::npos)
+        << refused.status().message();
+  }
 }
 
 TEST(ConfigTest, ReadsContactAndSla) {

@@ -3,9 +3,12 @@
 #include "http/auth_routes.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/beast/http/field.hpp>
 
 #include "auth/tokens.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "leads/lead_json.h"
 
@@ -47,10 +50,78 @@ StatusOr<UserRecord> Authenticate(Store& store, const Clock& clock, const HttpRe
     return Unauthenticated("unauthenticated",
                            "the Authorization header must be \"Bearer <token>\"");
   }
-  TANDEM_ASSIGN_OR_RETURN(auto user, store.FindUserByTokenHash(HashApiToken(value.substr(7))));
-  if (!user) return Unauthenticated("unauthenticated", "the API token is not valid");
-  if (!user->active) return Unauthenticated("unauthenticated", "the token's user is deactivated");
-  return *user;
+  const TimePoint now = clock.Now();
+  TANDEM_ASSIGN_OR_RETURN(auto found, store.FindApiToken(HashApiToken(value.substr(7)), now));
+  if (!found) {
+    return Unauthenticated("unauthenticated",
+                           "the API token is not valid (never issued, revoked or expired)");
+  }
+  auto& [user, token] = *found;
+  if (!user.active) return Unauthenticated("unauthenticated", "the token's user is deactivated");
+  // The last use is written at most once per kTokenUseGranularity, not on every request.
+  if (!token.last_used_at || now - *token.last_used_at >= kTokenUseGranularity) {
+    if (Status noted = store.NoteApiTokenUse(token.id, now, kTokenUseGranularity); !noted.ok()) {
+      spdlog::warn("could not record the use of API token tok_{}: {}", token.id, noted.message());
+    }
+  }
+  return user;
+}
+
+std::string RateLimitedClient(const HttpRequest& request, bool trust_proxy) {
+  if (trust_proxy) {
+    auto it = request.message.find("X-Forwarded-For");
+    if (it != request.message.end()) {
+      std::string_view forwarded(it->value().data(), it->value().size());
+      size_t comma = forwarded.rfind(',');
+      std::string_view last =
+          TrimSpace(comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1));
+      if (!last.empty()) return std::string(last);
+    }
+  }
+  return request.peer_ip;
+}
+
+Response TooManyRequests(std::string_view code, std::string_view message,
+                         std::chrono::seconds retry_after) {
+  Response res = ErrorResponse(429, code, message);
+  res.set(boost::beast::http::field::retry_after,
+          std::to_string(std::max<int64_t>(1, retry_after.count())));
+  return res;
+}
+
+ApiRateLimits::ApiRateLimits(Options options, const Clock& clock)
+    : options_(options),
+      clock_(clock),
+      clients_(options.per_client),
+      credentials_(options.per_credential) {}
+
+std::optional<Response> ApiRateLimits::Check(const HttpRequest& request) {
+  const TimePoint now = clock_.Now();
+  const std::string client = RateLimitedClient(request, options_.trust_proxy);
+  if (auto d = clients_.Take(client, now); !d.allowed) {
+    return TooManyRequests(
+        "rate_limited",
+        fmt::format("too many API requests from {}; at most {} a minute (burst {})", client,
+                    options_.per_client.per_minute, options_.per_client.burst),
+        d.retry_after);
+  }
+  // The credential presented, valid or not: guessing tokens is limited by the client bucket.
+  std::string_view credential;
+  if (auto it = request.message.find(boost::beast::http::field::authorization);
+      it != request.message.end()) {
+    credential = std::string_view(it->value().data(), it->value().size());
+  } else if (auto cookie = CookieValue(request, kSessionCookie)) {
+    credential = *cookie;
+  }
+  if (credential.empty()) return std::nullopt;
+  if (auto d = credentials_.Take(HashApiToken(credential), now); !d.allowed) {
+    return TooManyRequests(
+        "rate_limited",
+        fmt::format("too many API requests with this token; at most {} a minute (burst {})",
+                    options_.per_credential.per_minute, options_.per_credential.burst),
+        d.retry_after);
+  }
+  return std::nullopt;
 }
 
 StatusOr<json> ParseBody(const HttpRequest& request) {

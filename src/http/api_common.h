@@ -1,5 +1,5 @@
-// Helpers the /api/v1 handlers share: authentication, body and field parsing, and
-// running a change in one lead transaction.
+// Helpers the /api/v1 handlers share: authentication, rate limits, body and field
+// parsing, and running a change in one lead transaction.
 #pragma once
 
 #include <map>
@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/rate_limiter.h"
 #include "core/clock.h"
 #include "http/http_types.h"
 #include "leads/lead_engine.h"
@@ -17,7 +18,41 @@ namespace tandem::http {
 // The user of the request: its "Authorization: Bearer <token>", else its session cookie
 // (see http/auth_routes.h). A change (any method but GET and HEAD) made with a session
 // cookie must carry the session's X-CSRF-Token, or it is refused (403 csrf_failed).
+// An API token must be unexpired at the clock's time; its last use is recorded, at most
+// once per kTokenUseGranularity.
 StatusOr<UserRecord> Authenticate(Store& store, const Clock& clock, const HttpRequest& request);
+inline constexpr std::chrono::minutes kTokenUseGranularity{1};
+
+// The client address request limits count against: the TCP peer; behind a trusted proxy
+// (`trust_proxy`), the address that proxy saw — the LAST X-Forwarded-For entry, the one
+// it appended (the first entries are whatever the client chose to send).
+std::string RateLimitedClient(const HttpRequest& request, bool trust_proxy);
+// 429 with Retry-After (at least 1 s).
+Response TooManyRequests(std::string_view code, std::string_view message,
+                         std::chrono::seconds retry_after);
+
+// The /api/v1 request limits: one token bucket per client address and one per credential
+// (API token or session cookie, keyed by its hash). Install Check as the router's guard
+// of /api/v1/. Thread-safe.
+class ApiRateLimits {
+ public:
+  struct Options {
+    RateLimit per_client;
+    RateLimit per_credential;
+    bool trust_proxy = false;
+  };
+  // `clock` must outlive the limits.
+  ApiRateLimits(Options options, const Clock& clock);
+  // nullopt to go on, else the 429 to answer.
+  std::optional<Response> Check(const HttpRequest& request);
+
+ private:
+  const Options options_;
+  const Clock& clock_;
+  TokenBuckets clients_;
+  TokenBuckets credentials_;
+};
+
 Response Json(unsigned status, const nlohmann::json& body);
 // A body of another type (text/markdown, …), not cached.
 Response Text(unsigned status, std::string_view content_type, std::string body);

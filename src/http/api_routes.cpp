@@ -86,14 +86,6 @@ void ApiRoutes::Register(Router& router) {
   router.Add("PATCH", "/api/v1/leads/*", authed(lead_route("PATCH")));
   router.Add("POST", "/api/v1/leads/*", authed(lead_route("POST")));
   router.Add("PUT", "/api/v1/leads/*", authed(lead_route("PUT")));
-  router.Add("GET", "/api/v1/users",
-             authed([this](const HttpRequest&, const UserRecord&) { return ListUsers(); }));
-  router.Add("GET", "/api/v1/users/*", authed([this](const HttpRequest& r, const UserRecord& u) {
-               return GetUser(u, r.path().substr(std::string_view("/api/v1/users/").size()));
-             }));
-  router.Add("PATCH", "/api/v1/users/*", authed([this](const HttpRequest& r, const UserRecord& u) {
-               return PatchUser(r, u, r.path().substr(std::string_view("/api/v1/users/").size()));
-             }));
   router.Add("GET", "/api/v1/teams",
              authed([this](const HttpRequest&, const UserRecord&) { return ListTeams(); }));
 }
@@ -446,121 +438,6 @@ Response ApiRoutes::RecordOutcome(const HttpRequest& request, const UserRecord& 
   auto rendered = RenderLead(store_, engine_, *result, now);
   if (!rendered.ok()) return ErrorResponse(rendered.status());
   return JsonResponse(200, std::move(*rendered));
-}
-
-Response ApiRoutes::ListUsers() {
-  auto users = store_.ListUsers();
-  if (!users.ok()) return ErrorResponse(users.status());
-  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
-  for (const UserRecord& u : *users) out["items"].push_back(UserToJson(u));
-  return Json(200, out);
-}
-
-Response ApiRoutes::GetUser(const UserRecord& user, std::string_view id) {
-  if (id == "me") return Json(200, UserToJson(user));
-  auto user_id = ParseUserId(id);
-  auto found =
-      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
-  if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found)
-    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
-  return Json(200, UserToJson(**found));
-}
-
-Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user,
-                              std::string_view id) {
-  auto user_id = id == "me" ? std::optional<int64_t>(user.id) : ParseUserId(id);
-  auto found =
-      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
-  if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found)
-    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
-  auto body = ParseBody(request);
-  if (!body.ok()) return ErrorResponse(body.status());
-  UserRecord u = **found;
-  const bool self = u.id == user.id;
-  const bool manager = RoleHas(user.role, Permission::kManageUsers);
-  if (!self && !manager) {
-    return ErrorResponse(403, "forbidden",
-                         fmt::format("role {} may change only its own user", user.role));
-  }
-  static const std::vector<std::string> kSelf = {"out_of_office", "timezone", "hours", "name"};
-  static const std::vector<std::string> kManager = {"capacity", "active", "team"};
-  for (const auto& [key, value] : body->items()) {
-    bool own = std::find(kSelf.begin(), kSelf.end(), key) != kSelf.end();
-    bool managed = std::find(kManager.begin(), kManager.end(), key) != kManager.end();
-    if (key == "role") {
-      if (user.role != "admin")
-        return ErrorResponse(403, "forbidden", "only an admin may change roles");
-      if (!value.is_string() || !IsKnownRole(value.get<std::string>())) {
-        return ErrorResponse(422, "invalid_field",
-                             "role must be admin, marketing, sales_manager, sales_rep or viewer");
-      }
-      u.role = value.get<std::string>();
-      continue;
-    }
-    if (!own && !managed) {
-      return ErrorResponse(422,
-                           key == "id" || key == "email" || key == "created_at" ? "read_only_field"
-                                                                                : "unknown_field",
-                           fmt::format("field \"{}\" cannot be changed (writable: {}, {}, role)",
-                                       key, fmt::join(kSelf, ", "), fmt::join(kManager, ", ")));
-    }
-    if (managed && !manager) {
-      return ErrorResponse(403, "forbidden",
-                           fmt::format("only a sales manager or admin may change {}", key));
-    }
-    if (key == "out_of_office") {
-      if (value.is_null()) {
-        u.ooo_from.reset();
-        u.ooo_until.reset();
-        continue;
-      }
-      if (!value.is_object())
-        return ErrorResponse(422, "invalid_field", "out_of_office must be {from, until} or null");
-      auto from = TimeField(value, "from");
-      auto until = TimeField(value, "until");
-      if (!from.ok()) return ErrorResponse(from.status());
-      if (!until.ok()) return ErrorResponse(until.status());
-      if (!*from || !*until)
-        return ErrorResponse(422, "invalid_field", "out_of_office needs from and until");
-      // A date as "until" means through that day.
-      TimePoint end = **until;
-      if (value["until"].get<std::string>().size() == 10) end += std::chrono::hours(24);
-      if (end <= **from)
-        return ErrorResponse(422, "invalid_field", "out_of_office.until must be after from");
-      u.ooo_from = **from;
-      u.ooo_until = end;
-    } else if (key == "capacity") {
-      if (!value.is_number_integer() || value.get<int>() < 0 || value.get<int>() > 100000) {
-        return ErrorResponse(422, "invalid_field", "capacity must be an integer from 0 to 100000");
-      }
-      u.capacity = value.get<int>();
-    } else if (key == "active") {
-      if (!value.is_boolean())
-        return ErrorResponse(422, "invalid_field", "active must be true or false");
-      u.active = value.get<bool>();
-    } else if (value.is_string()) {
-      std::string text = value.get<std::string>();
-      if (key == "name") u.name = text;
-      if (key == "team") u.team = text;
-      if (key == "timezone") u.timezone = text;
-      if (key == "hours") {
-        int h1, m1, h2, m2;
-        if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4 ||
-            h1 * 60 + m1 >= h2 * 60 + m2) {
-          return ErrorResponse(422, "invalid_field", "hours must look like 09:00-17:30");
-        }
-        u.hours_start = h1 * 60 + m1;
-        u.hours_end = h2 * 60 + m2;
-      }
-    } else {
-      return ErrorResponse(422, "invalid_field", fmt::format("{} must be a string", key));
-    }
-  }
-  u.updated_at = clock_.Now();
-  if (Status s = store_.UpdateUser(u); !s.ok()) return ErrorResponse(s);
-  return Json(200, UserToJson(u));
 }
 
 Response ApiRoutes::ListTeams() {

@@ -1,6 +1,6 @@
 // ApiRoutes: the JSON API under /api/v1 for people and integrations — leads, their
-// timeline, score and outcome; users and teams. A lead's contact actions (preferences,
-// consents, contact check, touches) are ContactRoutes'.
+// timeline, score and outcome; teams (users and API tokens: http/user_routes.h). A lead's
+// contact actions (preferences, consents, contact check, touches) are ContactRoutes'.
 //
 // Every call carries "Authorization: Bearer <token>"; the token's user and role decide
 // what it may do (auth/permissions.h). Handlers parse, call the lead engine inside one
@@ -35,9 +35,6 @@ class ApiRoutes {
   Response Timeline(const HttpRequest& request, int64_t lead_id);
   Response Score(int64_t lead_id);
   Response RecordOutcome(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
-  Response ListUsers();
-  Response GetUser(const UserRecord& user, std::string_view id);
-  Response PatchUser(const HttpRequest& request, const UserRecord& user, std::string_view id);
   Response ListTeams();
 
   // Resolves "ld_N" (following person merges) to the lead that exists now.

@@ -81,92 +81,126 @@ StatusOr<UserRecord> AuthenticateSession(Store& store, const Clock& clock,
   return user;
 }
 
+namespace {
+
+SignInThrottle::Options ThrottleOptions(const AuthConfig& auth, const LimitsConfig& limits) {
+  SignInThrottle::Options o;
+  o.per_client = {static_cast<double>(limits.signin_per_client_per_minute),
+                  static_cast<double>(limits.signin_per_client_burst)};
+  o.per_address = {
+      static_cast<double>(auth.max_failed_logins) / static_cast<double>(auth.lockout_minutes),
+      static_cast<double>(auth.max_failed_logins)};
+  return o;
+}
+
+// The email and password of a sign-in, from JSON or a form.
+StatusOr<std::pair<std::string, std::string>> ReadCredentials(const HttpRequest& request) {
+  std::string email, password;
+  if (Header(request, "Content-Type").starts_with("application/x-www-form-urlencoded")) {
+    auto form = ParseQuery(request.message.body());
+    email = form["email"];
+    password = form["password"];
+  } else {
+    TANDEM_ASSIGN_OR_RETURN(json body, ParseBody(request));
+    if (!body.value("email", json()).is_string() || !body.value("password", json()).is_string()) {
+      return InvalidArgument("invalid_field", "email and password must be strings");
+    }
+    email = body["email"].get<std::string>();
+    password = body["password"].get<std::string>();
+  }
+  email = std::string(TrimSpace(email));
+  if (email.empty() || password.empty()) {
+    return InvalidArgument("invalid_field", "email and password are required");
+  }
+  return std::make_pair(std::move(email), std::move(password));
+}
+
+}  // namespace
+
+AuthRoutes::AuthRoutes(Store& store, const Clock& clock, Options options)
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      throttle_(ThrottleOptions(options_.auth, options_.limits)),
+      workers_(
+          std::make_unique<PasswordWorkers>(static_cast<int>(options_.limits.password_threads),
+                                            static_cast<size_t>(options_.limits.password_queue))) {}
+
 void AuthRoutes::Register(Router& router) {
-  router.Add("POST", "/auth/login",
-             [this](HttpRequest&& request, Responder respond) { respond(Login(request)); });
+  router.Add("POST", "/auth/login", [this](HttpRequest&& request, Responder respond) {
+    Login(std::move(request), std::move(respond));
+  });
   router.Add("GET", "/auth/session",
              [this](HttpRequest&& request, Responder respond) { respond(Session(request)); });
   router.Add("POST", "/auth/logout",
              [this](HttpRequest&& request, Responder respond) { respond(Logout(request)); });
 }
 
-std::string AuthRoutes::Cookie(const HttpRequest& request, std::string_view value,
-                               int64_t max_age_s) const {
-  const bool secure =
-      options_.public_url.starts_with("https://") ||
-      (options_.trust_proxy && EqualsNoCase(Header(request, "X-Forwarded-Proto"), "https"));
+bool AuthRoutes::SecureCookie(const HttpRequest& request) const {
+  return options_.public_url.starts_with("https://") ||
+         (options_.trust_proxy && EqualsNoCase(Header(request, "X-Forwarded-Proto"), "https"));
+}
+
+std::string AuthRoutes::Cookie(bool secure, std::string_view value, int64_t max_age_s) const {
   return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie,
                      value, max_age_s, secure ? "; Secure" : "");
 }
 
-Response AuthRoutes::Login(const HttpRequest& request) {
+void AuthRoutes::Login(HttpRequest&& request, Responder respond) {
   // A page of another site must not sign a browser in to an account of its choosing.
   if (std::string_view origin = Header(request, "Origin"); !origin.empty()) {
     std::string_view public_url = options_.public_url;
     while (public_url.ends_with('/')) public_url.remove_suffix(1);
     if (OriginHost(origin) != Header(request, "Host") && origin != public_url) {
-      return ErrorResponse(403, "cross_origin",
-                           fmt::format("sign-in from another site ({}) is refused", origin));
+      return respond(ErrorResponse(
+          403, "cross_origin", fmt::format("sign-in from another site ({}) is refused", origin)));
     }
   }
-  std::string email, password;
-  std::string_view type = Header(request, "Content-Type");
-  if (type.starts_with("application/x-www-form-urlencoded")) {
-    auto form = ParseQuery(request.message.body());
-    email = form["email"];
-    password = form["password"];
-  } else {
-    auto body = ParseBody(request);
-    if (!body.ok()) return ErrorResponse(body.status());
-    if (!body->value("email", json()).is_string() || !body->value("password", json()).is_string()) {
-      return ErrorResponse(400, "invalid_field", "email and password must be strings");
-    }
-    email = (*body)["email"].get<std::string>();
-    password = (*body)["password"].get<std::string>();
-  }
-  email = std::string(TrimSpace(email));
-  if (email.empty() || password.empty()) {
-    return ErrorResponse(400, "invalid_field", "email and password are required");
-  }
+  auto credentials = ReadCredentials(request);
+  if (!credentials.ok()) return respond(ErrorResponse(credentials.status()));
+  auto attempt = std::make_shared<Attempt>();
+  attempt->email = std::move(credentials->first);
+  attempt->password = std::move(credentials->second);
+  attempt->client = RateLimitedClient(request, options_.trust_proxy);
+  attempt->secure_cookie = SecureCookie(request);
   const TimePoint now = clock_.Now();
-  auto credentials = store_.FindCredentials(email);
+  // Refused before any hashing: the same answer for every address, known or not.
+  attempt->admission = throttle_.Admit(attempt->client, attempt->email, now);
+  if (!attempt->admission.allowed) {
+    const std::chrono::seconds wait = attempt->admission.retry_after;
+    return respond(TooManyRequests(
+        "too_many_attempts",
+        fmt::format("too many sign-in attempts for this address or from this client; try again "
+                    "in {} seconds",
+                    wait.count()),
+        wait));
+  }
+  auto responder = std::make_shared<Responder>(std::move(respond));
+  const bool queued =
+      workers_->TrySubmit([this, attempt, responder] { (*responder)(CheckPassword(*attempt)); });
+  if (!queued) {
+    throttle_.NotChecked(attempt->client, attempt->email, attempt->admission, now);
+    Response busy =
+        ErrorResponse(503, "signin_busy", "too many sign-ins are being checked; try again");
+    busy.set(bhttp::field::retry_after, "1");
+    (*responder)(std::move(busy));
+  }
+}
+
+Response AuthRoutes::CheckPassword(const Attempt& attempt) {
+  auto credentials = store_.FindCredentials(attempt.email);
   if (!credentials.ok()) return ErrorResponse(credentials.status());
   const std::optional<Credentials>& c = *credentials;
-  if (c && c->locked_until && *c->locked_until > now) {
-    const int64_t seconds =
-        std::chrono::duration_cast<std::chrono::seconds>(*c->locked_until - now).count() + 1;
-    Response res = ErrorResponse(429, "account_locked",
-                                 fmt::format("too many wrong passwords: sign-in is locked until {}",
-                                             FormatIsoTime(*c->locked_until)));
-    res.set(bhttp::field::retry_after, std::to_string(seconds));
-    return res;
-  }
-  // Unknown addresses are checked against a dummy hash: the same answer, the same time.
+  // Every refusal costs one hash and reads the same: an unknown address is checked against
+  // a dummy hash, and a deactivated user is not told that the password was right.
   const bool has_password = c && !c->password_hash.empty();
   const bool matches =
-      VerifyPassword(has_password ? c->password_hash : DummyPasswordHash(), password) &&
-      has_password;
-  if (!matches) {
-    if (c) {
-      const TimePoint lock_until = now + std::chrono::minutes(options_.auth.lockout_minutes);
-      auto failures = store_.RecordLoginFailure(
-          c->user.id, static_cast<int>(options_.auth.max_failed_logins), lock_until);
-      if (!failures.ok()) return ErrorResponse(failures.status());
-      if (*failures >= options_.auth.max_failed_logins) {
-        Response res =
-            ErrorResponse(429, "account_locked",
-                          fmt::format("too many wrong passwords: sign-in is locked for {} minutes",
-                                      options_.auth.lockout_minutes));
-        res.set(bhttp::field::retry_after, std::to_string(options_.auth.lockout_minutes * 60));
-        return res;
-      }
-    }
+      VerifyPassword(has_password ? c->password_hash : DummyPasswordHash(), attempt.password);
+  if (!matches || !has_password || !c->user.active) {
     return ErrorResponse(401, "invalid_credentials", "the email address or the password is wrong");
   }
-  if (!c->user.active) {
-    return ErrorResponse(401, "invalid_credentials", "this user is deactivated");
-  }
-  if (Status ok = store_.RecordLoginSuccess(c->user.id); !ok.ok()) return ErrorResponse(ok);
+  const TimePoint now = clock_.Now();
+  throttle_.Succeeded(attempt.client, attempt.email, attempt.admission, now);
   const std::string token = "tds_" + RandomToken(32);
   SessionRecord session;
   session.token_hash = HashApiToken(token);
@@ -176,7 +210,8 @@ Response AuthRoutes::Login(const HttpRequest& request) {
   session.expires_at = now + std::chrono::hours(options_.auth.session_hours);
   if (Status ok = store_.CreateSession(session); !ok.ok()) return ErrorResponse(ok);
   Response res = Json(200, SessionJson(c->user, session));
-  res.set(bhttp::field::set_cookie, Cookie(request, token, options_.auth.session_hours * 3600));
+  res.set(bhttp::field::set_cookie,
+          Cookie(attempt.secure_cookie, token, options_.auth.session_hours * 3600));
   return res;
 }
 
@@ -198,7 +233,7 @@ Response AuthRoutes::Logout(const HttpRequest& request) {
   if (!user.ok()) return ErrorResponse(user.status());
   if (Status ok = store_.DeleteSession(HashApiToken(*token)); !ok.ok()) return ErrorResponse(ok);
   Response res = Json(200, {{"signed_out", true}});
-  res.set(bhttp::field::set_cookie, Cookie(request, "", 0));
+  res.set(bhttp::field::set_cookie, Cookie(SecureCookie(request), "", 0));
   return res;
 }
 

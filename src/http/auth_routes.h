@@ -5,14 +5,20 @@
 //   GET  /auth/session the signed-in user and the CSRF token (401 when signed out)
 //   POST /auth/logout  ends the session (needs X-CSRF-Token)
 //
-// Repeated wrong passwords lock the account for a while (429 with Retry-After); an
-// unknown address and a wrong password get the same answer in the same time.
+// Passwords are checked on PasswordWorkers, never on an HTTP thread; when their queue is
+// full the answer is 503 with Retry-After. Attempts are throttled per client and per
+// email address (auth/signin_throttle.h: 429 with Retry-After), and a wrong password gets
+// one answer — the same status, body and time — whether the address is unknown, the
+// account deactivated, or the password wrong.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "auth/password_workers.h"
+#include "auth/signin_throttle.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "http/router.h"
@@ -34,24 +40,38 @@ class AuthRoutes {
  public:
   struct Options {
     AuthConfig auth;
+    LimitsConfig limits;
     std::string public_url;    // https:// means cookies are Secure
-    bool trust_proxy = false;  // X-Forwarded-Proto: https means Secure too
+    bool trust_proxy = false;  // X-Forwarded-Proto: https means Secure too; the client
+                               // address is the proxy's (see RateLimitedClient)
   };
   // Everything must outlive the routes.
-  AuthRoutes(Store& store, const Clock& clock, Options options)
-      : store_(store), clock_(clock), options_(std::move(options)) {}
+  AuthRoutes(Store& store, const Clock& clock, Options options);
 
   void Register(Router& router);
+  // Answers the sign-ins already queued, then stops the password workers. Call after the
+  // HTTP server stopped taking requests; idempotent.
+  void Stop() { workers_->Stop(); }
 
  private:
-  Response Login(const HttpRequest& request);
+  struct Attempt {
+    std::string email, password, client;
+    bool secure_cookie = false;
+    SignInThrottle::Admission admission;
+  };
+  void Login(HttpRequest&& request, Responder respond);
+  // On a password worker: checks the password and opens the session.
+  Response CheckPassword(const Attempt& attempt);
   Response Session(const HttpRequest& request);
   Response Logout(const HttpRequest& request);
-  std::string Cookie(const HttpRequest& request, std::string_view value, int64_t max_age_s) const;
+  bool SecureCookie(const HttpRequest& request) const;
+  std::string Cookie(bool secure, std::string_view value, int64_t max_age_s) const;
 
   Store& store_;
   const Clock& clock_;
   const Options options_;
+  SignInThrottle throttle_;
+  std::unique_ptr<PasswordWorkers> workers_;
 };
 
 }  // namespace tandem::http

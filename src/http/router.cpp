@@ -13,6 +13,10 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
+void Router::AddGuard(std::string prefix, Guard guard) {
+  guards_.emplace_back(std::move(prefix), std::move(guard));
+}
+
 bool Router::Matches(const Route& route, std::string_view path) const {
   if (route.prefix) return path.size() > route.pattern.size() && path.starts_with(route.pattern);
   if (path == route.pattern) return true;
@@ -35,6 +39,10 @@ void Router::Dispatch(HttpRequest&& request, Responder respond) const {
   for (const Route& route : routes_) {
     if (!Matches(route, request.path())) continue;
     if (route.method == method) {
+      for (const auto& [prefix, guard] : guards_) {
+        if (!request.path().starts_with(prefix)) continue;
+        if (auto refused = guard(request)) return respond(std::move(*refused));
+      }
       route.handler(std::move(request), std::move(respond));
       return;
     }

@@ -3,7 +3,9 @@
 // another method answers 405 with Allow.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,10 @@ class Router {
  public:
   // `pattern` is an exact path ("/healthz") or a prefix ending in "/*" ("/v1/projects/*").
   void Add(std::string method, std::string pattern, Handler handler);
+  // Runs before the handler of every routed request whose path starts with `prefix`; an
+  // answer it returns (a 429, say) is sent instead of calling the handler.
+  using Guard = std::function<std::optional<Response>(const HttpRequest&)>;
+  void AddGuard(std::string prefix, Guard guard);
   // The route's pattern for metrics labels ("unmatched" if none).
   std::string_view RouteName(const HttpRequest& request) const;
   void Dispatch(HttpRequest&& request, Responder respond) const;
@@ -29,6 +35,7 @@ class Router {
   bool Matches(const Route& route, std::string_view path) const;
 
   std::vector<Route> routes_;
+  std::vector<std::pair<std::string, Guard>> guards_;
 };
 
 }  // namespace tandem::http

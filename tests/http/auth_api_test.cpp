@@ -1,5 +1,6 @@
 // Signing in to the web app over HTTP: the session cookie, CSRF on every change, the
-// lock-out after wrong passwords (on a manual clock), sign-out, roles.
+// sign-in throttle (on a manual clock) that answers alike for every address and lets an
+// account's owner through a flood, sign-out, sessions, API tokens, roles, rate limits.
 #include <nlohmann/json.hpp>
 
 #include "auth/passwords.h"
@@ -17,19 +18,40 @@ class AuthApiTest : public testing::ApiFixture {
  protected:
   void SetUp() override {
     OpenStoreFirst();
-    std::string token;
-    rep_id_ = AddUser("rep@seller.example", "sales_rep", &token);
+    rep_id_ = AddUser("rep@seller.example", "sales_rep", &rep_token_);
     ASSERT_TRUE(store_->SetPassword(rep_id_, HashPassword(kPassword).value()).ok());
+    admin_id_ = AddUser("admin@seller.example", "admin", &admin_token_);
+    manager_id_ = AddUser("manager@seller.example", "sales_manager", &manager_token_);
     Config config;
-    config.auth.max_failed_logins = 3;
+    config.auth.max_failed_logins = 3;  // per address: 3 at once, 3 more every 15 minutes
     config.auth.lockout_minutes = 15;
+    config.limits.signin_per_client_burst = 4;
+    config.limits.signin_per_client_per_minute = 6;
+    config.server.trust_proxy = true;  // X-Forwarded-For names the client
     Start(config);
+  }
+
+  // A user added while the server runs (no API token).
+  int64_t AddRunningUser(const std::string& email, const std::string& role) {
+    UserRecord u;
+    u.email = u.name = email;
+    u.role = role;
+    u.created_at = u.updated_at = clock_.Now();
+    return raw_store_->CreateUser(u).value().id;
   }
 
   HttpResult Login(const std::string& email, const std::string& password,
                    std::map<std::string, std::string> headers = {}) {
     json body = {{"email", email}, {"password", password}};
     return client_->Request("POST", "/auth/login", body.dump(), headers);
+  }
+  // A sign-in from the client at `ip` (behind the trusted proxy).
+  HttpResult LoginFrom(const std::string& ip, const std::string& email,
+                       const std::string& password) {
+    return Login(email, password, {{"X-Forwarded-For", ip}});
+  }
+  HttpResult Patch(const std::string& token, int64_t user_id, const std::string& body) {
+    return Call("PATCH", "/api/v1/users/usr_" + std::to_string(user_id), token, body);
   }
 
   // The session cookie ("tandem_session=…") a sign-in answered with.
@@ -39,7 +61,8 @@ class AuthApiTest : public testing::ApiFixture {
     return it->second.substr(0, it->second.find(';'));
   }
 
-  int64_t rep_id_ = 0;
+  int64_t rep_id_ = 0, admin_id_ = 0, manager_id_ = 0;
+  std::string rep_token_, admin_token_, manager_token_;
 };
 
 TEST_F(AuthApiTest, SignInGivesAnHttpOnlyStrictCookieThatWorksTheApiWithCsrf) {
@@ -86,26 +109,82 @@ TEST_F(AuthApiTest, SignInGivesAnHttpOnlyStrictCookieThatWorksTheApiWithCsrf) {
   EXPECT_EQ(client_->Request("GET", "/auth/session", "", {{"Cookie", cookie}}).status, 401u);
 }
 
-TEST_F(AuthApiTest, WrongPasswordsLockTheAccountUntilTheLockRunsOut) {
-  HttpResult unknown = Login("nobody@seller.example", kPassword);
-  HttpResult wrong = Login("rep@seller.example", "not-the-password");
-  EXPECT_EQ(unknown.status, 401u);
-  EXPECT_EQ(wrong.status, 401u);
-  // The same answer whether the address exists or not.
-  EXPECT_EQ(json::parse(unknown.body), json::parse(wrong.body));
-  EXPECT_EQ(Login("rep@seller.example", "still-not-it").status, 401u);
-  HttpResult locked = Login("rep@seller.example", "third-wrong-one");
-  EXPECT_EQ(locked.status, 429u);
-  EXPECT_EQ(locked.headers["Retry-After"], "900");
-  // Even the right password waits for the lock to run out …
-  HttpResult right_but_locked = Login("rep@seller.example", kPassword);
-  EXPECT_EQ(right_but_locked.status, 429u);
-  EXPECT_NE(right_but_locked.body.find("account_locked"), std::string::npos);
-  // … and then works, and a success starts the count again.
-  clock_.Advance(std::chrono::minutes(16));
-  EXPECT_EQ(Login("rep@seller.example", kPassword).status, 200u);
-  EXPECT_EQ(Login("rep@seller.example", "wrong-once-more").status, 401u);
-  EXPECT_EQ(Login("rep@seller.example", kPassword).status, 200u);
+TEST_F(AuthApiTest, AWrongPasswordGetsOneAnswerForEveryKindOfAccount) {
+  const int64_t gone = AddRunningUser("gone@seller.example", "sales_rep");
+  ASSERT_TRUE(raw_store_->SetPassword(gone, HashPassword(kPassword).value()).ok());
+  ASSERT_EQ(Patch(admin_token_, gone, R"({"active":false})").status, 200u);
+  AddRunningUser("nopassword@seller.example", "viewer");
+
+  const HttpResult answers[] = {
+      LoginFrom("10.0.0.1", "nobody@seller.example", kPassword),  // unknown
+      LoginFrom("10.0.0.2", "rep@seller.example", "not-the-password"),
+      LoginFrom("10.0.0.3", "gone@seller.example", kPassword),  // deactivated, right password
+      LoginFrom("10.0.0.4", "gone@seller.example", "not-the-password"),
+      LoginFrom("10.0.0.5", "nopassword@seller.example", kPassword),
+  };
+  for (const HttpResult& r : answers) {
+    EXPECT_EQ(r.status, 401u) << r.body;
+    EXPECT_EQ(json::parse(r.body), json::parse(answers[0].body)) << r.body;
+  }
+  // Once an address has had its attempts, known or not, the answer is again the same.
+  for (const char* email : {"rep@seller.example", "nobody@seller.example"}) {
+    for (int i = 0; i < 3; ++i) LoginFrom("10.0.1." + std::to_string(i), email, "wrong-again");
+  }
+  HttpResult known = LoginFrom("10.0.2.1", "rep@seller.example", "wrong-again");
+  HttpResult unknown = LoginFrom("10.0.2.2", "nobody@seller.example", "wrong-again");
+  EXPECT_EQ(known.status, 429u) << known.body;
+  EXPECT_EQ(json::parse(known.body)["error"]["code"], "too_many_attempts");
+  EXPECT_EQ(unknown.status, known.status);
+  EXPECT_EQ(json::parse(unknown.body), json::parse(known.body));
+  EXPECT_EQ(unknown.headers["Retry-After"], known.headers["Retry-After"]);
+  EXPECT_EQ(known.headers["Retry-After"], "300");  // 3 attempts per 15 minutes: one per 5
+}
+
+TEST_F(AuthApiTest, AStrangerCannotLockTheOwnerOut) {
+  ASSERT_EQ(LoginFrom("192.0.2.10", "rep@seller.example", kPassword).status, 200u);
+  // A flood of wrong passwords from many machines uses up the address's attempts …
+  int refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    HttpResult r = LoginFrom("198.51.100." + std::to_string(i), "rep@seller.example", "guess");
+    refused += r.status == 429u ? 1 : 0;
+  }
+  EXPECT_EQ(refused, 17);
+  EXPECT_EQ(LoginFrom("198.51.100.99", "rep@seller.example", kPassword).status, 429u);
+  // … and the owner, from where they signed in before, still gets in.
+  HttpResult owner = LoginFrom("192.0.2.10", "rep@seller.example", kPassword);
+  EXPECT_EQ(owner.status, 200u) << owner.body;
+  // An admin cannot be locked out either, and the attempts come back with time.
+  ASSERT_TRUE(raw_store_->SetPassword(admin_id_, HashPassword(kPassword).value()).ok());
+  ASSERT_EQ(LoginFrom("192.0.2.20", "admin@seller.example", kPassword).status, 200u);
+  for (int i = 0; i < 10; ++i)
+    LoginFrom("203.0.113." + std::to_string(i), "admin@seller.example", "x");
+  EXPECT_EQ(LoginFrom("192.0.2.20", "admin@seller.example", kPassword).status, 200u);
+  clock_.Advance(std::chrono::minutes(5));
+  EXPECT_EQ(LoginFrom("198.51.100.99", "rep@seller.example", kPassword).status, 200u);
+}
+
+TEST_F(AuthApiTest, OneClientIsLimitedWhateverAddressesItTries) {
+  for (int i = 0; i < 4; ++i) {
+    HttpResult r = LoginFrom("10.9.9.9", "user" + std::to_string(i) + "@x.example", "wrong");
+    EXPECT_EQ(r.status, 401u) << r.body;
+  }
+  HttpResult limited = LoginFrom("10.9.9.9", "user9@x.example", "wrong");
+  EXPECT_EQ(limited.status, 429u) << limited.body;
+  EXPECT_EQ(limited.headers["Retry-After"], "10");  // 6 a minute
+  // The limit is per client: another machine is not affected; a success gives back.
+  EXPECT_EQ(LoginFrom("10.9.9.8", "rep@seller.example", kPassword).status, 200u);
+  clock_.Advance(std::chrono::seconds(10));
+  EXPECT_EQ(LoginFrom("10.9.9.9", "user9@x.example", "wrong").status, 401u);
+  // Without a trusted proxy's header the client is the TCP peer; a forged first entry in
+  // X-Forwarded-For does not make a new client either (the proxy's own entry is last).
+  for (int i = 0; i < 4; ++i) {
+    const std::string forged = "1.2.3." + std::to_string(i) + ", 10.7.7.7";
+    EXPECT_EQ(Login("u" + std::to_string(i) + "@x.example", "wrong", {{"X-Forwarded-For", forged}})
+                  .status,
+              401u);
+  }
+  EXPECT_EQ(Login("u9@x.example", "wrong", {{"X-Forwarded-For", "9.9.9.9, 10.7.7.7"}}).status,
+            429u);
 }
 
 TEST_F(AuthApiTest, BadSignInsAreRefusedWithAReason) {
@@ -140,6 +219,146 @@ TEST_F(AuthApiTest, SessionsEndWhenTheyExpireOrThePasswordChanges) {
   EXPECT_EQ(client_->Request("GET", "/auth/session", "", {{"Cookie", second}}).status, 401u);
   EXPECT_EQ(Login("rep@seller.example", kPassword).status, 401u);
   EXPECT_EQ(Login("rep@seller.example", "new-password-2026").status, 200u);
+}
+
+TEST_F(AuthApiTest, DeactivationEndsSessionsAndReactivationDoesNotReviveThem) {
+  const std::string cookie = SessionCookie(Login("rep@seller.example", kPassword));
+  ASSERT_EQ(client_->Request("GET", "/auth/session", "", {{"Cookie", cookie}}).status, 200u);
+  ASSERT_EQ(Patch(manager_token_, rep_id_, R"({"active":false})").status, 200u);
+  ASSERT_EQ(Patch(manager_token_, rep_id_, R"({"active":true})").status, 200u);
+  EXPECT_EQ(client_->Request("GET", "/auth/session", "", {{"Cookie", cookie}}).status, 401u);
+  EXPECT_EQ(client_->Request("GET", "/api/v1/leads", "", {{"Cookie", cookie}}).status, 401u);
+  // Tokens stay unless revoked with the deactivation.
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", rep_token_).status, 200u);
+  EXPECT_EQ(Patch(manager_token_, rep_id_, R"({"revoke_tokens":true})").status, 422u);
+  ASSERT_EQ(Patch(manager_token_, rep_id_, R"({"active":false,"revoke_tokens":true})").status,
+            200u);
+  ASSERT_EQ(Patch(manager_token_, rep_id_, R"({"active":true})").status, 200u);
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", rep_token_).status, 401u);
+  // A new password ends sessions too (tandem user passwd; --revoke-tokens for tokens).
+  const std::string again = SessionCookie(Login("rep@seller.example", kPassword));
+  ASSERT_TRUE(raw_store_->SetPassword(rep_id_, HashPassword("new-password-2026").value()).ok());
+  EXPECT_EQ(client_->Request("GET", "/auth/session", "", {{"Cookie", again}}).status, 401u);
+}
+
+TEST_F(AuthApiTest, ApiTokensAreListedRevokedAndExpire) {
+  HttpResult created =
+      Call("POST", "/api/v1/tokens", rep_token_, R"({"name":"ci","expires_in_days":1})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const json token = json::parse(created.body);
+  const std::string secret = token["token"];
+  EXPECT_EQ(token["name"], "ci");
+  EXPECT_EQ(token["expires_at"], "2026-11-23T10:00:00.000Z");
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", secret).status, 200u);
+
+  HttpResult listed = Call("GET", "/api/v1/tokens", rep_token_);
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  const json items = json::parse(listed.body)["items"];
+  ASSERT_EQ(items.size(), 2u) << listed.body;  // the rep's own, not the others'
+  EXPECT_EQ(items[0]["user_id"], "usr_" + std::to_string(rep_id_));
+  EXPECT_EQ(items[0]["last_used_at"], "2026-11-22T10:00:00.000Z");
+  EXPECT_EQ(items[1]["id"], token["id"]);
+  EXPECT_EQ(listed.body.find(secret), std::string::npos) << "secrets are shown once";
+
+  // The last use is recorded at most once a minute.
+  clock_.Advance(std::chrono::seconds(30));
+  Call("GET", "/api/v1/users/me", rep_token_);
+  EXPECT_EQ(json::parse(Call("GET", "/api/v1/tokens", rep_token_).body)["items"][0]["last_used_at"],
+            "2026-11-22T10:00:00.000Z");
+  clock_.Advance(std::chrono::seconds(31));
+  Call("GET", "/api/v1/users/me", rep_token_);
+  EXPECT_EQ(json::parse(Call("GET", "/api/v1/tokens", rep_token_).body)["items"][0]["last_used_at"],
+            "2026-11-22T10:01:01.000Z");
+
+  // Others' tokens: admins only; to anyone else they do not exist.
+  EXPECT_EQ(Call("GET", "/api/v1/tokens?user=all", rep_token_).status, 403u);
+  EXPECT_EQ(
+      Call("GET", "/api/v1/tokens?user=usr_" + std::to_string(admin_id_), manager_token_).status,
+      403u);
+  HttpResult all = Call("GET", "/api/v1/tokens?user=all", admin_token_);
+  ASSERT_EQ(all.status, 200u);
+  EXPECT_EQ(json::parse(all.body)["items"].size(), 4u);
+  const std::string admins =
+      json::parse(Call("GET", "/api/v1/tokens", admin_token_).body)["items"][0]["id"];
+  EXPECT_EQ(Call("DELETE", "/api/v1/tokens/" + admins, rep_token_).status, 404u);
+  EXPECT_EQ(Call("DELETE", "/api/v1/tokens/tok_x", rep_token_).status, 404u);
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", admin_token_).status, 200u);
+
+  // Expiry, then revocation (own, and an admin revoking anyone's).
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", secret).status, 401u);
+  EXPECT_TRUE(json::parse(Call("GET", "/api/v1/tokens", rep_token_).body)["items"][1]["expired"]);
+  const std::string own = items[0]["id"];
+  HttpResult revoked = Call("DELETE", "/api/v1/tokens/" + own, rep_token_);
+  EXPECT_EQ(revoked.status, 200u) << revoked.body;
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", rep_token_).status, 401u);
+  const std::string managers =
+      json::parse(Call("GET", "/api/v1/tokens", manager_token_).body)["items"][0]["id"];
+  EXPECT_EQ(Call("DELETE", "/api/v1/tokens/" + managers, admin_token_).status, 200u);
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", manager_token_).status, 401u);
+  EXPECT_EQ(Call("POST", "/api/v1/tokens", admin_token_, R"({"expires_in_days":0})").status, 422u);
+}
+
+TEST_F(AuthApiTest, NobodyActsOnAHigherRoleOrGrantsOneAboveTheirOwn) {
+  const int64_t other_manager = AddRunningUser("manager2@seller.example", "sales_manager");
+  // A sales manager cannot deactivate, rename or demote an admin, nor touch a peer …
+  EXPECT_EQ(Patch(manager_token_, admin_id_, R"({"active":false})").status, 403u);
+  EXPECT_EQ(Patch(manager_token_, admin_id_, R"({"name":"Mallory"})").status, 403u);
+  EXPECT_EQ(Patch(manager_token_, admin_id_, R"({"role":"viewer"})").status, 403u);
+  EXPECT_EQ(Patch(manager_token_, other_manager, R"({"active":false})").status, 403u);
+  // … nor grant its own role or a higher one, but manages those below it.
+  EXPECT_EQ(Patch(manager_token_, rep_id_, R"({"role":"sales_manager"})").status, 403u);
+  EXPECT_EQ(Patch(manager_token_, rep_id_, R"({"role":"admin"})").status, 403u);
+  HttpResult capacity = Patch(manager_token_, rep_id_, R"({"capacity":7})");
+  EXPECT_EQ(capacity.status, 200u) << capacity.body;
+  EXPECT_EQ(Patch(manager_token_, rep_id_, R"({"role":"viewer"})").status, 200u);
+  // A viewer changes only itself; nobody changes their own role or active flag.
+  EXPECT_EQ(Patch(rep_token_, manager_id_, R"({"name":"x"})").status, 403u);
+  EXPECT_EQ(Call("PATCH", "/api/v1/users/me", rep_token_, R"({"role":"admin"})").status, 403u);
+  EXPECT_EQ(Call("PATCH", "/api/v1/users/me", admin_token_, R"({"active":false})").status, 403u);
+  // An admin acts on anyone.
+  EXPECT_EQ(Patch(admin_token_, other_manager, R"({"role":"sales_rep"})").status, 200u);
+  EXPECT_EQ(Patch(admin_token_, rep_id_, R"({"role":"sales_rep"})").status, 200u);
+  // A refused change changes nothing.
+  EXPECT_EQ(json::parse(Call("GET", "/api/v1/users/me", admin_token_).body)["active"], true);
+}
+
+// The /api/v1 request limits, with small figures.
+class RateLimitTest : public testing::ApiFixture {
+ protected:
+  void SetUp() override {
+    OpenStoreFirst();
+    AddUser("a@seller.example", "viewer", &token_a_);
+    AddUser("b@seller.example", "viewer", &token_b_);
+    Config config;
+    config.limits.api_per_token_per_minute = 60;
+    config.limits.api_per_token_burst = 3;
+    config.limits.api_per_client_per_minute = 120;
+    config.limits.api_per_client_burst = 5;
+    Start(config);
+  }
+  std::string token_a_, token_b_;
+};
+
+TEST_F(RateLimitTest, TheApiIsLimitedPerTokenAndPerClientButIngestIsNot) {
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Call("GET", "/api/v1/leads", token_a_).status, 200u);
+  HttpResult limited = Call("GET", "/api/v1/leads", token_a_);
+  EXPECT_EQ(limited.status, 429u) << limited.body;
+  EXPECT_EQ(json::parse(limited.body)["error"]["code"], "rate_limited");
+  EXPECT_EQ(limited.headers["Retry-After"], "1");
+  // Another token from the same client: the client's own bucket (5) is the limit.
+  EXPECT_EQ(Call("GET", "/api/v1/leads", token_b_).status, 200u);
+  HttpResult client = Call("GET", "/api/v1/leads", token_b_);
+  EXPECT_EQ(client.status, 429u);
+  EXPECT_NE(client.body.find("from 127.0.0.1"), std::string::npos) << client.body;
+  // Ingest keeps its own back-pressure and is never rate-limited here.
+  for (int i = 0; i < 10; ++i) {
+    HttpResult r = client_->Post("/v1/track", R"({"userId":"u1","event":"Viewed"})",
+                                 {{"Authorization", testing::BasicAuth("key")}});
+    EXPECT_EQ(r.status, 200u) << r.body;
+  }
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(Call("GET", "/api/v1/leads", token_a_).status, 200u);
 }
 
 TEST(PasswordTest, HashesAreArgon2idAndWeakPasswordsAreRefused) {

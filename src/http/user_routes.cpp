@@ -1,0 +1,283 @@
+#include "http/user_routes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "auth/permissions.h"
+#include "auth/tokens.h"
+#include "core/time_format.h"
+#include "http/api_common.h"
+#include "http/query_params.h"
+#include "leads/lead_json.h"
+
+namespace tandem::http {
+namespace {
+
+using nlohmann::json;
+
+// Which part of the rule in auth/permissions.h a field of PATCH /users/{id} falls under.
+std::optional<UserAction> ActionOf(std::string_view key) {
+  if (key == "name" || key == "timezone" || key == "hours" || key == "out_of_office") {
+    return UserAction::kEditProfile;
+  }
+  if (key == "capacity" || key == "team") return UserAction::kManage;
+  if (key == "active") return UserAction::kSetActive;
+  if (key == "role") return UserAction::kSetRole;
+  return std::nullopt;
+}
+
+Status ApplyOutOfOffice(UserRecord& u, const json& value) {
+  if (value.is_null()) {
+    u.ooo_from.reset();
+    u.ooo_until.reset();
+    return OkStatus();
+  }
+  if (!value.is_object())
+    return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
+  TANDEM_ASSIGN_OR_RETURN(auto from, TimeField(value, "from"));
+  TANDEM_ASSIGN_OR_RETURN(auto until, TimeField(value, "until"));
+  if (!from || !until) return Unprocessable("invalid_field", "out_of_office needs from and until");
+  // A date as "until" means through that day.
+  TimePoint end = *until;
+  if (value["until"].get<std::string>().size() == 10) end += std::chrono::hours(24);
+  if (end <= *from) return Unprocessable("invalid_field", "out_of_office.until must be after from");
+  u.ooo_from = *from;
+  u.ooo_until = end;
+  return OkStatus();
+}
+
+Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
+  if (key == "out_of_office") return ApplyOutOfOffice(u, value);
+  if (key == "capacity") {
+    if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > 100000)
+      return Unprocessable("invalid_field", "capacity must be an integer from 0 to 100000");
+    u.capacity = value.get<int>();
+    return OkStatus();
+  }
+  if (key == "active") {
+    if (!value.is_boolean()) return Unprocessable("invalid_field", "active must be true or false");
+    u.active = value.get<bool>();
+    return OkStatus();
+  }
+  if (!value.is_string())
+    return Unprocessable("invalid_field", fmt::format("{} must be a string", key));
+  const std::string text = value.get<std::string>();
+  if (key == "role") {
+    if (!IsKnownRole(text)) {
+      return Unprocessable("invalid_field",
+                           "role must be admin, marketing, sales_manager, sales_rep or viewer");
+    }
+    u.role = text;
+  } else if (key == "name") {
+    u.name = text;
+  } else if (key == "team") {
+    u.team = text;
+  } else if (key == "timezone") {
+    u.timezone = text;
+  } else if (key == "hours") {
+    int h1, m1, h2, m2;
+    if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4 ||
+        h1 * 60 + m1 >= h2 * 60 + m2) {
+      return Unprocessable("invalid_field", "hours must look like 09:00-17:30");
+    }
+    u.hours_start = h1 * 60 + m1;
+    u.hours_end = h2 * 60 + m2;
+  }
+  return OkStatus();
+}
+
+std::optional<int64_t> ParseTokenId(std::string_view text) {
+  if (!text.starts_with("tok_")) return std::nullopt;
+  text.remove_prefix(4);
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+json TokenToJson(const ApiTokenRecord& t, TimePoint now) {
+  auto time = [](const std::optional<TimePoint>& at) -> json {
+    return at ? json(FormatIsoTime(*at)) : json(nullptr);
+  };
+  return {{"id", fmt::format("tok_{}", t.id)},
+          {"user_id", UserIdText(t.user_id)},
+          {"name", t.name},
+          {"created_at", FormatIsoTime(t.created_at)},
+          {"expires_at", time(t.expires_at)},
+          {"expired", t.expires_at && *t.expires_at <= now},
+          {"last_used_at", time(t.last_used_at)}};
+}
+
+}  // namespace
+
+void UserRoutes::Register(Router& router) {
+  auto authed = [this](auto body) { return Authed(store_, clock_, body); };
+  constexpr std::string_view kUsers = "/api/v1/users/";
+  router.Add("GET", "/api/v1/users",
+             authed([this](const HttpRequest&, const UserRecord&) { return ListUsers(); }));
+  router.Add("GET", "/api/v1/users/*",
+             authed([this, kUsers](const HttpRequest& r, const UserRecord& u) {
+               return GetUser(u, r.path().substr(kUsers.size()));
+             }));
+  router.Add("PATCH", "/api/v1/users/*",
+             authed([this, kUsers](const HttpRequest& r, const UserRecord& u) {
+               return PatchUser(r, u, r.path().substr(kUsers.size()));
+             }));
+  router.Add("GET", "/api/v1/tokens", authed([this](const HttpRequest& r, const UserRecord& u) {
+               return ListTokens(r, u);
+             }));
+  router.Add("POST", "/api/v1/tokens", authed([this](const HttpRequest& r, const UserRecord& u) {
+               return CreateToken(r, u);
+             }));
+  router.Add("DELETE", "/api/v1/tokens/*",
+             authed([this](const HttpRequest& r, const UserRecord& u) {
+               return RevokeToken(u, r.path().substr(std::string_view("/api/v1/tokens/").size()));
+             }));
+}
+
+Response UserRoutes::ListUsers() {
+  auto users = store_.ListUsers();
+  if (!users.ok()) return ErrorResponse(users.status());
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const UserRecord& u : *users) out["items"].push_back(UserToJson(u));
+  return Json(200, out);
+}
+
+Response UserRoutes::GetUser(const UserRecord& user, std::string_view id) {
+  if (id == "me") return Json(200, UserToJson(user));
+  auto user_id = ParseUserId(id);
+  auto found =
+      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  if (!found.ok()) return ErrorResponse(found.status());
+  if (!*found)
+    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  return Json(200, UserToJson(**found));
+}
+
+Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& user,
+                               std::string_view id) {
+  auto user_id = id == "me" ? std::optional<int64_t>(user.id) : ParseUserId(id);
+  auto found =
+      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  if (!found.ok()) return ErrorResponse(found.status());
+  if (!*found)
+    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  const UserRecord before = **found;
+  UserRecord u = before;
+  bool revoke_tokens = false;
+  for (const auto& [key, value] : body->items()) {
+    if (key == "revoke_tokens") {
+      if (!value.is_boolean())
+        return ErrorResponse(422, "invalid_field", "revoke_tokens must be true or false");
+      revoke_tokens = value.get<bool>();
+      continue;
+    }
+    auto action = ActionOf(key);
+    if (!action) {
+      return ErrorResponse(
+          422,
+          key == "id" || key == "email" || key == "created_at" ? "read_only_field"
+                                                               : "unknown_field",
+          fmt::format("field \"{}\" cannot be changed (writable: name, timezone, hours, "
+                      "out_of_office, capacity, team, active, role, revoke_tokens)",
+                      key));
+    }
+    const std::string role = key == "role" && value.is_string() ? value.get<std::string>() : "";
+    if (Status allowed = CheckCanActOnUser(user, before, *action, role); !allowed.ok())
+      return ErrorResponse(allowed);
+    if (Status applied = ApplyUserField(u, key, value); !applied.ok())
+      return ErrorResponse(applied);
+  }
+  if (revoke_tokens && u.active) {
+    return ErrorResponse(422, "invalid_field",
+                         "revoke_tokens goes with \"active\": false (to revoke one token, "
+                         "DELETE /api/v1/tokens/{id})");
+  }
+  u.updated_at = clock_.Now();
+  if (Status s = store_.UpdateUser(u); !s.ok()) return ErrorResponse(s);
+  // Deactivation ends the user's sessions, so that a reactivation does not revive them.
+  if (u.active != before.active) {
+    if (Status s = store_.EndSessions(u.id); !s.ok()) return ErrorResponse(s);
+  }
+  if (revoke_tokens) {
+    if (auto n = store_.RevokeApiTokens(u.id); !n.ok()) return ErrorResponse(n.status());
+  }
+  return Json(200, UserToJson(u));
+}
+
+Response UserRoutes::ListTokens(const HttpRequest& request, const UserRecord& user) {
+  auto query = ParseQuery(request.query());
+  std::optional<int64_t> owner = user.id;
+  if (auto it = query.find("user"); it != query.end() && it->second != "me") {
+    if (it->second == "all") {
+      owner.reset();
+    } else if (auto id = ParseUserId(it->second)) {
+      owner = *id;
+    } else {
+      return ErrorResponse(
+          400, "invalid_parameter",
+          fmt::format("user \"{}\" must be me, all or a user id such as usr_3", it->second));
+    }
+  }
+  if (Status allowed = CheckCanManageTokens(user, owner.value_or(0)); !allowed.ok())
+    return ErrorResponse(allowed);
+  auto tokens = store_.ListApiTokens(owner);
+  if (!tokens.ok()) return ErrorResponse(tokens.status());
+  const TimePoint now = clock_.Now();
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const ApiTokenRecord& t : *tokens) out["items"].push_back(TokenToJson(t, now));
+  return Json(200, out);
+}
+
+Response UserRoutes::CreateToken(const HttpRequest& request, const UserRecord& user) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  auto name = StringField(*body, "name");
+  if (!name.ok()) return ErrorResponse(name.status());
+  if (name->size() > 200)
+    return ErrorResponse(422, "invalid_field", "name may have at most 200 characters");
+  ApiTokenRecord token;
+  token.user_id = user.id;
+  token.name = *name;
+  token.created_at = clock_.Now();
+  if (auto days = body->find("expires_in_days"); days != body->end() && !days->is_null()) {
+    if (!days->is_number_integer() || days->get<int64_t>() < 1 || days->get<int64_t>() > 3650) {
+      return ErrorResponse(422, "invalid_field",
+                           "expires_in_days must be a whole number of days from 1 to 3650");
+    }
+    token.expires_at = token.created_at + std::chrono::days(days->get<int64_t>());
+  }
+  const std::string secret = NewApiToken();
+  auto created = store_.CreateApiToken(token, HashApiToken(secret));
+  if (!created.ok()) return ErrorResponse(created.status());
+  json out = TokenToJson(*created, token.created_at);
+  out["token"] = secret;
+  return Json(201, out);
+}
+
+Response UserRoutes::RevokeToken(const UserRecord& user, std::string_view id) {
+  auto token_id = ParseTokenId(id);
+  auto found = token_id ? store_.GetApiToken(*token_id)
+                        : StatusOr<std::optional<ApiTokenRecord>>(std::nullopt);
+  if (!found.ok()) return ErrorResponse(found.status());
+  auto missing = [&] {
+    return ErrorResponse(
+        404, "not_found",
+        fmt::format("token \"{}\" does not exist (token ids look like tok_12)", id));
+  };
+  if (!*found) return missing();
+  // Another user's token is "not found" to those who may not manage it: ids are not secrets,
+  // but there is no reason to confirm them either.
+  if (!CheckCanManageTokens(user, (*found)->user_id).ok()) return missing();
+  auto revoked = store_.RevokeApiToken(*token_id);
+  if (!revoked.ok()) return ErrorResponse(revoked.status());
+  if (!*revoked) return missing();
+  return Json(200, {{"revoked", std::string(id)}});
+}
+
+}  // namespace tandem::http
