@@ -18,6 +18,7 @@
 #include "auth/tokens.h"
 #include "contact/unsubscribe_token.h"
 #include "core/random.h"
+#include "core/time_format.h"
 #include "identity/email.h"
 #include "ingest/segment_message.h"
 #include "leads/lead_json.h"
@@ -29,13 +30,16 @@
 #include "workload/workload.h"
 
 namespace tandem::cli {
-namespace {
 
-StatusOr<std::unique_ptr<Store>> Open(const Config& config) {
+StatusOr<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config) {
   StoreOptions options;
   options.synchronous_full = config.storage.sqlite_synchronous == "full";
   return OpenStore(config.storage.url, options);
 }
+
+namespace {
+
+StatusOr<std::unique_ptr<Store>> Open(const Config& config) { return OpenConfiguredStore(config); }
 
 bool KnownTimezone(const std::string& tz) {
   if (tz == "UTC") return true;
@@ -175,6 +179,7 @@ Status AddUser(const Config& config, const NewUser& in) {
     return InvalidArgument("invalid_capacity", "--capacity must be from 0 to 100000");
   }
   TANDEM_ASSIGN_OR_RETURN(auto hours, ParseHours(in.hours));
+  TANDEM_ASSIGN_OR_RETURN(auto token_days, ParseTokenExpiry(in.token_expires));
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
   SystemClock clock;
   UserRecord user;
@@ -188,11 +193,17 @@ Status AddUser(const Config& config, const NewUser& in) {
   user.hours_end = hours.second;
   user.created_at = user.updated_at = clock.Now();
   TANDEM_ASSIGN_OR_RETURN(UserRecord created, store->CreateUser(user));
+  ApiTokenRecord record;
+  record.user_id = created.id;
+  record.created_at = clock.Now();
+  if (token_days) record.expires_at = record.created_at + std::chrono::days(*token_days);
   std::string token = NewApiToken();
-  TANDEM_RETURN_IF_ERROR(store->AddApiToken(created.id, HashApiToken(token), clock.Now()));
-  std::cout << fmt::format("user usr_{} {} ({}{}) created; API token (shown once):\n", created.id,
-                           created.email, created.role,
-                           created.team.empty() ? "" : ", team " + created.team)
+  TANDEM_RETURN_IF_ERROR(store->CreateApiToken(record, HashApiToken(token)).status());
+  std::cout << fmt::format("user usr_{} {} ({}{}) created; API token{} (shown once):\n",
+                           created.id, created.email, created.role,
+                           created.team.empty() ? "" : ", team " + created.team,
+                           record.expires_at ? ", expires " + FormatIsoTime(*record.expires_at)
+                                             : "")
             << token << "\n";
   return OkStatus();
 }
@@ -220,7 +231,7 @@ Status IssueToken(const Config& config, const std::string& email) {
   return OkStatus();
 }
 
-Status SetPassword(const Config& config, const std::string& email) {
+Status SetPassword(const Config& config, const std::string& email, bool revoke_tokens) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
   TANDEM_ASSIGN_OR_RETURN(auto user, store->FindUserByEmail(email));
   if (!user) return NotFound("not_found", fmt::format("no user with email {}", email));
@@ -245,6 +256,10 @@ Status SetPassword(const Config& config, const std::string& email) {
   TANDEM_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   TANDEM_RETURN_IF_ERROR(store->SetPassword(user->id, hash));
   std::cout << fmt::format("password set for {}; their web sessions have ended\n", user->email);
+  if (revoke_tokens) {
+    TANDEM_ASSIGN_OR_RETURN(int64_t revoked, store->RevokeApiTokens(user->id));
+    std::cout << fmt::format("API tokens of {} revoked: {}\n", user->email, revoked);
+  }
   return OkStatus();
 }
 

@@ -2,12 +2,18 @@
 // exit code (0 ok, 2 usage or runtime error) and prints the message on stderr.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
 #include "core/status.h"
+#include "store/store.h"
 
 namespace tandem::cli {
+
+// The store the configuration names.
+StatusOr<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config);
 
 Status Serve(const Config& config);
 Status Migrate(const Config& config);
@@ -16,14 +22,27 @@ Status ListSources(const Config& config);
 struct NewUser {
   std::string email, name, role, team, timezone = "UTC", hours = "09:00-17:30";
   int capacity = 50;
+  std::string token_expires;  // "" (never) or days, "90d"
 };
 // Adds a user; prints its API token as the last line.
 Status AddUser(const Config& config, const NewUser& user);
 Status ListUsers(const Config& config);
 // Issues another API token for a user; prints it as the last line.
 Status IssueToken(const Config& config, const std::string& email);
-// Reads a password from standard input (without echo on a terminal) and sets it.
-Status SetPassword(const Config& config, const std::string& email);
+// Reads a password from standard input (without echo on a terminal) and sets it; ends the
+// user's sessions and, with `revoke_tokens`, its API tokens.
+Status SetPassword(const Config& config, const std::string& email, bool revoke_tokens);
+
+// API tokens (cli/token_commands.cpp). "90d" → 90; "" → nullopt (never expires).
+StatusOr<std::optional<int>> ParseTokenExpiry(const std::string& text);
+struct NewToken {
+  std::string email, name, expires;
+};
+// Issues a token; prints its id, then the token itself as the last line.
+Status CreateToken(const Config& config, const NewToken& token);
+// Every token, or those of the user with `email` when it is not empty.
+Status ListTokens(const Config& config, const std::string& email);
+Status RevokeToken(const Config& config, const std::string& token_id);
 // Recomputes every lead's score under the configured rules.
 Status Rescore(const Config& config);
 // Validates a configuration file (and, when the store exists, the teams it names).

@@ -69,14 +69,36 @@ int main(int argc, char** argv) {
                        "Open leads the user can work (default 50)");
   user_add->add_option("--hours", new_user.hours,
                        "Working hours, local time (default 09:00-17:30)");
+  user_add->add_option("--token-expires", new_user.token_expires,
+                       "The API token expires after this many days, e.g. 90d (default: never)");
   auto* user_list = user->add_subcommand("list", "List users");
   std::string token_email;
   auto* user_token = user->add_subcommand("token", "Issue another API token for a user");
   user_token->add_option("EMAIL", token_email, "The user's email address")->required();
   std::string passwd_email;
+  bool passwd_revoke_tokens = false;
   auto* user_passwd = user->add_subcommand(
       "passwd", "Set a user's web sign-in password, read from standard input (ends sessions)");
   user_passwd->add_option("EMAIL", passwd_email, "The user's email address")->required();
+  user_passwd->add_flag("--revoke-tokens", passwd_revoke_tokens,
+                        "Revoke the user's API tokens too");
+  auto* token = app.add_subcommand("token", "Manage API tokens");
+  token->require_subcommand(1);
+  tandem::cli::NewToken new_token;
+  auto* token_create = token->add_subcommand(
+      "create", "Issue an API token for a user; prints it as the last line (shown once)");
+  token_create->add_option("EMAIL", new_token.email, "The user's email address")->required();
+  token_create->add_option("--name", new_token.name, "What the token is for, e.g. \"zapier\"");
+  token_create->add_option("--expires", new_token.expires,
+                           "Expires after this many days, e.g. 90d (default: never)");
+  std::string token_list_email;
+  auto* token_list =
+      token->add_subcommand("list", "List API tokens (not their secrets) with their last use");
+  token_list->add_option("EMAIL", token_list_email, "Only this user's tokens");
+  std::string token_revoke_id;
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke an API token at once");
+  token_revoke->add_option("TOKEN_ID", token_revoke_id, "The token's id, e.g. tok_12")
+      ->required();
   auto* rescore =
       app.add_subcommand("rescore", "Recompute every lead's score under the current rules");
   std::string unsubscribe_lead;
@@ -144,9 +166,15 @@ int main(int argc, char** argv) {
   } else if (user_list->parsed()) {
     status = tandem::cli::ListUsers(config);
   } else if (user_passwd->parsed()) {
-    status = tandem::cli::SetPassword(config, passwd_email);
+    status = tandem::cli::SetPassword(config, passwd_email, passwd_revoke_tokens);
   } else if (user_token->parsed()) {
     status = tandem::cli::IssueToken(config, token_email);
+  } else if (token_create->parsed()) {
+    status = tandem::cli::CreateToken(config, new_token);
+  } else if (token_list->parsed()) {
+    status = tandem::cli::ListTokens(config, token_list_email);
+  } else if (token_revoke->parsed()) {
+    status = tandem::cli::RevokeToken(config, token_revoke_id);
   } else if (unsubscribe->parsed()) {
     status = tandem::cli::UnsubscribeLink(config, unsubscribe_lead);
   } else if (catalog_import->parsed()) {

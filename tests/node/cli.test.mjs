@@ -38,7 +38,7 @@ test('source add prints the write key last; config errors name file and line', (
     assert.match(key, /^[A-Za-z0-9_-]{32}$/);
     const listed = run('--db', db, 'source', 'list');
     assert.match(listed.stdout, new RegExp(key));
-    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 5/);
+    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 6/);
 
     const bad = path.join(dir, 'bad.toml');
     writeFileSync(bad, '[server]\nlisten = "127.0.0.1:1"\nlisten_port = 9\n');
@@ -115,6 +115,61 @@ test('user add prints a working API token last; bad users and configs are refuse
         body: JSON.stringify({ email: 'ana@example.com', password: 'lavender-field-42' }) });
       assert.equal(login.status, 200);
       assert.match(login.headers.get('set-cookie'), /^tandem_session=tds_[^;]+; Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    } finally {
+      server.kill('SIGINT');
+      await exited(server);
+    }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('token create, list and revoke; an expiring token; passwd --revoke-tokens', async () => {
+  const dir = tempDir();
+  try {
+    const db = `sqlite:${path.join(dir, 't.db')}`;
+    const added = run('--db', db, 'user', 'add', 'bo@example.com', '--name', 'Bo', '--role', 'viewer',
+      '--token-expires', '30d');
+    assert.equal(added.status, 0, added.stderr);
+    assert.match(added.stdout, /API token, expires \d{4}-\d\d-\d\dT/);
+    const first = added.stdout.trim().split('\n').at(-1);
+    const created = run('--db', db, 'token', 'create', 'bo@example.com', '--name', 'zapier');
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout, /API token tok_2 for bo@example\.com, no expiry/);
+    const second = created.stdout.trim().split('\n').at(-1);
+    assert.match(second, /^tdm_[A-Za-z0-9_-]{43}$/);
+
+    const listed = run('--db', db, 'token', 'list', 'bo@example.com');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^tok_1\tbo@example\.com\t-\tcreated \S+\texpires \S+Z\tlast used -$/m);
+    assert.match(listed.stdout, /^tok_2\tbo@example\.com\tzapier\tcreated \S+\texpires -\tlast used -$/m);
+    assert.doesNotMatch(listed.stdout, /tdm_/);
+
+    for (const [args, message] of [
+      [['token', 'create', 'bo@example.com', '--expires', '90'], /must be a number of days from 1d to 3650d/],
+      [['token', 'create', 'nobody@example.com'], /no user with email nobody@example\.com/],
+      [['token', 'revoke', '12'], /"12" is not a token id such as tok_12/],
+      [['token', 'revoke', 'tok_99'], /no API token tok_99/],
+    ]) {
+      const refused = run('--db', db, ...args);
+      assert.equal(refused.status, 2, args.join(' '));
+      assert.match(refused.stderr, message);
+    }
+
+    const server = await serve(path.join(dir, 't.db'));
+    try {
+      const me = (token) => fetch(`${server.url}/api/v1/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await me(first)).status, 200);
+      assert.equal((await me(second)).status, 200);
+      const revoked = run('--db', db, 'token', 'revoke', 'tok_2');
+      assert.equal(revoked.status, 0, revoked.stderr);
+      assert.equal((await me(second)).status, 401);
+      assert.match(run('--db', db, 'token', 'list').stdout, /^tok_1\t.*\tlast used \d{4}-/m);
+      const passwd = spawnSync(TANDEM, ['--db', db, 'user', 'passwd', 'bo@example.com', '--revoke-tokens'],
+        { encoding: 'utf8', input: 'lavender-field-42\n' });
+      assert.equal(passwd.status, 0, passwd.stderr);
+      assert.match(passwd.stdout, /API tokens of bo@example\.com revoked: 1/);
+      assert.equal((await me(first)).status, 401);
     } finally {
       server.kill('SIGINT');
       await exited(server);
