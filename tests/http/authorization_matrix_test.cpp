@@ -280,7 +280,8 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     return v;
   }
 
-  // How `caller` presents itself to a route that takes `auth`.
+  // How `caller` presents itself to `path`: its session on the session routes, its own
+  // credential everywhere else (a user's API token, the write key, nothing, a forgery).
   std::map<std::string, std::string> Credentials(Caller caller, const std::string& method,
                                                  const std::string& path) {
     const bool session = path == "/auth/session" || path == "/auth/logout";
@@ -369,6 +370,8 @@ TEST_F(AuthorizationMatrixTest, EveryCallerGetsTheAnswerItsRowSays) {
   for (const Row& row : AllRows()) {
     const std::string letters = Letters(row);
     ASSERT_EQ(letters.size(), size_t{kCallers}) << row.route << ": one letter per caller";
+    ASSERT_EQ(letters.find_first_not_of("YyGNU"), std::string::npos)
+        << row.route << ": letters are Y, y, G, N or U";
     std::vector<Lead> leads = {row.lead};
     if (row.lead == Lead::kEach) leads = {Lead::kOwn, Lead::kOther, Lead::kUnowned};
     for (Lead lead : leads) {
