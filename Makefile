@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 WERROR := $(if $(CI),ON,OFF)
 DEMO_DB ?= sqlite:var/demo.db
 
-.PHONY: all deps build test unit-test node-deps run bench format clean
+.PHONY: all deps build test unit-test node-deps run bench fuzz format clean
 
 all: build
 
@@ -40,8 +40,18 @@ bench: build
 	  ./$(BUILD_DIR)/bench/brief_bench; \
 	  status=$$?; scripts/pg-test-cluster.sh stop $(BENCH_PG_DIR); exit $$status
 
+# Fuzzing: every fuzz/ target built with clang and libFuzzer (its own build dir; the
+# main build stays g++), then run at once for FUZZ_SECONDS each, niced. `make test`
+# only replays the seed corpora.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	CXX=clang++ cmake -S fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_DIR)
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -19,6 +19,7 @@ packages=(
   libhowardhinnant-date-dev tzdata  # time zones: quiet hours, business-hours SLAs
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  clang libfuzzer-14-dev    # fuzz targets (make fuzz)
   chromium                  # browser tests (driven by playwright-core)
 )
 

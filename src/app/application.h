@@ -51,6 +51,8 @@ class Application {
   const LeadEngine& leads() const { return *engine_; }
   DeliveryWorker& deliveries() { return *deliveries_; }
   SlaScheduler& sla() { return *sla_; }
+  // The routes the server answers (the authorization matrix test reads them).
+  const http::Router& router() const { return router_; }
 
  private:
   const Config config_;

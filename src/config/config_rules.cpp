@@ -489,8 +489,9 @@ Status ReadSla(const toml::table& table, std::string_view origin, SlaConfig& out
   for (auto [key, target] : {std::pair<const char*, SlaTarget*>{"hot", &out.hot},
                              {"mql", &out.mql},
                              {"default", &out.other}}) {
-    r.Custom(key, [target, origin](const toml::node& node, std::string_view name) -> Status {
-      TANDEM_ASSIGN_OR_RETURN(*target, ParseSlaTarget(node, origin, name));
+    SlaTarget* const slot = target;  // a binding is not captured by older compilers (clang 14)
+    r.Custom(key, [slot, origin](const toml::node& node, std::string_view name) -> Status {
+      TANDEM_ASSIGN_OR_RETURN(*slot, ParseSlaTarget(node, origin, name));
       return OkStatus();
     });
   }

@@ -35,6 +35,8 @@ std::string MakeUnsubscribeToken(std::string_view secret, int64_t lead_id) {
 std::optional<int64_t> VerifyUnsubscribeToken(std::string_view secret, std::string_view token) {
   size_t dot = token.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot > 19) return std::nullopt;
+  // One spelling per lead: "042.<mac>" is not the token made for lead 42.
+  if (token.front() == '0') return std::nullopt;
   int64_t lead_id = 0;
   auto [end, ec] = std::from_chars(token.data(), token.data() + dot, lead_id);
   if (ec != std::errc() || end != token.data() + dot || lead_id <= 0) return std::nullopt;

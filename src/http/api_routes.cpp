@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
+#include "http/list_cursor.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
 
@@ -21,35 +22,6 @@ namespace tandem::http {
 namespace {
 
 using nlohmann::json;
-
-// Keyset cursors: "<sort>~<null>~<key>~<id>~<score_at_ms>".
-std::string EncodeCursor(std::string_view sort, const LeadQuery::After& after, TimePoint score_at) {
-  return fmt::format("{}~{}~{:.17g}~{}~{}", sort, after.is_null ? 1 : 0, after.key, after.id,
-                     ToUnixMillis(score_at));
-}
-
-StatusOr<std::pair<LeadQuery::After, TimePoint>> DecodeCursor(std::string_view sort,
-                                                              std::string_view text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t tilde = text.find('~', start);
-    parts.emplace_back(text.substr(start, tilde - start));
-    if (tilde == std::string_view::npos) break;
-    start = tilde + 1;
-  }
-  auto bad = InvalidArgument("invalid_cursor", "cursor is not one this list handed out");
-  if (parts.size() != 5 || parts[0] != sort) return bad;
-  try {
-    LeadQuery::After after;
-    after.is_null = parts[1] == "1";
-    after.key = std::stod(parts[2]);
-    after.id = std::stoll(parts[3]);
-    return std::make_pair(after, FromUnixMillis(std::stoll(parts[4])));
-  } catch (const std::exception&) {
-    return bad;
-  }
-}
 
 }  // namespace
 
@@ -195,7 +167,7 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
     q.limit = static_cast<size_t>(value);
   }
   if (std::string cursor = param("cursor"); !cursor.empty()) {
-    auto decoded = DecodeCursor(sort, cursor);
+    auto decoded = DecodeLeadCursor(sort, cursor);
     if (!decoded.ok()) return ErrorResponse(decoded.status());
     q.after = decoded->first;
     q.score_at = decoded->second;  // the whole listing compares scores at one moment
@@ -239,7 +211,7 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
         after.key = last.sla_due_at ? static_cast<double>(ToUnixMillis(*last.sla_due_at)) : 0;
         break;
     }
-    body += json(EncodeCursor(sort, after, q.score_at)).dump();
+    body += json(EncodeLeadCursor(sort, after, q.score_at)).dump();
   } else {
     body += "null";
   }

@@ -32,6 +32,14 @@ std::string_view Router::RouteName(const HttpRequest& request) const {
   return "unmatched";
 }
 
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& route : routes_) {
+    out.push_back({route.method, route.prefix ? route.pattern + "*" : route.pattern});
+  }
+  return out;
+}
+
 void Router::Dispatch(HttpRequest&& request, Responder respond) const {
   std::string_view method(request.message.method_string().data(),
                           request.message.method_string().size());

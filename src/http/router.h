@@ -25,6 +25,13 @@ class Router {
   std::string_view RouteName(const HttpRequest& request) const;
   void Dispatch(HttpRequest&& request, Responder respond) const;
 
+  // Every registered route, in the order added, with its pattern as given to Add().
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+  };
+  std::vector<RouteInfo> Routes() const;
+
  private:
   struct Route {
     std::string method;

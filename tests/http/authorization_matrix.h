@@ -1,0 +1,179 @@
+// The authorization matrix: who may call each route, written once. Every route the
+// server answers has rows here (authorization_matrix_test.cpp checks each cell with a
+// real request, and fails for a route without a row); docs/operations.md's "Security"
+// section is this table in words: keep the two alike.
+#pragma once
+
+namespace tandem::matrix {
+
+// The callers, in the order of a row's letters.
+enum Caller { kAdmin, kManager, kRep, kMarketing, kViewer, kWriteKey, kNoCredentials, kBadToken };
+inline constexpr int kCallers = 8;
+inline constexpr const char* kCallerNames[kCallers] = {
+    "admin", "sales_manager", "sales_rep", "marketing", "viewer", "write_key", "none", "bad_token"};
+
+// Whose lead the row's {id} is: the sales_rep's own, another rep's, nobody's.
+enum class Lead { kNone, kOwn, kOther, kUnowned, kEach };
+
+// What a cell does besides sending the row's request.
+enum class Probe {
+  kRequest,
+  // Ask the API for the lead's unsubscribe link and use it to re-subscribe the person,
+  // who had unsubscribed; "allowed" means the person is subscribed again.
+  kResubscribeWithApiLink,
+};
+
+// One row: a route, whose lead, and the expected answer of each caller.
+//   Y  allowed and done (2xx or 3xx)
+//   y  allowed (anything but 401, 403 or 5xx: e.g. 404 for a file that is not there)
+//   G  allowed through, then refused by the contact gate (409 contact_refused)
+//   N  refused: 403
+//   U  refused: 401 (no credentials, or not ones this route takes)
+// Letters: admin, sales_manager, sales_rep, marketing, viewer | write key, none, bad token.
+// `fix` names a change the row's expectation needs that this tree may not have yet.
+struct Row {
+  const char* route;  // "METHOD /path", {placeholders} filled per cell
+  Lead lead;
+  const char* expect;
+  const char* body = "";
+  const char* fix = "";
+  Probe probe = Probe::kRequest;
+};
+
+inline constexpr const char* kConsent =
+    R"({"purpose":"email_marketing","status":"granted","method":"form","form_id":"newsletter","wording":"Send me the monthly newsletter"})";
+inline constexpr const char* kOutbound =
+    R"({"channel":"email","purpose":"sales_outreach","direction":"outbound","note":"intro"})";
+inline constexpr const char* kInbound =
+    R"({"channel":"email","purpose":"sales_outreach","direction":"inbound","note":"they wrote"})";
+inline constexpr const char* kCampaignNew =
+    R"({"key":"{new_key}","name":"Spring","utm_campaign":"{new_key}","offer":"A free audit"})";
+inline constexpr const char* kCampaignPut =
+    R"({"name":"Spring","utm_campaign":"{campaign}","offer":"A free audit"})";
+inline constexpr const char* kContentNew =
+    R"({"asset_id":"{new_key}","title":"SEM guide","topic":"sem","problem":"Paid search eats the budget","questions":["How is it measured?","Who owns it?"],"funnel_stage":"consideration"})";
+inline constexpr const char* kContentPut =
+    R"({"title":"SEM guide","topic":"sem","problem":"Paid search eats the budget","questions":["How is it measured?","Who owns it?"],"funnel_stage":"consideration"})";
+
+inline constexpr const char* kRolesFix =
+    "role rules written once (marketing stages; no acting on a higher role)";
+inline constexpr const char* kResubscribeFix =
+    "a re-subscribe needs the person, not a link staff can get";
+inline constexpr const char* kTokensFix = "API tokens can be listed and revoked";
+inline constexpr const char* kConfirmFix =
+    "inbound touches by others need a manager's confirmation";
+
+inline const Row kMatrix[] = {
+    // Public: the web app, health, the snippet, the browser library's settings.
+    {"GET /", Lead::kNone, "YYYYY YYY"},
+    {"GET /app", Lead::kNone, "yyyyy yyy"},
+    {"GET /app/{file}", Lead::kNone, "yyyyy yyy"},
+    {"GET /demo", Lead::kNone, "yyyyy yyy"},
+    {"GET /demo/{file}", Lead::kNone, "yyyyy yyy"},
+    {"GET /healthz", Lead::kNone, "YYYYY YYY"},
+    // The callers here are on this machine: with no [metrics] token or listener, that is
+    // who may scrape; from elsewhere /metrics needs the token or an address of its own.
+    {"GET /metrics", Lead::kNone, "YYYYY YYY"},
+    {"GET /t.js?k={write_key}", Lead::kNone, "YYYYY YYY"},
+    {"GET /v1/projects/{write_key}/settings", Lead::kNone, "YYYYY YYY"},
+    // Signing in: anyone may try; a session is the signed-in user's.
+    {"POST /auth/login", Lead::kNone, "YYYYY YYY",
+     R"({"email":"{login_email}","password":"{login_password}"})"},
+    {"GET /auth/session", Lead::kNone, "YYYYY UUU"},
+    {"POST /auth/logout", Lead::kNone, "YYYYY UUU"},
+    // Ingest (POST and the CORS preflight of every ingest path) is added from IngestPaths():
+    // the write key only, "UUUUU YUU"; preflights "YYYYY YYY".
+    // The person's preference page: the signed link is the credential.
+    {"GET /u/{token}", Lead::kOwn, "YYYYY YYY"},
+    {"POST /u/{token}", Lead::kOwn, "YYYYY YYY", "List-Unsubscribe=One-Click"},
+    {"POST /u/{token}", Lead::kOwn, "NNNNN UUU", "choice=resubscribe", kResubscribeFix,
+     Probe::kResubscribeWithApiLink},
+    // Leads: everyone signed in reads everything.
+    {"GET /api/v1/leads", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/timeline", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/score", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/brief", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/preferences", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/consents", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/touches", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/contact-check?channel=email", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/leads/{id}/unsubscribe-link", Lead::kEach, "YYYYY UUU"},
+    // Working a lead: its owner, managers, admins; marketing on leads nobody owns, and
+    // only in marketing stages.
+    {"PATCH /api/v1/leads/{id}", Lead::kOwn, "YYYNN UUU", R"({"title":"CTO"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kOther, "YYNNN UUU", R"({"title":"CTO"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kUnowned, "YYNYN UUU", R"({"title":"CTO"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kOwn, "YYYNN UUU", R"({"stage":"mql"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kOther, "YYNNN UUU", R"({"stage":"mql"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kUnowned, "YYNYN UUU", R"({"stage":"mql"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kOwn, "YYYNN UUU", R"({"stage":"sal"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kOther, "YYNNN UUU", R"({"stage":"sal"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kUnowned, "YYNNN UUU", R"({"stage":"sal"})", kRolesFix},
+    {"PATCH /api/v1/leads/{id}", Lead::kOwn, "YYYNN UUU",
+     R"({"stage":"disqualified","reason":"spam"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kOther, "YYNNN UUU",
+     R"({"stage":"disqualified","reason":"spam"})"},
+    {"PATCH /api/v1/leads/{id}", Lead::kUnowned, "YYNNN UUU",
+     R"({"stage":"disqualified","reason":"spam"})", kRolesFix},
+    {"PATCH /api/v1/leads/{id}", Lead::kEach, "YYNNN UUU",
+     R"({"owner_id":"{new_rep}","reason":"territory change"})"},
+    {"POST /api/v1/leads/{id}/outcome", Lead::kOwn, "YYYNN UUU", R"({"disposition":"accepted"})"},
+    {"POST /api/v1/leads/{id}/outcome", Lead::kOther, "YYNNN UUU", R"({"disposition":"accepted"})"},
+    {"POST /api/v1/leads/{id}/outcome", Lead::kUnowned, "YYNNN UUU",
+     R"({"disposition":"accepted"})", kRolesFix},
+    // Contact preferences and consents: the owner, managers, admins and marketing.
+    {"PUT /api/v1/leads/{id}/preferences", Lead::kOwn, "YYYYN UUU",
+     R"({"preferred_channel":"email"})"},
+    {"PUT /api/v1/leads/{id}/preferences", Lead::kOther, "YYNYN UUU",
+     R"({"preferred_channel":"email"})"},
+    {"PUT /api/v1/leads/{id}/preferences", Lead::kUnowned, "YYNYN UUU",
+     R"({"preferred_channel":"email"})"},
+    {"PATCH /api/v1/leads/{id}/preferences", Lead::kOwn, "YYYYN UUU",
+     R"({"do_not_contact":["sms"]})"},
+    {"PATCH /api/v1/leads/{id}/preferences", Lead::kOther, "YYNYN UUU",
+     R"({"do_not_contact":["sms"]})"},
+    {"POST /api/v1/leads/{id}/consents", Lead::kOwn, "YYYYN UUU", kConsent},
+    {"POST /api/v1/leads/{id}/consents", Lead::kOther, "YYNYN UUU", kConsent},
+    {"POST /api/v1/leads/{id}/consents", Lead::kUnowned, "YYNYN UUU", kConsent},
+    // Touches: through the contact gate, which lets only the owner reach out; an inbound
+    // touch (the person wrote) is recorded for anyone but the viewer.
+    {"POST /api/v1/leads/{id}/touches", Lead::kOwn, "GGYGN UUU", kOutbound},
+    {"POST /api/v1/leads/{id}/touches", Lead::kOther, "GGGGN UUU", kOutbound},
+    {"POST /api/v1/leads/{id}/touches", Lead::kUnowned, "GGGGN UUU", kOutbound},
+    {"POST /api/v1/leads/{id}/touches", Lead::kEach, "YYYYN UUU", kInbound},
+    {"POST /api/v1/leads/{id}/touches/{touch_id}/confirm", Lead::kOwn, "YYNNN UUU", "{}",
+     kConfirmFix},
+    // Users: everyone reads; changes to oneself; managers change reps; nobody acts on a
+    // user of a higher role; only admins change roles.
+    {"GET /api/v1/users", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/users/{user}", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/teams", Lead::kNone, "YYYYY UUU"},
+    {"PATCH /api/v1/users/{me}", Lead::kNone, "YYYYY UUU", R"({"timezone":"Europe/Berlin"})"},
+    {"PATCH /api/v1/users/{new_rep}", Lead::kNone, "YYNNN UUU", R"({"capacity":7})"},
+    {"PATCH /api/v1/users/{new_rep}", Lead::kNone, "YYNNN UUU", R"({"active":false})"},
+    {"PATCH /api/v1/users/{new_rep}", Lead::kNone, "YNNNN UUU", R"({"role":"sales_manager"})"},
+    {"PATCH /api/v1/users/{new_admin}", Lead::kNone, "YNNNN UUU", R"({"active":false})", kRolesFix},
+    {"PATCH /api/v1/users/{new_admin}", Lead::kNone, "YNNNN UUU", R"({"name":"Renamed"})",
+     kRolesFix},
+    // Reports: managers, marketing, admins.
+    {"GET /api/v1/reports/leaks", Lead::kNone, "YYNYN UUU"},
+    {"GET /api/v1/reports/hygiene", Lead::kNone, "YYNYN UUU"},
+    // The catalogs: everyone reads; marketing and admins change them.
+    {"GET /api/v1/campaigns", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/campaigns/{campaign}", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/campaigns", Lead::kNone, "YNNYN UUU", kCampaignNew},
+    {"PUT /api/v1/campaigns/{campaign}", Lead::kNone, "YNNYN UUU", kCampaignPut},
+    {"DELETE /api/v1/campaigns/{campaign}", Lead::kNone, "YNNYN UUU"},
+    {"GET /api/v1/content", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/content/{asset}", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/content", Lead::kNone, "YNNYN UUU", kContentNew},
+    {"PUT /api/v1/content/{asset}", Lead::kNone, "YNNYN UUU", kContentPut},
+    {"DELETE /api/v1/content/{asset}", Lead::kNone, "YNNYN UUU"},
+    // API tokens: one's own; admins revoke anyone's.
+    {"GET /api/v1/tokens", Lead::kNone, "YYYYY UUU", "", kTokensFix},
+    {"DELETE /api/v1/tokens/{own_token_id}", Lead::kNone, "YYYYY UUU", "", kTokensFix},
+    {"DELETE /api/v1/tokens/{others_token_id}", Lead::kNone, "YNNNN UUU", "", kTokensFix},
+};
+
+}  // namespace tandem::matrix
