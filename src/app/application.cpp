@@ -32,10 +32,13 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   pipeline_ =
       std::make_unique<EventPipeline>(*store_, clock_, metrics_, std::move(pipeline_options));
   writer_->SetOnCommit([pipeline = pipeline_.get()] { pipeline->Notify(); });
-  ingest_ = std::make_unique<http::IngestRoutes>(
-      *store_, *writer_, metrics_, clock_,
-      http::IngestRoutes::Options{config.server.trust_proxy, config.server.public_url,
-                                  config.ingest.retry_after_s, config.tracking.respect_dnt});
+  http::IngestRoutes::Options ingest_options{config.server.trust_proxy, config.server.public_url,
+                                             config.ingest.retry_after_s,
+                                             config.tracking.respect_dnt};
+  ingest_options.time_window = {std::chrono::seconds(config.ingest.event_max_future_s),
+                                std::chrono::days(config.ingest.event_max_age_days)};
+  ingest_ = std::make_unique<http::IngestRoutes>(*store_, *writer_, metrics_, clock_,
+                                                 std::move(ingest_options));
   ingest_->Register(router_);
   contact_ =
       std::make_unique<http::ContactRoutes>(*store_, *engine_, clock_, unsubscribe_secret_,

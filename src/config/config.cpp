@@ -39,6 +39,8 @@ Status ReadIngest(const toml::table& t, std::string_view origin, IngestConfig& c
   r.Integer("queue_max_events", c.queue_max_events, 2500, 100000000);
   r.Integer("commit_max_events", c.commit_max_events, 1, 1000000);
   r.Integer("retry_after_s", c.retry_after_s, 1, 3600);
+  r.Integer("event_max_future_s", c.event_max_future_s, 0, 86400);
+  r.Integer("event_max_age_days", c.event_max_age_days, 1, 36500);
   return r.Finish();
 }
 

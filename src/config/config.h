@@ -55,6 +55,10 @@ struct IngestConfig {
   int64_t commit_max_events = 20000;
   // Seconds a shed client is told to wait (Retry-After).
   int64_t retry_after_s = 1;
+  // How far an event's time may lie after / before the moment it was received; a time
+  // outside is moved to the bound (the client's value is kept as originalTimestamp).
+  int64_t event_max_future_s = 300;
+  int64_t event_max_age_days = 1825;
 };
 
 struct LogConfig {

@@ -64,6 +64,23 @@ TEST(ConfigTest, WrongTypeAndRangeAreErrors) {
   EXPECT_NE(bad_enum.status().message().find("text, json"), std::string::npos);
 }
 
+TEST(ConfigTest, EventTimeWindowIsReadAndBounded) {
+  auto config =
+      ParseConfig("[ingest]\nevent_max_future_s = 60\nevent_max_age_days = 3650\n", "t.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->ingest.event_max_future_s, 60);
+  EXPECT_EQ(config->ingest.event_max_age_days, 3650);
+  auto negative = ParseConfig("[ingest]\n\nevent_max_future_s = -1\n", "t.toml");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("t.toml:3"), std::string::npos)
+      << negative.status().message();
+  EXPECT_FALSE(ParseConfig("[ingest]\nevent_max_age_days = 0\n", "t.toml").ok());
+  auto example = LoadConfigFile(std::string(TANDEM_SOURCE_DIR) + "/tandem.example.toml");
+  ASSERT_TRUE(example.ok()) << example.status().ToString();
+  EXPECT_EQ(example->ingest.event_max_future_s, IngestConfig().event_max_future_s);
+  EXPECT_EQ(example->ingest.event_max_age_days, IngestConfig().event_max_age_days);
+}
+
 TEST(ConfigTest, SyntaxErrorNamesLine) {
   auto config = ParseConfig("[server]\nlisten = \n", "t.toml");
   ASSERT_FALSE(config.ok());

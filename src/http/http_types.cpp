@@ -1,5 +1,7 @@
 #include "http/http_types.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/beast/http/field.hpp>
 
 #include "core/json_text.h"
@@ -41,8 +43,22 @@ Response ErrorResponse(unsigned http_status, std::string_view code, std::string_
 }
 
 Response ErrorResponse(const Status& status) {
-  return ErrorResponse(static_cast<unsigned>(HttpStatusOf(status.code())), status.error_code(),
-                       status.message());
+  const unsigned http_status = static_cast<unsigned>(HttpStatusOf(status.code()));
+  // A failing store or a bug speaks in the words of its library (SQL, file paths):
+  // those go to the server log, and the client hears what it can do.
+  if (status.code() == StatusCode::kUnavailable) {
+    spdlog::error("answered {}: {}", http_status, status.ToString());
+    return ErrorResponse(http_status, status.error_code(),
+                         "the server cannot complete this request right now; retry in a moment "
+                         "(the server log has the cause)");
+  }
+  if (status.code() == StatusCode::kInternal) {
+    spdlog::error("answered {}: {}", http_status, status.ToString());
+    return ErrorResponse(http_status, "internal",
+                         "the server failed to complete the request; the server log has the "
+                         "cause");
+  }
+  return ErrorResponse(http_status, status.error_code(), status.message());
 }
 
 }  // namespace tandem::http

@@ -157,7 +157,7 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
   if (!body.ok()) return fail(body.status());
   thread_local SegmentParser parser;
   std::string client_ip = ClientIp(request, options_.trust_proxy);
-  IngestRequest ingest{call, *body, clock_.Now(), client_ip};
+  IngestRequest ingest{call, *body, clock_.Now(), client_ip, options_.time_window};
   auto parsed = parser.Parse(ingest);
   if (!parsed.ok()) return fail(parsed.status());
 
@@ -179,9 +179,11 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
       std::move(parsed->events),
       [shared_respond, success = std::move(success), retry_after](const WriteOutcome& outcome) {
         if (!outcome.status.ok()) {
+          // The store's own error text is in the server log, never in the answer.
           Response res = ErrorResponse(
               503, "store_unavailable",
-              "events could not be stored durably; retry: " + outcome.status.message());
+              "the events could not be stored, so none of this request was kept; send it "
+              "again after Retry-After seconds (the server log has the cause)");
           res.set(bhttp::field::retry_after, std::to_string(retry_after));
           (*shared_respond)(WithCors(std::move(res)));
           return;

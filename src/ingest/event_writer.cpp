@@ -71,6 +71,26 @@ void EventWriter::Run() {
   }
 }
 
+StatusOr<AppendResult> EventWriter::Append(std::span<const EventRecord> events) {
+  auto started = std::chrono::steady_clock::now();
+  metrics_.pipeline_lag_events.BeginCommit();
+  StatusOr<AppendResult> result = store_.AppendEvents(events);
+  metrics_.pipeline_lag_events.EndCommit(result.ok() ? static_cast<int64_t>(result->stored) : 0);
+  auto ended = std::chrono::steady_clock::now();
+  metrics_.commit_seconds.Observe(std::chrono::duration<double>(ended - started).count());
+  last_commit_ns_.store(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(ended.time_since_epoch()).count());
+  if (!result.ok()) {
+    // The store's own words go to the log; clients hear a generic 503.
+    spdlog::error("commit of {} events failed: {}", events.size(), result.status().ToString());
+    metrics_.commit_failures.Increment();
+    return result;
+  }
+  metrics_.events_stored.Increment(static_cast<int64_t>(result->stored));
+  metrics_.events_duplicate.Increment(static_cast<int64_t>(result->duplicates));
+  return result;
+}
+
 void EventWriter::CommitGroup(std::vector<Submission>& group) {
   std::vector<EventRecord> all;
   size_t total = 0;
@@ -79,37 +99,51 @@ void EventWriter::CommitGroup(std::vector<Submission>& group) {
   for (auto& s : group) {
     for (auto& e : s.events) all.push_back(std::move(e));
   }
-  auto started = std::chrono::steady_clock::now();
-  StatusOr<AppendResult> result = store_.AppendEvents(all);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics_.commit_seconds.Observe(seconds);
-  last_commit_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count());
+  // Each submission's events are one contiguous slice of `all`.
+  auto slice = [&](size_t offset, const Submission& s) {
+    return std::span<const EventRecord>(all).subspan(offset, s.events.size());
+  };
+  auto answer = [](Submission& s, const AppendResult& result, size_t offset) {
+    WriteOutcome outcome;
+    for (size_t i = 0; i < s.events.size(); ++i) {
+      ++(result.inserted[offset + i] ? outcome.stored : outcome.duplicates);
+    }
+    s.done(outcome);
+  };
+  size_t stored = 0;
+  StatusOr<AppendResult> result = Append(all);
   {
+    // Out of the queue before anyone is answered (a retry below is a commit in progress).
     std::lock_guard lock(mu_);
     queued_events_ -= total;
     metrics_.ingest_queue_events.Set(static_cast<int64_t>(queued_events_));
   }
-  if (!result.ok()) {
-    spdlog::error("commit of {} events failed: {}", total, result.status().ToString());
-    metrics_.commit_failures.Increment();
-    for (auto& s : group) s.done(WriteOutcome{result.status(), 0, 0});
-    return;
-  }
-  metrics_.events_stored.Increment(static_cast<int64_t>(result->stored));
-  metrics_.events_duplicate.Increment(static_cast<int64_t>(result->duplicates));
-  size_t offset = 0;
-  for (auto& s : group) {
-    WriteOutcome outcome;
-    for (size_t i = 0; i < s.events.size(); ++i) {
-      ++(result->inserted[offset + i] ? outcome.stored : outcome.duplicates);
+  if (result.ok()) {
+    stored = result->stored;
+    size_t offset = 0;
+    for (auto& s : group) {
+      answer(s, *result, offset);
+      offset += s.events.size();
     }
-    offset += s.events.size();
-    s.done(outcome);
+  } else if (group.size() == 1) {
+    group.front().done(WriteOutcome{result.status(), 0, 0});
+  } else {
+    // One request's events must not fail the others': commit each request alone, so
+    // only those the store refuses are answered with the error.
+    spdlog::warn("committing the {} requests of the failed group one by one", group.size());
+    size_t offset = 0;
+    for (auto& s : group) {
+      StatusOr<AppendResult> alone = Append(slice(offset, s));
+      if (alone.ok()) {
+        stored += alone->stored;
+        answer(s, *alone, 0);
+      } else {
+        s.done(WriteOutcome{alone.status(), 0, 0});
+      }
+      offset += s.events.size();
+    }
   }
-  if (on_commit_ && result->stored > 0) on_commit_();
+  if (on_commit_ && stored > 0) on_commit_();
 }
 
 }  // namespace tandem

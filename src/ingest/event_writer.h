@@ -4,8 +4,10 @@
 // for a callback. One writer thread takes everything queued, stores it in a single
 // transaction, and then calls back every request of the group: a request is answered
 // only after its events are durable, and a busy server pays one commit for many
-// requests. The queue is bounded; when it is full TrySubmit refuses, so the caller
-// can answer 429 instead of buffering without limit.
+// requests. When a group's commit fails, each of its requests is committed again
+// alone: one request the store refuses never fails the others. The queue is bounded;
+// when it is full TrySubmit refuses, so the caller can answer 429 instead of
+// buffering without limit.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -70,6 +73,8 @@ class EventWriter {
 
   void Run();
   void CommitGroup(std::vector<Submission>& group);
+  // One store commit, timed and counted on the metrics; a failure is logged.
+  StatusOr<AppendResult> Append(std::span<const EventRecord> events);
 
   Store& store_;
   Metrics& metrics_;

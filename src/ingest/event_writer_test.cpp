@@ -101,6 +101,64 @@ TEST_F(EventWriterTest, FailedCommitIsReportedToEveryRequestOfTheGroup) {
   EXPECT_EQ(*real_->CountEvents(), 0);
 }
 
+// Refuses any commit holding an event whose messageId starts with "poison", as a
+// store refuses a value it cannot hold.
+class PoisonRefusingStore final : public StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override {
+    for (const EventRecord& e : events) {
+      if (e.message_id.starts_with("poison")) {
+        return Internal("ERROR:  malformed array literal: \"{...}\" (parameter $4)");
+      }
+    }
+    return target().AppendEvents(events);
+  }
+};
+
+TEST_F(EventWriterTest, OneRefusedRequestNeverFailsTheOthersOfItsGroup) {
+  PoisonRefusingStore poison(*real_);
+  GatedStore gated(poison, /*open=*/false);
+  EventWriter writer(gated, metrics_, {});
+  std::promise<WriteOutcome> first_done;
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "first-", 1),
+                               [&](const WriteOutcome& o) { first_done.set_value(o); }));
+  gated.WaitForWaitingCommit();  // the next five wait together for one group commit
+  std::vector<std::promise<WriteOutcome>> done(5);
+  for (int r = 0; r < 5; ++r) {
+    std::vector<EventRecord> events = Events(source_, "r" + std::to_string(r) + "-", 10);
+    if (r == 2) events[4].message_id = "poison";
+    ASSERT_TRUE(writer.TrySubmit(std::move(events),
+                                 [&done, r](const WriteOutcome& o) { done[r].set_value(o); }));
+  }
+  gated.SetOpen(true);
+  EXPECT_TRUE(first_done.get_future().get().status.ok());
+  for (int r = 0; r < 5; ++r) {
+    WriteOutcome outcome = done[r].get_future().get();
+    if (r == 2) {
+      EXPECT_FALSE(outcome.status.ok()) << "the refused request is answered with the error";
+      EXPECT_EQ(outcome.stored, 0u);
+    } else {
+      EXPECT_TRUE(outcome.status.ok()) << r << ": " << outcome.status.ToString();
+      EXPECT_EQ(outcome.stored, 10u) << r;
+    }
+  }
+  writer.Stop();
+  EXPECT_EQ(*real_->CountEvents(), 1 + 4 * 10) << "nothing of the refused request is stored";
+  EXPECT_FALSE(real_->FindEvent(source_, "r2-0").value().has_value());
+  EXPECT_EQ(metrics_.events_stored.Value(), 41);
+}
+
+TEST_F(EventWriterTest, CommitsCountTowardsThePipelineLag) {
+  gated_->SetOpen(true);
+  EventWriter writer(*gated_, metrics_, {});
+  std::promise<WriteOutcome> done;
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "lag-", 7),
+                               [&](const WriteOutcome& o) { done.set_value(o); }));
+  ASSERT_TRUE(done.get_future().get().status.ok());
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 7) << "stored, and nothing processed them yet";
+}
+
 TEST_F(EventWriterTest, StopCommitsEverythingQueued) {
   gated_->SetOpen(true);
   std::atomic<int> answered{0};

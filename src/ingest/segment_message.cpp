@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/json_text.h"
 #include "core/random.h"
@@ -49,12 +51,87 @@ struct Problem {
   std::string message;
 };
 
+bool IsControl(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7f;
+}
+
+bool HasNul(std::string_view text) { return std::memchr(text.data(), 0, text.size()) != nullptr; }
+
+// Client text made safe to quote in an error message: controls as \uXXXX, at most
+// 40 bytes (cut on a character boundary).
+std::string Quotable(std::string_view text) {
+  constexpr size_t kMax = 40;
+  size_t end = std::min(text.size(), kMax);
+  while (end < text.size() && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  std::string out;
+  for (char c : text.substr(0, end)) {
+    if (IsControl(c)) {
+      out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (end < text.size()) out += "...";
+  return out;
+}
+
+// Where the first NUL (U+0000) in `value` is, keys included: the path below `value`
+// (".properties.items[2].name", "" for `value` itself); nullopt when it holds none.
+std::optional<std::string> NulPath(element value) {
+  std::string_view text;
+  if (value.get_string().get(text) == simdjson::SUCCESS) {
+    return HasNul(text) ? std::optional<std::string>("") : std::nullopt;
+  }
+  object obj;
+  if (value.get_object().get(obj) == simdjson::SUCCESS) {
+    for (auto [key, child] : obj) {
+      if (HasNul(key)) return "." + Quotable(key);
+      if (auto below = NulPath(child)) return "." + Quotable(key) + *below;
+    }
+    return std::nullopt;
+  }
+  simdjson::dom::array items;
+  if (value.get_array().get(items) == simdjson::SUCCESS) {
+    size_t index = 0;
+    for (element child : items) {
+      if (auto below = NulPath(child)) return fmt::format("[{}]{}", index, *below);
+      ++index;
+    }
+  }
+  return std::nullopt;
+}
+
+// A NUL anywhere in a message (or a batch's shared context), as a problem naming where.
+std::optional<Problem> CheckNoNul(element value, std::string_view prefix) {
+  auto path = NulPath(value);
+  if (!path) return std::nullopt;
+  std::string where = std::string(prefix) + *path;
+  if (!where.empty() && where.front() == '.') where.erase(0, 1);
+  return Problem{
+      "invalid_text",
+      fmt::format("\"{}\" holds a NUL character (U+0000); no field or key may hold one", where)};
+}
+
+// Identifiers and names are matched and shown everywhere: no control characters.
+std::optional<Problem> CheckName(std::string_view key, std::string_view text) {
+  auto bad = std::find_if(text.begin(), text.end(), IsControl);
+  if (bad == text.end()) return std::nullopt;
+  return Problem{"invalid_text",
+                 fmt::format("\"{}\" holds the control character U+{:04X}; identifiers and "
+                             "names may hold none (free text in properties and traits may)",
+                             key, static_cast<unsigned char>(*bad))};
+}
+
 // Reads an id field that clients send as a string or a number; "" when absent.
 std::optional<Problem> ReadId(const object& msg, std::string_view key, std::string& out) {
   auto value = Field(msg, key);
   if (!value || value->is_null()) return std::nullopt;
   if (value->is_string()) {
     out = std::string(value->get_string().value_unsafe());
+    if (auto p = CheckName(key, out)) return p;
   } else if (value->is_number()) {
     out = simdjson::minify(*value);
   } else {
@@ -141,6 +218,7 @@ class MessageNormalizer {
     if (value.get_object().get(msg) != simdjson::SUCCESS) {
       return Problem{"invalid_message", "a message must be a JSON object"};
     }
+    if (auto p = CheckNoNul(value, "")) return p;
     std::string_view type = forced_type;
     if (type.empty()) {
       auto type_field = Field(msg, "type");
@@ -186,14 +264,8 @@ class MessageNormalizer {
     if (auto p = ReadTime(msg, "sentAt", sent_at)) return p;
     if (!sent_at) sent_at = defaults_.sent_at;
 
-    // timestamp = receivedAt − (sentAt − originalTimestamp): the client's clock is
-    // trusted for intervals, Tandem's for the absolute time.
     out.received_at = request_.received_at;
-    if (timestamp && sent_at) {
-      out.timestamp = request_.received_at - (*sent_at - *timestamp);
-    } else {
-      out.timestamp = timestamp.value_or(request_.received_at);
-    }
+    out.timestamp = EventTime(timestamp, sent_at);
     out.message_id = given_message_id.empty() ? "tdm-" + RandomUuid() : std::move(given_message_id);
     out.payload = BuildPayload(msg, out, timestamp);
     if (out.payload.size() > kMaxMessageBytes + 1024) {
@@ -204,6 +276,22 @@ class MessageNormalizer {
   }
 
  private:
+  // timestamp = receivedAt − (sentAt − originalTimestamp): the client's clock is
+  // trusted for intervals, Tandem's for the absolute time. The interval is used only
+  // when an event can have it (sent after it happened, not longer ago than the window
+  // reaches back); the result is kept inside the window around receivedAt.
+  TimePoint EventTime(std::optional<TimePoint> timestamp, std::optional<TimePoint> sent_at) const {
+    const TimePoint received = request_.received_at;
+    const EventTimeWindow& window = request_.time_window;
+    TimePoint at = timestamp.value_or(received);
+    if (timestamp && sent_at) {
+      const auto delay = *sent_at - *timestamp;
+      if (delay >= -window.max_future && delay <= window.max_past) at = received - delay;
+    }
+    return std::clamp(at, TimePoint(received - window.max_past),
+                      TimePoint(received + window.max_future));
+  }
+
   std::optional<Problem> CheckTypeFields(const object& msg, std::string_view type,
                                          EventRecord& out) {
     auto read_name = [&](std::string_view key) -> std::optional<Problem> {
@@ -213,6 +301,7 @@ class MessageNormalizer {
       if (field->get_string().get(text) != simdjson::SUCCESS) {
         return Problem{"invalid_field", fmt::format("\"{}\" must be a string", key)};
       }
+      if (auto p = CheckName(key, text)) return p;
       out.event = std::string(text);
       return std::nullopt;
     };
@@ -403,6 +492,13 @@ StatusOr<ParsedIngest> SegmentParser::Parse(const IngestRequest& request) {
   }
   if (auto problem = ReadTime(root_obj, "sentAt", defaults.sent_at)) {
     return InvalidArgument(problem->code, "batch: " + problem->message);
+  }
+  for (std::string_view key : {"context", "integrations"}) {
+    auto shared = Field(root_obj, key);
+    if (!shared) continue;
+    if (auto problem = CheckNoNul(*shared, key)) {
+      return InvalidArgument(problem->code, "batch: " + problem->message);
+    }
   }
   MessageNormalizer normalizer(request, defaults);
   result.events.reserve(count);

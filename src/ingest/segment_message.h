@@ -3,12 +3,21 @@
 // SegmentParser turns the JSON body of one ingest call into EventRecords ready to
 // store, following Segment's HTTP Tracking API: one message for /v1/track and its
 // siblings, many for /v1/batch. A batch's top-level context is merged into each
-// message, timestamps are corrected for client clock skew, receivedAt and context.ip
-// are added, and a message without a messageId gets one.
+// message, timestamps are corrected for client clock skew and kept within a window
+// around receivedAt, receivedAt and context.ip are added, and a message without a
+// messageId gets one.
+//
+// Text rule (the same for every store): a NUL character (U+0000, raw or escaped) is
+// refused anywhere in a message, keys included; identifiers and names (type, userId,
+// anonymousId, messageId, groupId, previousId, event, name) refuse every C0 control
+// (U+0001-U+001F) and DEL too. Free text (properties, traits, context values) may hold
+// any other character, tab and line breaks included. Such a message is refused with
+// the code "invalid_text" and the field's path.
 //
 // Pure apart from the parser's scratch memory: no I/O, time comes in the request.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -38,11 +47,21 @@ struct IngestPath {
 // /v1/import (Segment's historical-import endpoint, a batch).
 std::span<const IngestPath> IngestPaths();
 
+// How far an event's time may lie from the moment Tandem received it. A time outside
+// (after the sentAt skew correction) is moved to the nearest bound; the client's own
+// value stays in the stored payload as "originalTimestamp". Scores and SLAs never see
+// a time from the future beyond `max_future` or older than `max_past`.
+struct EventTimeWindow {
+  std::chrono::seconds max_future{std::chrono::minutes(5)};
+  std::chrono::seconds max_past{std::chrono::days(5 * 365)};
+};
+
 struct IngestRequest {
   IngestCall call = IngestCall::kTrack;
   std::string_view body;  // decompressed JSON
   TimePoint received_at;
   std::string_view client_ip;
+  EventTimeWindow time_window;
 };
 
 // A message of a batch that was not stored, and why.

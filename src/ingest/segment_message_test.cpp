@@ -276,3 +276,146 @@ TEST(SegmentParserReuseTest, OneParserServesManyRequests) {
 
 }  // namespace
 }  // namespace tandem
+
+namespace tandem {
+namespace {
+
+using nlohmann::json;
+
+class IngestTextRuleTest : public SegmentParserTest {};
+
+TEST_F(IngestTextRuleTest, NulAnywhereRejectsOnlyItsMessageAndNamesTheField) {
+  // NULs in a name, a nested value, a key, a context; the rest of the batch stays.
+  const std::string body =
+      R"({"batch":[)"
+      R"({"type":"track","userId":"p","event":"x\u0000y","messageId":"nul-event"},)"
+      R"({"type":"track","userId":"p","event":"Fine","messageId":"good-1",)"
+      R"("properties":{"comment":"line one\nline two\tend","ring":"\u0007"}},)"
+      R"({"type":"track","userId":"p","event":"E","properties":{"a":{"b":["ok","x\u0000"]}}},)"
+      R"({"type":"identify","userId":"p","traits":{"k\u0000":1}},)"
+      R"({"type":"page","anonymousId":"a","name":"Pricing","context":{"page":{"title":"T\u0000"}}},)"
+      R"({"type":"page","anonymousId":"a","name":"Docs","messageId":"good-2"}]})";
+  auto parsed = Parse(IngestCall::kBatch, body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->events.size(), 2u);
+  EXPECT_EQ(parsed->events[0].message_id, "good-1");
+  EXPECT_EQ(parsed->events[1].message_id, "good-2");
+  EXPECT_EQ(Payload(parsed->events[0])["properties"]["comment"], "line one\nline two\tend")
+      << "free text keeps its tabs and line breaks";
+  ASSERT_EQ(parsed->rejected.size(), 4u);
+  const std::vector<std::pair<size_t, std::string>> expected = {{0, "\"event\""},
+                                                                {2, "\"properties.a.b[1]\""},
+                                                                {3, "\"traits.k\\u0000\""},
+                                                                {4, "\"context.page.title\""}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(parsed->rejected[i].index, expected[i].first);
+    EXPECT_EQ(parsed->rejected[i].code, "invalid_text");
+    EXPECT_NE(parsed->rejected[i].message.find(expected[i].second), std::string::npos)
+        << parsed->rejected[i].message;
+  }
+}
+
+TEST_F(IngestTextRuleTest, RawControlCharactersAreNotJson) {
+  // JSON itself forbids unescaped controls in strings: such a body is refused whole.
+  auto parsed =
+      Parse(IngestCall::kTrack, std::string(R"({"userId":"p","event":"x)") + '\0' + R"(y"})");
+  EXPECT_EQ(parsed.status().error_code(), "invalid_json");
+}
+
+TEST_F(IngestTextRuleTest, ControlCharactersAreRefusedInIdentifiersAndNames) {
+  for (const char* field : {"userId", "anonymousId", "messageId", "event"}) {
+    json message = {{"userId", "u"}, {"event", "E"}};
+    message[field] = std::string("a\r\nSet-Cookie: x");
+    auto parsed = Parse(IngestCall::kTrack, message);
+    ASSERT_FALSE(parsed.ok()) << field;
+    EXPECT_EQ(parsed.status().error_code(), "invalid_text") << field;
+    EXPECT_NE(parsed.status().message().find(std::string("\"") + field + "\""), std::string::npos)
+        << parsed.status().message();
+  }
+  auto page = Parse(IngestCall::kPage, json{{"anonymousId", "a"}, {"name", "Pri\tcing"}});
+  EXPECT_EQ(page.status().error_code(), "invalid_text");
+  auto group = Parse(IngestCall::kGroup, json{{"userId", "u"}, {"groupId", "g\x1b"}});
+  EXPECT_EQ(group.status().error_code(), "invalid_text");
+  auto alias = Parse(IngestCall::kAlias, json{{"userId", "u"}, {"previousId", "p\x7f"}});
+  EXPECT_EQ(alias.status().error_code(), "invalid_text");
+}
+
+TEST_F(IngestTextRuleTest, SingleMessageWithNulIs400InvalidText) {
+  auto parsed = Parse(IngestCall::kTrack, std::string(R"({"userId":"p","event":"x\u0000y"})"));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parsed.status().error_code(), "invalid_text");
+  EXPECT_NE(parsed.status().message().find("\"event\""), std::string::npos);
+  auto shared = Parse(IngestCall::kBatch,
+                      std::string(R"({"context":{"ip":"1\u0000"},"batch":[{"type":"track",)"
+                                  R"("userId":"p","event":"E"}]})"));
+  EXPECT_EQ(shared.status().error_code(), "invalid_text");
+  EXPECT_NE(shared.status().message().find("\"context.ip\""), std::string::npos);
+}
+
+class EventTimeWindowTest : public SegmentParserTest {
+ protected:
+  TimePoint TimeOf(const json& message, EventTimeWindow window = {}) {
+    body_ = message.dump();
+    auto parsed = parser_.Parse(IngestRequest{IngestCall::kTrack, body_, received_, "", window});
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    last_ = parsed.ok() ? Payload(parsed->events.at(0)) : json();
+    return parsed.ok() ? parsed->events.at(0).timestamp : TimePoint{};
+  }
+  json last_;
+};
+
+TEST_F(EventTimeWindowTest, FutureTimesAreClampedAndTheClientsValueKept) {
+  // received_ is 2026-11-22T10:00:00Z; the window allows 5 minutes ahead by default.
+  EXPECT_EQ(TimeOf({{"userId", "u"}, {"event", "E"}, {"timestamp", "2027-11-22T10:00:00Z"}}),
+            received_ + std::chrono::minutes(5));
+  EXPECT_EQ(last_["originalTimestamp"], "2027-11-22T10:00:00.000Z");
+  EXPECT_EQ(last_["timestamp"], "2026-11-22T10:05:00.000Z");
+  EXPECT_EQ(TimeOf({{"userId", "u"}, {"event", "E"}, {"timestamp", "9999-12-31T23:59:59Z"}}),
+            received_ + std::chrono::minutes(5));
+  EXPECT_EQ(TimeOf({{"userId", "u"}, {"event", "E"}, {"timestamp", "2026-11-22T10:03:00Z"}}),
+            received_ + std::chrono::minutes(3))
+      << "within the allowed skew the time stands";
+}
+
+TEST_F(EventTimeWindowTest, PastTimesAreKeptForImportsUpToTheLimit) {
+  EXPECT_EQ(TimeOf({{"userId", "u"}, {"event", "E"}, {"timestamp", "2023-01-01T00:00:00Z"}}),
+            *ParseIsoTime("2023-01-01T00:00:00Z"));
+  EXPECT_EQ(TimeOf({{"userId", "u"}, {"event", "E"}, {"timestamp", "0001-01-01T00:00:00Z"}}),
+            received_ - std::chrono::days(5 * 365));
+  EventTimeWindow month{std::chrono::seconds(0), std::chrono::days(30)};
+  EXPECT_EQ(TimeOf({{"userId", "u"}, {"event", "E"}, {"timestamp", "2026-08-01T00:00:00Z"}}, month),
+            received_ - std::chrono::days(30));
+  EXPECT_EQ(TimeOf({{"userId", "u"}, {"event", "E"}, {"timestamp", "2026-11-22T10:00:01Z"}}, month),
+            received_);
+}
+
+TEST_F(EventTimeWindowTest, ExtremeSentAtNeverMovesAnEventOutOfTheWindow) {
+  const TimePoint lowest = received_ - std::chrono::days(5 * 365);
+  const TimePoint highest = received_ + std::chrono::minutes(5);
+  for (const char* sent_at : {"9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"}) {
+    TimePoint at = TimeOf({{"userId", "u"},
+                           {"event", "E"},
+                           {"timestamp", "2026-11-22T09:00:00Z"},
+                           {"sentAt", sent_at}});
+    EXPECT_GE(at, lowest) << sent_at;
+    EXPECT_LE(at, highest) << sent_at;
+    EXPECT_EQ(at, *ParseIsoTime("2026-11-22T09:00:00Z"))
+        << "a sentAt no event can have is no skew measure: the timestamp stands";
+  }
+  // The same through a batch's sentAt.
+  body_ = json{{"sentAt", "9999-12-31T23:59:59Z"},
+               {"batch",
+                {{{"type", "track"},
+                  {"userId", "u"},
+                  {"event", "E"},
+                  {"timestamp", "2026-11-22T09:00:00Z"}}}}}
+              .dump();
+  auto parsed = parser_.Parse(IngestRequest{IngestCall::kBatch, body_, received_, ""});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_GE(parsed->events[0].timestamp, lowest);
+  EXPECT_LE(parsed->events[0].timestamp, highest);
+}
+
+}  // namespace
+}  // namespace tandem

@@ -139,7 +139,7 @@ Status LeadEngine::Session::ApplyEvent(const StoredEvent& event) {
     item.at = at;
     item.event_id = event.id;
     TANDEM_RETURN_IF_ERROR(txn_.AddScoreItem(lead_.id, item));
-    lead_.engagement_ref += EngagementRef(points, at, config.half_life_days);
+    lead_.engagement_ref += EngagementRef(points, at, now_, config.half_life_days);
   }
 
   if (event.id >= hand_raise_from_ && IsHandRaise(config, parsed.facts)) {

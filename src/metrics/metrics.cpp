@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 namespace tandem {
 namespace {
 
@@ -30,6 +33,41 @@ std::string EscapeLabel(std::string_view v) {
 }
 
 }  // namespace
+
+void BacklogGauge::BeginCommit() {
+  std::lock_guard lock(mu_);
+  ++commits_begun_;
+  ++commits_open_;
+}
+
+void BacklogGauge::EndCommit(int64_t stored) {
+  std::lock_guard lock(mu_);
+  value_ += stored;
+  --commits_open_;
+}
+
+void BacklogGauge::Processed(int64_t events) {
+  std::lock_guard lock(mu_);
+  value_ -= events;
+}
+
+uint64_t BacklogGauge::ReadToken() const {
+  std::lock_guard lock(mu_);
+  // While a commit is open, no count can be matched to the figure: no valid token.
+  return commits_open_ > 0 ? UINT64_MAX : commits_begun_;
+}
+
+bool BacklogGauge::SetExact(uint64_t token, int64_t count) {
+  std::lock_guard lock(mu_);
+  if (token != commits_begun_ || commits_open_ > 0) return false;
+  value_ = count;
+  return true;
+}
+
+int64_t BacklogGauge::Value() const {
+  std::lock_guard lock(mu_);
+  return std::max<int64_t>(0, value_);
+}
 
 Histogram::Histogram(std::vector<double> upper_bounds)
     : bounds_(std::move(upper_bounds)),

@@ -32,6 +32,31 @@ class Gauge {
   std::atomic<int64_t> value_{0};
 };
 
+// Stored events not yet processed, true at any moment without counting rows: the
+// event writer adds what each commit stored, the pipeline subtracts each batch it
+// processed, and the pipeline re-reads the exact figure from the store when it has
+// nothing to do (cheap then) — which also takes in what other instances stored or
+// processed. A re-read that overlapped a commit is dropped, so the two never mix.
+// Thread-safe.
+class BacklogGauge {
+ public:
+  // The writer brackets each commit: Begin before it, End with what it stored.
+  void BeginCommit();
+  void EndCommit(int64_t stored);
+  void Processed(int64_t events);
+  // A token to pass to SetExact, read before counting in the store.
+  uint64_t ReadToken() const;
+  // Sets the counted figure unless a commit began since `token` was read; false then.
+  bool SetExact(uint64_t token, int64_t count);
+  int64_t Value() const;  // never negative
+
+ private:
+  mutable std::mutex mu_;
+  int64_t value_ = 0;           // guarded by mu_
+  uint64_t commits_begun_ = 0;  // guarded by mu_
+  int commits_open_ = 0;        // guarded by mu_
+};
+
 // Cumulative buckets of observed values (seconds), Prometheus style.
 class Histogram {
  public:
@@ -76,7 +101,7 @@ struct Metrics {
       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
   Counter commit_failures;
   Counter events_processed;
-  Gauge pipeline_lag_events;
+  BacklogGauge pipeline_lag_events;
   LabeledCounter webhook_deliveries{{"result"}};  // delivered | failed (attempts)
   Gauge webhook_pending;
 

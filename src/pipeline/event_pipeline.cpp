@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "identity/email.h"
@@ -66,7 +67,19 @@ StatusOr<size_t> EventPipeline::ProcessBatch() {
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   metrics_.events_processed.Increment(static_cast<int64_t>(events.size()));
+  metrics_.pipeline_lag_events.Processed(static_cast<int64_t>(events.size()));
   return events.size();
+}
+
+void EventPipeline::RefreshLag() {
+  const uint64_t token = metrics_.pipeline_lag_events.ReadToken();
+  if (token == UINT64_MAX) return;  // a commit is in progress; its end counts it
+  auto lag = store_.CountUnprocessedEvents();
+  if (!lag.ok()) {
+    spdlog::warn("event pipeline: cannot count unprocessed events: {}", lag.status().ToString());
+    return;
+  }
+  metrics_.pipeline_lag_events.SetExact(token, *lag);
 }
 
 Status EventPipeline::Drain() {
@@ -94,6 +107,7 @@ void EventPipeline::Run() {
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.nice) != 0) {
     spdlog::debug("event pipeline: cannot lower its priority: {}", std::strerror(errno));
   }
+  RefreshLag();  // events stored before a restart, or by other instances
   while (signal_.WaitForWork(std::chrono::seconds(1))) {
     for (;;) {
       auto processed = ProcessBatch();
@@ -101,11 +115,13 @@ void EventPipeline::Run() {
         spdlog::error("event pipeline: {}", processed.status().ToString());
         break;  // retried on the next wake-up
       }
-      if (*processed == 0) break;
+      if (*processed == 0) {
+        // Idle: the count is small now, and takes in other instances' work.
+        RefreshLag();
+        break;
+      }
       if (!signal_.HoldWhile(options_.ingest_busy, options_.max_deferral)) return;
     }
-    if (auto lag = store_.CountUnprocessedEvents(); lag.ok())
-      metrics_.pipeline_lag_events.Set(*lag);
   }
 }
 

@@ -48,6 +48,11 @@ class EventPipeline {
   StatusOr<size_t> ProcessBatch();
   // Processes until no event is pending.
   Status Drain();
+  // Sets metrics' pipeline_lag_events to the store's count of unprocessed events
+  // (skipped if a commit overlaps). Between refreshes the writer's commits and the
+  // pipeline's batches keep the figure true; the background thread refreshes it when
+  // it starts and whenever it runs out of work.
+  void RefreshLag();
 
   // Runs ProcessBatch on a background thread whenever Notify() is called (and every
   // second, to pick up events committed by other processes).

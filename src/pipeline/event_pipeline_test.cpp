@@ -126,6 +126,21 @@ TEST_F(EventPipelineTest, EachEventIsProcessedExactlyOnceAcrossRestarts) {
   EXPECT_EQ(owned, 1200u);
 }
 
+TEST_F(EventPipelineTest, LagIsTrueWhileABacklogIsWorkedOff) {
+  std::string batch = R"({"batch":[)";
+  for (int i = 0; i < 1200; ++i) {
+    batch += fmt::format(R"({}{{"type":"page","anonymousId":"v{}","name":"P"}})", i ? "," : "", i);
+  }
+  Send(batch + "]}");
+  EventPipeline pipeline(*store_, clock_, metrics_, EventPipeline::Options{.batch_events = 500});
+  pipeline.RefreshLag();  // what the background thread does first
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 1200);
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 500u);
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 700) << "true in the middle of the backlog";
+  ASSERT_TRUE(pipeline.Drain().ok());
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 0);
+}
+
 TEST(ExtractEventIdentitiesTest, ReadsEmailAndPreviousId) {
   StoredEvent identify;
   identify.record.type = "identify";

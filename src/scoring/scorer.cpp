@@ -12,8 +12,23 @@ namespace {
 
 constexpr double kMillisPerDay = 86400000.0;
 // The decay epoch: 2024-01-01T00:00:00Z. Engagement refs grow by 2^(t/half-life)
-// after it, far from overflow for centuries with any half-life of a day or more.
+// after it: with a half-life of 14 days, 2^900 (the bound below) is 34 years away.
 constexpr int64_t kDecayEpochMs = 1704067200000;
+// Exponents of 2 stay within ±900, so a ref times any sane sum of points stays finite
+// (2^1024 overflows): a pathological time or half-life saturates, never reaches inf.
+constexpr double kMaxExponent = 900;
+
+// Scores are finite whatever the input: a NaN or an infinity counts as nothing.
+double Finite(double x) { return std::isfinite(x) ? x : 0; }
+
+double SafeHalfLife(double half_life_days) {
+  return std::isfinite(half_life_days) && half_life_days > 0 ? half_life_days : 1;
+}
+
+double Pow2(double exponent) {
+  if (std::isnan(exponent)) return 1;
+  return std::exp2(std::clamp(exponent, -kMaxExponent, kMaxExponent));
+}
 
 }  // namespace
 
@@ -97,17 +112,21 @@ bool IsHandRaise(const ScoringConfig& config, const EventFacts& event) {
 }
 
 double DecayFactor(double half_life_days, TimePoint from, TimePoint to) {
-  double days = static_cast<double>(ToUnixMillis(to) - ToUnixMillis(from)) / kMillisPerDay;
-  return std::exp2(-days / half_life_days);
+  // An event dated after `to` has age 0: decay never grows a score.
+  double days = static_cast<double>(std::max<int64_t>(0, ToUnixMillis(to) - ToUnixMillis(from))) /
+                kMillisPerDay;
+  return Pow2(-days / SafeHalfLife(half_life_days));
 }
 
-double EngagementRef(double points, TimePoint at, double half_life_days) {
-  double days = static_cast<double>(ToUnixMillis(at) - kDecayEpochMs) / kMillisPerDay;
-  return points * std::exp2(days / half_life_days);
+double EngagementRef(double points, TimePoint at, TimePoint now, double half_life_days) {
+  double days =
+      static_cast<double>(ToUnixMillis(std::min(at, now)) - kDecayEpochMs) / kMillisPerDay;
+  return Finite(Finite(points) * Pow2(days / SafeHalfLife(half_life_days)));
 }
 
 double EngagementFromRef(double ref, TimePoint now, double half_life_days) {
-  return EngagementRef(ref, now, -half_life_days);
+  double days = static_cast<double>(ToUnixMillis(now) - kDecayEpochMs) / kMillisPerDay;
+  return Finite(Finite(ref) * Pow2(-days / SafeHalfLife(half_life_days)));
 }
 
 double RoundPoints(double points) {
@@ -123,9 +142,10 @@ ScoreExplanation Explain(std::vector<ScoreItem> items, double half_life_days, Ti
   ScoreExplanation out;
   double fit_cents = 0, engagement_cents = 0;  // sums in cents stay exact
   for (ScoreItem& item : items) {
+    double points = Finite(item.points);
     double decayed = item.axis == ScoreAxis::kFit
-                         ? RoundPoints(item.points)
-                         : RoundPoints(item.points * DecayFactor(half_life_days, item.at, now));
+                         ? RoundPoints(points)
+                         : RoundPoints(points * DecayFactor(half_life_days, item.at, now));
     (item.axis == ScoreAxis::kFit ? fit_cents : engagement_cents) += std::round(decayed * 100);
     out.items.push_back({std::move(item), decayed});
   }

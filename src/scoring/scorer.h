@@ -53,11 +53,15 @@ double CappedPoints(const EngagementRule& rule, double already_today);
 int64_t UtcDay(TimePoint at);
 bool IsHandRaise(const ScoringConfig& config, const EventFacts& event);
 
-// 2^-((to - from) / half-life): what one point at `from` is worth at `to`.
+// Every figure below is finite whatever the input (NaN, infinities, any time, any
+// half-life), and decay never grows points: an item dated after "now" counts as now.
+//
+// 2^-((to - from) / half-life): what one point at `from` is worth at `to`; 1 when
+// `from` is after `to`.
 double DecayFactor(double half_life_days, TimePoint from, TimePoint to);
-// An engagement item scaled to the decay epoch (see leads table); sums of these order
-// leads by current engagement.
-double EngagementRef(double points, TimePoint at, double half_life_days);
+// An engagement item earned `at` (taken as `now` if later), scaled to the decay epoch
+// (see leads table); sums of these order leads by current engagement.
+double EngagementRef(double points, TimePoint at, TimePoint now, double half_life_days);
 double EngagementFromRef(double ref, TimePoint now, double half_life_days);
 
 struct ExplainedItem {

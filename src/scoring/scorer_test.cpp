@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
@@ -26,9 +28,47 @@ TEST(Decay, HalvesEveryHalfLife) {
   EXPECT_NEAR(DecayFactor(30, t0, t0 + std::chrono::hours(24 * 30)), 0.5, 1e-12);
   EXPECT_NEAR(DecayFactor(30, t0, t0 + std::chrono::hours(24 * 60)), 0.25, 1e-12);
   // The stored reference decays exactly like the items it sums.
-  double ref = EngagementRef(10, t0, 30) + EngagementRef(4, t0 + std::chrono::hours(24 * 30), 30);
+  const TimePoint t1 = t0 + std::chrono::hours(24 * 30);
+  double ref = EngagementRef(10, t0, t0, 30) + EngagementRef(4, t1, t1, 30);
   EXPECT_NEAR(EngagementFromRef(ref, t0 + std::chrono::hours(24 * 60), 30), 10 * 0.25 + 4 * 0.5,
               1e-9);
+}
+
+TEST(Decay, NeverGrowsAScore) {
+  const TimePoint now = At("2026-12-01T12:00:00Z");
+  const TimePoint next_year = At("2027-12-01T12:00:00Z");
+  EXPECT_DOUBLE_EQ(DecayFactor(14, next_year, now), 1.0) << "an event from the future has age 0";
+  // A 15-point download dated next year is worth 15 points now, not 15 * 2^(365/14).
+  EXPECT_NEAR(EngagementFromRef(EngagementRef(15, next_year, now, 14), now, 14), 15, 1e-9);
+  ScoreExplanation e =
+      Explain({{ScoreAxis::kEngagement, "content download", 15, next_year, 1, ""}}, 14, now);
+  EXPECT_EQ(e.engagement, 15);
+  EXPECT_EQ(e.items[0].decayed_points, 15);
+}
+
+TEST(Scores, AreFiniteForAnyInput) {
+  const TimePoint now = At("2026-12-01T12:00:00Z");
+  const TimePoint far = At("9999-12-31T23:59:59Z");
+  const TimePoint ancient = At("0001-01-01T00:00:00Z");
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (double half_life : {0.01, 1.0, 14.0, 36500.0, 0.0, -3.0, inf, nan}) {
+    for (TimePoint at : {now, far, ancient}) {
+      for (TimePoint when : {now, far, ancient}) {
+        double ref = EngagementRef(25, at, when, half_life);
+        EXPECT_TRUE(std::isfinite(ref)) << half_life;
+        EXPECT_TRUE(std::isfinite(EngagementFromRef(ref, when, half_life))) << half_life;
+        EXPECT_TRUE(std::isfinite(DecayFactor(half_life, at, when))) << half_life;
+        ScoreExplanation e = Explain({{ScoreAxis::kEngagement, "r", 25, at, 1, ""},
+                                      {ScoreAxis::kEngagement, "r", inf, at, 2, ""},
+                                      {ScoreAxis::kFit, "f", nan, at, std::nullopt, "t=x"}},
+                                     half_life, when);
+        EXPECT_TRUE(std::isfinite(e.total) && std::isfinite(e.fit) && std::isfinite(e.engagement));
+      }
+    }
+  }
+  EXPECT_EQ(EngagementFromRef(inf, now, 14), 0) << "a stored infinity counts as nothing";
+  EXPECT_EQ(EngagementFromRef(nan, now, 14), 0);
 }
 
 TEST(Caps, LimitPointsPerRuleAndDay) {

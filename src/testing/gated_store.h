@@ -1,5 +1,6 @@
 // GatedStore: a StoreWrapper whose commits (AppendEvents) wait while the gate is
-// closed and fail on demand, so tests can hold requests mid-commit or lose the disk.
+// closed and fail on demand, so tests can hold requests mid-commit or lose the disk;
+// and whose pipeline transactions (BeginProcessing) wait while processing is held.
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,20 @@ class GatedStore final : public StoreWrapper {
     return target().AppendEvents(events);
   }
 
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return processing_open_; });
+    }
+    return target().BeginProcessing();
+  }
+  // While held, the pipeline stores nothing: events stay unprocessed.
+  void SetProcessingOpen(bool open) {
+    std::lock_guard lock(mu_);
+    processing_open_ = open;
+    cv_.notify_all();
+  }
+
   void SetOpen(bool open) {
     std::lock_guard lock(mu_);
     open_ = open;
@@ -47,6 +62,7 @@ class GatedStore final : public StoreWrapper {
   std::mutex mu_;
   std::condition_variable cv_;
   bool open_;
+  bool processing_open_ = true;
   int waiting_ = 0;
   int commits_ = 0;
   std::atomic<bool> fail_{false};

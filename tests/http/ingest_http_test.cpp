@@ -3,12 +3,14 @@
 // durability and load-shedding promises.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "app/application.h"
 #include "core/time_format.h"
+#include "scoring/scorer.h"
 #include "support/http_client.h"
 #include "testing/gated_store.h"
 #include "testing/test_bodies.h"
@@ -29,11 +31,13 @@ class IngestHttpTest : public ::testing::Test {
   void SetUp() override { StartServer(Config{}); }
   void TearDown() override {
     if (gate_) gate_->SetOpen(true);
+    if (gate_) gate_->SetProcessingOpen(true);
     app_.reset();
   }
 
   void StartServer(Config config) {
     if (gate_) gate_->SetOpen(true);
+    if (gate_) gate_->SetProcessingOpen(true);
     app_.reset();
     config.server.listen = "127.0.0.1:0";
     config.server.threads = 2;
@@ -214,6 +218,109 @@ TEST_F(IngestHttpTest, ValidMessagesOfAPartlyInvalidBatchAreKept) {
       << metrics;
 }
 
+TEST_F(IngestHttpTest, TextWithNulOrControlsRejectsOnlyItsMessage) {
+  // One rule for both stores: PostgreSQL cannot hold a NUL, SQLite would cut the text.
+  const std::string batch =
+      R"({"batch":[{"type":"track","userId":"p","event":"x\u0000y","messageId":"nul-1"},)"
+      R"({"type":"track","userId":"p","event":"Good","messageId":"good-1",)"
+      R"("properties":{"comment":"first line\nsecond\tline"}},)"
+      R"({"type":"identify","userId":"p\r\n","messageId":"ctl-1"},)"
+      R"({"type":"track","userId":"p","event":"E","properties":{"a":["\u0000"]},)"
+      R"("messageId":"nul-2"}]})";
+  HttpResult r = Send("/v1/batch", batch);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json answer = json::parse(r.body);
+  ASSERT_EQ(answer["rejected"].size(), 3u) << r.body;
+  for (const auto& [i, index] : std::vector<std::pair<size_t, int>>{{0, 0}, {1, 2}, {2, 3}}) {
+    EXPECT_EQ(answer["rejected"][i]["index"], index);
+    EXPECT_EQ(answer["rejected"][i]["code"], "invalid_text");
+  }
+  EXPECT_NE(answer["rejected"][2]["message"].get<std::string>().find("properties.a[0]"),
+            std::string::npos);
+  auto good = Stored("good-1");
+  ASSERT_TRUE(good.has_value()) << "the valid message of the batch is stored";
+  EXPECT_EQ(json::parse(good->record.payload)["properties"]["comment"], "first line\nsecond\tline");
+  EXPECT_EQ(StoredEvents(), 1);
+  EXPECT_NE(
+      client_->Get("/metrics").body.find(R"(tandem_events_rejected_total{code="invalid_text"} 3)"),
+      std::string::npos);
+
+  HttpResult single = Send("/v1/track", R"({"userId":"p","event":"x\u0000y"})");
+  EXPECT_EQ(single.status, 400u) << single.body;
+  EXPECT_EQ(ErrorCode(single), "invalid_text");
+  EXPECT_NE(single.body.find(R"(\"event\")"), std::string::npos) << single.body;
+  EXPECT_EQ(StoredEvents(), 1);
+}
+
+TEST_F(IngestHttpTest, EventTimesStayInTheWindowAndScoresStayFinite) {
+  const TimePoint now = SystemClock().Now();
+  const auto next_year = now + std::chrono::days(365);
+  auto track = [&](const std::string& user, const std::string& id, const std::string& timestamp,
+                   std::optional<std::string> sent_at = std::nullopt) {
+    json body = {{"userId", user},
+                 {"event", "Content Downloaded"},
+                 {"messageId", id},
+                 {"timestamp", timestamp},
+                 {"context", {{"traits", {{"email", user + "@example.com"}}}}}};
+    if (sent_at) body["sentAt"] = *sent_at;
+    ASSERT_EQ(SendJson("/v1/track", body).status, 200u);
+  };
+  track("future", "next-year", FormatIsoTime(next_year));
+  track("far", "year-9999", "9999-12-31T23:59:59.000Z");
+  track("skewed", "extreme-sent-at", FormatIsoTime(now), "9999-12-31T23:59:59.000Z");
+  for (const char* id : {"next-year", "year-9999", "extreme-sent-at"}) {
+    auto stored = Stored(id);
+    ASSERT_TRUE(stored.has_value()) << id;
+    EXPECT_LE(stored->record.timestamp, stored->record.received_at + std::chrono::minutes(5)) << id;
+    EXPECT_GE(stored->record.timestamp, stored->record.received_at - std::chrono::days(5 * 365))
+        << id;
+  }
+  EXPECT_EQ(json::parse(Stored("next-year")->record.payload)["originalTimestamp"],
+            FormatIsoTime(next_year))
+      << "the client's own time is kept";
+
+  ASSERT_TRUE(app_->pipeline().Drain().ok());
+  const double half_life = Config{}.scoring.half_life_days;
+  for (const char* user : {"future", "far"}) {
+    auto person = real_->FindPersonByIdentity({IdentityKind::kUserId, user}).value();
+    ASSERT_TRUE(person.has_value()) << user;
+    auto lead = real_->GetLead(*person).value();
+    ASSERT_TRUE(lead.has_value()) << user;
+    const double engagement =
+        EngagementFromRef(lead->engagement_ref, SystemClock().Now(), half_life);
+    EXPECT_TRUE(std::isfinite(engagement)) << user;
+    EXPECT_LE(engagement, 15.0 + 1e-6) << user << ": no more than the rule's 15 points";
+    ScoreExplanation explained =
+        Explain(real_->ListScoreItems(lead->id).value(), half_life, SystemClock().Now());
+    EXPECT_TRUE(std::isfinite(explained.total)) << user;
+    EXPECT_LE(explained.engagement, 15.0) << user;
+    EXPECT_NE(lead->stage, "mql") << user;
+  }
+}
+
+TEST_F(IngestHttpTest, PipelineLagCountsStoredEventsNotYetProcessed) {
+  auto lag = [&] {
+    std::string body = client_->Get("/metrics").body;
+    const std::string name = "\ntandem_pipeline_lag_events ";
+    size_t at = body.find(name);
+    return at == std::string::npos ? -1 : std::stoll(body.substr(at + name.size()));
+  };
+  gate_->SetProcessingOpen(false);  // the pipeline is busy elsewhere
+  json batch = {{"batch", json::array()}};
+  for (int i = 0; i < 30; ++i) {
+    batch["batch"].push_back({{"type", "page"}, {"anonymousId", "v" + std::to_string(i)}});
+  }
+  ASSERT_EQ(SendJson("/v1/batch", batch).status, 200u);
+  ASSERT_EQ(SendJson("/v1/batch", batch).status, 200u);
+  EXPECT_EQ(lag(), 60) << "stored and waiting for the pipeline";
+  gate_->SetProcessingOpen(true);
+  for (int i = 0; i < 200 && lag() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(lag(), 0);
+  EXPECT_EQ(app_->metrics().events_processed.Value(), 60);
+}
+
 TEST_F(IngestHttpTest, ReplayedMessageIsAcknowledgedAndStoredOnce) {
   json batch = {
       {"batch", {{{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", "once"}}}}};
@@ -357,6 +464,8 @@ TEST_F(IngestHttpTest, StoreFailureIs503AndNeverA200) {
   HttpResult r = Send("/v1/track", R"({"userId":"u","event":"E","messageId":"lost?"})");
   EXPECT_EQ(r.status, 503u);
   EXPECT_EQ(ErrorCode(r), "store_unavailable");
+  EXPECT_EQ(r.body.find("disk I/O error"), std::string::npos)
+      << "the store's own words stay in the server log: " << r.body;
   EXPECT_FALSE(r.headers["Retry-After"].empty());
   gate_->SetFailing(false);
   EXPECT_EQ(Send("/v1/track", R"({"userId":"u","event":"E","messageId":"lost?"})").status, 200u);
