@@ -490,6 +490,7 @@ Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user
                          fmt::format("role {} may change only its own user", user.role));
   }
   static const std::vector<std::string> kSelf = {"out_of_office", "timezone", "hours", "name"};
+  std::optional<OutOfOfficeInput> ooo;
   static const std::vector<std::string> kManager = {"capacity", "active", "team"};
   for (const auto& [key, value] : body->items()) {
     bool own = std::find(kSelf.begin(), kSelf.end(), key) != kSelf.end();
@@ -529,13 +530,10 @@ Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user
       if (!until.ok()) return ErrorResponse(until.status());
       if (!*from || !*until)
         return ErrorResponse(422, "invalid_field", "out_of_office needs from and until");
-      // A date as "until" means through that day.
-      TimePoint end = **until;
-      if (value["until"].get<std::string>().size() == 10) end += std::chrono::hours(24);
-      if (end <= **from)
-        return ErrorResponse(422, "invalid_field", "out_of_office.until must be after from");
-      u.ooo_from = **from;
-      u.ooo_until = end;
+      // Dates are days in the user's own zone (resolved below, once "timezone" in the
+      // same change is known); "until" a date means through that day.
+      ooo = OutOfOfficeInput{**from, **until, value["from"].get<std::string>().size() == 10,
+                             value["until"].get<std::string>().size() == 10};
     } else if (key == "capacity") {
       if (!value.is_number_integer() || value.get<int>() < 0 || value.get<int>() > 100000) {
         return ErrorResponse(422, "invalid_field", "capacity must be an integer from 0 to 100000");
@@ -562,6 +560,14 @@ Response ApiRoutes::PatchUser(const HttpRequest& request, const UserRecord& user
     } else {
       return ErrorResponse(422, "invalid_field", fmt::format("{} must be a string", key));
     }
+  }
+  if (ooo) {
+    const auto [from, until] =
+        ResolveOutOfOffice(*ooo, TimeZone::Find(u.timezone).value_or(TimeZone::Utc()));
+    if (until <= from)
+      return ErrorResponse(422, "invalid_field", "out_of_office.until must be after from");
+    u.ooo_from = from;
+    u.ooo_until = until;
   }
   u.updated_at = clock_.Now();
   if (Status s = store_.UpdateUser(u); !s.ok()) return ErrorResponse(s);

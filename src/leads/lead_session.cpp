@@ -84,7 +84,12 @@ Status LeadEngine::Session::Rebuild() {
   // Inbound touches (the lead replied or called) count as engagement too.
   TANDEM_ASSIGN_OR_RETURN(auto touches, txn_.ListTouches(lead_.id, TimePoint{}));
   for (const TouchRecord& t : touches) {
-    if (t.direction == "inbound") TANDEM_RETURN_IF_ERROR(CountInboundTouch(t));
+    // Only touches that earned their points: recorded by the owner or a manager, or
+    // confirmed by one since.
+    if (t.direction == "inbound" &&
+        (t.score_status == "counted" || t.score_status == "confirmed")) {
+      TANDEM_RETURN_IF_ERROR(CountInboundTouch(t));
+    }
   }
   return OkStatus();
 }
