@@ -92,4 +92,43 @@ Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id) {
                                       owner_id));
 }
 
+bool IsMarketingStage(std::string_view stage) {
+  return stage == "subscriber" || stage == "lead" || stage == "mql" || stage == "recycled";
+}
+
+Status CheckCanMoveToStage(const UserRecord& actor, std::string_view stage) {
+  if (actor.role == "admin" || actor.role == "sales_manager" || actor.role == "sales_rep") {
+    return OkStatus();
+  }
+  if (actor.role == "marketing" && IsMarketingStage(stage)) return OkStatus();
+  return PermissionDenied(
+      "forbidden",
+      actor.role == "marketing"
+          ? fmt::format("role marketing moves the marketing stages (subscriber, lead, mql, "
+                        "recycled); {} is a sales stage",
+                        stage)
+          : fmt::format("role {} may not move leads to {}", actor.role, stage));
+}
+
+Status CheckCanRecordOutcome(const UserRecord& actor, std::string_view disposition) {
+  if (actor.role == "admin" || actor.role == "sales_manager" || actor.role == "sales_rep") {
+    return OkStatus();
+  }
+  return PermissionDenied("forbidden",
+                          fmt::format("role {} may not record a sales disposition ({}); "
+                                      "outcomes are sales' word on a lead",
+                                      actor.role, disposition));
+}
+
+bool InboundTouchCountsAtOnce(const UserRecord& actor, const LeadRecord& lead) {
+  return actor.role == "admin" || actor.role == "sales_manager" || lead.owner_id == actor.id;
+}
+
+Status CheckCanConfirmTouch(const UserRecord& actor) {
+  if (actor.role == "admin" || actor.role == "sales_manager") return OkStatus();
+  return PermissionDenied(
+      "forbidden",
+      fmt::format("role {} may not confirm touches (sales_manager or admin)", actor.role));
+}
+
 }  // namespace tandem

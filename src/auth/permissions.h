@@ -50,5 +50,18 @@ Status CheckCanActOnUser(const UserRecord& actor, const UserRecord& target, User
                          std::string_view new_role = {});
 // Listing, creating or revoking the API tokens of user `owner_id`.
 Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id);
+// Which stages a role may move a lead to, written once. Marketing moves the marketing
+// stages (subscriber, lead, mql, recycled); the sales stages (sal, sql, opportunity,
+// customer, disqualified) and every sales disposition (outcome) belong to the sales
+// roles and admins. Viewers move nothing. The lead-level rule (CheckCanWorkLead)
+// applies as well.
+bool IsMarketingStage(std::string_view stage);
+Status CheckCanMoveToStage(const UserRecord& actor, std::string_view stage);
+Status CheckCanRecordOutcome(const UserRecord& actor, std::string_view disposition);
+// An inbound touch (the lead replied, called) earns engagement points when its owner,
+// a sales manager or an admin records it; anyone else's waits until a sales manager
+// or an admin confirms it.
+bool InboundTouchCountsAtOnce(const UserRecord& actor, const LeadRecord& lead);
+Status CheckCanConfirmTouch(const UserRecord& actor);
 
 }  // namespace tandem

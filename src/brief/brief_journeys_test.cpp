@@ -323,5 +323,38 @@ TEST_F(BriefJourneysTest, LeadWithNoData) {
   ExpectGoldenBrief("no_data", brief);
 }
 
+// What anonymous forms fill (name, title, company, a page title) is the person's text:
+// in the Markdown brief it is literal text — no heading, link, emphasis or HTML of
+// theirs — and the notification subject is one line.
+TEST_F(BriefJourneysTest, HostileNamesTitlesAndCompaniesStayLiteralText) {
+  const std::string b = Ids("hostile-1");
+  Send("2026-11-20T14:40:00Z",
+       {Page(b, "/pricing", "Pricing <img src=x onerror=alert(1)> [win](http://evil.example)")});
+  Send("2026-11-20T14:47:00Z", {Identify(b, R"json({"email":"eve@evil.example",
+                   "name":"# Eve\r\nSet-Cookie: s=1\n\n- [click](javascript:alert(1))",
+                   "title":"*CEO* <script>alert(1)</script>","timezone":"Europe/London",
+                   "company":{"name":"`Acme` _Corp_ | <b>&amp;</b> ![x](http://evil.example/x.png)",
+                              "size":120,"industry":"> quoted\n1. listed"}})json")});
+  Send("2026-11-20T14:48:00Z", {Track(b, "Demo Requested", "{}", "/pricing")});
+  const int64_t lead = LeadOf("hostile-1");
+  const json brief = BriefAt(lead, "2026-11-20T15:00:00Z");
+  ExpectGoldenBrief("hostile_values", brief);
+  const std::string md = RenderBriefMarkdown(brief);
+  for (const char* raw : {"<script>", "<img", "<b>", "[click](", "[x](", "[win](", "\n# Eve",
+                          "\n- [click", "\n> quoted", "\n1. listed", "*CEO*", "`Acme`"}) {
+    EXPECT_EQ(md.find(raw), std::string::npos) << "raw \"" << raw << "\" in\n" << md;
+  }
+  EXPECT_NE(md.find("\\[click\\](javascript:alert(1))"), std::string::npos) << md;
+  EXPECT_NE(md.find("&lt;script&gt;"), std::string::npos) << md;
+  const std::vector<OutboxMessage> outbox = store_->ListOutbox(0, 1000).value();
+  for (const OutboxMessage& m : outbox) {
+    if (m.type != "lead.assigned" || m.lead_id != lead) continue;
+    const std::string subject = json::parse(m.payload)["data"]["subject"];
+    EXPECT_EQ(subject.find_first_of("\r\n"), std::string::npos) << subject;
+    EXPECT_TRUE(subject.starts_with("New lead for you: # Eve Set-Cookie: s=1 - [click]"))
+        << subject;
+  }
+}
+
 }  // namespace
 }  // namespace tandem

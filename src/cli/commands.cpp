@@ -83,7 +83,7 @@ Status DemoFollowUps(Store& store, const LeadEngine& engine, TimePoint now) {
     if (owned == 0) {
       PreferencesChange away;
       away.out_of_office =
-          std::make_pair(now - std::chrono::hours(24), now + std::chrono::hours(24 * 6));
+          OutOfOfficeInput{now - std::chrono::hours(24), now + std::chrono::hours(24 * 6)};
       away.do_not_contact = std::map<std::string, std::string>{
           {"call", "out-of-office reply: no calls unless urgent"}};
       TANDEM_RETURN_IF_ERROR(

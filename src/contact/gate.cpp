@@ -268,6 +268,49 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
   return d;
 }
 
+std::optional<TimePoint> EarliestOwnerContact(const ContactConfig& policy,
+                                              const ContactFacts& facts, const UserRecord& owner,
+                                              TimePoint now, std::chrono::hours horizon) {
+  std::optional<TimePoint> earliest;
+  for (const std::string& channel : ContactChannels()) {
+    ContactRequest request{channel, "sales_outreach", "outbound", owner, false};
+    TimePoint at = now;
+    // Each step moves past at least one refusal; a few dozen cover any real policy.
+    for (int step = 0; step < 64 && at <= now + horizon; ++step) {
+      ContactDecision d = DecideContact(policy, facts, request, at);
+      if (d.allowed) {
+        if (!earliest || at < *earliest) earliest = at;
+        break;
+      }
+      std::optional<TimePoint> next;
+      bool ends = true;
+      for (const ContactReason& r : d.reasons) {
+        if (r.severity != "block") continue;
+        if (!r.until || *r.until <= at) {
+          ends = false;
+          break;
+        }
+        if (!next || *r.until > *next) next = r.until;
+      }
+      if (!ends || !next) break;
+      at = *next;
+    }
+  }
+  return earliest;
+}
+
+std::pair<TimePoint, TimePoint> ResolveOutOfOffice(const OutOfOfficeInput& input,
+                                                   const TimeZone& zone) {
+  constexpr int64_t kDayMillis = 24 * 60 * 60 * 1000;
+  auto day = [&](TimePoint utc_midnight) {
+    int64_t ms = ToUnixMillis(utc_midnight);
+    return ms >= 0 ? ms / kDayMillis : (ms - kDayMillis + 1) / kDayMillis;
+  };
+  TimePoint from = input.from_is_date ? zone.At(day(input.from), 0) : input.from;
+  TimePoint until = input.until_is_date ? zone.At(day(input.until) + 1, 0) : input.until;
+  return {from, until};
+}
+
 nlohmann::json ReasonsToJson(const std::vector<ContactReason>& reasons) {
   nlohmann::json out = nlohmann::json::array();
   for (const ContactReason& r : reasons) {

@@ -58,6 +58,28 @@ struct ContactDecision {
 ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& facts,
                               const ContactRequest& request, TimePoint now);
 
+// The first moment at or after `now` the gate lets `owner` start sales outreach on some
+// channel, by stepping past each refusal that ends (quiet hours, out of office, the
+// cooldown after another user's touch, frequency caps). nullopt when every channel is
+// refused for good (unsubscribed, do not contact, no consent, a closed stage) or not
+// free within `horizon`. REQUIRES: facts.lead is owned by `owner`.
+std::optional<TimePoint> EarliestOwnerContact(
+    const ContactConfig& policy, const ContactFacts& facts, const UserRecord& owner, TimePoint now,
+    std::chrono::hours horizon = std::chrono::hours(24 * 366));
+
+// An out-of-office window as given: each end a time, or a date (then `*_is_date`, and
+// the time point is that date's midnight UTC, as a date field parses).
+struct OutOfOfficeInput {
+  TimePoint from;
+  TimePoint until;
+  bool from_is_date = false;
+  bool until_is_date = false;
+};
+// The window as moments: a date is a day in the person's own `zone` — "from 1
+// December" starts at their midnight, "until 12 December" runs through their 12th.
+std::pair<TimePoint, TimePoint> ResolveOutOfOffice(const OutOfOfficeInput& input,
+                                                   const TimeZone& zone);
+
 // How far back the decision looks at touches.
 std::chrono::hours TouchLookback(const ContactConfig& policy);
 

@@ -1,7 +1,9 @@
 #include "contact/unsubscribe_token.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/random.h"
@@ -11,8 +13,7 @@ namespace {
 
 constexpr size_t kMacBytes = 16;
 
-std::string Mac(std::string_view secret, int64_t lead_id) {
-  std::string message = "unsubscribe:" + std::to_string(lead_id);
+std::string Mac(std::string_view secret, std::string_view message) {
   unsigned char full[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
@@ -26,25 +27,87 @@ std::string Mac(std::string_view secret, int64_t lead_id) {
   return encoded;
 }
 
+std::string ManageMac(std::string_view secret, int64_t lead_id) {
+  return Mac(secret, "unsubscribe:" + std::to_string(lead_id));
+}
+
+std::string ConfirmMac(std::string_view secret, int64_t lead_id, int64_t expires_s,
+                       std::string_view state_stamp) {
+  return Mac(secret, fmt::format("resubscribe-confirm:{}:{}:{}", lead_id, expires_s, state_stamp));
+}
+
+bool SameMac(std::string_view given, const std::string& expected) {
+  return given.size() == expected.size() &&
+         sodium_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
+// A positive decimal number of at most 19 digits, all of `text`, in its one spelling:
+// "042" is not 42, so a token has one spelling per lead.
+std::optional<int64_t> PositiveNumber(std::string_view text) {
+  if (text.empty() || text.size() > 19 || text.front() == '0') return std::nullopt;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 std::string MakeUnsubscribeToken(std::string_view secret, int64_t lead_id) {
-  return std::to_string(lead_id) + "." + Mac(secret, lead_id);
+  return std::to_string(lead_id) + "." + ManageMac(secret, lead_id);
 }
 
 std::optional<int64_t> VerifyUnsubscribeToken(std::string_view secret, std::string_view token) {
   size_t dot = token.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot > 19) return std::nullopt;
-  // One spelling per lead: "042.<mac>" is not the token made for lead 42.
-  if (token.front() == '0') return std::nullopt;
-  int64_t lead_id = 0;
-  auto [end, ec] = std::from_chars(token.data(), token.data() + dot, lead_id);
-  if (ec != std::errc() || end != token.data() + dot || lead_id <= 0) return std::nullopt;
-  std::string expected = Mac(secret, lead_id);
-  std::string_view given = token.substr(dot + 1);
-  if (given.size() != expected.size()) return std::nullopt;
-  if (sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) return std::nullopt;
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto lead_id = PositiveNumber(token.substr(0, dot));
+  if (!lead_id) return std::nullopt;
+  // A confirm token has a second dot and so never matches a manage MAC.
+  if (!SameMac(token.substr(dot + 1), ManageMac(secret, *lead_id))) return std::nullopt;
   return lead_id;
+}
+
+std::string MakeResubscribeToken(std::string_view secret, int64_t lead_id, TimePoint expires,
+                                 std::string_view state_stamp) {
+  const int64_t expires_s = ToUnixMillis(expires) / 1000;
+  return fmt::format("{}.{}.{}", lead_id, expires_s,
+                     ConfirmMac(secret, lead_id, expires_s, state_stamp));
+}
+
+std::optional<ResubscribeClaim> ParseResubscribeToken(std::string_view token) {
+  size_t first = token.find('.');
+  if (first == std::string_view::npos) return std::nullopt;
+  size_t second = token.find('.', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  auto lead_id = PositiveNumber(token.substr(0, first));
+  auto expires_s = PositiveNumber(token.substr(first + 1, second - first - 1));
+  if (!lead_id || !expires_s || *expires_s > int64_t{1} << 40) return std::nullopt;
+  return ResubscribeClaim{*lead_id, FromUnixMillis(*expires_s * 1000)};
+}
+
+bool VerifyResubscribeToken(std::string_view secret, std::string_view token,
+                            const ResubscribeClaim& claim, std::string_view state_stamp,
+                            TimePoint now) {
+  size_t second = token.find('.', token.find('.') + 1);
+  if (second == std::string_view::npos) return false;
+  const int64_t expires_s = ToUnixMillis(claim.expires) / 1000;
+  if (!SameMac(token.substr(second + 1),
+               ConfirmMac(secret, claim.lead_id, expires_s, state_stamp))) {
+    return false;
+  }
+  return now < claim.expires;
+}
+
+std::string OptOutStateStamp(const ContactPrefs& prefs,
+                             const std::vector<ConsentRecord>& consents) {
+  int64_t latest = 0, count = 0;
+  for (const ConsentRecord& c : consents) {
+    if (c.purpose != "email_marketing") continue;
+    latest = std::max(latest, ToUnixMillis(c.at));
+    ++count;
+  }
+  return fmt::format("{}/{}/{}", prefs.unsubscribed_at ? ToUnixMillis(*prefs.unsubscribed_at) : 0,
+                     latest, count);
 }
 
 StatusOr<std::string> LoadUnsubscribeSecret(Store& store) {

@@ -61,4 +61,41 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
+std::string HeaderText(std::string_view text, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes));
+  bool space = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t skip = 0;  // bytes of a multi-byte separator beyond the first
+    bool separator = c < 0x20 || c == 0x7f || c == ' ';
+    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x85) {
+      separator = true;  // U+0085 next line
+      skip = 1;
+    } else if (c == 0xe2 && i + 2 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(text[i + 2]) == 0xa8 ||
+                static_cast<unsigned char>(text[i + 2]) == 0xa9)) {
+      separator = true;  // U+2028 line separator, U+2029 paragraph separator
+      skip = 2;
+    }
+    i += skip;
+    if (separator) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(c);
+  }
+  if (out.size() <= max_bytes) return out;
+  constexpr std::string_view kEllipsis = "\u2026";
+  size_t cut = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+  // Back up to the start of a UTF-8 character.
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;
+  out.resize(cut);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out + std::string(kEllipsis);
+}
+
 }  // namespace tandem

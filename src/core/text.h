@@ -14,5 +14,10 @@ std::string LowerAscii(std::string_view text);
 std::string_view TrimSpace(std::string_view text);
 // `text` safe inside HTML elements and quoted attributes.
 std::string HtmlEscape(std::string_view text);
+// `text` safe as one line of a mail header or a notification subject: CR, LF, tabs,
+// other control characters and Unicode line separators become spaces, runs of spaces
+// collapse to one, the ends are trimmed, and it is cut (at a UTF-8 character
+// boundary, with "…") to at most `max_bytes`.
+std::string HeaderText(std::string_view text, size_t max_bytes = 200);
 
 }  // namespace tandem

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +91,9 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
           fmt::format("unknown query parameter \"{}\" (known: {})", name, fmt::join(kKnown, ", ")));
     }
   }
+  // A NUL or line break in q (or any filter) would match nothing sensible, and cut at
+  // the NUL it would match every lead: refused, naming the parameter.
+  if (Status clean = CheckNoControlCharacters(params); !clean.ok()) return ErrorResponse(clean);
   auto param = [&](const char* name) -> std::string {
     auto it = params.find(name);
     return it == params.end() ? "" : it->second;
@@ -311,13 +315,14 @@ Response ApiRoutes::PatchLead(const HttpRequest& request, const UserRecord& user
 
 Response ApiRoutes::Timeline(const HttpRequest& request, int64_t lead_id) {
   auto params = ParseQuery(request.query());
-  size_t limit = 200, offset = 0;
-  try {
-    if (params.count("limit")) limit = std::clamp<size_t>(std::stoul(params["limit"]), 1, 1000);
-    if (params.count("cursor")) offset = std::stoul(params["cursor"]);
-  } catch (const std::exception&) {
-    return ErrorResponse(400, "invalid_parameter", "limit and cursor must be numbers");
-  }
+  // The same bounds as the lists: 1 to 500 entries a page (default 200); the cursor is
+  // the position where the next page starts.
+  auto limit_param = IntParam(params, "limit", 200, 1, 500);
+  if (!limit_param.ok()) return ErrorResponse(limit_param.status());
+  auto cursor_param = IntParam(params, "cursor", 0, 0, std::numeric_limits<int32_t>::max());
+  if (!cursor_param.ok()) return ErrorResponse(cursor_param.status());
+  const size_t limit = static_cast<size_t>(*limit_param);
+  const size_t offset = static_cast<size_t>(*cursor_param);
   auto events = store_.ListPersonEvents(lead_id, 100000);
   auto log = store_.ListLeadLog(lead_id);
   auto items = store_.ListScoreItems(lead_id);

@@ -86,7 +86,7 @@ StatusOr<PreferencesChange> ParsePreferences(const json& body) {
   }
   if (auto it = body.find("out_of_office"); it != body.end()) {
     if (it->is_null()) {
-      change.out_of_office = std::optional<std::pair<TimePoint, TimePoint>>();
+      change.out_of_office = std::optional<OutOfOfficeInput>();
     } else if (!it->is_object()) {
       return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
     } else {
@@ -95,9 +95,13 @@ StatusOr<PreferencesChange> ParsePreferences(const json& body) {
       if (!from || !until) {
         return Unprocessable("invalid_field", "out_of_office needs both from and until");
       }
-      // A date as "until" means through that day.
-      if ((*it)["until"].get<std::string>().size() == 10) *until += std::chrono::hours(24);
-      change.out_of_office = std::make_pair(*from, *until);
+      // Dates are days in the lead's own zone; "until" a date means through that day.
+      OutOfOfficeInput ooo;
+      ooo.from = *from;
+      ooo.until = *until;
+      ooo.from_is_date = (*it)["from"].get<std::string>().size() == 10;
+      ooo.until_is_date = (*it)["until"].get<std::string>().size() == 10;
+      change.out_of_office = ooo;
     }
   }
   if (auto it = body.find("unsubscribed"); it != body.end()) {
@@ -133,36 +137,9 @@ StatusOr<TouchInput> ParseTouch(const json& body) {
 // An integer query parameter from min to max; `fallback` when absent.
 StatusOr<int> IntParam(const HttpRequest& request, const char* name, int fallback, int min,
                        int max) {
-  auto params = ParseQuery(request.query());
-  auto it = params.find(name);
-  if (it == params.end()) return fallback;
-  const std::string& text = it->second;
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return InvalidArgument(
-        "invalid_parameter",
-        fmt::format("{} \"{}\" must be a number from {} to {}", name, text, min, max));
-  }
-  return value;
-}
-
-// "jane@example.com" → "j***@example.com": enough for the person to recognise it.
-std::string MaskEmail(std::string_view email) {
-  size_t at = email.find('@');
-  if (at == std::string_view::npos || at == 0) return "your address";
-  return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
-}
-
-std::string Page(std::string_view title, std::string_view content) {
-  return fmt::format(
-      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-      "content=\"width=device-width,initial-scale=1\"><title>{}</title><style>body{{font:16px/1.5 "
-      "system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2328}}"
-      "button{{font:inherit;padding:.5rem 1rem;margin:.25rem 0;width:100%;cursor:pointer}}"
-      ".primary{{background:#1f6feb;color:#fff;border:0;border-radius:6px}}"
-      ".note{{color:#59636e;font-size:.9rem}}</style></head><body>{}</body></html>",
-      HtmlEscape(title), content);
+  TANDEM_ASSIGN_OR_RETURN(int64_t value,
+                          http::IntParam(ParseQuery(request.query()), name, fallback, min, max));
+  return static_cast<int>(value);
 }
 
 }  // namespace
@@ -193,6 +170,15 @@ std::optional<Response> ContactRoutes::HandleLead(std::string_view method, std::
   if (action == "touches" && method == "GET") return ListTouches(lead_id);
   if (action == "touches" && method == "POST") return AddTouch(request, user, lead_id);
   if (action == "unsubscribe-link" && method == "GET") return UnsubscribeLink(request, lead_id);
+  // touches/tch_12/confirm
+  constexpr std::string_view kTouches = "touches/", kConfirm = "/confirm";
+  if (action.starts_with(kTouches) && action.ends_with(kConfirm) &&
+      action.size() > kTouches.size() + kConfirm.size()) {
+    std::string_view id =
+        action.substr(kTouches.size(), action.size() - kTouches.size() - kConfirm.size());
+    if (method != "POST") return std::nullopt;
+    return ConfirmTouch(user, lead_id, id);
+  }
   return std::nullopt;
 }
 
@@ -238,7 +224,7 @@ Response ContactRoutes::AddConsent(const HttpRequest& request, const UserRecord&
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
   if (Status s = CheckKnownKeys(
-          *body, {"purpose", "status", "method", "form_id", "wording", "source", "at"});
+          *body, {"purpose", "status", "method", "form_id", "wording", "source", "at", "evidence"});
       !s.ok()) {
     return ErrorResponse(s);
   }
@@ -249,9 +235,10 @@ Response ContactRoutes::AddConsent(const HttpRequest& request, const UserRecord&
   auto form_id = StringField(*body, "form_id");
   auto wording = StringField(*body, "wording");
   auto source = StringField(*body, "source");
+  auto evidence = StringField(*body, "evidence");
   auto at = TimeField(*body, "at");
   for (const Status* s : {&purpose.status(), &status.status(), &method.status(), &form_id.status(),
-                          &wording.status(), &source.status(), &at.status()}) {
+                          &wording.status(), &source.status(), &evidence.status(), &at.status()}) {
     if (!s->ok()) return ErrorResponse(*s);
   }
   const TimePoint now = clock_.Now();
@@ -261,6 +248,7 @@ Response ContactRoutes::AddConsent(const HttpRequest& request, const UserRecord&
   c.form_id = *form_id;
   c.wording = *wording;
   c.address_source = *source;
+  c.evidence = *evidence;
   c.at = at->value_or(now);
   auto recorded = InLeadTxn(store_, [&](LeadTxn& txn) {
     return engine_.RecordConsent(txn, lead_id, Actor{user}, c, now);
@@ -345,6 +333,25 @@ Response ContactRoutes::AddTouch(const HttpRequest& request, const UserRecord& u
   return Json(201, out);
 }
 
+Response ContactRoutes::ConfirmTouch(const UserRecord& user, int64_t lead_id,
+                                     std::string_view touch_text) {
+  int64_t touch_id = 0;
+  std::string_view digits = touch_text.starts_with("tch_") ? touch_text.substr(4) : touch_text;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), touch_id);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+      touch_id <= 0) {
+    return ErrorResponse(
+        404, "not_found",
+        fmt::format("touch \"{}\" does not exist (touch ids look like tch_12)", touch_text));
+  }
+  const TimePoint now = clock_.Now();
+  auto touch = InLeadTxn(store_, [&](LeadTxn& txn) {
+    return engine_.ConfirmInboundTouch(txn, lead_id, Actor{user}, touch_id, now);
+  });
+  if (!touch.ok()) return ErrorResponse(touch.status());
+  return Json(200, TouchToJson(*touch));
+}
+
 Response ContactRoutes::ListTouches(int64_t lead_id) {
   auto touches = store_.ListTouches(lead_id, TimePoint{});
   if (!touches.ok()) return ErrorResponse(touches.status());
@@ -369,7 +376,10 @@ std::string ContactRoutes::BaseUrl(const HttpRequest& request) const {
 Response ContactRoutes::UnsubscribeLink(const HttpRequest& request, int64_t lead_id) {
   std::string token = MakeUnsubscribeToken(secret_, lead_id);
   std::string url = BaseUrl(request) + "/u/" + token;
+  // The link every email carries: it shows the person's choices and unsubscribes; it
+  // never subscribes anyone again (that needs a confirmation sent to the address).
   return Json(200, {{"lead_id", LeadIdText(lead_id)},
+                    {"scope", "unsubscribe"},
                     {"token", token},
                     {"url", url},
                     {"headers",
@@ -411,75 +421,6 @@ Response ContactRoutes::Hygiene(const HttpRequest& request, const UserRecord& us
   auto report = BuildHygieneReport(store_, now - std::chrono::hours(24 * *days), now);
   if (!report.ok()) return ErrorResponse(report.status());
   return Json(200, HygieneToJson(*report));
-}
-
-Response ContactRoutes::PreferencePage(const HttpRequest& request, bool post) {
-  std::string_view token = request.path().substr(std::string_view("/u/").size());
-  auto not_found = [] {
-    return Html(404, Page("Link not valid",
-                          "<h1>This link is not valid</h1><p>The unsubscribe link is incomplete "
-                          "or was changed. Please use the link from the most recent email.</p>"));
-  };
-  auto lead_id = VerifyUnsubscribeToken(secret_, token);
-  if (!lead_id) return not_found();
-  auto resolved = store_.ResolveLeadId(*lead_id);  // the person may have been merged since
-  if (!resolved.ok()) return Html(503, Page("Try again", "<p>Please try again in a minute.</p>"));
-  if (!*resolved) return not_found();
-  const TimePoint now = clock_.Now();
-  std::string done;
-  if (post) {
-    // RFC 8058: the one-click body is "List-Unsubscribe=One-Click"; the page's own
-    // buttons send "choice=…".
-    auto form = ParseQuery(request.message.body());
-    std::string choice = form.count("choice") ? form["choice"] : "all_email";
-    OptOut opt_out = OptOut::kAllEmail;
-    if (choice == "marketing") {
-      opt_out = OptOut::kMarketingEmail;
-    } else if (choice == "everything") {
-      opt_out = OptOut::kEverything;
-    } else if (choice == "resubscribe") {
-      opt_out = OptOut::kResubscribe;
-    } else if (choice != "all_email") {
-      return Html(400, Page("Unknown choice", "<p>That choice is not one this page offers.</p>"));
-    }
-    const std::string how = form.count("List-Unsubscribe") ? "one_click" : "preference_page";
-    auto applied = InLeadTxn(store_, [&](LeadTxn& txn) -> StatusOr<bool> {
-      TANDEM_RETURN_IF_ERROR(engine_.ApplyOptOut(txn, **resolved, opt_out, how, now));
-      return true;
-    });
-    if (!applied.ok()) return Html(503, Page("Try again", "<p>Please try again in a minute.</p>"));
-    done = choice == "resubscribe"  ? "You will receive our emails again."
-           : choice == "marketing"  ? "You will no longer receive marketing emails."
-           : choice == "everything" ? "We will not contact you again, by email or any other way."
-                                    : "You are unsubscribed from all our emails.";
-  }
-  auto lead = store_.GetLead(**resolved);
-  auto prefs = store_.GetContactPrefs(**resolved);
-  auto consents = store_.ListConsents(**resolved);
-  if (!lead.ok() || !prefs.ok() || !consents.ok() || !*lead) {
-    return Html(503, Page("Try again", "<p>Please try again in a minute.</p>"));
-  }
-  const bool unsubscribed = prefs->unsubscribed_at.has_value();
-  const bool marketing = ConsentState(*consents, "email_marketing") == "granted";
-  std::string status = unsubscribed ? "You are unsubscribed from all our emails."
-                       : marketing  ? "You receive our emails, including marketing emails."
-                                    : "You receive only personal emails from our team.";
-  auto button = [&](std::string_view choice, std::string_view label, bool primary) {
-    return fmt::format(
-        "<form method=\"post\"><input type=\"hidden\" name=\"choice\" value=\"{}\"><button{}>{}"
-        "</button></form>",
-        choice, primary ? " class=\"primary\"" : "", label);
-  };
-  std::string content = fmt::format("<h1>Email preferences</h1><p class=\"note\">For {}</p>",
-                                    HtmlEscape(MaskEmail((*lead)->email)));
-  if (!done.empty()) content += fmt::format("<p role=\"status\"><strong>{}</strong></p>", done);
-  content += fmt::format("<p>{}</p>", status);
-  if (!unsubscribed) content += button("all_email", "Unsubscribe from all email", true);
-  if (!unsubscribed && marketing)
-    content += button("marketing", "Stop marketing email only", false);
-  content += button("everything", "Do not contact me at all", false);
-  if (unsubscribed) content += button("resubscribe", "Subscribe again", false);
-  return Html(200, Page("Email preferences", content));
 }
 
 }  // namespace tandem::http

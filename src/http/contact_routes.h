@@ -15,6 +15,8 @@ namespace tandem::http {
 
 class ContactRoutes {
  public:
+  // How long a confirmation link sent to the person stays good.
+  static constexpr std::chrono::hours kResubscribeLinkLife{24 * 7};
   struct Options {
     std::string public_url;  // base of unsubscribe links; "" = from the request's Host
   };
@@ -39,10 +41,15 @@ class ContactRoutes {
   Response ContactCheck(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
   Response AddTouch(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
   Response ListTouches(int64_t lead_id);
+  Response ConfirmTouch(const UserRecord& user, int64_t lead_id, std::string_view touch_text);
   Response UnsubscribeLink(const HttpRequest& request, int64_t lead_id);
   Response Leaks(const HttpRequest& request, const UserRecord& user);
   Response Hygiene(const HttpRequest& request, const UserRecord& user);
   Response PreferencePage(const HttpRequest& request, bool post);
+  // The page a confirmation link (sent to the person's address) opens.
+  Response ConfirmPage(const HttpRequest& request, std::string_view token, bool post);
+  // Sends the person a confirmation link; what the page tells them (HTML-safe).
+  StatusOr<std::string> RequestResubscribe(int64_t lead_id, TimePoint now);
 
   std::string BaseUrl(const HttpRequest& request) const;
 

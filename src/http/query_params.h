@@ -5,11 +5,22 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
+
 namespace tandem::http {
 
 // Decodes %XX and '+'. Malformed escapes are kept as they are.
 std::string UrlDecode(std::string_view text);
 // The last value wins when a name repeats.
 std::map<std::string, std::string, std::less<>> ParseQuery(std::string_view query);
+
+// The integer parameter `name` of `params`, from `min` to `max`; `fallback` when it is
+// absent. Anything else (a sign out of range, text, an empty value) is a 400
+// invalid_parameter that names the parameter, the value and the range.
+StatusOr<int64_t> IntParam(const std::map<std::string, std::string, std::less<>>& params,
+                           std::string_view name, int64_t fallback, int64_t min, int64_t max);
+// 400 invalid_parameter when a parameter's value holds a control character (NUL, CR,
+// LF, ...): such text never names anything a search or filter should match.
+Status CheckNoControlCharacters(const std::map<std::string, std::string, std::less<>>& params);
 
 }  // namespace tandem::http

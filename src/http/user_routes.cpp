@@ -8,6 +8,8 @@
 
 #include "auth/permissions.h"
 #include "auth/tokens.h"
+#include "contact/gate.h"
+#include "core/zones.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/query_params.h"
@@ -29,28 +31,36 @@ std::optional<UserAction> ActionOf(std::string_view key) {
   return std::nullopt;
 }
 
-Status ApplyOutOfOffice(UserRecord& u, const json& value) {
-  if (value.is_null()) {
-    u.ooo_from.reset();
-    u.ooo_until.reset();
-    return OkStatus();
-  }
+// Reads an out-of-office change: nullopt inside clears it. Dates are days in the user's
+// own zone, resolved once the whole change (and so a new "timezone") is known.
+StatusOr<std::optional<OutOfOfficeInput>> ParseOutOfOffice(const json& value) {
+  if (value.is_null()) return std::optional<OutOfOfficeInput>();
   if (!value.is_object())
     return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
   TANDEM_ASSIGN_OR_RETURN(auto from, TimeField(value, "from"));
   TANDEM_ASSIGN_OR_RETURN(auto until, TimeField(value, "until"));
   if (!from || !until) return Unprocessable("invalid_field", "out_of_office needs from and until");
-  // A date as "until" means through that day.
-  TimePoint end = *until;
-  if (value["until"].get<std::string>().size() == 10) end += std::chrono::hours(24);
-  if (end <= *from) return Unprocessable("invalid_field", "out_of_office.until must be after from");
-  u.ooo_from = *from;
-  u.ooo_until = end;
+  // "until" a date means through that day.
+  return std::optional<OutOfOfficeInput>(
+      OutOfOfficeInput{*from, *until, value["from"].get<std::string>().size() == 10,
+                       value["until"].get<std::string>().size() == 10});
+}
+
+Status ApplyOutOfOffice(UserRecord& u, const std::optional<OutOfOfficeInput>& input) {
+  if (!input) {
+    u.ooo_from.reset();
+    u.ooo_until.reset();
+    return OkStatus();
+  }
+  const auto [from, until] =
+      ResolveOutOfOffice(*input, TimeZone::Find(u.timezone).value_or(TimeZone::Utc()));
+  if (until <= from) return Unprocessable("invalid_field", "out_of_office.until must be after from");
+  u.ooo_from = from;
+  u.ooo_until = until;
   return OkStatus();
 }
 
 Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
-  if (key == "out_of_office") return ApplyOutOfOffice(u, value);
   if (key == "capacity") {
     if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > 100000)
       return Unprocessable("invalid_field", "capacity must be an integer from 0 to 100000");
@@ -170,6 +180,7 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
   const UserRecord before = **found;
   UserRecord u = before;
   bool revoke_tokens = false;
+  std::optional<std::optional<OutOfOfficeInput>> ooo;  // inner nullopt clears
   for (const auto& [key, value] : body->items()) {
     if (key == "revoke_tokens") {
       if (!value.is_boolean())
@@ -190,8 +201,17 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
     const std::string role = key == "role" && value.is_string() ? value.get<std::string>() : "";
     if (Status allowed = CheckCanActOnUser(user, before, *action, role); !allowed.ok())
       return ErrorResponse(allowed);
+    if (key == "out_of_office") {
+      auto parsed = ParseOutOfOffice(value);
+      if (!parsed.ok()) return ErrorResponse(parsed.status());
+      ooo = std::move(*parsed);
+      continue;
+    }
     if (Status applied = ApplyUserField(u, key, value); !applied.ok())
       return ErrorResponse(applied);
+  }
+  if (ooo) {
+    if (Status applied = ApplyOutOfOffice(u, *ooo); !applied.ok()) return ErrorResponse(applied);
   }
   if (revoke_tokens && u.active) {
     return ErrorResponse(422, "invalid_field",

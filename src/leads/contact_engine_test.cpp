@@ -151,7 +151,7 @@ TEST_F(ContactEngineTest, ThreeRepsOneProspectOnlyTheOwnerGetsThrough) {
 
   // The prospect goes on vacation and asks not to be called.
   PreferencesChange away;
-  away.out_of_office = std::make_pair(T("2026-11-23T11:00:00Z"), T("2026-11-30T00:00:00Z"));
+  away.out_of_office = OutOfOfficeInput{T("2026-11-23T11:00:00Z"), T("2026-11-30T00:00:00Z")};
   away.do_not_contact = std::map<std::string, std::string>{{"call", "vacation: no calls"}};
   ASSERT_TRUE(SetPrefs(lead, a, away).ok());
 
@@ -222,7 +222,7 @@ TEST_F(ContactEngineTest, AnOutOfOfficeThatEndsBeforeItStartsIsRefused) {
   UserRecord a = AddUser("Ana");
   const int64_t lead = HotLead("p3");
   PreferencesChange change;
-  change.out_of_office = std::make_pair(T("2026-12-10T00:00:00Z"), T("2026-12-01T00:00:00Z"));
+  change.out_of_office = OutOfOfficeInput{T("2026-12-10T00:00:00Z"), T("2026-12-01T00:00:00Z")};
   Status s = SetPrefs(lead, a, change);
   EXPECT_EQ(s.code(), StatusCode::kUnprocessable);
   EXPECT_NE(s.message().find("ends"), std::string::npos);

@@ -1,9 +1,11 @@
-// LeadEngine: the contact gate, contact preferences and consent, and the SLA timers.
+// LeadEngine: the contact gate, contact preferences and consent.
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "auth/permissions.h"
+#include "core/random.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
@@ -38,6 +40,42 @@ StatusOr<LeadRecord> MustExist(StatusOr<std::optional<LeadRecord>> lead, int64_t
   TANDEM_RETURN_IF_ERROR(lead.status());
   if (!*lead) return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(id)));
   return **lead;
+}
+
+// A granted email_marketing consent recorded by staff after the person opted out
+// (unsubscribed, or withdrew that consent) must be a fresh one the person gave: on a
+// form, with the evidence (the submission, the signed page), dated after the opt-out.
+// True when it then ends the person's unsubscribe.
+StatusOr<bool> CheckFreshEmailConsent(const ConsentRecord& consent,
+                                      const std::vector<ConsentRecord>& before,
+                                      const ContactPrefs& prefs) {
+  if (consent.status != "granted" || consent.purpose != "email_marketing") return false;
+  // An import is kept on record but never outranks a withdrawal (ConsentState).
+  if (consent.method == "import") return false;
+  std::optional<TimePoint> opted_out = prefs.unsubscribed_at;
+  for (const ConsentRecord& c : before) {
+    if (c.purpose == "email_marketing" && c.status == "withdrawn" &&
+        (!opted_out || c.at > *opted_out)) {
+      opted_out = c.at;
+    }
+  }
+  if (!opted_out) return false;
+  if (consent.method != "form" ||
+      consent.evidence.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Unprocessable(
+        "fresh_consent_required",
+        fmt::format("the person opted out on {}; only a new consent they gave can subscribe them "
+                    "again: method form, with evidence (the form submission or signed record) "
+                    "and at after the opt-out — or they confirm from their own preference page",
+                    FormatIsoTime(*opted_out)));
+  }
+  if (consent.at <= *opted_out) {
+    return Unprocessable("fresh_consent_required",
+                         fmt::format("a consent given at {} is older than the person's opt-out "
+                                     "({}) and cannot undo it",
+                                     FormatIsoTime(consent.at), FormatIsoTime(*opted_out)));
+  }
+  return prefs.unsubscribed_at.has_value();
 }
 
 }  // namespace
@@ -131,6 +169,11 @@ StatusOr<TouchResult> LeadEngine::RecordTouch(LeadTxn& txn, int64_t lead_id, con
   }
   touch.warnings = warnings.dump();
   touch.at = now;
+  if (touch.direction == "inbound") {
+    touch.score_status = !actor.user || InboundTouchCountsAtOnce(*actor.user, session.lead())
+                             ? "counted"
+                             : "awaiting_confirmation";
+  }
   TANDEM_ASSIGN_OR_RETURN(touch.id, txn.AddTouch(touch));
 
   LeadRecord& lead = session.lead();
@@ -143,7 +186,7 @@ StatusOr<TouchResult> LeadEngine::RecordTouch(LeadTxn& txn, int64_t lead_id, con
       TANDEM_RETURN_IF_ERROR(txn.UpdateAssignmentSla(a));
       if (lead.sla_due_at && !lead.sla_met_at) lead.sla_met_at = now;
     }
-  } else {
+  } else if (touch.score_status == "counted") {
     TANDEM_RETURN_IF_ERROR(session.CountInboundTouch(touch));
     TANDEM_RETURN_IF_ERROR(session.Qualify(actor));
   }
@@ -158,6 +201,50 @@ StatusOr<TouchResult> LeadEngine::RecordTouch(LeadTxn& txn, int64_t lead_id, con
   result.touch = touch;
   result.lead = session.lead();
   return result;
+}
+
+StatusOr<TouchRecord> LeadEngine::ConfirmInboundTouch(LeadTxn& txn, int64_t lead_id,
+                                                      const Actor& actor, int64_t touch_id,
+                                                      TimePoint now) const {
+  if (!actor.user) return PermissionDenied("forbidden", "a touch is confirmed by a person");
+  TANDEM_RETURN_IF_ERROR(CheckCanConfirmTouch(*actor.user));
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  TANDEM_ASSIGN_OR_RETURN(auto touches, txn.ListTouches(lead_id, TimePoint{}));
+  auto it = std::find_if(touches.begin(), touches.end(),
+                         [&](const TouchRecord& t) { return t.id == touch_id; });
+  if (it == touches.end()) {
+    return NotFound("not_found",
+                    fmt::format("lead {} has no touch tch_{}", LeadIdText(lead_id), touch_id));
+  }
+  TouchRecord touch = *it;
+  if (touch.direction != "inbound") {
+    return Conflict("not_inbound", fmt::format("tch_{} is an outbound touch; only inbound "
+                                               "touches earn engagement points",
+                                               touch_id));
+  }
+  // The update is conditional, so of two managers confirming at once one grants.
+  TANDEM_ASSIGN_OR_RETURN(bool confirmed, txn.ConfirmTouchScore(lead_id, touch_id));
+  if (!confirmed) {
+    return Conflict(
+        "already_counted",
+        fmt::format(
+            "tch_{} has earned its points already ({})", touch_id,
+            touch.score_status == "awaiting_confirmation" ? "confirmed" : touch.score_status));
+  }
+  touch.score_status = "confirmed";
+  TANDEM_RETURN_IF_ERROR(session.CountInboundTouch(touch));
+  TANDEM_RETURN_IF_ERROR(session.Log(
+      "touch_confirmed", actor,
+      {{"touch_id", fmt::format("tch_{}", touch_id)},
+       {"recorded_by", touch.user_id ? nlohmann::json(UserIdText(*touch.user_id)) : nullptr},
+       {"channel", touch.channel},
+       {"points", contact_.inbound_touch_points}}));
+  TANDEM_RETURN_IF_ERROR(session.Qualify(actor));
+  TANDEM_RETURN_IF_ERROR(session.Save());
+  return touch;
 }
 
 StatusOr<ContactPrefs> LeadEngine::UpdatePreferences(LeadTxn& txn, int64_t lead_id,
@@ -207,7 +294,13 @@ StatusOr<ContactPrefs> LeadEngine::UpdatePreferences(LeadTxn& txn, int64_t lead_
   }
   if (change.out_of_office) {
     if (*change.out_of_office) {
-      const auto [from, until] = **change.out_of_office;
+      // Dates are the lead's days: its zone as this change leaves it.
+      ContactPrefs zoned = prefs;
+      nlohmann::json traits = nlohmann::json::parse(session.lead().traits, nullptr, false);
+      const LeadZone zone =
+          FindLeadZone(zoned, traits.is_object() ? traits : nlohmann::json::object());
+      const auto [from, until] =
+          ResolveOutOfOffice(**change.out_of_office, zone.zone.value_or(TimeZone::Utc()));
       if (until <= from) {
         return Unprocessable("invalid_field",
                              fmt::format("out_of_office ends ({}) before it starts ({})",
@@ -263,6 +356,8 @@ StatusOr<ConsentRecord> LeadEngine::RecordConsent(LeadTxn& txn, int64_t lead_id,
   consent.lead_id = lead_id;
   consent.actor = actor.Name();
   TANDEM_ASSIGN_OR_RETURN(auto before, txn.ListConsents(lead_id));
+  TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs_before, txn.GetContactPrefs(lead_id));
+  TANDEM_ASSIGN_OR_RETURN(bool resubscribes, CheckFreshEmailConsent(consent, before, prefs_before));
   TANDEM_RETURN_IF_ERROR(txn.AddConsent(consent));
   TANDEM_ASSIGN_OR_RETURN(auto after, txn.ListConsents(lead_id));
   std::string state = ConsentState(after, consent.purpose);
@@ -281,6 +376,20 @@ StatusOr<ConsentRecord> LeadEngine::RecordConsent(LeadTxn& txn, int64_t lead_id,
     data["note"] = "an import does not undo the person's withdrawal";
   }
   TANDEM_RETURN_IF_ERROR(session.Log("consent", actor, std::move(data)));
+  if (resubscribes) {
+    // Not a reversal of the person's opt-out (it stays on record): a new consent they
+    // gave, with its evidence, supersedes it.
+    TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead_id));
+    prefs.unsubscribed_at.reset();
+    prefs.updated_at = now;
+    TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(prefs));
+    TANDEM_RETURN_IF_ERROR(session.Log("resubscribed", actor,
+                                       {{"how", "consent_recorded"},
+                                        {"method", consent.method},
+                                        {"form_id", consent.form_id},
+                                        {"evidence", consent.evidence},
+                                        {"given_at", FormatIsoTime(consent.at)}}));
+  }
   TANDEM_RETURN_IF_ERROR(session.Save());
   return consent;
 }
@@ -299,7 +408,7 @@ Status LeadEngine::ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std
   consent.at = now;
   consent.method = std::string(how);
   consent.actor = "person";
-  std::string kind = "unsubscribed";
+  const std::string kind = "unsubscribed";
   switch (choice) {
     case OptOut::kAllEmail:
       if (!prefs.unsubscribed_at) prefs.unsubscribed_at = now;
@@ -317,12 +426,6 @@ Status LeadEngine::ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std
       consent.wording = "Asked not to be contacted at all";
       break;
     }
-    case OptOut::kResubscribe:
-      prefs.unsubscribed_at.reset();
-      consent.status = "granted";
-      consent.wording = "Subscribed again to email on the preference page";
-      kind = "resubscribed";
-      break;
   }
   prefs.updated_at = now;
   TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(prefs));
@@ -331,70 +434,83 @@ Status LeadEngine::ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std
   return session.Save();
 }
 
-Status LeadEngine::FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
+StatusOr<bool> LeadEngine::RequestResubscribe(LeadTxn& txn, int64_t lead_id,
+                                              const ResubscribeMail& mail, TimePoint now) const {
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
-  if (!exists) return OkStatus();
-  TANDEM_ASSIGN_OR_RETURN(auto open, txn.OpenAssignment(lead_id));
-  if (!open || open->first_touch_at || open->sla_breached_at || !open->sla_due_at) {
-    return OkStatus();
-  }
-  AssignmentRecord a = *open;
-  const Actor system;
-  std::optional<UserRecord> owner = session.UserById(a.user_id);
-  nlohmann::json owner_json = owner ? OwnerToJson(*owner) : nlohmann::json(UserIdText(a.user_id));
-  const std::string lead_text = LeadIdText(lead_id);
-  const std::string who = session.lead().name.empty() ? session.lead().email : session.lead().name;
-  if (*a.sla_due_at <= now) {
-    a.sla_breached_at = now;
-    if (!a.sla_reminded_at) a.sla_reminded_at = now;
-    TANDEM_RETURN_IF_ERROR(txn.UpdateAssignmentSla(a));
-    session.lead().sla_breached_at = now;
-    TANDEM_ASSIGN_OR_RETURN(auto managers, session.Managers(owner));
-    nlohmann::json to = nlohmann::json::array();
-    for (const UserRecord& m : managers) to.push_back(OwnerToJson(m));
-    TANDEM_RETURN_IF_ERROR(session.Log(
-        "sla_breached", system,
-        {{"owner", owner_json}, {"due_at", FormatIsoTime(*a.sla_due_at)}, {"notified", to}}));
-    TANDEM_RETURN_IF_ERROR(session.Emit(
-        "lead.sla_breached",
-        {{"owner", owner_json},
-         {"due_at", FormatIsoTime(*a.sla_due_at)},
-         {"action", sla_.on_breach},
-         {"notify", to},
-         {"subject", fmt::format("Missed follow-up: {} ({})", who, lead_text)},
-         {"text",
-          fmt::format("{} was due a first contact by {} at {} and has had none. {}", who,
-                      owner ? owner->name : UserIdText(a.user_id), FormatIsoTime(*a.sla_due_at),
-                      sla_.on_breach == "reassign"
-                          ? "Tandem is giving the lead to the next available rep."
-                          : "Please follow up or reassign it.")}},
-        /*keep=*/true));
-    if (sla_.on_breach == "reassign") {
-      TANDEM_ASSIGN_OR_RETURN(bool moved, session.Reroute(a.user_id, system));
-      (void)moved;
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  const std::string to = session.lead().email;
+  if (to.empty()) return false;
+  TANDEM_ASSIGN_OR_RETURN(auto log, txn.ListLeadLog(lead_id));
+  for (const LeadLogEntry& entry : log) {
+    if (entry.kind == "resubscribe_requested" && entry.at > now - std::chrono::minutes(15)) {
+      return false;  // one message a quarter hour: the page cannot be used to flood them
     }
-    return session.Save();
   }
-  if (a.sla_warn_at && *a.sla_warn_at <= now && !a.sla_reminded_at) {
-    a.sla_reminded_at = now;
-    TANDEM_RETURN_IF_ERROR(txn.UpdateAssignmentSla(a));
-    TANDEM_RETURN_IF_ERROR(session.Log(
-        "sla_reminder", system, {{"owner", owner_json}, {"due_at", FormatIsoTime(*a.sla_due_at)}}));
-    nlohmann::json to = nlohmann::json::array();
-    if (owner) to.push_back(OwnerToJson(*owner));
-    TANDEM_RETURN_IF_ERROR(session.Emit(
-        "lead.sla_warning",
-        {{"owner", owner_json},
-         {"due_at", FormatIsoTime(*a.sla_due_at)},
-         {"notify", to},
-         {"subject", fmt::format("Follow up with {} by {}", who, FormatIsoTime(*a.sla_due_at))},
-         {"text", fmt::format("{} ({}) has not been contacted yet; the first contact is due by {}.",
-                              who, lead_text, FormatIsoTime(*a.sla_due_at))}},
-        /*keep=*/true));
-    return session.Save();
-  }
-  return OkStatus();
+  const std::string link = mail.confirm_url.empty() ? mail.confirm_path : mail.confirm_url;
+  nlohmann::json data = {
+      {"to", to},
+      {"lead_id", LeadIdText(lead_id)},
+      {"subject", HeaderText("Please confirm: subscribe again to our emails")},
+      {"text", fmt::format("Someone asked to subscribe {} to our emails again. If it was you, "
+                           "open this link and confirm before {}:\n\n{}\n\nIf it was not you, "
+                           "ignore this message: nothing changes.",
+                           to, FormatIsoTime(mail.expires), link)},
+      {"confirm_path", mail.confirm_path},
+      {"confirm_url", mail.confirm_url.empty() ? nlohmann::json() : nlohmann::json(link)},
+      {"expires_at", FormatIsoTime(mail.expires)}};
+  OutboxMessage message;
+  message.uid = "evt_" + RandomUuid();
+  message.type = "person.resubscribe_confirmation";
+  message.lead_id = lead_id;
+  message.created_at = now;
+  message.payload = nlohmann::json{
+      {"id", message.uid},
+      {"type", message.type},
+      {"created_at", FormatIsoTime(now)},
+      {"data",
+       std::move(data)}}.dump();
+  // No webhook endpoint: the link is the person's, for their mailbox only.
+  TANDEM_RETURN_IF_ERROR(txn.Enqueue(message, {}, now));
+  TANDEM_RETURN_IF_ERROR(
+      session.Log("resubscribe_requested", Actor{},
+                  {{"how", "preference_page"},
+                   {"note", "not confirmed: a confirmation was sent to the address"},
+                   {"expires_at", FormatIsoTime(mail.expires)}}));
+  TANDEM_RETURN_IF_ERROR(session.Save());
+  return true;
+}
+
+Status LeadEngine::ConfirmResubscribe(LeadTxn& txn, int64_t lead_id,
+                                      const ResubscribeEvidence& evidence, TimePoint now) const {
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
+  TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead_id));
+  prefs.unsubscribed_at.reset();
+  prefs.updated_at = now;
+  ConsentRecord consent;
+  consent.lead_id = lead_id;
+  consent.purpose = "email_marketing";
+  consent.status = "granted";
+  consent.at = now;
+  consent.method = "email_confirmation";
+  consent.actor = "person";
+  consent.wording = "Subscribe again to our emails (confirmed from the link sent to this address)";
+  consent.evidence = nlohmann::json{{"confirmation_sent_to", evidence.sent_to},
+                                    {"link_expires_at", FormatIsoTime(evidence.link_expires)},
+                                    {"confirmed_at", FormatIsoTime(now)},
+                                    {"ip", evidence.ip},
+                                    {"user_agent", evidence.user_agent}}
+                         .dump();
+  TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(prefs));
+  TANDEM_RETURN_IF_ERROR(txn.AddConsent(consent));
+  TANDEM_RETURN_IF_ERROR(session.Log(
+      "resubscribed", Actor{},
+      {{"how", "email_confirmation"}, {"choice", consent.wording}, {"sent_to", evidence.sent_to}}));
+  return session.Save();
 }
 
 Status LeadEngine::Session::CountInboundTouch(const TouchRecord& touch) {
@@ -410,23 +526,6 @@ Status LeadEngine::Session::CountInboundTouch(const TouchRecord& touch) {
   lead_.engagement_ref +=
       EngagementRef(points, touch.at, now_, engine_.scoring_.half_life_days);
   return OkStatus();
-}
-
-StatusOr<std::vector<UserRecord>> LeadEngine::Session::Managers(
-    const std::optional<UserRecord>& owner) {
-  TANDEM_ASSIGN_OR_RETURN(const std::vector<UserRecord>* users, Users());
-  std::vector<UserRecord> team, all, admins;
-  for (const UserRecord& u : *users) {
-    if (!u.active) continue;
-    if (u.role == "sales_manager") {
-      all.push_back(u);
-      if (owner && !owner->team.empty() && u.team == owner->team) team.push_back(u);
-    }
-    if (u.role == "admin") admins.push_back(u);
-  }
-  if (!team.empty()) return team;
-  if (!all.empty()) return all;
-  return admins;
 }
 
 }  // namespace tandem

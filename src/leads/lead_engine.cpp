@@ -21,6 +21,15 @@ bool MarkedAsLead(const StoredEvent& event) {
   return lead != nullptr && lead->is_boolean() && lead->get<bool>();
 }
 
+// Whether the message came from a person's browser: a web page sends its page and
+// user agent (analytics.js, the snippet); a server-side call through the HTTP API
+// carries neither.
+bool FromBrowser(const StoredEvent& event) {
+  nlohmann::json message = nlohmann::json::parse(event.record.payload, nullptr, false);
+  return FindField(message, "context.page") != nullptr ||
+         FindField(message, "context.userAgent") != nullptr;
+}
+
 }  // namespace
 
 LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
@@ -108,7 +117,17 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
   if (created) {
     // The row must exist before anything refers to it.
     TANDEM_RETURN_IF_ERROR(session.Save());
-    TANDEM_RETURN_IF_ERROR(session.Log("created", system, {{"event_id", event.id}}));
+    nlohmann::json created_data = {{"event_id", event.id}};
+    if (MarkedAsLead(event) && !FromBrowser(event)) {
+      // A server pushed this lead through the API: the address is the sender's, not
+      // one the person gave on a page, and has no inbound basis of its own.
+      TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(person_id));
+      prefs.address_source = "api";
+      prefs.updated_at = now;
+      TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(prefs));
+      created_data["address_source"] = "api";
+    }
+    TANDEM_RETURN_IF_ERROR(session.Log("created", system, std::move(created_data)));
     TANDEM_RETURN_IF_ERROR(session.Emit("lead.created"));
   }
   TANDEM_RETURN_IF_ERROR(session.Qualify(system));
@@ -131,7 +150,10 @@ StatusOr<LeadRecord> LeadEngine::RecordOutcome(LeadTxn& txn, int64_t lead_id, co
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
   if (!exists)
     return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
-  if (actor.user) TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
+  if (actor.user) {
+    TANDEM_RETURN_IF_ERROR(CheckCanRecordOutcome(*actor.user, outcome.disposition));
+    TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
+  }
   TANDEM_ASSIGN_OR_RETURN(OutcomePlan plan, PlanOutcome(session.stage(), outcome, now));
   nlohmann::json data = {{"disposition", outcome.disposition}};
   if (!outcome.reason.empty()) data["reason"] = outcome.reason;
@@ -157,7 +179,10 @@ StatusOr<LeadRecord> LeadEngine::ChangeStage(LeadTxn& txn, int64_t lead_id, cons
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
   if (!exists)
     return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
-  if (actor.user) TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
+  if (actor.user) {
+    TANDEM_RETURN_IF_ERROR(CheckCanMoveToStage(*actor.user, StageName(to)));
+    TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
+  }
   if ((to == Stage::kRecycled || to == Stage::kDisqualified) && reason.empty()) {
     return Unprocessable("reason_required",
                          fmt::format("moving a lead to {} needs a reason", StageName(to)));

@@ -55,13 +55,29 @@ struct PreferencesChange {
   std::optional<std::string> timezone;           // "" clears
   std::optional<std::string> address_source;
   std::optional<std::map<std::string, std::string>> do_not_contact;  // channel or "all" → reason
-  std::optional<std::optional<std::pair<TimePoint, TimePoint>>>
-      out_of_office;  // inner nullopt clears
+  std::optional<std::optional<OutOfOfficeInput>> out_of_office;      // inner nullopt clears
   std::optional<bool> unsubscribed;
 };
 
 // What the person chose on their preference page (or the one-click unsubscribe).
-enum class OptOut { kAllEmail, kMarketingEmail, kEverything, kResubscribe };
+// Subscribing again is not among them: it needs the person's confirmation
+// (RequestResubscribe, ConfirmResubscribe).
+enum class OptOut { kAllEmail, kMarketingEmail, kEverything };
+
+// The confirmation message a request to subscribe again sends to the address.
+struct ResubscribeMail {
+  std::string confirm_path;  // "/u/<confirm token>"
+  std::string confirm_url;   // the full link when server.public_url is set, else ""
+  TimePoint expires;
+};
+
+// How a confirmed re-subscription was given, kept with its consent record.
+struct ResubscribeEvidence {
+  std::string sent_to;  // the address the confirmation went to
+  TimePoint link_expires;
+  std::string ip;
+  std::string user_agent;
+};
 
 class LeadEngine {
  public:
@@ -103,6 +119,10 @@ class LeadEngine {
   // lets it through; a refusal is recorded for the reports. Commit either way.
   StatusOr<TouchResult> RecordTouch(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                     const TouchInput& input, TimePoint now) const;
+  // A sales manager or admin confirms an inbound touch someone other than the owner
+  // recorded: its engagement points are granted then, once (409 already_counted after).
+  StatusOr<TouchRecord> ConfirmInboundTouch(LeadTxn& txn, int64_t lead_id, const Actor& actor,
+                                            int64_t touch_id, TimePoint now) const;
   StatusOr<ContactPrefs> UpdatePreferences(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                            const PreferencesChange& change, TimePoint now) const;
   // Records a consent given or withdrawn. An import never re-grants a withdrawal.
@@ -111,6 +131,16 @@ class LeadEngine {
   // The person's own choice, from their unsubscribe link.
   Status ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std::string_view how,
                      TimePoint now) const;
+  // Someone on the person's preference page asked to subscribe again. Nothing changes
+  // but the timeline: a confirmation message goes to the lead's address through the
+  // outbox (to no webhook; the mailer sends it). False when there is no address, or one
+  // was sent within the last 15 minutes (nothing is sent then).
+  StatusOr<bool> RequestResubscribe(LeadTxn& txn, int64_t lead_id, const ResubscribeMail& mail,
+                                    TimePoint now) const;
+  // The person opened the confirmation sent to their address and confirmed: the
+  // unsubscribe ends and a fresh email_marketing consent is recorded with its evidence.
+  Status ConfirmResubscribe(LeadTxn& txn, int64_t lead_id, const ResubscribeEvidence& evidence,
+                            TimePoint now) const;
   // Fires the lead's due SLA timer, if any: the reminder to the owner, or the breach
   // (managers notified; reassigned when the policy says so). Idempotent.
   Status FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) const;

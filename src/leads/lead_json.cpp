@@ -137,6 +137,7 @@ nlohmann::json TouchToJson(const TouchRecord& t) {
            t.override_reason.empty() ? nlohmann::json() : nlohmann::json(t.override_reason)},
           {"overridden", nlohmann::json::parse(t.overridden, nullptr, false)},
           {"warnings", nlohmann::json::parse(t.warnings, nullptr, false)},
+          {"score", t.score_status.empty() ? nlohmann::json() : nlohmann::json(t.score_status)},
           {"at", FormatIsoTime(t.at)}};
 }
 
@@ -178,7 +179,8 @@ nlohmann::json ConsentToJson(const ConsentRecord& c) {
       {"form_id", c.form_id.empty() ? nlohmann::json() : nlohmann::json(c.form_id)},
       {"wording", c.wording},
       {"actor", c.actor},
-      {"source", c.address_source.empty() ? nlohmann::json() : nlohmann::json(c.address_source)}};
+      {"source", c.address_source.empty() ? nlohmann::json() : nlohmann::json(c.address_source)},
+      {"evidence", c.evidence.empty() ? nlohmann::json() : nlohmann::json(c.evidence)}};
 }
 
 }  // namespace tandem

@@ -139,7 +139,7 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
   a.candidates = candidates.dump();
   a.actor = actor.Name();
   a.started_at = now_;
-  StartSla(a, user);
+  TANDEM_ASSIGN_OR_RETURN(std::optional<TimePoint> sla_from, StartSla(a, user));
   TANDEM_RETURN_IF_ERROR(txn_.StartAssignment(a));
   lead_.owner_id = user.id;
   lead_.team = user.team;
@@ -150,6 +150,7 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
                          {"candidates", candidates}};
   if (previous) data["previous_owner"] = UserIdText(*previous);
   data["sla_due_at"] = FormatIsoTime(*a.sla_due_at);
+  if (sla_from) data["sla_counts_from"] = FormatIsoTime(*sla_from);
   TANDEM_RETURN_IF_ERROR(Log("assigned", actor, data));
   nlohmann::json extra = {{"rule", rule}, {"reason", reason}};
   if (previous) extra["previous_owner"] = OwnerToJson(UserById(*previous));
@@ -180,8 +181,18 @@ Status LeadEngine::Session::Unassign(std::string_view reason, const Actor& actor
   return OkStatus();
 }
 
-void LeadEngine::Session::StartSla(AssignmentRecord& a, const UserRecord& owner) {
+StatusOr<std::optional<TimePoint>> LeadEngine::Session::StartSla(AssignmentRecord& a,
+                                                                 const UserRecord& owner) {
   const SlaConfig& sla = engine_.sla_;
+  // The gate as the new owner will meet it.
+  LeadRecord owned = lead_;
+  owned.owner_id = owner.id;
+  owned.traits = traits_.dump();
+  TANDEM_ASSIGN_OR_RETURN(ContactFacts facts, engine_.ContactFactsFor(txn_, owned, now_));
+  facts.owner = owner;
+  facts.open_assignment.reset();  // the one being started
+  std::optional<TimePoint> gate_opens = EarliestOwnerContact(engine_.contact_, facts, owner, now_);
+  const TimePoint from = gate_opens && *gate_opens > now_ ? *gate_opens : now_;
   const SlaTarget& target = lead_.priority == "hot"   ? sla.hot
                             : lead_.priority == "mql" ? sla.mql
                                                       : sla.other;
@@ -191,11 +202,13 @@ void LeadEngine::Session::StartSla(AssignmentRecord& a, const UserRecord& owner)
   week.days = sla.business_days;
   const TimeZone zone = TimeZone::Find(owner.timezone).value_or(TimeZone::Utc());
   const double minutes = target.minutes + target.days * static_cast<double>(week.DayMinutes());
-  a.sla_due_at = AddBusinessMinutes(zone, week, now_, minutes);
-  a.sla_warn_at = AddBusinessMinutes(zone, week, now_, minutes * sla.warning_at);
+  a.sla_due_at = AddBusinessMinutes(zone, week, from, minutes);
+  a.sla_warn_at = AddBusinessMinutes(zone, week, from, minutes * sla.warning_at);
   lead_.sla_due_at = a.sla_due_at;
   lead_.sla_met_at.reset();
   lead_.sla_breached_at.reset();
+  if (from > now_) return std::optional<TimePoint>(from);
+  return std::optional<TimePoint>();
 }
 
 StatusOr<bool> LeadEngine::Session::Reroute(int64_t exclude, const Actor& actor) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/random.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "core/zones.h"
 #include "leads/lead_json.h"
@@ -83,7 +84,12 @@ Status LeadEngine::Session::Rebuild() {
   // Inbound touches (the lead replied or called) count as engagement too.
   TANDEM_ASSIGN_OR_RETURN(auto touches, txn_.ListTouches(lead_.id, TimePoint{}));
   for (const TouchRecord& t : touches) {
-    if (t.direction == "inbound") TANDEM_RETURN_IF_ERROR(CountInboundTouch(t));
+    // Only touches that earned their points: recorded by the owner or a manager, or
+    // confirmed by one since.
+    if (t.direction == "inbound" &&
+        (t.score_status == "counted" || t.score_status == "confirmed")) {
+      TANDEM_RETURN_IF_ERROR(CountInboundTouch(t));
+    }
   }
   return OkStatus();
 }
@@ -272,6 +278,11 @@ Status LeadEngine::Session::Emit(std::string_view type, nlohmann::json extra, bo
     }
   }
   if (endpoints.empty() && !keep) return OkStatus();
+  // A subject becomes a mail header or a chat title: one line, bounded, whatever a
+  // lead's name or a page title holds.
+  if (auto subject = extra.find("subject"); subject != extra.end() && subject->is_string()) {
+    *subject = HeaderText(subject->get<std::string>());
+  }
   lead_.traits = traits_.dump();
   TANDEM_ASSIGN_OR_RETURN(auto items, txn_.ListScoreItems(lead_.id));
   ScoreExplanation score = Explain(std::move(items), engine_.scoring_.half_life_days, now_);

@@ -44,7 +44,12 @@ class LeadEngine::Session {
   Status Unassign(std::string_view reason, const Actor& actor);
   // Sets the SLA timers of a new assignment from the lead's priority, counted in the
   // owner's business hours.
-  void StartSla(AssignmentRecord& assignment, const UserRecord& owner);
+  // Sets the first-contact deadline: the SLA's business time counted from the first
+  // moment the contact gate lets the new owner reach the lead (now, or later when a
+  // cooldown, quiet hours or the lead's out of office refuse it until then). Returns
+  // that moment when it is later than now.
+  StatusOr<std::optional<TimePoint>> StartSla(AssignmentRecord& assignment,
+                                              const UserRecord& owner);
   // Routes the lead away from its owner (after a missed SLA), skipping `exclude`. The
   // owner stays when nobody else can take it; returns whether the owner changed.
   StatusOr<bool> Reroute(int64_t exclude, const Actor& actor);

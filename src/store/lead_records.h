@@ -133,6 +133,9 @@ struct ConsentRecord {
   std::string wording;  // the exact text the person saw
   std::string actor;
   std::string address_source;
+  // How the consent can be proven: the confirmation the person answered, the form
+  // submission, the signed document (free text or JSON).
+  std::string evidence;
 };
 
 // One contact with a lead, recorded through the contact gate. Append-only.
@@ -147,6 +150,10 @@ struct TouchRecord {
   std::string override_reason;
   std::string overridden = "[]";  // JSON: the refusal codes overridden
   std::string warnings = "[]";    // JSON: the warnings returned with it
+  // Inbound touches only: "counted" (its engagement points were granted),
+  // "awaiting_confirmation" (recorded by someone other than the owner; no points until
+  // a manager confirms it) or "confirmed" (a manager did; points granted once).
+  std::string score_status;
   TimePoint at;
 };
 

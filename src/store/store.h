@@ -126,6 +126,9 @@ class LeadTxn {
   // The lead's touches at or after `since`, oldest first.
   virtual StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) = 0;
   virtual StatusOr<int64_t> AddTouch(const TouchRecord& touch) = 0;
+  // Marks the lead's touch `touch_id` confirmed when it awaits confirmation; false when
+  // it does not (another transaction confirmed it first, or it never needed it).
+  virtual StatusOr<bool> ConfirmTouchScore(int64_t lead_id, int64_t touch_id) = 0;
   virtual Status AddRefusal(const GateRefusal& refusal) = 0;
 
   // Writes an outbox message and one pending delivery per endpoint.

@@ -28,6 +28,7 @@ class ContactApiTest : public testing::ApiFixture {
     }
     AddUser("m@x.example", "sales_manager", &token_manager_);
     AddUser("mk@x.example", "marketing", &token_marketing_);
+    AddUser("v@x.example", "viewer", &token_viewer_);
     Start();
   }
 
@@ -54,7 +55,32 @@ class ContactApiTest : public testing::ApiFixture {
 
   std::vector<int64_t> reps_;
   std::vector<std::string> rep_tokens_;
-  std::string token_manager_, token_marketing_;
+  std::string token_manager_, token_marketing_, token_viewer_;
+
+  HttpResult PostForm(const std::string& target, const std::string& body) {
+    return client_->Request("POST", target, body,
+                            {{"Content-Type", "application/x-www-form-urlencoded"}});
+  }
+  bool Unsubscribed(const std::string& lead) {
+    return json::parse(Call("GET", "/api/v1/leads/" + lead + "/preferences", token_manager_).body)
+        .value("unsubscribed", false);
+  }
+  // The outbox messages of `type`, as their JSON bodies.
+  std::vector<json> Outbox(const std::string& type) {
+    std::vector<json> out;
+    const std::vector<OutboxMessage> outbox = raw_store_->ListOutbox(0, 100000).value();
+    for (const OutboxMessage& m : outbox) {
+      if (m.type == type) out.push_back(json::parse(m.payload));
+    }
+    return out;
+  }
+  std::vector<std::string> TimelineKinds(const std::string& lead) {
+    std::vector<std::string> kinds;
+    json timeline = json::parse(
+        Call("GET", "/api/v1/leads/" + lead + "/timeline?limit=500", token_manager_).body);
+    for (const json& item : timeline["items"]) kinds.push_back(item["kind"]);
+    return kinds;
+  }
 };
 
 TEST_F(ContactApiTest, BadInputIsRefusedWithTheRightStatusAndSaysWhat) {
@@ -196,13 +222,289 @@ TEST_F(ContactApiTest, OneClickUnsubscribeAndTheTamperedToken) {
       Call("POST", "/api/v1/leads/" + lead + "/touches", owner, R"({"channel":"email"})");
   EXPECT_EQ(email.status, 409u);
   EXPECT_EQ(json::parse(email.body)["reasons"][0]["code"], "unsubscribed");
-  // The person may change their mind on their own page.
-  HttpResult again = client_->Request("POST", "/u/" + token, "choice=resubscribe",
-                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  // The person may change their mind, confirming from their mailbox (see below).
+  HttpResult again = PostForm("/u/" + token, "choice=resubscribe");
   ASSERT_EQ(again.status, 200u);
-  EXPECT_EQ(json::parse(
-                Call("GET", "/api/v1/leads/" + lead + "/preferences", owner).body)["unsubscribed"],
-            false);
+  EXPECT_NE(again.body.find("We sent a link to p***@co3.example"), std::string::npos);
+  EXPECT_TRUE(Unsubscribed(lead));
+}
+
+// A viewer can read the unsubscribe link; with it they can unsubscribe the person but
+// never subscribe them again: that takes the confirmation sent to the address.
+TEST_F(ContactApiTest, ResubscribingNeedsTheConfirmationSentToTheAddressNotTheStaffLink) {
+  std::string lead = HotLead(11);
+  HttpResult link = Call("GET", "/api/v1/leads/" + lead + "/unsubscribe-link", token_viewer_);
+  ASSERT_EQ(link.status, 200u) << link.body;
+  const std::string token = json::parse(link.body)["token"];
+  EXPECT_EQ(json::parse(link.body)["scope"], "unsubscribe");
+  ASSERT_EQ(PostForm("/u/" + token, "List-Unsubscribe=One-Click").status, 200u);
+  ASSERT_TRUE(Unsubscribed(lead));
+
+  // The staff-readable link asks for a confirmation; nothing changes.
+  HttpResult asked = PostForm("/u/" + token, "choice=resubscribe");
+  ASSERT_EQ(asked.status, 200u);
+  EXPECT_TRUE(Unsubscribed(lead));
+  EXPECT_EQ(json::parse(Call("GET", "/api/v1/leads/" + lead + "/preferences", token_viewer_)
+                            .body)["consent"]["email_marketing"],
+            "withdrawn");
+  // Asking again at once sends no second message (the page cannot flood a mailbox).
+  ASSERT_EQ(PostForm("/u/" + token, "choice=resubscribe").status, 200u);
+  std::vector<json> sent = Outbox("person.resubscribe_confirmation");
+  ASSERT_EQ(sent.size(), 1u);
+  const json& mail = sent[0]["data"];
+  EXPECT_EQ(mail["to"], "p11@co11.example");
+  const std::string confirm = mail["confirm_path"];
+  ASSERT_TRUE(confirm.starts_with("/u/"));
+  EXPECT_NE(mail["text"].get<std::string>().find(confirm), std::string::npos);
+  // It goes to no webhook, and the API shows it nowhere.
+  EXPECT_EQ(Call("GET", "/api/v1/leads/" + lead + "/timeline?limit=500", token_viewer_)
+                .body.find(confirm.substr(3)),
+            std::string::npos);
+  std::vector<std::string> kinds = TimelineKinds(lead);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "resubscribe_requested"), 1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "resubscribed"), 0);
+
+  // A manage token cannot be dressed up as a confirmation, nor a confirmation forged.
+  std::string fake =
+      token.substr(0, token.find('.')) + ".4102444800" + token.substr(token.find('.'));
+  EXPECT_EQ(PostForm("/u/" + fake, "choice=confirm").status, 404u);
+  std::string tampered = confirm.substr(3);
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(PostForm("/u/" + tampered, "choice=confirm").status, 404u);
+  EXPECT_EQ(PostForm("/u/" + token, "choice=confirm").status, 400u);
+  EXPECT_TRUE(Unsubscribed(lead));
+
+  // Opening the link changes nothing (mail scanners open links); the button does.
+  HttpResult page = client_->Get(confirm);
+  ASSERT_EQ(page.status, 200u);
+  EXPECT_NE(page.body.find("Yes, subscribe me again"), std::string::npos);
+  EXPECT_TRUE(Unsubscribed(lead));
+  clock_.Advance(std::chrono::hours(1));
+  HttpResult confirmed = client_->Request(
+      "POST", confirm, "choice=confirm",
+      {{"Content-Type", "application/x-www-form-urlencoded"}, {"User-Agent", "Mail/1.0"}});
+  ASSERT_EQ(confirmed.status, 200u) << confirmed.body;
+  EXPECT_FALSE(Unsubscribed(lead));
+  // A fresh consent record says how it was given.
+  json consents =
+      json::parse(Call("GET", "/api/v1/leads/" + lead + "/consents", token_viewer_).body);
+  const json& fresh = consents["items"].back();
+  EXPECT_EQ(fresh["status"], "granted");
+  EXPECT_EQ(fresh["method"], "email_confirmation");
+  EXPECT_EQ(fresh["actor"], "person");
+  EXPECT_EQ(fresh["at"], FormatIsoTime(clock_.Now()));
+  EXPECT_NE(fresh["wording"].get<std::string>().find("confirmed"), std::string::npos);
+  json evidence = json::parse(fresh["evidence"].get<std::string>());
+  EXPECT_EQ(evidence["confirmation_sent_to"], "p11@co11.example");
+  EXPECT_EQ(evidence["user_agent"], "Mail/1.0");
+  EXPECT_EQ(evidence["ip"], "127.0.0.1");
+  kinds = TimelineKinds(lead);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "resubscribed"), 1);
+
+  // The link is spent; after a new unsubscribe an old link is dead too.
+  EXPECT_EQ(PostForm(confirm, "choice=confirm").status, 404u);
+  ASSERT_EQ(PostForm("/u/" + token, "choice=all_email").status, 200u);
+  EXPECT_EQ(client_->Get(confirm).status, 404u);
+  // A new request's link expires after a week.
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_EQ(PostForm("/u/" + token, "choice=resubscribe").status, 200u);
+  sent = Outbox("person.resubscribe_confirmation");
+  ASSERT_EQ(sent.size(), 2u);
+  const std::string second = sent[1]["data"]["confirm_path"];
+  clock_.Advance(std::chrono::hours(24 * 7 + 1));
+  EXPECT_EQ(PostForm(second, "choice=confirm").status, 404u);
+  EXPECT_TRUE(Unsubscribed(lead));
+}
+
+// Staff cannot reverse the person's opt-out; they can record a new consent the person
+// gave, with how it was given, dated after the opt-out.
+TEST_F(ContactApiTest, StaffResubscribeOnlyByRecordingAFreshConsentWithItsEvidence) {
+  std::string lead = HotLead(12);
+  const std::string token = json::parse(
+      Call("GET", "/api/v1/leads/" + lead + "/unsubscribe-link", token_manager_).body)["token"];
+  ASSERT_EQ(PostForm("/u/" + token, "choice=all_email").status, 200u);
+  const std::string unsubscribed_at = FormatIsoTime(clock_.Now());
+  clock_.Advance(std::chrono::hours(2));
+  const std::string consents = "/api/v1/leads/" + lead + "/consents";
+  HttpResult api = Call("POST", consents, token_marketing_,
+                        R"({"purpose":"email_marketing","method":"api","wording":"Yes please"})");
+  EXPECT_EQ(api.status, 422u) << api.body;
+  EXPECT_EQ(json::parse(api.body)["error"]["code"], "fresh_consent_required");
+  HttpResult no_evidence =
+      Call("POST", consents, token_marketing_,
+           R"({"purpose":"email_marketing","method":"form","wording":"Yes please"})");
+  EXPECT_EQ(no_evidence.status, 422u);
+  HttpResult older = Call("POST", consents, token_marketing_,
+                          json{{"purpose", "email_marketing"},
+                               {"method", "form"},
+                               {"wording", "Yes please"},
+                               {"evidence", "trade show sign-up sheet 14"},
+                               {"at", "2026-11-01T00:00:00Z"}}
+                              .dump());
+  EXPECT_EQ(older.status, 422u);
+  EXPECT_NE(older.body.find(unsubscribed_at), std::string::npos) << older.body;
+  EXPECT_TRUE(Unsubscribed(lead));
+  HttpResult fresh = Call("POST", consents, token_marketing_,
+                          json{{"purpose", "email_marketing"},
+                               {"method", "form"},
+                               {"form_id", "newsletter-signup"},
+                               {"wording", "Send me the monthly newsletter"},
+                               {"evidence", "form submission 8812 from 203.0.113.9"}}
+                              .dump());
+  ASSERT_EQ(fresh.status, 201u) << fresh.body;
+  EXPECT_EQ(json::parse(fresh.body)["evidence"], "form submission 8812 from 203.0.113.9");
+  EXPECT_FALSE(Unsubscribed(lead));
+  // The timeline tells it was staff recording a consent, not the person's page.
+  json timeline = json::parse(
+      Call("GET", "/api/v1/leads/" + lead + "/timeline?limit=500", token_manager_).body);
+  const json& last = timeline["items"].back();
+  EXPECT_EQ(last["kind"], "resubscribed");
+  EXPECT_EQ(last["how"], "consent_recorded");
+  EXPECT_TRUE(last["actor"].get<std::string>().starts_with("user:"));
+}
+
+// Inbound touches someone other than the owner records earn nothing until a manager
+// confirms them; then they earn their points once.
+TEST_F(ContactApiTest, InboundTouchesByOthersEarnPointsOnlyOnceAManagerConfirms) {
+  // A lead nobody owns: identified, no hand-raise.
+  Ingest(R"({"batch":[{"type":"identify","userId":"cold","traits":{"email":"c@cold.example"}}]})");
+  const std::string lead = LeadIdOf("cold");
+  const std::string base = "/api/v1/leads/" + lead;
+  auto engagement = [&] {
+    return json::parse(Call("GET", base, token_manager_).body)["score"]["engagement"].get<double>();
+  };
+  const double before = engagement();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    HttpResult t = Call("POST", base + "/touches", i % 2 ? token_marketing_ : rep_tokens_[0],
+                        R"({"channel":"call","direction":"inbound","note":"they called"})");
+    ASSERT_EQ(t.status, 201u) << t.body;
+    EXPECT_EQ(json::parse(t.body)["score"], "awaiting_confirmation");
+    ids.push_back(json::parse(t.body)["id"]);
+  }
+  json lead_now = json::parse(Call("GET", base, token_manager_).body);
+  EXPECT_EQ(engagement(), before);
+  EXPECT_EQ(lead_now["stage"], "lead");
+  EXPECT_TRUE(lead_now["owner"].is_null());
+
+  const std::string confirm = base + "/touches/" + ids[0] + "/confirm";
+  EXPECT_EQ(Call("POST", confirm, rep_tokens_[1]).status, 403u);
+  EXPECT_EQ(Call("POST", confirm, token_marketing_).status, 403u);
+  EXPECT_EQ(Call("POST", base + "/touches/tch_999999/confirm", token_manager_).status, 404u);
+  EXPECT_EQ(Call("POST", base + "/touches/nope/confirm", token_manager_).status, 404u);
+  HttpResult ok = Call("POST", confirm, token_manager_);
+  ASSERT_EQ(ok.status, 200u) << ok.body;
+  EXPECT_EQ(json::parse(ok.body)["score"], "confirmed");
+  EXPECT_NEAR(engagement(), before + 15, 0.01);
+  HttpResult twice = Call("POST", confirm, token_manager_);
+  EXPECT_EQ(twice.status, 409u);
+  EXPECT_EQ(json::parse(twice.body)["error"]["code"], "already_counted");
+  EXPECT_NEAR(engagement(), before + 15, 0.01);
+  std::vector<std::string> kinds = TimelineKinds(lead);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "touch_confirmed"), 1);
+  // A rescore keeps exactly the confirmed touch's points.
+  json touches = json::parse(Call("GET", base + "/touches", token_manager_).body);
+  int confirmed = 0, waiting = 0;
+  for (const json& t : touches["items"]) {
+    confirmed += t["score"] == "confirmed";
+    waiting += t["score"] == "awaiting_confirmation";
+  }
+  EXPECT_EQ(confirmed, 1);
+  EXPECT_EQ(waiting, 5);
+  // The owner's own inbound touch counts at once.
+  std::string hot = HotLead(13);
+  auto [owner, other] = OwnerAndOther(hot);
+  HttpResult own = Call("POST", "/api/v1/leads/" + hot + "/touches", owner,
+                        R"({"channel":"email","direction":"inbound"})");
+  ASSERT_EQ(own.status, 201u) << own.body;
+  EXPECT_EQ(json::parse(own.body)["score"], "counted");
+  HttpResult not_owner = Call("POST", "/api/v1/leads/" + hot + "/touches", other,
+                              R"({"channel":"email","direction":"inbound"})");
+  EXPECT_EQ(json::parse(not_owner.body)["score"], "awaiting_confirmation");
+  HttpResult outbound =
+      Call("POST", "/api/v1/leads/" + hot + "/touches", owner, R"({"channel":"email"})");
+  ASSERT_EQ(outbound.status, 201u) << outbound.body;
+  HttpResult not_inbound =
+      Call("POST",
+           "/api/v1/leads/" + hot + "/touches/" +
+               json::parse(outbound.body)["id"].get<std::string>() + "/confirm",
+           token_manager_);
+  EXPECT_EQ(not_inbound.status, 409u);
+}
+
+// Reassigned right after another rep emailed the lead: the new owner's deadline runs
+// from the end of the cooldown, not from now.
+TEST_F(ContactApiTest, AFirstContactDeadlineNeverFallsBeforeTheGateAllowsTheContact) {
+  std::string lead = HotLead(14);
+  auto [owner, other] = OwnerAndOther(lead);
+  const TimePoint emailed = clock_.Now();
+  ASSERT_EQ(
+      Call("POST", "/api/v1/leads/" + lead + "/touches", owner, R"({"channel":"email"})").status,
+      201u);
+  clock_.Advance(std::chrono::minutes(5));
+  std::string to;
+  for (size_t i = 0; i < reps_.size(); ++i) {
+    if (rep_tokens_[i] == other) to = fmt::format("usr_{}", reps_[i]);
+  }
+  HttpResult moved = Call("PATCH", "/api/v1/leads/" + lead, token_manager_,
+                          json{{"owner_id", to}, {"reason", "territory"}}.dump());
+  ASSERT_EQ(moved.status, 200u) << moved.body;
+  const TimePoint gate_opens = emailed + std::chrono::hours(48);
+  const TimePoint due = *ParseIsoTime(json::parse(moved.body)["sla"]["due_at"].get<std::string>());
+  // Hot: 15 business minutes from when the new owner may first make the contact.
+  EXPECT_GE(due, gate_opens + std::chrono::minutes(15));
+  EXPECT_LE(due, gate_opens + std::chrono::hours(24 * 3));
+  HttpResult check = Call("GET", "/api/v1/leads/" + lead + "/contact-check?channel=email", other);
+  EXPECT_EQ(json::parse(check.body)["allowed"], false);
+  json timeline = json::parse(
+      Call("GET", "/api/v1/leads/" + lead + "/timeline?limit=500", token_manager_).body);
+  EXPECT_EQ(timeline["items"].back()["kind"], "assigned");
+  EXPECT_EQ(timeline["items"].back()["sla_counts_from"], FormatIsoTime(gate_opens));
+}
+
+// "Out of office until 12 December" are the lead's days, in its own zone.
+TEST_F(ContactApiTest, DateOnlyOutOfOfficeIsTheLeadsOwnDays) {
+  Ingest(
+      R"({"batch":[{"type":"identify","userId":"tokyo","traits":{"email":"t@tokyo.example","timezone":"Asia/Tokyo"}}]})");
+  const std::string lead = LeadIdOf("tokyo");
+  HttpResult put = Call("PUT", "/api/v1/leads/" + lead + "/preferences", token_manager_,
+                        R"({"out_of_office":{"from":"2026-12-01","until":"2026-12-12"}})");
+  ASSERT_EQ(put.status, 200u) << put.body;
+  json prefs = json::parse(put.body);
+  // Midnight in Tokyo (UTC+9) is 15:00 UTC the day before.
+  EXPECT_EQ(prefs["out_of_office"]["from"], "2026-11-30T15:00:00.000Z");
+  EXPECT_EQ(prefs["out_of_office"]["until"], "2026-12-12T15:00:00.000Z");
+  // A zone set in the same change is the one the dates are read in.
+  HttpResult ny = Call(
+      "PUT", "/api/v1/leads/" + lead + "/preferences", token_manager_,
+      R"({"timezone":"America/New_York","out_of_office":{"from":"2026-12-01","until":"2026-12-12T12:00:00Z"}})");
+  ASSERT_EQ(ny.status, 200u) << ny.body;
+  EXPECT_EQ(json::parse(ny.body)["out_of_office"]["from"], "2026-12-01T05:00:00.000Z");
+  EXPECT_EQ(json::parse(ny.body)["out_of_office"]["until"], "2026-12-12T12:00:00.000Z");
+  // A user's dates are days in the user's own zone.
+  HttpResult user = Call(
+      "PATCH", "/api/v1/users/me", rep_tokens_[3],
+      R"({"timezone":"Asia/Tokyo","out_of_office":{"from":"2026-12-20","until":"2027-01-02"}})");
+  ASSERT_EQ(user.status, 200u) << user.body;
+  EXPECT_EQ(json::parse(user.body)["out_of_office"]["from"], "2026-12-19T15:00:00.000Z");
+  EXPECT_EQ(json::parse(user.body)["out_of_office"]["until"], "2027-01-02T15:00:00.000Z");
+}
+
+// A lead a server pushes through the API (traits.lead = true) has an address the
+// sender gave, not the person: its source is api, with no inbound basis.
+TEST_F(ContactApiTest, AServerPushedLeadsAddressIsFromTheApi) {
+  Ingest(
+      R"({"batch":[{"type":"identify","userId":"pushed","traits":{"email":"p@pushed.example","lead":true}}]})");
+  json prefs = json::parse(
+      Call("GET", "/api/v1/leads/" + LeadIdOf("pushed") + "/preferences", token_manager_).body);
+  EXPECT_EQ(prefs["address_source"], "api");
+  // From the person's browser it is an address they gave.
+  Ingest(
+      R"({"batch":[{"type":"identify","userId":"browser","traits":{"email":"b@browser.example","lead":true},
+             "context":{"page":{"path":"/signup"},"userAgent":"Mozilla/5.0"}}]})");
+  prefs = json::parse(
+      Call("GET", "/api/v1/leads/" + LeadIdOf("browser") + "/preferences", token_manager_).body);
+  EXPECT_EQ(prefs["address_source"], "event");
 }
 
 TEST_F(ContactApiTest, ReportsAndMetricsShowLeaksAndRefusals) {

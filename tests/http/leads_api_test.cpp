@@ -36,6 +36,7 @@ class LeadsApiTest : public testing::ApiFixture {
     rep_b_ = AddUser("b@x.example", "sales_rep", &token_b_);
     AddUser("m@x.example", "sales_manager", &token_manager_);
     AddUser("v@x.example", "viewer", &token_viewer_);
+    AddUser("mk@x.example", "marketing", &token_marketing_);
     Start();
   }
 
@@ -50,7 +51,7 @@ class LeadsApiTest : public testing::ApiFixture {
   }
 
   int64_t rep_a_ = 0, rep_b_ = 0;
-  std::string token_a_, token_b_, token_manager_, token_viewer_;
+  std::string token_a_, token_b_, token_manager_, token_viewer_, token_marketing_;
 };
 
 TEST_F(LeadsApiTest, EveryCallNeedsAValidToken) {
@@ -264,6 +265,85 @@ TEST_F(LeadsApiTest, UsersSetTheirOutOfOfficeAndOnlyManagersTheirCapacity) {
   ASSERT_EQ(capacity.status, 200u) << capacity.body;
   EXPECT_EQ(json::parse(capacity.body)["capacity"], 5);
   EXPECT_EQ(Call("PATCH", "/api/v1/users/me", token_a_, R"({"email":"z@z"})").status, 422u);
+}
+
+// The timeline pages like the lists (1 to 500), and a control character in a search
+// is refused rather than matching every lead.
+TEST_F(LeadsApiTest, TimelineLimitsAndSearchTextAreBounded) {
+  std::string lead = HotLead(1);
+  const std::string timeline = "/api/v1/leads/" + lead + "/timeline";
+  for (const char* limit : {"-1", "0", "501", "100000", "x", ""}) {
+    HttpResult r = Call("GET", timeline + "?limit=" + limit, token_viewer_);
+    EXPECT_EQ(r.status, 400u) << limit;
+    EXPECT_EQ(json::parse(r.body)["error"]["code"], "invalid_parameter");
+    const std::string message = json::parse(r.body)["error"]["message"];
+    EXPECT_NE(message.find(std::string("limit \"") + limit + "\""), std::string::npos) << message;
+  }
+  EXPECT_EQ(Call("GET", timeline + "?cursor=-5", token_viewer_).status, 400u);
+  HttpResult two = Call("GET", timeline + "?limit=2", token_viewer_);
+  ASSERT_EQ(two.status, 200u);
+  EXPECT_EQ(json::parse(two.body)["items"].size(), 2u);
+  EXPECT_EQ(json::parse(two.body)["next_cursor"], "2");
+  EXPECT_EQ(Call("GET", timeline + "?limit=500", token_viewer_).status, 200u);
+
+  for (const char* q : {"%00", "a%0Ab", "%0D", "%7F"}) {
+    HttpResult r = Call("GET", std::string("/api/v1/leads?q=") + q, token_viewer_);
+    EXPECT_EQ(r.status, 400u) << q << " " << r.body;
+    EXPECT_EQ(json::parse(r.body)["error"]["code"], "invalid_parameter");
+    const std::string message = json::parse(r.body)["error"]["message"];
+    EXPECT_TRUE(message.starts_with("q \"")) << message;
+  }
+  HttpResult plain = Call("GET", "/api/v1/leads?q=nobody-matches-this", token_viewer_);
+  ASSERT_EQ(plain.status, 200u);
+  EXPECT_TRUE(json::parse(plain.body)["items"].empty());
+}
+
+// Marketing moves the marketing stages; sales stages and dispositions are sales'.
+TEST_F(LeadsApiTest, MarketingMovesOnlyMarketingStages) {
+  Ingest(R"({"batch":[{"type":"identify","userId":"n1","traits":{"email":"n1@n.example"}}]})");
+  const std::string lead = LeadIdOf("n1");
+  const std::string path = "/api/v1/leads/" + lead;
+  for (const char* stage : {"sal", "disqualified", "sql"}) {
+    HttpResult r =
+        Call("PATCH", path, token_marketing_, json{{"stage", stage}, {"reason", "bad_fit"}}.dump());
+    EXPECT_EQ(r.status, 403u) << stage << " " << r.body;
+    EXPECT_NE(r.body.find("marketing stages"), std::string::npos) << r.body;
+  }
+  for (const char* disposition : {"accepted", "rejected"}) {
+    HttpResult r = Call("POST", path + "/outcome", token_marketing_,
+                        json{{"disposition", disposition}, {"reason", "bad_fit"}}.dump());
+    EXPECT_EQ(r.status, 403u) << disposition << " " << r.body;
+  }
+  EXPECT_EQ(json::parse(Call("GET", path, token_viewer_).body)["stage"], "lead");
+  HttpResult mql =
+      Call("PATCH", path, token_marketing_, json{{"stage", "mql"}, {"reason", "webinar"}}.dump());
+  ASSERT_EQ(mql.status, 200u) << mql.body;
+  EXPECT_EQ(json::parse(mql.body)["stage"], "mql");
+}
+
+// A lead's name is the person's text: it reaches a notification subject as one line.
+TEST_F(LeadsApiTest, AHostileNameReachesTheAssignedNotificationAsOneLine) {
+  Ingest(R"json({"batch":[{"type":"identify","userId":"eve","traits":{"email":"eve@e.example",
+      "name":"Eve\r\nSet-Cookie: s=1\r\n\r\n<script>alert(1)</script>",
+      "company":"**Acme** [x](javascript:alert(1))"}},
+      {"type":"track","userId":"eve","event":"Demo Requested"}]})json");
+  bool seen = false;
+  const std::vector<OutboxMessage> outbox = raw_store_->ListOutbox(0, 100000).value();
+  for (const OutboxMessage& m : outbox) {
+    if (m.type != "lead.assigned") continue;
+    seen = true;
+    json data = json::parse(m.payload)["data"];
+    const std::string subject = data["subject"];
+    EXPECT_EQ(subject.find_first_of("\r\n"), std::string::npos) << subject;
+    EXPECT_TRUE(subject.starts_with("New lead for you: Eve Set-Cookie: s=1 <script>")) << subject;
+    EXPECT_LE(subject.size(), 200u);
+    const std::string text = data["text"];
+    EXPECT_EQ(text.find("<script>"), std::string::npos) << text;
+    EXPECT_EQ(text.find("[x](javascript"), std::string::npos) << text;
+    EXPECT_NE(text.find("&lt;script&gt;"), std::string::npos) << text;
+    EXPECT_NE(text.find("\\*\\*Acme\\*\\*"), std::string::npos) << text;
+  }
+  EXPECT_TRUE(seen);
 }
 
 // A webhook receiver on loopback: records requests, answers with a scripted status.

@@ -81,7 +81,7 @@ TEST_F(PgMigrationsTest, TheSameTablesAndColumnsAsSqliteWith64BitIntegers) {
   ASSERT_EQ(*SchemaVersion(*conn), 0);
   Status migrated = Migrate(*conn);
   ASSERT_TRUE(migrated.ok()) << migrated.ToString();
-  EXPECT_EQ(*SchemaVersion(*conn), static_cast<int>(sqlite::Migrations().size()));
+  EXPECT_EQ(*SchemaVersion(*conn), sqlite::Migrations().back().version);
   const Columns sqlite = SqliteColumns();
   ASSERT_GT(sqlite.size(), 100u);
   EXPECT_EQ(PostgresColumns(*conn), sqlite);

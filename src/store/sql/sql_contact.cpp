@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kTouchColumns =
     "id, lead_id, user_id, channel, purpose, direction, COALESCE(note, ''), "
-    "COALESCE(override_reason, ''), overridden, warnings, at";
+    "COALESCE(override_reason, ''), overridden, warnings, at, score_status";
 
 TouchRecord ReadTouch(const Statement& s) {
   TouchRecord t;
@@ -29,6 +29,7 @@ TouchRecord ReadTouch(const Statement& s) {
   t.overridden = s.Text(8);
   t.warnings = s.Text(9);
   t.at = FromUnixMillis(s.Int(10));
+  t.score_status = s.Text(11);
   return t;
 }
 
@@ -88,9 +89,11 @@ Status PutContactPrefs(Db& db, const ContactPrefs& p) {
 StatusOr<std::vector<ConsentRecord>> ListConsents(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("SELECT id, lead_id, purpose, status, at, method, COALESCE(form_id, ''), "
-                 "COALESCE(wording, ''), actor, COALESCE(address_source, '') FROM consents "
-                 "WHERE lead_id = ? ORDER BY at, id"));
+      db.Prepare(
+          "SELECT id, lead_id, purpose, status, at, method, COALESCE(form_id, ''), "
+          "COALESCE(wording, ''), actor, COALESCE(address_source, ''), COALESCE(evidence, '') "
+          "FROM consents "
+          "WHERE lead_id = ? ORDER BY at, id"));
   stmt->Bind(1, lead_id);
   return Collect<ConsentRecord>(stmt, [](const Statement& s) {
     ConsentRecord c;
@@ -104,6 +107,7 @@ StatusOr<std::vector<ConsentRecord>> ListConsents(Db& db, int64_t lead_id) {
     c.wording = s.Text(7);
     c.actor = s.Text(8);
     c.address_source = s.Text(9);
+    c.evidence = s.Text(10);
     return c;
   });
 }
@@ -112,7 +116,7 @@ Status AddConsent(Db& db, const ConsentRecord& c) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO consents (lead_id, purpose, status, at, method, form_id, wording, "
-                 "actor, address_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                 "actor, address_source, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt->Bind(1, c.lead_id)
       .Bind(2, c.purpose)
       .Bind(3, c.status)
@@ -121,7 +125,8 @@ Status AddConsent(Db& db, const ConsentRecord& c) {
       .BindNullable(6, c.form_id)
       .BindNullable(7, c.wording)
       .Bind(8, c.actor)
-      .BindNullable(9, c.address_source);
+      .BindNullable(9, c.address_source)
+      .BindNullable(10, c.evidence);
   return stmt->Run();
 }
 
@@ -138,8 +143,8 @@ StatusOr<int64_t> AddTouch(Db& db, const TouchRecord& t) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO touches (lead_id, user_id, channel, purpose, direction, note, "
-                 "override_reason, overridden, warnings, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                 "RETURNING id"));
+                 "override_reason, overridden, warnings, at, score_status) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   stmt->Bind(1, t.lead_id)
       .BindNullable(2, t.user_id)
       .Bind(3, t.channel)
@@ -149,8 +154,19 @@ StatusOr<int64_t> AddTouch(Db& db, const TouchRecord& t) {
       .BindNullable(7, t.override_reason)
       .Bind(8, t.overridden)
       .Bind(9, t.warnings)
-      .Bind(10, ToUnixMillis(t.at));
+      .Bind(10, ToUnixMillis(t.at))
+      .Bind(11, t.score_status);
   return InsertedId(*stmt);
+}
+
+StatusOr<bool> ConfirmTouchScore(Db& db, int64_t lead_id, int64_t touch_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("UPDATE touches SET score_status = 'confirmed' WHERE id = ? AND lead_id = ? "
+                 "AND score_status = 'awaiting_confirmation'"));
+  stmt->Bind(1, touch_id).Bind(2, lead_id);
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  return db.Changes() == 1;
 }
 
 Status AddRefusal(Db& db, const GateRefusal& r) {

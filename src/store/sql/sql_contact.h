@@ -17,6 +17,7 @@ StatusOr<std::vector<ConsentRecord>> ListConsents(Db& db, int64_t lead_id);
 Status AddConsent(Db& db, const ConsentRecord& consent);
 StatusOr<std::vector<TouchRecord>> ListTouches(Db& db, int64_t lead_id, TimePoint since);
 StatusOr<int64_t> AddTouch(Db& db, const TouchRecord& touch);
+StatusOr<bool> ConfirmTouchScore(Db& db, int64_t lead_id, int64_t touch_id);
 Status AddRefusal(Db& db, const GateRefusal& refusal);
 // Moves contact data of lead `from` to `into`, keeping the more restrictive choice of
 // the two (an opt-out is never undone by a merge).

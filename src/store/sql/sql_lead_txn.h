@@ -102,6 +102,9 @@ class SqlLeadOps : public Interface {
   StatusOr<int64_t> AddTouch(const TouchRecord& touch) override {
     return sql::AddTouch(db_, touch);
   }
+  StatusOr<bool> ConfirmTouchScore(int64_t lead_id, int64_t touch_id) override {
+    return sql::ConfirmTouchScore(db_, lead_id, touch_id);
+  }
   Status AddRefusal(const GateRefusal& refusal) override { return sql::AddRefusal(db_, refusal); }
   Status Enqueue(const OutboxMessage& message, std::span<const std::string> endpoints,
                  TimePoint now) override {

@@ -378,13 +378,22 @@ ALTER TABLE users DROP COLUMN failed_logins;
 ALTER TABLE users DROP COLUMN locked_until;
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations = {{
+// Contact trust: whether an inbound touch earned its points (or waits for a manager to
+// confirm it), and the evidence a consent was recorded with.
+constexpr std::string_view kV7 = R"sql(
+ALTER TABLE touches ADD COLUMN score_status TEXT NOT NULL DEFAULT '';
+UPDATE touches SET score_status = 'counted' WHERE direction = 'inbound';
+ALTER TABLE consents ADD COLUMN evidence TEXT;
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, "sources, events, persons, identities", kV1},
     {2, "users, leads, scores, assignments, outbox", kV2},
     {3, "contact preferences, consents, touches, SLA timers", kV3},
     {4, "campaign and content catalogs", kV4},
     {5, "passwords, sign-in lock-out, sessions", kV5},
     {6, "API token ids, names, expiry and last use", kV6},
+    {7, "inbound touch confirmation, consent evidence", kV7},
 }};
 
 }  // namespace
