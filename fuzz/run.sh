@@ -4,6 +4,8 @@
 # BUILD/corpus/<name>/). A crash, a leak or an input slower than 10 s is saved as
 # BUILD/crashes/<name>/crash-… and fails the run. Prints the executions per target.
 #   usage: fuzz/run.sh BUILD_DIR [TARGET...]
+# To keep the inputs of a run that reach new code, small ones only, in the seed corpus:
+#   BUILD/<name>_fuzz -merge=1 -use_counters=0 -max_len=2048 fuzz/corpus/<name> BUILD/corpus/<name>
 set -uo pipefail
 
 build=${1:?usage: fuzz/run.sh BUILD_DIR [TARGET...]}
