@@ -26,7 +26,8 @@ class IngestRoutes {
     std::string public_url;     // where clients reach this server; "" = the Host header
     int64_t retry_after_s = 1;  // told to shed clients
     bool respect_dnt = true;    // the website snippet sends nothing under DNT or GPC
-    EventTimeWindow time_window;  // event times are kept within it around receivedAt
+    // Event times are kept within it around receivedAt.
+    EventTimeWindow time_window;
   };
 
   // Everything passed in must outlive the routes.

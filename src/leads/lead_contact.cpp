@@ -523,8 +523,7 @@ Status LeadEngine::Session::CountInboundTouch(const TouchRecord& touch) {
   item.at = touch.at;
   item.trait = fmt::format("touch=tch_{}", touch.id);
   TANDEM_RETURN_IF_ERROR(txn_.AddScoreItem(lead_.id, item));
-  lead_.engagement_ref +=
-      EngagementRef(points, touch.at, now_, engine_.scoring_.half_life_days);
+  lead_.engagement_ref += EngagementRef(points, touch.at, now_, engine_.scoring_.half_life_days);
   return OkStatus();
 }
 
