@@ -74,11 +74,18 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   router_.AddGuard("/api/v1/", [limits = api_limits_.get()](const http::HttpRequest& request) {
     return limits->Check(request);
   });
-  http::RegisterOpsRoutes(router_, *store_, metrics_, [this]() -> std::string {
+  http::RegisterHealthRoute(router_, *store_);
+  auto hygiene = [this]() -> std::string {
     const TimePoint now = clock_.Now();
     auto report = BuildHygieneReport(*store_, now - std::chrono::hours(24 * 30), now);
     return report.ok() ? HygieneToPrometheus(*report) : "";
-  });
+  };
+  // /metrics on a listener of its own (then not on the main port), or on the main port
+  // for a bearer token or, with neither configured, for this machine only.
+  http::MetricsAccess metrics_access{config.metrics.token,
+                                     /*loopback_only=*/config.metrics.listen.empty()};
+  http::Router& metrics_router = config.metrics.listen.empty() ? router_ : metrics_router_;
+  http::RegisterMetricsRoute(metrics_router, metrics_, std::move(metrics_access), hygiene);
   http::HttpServer::Options options;
   options.listen = config.server.listen;
   options.threads = config.server.threads;
@@ -87,6 +94,16 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   // The largest body is a batch; gzip bodies are checked again once inflated.
   options.body_limit = kMaxBatchBytes;
   server_ = std::make_unique<http::HttpServer>(options, router_, metrics_);
+  if (!config.metrics.listen.empty()) {
+    http::HttpServer::Options metrics_options;
+    metrics_options.listen = config.metrics.listen;
+    metrics_options.threads = 1;
+    metrics_options.read_timeout = options.read_timeout;
+    metrics_options.idle_timeout = options.idle_timeout;
+    metrics_options.body_limit = 1024;  // scrapes are GETs
+    metrics_server_ =
+        std::make_unique<http::HttpServer>(metrics_options, metrics_router_, metrics_);
+  }
 }
 
 Application::~Application() { Shutdown(); }
@@ -115,6 +132,11 @@ Status Application::Start() {
   sla_->Start(std::chrono::seconds(config_.sla.check_interval_s));
   pipeline_->Start();
   pipeline_->Notify();  // catch up with events stored before a restart
+  if (metrics_server_) {
+    TANDEM_RETURN_IF_ERROR(metrics_server_->Start());
+    spdlog::info("serving /metrics on {} (port {})", config_.metrics.listen,
+                 metrics_server_->port());
+  }
   TANDEM_RETURN_IF_ERROR(server_->Start());
   spdlog::info("serving on {} (port {})", config_.server.listen, server_->port());
   return OkStatus();
@@ -128,6 +150,7 @@ void Application::RunUntilSignal() {
 void Application::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   auth_->Stop();
   writer_->Stop();

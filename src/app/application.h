@@ -38,6 +38,8 @@ class Application {
   // Fails when the configuration names unknown teams or the address cannot be bound.
   Status Start();
   uint16_t port() const { return server_->port(); }
+  // The port of /metrics' own listener ([metrics] listen); 0 when there is none.
+  uint16_t metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
   // Takes over SIGINT and SIGTERM; call before Start() in the process's own server.
   void WatchSignals() { server_->WatchSignals(); }
   // Blocks until SIGINT or SIGTERM, then shuts down. REQUIRES: WatchSignals().
@@ -76,6 +78,8 @@ class Application {
   std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
+  http::Router metrics_router_;  // /metrics alone, when it has a listener of its own
+  std::unique_ptr<http::HttpServer> metrics_server_;
   bool stopped_ = false;
 };
 

@@ -71,6 +71,24 @@ Status ReadTracking(const toml::table& t, std::string_view origin, TrackingConfi
   return r.Finish();
 }
 
+Status ReadMetrics(const toml::table& t, std::string_view origin, MetricsConfig& c) {
+  SectionReader r(t, origin, "metrics");
+  r.Custom("token", [&](const toml::node& node, std::string_view name) -> Status {
+    auto value = node.value<std::string>();
+    if (!value || !node.is_string() || (!value->empty() && value->size() < 16) ||
+        value->find_first_of(" \t\r\n") != std::string::npos) {
+      return ConfigError(origin, node,
+                         fmt::format("{} must be \"\" or a string of at least 16 characters "
+                                     "and no spaces (a secret scrapers send as a bearer token)",
+                                     name));
+    }
+    c.token = *value;
+    return OkStatus();
+  });
+  r.String("listen", c.listen);
+  return r.Finish();
+}
+
 Status ReadLog(const toml::table& t, std::string_view origin, LogConfig& c) {
   SectionReader r(t, origin, "log");
   r.String("level", c.level, {"trace", "debug", "info", "warn", "error"});
@@ -102,6 +120,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
        [](const toml::table& t, std::string_view o, Config& c) { return ReadAuth(t, o, c.auth); }},
       {"limits", [](const toml::table& t, std::string_view o,
                     Config& c) { return ReadLimits(t, o, c.limits); }},
+      {"metrics", [](const toml::table& t, std::string_view o,
+                     Config& c) { return ReadMetrics(t, o, c.metrics); }},
       {"log",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadLog(t, o, c.log); }},
       {"scoring", [](const toml::table& t, std::string_view o,
@@ -132,7 +152,7 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
       return InvalidArgument(
           "config_unknown_key",
           fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, contact, sla, catalog, auth, limits, tracking, webhooks)",
+                      "routing, contact, sla, catalog, auth, limits, tracking, metrics, webhooks)",
                       origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();

@@ -93,6 +93,16 @@ struct LimitsConfig {
   int64_t password_queue = 8;    // sign-ins waiting for them; more are answered 503
 };
 
+// Who may read GET /metrics. With neither key set, only clients on this machine
+// (loopback peers, not relayed by a proxy) may.
+struct MetricsConfig {
+  // Scrapers must send "Authorization: Bearer <token>" (at least 16 characters).
+  std::string token;
+  // "HOST:PORT" of a listener of its own that serves /metrics only; the main port then
+  // has no /metrics. Empty: /metrics is on the main port.
+  std::string listen;
+};
+
 struct WebhookConfig {
   std::string url;
   std::string secret;               // signs every delivery (HMAC-SHA256)
@@ -109,6 +119,7 @@ struct Config {
   AuthConfig auth;
   LimitsConfig limits;
   TrackingConfig tracking;
+  MetricsConfig metrics;
   ScoringConfig scoring = DefaultScoring();
   RoutingConfig routing;
   std::vector<WebhookConfig> webhooks;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/http/field.hpp>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.h"
@@ -36,20 +37,58 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// Every ingest answer may be read by a script on any site: the write key is public and
+// no cookie is involved. Retry-After is exposed so a browser client can honour it.
 Response WithCors(Response res) {
   res.set(bhttp::field::access_control_allow_origin, "*");
+  res.set(bhttp::field::access_control_expose_headers, "Retry-After");
   return res;
 }
 
 // Answers CORS preflights for the ingest endpoints, so pages on any site can send.
+// The headers browser libraries send are named (X-Retry-Count marks analytics-next's
+// retries), and "*" allows any other (Authorization must be named: "*" never covers it).
 void Preflight(HttpRequest&&, Responder respond) {
   Response res{bhttp::status::no_content, 11};
   res.set(bhttp::field::access_control_allow_origin, "*");
   res.set(bhttp::field::access_control_allow_methods, "POST, OPTIONS");
   res.set(bhttp::field::access_control_allow_headers,
-          "Content-Type, Authorization, Content-Encoding");
+          "Content-Type, Authorization, Content-Encoding, X-Retry-Count, *");
   res.set(bhttp::field::access_control_max_age, "86400");
   respond(std::move(res));
+}
+
+// A Host header that is a host name, an IPv4 address or a bracketed IPv6 address, with
+// an optional port: nothing else may reach the settings a browser caches.
+bool IsValidHost(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  std::string_view name = host;
+  std::string_view port;
+  if (host.front() == '[') {
+    auto close = host.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (char c : host.substr(1, close - 1)) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return false;
+    }
+    std::string_view after = host.substr(close + 1);
+    if (!after.empty() && (after.front() != ':' || after.size() == 1)) return false;
+    if (!after.empty()) port = after.substr(1);
+    name = {};
+  } else if (auto colon = host.find(':'); colon != std::string_view::npos) {
+    name = host.substr(0, colon);
+    port = host.substr(colon + 1);
+    if (port.empty()) return false;
+  }
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
+  }
+  if (host.front() != '[' && (name.empty() || name.front() == '.' || name.front() == '-'))
+    return false;
+  if (port.size() > 5) return false;
+  for (char c : port) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
 }
 
 std::string SuccessBody(const std::vector<RejectedMessage>& rejected) {
@@ -242,8 +281,12 @@ void IngestRoutes::Settings(HttpRequest&& request, Responder respond) {
     return respond(
         WithCors(ErrorResponse(404, "unknown_write_key", "no source has this write key")));
   }
+  // apiHost tells every browser that loads these settings where to send, and the answer
+  // is cached publicly: it comes from server.public_url, or else from a Host header that
+  // can only be a host and port, and the answer varies with it.
   std::string protocol = "http";
-  std::string host(Header(request, bhttp::field::host));
+  std::string host;
+  std::string vary;
   if (!options_.public_url.empty()) {
     std::string_view url = options_.public_url;
     auto scheme_end = url.find("://");
@@ -253,9 +296,20 @@ void IngestRoutes::Settings(HttpRequest&& request, Responder respond) {
     }
     while (!url.empty() && url.back() == '/') url.remove_suffix(1);
     host = std::string(url);
-  } else if (options_.trust_proxy) {
-    std::string_view proto = Trim(Header(request, "X-Forwarded-Proto"));
-    if (!proto.empty()) protocol = std::string(proto);
+  } else {
+    host = std::string(Trim(Header(request, bhttp::field::host)));
+    if (!IsValidHost(host)) {
+      return respond(WithCors(ErrorResponse(
+          400, "invalid_host",
+          "the Host header must be a host name or address with an optional port (or set "
+          "server.public_url)")));
+    }
+    vary = "Host";
+    if (options_.trust_proxy) {
+      std::string_view proto = Trim(Header(request, "X-Forwarded-Proto"));
+      if (proto == "https" || proto == "http") protocol = std::string(proto);
+      vary += ", X-Forwarded-Proto";
+    }
   }
   nlohmann::json settings = {
       {"integrations",
@@ -280,6 +334,7 @@ void IngestRoutes::Settings(HttpRequest&& request, Responder respond) {
   };
   Response res = JsonResponse(200, settings.dump());
   res.set(bhttp::field::cache_control, "public, max-age=300");
+  if (!vary.empty()) res.set(bhttp::field::vary, vary);
   respond(WithCors(std::move(res)));
 }
 

@@ -25,9 +25,24 @@ bool Router::Matches(const Route& route, std::string_view path) const {
          path.starts_with(route.pattern);
 }
 
-std::string_view Router::RouteName(const HttpRequest& request) const {
+namespace {
+
+// The path with every run of '/' merged into one.
+std::string MergeSlashes(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (char c : path) {
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view Router::Match(std::string_view path) const {
   for (const Route& route : routes_) {
-    if (Matches(route, request.path())) return route.pattern;
+    if (Matches(route, path)) return route.pattern;
   }
   return "unmatched";
 }
@@ -40,7 +55,19 @@ std::vector<Router::RouteInfo> Router::Routes() const {
   return out;
 }
 
+std::string_view Router::RouteName(const HttpRequest& request) const {
+  std::string_view path = request.path();
+  if (path.find("//") == std::string_view::npos) return Match(path);
+  return Match(MergeSlashes(path));
+}
+
 void Router::Dispatch(HttpRequest&& request, Responder respond) const {
+  if (request.path().find("//") != std::string_view::npos) {
+    std::string_view original(request.message.target().data(), request.message.target().size());
+    std::string target = MergeSlashes(request.path());
+    target += original.substr(request.path().size());  // "?query", if any
+    request.message.target(target);
+  }
   std::string_view method(request.message.method_string().data(),
                           request.message.method_string().size());
   std::string allowed;

@@ -1,6 +1,8 @@
 // Router: maps a method and a path to a handler. Exact paths, or prefixes ending in
 // '/' for resources addressed by id. Unknown paths answer 404; a known path with
-// another method answers 405 with Allow.
+// another method answers 405 with Allow. Repeated slashes in a path count as one
+// ("//v1/projects/…" is "/v1/projects/…", as a client's base URL ending in '/' makes it),
+// and handlers see the path so merged.
 #pragma once
 
 #include <functional>
@@ -23,6 +25,8 @@ class Router {
   void AddGuard(std::string prefix, Guard guard);
   // The route's pattern for metrics labels ("unmatched" if none).
   std::string_view RouteName(const HttpRequest& request) const;
+  // Merges repeated slashes in the request's path (the query is left as it is), then
+  // calls the matching handler.
   void Dispatch(HttpRequest&& request, Responder respond) const;
 
   // Every registered route, in the order added, with its pattern as given to Add().
@@ -40,6 +44,7 @@ class Router {
     Handler handler;
   };
   bool Matches(const Route& route, std::string_view path) const;
+  std::string_view Match(std::string_view path) const;
 
   std::vector<Route> routes_;
   std::vector<std::pair<std::string, Guard>> guards_;

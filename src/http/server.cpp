@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -88,6 +89,8 @@ class HttpServer::Impl {
 // or the server closes it.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  static constexpr std::size_t kFirstRead = 8 * 1024;
+
   Session(tcp::socket&& socket, HttpServer::Impl& server)
       : stream_(std::move(socket)), deadline_(stream_.get_executor()), server_(server) {
     beast::error_code ec;
@@ -117,6 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Waits up to the idle timeout for the first byte of the next request, then gives the
+  // whole request (header and body) the read timeout.
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
@@ -124,7 +129,23 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = true;
     if (server_.owner_.stopping()) return Close();
     stream_.expires_never();  // reads are bounded by deadline_, writes by the stream
+    if (buffer_.size() > 0) return ReadRestOfHeader();  // a pipelined request has begun
     ArmDeadline(server_.options_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+  }
+
+  void OnFirstBytes(beast::error_code ec, std::size_t bytes) {
+    buffer_.commit(bytes);
+    if (ec) {
+      deadline_.cancel();
+      return Close();  // nothing of a request arrived: an idle or closed connection
+    }
+    ReadRestOfHeader();
+  }
+
+  void ReadRestOfHeader() {
+    ArmDeadline(server_.options_.read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
@@ -132,7 +153,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec, std::size_t) {
     idle_ = false;
     if (ec) return OnReadError(ec);
-    ArmDeadline(server_.options_.read_timeout);
     const auto& req = parser_->get();
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
@@ -190,11 +210,44 @@ class Session : public std::enable_shared_from_this<Session> {
     SendError(400, "bad_request", fmt::format("malformed HTTP request: {}", ec.message()));
   }
 
+  // Answers a request that was refused before it was read to the end (the client may
+  // still be sending), then closes the connection gracefully.
   void SendError(unsigned status, std::string_view code, std::string_view message) {
     Response res = ErrorResponse(status, code, message);
     res.keep_alive(false);
     server_.metrics_.http_requests.Increment({"unmatched", std::to_string(status)});
-    Write(std::move(res), /*close=*/true);
+    response_ = std::make_shared<Response>(std::move(res));
+    stream_.expires_after(server_.options_.read_timeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->response_.reset();
+                         if (ec) return self->Close();
+                         self->LingeringClose();
+                       });
+  }
+
+  // Closing a socket with unread input makes the kernel send a reset, which destroys
+  // the answer the client has not read yet: a client still sending a refused body would
+  // see a broken pipe instead of its 413. So, as nginx's lingering close does: end our
+  // side, read and discard what the client still sends until it closes too, for at most
+  // linger_time and linger_bytes, then close.
+  void LingeringClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lingered_bytes_ = 0;
+    stream_.expires_after(server_.options_.linger_time);
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec,
+                                                                               std::size_t bytes) {
+      self->lingered_bytes_ += bytes;
+      if (ec || self->lingered_bytes_ >= self->server_.options_.linger_bytes) {
+        return self->Close();
+      }
+      self->Discard();
+    });
   }
 
   void OnBody(beast::error_code ec, std::size_t) {
@@ -241,6 +294,8 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl& server_;
   std::string peer_ip_;
   bool idle_ = true;  // waiting for the first byte of a request; only touched on the strand
+  std::array<char, 16 * 1024> discard_{};  // what a lingering close reads and drops
+  size_t lingered_bytes_ = 0;
 };
 
 Status HttpServer::Impl::Listen() {

@@ -3,9 +3,11 @@
 // Keep-alive connections served by a pool of worker threads (by default one per core
 // less one, which the group-commit writer keeps busy). Limits are enforced while reading: headers
 // over 16 KB answer 431, a body over the body limit answers 413 as soon as its Content-Length says
-// so (or when it grows past it), and a client that does not finish its request within the read
-// timeout gets 408 and loses the connection. Shutdown is graceful: stop accepting,
-// close idle connections, let requests in flight finish, then stop.
+// so (or when it grows past it), and a client that does not finish its request (header and
+// body) within the read timeout of its first byte gets 408 and loses the connection; a
+// connection waits for a request's first byte up to the idle timeout. After such an early
+// answer the connection closes gracefully (lingering close), so the client reads it. Shutdown is
+// graceful: stop accepting, close idle connections, let requests in flight finish, then stop.
 #pragma once
 
 #include <atomic>
@@ -36,6 +38,10 @@ class HttpServer {
     std::chrono::milliseconds idle_timeout{60000};
     size_t body_limit = 600 * 1024;
     size_t header_limit = 16 * 1024;
+    // After refusing a request the client is still sending (413, 431, 408, 400), how
+    // long and how much of the rest is read and dropped so the client can read the answer.
+    std::chrono::milliseconds linger_time{5000};
+    size_t linger_bytes = 4 * 1024 * 1024;
   };
 
   // `router` and `metrics` must outlive the server.
