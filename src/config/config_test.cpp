@@ -202,6 +202,7 @@ TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
   EXPECT_EQ(example->limits.api_per_token_burst, LimitsConfig().api_per_token_burst);
   EXPECT_EQ(example->limits.signin_per_client_burst, LimitsConfig().signin_per_client_burst);
   EXPECT_EQ(example->limits.password_queue, LimitsConfig().password_queue);
+  EXPECT_EQ(example->limits.signin_refusal_delay_ms, LimitsConfig().signin_refusal_delay_ms);
   EXPECT_EQ(example->tracking.respect_dnt, TrackingConfig().respect_dnt);
 }
 
