@@ -373,7 +373,7 @@ class RateLimitTest : public testing::ApiFixture {
     config.limits.api_per_token_burst = 3;
     config.limits.api_per_client_per_minute = 120;
     config.limits.api_per_client_burst = 5;
-    Start(config);
+    Start(config, /*request_limits=*/true);
   }
   std::string token_a_, token_b_;
 };
