@@ -217,8 +217,9 @@ TEST(ConfigTest, ReadsAndChecksTheLimits) {
   EXPECT_EQ(config->limits.signin_per_client_per_minute, 3);
   EXPECT_EQ(config->limits.password_threads, 2);
   EXPECT_EQ(config->limits.password_queue, 4);
-  for (const char* bad : {"[limits]\n\npassword_threads = 0\n", "[limits]\n\nsignin_per_minute = 3\n",
-                          "[limits]\n\nsignin_per_client_burst = 0\n"}) {
+  for (const char* bad :
+       {"[limits]\n\npassword_threads = 0\n", "[limits]\n\nsignin_per_minute = 3\n",
+        "[limits]\n\nsignin_per_client_burst = 0\n"}) {
     auto refused = ParseConfig(bad, "t.toml");
     ASSERT_FALSE(refused.ok()) << bad;
     EXPECT_NE(refused.status().message().find("t.toml:3"), std::string::npos)
