@@ -37,7 +37,8 @@ bench: build
 	export TANDEM_BENCH_PG_URL=$$(cat $(BENCH_PG_DIR)/url); \
 	  ./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem && \
 	  ./$(BUILD_DIR)/bench/leads_bench && \
-	  ./$(BUILD_DIR)/bench/brief_bench; \
+	  ./$(BUILD_DIR)/bench/brief_bench && \
+	  ./$(BUILD_DIR)/bench/login_flood_bench ./$(BUILD_DIR)/tandem; \
 	  status=$$?; scripts/pg-test-cluster.sh stop $(BENCH_PG_DIR); exit $$status
 
 # Fuzzing: every fuzz/ target built with clang and libFuzzer (its own build dir; the

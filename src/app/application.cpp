@@ -64,12 +64,11 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   users_ = std::make_unique<http::UserRoutes>(*store_, clock_);
   users_->Register(router_);
   api_limits_ = std::make_unique<http::ApiRateLimits>(
-      http::ApiRateLimits::Options{
-          {static_cast<double>(config.limits.api_per_client_per_minute),
-           static_cast<double>(config.limits.api_per_client_burst)},
-          {static_cast<double>(config.limits.api_per_token_per_minute),
-           static_cast<double>(config.limits.api_per_token_burst)},
-          config.server.trust_proxy},
+      http::ApiRateLimits::Options{{static_cast<double>(config.limits.api_per_client_per_minute),
+                                    static_cast<double>(config.limits.api_per_client_burst)},
+                                   {static_cast<double>(config.limits.api_per_token_per_minute),
+                                    static_cast<double>(config.limits.api_per_token_burst)},
+                                   config.server.trust_proxy},
       clock_);
   router_.AddGuard("/api/v1/", [limits = api_limits_.get()](const http::HttpRequest& request) {
     return limits->Check(request);

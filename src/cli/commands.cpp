@@ -199,11 +199,11 @@ Status AddUser(const Config& config, const NewUser& in) {
   if (token_days) record.expires_at = record.created_at + std::chrono::days(*token_days);
   std::string token = NewApiToken();
   TANDEM_RETURN_IF_ERROR(store->CreateApiToken(record, HashApiToken(token)).status());
-  std::cout << fmt::format("user usr_{} {} ({}{}) created; API token{} (shown once):\n",
-                           created.id, created.email, created.role,
-                           created.team.empty() ? "" : ", team " + created.team,
-                           record.expires_at ? ", expires " + FormatIsoTime(*record.expires_at)
-                                             : "")
+  std::cout << fmt::format(
+                   "user usr_{} {} ({}{}) created; API token{} (shown once):\n", created.id,
+                   created.email, created.role,
+                   created.team.empty() ? "" : ", team " + created.team,
+                   record.expires_at ? ", expires " + FormatIsoTime(*record.expires_at) : "")
             << token << "\n";
   return OkStatus();
 }

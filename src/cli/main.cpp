@@ -97,8 +97,7 @@ int main(int argc, char** argv) {
   token_list->add_option("EMAIL", token_list_email, "Only this user's tokens");
   std::string token_revoke_id;
   auto* token_revoke = token->add_subcommand("revoke", "Revoke an API token at once");
-  token_revoke->add_option("TOKEN_ID", token_revoke_id, "The token's id, e.g. tok_12")
-      ->required();
+  token_revoke->add_option("TOKEN_ID", token_revoke_id, "The token's id, e.g. tok_12")->required();
   auto* rescore =
       app.add_subcommand("rescore", "Recompute every lead's score under the current rules");
   std::string unsubscribe_lead;

@@ -60,6 +60,7 @@ Status ReadLimits(const toml::table& t, std::string_view origin, LimitsConfig& c
   r.Integer("api_per_token_burst", c.api_per_token_burst, 1, 10000000);
   r.Integer("signin_per_client_per_minute", c.signin_per_client_per_minute, 1, 10000000);
   r.Integer("signin_per_client_burst", c.signin_per_client_burst, 1, 10000000);
+  r.Integer("signin_refusal_delay_ms", c.signin_refusal_delay_ms, 0, 10000);
   r.Integer("password_threads", c.password_threads, 1, 64);
   r.Integer("password_queue", c.password_queue, 1, 10000);
   return r.Finish();

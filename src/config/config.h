@@ -89,8 +89,10 @@ struct LimitsConfig {
   int64_t api_per_token_burst = 120;
   int64_t signin_per_client_per_minute = 6;  // sign-in attempts per client (a success is
   int64_t signin_per_client_burst = 10;      // given back)
-  int64_t password_threads = 1;  // threads hashing passwords, off the HTTP threads
-  int64_t password_queue = 8;    // sign-ins waiting for them; more are answered 503
+  int64_t signin_refusal_delay_ms = 1000;    // a refused sign-in (429, 503) is answered
+                                             // this late, so a flood slows itself down
+  int64_t password_threads = 1;              // threads hashing passwords, off the HTTP threads
+  int64_t password_queue = 8;                // sign-ins waiting for them; more are answered 503
 };
 
 // Who may read GET /metrics. With neither key set, only clients on this machine

@@ -219,6 +219,7 @@ TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
   EXPECT_EQ(example->limits.api_per_token_burst, LimitsConfig().api_per_token_burst);
   EXPECT_EQ(example->limits.signin_per_client_burst, LimitsConfig().signin_per_client_burst);
   EXPECT_EQ(example->limits.password_queue, LimitsConfig().password_queue);
+  EXPECT_EQ(example->limits.signin_refusal_delay_ms, LimitsConfig().signin_refusal_delay_ms);
   EXPECT_EQ(example->tracking.respect_dnt, TrackingConfig().respect_dnt);
 }
 
@@ -233,8 +234,9 @@ TEST(ConfigTest, ReadsAndChecksTheLimits) {
   EXPECT_EQ(config->limits.signin_per_client_per_minute, 3);
   EXPECT_EQ(config->limits.password_threads, 2);
   EXPECT_EQ(config->limits.password_queue, 4);
-  for (const char* bad : {"[limits]\n\npassword_threads = 0\n", "[limits]\n\nsignin_per_minute = 3\n",
-                          "[limits]\n\nsignin_per_client_burst = 0\n"}) {
+  for (const char* bad :
+       {"[limits]\n\npassword_threads = 0\n", "[limits]\n\nsignin_per_minute = 3\n",
+        "[limits]\n\nsignin_per_client_burst = 0\n"}) {
     auto refused = ParseConfig(bad, "t.toml");
     ASSERT_FALSE(refused.ok()) << bad;
     EXPECT_NE(refused.status().message().find("t.toml:3"), std::string::npos)

@@ -124,7 +124,8 @@ AuthRoutes::AuthRoutes(Store& store, const Clock& clock, Options options)
       throttle_(ThrottleOptions(options_.auth, options_.limits)),
       workers_(
           std::make_unique<PasswordWorkers>(static_cast<int>(options_.limits.password_threads),
-                                            static_cast<size_t>(options_.limits.password_queue))) {}
+                                            static_cast<size_t>(options_.limits.password_queue))),
+      refusals_(std::make_unique<DelayedAnswers>(/*max_held=*/10000)) {}
 
 void AuthRoutes::Register(Router& router) {
   router.Add("POST", "/auth/login", [this](HttpRequest&& request, Responder respond) {
@@ -134,6 +135,10 @@ void AuthRoutes::Register(Router& router) {
              [this](HttpRequest&& request, Responder respond) { respond(Session(request)); });
   router.Add("POST", "/auth/logout",
              [this](HttpRequest&& request, Responder respond) { respond(Logout(request)); });
+}
+
+std::chrono::milliseconds AuthRoutes::RefusalDelay() const {
+  return std::chrono::milliseconds(options_.limits.signin_refusal_delay_ms);
 }
 
 bool AuthRoutes::SecureCookie(const HttpRequest& request) const {
@@ -168,12 +173,14 @@ void AuthRoutes::Login(HttpRequest&& request, Responder respond) {
   attempt->admission = throttle_.Admit(attempt->client, attempt->email, now);
   if (!attempt->admission.allowed) {
     const std::chrono::seconds wait = attempt->admission.retry_after;
-    return respond(TooManyRequests(
-        "too_many_attempts",
-        fmt::format("too many sign-in attempts for this address or from this client; try again "
-                    "in {} seconds",
-                    wait.count()),
-        wait));
+    return refusals_->Answer(
+        std::move(respond),
+        TooManyRequests("too_many_attempts",
+                        fmt::format("too many sign-in attempts for this address or from this "
+                                    "client; try again in {} seconds",
+                                    wait.count()),
+                        wait),
+        RefusalDelay());
   }
   auto responder = std::make_shared<Responder>(std::move(respond));
   const bool queued =
@@ -183,7 +190,7 @@ void AuthRoutes::Login(HttpRequest&& request, Responder respond) {
     Response busy =
         ErrorResponse(503, "signin_busy", "too many sign-ins are being checked; try again");
     busy.set(bhttp::field::retry_after, "1");
-    (*responder)(std::move(busy));
+    refusals_->Answer(std::move(*responder), std::move(busy), RefusalDelay());
   }
 }
 

@@ -7,7 +7,8 @@
 //
 // Passwords are checked on PasswordWorkers, never on an HTTP thread; when their queue is
 // full the answer is 503 with Retry-After. Attempts are throttled per client and per
-// email address (auth/signin_throttle.h: 429 with Retry-After), and a wrong password gets
+// email address (auth/signin_throttle.h: 429 with Retry-After); both refusals are held
+// back for limits.signin_refusal_delay_ms (a tarpit for floods). A wrong password gets
 // one answer — the same status, body and time — whether the address is unknown, the
 // account deactivated, or the password wrong.
 #pragma once
@@ -21,6 +22,7 @@
 #include "auth/signin_throttle.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "http/delayed_answers.h"
 #include "http/router.h"
 #include "store/store.h"
 
@@ -51,7 +53,10 @@ class AuthRoutes {
   void Register(Router& router);
   // Answers the sign-ins already queued, then stops the password workers. Call after the
   // HTTP server stopped taking requests; idempotent.
-  void Stop() { workers_->Stop(); }
+  void Stop() {
+    workers_->Stop();
+    refusals_->Stop();
+  }
 
  private:
   struct Attempt {
@@ -65,6 +70,7 @@ class AuthRoutes {
   Response Session(const HttpRequest& request);
   Response Logout(const HttpRequest& request);
   bool SecureCookie(const HttpRequest& request) const;
+  std::chrono::milliseconds RefusalDelay() const;
   std::string Cookie(bool secure, std::string_view value, int64_t max_age_s) const;
 
   Store& store_;
@@ -72,6 +78,7 @@ class AuthRoutes {
   const Options options_;
   SignInThrottle throttle_;
   std::unique_ptr<PasswordWorkers> workers_;
+  std::unique_ptr<DelayedAnswers> refusals_;  // 429s and 503s, held limits.signin_refusal_delay_ms
 };
 
 }  // namespace tandem::http

@@ -3,6 +3,9 @@
 // account's owner through a flood, sign-out, sessions, API tokens, roles, rate limits.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "auth/passwords.h"
 #include "support/api_fixture.h"
 
@@ -27,7 +30,8 @@ class AuthApiTest : public testing::ApiFixture {
     config.auth.lockout_minutes = 15;
     config.limits.signin_per_client_burst = 4;
     config.limits.signin_per_client_per_minute = 6;
-    config.server.trust_proxy = true;  // X-Forwarded-For names the client
+    config.limits.signin_refusal_delay_ms = 0;  // refusals at once (one test sets a delay)
+    config.server.trust_proxy = true;           // X-Forwarded-For names the client
     Start(config);
   }
 
@@ -221,6 +225,40 @@ TEST_F(AuthApiTest, SessionsEndWhenTheyExpireOrThePasswordChanges) {
   EXPECT_EQ(Login("rep@seller.example", "new-password-2026").status, 200u);
 }
 
+// A refused sign-in is answered late, without holding the HTTP threads: other requests are
+// answered meanwhile.
+class SignInTarpitTest : public testing::ApiFixture {
+ protected:
+  void SetUp() override {
+    OpenStoreFirst();
+    Config config;
+    config.limits.signin_per_client_burst = 1;
+    config.limits.signin_refusal_delay_ms = 800;
+    config.server.threads = 1;
+    Start(config);
+  }
+};
+
+TEST_F(SignInTarpitTest, ARefusedSignInIsAnsweredLateWhileOthersAreServed) {
+  const std::string body = R"({"email":"x@seller.example","password":"wrong-password"})";
+  EXPECT_EQ(client_->Request("POST", "/auth/login", body).status, 401u);
+  std::atomic<bool> answered{false};
+  std::thread refused([&] {
+    testing::HttpClient other(app_->port());
+    const auto started = std::chrono::steady_clock::now();
+    testing::HttpResult r = other.Request("POST", "/auth/login", body);
+    EXPECT_EQ(r.status, 429u);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(700));
+    answered = true;
+  });
+  // While that answer is held, the one HTTP thread serves others.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  testing::HttpClient probe(app_->port());
+  EXPECT_EQ(probe.Get("/healthz").status, 200u);
+  EXPECT_FALSE(answered.load());
+  refused.join();
+}
+
 TEST_F(AuthApiTest, DeactivationEndsSessionsAndReactivationDoesNotReviveThem) {
   const std::string cookie = SessionCookie(Login("rep@seller.example", kPassword));
   ASSERT_EQ(client_->Request("GET", "/auth/session", "", {{"Cookie", cookie}}).status, 200u);
@@ -335,7 +373,7 @@ class RateLimitTest : public testing::ApiFixture {
     config.limits.api_per_token_burst = 3;
     config.limits.api_per_client_per_minute = 120;
     config.limits.api_per_client_burst = 5;
-    Start(config);
+    Start(config, /*request_limits=*/true);
   }
   std::string token_a_, token_b_;
 };

@@ -27,7 +27,13 @@ class ApiFixture : public ::testing::Test {
     raw_store_ = store_.get();
   }
 
-  void Start(Config config = {}) {
+  // API tests send many requests at one instant of the manual clock, which no token
+  // bucket refills: they run without /api/v1 request limits unless `request_limits`.
+  void Start(Config config = {}, bool request_limits = false) {
+    if (!request_limits) {
+      config.limits.api_per_client_per_minute = 0;
+      config.limits.api_per_token_per_minute = 0;
+    }
     config.server.listen = "127.0.0.1:0";
     config.server.threads = 2;
     app_ = std::make_unique<Application>(config, std::move(store_), clock_);

@@ -290,8 +290,7 @@ StatusOr<int64_t> SqlStore::RevokeApiTokens(int64_t user_id) {
 
 Status SqlStore::NoteApiTokenUse(int64_t token_id, TimePoint now,
                                  std::chrono::milliseconds granularity) {
-  return Write(
-      [&](sql::Db& db) { return sql::NoteApiTokenUse(db, token_id, now, granularity); });
+  return Write([&](sql::Db& db) { return sql::NoteApiTokenUse(db, token_id, now, granularity); });
 }
 
 StatusOr<Catalog> SqlStore::LoadCatalog() {
