@@ -28,6 +28,8 @@ enum class Probe {
 //   y  allowed (anything but 401, 403 or 5xx: e.g. 404 for a file that is not there)
 //   G  allowed through, then refused by the contact gate (409 contact_refused)
 //   N  refused: 403
+//   H  refused as if it did not exist: 404 (another user's token: its existence is not
+//      told to someone who may not manage it)
 //   U  refused: 401 (no credentials, or not ones this route takes)
 // Letters: admin, sales_manager, sales_rep, marketing, viewer | write key, none, bad token.
 // `fix` names a change the row's expectation needs that this tree may not have yet.
@@ -172,8 +174,10 @@ inline const Row kMatrix[] = {
     {"DELETE /api/v1/content/{asset}", Lead::kNone, "YNNYN UUU"},
     // API tokens: one's own; admins revoke anyone's.
     {"GET /api/v1/tokens", Lead::kNone, "YYYYY UUU", "", kTokensFix},
+    {"POST /api/v1/tokens", Lead::kNone, "YYYYY UUU", R"({"name":"ci","expires_in_days":30})",
+     kTokensFix},
     {"DELETE /api/v1/tokens/{own_token_id}", Lead::kNone, "YYYYY UUU", "", kTokensFix},
-    {"DELETE /api/v1/tokens/{others_token_id}", Lead::kNone, "YNNNN UUU", "", kTokensFix},
+    {"DELETE /api/v1/tokens/{others_token_id}", Lead::kNone, "YHHHH UUU", "", kTokensFix},
 };
 
 }  // namespace tandem::matrix

@@ -103,6 +103,8 @@ std::string_view Meaning(char expect) {
       return "refused by the contact gate (409 contact_refused)";
     case 'N':
       return "refused (403)";
+    case 'H':
+      return "refused as if it did not exist (404)";
     default:
       return "refused (401)";
   }
@@ -118,6 +120,8 @@ bool Meets(char expect, const HttpResult& r) {
       return r.status == 409 && r.body.find("contact_refused") != std::string::npos;
     case 'N':
       return r.status == 403;
+    case 'H':
+      return r.status == 404;
     case 'U':
       return r.status == 401;
     default:
@@ -370,7 +374,7 @@ TEST_F(AuthorizationMatrixTest, EveryCallerGetsTheAnswerItsRowSays) {
   for (const Row& row : AllRows()) {
     const std::string letters = Letters(row);
     ASSERT_EQ(letters.size(), size_t{kCallers}) << row.route << ": one letter per caller";
-    ASSERT_EQ(letters.find_first_not_of("YyGNU"), std::string::npos)
+    ASSERT_EQ(letters.find_first_not_of("YyGNHU"), std::string::npos)
         << row.route << ": letters are Y, y, G, N or U";
     std::vector<Lead> leads = {row.lead};
     if (row.lead == Lead::kEach) leads = {Lead::kOwn, Lead::kOther, Lead::kUnowned};

@@ -15,7 +15,7 @@ async function loadLead(id) {
   const [lead, brief, timeline, preferences, users, ...checks] = await Promise.all([
     api('GET', `/api/v1/leads/${id}`),
     api('GET', `/api/v1/leads/${id}/brief`),
-    api('GET', `/api/v1/leads/${id}/timeline?limit=1000`),
+    api('GET', `/api/v1/leads/${id}/timeline?limit=500`),
     api('GET', `/api/v1/leads/${id}/preferences`),
     loadUsers().catch(() => []),
     ...CONTACT_CHANNELS.map(([channel]) => api('GET', `/api/v1/leads/${id}/contact-check?channel=${channel}`)),
@@ -284,8 +284,8 @@ function Preferences({ lead, preferences: p, user, onDone }) {
         <div class="checks">${DNC_CHOICES.map((c) => html`<label><input type="checkbox" name=${`dnc_${c}`} checked=${p.do_not_contact.includes(c)} /> ${c}</label>`)}</div>
         <span class="label">Out of office</span>
         <div class="row">
-          <input aria-label="Out of office from" name="ooo_from" type="date" value=${ooo ? dayIn(ooo.from, 'UTC') : ''} />
-          <input aria-label="Out of office until" name="ooo_until" type="date" value=${ooo ? dayIn(ooo.until, 'UTC', { endExclusive: true }) : ''} />
+          <input aria-label="Out of office from" name="ooo_from" type="date" value=${ooo ? dayIn(ooo.from, p.effective_timezone) : ''} />
+          <input aria-label="Out of office until" name="ooo_until" type="date" value=${ooo ? dayIn(ooo.until, p.effective_timezone, { endExclusive: true }) : ''} />
         </div>
         <button type="submit">Save preferences</button>
       </fieldset>

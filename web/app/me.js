@@ -39,8 +39,8 @@ export function MySettings() {
       </div>
       <span class="label">Out of office</span>
       <div class="row">
-        <input aria-label="Out of office from" name="ooo_from" type="date" defaultValue=${ooo ? dayIn(ooo.from, 'UTC') : ''} />
-        <input aria-label="Out of office until" name="ooo_until" type="date" defaultValue=${ooo ? dayIn(ooo.until, 'UTC', { endExclusive: true }) : ''} />
+        <input aria-label="Out of office from" name="ooo_from" type="date" defaultValue=${ooo ? dayIn(ooo.from, me.timezone) : ''} />
+        <input aria-label="Out of office until" name="ooo_until" type="date" defaultValue=${ooo ? dayIn(ooo.until, me.timezone, { endExclusive: true }) : ''} />
       </div>
       <button class="primary" type="submit" disabled=${busy}>${busy ? 'Saving…' : 'Save'}</button>
       ${failed && html`<p class="error" role="alert">${failed.message}</p>`}
