@@ -76,7 +76,15 @@ test('the snippet tracks a visit and a gated form, and sends nothing under Do-No
     assert.deepEqual(thirdParty, [], 'no request leaves the site and its Tandem server');
 
     // A browser that asks not to be tracked: the snippet loads and sends nothing.
-    const before = query(db, 'SELECT COUNT(*) AS n FROM events')[0].n;
+    // The thanks page's own page view may still be on its way: count once it has settled.
+    const count = () => query(db, 'SELECT COUNT(*) AS n FROM events')[0].n;
+    let before = count();
+    for (let settled = 0; settled < 2;) {
+      await page.waitForTimeout(250);
+      const now = count();
+      settled = now === before ? settled + 1 : 0;
+      before = now;
+    }
     const quiet = await browser.newContext();
     await quiet.addInitScript(() => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' }));
     const quietPage = await quiet.newPage();
