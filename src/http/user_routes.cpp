@@ -9,8 +9,8 @@
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "contact/gate.h"
-#include "core/zones.h"
 #include "core/time_format.h"
+#include "core/zones.h"
 #include "http/api_common.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
@@ -54,7 +54,8 @@ Status ApplyOutOfOffice(UserRecord& u, const std::optional<OutOfOfficeInput>& in
   }
   const auto [from, until] =
       ResolveOutOfOffice(*input, TimeZone::Find(u.timezone).value_or(TimeZone::Utc()));
-  if (until <= from) return Unprocessable("invalid_field", "out_of_office.until must be after from");
+  if (until <= from)
+    return Unprocessable("invalid_field", "out_of_office.until must be after from");
   u.ooo_from = from;
   u.ooo_until = until;
   return OkStatus();
@@ -177,6 +178,11 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
     return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
+  if (!body->is_object() || body->empty()) {
+    return ErrorResponse(422, "invalid_field",
+                         "the body names no field to change (writable: name, timezone, hours, "
+                         "out_of_office, capacity, team, active, role, revoke_tokens)");
+  }
   const UserRecord before = **found;
   UserRecord u = before;
   bool revoke_tokens = false;
@@ -185,6 +191,9 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
     if (key == "revoke_tokens") {
       if (!value.is_boolean())
         return ErrorResponse(422, "invalid_field", "revoke_tokens must be true or false");
+      // Revoking someone's tokens is acting on them as a deactivation is.
+      if (Status allowed = CheckCanActOnUser(user, before, UserAction::kSetActive); !allowed.ok())
+        return ErrorResponse(allowed);
       revoke_tokens = value.get<bool>();
       continue;
     }

@@ -354,6 +354,13 @@ TEST_F(AuthApiTest, NobodyActsOnAHigherRoleOrGrantsOneAboveTheirOwn) {
   EXPECT_EQ(Patch(rep_token_, manager_id_, R"({"name":"x"})").status, 403u);
   EXPECT_EQ(Call("PATCH", "/api/v1/users/me", rep_token_, R"({"role":"admin"})").status, 403u);
   EXPECT_EQ(Call("PATCH", "/api/v1/users/me", admin_token_, R"({"active":false})").status, 403u);
+  // Nor revokes the tokens of someone it may not deactivate, and an empty change is no
+  // change: it neither passes the rule nor rewrites the user.
+  EXPECT_EQ(Patch(rep_token_, manager_id_, R"({"revoke_tokens":true})").status, 403u);
+  EXPECT_EQ(Patch(manager_token_, admin_id_, R"({"revoke_tokens":true})").status, 403u);
+  EXPECT_EQ(Patch(rep_token_, admin_id_, "{}").status, 422u);
+  EXPECT_EQ(Call("GET", "/api/v1/users/me", manager_token_).status, 200u)
+      << "the manager's token was not revoked";
   // An admin acts on anyone.
   EXPECT_EQ(Patch(admin_token_, other_manager, R"({"role":"sales_rep"})").status, 200u);
   EXPECT_EQ(Patch(admin_token_, rep_id_, R"({"role":"sales_rep"})").status, 200u);
