@@ -98,7 +98,7 @@ bool VerifyResubscribeToken(std::string_view secret, std::string_view token,
   return now < claim.expires;
 }
 
-std::string OptOutStateStamp(const ContactPrefs& prefs,
+std::string OptOutStateStamp(std::string_view email, const ContactPrefs& prefs,
                              const std::vector<ConsentRecord>& consents) {
   int64_t latest = 0, count = 0;
   for (const ConsentRecord& c : consents) {
@@ -106,8 +106,9 @@ std::string OptOutStateStamp(const ContactPrefs& prefs,
     latest = std::max(latest, ToUnixMillis(c.at));
     ++count;
   }
-  return fmt::format("{}/{}/{}", prefs.unsubscribed_at ? ToUnixMillis(*prefs.unsubscribed_at) : 0,
-                     latest, count);
+  return fmt::format("{}/{}/{}/{}",
+                     prefs.unsubscribed_at ? ToUnixMillis(*prefs.unsubscribed_at) : 0, latest,
+                     count, email);
 }
 
 StatusOr<std::string> LoadUnsubscribeSecret(Store& store) {

@@ -47,7 +47,10 @@ bool VerifyResubscribeToken(std::string_view secret, std::string_view token,
                             TimePoint now);
 // Changes whenever the person's email choice changes: the unsubscribe time, and the
 // time and number of the email_marketing consent records.
-std::string OptOutStateStamp(const ContactPrefs& prefs, const std::vector<ConsentRecord>& consents);
+// The address is part of it: a confirmation works only while the lead still has the
+// address it was sent to.
+std::string OptOutStateStamp(std::string_view email, const ContactPrefs& prefs,
+                             const std::vector<ConsentRecord>& consents);
 
 // The server secret the tokens are signed with, kept in the store's settings so every
 // instance (and the CLI) signs alike; created on first use.

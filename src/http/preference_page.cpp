@@ -131,8 +131,8 @@ StatusOr<std::string> ContactRoutes::RequestResubscribe(int64_t lead_id, TimePoi
   if (!lead) return NotFound("not_found", "no such lead");
   ResubscribeMail mail;
   mail.expires = now + kResubscribeLinkLife;
-  const std::string token =
-      MakeResubscribeToken(secret_, lead_id, mail.expires, OptOutStateStamp(prefs, consents));
+  const std::string token = MakeResubscribeToken(secret_, lead_id, mail.expires,
+                                                 OptOutStateStamp(lead->email, prefs, consents));
   mail.confirm_path = "/u/" + token;
   // Never from the request's Host: whoever sends this request chooses that header, and
   // the link goes to the person's mailbox.
@@ -176,8 +176,8 @@ Response ContactRoutes::ConfirmPage(const HttpRequest& request, std::string_view
   auto consents = store_.ListConsents(claim->lead_id);
   if (!lead.ok() || !prefs.ok() || !consents.ok()) return TryAgain();
   const TimePoint now = clock_.Now();
-  if (!*lead ||
-      !VerifyResubscribeToken(secret_, token, *claim, OptOutStateStamp(*prefs, *consents), now)) {
+  if (!*lead || !VerifyResubscribeToken(secret_, token, *claim,
+                                        OptOutStateStamp((*lead)->email, *prefs, *consents), now)) {
     return expired();
   }
   std::string content = fmt::format("<h1>Subscribe again</h1><p class=\"note\">For {}</p>",

@@ -274,6 +274,16 @@ TEST_F(ContactApiTest, ResubscribingNeedsTheConfirmationSentToTheAddressNotTheSt
   EXPECT_EQ(PostForm("/u/" + token, "choice=confirm").status, 400u);
   EXPECT_TRUE(Unsubscribed(lead));
 
+  // The link works only while the lead still has the address it was sent to.
+  auto set_email = [&](const std::string& email) {
+    HttpResult r = Call("PATCH", "/api/v1/leads/" + lead, token_manager_,
+                        R"({"traits":{"email":")" + email + R"("}})");
+    ASSERT_EQ(r.status, 200u) << r.body;
+  };
+  set_email("someone.else@elsewhere.example");
+  EXPECT_EQ(client_->Get(confirm).status, 404u);
+  set_email("p11@co11.example");
+
   // Opening the link changes nothing (mail scanners open links); the button does.
   HttpResult page = client_->Get(confirm);
   ASSERT_EQ(page.status, 200u);
