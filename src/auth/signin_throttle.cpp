@@ -19,7 +19,8 @@ std::string PairKey(std::string_view client, std::string_view address) {
 SignInThrottle::SignInThrottle(Options options)
     : options_(options),
       clients_(options.per_client, options.max_keys),
-      addresses_(options.per_address, options.max_keys) {}
+      addresses_(options.per_address, options.max_keys),
+      pairs_(options.per_pair, options.max_keys) {}
 
 std::string SignInThrottle::AddressKey(std::string_view email) {
   std::string key(TrimSpace(email).substr(0, 320));
@@ -43,8 +44,12 @@ SignInThrottle::Admission SignInThrottle::Admit(std::string_view client, std::st
   if (!by_client.allowed) return {false, by_client.retry_after, false};
   TokenBuckets::Decision by_address = addresses_.Take(address, now);
   if (by_address.allowed) return {true, std::chrono::seconds(0), true};
-  if (InGoodStanding(PairKey(client, address), now)) return {};
-  return {false, by_address.retry_after, false};
+  const std::string pair = PairKey(client, address);
+  if (InGoodStanding(pair, now)) return {};
+  // Under a flood: slowed, never shut out (see the header).
+  TokenBuckets::Decision by_pair = pairs_.Take(pair, now);
+  if (by_pair.allowed) return {};
+  return {false, by_pair.retry_after, false};
 }
 
 void SignInThrottle::Succeeded(std::string_view client, std::string_view email,

@@ -11,6 +11,12 @@
 //                `trust_for`): when the address's bucket is empty, such a client still
 //                gets to try, limited only by its own bucket. So a flood of wrong
 //                passwords from elsewhere slows the attacker, not the account's owner.
+//   under a flood  when the address's bucket is empty, any other client is slowed, never
+//                shut out: it gets `per_pair` attempts on that address (one at once, then
+//                one every five minutes). Nobody can lock a user out, not even from a
+//                device the user never signed in from; a crowd of machines gets one
+//                attempt per machine per five minutes on the account, and every attempt
+//                still takes from its machine's own bucket.
 //
 // In memory and per instance: N instances behind a load balancer allow N times the
 // figures. Thread-safe; time is an argument.
@@ -31,6 +37,7 @@ class SignInThrottle {
   struct Options {
     RateLimit per_client{6, 10};
     RateLimit per_address{5.0 / 15, 5};
+    RateLimit per_pair{1.0 / 5, 1};  // one client on one address whose bucket is empty
     std::chrono::hours trust_for{24 * 30};
     size_t max_keys = 100000;
   };
@@ -60,6 +67,7 @@ class SignInThrottle {
   const Options options_;
   TokenBuckets clients_;
   TokenBuckets addresses_;
+  TokenBuckets pairs_;
   std::mutex mu_;
   // "<client> <address>" → until when the client is in good standing; guarded by mu_.
   std::unordered_map<std::string, TimePoint> trusted_;

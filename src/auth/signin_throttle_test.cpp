@@ -60,10 +60,33 @@ TEST(SignInThrottleTest, AnAddressIsLimitedKnownOrNotAndWhateverItsCase) {
   for (int i = 0; i < 5; ++i) {
     EXPECT_TRUE(throttle.Admit("10.0.1." + std::to_string(i), "Anna@X.example", kStart).allowed);
   }
-  auto refused = throttle.Admit("10.0.2.1", " anna@x.example", kStart);
+  // Once the address's attempts are spent, another client gets one of its own, then one
+  // every five minutes: slowed, not shut out.
+  auto one = throttle.Admit("10.0.2.1", " anna@x.example", kStart);
+  EXPECT_TRUE(one.allowed);
+  EXPECT_FALSE(one.took_address);
+  auto refused = throttle.Admit("10.0.2.1", "ANNA@x.example", kStart + seconds(1));
   EXPECT_FALSE(refused.allowed);
-  EXPECT_EQ(refused.retry_after, seconds(180));
-  EXPECT_TRUE(throttle.Admit("10.0.2.1", "anna@x.example", kStart + minutes(3)).allowed);
+  EXPECT_EQ(refused.retry_after, seconds(299));
+  EXPECT_TRUE(throttle.Admit("10.0.2.1", "anna@x.example", kStart + minutes(5)).allowed);
+}
+
+TEST(SignInThrottleTest, AFloodNeverLocksTheOwnerOutEvenOnANewDevice) {
+  SignInThrottle throttle(Figures());
+  // Strangers keep the address's bucket empty, each from its own machine …
+  for (int round = 0; round < 3; ++round) {
+    const TimePoint at = kStart + minutes(5 * round);
+    for (int i = 0; i < 50; ++i) throttle.Admit("bot" + std::to_string(i), "anna@x.example", at);
+  }
+  // … yet the owner, on a device never used before, still gets to try.
+  const TimePoint now = kStart + minutes(10) + seconds(1);
+  auto attempt = throttle.Admit("new-laptop", "anna@x.example", now);
+  ASSERT_TRUE(attempt.allowed);
+  throttle.Succeeded("new-laptop", "anna@x.example", attempt, now);
+  // Signed in, that device is in good standing: the flood no longer slows it.
+  EXPECT_TRUE(throttle.Admit("new-laptop", "anna@x.example", now + seconds(1)).allowed);
+  // A bot that already had its attempt waits its five minutes.
+  EXPECT_FALSE(throttle.Admit("bot7", "anna@x.example", now + seconds(1)).allowed);
 }
 
 TEST(SignInThrottleTest, TheOwnerPassesAFloodAimedAtTheAccount) {
@@ -73,15 +96,17 @@ TEST(SignInThrottleTest, TheOwnerPassesAFloodAimedAtTheAccount) {
   throttle.Succeeded("owner", "anna@x.example", admitted, kStart);
   // Strangers use up the address's attempts.
   for (int i = 0; i < 50; ++i) throttle.Admit("bot" + std::to_string(i), "anna@x.example", kStart);
-  EXPECT_FALSE(throttle.Admit("bot-new", "anna@x.example", kStart).allowed);
+  EXPECT_FALSE(throttle.Admit("bot10", "anna@x.example", kStart).allowed);
   // The owner's client, in good standing, still gets to try (within its own bucket) …
   EXPECT_TRUE(throttle.Admit("owner", "anna@x.example", kStart + seconds(1)).allowed);
   // … and its standing is for this address only, and lasts `trust_for` (30 days).
   for (int i = 0; i < 50; ++i) throttle.Admit("bot" + std::to_string(i), "bert@x.example", kStart);
-  EXPECT_FALSE(throttle.Admit("owner", "bert@x.example", kStart + seconds(2)).allowed);
+  throttle.Admit("owner", "bert@x.example", kStart + seconds(2));  // its one attempt there
+  EXPECT_FALSE(throttle.Admit("owner", "bert@x.example", kStart + seconds(3)).allowed);
   const TimePoint later = kStart + std::chrono::hours(24 * 31);
   for (int i = 0; i < 50; ++i) throttle.Admit("bot" + std::to_string(i), "anna@x.example", later);
-  EXPECT_FALSE(throttle.Admit("owner", "anna@x.example", later).allowed);
+  throttle.Admit("owner", "anna@x.example", later);  // no longer in good standing: one attempt
+  EXPECT_FALSE(throttle.Admit("owner", "anna@x.example", later + seconds(1)).allowed);
 }
 
 TEST(PasswordWorkersTest, AFullQueueRefusesAtOnceAndQueuedWorkStillRuns) {
