@@ -1,5 +1,6 @@
 #include "config/config_rules.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -10,6 +11,16 @@
 
 namespace tandem {
 namespace {
+
+// The longest run of decimal digits in `text`.
+size_t LongestDigitRun(std::string_view text) {
+  size_t longest = 0, run = 0;
+  for (char ch : text) {
+    run = ch >= '0' && ch <= '9' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
 
 // Reads the condition keys of a table ({field = "title", matches = "vp"}) onto `c`.
 // `field_key` is "trait" for rules over traits, "field" for rules over events.
@@ -56,6 +67,14 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
           if (!pattern || !node.is_string()) {
             return ConfigError(origin, node,
                                fmt::format("{} must be a regular expression string", name));
+          }
+          // std::regex reads a back-reference or a repeat count into a long without
+          // checking for overflow: refuse long numbers before it sees them.
+          if (size_t run = LongestDigitRun(*pattern); run > 6) {
+            return ConfigError(origin, node,
+                               fmt::format("{}: a number of {} digits in the regular expression "
+                                           "\"{}\" is too large (at most 6 digits)",
+                                           name, run, *pattern));
           }
           try {
             c.regex = std::make_shared<const std::regex>(

@@ -162,6 +162,10 @@ TEST(ConfigTest, PolicyMistakesNameTheLine) {
       {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\nmatches = \"(vp\"\npoints = "
        "1\n",
        "t.toml:5: scoring.fit.matches is not a valid regular expression"},
+      // std::regex would overflow reading this back-reference.
+      {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\nmatches = "
+       "\"\\\\7777777777777777777b\"\npoints = 1\n",
+       "t.toml:5: scoring.fit.matches: a number of 19 digits"},
       {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\npoints = 1\n",
        "needs exactly one of equals, in, matches, gte, lte, exists"},
       {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"t\"\nexists = true\npoints = 1\n"
