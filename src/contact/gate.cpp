@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "core/time_format.h"
 #include "leads/lead_json.h"
 #include "rules/condition.h"
@@ -49,6 +50,19 @@ std::chrono::hours TouchLookback(const ContactConfig& policy) {
   int days = policy.overall.days;
   for (const auto& [channel, cap] : policy.channel_caps) days = std::max(days, cap.days);
   return std::max(hours(24 * days), hours(policy.cooldown_hours));
+}
+
+bool IsOptOutAddress(const std::vector<ConsentRecord>& consents, std::string_view email) {
+  std::string address;
+  for (const ConsentRecord& c : consents) {
+    if (c.purpose != "email_marketing" || c.status != "withdrawn") continue;
+    nlohmann::json evidence = nlohmann::json::parse(c.evidence, nullptr, false);
+    address =
+        evidence.is_object() && evidence.contains("address") && evidence["address"].is_string()
+            ? evidence["address"].get<std::string>()
+            : "";
+  }
+  return !address.empty() && LowerAscii(address) == LowerAscii(email);
 }
 
 std::string ConsentState(const std::vector<ConsentRecord>& consents, std::string_view purpose) {

@@ -90,6 +90,11 @@ LeadZone FindLeadZone(const ContactPrefs& prefs, const nlohmann::json& traits);
 // A withdrawal is never undone by an import.
 std::string ConsentState(const std::vector<ConsentRecord>& consents, std::string_view purpose);
 
+// Whether `email` is the address the person opted out of email marketing with (the
+// latest withdrawal records it). A confirmation to subscribe again goes only there:
+// whoever changes the lead's address afterwards cannot have it sent to theirs.
+bool IsOptOutAddress(const std::vector<ConsentRecord>& consents, std::string_view email);
+
 nlohmann::json ReasonsToJson(const std::vector<ContactReason>& reasons);
 
 }  // namespace tandem

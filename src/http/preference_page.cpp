@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "contact/gate.h"
 #include "contact/unsubscribe_token.h"
 #include "core/text.h"
 #include "http/api_common.h"
@@ -129,6 +130,11 @@ StatusOr<std::string> ContactRoutes::RequestResubscribe(int64_t lead_id, TimePoi
   TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, store_.GetContactPrefs(lead_id));
   TANDEM_ASSIGN_OR_RETURN(auto consents, store_.ListConsents(lead_id));
   if (!lead) return NotFound("not_found", "no such lead");
+  if (!lead->email.empty() && !IsOptOutAddress(consents, lead->email)) {
+    return std::string(
+        "The address we have now is not the one that unsubscribed, so we cannot send a "
+        "confirmation to it. Please sign up again on our website.");
+  }
   ResubscribeMail mail;
   mail.expires = now + kResubscribeLinkLife;
   const std::string token = MakeResubscribeToken(secret_, lead_id, mail.expires,

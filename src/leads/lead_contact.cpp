@@ -408,6 +408,8 @@ Status LeadEngine::ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std
   consent.at = now;
   consent.method = std::string(how);
   consent.actor = "person";
+  // The address they opted out with: a confirmation to subscribe again goes only there.
+  consent.evidence = nlohmann::json{{"address", session.lead().email}}.dump();
   const std::string kind = "unsubscribed";
   switch (choice) {
     case OptOut::kAllEmail:

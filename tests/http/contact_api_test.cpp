@@ -239,6 +239,19 @@ TEST_F(ContactApiTest, ResubscribingNeedsTheConfirmationSentToTheAddressNotTheSt
   EXPECT_EQ(json::parse(link.body)["scope"], "unsubscribe");
   ASSERT_EQ(PostForm("/u/" + token, "List-Unsubscribe=One-Click").status, 200u);
   ASSERT_TRUE(Unsubscribed(lead));
+  auto set_email = [&](const std::string& email) {
+    HttpResult r = Call("PATCH", "/api/v1/leads/" + lead, token_manager_,
+                        R"({"traits":{"email":")" + email + R"("}})");
+    ASSERT_EQ(r.status, 200u) << r.body;
+  };
+  // Whoever changes the lead's address cannot have a confirmation sent to theirs: it goes
+  // only to the address that opted out.
+  set_email("someone.else@elsewhere.example");
+  HttpResult elsewhere = PostForm("/u/" + token, "choice=resubscribe");
+  EXPECT_EQ(elsewhere.status, 200u);
+  EXPECT_NE(elsewhere.body.find("not the one that unsubscribed"), std::string::npos);
+  EXPECT_TRUE(Outbox("person.resubscribe_confirmation").empty());
+  set_email("p11@co11.example");
 
   // The staff-readable link asks for a confirmation; nothing changes.
   HttpResult asked = PostForm("/u/" + token, "choice=resubscribe");
@@ -275,11 +288,6 @@ TEST_F(ContactApiTest, ResubscribingNeedsTheConfirmationSentToTheAddressNotTheSt
   EXPECT_TRUE(Unsubscribed(lead));
 
   // The link works only while the lead still has the address it was sent to.
-  auto set_email = [&](const std::string& email) {
-    HttpResult r = Call("PATCH", "/api/v1/leads/" + lead, token_manager_,
-                        R"({"traits":{"email":")" + email + R"("}})");
-    ASSERT_EQ(r.status, 200u) << r.body;
-  };
   set_email("someone.else@elsewhere.example");
   EXPECT_EQ(client_->Get(confirm).status, 404u);
   set_email("p11@co11.example");
