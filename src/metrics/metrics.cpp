@@ -49,6 +49,7 @@ void BacklogGauge::EndCommit(int64_t stored) {
 void BacklogGauge::Processed(int64_t events) {
   std::lock_guard lock(mu_);
   value_ -= events;
+  if (value_ < 0) exact_ = false;
 }
 
 uint64_t BacklogGauge::ReadToken() const {
@@ -61,7 +62,13 @@ bool BacklogGauge::SetExact(uint64_t token, int64_t count) {
   std::lock_guard lock(mu_);
   if (token != commits_begun_ || commits_open_ > 0) return false;
   value_ = count;
+  exact_ = true;
   return true;
+}
+
+bool BacklogGauge::Exact() const {
+  std::lock_guard lock(mu_);
+  return exact_;
 }
 
 int64_t BacklogGauge::Value() const {

@@ -49,12 +49,17 @@ class BacklogGauge {
   // Sets the counted figure unless a commit began since `token` was read; false then.
   bool SetExact(uint64_t token, int64_t count);
   int64_t Value() const;  // never negative
+  // Whether the figure rests on an exact count: false from the start until SetExact
+  // succeeds, and again whenever processing took it below zero (events stored before
+  // the count, e.g. by an earlier run, were processed): then it needs a new count.
+  bool Exact() const;
 
  private:
   mutable std::mutex mu_;
   int64_t value_ = 0;           // guarded by mu_
   uint64_t commits_begun_ = 0;  // guarded by mu_
   int commits_open_ = 0;        // guarded by mu_
+  bool exact_ = false;          // guarded by mu_
 };
 
 // Cumulative buckets of observed values (seconds), Prometheus style.

@@ -68,18 +68,21 @@ StatusOr<size_t> EventPipeline::ProcessBatch() {
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   metrics_.events_processed.Increment(static_cast<int64_t>(events.size()));
   metrics_.pipeline_lag_events.Processed(static_cast<int64_t>(events.size()));
+  // Until one count succeeds (the first may have overlapped a commit), the figure misses
+  // what was stored before this run: count again after every batch until it holds.
+  if (!metrics_.pipeline_lag_events.Exact()) RefreshLag();
   return events.size();
 }
 
-void EventPipeline::RefreshLag() {
+bool EventPipeline::RefreshLag() {
   const uint64_t token = metrics_.pipeline_lag_events.ReadToken();
-  if (token == UINT64_MAX) return;  // a commit is in progress; its end counts it
+  if (token == UINT64_MAX) return false;  // a commit is in progress; its end counts it
   auto lag = store_.CountUnprocessedEvents();
   if (!lag.ok()) {
     spdlog::warn("event pipeline: cannot count unprocessed events: {}", lag.status().ToString());
-    return;
+    return false;
   }
-  metrics_.pipeline_lag_events.SetExact(token, *lag);
+  return metrics_.pipeline_lag_events.SetExact(token, *lag);
 }
 
 Status EventPipeline::Drain() {

@@ -49,10 +49,12 @@ class EventPipeline {
   // Processes until no event is pending.
   Status Drain();
   // Sets metrics' pipeline_lag_events to the store's count of unprocessed events
-  // (skipped if a commit overlaps). Between refreshes the writer's commits and the
-  // pipeline's batches keep the figure true; the background thread refreshes it when
-  // it starts and whenever it runs out of work.
-  void RefreshLag();
+  // (skipped if a commit overlaps; returns whether it was set). Between refreshes the
+  // writer's commits and the pipeline's batches keep the figure true; the background
+  // thread refreshes it when it starts and whenever it runs out of work, and every
+  // batch refreshes it until one refresh has succeeded (or whenever processing took
+  // the figure below zero), so a skipped first count never hides a backlog.
+  bool RefreshLag();
 
   // Runs ProcessBatch on a background thread whenever Notify() is called (and every
   // second, to pick up events committed by other processes).

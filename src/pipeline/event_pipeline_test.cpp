@@ -141,6 +141,26 @@ TEST_F(EventPipelineTest, LagIsTrueWhileABacklogIsWorkedOff) {
   EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 0);
 }
 
+TEST_F(EventPipelineTest, LagIsCountedAgainWhenTheFirstCountOverlappedACommit) {
+  std::string batch = R"({"batch":[)";
+  for (int i = 0; i < 1200; ++i) {
+    batch += fmt::format(R"({}{{"type":"page","anonymousId":"v{}","name":"P"}})", i ? "," : "", i);
+  }
+  Send(batch + "]}");  // a backlog left by an earlier run
+  EventPipeline pipeline(*store_, clock_, metrics_, EventPipeline::Options{.batch_events = 500});
+  metrics_.pipeline_lag_events.BeginCommit();  // a commit overlaps the first count
+  EXPECT_FALSE(pipeline.RefreshLag());
+  metrics_.pipeline_lag_events.EndCommit(0);
+  EXPECT_FALSE(metrics_.pipeline_lag_events.Exact());
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 500u);
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 700) << "counted again after the batch";
+  EXPECT_TRUE(metrics_.pipeline_lag_events.Exact());
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 500u);
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 200);
+  ASSERT_TRUE(pipeline.Drain().ok());
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 0);
+}
+
 TEST(ExtractEventIdentitiesTest, ReadsEmailAndPreviousId) {
   StoredEvent identify;
   identify.record.type = "identify";
