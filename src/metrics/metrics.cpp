@@ -159,6 +159,10 @@ std::string Metrics::RenderPrometheus() const {
   Simple(out, "tandem_pipeline_events_processed_total",
          "Events processed by the pipeline (stitching, leads).", "counter",
          events_processed.Value());
+  Simple(out, "tandem_pipeline_events_set_aside_total",
+         "Events the store refused to process, set aside so the pipeline goes on (the log "
+         "has each one and why).",
+         "counter", events_set_aside.Value());
   Simple(out, "tandem_pipeline_lag_events", "Stored events not yet processed.", "gauge",
          pipeline_lag_events.Value());
   webhook_deliveries.Render(out, "tandem_webhook_attempts_total",

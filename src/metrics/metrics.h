@@ -106,6 +106,7 @@ struct Metrics {
       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
   Counter commit_failures;
   Counter events_processed;
+  Counter events_set_aside;  // events the pipeline could not process, marked done
   BacklogGauge pipeline_lag_events;
   LabeledCounter webhook_deliveries{{"result"}};  // delivered | failed (attempts)
   Gauge webhook_pending;

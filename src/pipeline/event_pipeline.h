@@ -44,7 +44,10 @@ class EventPipeline {
   EventPipeline(Store& store, const Clock& clock, Metrics& metrics, Options options);
   ~EventPipeline();  // Stop()s
 
-  // Processes at most one batch; returns how many events it processed.
+  // Processes at most one batch; returns how many events it processed. When the store
+  // refuses the batch for its data (anything but unavailable), its events are processed
+  // one by one, and one the store still refuses is set aside: marked processed without
+  // effects, logged with the cause and counted (tandem_pipeline_events_set_aside_total).
   StatusOr<size_t> ProcessBatch();
   // Processes until no event is pending.
   Status Drain();
@@ -65,6 +68,10 @@ class EventPipeline {
 
  private:
   void Run();
+  // One transaction processing up to `limit` events.
+  StatusOr<size_t> ProcessEvents(size_t limit);
+  // Marks the next unprocessed event processed without its effects, for `cause`.
+  Status SetAsideNext(const Status& cause);
 
   Store& store_;
   const Clock& clock_;
