@@ -91,6 +91,34 @@ bool IsValidHost(std::string_view host) {
   return true;
 }
 
+constexpr std::string_view kStoreRefused = "store_refused";
+
+// Adds to a batch's `rejected` (sorted by index) the messages the store refused, given
+// by their positions among the valid messages.
+void AddStoreRefused(std::vector<RejectedMessage>& rejected, const std::vector<size_t>& refused) {
+  if (refused.empty()) return;
+  std::vector<RejectedMessage> merged;
+  merged.reserve(rejected.size() + refused.size());
+  size_t next_rejected = 0, position = 0, index = 0;
+  for (size_t r : refused) {
+    for (;; ++index) {
+      if (next_rejected < rejected.size() && rejected[next_rejected].index == index) {
+        merged.push_back(std::move(rejected[next_rejected++]));
+      } else if (position++ == r) {
+        break;
+      }
+    }
+    // The store's own error text is in the server log, never in the answer.
+    merged.push_back({index++, std::string(kStoreRefused),
+                      "the store refused this message, so it was not kept; sending it again "
+                      "will not help (the server log has the cause)"});
+  }
+  for (; next_rejected < rejected.size(); ++next_rejected) {
+    merged.push_back(std::move(rejected[next_rejected]));
+  }
+  rejected = std::move(merged);
+}
+
 std::string SuccessBody(const std::vector<RejectedMessage>& rejected) {
   if (rejected.empty()) return R"({"success":true})";
   std::string out = R"({"success":true,"rejected":[)";
@@ -211,12 +239,11 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
   for (auto& event : parsed->events) event.source_id = source->id;
   for (const auto& r : parsed->rejected) metrics_.events_rejected.Increment({r.code});
 
-  std::string success = SuccessBody(parsed->rejected);
   const int64_t retry_after = options_.retry_after_s;
   auto shared_respond = std::make_shared<Responder>(std::move(respond));
   bool queued = writer_.TrySubmit(
-      std::move(parsed->events),
-      [shared_respond, success = std::move(success), retry_after](const WriteOutcome& outcome) {
+      std::move(parsed->events), [this, shared_respond, rejected = std::move(parsed->rejected),
+                                  retry_after](const WriteOutcome& outcome) mutable {
         if (!outcome.status.ok()) {
           // The store's own error text is in the server log, never in the answer.
           Response res = ErrorResponse(
@@ -227,7 +254,11 @@ void IngestRoutes::Ingest(IngestCall call, HttpRequest&& request, Responder resp
           (*shared_respond)(WithCors(std::move(res)));
           return;
         }
-        (*shared_respond)(WithCors(JsonResponse(200, success)));
+        for (size_t i = 0; i < outcome.refused.size(); ++i) {
+          metrics_.events_rejected.Increment({std::string(kStoreRefused)});
+        }
+        AddStoreRefused(rejected, outcome.refused);
+        (*shared_respond)(WithCors(JsonResponse(200, SuccessBody(rejected))));
       });
   if (!queued) {
     metrics_.requests_shed.Increment();

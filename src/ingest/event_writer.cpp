@@ -125,18 +125,24 @@ void EventWriter::CommitGroup(std::vector<Submission>& group) {
       answer(s, *result, offset);
       offset += s.events.size();
     }
-  } else if (group.size() == 1) {
-    group.front().done(WriteOutcome{result.status(), 0, 0});
+  } else if (result.status().code() == StatusCode::kUnavailable) {
+    // The store is down: retrying each request against it would only multiply the wait.
+    for (auto& s : group) s.done(WriteOutcome{result.status(), 0, 0});
   } else {
-    // One request's events must not fail the others': commit each request alone, so
-    // only those the store refuses are answered with the error.
-    spdlog::warn("committing the {} requests of the failed group one by one", group.size());
+    // The store refused the data: one request's events must not fail the others', so
+    // each request is committed alone (and its events one by one if it still fails).
+    if (group.size() > 1) {
+      spdlog::warn("committing the {} requests of the failed group one by one", group.size());
+    }
     size_t offset = 0;
     for (auto& s : group) {
-      StatusOr<AppendResult> alone = Append(slice(offset, s));
+      StatusOr<AppendResult> alone =
+          group.size() == 1 ? std::move(result) : Append(slice(offset, s));
       if (alone.ok()) {
         stored += alone->stored;
         answer(s, *alone, 0);
+      } else if (s.events.size() > 1 && alone.status().code() != StatusCode::kUnavailable) {
+        stored += CommitOneByOne(slice(offset, s), s);
       } else {
         s.done(WriteOutcome{alone.status(), 0, 0});
       }
@@ -144,6 +150,27 @@ void EventWriter::CommitGroup(std::vector<Submission>& group) {
     }
   }
   if (on_commit_ && stored > 0) on_commit_();
+}
+
+size_t EventWriter::CommitOneByOne(std::span<const EventRecord> events, Submission& s) {
+  spdlog::warn("committing the {} events of a refused request one by one", events.size());
+  WriteOutcome outcome;
+  for (size_t i = 0; i < events.size(); ++i) {
+    StatusOr<AppendResult> one = Append(events.subspan(i, 1));
+    if (one.ok()) {
+      ++(one->inserted[0] ? outcome.stored : outcome.duplicates);
+    } else if (one.status().code() == StatusCode::kUnavailable) {
+      // The store went away midway: the request fails, and its retry finds the events
+      // stored so far as duplicates.
+      s.done(WriteOutcome{one.status(), 0, 0});
+      return outcome.stored;
+    } else {
+      outcome.refused.push_back(i);
+    }
+  }
+  size_t stored = outcome.stored;
+  s.done(outcome);
+  return stored;
 }
 
 }  // namespace tandem

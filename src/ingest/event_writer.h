@@ -4,8 +4,11 @@
 // for a callback. One writer thread takes everything queued, stores it in a single
 // transaction, and then calls back every request of the group: a request is answered
 // only after its events are durable, and a busy server pays one commit for many
-// requests. When a group's commit fails, each of its requests is committed again
-// alone: one request the store refuses never fails the others. The queue is bounded;
+// requests. When a group's commit fails on its data (not because the store is
+// unavailable), each of its requests is committed again alone, and a request of
+// several events that still fails has its events committed one by one: one event the
+// store refuses never fails the others, and is answered alone. When the store is
+// unavailable the whole group fails at once, without retries. The queue is bounded;
 // when it is full TrySubmit refuses, so the caller can answer 429 instead of
 // buffering without limit.
 #pragma once
@@ -29,9 +32,15 @@ namespace tandem {
 struct Metrics;
 
 struct WriteOutcome {
-  Status status;  // not OK: nothing of this submission was stored
+  // Not OK: the submission must be sent again (nothing of it was stored, or, if the
+  // store went away while its events were committed one by one, its retry finds the
+  // ones stored as duplicates).
+  Status status;
   size_t stored = 0;
   size_t duplicates = 0;
+  // Status OK: positions (in the submission) of the events the store refused; all
+  // the others were stored.
+  std::vector<size_t> refused;
 };
 
 class EventWriter {
@@ -73,6 +82,9 @@ class EventWriter {
 
   void Run();
   void CommitGroup(std::vector<Submission>& group);
+  // Commits a submission's events one by one after its commit failed on its data;
+  // returns the number stored.
+  size_t CommitOneByOne(std::span<const EventRecord> events, Submission& s);
   // One store commit, timed and counted on the metrics; a failure is logged.
   StatusOr<AppendResult> Append(std::span<const EventRecord> events);
 

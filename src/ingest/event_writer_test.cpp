@@ -126,8 +126,10 @@ TEST_F(EventWriterTest, OneRefusedRequestNeverFailsTheOthersOfItsGroup) {
   gated.WaitForWaitingCommit();  // the next five wait together for one group commit
   std::vector<std::promise<WriteOutcome>> done(5);
   for (int r = 0; r < 5; ++r) {
-    std::vector<EventRecord> events = Events(source_, "r" + std::to_string(r) + "-", 10);
-    if (r == 2) events[4].message_id = "poison";
+    // Request 2 is a single message the store refuses.
+    std::vector<EventRecord> events =
+        Events(source_, "r" + std::to_string(r) + "-", r == 2 ? 1 : 10);
+    if (r == 2) events[0].message_id = "poison";
     ASSERT_TRUE(writer.TrySubmit(std::move(events),
                                  [&done, r](const WriteOutcome& o) { done[r].set_value(o); }));
   }
@@ -145,8 +147,68 @@ TEST_F(EventWriterTest, OneRefusedRequestNeverFailsTheOthersOfItsGroup) {
   }
   writer.Stop();
   EXPECT_EQ(*real_->CountEvents(), 1 + 4 * 10) << "nothing of the refused request is stored";
-  EXPECT_FALSE(real_->FindEvent(source_, "r2-0").value().has_value());
   EXPECT_EQ(metrics_.events_stored.Value(), 41);
+}
+
+TEST_F(EventWriterTest, ARefusedMessageOfABatchIsAnsweredAloneAndTheOthersAreStored) {
+  PoisonRefusingStore poison(*real_);
+  GatedStore gated(poison, /*open=*/false);
+  EventWriter writer(gated, metrics_, {});
+  std::promise<WriteOutcome> first_done;
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "first-", 1),
+                               [&](const WriteOutcome& o) { first_done.set_value(o); }));
+  gated.WaitForWaitingCommit();
+  std::vector<std::promise<WriteOutcome>> done(3);
+  for (int r = 0; r < 3; ++r) {
+    std::vector<EventRecord> events = Events(source_, "r" + std::to_string(r) + "-", 10);
+    if (r == 1) {
+      events[4].message_id = "poison-a";
+      events[7].message_id = "poison-b";
+    }
+    ASSERT_TRUE(writer.TrySubmit(std::move(events),
+                                 [&done, r](const WriteOutcome& o) { done[r].set_value(o); }));
+  }
+  gated.SetOpen(true);
+  EXPECT_TRUE(first_done.get_future().get().status.ok());
+  for (int r = 0; r < 3; ++r) {
+    WriteOutcome outcome = done[r].get_future().get();
+    ASSERT_TRUE(outcome.status.ok()) << r << ": " << outcome.status.ToString();
+    if (r == 1) {
+      EXPECT_EQ(outcome.stored, 8u);
+      EXPECT_EQ(outcome.refused, (std::vector<size_t>{4, 7}));
+    } else {
+      EXPECT_EQ(outcome.stored, 10u) << r;
+      EXPECT_TRUE(outcome.refused.empty()) << r;
+    }
+  }
+  writer.Stop();
+  EXPECT_EQ(*real_->CountEvents(), 1 + 3 * 10 - 2);
+  EXPECT_TRUE(real_->FindEvent(source_, "r1-0").value().has_value());
+  EXPECT_TRUE(real_->FindEvent(source_, "r1-9").value().has_value());
+  EXPECT_EQ(metrics_.events_stored.Value(), 29);
+}
+
+TEST_F(EventWriterTest, AnUnavailableStoreFailsTheWholeGroupWithoutRetries) {
+  EventWriter writer(*gated_, metrics_, {});
+  std::promise<WriteOutcome> first_done;
+  ASSERT_TRUE(writer.TrySubmit(Events(source_, "first-", 1),
+                               [&](const WriteOutcome& o) { first_done.set_value(o); }));
+  gated_->WaitForWaitingCommit();
+  std::vector<std::promise<WriteOutcome>> done(5);
+  for (int r = 0; r < 5; ++r) {
+    ASSERT_TRUE(writer.TrySubmit(Events(source_, "r" + std::to_string(r) + "-", 10),
+                                 [&done, r](const WriteOutcome& o) { done[r].set_value(o); }));
+  }
+  gated_->SetFailing(true);
+  gated_->SetOpen(true);
+  EXPECT_FALSE(first_done.get_future().get().status.ok());
+  for (int r = 0; r < 5; ++r) {
+    EXPECT_EQ(done[r].get_future().get().status.code(), StatusCode::kUnavailable) << r;
+  }
+  writer.Stop();
+  EXPECT_EQ(gated_->commits(), 2) << "the group was tried once, not request by request";
+  EXPECT_EQ(metrics_.commit_failures.Value(), 2);
+  EXPECT_EQ(*real_->CountEvents(), 0);
 }
 
 TEST_F(EventWriterTest, CommitsCountTowardsThePipelineLag) {

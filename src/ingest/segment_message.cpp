@@ -115,6 +115,10 @@ std::optional<Problem> CheckNoNul(element value, std::string_view prefix) {
       fmt::format("\"{}\" holds a NUL character (U+0000); no field or key may hold one", where)};
 }
 
+// Identifiers and names are matched, indexed and shown everywhere: bounded (an index
+// entry has a size limit) and with no control characters.
+constexpr size_t kMaxIdBytes = 512;
+
 // Identifiers and names are matched and shown everywhere: no control characters.
 std::optional<Problem> CheckName(std::string_view key, std::string_view text) {
   auto bad = std::find_if(text.begin(), text.end(), IsControl);
@@ -137,8 +141,9 @@ std::optional<Problem> ReadId(const object& msg, std::string_view key, std::stri
   } else {
     return Problem{"invalid_field", fmt::format("\"{}\" must be a string or a number", key)};
   }
-  if (out.size() > 512) {
-    return Problem{"invalid_field", fmt::format("\"{}\" is longer than 512 characters", key)};
+  if (out.size() > kMaxIdBytes) {
+    return Problem{"invalid_field",
+                   fmt::format("\"{}\" is longer than {} characters", key, kMaxIdBytes)};
   }
   return std::nullopt;
 }
@@ -302,6 +307,10 @@ class MessageNormalizer {
         return Problem{"invalid_field", fmt::format("\"{}\" must be a string", key)};
       }
       if (auto p = CheckName(key, text)) return p;
+      if (text.size() > kMaxIdBytes) {
+        return Problem{"invalid_field",
+                       fmt::format("\"{}\" is longer than {} characters", key, kMaxIdBytes)};
+      }
       out.event = std::string(text);
       return std::nullopt;
     };

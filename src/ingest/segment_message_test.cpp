@@ -117,6 +117,32 @@ TEST_F(SegmentParserTest, BatchContextIsMergedUnderEachMessage) {
   EXPECT_EQ(second["context"]["library"]["version"], "3");
 }
 
+TEST_F(SegmentParserTest, IdentifiersAndNamesAreBoundedSoTheyFitAnIndex) {
+  const std::string longest(512, 'x'), too_long(513, 'x'), huge(30000, 'x');
+  json body = {{"batch",
+                {{{"type", "track"}, {"userId", longest}, {"event", longest}},
+                 {{"type", "track"}, {"userId", "u"}, {"event", huge}},
+                 {{"type", "page"}, {"anonymousId", "a"}, {"name", too_long}},
+                 {{"type", "identify"}, {"userId", huge}},
+                 {{"type", "identify"}, {"userId", "u"}, {"anonymousId", too_long}},
+                 {{"type", "group"}, {"userId", "u"}, {"groupId", huge}},
+                 {{"type", "alias"}, {"userId", "u"}, {"previousId", huge}},
+                 {{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", huge}}}}};
+  auto parsed = Parse(IngestCall::kBatch, body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->events.size(), 1u) << "512 bytes is the longest accepted";
+  ASSERT_EQ(parsed->rejected.size(), 7u);
+  const char* fields[] = {"event",   "name",       "userId",   "anonymousId",
+                          "groupId", "previousId", "messageId"};
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(parsed->rejected[i].index, i + 1);
+    EXPECT_EQ(parsed->rejected[i].code, "invalid_field") << i;
+    EXPECT_NE(parsed->rejected[i].message.find(fields[i]), std::string::npos)
+        << parsed->rejected[i].message;
+    EXPECT_LT(parsed->rejected[i].message.size(), 200u) << "the value is not echoed";
+  }
+}
+
 TEST_F(SegmentParserTest, ClientSuppliedIpIsKept) {
   auto parsed = Parse(IngestCall::kTrack,
                       json{{"userId", "u"}, {"event", "E"}, {"context", {{"ip", "10.1.2.3"}}}});

@@ -184,6 +184,38 @@ TEST_F(LeadEngineTest, CapPerDayLimitsRepeatedEvents) {
   EXPECT_EQ(ScoreOf(LeadOf("u1")).engagement, 5);  // page view: 1 point, at most 5 a day
 }
 
+TEST_F(LeadEngineTest, AnOversizedCompanyDomainOrEmailMakesNoAccountAndNeverStallsProcessing) {
+  // Longer than an index entry can be on PostgreSQL (about 2.7 KB), and letters that do
+  // not compress (PostgreSQL compresses a long index entry first).
+  auto letters = [](size_t n, uint32_t seed) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) {
+      seed = seed * 1103515245u + 12345u;
+      out.push_back(static_cast<char>('a' + (seed >> 16) % 26));
+    }
+    return out;
+  };
+  const std::string huge_domain = letters(30000, 1) + ".example";
+  const std::string huge_email = letters(3000, 2) + "@" + letters(3000, 3) + ".example";
+  Send("{\"batch\":[" +
+       Identify("u1", "ada@acme.example", R"(,"company":{"domain":")" + huge_domain + "\"}") +
+       "]}");
+  Send(
+      "{\"batch\":[" +
+      Identify("u2", "bob@beta.example", R"(,"company":{"domain":"Not A Host!"})") + "," +
+      Identify("u3", "cy@gamma.example", R"(,"company":{"domain":"https://www.Gamma.example/x"})") +
+      "]}");
+  Send("{\"batch\":[" + Identify("u3", huge_email) + "]}");
+  Status drained = pipeline_->Drain();
+  ASSERT_TRUE(drained.ok()) << drained.ToString();
+  EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
+  EXPECT_EQ(LeadOf("u1").account_domain, "acme.example") << "the email's domain instead";
+  EXPECT_EQ(LeadOf("u2").account_domain, "beta.example");
+  LeadRecord gamma = LeadOf("u3");
+  EXPECT_EQ(gamma.account_domain, "gamma.example");
+  EXPECT_EQ(gamma.email, "cy@gamma.example") << "an address over 254 characters is not used";
+}
+
 TEST_F(LeadEngineTest, SameAccountGoesToTheAccountOwner) {
   AddRep("a@x", 10);
   AddRep("b@x", 10);

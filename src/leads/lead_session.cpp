@@ -6,6 +6,7 @@
 #include "core/text.h"
 #include "core/time_format.h"
 #include "core/zones.h"
+#include "identity/email.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
 #include "rules/condition.h"
@@ -176,7 +177,10 @@ Status LeadEngine::Session::RefreshFit(bool force) {
   lead_.name = FieldText(traits_, "name");
   lead_.title = FieldText(traits_, "title");
   lead_.company_name = FieldText(traits_, "company.name");
-  if (std::string email = FieldText(traits_, "email"); !email.empty()) lead_.email = email;
+  // Only a usable address (at most 254 characters) replaces the lead's email.
+  if (std::string email = NormalizeEmail(FieldText(traits_, "email")); !email.empty()) {
+    lead_.email = email;
+  }
   std::string domain = AccountDomainFor(traits_, lead_.email);
   if (!domain.empty() && domain != lead_.account_domain) {
     TANDEM_RETURN_IF_ERROR(txn_.EnsureAccount(domain, lead_.company_name, now_));

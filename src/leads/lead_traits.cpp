@@ -147,16 +147,39 @@ bool IsFreeMailDomain(std::string_view domain) {
   return std::find(kFreeMail.begin(), kFreeMail.end(), d) != kFreeMail.end();
 }
 
-std::string AccountDomainFor(const nlohmann::json& traits, std::string_view email) {
-  std::string domain = Str(traits, "company.domain");
-  if (!domain.empty()) {
-    domain = CleanDomain(domain);
-    if (!IsFreeMailDomain(domain)) return domain;
+bool IsHostName(std::string_view host) {
+  // RFC 1035: at most 253 characters, labels of 1-63 letters, digits and hyphens that
+  // neither start nor end with a hyphen; a company's domain has at least two labels.
+  if (host.empty() || host.size() > 253 || host.find('.') == std::string_view::npos) return false;
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t end = host.find('.', start);
+    if (end == std::string_view::npos) end = host.size();
+    std::string_view label = host.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    }
+    start = end + 1;
   }
+  return true;
+}
+
+std::string AccountDomainFor(const nlohmann::json& traits, std::string_view email) {
+  // Only a valid host name becomes an account (whose domain is a key): anything else
+  // is kept in the traits but makes no account.
+  std::string domain = Str(traits, "company.domain");
+  if (!domain.empty() && domain.size() <= 2048) {
+    domain = CleanDomain(domain);
+    if (IsHostName(domain) && !IsFreeMailDomain(domain)) return domain;
+  }
+  if (email.size() > 254) return "";
   size_t at = email.rfind('@');
   if (at == std::string_view::npos) return "";
   std::string from_email = CleanDomain(email.substr(at + 1));
-  return IsFreeMailDomain(from_email) ? "" : from_email;
+  return !IsHostName(from_email) || IsFreeMailDomain(from_email) ? "" : from_email;
 }
 
 std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint at, int64_t event_id,

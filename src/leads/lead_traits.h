@@ -21,6 +21,9 @@ nlohmann::json NormalizeTraits(const nlohmann::json& traits);
 std::vector<std::string> MergeTraits(nlohmann::json& current, const nlohmann::json& incoming);
 
 bool IsFreeMailDomain(std::string_view domain);
+// A host name by RFC 1035 (at most 253 characters, labels of letters, digits and
+// hyphens), with at least two labels.
+bool IsHostName(std::string_view host);
 // The account a lead belongs to: company.domain, else the email's domain unless it is
 // a free-mail provider; lower case, without "www."; empty when none.
 std::string AccountDomainFor(const nlohmann::json& traits, std::string_view email);

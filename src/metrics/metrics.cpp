@@ -49,6 +49,7 @@ void BacklogGauge::EndCommit(int64_t stored) {
 void BacklogGauge::Processed(int64_t events) {
   std::lock_guard lock(mu_);
   value_ -= events;
+  if (value_ < 0) exact_ = false;
 }
 
 uint64_t BacklogGauge::ReadToken() const {
@@ -61,7 +62,13 @@ bool BacklogGauge::SetExact(uint64_t token, int64_t count) {
   std::lock_guard lock(mu_);
   if (token != commits_begun_ || commits_open_ > 0) return false;
   value_ = count;
+  exact_ = true;
   return true;
+}
+
+bool BacklogGauge::Exact() const {
+  std::lock_guard lock(mu_);
+  return exact_;
 }
 
 int64_t BacklogGauge::Value() const {
@@ -152,6 +159,10 @@ std::string Metrics::RenderPrometheus() const {
   Simple(out, "tandem_pipeline_events_processed_total",
          "Events processed by the pipeline (stitching, leads).", "counter",
          events_processed.Value());
+  Simple(out, "tandem_pipeline_events_set_aside_total",
+         "Events the store refused to process, set aside so the pipeline goes on (the log "
+         "has each one and why).",
+         "counter", events_set_aside.Value());
   Simple(out, "tandem_pipeline_lag_events", "Stored events not yet processed.", "gauge",
          pipeline_lag_events.Value());
   webhook_deliveries.Render(out, "tandem_webhook_attempts_total",

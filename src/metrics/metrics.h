@@ -49,12 +49,17 @@ class BacklogGauge {
   // Sets the counted figure unless a commit began since `token` was read; false then.
   bool SetExact(uint64_t token, int64_t count);
   int64_t Value() const;  // never negative
+  // Whether the figure rests on an exact count: false from the start until SetExact
+  // succeeds, and again whenever processing took it below zero (events stored before
+  // the count, e.g. by an earlier run, were processed): then it needs a new count.
+  bool Exact() const;
 
  private:
   mutable std::mutex mu_;
   int64_t value_ = 0;           // guarded by mu_
   uint64_t commits_begun_ = 0;  // guarded by mu_
   int commits_open_ = 0;        // guarded by mu_
+  bool exact_ = false;          // guarded by mu_
 };
 
 // Cumulative buckets of observed values (seconds), Prometheus style.
@@ -101,6 +106,7 @@ struct Metrics {
       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
   Counter commit_failures;
   Counter events_processed;
+  Counter events_set_aside;  // events the pipeline could not process, marked done
   BacklogGauge pipeline_lag_events;
   LabeledCounter webhook_deliveries{{"result"}};  // delivered | failed (attempts)
   Gauge webhook_pending;

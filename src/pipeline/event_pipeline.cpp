@@ -50,8 +50,45 @@ EventPipeline::EventPipeline(Store& store, const Clock& clock, Metrics& metrics,
 EventPipeline::~EventPipeline() { Stop(); }
 
 StatusOr<size_t> EventPipeline::ProcessBatch() {
+  StatusOr<size_t> processed = ProcessEvents(options_.batch_events);
+  if (processed.ok() || processed.status().code() == StatusCode::kUnavailable) return processed;
+  // The store refused something in the batch (not a passing outage): process its events
+  // one by one, and set aside the one it refuses, so one event never stalls the others.
+  spdlog::warn("event pipeline: batch failed ({}); processing its events one by one",
+               processed.status().ToString());
+  size_t done = 0;
+  while (done < options_.batch_events) {
+    StatusOr<size_t> one = ProcessEvents(1);
+    if (one.ok() && *one == 0) break;
+    if (!one.ok()) {
+      if (one.status().code() == StatusCode::kUnavailable) {
+        if (done > 0) break;
+        return one.status();
+      }
+      TANDEM_RETURN_IF_ERROR(SetAsideNext(one.status()));
+    }
+    ++done;
+  }
+  return done;
+}
+
+Status EventPipeline::SetAsideNext(const Status& cause) {
   TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginProcessing());
-  TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(options_.batch_events));
+  TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(1));
+  if (events.empty()) return OkStatus();
+  const StoredEvent& event = events.front();
+  TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(event));
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  spdlog::error("event pipeline: event {} (source {}, messageId {}) set aside unprocessed: {}",
+                event.id, event.record.source_id, event.record.message_id, cause.ToString());
+  metrics_.events_set_aside.Increment();
+  metrics_.pipeline_lag_events.Processed(1);
+  return OkStatus();
+}
+
+StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginProcessing());
+  TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
   if (events.empty()) return size_t{0};
   const TimePoint now = clock_.Now();
   for (const StoredEvent& event : events) {
@@ -68,18 +105,21 @@ StatusOr<size_t> EventPipeline::ProcessBatch() {
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   metrics_.events_processed.Increment(static_cast<int64_t>(events.size()));
   metrics_.pipeline_lag_events.Processed(static_cast<int64_t>(events.size()));
+  // Until one count succeeds (the first may have overlapped a commit), the figure misses
+  // what was stored before this run: count again after every batch until it holds.
+  if (!metrics_.pipeline_lag_events.Exact()) RefreshLag();
   return events.size();
 }
 
-void EventPipeline::RefreshLag() {
+bool EventPipeline::RefreshLag() {
   const uint64_t token = metrics_.pipeline_lag_events.ReadToken();
-  if (token == UINT64_MAX) return;  // a commit is in progress; its end counts it
+  if (token == UINT64_MAX) return false;  // a commit is in progress; its end counts it
   auto lag = store_.CountUnprocessedEvents();
   if (!lag.ok()) {
     spdlog::warn("event pipeline: cannot count unprocessed events: {}", lag.status().ToString());
-    return;
+    return false;
   }
-  metrics_.pipeline_lag_events.SetExact(token, *lag);
+  return metrics_.pipeline_lag_events.SetExact(token, *lag);
 }
 
 Status EventPipeline::Drain() {

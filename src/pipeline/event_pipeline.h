@@ -44,15 +44,20 @@ class EventPipeline {
   EventPipeline(Store& store, const Clock& clock, Metrics& metrics, Options options);
   ~EventPipeline();  // Stop()s
 
-  // Processes at most one batch; returns how many events it processed.
+  // Processes at most one batch; returns how many events it processed. When the store
+  // refuses the batch for its data (anything but unavailable), its events are processed
+  // one by one, and one the store still refuses is set aside: marked processed without
+  // effects, logged with the cause and counted (tandem_pipeline_events_set_aside_total).
   StatusOr<size_t> ProcessBatch();
   // Processes until no event is pending.
   Status Drain();
   // Sets metrics' pipeline_lag_events to the store's count of unprocessed events
-  // (skipped if a commit overlaps). Between refreshes the writer's commits and the
-  // pipeline's batches keep the figure true; the background thread refreshes it when
-  // it starts and whenever it runs out of work.
-  void RefreshLag();
+  // (skipped if a commit overlaps; returns whether it was set). Between refreshes the
+  // writer's commits and the pipeline's batches keep the figure true; the background
+  // thread refreshes it when it starts and whenever it runs out of work, and every
+  // batch refreshes it until one refresh has succeeded (or whenever processing took
+  // the figure below zero), so a skipped first count never hides a backlog.
+  bool RefreshLag();
 
   // Runs ProcessBatch on a background thread whenever Notify() is called (and every
   // second, to pick up events committed by other processes).
@@ -63,6 +68,10 @@ class EventPipeline {
 
  private:
   void Run();
+  // One transaction processing up to `limit` events.
+  StatusOr<size_t> ProcessEvents(size_t limit);
+  // Marks the next unprocessed event processed without its effects, for `cause`.
+  Status SetAsideNext(const Status& cause);
 
   Store& store_;
   const Clock& clock_;

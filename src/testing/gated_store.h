@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 
 #include "store/store_wrapper.h"
 
@@ -25,6 +26,16 @@ class GatedStore final : public StoreWrapper {
       ++commits_;
     }
     if (fail_) return Unavailable("store_unavailable", "disk I/O error");
+    std::string refused;
+    {
+      std::lock_guard lock(mu_);
+      refused = refused_prefix_;
+    }
+    for (const EventRecord& e : events) {
+      if (!refused.empty() && e.message_id.starts_with(refused)) {
+        return Internal("ERROR:  value too long for an index row (" + e.message_id + ")");
+      }
+    }
     return target().AppendEvents(events);
   }
 
@@ -57,9 +68,16 @@ class GatedStore final : public StoreWrapper {
     return commits_;
   }
   void SetFailing(bool fail) { fail_ = fail; }
+  // Commits holding an event whose messageId starts with `prefix` are refused, as a
+  // store refuses a value it cannot hold ("" refuses none).
+  void SetRefusedPrefix(std::string prefix) {
+    std::lock_guard lock(mu_);
+    refused_prefix_ = std::move(prefix);
+  }
 
  private:
   std::mutex mu_;
+  std::string refused_prefix_;  // guarded by mu_
   std::condition_variable cv_;
   bool open_;
   bool processing_open_ = true;

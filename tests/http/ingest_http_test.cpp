@@ -195,6 +195,32 @@ TEST_F(IngestHttpTest, BadInputGetsAClear4xxAndStoresNothing) {
   EXPECT_EQ(app_->metrics().events_rejected.Value({"missing_event"}), 1);
 }
 
+TEST_F(IngestHttpTest, AMessageTheStoreRefusesIsRejectedAloneAndTheBatchKept) {
+  gate_->SetRefusedPrefix("refused");
+  json batch = {{"batch",
+                 {{{"type", "track"}, {"userId", "u"}, {"event", "Good"}, {"messageId", "good-1"}},
+                  {{"type", "track"}, {"userId", "u"}, {"messageId", "bad-1"}},
+                  {{"type", "track"}, {"userId", "u"}, {"event", "E"}, {"messageId", "refused-1"}},
+                  {{"type", "page"}, {"anonymousId", "a"}, {"messageId", "good-2"}}}}};
+  HttpResult r = SendJson("/v1/batch", batch);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json answer = json::parse(r.body);
+  ASSERT_EQ(answer["rejected"].size(), 2u) << r.body;
+  EXPECT_EQ(answer["rejected"][0]["index"], 1);
+  EXPECT_EQ(answer["rejected"][0]["code"], "missing_event");
+  EXPECT_EQ(answer["rejected"][1]["index"], 2);
+  EXPECT_EQ(answer["rejected"][1]["code"], "store_refused");
+  EXPECT_EQ(answer["rejected"][1]["message"].get<std::string>().find("index row"),
+            std::string::npos)
+      << "the store's own words stay in the log";
+  EXPECT_TRUE(Stored("good-1").has_value());
+  EXPECT_TRUE(Stored("good-2").has_value());
+  EXPECT_FALSE(Stored("refused-1").has_value());
+  EXPECT_NE(
+      client_->Get("/metrics").body.find(R"(tandem_events_rejected_total{code="store_refused"} 1)"),
+      std::string::npos);
+}
+
 TEST_F(IngestHttpTest, ValidMessagesOfAPartlyInvalidBatchAreKept) {
   json batch = {{"batch",
                  {{{"type", "track"}, {"userId", "u"}, {"event", "Good"}, {"messageId", "good-1"}},
