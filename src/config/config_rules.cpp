@@ -12,6 +12,26 @@
 namespace tandem {
 namespace {
 
+// How deeply a rule's regular expression may nest groups, and how long it may be:
+// std::regex compiles recursively, and rules never need more.
+constexpr int kMaxRegexNesting = 16;
+constexpr size_t kMaxRegexBytes = 1000;
+
+// The deepest nesting of parentheses or brackets in `text` (escapes skipped).
+int RegexNesting(std::string_view text) {
+  int depth = 0, deepest = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '(' || text[i] == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((text[i] == ')' || text[i] == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 // The longest run of decimal digits in `text`.
 size_t LongestDigitRun(std::string_view text) {
   size_t longest = 0, run = 0;
@@ -70,6 +90,12 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
           }
           // std::regex reads a back-reference or a repeat count into a long without
           // checking for overflow: refuse long numbers before it sees them.
+          if (pattern->size() > kMaxRegexBytes || RegexNesting(*pattern) > kMaxRegexNesting) {
+            return ConfigError(origin, node,
+                               fmt::format("{}: the regular expression is too long or too deeply "
+                                           "nested (at most {} bytes and {} levels of groups)",
+                                           name, kMaxRegexBytes, kMaxRegexNesting));
+          }
           if (size_t run = LongestDigitRun(*pattern); run > 6) {
             return ConfigError(origin, node,
                                fmt::format("{}: a number of {} digits in the regular expression "

@@ -166,6 +166,10 @@ TEST(ConfigTest, PolicyMistakesNameTheLine) {
       {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\nmatches = "
        "\"\\\\7777777777777777777b\"\npoints = 1\n",
        "t.toml:5: scoring.fit.matches: a number of 19 digits"},
+      // std::regex compiles recursively: deep nesting would exhaust the stack.
+      {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\nmatches = \"((((((((((((((("
+       "((((a))))))))))))))))))\"\npoints = 1\n",
+       "t.toml:5: scoring.fit.matches: the regular expression is too long or too deeply nested"},
       {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"title\"\npoints = 1\n",
        "needs exactly one of equals, in, matches, gte, lte, exists"},
       {"[scoring]\n[[scoring.fit]]\nname = \"x\"\ntrait = \"t\"\nexists = true\npoints = 1\n"

@@ -10,6 +10,10 @@
 #include <nlohmann/json.hpp>
 
 namespace tandem {
+
+// How much of a value a `matches` rule reads.
+constexpr size_t kMaxMatchedBytes = 1024;
+
 namespace {
 
 std::optional<double> NumberOf(const nlohmann::json& value) {
@@ -72,8 +76,14 @@ bool Condition::Holds(const nlohmann::json& document) const {
       return std::any_of(texts.begin(), texts.end(),
                          [&](const std::string& t) { return EqualsNoCase(t, text); });
     }
-    case ConditionOp::kMatches:
-      return std::regex_search(TextOf(*value), *regex);
+    case ConditionOp::kMatches: {
+      // std::regex matches recursively: a long value (a form field anyone can fill) could
+      // exhaust the stack. Rules look at titles, industries, domains: the first
+      // kMaxMatchedBytes are what they match.
+      std::string text = TextOf(*value);
+      if (text.size() > kMaxMatchedBytes) text.resize(kMaxMatchedBytes);
+      return std::regex_search(text, *regex);
+    }
     case ConditionOp::kGte: {
       auto n = NumberOf(*value);
       return n && *n >= number;
