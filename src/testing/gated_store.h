@@ -68,6 +68,11 @@ class GatedStore final : public StoreWrapper {
     return commits_;
   }
   void SetFailing(bool fail) { fail_ = fail; }
+  // While failing, the health check's read fails too.
+  StatusOr<int> SchemaVersion() override {
+    if (fail_) return Unavailable("store_unavailable", "could not connect to db.internal:5432");
+    return StoreWrapper::SchemaVersion();
+  }
   // Commits holding an event whose messageId starts with `prefix` are refused, as a
   // store refuses a value it cannot hold ("" refuses none).
   void SetRefusedPrefix(std::string prefix) {

@@ -493,6 +493,10 @@ TEST_F(IngestHttpTest, StoreFailureIs503AndNeverA200) {
   EXPECT_EQ(r.body.find("disk I/O error"), std::string::npos)
       << "the store's own words stay in the server log: " << r.body;
   EXPECT_FALSE(r.headers["Retry-After"].empty());
+  HttpResult health = client_->Get("/healthz");
+  EXPECT_EQ(health.status, 503u);
+  EXPECT_EQ(health.body.find("db.internal"), std::string::npos)
+      << "nor does a health check tell its callers where the store is: " << health.body;
   gate_->SetFailing(false);
   EXPECT_EQ(Send("/v1/track", R"({"userId":"u","event":"E","messageId":"lost?"})").status, 200u);
   EXPECT_TRUE(Stored("lost?").has_value());
