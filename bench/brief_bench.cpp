@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brief/brief.h"
+#include "config/config.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
 #include "leads/lead_engine.h"

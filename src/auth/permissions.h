@@ -19,7 +19,8 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "store/lead_records.h"
+#include "auth/user.h"
+#include "leads/lead.h"
 
 namespace tandem {
 

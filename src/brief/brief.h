@@ -14,10 +14,13 @@
 #include <vector>
 
 #include "brief/brief_event.h"
-#include "brief/catalog.h"
+#include "catalog/catalog.h"
 #include "contact/gate.h"
 #include "scoring/scorer.h"
-#include "store/lead_records.h"
+#include "auth/user.h"
+#include "contact/contact_records.h"
+#include "leads/lead.h"
+#include "routing/assignment.h"
 
 namespace tandem {
 

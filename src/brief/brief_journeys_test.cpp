@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "brief/brief.h"
+#include "config/config.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
 #include "leads/lead_engine.h"

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brief/brief_moments.h"
-#include "brief/catalog.h"
+#include "catalog/catalog.h"
 #include "core/time_format.h"
 
 namespace tandem {

@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "brief/catalog_toml.h"
+#include "catalog/catalog_toml.h"
 #include "config/config_rules.h"
 #include "config/section_reader.h"
 

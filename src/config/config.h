@@ -11,11 +11,13 @@
 
 #include <vector>
 
-#include "brief/catalog.h"
+#include "catalog/catalog.h"
 #include "contact/contact_policy.h"
 #include "core/status.h"
+#include "outbox/webhook_config.h"
 #include "routing/router.h"
 #include "scoring/scoring_config.h"
+#include "sla/sla_config.h"
 
 namespace tandem {
 
@@ -104,14 +106,6 @@ struct MetricsConfig {
   // has no /metrics. Empty: /metrics is on the main port.
   std::string listen;
 };
-
-struct WebhookConfig {
-  std::string url;
-  std::string secret;               // signs every delivery (HMAC-SHA256)
-  std::vector<std::string> events;  // empty: every event type
-};
-// The event types webhooks can subscribe to.
-const std::vector<std::string>& WebhookEventTypes();
 
 struct Config {
   ServerConfig server;

@@ -311,13 +311,6 @@ Status ReadRouting(const toml::table& table, std::string_view origin, RoutingCon
   return OkStatus();
 }
 
-const std::vector<std::string>& WebhookEventTypes() {
-  static const std::vector<std::string> kTypes = {"lead.created",     "lead.mql",
-                                                  "lead.assigned",    "lead.stage_changed",
-                                                  "lead.sla_warning", "lead.sla_breached"};
-  return kTypes;
-}
-
 Status ReadWebhooks(const toml::node& node, std::string_view origin,
                     std::vector<WebhookConfig>& out) {
   return ForEachTable(node, origin, "webhooks", [&](const toml::table& t) -> Status {

@@ -11,7 +11,10 @@
 #include "contact/contact_policy.h"
 #include "core/clock.h"
 #include "core/zones.h"
-#include "store/lead_records.h"
+#include "auth/user.h"
+#include "contact/contact_records.h"
+#include "leads/lead.h"
+#include "routing/assignment.h"
 
 namespace tandem {
 

@@ -9,7 +9,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
-#include "store/lead_records.h"
+#include "leads/lead.h"
 
 namespace tandem::http {
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/config.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
 #include "leads/lead_engine.h"

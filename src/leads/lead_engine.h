@@ -18,11 +18,15 @@
 #include <vector>
 
 #include "brief/brief.h"
-#include "config/config.h"
+#include "contact/contact_policy.h"
 #include "contact/gate.h"
 #include "core/clock.h"
 #include "identity/identity.h"
 #include "leads/lifecycle.h"
+#include "outbox/webhook_config.h"
+#include "routing/router.h"
+#include "scoring/scoring_config.h"
+#include "sla/sla_config.h"
 #include "store/store.h"
 
 namespace tandem {

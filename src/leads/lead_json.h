@@ -8,7 +8,10 @@
 #include <string_view>
 
 #include "scoring/scorer.h"
-#include "store/lead_records.h"
+#include "auth/user.h"
+#include "contact/contact_records.h"
+#include "leads/lead.h"
+#include "routing/assignment.h"
 
 namespace tandem {
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "config/config.h"
+#include "outbox/webhook_config.h"
 #include "core/clock.h"
 #include "core/wake_signal.h"
 #include "store/store.h"

@@ -2,7 +2,7 @@
 // on the connection.
 #pragma once
 
-#include "brief/catalog.h"
+#include "catalog/catalog.h"
 #include "store/sql/sql_db.h"
 
 namespace tandem::sql {

@@ -320,7 +320,7 @@ CREATE INDEX gate_refusals_at ON gate_refusals(at);
 )sql";
 
 // The catalogs marketing maintains. Entries are stored whole as JSON (see
-// brief/catalog.h); the columns beside the body are what lookups and constraints need.
+// catalog/catalog.h); the columns beside the body are what lookups and constraints need.
 constexpr std::string_view kV4 = R"sql(
 CREATE TABLE campaigns (
   key           TEXT    PRIMARY KEY,

@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-#include "brief/catalog.h"
+#include "catalog/catalog.h"
 
 namespace tandem {
 

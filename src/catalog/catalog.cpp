@@ -1,4 +1,4 @@
-#include "brief/catalog.h"
+#include "catalog/catalog.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "brief/catalog_toml.h"
+#include "catalog/catalog_toml.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "scoring/scoring_config.h"

@@ -1,0 +1,37 @@
+// What ingest asks of the store: sources, storing events, and reading them back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "ingest/event.h"
+
+namespace tandem {
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  virtual StatusOr<Source> CreateSource(std::string_view name, std::string_view write_key,
+                                        TimePoint now) = 0;
+  virtual StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) = 0;
+  virtual StatusOr<std::vector<Source>> ListSources() = 0;
+
+  // Stores events in one transaction; replays of a stored (source, messageId) are
+  // skipped and reported. Durable when it returns OK.
+  virtual StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) = 0;
+  virtual StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
+                                                         std::string_view message_id) = 0;
+  // A person's events, oldest first by timestamp.
+  virtual StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) = 0;
+  virtual StatusOr<int64_t> CountEvents() = 0;
+  // Events stored but not yet processed by the pipeline.
+  virtual StatusOr<int64_t> CountUnprocessedEvents() = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,82 @@
+// A lead, what happened to it, and how a list of leads is asked for.
+// JSON-valued fields hold JSON text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace tandem {
+
+struct LeadRecord {
+  int64_t id = 0;  // the person's id
+  std::string email;
+  std::string name;
+  std::string title;
+  std::string company_name;
+  std::string account_domain;
+  std::string traits = "{}";  // JSON object
+  std::string stage = "lead";
+  std::string stage_reason;
+  std::optional<TimePoint> revisit_on;
+  std::string priority;  // "hot", "mql" or ""
+  std::optional<int64_t> owner_id;
+  std::string team;
+  bool queued = false;  // waiting in the fallback queue for an owner
+  double fit = 0;
+  double engagement_ref = 0;  // see scoring/scorer.h EngagementRef
+  std::string first_touch;    // JSON object or ""
+  std::string last_touch;
+  int64_t visits = 0;
+  std::optional<TimePoint> mql_at;
+  std::optional<TimePoint> sla_due_at;
+  std::optional<TimePoint> sla_met_at;
+  std::optional<TimePoint> sla_breached_at;
+  std::optional<TimePoint> last_activity_at;
+  std::optional<TimePoint> contacted_at;  // the first outbound touch ever
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+// Something that happened to a lead other than an event: stage_changed, assigned,
+// unassigned, score_changed, outcome, traits_changed, merged.
+struct LeadLogEntry {
+  int64_t id = 0;
+  int64_t lead_id = 0;
+  TimePoint at;
+  std::string kind;
+  std::string actor;        // "system", "rule:…", "user:<id>"
+  std::string data = "{}";  // JSON
+};
+
+struct LeadQuery {
+  enum class Sort { kScore, kCreated, kSla, kUpdated };
+  std::optional<int64_t> owner_id;
+  bool unassigned = false;
+  bool queued = false;
+  std::vector<std::string> stages;  // any of these
+  std::string priority;
+  std::string team;
+  std::optional<double> min_score;
+  std::optional<TimePoint> updated_since;
+  std::string source;        // the first touch's source, in any case
+  std::string search;        // part of the email, name or company, in any case
+  bool sla_overdue = false;  // the first-contact deadline passed (at score_at) with no contact
+  Sort sort = Sort::kCreated;
+  size_t limit = 50;
+  // Scores are compared at this moment (see EngagementRef).
+  TimePoint score_at;
+  double half_life_days = 30;
+  // Keyset: continue after this position of the sort.
+  struct After {
+    bool is_null = false;  // sla sort: past the leads with a due time
+    double key = 0;
+    int64_t id = 0;
+  };
+  std::optional<After> after;
+};
+
+}  // namespace tandem

@@ -1,0 +1,96 @@
+// What the lead's unit of work asks of the store: one write transaction (LeadTxn)
+// through which a lead's score, stage, owner, contact records, log and outbox messages
+// change together or not at all; and the reads of leads outside any transaction.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "auth/auth_store.h"
+#include "catalog/catalog_store.h"
+#include "contact/contact_store.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "ingest/event.h"
+#include "leads/lead.h"
+#include "outbox/outbox_store.h"
+#include "routing/routing_store.h"
+#include "scoring/scorer.h"
+
+namespace tandem {
+
+// The lead's own rows, read inside its transaction or outside any.
+class LeadReads {
+ public:
+  virtual ~LeadReads() = default;
+  virtual StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) = 0;
+  virtual StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) = 0;
+};
+
+// The lead's own rows, written inside its transaction.
+class LeadWrites {
+ public:
+  virtual ~LeadWrites() = default;
+  // Inserts or replaces the lead's row.
+  virtual Status PutLead(const LeadRecord& lead) = 0;
+  // Folds lead `from` into `into` (after a person merge): its log, assignments and
+  // trait history move; its open assignment ends; its score items and row go.
+  virtual Status FoldLead(int64_t from, int64_t into, TimePoint now) = 0;
+  virtual Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) = 0;
+  virtual Status AddScoreItem(int64_t lead_id, const ScoreItem& item) = 0;
+  virtual Status DeleteScoreItems(int64_t lead_id, std::optional<ScoreAxis> axis) = 0;
+  // Points `rule` granted the lead on UTC day `day`.
+  virtual StatusOr<double> RulePointsOnDay(int64_t lead_id, std::string_view rule, int64_t day) = 0;
+  virtual Status AddTraitHistory(int64_t lead_id, std::string_view trait, std::string_view value,
+                                 std::optional<int64_t> event_id, TimePoint at) = 0;
+  virtual Status AppendLog(const LeadLogEntry& entry) = 0;
+  // The events of a person, oldest first.
+  virtual StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) = 0;
+};
+
+// One write transaction over lead state. Destroying it without Commit() rolls back.
+// While it lives it holds the store's write lock, so keep it short.
+class LeadTxn : public LeadReads,
+                public LeadWrites,
+                public ContactReads,
+                public ContactWrites,
+                public AssignmentReads,
+                public RoutingWrites,
+                public UserReads,
+                public CatalogReads,
+                public OutboxWrites {
+ public:
+  [[nodiscard]] virtual Status Commit() = 0;
+};
+
+// Lists and counts of leads, outside any transaction (they do not wait for writers).
+class LeadListing {
+ public:
+  virtual ~LeadListing() = default;
+  // The lead a person id leads to, following person merges.
+  virtual StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) = 0;
+  virtual StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) = 0;
+  virtual StatusOr<std::vector<int64_t>> ListLeadIds() = 0;
+  virtual StatusOr<int64_t> CountLeads() = 0;
+  // Leads whose SLA timer (reminder or breach) is due at `now`.
+  virtual StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) = 0;
+  // Leads that reached MQL, are open for sales and were never contacted, oldest MQL
+  // first; and how many there are.
+  virtual StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) = 0;
+  virtual StatusOr<int64_t> CountNeverTouchedLeads() = 0;
+  // Assignments with an SLA started at or after `since`.
+  virtual StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) = 0;
+};
+
+// Where lead transactions come from.
+class LeadTxnSource {
+ public:
+  virtual ~LeadTxnSource() = default;
+  virtual StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,38 @@
+// What the event pipeline asks of the store: a transaction that stitches a batch of
+// stored events to persons and applies them to leads, with the pipeline's cursor.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "identity/identity.h"
+#include "ingest/event.h"
+#include "leads/lead_store.h"
+
+namespace tandem {
+
+// One write transaction of the event-processing pipeline. Destroying it without
+// Commit() rolls back. While it lives it holds the store's write lock, so keep it short.
+class ProcessingTxn : public LeadTxn {
+ public:
+  // Up to `limit` events the pipeline has not processed yet, oldest commit first.
+  virtual StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) = 0;
+  virtual StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) = 0;
+  // Carries out a plan for `event`; returns the person the event now belongs to.
+  virtual StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
+                                        TimePoint now) = 0;
+  // Records that every event up to and including `last` is processed.
+  virtual Status MarkProcessed(const StoredEvent& last) = 0;
+};
+
+class ProcessingSource {
+ public:
+  virtual ~ProcessingSource() = default;
+  virtual StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() = 0;
+};
+
+}  // namespace tandem
