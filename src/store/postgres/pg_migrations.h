@@ -1,19 +1,11 @@
-// The PostgreSQL schema: the SQLite migrations (store/sqlite/migrations.h), the same
-// versions, rewritten to PostgreSQL's dialect, so one schema is written once.
+// The PostgreSQL schema: the migration files of store/schema/postgres/, embedded at
+// build time (store/schema/schema.h), the same versions as SQLite's in PostgreSQL's dialect.
 #pragma once
-
-#include <string>
-#include <string_view>
 
 #include "core/status.h"
 #include "store/postgres/pg_connection.h"
 
 namespace tandem::pg {
-
-// A migration's SQL in PostgreSQL's dialect: 64-bit integers, identity keys where
-// SQLite assigns rowids, double precision for REAL, no WITHOUT ROWID, and references
-// left to Tandem's code as in SQLite.
-std::string ToPostgresDialect(std::string_view sqlite_sql);
 
 // Applies the pending migrations, each in its own transaction, under an advisory lock:
 // instances starting together apply each migration once and wait for each other.

@@ -1,18 +1,16 @@
-// The SQLite schema, as versioned migrations. PostgreSQL keeps the same versions
-// with its own dialect; a version, once released, never changes.
+// The SQLite schema: the migration files of store/schema/sqlite/, embedded at build
+// time (store/schema/schema.h). PostgreSQL has the same versions in its own dialect.
 #pragma once
 
 #include <span>
-#include <string_view>
+
+#include "store/schema/schema.h"
 
 namespace tandem::sqlite {
 
-struct Migration {
-  int version;
-  std::string_view description;
-  std::string_view sql;
-};
+using Migration = schema::Migration;
 
+// In version order.
 std::span<const Migration> Migrations();
 
 }  // namespace tandem::sqlite
