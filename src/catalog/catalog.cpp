@@ -9,7 +9,6 @@
 #include "catalog/catalog_toml.h"
 #include "core/text.h"
 #include "core/time_format.h"
-#include "scoring/scoring_config.h"
 
 namespace tandem {
 namespace {

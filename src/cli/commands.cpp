@@ -296,20 +296,11 @@ Status CheckConfig(const std::string& path, const std::string& db_override) {
   return OkStatus();
 }
 
-Status Demo(const Config& config, int64_t events) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
-  TANDEM_ASSIGN_OR_RETURN(auto sources, store->ListSources());
-  for (const auto& s : sources) {
-    if (s.name == kDemoSourceName) {
-      std::cout << fmt::format("demo workspace already present in {}; write key:\n{}\n",
-                               config.storage.url, s.write_key);
-      return OkStatus();
-    }
-  }
-  SystemClock clock;
-  const TimePoint now = clock.Now();
-  TANDEM_ASSIGN_OR_RETURN(Source source, store->CreateSource(kDemoSourceName, NewWriteKey(), now));
-  // A sales team to route the demo's leads to: a manager and three reps.
+namespace {
+
+// A sales team to route the demo's leads to: a manager and three reps, each with an API
+// token and a fresh password, printed once.
+Status CreateDemoUsers(Store& store, TimePoint now) {
   struct DemoUser {
     const char* email;
     const char* name;
@@ -332,22 +323,22 @@ Status Demo(const Config& config, int64_t events) {
     user.timezone = d.timezone;
     user.capacity = d.capacity;
     user.created_at = user.updated_at = now;
-    TANDEM_ASSIGN_OR_RETURN(UserRecord created, store->CreateUser(user));
+    TANDEM_ASSIGN_OR_RETURN(UserRecord created, store.CreateUser(user));
     std::string token = NewApiToken();
-    TANDEM_RETURN_IF_ERROR(store->AddApiToken(created.id, HashApiToken(token), now));
+    TANDEM_RETURN_IF_ERROR(store.AddApiToken(created.id, HashApiToken(token), now));
     // A fresh password per workspace, printed once, for signing in to the web app.
     const std::string password = RandomToken(12);
     TANDEM_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
-    TANDEM_RETURN_IF_ERROR(store->SetPassword(created.id, hash));
+    TANDEM_RETURN_IF_ERROR(store.SetPassword(created.id, hash));
     std::cout << fmt::format("demo user {} ({}): password {}  API token {}\n", created.email,
                              created.role, password, token);
   }
-  // The catalog first, so the briefs of the leads routed below name campaigns and content.
-  TANDEM_ASSIGN_OR_RETURN(Catalog catalog, ParseCatalogToml(DemoCatalogToml(), "demo catalog"));
-  for (Campaign& c : catalog.campaigns) c.updated_at = now;
-  for (ContentAsset& a : catalog.content) a.updated_at = now;
-  TANDEM_RETURN_IF_ERROR(store->PutCatalog(catalog, /*replace=*/true));
-  // Visits spread over the last few days, ending about now.
+  return OkStatus();
+}
+
+// A few days of website history ending about `now`, as the demo source's clients sent it.
+StatusOr<std::vector<EventRecord>> DemoHistory(const Source& source, int64_t events,
+                                               TimePoint now) {
   WorkloadGenerator generator(/*seed=*/2026, now - std::chrono::hours(72));
   generator.set_visit_gap(std::chrono::milliseconds(std::chrono::hours(72)) /
                           std::max<int64_t>(events / 4, 1));
@@ -375,6 +366,48 @@ Status Demo(const Config& config, int64_t events) {
     r.timestamp -= last - now;
     r.received_at = r.timestamp;
   }
+  return records;
+}
+
+// A routed lead to look at first: the best-scoring one with an owner.
+Status PrintRoutedLead(Store& store, const Config& config, TimePoint now) {
+  LeadQuery best;
+  best.sort = LeadQuery::Sort::kScore;
+  best.limit = 50;
+  best.score_at = now;
+  TANDEM_ASSIGN_OR_RETURN(auto top, store.ListLeads(best));
+  for (const LeadRecord& lead : top) {
+    if (!lead.owner_id) continue;
+    std::cout << fmt::format("the brief of a routed lead ({}): tandem --db {} brief {}\n",
+                             lead.name.empty() ? lead.email : lead.name, config.storage.url,
+                             LeadIdText(lead.id));
+    break;
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status Demo(const Config& config, int64_t events) {
+  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto sources, store->ListSources());
+  for (const auto& s : sources) {
+    if (s.name == kDemoSourceName) {
+      std::cout << fmt::format("demo workspace already present in {}; write key:\n{}\n",
+                               config.storage.url, s.write_key);
+      return OkStatus();
+    }
+  }
+  SystemClock clock;
+  const TimePoint now = clock.Now();
+  TANDEM_ASSIGN_OR_RETURN(Source source, store->CreateSource(kDemoSourceName, NewWriteKey(), now));
+  TANDEM_RETURN_IF_ERROR(CreateDemoUsers(*store, now));
+  // The catalog first, so the briefs of the leads routed below name campaigns and content.
+  TANDEM_ASSIGN_OR_RETURN(Catalog catalog, ParseCatalogToml(DemoCatalogToml(), "demo catalog"));
+  for (Campaign& c : catalog.campaigns) c.updated_at = now;
+  for (ContentAsset& a : catalog.content) a.updated_at = now;
+  TANDEM_RETURN_IF_ERROR(store->PutCatalog(catalog, /*replace=*/true));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<EventRecord> records, DemoHistory(source, events, now));
   TANDEM_RETURN_IF_ERROR(store->AppendEvents(records).status());
   Metrics metrics;
   LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
@@ -391,20 +424,7 @@ Status Demo(const Config& config, int64_t events) {
         return n.ok() ? *n : 0;
       }(),
       source.write_key);
-  // A routed lead to look at first: the best-scoring one with an owner.
-  LeadQuery best;
-  best.sort = LeadQuery::Sort::kScore;
-  best.limit = 50;
-  best.score_at = clock.Now();
-  TANDEM_ASSIGN_OR_RETURN(auto top, store->ListLeads(best));
-  for (const LeadRecord& lead : top) {
-    if (!lead.owner_id) continue;
-    std::cout << fmt::format("the brief of a routed lead ({}): tandem --db {} brief {}\n",
-                             lead.name.empty() ? lead.email : lead.name, config.storage.url,
-                             LeadIdText(lead.id));
-    break;
-  }
-  return OkStatus();
+  return PrintRoutedLead(*store, config, clock.Now());
 }
 
 Status UnsubscribeLink(const Config& config, const std::string& lead_or_email) {

@@ -42,6 +42,96 @@ size_t LongestDigitRun(std::string_view text) {
   return longest;
 }
 
+Status ReadEquals(const toml::node& node, std::string_view name, std::string_view origin,
+                  Condition& c) {
+  if (node.is_number()) {
+    c.number_value = true;
+    c.number = *node.value<double>();
+  } else if (node.is_string()) {
+    c.texts = {*node.value<std::string>()};
+  } else if (node.is_boolean()) {
+    c.texts = {*node.value<bool>() ? "true" : "false"};
+  } else {
+    return ConfigError(origin, node, fmt::format("{} must be a string, number or boolean", name));
+  }
+  return OkStatus();
+}
+
+Status ReadIn(const toml::node& node, std::string_view name, std::string_view origin,
+              Condition& c) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || array->empty()) {
+    return ConfigError(origin, node, fmt::format("{} must be a non-empty list", name));
+  }
+  for (const toml::node& item : *array) {
+    if (item.is_string()) {
+      c.texts.push_back(*item.value<std::string>());
+    } else if (item.is_number()) {
+      c.texts.push_back(fmt::format("{}", *item.value<double>()));
+    } else {
+      return ConfigError(origin, item, fmt::format("{} items must be strings or numbers", name));
+    }
+  }
+  return OkStatus();
+}
+
+Status ReadMatches(const toml::node& node, std::string_view name, std::string_view origin,
+                   Condition& c) {
+  auto pattern = node.value<std::string>();
+  if (!pattern || !node.is_string()) {
+    return ConfigError(origin, node, fmt::format("{} must be a regular expression string", name));
+  }
+  // std::regex reads a back-reference or a repeat count into a long without
+  // checking for overflow: refuse long numbers before it sees them.
+  if (pattern->size() > kMaxRegexBytes || RegexNesting(*pattern) > kMaxRegexNesting) {
+    return ConfigError(origin, node,
+                       fmt::format("{}: the regular expression is too long or too deeply "
+                                   "nested (at most {} bytes and {} levels of groups)",
+                                   name, kMaxRegexBytes, kMaxRegexNesting));
+  }
+  if (size_t run = LongestDigitRun(*pattern); run > 6) {
+    return ConfigError(origin, node,
+                       fmt::format("{}: a number of {} digits in the regular expression "
+                                   "\"{}\" is too large (at most 6 digits)",
+                                   name, run, *pattern));
+  }
+  try {
+    c.regex = std::make_shared<const std::regex>(
+        *pattern, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+  } catch (const std::regex_error& e) {
+    return ConfigError(
+        origin, node,
+        fmt::format("{} is not a valid regular expression \"{}\": {}", name, *pattern, e.what()));
+  }
+  c.texts = {*pattern};
+  return OkStatus();
+}
+
+// Reads the value of the operator key `name` of a condition onto `c`.
+Status ReadOperand(ConditionOp op, const toml::node& node, std::string_view name,
+                   std::string_view origin, Condition& c) {
+  switch (op) {
+    case ConditionOp::kEquals:
+      return ReadEquals(node, name, origin, c);
+    case ConditionOp::kIn:
+      return ReadIn(node, name, origin, c);
+    case ConditionOp::kMatches:
+      return ReadMatches(node, name, origin, c);
+    case ConditionOp::kGte:
+    case ConditionOp::kLte:
+      if (!node.is_number())
+        return ConfigError(origin, node, fmt::format("{} must be a number", name));
+      c.number = *node.value<double>();
+      return OkStatus();
+    case ConditionOp::kExists:
+      if (!node.is_boolean())
+        return ConfigError(origin, node, fmt::format("{} must be true or false", name));
+      c.exists = *node.value<bool>();
+      return OkStatus();
+  }
+  return OkStatus();
+}
+
 // Reads the condition keys of a table ({field = "title", matches = "vp"}) onto `c`.
 // `field_key` is "trait" for rules over traits, "field" for rules over events.
 void BindCondition(SectionReader& r, std::string_view origin, Condition& c, const char* field_key,
@@ -51,81 +141,7 @@ void BindCondition(SectionReader& r, std::string_view origin, Condition& c, cons
     r.Custom(key, [&c, &ops, op, origin](const toml::node& node, std::string_view name) -> Status {
       ++ops;
       c.op = op;
-      switch (op) {
-        case ConditionOp::kEquals:
-          if (node.is_number()) {
-            c.number_value = true;
-            c.number = *node.value<double>();
-          } else if (node.is_string()) {
-            c.texts = {*node.value<std::string>()};
-          } else if (node.is_boolean()) {
-            c.texts = {*node.value<bool>() ? "true" : "false"};
-          } else {
-            return ConfigError(origin, node,
-                               fmt::format("{} must be a string, number or boolean", name));
-          }
-          return OkStatus();
-        case ConditionOp::kIn: {
-          const toml::array* array = node.as_array();
-          if (array == nullptr || array->empty()) {
-            return ConfigError(origin, node, fmt::format("{} must be a non-empty list", name));
-          }
-          for (const toml::node& item : *array) {
-            if (item.is_string()) {
-              c.texts.push_back(*item.value<std::string>());
-            } else if (item.is_number()) {
-              c.texts.push_back(fmt::format("{}", *item.value<double>()));
-            } else {
-              return ConfigError(origin, item,
-                                 fmt::format("{} items must be strings or numbers", name));
-            }
-          }
-          return OkStatus();
-        }
-        case ConditionOp::kMatches: {
-          auto pattern = node.value<std::string>();
-          if (!pattern || !node.is_string()) {
-            return ConfigError(origin, node,
-                               fmt::format("{} must be a regular expression string", name));
-          }
-          // std::regex reads a back-reference or a repeat count into a long without
-          // checking for overflow: refuse long numbers before it sees them.
-          if (pattern->size() > kMaxRegexBytes || RegexNesting(*pattern) > kMaxRegexNesting) {
-            return ConfigError(origin, node,
-                               fmt::format("{}: the regular expression is too long or too deeply "
-                                           "nested (at most {} bytes and {} levels of groups)",
-                                           name, kMaxRegexBytes, kMaxRegexNesting));
-          }
-          if (size_t run = LongestDigitRun(*pattern); run > 6) {
-            return ConfigError(origin, node,
-                               fmt::format("{}: a number of {} digits in the regular expression "
-                                           "\"{}\" is too large (at most 6 digits)",
-                                           name, run, *pattern));
-          }
-          try {
-            c.regex = std::make_shared<const std::regex>(
-                *pattern, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
-          } catch (const std::regex_error& e) {
-            return ConfigError(origin, node,
-                               fmt::format("{} is not a valid regular expression \"{}\": {}", name,
-                                           *pattern, e.what()));
-          }
-          c.texts = {*pattern};
-          return OkStatus();
-        }
-        case ConditionOp::kGte:
-        case ConditionOp::kLte:
-          if (!node.is_number())
-            return ConfigError(origin, node, fmt::format("{} must be a number", name));
-          c.number = *node.value<double>();
-          return OkStatus();
-        case ConditionOp::kExists:
-          if (!node.is_boolean())
-            return ConfigError(origin, node, fmt::format("{} must be true or false", name));
-          c.exists = *node.value<bool>();
-          return OkStatus();
-      }
-      return OkStatus();
+      return ReadOperand(op, node, name, origin, c);
     });
   };
   bind_op("equals", ConditionOp::kEquals);
@@ -344,221 +360,6 @@ Status ReadWebhooks(const toml::node& node, std::string_view origin,
     out.push_back(std::move(hook));
     return OkStatus();
   });
-}
-
-}  // namespace tandem
-
-namespace tandem {
-namespace {
-
-bool Contains(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-// Reads a table whose keys must come from `allowed` (named as `what` in errors).
-Status ForEachKnownKey(const toml::node& node, std::string_view origin, std::string_view name,
-                       const std::vector<std::string>& allowed, std::string_view what,
-                       const std::function<Status(const std::string&, const toml::node&)>& read) {
-  const toml::table* table = node.as_table();
-  if (table == nullptr) return ConfigError(origin, node, fmt::format("{} must be a table", name));
-  for (auto&& [key, value] : *table) {
-    std::string k(key.str());
-    if (!Contains(allowed, k)) {
-      return ConfigError(origin, value,
-                         fmt::format("{}: \"{}\" is not a {} (known: {})", name, k, what,
-                                     fmt::join(allowed, ", ")));
-    }
-    TANDEM_RETURN_IF_ERROR(read(k, value));
-  }
-  return OkStatus();
-}
-
-StatusOr<SlaTarget> ParseSlaTarget(const toml::node& node, std::string_view origin,
-                                   std::string_view name) {
-  auto text = node.value<std::string>();
-  auto bad = ConfigError(origin, node,
-                         fmt::format("{} must be a duration such as \"15m\", \"4h\" or \"1d\" "
-                                     "(business days)",
-                                     name));
-  if (!text || !node.is_string() || text->size() < 2) return bad;
-  double amount = 0;
-  char unit = text->back();
-  try {
-    size_t used = 0;
-    amount = std::stod(text->substr(0, text->size() - 1), &used);
-    if (used != text->size() - 1 || amount <= 0 || amount > 10000) return bad;
-  } catch (const std::exception&) {
-    return bad;
-  }
-  SlaTarget target;
-  switch (unit) {
-    case 'm':
-      target.minutes = amount;
-      break;
-    case 'h':
-      target.minutes = amount * 60;
-      break;
-    case 'd':
-      target.days = amount;
-      break;
-    default:
-      return bad;
-  }
-  return target;
-}
-
-}  // namespace
-
-Status ReadContact(const toml::table& table, std::string_view origin, ContactConfig& out) {
-  SectionReader r(table, origin, "contact");
-  r.Bool("allow_unknown_timezone", out.allow_unknown_timezone);
-  r.Integer("max_touches", out.overall.max, 1, 1000);
-  r.Integer("max_touches_days", out.overall.days, 1, 365);
-  r.Integer("cooldown_hours", out.cooldown_hours, 0, 24 * 365);
-  r.Double("inbound_touch_points", out.inbound_touch_points, 0, 1000);
-  r.Custom("closed_stages", [&](const toml::node& node, std::string_view name) -> Status {
-    const toml::array* array = node.as_array();
-    if (array == nullptr) return ConfigError(origin, node, fmt::format("{} must be a list", name));
-    out.closed_stages.clear();
-    for (const toml::node& item : *array) {
-      auto stage = item.value<std::string>();
-      if (!stage || !ParseStage(*stage)) {
-        return ConfigError(origin, item, fmt::format("{} items must be lifecycle stages", name));
-      }
-      out.closed_stages.push_back(*stage);
-    }
-    return OkStatus();
-  });
-  r.Custom("override_roles", [&](const toml::node& node, std::string_view name) -> Status {
-    const toml::array* array = node.as_array();
-    if (array == nullptr) return ConfigError(origin, node, fmt::format("{} must be a list", name));
-    out.override_roles.clear();
-    for (const toml::node& item : *array) {
-      auto role = item.value<std::string>();
-      if (!role || !IsKnownRole(*role)) {
-        return ConfigError(origin, item,
-                           fmt::format("{} items must be roles (admin, marketing, sales_manager, "
-                                       "sales_rep, viewer)",
-                                       name));
-      }
-      out.override_roles.push_back(*role);
-    }
-    return OkStatus();
-  });
-  r.Custom("overridable", [&](const toml::node& node, std::string_view name) -> Status {
-    static const std::vector<std::string> kCanOverride = {
-        "not_owner",     "sla_owner_only",        "quiet_hours",  "out_of_office",
-        "frequency_cap", "recent_touch_by_other", "stage_closed", "unknown_timezone"};
-    const toml::array* array = node.as_array();
-    if (array == nullptr) return ConfigError(origin, node, fmt::format("{} must be a list", name));
-    out.overridable.clear();
-    for (const toml::node& item : *array) {
-      auto code = item.value<std::string>();
-      if (!code || !Contains(kCanOverride, *code)) {
-        return ConfigError(
-            origin, item,
-            fmt::format("{}: \"{}\" cannot be overridden (unsubscribed, do_not_contact and "
-                        "no_consent never can; choose from {})",
-                        name, code.value_or("?"), fmt::join(kCanOverride, ", ")));
-      }
-      out.overridable.push_back(*code);
-    }
-    return OkStatus();
-  });
-  r.Custom("hours", [&](const toml::node& node, std::string_view name) -> Status {
-    out.hours.clear();
-    return ForEachKnownKey(node, origin, name, ContactChannels(), "channel",
-                           [&](const std::string& channel, const toml::node& value) -> Status {
-                             auto text = value.value<std::string>();
-                             std::optional<int> start, end;
-                             if (text && text->size() == 11 && (*text)[5] == '-') {
-                               start = ParseClockMinutes(text->substr(0, 5));
-                               end = ParseClockMinutes(text->substr(6));
-                             }
-                             if (!start || !end || *start >= *end) {
-                               return ConfigError(
-                                   origin, value,
-                                   fmt::format("{}.{} must look like \"08:00-20:00\" (start before "
-                                               "end)",
-                                               name, channel));
-                             }
-                             out.hours[channel] = {*start, *end};
-                             return OkStatus();
-                           });
-  });
-  r.Custom("channel_caps", [&](const toml::node& node, std::string_view name) -> Status {
-    out.channel_caps.clear();
-    return ForEachKnownKey(
-        node, origin, name, ContactChannels(), "channel",
-        [&](const std::string& channel, const toml::node& value) -> Status {
-          const toml::table* cap = value.as_table();
-          if (cap == nullptr) {
-            return ConfigError(origin, value,
-                               fmt::format("{}.{} must be {{ max = 1, days = 1 }}", name, channel));
-          }
-          FrequencyCap c;
-          SectionReader cr(*cap, origin, fmt::format("{}.{}", name, channel));
-          cr.Integer("max", c.max, 0, 1000);
-          cr.Integer("days", c.days, 1, 365);
-          TANDEM_RETURN_IF_ERROR(cr.Finish());
-          out.channel_caps[channel] = c;
-          return OkStatus();
-        });
-  });
-  r.Custom("consent", [&](const toml::node& node, std::string_view name) -> Status {
-    return ForEachKnownKey(
-        node, origin, name, ContactPurposes(), "purpose",
-        [&](const std::string& purpose, const toml::node& value) -> Status {
-          auto basis = value.value<std::string>();
-          if (!basis || (*basis != "inbound" && *basis != "consent")) {
-            return ConfigError(
-                origin, value,
-                fmt::format("{}.{} must be \"inbound\" or \"consent\"", name, purpose));
-          }
-          out.consent[purpose] = *basis;
-          return OkStatus();
-        });
-  });
-  return r.Finish();
-}
-
-Status ReadSla(const toml::table& table, std::string_view origin, SlaConfig& out) {
-  SectionReader r(table, origin, "sla");
-  for (auto [key, target] : {std::pair<const char*, SlaTarget*>{"hot", &out.hot},
-                             {"mql", &out.mql},
-                             {"default", &out.other}}) {
-    SlaTarget* const slot = target;  // a binding is not captured by older compilers (clang 14)
-    r.Custom(key, [slot, origin](const toml::node& node, std::string_view name) -> Status {
-      TANDEM_ASSIGN_OR_RETURN(*slot, ParseSlaTarget(node, origin, name));
-      return OkStatus();
-    });
-  }
-  r.Double("warning_at", out.warning_at, 0.05, 0.95);
-  r.String("on_breach", out.on_breach, {"reassign", "notify"});
-  r.Integer("check_interval_s", out.check_interval_s, 1, 3600);
-  r.Custom("business_days", [&](const toml::node& node, std::string_view name) -> Status {
-    static const std::array<std::string_view, 7> kDays = {"sun", "mon", "tue", "wed",
-                                                          "thu", "fri", "sat"};
-    const toml::array* array = node.as_array();
-    if (array == nullptr || array->empty()) {
-      return ConfigError(
-          origin, node,
-          fmt::format("{} must be a non-empty list such as [\"mon\", \"tue\"]", name));
-    }
-    out.business_days.fill(false);
-    for (const toml::node& item : *array) {
-      auto day = item.value<std::string>();
-      auto it = day ? std::find(kDays.begin(), kDays.end(), *day) : kDays.end();
-      if (it == kDays.end()) {
-        return ConfigError(
-            origin, item,
-            fmt::format("{} items must be sun, mon, tue, wed, thu, fri or sat", name));
-      }
-      out.business_days[static_cast<size_t>(it - kDays.begin())] = true;
-    }
-    return OkStatus();
-  });
-  return r.Finish();
 }
 
 }  // namespace tandem

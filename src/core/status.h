@@ -29,7 +29,7 @@ enum class StatusCode {
   kInternal,           // 500: a bug
 };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string error_code, std::string message)

@@ -20,4 +20,7 @@ std::string HtmlEscape(std::string_view text);
 // boundary, with "…") to at most `max_bytes`.
 std::string HeaderText(std::string_view text, size_t max_bytes = 200);
 
+// Whether `path` matches the glob `pattern` ('*' any run of characters, '?' one).
+bool GlobMatch(std::string_view pattern, std::string_view path);
+
 }  // namespace tandem

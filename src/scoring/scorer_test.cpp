@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "core/time_format.h"
 
 namespace tandem {

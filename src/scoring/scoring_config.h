@@ -47,7 +47,4 @@ struct ScoringConfig {
 // A [scoring] section that lists fit or engagement rules replaces that list.
 ScoringConfig DefaultScoring();
 
-// Whether `path` matches the glob `pattern` ('*' any run of characters, '?' one).
-bool GlobMatch(std::string_view pattern, std::string_view path);
-
 }  // namespace tandem

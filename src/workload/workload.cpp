@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <functional>
 #include <string_view>
 
 #include "core/json_text.h"
@@ -100,6 +101,86 @@ const Channel& PickChannel(std::mt19937_64& rng) {
   return kChannels.back();
 }
 
+// A campaign visit's Segment "campaign" context (as JSON, after a comma) and its UTM query.
+std::pair<std::string, std::string> CampaignParams(const Channel& channel,
+                                                   const std::string& term) {
+  std::string campaign_json;
+  std::string query;
+  if (!channel.source.empty()) {
+    campaign_json = fmt::format(R"(,"campaign":{{"source":"{}","medium":"{}","name":"{}")",
+                                channel.source, channel.medium, channel.campaign);
+    query = fmt::format("?utm_source={}&utm_medium={}&utm_campaign={}", channel.source,
+                        channel.medium, channel.campaign);
+    if (!term.empty()) {
+      campaign_json += R"(,"term":)";
+      AppendJsonString(campaign_json, term);
+      std::string encoded = term;
+      for (char& c : encoded) {
+        if (c == ' ') c = '+';
+      }
+      query += "&utm_term=" + encoded;
+    }
+    campaign_json += "}";
+  }
+  return {campaign_json, query};
+}
+
+// What a visit's messages are written with: the visitor's ids, a message id, the next
+// time stamp, the page context, and the generator's random choices.
+struct VisitWriter {
+  std::function<std::string()> ids;
+  std::function<std::string()> message_id;
+  std::function<std::string()> stamp;
+  std::function<std::string(const Page&, std::string_view, bool)> context;
+  std::function<size_t(size_t)> pick;
+  std::function<bool(double)> chance;
+};
+
+// One to five page views from `landing` on, with content downloads; returns the last
+// page's index and leaves `previous_url` at it.
+size_t AppendPageViews(std::vector<std::string>& out, const VisitWriter& w, size_t landing,
+                       const std::string& query, std::string& previous_url) {
+  size_t pages = 1 + w.pick(5);
+  size_t current = landing;
+  for (size_t i = 0; i < pages; ++i) {
+    const Page& page = kPages[current];
+    std::string title;
+    AppendJsonString(title, page.title);
+    out.push_back(fmt::format(
+        R"({{"type":"page",{},"messageId":"{}","timestamp":"{}","name":{},"properties":{{"path":"{}","url":"https://www.tandem.example{}{}","referrer":"{}","title":{}}},{}}})",
+        w.ids(), w.message_id(), w.stamp(), title, page.path, page.path, i == 0 ? query : "",
+        previous_url, title, w.context(page, previous_url, i == 0)));
+    previous_url = fmt::format("https://www.tandem.example{}", page.path);
+    if (!page.asset_id.empty() && w.chance(0.35)) {
+      out.push_back(fmt::format(
+          R"({{"type":"track",{},"messageId":"{}","timestamp":"{}","event":"Content Downloaded","properties":{{"asset_id":"{}","title":"{}","path":"{}"}},{}}})",
+          w.ids(), w.message_id(), w.stamp(), page.asset_id, page.asset_title, page.path,
+          w.context(page, previous_url, false)));
+    }
+    current = w.pick(kPages.size());
+  }
+  return current;
+}
+
+// The form submission and the identify call that make person `p` known.
+void AppendIdentify(std::vector<std::string>& out, const VisitWriter& w, size_t p, const Page& page,
+                    const std::string& previous_url) {
+  std::string_view first = kFirst[p % kFirst.size()];
+  std::string_view last = kLast[(p / kFirst.size()) % kLast.size()];
+  const Company& company = kCompanies[(p / (kFirst.size() * kLast.size())) % kCompanies.size()];
+  std::string_view title = kTitles[p % kTitles.size()];
+  std::string email = fmt::format("{}.{}@{}", first, last, company.domain);
+  for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view form = kForms[w.pick(kForms.size())];
+  out.push_back(fmt::format(
+      R"({{"type":"track",{},"messageId":"{}","timestamp":"{}","event":"Form Submitted","properties":{{"form":"{}","path":"{}"}},{}}})",
+      w.ids(), w.message_id(), w.stamp(), form, page.path, w.context(page, previous_url, false)));
+  out.push_back(fmt::format(
+      R"({{"type":"identify",{},"messageId":"{}","timestamp":"{}","traits":{{"email":"{}","name":"{} {}","first_name":"{}","last_name":"{}","title":"{}","company":{{"name":"{}","domain":"{}","employee_count":{},"industry":"{}"}}}},{}}})",
+      w.ids(), w.message_id(), w.stamp(), email, first, last, first, last, title, company.name,
+      company.domain, company.size, company.industry, w.context(page, previous_url, false)));
+}
+
 }  // namespace
 
 WorkloadGenerator::WorkloadGenerator(uint64_t seed, TimePoint start)
@@ -134,24 +215,7 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
   if (channel.campaign == "sem-buyers-guide") landing = 6;
   if (channel.campaign == "webinar-speed-to-lead") landing = 8;
 
-  std::string campaign_json;
-  std::string query;
-  if (!channel.source.empty()) {
-    campaign_json = fmt::format(R"(,"campaign":{{"source":"{}","medium":"{}","name":"{}")",
-                                channel.source, channel.medium, channel.campaign);
-    query = fmt::format("?utm_source={}&utm_medium={}&utm_campaign={}", channel.source,
-                        channel.medium, channel.campaign);
-    if (!term.empty()) {
-      campaign_json += R"(,"term":)";
-      AppendJsonString(campaign_json, term);
-      std::string encoded = term;
-      for (char& c : encoded) {
-        if (c == ' ') c = '+';
-      }
-      query += "&utm_term=" + encoded;
-    }
-    campaign_json += "}";
-  }
+  const auto [campaign_json, query] = CampaignParams(channel, term);
 
   auto ids_json = [&] {
     std::string s = fmt::format(R"("anonymousId":"{}")", visitor.anonymous_id);
@@ -179,46 +243,15 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
     return FormatIsoTime(now_);
   };
 
-  size_t pages = 1 + Pick(5);
-  size_t current = landing;
+  VisitWriter writer{
+      ids_json,     [this] { return NextMessageId(); },   stamp,
+      context_json, [this](size_t n) { return Pick(n); }, [this](double p) { return Chance(p); }};
   std::string previous_url(channel.referrer);
-  for (size_t i = 0; i < pages; ++i) {
-    const Page& page = kPages[current];
-    std::string title;
-    AppendJsonString(title, page.title);
-    out.push_back(fmt::format(
-        R"({{"type":"page",{},"messageId":"{}","timestamp":"{}","name":{},"properties":{{"path":"{}","url":"https://www.tandem.example{}{}","referrer":"{}","title":{}}},{}}})",
-        ids_json(), NextMessageId(), stamp(), title, page.path, page.path, i == 0 ? query : "",
-        previous_url, title, context_json(page, previous_url, i == 0)));
-    previous_url = fmt::format("https://www.tandem.example{}", page.path);
-    if (!page.asset_id.empty() && Chance(0.35)) {
-      out.push_back(fmt::format(
-          R"({{"type":"track",{},"messageId":"{}","timestamp":"{}","event":"Content Downloaded","properties":{{"asset_id":"{}","title":"{}","path":"{}"}},{}}})",
-          ids_json(), NextMessageId(), stamp(), page.asset_id, page.asset_title, page.path,
-          context_json(page, previous_url, false)));
-    }
-    current = Pick(kPages.size());
-  }
-
+  const size_t current = AppendPageViews(out, writer, landing, query, previous_url);
   if (visitor.user_id.empty() && Chance(identify_rate_)) {
     const size_t p = static_cast<size_t>(visitor.person);
-    std::string_view first = kFirst[p % kFirst.size()];
-    std::string_view last = kLast[(p / kFirst.size()) % kLast.size()];
-    const Company& company = kCompanies[(p / (kFirst.size() * kLast.size())) % kCompanies.size()];
-    std::string_view title = kTitles[p % kTitles.size()];
-    std::string email = fmt::format("{}.{}@{}", first, last, company.domain);
-    for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string_view form = kForms[Pick(kForms.size())];
-    const Page& page = kPages[current];
     visitor.user_id = fmt::format("user-{}-{}", seed_, p);
-    out.push_back(fmt::format(
-        R"({{"type":"track",{},"messageId":"{}","timestamp":"{}","event":"Form Submitted","properties":{{"form":"{}","path":"{}"}},{}}})",
-        ids_json(), NextMessageId(), stamp(), form, page.path,
-        context_json(page, previous_url, false)));
-    out.push_back(fmt::format(
-        R"({{"type":"identify",{},"messageId":"{}","timestamp":"{}","traits":{{"email":"{}","name":"{} {}","first_name":"{}","last_name":"{}","title":"{}","company":{{"name":"{}","domain":"{}","employee_count":{},"industry":"{}"}}}},{}}})",
-        ids_json(), NextMessageId(), stamp(), email, first, last, first, last, title, company.name,
-        company.domain, company.size, company.industry, context_json(page, previous_url, false)));
+    AppendIdentify(out, writer, p, kPages[current], previous_url);
   }
   if (!returning && returning_.size() < 5000) returning_.push_back(visitor);
   if (returning) {
