@@ -12,6 +12,7 @@
 #include "core/time_format.h"
 #include "core/zones.h"
 #include "http/api_common.h"
+#include "http/api_schemas.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
 
@@ -19,6 +20,7 @@ namespace tandem::http {
 namespace {
 
 using nlohmann::json;
+namespace s = schema;
 
 // Which part of the rule in auth/permissions.h a field of PATCH /users/{id} falls under.
 std::optional<UserAction> ActionOf(std::string_view key) {
@@ -122,31 +124,119 @@ json TokenToJson(const ApiTokenRecord& t, TimePoint now) {
           {"last_used_at", time(t.last_used_at)}};
 }
 
+RouteSpec UserSpec(std::string method, std::string path, std::string summary, json response) {
+  RouteSpec spec{.method = std::move(method),
+                 .path = std::move(path),
+                 .summary = std::move(summary),
+                 .tag = "users"};
+  spec.response = std::move(response);
+  if (spec.path.ends_with("{user}")) {
+    spec.path_params = {{"user", "usr_<n>, or me"}};
+    spec.errors = {404};
+  }
+  return spec;
+}
+
+RouteSpec PatchUserSpec() {
+  RouteSpec spec = UserSpec("PATCH", "/api/v1/users/{user}",
+                            "Change a user: one's own settings; managers change reps; only admins "
+                            "change roles",
+                            s::Ref("User"));
+  spec.request_body = s::Object({{"name", s::String()},
+                                 {"role", s::String()},
+                                 {"team", s::String()},
+                                 {"timezone", s::String()},
+                                 {"capacity", s::Integer()},
+                                 {"hours", s::String("\"09:00-17:00\"")},
+                                 {"active", s::Boolean()},
+                                 {"revoke_tokens", s::Boolean()},
+                                 {"out_of_office", {{"type", json::array({"object", "null"})}}}});
+  spec.errors = {400, 403, 404, 422};
+  return spec;
+}
+
+RouteSpec TokenSpec(std::string method, std::string path, std::string summary, json response) {
+  RouteSpec spec =
+      UserSpec(std::move(method), std::move(path), std::move(summary), std::move(response));
+  spec.tag = "tokens";
+  return spec;
+}
+
+RouteSpec ListTokensSpec() {
+  RouteSpec spec = TokenSpec("GET", "/api/v1/tokens", "API tokens: one's own; admins any user's",
+                             s::PageOf(s::Ref("Token")));
+  spec.query = {{"user", "usr_<n>, or all (admins)"}};
+  spec.errors = {400, 403};
+  return spec;
+}
+
+RouteSpec CreateTokenSpec() {
+  json answer = {
+      {"allOf", {s::Ref("Token"), s::Object({{"token", s::String("the secret")}}, {"token"})}}};
+  RouteSpec spec = TokenSpec("POST", "/api/v1/tokens",
+                             "A new API token of one's own; the secret is in the answer, once",
+                             std::move(answer));
+  spec.request_body = s::Object(
+      {{"name", s::String()}, {"expires_in_days", s::Integer("none: it does not expire")}},
+      {"name"});
+  spec.status = 201;
+  spec.errors = {400, 422};
+  return spec;
+}
+
+RouteSpec RevokeTokenSpec() {
+  RouteSpec spec =
+      TokenSpec("DELETE", "/api/v1/tokens/{token_id}", "Revoke a token: one's own; admins any",
+                s::Object({{"revoked", s::String()}}));
+  spec.path_params = {{"token_id", "tok_<n>"}};
+  spec.errors = {404};
+  return spec;
+}
+
 }  // namespace
 
 void UserRoutes::Register(Router& router) {
   auto authed = [this](auto body) { return Authed(store_, clock_, body); };
-  constexpr std::string_view kUsers = "/api/v1/users/";
-  router.Add("GET", "/api/v1/users",
+  router.Add(UserSpec("GET", "/api/v1/users", "The users", s::PageOf(s::Ref("User"))),
              authed([this](const HttpRequest&, const UserRecord&) { return ListUsers(); }));
-  router.Add("GET", "/api/v1/users/*",
-             authed([this, kUsers](const HttpRequest& r, const UserRecord& u) {
-               return GetUser(u, r.path().substr(kUsers.size()));
+  router.Add(UserSpec("GET", "/api/v1/users/{user}", "A user", s::Ref("User")),
+             authed([this](const HttpRequest& r, const UserRecord& u) {
+               return GetUser(u, r.params.Get("user"));
              }));
-  router.Add("PATCH", "/api/v1/users/*",
-             authed([this, kUsers](const HttpRequest& r, const UserRecord& u) {
-               return PatchUser(r, u, r.path().substr(kUsers.size()));
+  router.Add(PatchUserSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
+               return PatchUser(r, u, r.params.Get("user"));
              }));
-  router.Add("GET", "/api/v1/tokens", authed([this](const HttpRequest& r, const UserRecord& u) {
+  json team = s::Object({{"name", s::String()}, {"members", s::ArrayOf(s::String("usr_<n>"))}});
+  RouteSpec teams =
+      UserSpec("GET", "/api/v1/teams", "The teams and their members", s::PageOf(team));
+  teams.tag = "teams";
+  router.Add(std::move(teams),
+             authed([this](const HttpRequest&, const UserRecord&) { return ListTeams(); }));
+  router.Add(ListTokensSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
                return ListTokens(r, u);
              }));
-  router.Add("POST", "/api/v1/tokens", authed([this](const HttpRequest& r, const UserRecord& u) {
+  router.Add(CreateTokenSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
                return CreateToken(r, u);
              }));
-  router.Add("DELETE", "/api/v1/tokens/*",
-             authed([this](const HttpRequest& r, const UserRecord& u) {
-               return RevokeToken(u, r.path().substr(std::string_view("/api/v1/tokens/").size()));
+  router.Add(RevokeTokenSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
+               return RevokeToken(u, r.params.Get("token_id"));
              }));
+}
+
+Response UserRoutes::ListTeams() {
+  auto teams = store_.ListTeams();
+  auto users = store_.ListUsers();
+  if (!teams.ok()) return ErrorResponse(teams.status());
+  if (!users.ok()) return ErrorResponse(users.status());
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const std::string& team : *teams) {
+    json members = json::array();
+    for (const UserRecord& u : *users) {
+      if (u.team == team) members.push_back(UserIdText(u.id));
+    }
+    out["items"].push_back({{"name", team}, {"members", members}});
+  }
+  return Json(200, out);
 }
 
 Response UserRoutes::ListUsers() {

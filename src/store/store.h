@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -233,6 +234,16 @@ class Store {
   virtual StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) = 0;
   virtual StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) = 0;
   virtual StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) = 0;
+  // What the why-now line of a page of leads reads, in one call for the page: per lead,
+  // its person's events oldest first, at most `max_events` + 1 of them (more than
+  // `max_events` means the lead has more than were read), and its log entries that can
+  // name a trigger (stage_changed, priority_changed), oldest first.
+  struct WhyNowActivity {
+    std::vector<StoredEvent> events;
+    std::vector<LeadLogEntry> log;
+  };
+  virtual StatusOr<std::map<int64_t, WhyNowActivity>> ListWhyNowActivity(
+      std::span<const int64_t> lead_ids, size_t max_events) = 0;
   virtual StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) = 0;
   virtual StatusOr<std::vector<int64_t>> ListLeadIds() = 0;
   virtual StatusOr<int64_t> CountLeads() = 0;
