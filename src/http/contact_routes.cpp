@@ -43,6 +43,59 @@ StatusOr<std::optional<std::string>> OptionalString(const json& body, const char
   return std::optional<std::string>(it->get<std::string>());
 }
 
+// do_not_contact: a list of channels (reasons from do_not_contact_reasons), a list of
+// {channel, reason}, an object channel → reason, or null to clear them all.
+StatusOr<std::map<std::string, std::string>> ParseDoNotContact(const json& body,
+                                                               const json& value) {
+  std::map<std::string, std::string> dnc;
+  const json reasons = body.value("do_not_contact_reasons", json::object());
+  auto bad = Unprocessable("invalid_field",
+                           "do_not_contact must be a list of channels ([\"call\"]) or of "
+                           "{channel, reason} objects");
+  if (value.is_null()) return dnc;  // clears every do-not-contact
+  if (value.is_object()) {
+    for (const auto& [channel, reason] : value.items()) {
+      dnc[channel] = reason.is_string() ? reason.get<std::string>() : "";
+    }
+    return dnc;
+  }
+  if (!value.is_array()) return bad;
+  for (const json& item : value) {
+    if (item.is_string()) {
+      std::string channel = item.get<std::string>();
+      dnc[channel] =
+          reasons.is_object() && reasons.contains(channel) && reasons[channel].is_string()
+              ? reasons[channel].get<std::string>()
+              : "";
+    } else if (item.is_object() && item.contains("channel") && item["channel"].is_string()) {
+      dnc[item["channel"].get<std::string>()] = item.value("reason", "");
+    } else {
+      return bad;
+    }
+  }
+  return dnc;
+}
+
+// out_of_office: {from, until} (dates or times) or null.
+StatusOr<std::optional<OutOfOfficeInput>> ParseOutOfOffice(const json& value) {
+  if (value.is_null()) return std::optional<OutOfOfficeInput>();
+  if (!value.is_object()) {
+    return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto from, TimeField(value, "from"));
+  TANDEM_ASSIGN_OR_RETURN(auto until, TimeField(value, "until"));
+  if (!from || !until) {
+    return Unprocessable("invalid_field", "out_of_office needs both from and until");
+  }
+  // Dates are days in the lead's own zone; "until" a date means through that day.
+  OutOfOfficeInput ooo;
+  ooo.from = *from;
+  ooo.until = *until;
+  ooo.from_is_date = value["from"].get<std::string>().size() == 10;
+  ooo.until_is_date = value["until"].get<std::string>().size() == 10;
+  return std::optional<OutOfOfficeInput>(ooo);
+}
+
 StatusOr<PreferencesChange> ParsePreferences(const json& body) {
   static const std::vector<std::string> kKnown = {
       "preferred_channel", "timezone", "do_not_contact", "do_not_contact_reasons", "out_of_office",
@@ -56,55 +109,10 @@ StatusOr<PreferencesChange> ParsePreferences(const json& body) {
   TANDEM_ASSIGN_OR_RETURN(auto source, OptionalString(body, "address_source"));
   if (source && !source->empty()) change.address_source = source;
   if (auto it = body.find("do_not_contact"); it != body.end()) {
-    std::map<std::string, std::string> dnc;
-    const json reasons = body.value("do_not_contact_reasons", json::object());
-    auto bad = Unprocessable("invalid_field",
-                             "do_not_contact must be a list of channels ([\"call\"]) or of "
-                             "{channel, reason} objects");
-    if (it->is_null()) {
-      // clears every do-not-contact
-    } else if (it->is_array()) {
-      for (const json& item : *it) {
-        if (item.is_string()) {
-          std::string channel = item.get<std::string>();
-          dnc[channel] =
-              reasons.is_object() && reasons.contains(channel) && reasons[channel].is_string()
-                  ? reasons[channel].get<std::string>()
-                  : "";
-        } else if (item.is_object() && item.contains("channel") && item["channel"].is_string()) {
-          dnc[item["channel"].get<std::string>()] = item.value("reason", "");
-        } else {
-          return bad;
-        }
-      }
-    } else if (it->is_object()) {
-      for (const auto& [channel, reason] : it->items()) {
-        dnc[channel] = reason.is_string() ? reason.get<std::string>() : "";
-      }
-    } else {
-      return bad;
-    }
-    change.do_not_contact = dnc;
+    TANDEM_ASSIGN_OR_RETURN(change.do_not_contact, ParseDoNotContact(body, *it));
   }
   if (auto it = body.find("out_of_office"); it != body.end()) {
-    if (it->is_null()) {
-      change.out_of_office = std::optional<OutOfOfficeInput>();
-    } else if (!it->is_object()) {
-      return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
-    } else {
-      TANDEM_ASSIGN_OR_RETURN(auto from, TimeField(*it, "from"));
-      TANDEM_ASSIGN_OR_RETURN(auto until, TimeField(*it, "until"));
-      if (!from || !until) {
-        return Unprocessable("invalid_field", "out_of_office needs both from and until");
-      }
-      // Dates are days in the lead's own zone; "until" a date means through that day.
-      OutOfOfficeInput ooo;
-      ooo.from = *from;
-      ooo.until = *until;
-      ooo.from_is_date = (*it)["from"].get<std::string>().size() == 10;
-      ooo.until_is_date = (*it)["until"].get<std::string>().size() == 10;
-      change.out_of_office = ooo;
-    }
+    TANDEM_ASSIGN_OR_RETURN(change.out_of_office, ParseOutOfOffice(*it));
   }
   if (auto it = body.find("unsubscribed"); it != body.end()) {
     if (!it->is_boolean())

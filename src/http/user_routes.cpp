@@ -258,6 +258,68 @@ Response UserRoutes::GetUser(const UserRecord& user, std::string_view id) {
   return Json(200, UserToJson(**found));
 }
 
+namespace {
+
+struct UserChange {
+  UserRecord user;
+  bool revoke_tokens = false;
+};
+
+// One field of a PATCH, checked against what `actor` may do to `before`.
+Status ApplyUserKey(const UserRecord& actor, const UserRecord& before, const std::string& key,
+                    const json& value, UserChange& change,
+                    std::optional<std::optional<OutOfOfficeInput>>& ooo) {
+  if (key == "revoke_tokens") {
+    if (!value.is_boolean())
+      return Unprocessable("invalid_field", "revoke_tokens must be true or false");
+    // Revoking someone's tokens is acting on them as a deactivation is.
+    TANDEM_RETURN_IF_ERROR(CheckCanActOnUser(actor, before, UserAction::kSetActive));
+    change.revoke_tokens = value.get<bool>();
+    return OkStatus();
+  }
+  auto action = ActionOf(key);
+  if (!action) {
+    return Unprocessable(
+        key == "id" || key == "email" || key == "created_at" ? "read_only_field" : "unknown_field",
+        fmt::format("field \"{}\" cannot be changed (writable: name, timezone, hours, "
+                    "out_of_office, capacity, team, active, role, revoke_tokens)",
+                    key));
+  }
+  const std::string role = key == "role" && value.is_string() ? value.get<std::string>() : "";
+  TANDEM_RETURN_IF_ERROR(CheckCanActOnUser(actor, before, *action, role));
+  if (key == "out_of_office") {
+    TANDEM_ASSIGN_OR_RETURN(ooo, ParseOutOfOffice(value));
+    return OkStatus();
+  }
+  return ApplyUserField(change.user, key, value);
+}
+
+// The body's changes to `before`, each checked against what `actor` may do.
+StatusOr<UserChange> ApplyUserChanges(const UserRecord& actor, const UserRecord& before,
+                                      const json& body) {
+  if (!body.is_object() || body.empty()) {
+    return Unprocessable("invalid_field",
+                         "the body names no field to change (writable: name, timezone, hours, "
+                         "out_of_office, capacity, team, active, role, revoke_tokens)");
+  }
+  UserChange change{before};
+  std::optional<std::optional<OutOfOfficeInput>> ooo;  // inner nullopt clears
+  for (const auto& [key, value] : body.items()) {
+    TANDEM_RETURN_IF_ERROR(ApplyUserKey(actor, before, key, value, change, ooo));
+  }
+  if (ooo) {
+    TANDEM_RETURN_IF_ERROR(ApplyOutOfOffice(change.user, *ooo));
+  }
+  if (change.revoke_tokens && change.user.active) {
+    return Unprocessable("invalid_field",
+                         "revoke_tokens goes with \"active\": false (to revoke one token, "
+                         "DELETE /api/v1/tokens/{id})");
+  }
+  return change;
+}
+
+}  // namespace
+
 Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& user,
                                std::string_view id) {
   auto user_id = id == "me" ? std::optional<int64_t>(user.id) : ParseUserId(id);
@@ -268,55 +330,11 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
     return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
-  if (!body->is_object() || body->empty()) {
-    return ErrorResponse(422, "invalid_field",
-                         "the body names no field to change (writable: name, timezone, hours, "
-                         "out_of_office, capacity, team, active, role, revoke_tokens)");
-  }
   const UserRecord before = **found;
-  UserRecord u = before;
-  bool revoke_tokens = false;
-  std::optional<std::optional<OutOfOfficeInput>> ooo;  // inner nullopt clears
-  for (const auto& [key, value] : body->items()) {
-    if (key == "revoke_tokens") {
-      if (!value.is_boolean())
-        return ErrorResponse(422, "invalid_field", "revoke_tokens must be true or false");
-      // Revoking someone's tokens is acting on them as a deactivation is.
-      if (Status allowed = CheckCanActOnUser(user, before, UserAction::kSetActive); !allowed.ok())
-        return ErrorResponse(allowed);
-      revoke_tokens = value.get<bool>();
-      continue;
-    }
-    auto action = ActionOf(key);
-    if (!action) {
-      return ErrorResponse(
-          422,
-          key == "id" || key == "email" || key == "created_at" ? "read_only_field"
-                                                               : "unknown_field",
-          fmt::format("field \"{}\" cannot be changed (writable: name, timezone, hours, "
-                      "out_of_office, capacity, team, active, role, revoke_tokens)",
-                      key));
-    }
-    const std::string role = key == "role" && value.is_string() ? value.get<std::string>() : "";
-    if (Status allowed = CheckCanActOnUser(user, before, *action, role); !allowed.ok())
-      return ErrorResponse(allowed);
-    if (key == "out_of_office") {
-      auto parsed = ParseOutOfOffice(value);
-      if (!parsed.ok()) return ErrorResponse(parsed.status());
-      ooo = std::move(*parsed);
-      continue;
-    }
-    if (Status applied = ApplyUserField(u, key, value); !applied.ok())
-      return ErrorResponse(applied);
-  }
-  if (ooo) {
-    if (Status applied = ApplyOutOfOffice(u, *ooo); !applied.ok()) return ErrorResponse(applied);
-  }
-  if (revoke_tokens && u.active) {
-    return ErrorResponse(422, "invalid_field",
-                         "revoke_tokens goes with \"active\": false (to revoke one token, "
-                         "DELETE /api/v1/tokens/{id})");
-  }
+  auto change = ApplyUserChanges(user, before, *body);
+  if (!change.ok()) return ErrorResponse(change.status());
+  UserRecord& u = change->user;
+  const bool revoke_tokens = change->revoke_tokens;
   u.updated_at = clock_.Now();
   if (Status s = store_.UpdateUser(u); !s.ok()) return ErrorResponse(s);
   // Deactivation ends the user's sessions, so that a reactivation does not revive them.
