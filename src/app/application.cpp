@@ -59,7 +59,7 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   static_->Register(router_);
   brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
   brief_->Register(router_);
-  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *contact_, *brief_);
+  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_);
   api_->Register(router_);
   users_ = std::make_unique<http::UserRoutes>(*store_, clock_);
   users_->Register(router_);

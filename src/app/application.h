@@ -12,6 +12,8 @@
 #include "http/api_common.h"
 #include "http/api_routes.h"
 #include "http/auth_routes.h"
+#include "http/brief_routes.h"
+#include "http/contact_routes.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"

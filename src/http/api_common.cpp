@@ -124,6 +124,18 @@ std::optional<Response> ApiRateLimits::Check(const HttpRequest& request) {
   return std::nullopt;
 }
 
+StatusOr<int64_t> FindLeadId(Store& store, std::string_view text) {
+  auto id = ParseLeadId(text);
+  if (!id) {
+    return NotFound("not_found",
+                    fmt::format("lead \"{}\" does not exist (lead ids look like ld_123)", text));
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto resolved, store.ResolveLeadId(*id));
+  if (!resolved)
+    return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(*id)));
+  return *resolved;
+}
+
 StatusOr<json> ParseBody(const HttpRequest& request) {
   json body = json::parse(request.message.body(), nullptr, false);
   if (body.is_discarded())

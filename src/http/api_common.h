@@ -73,6 +73,19 @@ Handler Authed(Store& store, const Clock& clock, Body body) {
     respond(body(request, *user));
   };
 }
+// Resolves "ld_N" (following person merges) to the lead that exists now; 404 otherwise.
+StatusOr<int64_t> FindLeadId(Store& store, std::string_view text);
+// Authed (above) for a route under /api/v1/leads/{id}: the lead id resolved, then
+// `body(request, user, lead_id)`.
+template <typename Body>
+Handler LeadAuthed(Store& store, const Clock& clock, Body body) {
+  return Authed(store, clock,
+                [&store, body](const HttpRequest& request, const UserRecord& user) -> Response {
+                  auto lead_id = FindLeadId(store, request.params.Get("id"));
+                  if (!lead_id.ok()) return ErrorResponse(lead_id.status());
+                  return body(request, user, *lead_id);
+                });
+}
 // The body as a JSON object (400 otherwise).
 StatusOr<nlohmann::json> ParseBody(const HttpRequest& request);
 // A date ("2026-11-22", its start in UTC) or an RFC 3339 time; nullopt when absent.

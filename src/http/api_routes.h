@@ -1,6 +1,7 @@
-// ApiRoutes: the JSON API under /api/v1 for people and integrations — leads, their
-// timeline, score and outcome; teams (users and API tokens: http/user_routes.h). A lead's
-// contact actions (preferences, consents, contact check, touches) are ContactRoutes'.
+// ApiRoutes: the leads of the JSON API under /api/v1 — the list (with each lead's why-now
+// line on request), a lead, its changes, timeline, score and outcome — and the API's own
+// description, GET /api/v1/openapi.json (public). A lead's contact actions are
+// ContactRoutes', its brief BriefRoutes', users and teams UserRoutes'.
 //
 // Every call carries "Authorization: Bearer <token>"; the token's user and role decide
 // what it may do (auth/permissions.h). Handlers parse, call the lead engine inside one
@@ -8,12 +9,7 @@
 // of their code.
 #pragma once
 
-#include <map>
-#include <optional>
-
 #include "core/clock.h"
-#include "http/brief_routes.h"
-#include "http/contact_routes.h"
 #include "http/router.h"
 #include "leads/lead_engine.h"
 #include "store/store.h"
@@ -23,9 +19,10 @@ namespace tandem::http {
 class ApiRoutes {
  public:
   // Everything must outlive the routes.
-  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock, ContactRoutes& contact,
-            BriefRoutes& brief)
-      : store_(store), engine_(engine), clock_(clock), contact_(contact), brief_(brief) {}
+  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock)
+      : store_(store), engine_(engine), clock_(clock) {}
+  // The lead routes and the OpenAPI document of every described route `router` has
+  // when the document is asked for.
   void Register(Router& router);
 
  private:
@@ -35,16 +32,12 @@ class ApiRoutes {
   Response Timeline(const HttpRequest& request, int64_t lead_id);
   Response Score(int64_t lead_id);
   Response RecordOutcome(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
-  Response ListTeams();
-
-  // Resolves "ld_N" (following person merges) to the lead that exists now.
-  StatusOr<int64_t> FindLeadId(std::string_view text);
+  // The lead as the API shows it now, or the error.
+  Response Rendered(const StatusOr<LeadRecord>& lead, TimePoint now);
 
   Store& store_;
   const LeadEngine& engine_;
   const Clock& clock_;
-  ContactRoutes& contact_;
-  BriefRoutes& brief_;
 };
 
 }  // namespace tandem::http

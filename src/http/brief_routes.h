@@ -19,14 +19,14 @@ class BriefRoutes {
   BriefRoutes(Store& store, const LeadEngine& engine, const Clock& clock)
       : store_(store), engine_(engine), clock_(clock) {}
 
-  // /api/v1/campaigns[/{key}] and /api/v1/content[/{asset_id}].
+  // GET /api/v1/leads/{id}/brief (brief_routes.cpp), /api/v1/campaigns[/{key}] and
+  // /api/v1/content[/{asset_id}] (catalog_routes.cpp).
   void Register(Router& router);
-  // GET /api/v1/leads/{id}/brief; nullopt for other lead actions.
-  std::optional<Response> HandleLead(std::string_view method, std::string_view action,
-                                     const HttpRequest& request, int64_t lead_id);
+
+  enum class Kind { kCampaign, kContent };
 
  private:
-  enum class Kind { kCampaign, kContent };
+  void RegisterCatalog(Router& router);
   Response Brief(const HttpRequest& request, int64_t lead_id);
   Response List(Kind kind);
   Response Get(Kind kind, std::string_view key);

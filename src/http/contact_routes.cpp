@@ -11,14 +11,16 @@
 #include "core/text.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
+#include "http/api_schemas.h"
 #include "http/query_params.h"
+#include "http/report_routes.h"
 #include "leads/lead_json.h"
-#include "reports/hygiene.h"
 
 namespace tandem::http {
 namespace {
 
 using nlohmann::json;
+namespace s = schema;
 namespace bhttp = boost::beast::http;
 
 Status CheckKnownKeys(const json& body, const std::vector<std::string>& known) {
@@ -41,6 +43,59 @@ StatusOr<std::optional<std::string>> OptionalString(const json& body, const char
   return std::optional<std::string>(it->get<std::string>());
 }
 
+// do_not_contact: a list of channels (reasons from do_not_contact_reasons), a list of
+// {channel, reason}, an object channel → reason, or null to clear them all.
+StatusOr<std::map<std::string, std::string>> ParseDoNotContact(const json& body,
+                                                               const json& value) {
+  std::map<std::string, std::string> dnc;
+  const json reasons = body.value("do_not_contact_reasons", json::object());
+  auto bad = Unprocessable("invalid_field",
+                           "do_not_contact must be a list of channels ([\"call\"]) or of "
+                           "{channel, reason} objects");
+  if (value.is_null()) return dnc;  // clears every do-not-contact
+  if (value.is_object()) {
+    for (const auto& [channel, reason] : value.items()) {
+      dnc[channel] = reason.is_string() ? reason.get<std::string>() : "";
+    }
+    return dnc;
+  }
+  if (!value.is_array()) return bad;
+  for (const json& item : value) {
+    if (item.is_string()) {
+      std::string channel = item.get<std::string>();
+      dnc[channel] =
+          reasons.is_object() && reasons.contains(channel) && reasons[channel].is_string()
+              ? reasons[channel].get<std::string>()
+              : "";
+    } else if (item.is_object() && item.contains("channel") && item["channel"].is_string()) {
+      dnc[item["channel"].get<std::string>()] = item.value("reason", "");
+    } else {
+      return bad;
+    }
+  }
+  return dnc;
+}
+
+// out_of_office: {from, until} (dates or times) or null.
+StatusOr<std::optional<OutOfOfficeInput>> ParseOutOfOffice(const json& value) {
+  if (value.is_null()) return std::optional<OutOfOfficeInput>();
+  if (!value.is_object()) {
+    return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto from, TimeField(value, "from"));
+  TANDEM_ASSIGN_OR_RETURN(auto until, TimeField(value, "until"));
+  if (!from || !until) {
+    return Unprocessable("invalid_field", "out_of_office needs both from and until");
+  }
+  // Dates are days in the lead's own zone; "until" a date means through that day.
+  OutOfOfficeInput ooo;
+  ooo.from = *from;
+  ooo.until = *until;
+  ooo.from_is_date = value["from"].get<std::string>().size() == 10;
+  ooo.until_is_date = value["until"].get<std::string>().size() == 10;
+  return std::optional<OutOfOfficeInput>(ooo);
+}
+
 StatusOr<PreferencesChange> ParsePreferences(const json& body) {
   static const std::vector<std::string> kKnown = {
       "preferred_channel", "timezone", "do_not_contact", "do_not_contact_reasons", "out_of_office",
@@ -54,55 +109,10 @@ StatusOr<PreferencesChange> ParsePreferences(const json& body) {
   TANDEM_ASSIGN_OR_RETURN(auto source, OptionalString(body, "address_source"));
   if (source && !source->empty()) change.address_source = source;
   if (auto it = body.find("do_not_contact"); it != body.end()) {
-    std::map<std::string, std::string> dnc;
-    const json reasons = body.value("do_not_contact_reasons", json::object());
-    auto bad = Unprocessable("invalid_field",
-                             "do_not_contact must be a list of channels ([\"call\"]) or of "
-                             "{channel, reason} objects");
-    if (it->is_null()) {
-      // clears every do-not-contact
-    } else if (it->is_array()) {
-      for (const json& item : *it) {
-        if (item.is_string()) {
-          std::string channel = item.get<std::string>();
-          dnc[channel] =
-              reasons.is_object() && reasons.contains(channel) && reasons[channel].is_string()
-                  ? reasons[channel].get<std::string>()
-                  : "";
-        } else if (item.is_object() && item.contains("channel") && item["channel"].is_string()) {
-          dnc[item["channel"].get<std::string>()] = item.value("reason", "");
-        } else {
-          return bad;
-        }
-      }
-    } else if (it->is_object()) {
-      for (const auto& [channel, reason] : it->items()) {
-        dnc[channel] = reason.is_string() ? reason.get<std::string>() : "";
-      }
-    } else {
-      return bad;
-    }
-    change.do_not_contact = dnc;
+    TANDEM_ASSIGN_OR_RETURN(change.do_not_contact, ParseDoNotContact(body, *it));
   }
   if (auto it = body.find("out_of_office"); it != body.end()) {
-    if (it->is_null()) {
-      change.out_of_office = std::optional<OutOfOfficeInput>();
-    } else if (!it->is_object()) {
-      return Unprocessable("invalid_field", "out_of_office must be {from, until} or null");
-    } else {
-      TANDEM_ASSIGN_OR_RETURN(auto from, TimeField(*it, "from"));
-      TANDEM_ASSIGN_OR_RETURN(auto until, TimeField(*it, "until"));
-      if (!from || !until) {
-        return Unprocessable("invalid_field", "out_of_office needs both from and until");
-      }
-      // Dates are days in the lead's own zone; "until" a date means through that day.
-      OutOfOfficeInput ooo;
-      ooo.from = *from;
-      ooo.until = *until;
-      ooo.from_is_date = (*it)["from"].get<std::string>().size() == 10;
-      ooo.until_is_date = (*it)["until"].get<std::string>().size() == 10;
-      change.out_of_office = ooo;
-    }
+    TANDEM_ASSIGN_OR_RETURN(change.out_of_office, ParseOutOfOffice(*it));
   }
   if (auto it = body.find("unsubscribed"); it != body.end()) {
     if (!it->is_boolean())
@@ -134,52 +144,130 @@ StatusOr<TouchInput> ParseTouch(const json& body) {
   return in;
 }
 
-// An integer query parameter from min to max; `fallback` when absent.
-StatusOr<int> IntParam(const HttpRequest& request, const char* name, int fallback, int min,
-                       int max) {
-  TANDEM_ASSIGN_OR_RETURN(int64_t value,
-                          http::IntParam(ParseQuery(request.query()), name, fallback, min, max));
-  return static_cast<int>(value);
+const std::map<std::string, std::string> kLeadPath = {{"id", "the lead, ld_<n>"},
+                                                      {"touch_id", "the touch, tch_<n>"}};
+
+RouteSpec Spec(std::string method, std::string action, std::string summary, json response) {
+  RouteSpec spec{.method = std::move(method),
+                 .path = "/api/v1/leads/{id}/" + std::move(action),
+                 .summary = std::move(summary),
+                 .tag = "contact"};
+  spec.path_params = kLeadPath;
+  spec.response = std::move(response);
+  spec.errors = {404};
+  return spec;
+}
+
+json PreferencesBody() {
+  return s::Object({{"preferred_channel", s::NullableString("email, call, sms, …")},
+                    {"timezone", s::NullableString("an IANA zone")},
+                    {"do_not_contact", s::ArrayOf(s::String())},
+                    {"out_of_office", {{"type", json::array({"object", "null"})}}},
+                    {"unsubscribed", s::Boolean()}});
+}
+
+json ConsentBody() {
+  return s::Object({{"purpose", s::String()},
+                    {"status", s::String("granted (the default) or withdrawn")},
+                    {"method", s::String("form, api (the default), …")},
+                    {"form_id", s::String()},
+                    {"wording", s::String("what the person agreed to")},
+                    {"source", s::String()},
+                    {"at", s::String("when; now by default")},
+                    {"evidence", s::String()}},
+                   {"purpose"});
+}
+
+json TouchBody() {
+  return s::Object({{"channel", s::String()},
+                    {"purpose", s::String("sales_outreach by default")},
+                    {"direction", s::Enum({"outbound", "inbound"})},
+                    {"note", s::String()},
+                    {"override", s::Boolean()},
+                    {"override_reason", s::String()}},
+                   {"channel"});
+}
+
+json CheckAnswer() {
+  return s::Object({{"allowed", s::Boolean()},
+                    {"reasons", s::ArrayOf(s::AnyObject())},
+                    {"lead_id", s::String()},
+                    {"channel", s::String()},
+                    {"purpose", s::String()},
+                    {"checked_at", s::String()}},
+                   {"allowed", "reasons"});
 }
 
 }  // namespace
 
 void ContactRoutes::Register(Router& router) {
-  auto authed = [this](auto body) { return Authed(store_, clock_, body); };
-  router.Add("GET", "/api/v1/reports/leaks",
-             authed([this](const HttpRequest& r, const UserRecord& u) { return Leaks(r, u); }));
-  router.Add("GET", "/api/v1/reports/hygiene",
-             authed([this](const HttpRequest& r, const UserRecord& u) { return Hygiene(r, u); }));
+  auto lead = [this](auto body) { return LeadAuthed(store_, clock_, body); };
+  router.Add(Spec("GET", "preferences", "The lead's contact preferences", s::Ref("Preferences")),
+             lead([this](const HttpRequest&, const UserRecord&, int64_t id) {
+               return GetPreferences(id);
+             }));
+  for (const char* method : {"PUT", "PATCH"}) {
+    RouteSpec spec =
+        Spec(method, "preferences", "Change the lead's contact preferences", s::Ref("Preferences"));
+    spec.request_body = PreferencesBody();
+    spec.errors = {400, 403, 404, 422};
+    router.Add(std::move(spec), lead([this](const HttpRequest& r, const UserRecord& u, int64_t id) {
+                 return PutPreferences(r, u, id);
+               }));
+  }
+  router.Add(
+      Spec("GET", "consents", "The lead's consent records", s::PageOf(s::Ref("Consent"))),
+      lead([this](const HttpRequest&, const UserRecord&, int64_t id) { return ListConsents(id); }));
+  RouteSpec consent = Spec("POST", "consents", "Record a consent", s::Ref("Consent"));
+  consent.request_body = ConsentBody();
+  consent.status = 201;
+  consent.errors = {400, 403, 404, 422};
+  router.Add(std::move(consent), lead([this](const HttpRequest& r, const UserRecord& u,
+                                             int64_t id) { return AddConsent(r, u, id); }));
+  RouteSpec check = Spec("GET", "contact-check",
+                         "Whether the caller may contact the lead now, and why", CheckAnswer());
+  check.query = {{"channel", "email, call, sms, …", s::String(), true},
+                 {"purpose", "sales_outreach by default"}};
+  check.errors = {400, 404, 422};
+  router.Add(std::move(check), lead([this](const HttpRequest& r, const UserRecord& u, int64_t id) {
+               return ContactCheck(r, u, id);
+             }));
+  RegisterTouches(router);
+  RouteSpec link = Spec("GET", "unsubscribe-link", "The lead's unsubscribe link and headers",
+                        s::Object({{"url", s::String()}, {"token", s::String()}}));
+  router.Add(std::move(link), lead([this](const HttpRequest& r, const UserRecord&, int64_t id) {
+               return UnsubscribeLink(r, id);
+             }));
   router.Add("GET", "/u/*", [this](HttpRequest&& request, Responder respond) {
     respond(PreferencePage(request, false));
   });
   router.Add("POST", "/u/*", [this](HttpRequest&& request, Responder respond) {
     respond(PreferencePage(request, true));
   });
+  RegisterReportRoutes(router, store_, engine_, clock_);
 }
 
-std::optional<Response> ContactRoutes::HandleLead(std::string_view method, std::string_view action,
-                                                  const HttpRequest& request,
-                                                  const UserRecord& user, int64_t lead_id) {
-  if (action == "preferences" && method == "GET") return GetPreferences(lead_id);
-  if (action == "preferences" && (method == "PUT" || method == "PATCH"))
-    return PutPreferences(request, user, lead_id);
-  if (action == "consents" && method == "GET") return ListConsents(lead_id);
-  if (action == "consents" && method == "POST") return AddConsent(request, user, lead_id);
-  if (action == "contact-check" && method == "GET") return ContactCheck(request, user, lead_id);
-  if (action == "touches" && method == "GET") return ListTouches(lead_id);
-  if (action == "touches" && method == "POST") return AddTouch(request, user, lead_id);
-  if (action == "unsubscribe-link" && method == "GET") return UnsubscribeLink(request, lead_id);
-  // touches/tch_12/confirm
-  constexpr std::string_view kTouches = "touches/", kConfirm = "/confirm";
-  if (action.starts_with(kTouches) && action.ends_with(kConfirm) &&
-      action.size() > kTouches.size() + kConfirm.size()) {
-    std::string_view id =
-        action.substr(kTouches.size(), action.size() - kTouches.size() - kConfirm.size());
-    if (method != "POST") return std::nullopt;
-    return ConfirmTouch(user, lead_id, id);
-  }
-  return std::nullopt;
+void ContactRoutes::RegisterTouches(Router& router) {
+  auto lead = [this](auto body) { return LeadAuthed(store_, clock_, body); };
+  router.Add(
+      Spec("GET", "touches", "The lead's touches", s::PageOf(s::Ref("Touch"))),
+      lead([this](const HttpRequest&, const UserRecord&, int64_t id) { return ListTouches(id); }));
+  RouteSpec add =
+      Spec("POST", "touches", "Record a touch, through the contact gate (409 contact_refused)",
+           s::Ref("Touch"));
+  add.request_body = TouchBody();
+  add.status = 201;
+  add.errors = {400, 403, 404, 409, 422};
+  router.Add(std::move(add), lead([this](const HttpRequest& r, const UserRecord& u, int64_t id) {
+               return AddTouch(r, u, id);
+             }));
+  RouteSpec confirm = Spec("POST", "touches/{touch_id}/confirm",
+                           "Confirm an inbound touch someone else recorded", s::Ref("Touch"));
+  confirm.errors = {403, 404, 409};
+  router.Add(std::move(confirm),
+             lead([this](const HttpRequest& r, const UserRecord& u, int64_t id) {
+               return ConfirmTouch(u, id, r.params.Get("touch_id"));
+             }));
 }
 
 Response ContactRoutes::GetPreferences(int64_t lead_id) {
@@ -385,42 +473,6 @@ Response ContactRoutes::UnsubscribeLink(const HttpRequest& request, int64_t lead
                     {"headers",
                      {{"List-Unsubscribe", "<" + url + ">"},
                       {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}}}});
-}
-
-Response ContactRoutes::Leaks(const HttpRequest& request, const UserRecord& user) {
-  if (Status s = Require(user, Permission::kViewReports, "read reports"); !s.ok()) {
-    return ErrorResponse(s);
-  }
-  auto limit = IntParam(request, "limit", 100, 1, 1000);
-  if (!limit.ok()) return ErrorResponse(limit.status());
-  const TimePoint now = clock_.Now();
-  auto leads = store_.NeverTouchedLeads(static_cast<size_t>(*limit));
-  auto total = store_.CountNeverTouchedLeads();
-  if (!leads.ok()) return ErrorResponse(leads.status());
-  if (!total.ok()) return ErrorResponse(total.status());
-  OwnerCache owners;
-  json items = json::array();
-  for (const LeadRecord& lead : *leads) {
-    auto rendered = RenderLead(store_, engine_, lead, now, &owners);
-    if (!rendered.ok()) return ErrorResponse(rendered.status());
-    json item = json::parse(*rendered);
-    item["mql_age_minutes"] =
-        std::chrono::duration_cast<std::chrono::minutes>(now - *lead.mql_at).count();
-    items.push_back(std::move(item));
-  }
-  return Json(200, {{"items", items}, {"total", *total}, {"next_cursor", nullptr}});
-}
-
-Response ContactRoutes::Hygiene(const HttpRequest& request, const UserRecord& user) {
-  if (Status s = Require(user, Permission::kViewReports, "read reports"); !s.ok()) {
-    return ErrorResponse(s);
-  }
-  auto days = IntParam(request, "days", 30, 1, 3650);
-  if (!days.ok()) return ErrorResponse(days.status());
-  const TimePoint now = clock_.Now();
-  auto report = BuildHygieneReport(store_, now - std::chrono::hours(24 * *days), now);
-  if (!report.ok()) return ErrorResponse(report.status());
-  return Json(200, HygieneToJson(*report));
 }
 
 }  // namespace tandem::http

@@ -1,6 +1,6 @@
 // ContactRoutes: the contact gate over HTTP — a lead's preferences, consents,
-// contact check and touches; the person's unsubscribe page (/u/<token>, RFC 8058
-// one-click); and the leak and hygiene reports.
+// contact check and touches (/api/v1/leads/{id}/…); the person's unsubscribe page
+// (/u/<token>, RFC 8058 one-click). Registers the reports too (http/report_routes.h).
 #pragma once
 
 #include <optional>
@@ -26,14 +26,10 @@ class ContactRoutes {
                 const std::string& secret, Options options)
       : store_(store), engine_(engine), clock_(clock), secret_(secret), options_(options) {}
 
-  // /u/<token> and /api/v1/reports/*.
   void Register(Router& router);
-  // /api/v1/leads/{id}/<action> for the contact actions; nullopt for other actions.
-  std::optional<Response> HandleLead(std::string_view method, std::string_view action,
-                                     const HttpRequest& request, const UserRecord& user,
-                                     int64_t lead_id);
 
  private:
+  void RegisterTouches(Router& router);
   Response GetPreferences(int64_t lead_id);
   Response PutPreferences(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
   Response ListConsents(int64_t lead_id);
@@ -43,8 +39,6 @@ class ContactRoutes {
   Response ListTouches(int64_t lead_id);
   Response ConfirmTouch(const UserRecord& user, int64_t lead_id, std::string_view touch_text);
   Response UnsubscribeLink(const HttpRequest& request, int64_t lead_id);
-  Response Leaks(const HttpRequest& request, const UserRecord& user);
-  Response Hygiene(const HttpRequest& request, const UserRecord& user);
   Response PreferencePage(const HttpRequest& request, bool post);
   // The page a confirmation link (sent to the person's address) opens.
   Response ConfirmPage(const HttpRequest& request, std::string_view token, bool post);

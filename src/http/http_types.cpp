@@ -10,6 +10,17 @@ namespace tandem::http {
 
 namespace beast_http = boost::beast::http;
 
+void PathParams::Set(std::string_view name, std::string_view value) {
+  values_.emplace_back(name, value);
+}
+
+std::string_view PathParams::Get(std::string_view name) const {
+  for (const auto& [key, value] : values_) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
 std::string_view HttpRequest::path() const {
   std::string_view target(message.target().data(), message.target().size());
   return target.substr(0, target.find('?'));

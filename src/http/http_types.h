@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -14,9 +16,22 @@ namespace tandem::http {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+// The segments a route's {name} placeholders captured, as sent (percent-encoding kept).
+class PathParams {
+ public:
+  void Set(std::string_view name, std::string_view value);
+  // The captured segment; "" when the route has no such placeholder.
+  std::string_view Get(std::string_view name) const;
+  void Clear() { values_.clear(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
 struct HttpRequest {
   Request message;
   std::string peer_ip;             // address of the TCP peer
+  PathParams params;               // filled by the router
   std::string_view path() const;   // target without the query string
   std::string_view query() const;  // after '?', or empty
 };

@@ -3,28 +3,6 @@
 #include <fmt/format.h>
 
 namespace tandem::http {
-
-void Router::Add(std::string method, std::string pattern, Handler handler) {
-  Route route{std::move(method), std::move(pattern), false, std::move(handler)};
-  if (route.pattern.ends_with("/*")) {
-    route.pattern.pop_back();
-    route.prefix = true;
-  }
-  routes_.push_back(std::move(route));
-}
-
-void Router::AddGuard(std::string prefix, Guard guard) {
-  guards_.emplace_back(std::move(prefix), std::move(guard));
-}
-
-bool Router::Matches(const Route& route, std::string_view path) const {
-  if (route.prefix) return path.size() > route.pattern.size() && path.starts_with(route.pattern);
-  if (path == route.pattern) return true;
-  // Tolerate one trailing slash, as clients configured with a base URL often add it.
-  return path.size() == route.pattern.size() + 1 && path.back() == '/' &&
-         path.starts_with(route.pattern);
-}
-
 namespace {
 
 // The path with every run of '/' merged into one.
@@ -38,27 +16,89 @@ std::string MergeSlashes(std::string_view path) {
   return out;
 }
 
+// "/a/{b}/c" → {"a", "{b}", "c"}.
+std::vector<std::string> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  for (size_t at = 1; at <= path.size();) {
+    size_t end = path.find('/', at);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+bool IsPlaceholder(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
 }  // namespace
 
-std::string_view Router::Match(std::string_view path) const {
-  for (const Route& route : routes_) {
-    if (Matches(route, path)) return route.pattern;
+void Router::Add(std::string method, std::string pattern, Handler handler) {
+  Route route{std::move(method), std::move(pattern), {}, false, std::nullopt, std::move(handler)};
+  if (route.pattern.ends_with("/*")) {
+    route.pattern.pop_back();
+    route.prefix = true;
+  } else {
+    route.segments = Segments(route.pattern);
   }
-  return "unmatched";
+  routes_.push_back(std::move(route));
+}
+
+void Router::Add(RouteSpec spec, Handler handler) {
+  Add(spec.method, spec.path, std::move(handler));
+  routes_.back().spec = std::move(spec);
+}
+
+void Router::AddGuard(std::string prefix, Guard guard) {
+  guards_.emplace_back(std::move(prefix), std::move(guard));
+}
+
+bool Router::Matches(const Route& route, std::string_view path, PathParams* params) {
+  if (route.prefix) return path.size() > route.pattern.size() && path.starts_with(route.pattern);
+  // Tolerate one trailing slash, as clients configured with a base URL often add it.
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path == route.pattern) return true;
+  if (path.empty() || path.front() != '/') return false;
+  size_t at = 1;
+  for (size_t i = 0; i < route.segments.size(); ++i) {
+    if (at > path.size()) return false;
+    size_t end = path.find('/', at);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(at, end - at);
+    const std::string& expected = route.segments[i];
+    if (IsPlaceholder(expected)) {
+      if (segment.empty()) return false;
+      if (params != nullptr)
+        params->Set(std::string_view(expected).substr(1, expected.size() - 2), segment);
+    } else if (segment != expected) {
+      return false;
+    }
+    at = end + 1;
+  }
+  return at == path.size() + 1;
+}
+
+const Router::Route* Router::Match(std::string_view path) const {
+  for (const Route& route : routes_) {
+    if (Matches(route, path, nullptr)) return &route;
+  }
+  return nullptr;
 }
 
 std::vector<Router::RouteInfo> Router::Routes() const {
   std::vector<RouteInfo> out;
   for (const Route& route : routes_) {
-    out.push_back({route.method, route.prefix ? route.pattern + "*" : route.pattern});
+    out.push_back({route.method, route.prefix ? route.pattern + "*" : route.pattern, route.spec});
   }
   return out;
 }
 
 std::string_view Router::RouteName(const HttpRequest& request) const {
   std::string_view path = request.path();
-  if (path.find("//") == std::string_view::npos) return Match(path);
-  return Match(MergeSlashes(path));
+  const Route* route =
+      path.find("//") == std::string_view::npos ? Match(path) : Match(MergeSlashes(path));
+  return route == nullptr ? "unmatched" : std::string_view(route->pattern);
 }
 
 void Router::Dispatch(HttpRequest&& request, Responder respond) const {
@@ -72,7 +112,8 @@ void Router::Dispatch(HttpRequest&& request, Responder respond) const {
                           request.message.method_string().size());
   std::string allowed;
   for (const Route& route : routes_) {
-    if (!Matches(route, request.path())) continue;
+    request.params.Clear();
+    if (!Matches(route, request.path(), &request.params)) continue;
     if (route.method == method) {
       for (const auto& [prefix, guard] : guards_) {
         if (!request.path().starts_with(prefix)) continue;

@@ -12,6 +12,7 @@
 #include "core/time_format.h"
 #include "core/zones.h"
 #include "http/api_common.h"
+#include "http/api_schemas.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
 
@@ -19,6 +20,7 @@ namespace tandem::http {
 namespace {
 
 using nlohmann::json;
+namespace s = schema;
 
 // Which part of the rule in auth/permissions.h a field of PATCH /users/{id} falls under.
 std::optional<UserAction> ActionOf(std::string_view key) {
@@ -122,31 +124,119 @@ json TokenToJson(const ApiTokenRecord& t, TimePoint now) {
           {"last_used_at", time(t.last_used_at)}};
 }
 
+RouteSpec UserSpec(std::string method, std::string path, std::string summary, json response) {
+  RouteSpec spec{.method = std::move(method),
+                 .path = std::move(path),
+                 .summary = std::move(summary),
+                 .tag = "users"};
+  spec.response = std::move(response);
+  if (spec.path.ends_with("{user}")) {
+    spec.path_params = {{"user", "usr_<n>, or me"}};
+    spec.errors = {404};
+  }
+  return spec;
+}
+
+RouteSpec PatchUserSpec() {
+  RouteSpec spec = UserSpec("PATCH", "/api/v1/users/{user}",
+                            "Change a user: one's own settings; managers change reps; only admins "
+                            "change roles",
+                            s::Ref("User"));
+  spec.request_body = s::Object({{"name", s::String()},
+                                 {"role", s::String()},
+                                 {"team", s::String()},
+                                 {"timezone", s::String()},
+                                 {"capacity", s::Integer()},
+                                 {"hours", s::String("\"09:00-17:00\"")},
+                                 {"active", s::Boolean()},
+                                 {"revoke_tokens", s::Boolean()},
+                                 {"out_of_office", {{"type", json::array({"object", "null"})}}}});
+  spec.errors = {400, 403, 404, 422};
+  return spec;
+}
+
+RouteSpec TokenSpec(std::string method, std::string path, std::string summary, json response) {
+  RouteSpec spec =
+      UserSpec(std::move(method), std::move(path), std::move(summary), std::move(response));
+  spec.tag = "tokens";
+  return spec;
+}
+
+RouteSpec ListTokensSpec() {
+  RouteSpec spec = TokenSpec("GET", "/api/v1/tokens", "API tokens: one's own; admins any user's",
+                             s::PageOf(s::Ref("Token")));
+  spec.query = {{"user", "usr_<n>, or all (admins)"}};
+  spec.errors = {400, 403};
+  return spec;
+}
+
+RouteSpec CreateTokenSpec() {
+  json answer = {
+      {"allOf", {s::Ref("Token"), s::Object({{"token", s::String("the secret")}}, {"token"})}}};
+  RouteSpec spec = TokenSpec("POST", "/api/v1/tokens",
+                             "A new API token of one's own; the secret is in the answer, once",
+                             std::move(answer));
+  spec.request_body = s::Object(
+      {{"name", s::String()}, {"expires_in_days", s::Integer("none: it does not expire")}},
+      {"name"});
+  spec.status = 201;
+  spec.errors = {400, 422};
+  return spec;
+}
+
+RouteSpec RevokeTokenSpec() {
+  RouteSpec spec =
+      TokenSpec("DELETE", "/api/v1/tokens/{token_id}", "Revoke a token: one's own; admins any",
+                s::Object({{"revoked", s::String()}}));
+  spec.path_params = {{"token_id", "tok_<n>"}};
+  spec.errors = {404};
+  return spec;
+}
+
 }  // namespace
 
 void UserRoutes::Register(Router& router) {
   auto authed = [this](auto body) { return Authed(store_, clock_, body); };
-  constexpr std::string_view kUsers = "/api/v1/users/";
-  router.Add("GET", "/api/v1/users",
+  router.Add(UserSpec("GET", "/api/v1/users", "The users", s::PageOf(s::Ref("User"))),
              authed([this](const HttpRequest&, const UserRecord&) { return ListUsers(); }));
-  router.Add("GET", "/api/v1/users/*",
-             authed([this, kUsers](const HttpRequest& r, const UserRecord& u) {
-               return GetUser(u, r.path().substr(kUsers.size()));
+  router.Add(UserSpec("GET", "/api/v1/users/{user}", "A user", s::Ref("User")),
+             authed([this](const HttpRequest& r, const UserRecord& u) {
+               return GetUser(u, r.params.Get("user"));
              }));
-  router.Add("PATCH", "/api/v1/users/*",
-             authed([this, kUsers](const HttpRequest& r, const UserRecord& u) {
-               return PatchUser(r, u, r.path().substr(kUsers.size()));
+  router.Add(PatchUserSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
+               return PatchUser(r, u, r.params.Get("user"));
              }));
-  router.Add("GET", "/api/v1/tokens", authed([this](const HttpRequest& r, const UserRecord& u) {
+  json team = s::Object({{"name", s::String()}, {"members", s::ArrayOf(s::String("usr_<n>"))}});
+  RouteSpec teams =
+      UserSpec("GET", "/api/v1/teams", "The teams and their members", s::PageOf(team));
+  teams.tag = "teams";
+  router.Add(std::move(teams),
+             authed([this](const HttpRequest&, const UserRecord&) { return ListTeams(); }));
+  router.Add(ListTokensSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
                return ListTokens(r, u);
              }));
-  router.Add("POST", "/api/v1/tokens", authed([this](const HttpRequest& r, const UserRecord& u) {
+  router.Add(CreateTokenSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
                return CreateToken(r, u);
              }));
-  router.Add("DELETE", "/api/v1/tokens/*",
-             authed([this](const HttpRequest& r, const UserRecord& u) {
-               return RevokeToken(u, r.path().substr(std::string_view("/api/v1/tokens/").size()));
+  router.Add(RevokeTokenSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
+               return RevokeToken(u, r.params.Get("token_id"));
              }));
+}
+
+Response UserRoutes::ListTeams() {
+  auto teams = store_.ListTeams();
+  auto users = store_.ListUsers();
+  if (!teams.ok()) return ErrorResponse(teams.status());
+  if (!users.ok()) return ErrorResponse(users.status());
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  for (const std::string& team : *teams) {
+    json members = json::array();
+    for (const UserRecord& u : *users) {
+      if (u.team == team) members.push_back(UserIdText(u.id));
+    }
+    out["items"].push_back({{"name", team}, {"members", members}});
+  }
+  return Json(200, out);
 }
 
 Response UserRoutes::ListUsers() {
@@ -168,6 +258,68 @@ Response UserRoutes::GetUser(const UserRecord& user, std::string_view id) {
   return Json(200, UserToJson(**found));
 }
 
+namespace {
+
+struct UserChange {
+  UserRecord user;
+  bool revoke_tokens = false;
+};
+
+// One field of a PATCH, checked against what `actor` may do to `before`.
+Status ApplyUserKey(const UserRecord& actor, const UserRecord& before, const std::string& key,
+                    const json& value, UserChange& change,
+                    std::optional<std::optional<OutOfOfficeInput>>& ooo) {
+  if (key == "revoke_tokens") {
+    if (!value.is_boolean())
+      return Unprocessable("invalid_field", "revoke_tokens must be true or false");
+    // Revoking someone's tokens is acting on them as a deactivation is.
+    TANDEM_RETURN_IF_ERROR(CheckCanActOnUser(actor, before, UserAction::kSetActive));
+    change.revoke_tokens = value.get<bool>();
+    return OkStatus();
+  }
+  auto action = ActionOf(key);
+  if (!action) {
+    return Unprocessable(
+        key == "id" || key == "email" || key == "created_at" ? "read_only_field" : "unknown_field",
+        fmt::format("field \"{}\" cannot be changed (writable: name, timezone, hours, "
+                    "out_of_office, capacity, team, active, role, revoke_tokens)",
+                    key));
+  }
+  const std::string role = key == "role" && value.is_string() ? value.get<std::string>() : "";
+  TANDEM_RETURN_IF_ERROR(CheckCanActOnUser(actor, before, *action, role));
+  if (key == "out_of_office") {
+    TANDEM_ASSIGN_OR_RETURN(ooo, ParseOutOfOffice(value));
+    return OkStatus();
+  }
+  return ApplyUserField(change.user, key, value);
+}
+
+// The body's changes to `before`, each checked against what `actor` may do.
+StatusOr<UserChange> ApplyUserChanges(const UserRecord& actor, const UserRecord& before,
+                                      const json& body) {
+  if (!body.is_object() || body.empty()) {
+    return Unprocessable("invalid_field",
+                         "the body names no field to change (writable: name, timezone, hours, "
+                         "out_of_office, capacity, team, active, role, revoke_tokens)");
+  }
+  UserChange change{before};
+  std::optional<std::optional<OutOfOfficeInput>> ooo;  // inner nullopt clears
+  for (const auto& [key, value] : body.items()) {
+    TANDEM_RETURN_IF_ERROR(ApplyUserKey(actor, before, key, value, change, ooo));
+  }
+  if (ooo) {
+    TANDEM_RETURN_IF_ERROR(ApplyOutOfOffice(change.user, *ooo));
+  }
+  if (change.revoke_tokens && change.user.active) {
+    return Unprocessable("invalid_field",
+                         "revoke_tokens goes with \"active\": false (to revoke one token, "
+                         "DELETE /api/v1/tokens/{id})");
+  }
+  return change;
+}
+
+}  // namespace
+
 Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& user,
                                std::string_view id) {
   auto user_id = id == "me" ? std::optional<int64_t>(user.id) : ParseUserId(id);
@@ -178,55 +330,11 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
     return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
-  if (!body->is_object() || body->empty()) {
-    return ErrorResponse(422, "invalid_field",
-                         "the body names no field to change (writable: name, timezone, hours, "
-                         "out_of_office, capacity, team, active, role, revoke_tokens)");
-  }
   const UserRecord before = **found;
-  UserRecord u = before;
-  bool revoke_tokens = false;
-  std::optional<std::optional<OutOfOfficeInput>> ooo;  // inner nullopt clears
-  for (const auto& [key, value] : body->items()) {
-    if (key == "revoke_tokens") {
-      if (!value.is_boolean())
-        return ErrorResponse(422, "invalid_field", "revoke_tokens must be true or false");
-      // Revoking someone's tokens is acting on them as a deactivation is.
-      if (Status allowed = CheckCanActOnUser(user, before, UserAction::kSetActive); !allowed.ok())
-        return ErrorResponse(allowed);
-      revoke_tokens = value.get<bool>();
-      continue;
-    }
-    auto action = ActionOf(key);
-    if (!action) {
-      return ErrorResponse(
-          422,
-          key == "id" || key == "email" || key == "created_at" ? "read_only_field"
-                                                               : "unknown_field",
-          fmt::format("field \"{}\" cannot be changed (writable: name, timezone, hours, "
-                      "out_of_office, capacity, team, active, role, revoke_tokens)",
-                      key));
-    }
-    const std::string role = key == "role" && value.is_string() ? value.get<std::string>() : "";
-    if (Status allowed = CheckCanActOnUser(user, before, *action, role); !allowed.ok())
-      return ErrorResponse(allowed);
-    if (key == "out_of_office") {
-      auto parsed = ParseOutOfOffice(value);
-      if (!parsed.ok()) return ErrorResponse(parsed.status());
-      ooo = std::move(*parsed);
-      continue;
-    }
-    if (Status applied = ApplyUserField(u, key, value); !applied.ok())
-      return ErrorResponse(applied);
-  }
-  if (ooo) {
-    if (Status applied = ApplyOutOfOffice(u, *ooo); !applied.ok()) return ErrorResponse(applied);
-  }
-  if (revoke_tokens && u.active) {
-    return ErrorResponse(422, "invalid_field",
-                         "revoke_tokens goes with \"active\": false (to revoke one token, "
-                         "DELETE /api/v1/tokens/{id})");
-  }
+  auto change = ApplyUserChanges(user, before, *body);
+  if (!change.ok()) return ErrorResponse(change.status());
+  UserRecord& u = change->user;
+  const bool revoke_tokens = change->revoke_tokens;
   u.updated_at = clock_.Now();
   if (Status s = store_.UpdateUser(u); !s.ok()) return ErrorResponse(s);
   // Deactivation ends the user's sessions, so that a reactivation does not revive them.

@@ -1,6 +1,7 @@
 // UserRoutes: the people who use Tandem and their API tokens, under /api/v1.
 //
 //   GET    /api/v1/users              everyone
+//   GET    /api/v1/teams              everyone: the teams and their members
 //   GET    /api/v1/users/{id|me}
 //   PATCH  /api/v1/users/{id|me}      who may change what: auth/permissions.h, one rule;
 //                                     {"active": false} ends the user's sessions, and with
@@ -27,6 +28,7 @@ class UserRoutes {
 
  private:
   Response ListUsers();
+  Response ListTeams();
   Response GetUser(const UserRecord& user, std::string_view id);
   Response PatchUser(const HttpRequest& request, const UserRecord& user, std::string_view id);
   Response ListTokens(const HttpRequest& request, const UserRecord& user);

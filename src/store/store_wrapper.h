@@ -94,6 +94,10 @@ class StoreWrapper : public Store {
   StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
     return target_.ListLeadLog(lead_id);
   }
+  StatusOr<std::map<int64_t, WhyNowActivity>> ListWhyNowActivity(std::span<const int64_t> lead_ids,
+                                                                 size_t max_events) override {
+    return target_.ListWhyNowActivity(lead_ids, max_events);
+  }
   StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override {
     return target_.ListAssignments(lead_id);
   }

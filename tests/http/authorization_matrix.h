@@ -90,6 +90,8 @@ inline const Row kMatrix[] = {
     {"POST /u/{token}", Lead::kOwn, "YYYYY YYY", "List-Unsubscribe=One-Click"},
     {"POST /u/{token}", Lead::kOwn, "NNNNN UUU", "choice=resubscribe", kResubscribeFix,
      Probe::kResubscribeWithApiLink},
+    // The API's description (OpenAPI 3.1): public, like the documentation it is.
+    {"GET /api/v1/openapi.json", Lead::kNone, "YYYYY YYY"},
     // Leads: everyone signed in reads everything.
     {"GET /api/v1/leads", Lead::kNone, "YYYYY UUU"},
     {"GET /api/v1/leads/{id}", Lead::kEach, "YYYYY UUU"},

@@ -401,7 +401,8 @@ TEST_F(AuthorizationMatrixTest, EveryCallerGetsTheAnswerItsRowSays) {
   std::cout << cells << " cells checked\n";
 }
 
-// Does the row's route fall under the router's pattern?
+// Does the row's route fall under the router's pattern? A "{name}" segment of the
+// pattern stands for any one segment of the row's path; "/*" for any rest.
 bool Serves(const http::Router::RouteInfo& route, const std::string& method,
             const std::string& path_template) {
   if (route.method != method) return false;
@@ -410,7 +411,9 @@ bool Serves(const http::Router::RouteInfo& route, const std::string& method,
     const std::string prefix = route.pattern.substr(0, route.pattern.size() - 1);
     return path.size() > prefix.size() && path.starts_with(prefix);
   }
-  return path == route.pattern;
+  const std::regex segment(R"(\{[^}/]+\})");
+  const std::regex pattern(std::regex_replace(route.pattern, segment, "[^/]+"));
+  return std::regex_match(path, pattern);
 }
 
 TEST_F(AuthorizationMatrixTest, EveryRouteTheServerAnswersHasARowAndEveryRowARoute) {

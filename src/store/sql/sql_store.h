@@ -88,6 +88,8 @@ class SqlStore : public Store {
   StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) override;
   StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override;
   StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override;
+  StatusOr<std::map<int64_t, WhyNowActivity>> ListWhyNowActivity(
+      std::span<const int64_t> lead_ids, size_t max_events) override;  // sql_why_now.cpp
   StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override;
   StatusOr<std::vector<int64_t>> ListLeadIds() override;
   StatusOr<int64_t> CountLeads() override;

@@ -1,0 +1,71 @@
+// The why-now read of a page of leads: two statements for the whole page (events, then
+// the trigger log entries), whatever its size, instead of a full read per lead.
+#include <fmt/format.h>
+
+#include "store/sql/sql_events.h"
+#include "store/sql/sql_store.h"
+
+namespace tandem {
+namespace {
+
+// "?,?,…" for a power of two of at least `n` ids, so a page of any size prepares one
+// of a few statements; the spare places are bound to 0, which no lead has.
+std::string IdPlaces(size_t n, size_t* places) {
+  *places = 1;
+  while (*places < n) *places *= 2;
+  std::string out;
+  for (size_t i = 0; i < *places; ++i) out += i == 0 ? "?" : ",?";
+  return out;
+}
+
+void BindIds(sql::Statement& stmt, std::span<const int64_t> ids, size_t places) {
+  for (size_t i = 0; i < places; ++i) {
+    stmt.Bind(static_cast<int>(i + 1), i < ids.size() ? ids[i] : int64_t{0});
+  }
+}
+
+}  // namespace
+
+StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
+    std::span<const int64_t> lead_ids, size_t max_events) {
+  std::map<int64_t, WhyNowActivity> out;
+  if (lead_ids.empty()) return out;
+  for (int64_t id : lead_ids) out[id];
+  size_t places = 0;
+  const std::string in = IdPlaces(lead_ids.size(), &places);
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  // The first max_events + 1 events of each person, in the order ListPersonEvents reads.
+  const std::string_view select = sql::kSelectEvent.substr(0, sql::kSelectEvent.rfind(" FROM "));
+  TANDEM_ASSIGN_OR_RETURN(
+      sql::Statement * events,
+      lease->db().Prepare(fmt::format(
+          "{0} FROM ({0}, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY timestamp, id) AS n "
+          "FROM events WHERE person_id IN ({1})) AS firsts WHERE n <= ? "
+          "ORDER BY person_id, timestamp, id",
+          select, in)));
+  BindIds(*events, lead_ids, places);
+  events->Bind(static_cast<int>(places + 1), static_cast<int64_t>(max_events + 1));
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool row, events->Step());
+    if (!row) break;
+    StoredEvent e = sql::ReadEvent(*events);
+    out[*e.person_id].events.push_back(std::move(e));
+  }
+  TANDEM_ASSIGN_OR_RETURN(
+      sql::Statement * log,
+      lease->db().Prepare(fmt::format(
+          "SELECT id, lead_id, at, kind, actor, data FROM lead_log WHERE lead_id IN ({}) AND "
+          "kind IN ('stage_changed', 'priority_changed') ORDER BY lead_id, at, id",
+          in)));
+  BindIds(*log, lead_ids, places);
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool row, log->Step());
+    if (!row) break;
+    out[log->Int(1)].log.push_back(LeadLogEntry{log->Int(0), log->Int(1),
+                                                FromUnixMillis(log->Int(2)), log->Text(3),
+                                                log->Text(4), log->Text(5)});
+  }
+  return out;
+}
+
+}  // namespace tandem
