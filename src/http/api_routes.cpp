@@ -12,6 +12,7 @@
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "brief/brief.h"
+#include "brief/brief_input.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
@@ -187,7 +188,7 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
     body += *rendered;
     if (!include.empty()) {
       // The brief's why-now line, as one more member of the lead's object.
-      auto input = engine_.BriefInputFor(store_, (*leads)[i], now);
+      auto input = BriefInputFor(engine_, store_, (*leads)[i], now);
       if (!input.ok()) return ErrorResponse(input.status());
       body.pop_back();
       body += ",\"why_now\":";

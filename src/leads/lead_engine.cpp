@@ -33,12 +33,14 @@ bool FromBrowser(const StoredEvent& event) {
 }  // namespace
 
 LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
-                       std::vector<WebhookConfig> webhooks, ContactConfig contact, SlaConfig sla)
+                       std::vector<WebhookConfig> webhooks, ContactConfig contact, SlaConfig sla,
+                       OwnerBriefSource owner_brief)
     : scoring_(std::move(scoring)),
-      routing_(std::move(routing)),
-      webhooks_(std::move(webhooks)),
-      contact_(std::move(contact)),
-      sla_(std::move(sla)) {}
+      router_(std::move(routing)),
+      outbox_(std::move(webhooks)),
+      contact_(contact),
+      sla_timers_(std::move(sla), std::move(contact)),
+      owner_brief_(std::move(owner_brief)) {}
 
 Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
                            const StitchPlan& plan, TimePoint now) const {
