@@ -37,7 +37,8 @@ class LeadEngine::Session {
 
   // Makes the lead MQL when a hand-raise or the thresholds say so, and routes it.
   Status Qualify(const Actor& actor);
-  // Assigns an owner by the routing rules (kept when it has one).
+  // Routes the lead: routing (routing/routing_service.h) chooses the owner, who is
+  // assigned here; queued when nobody can take it. An existing owner is kept.
   Status Route(const Actor& actor);
   Status Assign(const UserRecord& user, std::string_view rule, std::string_view reason,
                 nlohmann::json candidates, const Actor& actor);
