@@ -105,7 +105,6 @@ TEST(Teams, FirstMatchingRuleWinsElseEverySalesRep) {
   EXPECT_EQ(none.rule, "default");
 }
 
-
 // The rows routing reads and writes, in memory.
 class MemoryRouting : public RoutingWrites {
  public:
