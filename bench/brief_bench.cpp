@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brief/brief.h"
+#include "brief/brief_input.h"
 #include "config/config.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
@@ -101,7 +102,8 @@ void Run() {
   auto load_start = Steady::now();
   store->AppendEvents(history).value();
   Config config;
-  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
+  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
+                    OwnerBriefFor);
   Metrics metrics;
   EventPipeline::Options options;
   options.leads = &engine;
@@ -117,7 +119,7 @@ void Run() {
              events.size(), lead.owner_id ? "routed to an" : "no",
              std::chrono::duration<double>(Steady::now() - load_start).count());
 
-  BriefInput base = engine.BriefInputFor(*store, lead, now).value();
+  BriefInput base = BriefInputFor(engine, *store, lead, now).value();
   base.events.clear();  // each run extracts them again
   size_t bytes = 0;
   for (const StoredEvent& e : events) bytes += e.record.payload.size();
@@ -142,7 +144,7 @@ void Run() {
     if (ExtractBriefEvents(events).empty()) fmt::print("no events\n");
   });
   Figures end_to_end = Time(kRuns, [&] {
-    BriefInput read = engine.BriefInputFor(*store, lead, now).value();
+    BriefInput read = BriefInputFor(engine, *store, lead, now).value();
     std::string md = RenderBriefMarkdown(BuildBrief(read));
     if (md.empty()) fmt::print("empty brief\n");
   });

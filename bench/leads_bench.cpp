@@ -17,6 +17,7 @@
 #include "app/application.h"
 #include "auth/tokens.h"
 #include "bench_pg.h"
+#include "brief/brief_input.h"
 #include "ingest/segment_message.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
@@ -76,7 +77,8 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
     u.created_at = u.updated_at = clock.Now();
     (void)store->CreateUser(u).value();
   }
-  LeadEngine engine(DefaultScoring(), RoutingConfig{}, {});
+  LeadEngine engine(DefaultScoring(), RoutingConfig{}, {}, ContactConfig{}, SlaConfig{},
+                    OwnerBriefFor);
   Metrics metrics;
   EventPipeline::Options options;
   options.leads = leads ? &engine : nullptr;

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "brief/brief_input.h"
 #include "contact/unsubscribe_token.h"
 #include "http/ops_routes.h"
 #include "ingest/segment_message.h"
@@ -14,8 +15,15 @@ namespace tandem {
 
 Application::Application(const Config& config, std::unique_ptr<Store> store, const Clock& clock)
     : config_(config), store_(std::move(store)), clock_(clock) {
+  CreateWorkers(config);
+  RegisterRoutes(config);
+  CreateServers(config);
+}
+
+void Application::CreateWorkers(const Config& config) {
+  // The new owner's notice carries the handoff brief.
   engine_ = std::make_unique<LeadEngine>(config.scoring, config.routing, config.webhooks,
-                                         config.contact, config.sla);
+                                         config.contact, config.sla, OwnerBriefFor);
   sla_ = std::make_unique<SlaScheduler>(*store_, *engine_, clock_);
   webhook_sender_ = NewCurlWebhookSender(std::chrono::seconds(10));
   deliveries_ = std::make_unique<DeliveryWorker>(*store_, *webhook_sender_, config.webhooks, clock_,
@@ -32,6 +40,9 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
   pipeline_ =
       std::make_unique<EventPipeline>(*store_, clock_, metrics_, std::move(pipeline_options));
   writer_->SetOnCommit([pipeline = pipeline_.get()] { pipeline->Notify(); });
+}
+
+void Application::RegisterRoutes(const Config& config) {
   http::IngestRoutes::Options ingest_options{config.server.trust_proxy, config.server.public_url,
                                              config.ingest.retry_after_s,
                                              config.tracking.respect_dnt};
@@ -85,6 +96,9 @@ Application::Application(const Config& config, std::unique_ptr<Store> store, con
                                      /*loopback_only=*/config.metrics.listen.empty()};
   http::Router& metrics_router = config.metrics.listen.empty() ? router_ : metrics_router_;
   http::RegisterMetricsRoute(metrics_router, metrics_, std::move(metrics_access), hygiene);
+}
+
+void Application::CreateServers(const Config& config) {
   http::HttpServer::Options options;
   options.listen = config.server.listen;
   options.threads = config.server.threads;

@@ -23,7 +23,7 @@
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
-#include "sla/sla_scheduler.h"
+#include "pipeline/sla_scheduler.h"
 #include "store/store.h"
 #include "webhooks/delivery_worker.h"
 
@@ -59,6 +59,12 @@ class Application {
   const http::Router& router() const { return router_; }
 
  private:
+  // The parts of the constructor: the lead engine and the background workers; the
+  // routes; the listeners.
+  void CreateWorkers(const Config& config);
+  void RegisterRoutes(const Config& config);
+  void CreateServers(const Config& config);
+
   const Config config_;
   std::unique_ptr<Store> store_;
   const Clock& clock_;

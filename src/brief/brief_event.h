@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "store/store.h"
+#include "ingest/event.h"
 
 namespace tandem {
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "brief/brief.h"
+#include "brief/brief_input.h"
 #include "config/config.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
@@ -90,7 +91,7 @@ class BriefJourneysTest : public ::testing::Test {
     for (ContentAsset& a : catalog.content) a.updated_at = clock_.Now();
     ASSERT_TRUE(store_->PutCatalog(catalog, true).ok());
     engine_ = std::make_unique<LeadEngine>(config_.scoring, config_.routing, config_.webhooks,
-                                           config_.contact, config_.sla);
+                                           config_.contact, config_.sla, OwnerBriefFor);
     EventPipeline::Options options;
     options.leads = engine_.get();
     pipeline_ = std::make_unique<EventPipeline>(*store_, clock_, metrics_, options);
@@ -128,7 +129,7 @@ class BriefJourneysTest : public ::testing::Test {
   json BriefAt(int64_t lead_id, const char* now) {
     clock_.Set(T(now));
     LeadRecord lead = store_->GetLead(lead_id).value().value();
-    BriefInput input = engine_->BriefInputFor(*store_, lead, clock_.Now()).value();
+    BriefInput input = BriefInputFor(*engine_, *store_, lead, clock_.Now()).value();
     return BuildBrief(input);
   }
 

@@ -115,153 +115,172 @@ std::string ReasonsText(const json& answer, Escape esc) {
   return out;
 }
 
+// Every value goes through V (escaped); the words around them are Tandem's own.
+struct Values {
+  Escape esc;
+  std::string operator()(const json& j, const char* key) const { return esc(Str(j, key)); }
+  std::string Any(const json& j) const {
+    return esc(j.is_string() ? j.get<std::string>() : j.dump());
+  }
+};
+
+void OutlineWhyNow(const json& b, const Values& V, std::vector<Section>& out) {
+  Section s{"Why now", {V(b["why_now"], "text")}, {}};
+  out.push_back(std::move(s));
+}
+
+void OutlineWho(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& w = b["who"];
+  Section s{"Who", {}, {}};
+  std::string line = V(w, "name").empty() ? "(no name)" : V(w, "name");
+  if (!V(w, "title").empty()) line += ", " + V(w, "title");
+  if (!V(w, "company").empty()) line += " at " + V(w, "company");
+  s.paragraphs.push_back(line);
+  std::string company;
+  if (!V(w, "company_size").empty()) company += V(w, "company_size") + " employees";
+  if (!V(w, "industry").empty()) company += (company.empty() ? "" : ", ") + V(w, "industry");
+  if (!company.empty()) s.bullets.push_back("Company: " + company);
+  if (!V(w, "email").empty()) s.bullets.push_back("Email: " + V(w, "email"));
+  if (!V(w, "phone").empty()) s.bullets.push_back("Phone: " + V(w, "phone"));
+  if (!V(w, "location").empty()) s.bullets.push_back("Location: " + V(w, "location"));
+  s.bullets.push_back(V(w, "local_time").empty()
+                          ? "Local time: unknown (no time zone)"
+                          : fmt::format("Local time: {} ({}, from {})", V(w, "local_time"),
+                                        V(w, "timezone"), V(w, "timezone_source")));
+  if (!V(w, "preferred_channel").empty())
+    s.bullets.push_back("Prefers: " + V(w, "preferred_channel"));
+  if (!w["unknown"].empty()) {
+    std::string unknown;
+    for (const json& u : w["unknown"]) unknown += (unknown.empty() ? "" : ", ") + V.Any(u);
+    s.bullets.push_back("Unknown: " + unknown);
+  }
+  if (!V(w, "note").empty()) s.paragraphs.push_back(V(w, "note"));
+  out.push_back(std::move(s));
+}
+
+void OutlineContact(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& c = b["contact"];
+  Section s{"Can I contact them", {}, {}};
+  for (const char* channel : {"call", "email"}) {
+    const json& answer = c[channel];
+    std::string reasons = ReasonsText(answer, V.esc);
+    s.bullets.push_back(fmt::format("{}: {}{}", channel == std::string("call") ? "Call" : "Email",
+                                    answer["allowed"].get<bool>() ? "yes" : "no",
+                                    reasons.empty() ? "" : " — " + reasons));
+  }
+  if (!V(c, "note").empty()) s.paragraphs.push_back(V(c, "note"));
+  out.push_back(std::move(s));
+}
+
+void OutlineJourney(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& j = b["journey"];
+  Section s{"Journey", {}, {}};
+  s.paragraphs.push_back(V(j, "text").empty() ? V(j, "note") : V(j, "text"));
+  if (j["earlier_moments"].get<int64_t>() > 0) {
+    s.bullets.push_back(fmt::format("({} earlier moments)", j["earlier_moments"].get<int64_t>()));
+  }
+  for (const json& m : j["key_moments"]) {
+    s.bullets.push_back(fmt::format("{} — {}", ShortTime(V(m, "at")), V(m, "text")));
+  }
+  if (!j["topics"].empty()) {
+    std::string topics;
+    for (const json& t : j["topics"]) topics += (topics.empty() ? "" : ", ") + V(t, "topic");
+    s.paragraphs.push_back("Topics of interest: " + topics + ".");
+  }
+  out.push_back(std::move(s));
+}
+
+void OutlineCampaign(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& c = b["campaign"];
+  Section s{"Campaign", {}, {}};
+  for (const json& k : c["campaigns"]) {
+    s.bullets.push_back(fmt::format("{} (via {})", V(k, "name"), V(k, "via")));
+    if (!V(k, "persona").empty()) s.bullets.push_back("  Persona: " + V(k, "persona"));
+    if (!V(k, "key_message").empty()) s.bullets.push_back("  Message: " + V(k, "key_message"));
+    if (!V(k, "offer").empty()) s.bullets.push_back("  Offer: " + V(k, "offer"));
+  }
+  if (!c["campaigns"].empty() && !c["not_in_catalog"].empty()) {
+    std::string others;
+    for (const json& u : c["not_in_catalog"]) others += (others.empty() ? "" : ", ") + V.Any(u);
+    s.paragraphs.push_back("Also came through " + others + " (not in the campaign catalog).");
+  }
+  if (!V(c, "note").empty()) s.paragraphs.push_back(V(c, "note"));
+  out.push_back(std::move(s));
+}
+
+void OutlineTalkingPoints(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& t = b["talking_points"];
+  Section s{"Talking points", {}, {}};
+  for (const json& p : t["points"]) {
+    std::string head = fmt::format("{} ({}): {}", V(p, "title"), V(p, "topic"), V(p, "engaged"));
+    s.bullets.push_back(head);
+    if (!V(p, "angle").empty()) s.bullets.push_back("  " + V(p, "angle"));
+    for (const json& q : p["questions"]) s.bullets.push_back("  Ask: " + V.Any(q));
+  }
+  if (!V(t, "note").empty()) s.paragraphs.push_back(V(t, "note"));
+  out.push_back(std::move(s));
+  Section dont{"Don't", {}, {}};
+  for (const json& d : t["dont"]) dont.bullets.push_back(V.Any(d));
+  out.push_back(std::move(dont));
+}
+
+void OutlineScore(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& sc = b["score"];
+  Section s{"Score",
+            {fmt::format("Fit {:g}, engagement {:g}, total {:g}.", sc["fit"].get<double>(),
+                         sc["engagement"].get<double>(), sc["total"].get<double>())},
+            {}};
+  for (const json& r : sc["top_reasons"]) {
+    double points = r["points"].get<double>();
+    s.bullets.push_back(fmt::format("{}{:g} {} ({}): {}", points >= 0 ? "+" : "", points,
+                                    V(r, "rule"), V(r, "axis"), V(r, "because")));
+  }
+  if (!V(sc, "note").empty()) s.paragraphs.push_back(V(sc, "note"));
+  out.push_back(std::move(s));
+}
+
+void OutlineHistory(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& h = b["history"];
+  Section s{"History", {}, {}};
+  for (const json& o : h["previous_owners"]) {
+    s.bullets.push_back(
+        fmt::format("Owned by {} from {} to {}{}{}", V(o, "owner"), V(o, "from").substr(0, 10),
+                    V(o, "until").substr(0, 10),
+                    V(o, "end_reason").empty() ? "" : " (" + V(o, "end_reason") + ")",
+                    o["sla_missed"].get<bool>() ? ", follow-up SLA missed" : ""));
+  }
+  for (const json& r : h["recycled"]) {
+    s.bullets.push_back(fmt::format(
+        "{} {} by {}{}", V(r, "to") == "recycled" ? "Recycled" : "Disqualified",
+        V(r, "at").substr(0, 10), V(r, "by"), V(r, "reason").empty() ? "" : ": " + V(r, "reason")));
+  }
+  for (const json& o : h["outcomes"]) {
+    s.bullets.push_back(fmt::format("Outcome {} {} by {}{}", V(o, "disposition"),
+                                    V(o, "at").substr(0, 10), V(o, "by"),
+                                    V(o, "reason").empty() ? "" : ": " + V(o, "reason")));
+  }
+  for (const json& t : h["touches"]) {
+    s.bullets.push_back(fmt::format("{} {} {} by {}{}", V(t, "at").substr(0, 10), V(t, "direction"),
+                                    V(t, "channel"), V(t, "by"),
+                                    V(t, "note").empty() ? "" : ": " + V(t, "note")));
+  }
+  if (!V(h, "note").empty()) s.paragraphs.push_back(V(h, "note"));
+  out.push_back(std::move(s));
+}
+
+void OutlineNextStep(const json& b, const Values& V, std::vector<Section>& out) {
+  const json& n = b["next_step"];
+  Section s{"Next step", {V(n, "action")}, {}};
+  if (!V(n, "sla").empty()) s.paragraphs.push_back(V(n, "sla"));
+  out.push_back(std::move(s));
+}
+
 std::vector<Section> Outline(const json& b, Escape esc) {
-  // Every value goes through V (escaped); the words around them are Tandem's own.
-  auto V = [esc](const json& j, const char* key) { return esc(Str(j, key)); };
-  auto E = [esc](const json& j) { return esc(j.is_string() ? j.get<std::string>() : j.dump()); };
+  const Values values{esc};
   std::vector<Section> out;
-  {
-    Section s{"Why now", {V(b["why_now"], "text")}, {}};
-    out.push_back(std::move(s));
-  }
-  {
-    const json& w = b["who"];
-    Section s{"Who", {}, {}};
-    std::string line = V(w, "name").empty() ? "(no name)" : V(w, "name");
-    if (!V(w, "title").empty()) line += ", " + V(w, "title");
-    if (!V(w, "company").empty()) line += " at " + V(w, "company");
-    s.paragraphs.push_back(line);
-    std::string company;
-    if (!V(w, "company_size").empty()) company += V(w, "company_size") + " employees";
-    if (!V(w, "industry").empty()) company += (company.empty() ? "" : ", ") + V(w, "industry");
-    if (!company.empty()) s.bullets.push_back("Company: " + company);
-    if (!V(w, "email").empty()) s.bullets.push_back("Email: " + V(w, "email"));
-    if (!V(w, "phone").empty()) s.bullets.push_back("Phone: " + V(w, "phone"));
-    if (!V(w, "location").empty()) s.bullets.push_back("Location: " + V(w, "location"));
-    s.bullets.push_back(V(w, "local_time").empty()
-                            ? "Local time: unknown (no time zone)"
-                            : fmt::format("Local time: {} ({}, from {})", V(w, "local_time"),
-                                          V(w, "timezone"), V(w, "timezone_source")));
-    if (!V(w, "preferred_channel").empty())
-      s.bullets.push_back("Prefers: " + V(w, "preferred_channel"));
-    if (!w["unknown"].empty()) {
-      std::string unknown;
-      for (const json& u : w["unknown"]) unknown += (unknown.empty() ? "" : ", ") + E(u);
-      s.bullets.push_back("Unknown: " + unknown);
-    }
-    if (!V(w, "note").empty()) s.paragraphs.push_back(V(w, "note"));
-    out.push_back(std::move(s));
-  }
-  {
-    const json& c = b["contact"];
-    Section s{"Can I contact them", {}, {}};
-    for (const char* channel : {"call", "email"}) {
-      const json& answer = c[channel];
-      std::string reasons = ReasonsText(answer, esc);
-      s.bullets.push_back(fmt::format("{}: {}{}", channel == std::string("call") ? "Call" : "Email",
-                                      answer["allowed"].get<bool>() ? "yes" : "no",
-                                      reasons.empty() ? "" : " — " + reasons));
-    }
-    if (!V(c, "note").empty()) s.paragraphs.push_back(V(c, "note"));
-    out.push_back(std::move(s));
-  }
-  {
-    const json& j = b["journey"];
-    Section s{"Journey", {}, {}};
-    s.paragraphs.push_back(V(j, "text").empty() ? V(j, "note") : V(j, "text"));
-    if (j["earlier_moments"].get<int64_t>() > 0) {
-      s.bullets.push_back(fmt::format("({} earlier moments)", j["earlier_moments"].get<int64_t>()));
-    }
-    for (const json& m : j["key_moments"]) {
-      s.bullets.push_back(fmt::format("{} — {}", ShortTime(V(m, "at")), V(m, "text")));
-    }
-    if (!j["topics"].empty()) {
-      std::string topics;
-      for (const json& t : j["topics"]) topics += (topics.empty() ? "" : ", ") + V(t, "topic");
-      s.paragraphs.push_back("Topics of interest: " + topics + ".");
-    }
-    out.push_back(std::move(s));
-  }
-  {
-    const json& c = b["campaign"];
-    Section s{"Campaign", {}, {}};
-    for (const json& k : c["campaigns"]) {
-      s.bullets.push_back(fmt::format("{} (via {})", V(k, "name"), V(k, "via")));
-      if (!V(k, "persona").empty()) s.bullets.push_back("  Persona: " + V(k, "persona"));
-      if (!V(k, "key_message").empty()) s.bullets.push_back("  Message: " + V(k, "key_message"));
-      if (!V(k, "offer").empty()) s.bullets.push_back("  Offer: " + V(k, "offer"));
-    }
-    if (!c["campaigns"].empty() && !c["not_in_catalog"].empty()) {
-      std::string others;
-      for (const json& u : c["not_in_catalog"]) others += (others.empty() ? "" : ", ") + E(u);
-      s.paragraphs.push_back("Also came through " + others + " (not in the campaign catalog).");
-    }
-    if (!V(c, "note").empty()) s.paragraphs.push_back(V(c, "note"));
-    out.push_back(std::move(s));
-  }
-  {
-    const json& t = b["talking_points"];
-    Section s{"Talking points", {}, {}};
-    for (const json& p : t["points"]) {
-      std::string head = fmt::format("{} ({}): {}", V(p, "title"), V(p, "topic"), V(p, "engaged"));
-      s.bullets.push_back(head);
-      if (!V(p, "angle").empty()) s.bullets.push_back("  " + V(p, "angle"));
-      for (const json& q : p["questions"]) s.bullets.push_back("  Ask: " + E(q));
-    }
-    if (!V(t, "note").empty()) s.paragraphs.push_back(V(t, "note"));
-    out.push_back(std::move(s));
-    Section dont{"Don't", {}, {}};
-    for (const json& d : t["dont"]) dont.bullets.push_back(E(d));
-    out.push_back(std::move(dont));
-  }
-  {
-    const json& sc = b["score"];
-    Section s{"Score",
-              {fmt::format("Fit {:g}, engagement {:g}, total {:g}.", sc["fit"].get<double>(),
-                           sc["engagement"].get<double>(), sc["total"].get<double>())},
-              {}};
-    for (const json& r : sc["top_reasons"]) {
-      double points = r["points"].get<double>();
-      s.bullets.push_back(fmt::format("{}{:g} {} ({}): {}", points >= 0 ? "+" : "", points,
-                                      V(r, "rule"), V(r, "axis"), V(r, "because")));
-    }
-    if (!V(sc, "note").empty()) s.paragraphs.push_back(V(sc, "note"));
-    out.push_back(std::move(s));
-  }
-  {
-    const json& h = b["history"];
-    Section s{"History", {}, {}};
-    for (const json& o : h["previous_owners"]) {
-      s.bullets.push_back(
-          fmt::format("Owned by {} from {} to {}{}{}", V(o, "owner"), V(o, "from").substr(0, 10),
-                      V(o, "until").substr(0, 10),
-                      V(o, "end_reason").empty() ? "" : " (" + V(o, "end_reason") + ")",
-                      o["sla_missed"].get<bool>() ? ", follow-up SLA missed" : ""));
-    }
-    for (const json& r : h["recycled"]) {
-      s.bullets.push_back(fmt::format("{} {} by {}{}",
-                                      V(r, "to") == "recycled" ? "Recycled" : "Disqualified",
-                                      V(r, "at").substr(0, 10), V(r, "by"),
-                                      V(r, "reason").empty() ? "" : ": " + V(r, "reason")));
-    }
-    for (const json& o : h["outcomes"]) {
-      s.bullets.push_back(fmt::format("Outcome {} {} by {}{}", V(o, "disposition"),
-                                      V(o, "at").substr(0, 10), V(o, "by"),
-                                      V(o, "reason").empty() ? "" : ": " + V(o, "reason")));
-    }
-    for (const json& t : h["touches"]) {
-      s.bullets.push_back(fmt::format("{} {} {} by {}{}", V(t, "at").substr(0, 10),
-                                      V(t, "direction"), V(t, "channel"), V(t, "by"),
-                                      V(t, "note").empty() ? "" : ": " + V(t, "note")));
-    }
-    if (!V(h, "note").empty()) s.paragraphs.push_back(V(h, "note"));
-    out.push_back(std::move(s));
-  }
-  {
-    const json& n = b["next_step"];
-    Section s{"Next step", {V(n, "action")}, {}};
-    if (!V(n, "sla").empty()) s.paragraphs.push_back(V(n, "sla"));
-    out.push_back(std::move(s));
+  for (auto section : {OutlineWhyNow, OutlineWho, OutlineContact, OutlineJourney, OutlineCampaign,
+                       OutlineTalkingPoints, OutlineScore, OutlineHistory, OutlineNextStep}) {
+    section(b, values, out);
   }
   return out;
 }

@@ -16,6 +16,7 @@
 #include "auth/passwords.h"
 #include "auth/permissions.h"
 #include "auth/tokens.h"
+#include "brief/brief_input.h"
 #include "contact/unsubscribe_token.h"
 #include "core/random.h"
 #include "core/time_format.h"
@@ -265,7 +266,8 @@ Status SetPassword(const Config& config, const std::string& email, bool revoke_t
 
 Status Rescore(const Config& config) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
-  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
+  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
+                    OwnerBriefFor);
   SystemClock clock;
   TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store, engine, clock));
   std::cout << fmt::format("rescored {} leads under the current scoring rules\n", leads);
@@ -410,7 +412,8 @@ Status Demo(const Config& config, int64_t events) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<EventRecord> records, DemoHistory(source, events, now));
   TANDEM_RETURN_IF_ERROR(store->AppendEvents(records).status());
   Metrics metrics;
-  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
+  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
+                    OwnerBriefFor);
   EventPipeline::Options pipeline_options;
   pipeline_options.leads = &engine;
   EventPipeline pipeline(*store, clock, metrics, pipeline_options);
@@ -490,9 +493,10 @@ Status PrintBrief(const Config& config, const std::string& lead_or_email,
   TANDEM_ASSIGN_OR_RETURN(std::optional<int64_t> lead_id, FindLead(*store, lead_or_email));
   TANDEM_ASSIGN_OR_RETURN(auto lead, store->GetLead(*lead_id));
   if (!lead) return NotFound("not_found", fmt::format("no lead {}", LeadIdText(*lead_id)));
-  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla);
+  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
+                    OwnerBriefFor);
   SystemClock clock;
-  TANDEM_ASSIGN_OR_RETURN(BriefInput input, engine.BriefInputFor(*store, *lead, clock.Now()));
+  TANDEM_ASSIGN_OR_RETURN(BriefInput input, BriefInputFor(engine, *store, *lead, clock.Now()));
   nlohmann::json brief = BuildBrief(input);
   if (format == "json") {
     std::cout << brief.dump(2) << "\n";

@@ -6,6 +6,7 @@
 
 #include "auth/permissions.h"
 #include "brief/brief.h"
+#include "brief/brief_input.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
 #include "http/query_params.h"
@@ -51,7 +52,7 @@ Response BriefRoutes::Brief(const HttpRequest& request, int64_t lead_id) {
   if (!lead.ok()) return ErrorResponse(lead.status());
   if (!*lead)
     return ErrorResponse(404, "not_found", fmt::format("lead ld_{} does not exist", lead_id));
-  auto input = engine_.BriefInputFor(store_, **lead, clock_.Now());
+  auto input = BriefInputFor(engine_, store_, **lead, clock_.Now());
   if (!input.ok()) return ErrorResponse(input.status());
   json brief = BuildBrief(*input);
   if (format == "markdown") {

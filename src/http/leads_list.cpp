@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "brief/brief.h"
+#include "brief/brief_input.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "http/list_cursor.h"
@@ -165,7 +166,7 @@ StatusOr<std::vector<json>> WhyNowForPage(Store& store, const LeadEngine& engine
   for (const LeadRecord& lead : leads) {
     WhyNowActivity& read = activity[lead.id];
     if (read.events.size() > kWhyNowEventsRead) {
-      TANDEM_ASSIGN_OR_RETURN(BriefInput full, engine.BriefInputFor(store, lead, now));
+      TANDEM_ASSIGN_OR_RETURN(BriefInput full, BriefInputFor(engine, store, lead, now));
       out.push_back(BuildWhyNow(full));
       continue;
     }

@@ -12,7 +12,7 @@
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
 #include "reports/hygiene.h"
-#include "sla/sla_scheduler.h"
+#include "pipeline/sla_scheduler.h"
 #include "testing/append_batch.h"
 #include "testing/test_store.h"
 

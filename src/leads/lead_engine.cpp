@@ -30,15 +30,74 @@ bool FromBrowser(const StoredEvent& event) {
          FindField(message, "context.userAgent") != nullptr;
 }
 
+// Folds the lead of person `from`, found to be `person_id`, into the survivor's: the
+// further stage, the earlier contact and an owner when the survivor has none. Returns
+// false when `from` had no lead.
+StatusOr<bool> FoldMergedLead(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
+                              int64_t from, TimePoint now) {
+  const Actor system;
+  TANDEM_ASSIGN_OR_RETURN(auto merged, txn.GetLead(from));
+  if (!merged) return false;
+  TANDEM_ASSIGN_OR_RETURN(auto survivor, txn.GetLead(person_id));
+  LeadRecord kept = survivor ? *survivor : *merged;
+  kept.id = person_id;
+  std::optional<int64_t> adopt_owner;
+  if (!survivor) {
+    adopt_owner = merged->owner_id;
+  } else {
+    if (!survivor->owner_id && merged->owner_id) {
+      adopt_owner = merged->owner_id;
+      kept.owner_id = merged->owner_id;
+      kept.team = merged->team;
+    }
+    auto rank = [](const std::string& stage) {
+      return FunnelRank(ParseStage(stage).value_or(Stage::kLead));
+    };
+    if (rank(merged->stage) > rank(survivor->stage)) {
+      kept.stage = merged->stage;
+      kept.priority = merged->priority;
+      kept.mql_at = merged->mql_at;
+    }
+    if (kept.email.empty()) kept.email = merged->email;
+    if (merged->contacted_at &&
+        (!kept.contacted_at || *merged->contacted_at < *kept.contacted_at)) {
+      kept.contacted_at = merged->contacted_at;
+    }
+  }
+  kept.queued = kept.queued && !kept.owner_id;
+  TANDEM_RETURN_IF_ERROR(txn.PutLead(kept));
+  TANDEM_RETURN_IF_ERROR(txn.FoldLead(from, person_id, now));
+  if (adopt_owner) {
+    AssignmentRecord a;
+    a.lead_id = person_id;
+    a.user_id = *adopt_owner;
+    a.rule = "merge";
+    a.reason = fmt::format("kept the owner of {}, found to be the same person", LeadIdText(from));
+    a.actor = system.Name();
+    a.started_at = now;
+    TANDEM_RETURN_IF_ERROR(txn.StartAssignment(a));
+  }
+  LeadLogEntry entry{0,
+                     person_id,
+                     now,
+                     "merged",
+                     system.Name(),
+                     nlohmann::json{{"from", LeadIdText(from)}, {"event_id", event.id}}.dump()};
+  TANDEM_RETURN_IF_ERROR(txn.AppendLog(entry));
+  return true;
+}
+
 }  // namespace
 
 LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
-                       std::vector<WebhookConfig> webhooks, ContactConfig contact, SlaConfig sla)
+                       std::vector<WebhookConfig> webhooks, ContactConfig contact, SlaConfig sla,
+                       OwnerBriefSource owner_brief)
     : scoring_(std::move(scoring)),
-      routing_(std::move(routing)),
-      webhooks_(std::move(webhooks)),
-      contact_(std::move(contact)),
-      sla_(std::move(sla)) {}
+      router_(std::move(routing)),
+      outbox_(std::move(webhooks)),
+      contact_(contact),
+      sla_timers_(std::move(sla), std::move(contact)),
+      owner_brief_(std::move(owner_brief)) {}
 
 Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
                            const StitchPlan& plan, TimePoint now) const {
@@ -46,55 +105,8 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
   bool rebuild = false;
   // Persons found to be this one: their leads fold into the survivor's.
   for (int64_t from : plan.merge_from) {
-    TANDEM_ASSIGN_OR_RETURN(auto merged, txn.GetLead(from));
-    if (!merged) continue;
-    TANDEM_ASSIGN_OR_RETURN(auto survivor, txn.GetLead(person_id));
-    LeadRecord kept = survivor ? *survivor : *merged;
-    kept.id = person_id;
-    std::optional<int64_t> adopt_owner;
-    if (!survivor) {
-      adopt_owner = merged->owner_id;
-    } else {
-      if (!survivor->owner_id && merged->owner_id) {
-        adopt_owner = merged->owner_id;
-        kept.owner_id = merged->owner_id;
-        kept.team = merged->team;
-      }
-      auto rank = [](const std::string& stage) {
-        return FunnelRank(ParseStage(stage).value_or(Stage::kLead));
-      };
-      if (rank(merged->stage) > rank(survivor->stage)) {
-        kept.stage = merged->stage;
-        kept.priority = merged->priority;
-        kept.mql_at = merged->mql_at;
-      }
-      if (kept.email.empty()) kept.email = merged->email;
-      if (merged->contacted_at &&
-          (!kept.contacted_at || *merged->contacted_at < *kept.contacted_at)) {
-        kept.contacted_at = merged->contacted_at;
-      }
-    }
-    kept.queued = kept.queued && !kept.owner_id;
-    TANDEM_RETURN_IF_ERROR(txn.PutLead(kept));
-    TANDEM_RETURN_IF_ERROR(txn.FoldLead(from, person_id, now));
-    if (adopt_owner) {
-      AssignmentRecord a;
-      a.lead_id = person_id;
-      a.user_id = *adopt_owner;
-      a.rule = "merge";
-      a.reason = fmt::format("kept the owner of {}, found to be the same person", LeadIdText(from));
-      a.actor = system.Name();
-      a.started_at = now;
-      TANDEM_RETURN_IF_ERROR(txn.StartAssignment(a));
-    }
-    LeadLogEntry entry{0,
-                       person_id,
-                       now,
-                       "merged",
-                       system.Name(),
-                       nlohmann::json{{"from", LeadIdText(from)}, {"event_id", event.id}}.dump()};
-    TANDEM_RETURN_IF_ERROR(txn.AppendLog(entry));
-    rebuild = true;
+    TANDEM_ASSIGN_OR_RETURN(bool folded, FoldMergedLead(txn, event, person_id, from, now));
+    rebuild = rebuild || folded;
   }
 
   Session session(*this, txn, now);

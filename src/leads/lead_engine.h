@@ -4,7 +4,10 @@
 // (outcome, stage change, reassignment). Each step reads and writes through the LeadTxn
 // it is given, so a lead's score, stage, owner, log and outbox messages change together
 // or not at all. Policy (scoring, routing, webhooks) is configuration; the decisions
-// themselves are the pure functions of scoring/, routing/ and leads/lifecycle.
+// themselves are the pure functions of scoring/, routing/ and leads/lifecycle. The
+// engine decides when a lead is routed and what a due SLA timer does to it; who gets
+// the lead is routing's (routing/routing_service.h), the timers are sla's
+// (sla/sla_timers.h), and its messages go through the outbox (outbox/outbox_writer.h).
 //
 // Invariant: a lead has at most one owner at any moment. Every assignment ends the
 // previous one in the same transaction, and the store refuses a second open one.
@@ -12,22 +15,22 @@
 // Thread-safety: immutable after construction; transactions serialize the writes.
 #pragma once
 
+#include <functional>
 #include <map>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "brief/brief.h"
 #include "contact/contact_policy.h"
 #include "contact/gate.h"
 #include "core/clock.h"
 #include "identity/identity.h"
+#include "leads/lead_store.h"
 #include "leads/lifecycle.h"
-#include "outbox/webhook_config.h"
-#include "routing/router.h"
+#include "outbox/outbox_writer.h"
+#include "routing/routing_service.h"
 #include "scoring/scoring_config.h"
-#include "sla/sla_config.h"
-#include "store/store.h"
+#include "sla/sla_timers.h"
 
 namespace tandem {
 
@@ -83,10 +86,26 @@ struct ResubscribeEvidence {
   std::string user_agent;
 };
 
+class LeadEngine;
+
+// What a lead's new owner is told in the assignment notice: the handoff brief, its
+// why-now line (the subject's) and the brief as Markdown.
+struct OwnerBrief {
+  nlohmann::json brief;
+  std::string why_now;
+  std::string text;
+};
+// Builds the OwnerBrief of a lead being assigned (where `lead` holds changes not
+// written yet), read in `txn`. The brief sits above leads/, so the application hands
+// it in (brief/brief_input.h: OwnerBriefFor); without one the notice names the lead
+// only.
+using OwnerBriefSource = std::function<StatusOr<OwnerBrief>(const LeadEngine& engine, LeadTxn& txn,
+                                                            const LeadRecord& lead, TimePoint now)>;
+
 class LeadEngine {
  public:
   LeadEngine(ScoringConfig scoring, RoutingConfig routing, std::vector<WebhookConfig> webhooks,
-             ContactConfig contact = {}, SlaConfig sla = {});
+             ContactConfig contact = {}, SlaConfig sla = {}, OwnerBriefSource owner_brief = {});
 
   // Applies a processed event to its person's lead: creates the lead when the person
   // becomes one (an email, or traits.lead = true), folds leads of merged persons,
@@ -151,29 +170,24 @@ class LeadEngine {
   // The facts the gate decides on, read in `txn`.
   StatusOr<ContactFacts> ContactFactsFor(LeadTxn& txn, const LeadRecord& lead, TimePoint now) const;
 
-  // What the lead's handoff brief is built from (brief/brief.h), read in `txn` (where
-  // `lead` may hold changes not written yet) or from the store, as the owner's contact
-  // gate sees it at `now`.
-  StatusOr<BriefInput> BriefInputFor(LeadTxn& txn, const LeadRecord& lead, TimePoint now) const;
-  StatusOr<BriefInput> BriefInputFor(Store& store, const LeadRecord& lead, TimePoint now) const;
-
   // The lead's score explained at `now`.
   StatusOr<ScoreExplanation> ExplainScore(std::vector<ScoreItem> items, TimePoint now) const;
 
   const ScoringConfig& scoring() const { return scoring_; }
-  const RoutingConfig& routing() const { return routing_; }
+  const RoutingConfig& routing() const { return router_.config(); }
   const ContactConfig& contact() const { return contact_; }
-  const SlaConfig& sla() const { return sla_; }
+  const SlaConfig& sla() const { return sla_timers_.config(); }
 
  private:
   struct Applied;  // what one event changed
   class Session;   // one lead's changes within a transaction
 
   const ScoringConfig scoring_;
-  const RoutingConfig routing_;
-  const std::vector<WebhookConfig> webhooks_;
+  const RoutingService router_;
+  const OutboxWriter outbox_;
   const ContactConfig contact_;
-  const SlaConfig sla_;
+  const SlaTimers sla_timers_;
+  const OwnerBriefSource owner_brief_;
 
   friend class Session;
 };

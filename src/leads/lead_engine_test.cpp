@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "brief/brief_input.h"
 #include "config/config.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
@@ -31,7 +32,8 @@ class LeadEngineTest : public ::testing::Test {
   }
 
   void UseEngine() {
-    engine_ = std::make_unique<LeadEngine>(config_.scoring, config_.routing, config_.webhooks);
+    engine_ = std::make_unique<LeadEngine>(config_.scoring, config_.routing, config_.webhooks,
+                                           ContactConfig{}, SlaConfig{}, OwnerBriefFor);
     EventPipeline::Options options;
     options.leads = engine_.get();
     pipeline_ = std::make_unique<EventPipeline>(*store_, clock_, metrics_, options);

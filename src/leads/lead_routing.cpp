@@ -1,25 +1,25 @@
-// LeadEngine::Session: routing a lead to one owner, and the assignment records.
+// LeadEngine::Session: when a lead is routed and what its assignment changes on the
+// lead — its owner, its SLA clock, its log and the new owner's notice. Who gets the
+// lead is routing's decision (routing/routing_service.h); the timers are sla's
+// (sla/sla_timers.h).
 #include <fmt/format.h>
 
 #include "core/time_format.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
-#include "routing/router.h"
-#include "sla/business_hours.h"
 
 namespace tandem {
 namespace {
 
-// The rotation key of a team; "" (every sales rep) has its own.
-std::string RotationKey(const std::string& team) { return team.empty() ? "*" : team; }
-
-nlohmann::json NotesToJson(const std::vector<CandidateNote>& notes) {
+nlohmann::json NotesToJson(const std::vector<RoutingNote>& notes) {
   nlohmann::json out = nlohmann::json::array();
-  for (const CandidateNote& n : notes) {
-    out.push_back({{"user", UserIdText(n.user_id)},
-                   {"email", n.email},
-                   {"eligible", n.eligible},
-                   {"why", n.why}});
+  for (const RoutingNote& n : notes) {
+    nlohmann::json note = {{"user", UserIdText(n.note.user_id)},
+                           {"email", n.note.email},
+                           {"eligible", n.note.eligible},
+                           {"why", n.note.why}};
+    if (n.team) note["team"] = *n.team;
+    out.push_back(std::move(note));
   }
   return out;
 }
@@ -28,39 +28,13 @@ nlohmann::json NotesToJson(const std::vector<CandidateNote>& notes) {
 
 Status LeadEngine::Session::Route(const Actor& actor) {
   if (lead_.owner_id && !exclude_) return OkStatus();  // an existing owner is kept
-  nlohmann::json notes = nlohmann::json::array();
-  const RoutingConfig& config = engine_.routing_;
-
-  if (config.account_match && !lead_.account_domain.empty()) {
-    TANDEM_ASSIGN_OR_RETURN(auto owner_id, txn_.FindAccountOwner(lead_.account_domain, lead_.id));
-    if (owner_id && *owner_id != exclude_) {
-      std::optional<UserRecord> owner = UserById(*owner_id);
-      if (owner && owner->active && !owner->OutOfOfficeAt(now_)) {
-        notes.push_back({{"user", UserIdText(owner->id)},
-                         {"email", owner->email},
-                         {"eligible", true},
-                         {"why", "owns another lead at " + lead_.account_domain}});
-        return Assign(*owner, "account_match",
-                      fmt::format("owner of another lead at {}", lead_.account_domain), notes,
-                      actor);
-      }
-      if (owner) {
-        notes.push_back(
-            {{"user", UserIdText(owner->id)},
-             {"email", owner->email},
-             {"eligible", false},
-             {"why", fmt::format("owns another lead at {} but is {}", lead_.account_domain,
-                                 owner->active ? "out_of_office" : "inactive")}});
-      }
-    }
-  }
-
-  TeamChoice choice = ChooseTeam(config, traits_);
-  TANDEM_ASSIGN_OR_RETURN(bool assigned, RouteInTeam(choice.team, choice.rule, notes, actor));
-  if (assigned) return OkStatus();
-  if (!config.fallback_team.empty() && config.fallback_team != choice.team) {
-    TANDEM_ASSIGN_OR_RETURN(assigned, RouteInTeam(config.fallback_team, "fallback", notes, actor));
-    if (assigned) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(const std::vector<UserRecord>* users, Users());
+  RoutingSubject subject{lead_.id, lead_.account_domain, traits_, exclude_};
+  TANDEM_ASSIGN_OR_RETURN(RoutingDecision decision,
+                          engine_.router_.Route(txn_, *users, subject, now_));
+  nlohmann::json notes = NotesToJson(decision.candidates);
+  if (decision.owner) {
+    return Assign(*decision.owner, decision.rule, decision.reason, std::move(notes), actor);
   }
   if (exclude_ && lead_.owner_id) {
     return Log("reassign_skipped", actor,
@@ -68,59 +42,12 @@ Status LeadEngine::Session::Route(const Actor& actor) {
                 {"candidates", notes}});
   }
   lead_.queued = true;
-  lead_.team = choice.team;
+  lead_.team = decision.team;
   return Log("queued", actor,
-             {{"rule", choice.rule},
-              {"team", choice.team},
+             {{"rule", decision.rule},
+              {"team", decision.team},
               {"reason", "nobody in the team can take the lead now"},
               {"candidates", notes}});
-}
-
-StatusOr<bool> LeadEngine::Session::RouteInTeam(const std::string& team, const std::string& rule,
-                                                nlohmann::json& notes, const Actor& actor) {
-  TANDEM_ASSIGN_OR_RETURN(const std::vector<UserRecord>* users, Users());
-  const std::string key = RotationKey(team);
-  TANDEM_ASSIGN_OR_RETURN(auto passes, txn_.RoutingPasses(key));
-  TANDEM_ASSIGN_OR_RETURN(double virtual_time, txn_.VirtualTime(key));
-  std::vector<RoutingCandidate> candidates;
-  std::vector<const UserRecord*> members;
-  for (const UserRecord& u : *users) {
-    if (u.role != "sales_rep" || (!team.empty() && u.team != team)) continue;
-    if (exclude_ && u.id == *exclude_) {
-      notes.push_back({{"user", UserIdText(u.id)},
-                       {"email", u.email},
-                       {"eligible", false},
-                       {"why", "missed the follow-up SLA on this lead"}});
-      continue;
-    }
-    RoutingCandidate c;
-    c.user_id = u.id;
-    c.email = u.email;
-    c.capacity = u.capacity;
-    c.active = u.active;
-    c.out_of_office = u.OutOfOfficeAt(now_);
-    if (c.active && !c.out_of_office) {
-      TANDEM_ASSIGN_OR_RETURN(c.open_leads, txn_.CountOpenLeads(u.id));
-    }
-    for (const auto& [user_id, pass] : passes) {
-      if (user_id == u.id) c.pass = pass;
-    }
-    candidates.push_back(c);
-    members.push_back(&u);
-  }
-  RoundRobinPick pick = PickRoundRobin(candidates, virtual_time);
-  for (auto& note : NotesToJson(pick.notes)) {
-    note["team"] = team.empty() ? "(all sales reps)" : team;
-    notes.push_back(std::move(note));
-  }
-  if (!pick.chosen) return false;
-  const UserRecord& chosen = *members[*pick.chosen];
-  TANDEM_RETURN_IF_ERROR(txn_.SetRoutingPass(key, chosen.id, pick.new_pass));
-  TANDEM_RETURN_IF_ERROR(txn_.SetVirtualTime(key, pick.new_virtual_time));
-  std::string reason = fmt::format("round robin by capacity in {}",
-                                   team.empty() ? "all sales reps" : "team " + team);
-  TANDEM_RETURN_IF_ERROR(Assign(chosen, rule, reason, notes, actor));
-  return true;
 }
 
 Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule,
@@ -129,18 +56,12 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
   std::optional<int64_t> previous = lead_.owner_id;
   if (previous) {
     TANDEM_RETURN_IF_ERROR(
-        txn_.EndAssignment(lead_.id, now_, fmt::format("reassigned: {}", reason)));
+        RoutingService::EndAssignment(txn_, lead_.id, now_, fmt::format("reassigned: {}", reason)));
   }
-  AssignmentRecord a;
-  a.lead_id = lead_.id;
-  a.user_id = user.id;
-  a.rule = std::string(rule);
-  a.reason = std::string(reason);
-  a.candidates = candidates.dump();
-  a.actor = actor.Name();
-  a.started_at = now_;
+  AssignmentRecord a = RoutingService::NewAssignment(lead_.id, user, rule, reason,
+                                                     candidates.dump(), actor.Name(), now_);
   TANDEM_ASSIGN_OR_RETURN(std::optional<TimePoint> sla_from, StartSla(a, user));
-  TANDEM_RETURN_IF_ERROR(txn_.StartAssignment(a));
+  TANDEM_RETURN_IF_ERROR(RoutingService::StartAssignment(txn_, a));
   lead_.owner_id = user.id;
   lead_.team = user.team;
   lead_.queued = false;
@@ -154,22 +75,29 @@ Status LeadEngine::Session::Assign(const UserRecord& user, std::string_view rule
   TANDEM_RETURN_IF_ERROR(Log("assigned", actor, data));
   nlohmann::json extra = {{"rule", rule}, {"reason", reason}};
   if (previous) extra["previous_owner"] = OwnerToJson(UserById(*previous));
+  TANDEM_RETURN_IF_ERROR(AddOwnerNotice(user, extra));
+  return Emit("lead.assigned", std::move(extra), /*keep=*/true);
+}
+
+Status LeadEngine::Session::AddOwnerNotice(const UserRecord& owner, nlohmann::json& extra) {
   // The new owner hears why to call, in the same message the webhooks get.
   lead_.traits = traits_.dump();
-  TANDEM_ASSIGN_OR_RETURN(BriefInput input, engine_.BriefInputFor(txn_, lead_, now_));
-  nlohmann::json brief = BuildBrief(input);
   const std::string who = lead_.name.empty() ? lead_.email : lead_.name;
-  extra["notify"] = nlohmann::json::array({OwnerToJson(user)});
-  extra["subject"] =
-      fmt::format("New lead for you: {} — {}", who, brief["why_now"]["text"].get<std::string>());
-  extra["text"] = RenderBriefMarkdown(brief);
-  extra["brief"] = std::move(brief);
-  return Emit("lead.assigned", std::move(extra), /*keep=*/true);
+  extra["notify"] = nlohmann::json::array({OwnerToJson(owner)});
+  if (!engine_.owner_brief_) {
+    extra["subject"] = fmt::format("New lead for you: {}", who);
+    return OkStatus();
+  }
+  TANDEM_ASSIGN_OR_RETURN(OwnerBrief brief, engine_.owner_brief_(engine_, txn_, lead_, now_));
+  extra["subject"] = fmt::format("New lead for you: {} — {}", who, brief.why_now);
+  extra["text"] = std::move(brief.text);
+  extra["brief"] = std::move(brief.brief);
+  return OkStatus();
 }
 
 Status LeadEngine::Session::Unassign(std::string_view reason, const Actor& actor) {
   if (!lead_.owner_id) return OkStatus();
-  TANDEM_RETURN_IF_ERROR(txn_.EndAssignment(lead_.id, now_, reason));
+  TANDEM_RETURN_IF_ERROR(RoutingService::EndAssignment(txn_, lead_.id, now_, reason));
   TANDEM_RETURN_IF_ERROR(Log(
       "unassigned", actor, {{"previous_owner", UserIdText(*lead_.owner_id)}, {"reason", reason}}));
   lead_.owner_id.reset();
@@ -183,32 +111,17 @@ Status LeadEngine::Session::Unassign(std::string_view reason, const Actor& actor
 
 StatusOr<std::optional<TimePoint>> LeadEngine::Session::StartSla(AssignmentRecord& a,
                                                                  const UserRecord& owner) {
-  const SlaConfig& sla = engine_.sla_;
   // The gate as the new owner will meet it.
   LeadRecord owned = lead_;
   owned.owner_id = owner.id;
   owned.traits = traits_.dump();
   TANDEM_ASSIGN_OR_RETURN(ContactFacts facts, engine_.ContactFactsFor(txn_, owned, now_));
-  facts.owner = owner;
-  facts.open_assignment.reset();  // the one being started
-  std::optional<TimePoint> gate_opens = EarliestOwnerContact(engine_.contact_, facts, owner, now_);
-  const TimePoint from = gate_opens && *gate_opens > now_ ? *gate_opens : now_;
-  const SlaTarget& target = lead_.priority == "hot"   ? sla.hot
-                            : lead_.priority == "mql" ? sla.mql
-                                                      : sla.other;
-  WorkWeek week;
-  week.start_minute = owner.hours_start;
-  week.end_minute = owner.hours_end;
-  week.days = sla.business_days;
-  const TimeZone zone = TimeZone::Find(owner.timezone).value_or(TimeZone::Utc());
-  const double minutes = target.minutes + target.days * static_cast<double>(week.DayMinutes());
-  a.sla_due_at = AddBusinessMinutes(zone, week, from, minutes);
-  a.sla_warn_at = AddBusinessMinutes(zone, week, from, minutes * sla.warning_at);
+  std::optional<TimePoint> from =
+      engine_.sla_timers_.Start(a, lead_.priority, std::move(facts), owner, now_);
   lead_.sla_due_at = a.sla_due_at;
   lead_.sla_met_at.reset();
   lead_.sla_breached_at.reset();
-  if (from > now_) return std::optional<TimePoint>(from);
-  return std::optional<TimePoint>();
+  return from;
 }
 
 StatusOr<bool> LeadEngine::Session::Reroute(int64_t exclude, const Actor& actor) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/random.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "core/zones.h"
@@ -274,36 +273,14 @@ Status LeadEngine::Session::Log(std::string_view kind, const Actor& actor, nlohm
 }
 
 Status LeadEngine::Session::Emit(std::string_view type, nlohmann::json extra, bool keep) {
-  std::vector<std::string> endpoints;
-  for (const WebhookConfig& hook : engine_.webhooks_) {
-    if (hook.events.empty() ||
-        std::find(hook.events.begin(), hook.events.end(), type) != hook.events.end()) {
-      endpoints.push_back(hook.url);
-    }
-  }
-  if (endpoints.empty() && !keep) return OkStatus();
-  // A subject becomes a mail header or a chat title: one line, bounded, whatever a
-  // lead's name or a page title holds.
-  if (auto subject = extra.find("subject"); subject != extra.end() && subject->is_string()) {
-    *subject = HeaderText(subject->get<std::string>());
-  }
+  if (!engine_.outbox_.Wanted(type, keep)) return OkStatus();
   lead_.traits = traits_.dump();
   TANDEM_ASSIGN_OR_RETURN(auto items, txn_.ListScoreItems(lead_.id));
   ScoreExplanation score = Explain(std::move(items), engine_.scoring_.half_life_days, now_);
   std::optional<UserRecord> owner;
   if (lead_.owner_id) owner = UserById(*lead_.owner_id);
   extra["lead"] = LeadToJson(lead_, owner, score);
-  OutboxMessage message;
-  message.uid = "evt_" + RandomUuid();
-  message.type = std::string(type);
-  message.lead_id = lead_.id;
-  message.created_at = now_;
-  message.payload = nlohmann::json{{"id", message.uid},
-                                   {"type", type},
-                                   {"created_at", FormatIsoTime(now_)},
-                                   {"data", std::move(extra)}}
-                        .dump();
-  return txn_.Enqueue(message, endpoints, now_);
+  return engine_.outbox_.Write(txn_, type, lead_.id, std::move(extra), now_).status();
 }
 
 Status LeadEngine::Session::Save() {

@@ -37,27 +37,26 @@ class LeadEngine::Session {
 
   // Makes the lead MQL when a hand-raise or the thresholds say so, and routes it.
   Status Qualify(const Actor& actor);
-  // Assigns an owner by the routing rules (kept when it has one).
+  // Routes the lead: routing (routing/routing_service.h) chooses the owner, who is
+  // assigned here; queued when nobody can take it. An existing owner is kept.
   Status Route(const Actor& actor);
   Status Assign(const UserRecord& user, std::string_view rule, std::string_view reason,
                 nlohmann::json candidates, const Actor& actor);
   Status Unassign(std::string_view reason, const Actor& actor);
-  // Sets the SLA timers of a new assignment from the lead's priority, counted in the
-  // owner's business hours.
-  // Sets the first-contact deadline: the SLA's business time counted from the first
-  // moment the contact gate lets the new owner reach the lead (now, or later when a
-  // cooldown, quiet hours or the lead's out of office refuse it until then). Returns
-  // that moment when it is later than now.
+  // Sets the first-contact deadline of a new assignment (sla/sla_timers.h) with the
+  // gate's facts as the new owner will meet them. Returns the moment the SLA's time
+  // counts from when it is later than now.
   StatusOr<std::optional<TimePoint>> StartSla(AssignmentRecord& assignment,
                                               const UserRecord& owner);
   // Routes the lead away from its owner (after a missed SLA), skipping `exclude`. The
   // owner stays when nobody else can take it; returns whether the owner changed.
   StatusOr<bool> Reroute(int64_t exclude, const Actor& actor);
+  // What a due SLA timer of assignment `a` does: the breach (logged, the managers told,
+  // rerouted when the policy says so), or the owner's reminder.
+  Status SlaBreached(const AssignmentRecord& a);
+  Status SlaReminder(const AssignmentRecord& a);
   // Engagement an inbound touch earns.
   Status CountInboundTouch(const TouchRecord& touch);
-  // Users who hear about a missed SLA: the owner's team's managers, else all managers,
-  // else the admins.
-  StatusOr<std::vector<UserRecord>> Managers(const std::optional<UserRecord>& owner);
   std::optional<UserRecord> UserById(int64_t id);
   const nlohmann::json& traits() const { return traits_; }
   Status SetStage(Stage to, const Actor& actor, std::string_view cause, std::string_view reason);
@@ -76,9 +75,9 @@ class LeadEngine::Session {
 
  private:
   StatusOr<const std::vector<UserRecord>*> Users();
-  // Round robin within `team` ("" = every sales rep). Returns true when assigned.
-  StatusOr<bool> RouteInTeam(const std::string& team, const std::string& rule,
-                             nlohmann::json& notes, const Actor& actor);
+  // The new owner's part of the assignment notice: who to tell, the subject, and the
+  // handoff brief when the engine has one (OwnerBriefSource).
+  Status AddOwnerNotice(const UserRecord& owner, nlohmann::json& extra);
 
   const LeadEngine& engine_;
   LeadTxn& txn_;

@@ -44,8 +44,9 @@ EventIdentities ExtractEventIdentities(const StoredEvent& event) {
   return ids;
 }
 
-EventPipeline::EventPipeline(Store& store, const Clock& clock, Metrics& metrics, Options options)
-    : store_(store), clock_(clock), metrics_(metrics), options_(options) {}
+EventPipeline::EventPipeline(ProcessingSource& source, EventStore& events, const Clock& clock,
+                             Metrics& metrics, Options options)
+    : source_(source), events_(events), clock_(clock), metrics_(metrics), options_(options) {}
 
 EventPipeline::~EventPipeline() { Stop(); }
 
@@ -73,7 +74,7 @@ StatusOr<size_t> EventPipeline::ProcessBatch() {
 }
 
 Status EventPipeline::SetAsideNext(const Status& cause) {
-  TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginProcessing());
+  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(1));
   if (events.empty()) return OkStatus();
   const StoredEvent& event = events.front();
@@ -87,7 +88,7 @@ Status EventPipeline::SetAsideNext(const Status& cause) {
 }
 
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginProcessing());
+  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
   if (events.empty()) return size_t{0};
   const TimePoint now = clock_.Now();
@@ -114,7 +115,7 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
 bool EventPipeline::RefreshLag() {
   const uint64_t token = metrics_.pipeline_lag_events.ReadToken();
   if (token == UINT64_MAX) return false;  // a commit is in progress; its end counts it
-  auto lag = store_.CountUnprocessedEvents();
+  auto lag = events_.CountUnprocessedEvents();
   if (!lag.ok()) {
     spdlog::warn("event pipeline: cannot count unprocessed events: {}", lag.status().ToString());
     return false;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <functional>
 #include <thread>
 
@@ -16,7 +17,8 @@
 #include "core/status.h"
 #include "core/wake_signal.h"
 #include "identity/identity.h"
-#include "store/store.h"
+#include "ingest/event_store.h"
+#include "pipeline/processing_store.h"
 
 namespace tandem {
 
@@ -40,8 +42,16 @@ class EventPipeline {
     const LeadEngine* leads = nullptr;
   };
 
-  // `store`, `clock` and `metrics` must outlive the pipeline.
-  EventPipeline(Store& store, const Clock& clock, Metrics& metrics, Options options);
+  // Batches run in `source`'s transactions; the lag is counted in `events`. They,
+  // `clock` and `metrics` must outlive the pipeline.
+  EventPipeline(ProcessingSource& source, EventStore& events, const Clock& clock, Metrics& metrics,
+                Options options);
+  // The same over a store that is both.
+  template <typename S>
+  requires std::derived_from<S, ProcessingSource> && std::derived_from<S, EventStore> EventPipeline(
+      S& store, const Clock& clock, Metrics& metrics, Options options)
+      : EventPipeline(static_cast<ProcessingSource&>(store), static_cast<EventStore&>(store), clock,
+                      metrics, std::move(options)) {}
   ~EventPipeline();  // Stop()s
 
   // Processes at most one batch; returns how many events it processed. When the store
@@ -73,7 +83,8 @@ class EventPipeline {
   // Marks the next unprocessed event processed without its effects, for `cause`.
   Status SetAsideNext(const Status& cause);
 
-  Store& store_;
+  ProcessingSource& source_;
+  EventStore& events_;
   const Clock& clock_;
   Metrics& metrics_;
   const Options options_;

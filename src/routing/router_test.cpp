@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "routing/routing_service.h"
+
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -101,6 +103,110 @@ TEST(Teams, FirstMatchingRuleWinsElseEverySalesRep) {
   TeamChoice none = ChooseTeam(config, {{"country", "FR"}});
   EXPECT_EQ(none.team, "");
   EXPECT_EQ(none.rule, "default");
+}
+
+// The rows routing reads and writes, in memory.
+class MemoryRouting : public RoutingWrites {
+ public:
+  std::map<int64_t, int> open_leads;
+  std::optional<int64_t> account_owner;
+  std::map<std::string, std::map<int64_t, double>> passes;
+  std::map<std::string, double> virtual_times;
+  std::vector<AssignmentRecord> started;
+
+  StatusOr<int> CountOpenLeads(int64_t user_id) override { return open_leads[user_id]; }
+  StatusOr<std::optional<int64_t>> FindAccountOwner(std::string_view, int64_t) override {
+    return account_owner;
+  }
+  StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(std::string_view team) override {
+    auto& p = passes[std::string(team)];
+    return std::vector<std::pair<int64_t, double>>(p.begin(), p.end());
+  }
+  Status SetRoutingPass(std::string_view team, int64_t user_id, double pass) override {
+    passes[std::string(team)][user_id] = pass;
+    return OkStatus();
+  }
+  StatusOr<double> VirtualTime(std::string_view team) override {
+    return virtual_times[std::string(team)];
+  }
+  Status SetVirtualTime(std::string_view team, double virtual_time) override {
+    virtual_times[std::string(team)] = virtual_time;
+    return OkStatus();
+  }
+  Status StartAssignment(const AssignmentRecord& a) override {
+    started.push_back(a);
+    return OkStatus();
+  }
+  Status EndAssignment(int64_t, TimePoint, std::string_view) override { return OkStatus(); }
+  StatusOr<std::optional<AssignmentRecord>> OpenAssignment(int64_t) override {
+    return std::optional<AssignmentRecord>();
+  }
+  Status UpdateAssignmentSla(const AssignmentRecord&) override { return OkStatus(); }
+};
+
+UserRecord Rep(int64_t id, std::string team, std::string role = "sales_rep") {
+  UserRecord u;
+  u.id = id;
+  u.email = "u" + std::to_string(id) + "@example.com";
+  u.role = std::move(role);
+  u.team = std::move(team);
+  return u;
+}
+
+TEST(RoutingService, TheAccountsOwnerComesFirst) {
+  MemoryRouting txn;
+  txn.account_owner = 2;
+  std::vector<UserRecord> users = {Rep(1, ""), Rep(2, "")};
+  RoutingService service(RoutingConfig{});
+  RoutingSubject lead{7, "acme.com", nlohmann::json::object(), std::nullopt};
+  RoutingDecision d = service.Route(txn, users, lead, TimePoint{}).value();
+  ASSERT_TRUE(d.owner);
+  EXPECT_EQ(d.owner->id, 2);
+  EXPECT_EQ(d.rule, "account_match");
+  EXPECT_TRUE(txn.passes.empty());  // the rotation did not move
+}
+
+TEST(RoutingService, RoundRobinMovesTheRotationAndSkipsTheExcluded) {
+  MemoryRouting txn;
+  std::vector<UserRecord> users = {Rep(1, ""), Rep(2, "")};
+  RoutingService service(RoutingConfig{});
+  RoutingSubject lead{7, "", nlohmann::json::object(), 1};
+  RoutingDecision d = service.Route(txn, users, lead, TimePoint{}).value();
+  ASSERT_TRUE(d.owner);
+  EXPECT_EQ(d.owner->id, 2);
+  EXPECT_EQ(d.rule, "default");
+  EXPECT_EQ(txn.passes["*"].count(2), 1u);
+  ASSERT_EQ(d.candidates.size(), 2u);
+  EXPECT_FALSE(d.candidates[0].team);  // the excluded rep is noted without a team
+  EXPECT_EQ(d.candidates[1].team, "(all sales reps)");
+}
+
+TEST(RoutingService, NobodyAvailableLeavesTheTeamForTheQueue) {
+  MemoryRouting txn;
+  std::vector<UserRecord> users = {Rep(1, "emea")};
+  users[0].active = false;
+  RoutingConfig config;
+  config.rules.push_back({"europe", {}, "emea", 1});
+  RoutingService service(config);
+  RoutingSubject lead{7, "", nlohmann::json::object(), std::nullopt};
+  RoutingDecision d = service.Route(txn, users, lead, TimePoint{}).value();
+  EXPECT_FALSE(d.owner);
+  EXPECT_EQ(d.team, "emea");
+  EXPECT_EQ(d.rule, "europe");
+}
+
+TEST(RoutingService, MissedSlasGoToTheOwnersTeamManagersElseAllElseAdmins) {
+  std::vector<UserRecord> users = {Rep(1, "emea"), Rep(2, "emea", "sales_manager"),
+                                   Rep(3, "us", "sales_manager"), Rep(4, "", "admin")};
+  auto ids = [](const std::vector<UserRecord>& us) {
+    std::vector<int64_t> out;
+    for (const UserRecord& u : us) out.push_back(u.id);
+    return out;
+  };
+  EXPECT_EQ(ids(SlaManagers(users, users[0])), (std::vector<int64_t>{2}));
+  EXPECT_EQ(ids(SlaManagers(users, std::nullopt)), (std::vector<int64_t>{2, 3}));
+  users[1].active = users[2].active = false;
+  EXPECT_EQ(ids(SlaManagers(users, users[0])), (std::vector<int64_t>{4}));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "app/application.h"
 #include "auth/tokens.h"
+#include "brief/brief_input.h"
 #include "core/time_format.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -406,7 +407,8 @@ TEST(Webhooks, SignedRetriedInOrderAndNotBlockedByADeadReceiver) {
   std::vector<WebhookConfig> hooks = {
       {receiver.url(), secret, {}},
       {"http://127.0.0.1:1/dead", "another-long-secret!", {"lead.assigned"}}};
-  LeadEngine engine(DefaultScoring(), RoutingConfig{}, hooks);
+  LeadEngine engine(DefaultScoring(), RoutingConfig{}, hooks, ContactConfig{}, SlaConfig{},
+                    OwnerBriefFor);
   Metrics metrics;
   EventPipeline::Options options;
   options.leads = &engine;

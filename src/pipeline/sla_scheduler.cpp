@@ -1,4 +1,4 @@
-#include "sla/sla_scheduler.h"
+#include "pipeline/sla_scheduler.h"
 
 #include <spdlog/spdlog.h>
 
@@ -13,12 +13,12 @@ StatusOr<size_t> SlaScheduler::FireDue(TimePoint now) {
   std::set<int64_t> seen;  // a lead is looked at once per pass, even if it stays due
   size_t fired = 0;
   for (;;) {
-    TANDEM_ASSIGN_OR_RETURN(auto due, store_.DueSlaLeads(now, kBatch + seen.size()));
+    TANDEM_ASSIGN_OR_RETURN(auto due, leads_.DueSlaLeads(now, kBatch + seen.size()));
     size_t fresh = 0;
     for (int64_t lead_id : due) {
       if (!seen.insert(lead_id).second) continue;
       ++fresh;
-      TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginLeadTxn());
+      TANDEM_ASSIGN_OR_RETURN(auto txn, txns_.BeginLeadTxn());
       TANDEM_RETURN_IF_ERROR(engine_.FireSlaTimer(*txn, lead_id, now));
       TANDEM_RETURN_IF_ERROR(txn->Commit());
       ++fired;

@@ -1,9 +1,6 @@
-// LeadEngine: gathering a lead's handoff brief input, from a transaction (at assignment,
-// where the lead holds changes not written yet) or from the store (the API).
-#include <nlohmann/json.hpp>
+#include "brief/brief_input.h"
 
-#include "brief/brief.h"
-#include "leads/lead_engine.h"
+#include <nlohmann/json.hpp>
 
 namespace tandem {
 namespace {
@@ -23,16 +20,16 @@ struct TxnReads {
 };
 
 struct StoreReads {
-  Store& store;
-  auto Events(int64_t person) { return store.ListPersonEvents(person, 100000); }
-  auto Log(int64_t lead) { return store.ListLeadLog(lead); }
-  auto Assignments(int64_t lead) { return store.ListAssignments(lead); }
-  auto Catalog() { return store.LoadCatalog(); }
-  auto Users() { return store.ListUsers(); }
-  auto Items(int64_t lead) { return store.ListScoreItems(lead); }
-  auto Prefs(int64_t lead) { return store.GetContactPrefs(lead); }
-  auto Consents(int64_t lead) { return store.ListConsents(lead); }
-  auto Touches(int64_t lead) { return store.ListTouches(lead, TimePoint{}); }
+  BriefReads reads;
+  auto Events(int64_t person) { return reads.events.ListPersonEvents(person, 100000); }
+  auto Log(int64_t lead) { return reads.leads.ListLeadLog(lead); }
+  auto Assignments(int64_t lead) { return reads.assignments.ListAssignments(lead); }
+  auto Catalog() { return reads.catalog.LoadCatalog(); }
+  auto Users() { return reads.users.ListUsers(); }
+  auto Items(int64_t lead) { return reads.leads.ListScoreItems(lead); }
+  auto Prefs(int64_t lead) { return reads.contact.GetContactPrefs(lead); }
+  auto Consents(int64_t lead) { return reads.contact.ListConsents(lead); }
+  auto Touches(int64_t lead) { return reads.contact.ListTouches(lead, TimePoint{}); }
 };
 
 ContactDecision Answer(const ContactConfig& policy, const ContactFacts& facts,
@@ -88,14 +85,24 @@ StatusOr<BriefInput> Gather(const LeadEngine& engine, Reads reads, const LeadRec
 
 }  // namespace
 
-StatusOr<BriefInput> LeadEngine::BriefInputFor(LeadTxn& txn, const LeadRecord& lead,
-                                               TimePoint now) const {
-  return Gather(*this, TxnReads{txn}, lead, now);
+StatusOr<BriefInput> BriefInputFor(const LeadEngine& engine, LeadTxn& txn, const LeadRecord& lead,
+                                   TimePoint now) {
+  return Gather(engine, TxnReads{txn}, lead, now);
 }
 
-StatusOr<BriefInput> LeadEngine::BriefInputFor(Store& store, const LeadRecord& lead,
-                                               TimePoint now) const {
-  return Gather(*this, StoreReads{store}, lead, now);
+StatusOr<BriefInput> BriefInputFor(const LeadEngine& engine, BriefReads reads,
+                                   const LeadRecord& lead, TimePoint now) {
+  return Gather(engine, StoreReads{reads}, lead, now);
+}
+
+StatusOr<OwnerBrief> OwnerBriefFor(const LeadEngine& engine, LeadTxn& txn, const LeadRecord& lead,
+                                   TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(BriefInput input, BriefInputFor(engine, txn, lead, now));
+  OwnerBrief out;
+  out.brief = BuildBrief(input);
+  out.why_now = out.brief["why_now"]["text"].get<std::string>();
+  out.text = RenderBriefMarkdown(out.brief);
+  return out;
 }
 
 }  // namespace tandem

@@ -7,20 +7,29 @@
 // overlap (or, with a shared database, run on several instances).
 #pragma once
 
+#include <concepts>
 #include <thread>
 
 #include "core/clock.h"
 #include "core/wake_signal.h"
 #include "leads/lead_engine.h"
-#include "store/store.h"
+#include "leads/lead_store.h"
 
 namespace tandem {
 
 class SlaScheduler {
  public:
+  // Due leads come from `leads`, each timer fires in a transaction of `txns`.
   // Everything must outlive the scheduler.
-  SlaScheduler(Store& store, const LeadEngine& engine, const Clock& clock)
-      : store_(store), engine_(engine), clock_(clock) {}
+  SlaScheduler(LeadListing& leads, LeadTxnSource& txns, const LeadEngine& engine,
+               const Clock& clock)
+      : leads_(leads), txns_(txns), engine_(engine), clock_(clock) {}
+  // The same over a store that is both.
+  template <typename S>
+  requires std::derived_from<S, LeadListing> && std::derived_from<S, LeadTxnSource> SlaScheduler(
+      S& store, const LeadEngine& engine, const Clock& clock)
+      : SlaScheduler(static_cast<LeadListing&>(store), static_cast<LeadTxnSource&>(store), engine,
+                     clock) {}
   ~SlaScheduler();  // Stop()s
 
   // Fires every timer due at `now`; returns how many leads it looked at.
@@ -30,7 +39,8 @@ class SlaScheduler {
   void Stop();
 
  private:
-  Store& store_;
+  LeadListing& leads_;
+  LeadTxnSource& txns_;
   const LeadEngine& engine_;
   const Clock& clock_;
   WakeSignal signal_;
