@@ -11,7 +11,7 @@ namespace {
 // The reads a brief needs, under one name for both sources.
 struct TxnReads {
   LeadTxn& txn;
-  auto Events(int64_t person) { return txn.PersonEvents(person); }
+  auto Events(int64_t person) { return txn.PersonEvents(person, kPersonHistoryLimit); }
   auto Log(int64_t lead) { return txn.ListLeadLog(lead); }
   auto Assignments(int64_t lead) { return txn.ListAssignments(lead); }
   auto Catalog() { return txn.LoadCatalog(); }
@@ -24,7 +24,7 @@ struct TxnReads {
 
 struct StoreReads {
   Store& store;
-  auto Events(int64_t person) { return store.ListPersonEvents(person, 100000); }
+  auto Events(int64_t person) { return store.PersonEvents(person, kPersonHistoryLimit); }
   auto Log(int64_t lead) { return store.ListLeadLog(lead); }
   auto Assignments(int64_t lead) { return store.ListAssignments(lead); }
   auto Catalog() { return store.LoadCatalog(); }
