@@ -14,6 +14,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "app/open_store.h"
 #include "brief/brief.h"
 #include "brief/brief_input.h"
 #include "config/config.h"
@@ -114,7 +115,7 @@ void Run() {
       store->FindPersonByIdentity({IdentityKind::kAnonymousId, "long-history"}).value().value();
   LeadRecord lead = store->GetLead(lead_id).value().value();
   const TimePoint now = last + std::chrono::minutes(17);
-  std::vector<StoredEvent> events = store->ListPersonEvents(lead_id, 100000).value();
+  std::vector<StoredEvent> events = store->PersonEvents(lead_id, 100000).value();
   fmt::print("brief: lead with {} events ({} owner), stored and processed in {:.1f} s\n",
              events.size(), lead.owner_id ? "routed to an" : "no",
              std::chrono::duration<double>(Steady::now() - load_start).count());

@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/open_store.h"
 #include "bench_pg.h"
 #include "core/clock.h"
 #include "ingest/segment_message.h"

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "app/application.h"
+#include "app/open_store.h"
 #include "auth/tokens.h"
 #include "bench_pg.h"
 #include "brief/brief_input.h"
@@ -96,7 +97,7 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
     size_t lead_events = 0, mql = 0;
     auto ids = store->ListLeadIds().value();
     for (int64_t id : ids) {
-      lead_events += store->ListPersonEvents(id, 1000000)->size();
+      lead_events += static_cast<size_t>(store->CountPersonEvents(id).value());
       if (store->GetLead(id).value()->stage == "mql") ++mql;
     }
     fmt::print(

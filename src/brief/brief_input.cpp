@@ -5,23 +5,10 @@
 namespace tandem {
 namespace {
 
-// The reads a brief needs, under one name for both sources.
-struct TxnReads {
-  LeadTxn& txn;
-  auto Events(int64_t person) { return txn.PersonEvents(person); }
-  auto Log(int64_t lead) { return txn.ListLeadLog(lead); }
-  auto Assignments(int64_t lead) { return txn.ListAssignments(lead); }
-  auto Catalog() { return txn.LoadCatalog(); }
-  auto Users() { return txn.ListUsers(); }
-  auto Items(int64_t lead) { return txn.ListScoreItems(lead); }
-  auto Prefs(int64_t lead) { return txn.GetContactPrefs(lead); }
-  auto Consents(int64_t lead) { return txn.ListConsents(lead); }
-  auto Touches(int64_t lead) { return txn.ListTouches(lead, TimePoint{}); }
-};
-
+// The reads a brief needs, in a transaction or outside any.
 struct StoreReads {
   BriefReads reads;
-  auto Events(int64_t person) { return reads.events.ListPersonEvents(person, 100000); }
+  auto Events(int64_t person) { return reads.events.PersonEvents(person, kPersonHistoryLimit); }
   auto Log(int64_t lead) { return reads.leads.ListLeadLog(lead); }
   auto Assignments(int64_t lead) { return reads.assignments.ListAssignments(lead); }
   auto Catalog() { return reads.catalog.LoadCatalog(); }
@@ -87,7 +74,7 @@ StatusOr<BriefInput> Gather(const LeadEngine& engine, Reads reads, const LeadRec
 
 StatusOr<BriefInput> BriefInputFor(const LeadEngine& engine, LeadTxn& txn, const LeadRecord& lead,
                                    TimePoint now) {
-  return Gather(engine, TxnReads{txn}, lead, now);
+  return Gather(engine, StoreReads{BriefReads{txn, txn, txn, txn, txn, txn}}, lead, now);
 }
 
 StatusOr<BriefInput> BriefInputFor(const LeadEngine& engine, BriefReads reads,

@@ -20,7 +20,7 @@ namespace tandem {
 
 // The reads a brief needs outside any transaction.
 struct BriefReads {
-  EventStore& events;
+  EventReads& events;
   LeadReads& leads;
   AssignmentReads& assignments;
   CatalogReads& catalog;

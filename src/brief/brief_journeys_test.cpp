@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app/open_store.h"
 #include "brief/brief.h"
 #include "brief/brief_input.h"
 #include "config/config.h"

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/application.h"
+#include "app/open_store.h"
 #include "auth/passwords.h"
 #include "auth/permissions.h"
 #include "auth/tokens.h"

@@ -111,13 +111,13 @@ std::string OptOutStateStamp(std::string_view email, const ContactPrefs& prefs,
                      count, email);
 }
 
-StatusOr<std::string> LoadUnsubscribeSecret(Store& store) {
+StatusOr<std::string> LoadUnsubscribeSecret(SettingsStore& settings) {
   constexpr std::string_view kName = "unsubscribe_secret";
-  TANDEM_ASSIGN_OR_RETURN(auto secret, store.GetSetting(kName));
+  TANDEM_ASSIGN_OR_RETURN(auto secret, settings.GetSetting(kName));
   if (secret && !secret->empty()) return *secret;
   // Instances starting together on an empty database each propose a secret; all of
   // them sign with the one stored first.
-  return store.PutSettingIfAbsent(kName, RandomToken(32));
+  return settings.PutSettingIfAbsent(kName, RandomToken(32));
 }
 
 }  // namespace tandem

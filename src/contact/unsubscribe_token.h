@@ -18,9 +18,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "contact/contact_records.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "core/settings_store.h"
+#include "core/status.h"
 
 namespace tandem {
 
@@ -54,6 +57,6 @@ std::string OptOutStateStamp(std::string_view email, const ContactPrefs& prefs,
 
 // The server secret the tokens are signed with, kept in the store's settings so every
 // instance (and the CLI) signs alike; created on first use.
-StatusOr<std::string> LoadUnsubscribeSecret(Store& store);
+StatusOr<std::string> LoadUnsubscribeSecret(SettingsStore& settings);
 
 }  // namespace tandem

@@ -12,6 +12,7 @@
 #include "ingest/event_writer.h"
 #include "ingest/segment_message.h"
 #include "ingest/source_directory.h"
+#include "store/store.h"
 
 namespace tandem {
 struct Metrics;

@@ -1,6 +1,7 @@
 // What ingest asks of the store: sources, storing events, and reading them back.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -12,6 +13,18 @@
 #include "ingest/event.h"
 
 namespace tandem {
+
+// The most events read for one person's history (rescoring, the brief).
+inline constexpr size_t kPersonHistoryLimit = 100000;
+
+// A person's events, read inside a lead's transaction or outside any.
+class EventReads {
+ public:
+  virtual ~EventReads() = default;
+  // Up to `limit` of the person's events, oldest first by timestamp.
+  virtual StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id, size_t limit) = 0;
+  virtual StatusOr<int64_t> CountPersonEvents(int64_t person_id) = 0;
+};
 
 class EventStore {
  public:
@@ -27,8 +40,6 @@ class EventStore {
   virtual StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) = 0;
   virtual StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
                                                          std::string_view message_id) = 0;
-  // A person's events, oldest first by timestamp.
-  virtual StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) = 0;
   virtual StatusOr<int64_t> CountEvents() = 0;
   // Events stored but not yet processed by the pipeline.
   virtual StatusOr<int64_t> CountUnprocessedEvents() = 0;

@@ -8,7 +8,7 @@
 
 namespace tandem {
 
-EventWriter::EventWriter(Store& store, Metrics& metrics, Options options)
+EventWriter::EventWriter(EventStore& store, Metrics& metrics, Options options)
     : store_(store), metrics_(metrics), options_(options), thread_([this] { Run(); }) {}
 
 EventWriter::~EventWriter() { Stop(); }

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "store/store.h"
+#include "ingest/event_store.h"
 
 namespace tandem {
 
@@ -54,7 +54,7 @@ class EventWriter {
   };
 
   // `store` and `metrics` must outlive the writer. Starts the writer thread.
-  EventWriter(Store& store, Metrics& metrics, Options options);
+  EventWriter(EventStore& store, Metrics& metrics, Options options);
   ~EventWriter();  // Stop()s
 
   // Queues events; `done` runs once they are durable (or failed). Returns false, and
@@ -88,7 +88,7 @@ class EventWriter {
   // One store commit, timed and counted on the metrics; a failure is logged.
   StatusOr<AppendResult> Append(std::span<const EventRecord> events);
 
-  Store& store_;
+  EventStore& store_;
   Metrics& metrics_;
   const Options options_;
   std::function<void()> on_commit_;

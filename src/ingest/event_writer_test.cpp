@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <future>
 
+#include "app/open_store.h"
 #include "metrics/metrics.h"
 #include "testing/gated_store.h"
 #include "testing/test_store.h"

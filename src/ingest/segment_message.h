@@ -28,7 +28,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "ingest/event.h"
 
 namespace tandem {
 

@@ -14,13 +14,13 @@
 #include <unordered_map>
 
 #include "core/clock.h"
-#include "store/store.h"
+#include "ingest/event_store.h"
 
 namespace tandem {
 
 class SourceDirectory {
  public:
-  SourceDirectory(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  SourceDirectory(EventStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   // nullopt when no source has this key; a Status when the store cannot answer.
   StatusOr<std::optional<Source>> Find(std::string_view write_key);
@@ -28,7 +28,7 @@ class SourceDirectory {
  private:
   static constexpr std::chrono::seconds kNegativeTtl{5};
 
-  Store& store_;
+  EventStore& store_;
   const Clock& clock_;
   std::shared_mutex mu_;
   std::unordered_map<std::string, Source> known_;       // guarded by mu_

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/open_store.h"
 #include "config/config.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "auth/permissions.h"
+#include "contact/contact_merge.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
 
@@ -28,6 +29,21 @@ bool FromBrowser(const StoredEvent& event) {
   nlohmann::json message = nlohmann::json::parse(event.record.payload, nullptr, false);
   return FindField(message, "context.page") != nullptr ||
          FindField(message, "context.userAgent") != nullptr;
+}
+
+// Folds lead `from` into `into`: the store moves the rows; the two sides' contact
+// preferences and consents merge as the contact policy says (the most restrictive wins).
+Status FoldLead(LeadTxn& txn, int64_t from, int64_t into, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(ContactPrefs into_prefs, txn.GetContactPrefs(into));
+  TANDEM_ASSIGN_OR_RETURN(ContactPrefs from_prefs, txn.GetContactPrefs(from));
+  TANDEM_ASSIGN_OR_RETURN(auto into_consents, txn.ListConsents(into));
+  TANDEM_ASSIGN_OR_RETURN(auto from_consents, txn.ListConsents(from));
+  TANDEM_RETURN_IF_ERROR(txn.FoldLead(from, into, now));
+  TANDEM_RETURN_IF_ERROR(txn.PutContactPrefs(MergeContactPrefs(into_prefs, from_prefs, now)));
+  for (const ConsentRecord& c : KeptWithdrawals(into_consents, from_consents, from, into, now)) {
+    TANDEM_RETURN_IF_ERROR(txn.AddConsent(c));
+  }
+  return OkStatus();
 }
 
 // Folds the lead of person `from`, found to be `person_id`, into the survivor's: the
@@ -66,7 +82,7 @@ StatusOr<bool> FoldMergedLead(LeadTxn& txn, const StoredEvent& event, int64_t pe
   }
   kept.queued = kept.queued && !kept.owner_id;
   TANDEM_RETURN_IF_ERROR(txn.PutLead(kept));
-  TANDEM_RETURN_IF_ERROR(txn.FoldLead(from, person_id, now));
+  TANDEM_RETURN_IF_ERROR(FoldLead(txn, from, person_id, now));
   if (adopt_owner) {
     AssignmentRecord a;
     a.lead_id = person_id;

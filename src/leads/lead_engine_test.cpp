@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/open_store.h"
 #include "brief/brief_input.h"
 #include "config/config.h"
 #include "core/time_format.h"

@@ -79,7 +79,7 @@ Status LeadEngine::Session::Rebuild() {
   lead_.first_touch.clear();
   lead_.last_touch.clear();
   lead_.visits = 0;
-  TANDEM_ASSIGN_OR_RETURN(auto events, txn_.PersonEvents(lead_.id));
+  TANDEM_ASSIGN_OR_RETURN(auto events, txn_.PersonEvents(lead_.id, kPersonHistoryLimit));
   for (const StoredEvent& e : events) TANDEM_RETURN_IF_ERROR(ApplyEvent(e));
   // Inbound touches (the lead replied or called) count as engagement too.
   TANDEM_ASSIGN_OR_RETURN(auto touches, txn_.ListTouches(lead_.id, TimePoint{}));

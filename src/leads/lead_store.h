@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "ingest/event.h"
+#include "ingest/event_store.h"
 #include "leads/lead.h"
 #include "outbox/outbox_store.h"
 #include "routing/routing_store.h"
@@ -39,8 +40,10 @@ class LeadWrites {
   virtual ~LeadWrites() = default;
   // Inserts or replaces the lead's row.
   virtual Status PutLead(const LeadRecord& lead) = 0;
-  // Folds lead `from` into `into` (after a person merge): its log, assignments and
-  // trait history move; its open assignment ends; its score items and row go.
+  // Folds lead `from` into `into` (after a person merge): its log, assignments, trait
+  // history, consents, touches and refusals move; its open assignment ends; its score
+  // items, contact preferences and row go. Merging the two sides' preferences and
+  // consents is the caller's (contact/contact_merge.h).
   virtual Status FoldLead(int64_t from, int64_t into, TimePoint now) = 0;
   virtual Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) = 0;
   virtual Status AddScoreItem(int64_t lead_id, const ScoreItem& item) = 0;
@@ -50,8 +53,6 @@ class LeadWrites {
   virtual Status AddTraitHistory(int64_t lead_id, std::string_view trait, std::string_view value,
                                  std::optional<int64_t> event_id, TimePoint at) = 0;
   virtual Status AppendLog(const LeadLogEntry& entry) = 0;
-  // The events of a person, oldest first.
-  virtual StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) = 0;
 };
 
 // One write transaction over lead state. Destroying it without Commit() rolls back.
@@ -64,6 +65,7 @@ class LeadTxn : public LeadReads,
                 public RoutingWrites,
                 public UserReads,
                 public CatalogReads,
+                public EventReads,
                 public OutboxWrites {
  public:
   [[nodiscard]] virtual Status Commit() = 0;

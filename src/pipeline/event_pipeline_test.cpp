@@ -3,126 +3,32 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "app/open_store.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
 #include "metrics/metrics.h"
-#include "store/store_wrapper.h"
+#include "testing/store_wrapper.h"
 #include "testing/test_store.h"
+#include "testing/txn_wrapper.h"
 
 namespace tandem {
 namespace {
 
 // A processing transaction that refuses to stitch any event whose messageId starts
 // with `refused`, as PostgreSQL refuses a value too long for an index entry.
-class RefusingTxn final : public ProcessingTxn {
+class RefusingTxn final : public ProcessingTxnWrapper {
  public:
   RefusingTxn(std::unique_ptr<ProcessingTxn> txn, std::string refused)
-      : txn_(std::move(txn)), refused_(std::move(refused)) {}
-  StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override {
-    return txn_->GetLead(lead_id);
-  }
-  Status PutLead(const LeadRecord& lead) override { return txn_->PutLead(lead); }
-  Status FoldLead(int64_t from, int64_t into, TimePoint now) override {
-    return txn_->FoldLead(from, into, now);
-  }
-  Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) override {
-    return txn_->EnsureAccount(domain, name, now);
-  }
-  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override {
-    return txn_->ListScoreItems(lead_id);
-  }
-  Status AddScoreItem(int64_t lead_id, const ScoreItem& item) override {
-    return txn_->AddScoreItem(lead_id, item);
-  }
-  Status DeleteScoreItems(int64_t lead_id, std::optional<ScoreAxis> axis) override {
-    return txn_->DeleteScoreItems(lead_id, axis);
-  }
-  StatusOr<double> RulePointsOnDay(int64_t lead_id, std::string_view rule, int64_t day) override {
-    return txn_->RulePointsOnDay(lead_id, rule, day);
-  }
-  Status AddTraitHistory(int64_t lead_id, std::string_view trait, std::string_view value,
-                         std::optional<int64_t> event_id, TimePoint at) override {
-    return txn_->AddTraitHistory(lead_id, trait, value, event_id, at);
-  }
-  Status AppendLog(const LeadLogEntry& entry) override { return txn_->AppendLog(entry); }
-  StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) override {
-    return txn_->PersonEvents(person_id);
-  }
-  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
-    return txn_->ListLeadLog(lead_id);
-  }
-  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override {
-    return txn_->ListAssignments(lead_id);
-  }
-  StatusOr<Catalog> LoadCatalog() override { return txn_->LoadCatalog(); }
-  StatusOr<std::vector<UserRecord>> ListUsers() override { return txn_->ListUsers(); }
-  StatusOr<int> CountOpenLeads(int64_t user_id) override { return txn_->CountOpenLeads(user_id); }
-  StatusOr<std::optional<int64_t>> FindAccountOwner(std::string_view domain,
-                                                    int64_t except_lead) override {
-    return txn_->FindAccountOwner(domain, except_lead);
-  }
-  StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(std::string_view team) override {
-    return txn_->RoutingPasses(team);
-  }
-  Status SetRoutingPass(std::string_view team, int64_t user_id, double pass) override {
-    return txn_->SetRoutingPass(team, user_id, pass);
-  }
-  StatusOr<double> VirtualTime(std::string_view team) override { return txn_->VirtualTime(team); }
-  Status SetVirtualTime(std::string_view team, double virtual_time) override {
-    return txn_->SetVirtualTime(team, virtual_time);
-  }
-  Status StartAssignment(const AssignmentRecord& assignment) override {
-    return txn_->StartAssignment(assignment);
-  }
-  Status EndAssignment(int64_t lead_id, TimePoint at, std::string_view reason) override {
-    return txn_->EndAssignment(lead_id, at, reason);
-  }
-  StatusOr<std::optional<AssignmentRecord>> OpenAssignment(int64_t lead_id) override {
-    return txn_->OpenAssignment(lead_id);
-  }
-  Status UpdateAssignmentSla(const AssignmentRecord& assignment) override {
-    return txn_->UpdateAssignmentSla(assignment);
-  }
-  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override {
-    return txn_->GetContactPrefs(lead_id);
-  }
-  Status PutContactPrefs(const ContactPrefs& prefs) override {
-    return txn_->PutContactPrefs(prefs);
-  }
-  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override {
-    return txn_->ListConsents(lead_id);
-  }
-  Status AddConsent(const ConsentRecord& consent) override { return txn_->AddConsent(consent); }
-  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
-    return txn_->ListTouches(lead_id, since);
-  }
-  StatusOr<int64_t> AddTouch(const TouchRecord& touch) override { return txn_->AddTouch(touch); }
-  StatusOr<bool> ConfirmTouchScore(int64_t lead_id, int64_t touch_id) override {
-    return txn_->ConfirmTouchScore(lead_id, touch_id);
-  }
-  Status AddRefusal(const GateRefusal& refusal) override { return txn_->AddRefusal(refusal); }
-  Status Enqueue(const OutboxMessage& message, std::span<const std::string> endpoints,
-                 TimePoint now) override {
-    return txn_->Enqueue(message, endpoints, now);
-  }
-  Status Commit() override { return txn_->Commit(); }
-  StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) override {
-    return txn_->NextUnprocessed(limit);
-  }
-  StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) override {
-    return txn_->LookUpIdentities(ids);
-  }
+      : ProcessingTxnWrapper(std::move(txn)), refused_(std::move(refused)) {}
   StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
                                 TimePoint now) override {
     if (event.record.message_id.starts_with(refused_)) {
       return Internal("ERROR:  index row requires 30024 bytes, maximum size is 8191");
     }
-    return txn_->ApplyStitch(event, plan, now);
+    return ProcessingTxnWrapper::ApplyStitch(event, plan, now);
   }
-  Status MarkProcessed(const StoredEvent& last) override { return txn_->MarkProcessed(last); }
 
  private:
-  std::unique_ptr<ProcessingTxn> txn_;
   std::string refused_;
 };
 
@@ -187,7 +93,7 @@ TEST_F(EventPipelineTest, AnonymousHistoryBelongsToThePersonOnceIdentified) {
   ASSERT_TRUE(person.has_value());
   EXPECT_EQ(person, PersonOf(IdentityKind::kAnonymousId, "a1"));
   EXPECT_EQ(person, PersonOf(IdentityKind::kEmail, "ada@example.com"));
-  auto events = store_->ListPersonEvents(*person, 100).value();
+  auto events = store_->PersonEvents(*person, 100).value();
   EXPECT_EQ(events.size(), 4u) << "the three anonymous events and the identify";
   EXPECT_EQ(store_->GetPerson(*person).value()->email, "ada@example.com");
 }
@@ -203,7 +109,7 @@ TEST_F(EventPipelineTest, SecondDeviceIsMergedWhenTheUserLogsIn) {
   ASSERT_TRUE(person.has_value());
   EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "phone"), person);
   EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "laptop"), person);
-  EXPECT_EQ(store_->ListPersonEvents(*person, 100)->size(), 4u);
+  EXPECT_EQ(store_->PersonEvents(*person, 100)->size(), 4u);
 }
 
 TEST_F(EventPipelineTest, AliasJoinsPreviousIdentity) {
@@ -249,7 +155,7 @@ TEST_F(EventPipelineTest, EachEventIsProcessedExactlyOnceAcrossRestarts) {
   for (int v = 0; v < 50; ++v) {
     auto person = PersonOf(IdentityKind::kAnonymousId, fmt::format("v{}", v));
     ASSERT_TRUE(person.has_value());
-    owned += store_->ListPersonEvents(*person, 1000)->size();
+    owned += store_->PersonEvents(*person, 1000)->size();
   }
   EXPECT_EQ(owned, 1200u);
 }

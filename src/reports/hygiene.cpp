@@ -86,13 +86,13 @@ std::string Label(std::string_view value) {
 
 }  // namespace
 
-StatusOr<HygieneReport> BuildHygieneReport(Store& store, TimePoint since, TimePoint now) {
+StatusOr<HygieneReport> BuildHygieneReport(HygieneSources from, TimePoint since, TimePoint now) {
   HygieneReport report;
   report.since = since;
-  TANDEM_ASSIGN_OR_RETURN(report.never_touched, store.CountNeverTouchedLeads());
-  TANDEM_ASSIGN_OR_RETURN(report.refusals, store.CountRefusals(since));
-  TANDEM_ASSIGN_OR_RETURN(auto assignments, store.AssignmentsSince(since));
-  TANDEM_ASSIGN_OR_RETURN(auto users, store.ListUsers());
+  TANDEM_ASSIGN_OR_RETURN(report.never_touched, from.leads.CountNeverTouchedLeads());
+  TANDEM_ASSIGN_OR_RETURN(report.refusals, from.refusals.CountRefusals(since));
+  TANDEM_ASSIGN_OR_RETURN(auto assignments, from.leads.AssignmentsSince(since));
+  TANDEM_ASSIGN_OR_RETURN(auto users, from.users.ListUsers());
   std::map<int64_t, const UserRecord*> by_id;
   for (const UserRecord& u : users) by_id[u.id] = &u;
   Tally all;

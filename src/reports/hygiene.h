@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_store.h"
+#include "contact/contact_store.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "leads/lead_store.h"
 
 namespace tandem {
 
@@ -34,8 +36,19 @@ struct HygieneReport {
   RefusalCounts refusals;
 };
 
+// What the report reads: leads, refusals and users, usually all from the one store.
+struct HygieneSources {
+  template <typename AllOfThem>
+  HygieneSources(AllOfThem& store)  // NOLINT(google-explicit-constructor): a store is all three
+      : leads(store), refusals(store), users(store) {}
+
+  LeadListing& leads;
+  ContactReports& refusals;
+  UserReads& users;
+};
+
 // Assignments started since `since`; refusals since `since`.
-StatusOr<HygieneReport> BuildHygieneReport(Store& store, TimePoint since, TimePoint now);
+StatusOr<HygieneReport> BuildHygieneReport(HygieneSources from, TimePoint since, TimePoint now);
 nlohmann::json HygieneToJson(const HygieneReport& report);
 // Prometheus text for /metrics.
 std::string HygieneToPrometheus(const HygieneReport& report);

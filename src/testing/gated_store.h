@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "store/store_wrapper.h"
+#include "testing/store_wrapper.h"
 
 namespace tandem::testing {
 

@@ -9,7 +9,7 @@
 
 namespace tandem {
 
-DeliveryWorker::DeliveryWorker(Store& store, WebhookSender& sender,
+DeliveryWorker::DeliveryWorker(OutboxStore& store, WebhookSender& sender,
                                std::vector<WebhookConfig> webhooks, const Clock& clock,
                                Metrics& metrics)
     : store_(store),

@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include "outbox/webhook_config.h"
 #include "core/clock.h"
 #include "core/wake_signal.h"
-#include "store/store.h"
+#include "outbox/outbox_store.h"
+#include "outbox/webhook_config.h"
 #include "webhooks/webhook_sender.h"
 
 namespace tandem {
@@ -24,7 +24,7 @@ struct Metrics;
 class DeliveryWorker {
  public:
   // `store`, `sender`, `clock` and `metrics` must outlive the worker.
-  DeliveryWorker(Store& store, WebhookSender& sender, std::vector<WebhookConfig> webhooks,
+  DeliveryWorker(OutboxStore& store, WebhookSender& sender, std::vector<WebhookConfig> webhooks,
                  const Clock& clock, Metrics& metrics);
   ~DeliveryWorker();  // Stop()s
 
@@ -41,7 +41,7 @@ class DeliveryWorker {
  private:
   void Run();
 
-  Store& store_;
+  OutboxStore& store_;
   WebhookSender& sender_;
   const std::vector<WebhookConfig> webhooks_;
   const Clock& clock_;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/application.h"
+#include "app/open_store.h"
 #include "core/time_format.h"
 #include "scoring/scorer.h"
 #include "support/http_client.h"
@@ -569,7 +570,7 @@ TEST_F(IngestHttpTest, AnonymousVisitsJoinThePersonWhoIdentifies) {
   ASSERT_TRUE(app_->pipeline().Drain().ok());
   auto person = real_->FindPersonByIdentity({IdentityKind::kEmail, "ada@example.com"}).value();
   ASSERT_TRUE(person.has_value());
-  auto events = real_->ListPersonEvents(*person, 10).value();
+  auto events = real_->PersonEvents(*person, 10).value();
   EXPECT_EQ(events.size(), 3u);
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/application.h"
+#include "app/open_store.h"
 #include "auth/tokens.h"
 #include "brief/brief_input.h"
 #include "core/time_format.h"

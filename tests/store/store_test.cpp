@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "app/open_store.h"
 #include "core/time_format.h"
 #include "store/store.h"
 #include "testing/test_store.h"
@@ -161,7 +162,7 @@ TEST_P(StoreTest, MergeMovesIdentitiesAndEventsAndKeepsAPointer) {
   auto merged = store_->GetPerson(p2).value();
   ASSERT_TRUE(merged.has_value());
   EXPECT_EQ(merged->merged_into, p1);
-  EXPECT_EQ(store_->ListPersonEvents(p1, 100)->size(), 3u);
+  EXPECT_EQ(store_->PersonEvents(p1, 100)->size(), 3u);
   EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
 }
 
@@ -173,6 +174,33 @@ UserRecord Rep(std::string email) {
   u.team = "east";
   u.created_at = u.updated_at = FromUnixMillis(0);
   return u;
+}
+
+// A shared read answers the same inside a transaction (on its own connection, seeing
+// its own writes) as outside one.
+TEST_P(StoreTest, APersonsEventsAreReadAndCountedInsideAndOutsideATransaction) {
+  std::vector<EventRecord> events = {Event(source_id_, "m1", "a1"), Event(source_id_, "m2", "a1")};
+  ASSERT_TRUE(store_->AppendEvents(events).ok());
+  auto txn = std::move(store_->BeginProcessing().value());
+  auto next = txn->NextUnprocessed(10).value();
+  ASSERT_EQ(next.size(), 2u);
+  StitchPlan plan;
+  plan.attach = {{IdentityKind::kAnonymousId, "a1"}};
+  int64_t person = txn->ApplyStitch(next[0], plan, FromUnixMillis(1)).value();
+  StitchPlan same;
+  same.person_id = person;
+  ASSERT_EQ(txn->ApplyStitch(next[1], same, FromUnixMillis(2)).value(), person);
+  EXPECT_EQ(*txn->CountPersonEvents(person), 2);
+  EXPECT_EQ(txn->PersonEvents(person, 1)->size(), 1u);
+  EXPECT_EQ(*store_->CountPersonEvents(person), 0);  // not committed yet
+  ASSERT_TRUE(txn->MarkProcessed(next.back()).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  txn.reset();
+  EXPECT_EQ(*store_->CountPersonEvents(person), 2);
+  auto read = store_->PersonEvents(person, 10).value();
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].record.message_id, "m1");
+  EXPECT_EQ(*store_->CountPersonEvents(person + 100), 0);
 }
 
 TEST_P(StoreTest, UsersTokensAndSessions) {

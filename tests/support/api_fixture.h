@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/application.h"
+#include "app/open_store.h"
 #include "auth/tokens.h"
 #include "core/time_format.h"
 #include "support/http_client.h"

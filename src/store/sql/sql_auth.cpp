@@ -2,9 +2,69 @@
 
 #include <fmt/format.h>
 
-#include "store/sql/sql_leads.h"
+#include "store/sql/sql_store.h"
 
 namespace tandem::sql {
+
+const char* const kUserColumns =
+    "id, email, name, role, COALESCE(team, ''), timezone, capacity, hours_start, hours_end, "
+    "active, ooo_from, ooo_until, created_at, updated_at";
+
+UserRecord ReadUser(const Statement& row) {
+  UserRecord u;
+  u.id = row.Int(0);
+  u.email = row.Text(1);
+  u.name = row.Text(2);
+  u.role = row.Text(3);
+  u.team = row.Text(4);
+  u.timezone = row.Text(5);
+  u.capacity = static_cast<int>(row.Int(6));
+  u.hours_start = static_cast<int>(row.Int(7));
+  u.hours_end = static_cast<int>(row.Int(8));
+  u.active = row.Int(9) != 0;
+  u.ooo_from = OptionalTime(row, 10);
+  u.ooo_until = OptionalTime(row, 11);
+  u.created_at = FromUnixMillis(row.Int(12));
+  u.updated_at = FromUnixMillis(row.Int(13));
+  return u;
+}
+
+StatusOr<std::vector<UserRecord>> ListUsers(Db& db) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
+  return Collect<UserRecord>(stmt, ReadUser);
+}
+
+namespace {
+
+StatusOr<std::optional<UserRecord>> OneUser(Statement* stmt) {
+  TANDEM_ASSIGN_OR_RETURN(auto users, Collect<UserRecord>(stmt, ReadUser));
+  if (users.empty()) return std::optional<UserRecord>();
+  return std::optional<UserRecord>(std::move(users[0]));
+}
+
+}  // namespace
+
+StatusOr<std::optional<UserRecord>> GetUser(Db& db, int64_t user_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns)));
+  stmt->Bind(1, user_id);
+  return OneUser(stmt);
+}
+
+StatusOr<std::optional<UserRecord>> FindUserBy(Db& db, std::string_view column,
+                                               std::string_view value) {
+  std::string sql =
+      column == "token"
+          ? fmt::format(
+                "SELECT {} FROM users WHERE id = (SELECT user_id FROM api_tokens WHERE "
+                "token_hash = ?)",
+                kUserColumns)
+          : fmt::format("SELECT {} FROM users WHERE {} = ?", kUserColumns, column);
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  stmt->Bind(1, value);
+  return OneUser(stmt);
+}
 
 StatusOr<std::optional<Credentials>> FindCredentials(Db& db, std::string_view email) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
@@ -164,3 +224,185 @@ Status DeleteSession(Db& db, std::string_view token_hash) {
 }
 
 }  // namespace tandem::sql
+
+namespace tandem {
+
+using sql::Statement;
+
+namespace {
+
+// A user's team exists once someone is in it.
+Status EnsureTeam(sql::Db& db, std::string_view team, TimePoint at) {
+  if (team.empty()) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("INSERT INTO teams (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"));
+  stmt->Bind(1, team).Bind(2, ToUnixMillis(at));
+  return stmt->Run();
+}
+
+}  // namespace
+
+StatusOr<UserRecord> SqlStore::CreateUser(const UserRecord& user) {
+  UserRecord created = user;
+  Status status = Write([&](sql::Db& db) -> Status {
+    TANDEM_RETURN_IF_ERROR(EnsureTeam(db, user.team, user.created_at));
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * insert,
+        db.Prepare("INSERT INTO users (email, name, role, team, timezone, capacity, hours_start, "
+                   "hours_end, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?) RETURNING id"));
+    insert->Bind(1, user.email)
+        .Bind(2, user.name)
+        .Bind(3, user.role)
+        .BindNullable(4, user.team)
+        .Bind(5, user.timezone)
+        .Bind(6, int64_t{user.capacity})
+        .Bind(7, int64_t{user.hours_start})
+        .Bind(8, int64_t{user.hours_end})
+        .Bind(9, int64_t{user.active ? 1 : 0})
+        .Bind(10, ToUnixMillis(user.created_at))
+        .Bind(11, ToUnixMillis(user.updated_at));
+    auto inserted = sql::InsertedId(*insert);
+    if (inserted.status().code() == StatusCode::kConflict) {
+      return Conflict("user_exists", fmt::format("a user with email {} exists", user.email));
+    }
+    TANDEM_RETURN_IF_ERROR(inserted.status());
+    created.id = *inserted;
+    return OkStatus();
+  });
+  if (!status.ok()) return status;
+  return created;
+}
+
+Status SqlStore::UpdateUser(const UserRecord& u) {
+  return Write([&](sql::Db& db) -> Status {
+    TANDEM_RETURN_IF_ERROR(EnsureTeam(db, u.team, u.updated_at));
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("UPDATE users SET name = ?, role = ?, team = ?, timezone = ?, capacity = ?, "
+                   "hours_start = ?, hours_end = ?, active = ?, ooo_from = ?, ooo_until = ?, "
+                   "updated_at = ? WHERE id = ?"));
+    stmt->Bind(1, u.name)
+        .Bind(2, u.role)
+        .BindNullable(3, u.team)
+        .Bind(4, u.timezone)
+        .Bind(5, int64_t{u.capacity})
+        .Bind(6, int64_t{u.hours_start})
+        .Bind(7, int64_t{u.hours_end})
+        .Bind(8, int64_t{u.active ? 1 : 0});
+    if (u.ooo_from && u.ooo_until) {
+      stmt->Bind(9, ToUnixMillis(*u.ooo_from)).Bind(10, ToUnixMillis(*u.ooo_until));
+    } else {
+      stmt->BindNull(9).BindNull(10);
+    }
+    stmt->Bind(11, ToUnixMillis(u.updated_at)).Bind(12, u.id);
+    TANDEM_RETURN_IF_ERROR(stmt->Run());
+    if (db.Changes() == 0)
+      return NotFound("not_found", fmt::format("user usr_{} does not exist", u.id));
+    return OkStatus();
+  });
+}
+
+StatusOr<std::optional<UserRecord>> SqlStore::GetUser(int64_t user_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::GetUser(lease->db(), user_id);
+}
+
+StatusOr<std::optional<UserRecord>> SqlStore::FindUserByEmail(std::string_view email) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::FindUserBy(lease->db(), "email", email);
+}
+
+StatusOr<std::vector<std::string>> SqlStore::ListTeams() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare("SELECT name FROM teams ORDER BY name"));
+  std::vector<std::string> out;
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
+    if (!more) break;
+    out.push_back(stmt->Text(0));
+  }
+  stmt->Reset();
+  return out;
+}
+
+StatusOr<std::optional<Credentials>> SqlStore::FindCredentials(std::string_view email) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::FindCredentials(lease->db(), email);
+}
+
+Status SqlStore::SetPassword(int64_t user_id, std::string_view password_hash) {
+  return Write([&](sql::Db& db) { return sql::SetPassword(db, user_id, password_hash); });
+}
+
+Status SqlStore::CreateSession(const SessionRecord& session) {
+  return Write([&](sql::Db& db) { return sql::CreateSession(db, session); });
+}
+
+StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> SqlStore::FindSession(
+    std::string_view token_hash, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::FindSession(lease->db(), token_hash, now);
+}
+
+Status SqlStore::DeleteSession(std::string_view token_hash) {
+  return Write([&](sql::Db& db) { return sql::DeleteSession(db, token_hash); });
+}
+
+Status SqlStore::EndSessions(int64_t user_id) {
+  return Write([&](sql::Db& db) { return sql::EndSessions(db, user_id); });
+}
+
+StatusOr<ApiTokenRecord> SqlStore::CreateApiToken(const ApiTokenRecord& token,
+                                                  std::string_view token_hash) {
+  ApiTokenRecord created = token;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(created.id, sql::CreateApiToken(db, token, token_hash));
+    return OkStatus();
+  }));
+  return created;
+}
+
+StatusOr<std::optional<std::pair<UserRecord, ApiTokenRecord>>> SqlStore::FindApiToken(
+    std::string_view token_hash, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::FindApiToken(lease->db(), token_hash, now);
+}
+
+StatusOr<std::optional<ApiTokenRecord>> SqlStore::GetApiToken(int64_t token_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::GetApiToken(lease->db(), token_id);
+}
+
+StatusOr<std::vector<ApiTokenRecord>> SqlStore::ListApiTokens(std::optional<int64_t> user_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::ListApiTokens(lease->db(), user_id);
+}
+
+StatusOr<bool> SqlStore::RevokeApiToken(int64_t token_id) {
+  bool revoked = false;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(int64_t n, sql::DeleteApiTokens(db, "id", token_id));
+    revoked = n > 0;
+    return OkStatus();
+  }));
+  return revoked;
+}
+
+StatusOr<int64_t> SqlStore::RevokeApiTokens(int64_t user_id) {
+  int64_t revoked = 0;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(revoked, sql::DeleteApiTokens(db, "user_id", user_id));
+    return OkStatus();
+  }));
+  return revoked;
+}
+
+Status SqlStore::NoteApiTokenUse(int64_t token_id, TimePoint now,
+                                 std::chrono::milliseconds granularity) {
+  return Write([&](sql::Db& db) { return sql::NoteApiTokenUse(db, token_id, now, granularity); });
+}
+
+}  // namespace tandem

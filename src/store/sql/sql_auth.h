@@ -1,4 +1,5 @@
-// Passwords, browser sessions and API tokens. Writes REQUIRE a write transaction open
+// Users, passwords, browser sessions and API tokens: the query behind UserReads (written
+// once: UserReadsOn) and the rest of AuthStore. Writes REQUIRE a write transaction open
 // on the connection.
 #pragma once
 
@@ -11,6 +12,16 @@
 #include "store/store.h"
 
 namespace tandem::sql {
+
+extern const char* const kUserColumns;
+// Reads a row selected with kUserColumns.
+UserRecord ReadUser(const Statement& row);
+
+StatusOr<std::vector<UserRecord>> ListUsers(Db& db);
+StatusOr<std::optional<UserRecord>> GetUser(Db& db, int64_t user_id);
+// `column` is "email", or "token" for the user of an API token hash.
+StatusOr<std::optional<UserRecord>> FindUserBy(Db& db, std::string_view column,
+                                               std::string_view value);
 
 StatusOr<std::optional<Credentials>> FindCredentials(Db& db, std::string_view email);
 Status SetPassword(Db& db, int64_t user_id, std::string_view hash);
@@ -30,5 +41,14 @@ StatusOr<std::vector<ApiTokenRecord>> ListApiTokens(Db& db, std::optional<int64_
 StatusOr<int64_t> DeleteApiTokens(Db& db, std::string_view column, int64_t value);
 Status NoteApiTokenUse(Db& db, int64_t token_id, TimePoint now,
                        std::chrono::milliseconds granularity);
+
+// UserReads on the connection to read on (see sql_reads.h).
+template <typename Base>
+class UserReadsOn : public Base {
+ public:
+  StatusOr<std::vector<UserRecord>> ListUsers() override {
+    return this->Reading([](Db& db) { return sql::ListUsers(db); });
+  }
+};
 
 }  // namespace tandem::sql

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/sql/sql_leads.h"
+#include "store/sql/sql_store.h"
 
 namespace tandem::sql {
 namespace {
@@ -130,3 +130,29 @@ StatusOr<bool> DeleteContent(Db& db, std::string_view asset_id) {
 }
 
 }  // namespace tandem::sql
+
+namespace tandem {
+
+Status SqlStore::PutCatalog(const Catalog& entries, bool replace) {
+  return Write([&](sql::Db& db) { return sql::PutCatalog(db, entries, replace); });
+}
+
+StatusOr<bool> SqlStore::DeleteCampaign(std::string_view key) {
+  bool deleted = false;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(deleted, sql::DeleteCampaign(db, key));
+    return OkStatus();
+  }));
+  return deleted;
+}
+
+StatusOr<bool> SqlStore::DeleteContent(std::string_view asset_id) {
+  bool deleted = false;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(deleted, sql::DeleteContent(db, asset_id));
+    return OkStatus();
+  }));
+  return deleted;
+}
+
+}  // namespace tandem

@@ -3,11 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
-#include <set>
 
-#include "contact/gate.h"
-#include "store/sql/sql_leads.h"
+#include "store/sql/sql_store.h"
 
 namespace tandem::sql {
 namespace {
@@ -31,10 +28,6 @@ TouchRecord ReadTouch(const Statement& s) {
   t.at = FromUnixMillis(s.Int(10));
   t.score_status = s.Text(11);
   return t;
-}
-
-bool InboundSource(std::string_view source) {
-  return source.empty() || source == "form" || source == "event";
 }
 
 }  // namespace
@@ -184,36 +177,7 @@ Status AddRefusal(Db& db, const GateRefusal& r) {
   return stmt->Run();
 }
 
-Status FoldContact(Db& db, int64_t from, int64_t into, TimePoint now) {
-  TANDEM_ASSIGN_OR_RETURN(ContactPrefs a, GetContactPrefs(db, into));
-  TANDEM_ASSIGN_OR_RETURN(ContactPrefs b, GetContactPrefs(db, from));
-  TANDEM_ASSIGN_OR_RETURN(auto consents_a, ListConsents(db, into));
-  TANDEM_ASSIGN_OR_RETURN(auto consents_b, ListConsents(db, from));
-  ContactPrefs merged = a;
-  merged.lead_id = into;
-  if (merged.preferred_channel.empty()) merged.preferred_channel = b.preferred_channel;
-  if (merged.timezone.empty()) merged.timezone = b.timezone;
-  nlohmann::json dnc = nlohmann::json::parse(a.do_not_contact, nullptr, false);
-  nlohmann::json other = nlohmann::json::parse(b.do_not_contact, nullptr, false);
-  if (!dnc.is_object()) dnc = nlohmann::json::object();
-  if (other.is_object()) {
-    for (auto& [channel, reason] : other.items()) {
-      if (!dnc.contains(channel)) dnc[channel] = reason;
-    }
-  }
-  merged.do_not_contact = dnc.dump();
-  if (!merged.ooo_until) {
-    merged.ooo_from = b.ooo_from;
-    merged.ooo_until = b.ooo_until;
-  }
-  if (b.unsubscribed_at && (!a.unsubscribed_at || *b.unsubscribed_at < *a.unsubscribed_at)) {
-    merged.unsubscribed_at = b.unsubscribed_at;
-  }
-  if (InboundSource(merged.address_source) && !InboundSource(b.address_source)) {
-    merged.address_source = b.address_source;
-  }
-  merged.updated_at = now;
-  TANDEM_RETURN_IF_ERROR(PutContactPrefs(db, merged));
+Status MoveContact(Db& db, int64_t from, int64_t into) {
   for (const char* sql : {"UPDATE consents SET lead_id = ?2 WHERE lead_id = ?1",
                           "UPDATE touches SET lead_id = ?2 WHERE lead_id = ?1",
                           "UPDATE gate_refusals SET lead_id = ?2 WHERE lead_id = ?1",
@@ -222,105 +186,7 @@ Status FoldContact(Db& db, int64_t from, int64_t into, TimePoint now) {
     stmt->Bind(1, from).Bind(2, into);
     TANDEM_RETURN_IF_ERROR(stmt->Run());
   }
-  // A withdrawal on either side stays a withdrawal, whatever the other side granted later.
-  TANDEM_ASSIGN_OR_RETURN(auto combined, ListConsents(db, into));
-  std::set<std::string> purposes;
-  for (const auto* list : {&consents_a, &consents_b}) {
-    for (const ConsentRecord& c : *list) purposes.insert(c.purpose);
-  }
-  for (const std::string& purpose : purposes) {
-    bool withdrawn = ConsentState(consents_a, purpose) == "withdrawn" ||
-                     ConsentState(consents_b, purpose) == "withdrawn";
-    if (withdrawn && ConsentState(combined, purpose) != "withdrawn") {
-      ConsentRecord c;
-      c.lead_id = into;
-      c.purpose = purpose;
-      c.status = "withdrawn";
-      c.at = std::max(now, combined.empty() ? now : combined.back().at);
-      c.method = "merge";
-      c.actor = "system";
-      c.wording =
-          fmt::format("kept the withdrawal of ld_{} when merging it into ld_{}", from, into);
-      TANDEM_RETURN_IF_ERROR(AddConsent(db, c));
-    }
-  }
   return OkStatus();
-}
-
-StatusOr<std::optional<AssignmentRecord>> OpenAssignment(Db& db, int64_t lead_id) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format("SELECT {} FROM assignments WHERE lead_id = ? AND ended_at IS NULL",
-                             kAssignmentColumns)));
-  stmt->Bind(1, lead_id);
-  TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<AssignmentRecord>(stmt, ReadAssignment));
-  if (rows.empty()) return std::optional<AssignmentRecord>();
-  return std::optional<AssignmentRecord>(rows[0]);
-}
-
-Status UpdateAssignmentSla(Db& db, const AssignmentRecord& a) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("UPDATE assignments SET sla_due_at = ?, sla_warn_at = ?, sla_reminded_at = ?, "
-                 "sla_breached_at = ?, first_touch_at = ? WHERE id = ?"));
-  stmt->BindNullable(1, OptionalMillis(a.sla_due_at))
-      .BindNullable(2, OptionalMillis(a.sla_warn_at))
-      .BindNullable(3, OptionalMillis(a.sla_reminded_at))
-      .BindNullable(4, OptionalMillis(a.sla_breached_at))
-      .BindNullable(5, OptionalMillis(a.first_touch_at))
-      .Bind(6, a.id);
-  return stmt->Run();
-}
-
-StatusOr<std::vector<int64_t>> DueSlaLeads(Db& db, TimePoint now, size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("SELECT lead_id FROM assignments WHERE ended_at IS NULL AND first_touch_at IS "
-                 "NULL AND sla_breached_at IS NULL AND sla_warn_at <= ?1 AND (sla_reminded_at IS "
-                 "NULL OR sla_due_at <= ?1) ORDER BY sla_warn_at LIMIT ?2"));
-  stmt->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
-  return Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); });
-}
-
-namespace {
-// Served by the partial index leads_never_contacted. On SQLite "+stage" keeps the
-// planner from preferring the index on stage, which would visit every open lead;
-// PostgreSQL's planner weighs the partial index by its statistics.
-std::string NeverTouched(const Db& db) {
-  return fmt::format(
-      "mql_at IS NOT NULL AND contacted_at IS NULL AND {}stage IN ('lead', 'mql', 'sal', 'sql', "
-      "'opportunity')",
-      db.dialect() == Dialect::kSqlite ? "+" : "");
-}
-}  // namespace
-
-StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(Db& db, size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format("SELECT {} FROM leads WHERE {} ORDER BY mql_at, id LIMIT ?",
-                             kLeadColumns, NeverTouched(db))));
-  stmt->Bind(1, static_cast<int64_t>(limit));
-  return Collect<LeadRecord>(stmt, ReadLead);
-}
-
-StatusOr<int64_t> CountNeverTouchedLeads(Db& db) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format("SELECT COUNT(*) FROM leads WHERE {}", NeverTouched(db))));
-  TANDEM_ASSIGN_OR_RETURN(auto rows,
-                          Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
-  return rows.empty() ? 0 : rows[0];
-}
-
-StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(Db& db, TimePoint since) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format(
-          "SELECT {} FROM assignments WHERE started_at >= ? AND sla_due_at IS NOT NULL ORDER BY "
-          "started_at, id",
-          kAssignmentColumns)));
-  stmt->Bind(1, ToUnixMillis(since));
-  return Collect<AssignmentRecord>(stmt, ReadAssignment);
 }
 
 StatusOr<RefusalCounts> CountRefusals(Db& db, TimePoint since) {
@@ -352,22 +218,13 @@ StatusOr<RefusalCounts> CountRefusals(Db& db, TimePoint since) {
   return out;
 }
 
-StatusOr<std::vector<OutboxMessage>> ListOutbox(Db& db, int64_t after_id, size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("SELECT id, uid, type, lead_id, payload, created_at FROM outbox WHERE id > ? "
-                 "ORDER BY id LIMIT ?"));
-  stmt->Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
-  return Collect<OutboxMessage>(stmt, [](const Statement& s) {
-    OutboxMessage m;
-    m.id = s.Int(0);
-    m.uid = s.Text(1);
-    m.type = s.Text(2);
-    m.lead_id = s.NullableInt(3);
-    m.payload = s.Text(4);
-    m.created_at = FromUnixMillis(s.Int(5));
-    return m;
-  });
+}  // namespace tandem::sql
+
+namespace tandem {
+
+StatusOr<RefusalCounts> SqlStore::CountRefusals(TimePoint since) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::CountRefusals(lease->db(), since);
 }
 
-}  // namespace tandem::sql
+}  // namespace tandem

@@ -1,9 +1,8 @@
-// Contact preferences, consents, touches, gate refusals and SLA timers: the
-// queries behind the contact gate and the reports. Writes REQUIRE a write transaction
-// open on the connection.
+// Contact preferences, consents, touches and gate refusals: the queries behind
+// ContactReads (written once: ContactReadsOn), the lead transaction's contact writes and
+// the refusal report. Writes REQUIRE a write transaction open on the connection.
 #pragma once
 
-#include <optional>
 #include <vector>
 
 #include "store/sql/sql_db.h"
@@ -12,25 +11,33 @@
 namespace tandem::sql {
 
 StatusOr<ContactPrefs> GetContactPrefs(Db& db, int64_t lead_id);
-Status PutContactPrefs(Db& db, const ContactPrefs& prefs);
 StatusOr<std::vector<ConsentRecord>> ListConsents(Db& db, int64_t lead_id);
-Status AddConsent(Db& db, const ConsentRecord& consent);
 StatusOr<std::vector<TouchRecord>> ListTouches(Db& db, int64_t lead_id, TimePoint since);
+
+Status PutContactPrefs(Db& db, const ContactPrefs& prefs);
+Status AddConsent(Db& db, const ConsentRecord& consent);
 StatusOr<int64_t> AddTouch(Db& db, const TouchRecord& touch);
 StatusOr<bool> ConfirmTouchScore(Db& db, int64_t lead_id, int64_t touch_id);
 Status AddRefusal(Db& db, const GateRefusal& refusal);
-// Moves contact data of lead `from` to `into`, keeping the more restrictive choice of
-// the two (an opt-out is never undone by a merge).
-Status FoldContact(Db& db, int64_t from, int64_t into, TimePoint now);
+// Moves the consents, touches and refusals of lead `from` to `into`, and deletes the
+// preferences of `from` (merging them is the domain's: contact/contact_merge.h).
+Status MoveContact(Db& db, int64_t from, int64_t into);
 
-StatusOr<std::optional<AssignmentRecord>> OpenAssignment(Db& db, int64_t lead_id);
-Status UpdateAssignmentSla(Db& db, const AssignmentRecord& assignment);
-StatusOr<std::vector<int64_t>> DueSlaLeads(Db& db, TimePoint now, size_t limit);
-
-StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(Db& db, size_t limit);
-StatusOr<int64_t> CountNeverTouchedLeads(Db& db);
-StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(Db& db, TimePoint since);
 StatusOr<RefusalCounts> CountRefusals(Db& db, TimePoint since);
-StatusOr<std::vector<OutboxMessage>> ListOutbox(Db& db, int64_t after_id, size_t limit);
+
+// ContactReads on the connection to read on (see sql_reads.h).
+template <typename Base>
+class ContactReadsOn : public Base {
+ public:
+  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override {
+    return this->Reading([&](Db& db) { return sql::GetContactPrefs(db, lead_id); });
+  }
+  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override {
+    return this->Reading([&](Db& db) { return sql::ListConsents(db, lead_id); });
+  }
+  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
+    return this->Reading([&](Db& db) { return sql::ListTouches(db, lead_id, since); });
+  }
+};
 
 }  // namespace tandem::sql

@@ -48,4 +48,14 @@ std::string JsonText(const Db& db, std::string_view column, std::string_view key
   return fmt::format("json_extract({}, '$.{}')", column, key);
 }
 
+std::optional<TimePoint> OptionalTime(const Statement& row, int column) {
+  if (row.IsNull(column)) return std::nullopt;
+  return FromUnixMillis(row.Int(column));
+}
+
+std::optional<int64_t> OptionalMillis(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return ToUnixMillis(*t);
+}
+
 }  // namespace tandem::sql

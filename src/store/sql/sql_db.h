@@ -14,7 +14,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace tandem::sql {
@@ -101,5 +103,40 @@ std::string Upsert(std::string_view table, std::string_view columns, std::string
 
 // SQL for the text at `key` of the JSON object in `column`.
 std::string JsonText(const Db& db, std::string_view column, std::string_view key);
+
+// Steps `stmt` to the end, reading each row with `read`.
+template <typename T, typename Reader>
+StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out.push_back(read(*stmt));
+  }
+  stmt->Reset();
+  return out;
+}
+
+// The first row of `stmt`, read with `read`, if there is one.
+template <typename T>
+StatusOr<std::optional<T>> First(Statement* stmt, T (*read)(const Statement&)) {
+  auto row = stmt->Step();
+  if (!row.ok()) {
+    stmt->Reset();
+    return row.status();
+  }
+  std::optional<T> out;
+  if (*row) out = read(*stmt);
+  stmt->Reset();
+  return out;
+}
+
+// Times are stored as Unix milliseconds; NULL is no time.
+std::optional<TimePoint> OptionalTime(const Statement& row, int column);
+std::optional<int64_t> OptionalMillis(const std::optional<TimePoint>& t);
 
 }  // namespace tandem::sql

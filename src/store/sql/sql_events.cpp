@@ -1,5 +1,7 @@
 #include "store/sql/sql_events.h"
 
+#include "store/sql/sql_store.h"
+
 namespace tandem::sql {
 
 StoredEvent ReadEvent(const Statement& row) {
@@ -45,4 +47,119 @@ StatusOr<AppendResult> InsertEvents(Db& db, std::span<const EventRecord> events)
   return result;
 }
 
+StatusOr<std::vector<StoredEvent>> PersonEvents(Db& db, int64_t person_id, size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare(std::string(kSelectEvent) +
+                                     " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
+  stmt->Bind(1, person_id).Bind(2, static_cast<int64_t>(limit));
+  return Collect<StoredEvent>(stmt, ReadEvent);
+}
+
+StatusOr<int64_t> CountPersonEvents(Db& db, int64_t person_id) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare("SELECT COUNT(*) FROM events WHERE person_id = ?"));
+  stmt->Bind(1, person_id);
+  TANDEM_ASSIGN_OR_RETURN(auto n,
+                          First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  return n.value_or(0);
+}
+
 }  // namespace tandem::sql
+
+namespace tandem {
+
+using sql::Statement;
+
+namespace {
+
+Source SourceFromRow(const Statement& row) {
+  return Source{row.Int(0), row.Text(1), row.Text(2), FromUnixMillis(row.Int(3))};
+}
+
+}  // namespace
+
+StatusOr<Source> SqlStore::CreateSource(std::string_view name, std::string_view write_key,
+                                        TimePoint now) {
+  Source source{0, std::string(name), std::string(write_key), now};
+  Status status = Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("INSERT INTO sources (name, write_key, created_at) VALUES (?, ?, ?) "
+                   "RETURNING id"));
+    stmt->Bind(1, name).Bind(2, write_key).Bind(3, ToUnixMillis(now));
+    TANDEM_ASSIGN_OR_RETURN(source.id, sql::InsertedId(*stmt));
+    return OkStatus();
+  });
+  if (status.code() == StatusCode::kConflict) {
+    return Conflict("write_key_taken", "a source with that write key already exists");
+  }
+  TANDEM_RETURN_IF_ERROR(status);
+  return source;
+}
+
+StatusOr<std::optional<Source>> SqlStore::FindSourceByWriteKey(std::string_view write_key) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare(
+          "SELECT id, name, write_key, created_at FROM sources WHERE write_key = ?"));
+  stmt->Bind(1, write_key);
+  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<Source>();
+  return std::optional<Source>(SourceFromRow(*stmt));
+}
+
+StatusOr<std::vector<Source>> SqlStore::ListSources() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT id, name, write_key, created_at FROM sources ORDER BY id"));
+  std::vector<Source> out;
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(SourceFromRow(*stmt));
+  }
+  return out;
+}
+
+StatusOr<AppendResult> SqlStore::AppendEvents(std::span<const EventRecord> events) {
+  AppendResult result;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(result, sql::InsertEvents(db, events));
+    return OkStatus();
+  }));
+  return result;
+}
+
+StatusOr<std::optional<StoredEvent>> SqlStore::FindEvent(int64_t source_id,
+                                                         std::string_view message_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare(std::string(sql::kSelectEvent) +
+                                              " WHERE source_id = ? AND message_id = ?"));
+  stmt->Bind(1, source_id).Bind(2, message_id);
+  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<StoredEvent>();
+  return std::optional<StoredEvent>(sql::ReadEvent(*stmt));
+}
+
+StatusOr<int64_t> SqlStore::CountEvents() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT COUNT(*) FROM events"));
+  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->Int(0) : 0;
+}
+
+StatusOr<int64_t> SqlStore::CountUnprocessedEvents() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare(
+          "SELECT COUNT(*) FROM events WHERE id > COALESCE((SELECT last_event_id FROM "
+          "processing_cursors WHERE name = 'pipeline'), 0)"));
+  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->Int(0) : 0;
+}
+
+}  // namespace tandem

@@ -1,9 +1,11 @@
-// Event rows: the insert used by group commit and the row reader shared by
-// every query that returns events.
+// Sources and events: the queries behind EventReads (written once: EventReadsOn), the
+// insert used by group commit and the row reader shared by every query that returns
+// events.
 #pragma once
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "store/sql/sql_db.h"
 #include "store/store.h"
@@ -20,5 +22,20 @@ StoredEvent ReadEvent(const Statement& row);
 // Inserts events, skipping replays of a stored (source, messageId).
 // REQUIRES: a write transaction is open on `db`.
 StatusOr<AppendResult> InsertEvents(Db& db, std::span<const EventRecord> events);
+
+StatusOr<std::vector<StoredEvent>> PersonEvents(Db& db, int64_t person_id, size_t limit);
+StatusOr<int64_t> CountPersonEvents(Db& db, int64_t person_id);
+
+// EventReads on the connection to read on (see sql_reads.h).
+template <typename Base>
+class EventReadsOn : public Base {
+ public:
+  StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id, size_t limit) override {
+    return this->Reading([&](Db& db) { return sql::PersonEvents(db, person_id, limit); });
+  }
+  StatusOr<int64_t> CountPersonEvents(int64_t person_id) override {
+    return this->Reading([&](Db& db) { return sql::CountPersonEvents(db, person_id); });
+  }
+};
 
 }  // namespace tandem::sql

@@ -1,12 +1,14 @@
 // SqlLeadOps: the LeadTxn methods over a write transaction, shared by the
-// lead transaction and the pipeline's processing transaction (which is one too).
+// lead transaction and the pipeline's processing transaction (which is one too). Its
+// reads are the store's (SqlReads), on the transaction's connection.
 #pragma once
 
 #include <memory>
 
-#include "store/sql/sql_catalog.h"
 #include "store/sql/sql_contact.h"
 #include "store/sql/sql_leads.h"
+#include "store/sql/sql_outbox.h"
+#include "store/sql/sql_routing.h"
 #include "store/sql/sql_store.h"
 
 namespace tandem::sql {
@@ -14,21 +16,20 @@ namespace tandem::sql {
 // `Interface` is LeadTxn or a class derived from it. The write transaction (and with
 // it the store's write lock) lives from construction to Commit or destruction.
 template <typename Interface>
-class SqlLeadOps : public Interface {
+class SqlLeadOps : public SqlReads<Interface> {
  public:
   explicit SqlLeadOps(std::unique_ptr<WriteScope> scope)
       : scope_(std::move(scope)), db_(scope_->db()) {}
 
-  StatusOr<std::optional<LeadRecord>> GetLead(int64_t id) override { return sql::GetLead(db_, id); }
+  // The transaction's own connection: its reads see its writes.
+  StatusOr<ReadConn> ReadOn() override { return ReadConn(db_); }
+
   Status PutLead(const LeadRecord& lead) override { return sql::PutLead(db_, lead); }
   Status FoldLead(int64_t from, int64_t into, TimePoint now) override {
     return sql::FoldLead(db_, from, into, now);
   }
   Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) override {
     return sql::EnsureAccount(db_, domain, name, now);
-  }
-  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t id) override {
-    return sql::ListScoreItems(db_, id);
   }
   Status AddScoreItem(int64_t id, const ScoreItem& item) override {
     return sql::AddScoreItem(db_, id, item);
@@ -44,17 +45,6 @@ class SqlLeadOps : public Interface {
     return sql::AddTraitHistory(db_, id, trait, value, event_id, at);
   }
   Status AppendLog(const LeadLogEntry& entry) override { return sql::AppendLog(db_, entry); }
-  StatusOr<std::vector<StoredEvent>> PersonEvents(int64_t person_id) override {
-    return sql::PersonEvents(db_, person_id, 100000);
-  }
-  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
-    return sql::ListLeadLog(db_, lead_id);
-  }
-  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override {
-    return sql::ListAssignments(db_, lead_id);
-  }
-  StatusOr<Catalog> LoadCatalog() override { return sql::LoadCatalog(db_); }
-  StatusOr<std::vector<UserRecord>> ListUsers() override { return sql::ListUsers(db_); }
   StatusOr<int> CountOpenLeads(int64_t user_id) override {
     return sql::CountOpenLeads(db_, user_id);
   }
@@ -86,19 +76,10 @@ class SqlLeadOps : public Interface {
   Status UpdateAssignmentSla(const AssignmentRecord& a) override {
     return sql::UpdateAssignmentSla(db_, a);
   }
-  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override {
-    return sql::GetContactPrefs(db_, lead_id);
-  }
   Status PutContactPrefs(const ContactPrefs& prefs) override {
     return sql::PutContactPrefs(db_, prefs);
   }
-  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override {
-    return sql::ListConsents(db_, lead_id);
-  }
   Status AddConsent(const ConsentRecord& consent) override { return sql::AddConsent(db_, consent); }
-  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
-    return sql::ListTouches(db_, lead_id, since);
-  }
   StatusOr<int64_t> AddTouch(const TouchRecord& touch) override {
     return sql::AddTouch(db_, touch);
   }

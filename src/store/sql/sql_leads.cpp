@@ -1,12 +1,14 @@
 #include "store/sql/sql_leads.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <variant>
 
 #include "store/sql/sql_contact.h"
-#include "store/sql/sql_events.h"
+#include "store/sql/sql_routing.h"
+#include "store/sql/sql_store.h"
 
 namespace tandem::sql {
 
@@ -15,16 +17,6 @@ const char* const kLeadColumns =
     "revisit_on, priority, owner_id, team, queued, fit, engagement_ref, first_touch, last_touch, "
     "visits, mql_at, sla_due_at, sla_met_at, sla_breached_at, last_activity_at, created_at, "
     "updated_at, contacted_at";
-
-std::optional<TimePoint> OptionalTime(const Statement& row, int column) {
-  if (row.IsNull(column)) return std::nullopt;
-  return FromUnixMillis(row.Int(column));
-}
-
-std::optional<int64_t> OptionalMillis(const std::optional<TimePoint>& t) {
-  if (!t) return std::nullopt;
-  return ToUnixMillis(*t);
-}
 
 LeadRecord ReadLead(const Statement& row) {
   LeadRecord l;
@@ -56,29 +48,6 @@ LeadRecord ReadLead(const Statement& row) {
   l.updated_at = FromUnixMillis(row.Int(25));
   l.contacted_at = OptionalTime(row, 26);
   return l;
-}
-
-const char* const kUserColumns =
-    "id, email, name, role, COALESCE(team, ''), timezone, capacity, hours_start, hours_end, "
-    "active, ooo_from, ooo_until, created_at, updated_at";
-
-UserRecord ReadUser(const Statement& row) {
-  UserRecord u;
-  u.id = row.Int(0);
-  u.email = row.Text(1);
-  u.name = row.Text(2);
-  u.role = row.Text(3);
-  u.team = row.Text(4);
-  u.timezone = row.Text(5);
-  u.capacity = static_cast<int>(row.Int(6));
-  u.hours_start = static_cast<int>(row.Int(7));
-  u.hours_end = static_cast<int>(row.Int(8));
-  u.active = row.Int(9) != 0;
-  u.ooo_from = OptionalTime(row, 10);
-  u.ooo_until = OptionalTime(row, 11);
-  u.created_at = FromUnixMillis(row.Int(12));
-  u.updated_at = FromUnixMillis(row.Int(13));
-  return u;
 }
 
 namespace {
@@ -137,7 +106,7 @@ Status PutLead(Db& db, const LeadRecord& l) {
 
 Status FoldLead(Db& db, int64_t from, int64_t into, TimePoint now) {
   TANDEM_RETURN_IF_ERROR(EndAssignment(db, from, now, fmt::format("merged into ld_{}", into)));
-  TANDEM_RETURN_IF_ERROR(FoldContact(db, from, into, now));
+  TANDEM_RETURN_IF_ERROR(MoveContact(db, from, into));
   return RunSteps(db,
                   {"UPDATE lead_log SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "UPDATE assignments SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
@@ -157,14 +126,23 @@ Status EnsureAccount(Db& db, std::string_view domain, std::string_view name, Tim
   return stmt->Run();
 }
 
-StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
-  using Sort = LeadQuery::Sort;
-  using Value = std::variant<int64_t, double, std::string>;
-  // Scores compare as fit + engagement_ref * factor at one moment (see scorer.h).
-  const double factor = EngagementFromRef(1.0, q.score_at, q.half_life_days);
-  const char* score = "(fit + engagement_ref * ?)";
+namespace {
+
+using Value = std::variant<int64_t, double, std::string>;
+// Scores compare as fit + engagement_ref * factor at one moment (see scorer.h).
+constexpr const char* kScore = "(fit + engagement_ref * ?)";
+
+// The WHERE clauses of a lead list and their values, in order.
+struct LeadFilter {
   std::vector<std::string> where;
   std::vector<Value> binds;
+};
+
+LeadFilter FilterOf(const Db& db, const LeadQuery& q, double factor) {
+  LeadFilter f;
+  auto& where = f.where;
+  auto& binds = f.binds;
+  const char* score = kScore;
   auto add = [&](std::string clause, std::initializer_list<Value> values) {
     where.push_back(std::move(clause));
     binds.insert(binds.end(), values);
@@ -197,24 +175,42 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
   if (q.sla_overdue) {
     add("sla_met_at IS NULL AND sla_due_at <= ?", {ToUnixMillis(q.score_at)});
   }
+  return f;
+}
 
+// The filter's leads with `extra` clauses, in `order_by`, up to `limit`.
+StatusOr<std::vector<LeadRecord>> RunLeadQuery(Db& db, const LeadFilter& filter,
+                                               std::vector<std::string> extra,
+                                               std::vector<Value> extra_binds,
+                                               const std::string& order_by,
+                                               std::vector<Value> order_binds, size_t limit) {
+  std::vector<std::string> all = filter.where;
+  all.insert(all.end(), extra.begin(), extra.end());
+  std::vector<Value> values = filter.binds;
+  values.insert(values.end(), extra_binds.begin(), extra_binds.end());
+  values.insert(values.end(), order_binds.begin(), order_binds.end());
+  values.push_back(static_cast<int64_t>(limit));
+  std::string sql = fmt::format("SELECT {} FROM leads", kLeadColumns);
+  if (!all.empty()) sql += fmt::format(" WHERE {}", fmt::join(all, " AND "));
+  sql += fmt::format(" ORDER BY {} LIMIT ?", order_by);
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::visit([&](const auto& v) { stmt->Bind(static_cast<int>(i + 1), v); }, values[i]);
+  }
+  return Collect<LeadRecord>(stmt, ReadLead);
+}
+
+}  // namespace
+
+StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
+  using Sort = LeadQuery::Sort;
+  const double factor = EngagementFromRef(1.0, q.score_at, q.half_life_days);
+  const char* score = kScore;
+  const LeadFilter filter = FilterOf(db, q, factor);
   auto run = [&](std::vector<std::string> extra, std::vector<Value> extra_binds,
-                 const std::string& order_by, std::vector<Value> order_binds,
-                 size_t limit) -> StatusOr<std::vector<LeadRecord>> {
-    std::vector<std::string> all = where;
-    all.insert(all.end(), extra.begin(), extra.end());
-    std::vector<Value> values = binds;
-    values.insert(values.end(), extra_binds.begin(), extra_binds.end());
-    values.insert(values.end(), order_binds.begin(), order_binds.end());
-    values.push_back(static_cast<int64_t>(limit));
-    std::string sql = fmt::format("SELECT {} FROM leads", kLeadColumns);
-    if (!all.empty()) sql += fmt::format(" WHERE {}", fmt::join(all, " AND "));
-    sql += fmt::format(" ORDER BY {} LIMIT ?", order_by);
-    TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
-    for (size_t i = 0; i < values.size(); ++i) {
-      std::visit([&](const auto& v) { stmt->Bind(static_cast<int>(i + 1), v); }, values[i]);
-    }
-    return Collect<LeadRecord>(stmt, ReadLead);
+                 const std::string& order_by, std::vector<Value> order_binds, size_t limit) {
+    return RunLeadQuery(db, filter, std::move(extra), std::move(extra_binds), order_by,
+                        std::move(order_binds), limit);
   };
 
   switch (q.sort) {
@@ -377,197 +373,104 @@ StatusOr<std::vector<LeadLogEntry>> ListLeadLog(Db& db, int64_t lead_id) {
   });
 }
 
-StatusOr<std::vector<StoredEvent>> PersonEvents(Db& db, int64_t person_id, size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(std::string(kSelectEvent) +
-                                     " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
-  stmt->Bind(1, person_id).Bind(2, static_cast<int64_t>(limit));
-  return Collect<StoredEvent>(stmt, ReadEvent);
-}
-
-StatusOr<std::vector<UserRecord>> ListUsers(Db& db) {
+StatusOr<std::vector<int64_t>> DueSlaLeads(Db& db, TimePoint now, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
-  return Collect<UserRecord>(stmt, ReadUser);
+      Statement * stmt,
+      db.Prepare("SELECT lead_id FROM assignments WHERE ended_at IS NULL AND first_touch_at IS "
+                 "NULL AND sla_breached_at IS NULL AND sla_warn_at <= ?1 AND (sla_reminded_at IS "
+                 "NULL OR sla_due_at <= ?1) ORDER BY sla_warn_at LIMIT ?2"));
+  stmt->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
+  return Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); });
 }
 
 namespace {
 
-StatusOr<std::optional<UserRecord>> OneUser(Statement* stmt) {
-  TANDEM_ASSIGN_OR_RETURN(auto users, Collect<UserRecord>(stmt, ReadUser));
-  if (users.empty()) return std::optional<UserRecord>();
-  return std::optional<UserRecord>(std::move(users[0]));
+// Served by the partial index leads_never_contacted. On SQLite "+stage" keeps the
+// planner from preferring the index on stage, which would visit every open lead;
+// PostgreSQL's planner weighs the partial index by its statistics.
+std::string NeverTouched(const Db& db) {
+  return fmt::format(
+      "mql_at IS NOT NULL AND contacted_at IS NULL AND {}stage IN ('lead', 'mql', 'sal', 'sql', "
+      "'opportunity')",
+      db.dialect() == Dialect::kSqlite ? "+" : "");
 }
 
 }  // namespace
 
-StatusOr<std::optional<UserRecord>> GetUser(Db& db, int64_t user_id) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns)));
-  stmt->Bind(1, user_id);
-  return OneUser(stmt);
-}
-
-StatusOr<std::optional<UserRecord>> FindUserBy(Db& db, std::string_view column,
-                                               std::string_view value) {
-  std::string sql =
-      column == "token"
-          ? fmt::format(
-                "SELECT {} FROM users WHERE id = (SELECT user_id FROM api_tokens WHERE "
-                "token_hash = ?)",
-                kUserColumns)
-          : fmt::format("SELECT {} FROM users WHERE {} = ?", kUserColumns, column);
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
-  stmt->Bind(1, value);
-  return OneUser(stmt);
-}
-
-StatusOr<int> CountOpenLeads(Db& db, int64_t user_id) {
+StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(Db& db, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("SELECT COUNT(*) FROM leads WHERE owner_id = ? AND stage IN ('lead', 'mql', "
-                 "'sal', 'sql', 'opportunity')"));
-  stmt->Bind(1, user_id);
-  TANDEM_ASSIGN_OR_RETURN(auto n,
+      db.Prepare(fmt::format("SELECT {} FROM leads WHERE {} ORDER BY mql_at, id LIMIT ?",
+                             kLeadColumns, NeverTouched(db))));
+  stmt->Bind(1, static_cast<int64_t>(limit));
+  return Collect<LeadRecord>(stmt, ReadLead);
+}
+
+StatusOr<int64_t> CountNeverTouchedLeads(Db& db) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format("SELECT COUNT(*) FROM leads WHERE {}", NeverTouched(db))));
+  TANDEM_ASSIGN_OR_RETURN(auto rows,
                           Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
-  return static_cast<int>(n.empty() ? 0 : n[0]);
-}
-
-StatusOr<std::optional<int64_t>> FindAccountOwner(Db& db, std::string_view domain,
-                                                  int64_t except_lead) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("SELECT l.owner_id FROM leads l JOIN assignments a ON a.lead_id = l.id AND "
-                 "a.ended_at IS NULL WHERE l.account_domain = ? AND l.id != ? AND l.owner_id IS "
-                 "NOT NULL ORDER BY a.started_at DESC LIMIT 1"));
-  stmt->Bind(1, domain).Bind(2, except_lead);
-  TANDEM_ASSIGN_OR_RETURN(auto ids,
-                          Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
-  if (ids.empty()) return std::optional<int64_t>();
-  return std::optional<int64_t>(ids[0]);
-}
-
-StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Db& db, std::string_view team) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare("SELECT user_id, pass FROM routing_passes WHERE team = ?"));
-  stmt->Bind(1, team);
-  return Collect<std::pair<int64_t, double>>(
-      stmt, [](const Statement& s) { return std::make_pair(s.Int(0), s.Double(1)); });
-}
-
-Status SetRoutingPass(Db& db, std::string_view team, int64_t user_id, double pass) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("INSERT INTO routing_passes (team, user_id, pass) VALUES (?, ?, ?) "
-                 "ON CONFLICT (team, user_id) DO UPDATE SET pass = excluded.pass"));
-  stmt->Bind(1, team).Bind(2, user_id).Bind(3, pass);
-  return stmt->Run();
-}
-
-StatusOr<double> VirtualTime(Db& db, std::string_view team) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare("SELECT virtual_time FROM routing_clocks WHERE team = ?"));
-  stmt->Bind(1, team);
-  TANDEM_ASSIGN_OR_RETURN(auto v,
-                          Collect<double>(stmt, [](const Statement& s) { return s.Double(0); }));
-  return v.empty() ? 0.0 : v[0];
-}
-
-Status SetVirtualTime(Db& db, std::string_view team, double virtual_time) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("INSERT INTO routing_clocks (team, virtual_time) VALUES (?, ?) "
-                 "ON CONFLICT (team) DO UPDATE SET virtual_time = excluded.virtual_time"));
-  stmt->Bind(1, team).Bind(2, virtual_time);
-  return stmt->Run();
-}
-
-Status StartAssignment(Db& db, const AssignmentRecord& a) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("INSERT INTO assignments (lead_id, user_id, rule, reason, candidates, actor, "
-                 "started_at, sla_due_at, sla_warn_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  stmt->Bind(1, a.lead_id)
-      .Bind(2, a.user_id)
-      .Bind(3, a.rule)
-      .Bind(4, a.reason)
-      .Bind(5, a.candidates)
-      .Bind(6, a.actor)
-      .Bind(7, ToUnixMillis(a.started_at))
-      .BindNullable(8, OptionalMillis(a.sla_due_at))
-      .BindNullable(9, OptionalMillis(a.sla_warn_at));
-  return stmt->Run();
-}
-
-Status EndAssignment(Db& db, int64_t lead_id, TimePoint at, std::string_view reason) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("UPDATE assignments SET ended_at = ?, end_reason = ? WHERE lead_id = ? AND "
-                 "ended_at IS NULL"));
-  stmt->Bind(1, ToUnixMillis(at)).Bind(2, reason).Bind(3, lead_id);
-  return stmt->Run();
-}
-
-const char* const kAssignmentColumns =
-    "id, lead_id, user_id, rule, reason, candidates, actor, started_at, ended_at, "
-    "COALESCE(end_reason, ''), sla_due_at, sla_warn_at, sla_reminded_at, sla_breached_at, "
-    "first_touch_at";
-
-AssignmentRecord ReadAssignment(const Statement& s) {
-  AssignmentRecord a;
-  a.id = s.Int(0);
-  a.lead_id = s.Int(1);
-  a.user_id = s.Int(2);
-  a.rule = s.Text(3);
-  a.reason = s.Text(4);
-  a.candidates = s.Text(5);
-  a.actor = s.Text(6);
-  a.started_at = FromUnixMillis(s.Int(7));
-  a.ended_at = OptionalTime(s, 8);
-  a.end_reason = s.Text(9);
-  a.sla_due_at = OptionalTime(s, 10);
-  a.sla_warn_at = OptionalTime(s, 11);
-  a.sla_reminded_at = OptionalTime(s, 12);
-  a.sla_breached_at = OptionalTime(s, 13);
-  a.first_touch_at = OptionalTime(s, 14);
-  return a;
-}
-
-StatusOr<std::vector<AssignmentRecord>> ListAssignments(Db& db, int64_t lead_id) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format("SELECT {} FROM assignments WHERE lead_id = ? ORDER BY started_at, id",
-                             kAssignmentColumns)));
-  stmt->Bind(1, lead_id);
-  return Collect<AssignmentRecord>(stmt, ReadAssignment);
-}
-
-Status Enqueue(Db& db, const OutboxMessage& m, std::span<const std::string> endpoints,
-               TimePoint now) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * insert,
-      db.Prepare(
-          "INSERT INTO outbox (uid, type, lead_id, payload, created_at) VALUES (?, ?, ?, ?, ?) "
-          "RETURNING id"));
-  insert->Bind(1, m.uid)
-      .Bind(2, m.type)
-      .BindNullable(3, m.lead_id)
-      .Bind(4, m.payload)
-      .Bind(5, ToUnixMillis(m.created_at));
-  TANDEM_ASSIGN_OR_RETURN(const int64_t outbox_id, InsertedId(*insert));
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * delivery,
-      db.Prepare("INSERT INTO deliveries (outbox_id, endpoint, lead_id, state, next_attempt_at) "
-                 "VALUES (?, ?, ?, 'pending', ?)"));
-  for (const std::string& endpoint : endpoints) {
-    delivery->Bind(1, outbox_id)
-        .Bind(2, endpoint)
-        .BindNullable(3, m.lead_id)
-        .Bind(4, ToUnixMillis(now));
-    TANDEM_RETURN_IF_ERROR(delivery->Run());
-    delivery->Reset();
-  }
-  return OkStatus();
+  return rows.empty() ? 0 : rows[0];
 }
 
 }  // namespace tandem::sql
+
+namespace tandem {
+
+using sql::Statement;
+
+StatusOr<std::optional<int64_t>> SqlStore::ResolveLeadId(int64_t person_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::ResolveLeadId(lease->db(), person_id);
+}
+
+StatusOr<std::vector<LeadRecord>> SqlStore::ListLeads(const LeadQuery& query) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::ListLeads(lease->db(), query);
+}
+
+StatusOr<std::vector<int64_t>> SqlStore::ListLeadIds() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare("SELECT id FROM leads ORDER BY id"));
+  std::vector<int64_t> out;
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
+    if (!more) break;
+    out.push_back(stmt->Int(0));
+  }
+  stmt->Reset();
+  return out;
+}
+
+StatusOr<int64_t> SqlStore::CountLeads() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT COUNT(*) FROM leads"));
+  TANDEM_ASSIGN_OR_RETURN(auto n,
+                          sql::First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  return n.value_or(0);
+}
+
+StatusOr<std::vector<int64_t>> SqlStore::DueSlaLeads(TimePoint now, size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::DueSlaLeads(lease->db(), now, limit);
+}
+
+StatusOr<std::vector<LeadRecord>> SqlStore::NeverTouchedLeads(size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::NeverTouchedLeads(lease->db(), limit);
+}
+
+StatusOr<int64_t> SqlStore::CountNeverTouchedLeads() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::CountNeverTouchedLeads(lease->db());
+}
+
+StatusOr<std::vector<AssignmentRecord>> SqlStore::AssignmentsSince(TimePoint since) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::AssignmentsSince(lease->db(), since);
+}
+
+}  // namespace tandem

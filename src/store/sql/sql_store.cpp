@@ -1,8 +1,9 @@
+// SqlStore: its connections, its transactions, the schema version, persons and settings.
 #include "store/sql/sql_store.h"
 
 #include <fmt/format.h>
 
-#include "store/sql/sql_events.h"
+#include "store/sql/sql_lead_txn.h"
 
 namespace tandem {
 
@@ -11,11 +12,30 @@ using sql::Statement;
 
 namespace {
 
-Source ReadSource(const Statement& row) {
-  return Source{row.Int(0), row.Text(1), row.Text(2), FromUnixMillis(row.Int(3))};
-}
+class SqlLeadTxn final : public sql::SqlLeadOps<LeadTxn> {
+ public:
+  using SqlLeadOps::SqlLeadOps;
+};
+
+std::string TextAt0(const Statement& s) { return s.Text(0); }
 
 }  // namespace
+
+StatusOr<sql::ReadConn> SqlStore::ReadOn() {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::ReadConn(std::move(lease));
+}
+
+Status SqlStore::Write(const std::function<Status(sql::Db&)>& write) {
+  TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(sql::WriteKind::kDefault));
+  TANDEM_RETURN_IF_ERROR(write(scope->db()));
+  return scope->Commit();
+}
+
+StatusOr<std::unique_ptr<LeadTxn>> SqlStore::BeginLeadTxn() {
+  TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(sql::WriteKind::kDefault));
+  return std::unique_ptr<LeadTxn>(std::make_unique<SqlLeadTxn>(std::move(scope)));
+}
 
 StatusOr<int> SqlStore::SchemaVersion() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
@@ -24,105 +44,6 @@ StatusOr<int> SqlStore::SchemaVersion() {
       lease->db().Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
   return row ? static_cast<int>(stmt->Int(0)) : 0;
-}
-
-StatusOr<Source> SqlStore::CreateSource(std::string_view name, std::string_view write_key,
-                                        TimePoint now) {
-  Source source{0, std::string(name), std::string(write_key), now};
-  Status status = Write([&](sql::Db& db) -> Status {
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db.Prepare("INSERT INTO sources (name, write_key, created_at) VALUES (?, ?, ?) "
-                   "RETURNING id"));
-    stmt->Bind(1, name).Bind(2, write_key).Bind(3, ToUnixMillis(now));
-    TANDEM_ASSIGN_OR_RETURN(source.id, sql::InsertedId(*stmt));
-    return OkStatus();
-  });
-  if (status.code() == StatusCode::kConflict) {
-    return Conflict("write_key_taken", "a source with that write key already exists");
-  }
-  TANDEM_RETURN_IF_ERROR(status);
-  return source;
-}
-
-StatusOr<std::optional<Source>> SqlStore::FindSourceByWriteKey(std::string_view write_key) {
-  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      lease->db().Prepare(
-          "SELECT id, name, write_key, created_at FROM sources WHERE write_key = ?"));
-  stmt->Bind(1, write_key);
-  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return std::optional<Source>();
-  return std::optional<Source>(ReadSource(*stmt));
-}
-
-StatusOr<std::vector<Source>> SqlStore::ListSources() {
-  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      lease->db().Prepare("SELECT id, name, write_key, created_at FROM sources ORDER BY id"));
-  std::vector<Source> out;
-  for (;;) {
-    TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    out.push_back(ReadSource(*stmt));
-  }
-  return out;
-}
-
-StatusOr<AppendResult> SqlStore::AppendEvents(std::span<const EventRecord> events) {
-  AppendResult result;
-  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
-    TANDEM_ASSIGN_OR_RETURN(result, sql::InsertEvents(db, events));
-    return OkStatus();
-  }));
-  return result;
-}
-
-StatusOr<std::optional<StoredEvent>> SqlStore::FindEvent(int64_t source_id,
-                                                         std::string_view message_id) {
-  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          lease->db().Prepare(std::string(sql::kSelectEvent) +
-                                              " WHERE source_id = ? AND message_id = ?"));
-  stmt->Bind(1, source_id).Bind(2, message_id);
-  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return std::optional<StoredEvent>();
-  return std::optional<StoredEvent>(sql::ReadEvent(*stmt));
-}
-
-StatusOr<std::vector<StoredEvent>> SqlStore::ListPersonEvents(int64_t person_id, size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt, lease->db().Prepare(std::string(sql::kSelectEvent) +
-                                            " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
-  stmt->Bind(1, person_id).Bind(2, static_cast<int64_t>(limit));
-  std::vector<StoredEvent> out;
-  for (;;) {
-    TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    out.push_back(sql::ReadEvent(*stmt));
-  }
-  return out;
-}
-
-StatusOr<int64_t> SqlStore::CountEvents() {
-  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT COUNT(*) FROM events"));
-  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  return row ? stmt->Int(0) : 0;
-}
-
-StatusOr<int64_t> SqlStore::CountUnprocessedEvents() {
-  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      lease->db().Prepare(
-          "SELECT COUNT(*) FROM events WHERE id > COALESCE((SELECT last_event_id FROM "
-          "processing_cursors WHERE name = 'pipeline'), 0)"));
-  TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  return row ? stmt->Int(0) : 0;
 }
 
 StatusOr<std::optional<int64_t>> SqlStore::FindPersonByIdentity(const Identity& identity) {
@@ -168,14 +89,42 @@ StatusOr<std::optional<Person>> SqlStore::GetPerson(int64_t person_id) {
   return std::optional<Person>(std::move(person));
 }
 
-}  // namespace tandem
+StatusOr<std::optional<std::string>> SqlStore::GetSetting(std::string_view name) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          lease->db().Prepare("SELECT value FROM settings WHERE name = ?"));
+  stmt->Bind(1, name);
+  return sql::First<std::string>(stmt, TextAt0);
+}
 
-namespace tandem {
+Status SqlStore::PutSetting(std::string_view name, std::string_view value) {
+  return Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+                   "SET value = excluded.value"));
+    stmt->Bind(1, name).Bind(2, value);
+    return stmt->Run();
+  });
+}
 
-Status SqlStore::Write(const std::function<Status(sql::Db&)>& write) {
-  TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(sql::WriteKind::kDefault));
-  TANDEM_RETURN_IF_ERROR(write(scope->db()));
-  return scope->Commit();
+StatusOr<std::string> SqlStore::PutSettingIfAbsent(std::string_view name, std::string_view value) {
+  std::optional<std::string> stored;
+  Status status = Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(Statement * insert,
+                            db.Prepare("INSERT INTO settings (name, value) VALUES (?, ?) ON "
+                                       "CONFLICT (name) DO NOTHING"));
+    insert->Bind(1, name).Bind(2, value);
+    TANDEM_RETURN_IF_ERROR(insert->Run());
+    TANDEM_ASSIGN_OR_RETURN(Statement * read,
+                            db.Prepare("SELECT value FROM settings WHERE name = ?"));
+    read->Bind(1, name);
+    TANDEM_ASSIGN_OR_RETURN(stored, sql::First<std::string>(read, TextAt0));
+    return OkStatus();
+  });
+  TANDEM_RETURN_IF_ERROR(status);
+  if (!stored) return Internal(fmt::format("setting {} was not stored", name));
+  return *stored;
 }
 
 }  // namespace tandem

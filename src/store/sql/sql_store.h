@@ -1,28 +1,37 @@
 // SqlStore: the Store over SQL, whichever database runs it. Every query is written
-// once (store/sql/sql_*.h) against the connection interface of sql_db.h; a subclass
-// supplies the connections, the write transaction and the migrations:
+// once, in its feature's file (store/sql/sql_<feature>.{h,cpp}: leads, contact, routing,
+// auth, catalog, events, outbox), against the connection interface of sql_db.h; a
+// subclass supplies the connections, the write transaction and the migrations:
 //
 //   SqliteStore  — one SQLite file; one writer under a mutex, a pool of readers.
 //   PgStore      — a PostgreSQL database shared by several Tandem instances; a pool of
 //                  connections, writes serialized across instances by advisory locks.
+//
+// The reads a store shares with its transactions come from SqlReads: one mixin per read
+// interface, each over "the connection to read on" (sql_reads.h).
 #pragma once
 
 #include <functional>
 #include <memory>
 
+#include "store/sql/sql_auth.h"
+#include "store/sql/sql_catalog.h"
+#include "store/sql/sql_contact.h"
 #include "store/sql/sql_db.h"
+#include "store/sql/sql_events.h"
+#include "store/sql/sql_leads.h"
+#include "store/sql/sql_reads.h"
+#include "store/sql/sql_routing.h"
 #include "store/store.h"
 
 namespace tandem {
 namespace sql {
 
-// A connection for reads, outside any write transaction; back to its pool when the
-// lease ends.
-class ReadLease {
- public:
-  virtual ~ReadLease() = default;
-  virtual Db& db() = 0;
-};
+// `Interface` (Store, LeadTxn, ProcessingTxn) with every shared read implemented on the
+// connection its ReadOn() gives.
+template <typename Interface>
+using SqlReads = LeadReadsOn<ContactReadsOn<
+    AssignmentReadsOn<UserReadsOn<CatalogReadsOn<EventReadsOn<ReadsOn<Interface>>>>>>>;
 
 // A write transaction, open from creation to Commit(); destroying it uncommitted
 // rolls back. It holds the store's write lock: one at a time, across every
@@ -43,34 +52,36 @@ enum class WriteKind {
 
 }  // namespace sql
 
-class SqlStore : public Store {
+class SqlStore : public sql::SqlReads<Store> {
  public:
+  // A connection leased from the pool for one read.
+  StatusOr<sql::ReadConn> ReadOn() override;
+
   StatusOr<int> SchemaVersion() override;
 
+  // sql_events.cpp
   StatusOr<Source> CreateSource(std::string_view name, std::string_view write_key,
                                 TimePoint now) override;
   StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) override;
   StatusOr<std::vector<Source>> ListSources() override;
-
   // In one Write(); a store may replace it with a faster bulk path.
   StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override;
   StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
                                                  std::string_view message_id) override;
-  StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) override;
   StatusOr<int64_t> CountEvents() override;
   StatusOr<int64_t> CountUnprocessedEvents() override;
 
   StatusOr<std::optional<int64_t>> FindPersonByIdentity(const Identity& identity) override;
   StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override;
 
-  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override;
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override;  // sql_processing.cpp
   StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() override;
 
+  // sql_auth.cpp
   StatusOr<UserRecord> CreateUser(const UserRecord& user) override;
   Status UpdateUser(const UserRecord& user) override;
   StatusOr<std::optional<UserRecord>> GetUser(int64_t user_id) override;
   StatusOr<std::optional<UserRecord>> FindUserByEmail(std::string_view email) override;
-  StatusOr<std::vector<UserRecord>> ListUsers() override;
   StatusOr<std::vector<std::string>> ListTeams() override;
   StatusOr<ApiTokenRecord> CreateApiToken(const ApiTokenRecord& token,
                                           std::string_view token_hash) override;
@@ -82,27 +93,6 @@ class SqlStore : public Store {
   StatusOr<int64_t> RevokeApiTokens(int64_t user_id) override;
   Status NoteApiTokenUse(int64_t token_id, TimePoint now,
                          std::chrono::milliseconds granularity) override;
-
-  StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override;
-  StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override;
-  StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) override;
-  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override;
-  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override;
-  StatusOr<std::map<int64_t, WhyNowActivity>> ListWhyNowActivity(
-      std::span<const int64_t> lead_ids, size_t max_events) override;  // sql_why_now.cpp
-  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override;
-  StatusOr<std::vector<int64_t>> ListLeadIds() override;
-  StatusOr<int64_t> CountLeads() override;
-
-  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override;
-  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override;
-  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override;
-  StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override;
-  StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) override;
-  StatusOr<int64_t> CountNeverTouchedLeads() override;
-  StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override;
-  StatusOr<RefusalCounts> CountRefusals(TimePoint since) override;
-  StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override;
   StatusOr<std::optional<Credentials>> FindCredentials(std::string_view email) override;
   Status SetPassword(int64_t user_id, std::string_view password_hash) override;
   Status CreateSession(const SessionRecord& session) override;
@@ -110,11 +100,28 @@ class SqlStore : public Store {
       std::string_view token_hash, TimePoint now) override;
   Status DeleteSession(std::string_view token_hash) override;
   Status EndSessions(int64_t user_id) override;
-  StatusOr<Catalog> LoadCatalog() override;
+
+  // sql_leads.cpp
+  StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override;
+  StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) override;
+  StatusOr<std::map<int64_t, WhyNowActivity>> ListWhyNowActivity(
+      std::span<const int64_t> lead_ids, size_t max_events) override;  // sql_why_now.cpp
+  StatusOr<std::vector<int64_t>> ListLeadIds() override;
+  StatusOr<int64_t> CountLeads() override;
+  StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override;
+  StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) override;
+  StatusOr<int64_t> CountNeverTouchedLeads() override;
+  StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override;
+
+  StatusOr<RefusalCounts> CountRefusals(TimePoint since) override;  // sql_contact.cpp
+
+  // sql_catalog.cpp
   Status PutCatalog(const Catalog& entries, bool replace) override;
   StatusOr<bool> DeleteCampaign(std::string_view key) override;
   StatusOr<bool> DeleteContent(std::string_view asset_id) override;
 
+  // sql_outbox.cpp
+  StatusOr<std::vector<OutboxMessage>> ListOutbox(int64_t after_id, size_t limit) override;
   StatusOr<std::vector<PendingDelivery>> DueDeliveries(TimePoint now, size_t limit) override;
   Status MarkDelivered(int64_t delivery_id, int http_status, TimePoint now) override;
   Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,

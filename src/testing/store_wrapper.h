@@ -1,15 +1,26 @@
 // StoreWrapper: a Store that forwards every call to another, so tests can override
 // one method to inject faults or delays and keep the real behaviour for the rest.
+//
+// The reads a store shares with its transactions (LeadReads, ContactReads,
+// AssignmentReads, UserReads, CatalogReads, EventReads) are not forwarded one by one:
+// they are the store's own, written once (sql::SqlReads), and run on the wrapped store's
+// connections, so a new read needs no line here. A test that overrides a read does so
+// in its own wrapper.
 #pragma once
 
+#include "store/sql/sql_store.h"
 #include "store/store.h"
 
 namespace tandem {
 
-class StoreWrapper : public Store {
+class StoreWrapper : public sql::SqlReads<Store> {
  public:
-  // `target` must outlive the wrapper.
-  explicit StoreWrapper(Store& target) : target_(target) {}
+  // `target` must outlive the wrapper; it is a SQL store (every store is) or another
+  // wrapper.
+  explicit StoreWrapper(Store& target)
+      : target_(target), reads_(dynamic_cast<sql::ReadSource&>(target)) {}
+
+  StatusOr<sql::ReadConn> ReadOn() override { return reads_.ReadOn(); }
 
   Status Migrate() override { return target_.Migrate(); }
   StatusOr<int> SchemaVersion() override { return target_.SchemaVersion(); }
@@ -27,9 +38,6 @@ class StoreWrapper : public Store {
   StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
                                                  std::string_view message_id) override {
     return target_.FindEvent(source_id, message_id);
-  }
-  StatusOr<std::vector<StoredEvent>> ListPersonEvents(int64_t person_id, size_t limit) override {
-    return target_.ListPersonEvents(person_id, limit);
   }
   StatusOr<int64_t> CountEvents() override { return target_.CountEvents(); }
   StatusOr<int64_t> CountUnprocessedEvents() override { return target_.CountUnprocessedEvents(); }
@@ -53,7 +61,6 @@ class StoreWrapper : public Store {
   StatusOr<std::optional<UserRecord>> FindUserByEmail(std::string_view email) override {
     return target_.FindUserByEmail(email);
   }
-  StatusOr<std::vector<UserRecord>> ListUsers() override { return target_.ListUsers(); }
   StatusOr<std::vector<std::string>> ListTeams() override { return target_.ListTeams(); }
   StatusOr<ApiTokenRecord> CreateApiToken(const ApiTokenRecord& token,
                                           std::string_view token_hash) override {
@@ -79,27 +86,15 @@ class StoreWrapper : public Store {
                          std::chrono::milliseconds granularity) override {
     return target_.NoteApiTokenUse(token_id, now, granularity);
   }
-  StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override {
-    return target_.GetLead(lead_id);
-  }
   StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override {
     return target_.ResolveLeadId(person_id);
   }
   StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) override {
     return target_.ListLeads(query);
   }
-  StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override {
-    return target_.ListScoreItems(lead_id);
-  }
-  StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
-    return target_.ListLeadLog(lead_id);
-  }
   StatusOr<std::map<int64_t, WhyNowActivity>> ListWhyNowActivity(std::span<const int64_t> lead_ids,
                                                                  size_t max_events) override {
     return target_.ListWhyNowActivity(lead_ids, max_events);
-  }
-  StatusOr<std::vector<AssignmentRecord>> ListAssignments(int64_t lead_id) override {
-    return target_.ListAssignments(lead_id);
   }
   StatusOr<std::vector<int64_t>> ListLeadIds() override { return target_.ListLeadIds(); }
   StatusOr<int64_t> CountLeads() override { return target_.CountLeads(); }
@@ -114,15 +109,6 @@ class StoreWrapper : public Store {
     return target_.MarkAttemptFailed(delivery_id, http_status, error, next_attempt);
   }
   StatusOr<int64_t> CountPendingDeliveries() override { return target_.CountPendingDeliveries(); }
-  StatusOr<ContactPrefs> GetContactPrefs(int64_t lead_id) override {
-    return target_.GetContactPrefs(lead_id);
-  }
-  StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) override {
-    return target_.ListConsents(lead_id);
-  }
-  StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
-    return target_.ListTouches(lead_id, since);
-  }
   StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override {
     return target_.DueSlaLeads(now, limit);
   }
@@ -156,7 +142,6 @@ class StoreWrapper : public Store {
     return target_.DeleteSession(token_hash);
   }
   Status EndSessions(int64_t user_id) override { return target_.EndSessions(user_id); }
-  StatusOr<Catalog> LoadCatalog() override { return target_.LoadCatalog(); }
   Status PutCatalog(const Catalog& entries, bool replace) override {
     return target_.PutCatalog(entries, replace);
   }
@@ -181,6 +166,7 @@ class StoreWrapper : public Store {
 
  private:
   Store& target_;
+  sql::ReadSource& reads_;
 };
 
 }  // namespace tandem

@@ -1,10 +1,11 @@
+#include "app/open_store.h"
+
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store/store.h"
 
 namespace tandem {
 
