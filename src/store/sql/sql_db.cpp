@@ -43,6 +43,30 @@ std::string Upsert(std::string_view table, std::string_view columns, std::string
                      columns, fmt::join(marks, ", "), key, fmt::join(sets, ", "));
 }
 
+namespace {
+
+size_t Places(size_t count) {
+  size_t places = 1;
+  while (places < count) places *= 2;
+  return places;
+}
+
+}  // namespace
+
+std::string IdPlaces(size_t count) {
+  std::string out = "?";
+  for (size_t i = 1; i < Places(count); ++i) out += ",?";
+  return out;
+}
+
+int BindIds(Statement& stmt, int first, std::span<const int64_t> ids) {
+  const size_t places = Places(ids.size());
+  for (size_t i = 0; i < places; ++i) {
+    stmt.Bind(first + static_cast<int>(i), i < ids.size() ? ids[i] : int64_t{0});
+  }
+  return first + static_cast<int>(places);
+}
+
 std::string JsonText(const Db& db, std::string_view column, std::string_view key) {
   if (db.dialect() == Dialect::kPostgres) return fmt::format("({}::jsonb ->> '{}')", column, key);
   return fmt::format("json_extract({}, '$.{}')", column, key);

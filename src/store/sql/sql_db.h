@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,12 @@ StatusOr<int64_t> InsertedId(Statement& insert);
 // "INSERT INTO table (columns) VALUES (?, …) ON CONFLICT (key) DO UPDATE SET …": an
 // insert that replaces every column of an existing row with the same key.
 std::string Upsert(std::string_view table, std::string_view columns, std::string_view key);
+
+// "?,?,…" for `ids` in an IN list: a power of two of places (at least one), so a list
+// of any length prepares one of a few statements. BindIds binds them from `first` on
+// (spare places get 0, which no row's id is) and returns the next free index.
+std::string IdPlaces(size_t count);
+int BindIds(Statement& stmt, int first, std::span<const int64_t> ids);
 
 // SQL for the text at `key` of the JSON object in `column`.
 std::string JsonText(const Db& db, std::string_view column, std::string_view key);

@@ -6,33 +6,12 @@
 #include "store/sql/sql_store.h"
 
 namespace tandem {
-namespace {
-
-// "?,?,…" for a power of two of at least `n` ids, so a page of any size prepares one
-// of a few statements; the spare places are bound to 0, which no lead has.
-std::string IdPlaces(size_t n, size_t* places) {
-  *places = 1;
-  while (*places < n) *places *= 2;
-  std::string out;
-  for (size_t i = 0; i < *places; ++i) out += i == 0 ? "?" : ",?";
-  return out;
-}
-
-void BindIds(sql::Statement& stmt, std::span<const int64_t> ids, size_t places) {
-  for (size_t i = 0; i < places; ++i) {
-    stmt.Bind(static_cast<int>(i + 1), i < ids.size() ? ids[i] : int64_t{0});
-  }
-}
-
-}  // namespace
-
 StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
     std::span<const int64_t> lead_ids, size_t max_events) {
   std::map<int64_t, WhyNowActivity> out;
   if (lead_ids.empty()) return out;
   for (int64_t id : lead_ids) out[id];
-  size_t places = 0;
-  const std::string in = IdPlaces(lead_ids.size(), &places);
+  const std::string in = sql::IdPlaces(lead_ids.size());
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   // The first max_events + 1 events of each person, in the order ListPersonEvents reads.
   const std::string_view select = sql::kSelectEvent.substr(0, sql::kSelectEvent.rfind(" FROM "));
@@ -43,8 +22,8 @@ StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
           "FROM events WHERE person_id IN ({1})) AS firsts WHERE n <= ? "
           "ORDER BY person_id, timestamp, id",
           select, in)));
-  BindIds(*events, lead_ids, places);
-  events->Bind(static_cast<int>(places + 1), static_cast<int64_t>(max_events + 1));
+  const int next = sql::BindIds(*events, 1, lead_ids);
+  events->Bind(next, static_cast<int64_t>(max_events + 1));
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool row, events->Step());
     if (!row) break;
@@ -57,7 +36,7 @@ StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
           "SELECT id, lead_id, at, kind, actor, data FROM lead_log WHERE lead_id IN ({}) AND "
           "kind IN ('stage_changed', 'priority_changed') ORDER BY lead_id, at, id",
           in)));
-  BindIds(*log, lead_ids, places);
+  sql::BindIds(*log, 1, lead_ids);
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool row, log->Step());
     if (!row) break;
