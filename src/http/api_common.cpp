@@ -171,9 +171,11 @@ StatusOr<std::string> StringField(const json& body, const char* name) {
   return it->get<std::string>();
 }
 
-StatusOr<std::string> RenderLead(Store& store, const LeadEngine& engine, const LeadRecord& lead,
-                                 TimePoint now, OwnerCache* owners) {
-  TANDEM_ASSIGN_OR_RETURN(auto items, store.ListScoreItems(lead.id));
+namespace {
+
+StatusOr<std::string> RenderWithItems(Store& store, const LeadEngine& engine,
+                                      const LeadRecord& lead, std::vector<ScoreItem> items,
+                                      TimePoint now, OwnerCache* owners) {
   TANDEM_ASSIGN_OR_RETURN(ScoreExplanation score, engine.ExplainScore(std::move(items), now));
   std::optional<UserRecord> owner;
   if (lead.owner_id) {
@@ -186,6 +188,32 @@ StatusOr<std::string> RenderLead(Store& store, const LeadEngine& engine, const L
     }
   }
   return LeadToJson(lead, owner, score).dump();
+}
+
+}  // namespace
+
+StatusOr<std::string> RenderLead(Store& store, const LeadEngine& engine, const LeadRecord& lead,
+                                 TimePoint now, OwnerCache* owners) {
+  TANDEM_ASSIGN_OR_RETURN(auto items, store.ListScoreItems(lead.id));
+  return RenderWithItems(store, engine, lead, std::move(items), now, owners);
+}
+
+StatusOr<std::vector<std::string>> RenderLeads(Store& store, const LeadEngine& engine,
+                                               std::span<const LeadRecord> leads, TimePoint now) {
+  std::vector<int64_t> ids;
+  ids.reserve(leads.size());
+  for (const LeadRecord& lead : leads) ids.push_back(lead.id);
+  TANDEM_ASSIGN_OR_RETURN(auto items, store.ListScoreItemsOf(ids));
+  OwnerCache owners;  // a page has few owners; look each up once
+  std::vector<std::string> out;
+  out.reserve(leads.size());
+  for (const LeadRecord& lead : leads) {
+    TANDEM_ASSIGN_OR_RETURN(
+        std::string rendered,
+        RenderWithItems(store, engine, lead, std::move(items[lead.id]), now, &owners));
+    out.push_back(std::move(rendered));
+  }
+  return out;
 }
 
 }  // namespace tandem::http

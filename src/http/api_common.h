@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "auth/rate_limiter.h"
@@ -97,6 +98,10 @@ StatusOr<std::string> StringField(const nlohmann::json& body, const char* name);
 using OwnerCache = std::map<int64_t, std::optional<UserRecord>>;
 StatusOr<std::string> RenderLead(Store& store, const LeadEngine& engine, const LeadRecord& lead,
                                  TimePoint now, OwnerCache* owners = nullptr);
+// A page of leads as the API shows them, each as RenderLead would: their score items
+// are read in one call for the page, each owner once.
+StatusOr<std::vector<std::string>> RenderLeads(Store& store, const LeadEngine& engine,
+                                               std::span<const LeadRecord> leads, TimePoint now);
 
 // Runs `work` in one lead transaction and commits it when it succeeds.
 template <typename Work>

@@ -134,13 +134,12 @@ Response ApiRoutes::ListLeads(const HttpRequest& request, const UserRecord& user
     if (!lines.ok()) return ErrorResponse(lines.status());
     why_now = std::move(*lines);
   }
-  OwnerCache owners;  // a page has few owners; look each up once
+  auto rendered = RenderLeads(store_, engine_, *leads, now);
+  if (!rendered.ok()) return ErrorResponse(rendered.status());
   std::string body = "{\"items\":[";
   for (size_t i = 0; i < leads->size(); ++i) {
-    auto rendered = RenderLead(store_, engine_, (*leads)[i], now, &owners);
-    if (!rendered.ok()) return ErrorResponse(rendered.status());
     if (i > 0) body += ',';
-    body += *rendered;
+    body += (*rendered)[i];
     if (list->why_now) {
       // The brief's why-now line, as one more member of the lead's object.
       body.pop_back();

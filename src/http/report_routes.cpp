@@ -35,12 +35,12 @@ Response Leaks(Store& store, const LeadEngine& engine, const Clock& clock,
   auto total = store.CountNeverTouchedLeads();
   if (!leads.ok()) return ErrorResponse(leads.status());
   if (!total.ok()) return ErrorResponse(total.status());
-  OwnerCache owners;
+  auto rendered = RenderLeads(store, engine, *leads, now);
+  if (!rendered.ok()) return ErrorResponse(rendered.status());
   json items = json::array();
-  for (const LeadRecord& lead : *leads) {
-    auto rendered = RenderLead(store, engine, lead, now, &owners);
-    if (!rendered.ok()) return ErrorResponse(rendered.status());
-    json item = json::parse(*rendered);
+  for (size_t i = 0; i < leads->size(); ++i) {
+    const LeadRecord& lead = (*leads)[i];
+    json item = json::parse((*rendered)[i]);
     item["mql_age_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(now - *lead.mql_at).count();
     items.push_back(std::move(item));

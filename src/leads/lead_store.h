@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <span>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +31,10 @@ class LeadReads {
   virtual ~LeadReads() = default;
   virtual StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) = 0;
   virtual StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) = 0;
+  // The score items of a page of leads in one read: each lead's as ListScoreItems gives
+  // them (a lead without items has an empty list).
+  virtual StatusOr<std::map<int64_t, std::vector<ScoreItem>>> ListScoreItemsOf(
+      std::span<const int64_t> lead_ids) = 0;
   virtual StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) = 0;
 };
 

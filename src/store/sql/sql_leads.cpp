@@ -276,22 +276,48 @@ StatusOr<std::optional<int64_t>> ResolveLeadId(Db& db, int64_t person_id) {
   return std::optional<int64_t>(ids[0]);
 }
 
+namespace {
+
+// Reads a row of score_items selected from its `axis` column on.
+ScoreItem ReadScoreItem(const Statement& s, int first) {
+  ScoreItem item;
+  item.axis = s.TextView(first) == "fit" ? ScoreAxis::kFit : ScoreAxis::kEngagement;
+  item.rule = s.Text(first + 1);
+  item.points = s.Double(first + 2);
+  item.at = FromUnixMillis(s.Int(first + 3));
+  item.event_id = s.NullableInt(first + 4);
+  item.trait = s.Text(first + 5);
+  return item;
+}
+
+}  // namespace
+
 StatusOr<std::vector<ScoreItem>> ListScoreItems(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT axis, rule, points, at, event_id, COALESCE(trait, '') FROM score_items "
                  "WHERE lead_id = ? ORDER BY id"));
   stmt->Bind(1, lead_id);
-  return Collect<ScoreItem>(stmt, [](const Statement& s) {
-    ScoreItem item;
-    item.axis = s.TextView(0) == "fit" ? ScoreAxis::kFit : ScoreAxis::kEngagement;
-    item.rule = s.Text(1);
-    item.points = s.Double(2);
-    item.at = FromUnixMillis(s.Int(3));
-    item.event_id = s.NullableInt(4);
-    item.trait = s.Text(5);
-    return item;
-  });
+  return Collect<ScoreItem>(stmt, [](const Statement& s) { return ReadScoreItem(s, 0); });
+}
+
+StatusOr<std::map<int64_t, std::vector<ScoreItem>>> ListScoreItemsOf(
+    Db& db, std::span<const int64_t> lead_ids) {
+  std::map<int64_t, std::vector<ScoreItem>> out;
+  for (int64_t id : lead_ids) out[id];
+  if (lead_ids.empty()) return out;
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format("SELECT lead_id, axis, rule, points, at, event_id, COALESCE(trait, "
+                             "'') FROM score_items WHERE lead_id IN ({}) ORDER BY lead_id, id",
+                             IdPlaces(lead_ids.size()))));
+  BindIds(*stmt, 1, lead_ids);
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out[stmt->Int(0)].push_back(ReadScoreItem(*stmt, 1));
+  }
+  return out;
 }
 
 Status AddScoreItem(Db& db, int64_t lead_id, const ScoreItem& item) {

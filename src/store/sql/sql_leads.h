@@ -4,7 +4,9 @@
 // open on it.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +21,8 @@ LeadRecord ReadLead(const Statement& row);
 
 StatusOr<std::optional<LeadRecord>> GetLead(Db& db, int64_t lead_id);
 StatusOr<std::vector<ScoreItem>> ListScoreItems(Db& db, int64_t lead_id);
+StatusOr<std::map<int64_t, std::vector<ScoreItem>>> ListScoreItemsOf(
+    Db& db, std::span<const int64_t> lead_ids);
 StatusOr<std::vector<LeadLogEntry>> ListLeadLog(Db& db, int64_t lead_id);
 
 Status PutLead(Db& db, const LeadRecord& lead);
@@ -47,6 +51,10 @@ class LeadReadsOn : public Base {
   }
   StatusOr<std::vector<ScoreItem>> ListScoreItems(int64_t lead_id) override {
     return this->Reading([&](Db& db) { return sql::ListScoreItems(db, lead_id); });
+  }
+  StatusOr<std::map<int64_t, std::vector<ScoreItem>>> ListScoreItemsOf(
+      std::span<const int64_t> lead_ids) override {
+    return this->Reading([&](Db& db) { return sql::ListScoreItemsOf(db, lead_ids); });
   }
   StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
     return this->Reading([&](Db& db) { return sql::ListLeadLog(db, lead_id); });
