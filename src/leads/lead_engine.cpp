@@ -4,8 +4,8 @@
 
 #include <functional>
 
-#include "auth/permissions.h"
 #include "leads/lead_json.h"
+#include "leads/lead_permissions.h"
 #include "leads/lead_session.h"
 
 namespace tandem {
