@@ -25,21 +25,21 @@ bool RoleHas(std::string_view role, Permission permission) {
   return false;
 }
 
-Status CheckCanWorkLead(const UserRecord& actor, const LeadRecord& lead) {
+Status CheckCanWorkLead(const UserRecord& actor, int64_t lead_id, std::optional<int64_t> owner_id) {
   if (actor.role == "admin" || actor.role == "sales_manager") return OkStatus();
   if (actor.role == "sales_rep") {
-    if (lead.owner_id == actor.id) return OkStatus();
+    if (owner_id == actor.id) return OkStatus();
     return PermissionDenied(
         "not_owner",
-        lead.owner_id ? fmt::format("lead ld_{} is owned by usr_{}; only its owner or a sales "
-                                    "manager may change it",
-                                    lead.id, *lead.owner_id)
-                      : fmt::format("lead ld_{} has no owner; a sales manager must assign it first",
-                                    lead.id));
+        owner_id ? fmt::format("lead ld_{} is owned by usr_{}; only its owner or a sales "
+                               "manager may change it",
+                               lead_id, *owner_id)
+                 : fmt::format("lead ld_{} has no owner; a sales manager must assign it first",
+                               lead_id));
   }
-  if (actor.role == "marketing" && !lead.owner_id) return OkStatus();
+  if (actor.role == "marketing" && !owner_id) return OkStatus();
   return PermissionDenied("forbidden",
-                          fmt::format("role {} may not change lead ld_{}", actor.role, lead.id));
+                          fmt::format("role {} may not change lead ld_{}", actor.role, lead_id));
 }
 
 Status Require(const UserRecord& actor, Permission permission, std::string_view what) {
@@ -120,8 +120,8 @@ Status CheckCanRecordOutcome(const UserRecord& actor, std::string_view dispositi
                                       actor.role, disposition));
 }
 
-bool InboundTouchCountsAtOnce(const UserRecord& actor, const LeadRecord& lead) {
-  return actor.role == "admin" || actor.role == "sales_manager" || lead.owner_id == actor.id;
+bool InboundTouchCountsAtOnce(const UserRecord& actor, std::optional<int64_t> owner_id) {
+  return actor.role == "admin" || actor.role == "sales_manager" || owner_id == actor.id;
 }
 
 Status CheckCanConfirmTouch(const UserRecord& actor) {

@@ -16,11 +16,12 @@
 // API tokens: everyone lists and revokes their own; admins anyone's.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
-#include "core/status.h"
 #include "auth/user.h"
-#include "leads/lead.h"
+#include "core/status.h"
 
 namespace tandem {
 
@@ -34,8 +35,9 @@ enum class Permission {
 
 bool IsKnownRole(std::string_view role);
 bool RoleHas(std::string_view role, Permission permission);
-// Owner, sales manager or admin; marketing on leads nobody owns.
-Status CheckCanWorkLead(const UserRecord& actor, const LeadRecord& lead);
+// Owner, sales manager or admin; marketing on leads nobody owns. `owner_id` is the
+// lead's owner (nullopt: nobody owns it).
+Status CheckCanWorkLead(const UserRecord& actor, int64_t lead_id, std::optional<int64_t> owner_id);
 Status Require(const UserRecord& actor, Permission permission, std::string_view what);
 
 // A role's rank (above); -1 for an unknown role.
@@ -62,7 +64,7 @@ Status CheckCanRecordOutcome(const UserRecord& actor, std::string_view dispositi
 // An inbound touch (the lead replied, called) earns engagement points when its owner,
 // a sales manager or an admin records it; anyone else's waits until a sales manager
 // or an admin confirms it.
-bool InboundTouchCountsAtOnce(const UserRecord& actor, const LeadRecord& lead);
+bool InboundTouchCountsAtOnce(const UserRecord& actor, std::optional<int64_t> owner_id);
 Status CheckCanConfirmTouch(const UserRecord& actor);
 
 }  // namespace tandem

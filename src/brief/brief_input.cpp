@@ -50,7 +50,7 @@ StatusOr<BriefInput> Gather(const LeadEngine& engine, Reads reads, const LeadRec
   }
   // The gate's facts, as ContactFactsFor reads them.
   ContactFacts facts;
-  facts.lead = &in.lead;
+  facts.subject = ContactSubjectOf(in.lead);
   TANDEM_ASSIGN_OR_RETURN(facts.prefs, reads.Prefs(lead.id));
   TANDEM_ASSIGN_OR_RETURN(facts.consents, reads.Consents(lead.id));
   const TimePoint since = now - TouchLookback(engine.contact());

@@ -309,7 +309,7 @@ TEST_F(BriefJourneysTest, LeadWithNoData) {
   in.lead.created_at = in.lead.updated_at = T("2026-11-20T09:00:00Z");
   in.now = T("2026-11-20T15:00:00Z");
   ContactFacts facts;
-  facts.lead = &in.lead;
+  facts.subject = ContactSubjectOf(in.lead);
   for (const char* channel : {"call", "email"}) {
     ContactRequest request{channel, "sales_outreach", "outbound", std::nullopt, false};
     (channel == std::string("call") ? in.call : in.email) =

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/ids.h"
 #include "core/text.h"
 #include "core/time_format.h"
-#include "leads/lead_json.h"
 #include "rules/condition.h"
 
 namespace tandem {
@@ -103,76 +103,92 @@ LeadZone FindLeadZone(const ContactPrefs& prefs, const nlohmann::json& traits) {
   return out;
 }
 
-ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& facts,
-                              const ContactRequest& request, TimePoint now) {
-  ContactDecision d;
-  if (request.direction == "inbound") return d;  // the lead reached out: always recorded
-  const LeadRecord& lead = *facts.lead;
-  auto block = [&](std::string code, std::string message, std::optional<TimePoint> until = {}) {
-    d.reasons.push_back({std::move(code), "block", std::move(message), until, false});
-  };
-  auto warn = [&](std::string code, std::string message, std::optional<TimePoint> until = {}) {
-    d.reasons.push_back({std::move(code), "warn", std::move(message), until, false});
-  };
-  const bool sales = request.purpose == "sales_outreach";
-  const std::string lead_id = LeadIdText(lead.id);
+namespace {
 
-  // Who may start the contact.
-  if (sales && request.actor && lead.owner_id != request.actor->id) {
-    const auto& a = facts.open_assignment;
-    if (!lead.owner_id) {
-      block("not_owner",
+// The reasons a decision collects, in the order the checks run.
+class Verdict {
+ public:
+  explicit Verdict(ContactDecision& d) : d_(d) {}
+  void Block(std::string code, std::string message, std::optional<TimePoint> until = {}) {
+    d_.reasons.push_back({std::move(code), "block", std::move(message), until, false});
+  }
+  void Warn(std::string code, std::string message, std::optional<TimePoint> until = {}) {
+    d_.reasons.push_back({std::move(code), "warn", std::move(message), until, false});
+  }
+  void SetConcurrent() { d_.concurrent = true; }
+
+ private:
+  ContactDecision& d_;
+};
+
+// Who may start the contact: sales outreach is the owner's.
+void CheckWhoStarts(const ContactFacts& facts, const ContactRequest& request,
+                    const std::string& lead_id, Verdict& v) {
+  const ContactSubject& lead = facts.subject;
+  if (request.purpose != "sales_outreach" || !request.actor || lead.owner_id == request.actor->id) {
+    return;
+  }
+  const auto& a = facts.open_assignment;
+  if (!lead.owner_id) {
+    v.Block("not_owner",
             fmt::format("nobody owns {} yet; sales outreach waits for an owner (a manager can "
                         "assign it)",
                         lead_id));
-    } else if (a && a->sla_due_at && !a->first_touch_at && !a->sla_breached_at) {
-      block("sla_owner_only",
+  } else if (a && a->sla_due_at && !a->first_touch_at && !a->sla_breached_at) {
+    v.Block("sla_owner_only",
             fmt::format("{} owns {} and has until {} for the first contact", Who(facts.owner),
                         lead_id, LocalText(facts.zone, *a->sla_due_at)),
             a->sla_due_at);
-    } else {
-      block("not_owner", fmt::format("{} owns {}; only the owner starts sales outreach",
+  } else {
+    v.Block("not_owner", fmt::format("{} owns {}; only the owner starts sales outreach",
                                      Who(facts.owner), lead_id));
-    }
   }
+}
 
-  // The person's will.
+// The person's will: unsubscribed, do not contact.
+void CheckPersonsWill(const ContactFacts& facts, const ContactRequest& request, Verdict& v) {
   if (request.channel == "email" && facts.prefs.unsubscribed_at) {
-    block("unsubscribed", fmt::format("unsubscribed from all email on {}",
-                                      FormatIsoTime(*facts.prefs.unsubscribed_at)));
+    v.Block("unsubscribed", fmt::format("unsubscribed from all email on {}",
+                                        FormatIsoTime(*facts.prefs.unsubscribed_at)));
   }
   nlohmann::json dnc = nlohmann::json::parse(facts.prefs.do_not_contact, nullptr, false);
-  if (dnc.is_object()) {
-    for (const char* key : {"all", request.channel.c_str()}) {
-      auto it = dnc.find(key);
-      if (it == dnc.end()) continue;
-      std::string reason = it->is_string() ? it->get<std::string>() : "";
-      block("do_not_contact",
+  if (!dnc.is_object()) return;
+  for (const char* key : {"all", request.channel.c_str()}) {
+    auto it = dnc.find(key);
+    if (it == dnc.end()) continue;
+    std::string reason = it->is_string() ? it->get<std::string>() : "";
+    v.Block("do_not_contact",
             fmt::format("do not contact by {}{}",
                         std::string_view(key) == "all" ? "any channel" : request.channel,
                         reason.empty() ? "" : ": " + reason));
-      break;
-    }
+    break;
   }
+}
 
-  // A lawful basis for the purpose.
+// A lawful basis for the purpose.
+void CheckLawfulBasis(const ContactConfig& policy, const ContactFacts& facts,
+                      const ContactRequest& request, const std::string& lead_id, Verdict& v) {
   auto basis = policy.consent.find(request.purpose);
   std::string state = ConsentState(facts.consents, request.purpose);
   if (state == "withdrawn") {
-    block("no_consent", fmt::format("consent for {} was withdrawn", request.purpose));
+    v.Block("no_consent", fmt::format("consent for {} was withdrawn", request.purpose));
   } else if (state != "granted" && basis != policy.consent.end()) {
     if (basis->second == "consent") {
-      block("no_consent",
-            fmt::format("no {} consent is recorded for {}", request.purpose, lead_id));
+      v.Block("no_consent",
+              fmt::format("no {} consent is recorded for {}", request.purpose, lead_id));
     } else if (!Inbound(facts.prefs.address_source)) {
-      block("no_consent",
-            fmt::format("the address came from {} (not from the person); {} needs a granted "
-                        "consent",
-                        facts.prefs.address_source, request.purpose));
+      v.Block("no_consent",
+              fmt::format("the address came from {} (not from the person); {} needs a granted "
+                          "consent",
+                          facts.prefs.address_source, request.purpose));
     }
   }
+}
 
-  // The person's time.
+// The person's time: the channel's hours in their zone, and their out of office.
+void CheckPersonsTime(const ContactConfig& policy, const ContactFacts& facts,
+                      const ContactRequest& request, const std::string& lead_id, TimePoint now,
+                      Verdict& v) {
   if (auto window = policy.hours.find(request.channel); window != policy.hours.end()) {
     const auto [start, end] = window->second;
     if (!facts.zone.zone) {
@@ -181,63 +197,69 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
           "for {} ({}-{}) cannot be checked",
           lead_id, request.channel, FormatClockMinutes(start), FormatClockMinutes(end));
       if (policy.allow_unknown_timezone) {
-        warn("unknown_timezone", message);
+        v.Warn("unknown_timezone", message);
       } else {
-        block("unknown_timezone", message);
+        v.Block("unknown_timezone", message);
       }
     } else {
       const TimeZone& zone = *facts.zone.zone;
       LocalMoment local = zone.Local(now);
       if (local.minute < start || local.minute >= end) {
         TimePoint until = zone.At(local.minute < start ? local.day : local.day + 1, start);
-        block("quiet_hours",
-              fmt::format("it is {} for the lead ({}{}); {} is allowed {}-{} local time",
-                          FormatClockMinutes(local.minute), zone.name(),
-                          facts.zone.source == "country"
-                              ? fmt::format(", guessed from country {}", facts.zone.detail)
-                              : "",
-                          request.channel, FormatClockMinutes(start), FormatClockMinutes(end)),
-              until);
+        v.Block("quiet_hours",
+                fmt::format("it is {} for the lead ({}{}); {} is allowed {}-{} local time",
+                            FormatClockMinutes(local.minute), zone.name(),
+                            facts.zone.source == "country"
+                                ? fmt::format(", guessed from country {}", facts.zone.detail)
+                                : "",
+                            request.channel, FormatClockMinutes(start), FormatClockMinutes(end)),
+                until);
       }
     }
   }
   const ContactPrefs& p = facts.prefs;
   if (p.ooo_from && p.ooo_until && *p.ooo_from <= now && now < *p.ooo_until) {
-    block("out_of_office",
-          fmt::format("the lead is out of office until {}", LocalText(facts.zone, *p.ooo_until)),
-          p.ooo_until);
+    v.Block("out_of_office",
+            fmt::format("the lead is out of office until {}", LocalText(facts.zone, *p.ooo_until)),
+            p.ooo_until);
   }
+}
 
-  // How often the company reaches out.
-  // Every stored touch counts, even one stamped a moment after `now`: another request
-  // (or another instance, whose clock may run ahead) committed it first, and a limit
-  // errs on the side of refusing.
+// One frequency cap over the outbound touches (all channels when `channel` is empty).
+void CheckCap(const FrequencyCap& cap, std::string_view channel,
+              const std::vector<const TouchRecord*>& outbound, TimePoint now, Verdict& v) {
+  std::vector<TimePoint> in_window;
+  for (const TouchRecord* t : outbound) {
+    if ((channel.empty() || t->channel == channel) && t->at > now - hours(24 * cap.days)) {
+      in_window.push_back(t->at);
+    }
+  }
+  if (static_cast<int>(in_window.size()) < cap.max) return;
+  TimePoint until = in_window[in_window.size() - static_cast<size_t>(std::max(cap.max, 1))] +
+                    hours(24 * cap.days);
+  if (cap.max == 0) until = now + hours(24 * cap.days);
+  v.Block(
+      "frequency_cap",
+      fmt::format("{} {}touch{} in the last {} day{} (the company's limit is {})", in_window.size(),
+                  channel.empty() ? "" : fmt::format("{} ", channel),
+                  in_window.size() == 1 ? "" : "es", cap.days, cap.days == 1 ? "" : "s", cap.max),
+      until);
+  if (!in_window.empty() && now - in_window.back() < kConcurrentWindow) v.SetConcurrent();
+}
+
+// How often the company reaches out: the caps, and the cooldown after another user.
+// Every stored touch counts, even one stamped a moment after `now`: another request
+// (or another instance, whose clock may run ahead) committed it first, and a limit
+// errs on the side of refusing.
+void CheckFrequency(const ContactConfig& policy, const ContactFacts& facts,
+                    const ContactRequest& request, TimePoint now, Verdict& v) {
   std::vector<const TouchRecord*> outbound;
   for (const TouchRecord& t : facts.touches) {
     if (t.direction == "outbound") outbound.push_back(&t);
   }
-  auto cap_check = [&](const FrequencyCap& cap, std::string_view channel) {
-    std::vector<TimePoint> in_window;
-    for (const TouchRecord* t : outbound) {
-      if ((channel.empty() || t->channel == channel) && t->at > now - hours(24 * cap.days)) {
-        in_window.push_back(t->at);
-      }
-    }
-    if (static_cast<int>(in_window.size()) < cap.max) return;
-    TimePoint until = in_window[in_window.size() - static_cast<size_t>(std::max(cap.max, 1))] +
-                      hours(24 * cap.days);
-    if (cap.max == 0) until = now + hours(24 * cap.days);
-    block(
-        "frequency_cap",
-        fmt::format("{} {}touch{} in the last {} day{} (the company's limit is {})",
-                    in_window.size(), channel.empty() ? "" : fmt::format("{} ", channel),
-                    in_window.size() == 1 ? "" : "es", cap.days, cap.days == 1 ? "" : "s", cap.max),
-        until);
-    if (!in_window.empty() && now - in_window.back() < kConcurrentWindow) d.concurrent = true;
-  };
-  cap_check(policy.overall, "");
+  CheckCap(policy.overall, "", outbound, now, v);
   if (auto cap = policy.channel_caps.find(request.channel); cap != policy.channel_caps.end()) {
-    cap_check(cap->second, request.channel);
+    CheckCap(cap->second, request.channel, outbound, now, v);
   }
   const TouchRecord* other = nullptr;
   for (const TouchRecord* t : outbound) {
@@ -246,23 +268,17 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
       other = t;
     }
   }
-  if (other != nullptr) {
-    block("recent_touch_by_other",
+  if (other == nullptr) return;
+  v.Block("recent_touch_by_other",
           fmt::format("{} reached the lead by {} at {}; others wait {} hours",
                       UserIdText(*other->user_id), other->channel, FormatIsoTime(other->at),
                       policy.cooldown_hours),
           other->at + hours(policy.cooldown_hours));
-    if (now - other->at < kConcurrentWindow) d.concurrent = true;
-  }
+  if (now - other->at < kConcurrentWindow) v.SetConcurrent();
+}
 
-  if (sales && Contains(policy.closed_stages, lead.stage)) {
-    block("stage_closed",
-          fmt::format("{} is {}; no sales outreach in that stage", lead_id, lead.stage));
-  }
-  if (!p.preferred_channel.empty() && p.preferred_channel != request.channel) {
-    warn("preferred_channel", fmt::format("the lead prefers {}", p.preferred_channel));
-  }
-
+// An override lets the refusals through when every one of them can be overridden.
+void ApplyOverride(const ContactConfig& policy, const ContactRequest& request, ContactDecision& d) {
   bool blocked = false, all_overridable = true;
   for (const ContactReason& r : d.reasons) {
     if (r.severity != "block") continue;
@@ -279,6 +295,31 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
   }
   d.allowed = !blocked;
   if (d.allowed) d.concurrent = false;
+}
+
+}  // namespace
+
+ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& facts,
+                              const ContactRequest& request, TimePoint now) {
+  ContactDecision d;
+  if (request.direction == "inbound") return d;  // the lead reached out: always recorded
+  Verdict v(d);
+  const ContactSubject& lead = facts.subject;
+  const std::string lead_id = LeadIdText(lead.lead_id);
+  CheckWhoStarts(facts, request, lead_id, v);
+  CheckPersonsWill(facts, request, v);
+  CheckLawfulBasis(policy, facts, request, lead_id, v);
+  CheckPersonsTime(policy, facts, request, lead_id, now, v);
+  CheckFrequency(policy, facts, request, now, v);
+  if (request.purpose == "sales_outreach" && Contains(policy.closed_stages, lead.stage)) {
+    v.Block("stage_closed",
+            fmt::format("{} is {}; no sales outreach in that stage", lead_id, lead.stage));
+  }
+  const ContactPrefs& p = facts.prefs;
+  if (!p.preferred_channel.empty() && p.preferred_channel != request.channel) {
+    v.Warn("preferred_channel", fmt::format("the lead prefers {}", p.preferred_channel));
+  }
+  ApplyOverride(policy, request, d);
   return d;
 }
 

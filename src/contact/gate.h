@@ -3,17 +3,17 @@
 // serves the read-only contact check and the touch that is recorded atomically with it.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "auth/user.h"
 #include "contact/contact_policy.h"
+#include "contact/contact_records.h"
 #include "core/clock.h"
 #include "core/zones.h"
-#include "auth/user.h"
-#include "contact/contact_records.h"
-#include "leads/lead.h"
 #include "routing/assignment.h"
 
 namespace tandem {
@@ -33,8 +33,18 @@ struct LeadZone {
   std::string detail;  // e.g. the country the zone was guessed from
 };
 
+// Whom a contact is with, as the contact domain sees a lead. Filled in by the owner of
+// the lead's record (leads/), so contact/ never reads it.
+struct ContactSubject {
+  int64_t lead_id = 0;
+  std::string email;  // the lead's address; "" when it has none
+  std::string stage = "lead";
+  std::optional<int64_t> owner_id;
+  std::string traits = "{}";  // JSON object text: where the time zone is guessed from
+};
+
 struct ContactFacts {
-  const LeadRecord* lead = nullptr;
+  ContactSubject subject;
   ContactPrefs prefs;
   std::vector<ConsentRecord> consents;  // oldest first
   std::vector<TouchRecord> touches;     // recent ones (see TouchLookback), oldest first
@@ -65,7 +75,7 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
 // channel, by stepping past each refusal that ends (quiet hours, out of office, the
 // cooldown after another user's touch, frequency caps). nullopt when every channel is
 // refused for good (unsubscribed, do not contact, no consent, a closed stage) or not
-// free within `horizon`. REQUIRES: facts.lead is owned by `owner`.
+// free within `horizon`. REQUIRES: facts.subject is owned by `owner`.
 std::optional<TimePoint> EarliestOwnerContact(
     const ContactConfig& policy, const ContactFacts& facts, const UserRecord& owner, TimePoint now,
     std::chrono::hours horizon = std::chrono::hours(24 * 366));

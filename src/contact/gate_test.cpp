@@ -24,11 +24,11 @@ UserRecord User(int64_t id, const std::string& role = "sales_rep") {
 class GateTest : public ::testing::Test {
  protected:
   GateTest() {
-    lead_.id = 7;
+    lead_.lead_id = 7;
     lead_.stage = "mql";
     lead_.owner_id = 1;
     lead_.traits = R"({"timezone":"America/New_York"})";
-    facts_.lead = &lead_;
+    facts_.subject = lead_;
     facts_.owner = User(1);
     facts_.prefs.lead_id = 7;
     Refresh();
@@ -39,6 +39,7 @@ class GateTest : public ::testing::Test {
   ContactDecision Decide(const std::string& channel, int64_t actor,
                          const std::string& purpose = "sales_outreach", bool override = false,
                          const std::string& role = "sales_rep") {
+    facts_.subject = lead_;
     ContactRequest r{channel, purpose, "outbound", User(actor, role), override};
     return DecideContact(policy_, facts_, r, now_);
   }
@@ -61,7 +62,7 @@ class GateTest : public ::testing::Test {
   }
 
   ContactConfig policy_;
-  LeadRecord lead_;
+  ContactSubject lead_;
   ContactFacts facts_;
   TimePoint now_ = T("2026-11-23T15:00:00Z");  // Monday 10:00 in New York
 };

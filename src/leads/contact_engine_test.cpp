@@ -403,5 +403,48 @@ TEST_F(ContactEngineTest, TheBrowsersTimeZoneIsTheLeadsUntilItTellsAnother) {
   EXPECT_EQ(json::parse(Lead(lead).traits)["timezone"], "Europe/Vienna");
 }
 
+// A sender other than the lead engine (an email sender) records its touches through the
+// contact service alone: the gate decides, the touch or the refusal is stored, and the
+// lead's own record is left to the lead engine.
+TEST_F(ContactEngineTest, TheContactServiceRecordsATouchOnItsOwn) {
+  UserRecord a = AddUser("Ana");
+  const int64_t lead = HotLead("p9");
+  const LeadRecord before = Lead(lead);
+  ASSERT_EQ(before.owner_id, a.id);
+  const ContactService& contacts = engine_->contacts();
+  TouchInput in;
+  in.channel = "email";
+  in.purpose = "sales_outreach";
+  auto record = [&]() {
+    EXPECT_TRUE(contacts.CheckMayRecordTouch(a, in).ok());
+    auto txn = store_->BeginLeadTxn().value();
+    ContactStores stores{*txn, *txn, *txn, *txn, *txn};
+    const ContactSubject subject = ContactSubjectOf(txn->GetLead(lead).value().value());
+    auto outcome = contacts.RecordTouch(stores, subject, a, in, clock_.Now());
+    EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
+    EXPECT_TRUE(txn->Commit().ok());
+    return outcome.ok() ? *outcome : TouchOutcome{};
+  };
+  TouchOutcome sent = record();
+  ASSERT_TRUE(sent.touch.has_value());
+  EXPECT_TRUE(sent.decision.allowed);
+  EXPECT_EQ(store_->ListTouches(lead, TimePoint{}).value().size(), 1u);
+  EXPECT_EQ(Lead(lead).contacted_at, before.contacted_at);
+
+  // The person unsubscribes: the next one is refused and counted for the reports.
+  {
+    auto txn = store_->BeginLeadTxn().value();
+    ASSERT_TRUE(
+        engine_->ApplyOptOut(*txn, lead, OptOut::kAllEmail, "unsubscribe_link", clock_.Now()).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  clock_.Advance(hours(1));
+  TouchOutcome refused = record();
+  EXPECT_FALSE(refused.touch.has_value());
+  EXPECT_FALSE(refused.decision.allowed);
+  EXPECT_EQ(store_->ListTouches(lead, TimePoint{}).value().size(), 1u);
+  EXPECT_EQ(store_->CountRefusals(TimePoint{}).value().total, 1);
+}
+
 }  // namespace
 }  // namespace tandem

@@ -4,9 +4,9 @@
 
 #include <functional>
 
-#include "auth/permissions.h"
 #include "contact/contact_merge.h"
 #include "leads/lead_json.h"
+#include "leads/lead_permissions.h"
 #include "leads/lead_session.h"
 
 namespace tandem {

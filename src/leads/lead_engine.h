@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "contact/contact_policy.h"
+#include "contact/contact_service.h"
 #include "contact/gate.h"
 #include "core/clock.h"
 #include "identity/identity.h"
@@ -40,51 +41,16 @@ struct Actor {
   std::string Name() const;  // "user:<id>" or "system"
 };
 
-// A touch to record through the contact gate.
-struct TouchInput {
-  std::string channel;
-  std::string purpose;
-  std::string direction = "outbound";
-  std::string note;
-  bool override = false;  // set with a reason by a role the policy allows
-  std::string override_reason;
-};
-
+// What recording a touch did to the lead (contact/contact_service.h has the touch's own
+// types: TouchInput, PreferencesChange, OptOut, ResubscribeMail, ResubscribeEvidence).
 struct TouchResult {
   ContactDecision decision;
   std::optional<TouchRecord> touch;  // set when the gate let it through
   LeadRecord lead;
 };
 
-// A change to a lead's contact preferences; fields left empty stay as they are.
-struct PreferencesChange {
-  std::optional<std::string> preferred_channel;  // "" clears
-  std::optional<std::string> timezone;           // "" clears
-  std::optional<std::string> address_source;
-  std::optional<std::map<std::string, std::string>> do_not_contact;  // channel or "all" → reason
-  std::optional<std::optional<OutOfOfficeInput>> out_of_office;      // inner nullopt clears
-  std::optional<bool> unsubscribed;
-};
-
-// What the person chose on their preference page (or the one-click unsubscribe).
-// Subscribing again is not among them: it needs the person's confirmation
-// (RequestResubscribe, ConfirmResubscribe).
-enum class OptOut { kAllEmail, kMarketingEmail, kEverything };
-
-// The confirmation message a request to subscribe again sends to the address.
-struct ResubscribeMail {
-  std::string confirm_path;  // "/u/<confirm token>"
-  std::string confirm_url;   // the full link when server.public_url is set, else ""
-  TimePoint expires;
-};
-
-// How a confirmed re-subscription was given, kept with its consent record.
-struct ResubscribeEvidence {
-  std::string sent_to;  // the address the confirmation went to
-  TimePoint link_expires;
-  std::string ip;
-  std::string user_agent;
-};
+// The lead as the contact domain sees it.
+ContactSubject ContactSubjectOf(const LeadRecord& lead);
 
 class LeadEngine;
 
@@ -135,6 +101,11 @@ class LeadEngine {
   StatusOr<LeadRecord> RouteNow(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                 TimePoint now) const;
 
+  // Contact: the contact service (contacts()) checks and records, inside `txn`; these
+  // load the lead, hand it over as a ContactSubject and apply what the contact does to
+  // the lead — engagement for an inbound touch, the SLA met and contacted_at for the
+  // first outbound one, the timeline, qualification — then save it.
+  //
   // The contact gate's answer for a contact now, without recording anything.
   StatusOr<ContactDecision> CheckContact(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                          const TouchInput& input, TimePoint now) const;
@@ -176,6 +147,8 @@ class LeadEngine {
   const ScoringConfig& scoring() const { return scoring_; }
   const RoutingConfig& routing() const { return router_.config(); }
   const ContactConfig& contact() const { return contact_; }
+  // The contact domain's operations, under this engine's contact policy.
+  const ContactService& contacts() const { return contacts_; }
   const SlaConfig& sla() const { return sla_timers_.config(); }
 
  private:
@@ -188,6 +161,7 @@ class LeadEngine {
   const ContactConfig contact_;
   const SlaTimers sla_timers_;
   const OwnerBriefSource owner_brief_;
+  const ContactService contacts_{contact_};
 
   friend class Session;
 };

@@ -29,8 +29,6 @@ nlohmann::json JsonOrNull(const std::string& text) {
 
 }  // namespace
 
-std::string LeadIdText(int64_t id) { return "ld_" + std::to_string(id); }
-std::string UserIdText(int64_t id) { return "usr_" + std::to_string(id); }
 std::optional<int64_t> ParseLeadId(std::string_view text) { return ParsePrefixed(text, "ld_"); }
 std::optional<int64_t> ParseUserId(std::string_view text) { return ParsePrefixed(text, "usr_"); }
 

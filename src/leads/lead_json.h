@@ -10,13 +10,12 @@
 #include "scoring/scorer.h"
 #include "auth/user.h"
 #include "contact/contact_records.h"
+#include "core/ids.h"
 #include "leads/lead.h"
 #include "routing/assignment.h"
 
 namespace tandem {
 
-std::string LeadIdText(int64_t id);
-std::string UserIdText(int64_t id);
 // Parses "ld_12" (or "12"); nullopt when malformed.
 std::optional<int64_t> ParseLeadId(std::string_view text);
 std::optional<int64_t> ParseUserId(std::string_view text);
