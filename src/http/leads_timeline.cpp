@@ -78,7 +78,7 @@ Response ApiRoutes::Timeline(const HttpRequest& request, int64_t lead_id) {
   if (!cursor_param.ok()) return ErrorResponse(cursor_param.status());
   const size_t limit = static_cast<size_t>(*limit_param);
   const size_t offset = static_cast<size_t>(*cursor_param);
-  auto events = store_.ListPersonEvents(lead_id, 100000);
+  auto events = store_.PersonEvents(lead_id, kPersonHistoryLimit);
   auto log = store_.ListLeadLog(lead_id);
   auto items = store_.ListScoreItems(lead_id);
   if (!events.ok()) return ErrorResponse(events.status());

@@ -113,7 +113,7 @@ TEST_F(WhyNowPageTest, EveryLeadOfThePageHasTheBriefsWhyNow) {
   EXPECT_EQ(compared, 6u);
   EXPECT_TRUE(triggers.count("hand_raise")) << json(triggers);
   EXPECT_TRUE(triggers.count("none")) << json(triggers);
-  EXPECT_GE(raw_store_->ListPersonEvents(*ParseLeadId(LeadIdOf("busy")), 100000)->size(),
+  EXPECT_GE(raw_store_->PersonEvents(*ParseLeadId(LeadIdOf("busy")), 100000)->size(),
             http::kWhyNowEventsRead + 1);
 }
 
@@ -130,10 +130,10 @@ TEST_F(WhyNowPageTest, TheStoreReadsAtMostOneEventMoreThanAskedForEachLead) {
   auto read = raw_store_->ListWhyNowActivity(ids, 4);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   ASSERT_EQ(read->size(), 3u);
-  auto all_a = raw_store_->ListPersonEvents(a, 100).value();
+  auto all_a = raw_store_->PersonEvents(a, 100).value();
   ASSERT_EQ((*read)[a].events.size(), 5u);
   for (size_t i = 0; i < 5; ++i) EXPECT_EQ((*read)[a].events[i].id, all_a[i].id);
-  EXPECT_EQ((*read)[b].events.size(), raw_store_->ListPersonEvents(b, 100)->size());
+  EXPECT_EQ((*read)[b].events.size(), raw_store_->PersonEvents(b, 100)->size());
   EXPECT_TRUE((*read)[999999].events.empty());
   for (const auto& [id, activity] : *read) {
     for (const LeadLogEntry& entry : activity.log) {
