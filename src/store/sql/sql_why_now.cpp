@@ -2,6 +2,9 @@
 // the trigger log entries), whatever its size, instead of a full read per lead.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "store/sql/sql_events.h"
 #include "store/sql/sql_store.h"
 
@@ -14,14 +17,15 @@ StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
   const std::string in = sql::IdPlaces(lead_ids.size());
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   // The first max_events + 1 events of each person, in the order ListPersonEvents reads.
-  const std::string_view select = sql::kSelectEvent.substr(0, sql::kSelectEvent.rfind(" FROM "));
+  // Which ones is decided on the (person_id, timestamp) index alone; only those rows are
+  // then read whole, and put in order here rather than sorted with their payloads.
   TANDEM_ASSIGN_OR_RETURN(
       sql::Statement * events,
       lease->db().Prepare(fmt::format(
-          "{0} FROM ({0}, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY timestamp, id) AS n "
-          "FROM events WHERE person_id IN ({1})) AS firsts WHERE n <= ? "
-          "ORDER BY person_id, timestamp, id",
-          select, in)));
+          "{} WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY person_id "
+          "ORDER BY timestamp, id) AS n FROM events WHERE person_id IN ({})) AS firsts "
+          "WHERE n <= ?)",
+          sql::kSelectEvent, in)));
   const int next = sql::BindIds(*events, 1, lead_ids);
   events->Bind(next, static_cast<int64_t>(max_events + 1));
   for (;;) {
@@ -29,6 +33,12 @@ StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
     if (!row) break;
     StoredEvent e = sql::ReadEvent(*events);
     out[*e.person_id].events.push_back(std::move(e));
+  }
+  for (auto& [id, activity] : out) {
+    std::sort(activity.events.begin(), activity.events.end(),
+              [](const StoredEvent& a, const StoredEvent& b) {
+                return std::tie(a.record.timestamp, a.id) < std::tie(b.record.timestamp, b.id);
+              });
   }
   TANDEM_ASSIGN_OR_RETURN(
       sql::Statement * log,
