@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "auth/user.h"
 #include "brief/brief_event.h"
 #include "catalog/catalog.h"
-#include "contact/gate.h"
-#include "scoring/scorer.h"
-#include "auth/user.h"
 #include "contact/contact_records.h"
+#include "contact/gate.h"
 #include "leads/lead.h"
 #include "routing/assignment.h"
+#include "scoring/scorer.h"
 
 namespace tandem {
 

@@ -12,8 +12,8 @@
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
-#include "reports/hygiene.h"
 #include "pipeline/sla_scheduler.h"
+#include "reports/hygiene.h"
 #include "testing/append_batch.h"
 #include "testing/test_store.h"
 

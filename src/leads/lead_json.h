@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
-#include "scoring/scorer.h"
 #include "auth/user.h"
 #include "contact/contact_records.h"
 #include "core/ids.h"
 #include "leads/lead.h"
 #include "routing/assignment.h"
+#include "scoring/scorer.h"
 
 namespace tandem {
 
