@@ -1,9 +1,9 @@
-// The why-now read of a page of leads: two statements for the whole page (events, then
-// the trigger log entries), whatever its size, instead of a full read per lead.
+// The why-now read of a page of leads: three statements for the whole page (event counts,
+// events, then the trigger log entries), whatever its size, instead of a full read per
+// lead; and one more for each lead with more events than the page reads.
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <tuple>
 
 #include "store/sql/sql_events.h"
 #include "store/sql/sql_store.h"
@@ -16,29 +16,40 @@ StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
   for (int64_t id : lead_ids) out[id];
   const std::string in = sql::IdPlaces(lead_ids.size());
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  // The first max_events + 1 events of each person, in the order ListPersonEvents reads.
-  // Which ones is decided on the (person_id, timestamp) index alone; only those rows are
-  // then read whole, and put in order here rather than sorted with their payloads.
+  // How many events each person has, counted on the (person_id, timestamp) index alone.
+  TANDEM_ASSIGN_OR_RETURN(
+      sql::Statement * counts,
+      lease->db().Prepare(fmt::format(
+          "SELECT person_id, COUNT(*) FROM events WHERE person_id IN ({}) GROUP BY person_id",
+          in)));
+  sql::BindIds(*counts, 1, lead_ids);
+  std::vector<int64_t> over_bound;
+  for (;;) {
+    TANDEM_ASSIGN_OR_RETURN(bool row, counts->Step());
+    if (!row) break;
+    if (static_cast<size_t>(counts->Int(1)) > max_events) over_bound.push_back(counts->Int(0));
+  }
+  // Every event of the others in one statement, in index order (person, time, id), so
+  // nothing is sorted. A person over the bound is asked for as id 0, which no person has.
+  std::vector<int64_t> within(lead_ids.begin(), lead_ids.end());
+  for (int64_t& id : within) {
+    if (std::find(over_bound.begin(), over_bound.end(), id) != over_bound.end()) id = 0;
+  }
   TANDEM_ASSIGN_OR_RETURN(
       sql::Statement * events,
       lease->db().Prepare(fmt::format(
-          "{} WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY person_id "
-          "ORDER BY timestamp, id) AS n FROM events WHERE person_id IN ({})) AS firsts "
-          "WHERE n <= ?)",
-          sql::kSelectEvent, in)));
-  const int next = sql::BindIds(*events, 1, lead_ids);
-  events->Bind(next, static_cast<int64_t>(max_events + 1));
+          "{} WHERE person_id IN ({}) ORDER BY person_id, timestamp, id", sql::kSelectEvent, in)));
+  sql::BindIds(*events, 1, within);
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool row, events->Step());
     if (!row) break;
     StoredEvent e = sql::ReadEvent(*events);
     out[*e.person_id].events.push_back(std::move(e));
   }
-  for (auto& [id, activity] : out) {
-    std::sort(activity.events.begin(), activity.events.end(),
-              [](const StoredEvent& a, const StoredEvent& b) {
-                return std::tie(a.record.timestamp, a.id) < std::tie(b.record.timestamp, b.id);
-              });
+  // The few over the bound: their first max_events + 1, which tells the caller so.
+  for (int64_t person : over_bound) {
+    TANDEM_ASSIGN_OR_RETURN(out[person].events,
+                            sql::PersonEvents(lease->db(), person, max_events + 1));
   }
   TANDEM_ASSIGN_OR_RETURN(
       sql::Statement * log,
