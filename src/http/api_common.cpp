@@ -187,7 +187,7 @@ StatusOr<std::string> RenderWithItems(Store& store, const LeadEngine& engine,
       if (owners != nullptr) owners->emplace(*lead.owner_id, owner);
     }
   }
-  return LeadToJson(lead, owner, score).dump();
+  return LeadJsonText(lead, owner, score);
 }
 
 }  // namespace

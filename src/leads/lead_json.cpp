@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "contact/gate.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace tandem {
@@ -41,43 +42,109 @@ nlohmann::json OwnerToJson(const std::optional<UserRecord>& owner) {
   return {{"id", UserIdText(owner->id)}, {"email", owner->email}, {"name", owner->name}};
 }
 
-nlohmann::json LeadToJson(const LeadRecord& l, const std::optional<UserRecord>& owner,
-                          const ScoreExplanation& score) {
+namespace {
+
+// The lead's text is written by hand (it is on every page of leads), its members in
+// the order nlohmann::json writes an object's: by name.
+void Key(std::string& out, std::string_view name) {
+  out += out.back() == '{' ? "\"" : ",\"";
+  out += name;
+  out += "\":";
+}
+
+void TextOrNull(std::string& out, std::string_view name, const std::string& text) {
+  Key(out, name);
+  if (text.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, text);
+  }
+}
+
+void TimeOrNullText(std::string& out, std::string_view name, const std::optional<TimePoint>& t) {
+  Key(out, name);
+  if (t) {
+    AppendJsonString(out, FormatIsoTime(*t));
+  } else {
+    out += "null";
+  }
+}
+
+// Stored JSON text, written again the way it was stored by (members by name, compact).
+void StoredJson(std::string& out, std::string_view name, const nlohmann::json& value) {
+  Key(out, name);
+  out += value.dump();
+}
+
+void Number(std::string& out, std::string_view name, double value) {
+  Key(out, name);
+  out += nlohmann::json(value).dump();
+}
+
+}  // namespace
+
+std::string LeadJsonText(const LeadRecord& l, const std::optional<UserRecord>& owner,
+                         const ScoreExplanation& score) {
   nlohmann::json traits = nlohmann::json::parse(l.traits, nullptr, false);
   if (traits.is_discarded()) traits = nlohmann::json::object();
-  nlohmann::json company = {{"name", NullIfEmpty(l.company_name)},
-                            {"domain", NullIfEmpty(l.account_domain)}};
-  for (const char* key : {"size", "industry"}) {
-    if (auto it = traits.find("company");
-        it != traits.end() && it->is_object() && it->contains(key))
-      company[key] = (*it)[key];
-  }
-  return {{"id", LeadIdText(l.id)},
-          {"email", NullIfEmpty(l.email)},
-          {"name", NullIfEmpty(l.name)},
-          {"title", NullIfEmpty(l.title)},
-          {"company", company},
-          {"stage", l.stage},
-          {"stage_reason", NullIfEmpty(l.stage_reason)},
-          {"revisit_on", TimeOrNull(l.revisit_on)},
-          {"priority", NullIfEmpty(l.priority)},
-          {"owner", OwnerToJson(owner)},
-          {"team", NullIfEmpty(l.team)},
-          {"queued", l.queued},
-          {"score", {{"fit", score.fit}, {"engagement", score.engagement}, {"total", score.total}}},
-          {"sla",
-           {{"due_at", TimeOrNull(l.sla_due_at)},
-            {"met_at", TimeOrNull(l.sla_met_at)},
-            {"breached_at", TimeOrNull(l.sla_breached_at)}}},
-          {"first_touch", JsonOrNull(l.first_touch)},
-          {"last_touch", JsonOrNull(l.last_touch)},
-          {"visits", l.visits},
-          {"traits", traits},
-          {"mql_at", TimeOrNull(l.mql_at)},
-          {"last_activity_at", TimeOrNull(l.last_activity_at)},
-          {"contacted_at", TimeOrNull(l.contacted_at)},
-          {"created_at", FormatIsoTime(l.created_at)},
-          {"updated_at", FormatIsoTime(l.updated_at)}};
+  const auto company_trait = traits.find("company");
+  auto company_member = [&](const char* name) -> const nlohmann::json* {
+    if (company_trait == traits.end() || !company_trait->is_object()) return nullptr;
+    auto it = company_trait->find(name);
+    return it == company_trait->end() ? nullptr : &*it;
+  };
+  std::string out = "{";
+  Key(out, "company");
+  out += '{';
+  TextOrNull(out, "domain", l.account_domain);
+  if (const nlohmann::json* industry = company_member("industry"))
+    StoredJson(out, "industry", *industry);
+  TextOrNull(out, "name", l.company_name);
+  if (const nlohmann::json* size = company_member("size")) StoredJson(out, "size", *size);
+  out += '}';
+  TimeOrNullText(out, "contacted_at", l.contacted_at);
+  TimeOrNullText(out, "created_at", l.created_at);
+  TextOrNull(out, "email", l.email);
+  StoredJson(out, "first_touch", JsonOrNull(l.first_touch));
+  Key(out, "id");
+  AppendJsonString(out, LeadIdText(l.id));
+  TimeOrNullText(out, "last_activity_at", l.last_activity_at);
+  StoredJson(out, "last_touch", JsonOrNull(l.last_touch));
+  TimeOrNullText(out, "mql_at", l.mql_at);
+  TextOrNull(out, "name", l.name);
+  StoredJson(out, "owner", OwnerToJson(owner));
+  TextOrNull(out, "priority", l.priority);
+  Key(out, "queued");
+  out += l.queued ? "true" : "false";
+  TimeOrNullText(out, "revisit_on", l.revisit_on);
+  Key(out, "score");
+  out += '{';
+  Number(out, "engagement", score.engagement);
+  Number(out, "fit", score.fit);
+  Number(out, "total", score.total);
+  out += '}';
+  Key(out, "sla");
+  out += '{';
+  TimeOrNullText(out, "breached_at", l.sla_breached_at);
+  TimeOrNullText(out, "due_at", l.sla_due_at);
+  TimeOrNullText(out, "met_at", l.sla_met_at);
+  out += '}';
+  Key(out, "stage");
+  AppendJsonString(out, l.stage);
+  TextOrNull(out, "stage_reason", l.stage_reason);
+  TextOrNull(out, "team", l.team);
+  TextOrNull(out, "title", l.title);
+  StoredJson(out, "traits", traits);
+  TimeOrNullText(out, "updated_at", l.updated_at);
+  Key(out, "visits");
+  out += std::to_string(l.visits);
+  out += '}';
+  return out;
+}
+
+nlohmann::json LeadToJson(const LeadRecord& lead, const std::optional<UserRecord>& owner,
+                          const ScoreExplanation& score) {
+  return nlohmann::json::parse(LeadJsonText(lead, owner, score));
 }
 
 nlohmann::json UserToJson(const UserRecord& u) {

@@ -20,6 +20,10 @@ namespace tandem {
 std::optional<int64_t> ParseLeadId(std::string_view text);
 std::optional<int64_t> ParseUserId(std::string_view text);
 
+// The lead as JSON text (what a page of leads is made of), and as a document (what a
+// webhook's payload embeds): the same members either way.
+std::string LeadJsonText(const LeadRecord& lead, const std::optional<UserRecord>& owner,
+                         const ScoreExplanation& score);
 nlohmann::json LeadToJson(const LeadRecord& lead, const std::optional<UserRecord>& owner,
                           const ScoreExplanation& score);
 nlohmann::json UserToJson(const UserRecord& user);
