@@ -142,8 +142,8 @@ void PipelinePhase(size_t count) {
   }
 }
 
-// Four events for each owned lead (person id = lead id), its MQL move in the log, and
-// the pipeline's cursor past them all.
+// Four events for each owned lead (person id = lead id), with what the pipeline keeps of
+// them for the brief, its MQL move in the log, and the pipeline's cursor past them all.
 constexpr const char* kOwnedLeadHistory = R"sql(
 WITH k(n) AS (VALUES (0), (1), (2), (3))
 INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, person_id,
@@ -155,6 +155,12 @@ SELECT 1, 'hist-' || l.id || '-' || k.n, CASE k.n WHEN 3 THEN 'track' ELSE 'page
                 WHEN 0 THEN '{"type":"page","context":{"page":{"path":"/blog/a"}}}'
                 ELSE '{"type":"page","context":{"page":{"path":"/pricing"}}}' END
 FROM leads l, k WHERE l.owner_id IS NOT NULL;
+INSERT INTO brief_events (person_id, timestamp, event_id, type, name, path, title, asset_id, form,
+                          subject, utm_campaign, known)
+SELECT person_id, timestamp, id, type, COALESCE(event, ''),
+       CASE WHEN type = 'page' THEN json_extract(payload, '$.context.page.path') ELSE '' END,
+       '', '', '', '', '', 1
+FROM events WHERE message_id LIKE 'hist-%';
 INSERT INTO lead_log (lead_id, at, kind, actor, data)
 SELECT id, mql_at, 'stage_changed', 'system',
        '{"from":"lead","to":"mql","cause":"score 62 reached the MQL threshold"}'

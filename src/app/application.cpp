@@ -9,6 +9,7 @@
 #include "http/ops_routes.h"
 #include "ingest/segment_message.h"
 #include "leads/rescore.h"
+#include "pipeline/brief_backfill.h"
 #include "reports/hygiene.h"
 
 namespace tandem {
@@ -124,6 +125,17 @@ Application::~Application() { Shutdown(); }
 Status Application::Start() {
   TANDEM_ASSIGN_OR_RETURN(auto teams, store_->ListTeams());
   TANDEM_RETURN_IF_ERROR(CheckConfigTeams(config_, teams));
+  {
+    auto started = std::chrono::steady_clock::now();
+    TANDEM_ASSIGN_OR_RETURN(int64_t kept, BackfillBriefEvents(*store_, *store_));
+    if (kept > 0) {
+      spdlog::info("kept the brief's fields of {} events stitched before this version in {} ms",
+                   kept,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - started)
+                       .count());
+    }
+  }
   TANDEM_ASSIGN_OR_RETURN(bool rescore, RescoreNeeded(*store_, *engine_));
   if (rescore) {
     auto started = std::chrono::steady_clock::now();

@@ -90,8 +90,11 @@ BriefEvents::BriefEvents(std::initializer_list<BriefEvent> events) {
 std::string_view BriefEvents::Keep(std::string_view text) {
   if (text.empty()) return {};
   if (text.size() > chunk_left_) {
-    const size_t size = std::max<size_t>(64 * 1024, text.size());
-    chunks_.push_back(std::make_unique<char[]>(size));
+    // Chunks grow from 512 bytes to 64 KB: a page of leads holds many short lists.
+    const size_t grown = chunks_.empty() ? 512 : std::min<size_t>(64 * 1024, 2 * chunk_size_);
+    const size_t size = std::max(grown, text.size());
+    chunk_size_ = size;
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     next_ = chunks_.back().get();
     chunk_left_ = size;
   }

@@ -33,9 +33,9 @@ struct BriefEvent {
   bool IsTrack() const { return type == "track"; }
 };
 
-// A lead's events for its brief, oldest first, with the text they point into (one
-// allocation per 64 KB of text rather than several per event). Move-only: moving keeps
-// every view valid.
+// A lead's events for its brief, oldest first, with the text they point into (a few
+// growing chunks, up to 64 KB each, rather than several allocations per event). Move-only: moving
+// keeps every view valid.
 class BriefEvents {
  public:
   BriefEvents() = default;
@@ -69,6 +69,7 @@ class BriefEvents {
 
   std::vector<BriefEvent> events_;
   std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t chunk_size_ = 0;
   size_t chunk_left_ = 0;
   char* next_ = nullptr;
 };

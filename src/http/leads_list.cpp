@@ -165,13 +165,13 @@ StatusOr<std::vector<json>> WhyNowForPage(Store& store, const LeadEngine& engine
   out.reserve(leads.size());
   for (const LeadRecord& lead : leads) {
     WhyNowActivity& read = activity[lead.id];
-    if (read.events.size() > kWhyNowEventsRead) {
+    if (read.more) {
       TANDEM_ASSIGN_OR_RETURN(BriefInput full, BriefInputFor(engine, store, lead, now));
       out.push_back(BuildWhyNow(full));
       continue;
     }
     in.lead = lead;
-    in.events = ExtractBriefEvents(read.events);
+    in.events = std::move(read.events);
     in.log = std::move(read.log);
     out.push_back(BuildWhyNow(in));
   }

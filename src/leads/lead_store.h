@@ -75,14 +75,6 @@ class LeadTxn : public LeadReads,
   [[nodiscard]] virtual Status Commit() = 0;
 };
 
-// What the why-now line of a lead in a list reads: its person's events oldest first (at
-// most a bound of them, plus one to tell that there are more), and its log entries that
-// can name a trigger (stage_changed, priority_changed), oldest first.
-struct WhyNowActivity {
-  std::vector<StoredEvent> events;
-  std::vector<LeadLogEntry> log;
-};
-
 // Lists and counts of leads, outside any transaction (they do not wait for writers).
 class LeadListing {
  public:
@@ -100,10 +92,6 @@ class LeadListing {
   virtual StatusOr<int64_t> CountNeverTouchedLeads() = 0;
   // Assignments with an SLA started at or after `since`.
   virtual StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) = 0;
-  // The why-now activity of a page of leads, in one call for the page: per lead, at most
-  // `max_events` + 1 events (more than `max_events` means the lead has more).
-  virtual StatusOr<std::map<int64_t, WhyNowActivity>> ListWhyNowActivity(
-      std::span<const int64_t> lead_ids, size_t max_events) = 0;
 };
 
 // Where lead transactions come from.

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "brief/brief_event.h"
 #include "identity/email.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
@@ -92,12 +93,16 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
   if (events.empty()) return size_t{0};
   const TimePoint now = clock_.Now();
-  for (const StoredEvent& event : events) {
+  // What the brief reads of each event, kept with the person it is stitched to.
+  const BriefEvents brief = ExtractBriefEvents(events);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const StoredEvent& event = events[i];
     EventIdentities ids = ExtractEventIdentities(event);
     std::vector<Identity> keys = IdentitiesToLookUp(ids);
     TANDEM_ASSIGN_OR_RETURN(auto known, txn->LookUpIdentities(keys));
     StitchPlan plan = PlanStitch(ids, known);
     TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
+    TANDEM_RETURN_IF_ERROR(txn->KeepBriefEvent(person_id, brief[i]));
     if (options_.leads != nullptr) {
       TANDEM_RETURN_IF_ERROR(options_.leads->OnEvent(*txn, event, person_id, plan, now));
     }

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "brief/brief_store.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "identity/identity.h"
@@ -17,7 +18,7 @@ namespace tandem {
 
 // One write transaction of the event-processing pipeline. Destroying it without
 // Commit() rolls back. While it lives it holds the store's write lock, so keep it short.
-class ProcessingTxn : public LeadTxn {
+class ProcessingTxn : public LeadTxn, public BriefEventWrites {
  public:
   // Up to `limit` events the pipeline has not processed yet, oldest commit first.
   virtual StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) = 0;
@@ -27,6 +28,9 @@ class ProcessingTxn : public LeadTxn {
                                         TimePoint now) = 0;
   // Records that every event up to and including `last` is processed.
   virtual Status MarkProcessed(const StoredEvent& last) = 0;
+  // Up to `limit` events stitched to a person with ids in (after_id, upto_id], by id.
+  virtual StatusOr<std::vector<StoredEvent>> StitchedEvents(int64_t after_id, int64_t upto_id,
+                                                            size_t limit) = 0;
 };
 
 class ProcessingSource {

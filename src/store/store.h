@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "auth/auth_store.h"
+#include "brief/brief_store.h"
 #include "catalog/catalog_store.h"
 #include "contact/contact_store.h"
 #include "core/settings_store.h"
@@ -39,6 +40,7 @@ class Store : public EventStore,
               public UserReads,
               public LeadReads,
               public LeadListing,
+              public WhyNowReads,
               public AssignmentReads,
               public ContactReads,
               public ContactReports,

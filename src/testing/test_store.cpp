@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "store/postgres/pg_connection.h"
+#include "store/sqlite/sqlite_db.h"
 
 namespace tandem::testing {
 
@@ -77,6 +78,17 @@ std::string TestStore::Url(const std::string& name) const {
   const std::string base = PgTestUrl();
   return fmt::format("{}{}options=-csearch_path%3D{}", base,
                      base.find('?') == std::string::npos ? "?" : "&", schema);
+}
+
+Status TestStore::RunSql(const std::string& sql, const std::string& name) const {
+  const std::string url = Url(name);
+  if (backend_ == Backend::kSqlite) {
+    TANDEM_ASSIGN_OR_RETURN(auto db,
+                            sqlite::Database::Open((dir_.path() / (name + ".db")).string()));
+    return db->Exec(sql);
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto connection, pg::Connection::Open(url));
+  return connection->Exec(sql);
 }
 
 }  // namespace tandem::testing

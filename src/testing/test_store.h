@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "testing/temp_dir.h"
 
 namespace tandem::testing {
@@ -34,6 +35,9 @@ class TestStore {
   Backend backend() const { return backend_; }
   // The --db URL; `name` picks one of several stores of the test.
   std::string Url(const std::string& name = "tandem") const;
+  // Runs `sql` on the store directly, past every rule of the store's code: for tests
+  // that need a store as an older version, or another program, left it.
+  Status RunSql(const std::string& sql, const std::string& name = "tandem") const;
 
  private:
   Backend backend_;

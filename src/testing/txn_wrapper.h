@@ -97,6 +97,13 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
     return target_->ApplyStitch(event, plan, now);
   }
   Status MarkProcessed(const StoredEvent& last) override { return target_->MarkProcessed(last); }
+  StatusOr<std::vector<StoredEvent>> StitchedEvents(int64_t after_id, int64_t upto_id,
+                                                    size_t limit) override {
+    return target_->StitchedEvents(after_id, upto_id, limit);
+  }
+  Status KeepBriefEvent(int64_t person_id, const BriefEvent& event) override {
+    return target_->KeepBriefEvent(person_id, event);
+  }
 
  protected:
   ProcessingTxn& target() { return *target_; }

@@ -9,6 +9,7 @@
 
 #include "http/leads_list.h"
 #include "leads/lead_json.h"
+#include "pipeline/brief_backfill.h"
 #include "support/api_fixture.h"
 
 namespace tandem {
@@ -117,9 +118,9 @@ TEST_F(WhyNowPageTest, EveryLeadOfThePageHasTheBriefsWhyNow) {
             http::kWhyNowEventsRead + 1);
 }
 
-// The page's read itself: at most max_events + 1 events a lead, oldest first, and only
-// the log entries that can name a trigger.
-TEST_F(WhyNowPageTest, TheStoreReadsAtMostOneEventMoreThanAskedForEachLead) {
+// The page's read itself: a lead's events oldest first, none for a lead with more than
+// asked (marked so), and only the log entries that can name a trigger.
+TEST_F(WhyNowPageTest, TheStoreReadsEachLeadsEventsUpToTheBound) {
   std::vector<json> events = {Identify("a", 100), Identify("b", 100)};
   for (int i = 0; i < 10; ++i) events.push_back(Page("a", "/p" + std::to_string(i), 90 - i));
   events.push_back(Page("b", "/only", 50));
@@ -130,17 +131,79 @@ TEST_F(WhyNowPageTest, TheStoreReadsAtMostOneEventMoreThanAskedForEachLead) {
   auto read = raw_store_->ListWhyNowActivity(ids, 4);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   ASSERT_EQ(read->size(), 3u);
-  auto all_a = raw_store_->PersonEvents(a, 100).value();
-  ASSERT_EQ((*read)[a].events.size(), 5u);
-  for (size_t i = 0; i < 5; ++i) EXPECT_EQ((*read)[a].events[i].id, all_a[i].id);
-  EXPECT_EQ((*read)[b].events.size(), raw_store_->PersonEvents(b, 100)->size());
+  EXPECT_TRUE((*read)[a].more);
+  EXPECT_TRUE((*read)[a].events.empty());
+  auto all_b = raw_store_->PersonEvents(b, 100).value();
+  EXPECT_FALSE((*read)[b].more);
+  ASSERT_EQ((*read)[b].events.size(), all_b.size());
+  for (size_t i = 0; i < all_b.size(); ++i) {
+    EXPECT_EQ((*read)[b].events[i].id, all_b[i].id);
+    EXPECT_EQ((*read)[b].events[i].at, all_b[i].record.timestamp);
+  }
+  EXPECT_EQ((*read)[b].events.back().path, "/only");
   EXPECT_TRUE((*read)[999999].events.empty());
+  EXPECT_FALSE((*read)[999999].more);
+  auto eleven = raw_store_->ListWhyNowActivity(std::vector<int64_t>{a}, 11);
+  ASSERT_TRUE(eleven.ok());
+  EXPECT_FALSE((*eleven)[a].more);
+  EXPECT_EQ((*eleven)[a].events.size(), 11u);  // the identify and ten pages
   for (const auto& [id, activity] : *read) {
     for (const LeadLogEntry& entry : activity.log) {
       EXPECT_TRUE(entry.kind == "stage_changed" || entry.kind == "priority_changed") << entry.kind;
       EXPECT_EQ(entry.lead_id, id);
     }
   }
+}
+
+// A visitor browses anonymously on two devices, then identifies on both: the persons
+// merge, and the page's line still reads every event, as the brief does.
+TEST_F(WhyNowPageTest, EventsOfMergedPersonsFollowTheirLead) {
+  auto anonymous = [&](const std::string& device, const std::string& path, int minutes_ago) {
+    json e = Page("", path, minutes_ago);
+    e["anonymousId"] = device;
+    return e;
+  };
+  json first = Identify("merged", 50);
+  first["anonymousId"] = "laptop";
+  json second = Identify("merged", 20);
+  second["anonymousId"] = "phone";
+  Send({anonymous("laptop", "/pricing", 300), anonymous("phone", "/docs", 200),
+        anonymous("phone", "/pricing", 100), first, second, Track("merged", "Demo Requested", 10)});
+  const int64_t lead = *ParseLeadId(LeadIdOf("merged"));
+  auto read = raw_store_->ListWhyNowActivity(std::vector<int64_t>{lead}, 100);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ((*read)[lead].events.size(), raw_store_->PersonEvents(lead, 100)->size());
+  EXPECT_EQ((*read)[lead].events.size(), 6u);
+  HttpResult page = Call("GET", "/api/v1/leads?include=why_now", rep_);
+  ASSERT_EQ(page.status, 200u) << page.body;
+  HttpResult brief = Call("GET", "/api/v1/leads/" + LeadIdOf("merged") + "/brief", rep_);
+  ASSERT_EQ(brief.status, 200u) << brief.body;
+  EXPECT_EQ(json::parse(page.body)["items"][0]["why_now"], json::parse(brief.body)["why_now"]);
+}
+
+// A store upgraded from before it kept the brief's fields: the events stitched until
+// then are kept once at start, and the page reads them as the brief does.
+TEST_F(WhyNowPageTest, EventsStitchedBeforeTheUpgradeAreKeptOnce) {
+  Send({Identify("old", 100), Page("old", "/pricing", 90), Track("old", "Demo Requested", 80)});
+  const int64_t lead = *ParseLeadId(LeadIdOf("old"));
+  const int64_t last = raw_store_->PersonEvents(lead, 100)->back().id;
+  // What version 8 finds: no rows yet, and the last event stitched before it.
+  ASSERT_TRUE(dir_.RunSql("DELETE FROM brief_events").ok());
+  ASSERT_TRUE(raw_store_->PutSetting(kBriefBackfillSetting, std::to_string(last)).ok());
+  EXPECT_TRUE(
+      raw_store_->ListWhyNowActivity(std::vector<int64_t>{lead}, 100)->at(lead).events.empty());
+  auto kept = BackfillBriefEvents(*raw_store_, *raw_store_, /*batch=*/2);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, 3);
+  EXPECT_EQ(raw_store_->GetSetting(kBriefBackfillSetting)->value_or(""), "done");
+  EXPECT_EQ(raw_store_->ListWhyNowActivity(std::vector<int64_t>{lead}, 100)->at(lead).events.size(),
+            3u);
+  EXPECT_EQ(*BackfillBriefEvents(*raw_store_, *raw_store_), 0);  // once
+  HttpResult page = Call("GET", "/api/v1/leads?include=why_now", rep_);
+  HttpResult brief = Call("GET", "/api/v1/leads/" + LeadIdOf("old") + "/brief", rep_);
+  ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_EQ(json::parse(page.body)["items"][0]["why_now"], json::parse(brief.body)["why_now"]);
+  EXPECT_EQ(json::parse(brief.body)["why_now"]["trigger"], "hand_raise");
 }
 
 }  // namespace

@@ -103,6 +103,37 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return stmt->Run();
   }
 
+  StatusOr<std::vector<StoredEvent>> StitchedEvents(int64_t after_id, int64_t upto_id,
+                                                    size_t limit) override {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db_.Prepare(std::string(sql::kSelectEvent) +
+                    " WHERE id > ? AND id <= ? AND person_id IS NOT NULL ORDER BY id LIMIT ?"));
+    stmt->Bind(1, after_id).Bind(2, upto_id).Bind(3, static_cast<int64_t>(limit));
+    return sql::Collect<StoredEvent>(stmt, sql::ReadEvent);
+  }
+
+  Status KeepBriefEvent(int64_t person_id, const BriefEvent& e) override {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db_.Prepare("INSERT INTO brief_events (person_id, timestamp, event_id, type, name, path, "
+                    "title, asset_id, form, subject, utm_campaign, known) VALUES (?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+    stmt->Bind(1, person_id)
+        .Bind(2, ToUnixMillis(e.at))
+        .Bind(3, e.id)
+        .Bind(4, e.type)
+        .Bind(5, e.name)
+        .Bind(6, e.path)
+        .Bind(7, e.title)
+        .Bind(8, e.asset_id)
+        .Bind(9, e.form)
+        .Bind(10, e.subject)
+        .Bind(11, e.utm_campaign)
+        .Bind(12, int64_t{e.known ? 1 : 0});
+    return stmt->Run();
+  }
+
  private:
   // Folds person `from` into `into`: its identities, events and earlier merges move,
   // its row stays as a pointer to the survivor, and the merge is recorded.
@@ -110,6 +141,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     static const char* const kSteps[] = {
         "UPDATE identities SET person_id = ?1 WHERE person_id = ?2",
         "UPDATE events SET person_id = ?1 WHERE person_id = ?2",
+        "UPDATE brief_events SET person_id = ?1 WHERE person_id = ?2",
         "UPDATE persons SET merged_into = ?1 WHERE merged_into = ?2",
         "UPDATE persons SET email = COALESCE(email, (SELECT email FROM persons WHERE id = ?2)), "
         "user_id = COALESCE(user_id, (SELECT user_id FROM persons WHERE id = ?2)) WHERE id = ?1",

@@ -1,14 +1,31 @@
-// The why-now read of a page of leads: three statements for the whole page (event counts,
-// events, then the trigger log entries), whatever its size, instead of a full read per
-// lead; and one more for each lead with more events than the page reads.
+// The why-now read of a page of leads: two statements for the whole page, whatever its
+// size (the events the pipeline kept for the brief, then the trigger log entries).
 #include <fmt/format.h>
 
-#include <algorithm>
-
-#include "store/sql/sql_events.h"
 #include "store/sql/sql_store.h"
 
 namespace tandem {
+namespace {
+
+// A row of brief_events, its text viewing the statement's until the next step.
+BriefEvent ReadBriefEvent(const sql::Statement& row) {
+  BriefEvent e;
+  e.at = FromUnixMillis(row.Int(1));
+  e.id = row.Int(2);
+  e.type = row.TextView(3);
+  e.name = row.TextView(4);
+  e.path = row.TextView(5);
+  e.title = row.TextView(6);
+  e.asset_id = row.TextView(7);
+  e.form = row.TextView(8);
+  e.subject = row.TextView(9);
+  e.utm_campaign = row.TextView(10);
+  e.known = row.Int(11) != 0;
+  return e;
+}
+
+}  // namespace
+
 StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
     std::span<const int64_t> lead_ids, size_t max_events) {
   std::map<int64_t, WhyNowActivity> out;
@@ -16,40 +33,32 @@ StatusOr<std::map<int64_t, WhyNowActivity>> SqlStore::ListWhyNowActivity(
   for (int64_t id : lead_ids) out[id];
   const std::string in = sql::IdPlaces(lead_ids.size());
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  // How many events each person has, counted on the (person_id, timestamp) index alone.
-  TANDEM_ASSIGN_OR_RETURN(
-      sql::Statement * counts,
-      lease->db().Prepare(fmt::format(
-          "SELECT person_id, COUNT(*) FROM events WHERE person_id IN ({}) GROUP BY person_id",
-          in)));
-  sql::BindIds(*counts, 1, lead_ids);
-  std::vector<int64_t> over_bound;
-  for (;;) {
-    TANDEM_ASSIGN_OR_RETURN(bool row, counts->Step());
-    if (!row) break;
-    if (static_cast<size_t>(counts->Int(1)) > max_events) over_bound.push_back(counts->Int(0));
-  }
-  // Every event of the others in one statement, in index order (person, time, id), so
-  // nothing is sorted. A person over the bound is asked for as id 0, which no person has.
-  std::vector<int64_t> within(lead_ids.begin(), lead_ids.end());
-  for (int64_t& id : within) {
-    if (std::find(over_bound.begin(), over_bound.end(), id) != over_bound.end()) id = 0;
-  }
+  // Each person's events lie side by side under the key (person, time, event), so this
+  // reads a few pages per lead. A lead past the bound keeps none: its line reads more.
   TANDEM_ASSIGN_OR_RETURN(
       sql::Statement * events,
       lease->db().Prepare(fmt::format(
-          "{} WHERE person_id IN ({}) ORDER BY person_id, timestamp, id", sql::kSelectEvent, in)));
-  sql::BindIds(*events, 1, within);
+          "SELECT person_id, timestamp, event_id, type, name, path, title, asset_id, form, "
+          "subject, utm_campaign, known FROM brief_events WHERE person_id IN ({}) "
+          "ORDER BY person_id, timestamp, event_id",
+          in)));
+  sql::BindIds(*events, 1, lead_ids);
+  WhyNowActivity* activity = nullptr;
+  int64_t person = 0;
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool row, events->Step());
     if (!row) break;
-    StoredEvent e = sql::ReadEvent(*events);
-    out[*e.person_id].events.push_back(std::move(e));
-  }
-  // The few over the bound: their first max_events + 1, which tells the caller so.
-  for (int64_t person : over_bound) {
-    TANDEM_ASSIGN_OR_RETURN(out[person].events,
-                            sql::PersonEvents(lease->db(), person, max_events + 1));
+    if (activity == nullptr || events->Int(0) != person) {
+      person = events->Int(0);
+      activity = &out[person];
+    }
+    if (activity->more) continue;
+    if (activity->events.size() == max_events) {
+      activity->more = true;
+      activity->events.clear();
+      continue;
+    }
+    activity->events.Add(ReadBriefEvent(*events));
   }
   TANDEM_ASSIGN_OR_RETURN(
       sql::Statement * log,

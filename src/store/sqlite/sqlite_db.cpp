@@ -23,7 +23,9 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
 }
 
 void Statement::BindText(int index, std::string_view value) {
-  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  // SQLite binds a null pointer as NULL: an empty view of nothing is still the text "".
+  const char* text = value.data() != nullptr ? value.data() : "";
+  sqlite3_bind_text(stmt_, index, text, static_cast<int>(value.size()), SQLITE_STATIC);
 }
 
 StatusOr<bool> Statement::Step() {
