@@ -92,11 +92,12 @@ Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id) {
                                       owner_id));
 }
 
-bool IsMarketingStage(std::string_view stage) {
-  return stage == "subscriber" || stage == "lead" || stage == "mql" || stage == "recycled";
+bool IsMarketingStage(Stage stage) {
+  return stage == Stage::kSubscriber || stage == Stage::kLead || stage == Stage::kMql ||
+         stage == Stage::kRecycled;
 }
 
-Status CheckCanMoveToStage(const UserRecord& actor, std::string_view stage) {
+Status CheckCanMoveToStage(const UserRecord& actor, Stage stage) {
   if (actor.role == "admin" || actor.role == "sales_manager" || actor.role == "sales_rep") {
     return OkStatus();
   }
@@ -106,8 +107,8 @@ Status CheckCanMoveToStage(const UserRecord& actor, std::string_view stage) {
       actor.role == "marketing"
           ? fmt::format("role marketing moves the marketing stages (subscriber, lead, mql, "
                         "recycled); {} is a sales stage",
-                        stage)
-          : fmt::format("role {} may not move leads to {}", actor.role, stage));
+                        StageName(stage))
+          : fmt::format("role {} may not move leads to {}", actor.role, StageName(stage)));
 }
 
 Status CheckCanRecordOutcome(const UserRecord& actor, std::string_view disposition) {

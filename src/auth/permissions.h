@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "auth/user.h"
+#include "core/stage.h"
 #include "core/status.h"
 
 namespace tandem {
@@ -58,8 +59,8 @@ Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id);
 // customer, disqualified) and every sales disposition (outcome) belong to the sales
 // roles and admins. Viewers move nothing. The lead-level rule (CheckCanWorkLead)
 // applies as well.
-bool IsMarketingStage(std::string_view stage);
-Status CheckCanMoveToStage(const UserRecord& actor, std::string_view stage);
+bool IsMarketingStage(Stage stage);
+Status CheckCanMoveToStage(const UserRecord& actor, Stage stage);
 Status CheckCanRecordOutcome(const UserRecord& actor, std::string_view disposition);
 // An inbound touch (the lead replied, called) earns engagement points when its owner,
 // a sales manager or an admin records it; anyone else's waits until a sales manager

@@ -173,7 +173,7 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
     out["text"] = fmt::format(
         "Not qualified yet (stage {}): no hand-raise and the score is below the MQL thresholds. "
         "Latest: {} {}.",
-        lead.stage, LowerFirst(last.text), Ago(in.now, last.event->at));
+        StageName(lead.stage), LowerFirst(last.text), Ago(in.now, last.event->at));
     return out;
   }
   out["note"] = "No trigger: no hand-raise, no qualification and no recorded activity.";
@@ -450,7 +450,7 @@ json BuildBrief(const BriefInput& in) {
   json talking = TalkingPoints(in, an, traits);
   json out = {{"lead_id", LeadIdText(in.lead.id)},
               {"generated_at", FormatIsoTime(in.now)},
-              {"stage", in.lead.stage},
+              {"stage", StageName(in.lead.stage)},
               {"priority", NullIfEmpty(in.lead.priority)}};
   out["why_now"] = why_now;
   out["who"] = Who(in, traits);

@@ -177,7 +177,7 @@ TEST_F(BriefJourneysTest, WhitepaperReader) {
               R"({"asset_id":"webinar-speed-to-lead","title":"Speed to Lead webinar"})",
               "/webinars/speed-to-lead")});
   const int64_t lead = LeadOf("wp-1");
-  ASSERT_EQ(store_->GetLead(lead).value()->stage, "mql");
+  ASSERT_EQ(store_->GetLead(lead).value()->stage, Stage::kMql);
   const json brief = BriefAt(lead, "2026-11-20T15:00:00Z");
   EXPECT_EQ(brief["why_now"]["trigger"], "mql_score");
   EXPECT_EQ(brief["talking_points"]["points"][0]["asset_id"], "sem-buyers-guide");
@@ -261,7 +261,7 @@ TEST_F(BriefJourneysTest, RecycledLeadThatCameBack) {
               "/resources/lead-scoring-playbook")});
   Send("2026-11-20T14:20:00Z", {Track(c, "Demo Requested", "{}", "/pricing")});
   LeadRecord back = store_->GetLead(lead).value().value();
-  ASSERT_EQ(back.stage, "mql");
+  ASSERT_EQ(back.stage, Stage::kMql);
   const json brief = BriefAt(lead, "2026-11-20T15:00:00Z");
   EXPECT_TRUE(brief["why_now"].value("came_back", false));
   EXPECT_EQ(brief["history"]["previous_owners"].size(), 1u);

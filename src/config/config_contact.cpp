@@ -9,8 +9,8 @@
 #include "config/config_rules.h"
 #include "config/section_reader.h"
 #include "contact/contact_policy.h"
+#include "core/stage.h"
 #include "core/zones.h"
-#include "leads/lifecycle.h"
 
 namespace tandem {
 namespace {
@@ -87,6 +87,25 @@ Status ReadCheckedList(
   return OkStatus();
 }
 
+// A list of the names of an enum, read with `parse`; an item it does not know is an
+// error saying `wrong`.
+template <typename E>
+Status ReadEnumList(const toml::node& node, std::string_view name, std::string_view origin,
+                    std::optional<E> (*parse)(std::string_view), const std::string& wrong,
+                    std::vector<E>& out) {
+  std::vector<std::string> names;
+  TANDEM_RETURN_IF_ERROR(ReadCheckedList(
+      node, name, origin,
+      [&](const std::optional<std::string>& text) -> std::optional<std::string> {
+        if (text && parse(*text)) return std::nullopt;
+        return wrong;
+      },
+      names));
+  out.clear();
+  for (const std::string& text : names) out.push_back(*parse(text));
+  return OkStatus();
+}
+
 // [contact] hours: a window of the day per channel.
 Status ReadContactHours(const toml::node& node, std::string_view name, std::string_view origin,
                         ContactConfig& out) {
@@ -160,13 +179,8 @@ Status ReadContact(const toml::table& table, std::string_view origin, ContactCon
   r.Integer("cooldown_hours", out.cooldown_hours, 0, 24 * 365);
   r.Double("inbound_touch_points", out.inbound_touch_points, 0, 1000);
   r.Custom("closed_stages", [&](const toml::node& node, std::string_view name) {
-    return ReadCheckedList(
-        node, name, origin,
-        [&](const std::optional<std::string>& stage) -> std::optional<std::string> {
-          if (stage && ParseStage(*stage)) return std::nullopt;
-          return fmt::format("{} items must be lifecycle stages", name);
-        },
-        out.closed_stages);
+    return ReadEnumList(node, name, origin, ParseStage,
+                        fmt::format("{} items must be lifecycle stages", name), out.closed_stages);
   });
   r.Custom("override_roles", [&](const toml::node& node, std::string_view name) {
     return ReadCheckedList(

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/stage.h"
+
 namespace tandem {
 
 // Channels a touch can use, and purposes it can serve.
@@ -33,7 +35,7 @@ struct ContactConfig {
   // After a user's touch, other users wait this long.
   int cooldown_hours = 48;
   // Stages in which nobody starts sales outreach.
-  std::vector<std::string> closed_stages = {"disqualified", "customer"};
+  std::vector<Stage> closed_stages = {Stage::kDisqualified, Stage::kCustomer};
   // Lawful basis per purpose: "inbound" (the person gave the address themselves, and
   // did not withdraw) or "consent" (a granted consent record is needed).
   std::map<std::string, std::string> consent = {

@@ -19,7 +19,8 @@ using std::chrono::seconds;
 // A touch this recent that blocks another counts the refusal as a concurrent attempt.
 constexpr seconds kConcurrentWindow{60};
 
-bool Contains(const std::vector<std::string>& list, std::string_view value) {
+template <typename T, typename V>
+bool Contains(const std::vector<T>& list, const V& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
@@ -312,8 +313,8 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
   CheckPersonsTime(policy, facts, request, lead_id, now, v);
   CheckFrequency(policy, facts, request, now, v);
   if (request.purpose == "sales_outreach" && Contains(policy.closed_stages, lead.stage)) {
-    v.Block("stage_closed",
-            fmt::format("{} is {}; no sales outreach in that stage", lead_id, lead.stage));
+    v.Block("stage_closed", fmt::format("{} is {}; no sales outreach in that stage", lead_id,
+                                        StageName(lead.stage)));
   }
   const ContactPrefs& p = facts.prefs;
   if (!p.preferred_channel.empty() && p.preferred_channel != request.channel) {

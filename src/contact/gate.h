@@ -13,6 +13,7 @@
 #include "contact/contact_policy.h"
 #include "contact/contact_records.h"
 #include "core/clock.h"
+#include "core/stage.h"
 #include "core/zones.h"
 #include "routing/assignment.h"
 
@@ -38,7 +39,7 @@ struct LeadZone {
 struct ContactSubject {
   int64_t lead_id = 0;
   std::string email;  // the lead's address; "" when it has none
-  std::string stage = "lead";
+  Stage stage = Stage::kLead;
   std::optional<int64_t> owner_id;
   std::string traits = "{}";  // JSON object text: where the time zone is guessed from
 };

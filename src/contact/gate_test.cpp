@@ -25,7 +25,7 @@ class GateTest : public ::testing::Test {
  protected:
   GateTest() {
     lead_.lead_id = 7;
-    lead_.stage = "mql";
+    lead_.stage = Stage::kMql;
     lead_.owner_id = 1;
     lead_.traits = R"({"timezone":"America/New_York"})";
     facts_.subject = lead_;
@@ -210,7 +210,7 @@ TEST_F(GateTest, ATouchStampedAfterNowStillCounts) {
 }
 
 TEST_F(GateTest, OthersWaitAfterATouchAndJustNowMeansConcurrent) {
-  lead_.stage = "opportunity";
+  lead_.stage = Stage::kOpportunity;
   facts_.touches = {Touch(1, "email", "2026-11-23T14:59:30Z")};
   ContactDecision d = Decide("email", 2, "sales_outreach", true, "sales_manager");
   // The manager may override not_owner, but the cooldown is overridable too: allowed.
@@ -223,9 +223,9 @@ TEST_F(GateTest, OthersWaitAfterATouchAndJustNowMeansConcurrent) {
 }
 
 TEST_F(GateTest, ClosedStagesAndPreferredChannel) {
-  lead_.stage = "disqualified";
+  lead_.stage = Stage::kDisqualified;
   EXPECT_EQ(Codes(Decide("email", 1)), std::vector<std::string>{"stage_closed"});
-  lead_.stage = "sal";
+  lead_.stage = Stage::kSal;
   facts_.prefs.preferred_channel = "email";
   ContactDecision d = Decide("call", 1);
   EXPECT_TRUE(d.allowed);

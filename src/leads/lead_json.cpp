@@ -57,7 +57,7 @@ nlohmann::json LeadToJson(const LeadRecord& l, const std::optional<UserRecord>& 
           {"name", NullIfEmpty(l.name)},
           {"title", NullIfEmpty(l.title)},
           {"company", company},
-          {"stage", l.stage},
+          {"stage", StageName(l.stage)},
           {"stage_reason", NullIfEmpty(l.stage_reason)},
           {"revisit_on", TimeOrNull(l.revisit_on)},
           {"priority", NullIfEmpty(l.priority)},
