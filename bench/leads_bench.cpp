@@ -72,7 +72,7 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
     UserRecord u;
     u.email = fmt::format("rep{}@x", i);
     u.name = u.email;
-    u.role = "sales_rep";
+    u.role = Role::kSalesRep;
     u.team = "sales";
     u.capacity = 100000;
     u.created_at = u.updated_at = clock.Now();
@@ -174,7 +174,7 @@ void InboxPhase(size_t leads) {
     UserRecord u;
     u.email = fmt::format("rep{}@x", i);
     u.name = u.email;
-    u.role = "sales_rep";
+    u.role = Role::kSalesRep;
     u.created_at = u.updated_at = now;
     int64_t id = store->CreateUser(u)->id;
     tokens.push_back(NewApiToken());
@@ -184,7 +184,7 @@ void InboxPhase(size_t leads) {
   {
     UserRecord m;
     m.email = "manager@x";
-    m.role = "sales_manager";
+    m.role = Role::kSalesManager;
     m.created_at = m.updated_at = now;
     int64_t id = store->CreateUser(m)->id;
     (void)store->AddApiToken(id, HashApiToken(manager_token), now);

@@ -34,15 +34,14 @@ enum class Permission {
   kManageCatalog,  // campaigns and content marketing hands to sales
 };
 
-bool IsKnownRole(std::string_view role);
-bool RoleHas(std::string_view role, Permission permission);
+bool RoleHas(Role role, Permission permission);
 // Owner, sales manager or admin; marketing on leads nobody owns. `owner_id` is the
 // lead's owner (nullopt: nobody owns it).
 Status CheckCanWorkLead(const UserRecord& actor, int64_t lead_id, std::optional<int64_t> owner_id);
 Status Require(const UserRecord& actor, Permission permission, std::string_view what);
 
-// A role's rank (above); -1 for an unknown role.
-int RoleRank(std::string_view role);
+// A role's rank (above); -1 for none (a name that is no role).
+int RoleRank(std::optional<Role> role);
 enum class UserAction {
   kEditProfile,  // name, timezone, working hours, out of office
   kManage,       // capacity, team
@@ -51,7 +50,7 @@ enum class UserAction {
 };
 // OK, or 403 forbidden saying which part of the rule refused.
 Status CheckCanActOnUser(const UserRecord& actor, const UserRecord& target, UserAction action,
-                         std::string_view new_role = {});
+                         std::optional<Role> new_role = std::nullopt);
 // Listing, creating or revoking the API tokens of user `owner_id`.
 Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id);
 // Which stages a role may move a lead to, written once. Marketing moves the marketing

@@ -104,7 +104,7 @@ class BriefJourneysTest : public ::testing::Test {
     UserRecord u;
     u.email = name.substr(0, name.find(' ')) + "@seller.example";
     u.name = name;
-    u.role = "sales_rep";
+    u.role = Role::kSalesRep;
     u.team = "sales";
     u.timezone = timezone;
     u.created_at = u.updated_at = clock_.Now();

@@ -5,7 +5,7 @@
 #include <functional>
 #include <optional>
 
-#include "auth/permissions.h"
+#include "auth/role.h"
 #include "config/config_rules.h"
 #include "config/section_reader.h"
 #include "contact/contact_policy.h"
@@ -183,16 +183,11 @@ Status ReadContact(const toml::table& table, std::string_view origin, ContactCon
                         fmt::format("{} items must be lifecycle stages", name), out.closed_stages);
   });
   r.Custom("override_roles", [&](const toml::node& node, std::string_view name) {
-    return ReadCheckedList(
-        node, name, origin,
-        [&](const std::optional<std::string>& role) -> std::optional<std::string> {
-          if (role && IsKnownRole(*role)) return std::nullopt;
-          return fmt::format(
-              "{} items must be roles (admin, marketing, sales_manager, "
-              "sales_rep, viewer)",
-              name);
-        },
-        out.override_roles);
+    return ReadEnumList(node, name, origin, ParseRole,
+                        fmt::format("{} items must be roles (admin, marketing, sales_manager, "
+                                    "sales_rep, viewer)",
+                                    name),
+                        out.override_roles);
   });
   r.Custom("overridable", [&](const toml::node& node, std::string_view name) {
     static const std::vector<std::string> kCanOverride = {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/role.h"
 #include "core/stage.h"
 
 namespace tandem {
@@ -42,7 +43,7 @@ struct ContactConfig {
       {"sales_outreach", "inbound"}, {"email_marketing", "consent"}, {"phone", "consent"}};
   // Who may override, and which refusals can be overridden (never unsubscribed,
   // do_not_contact or no_consent: those are the person's will or the law).
-  std::vector<std::string> override_roles = {"sales_manager", "admin"};
+  std::vector<Role> override_roles = {Role::kSalesManager, Role::kAdmin};
   std::vector<std::string> overridable = {
       "not_owner",     "sla_owner_only",        "quiet_hours",  "out_of_office",
       "frequency_cap", "recent_touch_by_other", "stage_closed", "unknown_timezone"};

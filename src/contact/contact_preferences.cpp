@@ -18,7 +18,7 @@ using contact_checks::TraitsObject;
 
 // Preferences and consents: the owner, managers, admins and marketing.
 Status CheckCanSetContact(const std::optional<UserRecord>& user, const ContactSubject& subject) {
-  if (!user || user->role == "marketing") return OkStatus();
+  if (!user || user->role == Role::kMarketing) return OkStatus();
   return CheckCanWorkLead(*user, subject.lead_id, subject.owner_id);
 }
 

@@ -17,7 +17,7 @@ UserRecord User(int64_t id, const std::string& role = "sales_rep") {
   u.id = id;
   u.name = "User " + std::to_string(id);
   u.email = "u" + std::to_string(id) + "@x.example";
-  u.role = role;
+  u.role = *ParseRole(role);
   return u;
 }
 

@@ -48,7 +48,7 @@ class ContactEngineTest : public ::testing::Test {
     UserRecord u;
     u.email = name + "@seller.example";
     u.name = name;
-    u.role = role;
+    u.role = *ParseRole(role);
     u.team = "sales";
     u.timezone = timezone;
     u.capacity = 50;

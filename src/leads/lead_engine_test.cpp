@@ -45,7 +45,7 @@ class LeadEngineTest : public ::testing::Test {
     UserRecord u;
     u.email = email;
     u.name = email;
-    u.role = role;
+    u.role = *ParseRole(role);
     u.team = team;
     u.capacity = capacity;
     u.created_at = u.updated_at = clock_.Now();

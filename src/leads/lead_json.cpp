@@ -93,7 +93,7 @@ nlohmann::json UserToJson(const UserRecord& u) {
   return {{"id", UserIdText(u.id)},
           {"email", u.email},
           {"name", u.name},
-          {"role", u.role},
+          {"role", RoleName(u.role)},
           {"team", NullIfEmpty(u.team)},
           {"timezone", u.timezone},
           {"capacity", u.capacity},

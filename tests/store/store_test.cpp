@@ -170,7 +170,7 @@ UserRecord Rep(std::string email) {
   UserRecord u;
   u.email = std::move(email);
   u.name = "Rep";
-  u.role = "sales_rep";
+  u.role = Role::kSalesRep;
   u.team = "east";
   u.created_at = u.updated_at = FromUnixMillis(0);
   return u;
