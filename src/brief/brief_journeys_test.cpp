@@ -240,7 +240,7 @@ TEST_F(BriefJourneysTest, RecycledLeadThatCameBack) {
   clock_.Set(T("2026-09-01T11:00:00Z"));
   {
     auto txn = store_->BeginLeadTxn().value();
-    TouchInput email{"email", "sales_outreach", "outbound",
+    TouchInput email{Channel::kEmail, Purpose::kSalesOutreach, "outbound",
                      "Discussed routing; they are moving CRM until Q1, call back then"};
     auto touch = engine_->RecordTouch(*txn, lead, Actor{owner}, email, clock_.Now());
     ASSERT_TRUE(touch.ok() && touch->touch.has_value());
@@ -310,9 +310,9 @@ TEST_F(BriefJourneysTest, LeadWithNoData) {
   in.now = T("2026-11-20T15:00:00Z");
   ContactFacts facts;
   facts.subject = ContactSubjectOf(in.lead);
-  for (const char* channel : {"call", "email"}) {
-    ContactRequest request{channel, "sales_outreach", "outbound", std::nullopt, false};
-    (channel == std::string("call") ? in.call : in.email) =
+  for (Channel channel : {Channel::kCall, Channel::kEmail}) {
+    ContactRequest request{channel, Purpose::kSalesOutreach, "outbound", std::nullopt, false};
+    (channel == Channel::kCall ? in.call : in.email) =
         DecideContact(config_.contact, facts, request, in.now);
   }
   json brief = BuildBrief(in);

@@ -91,7 +91,8 @@ Status DemoFollowUps(Store& store, const LeadEngine& engine, TimePoint now) {
       TANDEM_RETURN_IF_ERROR(
           engine.UpdatePreferences(*txn, lead.id, Actor{owner}, away, now).status());
     } else if (owned % 3 != 0) {
-      TouchInput email{"email", "sales_outreach", "outbound", "Sent the guide they asked about"};
+      TouchInput email{Channel::kEmail, Purpose::kSalesOutreach, "outbound",
+                       "Sent the guide they asked about"};
       TANDEM_RETURN_IF_ERROR(engine.RecordTouch(*txn, lead.id, Actor{owner}, email, now).status());
     }
     TANDEM_RETURN_IF_ERROR(txn->Commit());

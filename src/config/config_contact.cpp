@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 
 #include "auth/role.h"
 #include "config/config_rules.h"
@@ -19,20 +20,24 @@ bool Contains(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// Reads a table whose keys must come from `allowed` (named as `what` in errors).
+// Reads a table whose keys must be names `parse` knows, listed in `names` (named as
+// `what` in errors). `read` gets each key, its name and its value.
+template <typename Key, typename Read>
 Status ForEachKnownKey(const toml::node& node, std::string_view origin, std::string_view name,
-                       const std::vector<std::string>& allowed, std::string_view what,
-                       const std::function<Status(const std::string&, const toml::node&)>& read) {
+                       std::span<const std::string_view> names,
+                       std::optional<Key> (*parse)(std::string_view), std::string_view what,
+                       const Read& read) {
   const toml::table* table = node.as_table();
   if (table == nullptr) return ConfigError(origin, node, fmt::format("{} must be a table", name));
   for (auto&& [key, value] : *table) {
     std::string k(key.str());
-    if (!Contains(allowed, k)) {
-      return ConfigError(origin, value,
-                         fmt::format("{}: \"{}\" is not a {} (known: {})", name, k, what,
-                                     fmt::join(allowed, ", ")));
+    std::optional<Key> parsed = parse(k);
+    if (!parsed) {
+      return ConfigError(
+          origin, value,
+          fmt::format("{}: \"{}\" is not a {} (known: {})", name, k, what, fmt::join(names, ", ")));
     }
-    TANDEM_RETURN_IF_ERROR(read(k, value));
+    TANDEM_RETURN_IF_ERROR(read(*parsed, k, value));
   }
   return OkStatus();
 }
@@ -110,24 +115,24 @@ Status ReadEnumList(const toml::node& node, std::string_view name, std::string_v
 Status ReadContactHours(const toml::node& node, std::string_view name, std::string_view origin,
                         ContactConfig& out) {
   out.hours.clear();
-  return ForEachKnownKey(node, origin, name, ContactChannels(), "channel",
-                         [&](const std::string& channel, const toml::node& value) -> Status {
-                           auto text = value.value<std::string>();
-                           std::optional<int> start, end;
-                           if (text && text->size() == 11 && (*text)[5] == '-') {
-                             start = ParseClockMinutes(text->substr(0, 5));
-                             end = ParseClockMinutes(text->substr(6));
-                           }
-                           if (!start || !end || *start >= *end) {
-                             return ConfigError(
-                                 origin, value,
-                                 fmt::format("{}.{} must look like \"08:00-20:00\" (start before "
-                                             "end)",
-                                             name, channel));
-                           }
-                           out.hours[channel] = {*start, *end};
-                           return OkStatus();
-                         });
+  return ForEachKnownKey(
+      node, origin, name, ContactChannelNames(), ParseChannel, "channel",
+      [&](Channel key, const std::string& channel, const toml::node& value) -> Status {
+        auto text = value.value<std::string>();
+        std::optional<int> start, end;
+        if (text && text->size() == 11 && (*text)[5] == '-') {
+          start = ParseClockMinutes(text->substr(0, 5));
+          end = ParseClockMinutes(text->substr(6));
+        }
+        if (!start || !end || *start >= *end) {
+          return ConfigError(origin, value,
+                             fmt::format("{}.{} must look like \"08:00-20:00\" (start before "
+                                         "end)",
+                                         name, channel));
+        }
+        out.hours[key] = {*start, *end};
+        return OkStatus();
+      });
 }
 
 // [contact] channel_caps: a frequency cap per channel.
@@ -135,8 +140,8 @@ Status ReadChannelCaps(const toml::node& node, std::string_view name, std::strin
                        ContactConfig& out) {
   out.channel_caps.clear();
   return ForEachKnownKey(
-      node, origin, name, ContactChannels(), "channel",
-      [&](const std::string& channel, const toml::node& value) -> Status {
+      node, origin, name, ContactChannelNames(), ParseChannel, "channel",
+      [&](Channel key, const std::string& channel, const toml::node& value) -> Status {
         const toml::table* cap = value.as_table();
         if (cap == nullptr) {
           return ConfigError(origin, value,
@@ -147,7 +152,7 @@ Status ReadChannelCaps(const toml::node& node, std::string_view name, std::strin
         cr.Integer("max", c.max, 0, 1000);
         cr.Integer("days", c.days, 1, 365);
         TANDEM_RETURN_IF_ERROR(cr.Finish());
-        out.channel_caps[channel] = c;
+        out.channel_caps[key] = c;
         return OkStatus();
       });
 }
@@ -156,15 +161,15 @@ Status ReadChannelCaps(const toml::node& node, std::string_view name, std::strin
 Status ReadConsentBasis(const toml::node& node, std::string_view name, std::string_view origin,
                         ContactConfig& out) {
   return ForEachKnownKey(
-      node, origin, name, ContactPurposes(), "purpose",
-      [&](const std::string& purpose, const toml::node& value) -> Status {
+      node, origin, name, ContactPurposeNames(), ParsePurpose, "purpose",
+      [&](Purpose key, const std::string& purpose, const toml::node& value) -> Status {
         auto basis = value.value<std::string>();
         if (!basis || (*basis != "inbound" && *basis != "consent")) {
           return ConfigError(
               origin, value,
               fmt::format("{}.{} must be \"inbound\" or \"consent\"", name, purpose));
         }
-        out.consent[purpose] = *basis;
+        out.consent[key] = *basis;
         return OkStatus();
       });
 }

@@ -91,8 +91,6 @@ StatusOr<ContactFacts> ContactService::FactsFor(const ContactStores& stores,
 }
 
 Status ContactService::CheckTouchInput(const TouchInput& input) {
-  TANDEM_RETURN_IF_ERROR(CheckOneOf("channel", input.channel, ContactChannels()));
-  TANDEM_RETURN_IF_ERROR(CheckOneOf("purpose", input.purpose, ContactPurposes()));
   return CheckOneOf("direction", input.direction, {"outbound", "inbound"});
 }
 

@@ -20,8 +20,8 @@
 namespace tandem {
 
 struct ContactRequest {
-  std::string channel;
-  std::string purpose;
+  Channel channel = Channel::kEmail;
+  Purpose purpose = Purpose::kSalesOutreach;
   std::string direction = "outbound";
   std::optional<UserRecord> actor;  // nullopt: the system
   bool override = false;            // REQUIRES: checked for role and reason by the caller
@@ -102,7 +102,7 @@ LeadZone FindLeadZone(const ContactPrefs& prefs, const nlohmann::json& traits);
 
 // The effective consent for a purpose: "granted", "withdrawn" or "" (none recorded).
 // A withdrawal is never undone by an import.
-std::string ConsentState(const std::vector<ConsentRecord>& consents, std::string_view purpose);
+std::string ConsentState(const std::vector<ConsentRecord>& consents, Purpose purpose);
 
 // Whether `email` is the address the person opted out of email marketing with (the
 // latest withdrawal records it). A confirmation to subscribe again goes only there:

@@ -402,8 +402,8 @@ TEST_P(StoreTest, LeadTransactionsOfTwoInstancesNeverInterleave) {
         TouchRecord t;
         t.lead_id = 1;
         t.user_id = rep.id;
-        t.channel = "call";
-        t.purpose = "sales";
+        t.channel = Channel::kCall;
+        t.purpose = Purpose::kSalesOutreach;
         t.direction = "outbound";
         t.at = FromUnixMillis(10 + i);
         if (!(*txn)->AddTouch(t).ok() || !(*txn)->Commit().ok()) {
