@@ -84,7 +84,7 @@ void Run() {
   UserRecord rep;
   rep.email = "rep@seller.example";
   rep.name = "Rep";
-  rep.role = "sales_rep";
+  rep.role = Role::kSalesRep;
   rep.created_at = rep.updated_at = start;
   store->CreateUser(rep).value();
 

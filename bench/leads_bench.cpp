@@ -72,7 +72,7 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
     UserRecord u;
     u.email = fmt::format("rep{}@x", i);
     u.name = u.email;
-    u.role = "sales_rep";
+    u.role = Role::kSalesRep;
     u.team = "sales";
     u.capacity = 100000;
     u.created_at = u.updated_at = clock.Now();
@@ -98,7 +98,7 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
     auto ids = store->ListLeadIds().value();
     for (int64_t id : ids) {
       lead_events += static_cast<size_t>(store->CountPersonEvents(id).value());
-      if (store->GetLead(id).value()->stage == "mql") ++mql;
+      if (store->GetLead(id).value()->stage == Stage::kMql) ++mql;
     }
     fmt::print(
         "  workload: {:.1f}% of events from leads; {} of {} leads MQL ({:.2f}% of events "
@@ -180,7 +180,7 @@ void InboxPhase(size_t leads) {
     UserRecord u;
     u.email = fmt::format("rep{}@x", i);
     u.name = u.email;
-    u.role = "sales_rep";
+    u.role = Role::kSalesRep;
     u.created_at = u.updated_at = now;
     int64_t id = store->CreateUser(u)->id;
     tokens.push_back(NewApiToken());
@@ -190,7 +190,7 @@ void InboxPhase(size_t leads) {
   {
     UserRecord m;
     m.email = "manager@x";
-    m.role = "sales_manager";
+    m.role = Role::kSalesManager;
     m.created_at = m.updated_at = now;
     int64_t id = store->CreateUser(m)->id;
     (void)store->AddApiToken(id, HashApiToken(manager_token), now);
@@ -204,8 +204,9 @@ void InboxPhase(size_t leads) {
       l.id = static_cast<int64_t>(done + 1);
       l.email = fmt::format("p{}@co{}.example", done, done % 5000);
       l.name = fmt::format("Person {}", done);
-      l.stage = rng() % 4 == 0 ? "mql" : "lead";
-      if (l.stage == "mql") l.mql_at = now - std::chrono::hours(static_cast<int64_t>(rng() % 500));
+      l.stage = rng() % 4 == 0 ? Stage::kMql : Stage::kLead;
+      if (l.stage == Stage::kMql)
+        l.mql_at = now - std::chrono::hours(static_cast<int64_t>(rng() % 500));
       l.owner_id = static_cast<int64_t>(rng() % 21);  // 0: nobody
       if (*l.owner_id == 0) l.owner_id.reset();
       if (l.owner_id && rng() % 2 == 0) {

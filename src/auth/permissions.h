@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "auth/user.h"
+#include "core/stage.h"
 #include "core/status.h"
 
 namespace tandem {
@@ -33,15 +34,14 @@ enum class Permission {
   kManageCatalog,  // campaigns and content marketing hands to sales
 };
 
-bool IsKnownRole(std::string_view role);
-bool RoleHas(std::string_view role, Permission permission);
+bool RoleHas(Role role, Permission permission);
 // Owner, sales manager or admin; marketing on leads nobody owns. `owner_id` is the
 // lead's owner (nullopt: nobody owns it).
 Status CheckCanWorkLead(const UserRecord& actor, int64_t lead_id, std::optional<int64_t> owner_id);
 Status Require(const UserRecord& actor, Permission permission, std::string_view what);
 
-// A role's rank (above); -1 for an unknown role.
-int RoleRank(std::string_view role);
+// A role's rank (above); -1 for none (a name that is no role).
+int RoleRank(std::optional<Role> role);
 enum class UserAction {
   kEditProfile,  // name, timezone, working hours, out of office
   kManage,       // capacity, team
@@ -50,7 +50,7 @@ enum class UserAction {
 };
 // OK, or 403 forbidden saying which part of the rule refused.
 Status CheckCanActOnUser(const UserRecord& actor, const UserRecord& target, UserAction action,
-                         std::string_view new_role = {});
+                         std::optional<Role> new_role = std::nullopt);
 // Listing, creating or revoking the API tokens of user `owner_id`.
 Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id);
 // Which stages a role may move a lead to, written once. Marketing moves the marketing
@@ -58,8 +58,8 @@ Status CheckCanManageTokens(const UserRecord& actor, int64_t owner_id);
 // customer, disqualified) and every sales disposition (outcome) belong to the sales
 // roles and admins. Viewers move nothing. The lead-level rule (CheckCanWorkLead)
 // applies as well.
-bool IsMarketingStage(std::string_view stage);
-Status CheckCanMoveToStage(const UserRecord& actor, std::string_view stage);
+bool IsMarketingStage(Stage stage);
+Status CheckCanMoveToStage(const UserRecord& actor, Stage stage);
 Status CheckCanRecordOutcome(const UserRecord& actor, std::string_view disposition);
 // An inbound touch (the lead replied, called) earns engagement points when its owner,
 // a sales manager or an admin records it; anyone else's waits until a sales manager

@@ -11,7 +11,7 @@ namespace {
 UserRecord User(int64_t id, const char* role) {
   UserRecord u;
   u.id = id;
-  u.role = role;
+  u.role = *ParseRole(role);
   return u;
 }
 
@@ -64,7 +64,7 @@ TEST(PermissionsTest, NobodyActsOnAHigherRoleOrGrantsOneAtOrAboveTheirOwn) {
   for (const Case& c : kCases) {
     const UserRecord actor = User(1, c.actor);
     const UserRecord target = std::string_view(c.target) == "self" ? actor : User(2, c.target);
-    Status s = CheckCanActOnUser(actor, target, c.action, c.new_role);
+    Status s = CheckCanActOnUser(actor, target, c.action, ParseRole(c.new_role));
     EXPECT_EQ(s.ok(), c.allowed) << Describe(c) << ": " << s.message();
     if (!s.ok()) {
       EXPECT_EQ(s.error_code(), "forbidden") << Describe(c);
@@ -73,11 +73,11 @@ TEST(PermissionsTest, NobodyActsOnAHigherRoleOrGrantsOneAtOrAboveTheirOwn) {
 }
 
 TEST(PermissionsTest, RanksPutAdminsFirstAndViewersLast) {
-  EXPECT_GT(RoleRank("admin"), RoleRank("sales_manager"));
-  EXPECT_GT(RoleRank("sales_manager"), RoleRank("sales_rep"));
-  EXPECT_EQ(RoleRank("sales_rep"), RoleRank("marketing"));
-  EXPECT_GT(RoleRank("marketing"), RoleRank("viewer"));
-  EXPECT_LT(RoleRank("root"), RoleRank("viewer"));
+  EXPECT_GT(RoleRank(ParseRole("admin")), RoleRank(ParseRole("sales_manager")));
+  EXPECT_GT(RoleRank(ParseRole("sales_manager")), RoleRank(ParseRole("sales_rep")));
+  EXPECT_EQ(RoleRank(ParseRole("sales_rep")), RoleRank(ParseRole("marketing")));
+  EXPECT_GT(RoleRank(ParseRole("marketing")), RoleRank(ParseRole("viewer")));
+  EXPECT_LT(RoleRank(ParseRole("root")), RoleRank(ParseRole("viewer")));
 }
 
 TEST(PermissionsTest, TokensAreTheirOwnersAndAdmins) {

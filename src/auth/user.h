@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/role.h"
 #include "core/clock.h"
 
 namespace tandem {
@@ -14,7 +15,7 @@ struct UserRecord {
   int64_t id = 0;
   std::string email;
   std::string name;
-  std::string role;  // admin | marketing | sales_manager | sales_rep | viewer
+  Role role = Role::kViewer;
   std::string team;  // may be empty
   std::string timezone = "UTC";
   int capacity = 50;         // open leads the user can work at once

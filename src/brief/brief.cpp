@@ -173,7 +173,7 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
     out["text"] = fmt::format(
         "Not qualified yet (stage {}): no hand-raise and the score is below the MQL thresholds. "
         "Latest: {} {}.",
-        lead.stage, LowerFirst(last.text), Ago(in.now, last.event->at));
+        StageName(lead.stage), LowerFirst(last.text), Ago(in.now, last.event->at));
     return out;
   }
   out["note"] = "No trigger: no hand-raise, no qualification and no recorded activity.";
@@ -195,19 +195,21 @@ json Who(const BriefInput& in, const json& traits) {
   }
   std::string location;
   for (const std::string& p : place) location += (location.empty() ? "" : ", ") + p;
-  json out = {{"name", NullIfEmpty(lead.name)},
-              {"email", NullIfEmpty(lead.email)},
-              {"phone", NullIfEmpty(Trait(traits, "phone"))},
-              {"title", NullIfEmpty(lead.title)},
-              {"company", NullIfEmpty(lead.company_name)},
-              {"domain", NullIfEmpty(lead.account_domain)},
-              {"company_size", NullIfEmpty(Trait(traits, "company.size"))},
-              {"industry", NullIfEmpty(Trait(traits, "company.industry"))},
-              {"location", NullIfEmpty(location)},
-              {"timezone", in.zone.zone ? json(in.zone.zone->name()) : json()},
-              {"timezone_source", in.zone.source},
-              {"local_time", nullptr},
-              {"preferred_channel", NullIfEmpty(in.prefs.preferred_channel)}};
+  json out = {
+      {"name", NullIfEmpty(lead.name)},
+      {"email", NullIfEmpty(lead.email)},
+      {"phone", NullIfEmpty(Trait(traits, "phone"))},
+      {"title", NullIfEmpty(lead.title)},
+      {"company", NullIfEmpty(lead.company_name)},
+      {"domain", NullIfEmpty(lead.account_domain)},
+      {"company_size", NullIfEmpty(Trait(traits, "company.size"))},
+      {"industry", NullIfEmpty(Trait(traits, "company.industry"))},
+      {"location", NullIfEmpty(location)},
+      {"timezone", in.zone.zone ? json(in.zone.zone->name()) : json()},
+      {"timezone_source", in.zone.source},
+      {"local_time", nullptr},
+      {"preferred_channel",
+       in.prefs.preferred_channel ? json(ChannelName(*in.prefs.preferred_channel)) : json()}};
   if (in.zone.zone) {
     static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     LocalMoment local = in.zone.zone->Local(in.now);
@@ -297,9 +299,9 @@ json History(const BriefInput& in) {
     const TouchRecord& t = in.touches[i];
     touches.push_back({{"at", FormatIsoTime(t.at)},
                        {"by", UserName(in, t.user_id)},
-                       {"channel", t.channel},
+                       {"channel", ChannelName(t.channel)},
                        {"direction", t.direction},
-                       {"purpose", t.purpose},
+                       {"purpose", PurposeName(t.purpose)},
                        {"note", NullIfEmpty(t.note)}});
   }
   json outcomes = json::array(), recycles = json::array();
@@ -383,10 +385,10 @@ json NextStep(const BriefInput& in, const json& talking, const json& traits) {
   } else {
     opener = " Ask about their situation before offering anything.";
   }
-  const bool prefers_email = in.prefs.preferred_channel == "email";
+  const bool prefers_email = in.prefs.preferred_channel == Channel::kEmail;
   const bool hot = lead.priority == "hot";
   std::string action;
-  if (in.call.allowed && !prefers_email && (hot || in.prefs.preferred_channel == "call")) {
+  if (in.call.allowed && !prefers_email && (hot || in.prefs.preferred_channel == Channel::kCall)) {
     action = fmt::format("Call {} now.", name);
   } else if (in.email.allowed) {
     action = fmt::format("Email {}{}.", name,
@@ -450,7 +452,7 @@ json BuildBrief(const BriefInput& in) {
   json talking = TalkingPoints(in, an, traits);
   json out = {{"lead_id", LeadIdText(in.lead.id)},
               {"generated_at", FormatIsoTime(in.now)},
-              {"stage", in.lead.stage},
+              {"stage", StageName(in.lead.stage)},
               {"priority", NullIfEmpty(in.lead.priority)}};
   out["why_now"] = why_now;
   out["who"] = Who(in, traits);

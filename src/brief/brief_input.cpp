@@ -20,10 +20,10 @@ struct StoreReads {
 };
 
 ContactDecision Answer(const ContactConfig& policy, const ContactFacts& facts,
-                       const std::optional<UserRecord>& owner, std::string channel, TimePoint now) {
+                       const std::optional<UserRecord>& owner, Channel channel, TimePoint now) {
   ContactRequest request;
-  request.channel = std::move(channel);
-  request.purpose = "sales_outreach";
+  request.channel = channel;
+  request.purpose = Purpose::kSalesOutreach;
   request.actor = owner;
   return DecideContact(policy, facts, request, now);
 }
@@ -63,8 +63,8 @@ StatusOr<BriefInput> Gather(const LeadEngine& engine, Reads reads, const LeadRec
   facts.owner = in.owner;
   nlohmann::json traits = nlohmann::json::parse(lead.traits, nullptr, false);
   facts.zone = FindLeadZone(facts.prefs, traits.is_object() ? traits : nlohmann::json::object());
-  in.call = Answer(engine.contact(), facts, in.owner, "call", now);
-  in.email = Answer(engine.contact(), facts, in.owner, "email", now);
+  in.call = Answer(engine.contact(), facts, in.owner, Channel::kCall, now);
+  in.email = Answer(engine.contact(), facts, in.owner, Channel::kEmail, now);
   in.prefs = facts.prefs;
   in.zone = facts.zone;
   return in;

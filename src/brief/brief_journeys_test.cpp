@@ -104,7 +104,7 @@ class BriefJourneysTest : public ::testing::Test {
     UserRecord u;
     u.email = name.substr(0, name.find(' ')) + "@seller.example";
     u.name = name;
-    u.role = "sales_rep";
+    u.role = Role::kSalesRep;
     u.team = "sales";
     u.timezone = timezone;
     u.created_at = u.updated_at = clock_.Now();
@@ -177,7 +177,7 @@ TEST_F(BriefJourneysTest, WhitepaperReader) {
               R"({"asset_id":"webinar-speed-to-lead","title":"Speed to Lead webinar"})",
               "/webinars/speed-to-lead")});
   const int64_t lead = LeadOf("wp-1");
-  ASSERT_EQ(store_->GetLead(lead).value()->stage, "mql");
+  ASSERT_EQ(store_->GetLead(lead).value()->stage, Stage::kMql);
   const json brief = BriefAt(lead, "2026-11-20T15:00:00Z");
   EXPECT_EQ(brief["why_now"]["trigger"], "mql_score");
   EXPECT_EQ(brief["talking_points"]["points"][0]["asset_id"], "sem-buyers-guide");
@@ -240,7 +240,7 @@ TEST_F(BriefJourneysTest, RecycledLeadThatCameBack) {
   clock_.Set(T("2026-09-01T11:00:00Z"));
   {
     auto txn = store_->BeginLeadTxn().value();
-    TouchInput email{"email", "sales_outreach", "outbound",
+    TouchInput email{Channel::kEmail, Purpose::kSalesOutreach, "outbound",
                      "Discussed routing; they are moving CRM until Q1, call back then"};
     auto touch = engine_->RecordTouch(*txn, lead, Actor{owner}, email, clock_.Now());
     ASSERT_TRUE(touch.ok() && touch->touch.has_value());
@@ -261,7 +261,7 @@ TEST_F(BriefJourneysTest, RecycledLeadThatCameBack) {
               "/resources/lead-scoring-playbook")});
   Send("2026-11-20T14:20:00Z", {Track(c, "Demo Requested", "{}", "/pricing")});
   LeadRecord back = store_->GetLead(lead).value().value();
-  ASSERT_EQ(back.stage, "mql");
+  ASSERT_EQ(back.stage, Stage::kMql);
   const json brief = BriefAt(lead, "2026-11-20T15:00:00Z");
   EXPECT_TRUE(brief["why_now"].value("came_back", false));
   EXPECT_EQ(brief["history"]["previous_owners"].size(), 1u);
@@ -310,9 +310,9 @@ TEST_F(BriefJourneysTest, LeadWithNoData) {
   in.now = T("2026-11-20T15:00:00Z");
   ContactFacts facts;
   facts.subject = ContactSubjectOf(in.lead);
-  for (const char* channel : {"call", "email"}) {
-    ContactRequest request{channel, "sales_outreach", "outbound", std::nullopt, false};
-    (channel == std::string("call") ? in.call : in.email) =
+  for (Channel channel : {Channel::kCall, Channel::kEmail}) {
+    ContactRequest request{channel, Purpose::kSalesOutreach, "outbound", std::nullopt, false};
+    (channel == Channel::kCall ? in.call : in.email) =
         DecideContact(config_.contact, facts, request, in.now);
   }
   json brief = BuildBrief(in);

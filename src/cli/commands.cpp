@@ -91,7 +91,8 @@ Status DemoFollowUps(Store& store, const LeadEngine& engine, TimePoint now) {
       TANDEM_RETURN_IF_ERROR(
           engine.UpdatePreferences(*txn, lead.id, Actor{owner}, away, now).status());
     } else if (owned % 3 != 0) {
-      TouchInput email{"email", "sales_outreach", "outbound", "Sent the guide they asked about"};
+      TouchInput email{Channel::kEmail, Purpose::kSalesOutreach, "outbound",
+                       "Sent the guide they asked about"};
       TANDEM_RETURN_IF_ERROR(engine.RecordTouch(*txn, lead.id, Actor{owner}, email, now).status());
     }
     TANDEM_RETURN_IF_ERROR(txn->Commit());
@@ -166,7 +167,8 @@ Status AddUser(const Config& config, const NewUser& in) {
                            fmt::format("\"{}\" is not an email address", in.email));
   }
   if (in.name.empty()) return InvalidArgument("invalid_name", "--name is required");
-  if (!IsKnownRole(in.role)) {
+  std::optional<Role> role = ParseRole(in.role);
+  if (!role) {
     return InvalidArgument("invalid_role",
                            fmt::format("--role \"{}\" must be admin, marketing, sales_manager, "
                                        "sales_rep or viewer",
@@ -187,7 +189,7 @@ Status AddUser(const Config& config, const NewUser& in) {
   UserRecord user;
   user.email = in.email;
   user.name = in.name;
-  user.role = in.role;
+  user.role = *role;
   user.team = in.team;
   user.timezone = in.timezone;
   user.capacity = in.capacity;
@@ -203,7 +205,7 @@ Status AddUser(const Config& config, const NewUser& in) {
   TANDEM_RETURN_IF_ERROR(store->CreateApiToken(record, HashApiToken(token)).status());
   std::cout << fmt::format(
                    "user usr_{} {} ({}{}) created; API token{} (shown once):\n", created.id,
-                   created.email, created.role,
+                   created.email, RoleName(created.role),
                    created.team.empty() ? "" : ", team " + created.team,
                    record.expires_at ? ", expires " + FormatIsoTime(*record.expires_at) : "")
             << token << "\n";
@@ -215,9 +217,9 @@ Status ListUsers(const Config& config) {
   TANDEM_ASSIGN_OR_RETURN(auto users, store->ListUsers());
   if (users.empty()) std::cout << "no users yet; add one with `tandem user add EMAIL ...`\n";
   for (const auto& u : users) {
-    std::cout << fmt::format("usr_{}\t{}\t{}\t{}\t{}\tcapacity {}{}\n", u.id, u.email, u.role,
-                             u.team.empty() ? "-" : u.team, u.timezone, u.capacity,
-                             u.active ? "" : "\tinactive");
+    std::cout << fmt::format("usr_{}\t{}\t{}\t{}\t{}\tcapacity {}{}\n", u.id, u.email,
+                             RoleName(u.role), u.team.empty() ? "-" : u.team, u.timezone,
+                             u.capacity, u.active ? "" : "\tinactive");
   }
   return OkStatus();
 }
@@ -307,15 +309,15 @@ Status CreateDemoUsers(Store& store, TimePoint now) {
   struct DemoUser {
     const char* email;
     const char* name;
-    const char* role;
+    Role role;
     const char* timezone;
     int capacity;
   };
   static const DemoUser kUsers[] = {
-      {"maria.manager@demo.tandem", "Maria Keller", "sales_manager", "Europe/Berlin", 0},
-      {"rafael.rep@demo.tandem", "Rafael Ortiz", "sales_rep", "Europe/Madrid", 150},
-      {"sofia.rep@demo.tandem", "Sofia Rossi", "sales_rep", "Europe/Rome", 150},
-      {"tom.rep@demo.tandem", "Tom Becker", "sales_rep", "Europe/Berlin", 75},
+      {"maria.manager@demo.tandem", "Maria Keller", Role::kSalesManager, "Europe/Berlin", 0},
+      {"rafael.rep@demo.tandem", "Rafael Ortiz", Role::kSalesRep, "Europe/Madrid", 150},
+      {"sofia.rep@demo.tandem", "Sofia Rossi", Role::kSalesRep, "Europe/Rome", 150},
+      {"tom.rep@demo.tandem", "Tom Becker", Role::kSalesRep, "Europe/Berlin", 75},
   };
   for (const DemoUser& d : kUsers) {
     UserRecord user;
@@ -334,7 +336,7 @@ Status CreateDemoUsers(Store& store, TimePoint now) {
     TANDEM_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
     TANDEM_RETURN_IF_ERROR(store.SetPassword(created.id, hash));
     std::cout << fmt::format("demo user {} ({}): password {}  API token {}\n", created.email,
-                             created.role, password, token);
+                             RoleName(created.role), password, token);
   }
   return OkStatus();
 }

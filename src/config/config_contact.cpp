@@ -4,13 +4,14 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 
-#include "auth/permissions.h"
+#include "auth/role.h"
 #include "config/config_rules.h"
 #include "config/section_reader.h"
 #include "contact/contact_policy.h"
+#include "core/stage.h"
 #include "core/zones.h"
-#include "leads/lifecycle.h"
 
 namespace tandem {
 namespace {
@@ -19,20 +20,24 @@ bool Contains(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// Reads a table whose keys must come from `allowed` (named as `what` in errors).
+// Reads a table whose keys must be names `parse` knows, listed in `names` (named as
+// `what` in errors). `read` gets each key, its name and its value.
+template <typename Key, typename Read>
 Status ForEachKnownKey(const toml::node& node, std::string_view origin, std::string_view name,
-                       const std::vector<std::string>& allowed, std::string_view what,
-                       const std::function<Status(const std::string&, const toml::node&)>& read) {
+                       std::span<const std::string_view> names,
+                       std::optional<Key> (*parse)(std::string_view), std::string_view what,
+                       const Read& read) {
   const toml::table* table = node.as_table();
   if (table == nullptr) return ConfigError(origin, node, fmt::format("{} must be a table", name));
   for (auto&& [key, value] : *table) {
     std::string k(key.str());
-    if (!Contains(allowed, k)) {
-      return ConfigError(origin, value,
-                         fmt::format("{}: \"{}\" is not a {} (known: {})", name, k, what,
-                                     fmt::join(allowed, ", ")));
+    std::optional<Key> parsed = parse(k);
+    if (!parsed) {
+      return ConfigError(
+          origin, value,
+          fmt::format("{}: \"{}\" is not a {} (known: {})", name, k, what, fmt::join(names, ", ")));
     }
-    TANDEM_RETURN_IF_ERROR(read(k, value));
+    TANDEM_RETURN_IF_ERROR(read(*parsed, k, value));
   }
   return OkStatus();
 }
@@ -87,28 +92,47 @@ Status ReadCheckedList(
   return OkStatus();
 }
 
+// A list of the names of an enum, read with `parse`; an item it does not know is an
+// error saying `wrong`.
+template <typename E>
+Status ReadEnumList(const toml::node& node, std::string_view name, std::string_view origin,
+                    std::optional<E> (*parse)(std::string_view), const std::string& wrong,
+                    std::vector<E>& out) {
+  std::vector<std::string> names;
+  TANDEM_RETURN_IF_ERROR(ReadCheckedList(
+      node, name, origin,
+      [&](const std::optional<std::string>& text) -> std::optional<std::string> {
+        if (text && parse(*text)) return std::nullopt;
+        return wrong;
+      },
+      names));
+  out.clear();
+  for (const std::string& text : names) out.push_back(*parse(text));
+  return OkStatus();
+}
+
 // [contact] hours: a window of the day per channel.
 Status ReadContactHours(const toml::node& node, std::string_view name, std::string_view origin,
                         ContactConfig& out) {
   out.hours.clear();
-  return ForEachKnownKey(node, origin, name, ContactChannels(), "channel",
-                         [&](const std::string& channel, const toml::node& value) -> Status {
-                           auto text = value.value<std::string>();
-                           std::optional<int> start, end;
-                           if (text && text->size() == 11 && (*text)[5] == '-') {
-                             start = ParseClockMinutes(text->substr(0, 5));
-                             end = ParseClockMinutes(text->substr(6));
-                           }
-                           if (!start || !end || *start >= *end) {
-                             return ConfigError(
-                                 origin, value,
-                                 fmt::format("{}.{} must look like \"08:00-20:00\" (start before "
-                                             "end)",
-                                             name, channel));
-                           }
-                           out.hours[channel] = {*start, *end};
-                           return OkStatus();
-                         });
+  return ForEachKnownKey(
+      node, origin, name, ContactChannelNames(), ParseChannel, "channel",
+      [&](Channel key, const std::string& channel, const toml::node& value) -> Status {
+        auto text = value.value<std::string>();
+        std::optional<int> start, end;
+        if (text && text->size() == 11 && (*text)[5] == '-') {
+          start = ParseClockMinutes(text->substr(0, 5));
+          end = ParseClockMinutes(text->substr(6));
+        }
+        if (!start || !end || *start >= *end) {
+          return ConfigError(origin, value,
+                             fmt::format("{}.{} must look like \"08:00-20:00\" (start before "
+                                         "end)",
+                                         name, channel));
+        }
+        out.hours[key] = {*start, *end};
+        return OkStatus();
+      });
 }
 
 // [contact] channel_caps: a frequency cap per channel.
@@ -116,8 +140,8 @@ Status ReadChannelCaps(const toml::node& node, std::string_view name, std::strin
                        ContactConfig& out) {
   out.channel_caps.clear();
   return ForEachKnownKey(
-      node, origin, name, ContactChannels(), "channel",
-      [&](const std::string& channel, const toml::node& value) -> Status {
+      node, origin, name, ContactChannelNames(), ParseChannel, "channel",
+      [&](Channel key, const std::string& channel, const toml::node& value) -> Status {
         const toml::table* cap = value.as_table();
         if (cap == nullptr) {
           return ConfigError(origin, value,
@@ -128,7 +152,7 @@ Status ReadChannelCaps(const toml::node& node, std::string_view name, std::strin
         cr.Integer("max", c.max, 0, 1000);
         cr.Integer("days", c.days, 1, 365);
         TANDEM_RETURN_IF_ERROR(cr.Finish());
-        out.channel_caps[channel] = c;
+        out.channel_caps[key] = c;
         return OkStatus();
       });
 }
@@ -137,15 +161,15 @@ Status ReadChannelCaps(const toml::node& node, std::string_view name, std::strin
 Status ReadConsentBasis(const toml::node& node, std::string_view name, std::string_view origin,
                         ContactConfig& out) {
   return ForEachKnownKey(
-      node, origin, name, ContactPurposes(), "purpose",
-      [&](const std::string& purpose, const toml::node& value) -> Status {
+      node, origin, name, ContactPurposeNames(), ParsePurpose, "purpose",
+      [&](Purpose key, const std::string& purpose, const toml::node& value) -> Status {
         auto basis = value.value<std::string>();
         if (!basis || (*basis != "inbound" && *basis != "consent")) {
           return ConfigError(
               origin, value,
               fmt::format("{}.{} must be \"inbound\" or \"consent\"", name, purpose));
         }
-        out.consent[purpose] = *basis;
+        out.consent[key] = *basis;
         return OkStatus();
       });
 }
@@ -160,25 +184,15 @@ Status ReadContact(const toml::table& table, std::string_view origin, ContactCon
   r.Integer("cooldown_hours", out.cooldown_hours, 0, 24 * 365);
   r.Double("inbound_touch_points", out.inbound_touch_points, 0, 1000);
   r.Custom("closed_stages", [&](const toml::node& node, std::string_view name) {
-    return ReadCheckedList(
-        node, name, origin,
-        [&](const std::optional<std::string>& stage) -> std::optional<std::string> {
-          if (stage && ParseStage(*stage)) return std::nullopt;
-          return fmt::format("{} items must be lifecycle stages", name);
-        },
-        out.closed_stages);
+    return ReadEnumList(node, name, origin, ParseStage,
+                        fmt::format("{} items must be lifecycle stages", name), out.closed_stages);
   });
   r.Custom("override_roles", [&](const toml::node& node, std::string_view name) {
-    return ReadCheckedList(
-        node, name, origin,
-        [&](const std::optional<std::string>& role) -> std::optional<std::string> {
-          if (role && IsKnownRole(*role)) return std::nullopt;
-          return fmt::format(
-              "{} items must be roles (admin, marketing, sales_manager, "
-              "sales_rep, viewer)",
-              name);
-        },
-        out.override_roles);
+    return ReadEnumList(node, name, origin, ParseRole,
+                        fmt::format("{} items must be roles (admin, marketing, sales_manager, "
+                                    "sales_rep, viewer)",
+                                    name),
+                        out.override_roles);
   });
   r.Custom("overridable", [&](const toml::node& node, std::string_view name) {
     static const std::vector<std::string> kCanOverride = {

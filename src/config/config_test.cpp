@@ -213,7 +213,7 @@ TEST(ConfigTest, ExampleFileSpellsOutTheDefaults) {
   EXPECT_EQ(example->contact.hours, defaults.hours);
   EXPECT_EQ(example->contact.consent, defaults.consent);
   EXPECT_EQ(example->contact.overridable, defaults.overridable);
-  EXPECT_EQ(example->contact.channel_caps.at("call").max, 1);
+  EXPECT_EQ(example->contact.channel_caps.at(Channel::kCall).max, 1);
   EXPECT_EQ(example->contact.cooldown_hours, defaults.cooldown_hours);
   EXPECT_EQ(example->sla.hot.minutes, 15);
   EXPECT_EQ(example->sla.mql.days, 1);
@@ -272,9 +272,9 @@ business_days = ["sun", "mon"]
   EXPECT_EQ(config->contact.overall.max, 5);
   EXPECT_TRUE(config->contact.allow_unknown_timezone);
   EXPECT_EQ(config->contact.hours.size(), 1u);  // sms no longer has quiet hours
-  EXPECT_EQ(config->contact.hours.at("call"), std::make_pair(9 * 60, 18 * 60));
-  EXPECT_EQ(config->contact.channel_caps.count("call"), 0u);
-  EXPECT_EQ(config->contact.channel_caps.at("email").days, 3);
+  EXPECT_EQ(config->contact.hours.at(Channel::kCall), std::make_pair(9 * 60, 18 * 60));
+  EXPECT_EQ(config->contact.channel_caps.count(Channel::kCall), 0u);
+  EXPECT_EQ(config->contact.channel_caps.at(Channel::kEmail).days, 3);
   EXPECT_EQ(config->sla.hot.minutes, 120);
   EXPECT_EQ(config->sla.mql.days, 0.5);
   EXPECT_EQ(config->sla.on_breach, "notify");

@@ -6,10 +6,6 @@
 
 namespace tandem::contact_checks {
 
-bool Contains(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
 Status CheckOneOf(std::string_view field, std::string_view value,
                   const std::vector<std::string>& allowed) {
   if (Contains(allowed, value)) return OkStatus();

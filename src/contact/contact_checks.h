@@ -1,6 +1,7 @@
 // Small checks the contact service shares between its files (internal to contact/).
 #pragma once
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -10,7 +11,10 @@
 
 namespace tandem::contact_checks {
 
-bool Contains(const std::vector<std::string>& list, std::string_view value);
+template <typename T, typename V>
+bool Contains(const std::vector<T>& list, const V& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
 // OK, or 422 invalid_field naming `field`, the value and what it may be.
 Status CheckOneOf(std::string_view field, std::string_view value,
                   const std::vector<std::string>& allowed);

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -36,7 +36,7 @@ std::string MergeDoNotContact(const std::string& into, const std::string& from) 
 
 ContactPrefs MergeContactPrefs(const ContactPrefs& into, const ContactPrefs& from, TimePoint now) {
   ContactPrefs merged = into;
-  if (merged.preferred_channel.empty()) merged.preferred_channel = from.preferred_channel;
+  if (!merged.preferred_channel) merged.preferred_channel = from.preferred_channel;
   if (merged.timezone.empty()) merged.timezone = from.timezone;
   merged.do_not_contact = MergeDoNotContact(into.do_not_contact, from.do_not_contact);
   if (!merged.ooo_until) {
@@ -64,10 +64,10 @@ std::vector<ConsentRecord> KeptWithdrawals(const std::vector<ConsentRecord>& int
                    [](const ConsentRecord& a, const ConsentRecord& b) {
                      return a.at != b.at ? a.at < b.at : a.id < b.id;
                    });
-  std::set<std::string> purposes;
-  for (const ConsentRecord& c : combined) purposes.insert(c.purpose);
+  std::map<std::string_view, Purpose> purposes;  // in the order of their names
+  for (const ConsentRecord& c : combined) purposes.emplace(PurposeName(c.purpose), c.purpose);
   std::vector<ConsentRecord> out;
-  for (const std::string& purpose : purposes) {
+  for (const auto& [name, purpose] : purposes) {
     bool withdrawn = ConsentState(into_consents, purpose) == "withdrawn" ||
                      ConsentState(from_consents, purpose) == "withdrawn";
     if (!withdrawn || ConsentState(combined, purpose) == "withdrawn") continue;

@@ -23,7 +23,7 @@ ConsentRecord Consent(int64_t id, int64_t lead_id, const char* purpose, const ch
   ConsentRecord c;
   c.id = id;
   c.lead_id = lead_id;
-  c.purpose = purpose;
+  c.purpose = *ParsePurpose(purpose);
   c.status = status;
   c.at = T(at);
   c.method = method;
@@ -32,16 +32,16 @@ ConsentRecord Consent(int64_t id, int64_t lead_id, const char* purpose, const ch
 
 TEST(MergeContactPrefsTest, KeepsTheSurvivorsChoicesAndFillsTheGaps) {
   ContactPrefs into = Prefs(1);
-  into.preferred_channel = "phone";
+  into.preferred_channel = Channel::kCall;
   ContactPrefs from = Prefs(2);
-  from.preferred_channel = "email";
+  from.preferred_channel = Channel::kEmail;
   from.timezone = "Europe/Paris";
   from.ooo_from = T("2026-11-01T00:00:00Z");
   from.ooo_until = T("2026-11-10T00:00:00Z");
   const TimePoint now = T("2026-11-22T10:00:00Z");
   ContactPrefs merged = MergeContactPrefs(into, from, now);
   EXPECT_EQ(merged.lead_id, 1);
-  EXPECT_EQ(merged.preferred_channel, "phone");
+  EXPECT_EQ(merged.preferred_channel, Channel::kCall);
   EXPECT_EQ(merged.timezone, "Europe/Paris");
   EXPECT_EQ(merged.ooo_from, from.ooo_from);
   EXPECT_EQ(merged.ooo_until, from.ooo_until);
@@ -86,15 +86,15 @@ TEST(MergeContactPrefsTest, AnAddressGivenByHandOutranksAnInboundOne) {
 
 TEST(KeptWithdrawalsTest, AWithdrawalOnEitherSideSurvivesALaterGrant) {
   std::vector<ConsentRecord> into = {
-      Consent(1, 10, "marketing", "granted", "2026-11-05T00:00:00Z")};
+      Consent(1, 10, "email_marketing", "granted", "2026-11-05T00:00:00Z")};
   std::vector<ConsentRecord> from = {
-      Consent(2, 20, "marketing", "granted", "2026-11-01T00:00:00Z"),
-      Consent(3, 20, "marketing", "withdrawn", "2026-11-02T00:00:00Z")};
+      Consent(2, 20, "email_marketing", "granted", "2026-11-01T00:00:00Z"),
+      Consent(3, 20, "email_marketing", "withdrawn", "2026-11-02T00:00:00Z")};
   const TimePoint now = T("2026-11-22T10:00:00Z");
   auto added = KeptWithdrawals(into, from, 20, 10, now);
   ASSERT_EQ(added.size(), 1u);
   EXPECT_EQ(added[0].lead_id, 10);
-  EXPECT_EQ(added[0].purpose, "marketing");
+  EXPECT_EQ(added[0].purpose, Purpose::kEmailMarketing);
   EXPECT_EQ(added[0].status, "withdrawn");
   EXPECT_EQ(added[0].method, "merge");
   EXPECT_EQ(added[0].actor, "system");
@@ -103,18 +103,19 @@ TEST(KeptWithdrawalsTest, AWithdrawalOnEitherSideSurvivesALaterGrant) {
 }
 
 TEST(KeptWithdrawalsTest, NothingWhenTheCombinedHistoryAlreadyEndsWithdrawn) {
-  std::vector<ConsentRecord> into = {Consent(1, 10, "marketing", "granted", "2026-11-01T00:00:00Z"),
-                                     Consent(2, 10, "sales", "granted", "2026-11-01T00:00:00Z")};
+  std::vector<ConsentRecord> into = {
+      Consent(1, 10, "email_marketing", "granted", "2026-11-01T00:00:00Z"),
+      Consent(2, 10, "sales_outreach", "granted", "2026-11-01T00:00:00Z")};
   std::vector<ConsentRecord> from = {
-      Consent(3, 20, "marketing", "withdrawn", "2026-11-02T00:00:00Z")};
+      Consent(3, 20, "email_marketing", "withdrawn", "2026-11-02T00:00:00Z")};
   EXPECT_TRUE(KeptWithdrawals(into, from, 20, 10, T("2026-11-22T10:00:00Z")).empty());
 }
 
 TEST(KeptWithdrawalsTest, RecordedAfterTheLastConsentKept) {
   std::vector<ConsentRecord> into = {
-      Consent(1, 10, "marketing", "withdrawn", "2026-11-01T00:00:00Z")};
+      Consent(1, 10, "email_marketing", "withdrawn", "2026-11-01T00:00:00Z")};
   std::vector<ConsentRecord> from = {
-      Consent(2, 20, "marketing", "granted", "2026-12-01T00:00:00Z")};
+      Consent(2, 20, "email_marketing", "granted", "2026-12-01T00:00:00Z")};
   auto added = KeptWithdrawals(into, from, 20, 10, T("2026-11-22T10:00:00Z"));
   ASSERT_EQ(added.size(), 1u);
   EXPECT_EQ(added[0].at, T("2026-12-01T00:00:00Z"));

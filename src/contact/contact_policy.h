@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "auth/role.h"
+#include "contact/channel.h"
+#include "core/stage.h"
+
 namespace tandem {
 
-// Channels a touch can use, and purposes it can serve.
-const std::vector<std::string>& ContactChannels();  // email, call, sms, social, meeting, mail
-const std::vector<std::string>& ContactPurposes();  // sales_outreach, email_marketing, phone
 // Where an address came from; purchased and harvested ones have no inbound basis.
 const std::vector<std::string>& AddressSources();  // form, event, api, import, purchased, harvested
 
@@ -23,24 +24,25 @@ struct FrequencyCap {
 
 struct ContactConfig {
   // When each channel may reach a lead, in the lead's local time ([start, end) minutes).
-  std::map<std::string, std::pair<int, int>> hours = {{"call", {8 * 60, 20 * 60}},
-                                                      {"sms", {8 * 60, 20 * 60}}};
+  std::map<Channel, std::pair<int, int>> hours = {{Channel::kCall, {8 * 60, 20 * 60}},
+                                                  {Channel::kSms, {8 * 60, 20 * 60}}};
   // A lead whose time zone is unknown: refuse channels with hours (false) or only warn.
   bool allow_unknown_timezone = false;
   // Outbound touches across the whole company, all channels together and per channel.
   FrequencyCap overall = {3, 7};
-  std::map<std::string, FrequencyCap> channel_caps = {{"call", {1, 1}}};
+  std::map<Channel, FrequencyCap> channel_caps = {{Channel::kCall, {1, 1}}};
   // After a user's touch, other users wait this long.
   int cooldown_hours = 48;
   // Stages in which nobody starts sales outreach.
-  std::vector<std::string> closed_stages = {"disqualified", "customer"};
+  std::vector<Stage> closed_stages = {Stage::kDisqualified, Stage::kCustomer};
   // Lawful basis per purpose: "inbound" (the person gave the address themselves, and
   // did not withdraw) or "consent" (a granted consent record is needed).
-  std::map<std::string, std::string> consent = {
-      {"sales_outreach", "inbound"}, {"email_marketing", "consent"}, {"phone", "consent"}};
+  std::map<Purpose, std::string> consent = {{Purpose::kSalesOutreach, "inbound"},
+                                            {Purpose::kEmailMarketing, "consent"},
+                                            {Purpose::kPhone, "consent"}};
   // Who may override, and which refusals can be overridden (never unsubscribed,
   // do_not_contact or no_consent: those are the person's will or the law).
-  std::vector<std::string> override_roles = {"sales_manager", "admin"};
+  std::vector<Role> override_roles = {Role::kSalesManager, Role::kAdmin};
   std::vector<std::string> overridable = {
       "not_owner",     "sla_owner_only",        "quiet_hours",  "out_of_office",
       "frequency_cap", "recent_touch_by_other", "stage_closed", "unknown_timezone"};

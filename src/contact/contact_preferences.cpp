@@ -18,7 +18,7 @@ using contact_checks::TraitsObject;
 
 // Preferences and consents: the owner, managers, admins and marketing.
 Status CheckCanSetContact(const std::optional<UserRecord>& user, const ContactSubject& subject) {
-  if (!user || user->role == "marketing") return OkStatus();
+  if (!user || user->role == Role::kMarketing) return OkStatus();
   return CheckCanWorkLead(*user, subject.lead_id, subject.owner_id);
 }
 
@@ -26,12 +26,12 @@ Status CheckCanSetContact(const std::optional<UserRecord>& user, const ContactSu
 Status ApplyChannelZoneSource(const PreferencesChange& change, ContactPrefs& prefs,
                               nlohmann::json& changed) {
   if (change.preferred_channel) {
+    prefs.preferred_channel.reset();
     if (!change.preferred_channel->empty()) {
-      TANDEM_RETURN_IF_ERROR(
-          CheckOneOf("preferred_channel", *change.preferred_channel, ContactChannels()));
+      TANDEM_ASSIGN_OR_RETURN(prefs.preferred_channel,
+                              ChannelField("preferred_channel", *change.preferred_channel));
     }
-    prefs.preferred_channel = *change.preferred_channel;
-    changed["preferred_channel"] = prefs.preferred_channel;
+    changed["preferred_channel"] = *change.preferred_channel;
   }
   if (change.timezone) {
     if (!change.timezone->empty() && !TimeZone::Find(*change.timezone)) {
@@ -53,7 +53,7 @@ Status ApplyChannelZoneSource(const PreferencesChange& change, ContactPrefs& pre
 
 Status ApplyDoNotContact(const std::map<std::string, std::string>& channels, ContactPrefs& prefs,
                          nlohmann::json& changed) {
-  std::vector<std::string> allowed = ContactChannels();
+  std::vector<std::string> allowed(ContactChannelNames().begin(), ContactChannelNames().end());
   allowed.push_back("all");
   nlohmann::json dnc = nlohmann::json::object();
   for (const auto& [channel, reason] : channels) {
@@ -108,12 +108,12 @@ Status ApplyUnsubscribed(bool unsubscribed, TimePoint now, ContactPrefs& prefs,
 StatusOr<bool> CheckFreshEmailConsent(const ConsentRecord& consent,
                                       const std::vector<ConsentRecord>& before,
                                       const ContactPrefs& prefs) {
-  if (consent.status != "granted" || consent.purpose != "email_marketing") return false;
+  if (consent.status != "granted" || consent.purpose != Purpose::kEmailMarketing) return false;
   // An import is kept on record but never outranks a withdrawal (ConsentState).
   if (consent.method == "import") return false;
   std::optional<TimePoint> opted_out = prefs.unsubscribed_at;
   for (const ConsentRecord& c : before) {
-    if (c.purpose == "email_marketing" && c.status == "withdrawn" &&
+    if (c.purpose == Purpose::kEmailMarketing && c.status == "withdrawn" &&
         (!opted_out || c.at > *opted_out)) {
       opted_out = c.at;
     }
@@ -194,7 +194,6 @@ StatusOr<PreferencesUpdate> ContactService::UpdatePreferences(const ContactStore
 }
 
 Status ContactService::CheckConsentInput(const ConsentRecord& consent, TimePoint now) {
-  TANDEM_RETURN_IF_ERROR(CheckOneOf("purpose", consent.purpose, ContactPurposes()));
   TANDEM_RETURN_IF_ERROR(CheckOneOf("status", consent.status, {"granted", "withdrawn"}));
   TANDEM_RETURN_IF_ERROR(CheckOneOf("method", consent.method, {"form", "import", "api"}));
   if (!consent.address_source.empty()) {
@@ -245,7 +244,7 @@ StatusOr<ConsentRecord> ContactService::ApplyOptOut(const ContactStores& stores,
   TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, stores.reads.GetContactPrefs(subject.lead_id));
   ConsentRecord consent;
   consent.lead_id = subject.lead_id;
-  consent.purpose = "email_marketing";
+  consent.purpose = Purpose::kEmailMarketing;
   consent.status = "withdrawn";
   consent.at = now;
   consent.method = std::string(how);
@@ -298,7 +297,7 @@ StatusOr<ConsentRecord> ContactService::ConfirmResubscribe(const ContactStores& 
   prefs.updated_at = now;
   ConsentRecord consent;
   consent.lead_id = subject.lead_id;
-  consent.purpose = "email_marketing";
+  consent.purpose = Purpose::kEmailMarketing;
   consent.status = "granted";
   consent.at = now;
   consent.method = "email_confirmation";

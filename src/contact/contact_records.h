@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "contact/channel.h"
 #include "core/clock.h"
 
 namespace tandem {
@@ -16,7 +17,7 @@ namespace tandem {
 // How a person wants to be reached (or not). One row per lead; absent = defaults.
 struct ContactPrefs {
   int64_t lead_id = 0;
-  std::string preferred_channel;
+  std::optional<Channel> preferred_channel;
   std::string timezone;               // set by hand; "" = from traits or country
   std::string do_not_contact = "{}";  // JSON: channel → reason
   std::optional<TimePoint> ooo_from;  // the lead is away during [from, until)
@@ -30,7 +31,7 @@ struct ContactPrefs {
 struct ConsentRecord {
   int64_t id = 0;
   int64_t lead_id = 0;
-  std::string purpose;
+  Purpose purpose = Purpose::kSalesOutreach;
   std::string status;  // granted | withdrawn
   TimePoint at;
   std::string method;  // form | import | api | unsubscribe_link | preference_page
@@ -48,8 +49,8 @@ struct TouchRecord {
   int64_t id = 0;
   int64_t lead_id = 0;
   std::optional<int64_t> user_id;
-  std::string channel;
-  std::string purpose;
+  Channel channel = Channel::kEmail;
+  Purpose purpose = Purpose::kSalesOutreach;
   std::string direction;  // outbound | inbound
   std::string note;
   std::string override_reason;
@@ -66,8 +67,8 @@ struct TouchRecord {
 struct GateRefusal {
   int64_t lead_id = 0;
   std::optional<int64_t> user_id;
-  std::string channel;
-  std::string purpose;
+  Channel channel = Channel::kEmail;
+  Purpose purpose = Purpose::kSalesOutreach;
   std::string codes = "[]";  // JSON: the blocking reason codes
   bool concurrent = false;   // stopped because another touch had just been recorded
   TimePoint at;

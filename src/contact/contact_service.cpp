@@ -17,6 +17,12 @@ using contact_checks::CheckOneOf;
 using contact_checks::Contains;
 using contact_checks::TraitsObject;
 
+std::vector<std::string_view> RoleNames(const std::vector<Role>& roles) {
+  std::vector<std::string_view> names;
+  for (Role role : roles) names.push_back(RoleName(role));
+  return names;
+}
+
 GateRefusal RefusalOf(const ContactSubject& subject, const std::optional<UserRecord>& user,
                       const TouchInput& input, const ContactDecision& decision, TimePoint now) {
   GateRefusal refusal;
@@ -85,8 +91,6 @@ StatusOr<ContactFacts> ContactService::FactsFor(const ContactStores& stores,
 }
 
 Status ContactService::CheckTouchInput(const TouchInput& input) {
-  TANDEM_RETURN_IF_ERROR(CheckOneOf("channel", input.channel, ContactChannels()));
-  TANDEM_RETURN_IF_ERROR(CheckOneOf("purpose", input.purpose, ContactPurposes()));
   return CheckOneOf("direction", input.direction, {"outbound", "inbound"});
 }
 
@@ -102,15 +106,15 @@ StatusOr<ContactDecision> ContactService::Check(const ContactStores& stores,
 Status ContactService::CheckMayRecordTouch(const std::optional<UserRecord>& user,
                                            const TouchInput& input) const {
   TANDEM_RETURN_IF_ERROR(CheckTouchInput(input));
-  if (user && user->role == "viewer") {
+  if (user && user->role == Role::kViewer) {
     return PermissionDenied("forbidden", "role viewer may not record touches");
   }
   if (!input.override && input.override_reason.empty()) return OkStatus();
   if (!user || !Contains(policy_.override_roles, user->role)) {
-    return PermissionDenied(
-        "override_not_allowed",
-        fmt::format("role {} may not override the contact gate (allowed: {})",
-                    user ? user->role : "system", fmt::join(policy_.override_roles, ", ")));
+    return PermissionDenied("override_not_allowed",
+                            fmt::format("role {} may not override the contact gate (allowed: {})",
+                                        user ? RoleName(user->role) : "system",
+                                        fmt::join(RoleNames(policy_.override_roles), ", ")));
   }
   if (input.override_reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Unprocessable("override_reason_required",

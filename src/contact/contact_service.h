@@ -40,8 +40,8 @@ struct ContactStores {
 
 // A touch to record through the contact gate.
 struct TouchInput {
-  std::string channel;
-  std::string purpose;
+  Channel channel = Channel::kEmail;
+  Purpose purpose = Purpose::kSalesOutreach;
   std::string direction = "outbound";
   std::string note;
   bool override = false;  // set with a reason by a role the policy allows
@@ -58,7 +58,7 @@ struct TouchOutcome {
 
 // A change to a lead's contact preferences; fields left empty stay as they are.
 struct PreferencesChange {
-  std::optional<std::string> preferred_channel;  // "" clears
+  std::optional<std::string> preferred_channel;  // a channel's name, as given; "" clears
   std::optional<std::string> timezone;           // "" clears
   std::optional<std::string> address_source;
   std::optional<std::map<std::string, std::string>> do_not_contact;  // channel or "all" → reason
@@ -109,7 +109,7 @@ class ContactService {
   StatusOr<ContactFacts> FactsFor(const ContactStores& stores, const ContactSubject& subject,
                                   TimePoint now) const;
 
-  // 422 when the channel, purpose or direction is not one the policy knows.
+  // 422 when the direction is not one the policy knows.
   static Status CheckTouchInput(const TouchInput& input);
   // The gate's answer for a contact by `user` (nullopt: the system) now, recording
   // nothing. REQUIRES: CheckTouchInput(input) passed.
@@ -140,8 +140,8 @@ class ContactService {
                                                 const std::optional<UserRecord>& user,
                                                 const PreferencesChange& change,
                                                 TimePoint now) const;
-  // 422 when the consent is not one that can be recorded (purpose, status, method,
-  // source, wording, a time in the future).
+  // 422 when the consent is not one that can be recorded (status, method, source,
+  // wording, a time in the future).
   static Status CheckConsentInput(const ConsentRecord& consent, TimePoint now);
   // Records a consent given or withdrawn (consent.actor set by the caller). An import
   // never re-grants a withdrawal; a granted email_marketing consent after an opt-out

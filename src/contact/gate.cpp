@@ -19,7 +19,8 @@ using std::chrono::seconds;
 // A touch this recent that blocks another counts the refusal as a concurrent attempt.
 constexpr seconds kConcurrentWindow{60};
 
-bool Contains(const std::vector<std::string>& list, std::string_view value) {
+template <typename T, typename V>
+bool Contains(const std::vector<T>& list, const V& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
@@ -55,7 +56,7 @@ std::chrono::hours TouchLookback(const ContactConfig& policy) {
 bool IsOptOutAddress(const std::vector<ConsentRecord>& consents, std::string_view email) {
   std::string address;
   for (const ConsentRecord& c : consents) {
-    if (c.purpose != "email_marketing" || c.status != "withdrawn") continue;
+    if (c.purpose != Purpose::kEmailMarketing || c.status != "withdrawn") continue;
     nlohmann::json evidence = nlohmann::json::parse(c.evidence, nullptr, false);
     address =
         evidence.is_object() && evidence.contains("address") && evidence["address"].is_string()
@@ -65,7 +66,7 @@ bool IsOptOutAddress(const std::vector<ConsentRecord>& consents, std::string_vie
   return !address.empty() && LowerAscii(address) == LowerAscii(email);
 }
 
-std::string ConsentState(const std::vector<ConsentRecord>& consents, std::string_view purpose) {
+std::string ConsentState(const std::vector<ConsentRecord>& consents, Purpose purpose) {
   std::string state;
   for (const ConsentRecord& c : consents) {
     if (c.purpose != purpose) continue;
@@ -125,7 +126,8 @@ class Verdict {
 void CheckWhoStarts(const ContactFacts& facts, const ContactRequest& request,
                     const std::string& lead_id, Verdict& v) {
   const ContactSubject& lead = facts.subject;
-  if (request.purpose != "sales_outreach" || !request.actor || lead.owner_id == request.actor->id) {
+  if (request.purpose != Purpose::kSalesOutreach || !request.actor ||
+      lead.owner_id == request.actor->id) {
     return;
   }
   const auto& a = facts.open_assignment;
@@ -147,19 +149,19 @@ void CheckWhoStarts(const ContactFacts& facts, const ContactRequest& request,
 
 // The person's will: unsubscribed, do not contact.
 void CheckPersonsWill(const ContactFacts& facts, const ContactRequest& request, Verdict& v) {
-  if (request.channel == "email" && facts.prefs.unsubscribed_at) {
+  if (request.channel == Channel::kEmail && facts.prefs.unsubscribed_at) {
     v.Block("unsubscribed", fmt::format("unsubscribed from all email on {}",
                                         FormatIsoTime(*facts.prefs.unsubscribed_at)));
   }
   nlohmann::json dnc = nlohmann::json::parse(facts.prefs.do_not_contact, nullptr, false);
   if (!dnc.is_object()) return;
-  for (const char* key : {"all", request.channel.c_str()}) {
+  const std::string_view channel = ChannelName(request.channel);
+  for (std::string_view key : {std::string_view("all"), channel}) {
     auto it = dnc.find(key);
     if (it == dnc.end()) continue;
     std::string reason = it->is_string() ? it->get<std::string>() : "";
     v.Block("do_not_contact",
-            fmt::format("do not contact by {}{}",
-                        std::string_view(key) == "all" ? "any channel" : request.channel,
+            fmt::format("do not contact by {}{}", key == "all" ? "any channel" : channel,
                         reason.empty() ? "" : ": " + reason));
     break;
   }
@@ -170,17 +172,17 @@ void CheckLawfulBasis(const ContactConfig& policy, const ContactFacts& facts,
                       const ContactRequest& request, const std::string& lead_id, Verdict& v) {
   auto basis = policy.consent.find(request.purpose);
   std::string state = ConsentState(facts.consents, request.purpose);
+  const std::string_view purpose = PurposeName(request.purpose);
   if (state == "withdrawn") {
-    v.Block("no_consent", fmt::format("consent for {} was withdrawn", request.purpose));
+    v.Block("no_consent", fmt::format("consent for {} was withdrawn", purpose));
   } else if (state != "granted" && basis != policy.consent.end()) {
     if (basis->second == "consent") {
-      v.Block("no_consent",
-              fmt::format("no {} consent is recorded for {}", request.purpose, lead_id));
+      v.Block("no_consent", fmt::format("no {} consent is recorded for {}", purpose, lead_id));
     } else if (!Inbound(facts.prefs.address_source)) {
       v.Block("no_consent",
               fmt::format("the address came from {} (not from the person); {} needs a granted "
                           "consent",
-                          facts.prefs.address_source, request.purpose));
+                          facts.prefs.address_source, purpose));
     }
   }
 }
@@ -195,7 +197,8 @@ void CheckPersonsTime(const ContactConfig& policy, const ContactFacts& facts,
       std::string message = fmt::format(
           "{}'s time zone is unknown (no preference, timezone trait or country), so quiet hours "
           "for {} ({}-{}) cannot be checked",
-          lead_id, request.channel, FormatClockMinutes(start), FormatClockMinutes(end));
+          lead_id, ChannelName(request.channel), FormatClockMinutes(start),
+          FormatClockMinutes(end));
       if (policy.allow_unknown_timezone) {
         v.Warn("unknown_timezone", message);
       } else {
@@ -212,7 +215,8 @@ void CheckPersonsTime(const ContactConfig& policy, const ContactFacts& facts,
                             facts.zone.source == "country"
                                 ? fmt::format(", guessed from country {}", facts.zone.detail)
                                 : "",
-                            request.channel, FormatClockMinutes(start), FormatClockMinutes(end)),
+                            ChannelName(request.channel), FormatClockMinutes(start),
+                            FormatClockMinutes(end)),
                 until);
       }
     }
@@ -225,12 +229,12 @@ void CheckPersonsTime(const ContactConfig& policy, const ContactFacts& facts,
   }
 }
 
-// One frequency cap over the outbound touches (all channels when `channel` is empty).
-void CheckCap(const FrequencyCap& cap, std::string_view channel,
+// One frequency cap over the outbound touches (all channels when `channel` is nullopt).
+void CheckCap(const FrequencyCap& cap, std::optional<Channel> channel,
               const std::vector<const TouchRecord*>& outbound, TimePoint now, Verdict& v) {
   std::vector<TimePoint> in_window;
   for (const TouchRecord* t : outbound) {
-    if ((channel.empty() || t->channel == channel) && t->at > now - hours(24 * cap.days)) {
+    if ((!channel || t->channel == *channel) && t->at > now - hours(24 * cap.days)) {
       in_window.push_back(t->at);
     }
   }
@@ -241,7 +245,7 @@ void CheckCap(const FrequencyCap& cap, std::string_view channel,
   v.Block(
       "frequency_cap",
       fmt::format("{} {}touch{} in the last {} day{} (the company's limit is {})", in_window.size(),
-                  channel.empty() ? "" : fmt::format("{} ", channel),
+                  channel ? fmt::format("{} ", ChannelName(*channel)) : "",
                   in_window.size() == 1 ? "" : "es", cap.days, cap.days == 1 ? "" : "s", cap.max),
       until);
   if (!in_window.empty() && now - in_window.back() < kConcurrentWindow) v.SetConcurrent();
@@ -257,7 +261,7 @@ void CheckFrequency(const ContactConfig& policy, const ContactFacts& facts,
   for (const TouchRecord& t : facts.touches) {
     if (t.direction == "outbound") outbound.push_back(&t);
   }
-  CheckCap(policy.overall, "", outbound, now, v);
+  CheckCap(policy.overall, std::nullopt, outbound, now, v);
   if (auto cap = policy.channel_caps.find(request.channel); cap != policy.channel_caps.end()) {
     CheckCap(cap->second, request.channel, outbound, now, v);
   }
@@ -271,8 +275,8 @@ void CheckFrequency(const ContactConfig& policy, const ContactFacts& facts,
   if (other == nullptr) return;
   v.Block("recent_touch_by_other",
           fmt::format("{} reached the lead by {} at {}; others wait {} hours",
-                      UserIdText(*other->user_id), other->channel, FormatIsoTime(other->at),
-                      policy.cooldown_hours),
+                      UserIdText(*other->user_id), ChannelName(other->channel),
+                      FormatIsoTime(other->at), policy.cooldown_hours),
           other->at + hours(policy.cooldown_hours));
   if (now - other->at < kConcurrentWindow) v.SetConcurrent();
 }
@@ -311,13 +315,14 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
   CheckLawfulBasis(policy, facts, request, lead_id, v);
   CheckPersonsTime(policy, facts, request, lead_id, now, v);
   CheckFrequency(policy, facts, request, now, v);
-  if (request.purpose == "sales_outreach" && Contains(policy.closed_stages, lead.stage)) {
-    v.Block("stage_closed",
-            fmt::format("{} is {}; no sales outreach in that stage", lead_id, lead.stage));
+  if (request.purpose == Purpose::kSalesOutreach && Contains(policy.closed_stages, lead.stage)) {
+    v.Block("stage_closed", fmt::format("{} is {}; no sales outreach in that stage", lead_id,
+                                        StageName(lead.stage)));
   }
   const ContactPrefs& p = facts.prefs;
-  if (!p.preferred_channel.empty() && p.preferred_channel != request.channel) {
-    v.Warn("preferred_channel", fmt::format("the lead prefers {}", p.preferred_channel));
+  if (p.preferred_channel && *p.preferred_channel != request.channel) {
+    v.Warn("preferred_channel",
+           fmt::format("the lead prefers {}", ChannelName(*p.preferred_channel)));
   }
   ApplyOverride(policy, request, d);
   return d;
@@ -327,8 +332,8 @@ std::optional<TimePoint> EarliestOwnerContact(const ContactConfig& policy,
                                               const ContactFacts& facts, const UserRecord& owner,
                                               TimePoint now, std::chrono::hours horizon) {
   std::optional<TimePoint> earliest;
-  for (const std::string& channel : ContactChannels()) {
-    ContactRequest request{channel, "sales_outreach", "outbound", owner, false};
+  for (Channel channel : ContactChannels()) {
+    ContactRequest request{channel, Purpose::kSalesOutreach, "outbound", owner, false};
     TimePoint at = now;
     // Each step moves past at least one refusal; a few dozen cover any real policy.
     for (int step = 0; step < 64 && at <= now + horizon; ++step) {

@@ -13,14 +13,15 @@
 #include "contact/contact_policy.h"
 #include "contact/contact_records.h"
 #include "core/clock.h"
+#include "core/stage.h"
 #include "core/zones.h"
 #include "routing/assignment.h"
 
 namespace tandem {
 
 struct ContactRequest {
-  std::string channel;
-  std::string purpose;
+  Channel channel = Channel::kEmail;
+  Purpose purpose = Purpose::kSalesOutreach;
   std::string direction = "outbound";
   std::optional<UserRecord> actor;  // nullopt: the system
   bool override = false;            // REQUIRES: checked for role and reason by the caller
@@ -38,7 +39,7 @@ struct LeadZone {
 struct ContactSubject {
   int64_t lead_id = 0;
   std::string email;  // the lead's address; "" when it has none
-  std::string stage = "lead";
+  Stage stage = Stage::kLead;
   std::optional<int64_t> owner_id;
   std::string traits = "{}";  // JSON object text: where the time zone is guessed from
 };
@@ -101,7 +102,7 @@ LeadZone FindLeadZone(const ContactPrefs& prefs, const nlohmann::json& traits);
 
 // The effective consent for a purpose: "granted", "withdrawn" or "" (none recorded).
 // A withdrawal is never undone by an import.
-std::string ConsentState(const std::vector<ConsentRecord>& consents, std::string_view purpose);
+std::string ConsentState(const std::vector<ConsentRecord>& consents, Purpose purpose);
 
 // Whether `email` is the address the person opted out of email marketing with (the
 // latest withdrawal records it). A confirmation to subscribe again goes only there:

@@ -17,7 +17,7 @@ UserRecord User(int64_t id, const std::string& role = "sales_rep") {
   u.id = id;
   u.name = "User " + std::to_string(id);
   u.email = "u" + std::to_string(id) + "@x.example";
-  u.role = role;
+  u.role = *ParseRole(role);
   return u;
 }
 
@@ -25,7 +25,7 @@ class GateTest : public ::testing::Test {
  protected:
   GateTest() {
     lead_.lead_id = 7;
-    lead_.stage = "mql";
+    lead_.stage = Stage::kMql;
     lead_.owner_id = 1;
     lead_.traits = R"({"timezone":"America/New_York"})";
     facts_.subject = lead_;
@@ -40,7 +40,8 @@ class GateTest : public ::testing::Test {
                          const std::string& purpose = "sales_outreach", bool override = false,
                          const std::string& role = "sales_rep") {
     facts_.subject = lead_;
-    ContactRequest r{channel, purpose, "outbound", User(actor, role), override};
+    ContactRequest r{*ParseChannel(channel), *ParsePurpose(purpose), "outbound", User(actor, role),
+                     override};
     return DecideContact(policy_, facts_, r, now_);
   }
 
@@ -54,8 +55,8 @@ class GateTest : public ::testing::Test {
     TouchRecord t;
     t.lead_id = 7;
     t.user_id = user;
-    t.channel = channel;
-    t.purpose = "sales_outreach";
+    t.channel = *ParseChannel(channel);
+    t.purpose = Purpose::kSalesOutreach;
     t.direction = "outbound";
     t.at = T(at);
     return t;
@@ -111,17 +112,19 @@ TEST_F(GateTest, ThePersonsWillBlocksAndCannotBeOverridden) {
 
 TEST_F(GateTest, ConsentFollowsThePurposeAndTheAddressSource) {
   // Marketing email needs a granted consent; an import never undoes a withdrawal.
-  ConsentRecord granted{0, 7, "email_marketing", "granted", T("2026-10-01T00:00:00Z"), "form"};
+  ConsentRecord granted{0,     7, Purpose::kEmailMarketing, "granted", T("2026-10-01T00:00:00Z"),
+                        "form"};
   facts_.consents = {granted};
   EXPECT_TRUE(Decide("email", 3, "email_marketing").allowed);
   ConsentRecord withdrawn{
-      0, 7, "email_marketing", "withdrawn", T("2026-10-02T00:00:00Z"), "unsubscribe_link"};
-  ConsentRecord imported{0, 7, "email_marketing", "granted", T("2026-10-03T00:00:00Z"), "import"};
+      0, 7, Purpose::kEmailMarketing, "withdrawn", T("2026-10-02T00:00:00Z"), "unsubscribe_link"};
+  ConsentRecord imported{0,       7, Purpose::kEmailMarketing, "granted", T("2026-10-03T00:00:00Z"),
+                         "import"};
   facts_.consents = {granted, withdrawn, imported};
-  EXPECT_EQ(ConsentState(facts_.consents, "email_marketing"), "withdrawn");
+  EXPECT_EQ(ConsentState(facts_.consents, Purpose::kEmailMarketing), "withdrawn");
   EXPECT_EQ(Codes(Decide("email", 3, "email_marketing")), std::vector<std::string>{"no_consent"});
   // The person's own form grants again.
-  ConsentRecord form{0, 7, "email_marketing", "granted", T("2026-10-04T00:00:00Z"), "form"};
+  ConsentRecord form{0, 7, Purpose::kEmailMarketing, "granted", T("2026-10-04T00:00:00Z"), "form"};
   facts_.consents.push_back(form);
   EXPECT_TRUE(Decide("email", 3, "email_marketing").allowed);
   // A purchased address has no inbound basis for sales outreach.
@@ -210,7 +213,7 @@ TEST_F(GateTest, ATouchStampedAfterNowStillCounts) {
 }
 
 TEST_F(GateTest, OthersWaitAfterATouchAndJustNowMeansConcurrent) {
-  lead_.stage = "opportunity";
+  lead_.stage = Stage::kOpportunity;
   facts_.touches = {Touch(1, "email", "2026-11-23T14:59:30Z")};
   ContactDecision d = Decide("email", 2, "sales_outreach", true, "sales_manager");
   // The manager may override not_owner, but the cooldown is overridable too: allowed.
@@ -223,10 +226,10 @@ TEST_F(GateTest, OthersWaitAfterATouchAndJustNowMeansConcurrent) {
 }
 
 TEST_F(GateTest, ClosedStagesAndPreferredChannel) {
-  lead_.stage = "disqualified";
+  lead_.stage = Stage::kDisqualified;
   EXPECT_EQ(Codes(Decide("email", 1)), std::vector<std::string>{"stage_closed"});
-  lead_.stage = "sal";
-  facts_.prefs.preferred_channel = "email";
+  lead_.stage = Stage::kSal;
+  facts_.prefs.preferred_channel = Channel::kEmail;
   ContactDecision d = Decide("call", 1);
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(Codes(d), std::vector<std::string>{"preferred_channel"});
@@ -235,7 +238,7 @@ TEST_F(GateTest, ClosedStagesAndPreferredChannel) {
 
 TEST_F(GateTest, InboundTouchesAreAlwaysRecorded) {
   facts_.prefs.unsubscribed_at = T("2026-11-01T00:00:00Z");
-  ContactRequest r{"email", "sales_outreach", "inbound", User(9), false};
+  ContactRequest r{Channel::kEmail, Purpose::kSalesOutreach, "inbound", User(9), false};
   EXPECT_TRUE(DecideContact(policy_, facts_, r, now_).allowed);
 }
 

@@ -102,7 +102,7 @@ std::string OptOutStateStamp(std::string_view email, const ContactPrefs& prefs,
                              const std::vector<ConsentRecord>& consents) {
   int64_t latest = 0, count = 0;
   for (const ConsentRecord& c : consents) {
-    if (c.purpose != "email_marketing") continue;
+    if (c.purpose != Purpose::kEmailMarketing) continue;
     latest = std::max(latest, ToUnixMillis(c.at));
     ++count;
   }

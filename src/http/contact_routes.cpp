@@ -126,8 +126,8 @@ StatusOr<TouchInput> ParseTouch(const json& body) {
   TANDEM_RETURN_IF_ERROR(CheckKnownKeys(
       body, {"channel", "purpose", "direction", "note", "override", "override_reason"}));
   TouchInput in;
-  TANDEM_ASSIGN_OR_RETURN(in.channel, StringField(body, "channel"));
-  TANDEM_ASSIGN_OR_RETURN(in.purpose, StringField(body, "purpose"));
+  TANDEM_ASSIGN_OR_RETURN(std::string channel, StringField(body, "channel"));
+  TANDEM_ASSIGN_OR_RETURN(std::string purpose, StringField(body, "purpose"));
   TANDEM_ASSIGN_OR_RETURN(in.direction, StringField(body, "direction"));
   TANDEM_ASSIGN_OR_RETURN(in.note, StringField(body, "note"));
   TANDEM_ASSIGN_OR_RETURN(in.override_reason, StringField(body, "override_reason"));
@@ -135,11 +135,13 @@ StatusOr<TouchInput> ParseTouch(const json& body) {
     if (!it->is_boolean()) return Unprocessable("invalid_field", "override must be true or false");
     in.override = it->get<bool>();
   }
-  if (in.channel.empty()) {
+  if (channel.empty()) {
     return Unprocessable("invalid_field", fmt::format("channel is required (one of {})",
-                                                      fmt::join(ContactChannels(), ", ")));
+                                                      fmt::join(ContactChannelNames(), ", ")));
   }
-  if (in.purpose.empty()) in.purpose = "sales_outreach";
+  TANDEM_ASSIGN_OR_RETURN(in.channel, ChannelField("channel", channel));
+  TANDEM_ASSIGN_OR_RETURN(in.purpose,
+                          PurposeField("purpose", purpose.empty() ? "sales_outreach" : purpose));
   if (in.direction.empty()) in.direction = "outbound";
   return in;
 }
@@ -330,7 +332,6 @@ Response ContactRoutes::AddConsent(const HttpRequest& request, const UserRecord&
     if (!s->ok()) return ErrorResponse(*s);
   }
   const TimePoint now = clock_.Now();
-  c.purpose = *purpose;
   c.status = status->empty() ? "granted" : *status;
   c.method = method->empty() ? "api" : *method;
   c.form_id = *form_id;
@@ -338,6 +339,9 @@ Response ContactRoutes::AddConsent(const HttpRequest& request, const UserRecord&
   c.address_source = *source;
   c.evidence = *evidence;
   c.at = at->value_or(now);
+  auto parsed_purpose = PurposeField("purpose", *purpose);
+  if (!parsed_purpose.ok()) return ErrorResponse(parsed_purpose.status());
+  c.purpose = *parsed_purpose;
   auto recorded = InLeadTxn(store_, [&](LeadTxn& txn) {
     return engine_.RecordConsent(txn, lead_id, Actor{user}, c, now);
   });
@@ -361,13 +365,19 @@ Response ContactRoutes::ContactCheck(const HttpRequest& request, const UserRecor
           fmt::format("unknown query parameter \"{}\" (known: channel, purpose)", name));
     }
   }
-  in.channel = params.count("channel") ? params["channel"] : "";
-  in.purpose = params.count("purpose") ? params["purpose"] : "sales_outreach";
-  if (in.channel.empty()) {
+  const std::string channel = params.count("channel") ? params["channel"] : "";
+  const std::string purpose = params.count("purpose") ? params["purpose"] : "sales_outreach";
+  if (channel.empty()) {
     return ErrorResponse(
         422, "invalid_field",
-        fmt::format("channel is required (one of {})", fmt::join(ContactChannels(), ", ")));
+        fmt::format("channel is required (one of {})", fmt::join(ContactChannelNames(), ", ")));
   }
+  auto parsed_channel = ChannelField("channel", channel);
+  if (!parsed_channel.ok()) return ErrorResponse(parsed_channel.status());
+  auto parsed_purpose = PurposeField("purpose", purpose);
+  if (!parsed_purpose.ok()) return ErrorResponse(parsed_purpose.status());
+  in.channel = *parsed_channel;
+  in.purpose = *parsed_purpose;
   const TimePoint now = clock_.Now();
   // Read in a transaction so the answer is the one a touch would get at this moment;
   // nothing is written and the transaction is rolled back.
@@ -379,8 +389,8 @@ Response ContactRoutes::ContactCheck(const HttpRequest& request, const UserRecor
   return Json(200, {{"allowed", decision->allowed},
                     {"reasons", ReasonsToJson(decision->reasons)},
                     {"lead_id", LeadIdText(lead_id)},
-                    {"channel", in.channel},
-                    {"purpose", in.purpose},
+                    {"channel", ChannelName(in.channel)},
+                    {"purpose", PurposeName(in.purpose)},
                     {"checked_at", FormatIsoTime(now)}});
 }
 

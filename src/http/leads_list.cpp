@@ -61,9 +61,9 @@ Status ParseFilters(const Params& params, const UserRecord& user, LeadQuery& q) 
   for (std::string_view rest = stages; !rest.empty();) {
     std::string stage(rest.substr(0, rest.find(',')));
     rest = rest.find(',') == std::string_view::npos ? "" : rest.substr(rest.find(',') + 1);
-    if (!ParseStage(stage))
-      return Invalid(fmt::format("stage \"{}\" is not a lifecycle stage", stage));
-    q.stages.push_back(std::move(stage));
+    auto parsed = ParseStage(stage);
+    if (!parsed) return Invalid(fmt::format("stage \"{}\" is not a lifecycle stage", stage));
+    q.stages.push_back(*parsed);
   }
   if (std::string priority = Param(params, "priority"); !priority.empty()) {
     if (priority != "hot" && priority != "mql") return Invalid("priority must be hot or mql");

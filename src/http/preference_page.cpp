@@ -104,7 +104,7 @@ Response ContactRoutes::PreferencePage(const HttpRequest& request, bool post) {
   auto consents = store_.ListConsents(**resolved);
   if (!lead.ok() || !prefs.ok() || !consents.ok() || !*lead) return TryAgain();
   const bool unsubscribed = prefs->unsubscribed_at.has_value();
-  const bool marketing = ConsentState(*consents, "email_marketing") == "granted";
+  const bool marketing = ConsentState(*consents, Purpose::kEmailMarketing) == "granted";
   std::string status = unsubscribed ? "You are unsubscribed from all our emails."
                        : marketing  ? "You receive our emails, including marketing emails."
                                     : "You receive only personal emails from our team.";

@@ -79,11 +79,12 @@ Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
     return Unprocessable("invalid_field", fmt::format("{} must be a string", key));
   const std::string text = value.get<std::string>();
   if (key == "role") {
-    if (!IsKnownRole(text)) {
+    std::optional<Role> role = ParseRole(text);
+    if (!role) {
       return Unprocessable("invalid_field",
                            "role must be admin, marketing, sales_manager, sales_rep or viewer");
     }
-    u.role = text;
+    u.role = *role;
   } else if (key == "name") {
     u.name = text;
   } else if (key == "team") {
@@ -286,7 +287,7 @@ Status ApplyUserKey(const UserRecord& actor, const UserRecord& before, const std
                     key));
   }
   const std::string role = key == "role" && value.is_string() ? value.get<std::string>() : "";
-  TANDEM_RETURN_IF_ERROR(CheckCanActOnUser(actor, before, *action, role));
+  TANDEM_RETURN_IF_ERROR(CheckCanActOnUser(actor, before, *action, ParseRole(role)));
   if (key == "out_of_office") {
     TANDEM_ASSIGN_OR_RETURN(ooo, ParseOutOfOffice(value));
     return OkStatus();

@@ -48,7 +48,7 @@ class ContactEngineTest : public ::testing::Test {
     UserRecord u;
     u.email = name + "@seller.example";
     u.name = name;
-    u.role = role;
+    u.role = *ParseRole(role);
     u.team = "sales";
     u.timezone = timezone;
     u.capacity = 50;
@@ -79,8 +79,8 @@ class ContactEngineTest : public ::testing::Test {
   TouchResult Touch(int64_t lead, const UserRecord& user, const std::string& channel,
                     const std::string& override_reason = "") {
     TouchInput in;
-    in.channel = channel;
-    in.purpose = "sales_outreach";
+    in.channel = *ParseChannel(channel);
+    in.purpose = Purpose::kSalesOutreach;
     in.override_reason = override_reason;
     auto txn = store_->BeginLeadTxn().value();
     auto result = engine_->RecordTouch(*txn, lead, Actor{user}, in, clock_.Now());
@@ -107,7 +107,7 @@ class ContactEngineTest : public ::testing::Test {
   Status GrantMarketing(int64_t lead, const UserRecord& by, const std::string& method,
                         const std::string& wording) {
     ConsentRecord c;
-    c.purpose = "email_marketing";
+    c.purpose = Purpose::kEmailMarketing;
     c.status = "granted";
     c.method = method;
     c.wording = wording;
@@ -187,7 +187,7 @@ TEST_F(ContactEngineTest, ThreeRepsOneProspectOnlyTheOwnerGetsThrough) {
   ASSERT_EQ(touches.size(), 2u);
   for (const TouchRecord& t : touches) {
     EXPECT_EQ(t.user_id, a.id);
-    EXPECT_EQ(t.channel, "email");
+    EXPECT_EQ(t.channel, Channel::kEmail);
   }
   RefusalCounts refused = store_->CountRefusals(TimePoint{}).value();
   EXPECT_EQ(refused.total, 8);
@@ -200,17 +200,15 @@ TEST_F(ContactEngineTest, BadTouchesAreRefusedBeforeTheGate) {
   UserRecord manager = AddUser("Mia", "sales_manager");
   const int64_t lead = HotLead("p2");
   auto txn = store_->BeginLeadTxn().value();
-  TouchInput in{"fax", "sales_outreach"};
-  auto r = engine_->RecordTouch(*txn, lead, Actor{a}, in, clock_.Now());
-  ASSERT_EQ(r.status().code(), StatusCode::kUnprocessable);
-  EXPECT_NE(r.status().message().find("email, call, sms, social, meeting, mail"),
+  // The channel and purpose are read where they are given.
+  auto channel = ChannelField("channel", "fax");
+  ASSERT_EQ(channel.status().code(), StatusCode::kUnprocessable);
+  EXPECT_NE(channel.status().message().find("email, call, sms, social, meeting, mail"),
             std::string::npos);
-  in = {"email", "cold_calling"};
-  EXPECT_EQ(engine_->RecordTouch(*txn, lead, Actor{a}, in, clock_.Now()).status().code(),
-            StatusCode::kUnprocessable);
-  in = {"email", "sales_outreach"};
+  EXPECT_EQ(PurposeField("purpose", "cold_calling").status().code(), StatusCode::kUnprocessable);
+  TouchInput in{Channel::kEmail, Purpose::kSalesOutreach};
   in.override = true;  // a rep may not override
-  r = engine_->RecordTouch(*txn, lead, Actor{a}, in, clock_.Now());
+  auto r = engine_->RecordTouch(*txn, lead, Actor{a}, in, clock_.Now());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(r.status().error_code(), "override_not_allowed");
   r = engine_->RecordTouch(*txn, lead, Actor{manager}, in, clock_.Now());  // no reason
@@ -345,7 +343,7 @@ TEST_F(ContactEngineTest, LeakReportListsMqlsNobodyContacted) {
   EXPECT_EQ(store_->CountNeverTouchedLeads().value(), 1);
   // An inbound reply is not a follow-up: still a leak, but it earns engagement.
   auto txn = store_->BeginLeadTxn().value();
-  TouchInput in{"email", "sales_outreach", "inbound", "replied: call me Tuesday"};
+  TouchInput in{Channel::kEmail, Purpose::kSalesOutreach, "inbound", "replied: call me Tuesday"};
   auto before = Lead(forgotten).engagement_ref;
   ASSERT_TRUE(engine_->RecordTouch(*txn, forgotten, Actor{a}, in, clock_.Now()).ok());
   ASSERT_TRUE(txn->Commit().ok());
@@ -365,7 +363,8 @@ TEST_F(ContactEngineTest, AnOptOutSurvivesAMergeAndAnImport) {
   }
   // An import later claims a marketing consent: recorded, but the withdrawal stands.
   ASSERT_TRUE(GrantMarketing(lead, a, "import", "Trade show list 2026").ok());
-  EXPECT_EQ(ConsentState(store_->ListConsents(lead).value(), "email_marketing"), "withdrawn");
+  EXPECT_EQ(ConsentState(store_->ListConsents(lead).value(), Purpose::kEmailMarketing),
+            "withdrawn");
   // The same person shows up under another id, with a fresh consent on that record;
   // the merge keeps the opt-out.
   clock_.Advance(minutes(5));
@@ -380,7 +379,8 @@ TEST_F(ContactEngineTest, AnOptOutSurvivesAMergeAndAnImport) {
   EXPECT_EQ(survivor, store_->ResolveLeadId(lead).value().value());
   ContactPrefs prefs = store_->GetContactPrefs(survivor).value();
   EXPECT_TRUE(prefs.unsubscribed_at.has_value());
-  EXPECT_EQ(ConsentState(store_->ListConsents(survivor).value(), "email_marketing"), "withdrawn");
+  EXPECT_EQ(ConsentState(store_->ListConsents(survivor).value(), Purpose::kEmailMarketing),
+            "withdrawn");
 }
 
 }  // namespace
@@ -413,8 +413,8 @@ TEST_F(ContactEngineTest, TheContactServiceRecordsATouchOnItsOwn) {
   ASSERT_EQ(before.owner_id, a.id);
   const ContactService& contacts = engine_->contacts();
   TouchInput in;
-  in.channel = "email";
-  in.purpose = "sales_outreach";
+  in.channel = Channel::kEmail;
+  in.purpose = Purpose::kSalesOutreach;
   auto record = [&]() {
     EXPECT_TRUE(contacts.CheckMayRecordTouch(a, in).ok());
     auto txn = store_->BeginLeadTxn().value();

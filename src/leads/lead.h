@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/stage.h"
 
 namespace tandem {
 
@@ -19,7 +20,7 @@ struct LeadRecord {
   std::string company_name;
   std::string account_domain;
   std::string traits = "{}";  // JSON object
-  std::string stage = "lead";
+  Stage stage = Stage::kLead;
   std::string stage_reason;
   std::optional<TimePoint> revisit_on;
   std::string priority;  // "hot", "mql" or ""
@@ -57,7 +58,7 @@ struct LeadQuery {
   std::optional<int64_t> owner_id;
   bool unassigned = false;
   bool queued = false;
-  std::vector<std::string> stages;  // any of these
+  std::vector<Stage> stages;  // any of these
   std::string priority;
   std::string team;
   std::optional<double> min_score;

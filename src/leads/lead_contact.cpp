@@ -103,7 +103,7 @@ StatusOr<TouchRecord> LeadEngine::ConfirmInboundTouch(LeadTxn& txn, int64_t lead
       "touch_confirmed", actor,
       {{"touch_id", fmt::format("tch_{}", touch_id)},
        {"recorded_by", touch.user_id ? nlohmann::json(UserIdText(*touch.user_id)) : nullptr},
-       {"channel", touch.channel},
+       {"channel", ChannelName(touch.channel)},
        {"points", contact_.inbound_touch_points}}));
   TANDEM_RETURN_IF_ERROR(session.Qualify(actor));
   TANDEM_RETURN_IF_ERROR(session.Save());
@@ -138,7 +138,7 @@ StatusOr<ConsentRecord> LeadEngine::RecordConsent(LeadTxn& txn, int64_t lead_id,
                           contacts_.RecordConsent(StoresOf(txn), ContactSubjectOf(session.lead()),
                                                   actor.user, std::move(consent), now));
   const ConsentRecord& c = outcome.consent;
-  nlohmann::json data = {{"purpose", c.purpose},
+  nlohmann::json data = {{"purpose", PurposeName(c.purpose)},
                          {"status", c.status},
                          {"method", c.method},
                          {"effective", outcome.effective.empty() ? "none" : outcome.effective}};
@@ -215,7 +215,7 @@ Status LeadEngine::Session::CountInboundTouch(const TouchRecord& touch) {
   if (points == 0) return OkStatus();
   ScoreItem item;
   item.axis = ScoreAxis::kEngagement;
-  item.rule = "inbound_" + touch.channel;
+  item.rule = "inbound_" + std::string(ChannelName(touch.channel));
   item.points = points;
   item.at = touch.at;
   item.trait = fmt::format("touch=tch_{}", touch.id);

@@ -66,10 +66,7 @@ StatusOr<bool> FoldMergedLead(LeadTxn& txn, const StoredEvent& event, int64_t pe
       kept.owner_id = merged->owner_id;
       kept.team = merged->team;
     }
-    auto rank = [](const std::string& stage) {
-      return FunnelRank(ParseStage(stage).value_or(Stage::kLead));
-    };
-    if (rank(merged->stage) > rank(survivor->stage)) {
+    if (FunnelRank(merged->stage) > FunnelRank(survivor->stage)) {
       kept.stage = merged->stage;
       kept.priority = merged->priority;
       kept.mql_at = merged->mql_at;
@@ -208,7 +205,7 @@ StatusOr<LeadRecord> LeadEngine::ChangeStage(LeadTxn& txn, int64_t lead_id, cons
   if (!exists)
     return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(lead_id)));
   if (actor.user) {
-    TANDEM_RETURN_IF_ERROR(CheckCanMoveToStage(*actor.user, StageName(to)));
+    TANDEM_RETURN_IF_ERROR(CheckCanMoveToStage(*actor.user, to));
     TANDEM_RETURN_IF_ERROR(CheckCanWorkLead(*actor.user, session.lead()));
   }
   if ((to == Stage::kRecycled || to == Stage::kDisqualified) && reason.empty()) {

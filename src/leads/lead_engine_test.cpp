@@ -45,7 +45,7 @@ class LeadEngineTest : public ::testing::Test {
     UserRecord u;
     u.email = email;
     u.name = email;
-    u.role = role;
+    u.role = *ParseRole(role);
     u.team = team;
     u.capacity = capacity;
     u.created_at = u.updated_at = clock_.Now();
@@ -123,7 +123,7 @@ TEST_F(LeadEngineTest, AnonymousVisitorIsNoLeadUntilItGivesAnEmail) {
   ScoreExplanation score = ScoreOf(lead);
   EXPECT_EQ(score.fit, 30);
   EXPECT_EQ(score.engagement, 12);
-  EXPECT_EQ(lead.stage, "lead");  // engagement 12 < 25
+  EXPECT_EQ(lead.stage, Stage::kLead);  // engagement 12 < 25
   EXPECT_FALSE(lead.owner_id);
 }
 
@@ -131,12 +131,12 @@ TEST_F(LeadEngineTest, ThresholdsMakeMqlAndRouteOnce) {
   int64_t rep = AddRep("rep@x", 10);
   SendAndProcess("{\"batch\":[" + Identify("u1", "vp@big.example", R"(,"title":"VP Sales")") +
                  "]}");
-  EXPECT_EQ(LeadOf("u1").stage, "lead");
+  EXPECT_EQ(LeadOf("u1").stage, Stage::kLead);
   for (int i = 0; i < 2; ++i) {
     SendAndProcess(R"({"batch":[{"type":"track","userId":"u1","event":"Content Downloaded"}]})");
   }
   LeadRecord lead = LeadOf("u1");
-  EXPECT_EQ(lead.stage, "mql");  // fit 15, engagement 30
+  EXPECT_EQ(lead.stage, Stage::kMql);  // fit 15, engagement 30
   EXPECT_EQ(lead.priority, "mql");
   EXPECT_EQ(lead.owner_id, rep);
   auto assignments = store_->ListAssignments(lead.id).value();
@@ -155,7 +155,7 @@ TEST_F(LeadEngineTest, HandRaiseIsHotAtOnce) {
   SendAndProcess("{\"batch\":[" + Identify("u1", "jo@small.example") +
                  R"(,{"type":"track","userId":"u1","event":"Demo Requested"}]})");
   LeadRecord lead = LeadOf("u1");
-  EXPECT_EQ(lead.stage, "mql");
+  EXPECT_EQ(lead.stage, Stage::kMql);
   EXPECT_EQ(lead.priority, "hot");
   EXPECT_EQ(lead.owner_id, rep);
   // lead.created, lead.mql, lead.stage_changed, lead.assigned, in that order.
@@ -317,7 +317,7 @@ TEST_F(LeadEngineTest, OutcomesAndReassignmentKeepOneOwner) {
     ASSERT_TRUE(txn->Commit().ok());
   }
   LeadRecord after = store_->GetLead(lead.id).value().value();
-  EXPECT_EQ(after.stage, "recycled");
+  EXPECT_EQ(after.stage, Stage::kRecycled);
   EXPECT_FALSE(after.owner_id);
   EXPECT_EQ(after.stage_reason, "no budget this year");
   EXPECT_TRUE(store_->ListAssignments(lead.id)->back().ended_at.has_value());

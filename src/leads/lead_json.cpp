@@ -130,7 +130,7 @@ std::string LeadJsonText(const LeadRecord& l, const std::optional<UserRecord>& o
   TimeOrNullText(out, "met_at", l.sla_met_at);
   out += '}';
   Key(out, "stage");
-  AppendJsonString(out, l.stage);
+  AppendJsonString(out, StageName(l.stage));
   TextOrNull(out, "stage_reason", l.stage_reason);
   TextOrNull(out, "team", l.team);
   TextOrNull(out, "title", l.title);
@@ -160,7 +160,7 @@ nlohmann::json UserToJson(const UserRecord& u) {
   return {{"id", UserIdText(u.id)},
           {"email", u.email},
           {"name", u.name},
-          {"role", u.role},
+          {"role", RoleName(u.role)},
           {"team", NullIfEmpty(u.team)},
           {"timezone", u.timezone},
           {"capacity", u.capacity},
@@ -194,8 +194,8 @@ nlohmann::json TouchToJson(const TouchRecord& t) {
   return {{"id", fmt::format("tch_{}", t.id)},
           {"lead_id", LeadIdText(t.lead_id)},
           {"user_id", t.user_id ? nlohmann::json(UserIdText(*t.user_id)) : nullptr},
-          {"channel", t.channel},
-          {"purpose", t.purpose},
+          {"channel", ChannelName(t.channel)},
+          {"purpose", PurposeName(t.purpose)},
           {"direction", t.direction},
           {"note", t.note},
           {"override_reason",
@@ -213,31 +213,32 @@ nlohmann::json PreferencesToJson(const ContactPrefs& p, const std::vector<Consen
   nlohmann::json channels = nlohmann::json::array();
   for (auto& [channel, reason] : dnc.items()) channels.push_back(channel);
   nlohmann::json consent = nlohmann::json::object();
-  for (const std::string& purpose : ContactPurposes()) {
+  for (Purpose purpose : ContactPurposes()) {
     std::string state = ConsentState(consents, purpose);
-    consent[purpose] = state.empty() ? "none" : state;
+    consent[PurposeName(purpose)] = state.empty() ? "none" : state;
   }
-  return {{"lead_id", LeadIdText(p.lead_id)},
-          {"preferred_channel",
-           p.preferred_channel.empty() ? nlohmann::json() : nlohmann::json(p.preferred_channel)},
-          {"timezone", p.timezone.empty() ? nlohmann::json() : nlohmann::json(p.timezone)},
-          {"effective_timezone", zone.zone ? nlohmann::json(zone.zone->name()) : nlohmann::json()},
-          {"timezone_source", zone.source},
-          {"do_not_contact", channels},
-          {"do_not_contact_reasons", dnc},
-          {"out_of_office", p.ooo_until ? nlohmann::json{{"from", FormatIsoTime(*p.ooo_from)},
-                                                         {"until", FormatIsoTime(*p.ooo_until)}}
-                                        : nlohmann::json()},
-          {"unsubscribed", p.unsubscribed_at.has_value()},
-          {"unsubscribed_at", TimeOrNull(p.unsubscribed_at)},
-          {"address_source", p.address_source.empty() ? "event" : p.address_source},
-          {"consent", consent}};
+  return {
+      {"lead_id", LeadIdText(p.lead_id)},
+      {"preferred_channel",
+       p.preferred_channel ? nlohmann::json(ChannelName(*p.preferred_channel)) : nlohmann::json()},
+      {"timezone", p.timezone.empty() ? nlohmann::json() : nlohmann::json(p.timezone)},
+      {"effective_timezone", zone.zone ? nlohmann::json(zone.zone->name()) : nlohmann::json()},
+      {"timezone_source", zone.source},
+      {"do_not_contact", channels},
+      {"do_not_contact_reasons", dnc},
+      {"out_of_office", p.ooo_until ? nlohmann::json{{"from", FormatIsoTime(*p.ooo_from)},
+                                                     {"until", FormatIsoTime(*p.ooo_until)}}
+                                    : nlohmann::json()},
+      {"unsubscribed", p.unsubscribed_at.has_value()},
+      {"unsubscribed_at", TimeOrNull(p.unsubscribed_at)},
+      {"address_source", p.address_source.empty() ? "event" : p.address_source},
+      {"consent", consent}};
 }
 
 nlohmann::json ConsentToJson(const ConsentRecord& c) {
   return {
       {"id", fmt::format("cns_{}", c.id)},
-      {"purpose", c.purpose},
+      {"purpose", PurposeName(c.purpose)},
       {"status", c.status},
       {"at", FormatIsoTime(c.at)},
       {"method", c.method},

@@ -36,7 +36,7 @@ json Reference(const LeadRecord& l, const std::optional<UserRecord>& owner,
           {"name", Text(l.name)},
           {"title", Text(l.title)},
           {"company", company},
-          {"stage", l.stage},
+          {"stage", StageName(l.stage)},
           {"stage_reason", Text(l.stage_reason)},
           {"revisit_on", Time(l.revisit_on)},
           {"priority", Text(l.priority)},
@@ -62,7 +62,7 @@ json Reference(const LeadRecord& l, const std::optional<UserRecord>& owner,
 LeadRecord Bare() {
   LeadRecord l;
   l.id = 7;
-  l.stage = "lead";
+  l.stage = Stage::kLead;
   l.created_at = l.updated_at = FromUnixMillis(1764633600123);
   return l;
 }
@@ -74,7 +74,7 @@ LeadRecord Full() {
   l.title = "Directrice générale — 総務";
   l.company_name = "Acme </script>";
   l.account_domain = "acme.example";
-  l.stage = "sql";
+  l.stage = Stage::kSql;
   l.stage_reason = "asked for a demo";
   l.revisit_on = FromUnixMillis(1767225600000);
   l.priority = "hot";

@@ -59,7 +59,7 @@ void LeadEngine::Session::Create(int64_t person_id, std::string_view email) {
   lead_ = LeadRecord();
   lead_.id = person_id;
   lead_.email = std::string(email);
-  lead_.stage = "lead";
+  lead_.stage = Stage::kLead;
   lead_.created_at = now_;
   lead_.updated_at = now_;
   traits_ = nlohmann::json::object();
@@ -67,7 +67,7 @@ void LeadEngine::Session::Create(int64_t person_id, std::string_view email) {
   traits_changed_ = true;
 }
 
-Stage LeadEngine::Session::stage() const { return ParseStage(lead_.stage).value_or(Stage::kLead); }
+Stage LeadEngine::Session::stage() const { return lead_.stage; }
 
 double LeadEngine::Session::Engagement() const {
   return EngagementFromRef(lead_.engagement_ref, now_, engine_.scoring_.half_life_days);
@@ -246,7 +246,7 @@ Status LeadEngine::Session::SetStage(Stage to, const Actor& actor, std::string_v
   Stage from = stage();
   if (from == to) return OkStatus();
   TANDEM_RETURN_IF_ERROR(CheckTransition(from, to));
-  lead_.stage = std::string(StageName(to));
+  lead_.stage = to;
   lead_.stage_reason = std::string(reason);
   if (to != Stage::kRecycled) lead_.revisit_on.reset();
   if (to == Stage::kMql) lead_.mql_at = now_;

@@ -9,10 +9,6 @@
 namespace tandem {
 namespace {
 
-constexpr std::array<std::string_view, 9> kNames = {"subscriber", "lead",     "mql",
-                                                    "sal",        "sql",      "opportunity",
-                                                    "customer",   "recycled", "disqualified"};
-
 using S = Stage;
 constexpr S kFromSubscriber[] = {S::kLead, S::kMql, S::kDisqualified};
 constexpr S kFromLead[] = {S::kMql, S::kSal, S::kRecycled, S::kDisqualified};
@@ -52,15 +48,6 @@ StatusOr<OutcomePlan> Move(Stage current, Stage to, std::string_view disposition
 }
 
 }  // namespace
-
-std::string_view StageName(Stage stage) { return kNames[static_cast<size_t>(stage)]; }
-
-std::optional<Stage> ParseStage(std::string_view name) {
-  for (size_t i = 0; i < kNames.size(); ++i) {
-    if (kNames[i] == name) return static_cast<Stage>(i);
-  }
-  return std::nullopt;
-}
 
 std::span<const Stage> AllowedNextStages(Stage from) {
   switch (from) {

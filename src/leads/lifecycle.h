@@ -12,24 +12,11 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/stage.h"
 #include "core/status.h"
 
 namespace tandem {
 
-enum class Stage {
-  kSubscriber,
-  kLead,
-  kMql,
-  kSal,
-  kSql,
-  kOpportunity,
-  kCustomer,
-  kRecycled,
-  kDisqualified
-};
-
-std::string_view StageName(Stage stage);
-std::optional<Stage> ParseStage(std::string_view name);
 // The stages a lead may move to from `from`.
 std::span<const Stage> AllowedNextStages(Stage from);
 // OK, or a conflict whose message names the allowed moves.

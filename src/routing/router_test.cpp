@@ -148,7 +148,7 @@ UserRecord Rep(int64_t id, std::string team, std::string role = "sales_rep") {
   UserRecord u;
   u.id = id;
   u.email = "u" + std::to_string(id) + "@example.com";
-  u.role = std::move(role);
+  u.role = *ParseRole(role);
   u.team = std::move(team);
   return u;
 }

@@ -79,7 +79,7 @@ Status RoutingService::RouteInTeam(RoutingWrites& txn, std::span<const UserRecor
   std::vector<RoutingCandidate> candidates;
   std::vector<const UserRecord*> members;
   for (const UserRecord& u : users) {
-    if (u.role != "sales_rep" || (!team.empty() && u.team != team)) continue;
+    if (u.role != Role::kSalesRep || (!team.empty() && u.team != team)) continue;
     if (lead.exclude && u.id == *lead.exclude) {
       decision.candidates.push_back(Note(u, false, "missed the follow-up SLA on this lead"));
       continue;
@@ -143,11 +143,11 @@ std::vector<UserRecord> SlaManagers(std::span<const UserRecord> users,
   std::vector<UserRecord> team, all, admins;
   for (const UserRecord& u : users) {
     if (!u.active) continue;
-    if (u.role == "sales_manager") {
+    if (u.role == Role::kSalesManager) {
       all.push_back(u);
       if (owner && !owner->team.empty() && u.team == owner->team) team.push_back(u);
     }
-    if (u.role == "admin") admins.push_back(u);
+    if (u.role == Role::kAdmin) admins.push_back(u);
   }
   if (!team.empty()) return team;
   if (!all.empty()) return all;

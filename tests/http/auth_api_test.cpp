@@ -39,7 +39,7 @@ class AuthApiTest : public testing::ApiFixture {
   int64_t AddRunningUser(const std::string& email, const std::string& role) {
     UserRecord u;
     u.email = u.name = email;
-    u.role = role;
+    u.role = *ParseRole(role);
     u.created_at = u.updated_at = clock_.Now();
     return raw_store_->CreateUser(u).value().id;
   }

@@ -180,7 +180,7 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     UserRecord u;
     u.email = fmt::format("{}-{}@x.example", role, ++users_made_);
     u.name = u.email;
-    u.role = role;
+    u.role = *ParseRole(role);
     u.team = "sales";
     u.capacity = 100;
     u.timezone = "UTC";

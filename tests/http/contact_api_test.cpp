@@ -386,7 +386,7 @@ TEST_F(ContactApiTest, ConcurrentTouchesOnOneLeadLetThroughExactlyWhatIsAllowed)
     int calls = 0;
     for (const TouchRecord& t : touches) {
       EXPECT_EQ(t.user_id, owner) << lead;
-      calls += t.channel == "call";
+      calls += t.channel == Channel::kCall;
     }
     EXPECT_LE(calls, 1) << lead;
     EXPECT_EQ(touches.size(), 3u) << lead;

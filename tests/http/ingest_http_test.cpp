@@ -321,7 +321,7 @@ TEST_F(IngestHttpTest, EventTimesStayInTheWindowAndScoresStayFinite) {
         Explain(real_->ListScoreItems(lead->id).value(), half_life, SystemClock().Now());
     EXPECT_TRUE(std::isfinite(explained.total)) << user;
     EXPECT_LE(explained.engagement, 15.0) << user;
-    EXPECT_NE(lead->stage, "mql") << user;
+    EXPECT_NE(lead->stage, Stage::kMql) << user;
   }
 }
 

@@ -400,7 +400,7 @@ TEST(Webhooks, SignedRetriedInOrderAndNotBlockedByADeadReceiver) {
   UserRecord rep;
   rep.email = "rep@x";
   rep.name = "Rep";
-  rep.role = "sales_rep";
+  rep.role = Role::kSalesRep;
   rep.created_at = rep.updated_at = clock.Now();
   ASSERT_TRUE(store->CreateUser(rep).ok());
   Receiver receiver;

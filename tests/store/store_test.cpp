@@ -170,7 +170,7 @@ UserRecord Rep(std::string email) {
   UserRecord u;
   u.email = std::move(email);
   u.name = "Rep";
-  u.role = "sales_rep";
+  u.role = Role::kSalesRep;
   u.team = "east";
   u.created_at = u.updated_at = FromUnixMillis(0);
   return u;
@@ -334,7 +334,7 @@ TEST_P(StoreTest, LeadTxnRollsBackUnlessCommittedAndUpsertsLeads) {
   LeadRecord lead;
   lead.id = 42;
   lead.email = "ada@example.com";
-  lead.stage = "mql";
+  lead.stage = Stage::kMql;
   lead.created_at = lead.updated_at = FromUnixMillis(0);
   {
     auto txn = std::move(store_->BeginLeadTxn().value());
@@ -345,14 +345,14 @@ TEST_P(StoreTest, LeadTxnRollsBackUnlessCommittedAndUpsertsLeads) {
     auto txn = std::move(store_->BeginLeadTxn().value());
     ASSERT_TRUE(txn->PutLead(lead).ok());
     lead.name = "Ada";
-    lead.stage = "sql";
+    lead.stage = Stage::kSql;
     ASSERT_TRUE(txn->PutLead(lead).ok());  // replaces the row written above
     ASSERT_TRUE(txn->Commit().ok());
   }
   auto read = store_->GetLead(42).value();
   ASSERT_TRUE(read.has_value());
   EXPECT_EQ(read->name, "Ada");
-  EXPECT_EQ(read->stage, "sql");
+  EXPECT_EQ(read->stage, Stage::kSql);
   EXPECT_EQ(*store_->CountLeads(), 1);
 }
 
@@ -377,7 +377,7 @@ TEST_P(StoreTest, LeadTransactionsOfTwoInstancesNeverInterleave) {
   auto rep = store_->CreateUser(Rep("rep@example.com")).value();
   LeadRecord lead;
   lead.id = 1;
-  lead.stage = "mql";
+  lead.stage = Stage::kMql;
   lead.created_at = lead.updated_at = FromUnixMillis(0);
   {
     auto txn = std::move(store_->BeginLeadTxn().value());
@@ -402,8 +402,8 @@ TEST_P(StoreTest, LeadTransactionsOfTwoInstancesNeverInterleave) {
         TouchRecord t;
         t.lead_id = 1;
         t.user_id = rep.id;
-        t.channel = "call";
-        t.purpose = "sales";
+        t.channel = Channel::kCall;
+        t.purpose = Purpose::kSalesOutreach;
         t.direction = "outbound";
         t.at = FromUnixMillis(10 + i);
         if (!(*txn)->AddTouch(t).ok() || !(*txn)->Commit().ok()) {

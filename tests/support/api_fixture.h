@@ -47,7 +47,7 @@ class ApiFixture : public ::testing::Test {
     UserRecord u;
     u.email = email;
     u.name = email;
-    u.role = role;
+    u.role = *ParseRole(role);
     u.team = "sales";
     u.capacity = capacity;
     u.timezone = timezone;

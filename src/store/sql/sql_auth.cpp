@@ -10,12 +10,12 @@ const char* const kUserColumns =
     "id, email, name, role, COALESCE(team, ''), timezone, capacity, hours_start, hours_end, "
     "active, ooo_from, ooo_until, created_at, updated_at";
 
-UserRecord ReadUser(const Statement& row) {
+StatusOr<UserRecord> ReadUser(const Statement& row) {
   UserRecord u;
   u.id = row.Int(0);
   u.email = row.Text(1);
   u.name = row.Text(2);
-  u.role = row.Text(3);
+  TANDEM_ASSIGN_OR_RETURN(u.role, ReadEnum(row, 3, "users.role", ParseRole));
   u.team = row.Text(4);
   u.timezone = row.Text(5);
   u.capacity = static_cast<int>(row.Int(6));
@@ -72,12 +72,13 @@ StatusOr<std::optional<Credentials>> FindCredentials(Db& db, std::string_view em
                                                  "FROM users WHERE lower(email) = lower(?)",
                                                  kUserColumns)));
   stmt->Bind(1, email);
-  TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<Credentials>(stmt, [](const Statement& s) {
-                            Credentials c;
-                            c.user = ReadUser(s);
-                            c.password_hash = s.Text(14);
-                            return c;
-                          }));
+  TANDEM_ASSIGN_OR_RETURN(
+      auto rows, Collect<Credentials>(stmt, [](const Statement& s) -> StatusOr<Credentials> {
+        Credentials c;
+        TANDEM_ASSIGN_OR_RETURN(c.user, ReadUser(s));
+        c.password_hash = s.Text(14);
+        return c;
+      }));
   if (rows.empty()) return std::optional<Credentials>();
   return std::optional<Credentials>(std::move(rows[0]));
 }
@@ -254,7 +255,7 @@ StatusOr<UserRecord> SqlStore::CreateUser(const UserRecord& user) {
                    "?, ?) RETURNING id"));
     insert->Bind(1, user.email)
         .Bind(2, user.name)
-        .Bind(3, user.role)
+        .Bind(3, RoleName(user.role))
         .BindNullable(4, user.team)
         .Bind(5, user.timezone)
         .Bind(6, int64_t{user.capacity})
@@ -284,7 +285,7 @@ Status SqlStore::UpdateUser(const UserRecord& u) {
                    "hours_start = ?, hours_end = ?, active = ?, ooo_from = ?, ooo_until = ?, "
                    "updated_at = ? WHERE id = ?"));
     stmt->Bind(1, u.name)
-        .Bind(2, u.role)
+        .Bind(2, RoleName(u.role))
         .BindNullable(3, u.team)
         .Bind(4, u.timezone)
         .Bind(5, int64_t{u.capacity})

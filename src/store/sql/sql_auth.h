@@ -15,7 +15,7 @@ namespace tandem::sql {
 
 extern const char* const kUserColumns;
 // Reads a row selected with kUserColumns.
-UserRecord ReadUser(const Statement& row);
+StatusOr<UserRecord> ReadUser(const Statement& row);
 
 StatusOr<std::vector<UserRecord>> ListUsers(Db& db);
 StatusOr<std::optional<UserRecord>> GetUser(Db& db, int64_t user_id);

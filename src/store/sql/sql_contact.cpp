@@ -13,13 +13,13 @@ constexpr const char* kTouchColumns =
     "id, lead_id, user_id, channel, purpose, direction, COALESCE(note, ''), "
     "COALESCE(override_reason, ''), overridden, warnings, at, score_status";
 
-TouchRecord ReadTouch(const Statement& s) {
+StatusOr<TouchRecord> ReadTouch(const Statement& s) {
   TouchRecord t;
   t.id = s.Int(0);
   t.lead_id = s.Int(1);
   t.user_id = s.NullableInt(2);
-  t.channel = s.Text(3);
-  t.purpose = s.Text(4);
+  TANDEM_ASSIGN_OR_RETURN(t.channel, ReadEnum(s, 3, "touches.channel", ParseChannel));
+  TANDEM_ASSIGN_OR_RETURN(t.purpose, ReadEnum(s, 4, "touches.purpose", ParsePurpose));
   t.direction = s.Text(5);
   t.note = s.Text(6);
   t.override_reason = s.Text(7);
@@ -39,19 +39,23 @@ StatusOr<ContactPrefs> GetContactPrefs(Db& db, int64_t lead_id) {
                  "ooo_from, ooo_until, unsubscribed_at, COALESCE(address_source, ''), updated_at "
                  "FROM contact_prefs WHERE lead_id = ?"));
   stmt->Bind(1, lead_id);
-  TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<ContactPrefs>(stmt, [&](const Statement& s) {
-                            ContactPrefs p;
-                            p.lead_id = lead_id;
-                            p.preferred_channel = s.Text(0);
-                            p.timezone = s.Text(1);
-                            p.do_not_contact = s.Text(2);
-                            p.ooo_from = OptionalTime(s, 3);
-                            p.ooo_until = OptionalTime(s, 4);
-                            p.unsubscribed_at = OptionalTime(s, 5);
-                            p.address_source = s.Text(6);
-                            p.updated_at = FromUnixMillis(s.Int(7));
-                            return p;
-                          }));
+  TANDEM_ASSIGN_OR_RETURN(
+      auto rows, Collect<ContactPrefs>(stmt, [&](const Statement& s) -> StatusOr<ContactPrefs> {
+        ContactPrefs p;
+        p.lead_id = lead_id;
+        if (!s.TextView(0).empty()) {
+          TANDEM_ASSIGN_OR_RETURN(p.preferred_channel,
+                                  ReadEnum(s, 0, "contact_prefs.preferred_channel", ParseChannel));
+        }
+        p.timezone = s.Text(1);
+        p.do_not_contact = s.Text(2);
+        p.ooo_from = OptionalTime(s, 3);
+        p.ooo_until = OptionalTime(s, 4);
+        p.unsubscribed_at = OptionalTime(s, 5);
+        p.address_source = s.Text(6);
+        p.updated_at = FromUnixMillis(s.Int(7));
+        return p;
+      }));
   if (rows.empty()) {
     ContactPrefs p;
     p.lead_id = lead_id;
@@ -68,7 +72,7 @@ Status PutContactPrefs(Db& db, const ContactPrefs& p) {
                         "ooo_until, unsubscribed_at, address_source, updated_at",
                         "lead_id")));
   stmt->Bind(1, p.lead_id)
-      .BindNullable(2, p.preferred_channel)
+      .BindNullable(2, p.preferred_channel ? ChannelName(*p.preferred_channel) : "")
       .BindNullable(3, p.timezone)
       .Bind(4, p.do_not_contact)
       .BindNullable(5, OptionalMillis(p.ooo_from))
@@ -88,11 +92,11 @@ StatusOr<std::vector<ConsentRecord>> ListConsents(Db& db, int64_t lead_id) {
           "FROM consents "
           "WHERE lead_id = ? ORDER BY at, id"));
   stmt->Bind(1, lead_id);
-  return Collect<ConsentRecord>(stmt, [](const Statement& s) {
+  return Collect<ConsentRecord>(stmt, [](const Statement& s) -> StatusOr<ConsentRecord> {
     ConsentRecord c;
     c.id = s.Int(0);
     c.lead_id = s.Int(1);
-    c.purpose = s.Text(2);
+    TANDEM_ASSIGN_OR_RETURN(c.purpose, ReadEnum(s, 2, "consents.purpose", ParsePurpose));
     c.status = s.Text(3);
     c.at = FromUnixMillis(s.Int(4));
     c.method = s.Text(5);
@@ -111,7 +115,7 @@ Status AddConsent(Db& db, const ConsentRecord& c) {
       db.Prepare("INSERT INTO consents (lead_id, purpose, status, at, method, form_id, wording, "
                  "actor, address_source, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt->Bind(1, c.lead_id)
-      .Bind(2, c.purpose)
+      .Bind(2, PurposeName(c.purpose))
       .Bind(3, c.status)
       .Bind(4, ToUnixMillis(c.at))
       .Bind(5, c.method)
@@ -140,8 +144,8 @@ StatusOr<int64_t> AddTouch(Db& db, const TouchRecord& t) {
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   stmt->Bind(1, t.lead_id)
       .BindNullable(2, t.user_id)
-      .Bind(3, t.channel)
-      .Bind(4, t.purpose)
+      .Bind(3, ChannelName(t.channel))
+      .Bind(4, PurposeName(t.purpose))
       .Bind(5, t.direction)
       .BindNullable(6, t.note)
       .BindNullable(7, t.override_reason)
@@ -169,8 +173,8 @@ Status AddRefusal(Db& db, const GateRefusal& r) {
                  "concurrent, at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   stmt->Bind(1, r.lead_id)
       .BindNullable(2, r.user_id)
-      .Bind(3, r.channel)
-      .Bind(4, r.purpose)
+      .Bind(3, ChannelName(r.channel))
+      .Bind(4, PurposeName(r.purpose))
       .Bind(5, r.codes)
       .Bind(6, int64_t{r.concurrent ? 1 : 0})
       .Bind(7, ToUnixMillis(r.at));

@@ -67,6 +67,11 @@ int BindIds(Statement& stmt, int first, std::span<const int64_t> ids) {
   return first + static_cast<int>(places);
 }
 
+Status UnknownColumnValue(std::string_view column, std::string_view value) {
+  return Internal(
+      fmt::format("{} holds \"{}\", which is not a value this version knows", column, value));
+}
+
 std::string JsonText(const Db& db, std::string_view column, std::string_view key) {
   if (db.dialect() == Dialect::kPostgres) return fmt::format("({}::jsonb ->> '{}')", column, key);
   return fmt::format("json_extract({}, '$.{}')", column, key);

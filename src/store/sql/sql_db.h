@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/clock.h"
@@ -111,7 +112,8 @@ int BindIds(Statement& stmt, int first, std::span<const int64_t> ids);
 // SQL for the text at `key` of the JSON object in `column`.
 std::string JsonText(const Db& db, std::string_view column, std::string_view key);
 
-// Steps `stmt` to the end, reading each row with `read`.
+// Steps `stmt` to the end, reading each row with `read`, which gives a T or a
+// StatusOr<T> (a row it cannot read ends the steps with its error).
 template <typename T, typename Reader>
 StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
   std::vector<T> out;
@@ -122,7 +124,16 @@ StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
       return row.status();
     }
     if (!*row) break;
-    out.push_back(read(*stmt));
+    if constexpr (std::is_same_v<std::invoke_result_t<Reader&, const Statement&>, StatusOr<T>>) {
+      StatusOr<T> item = read(*stmt);
+      if (!item.ok()) {
+        stmt->Reset();
+        return item.status();
+      }
+      out.push_back(std::move(item).value());
+    } else {
+      out.push_back(read(*stmt));
+    }
   }
   stmt->Reset();
   return out;
@@ -140,6 +151,18 @@ StatusOr<std::optional<T>> First(Statement* stmt, T (*read)(const Statement&)) {
   if (*row) out = read(*stmt);
   stmt->Reset();
   return out;
+}
+
+// An enum held as text in `column` (its name in errors, "table.column"), read with
+// `parse`: a value `parse` does not know is an Internal error naming column and value.
+Status UnknownColumnValue(std::string_view column, std::string_view value);
+template <typename E>
+StatusOr<E> ReadEnum(const Statement& row, int index, std::string_view column,
+                     std::optional<E> (*parse)(std::string_view)) {
+  std::string_view text = row.TextView(index);
+  std::optional<E> value = parse(text);
+  if (!value) return UnknownColumnValue(column, text);
+  return *value;
 }
 
 // Times are stored as Unix milliseconds; NULL is no time.

@@ -18,7 +18,7 @@ const char* const kLeadColumns =
     "visits, mql_at, sla_due_at, sla_met_at, sla_breached_at, last_activity_at, created_at, "
     "updated_at, contacted_at";
 
-LeadRecord ReadLead(const Statement& row) {
+StatusOr<LeadRecord> ReadLead(const Statement& row) {
   LeadRecord l;
   l.id = row.Int(0);
   l.email = row.Text(1);
@@ -27,7 +27,7 @@ LeadRecord ReadLead(const Statement& row) {
   l.company_name = row.Text(4);
   l.account_domain = row.Text(5);
   l.traits = row.Text(6);
-  l.stage = row.Text(7);
+  TANDEM_ASSIGN_OR_RETURN(l.stage, ReadEnum(row, 7, "leads.stage", ParseStage));
   l.stage_reason = row.Text(8);
   l.revisit_on = OptionalTime(row, 9);
   l.priority = row.Text(10);
@@ -81,7 +81,7 @@ Status PutLead(Db& db, const LeadRecord& l) {
       .BindNullable(5, l.company_name)
       .BindNullable(6, l.account_domain)
       .Bind(7, l.traits)
-      .Bind(8, l.stage)
+      .Bind(8, StageName(l.stage))
       .BindNullable(9, l.stage_reason)
       .BindNullable(10, OptionalMillis(l.revisit_on))
       .BindNullable(11, l.priority)
@@ -153,7 +153,7 @@ LeadFilter FilterOf(const Db& db, const LeadQuery& q, double factor) {
   if (!q.stages.empty()) {
     std::vector<std::string_view> marks(q.stages.size(), "?");
     where.push_back(fmt::format("stage IN ({})", fmt::join(marks, ", ")));
-    binds.insert(binds.end(), q.stages.begin(), q.stages.end());
+    for (Stage stage : q.stages) binds.emplace_back(std::string(StageName(stage)));
   }
   if (!q.priority.empty()) add("priority = ?", {q.priority});
   if (!q.team.empty()) add("team = ?", {q.team});

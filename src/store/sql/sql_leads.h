@@ -17,7 +17,7 @@ namespace tandem::sql {
 
 extern const char* const kLeadColumns;
 // Reads a row selected with kLeadColumns.
-LeadRecord ReadLead(const Statement& row);
+StatusOr<LeadRecord> ReadLead(const Statement& row);
 
 StatusOr<std::optional<LeadRecord>> GetLead(Db& db, int64_t lead_id);
 StatusOr<std::vector<ScoreItem>> ListScoreItems(Db& db, int64_t lead_id);

@@ -1,0 +1,24 @@
+#include "core/stage.h"
+
+#include <array>
+#include <cstddef>
+
+namespace tandem {
+namespace {
+
+constexpr std::array<std::string_view, 9> kNames = {"subscriber", "lead",     "mql",
+                                                    "sal",        "sql",      "opportunity",
+                                                    "customer",   "recycled", "disqualified"};
+
+}  // namespace
+
+std::string_view StageName(Stage stage) { return kNames[static_cast<size_t>(stage)]; }
+
+std::optional<Stage> ParseStage(std::string_view name) {
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] == name) return static_cast<Stage>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace tandem
