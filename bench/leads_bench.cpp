@@ -125,7 +125,7 @@ void PipelinePhase(size_t count) {
   fmt::print("pipeline: {} events, {} leads\n", events.size(), leads);
   fmt::print("  stored + stitched (foundation):              {:>9.0f} events/s\n", p);
   fmt::print(
-      "  stored + stitched + scored, staged, routed:  {:>9.0f} events/s = {:.2f} x  (target >= 0.6 "
+      "  stored + stitched + scored, staged, routed:  {:>9.0f} events/s = {:.2f} x  (target >= 0.7 "
       "x)\n",
       l, l / p);
   // The same on PostgreSQL: every statement a round trip to the server, lead work under
