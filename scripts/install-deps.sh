@@ -16,6 +16,7 @@ packages=(
   libsodium-dev             # write keys, tokens
   zlib1g-dev                # gzip request bodies
   libcurl4-openssl-dev      # webhook delivery
+  libgumbo-dev              # reading email HTML (the pre-send check)
   libhowardhinnant-date-dev tzdata  # time zones: quiet hours, business-hours SLAs
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format

@@ -1,0 +1,327 @@
+#include "email/lint.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <regex>
+
+#include "email/html_facts.h"
+
+namespace tandem::email {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Trimmed(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  return std::string(text);
+}
+
+class Findings {
+ public:
+  void Error(std::string code, std::string where, std::string message, std::string fix) {
+    Add(Severity::kError, std::move(code), std::move(where), std::move(message), std::move(fix));
+  }
+  void Warning(std::string code, std::string where, std::string message, std::string fix) {
+    Add(Severity::kWarning, std::move(code), std::move(where), std::move(message), std::move(fix));
+  }
+  std::vector<Finding> Take() {
+    std::stable_sort(all_.begin(), all_.end(), [](const Finding& a, const Finding& b) {
+      return a.severity == Severity::kError && b.severity != Severity::kError;
+    });
+    return std::move(all_);
+  }
+
+ private:
+  void Add(Severity severity, std::string code, std::string where, std::string message,
+           std::string fix) {
+    all_.push_back(
+        Finding{std::move(code), severity, std::move(where), std::move(message), std::move(fix)});
+  }
+  std::vector<Finding> all_;
+};
+
+// Merge-field syntaxes of the common tools, left unreplaced: {{x}}, *|X|*, %%x%%,
+// [FirstName], <<First Name>>.
+const std::regex& PlaceholderPattern() {
+  static const std::regex pattern(
+      R"(\{\{[^{}]{0,80}\}\}|\*\|[^|]{1,80}\|\*|%%[^%\s]{1,80}%%|\[[A-Z][A-Za-z]*(?:[ _][A-Za-z]+)*\]|<<[^<>]{1,80}>>)");
+  return pattern;
+}
+
+void CheckPlaceholders(std::string_view where, const std::string& text, Findings& out) {
+  auto begin = std::sregex_iterator(text.begin(), text.end(), PlaceholderPattern());
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    out.Error("unreplaced_placeholder", std::string(where),
+              fmt::format("\"{}\" was not replaced by a value", it->str()),
+              "give the merge field a value (or a fallback) for every recipient, or remove it");
+  }
+}
+
+// A subject that is a label for one rather than one: "(E-mail Subject)", "[Subject]",
+// "Subject here", "Untitled", "Lorem ipsum".
+bool IsLabelSubject(const std::string& subject) {
+  const std::string s = Lower(Trimmed(subject));
+  if (s.size() >= 2 &&
+      ((s.front() == '(' && s.back() == ')') || (s.front() == '[' && s.back() == ']') ||
+       (s.front() == '<' && s.back() == '>'))) {
+    return true;
+  }
+  static const char* const kLabels[] = {"subject",       "subject here",   "your subject here",
+                                        "email subject", "e-mail subject", "untitled",
+                                        "no subject",    "insert subject", "subject line"};
+  for (const char* label : kLabels) {
+    if (s == label) return true;
+  }
+  return s.starts_with("lorem ipsum");
+}
+
+void CheckSubject(const Draft& draft, const LintOptions& options, Findings& out) {
+  const std::string subject = Trimmed(draft.subject);
+  if (subject.empty()) {
+    out.Error("subject_empty", "subject", "the subject is empty",
+              "write a subject that tells the reader what is in it for them");
+    return;
+  }
+  if (IsLabelSubject(subject)) {
+    out.Error("subject_placeholder", "subject",
+              fmt::format("the subject \"{}\" is a placeholder, not a subject", subject),
+              "replace it with the subject the email was written for");
+  }
+  // Characters, not bytes: UTF-8 continuation bytes do not start one.
+  const size_t chars =
+      static_cast<size_t>(std::count_if(subject.begin(), subject.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      }));
+  if (chars > options.max_subject_chars) {
+    out.Warning("subject_long", "subject",
+                fmt::format("the subject is {} characters long (over {})", chars,
+                            options.max_subject_chars),
+                "shorten it: inboxes show the first 40 to 60 characters");
+  }
+  size_t letters = 0, lower = 0;
+  for (char c : subject) {
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      ++letters;
+      if (std::islower(static_cast<unsigned char>(c))) ++lower;
+    }
+  }
+  if (letters >= 6 && lower == 0) {  // "Q3 ROI" is not shouting
+    out.Warning("subject_all_caps", "subject", "the subject is all capitals",
+                "write it in sentence case; capitals read as shouting and as spam");
+  }
+  const auto marks =
+      std::count_if(subject.begin(), subject.end(), [](char c) { return c == '!' || c == '?'; });
+  if (marks >= 3) {
+    out.Warning("subject_punctuation", "subject",
+                fmt::format("the subject has {} exclamation or question marks", marks),
+                "keep at most one");
+  }
+}
+
+std::string Host(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  size_t start = scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string host = Lower(url.substr(start, end == std::string::npos ? end : end - start));
+  if (const size_t at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
+  if (const size_t colon = host.find(':'); colon != std::string::npos) host.erase(colon);
+  if (host.starts_with("www.")) host.erase(0, 4);
+  return host;
+}
+
+// The domain a link's visible text shows, when it shows one ("example.com/offer",
+// "https://www.example.com"); "" otherwise.
+std::string ShownDomain(const std::string& text) {
+  static const std::regex pattern(
+      R"(^\s*(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]\S*)?\s*$)",
+      std::regex::icase);
+  std::smatch match;
+  if (!std::regex_match(text, match, pattern)) return "";
+  return Lower(match[1].str());
+}
+
+bool SameSite(const std::string& shown, const std::string& host) {
+  return host == shown || host.ends_with("." + shown) || shown.ends_with("." + host);
+}
+
+void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts* facts,
+                Findings& out) {
+  for (size_t i = 0; i < html.links.size(); ++i) {
+    const HtmlLink& link = html.links[i];
+    const std::string where = fmt::format("body: link {} ({})", i + 1, link.href);
+    CheckPlaceholders(where, link.href, out);
+    const std::string href = Lower(Trimmed(link.href));
+    if (href.starts_with("javascript:")) {
+      out.Error("link_javascript", where, "the link runs a script; mail clients block it",
+                "link to a page instead");
+      continue;
+    }
+    const std::string shown = ShownDomain(link.text);
+    const std::string host = Host(link.href);
+    if (!shown.empty() && !host.empty() && !SameSite(shown, host)) {
+      out.Error("link_text_domain_differs", where,
+                fmt::format("the link shows {} but leads to {}", shown, host),
+                "show the address the link goes to, or words instead of an address");
+    }
+    const bool web = href.starts_with("http://") || href.starts_with("https://");
+    const bool unsubscribe =
+        !context.unsubscribe_url.empty() && link.href.starts_with(context.unsubscribe_url);
+    if (web && !unsubscribe && facts != nullptr && !facts->Reachable(link.href)) {
+      out.Error("link_unreachable", where, "the link does not answer",
+                "fix the address, or publish the page before sending");
+    }
+  }
+}
+
+void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options, ResourceFacts* facts,
+                Findings& out) {
+  const std::string where = fmt::format("body: image {} ({})", n, image.src);
+  CheckPlaceholders(where, image.src, out);
+  if (image.alt) CheckPlaceholders(where, *image.alt, out);
+  if (!image.alt) {
+    out.Warning("image_no_alt", where, "the image has no alt text",
+                "describe it in alt: many clients block images until the reader allows them");
+  }
+  if (!Lower(image.src).starts_with("https://")) {
+    out.Warning("image_not_https", where, "the image is not served over https",
+                "serve it over https: clients show insecure images as broken or warn");
+  }
+  if (facts == nullptr || !Lower(image.src).starts_with("http")) return;
+  const std::optional<ImageSize> real = facts->Image(image.src);
+  if (!real) {
+    out.Error("image_unreachable", where, "the image cannot be fetched",
+              "fix the address, or upload the image where the email can reach it");
+    return;
+  }
+  if (image.width && image.height && real->width > 0 && real->height > 0) {
+    const double shown = static_cast<double>(*image.width) / *image.height;
+    const double own = static_cast<double>(real->width) / real->height;
+    if (std::abs(shown - own) / own > options.max_aspect_difference) {
+      out.Error("image_distorted", where,
+                fmt::format("the image is {}×{} but shown in a {}×{} box: it will be cut or "
+                            "stretched",
+                            real->width, real->height, *image.width, *image.height),
+                fmt::format("show it at its own proportions (for {} wide, {} high)", *image.width,
+                            static_cast<int>(std::lround(*image.width / own))));
+    }
+  }
+}
+
+// you/your against we/our/us and the sender's name, as whole words.
+void CheckCopy(const Draft& draft, const HtmlFacts& html, const LintContext& context,
+               const LintOptions& options, Findings& out) {
+  const std::string text = Lower(html.text);
+  auto count = [&](const std::regex& pattern) {
+    return static_cast<size_t>(std::distance(
+        std::sregex_iterator(text.begin(), text.end(), pattern), std::sregex_iterator()));
+  };
+  static const std::regex you(R"(\b(you|your|yours|you're|yourself)\b)");
+  static const std::regex we(R"(\b(we|our|ours|us|we're|ourselves)\b)");
+  size_t them = count(you);
+  size_t self = count(we);
+  if (const std::string name = Lower(Trimmed(context.company_name)); !name.empty()) {
+    for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) ++self;
+  }
+  if (self > 0 && static_cast<double>(them) < options.min_you_focus * static_cast<double>(self)) {
+    out.Warning("copy_about_sender", "body",
+                fmt::format("the copy says you/your {} times and we/our/{} {} times: it is "
+                            "about the sender",
+                            them, context.company_name.empty() ? "us" : context.company_name, self),
+                "write about the reader: their goal, their problem, what they get");
+  }
+  if (html.text.find('?') == std::string::npos && draft.subject.find('?') == std::string::npos) {
+    out.Warning("copy_no_question", "body", "the email asks the reader nothing",
+                "ask one question about their need, so they have a reason to answer");
+  }
+  if (!context.engaged_content.empty() && !context.company_name.empty()) {
+    const std::string generic = "thank you for your interest in " + Lower(context.company_name);
+    if (text.find(generic) != std::string::npos) {
+      out.Warning("copy_generic_thanks", "body",
+                  fmt::format("\"thank you for your interest in {}\" to someone who came for "
+                              "\"{}\"",
+                              context.company_name, context.engaged_content.front()),
+                  "name what they engaged with and follow up on it");
+    }
+  }
+}
+
+void CheckCompliance(const HtmlFacts& html, const LintContext& context, Findings& out) {
+  const bool has_unsubscribe =
+      std::any_of(html.links.begin(), html.links.end(), [&](const HtmlLink& l) {
+        return (!context.unsubscribe_url.empty() && l.href.starts_with(context.unsubscribe_url)) ||
+               Lower(l.text).find("unsubscribe") != std::string::npos;
+      });
+  if (!has_unsubscribe) {
+    out.Error("no_unsubscribe", "body", "the marketing email has no unsubscribe link",
+              "keep the default layout's footer, or add {{unsubscribe_url}} as a link");
+  }
+  const std::string address = Trimmed(context.postal_address);
+  if (address.empty() || html.text.find(address) == std::string::npos) {
+    out.Error("no_postal_address", "body",
+              address.empty() ? "no postal address is configured for marketing email"
+                              : "the marketing email does not show the postal address",
+              address.empty() ? "set [email] postal_address in tandem.toml"
+                              : "keep the default layout's footer, which shows it");
+  }
+}
+
+}  // namespace
+
+std::string_view SeverityName(Severity severity) {
+  return severity == Severity::kError ? "error" : "warning";
+}
+
+std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
+                          const LintOptions& options, ResourceFacts* facts) {
+  Findings out;
+  CheckSubject(draft, options, out);
+  CheckPlaceholders("subject", draft.subject, out);
+  CheckPlaceholders("preheader", draft.preheader, out);
+  const HtmlFacts html = ReadHtml(draft.html);
+  CheckPlaceholders("body", html.text, out);
+  // <<Name>> typed into the markup itself parses as a tag, so it is not in the text.
+  static const std::regex angle(R"(<<[^<>]{1,80}>>)");
+  for (auto it = std::sregex_iterator(draft.html.begin(), draft.html.end(), angle);
+       it != std::sregex_iterator(); ++it) {
+    out.Error("unreplaced_placeholder", "body",
+              fmt::format("\"{}\" was not replaced by a value", it->str()),
+              "give the merge field a value (or a fallback) for every recipient, or remove it");
+  }
+  if (draft.html.size() > options.max_html_bytes) {
+    out.Warning("html_clipped", "body",
+                fmt::format("the HTML is {} KB; Gmail clips messages over {} KB",
+                            (draft.html.size() + 1023) / 1024, options.max_html_bytes / 1024),
+                "trim the markup (inline styles, unused tables) or the content");
+  }
+  for (size_t i = 0; i < html.images.size(); ++i)
+    CheckImage(html.images[i], i + 1, options, facts, out);
+  if (!html.images.empty() && html.text.size() < options.min_text_chars_with_images) {
+    out.Warning("image_only", "body",
+                fmt::format("{} image(s) and {} characters of text: clients that block images "
+                            "show almost nothing, and filters distrust it",
+                            html.images.size(), html.text.size()),
+                "say in text what the images say");
+  }
+  CheckLinks(html, context, facts, out);
+  CheckCopy(draft, html, context, options, out);
+  if (draft.marketing) CheckCompliance(html, context, out);
+  return out.Take();
+}
+
+bool HasErrors(const std::vector<Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const Finding& f) { return f.severity == Severity::kError; });
+}
+
+}  // namespace tandem::email
