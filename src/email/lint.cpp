@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <regex>
 
 #include "email/html_facts.h"
 
@@ -50,19 +49,61 @@ class Findings {
   std::vector<Finding> all_;
 };
 
-// Merge-field syntaxes of the common tools, left unreplaced: {{x}}, *|X|*, %%x%%,
-// [FirstName], <<First Name>>.
-const std::regex& PlaceholderPattern() {
-  static const std::regex pattern(
-      R"(\{\{[^{}]{0,80}\}\}|\*\|[^|]{1,80}\|\*|%%[^%\s]{1,80}%%|\[[A-Z][A-Za-z]*(?:[ _][A-Za-z]+)*\]|<<[^<>]{1,80}>>)");
-  return pattern;
+// The length of the text between `open` and `close` at `at` (both at most 80 bytes
+// apart, none of `forbidden` between), or 0 when there is no such span.
+size_t Span(std::string_view text, size_t at, std::string_view open, std::string_view close,
+            std::string_view forbidden) {
+  if (text.compare(at, open.size(), open) != 0) return 0;
+  const size_t start = at + open.size();
+  for (size_t i = start; i < text.size() && i <= start + 80; ++i) {
+    if (text.compare(i, close.size(), close) == 0) {
+      return i > start ? i + close.size() - at : 0;
+    }
+    if (forbidden.find(text[i]) != std::string_view::npos) return 0;
+  }
+  return 0;
 }
 
-void CheckPlaceholders(std::string_view where, const std::string& text, Findings& out) {
-  auto begin = std::sregex_iterator(text.begin(), text.end(), PlaceholderPattern());
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+// [FirstName], [First Name], [first_name]: a capital, then words joined by spaces or _.
+size_t BracketName(std::string_view text, size_t at) {
+  if (text[at] != '[' || at + 1 >= text.size() ||
+      !std::isupper(static_cast<unsigned char>(text[at + 1])))
+    return 0;
+  for (size_t i = at + 2; i < text.size() && i <= at + 82; ++i) {
+    const char c = text[i];
+    if (c == ']') return text[i - 1] == ' ' || text[i - 1] == '_' ? 0 : i + 1 - at;
+    const bool joint =
+        (c == ' ' || c == '_') && std::isalpha(static_cast<unsigned char>(text[i - 1]));
+    if (!std::isalpha(static_cast<unsigned char>(c)) && !joint) return 0;
+  }
+  return 0;
+}
+
+// Merge-field syntaxes of the common tools, left unreplaced: {{x}}, *|X|*, %%x%%,
+// [FirstName], <<First Name>>.
+std::vector<std::string_view> Placeholders(std::string_view text) {
+  std::vector<std::string_view> found;
+  for (size_t at = text.find_first_of("{*%[<"); at != std::string_view::npos;
+       at = text.find_first_of("{*%[<", at)) {
+    size_t length = Span(text, at, "{{", "}}", "{}");
+    if (length == 0) length = Span(text, at, "*|", "|*", "|");
+    if (length == 0) length = Span(text, at, "%%", "%%", "% \t\r\n");
+    if (length == 0) length = BracketName(text, at);
+    if (length == 0) length = Span(text, at, "<<", ">>", "<>");
+    if (length == 0) {
+      ++at;
+      continue;
+    }
+    found.push_back(text.substr(at, length));
+    at += length;
+  }
+  return found;
+}
+
+void CheckPlaceholders(std::string_view where, std::string_view text, Findings& out) {
+  for (std::string_view placeholder : Placeholders(text)) {
     out.Error("unreplaced_placeholder", std::string(where),
-              fmt::format("\"{}\" was not replaced by a value", it->str()),
+              fmt::format("\"{}\" was not replaced by a value", placeholder),
               "give the merge field a value (or a fallback) for every recipient, or remove it");
   }
 }
@@ -143,12 +184,31 @@ std::string Host(const std::string& url) {
 // The domain a link's visible text shows, when it shows one ("example.com/offer",
 // "https://www.example.com"); "" otherwise.
 std::string ShownDomain(const std::string& text) {
-  static const std::regex pattern(
-      R"(^\s*(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]\S*)?\s*$)",
-      std::regex::icase);
-  std::smatch match;
-  if (!std::regex_match(text, match, pattern)) return "";
-  return Lower(match[1].str());
+  std::string shown = Lower(Trimmed(text));
+  for (std::string_view prefix : {"https://", "http://", "www."}) {
+    if (shown.starts_with(prefix)) shown.erase(0, prefix.size());
+  }
+  const size_t end = shown.find_first_of("/:?#");
+  if (shown.find_first_of(" \t\r\n") != std::string::npos) return "";
+  std::string domain = shown.substr(0, end);
+  // Labels of letters, digits and hyphens, at least two, the last two letters or more.
+  size_t labels = 0, label = 0, last_letters = 0;
+  for (char c : domain) {
+    if (c == '.') {
+      if (label == 0) return "";
+      ++labels;
+      label = last_letters = 0;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') {
+      ++label;
+      last_letters = std::isalpha(static_cast<unsigned char>(c)) && last_letters == label - 1
+                         ? last_letters + 1
+                         : 0;
+    } else {
+      return "";
+    }
+  }
+  if (labels == 0 || label < 2 || last_letters != label) return "";
+  return domain;
 }
 
 bool SameSite(const std::string& shown, const std::string& host) {
@@ -222,14 +282,23 @@ void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options, Re
 void CheckCopy(const Draft& draft, const HtmlFacts& html, const LintContext& context,
                const LintOptions& options, Findings& out) {
   const std::string text = Lower(html.text);
-  auto count = [&](const std::regex& pattern) {
-    return static_cast<size_t>(std::distance(
-        std::sregex_iterator(text.begin(), text.end(), pattern), std::sregex_iterator()));
-  };
-  static const std::regex you(R"(\b(you|your|yours|you're|yourself)\b)");
-  static const std::regex we(R"(\b(we|our|ours|us|we're|ourselves)\b)");
-  size_t them = count(you);
-  size_t self = count(we);
+  size_t them = 0, self = 0;
+  for (size_t at = 0; at < text.size();) {
+    if (!std::isalpha(static_cast<unsigned char>(text[at]))) {
+      ++at;
+      continue;
+    }
+    size_t end = at;
+    while (end < text.size() &&
+           (std::isalpha(static_cast<unsigned char>(text[end])) || text[end] == '\''))
+      ++end;
+    const std::string_view word = std::string_view(text).substr(at, end - at);
+    static constexpr std::string_view kYou[] = {"you", "your", "yours", "you're", "yourself"};
+    static constexpr std::string_view kWe[] = {"we", "our", "ours", "us", "we're", "ourselves"};
+    if (std::find(std::begin(kYou), std::end(kYou), word) != std::end(kYou)) ++them;
+    if (std::find(std::begin(kWe), std::end(kWe), word) != std::end(kWe)) ++self;
+    at = end;
+  }
   if (const std::string name = Lower(Trimmed(context.company_name)); !name.empty()) {
     for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) ++self;
   }
@@ -291,11 +360,10 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
   const HtmlFacts html = ReadHtml(draft.html);
   CheckPlaceholders("body", html.text, out);
   // <<Name>> typed into the markup itself parses as a tag, so it is not in the text.
-  static const std::regex angle(R"(<<[^<>]{1,80}>>)");
-  for (auto it = std::sregex_iterator(draft.html.begin(), draft.html.end(), angle);
-       it != std::sregex_iterator(); ++it) {
+  for (std::string_view placeholder : Placeholders(draft.html)) {
+    if (!placeholder.starts_with("<<")) continue;
     out.Error("unreplaced_placeholder", "body",
-              fmt::format("\"{}\" was not replaced by a value", it->str()),
+              fmt::format("\"{}\" was not replaced by a value", placeholder),
               "give the merge field a value (or a fallback) for every recipient, or remove it");
   }
   if (draft.html.size() > options.max_html_bytes) {

@@ -115,6 +115,14 @@ TEST(LintTest, UnreplacedPlaceholdersOfEveryToolAreErrorsWhereverTheyAre) {
   EXPECT_EQ(by_where["body"], 6) << ::testing::PrintToString(Codes(findings));
 }
 
+TEST(LintTest, TextThatOnlyLooksLikeAPlaceholderIsNot) {
+  Draft draft{"50% off, then 20% more: [1] of {3}?", "",
+              "<p>Prices in [EUR ]? Use {braces} and *stars*, a|b, 100%% sure, a < b > c.</p>",
+              false};
+  EXPECT_FALSE(Has(Lint(draft, LintContext{}), "unreplaced_placeholder"))
+      << ::testing::PrintToString(Codes(Lint(draft, LintContext{})));
+}
+
 TEST(LintTest, SubjectRules) {
   auto codes = [](const std::string& subject) {
     return Codes(Lint(Draft{subject, "", "<p>Is this for you?</p>", false}, LintContext{}));
