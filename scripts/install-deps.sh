@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev                # gzip request bodies
   libcurl4-openssl-dev      # webhook delivery
   libgumbo-dev              # reading email HTML (the pre-send check)
+  libstb-dev                # image sizes (a logo shown at other proportions)
   libhowardhinnant-date-dev tzdata  # time zones: quiet hours, business-hours SLAs
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
