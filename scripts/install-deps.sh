@@ -18,6 +18,9 @@ packages=(
   libcurl4-openssl-dev      # webhook delivery
   libgumbo-dev              # reading email HTML (the pre-send check)
   libstb-dev                # image sizes (a logo shown at other proportions)
+  libgmime-3.0-dev          # building (and reading) MIME messages
+  libkainjow-mustache-dev   # email templates
+  python3-aiosmtpd          # the SMTP server the tests deliver to
   libhowardhinnant-date-dev tzdata  # time zones: quiet hours, business-hours SLAs
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format

@@ -90,6 +90,39 @@ Status ReadMetrics(const toml::table& t, std::string_view origin, MetricsConfig&
   return r.Finish();
 }
 
+Status ReadEmail(const toml::table& t, std::string_view origin, EmailConfig& c) {
+  SectionReader r(t, origin, "email");
+  r.Custom("relay", [&](const toml::node& node, std::string_view name) -> Status {
+    auto value = node.value<std::string>();
+    if (!value || !node.is_string() ||
+        !(value->empty() || value->starts_with("smtp://") || value->starts_with("smtps://"))) {
+      return ConfigError(origin, node,
+                         fmt::format("{} must be \"\" or a URL smtp://HOST:PORT or "
+                                     "smtps://HOST:PORT",
+                                     name));
+    }
+    c.relay = *value;
+    return OkStatus();
+  });
+  r.String("starttls", c.starttls, {"opportunistic", "required", "off"});
+  r.String("username", c.username);
+  r.String("password", c.password);
+  r.Integer("connections", c.connections, 1, 64);
+  r.Double("rate_per_second", c.rate_per_second, 0, 100000);
+  r.Integer("timeout_ms", c.timeout_ms, 100, 600000);
+  r.String("from_address", c.from_address);
+  r.String("from_name", c.from_name);
+  r.String("reply_to", c.reply_to);
+  r.String("company_name", c.company_name);
+  r.String("postal_address", c.postal_address);
+  r.String("message_id_domain", c.message_id_domain);
+  r.Integer("fetch_timeout_ms", c.fetch_timeout_ms, 100, 60000);
+  r.Integer("fetch_cache_s", c.fetch_cache_s, 0, 86400 * 7);
+  r.Bool("fetch_private_hosts", c.fetch_private_hosts);
+  r.Double("you_focus_min", c.you_focus_min, 0, 100);
+  return r.Finish();
+}
+
 Status ReadLog(const toml::table& t, std::string_view origin, LogConfig& c) {
   SectionReader r(t, origin, "log");
   r.String("level", c.level, {"trace", "debug", "info", "warn", "error"});
@@ -133,6 +166,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
                      Config& c) { return ReadContact(t, o, c.contact); }},
       {"sla",
        [](const toml::table& t, std::string_view o, Config& c) { return ReadSla(t, o, c.sla); }},
+      {"email", [](const toml::table& t, std::string_view o,
+                   Config& c) { return ReadEmail(t, o, c.email); }},
       {"catalog",
        [](const toml::table& t, std::string_view o, Config& c) -> Status {
          TANDEM_ASSIGN_OR_RETURN(c.catalog, ReadCatalogTable(t, o));
@@ -153,7 +188,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
       return InvalidArgument(
           "config_unknown_key",
           fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, contact, sla, catalog, auth, limits, tracking, metrics, webhooks)",
+                      "routing, contact, sla, email, catalog, auth, limits, tracking, metrics, "
+                      "webhooks)",
                       origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();

@@ -14,6 +14,7 @@
 #include "catalog/catalog.h"
 #include "contact/contact_policy.h"
 #include "core/status.h"
+#include "email/email_config.h"
 #include "outbox/webhook_config.h"
 #include "routing/router.h"
 #include "scoring/scoring_config.h"
@@ -121,6 +122,7 @@ struct Config {
   std::vector<WebhookConfig> webhooks;
   ContactConfig contact;
   SlaConfig sla;
+  EmailConfig email;
   // Campaigns and content defined in the file ([[catalog.campaigns]],
   // [[catalog.content]]); written to the store at every start, marked origin "config".
   Catalog catalog;

@@ -1,0 +1,36 @@
+// [email]: who Tandem's email comes from, the relay it goes through, how fast, and
+// what every marketing email must carry (the unsubscribe link and the postal address
+// the default layout adds).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tandem {
+
+struct EmailConfig {
+  // The relay, as a URL: "smtp://host:587" (STARTTLS when the server offers it, or
+  // always with starttls = "required"), "smtps://host:465" (TLS from the start).
+  // Empty: nothing is sent; sends wait in the outbox until a relay is configured.
+  std::string relay;
+  std::string starttls = "opportunistic";  // opportunistic | required | off
+  std::string username;                    // AUTH, when the relay asks for it
+  std::string password;
+  int64_t connections = 4;     // connections to the relay kept open at once
+  double rate_per_second = 0;  // most messages a second across them; 0: no limit
+  int64_t timeout_ms = 30000;  // one message's conversation with the relay
+  std::string from_address;    // the envelope and From: address (required to send)
+  std::string from_name;       // shown beside it ("Acme Marketing")
+  std::string reply_to;        // optional Reply-To for marketing email
+  std::string company_name;    // the sender, as the copy check and the footer name it
+  std::string postal_address;  // the footer's physical address (CAN-SPAM)
+  // Where Message-IDs are made ("<random>@<domain>"); empty: from_address's domain.
+  std::string message_id_domain;
+  // The pre-send check.
+  int64_t fetch_timeout_ms = 3000;   // fetching an image or link at check time
+  int64_t fetch_cache_s = 600;       // how long a fetched answer is reused
+  bool fetch_private_hosts = false;  // may the check fetch loopback or private addresses
+  double you_focus_min = 1.0;        // you/your per we/our/us below this: a warning
+};
+
+}  // namespace tandem
