@@ -1,0 +1,253 @@
+#include "email/template.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <kainjow/mustache.hpp>
+
+#include "email/template_layout.h"
+#include "email/template_program.h"
+
+namespace tandem::email {
+namespace {
+
+constexpr size_t kMaxKey = 64;
+constexpr size_t kMaxName = 200;
+constexpr size_t kMaxLine = 2000;         // subject and preheader sources
+constexpr size_t kMaxHtml = 1024 * 1024;  // far above what Gmail shows (102 KB)
+
+// The merge fields the marketing layout needs of every recipient, and the one it uses
+// when present.
+constexpr std::string_view kCompanyName = "sender.company_name";
+constexpr std::string_view kPostalAddress = "sender.postal_address";
+constexpr std::string_view kUnsubscribeUrl = "links.unsubscribe_url";
+constexpr std::string_view kPreferencesUrl = "links.preferences_url";
+
+struct Programs {
+  PartProgram subject, preheader, html;
+};
+
+void Add(std::vector<TemplateProblem>& problems, std::string part, std::string code,
+         std::string message) {
+  problems.push_back(
+      TemplateProblem{std::move(part), "", 0, 0, std::move(code), std::move(message)});
+}
+
+bool ValidKey(std::string_view key) {
+  return !key.empty() && key.size() <= kMaxKey && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+// A value quoted in a message: at most 80 bytes, on one line.
+std::string Quoted(std::string_view value) {
+  std::string out;
+  AppendEscaped(out, value.substr(0, 80), PartEscaping::kPlain);
+  return fmt::format("\"{}{}\"", out, value.size() > 80 ? "…" : "");
+}
+
+void CheckIdentity(const EmailTemplate& t, std::vector<TemplateProblem>& problems) {
+  if (!ValidKey(t.key)) {
+    Add(problems, "key", "invalid_key",
+        fmt::format("the key {} must be 1 to 64 characters of a-z, 0-9, _ and -", Quoted(t.key)));
+  }
+  std::string one_line;
+  AppendEscaped(one_line, t.name, PartEscaping::kPlain);
+  if (t.name.find_first_not_of(" \t\r\n") == std::string::npos || t.name.size() > kMaxName ||
+      one_line != t.name) {
+    Add(problems, "name", "invalid_name",
+        "the name must be one line of at most 200 bytes, not blank, without control characters");
+  }
+  if (t.purpose != Purpose::kSalesOutreach && t.purpose != Purpose::kEmailMarketing) {
+    Add(problems, "purpose", "invalid_purpose",
+        fmt::format("an email template serves sales_outreach or email_marketing, not {}",
+                    PurposeName(t.purpose)));
+  }
+  if (t.layout != "default" && t.layout != "none") {
+    Add(problems, "layout", "invalid_layout",
+        fmt::format("the layout {} must be \"default\" (the body inside Tandem's layout) or "
+                    "\"none\" (the html is the whole document)",
+                    Quoted(t.layout)));
+  }
+}
+
+// Whether `part` is within its size limit; reports it when not.
+bool WithinSize(std::string_view part, std::string_view source, size_t limit,
+                std::vector<TemplateProblem>& problems) {
+  if (source.size() <= limit) return true;
+  Add(problems, std::string(part), "too_large",
+      fmt::format("the {} is {} bytes; at most {} are allowed", part, source.size(), limit));
+  return false;
+}
+
+// With the default layout Tandem writes <html>, <head> and <body>; a body that has its
+// own is a whole document given to the wrong layout.
+void CheckBodyOnly(const EmailTemplate& t, std::vector<TemplateProblem>& problems) {
+  if (t.layout != "default") return;
+  std::string lower(t.html);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view tag : {"<!doctype", "<html", "<body"}) {
+    const size_t at = lower.find(tag);
+    if (at == std::string::npos) continue;
+    const auto [line, column] = LineColumn(t.html, at);
+    problems.push_back(TemplateProblem{
+        "html", "", line, column, "whole_document",
+        fmt::format("the html has its own {}…>, but the layout \"default\" supplies the "
+                    "document: give only the body, or choose the layout \"none\"",
+                    tag)});
+    return;
+  }
+}
+
+// The standard form of a part must parse in kainjow-mustache too: what Tandem accepts is
+// portable mustache. Checked only once Tandem's own parse found nothing.
+void CheckStandard(const PartProgram& program, std::vector<TemplateProblem>& problems) {
+  const kainjow::mustache::mustache parsed(program.standard);
+  if (parsed.is_valid()) return;
+  Add(problems, program.part, "bad_tag",
+      fmt::format("the {} is not standard mustache: {}", program.part, parsed.error_message()));
+}
+
+std::vector<TemplateProblem> CheckInto(const EmailTemplate& t, Programs& programs) {
+  std::vector<TemplateProblem> problems;
+  CheckIdentity(t, problems);
+  if (WithinSize("subject", t.subject, kMaxLine, problems)) {
+    if (t.subject.find_first_not_of(" \t\r\n") == std::string::npos) {
+      problems.push_back(TemplateProblem{"subject", "", 1, 1, "empty_subject",
+                                         "the subject is empty: say what the email offers the "
+                                         "reader"});
+    }
+    programs.subject = CompilePart("subject", PartEscaping::kPlain, t.subject, problems);
+  }
+  if (WithinSize("preheader", t.preheader, kMaxLine, problems)) {
+    programs.preheader = CompilePart("preheader", PartEscaping::kPlain, t.preheader, problems);
+  }
+  if (WithinSize("html", t.html, kMaxHtml, problems)) {
+    CheckBodyOnly(t, problems);
+    programs.html = CompilePart("html", PartEscaping::kHtml, t.html, problems);
+  }
+  if (problems.empty()) {
+    for (const PartProgram* part : {&programs.subject, &programs.preheader, &programs.html}) {
+      CheckStandard(*part, problems);
+    }
+  }
+  return problems;
+}
+
+bool UsesMarketingLayout(const EmailTemplate& t) {
+  return t.layout == "default" && t.purpose == Purpose::kEmailMarketing;
+}
+
+std::string_view TrimSpace(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Runs of spaces as one, none at either end: the subject and preheader as shown.
+void CollapseSpaces(std::string& line) {
+  std::string out;
+  out.reserve(line.size());
+  for (char c : line) {
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  line = std::move(out);
+}
+
+}  // namespace
+
+struct CompiledTemplate::Parts {
+  EmailTemplate source;
+  Programs programs;
+  std::vector<size_t> used;  // MergeFields() indexes any part or the layout reads
+  std::vector<std::string> used_names;
+};
+
+std::vector<TemplateProblem> CheckTemplate(const EmailTemplate& t) {
+  Programs programs;
+  return CheckInto(t, programs);
+}
+
+std::variant<CompiledTemplate, std::vector<TemplateProblem>> CompiledTemplate::Compile(
+    const EmailTemplate& t) {
+  auto parts = std::make_shared<Parts>();
+  std::vector<TemplateProblem> problems = CheckInto(t, parts->programs);
+  if (!problems.empty()) return problems;
+  parts->source = t;
+  std::vector<bool> used(MergeFields().size(), false);
+  for (const PartProgram* part :
+       {&parts->programs.subject, &parts->programs.preheader, &parts->programs.html}) {
+    for (const TemplateOp& op : part->ops) {
+      if (op.kind != TemplateOp::Kind::kText) used[op.field] = true;
+    }
+  }
+  if (UsesMarketingLayout(t)) {
+    for (std::string_view name : {kCompanyName, kPostalAddress, kUnsubscribeUrl, kPreferencesUrl})
+      used[*MergeFieldIndex(name)] = true;
+  }
+  for (size_t i = 0; i < used.size(); ++i) {
+    if (!used[i]) continue;
+    parts->used.push_back(i);
+    parts->used_names.push_back(MergeFields()[i].name);
+  }
+  return CompiledTemplate(std::move(parts));
+}
+
+const EmailTemplate& CompiledTemplate::source() const { return parts_->source; }
+
+const std::vector<std::string>& CompiledTemplate::fields_used() const { return parts_->used_names; }
+
+std::variant<RenderedEmail, RenderFailure> CompiledTemplate::Render(
+    const MergeValues& values) const {
+  std::vector<std::string_view> by_index(MergeFields().size());
+  for (size_t index : parts_->used) {
+    const auto it = values.find(MergeFields()[index].name);
+    if (it != values.end()) by_index[index] = TrimSpace(it->second);
+  }
+  RenderedEmail email;
+  std::vector<TemplateProblem> missing;
+  RenderPart(parts_->programs.subject, by_index, email.subject, missing);
+  CollapseSpaces(email.subject);
+  RenderPart(parts_->programs.preheader, by_index, email.preheader, missing);
+  CollapseSpaces(email.preheader);
+  std::string body;
+  body.reserve(parts_->source.html.size() + parts_->source.html.size() / 8);
+  RenderPart(parts_->programs.html, by_index, body, missing);
+  const EmailTemplate& t = parts_->source;
+  if (t.layout == "none") {
+    email.html = std::move(body);
+  } else {
+    LayoutValues layout{email.subject, email.preheader, {}, {}, {}, {}};
+    if (UsesMarketingLayout(t)) {
+      const auto value = [&](std::string_view name) { return by_index[*MergeFieldIndex(name)]; };
+      layout.company_name = value(kCompanyName);
+      layout.postal_address = value(kPostalAddress);
+      layout.unsubscribe_url = value(kUnsubscribeUrl);
+      layout.preferences_url = value(kPreferencesUrl);
+      for (std::string_view name : {kCompanyName, kPostalAddress, kUnsubscribeUrl}) {
+        if (!value(name).empty()) continue;
+        missing.push_back(TemplateProblem{
+            "layout", std::string(name), 0, 0, "missing_merge_field",
+            fmt::format("{} has no value, and the marketing layout's footer must show it", name)});
+      }
+    }
+    if (missing.empty()) email.html = WrapInDefaultLayout(t.purpose, body, layout);
+  }
+  if (!missing.empty()) return RenderFailure{std::move(missing)};
+  email.text = PlainTextFromHtml(email.html);
+  return email;
+}
+
+std::variant<RenderedEmail, RenderFailure> RenderTemplate(const EmailTemplate& t,
+                                                          const MergeValues& values) {
+  auto compiled = CompiledTemplate::Compile(t);
+  if (auto* problems = std::get_if<std::vector<TemplateProblem>>(&compiled)) {
+    return RenderFailure{std::move(*problems)};
+  }
+  return std::get<CompiledTemplate>(compiled).Render(values);
+}
+
+}  // namespace tandem::email
