@@ -147,7 +147,7 @@ class TextWriter {
 
 class Walker {
  public:
-  explicit Walker(TextWriter& out) : out_(out) {}
+  Walker(TextWriter& out, bool mark_links) : out_(out), mark_links_(mark_links) {}
 
   void Visit(const GumboNode& node) {
     if (node.type == GUMBO_NODE_TEXT || node.type == GUMBO_NODE_CDATA ||
@@ -185,6 +185,7 @@ class Walker {
       case GUMBO_TAG_LI:
         out_.Prefix(std::string(2 * static_cast<size_t>(std::max(list_depth_ - 1, 0)), ' ') + "- ");
         Children(element.children);
+        out_.Prefix("");  // an empty item shows nothing
         break;
       default:
         Children(element.children);
@@ -201,25 +202,26 @@ class Walker {
   }
 
   void Link(const GumboElement& element) {
+    const std::string_view href = Attribute(element, "href");
+    if (mark_links_) {
+      out_.Words(kLinkTextMark);
+      Children(element.children);
+      out_.Words(kLinkHrefMark);
+      out_.Words(href);
+      out_.Words(kLinkEndMark);
+      return;
+    }
     const size_t start = out_.size();
     Children(element.children);
-    std::string_view href = Attribute(element, "href");
-    while (!href.empty() && std::isspace(static_cast<unsigned char>(href.front())))
-      href.remove_prefix(1);
-    if (href.empty() || href.front() == '#') return;
     std::string_view text = out_.Since(start);
+    // The breaks and space written before the text's first word are not the text.
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
       text.remove_prefix(1);
-    if (text.empty()) {
-      out_.Words(href);
-    } else if (Lower(Bare(text)) != Lower(Bare(href))) {
-      out_.Words(" (");
-      out_.Words(href);
-      out_.Words(")");
-    }
+    out_.Words(std::string_view(LinkShown(text, href)).substr(text.size()));
   }
 
   TextWriter& out_;
+  const bool mark_links_;
   int list_depth_ = 0;
 };
 
@@ -261,23 +263,47 @@ void AppendWrapped(std::string& out, std::string_view line) {
 
 }  // namespace
 
-std::string PlainTextFromHtml(std::string_view html) {
+std::string LinkShown(std::string_view text, std::string_view href) {
+  constexpr std::string_view kSpace = " \t\r\n\f";
+  const auto trim = [&](std::string_view value) {
+    const size_t first = value.find_first_not_of(kSpace);
+    if (first == std::string_view::npos) return std::string_view();
+    return value.substr(first, value.find_last_not_of(kSpace) - first + 1);
+  };
+  text = trim(text);
+  href = trim(href);
+  if (href.empty() || href.front() == '#') return std::string(text);
+  if (text.empty()) return std::string(href);
+  if (Lower(Bare(text)) == Lower(Bare(href))) return std::string(text);
+  std::string shown(text);
+  shown.append(" (").append(href).append(")");
+  return shown;
+}
+
+std::string UnwrappedTextFromHtml(std::string_view html, bool mark_links) {
   GumboOutput* output = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
   TextWriter writer;
-  Walker(writer).Visit(*output->document);
+  Walker(writer, mark_links).Visit(*output->document);
   gumbo_destroy_output(&kGumboDefaultOptions, output);
-  const std::string text = writer.Take();
+  return writer.Take();
+}
+
+std::string WrapLines(std::string_view text) {
   std::string wrapped;
   wrapped.reserve(text.size() + text.size() / 32);
   size_t at = 0;
   while (at <= text.size()) {
     size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    AppendWrapped(wrapped, std::string_view(text).substr(at, end - at));
+    if (end == std::string_view::npos) end = text.size();
+    AppendWrapped(wrapped, text.substr(at, end - at));
     if (end < text.size()) wrapped.push_back('\n');
     at = end + 1;
   }
   return wrapped;
+}
+
+std::string PlainTextFromHtml(std::string_view html) {
+  return WrapLines(UnwrappedTextFromHtml(html));
 }
 
 }  // namespace tandem::email

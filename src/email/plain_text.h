@@ -19,4 +19,21 @@ namespace tandem::email {
 //   stands alone on its line, never broken.
 std::string PlainTextFromHtml(std::string_view html);
 
+// PlainTextFromHtml in its two steps, for a caller that changes the text in between (a
+// compiled template puts each recipient's values in): the text with its line breaks but
+// unwrapped, and then its lines wrapped.
+// With `mark_links`, each link is left for the caller to resolve: written as
+// kLinkTextMark, its text, kLinkHrefMark, its href, kLinkEndMark (see LinkShown).
+std::string UnwrappedTextFromHtml(std::string_view html, bool mark_links = false);
+std::string WrapLines(std::string_view text);
+
+// What the text shows of a link with visible `text` leading to `href`: "text (href)",
+// only the text (no href, a same-page one, or one the text shows), or only the href.
+std::string LinkShown(std::string_view text, std::string_view href);
+
+// Private-use characters U+E004..U+E006, which no email is expected to hold.
+inline constexpr std::string_view kLinkTextMark = "\xEE\x80\x84";
+inline constexpr std::string_view kLinkHrefMark = "\xEE\x80\x85";
+inline constexpr std::string_view kLinkEndMark = "\xEE\x80\x86";
+
 }  // namespace tandem::email

@@ -30,6 +30,8 @@ TEST(PlainTextFromHtml, LinksShowWhereTheyLead) {
   EXPECT_EQ(PlainTextFromHtml("<a href=\"https://x.example/go\"><img src=\"b.png\"></a>"),
             "https://x.example/go");
   EXPECT_EQ(PlainTextFromHtml("<a href=\"#top\">Back to top</a>"), "Back to top");
+  EXPECT_EQ(PlainTextFromHtml("<p>First</p><p><a href=\"https://x.example/a\">Read</a></p>"),
+            "First\n\nRead (https://x.example/a)");
 }
 
 TEST(PlainTextFromHtml, ImagesAreTheirAltText) {
@@ -42,6 +44,7 @@ TEST(PlainTextFromHtml, ListItemsAndHeadings) {
   EXPECT_EQ(PlainTextFromHtml("<h1>Your guide</h1><ul><li>One</li><li>Two<ul><li>Deep</li></ul>"
                               "</li></ul><p>End</p>"),
             "Your guide\n\n- One\n- Two\n  - Deep\n\nEnd");
+  EXPECT_EQ(PlainTextFromHtml("<ul><li>One</li><li> </li></ul><p>After</p>"), "- One\n\nAfter");
 }
 
 TEST(PlainTextFromHtml, HiddenAndNonTextPartsAreLeftOut) {

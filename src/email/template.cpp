@@ -7,6 +7,7 @@
 
 #include "email/template_layout.h"
 #include "email/template_program.h"
+#include "email/template_text.h"
 
 namespace tandem::email {
 namespace {
@@ -25,6 +26,13 @@ constexpr std::string_view kPreferencesUrl = "links.preferences_url";
 
 struct Programs {
   PartProgram subject, preheader, html;
+};
+
+// The plain-text part derived once (template_text.h); used only when `once` (it matched
+// full parses of probe recipients).
+struct DerivedText {
+  bool once = false;
+  std::vector<TextPiece> with_preferences, without_preferences;
 };
 
 void Add(std::vector<TemplateProblem>& problems, std::string part, std::string code,
@@ -157,6 +165,87 @@ void CollapseSpaces(std::string& line) {
   line = std::move(out);
 }
 
+size_t FieldIndex(std::string_view name) { return *MergeFieldIndex(name); }
+
+// The whole document for one recipient: the body rendered and placed in the layout.
+// Appends to `missing` each field shown without a value.
+std::string RenderDocument(const EmailTemplate& t, const Programs& programs, FieldValues values,
+                           std::string_view subject, std::string_view preheader,
+                           std::vector<TemplateProblem>& missing) {
+  std::string body;
+  body.reserve(t.html.size() + t.html.size() / 8);
+  RenderPart(programs.html, values, body, missing);
+  if (t.layout == "none") return body;
+  LayoutValues layout{subject, preheader, {}, {}, {}, {}};
+  if (UsesMarketingLayout(t)) {
+    layout.company_name = values[FieldIndex(kCompanyName)];
+    layout.postal_address = values[FieldIndex(kPostalAddress)];
+    layout.unsubscribe_url = values[FieldIndex(kUnsubscribeUrl)];
+    layout.preferences_url = values[FieldIndex(kPreferencesUrl)];
+    for (std::string_view name : {kCompanyName, kPostalAddress, kUnsubscribeUrl}) {
+      if (!values[FieldIndex(name)].empty()) continue;
+      missing.push_back(TemplateProblem{
+          "layout", std::string(name), 0, 0, "missing_merge_field",
+          fmt::format("{} has no value, and the marketing layout's footer must show it", name)});
+    }
+  }
+  return WrapInDefaultLayout(t.purpose, body, layout);
+}
+
+// The document with markers for the values (template_text.h), with or without the
+// layout's preferences link.
+std::string MarkedDocument(const EmailTemplate& t, const Programs& programs, bool preferences) {
+  const std::string body = MarkedHtml(programs.html);
+  if (t.layout == "none") return body;
+  std::string company, address, unsubscribe, preferences_url;
+  LayoutValues layout{};
+  if (UsesMarketingLayout(t)) {
+    company = FieldMarker(FieldIndex(kCompanyName));
+    address = FieldMarker(FieldIndex(kPostalAddress));
+    unsubscribe = FieldMarker(FieldIndex(kUnsubscribeUrl));
+    if (preferences) preferences_url = FieldMarker(FieldIndex(kPreferencesUrl));
+    layout = LayoutValues{"", "", company, address, unsubscribe, preferences_url};
+  }
+  return WrapInDefaultLayout(t.purpose, body, layout);
+}
+
+// The text derived once, for the recipient's values: with or without the preferences
+// link the layout shows only when there is one.
+const std::vector<TextPiece>& TextFor(const DerivedText& text, FieldValues values) {
+  return values[FieldIndex(kPreferencesUrl)].empty() ? text.without_preferences
+                                                     : text.with_preferences;
+}
+
+// Whether the text derived once equals PlainTextFromHtml of the rendered document for
+// probe recipients: one with every field, one with none, and one without each field a
+// section or fallback depends on. Markers can land elsewhere than the values would (text
+// moved out of a table by the HTML parser, an empty list item): then the template's
+// text is derived from each recipient's HTML instead.
+bool TextMatchesFullParses(const EmailTemplate& t, const Programs& programs,
+                           const std::vector<size_t>& used, const DerivedText& text) {
+  std::vector<std::string> full(MergeFields().size());
+  for (size_t field : used) full[field] = fmt::format("v{} & <b>'q'</b>", field);
+  std::vector<std::vector<std::string>> probes = {full, std::vector<std::string>(full.size())};
+  std::vector<bool> condition(full.size(), false);
+  for (const TemplateOp& op : programs.html.ops) {
+    if (op.kind != TemplateOp::Kind::kText && op.kind != TemplateOp::Kind::kField)
+      condition[op.field] = true;
+  }
+  if (UsesMarketingLayout(t)) condition[FieldIndex(kPreferencesUrl)] = true;
+  for (size_t field = 0; field < condition.size(); ++field) {
+    if (!condition[field]) continue;
+    probes.push_back(full);
+    probes.back()[field].clear();
+  }
+  for (const std::vector<std::string>& probe : probes) {
+    const std::vector<std::string_view> values(probe.begin(), probe.end());
+    std::vector<TemplateProblem> ignored;
+    const std::string html = RenderDocument(t, programs, values, "", "", ignored);
+    if (PlainTextFromHtml(html) != RenderText(TextFor(text, values), values)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct CompiledTemplate::Parts {
@@ -164,6 +253,7 @@ struct CompiledTemplate::Parts {
   Programs programs;
   std::vector<size_t> used;  // MergeFields() indexes any part or the layout reads
   std::vector<std::string> used_names;
+  DerivedText text;
 };
 
 std::vector<TemplateProblem> CheckTemplate(const EmailTemplate& t) {
@@ -193,10 +283,18 @@ std::variant<CompiledTemplate, std::vector<TemplateProblem>> CompiledTemplate::C
     parts->used.push_back(i);
     parts->used_names.push_back(MergeFields()[i].name);
   }
+  DerivedText& text = parts->text;
+  text.with_preferences = MarkedText(MarkedDocument(t, parts->programs, true));
+  text.without_preferences = UsesMarketingLayout(t)
+                                 ? MarkedText(MarkedDocument(t, parts->programs, false))
+                                 : text.with_preferences;
+  text.once = TextMatchesFullParses(t, parts->programs, parts->used, text);
   return CompiledTemplate(std::move(parts));
 }
 
 const EmailTemplate& CompiledTemplate::source() const { return parts_->source; }
+
+bool CompiledTemplate::text_derived_once() const { return parts_->text.once; }
 
 const std::vector<std::string>& CompiledTemplate::fields_used() const { return parts_->used_names; }
 
@@ -213,31 +311,11 @@ std::variant<RenderedEmail, RenderFailure> CompiledTemplate::Render(
   CollapseSpaces(email.subject);
   RenderPart(parts_->programs.preheader, by_index, email.preheader, missing);
   CollapseSpaces(email.preheader);
-  std::string body;
-  body.reserve(parts_->source.html.size() + parts_->source.html.size() / 8);
-  RenderPart(parts_->programs.html, by_index, body, missing);
-  const EmailTemplate& t = parts_->source;
-  if (t.layout == "none") {
-    email.html = std::move(body);
-  } else {
-    LayoutValues layout{email.subject, email.preheader, {}, {}, {}, {}};
-    if (UsesMarketingLayout(t)) {
-      const auto value = [&](std::string_view name) { return by_index[*MergeFieldIndex(name)]; };
-      layout.company_name = value(kCompanyName);
-      layout.postal_address = value(kPostalAddress);
-      layout.unsubscribe_url = value(kUnsubscribeUrl);
-      layout.preferences_url = value(kPreferencesUrl);
-      for (std::string_view name : {kCompanyName, kPostalAddress, kUnsubscribeUrl}) {
-        if (!value(name).empty()) continue;
-        missing.push_back(TemplateProblem{
-            "layout", std::string(name), 0, 0, "missing_merge_field",
-            fmt::format("{} has no value, and the marketing layout's footer must show it", name)});
-      }
-    }
-    if (missing.empty()) email.html = WrapInDefaultLayout(t.purpose, body, layout);
-  }
+  email.html = RenderDocument(parts_->source, parts_->programs, by_index, email.subject,
+                              email.preheader, missing);
   if (!missing.empty()) return RenderFailure{std::move(missing)};
-  email.text = PlainTextFromHtml(email.html);
+  email.text = parts_->text.once ? RenderText(TextFor(parts_->text, by_index), by_index)
+                                 : PlainTextFromHtml(email.html);
   return email;
 }
 

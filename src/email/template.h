@@ -105,6 +105,11 @@ class CompiledTemplate {
   // The merge fields any part or the layout uses, in MergeFields() order: what a caller
   // must look up for each recipient.
   const std::vector<std::string>& fields_used() const;
+  // Whether each recipient's plain-text part comes from the text derived once at compile
+  // time (template_text.h) rather than from parsing that recipient's HTML; either way it
+  // is PlainTextFromHtml(html). False when the template's markup moves text around (a
+  // section between table rows), which the compile-time check detects.
+  bool text_derived_once() const;
 
  private:
   struct Parts;
