@@ -5,7 +5,8 @@ It listens on 127.0.0.1 on a free port and writes that port to --port-file once 
 accepts connections. Every message it accepts is kept in --dir as two files:
   NNNNNNNN.eml   the message exactly as received (dot-stuffing undone, CRLF kept)
   NNNNNNNN.json  {"mail_from": ..., "rcpt_tos": [...], "eml": "NNNNNNNN.eml",
-                  "size": bytes}, written last: a .json means the message is complete.
+                  "size": bytes, "client_port": the connection's port, "tls": bool,
+                  "authenticated": bool}, written last: a .json means it is complete.
 With --no-store nothing is kept but a running count in --dir/count (for benchmarks).
 
 A rules file (--rules, JSON, re-read for every connection and command, may be absent)
@@ -96,10 +97,10 @@ class Sink:
             if "data" in rule:
                 return reply(rule["data"], rule.get("text", "refused by the test's rules"))
         self.count += 1
-        self.keep(envelope)
+        self.keep(envelope, session_facts(server, session))
         return "250 OK queued as %08d" % self.count
 
-    def keep(self, envelope):
+    def keep(self, envelope, facts):
         if not self.store:
             write_atomically(os.path.join(self.directory, "count"), str(self.count).encode())
             return
@@ -107,9 +108,18 @@ class Sink:
         content = envelope.original_content or b""
         write_atomically(os.path.join(self.directory, name + ".eml"), content)
         sidecar = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                   "eml": name + ".eml", "size": len(content)}
+                   "eml": name + ".eml", "size": len(content), **facts}
         write_atomically(os.path.join(self.directory, name + ".json"),
                          json.dumps(sidecar).encode())
+
+
+def session_facts(server, session):
+    """How the message came: the client's port (one per connection), TLS, AUTH."""
+    transport = server.transport
+    tls = session.ssl is not None or (
+        transport is not None and transport.get_extra_info("ssl_object") is not None)
+    peer = session.peer if isinstance(session.peer, tuple) else ("", 0)
+    return {"client_port": peer[1], "tls": bool(tls), "authenticated": bool(session.authenticated)}
 
 
 class RuledSMTP(SMTP):
@@ -132,7 +142,7 @@ def authenticator_for(user, password):
     def authenticate(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login == user.encode() and auth_data.password == password.encode())
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # a failure answers 535
     return authenticate
 
 
