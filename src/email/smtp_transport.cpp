@@ -126,8 +126,8 @@ class CurlSmtpTransport final : public MailTransport {
   const EmailConfig config_;
   CURL* curl_ = nullptr;
   char error_[CURL_ERROR_SIZE] = {};
-  std::string_view upload_;  // what is left of the message being sent
-  std::string canonical_;    // the message rewritten with CRLF, when it had to be
+  std::string_view upload_;     // what is left of the message being sent
+  std::string canonical_;       // the message rewritten with CRLF, when it had to be
   Step step_ = Step::kConnect;  // the step of the conversation that failed, when one did
   bool quitting_ = false;
   std::string last_reply_;  // the relay's last reply line, without CRLF

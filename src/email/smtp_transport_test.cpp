@@ -218,6 +218,23 @@ TEST(SmtpTransportTest, AConnectionDroppedMidDataIsRetriedOnAFreshConnection) {
   EXPECT_EQ(sink.Messages().size(), 1u);
 }
 
+TEST(SmtpTransportTest, ReconnectsWhenTheRelayClosedAnIdleConnection) {
+  auto first = std::make_unique<SmtpSink>();
+  int port = first->Start();
+  EmailConfig config = ConfigFor(*first);
+  auto transport = NewCurlSmtpTransport(config);
+  ASSERT_EQ(
+      transport->Send("a@acme.example", "b@reader.example", Message("b@reader.example", "1")).kind,
+      Kind::kSent);
+  first.reset();  // the relay restarts: the open connection is gone
+  SmtpSink second;
+  second.Start({.port = port});
+  SmtpOutcome outcome =
+      transport->Send("a@acme.example", "b@reader.example", Message("b@reader.example", "2"));
+  EXPECT_EQ(outcome.kind, Kind::kSent) << outcome.message;
+  ASSERT_TRUE(second.WaitForMessages(1, kWait));
+}
+
 TEST(SmtpTransportTest, AServerAnswering421IsRetried) {
   SmtpSink sink;
   sink.Start();

@@ -92,6 +92,7 @@ std::vector<std::string> SmtpSink::Arguments(const SmtpSinkOptions& options) con
                                    "--rules",
                                    (dir_.path() / "rules.json").string()};
   if (!options.store) argv.push_back("--no-store");
+  if (options.port != 0) argv.insert(argv.end(), {"--port", std::to_string(options.port)});
   if (!options.auth_user.empty()) {
     argv.insert(argv.end(),
                 {"--auth-user", options.auth_user, "--auth-password", options.auth_password});

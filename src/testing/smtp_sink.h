@@ -30,6 +30,7 @@ struct SmtpSinkOptions {
   bool starttls = false;      // offer STARTTLS with a fresh self-signed certificate
   bool implicit_tls = false;  // TLS from the first byte (smtps://)
   bool store = true;          // false: only count messages (ReceivedCount), for benchmarks
+  int port = 0;               // 0: a free port; else this one (a server restarted in place)
 };
 
 struct ReceivedMessage {
