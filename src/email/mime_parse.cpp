@@ -8,6 +8,9 @@ namespace tandem::email {
 namespace {
 
 constexpr size_t kMaxMessageBytes = 64u << 20;
+// Parts nested deeper than this are not read: no real message nests so deep, and a
+// hostile one must not exhaust the stack.
+constexpr int kMaxDepth = 32;
 
 std::string OrEmpty(const char* s) { return s == nullptr ? std::string() : std::string(s); }
 
@@ -75,11 +78,12 @@ void ReadLeafPart(GMimePart* part, ParsedEmail& email) {
   }
 }
 
-void ReadParts(GMimeObject* object, ParsedEmail& email) {
+void ReadParts(GMimeObject* object, ParsedEmail& email, int depth) {
+  if (depth > kMaxDepth) return;
   if (GMIME_IS_MULTIPART(object)) {
     GMimeMultipart* multipart = GMIME_MULTIPART(object);
     for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i) {
-      ReadParts(g_mime_multipart_get_part(multipart, i), email);
+      ReadParts(g_mime_multipart_get_part(multipart, i), email, depth + 1);
     }
   } else if (GMIME_IS_MESSAGE_PART(object)) {
     // A returned or forwarded message: its id, not its text, belongs to this one.
@@ -154,7 +158,7 @@ StatusOr<ParsedEmail> ParseMime(std::string_view bytes) {
   if (body != nullptr) {
     gmime::GChars type(g_mime_content_type_get_mime_type(g_mime_object_get_content_type(body)));
     email.content_type = OrEmpty(type.get());
-    ReadParts(body, email);
+    ReadParts(body, email, 0);
   }
   return email;
 }

@@ -285,6 +285,19 @@ TEST(ParseMimeTest, ReadsThreadingHeaders) {
   EXPECT_EQ(parsed->from, "Dana <dana@reader.example>");
 }
 
+TEST(ParseMimeTest, SurvivesDeeplyNestedParts) {
+  std::string bytes = "Subject: deep\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n";
+  for (int i = 1; i < 100000; ++i) {
+    bytes += "--b" + std::to_string(i - 1) + "\r\nContent-Type: multipart/mixed; boundary=b" +
+             std::to_string(i) + "\r\n\r\n";
+  }
+  bytes += "--b99999\r\nContent-Type: text/plain\r\n\r\nburied\r\n";
+  auto parsed = ParseMime(bytes);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->subject, "deep");
+  EXPECT_EQ(parsed->text, "");  // too deep to be read
+}
+
 TEST(ParseMimeTest, RefusesWhatIsNoMessage) {
   EXPECT_FALSE(ParseMime("").ok());
   EXPECT_EQ(ParseMime(std::string(65u << 20, 'a')).status().code(), StatusCode::kTooLarge);
