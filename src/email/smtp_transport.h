@@ -55,8 +55,9 @@ std::unique_ptr<MailTransport> NewCurlSmtpTransport(const EmailConfig& config);
 
 // Up to config.connections transports used at once, made by `factory` when first
 // needed and reused; at most config.rate_per_second messages a second across all
-// of them (0: no limit). Thread-safe: Send blocks until a transport is free and the
-// rate allows.
+// of them (0: no limit), spaced evenly (a token bucket holding one token, so an idle
+// pool does not start with a burst). Thread-safe: Send blocks until a transport is
+// free and the rate allows.
 class SmtpPool {
  public:
   SmtpPool(const EmailConfig& config, std::function<std::unique_ptr<MailTransport>()> factory,
