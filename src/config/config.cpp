@@ -107,6 +107,7 @@ Status ReadEmail(const toml::table& t, std::string_view origin, EmailConfig& c) 
   r.String("starttls", c.starttls, {"opportunistic", "required", "off"});
   r.String("username", c.username);
   r.String("password", c.password);
+  r.String("ca_file", c.ca_file);
   r.Integer("connections", c.connections, 1, 64);
   r.Double("rate_per_second", c.rate_per_second, 0, 100000);
   r.Integer("timeout_ms", c.timeout_ms, 100, 600000);

@@ -16,6 +16,8 @@ struct EmailConfig {
   std::string starttls = "opportunistic";  // opportunistic | required | off
   std::string username;                    // AUTH, when the relay asks for it
   std::string password;
+  // A PEM CA bundle the relay's certificate must chain to (a private CA); "": the system's.
+  std::string ca_file;
   int64_t connections = 4;     // connections to the relay kept open at once
   double rate_per_second = 0;  // most messages a second across them; 0: no limit
   int64_t timeout_ms = 30000;  // one message's conversation with the relay
