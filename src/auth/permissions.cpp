@@ -15,6 +15,7 @@ bool RoleHas(Role role, Permission permission) {
     case Permission::kViewReports:
       return role == Role::kSalesManager || role == Role::kMarketing;
     case Permission::kManageCatalog:
+    case Permission::kSendBroadcasts:
       return role == Role::kMarketing;
   }
   return false;

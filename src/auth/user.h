@@ -24,6 +24,8 @@ struct UserRecord {
   bool active = true;
   std::optional<TimePoint> ooo_from;  // out of office during [from, until)
   std::optional<TimePoint> ooo_until;
+  // How the user hears of new leads, reminders and breaches: "email" or "none".
+  std::string notify_by = "email";
   TimePoint created_at;
   TimePoint updated_at;
 

@@ -68,6 +68,7 @@ json UserSchema() {
                  {"hours", String("working hours, \"09:00-17:00\"")},
                  {"active", Boolean()},
                  {"out_of_office", {{"type", json::array({"object", "null"})}}},
+                 {"notify_by", Enum({"email", "none"})},
                  {"created_at", String()},
                  {"updated_at", String()}},
                 {"id", "email", "role"});

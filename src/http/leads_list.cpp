@@ -11,6 +11,7 @@
 #include "core/time_format.h"
 #include "http/list_cursor.h"
 #include "http/query_params.h"
+#include "leads/lead_filter.h"
 #include "leads/lead_json.h"
 
 namespace tandem::http {
@@ -29,9 +30,11 @@ std::string Param(const Params& params, const char* name) {
 }
 
 Status CheckKnown(const Params& params) {
-  static const std::vector<std::string> kKnown = {
-      "owner", "stage", "priority", "team",  "min_score", "updated_since", "source",
-      "q",     "sla",   "sort",     "limit", "cursor",    "queued",        "include"};
+  static const std::vector<std::string> kKnown = [] {
+    std::vector<std::string> known = LeadFilterParams();
+    for (const char* name : {"sort", "limit", "cursor", "include"}) known.push_back(name);
+    return known;
+  }();
   for (const auto& [name, value] : params) {
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
       return Invalid(
@@ -41,61 +44,6 @@ Status CheckKnown(const Params& params) {
   // A NUL or line break in q (or any filter) would match nothing sensible, and cut at
   // the NUL it would match every lead: refused, naming the parameter.
   return CheckNoControlCharacters(params);
-}
-
-// owner, stage, priority, team, queued, source, q, sla.
-Status ParseFilters(const Params& params, const UserRecord& user, LeadQuery& q) {
-  if (std::string owner = Param(params, "owner"); !owner.empty()) {
-    if (owner == "me") {
-      q.owner_id = user.id;
-    } else if (owner == "none") {
-      q.unassigned = true;
-    } else if (auto id = ParseUserId(owner)) {
-      q.owner_id = *id;
-    } else {
-      return Invalid(fmt::format("owner \"{}\" must be me, none or a user id (usr_12)", owner));
-    }
-  }
-  // stage=mql or stage=mql,sal,sql: any of them.
-  const std::string stages = Param(params, "stage");
-  for (std::string_view rest = stages; !rest.empty();) {
-    std::string stage(rest.substr(0, rest.find(',')));
-    rest = rest.find(',') == std::string_view::npos ? "" : rest.substr(rest.find(',') + 1);
-    auto parsed = ParseStage(stage);
-    if (!parsed) return Invalid(fmt::format("stage \"{}\" is not a lifecycle stage", stage));
-    q.stages.push_back(*parsed);
-  }
-  if (std::string priority = Param(params, "priority"); !priority.empty()) {
-    if (priority != "hot" && priority != "mql") return Invalid("priority must be hot or mql");
-    q.priority = priority;
-  }
-  q.team = Param(params, "team");
-  q.queued = Param(params, "queued") == "true";
-  q.source = Param(params, "source");
-  q.search = std::string(TrimSpace(Param(params, "q")));
-  if (std::string sla = Param(params, "sla"); !sla.empty()) {
-    if (sla != "overdue") return Invalid(fmt::format("sla \"{}\" must be overdue", sla));
-    q.sla_overdue = true;
-  }
-  return OkStatus();
-}
-
-// min_score, updated_since.
-Status ParseBounds(const Params& params, LeadQuery& q) {
-  if (std::string min = Param(params, "min_score"); !min.empty()) {
-    double value = 0;
-    auto [end, ec] = std::from_chars(min.data(), min.data() + min.size(), value);
-    if (ec != std::errc() || end != min.data() + min.size()) {
-      return Invalid(fmt::format("min_score \"{}\" is not a number", min));
-    }
-    q.min_score = value;
-  }
-  if (std::string since = Param(params, "updated_since"); !since.empty()) {
-    auto t = ParseIsoTime(since);
-    if (!t) return Invalid(fmt::format("updated_since \"{}\" is not an RFC 3339 time", since));
-    q.updated_since = *t;
-  }
-  return OkStatus();
 }
 
 // sort, limit, cursor.
@@ -138,13 +86,12 @@ StatusOr<LeadListRequest> ParseLeadList(const HttpRequest& request, const UserRe
   list.query.score_at = now;
   list.query.half_life_days = engine.scoring().half_life_days;
   TANDEM_RETURN_IF_ERROR(CheckKnown(params));
-  TANDEM_RETURN_IF_ERROR(ParseFilters(params, user, list.query));
+  TANDEM_RETURN_IF_ERROR(ParseLeadFilter(params, user.id, list.query));
   const std::string include = Param(params, "include");
   if (!include.empty() && include != "why_now") {
     return Invalid(fmt::format("include \"{}\" must be why_now", include));
   }
   list.why_now = !include.empty();
-  TANDEM_RETURN_IF_ERROR(ParseBounds(params, list.query));
   TANDEM_RETURN_IF_ERROR(ParsePage(params, list));
   return list;
 }
@@ -193,6 +140,8 @@ std::string NextLeadCursor(const LeadListRequest& list, const std::vector<LeadRe
       break;
     case LeadQuery::Sort::kUpdated:
       after.key = static_cast<double>(ToUnixMillis(last.updated_at));
+      break;
+    case LeadQuery::Sort::kId:  // not offered by the list
       break;
     case LeadQuery::Sort::kSla:
       after.is_null = !last.sla_due_at;

@@ -1,18 +1,17 @@
-// Query strings: "a=1&b=x%20y" into decoded name/value pairs.
+// Query parameters: integers in a range, and text without control characters.
 #pragma once
 
 #include <map>
 #include <string>
 #include <string_view>
 
+#include "core/query_string.h"
 #include "core/status.h"
 
 namespace tandem::http {
 
-// Decodes %XX and '+'. Malformed escapes are kept as they are.
-std::string UrlDecode(std::string_view text);
-// The last value wins when a name repeats.
-std::map<std::string, std::string, std::less<>> ParseQuery(std::string_view query);
+using tandem::ParseQuery;
+using tandem::UrlDecode;
 
 // The integer parameter `name` of `params`, from `min` to `max`; `fallback` when it is
 // absent. Anything else (a sign out of range, text, an empty value) is a 400

@@ -24,7 +24,8 @@ namespace s = schema;
 
 // Which part of the rule in auth/permissions.h a field of PATCH /users/{id} falls under.
 std::optional<UserAction> ActionOf(std::string_view key) {
-  if (key == "name" || key == "timezone" || key == "hours" || key == "out_of_office") {
+  if (key == "name" || key == "timezone" || key == "hours" || key == "out_of_office" ||
+      key == "notify_by") {
     return UserAction::kEditProfile;
   }
   if (key == "capacity" || key == "team") return UserAction::kManage;
@@ -91,6 +92,11 @@ Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
     u.team = text;
   } else if (key == "timezone") {
     u.timezone = text;
+  } else if (key == "notify_by") {
+    if (text != "email" && text != "none") {
+      return Unprocessable("invalid_field", "notify_by must be email or none");
+    }
+    u.notify_by = text;
   } else if (key == "hours") {
     int h1, m1, h2, m2;
     if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4 ||
@@ -151,7 +157,8 @@ RouteSpec PatchUserSpec() {
                                  {"hours", s::String("\"09:00-17:00\"")},
                                  {"active", s::Boolean()},
                                  {"revoke_tokens", s::Boolean()},
-                                 {"out_of_office", {{"type", json::array({"object", "null"})}}}});
+                                 {"out_of_office", {{"type", json::array({"object", "null"})}}},
+                                 {"notify_by", s::Enum({"email", "none"})}});
   spec.errors = {400, 403, 404, 422};
   return spec;
 }

@@ -54,7 +54,8 @@ struct LeadLogEntry {
 };
 
 struct LeadQuery {
-  enum class Sort { kScore, kCreated, kSla, kUpdated };
+  // kId: oldest lead first, by id (a broadcast walks its audience this way).
+  enum class Sort { kScore, kCreated, kSla, kUpdated, kId };
   std::optional<int64_t> owner_id;
   bool unassigned = false;
   bool queued = false;

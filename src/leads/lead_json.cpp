@@ -167,6 +167,7 @@ nlohmann::json UserToJson(const UserRecord& u) {
           {"hours", hhmm(u.hours_start) + "-" + hhmm(u.hours_end)},
           {"active", u.active},
           {"out_of_office", ooo},
+          {"notify_by", u.notify_by},
           {"created_at", FormatIsoTime(u.created_at)},
           {"updated_at", FormatIsoTime(u.updated_at)}};
 }

@@ -169,6 +169,16 @@ std::string Metrics::RenderPrometheus() const {
                             "Webhook delivery attempts, by result.");
   Simple(out, "tandem_webhook_pending", "Webhook deliveries waiting to be delivered.", "gauge",
          webhook_pending.Value());
+  email_sends.Render(out, "tandem_email_sends_total",
+                     "Email attempts, by result: sent, bounced (a permanent refusal; the address "
+                     "is suppressed), retried, failed (retries ran out), interrupted.");
+  email_refused.Render(out, "tandem_email_refused_total",
+                       "Emails refused before sending, by reason (the pre-send check, the "
+                       "compliance rules, the contact gate).");
+  out += fmt::format(
+      "# HELP tandem_email_send_rate Messages a second the relay accepted over the last "
+      "minute.\n# TYPE tandem_email_send_rate gauge\ntandem_email_send_rate {:.3f}\n",
+      static_cast<double>(email_rate_millis.Value()) / 1000.0);
   return out;
 }
 

@@ -110,6 +110,12 @@ struct Metrics {
   BacklogGauge pipeline_lag_events;
   LabeledCounter webhook_deliveries{{"result"}};  // delivered | failed (attempts)
   Gauge webhook_pending;
+  // Email: each send's outcome (sent | bounced | failed | retried | interrupted), the
+  // refusals by reason (the check's, the compliance rules', the gate's), and the rate
+  // the relay takes messages at (over the last minute, in milli-messages a second).
+  LabeledCounter email_sends{{"result"}};
+  LabeledCounter email_refused{{"reason"}};
+  Gauge email_rate_millis;
 
   std::string RenderPrometheus() const;
 };

@@ -20,6 +20,7 @@
 #include "contact/contact_store.h"
 #include "core/settings_store.h"
 #include "core/status.h"
+#include "email/email_store.h"
 #include "identity/person_store.h"
 #include "ingest/event_store.h"
 #include "leads/lead_store.h"
@@ -47,6 +48,7 @@ class Store : public EventStore,
               public OutboxStore,
               public CatalogReads,
               public CatalogStore,
+              public EmailStore,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

@@ -151,6 +151,58 @@ class StoreWrapper : public sql::SqlReads<Store> {
   StatusOr<bool> DeleteContent(std::string_view asset_id) override {
     return target_.DeleteContent(asset_id);
   }
+  StatusOr<std::unique_ptr<EmailTxn>> BeginEmailTxn() override { return target_.BeginEmailTxn(); }
+  StatusOr<StoredTemplate> SaveTemplate(const StoredTemplate& t) override {
+    return target_.SaveTemplate(t);
+  }
+  StatusOr<std::optional<StoredTemplate>> GetTemplate(std::string_view key,
+                                                      std::optional<int64_t> version) override {
+    return target_.GetTemplate(key, version);
+  }
+  StatusOr<std::vector<StoredTemplate>> ListTemplates() override { return target_.ListTemplates(); }
+  StatusOr<std::vector<StoredTemplate>> ListTemplateVersions(std::string_view key) override {
+    return target_.ListTemplateVersions(key);
+  }
+  StatusOr<SavedFilter> PutFilter(const SavedFilter& f) override { return target_.PutFilter(f); }
+  StatusOr<std::optional<SavedFilter>> GetFilter(int64_t id) override {
+    return target_.GetFilter(id);
+  }
+  StatusOr<std::vector<SavedFilter>> ListFilters() override { return target_.ListFilters(); }
+  StatusOr<bool> DeleteFilter(int64_t id) override { return target_.DeleteFilter(id); }
+  StatusOr<Broadcast> CreateBroadcast(const Broadcast& b) override {
+    return target_.CreateBroadcast(b);
+  }
+  StatusOr<std::optional<Broadcast>> GetBroadcast(int64_t id) override {
+    return target_.GetBroadcast(id);
+  }
+  StatusOr<std::vector<Broadcast>> ListBroadcasts() override { return target_.ListBroadcasts(); }
+  StatusOr<bool> UpdateBroadcast(const Broadcast& b, std::vector<BroadcastState> from) override {
+    return target_.UpdateBroadcast(b, std::move(from));
+  }
+  StatusOr<std::vector<Broadcast>> BroadcastsToRun(TimePoint now) override {
+    return target_.BroadcastsToRun(now);
+  }
+  StatusOr<SendCounts> CountSends(std::optional<int64_t> broadcast_id) override {
+    return target_.CountSends(broadcast_id);
+  }
+  StatusOr<int64_t> CountWaitingSends(int64_t broadcast_id) override {
+    return target_.CountWaitingSends(broadcast_id);
+  }
+  StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) override {
+    return target_.CancelBroadcastSends(broadcast_id, now);
+  }
+  StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit) override {
+    return target_.ClaimDueSends(now, limit);
+  }
+  StatusOr<int64_t> InterruptStaleSends(TimePoint now) override {
+    return target_.InterruptStaleSends(now);
+  }
+  StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& q) override {
+    return target_.ListSends(q);
+  }
+  StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) override {
+    return target_.GetSend(uid);
+  }
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override {
     return target_.GetSetting(name);
   }

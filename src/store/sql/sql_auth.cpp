@@ -8,7 +8,7 @@ namespace tandem::sql {
 
 const char* const kUserColumns =
     "id, email, name, role, COALESCE(team, ''), timezone, capacity, hours_start, hours_end, "
-    "active, ooo_from, ooo_until, created_at, updated_at";
+    "active, ooo_from, ooo_until, created_at, updated_at, notify_by";
 
 StatusOr<UserRecord> ReadUser(const Statement& row) {
   UserRecord u;
@@ -26,6 +26,7 @@ StatusOr<UserRecord> ReadUser(const Statement& row) {
   u.ooo_until = OptionalTime(row, 11);
   u.created_at = FromUnixMillis(row.Int(12));
   u.updated_at = FromUnixMillis(row.Int(13));
+  u.notify_by = row.Text(14);
   return u;
 }
 
@@ -250,9 +251,10 @@ StatusOr<UserRecord> SqlStore::CreateUser(const UserRecord& user) {
     TANDEM_RETURN_IF_ERROR(EnsureTeam(db, user.team, user.created_at));
     TANDEM_ASSIGN_OR_RETURN(
         Statement * insert,
-        db.Prepare("INSERT INTO users (email, name, role, team, timezone, capacity, hours_start, "
-                   "hours_end, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?) RETURNING id"));
+        db.Prepare(
+            "INSERT INTO users (email, name, role, team, timezone, capacity, hours_start, "
+            "hours_end, active, created_at, updated_at, notify_by) VALUES (?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?) RETURNING id"));
     insert->Bind(1, user.email)
         .Bind(2, user.name)
         .Bind(3, RoleName(user.role))
@@ -263,7 +265,8 @@ StatusOr<UserRecord> SqlStore::CreateUser(const UserRecord& user) {
         .Bind(8, int64_t{user.hours_end})
         .Bind(9, int64_t{user.active ? 1 : 0})
         .Bind(10, ToUnixMillis(user.created_at))
-        .Bind(11, ToUnixMillis(user.updated_at));
+        .Bind(11, ToUnixMillis(user.updated_at))
+        .Bind(12, user.notify_by);
     auto inserted = sql::InsertedId(*insert);
     if (inserted.status().code() == StatusCode::kConflict) {
       return Conflict("user_exists", fmt::format("a user with email {} exists", user.email));
@@ -283,7 +286,7 @@ Status SqlStore::UpdateUser(const UserRecord& u) {
         Statement * stmt,
         db.Prepare("UPDATE users SET name = ?, role = ?, team = ?, timezone = ?, capacity = ?, "
                    "hours_start = ?, hours_end = ?, active = ?, ooo_from = ?, ooo_until = ?, "
-                   "updated_at = ? WHERE id = ?"));
+                   "updated_at = ?, notify_by = ? WHERE id = ?"));
     stmt->Bind(1, u.name)
         .Bind(2, RoleName(u.role))
         .BindNullable(3, u.team)
@@ -297,7 +300,7 @@ Status SqlStore::UpdateUser(const UserRecord& u) {
     } else {
       stmt->BindNull(9).BindNull(10);
     }
-    stmt->Bind(11, ToUnixMillis(u.updated_at)).Bind(12, u.id);
+    stmt->Bind(11, ToUnixMillis(u.updated_at)).Bind(12, u.notify_by).Bind(13, u.id);
     TANDEM_RETURN_IF_ERROR(stmt->Run());
     if (db.Changes() == 0)
       return NotFound("not_found", fmt::format("user usr_{} does not exist", u.id));

@@ -235,6 +235,15 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
       }
       return run(keyset, keyset_binds, fmt::format("{} DESC, id DESC", column), {}, q.limit);
     }
+    case Sort::kId: {
+      std::vector<std::string> keyset;
+      std::vector<Value> keyset_binds;
+      if (q.after) {
+        keyset.push_back("id > ?");
+        keyset_binds = {q.after->id};
+      }
+      return run(keyset, keyset_binds, "id", {}, q.limit);
+    }
     case Sort::kSla:
       break;
   }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sql/sql_email.h"
 #include "store/sql/sql_lead_txn.h"
 
 namespace tandem {
@@ -15,6 +16,37 @@ namespace {
 class SqlLeadTxn final : public sql::SqlLeadOps<LeadTxn> {
  public:
   using SqlLeadOps::SqlLeadOps;
+};
+
+// A lead transaction that can also queue email.
+}  // namespace
+
+namespace sql {
+Status PutSetting(Db& db, std::string_view name, std::string_view value);
+}  // namespace sql
+
+namespace {
+
+class SqlEmailTxn final : public sql::SqlLeadOps<EmailTxn> {
+ public:
+  using SqlLeadOps::SqlLeadOps;
+  StatusOr<int64_t> AddSend(const EmailSend& send) override { return sql::AddSend(db(), send); }
+  StatusOr<std::optional<Suppression>> FindSuppression(std::string_view address) override {
+    return sql::FindSuppression(db(), address);
+  }
+  Status SetBroadcastCursor(int64_t broadcast_id, int64_t next_lead_id, TimePoint now) override {
+    return sql::SetBroadcastCursor(db(), broadcast_id, next_lead_id, now);
+  }
+  Status RecordAttempt(int64_t send_id, SendStatus status, int64_t code, std::string_view error,
+                       TimePoint next_attempt, TimePoint now) override {
+    return sql::RecordAttempt(db(), send_id, status, code, error, next_attempt, now);
+  }
+  Status Suppress(const Suppression& suppression) override {
+    return sql::Suppress(db(), suppression);
+  }
+  Status PutSettingInTxn(std::string_view name, std::string_view value) override {
+    return sql::PutSetting(db(), name, value);
+  }
 };
 
 std::string TextAt0(const Statement& s) { return s.Text(0); }
@@ -35,6 +67,11 @@ Status SqlStore::Write(const std::function<Status(sql::Db&)>& write) {
 StatusOr<std::unique_ptr<LeadTxn>> SqlStore::BeginLeadTxn() {
   TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(sql::WriteKind::kDefault));
   return std::unique_ptr<LeadTxn>(std::make_unique<SqlLeadTxn>(std::move(scope)));
+}
+
+StatusOr<std::unique_ptr<EmailTxn>> SqlStore::BeginEmailTxn() {
+  TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(sql::WriteKind::kDefault));
+  return std::unique_ptr<EmailTxn>(std::make_unique<SqlEmailTxn>(std::move(scope)));
 }
 
 StatusOr<int> SqlStore::SchemaVersion() {
@@ -97,15 +134,21 @@ StatusOr<std::optional<std::string>> SqlStore::GetSetting(std::string_view name)
   return sql::First<std::string>(stmt, TextAt0);
 }
 
+namespace sql {
+
+Status PutSetting(Db& db, std::string_view name, std::string_view value) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+                 "SET value = excluded.value"));
+  stmt->Bind(1, name).Bind(2, value);
+  return stmt->Run();
+}
+
+}  // namespace sql
+
 Status SqlStore::PutSetting(std::string_view name, std::string_view value) {
-  return Write([&](sql::Db& db) -> Status {
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db.Prepare("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
-                   "SET value = excluded.value"));
-    stmt->Bind(1, name).Bind(2, value);
-    return stmt->Run();
-  });
+  return Write([&](sql::Db& db) -> Status { return sql::PutSetting(db, name, value); });
 }
 
 StatusOr<std::string> SqlStore::PutSettingIfAbsent(std::string_view name, std::string_view value) {

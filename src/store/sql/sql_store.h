@@ -128,6 +128,30 @@ class SqlStore : public sql::SqlReads<Store> {
                            TimePoint next_attempt) override;
   StatusOr<int64_t> CountPendingDeliveries() override;
 
+  // sql_email.cpp, sql_email_sends.cpp
+  StatusOr<std::unique_ptr<EmailTxn>> BeginEmailTxn() override;  // sql_store.cpp
+  StatusOr<StoredTemplate> SaveTemplate(const StoredTemplate& t) override;
+  StatusOr<std::optional<StoredTemplate>> GetTemplate(std::string_view key,
+                                                      std::optional<int64_t> version) override;
+  StatusOr<std::vector<StoredTemplate>> ListTemplates() override;
+  StatusOr<std::vector<StoredTemplate>> ListTemplateVersions(std::string_view key) override;
+  StatusOr<SavedFilter> PutFilter(const SavedFilter& filter) override;
+  StatusOr<std::optional<SavedFilter>> GetFilter(int64_t id) override;
+  StatusOr<std::vector<SavedFilter>> ListFilters() override;
+  StatusOr<bool> DeleteFilter(int64_t id) override;
+  StatusOr<Broadcast> CreateBroadcast(const Broadcast& broadcast) override;
+  StatusOr<std::optional<Broadcast>> GetBroadcast(int64_t id) override;
+  StatusOr<std::vector<Broadcast>> ListBroadcasts() override;
+  StatusOr<bool> UpdateBroadcast(const Broadcast& broadcast,
+                                 std::vector<BroadcastState> from) override;
+  StatusOr<std::vector<Broadcast>> BroadcastsToRun(TimePoint now) override;
+  StatusOr<SendCounts> CountSends(std::optional<int64_t> broadcast_id) override;
+  StatusOr<int64_t> CountWaitingSends(int64_t broadcast_id) override;
+  StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) override;
+  StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit) override;
+  StatusOr<int64_t> InterruptStaleSends(TimePoint now) override;
+  StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) override;
+  StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) override;
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
   Status PutSetting(std::string_view name, std::string_view value) override;
   StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override;

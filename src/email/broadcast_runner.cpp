@@ -1,0 +1,135 @@
+// The runner: takes each sending broadcast's next recipients as the sender drains them.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/random.h"
+#include "email/broadcast_steps.h"
+#include "email/broadcasts.h"
+#include "leads/lead_filter.h"
+#include "metrics/metrics.h"
+
+namespace tandem {
+using namespace broadcast_steps;
+
+BroadcastRunner::BroadcastRunner(const EmailService& service, const Clock& clock, Metrics& metrics,
+                                 std::function<void()> queued)
+    : service_(service), clock_(clock), metrics_(metrics), queued_(std::move(queued)) {}
+
+BroadcastRunner::~BroadcastRunner() { Stop(); }
+
+StatusOr<size_t> BroadcastRunner::RunDue() {
+  const TimePoint now = clock_.Now();
+  EmailStore& store = service_.stores().email;
+  TANDEM_ASSIGN_OR_RETURN(auto due, store.BroadcastsToRun(now));
+  size_t taken = 0;
+  for (Broadcast& b : due) {
+    if (b.state == BroadcastState::kScheduled) {
+      Broadcast started = b;
+      started.state = BroadcastState::kSending;
+      started.started_at = now;
+      started.updated_at = now;
+      TANDEM_ASSIGN_OR_RETURN(bool ok,
+                              store.UpdateBroadcast(started, {BroadcastState::kScheduled}));
+      if (!ok) continue;  // paused or cancelled meanwhile
+      b = started;
+    }
+    auto step = Step(b, now);
+    if (!step.ok()) {
+      spdlog::error("broadcast bc_{}: {}", b.id, step.status().message());
+      continue;
+    }
+    taken += *step;
+  }
+  return taken;
+}
+
+StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
+  EmailStore& store = service_.stores().email;
+  TANDEM_ASSIGN_OR_RETURN(int64_t waiting, store.CountWaitingSends(b.id));
+  if (waiting >= kAhead) return 0;
+  TANDEM_ASSIGN_OR_RETURN(BroadcastTemplate tmpl, TemplateOf(service_, b));
+  TANDEM_ASSIGN_OR_RETURN(auto leads, NextRecipients(service_, b, b.next_lead_id, kBatch, now));
+  if (leads.empty()) {
+    if (waiting > 0) return 0;
+    Broadcast done = b;
+    done.state = BroadcastState::kDone;
+    done.finished_at = now;
+    done.updated_at = now;
+    TANDEM_RETURN_IF_ERROR(store.UpdateBroadcast(done, {BroadcastState::kSending}).status());
+    spdlog::info("broadcast bc_{} is done", b.id);
+    return 0;
+  }
+  // Rendered and checked before the transaction, which then only gates and writes.
+  std::vector<Composition> composed;
+  composed.reserve(leads.size());
+  for (const LeadRecord& lead : leads) {
+    TANDEM_ASSIGN_OR_RETURN(composed.emplace_back(),
+                            service_.Compose(lead, tmpl.source, tmpl.compiled));
+  }
+  std::vector<std::string> refusals;
+  TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginEmailTxn());
+  for (size_t i = 0; i < leads.size(); ++i) {
+    TANDEM_ASSIGN_OR_RETURN(auto codes, Admit(*txn, b, leads[i], composed[i], now));
+    if (!codes.empty()) refusals.insert(refusals.end(), codes.begin(), codes.end());
+  }
+  TANDEM_RETURN_IF_ERROR(txn->SetBroadcastCursor(b.id, leads.back().id, now));
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  for (const std::string& code : refusals) metrics_.email_refused.Increment({code});
+  // Cancelled while this batch was taken: its sends go too.
+  TANDEM_ASSIGN_OR_RETURN(Broadcast after, GetBroadcastOr404(store, b.id));
+  if (after.state == BroadcastState::kCancelled) {
+    TANDEM_RETURN_IF_ERROR(store.CancelBroadcastSends(b.id, now).status());
+  }
+  if (queued_) queued_();
+  return leads.size();
+}
+
+StatusOr<std::vector<std::string>> BroadcastRunner::Admit(EmailTxn& txn, const Broadcast& b,
+                                                          const LeadRecord& lead,
+                                                          const Composition& c,
+                                                          TimePoint now) const {
+  std::vector<std::string> codes = c.BlockingCodes();
+  TANDEM_ASSIGN_OR_RETURN(auto compliance,
+                          service_.Compliance(txn, lead, Purpose::kEmailMarketing));
+  for (const ContactReason& r : compliance) codes.push_back(r.code);
+  if (codes.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(TouchResult result, service_.engine().RecordTouch(
+                                                    txn, lead.id, Actor{}, MarketingTouch(c), now));
+    if (result.touch) {
+      TANDEM_RETURN_IF_ERROR(service_
+                                 .QueueInTxn(txn, c, SendKind::kBroadcast, b.created_by, b.id,
+                                             lead.id, *result.touch, now)
+                                 .status());
+      return codes;
+    }
+    codes = GateCodes(result.decision);
+  }
+  TANDEM_RETURN_IF_ERROR(RecordRefused(txn, service_, b, lead, c, codes, now));
+  return codes;
+}
+
+void BroadcastRunner::Start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+}
+
+void BroadcastRunner::Notify() { signal_.Notify(); }
+
+void BroadcastRunner::Stop() {
+  signal_.RequestStop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void BroadcastRunner::Run() {
+  while (signal_.WaitForWork(std::chrono::seconds(1))) {
+    for (;;) {
+      auto taken = RunDue();
+      if (!taken.ok()) {
+        spdlog::error("broadcasts: {}", taken.status().message());
+        break;
+      }
+      if (*taken == 0 || signal_.stopping()) break;
+    }
+  }
+}
+
+}  // namespace tandem

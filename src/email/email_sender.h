@@ -1,0 +1,73 @@
+// EmailSender: delivers the queued sends through the relay, each claimed once.
+//
+// A worker per relay connection claims a few due sends at a time (EmailStore::
+// ClaimDueSends), builds each message (email/mime.h) with the Message-ID fixed when it
+// was queued, and hands it to the relay (email/smtp_transport.h). The outcomes of a
+// claim are recorded together, with their webhooks (email.sent, email.bounced) and, for
+// a bounce, the suppressed address and a line on the lead's timeline:
+//   2xx  sent; the rendered parts are dropped.
+//   5xx  bounced for good: the address is suppressed, no email goes to it again.
+//   4xx, no connection, a dropped one: retried with backoff (1 min doubling, at most
+//        1 h apart) up to kMaxAttempts, then failed.
+// A worker that dies between claiming and recording leaves its sends claimed; when the
+// claim runs out they are marked interrupted and never sent again by themselves, so
+// nobody gets a second copy of a message the relay may already have taken.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/wake_signal.h"
+#include "email/email_config.h"
+#include "email/email_store.h"
+#include "email/smtp_transport.h"
+#include "outbox/outbox_writer.h"
+
+namespace tandem {
+
+struct Metrics;
+
+class EmailSender {
+ public:
+  static constexpr int kMaxAttempts = 8;
+  static constexpr size_t kClaimBatch = 16;
+
+  // `store`, `pool`, `clock` and `metrics` must outlive the sender.
+  EmailSender(EmailStore& store, email::SmtpPool& pool, EmailConfig config,
+              std::vector<WebhookConfig> webhooks, const Clock& clock, Metrics& metrics);
+  ~EmailSender();  // Stop()s
+
+  // Claims and sends one batch now, on the calling thread; returns how many were
+  // attempted (0: nothing was due).
+  StatusOr<size_t> SendDue();
+  // The wait before attempt `attempts` + 1 after a temporary failure.
+  static std::chrono::milliseconds Backoff(int64_t attempts);
+
+  // Starts one worker thread per relay connection, each sending while there is work
+  // and waking when notified and every second.
+  void Start();
+  void Notify();
+  void Stop();
+
+ private:
+  struct Attempt;
+  Attempt Deliver(const EmailSend& send);
+  Status Record(const std::vector<EmailSend>& sends, const std::vector<Attempt>& attempts);
+  void Run();
+
+  EmailStore& store_;
+  email::SmtpPool& pool_;
+  const EmailConfig config_;
+  const OutboxWriter outbox_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  WakeSignal signal_;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tandem

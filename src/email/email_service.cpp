@@ -1,0 +1,226 @@
+#include "email/email_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "contact/unsubscribe_token.h"
+#include "core/random.h"
+#include "identity/email.h"
+
+namespace tandem {
+namespace {
+
+ContactReason Refusal(std::string code, std::string message) {
+  ContactReason reason;
+  reason.code = std::move(code);
+  reason.severity = "block";
+  reason.message = std::move(message);
+  return reason;
+}
+
+}  // namespace
+
+EmailService::EmailService(EmailConfig config, const LeadEngine& engine, EmailReadStores stores,
+                           email::ResourceFacts* resources, std::string unsubscribe_secret,
+                           std::string public_url)
+    : config_(std::move(config)),
+      engine_(engine),
+      stores_(stores),
+      resources_(resources),
+      secret_(std::move(unsubscribe_secret)),
+      public_url_(std::move(public_url)) {}
+
+std::string EmailService::UnsubscribeUrlFor(int64_t lead_id) const {
+  return UnsubscribeUrl(public_url_, MakeUnsubscribeToken(secret_, lead_id));
+}
+
+StatusOr<StoredTemplate> EmailService::Resolve(const ComposeRequest& request) const {
+  TANDEM_ASSIGN_OR_RETURN(auto found,
+                          stores_.email.GetTemplate(request.template_key, request.version));
+  if (!found) {
+    return NotFound("not_found", request.version
+                                     ? fmt::format("email template \"{}\" has no version {}",
+                                                   request.template_key, *request.version)
+                                     : fmt::format("email template \"{}\" does not exist",
+                                                   request.template_key));
+  }
+  StoredTemplate t = std::move(*found);
+  if (request.subject) t.subject = *request.subject;
+  if (request.preheader) t.preheader = *request.preheader;
+  if (request.html) t.html = *request.html;
+  if (request.subject || request.preheader || request.html) {
+    TANDEM_RETURN_IF_ERROR(CheckStoredTemplate(t));
+  }
+  return t;
+}
+
+StatusOr<RecipientFacts> EmailService::FactsFor(const LeadRecord& lead) const {
+  RecipientFacts facts;
+  facts.lead = lead;
+  if (lead.owner_id) {
+    TANDEM_ASSIGN_OR_RETURN(facts.owner, stores_.users.GetUser(*lead.owner_id));
+  }
+  TANDEM_ASSIGN_OR_RETURN(const Catalog catalog, stores_.catalog.LoadCatalog());
+  const int64_t ids[] = {lead.id};
+  TANDEM_ASSIGN_OR_RETURN(auto activity, stores_.activity.ListWhyNowActivity(ids, 2000));
+  facts.content = LastEngagedContent(activity[lead.id].events, catalog);
+  facts.campaign = FirstTouchCampaign(lead, catalog);
+  facts.unsubscribe_url = UnsubscribeUrlFor(lead.id);
+  return facts;
+}
+
+StatusOr<Composition> EmailService::Compose(const LeadRecord& lead, const StoredTemplate& source,
+                                            const CompiledTemplate& compiled) const {
+  TANDEM_ASSIGN_OR_RETURN(RecipientFacts facts, FactsFor(lead));
+  return ComposeFor(config_, facts, source, compiled, resources_);
+}
+
+StatusOr<Composition> EmailService::Preview(int64_t lead_id, const StoredTemplate& source) const {
+  TANDEM_ASSIGN_OR_RETURN(auto lead, stores_.leads.GetLead(lead_id));
+  if (!lead) return NotFound("not_found", fmt::format("lead ld_{} does not exist", lead_id));
+  TANDEM_ASSIGN_OR_RETURN(CompiledTemplate compiled, CompileStoredTemplate(source));
+  return Compose(*lead, source, compiled);
+}
+
+StatusOr<std::vector<ContactReason>> EmailService::Compliance(EmailTxn& txn, const LeadRecord& lead,
+                                                              Purpose purpose) const {
+  std::vector<ContactReason> out;
+  if (lead.email.empty()) {
+    out.push_back(Refusal("no_address", fmt::format("ld_{} has no email address", lead.id)));
+    return out;
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto suppressed, txn.FindSuppression(NormalizeEmail(lead.email)));
+  if (suppressed) {
+    out.push_back(Refusal(
+        "suppressed", fmt::format("{} is suppressed ({}{}): no email goes to it again", lead.email,
+                                  suppressed->reason,
+                                  suppressed->detail.empty() ? "" : ": " + suppressed->detail)));
+  }
+  if (purpose == Purpose::kEmailMarketing) {
+    TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead.id));
+    if (prefs.address_source == "harvested" || prefs.address_source == "purchased") {
+      out.push_back(Refusal(
+          prefs.address_source + "_address",
+          fmt::format("{}'s address was {} (not given by the person): no marketing email goes to "
+                      "it, whatever consent is recorded",
+                      lead.email, prefs.address_source)));
+    }
+  }
+  return out;
+}
+
+StatusOr<SendOutcome> EmailService::SendToLead(int64_t lead_id, const Actor& actor,
+                                               const SendRequest& request, TimePoint now) const {
+  TANDEM_ASSIGN_OR_RETURN(StoredTemplate source, Resolve(request.compose));
+  TANDEM_ASSIGN_OR_RETURN(CompiledTemplate compiled, CompileStoredTemplate(source));
+  TANDEM_ASSIGN_OR_RETURN(auto lead, stores_.leads.GetLead(lead_id));
+  if (!lead) return NotFound("not_found", fmt::format("lead ld_{} does not exist", lead_id));
+  SendOutcome out;
+  TANDEM_ASSIGN_OR_RETURN(out.composition, Compose(*lead, source, compiled));
+  if (out.composition.Blocked()) return out;
+
+  TouchInput touch;
+  touch.channel = Channel::kEmail;
+  touch.purpose = source.purpose;
+  touch.note = "Email: " + out.composition.rendered->subject;
+  touch.override = request.override;
+  touch.override_reason = request.override_reason;
+  TANDEM_RETURN_IF_ERROR(ContactService::CheckTouchInput(touch));
+  TANDEM_RETURN_IF_ERROR(engine_.contacts().CheckMayRecordTouch(actor.user, touch));
+
+  TANDEM_ASSIGN_OR_RETURN(auto txn, stores_.email.BeginEmailTxn());
+  TANDEM_ASSIGN_OR_RETURN(out.composition.compliance, Compliance(*txn, *lead, source.purpose));
+  if (!out.composition.compliance.empty()) return out;  // rolled back: nothing recorded
+  TANDEM_ASSIGN_OR_RETURN(TouchResult result,
+                          engine_.RecordTouch(*txn, lead_id, actor, touch, now));
+  out.decision = result.decision;
+  if (result.touch) {
+    out.touch = result.touch;
+    const std::optional<int64_t> user_id =
+        actor.user ? std::optional<int64_t>(actor.user->id) : std::nullopt;
+    TANDEM_ASSIGN_OR_RETURN(
+        out.send, QueueInTxn(*txn, out.composition, SendKind::kOneToOne, user_id, std::nullopt,
+                             lead_id, *result.touch, now));
+  }
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  return out;
+}
+
+StatusOr<EmailSend> EmailService::QueueInTxn(EmailTxn& txn, const Composition& c, SendKind kind,
+                                             std::optional<int64_t> user_id,
+                                             std::optional<int64_t> broadcast_id, int64_t lead_id,
+                                             const TouchRecord& touch, TimePoint now) const {
+  EmailSend send;
+  send.uid = "em_" + RandomToken(9);
+  send.kind = kind;
+  send.lead_id = lead_id;
+  send.broadcast_id = broadcast_id;
+  send.user_id = user_id;
+  send.touch_id = touch.id;
+  send.template_key = c.source.key;
+  send.template_version = c.source.version;
+  send.to_address = c.to_address;
+  send.to_name = c.to_name;
+  send.subject = c.rendered->subject;
+  send.html = c.rendered->html;
+  send.text = c.rendered->text;
+  send.message_id = MessageIdFor(config_);
+  send.marketing = c.source.purpose == Purpose::kEmailMarketing;
+  send.unsubscribe_url = send.marketing ? c.unsubscribe_url : "";
+  send.status = SendStatus::kQueued;
+  send.next_attempt_at = now;
+  send.created_at = now;
+  send.updated_at = now;
+  TANDEM_ASSIGN_OR_RETURN(send.id, txn.AddSend(send));
+  return send;
+}
+
+EmailSend EmailService::Transactional(const std::string& to_address, const std::string& to_name,
+                                      std::optional<int64_t> lead_id,
+                                      std::optional<int64_t> user_id, const std::string& subject,
+                                      const std::string& html, const std::string& text,
+                                      TimePoint now) const {
+  EmailSend send;
+  send.uid = "em_" + RandomToken(9);
+  send.kind = SendKind::kNotification;
+  send.lead_id = lead_id;
+  send.user_id = user_id;
+  send.to_address = to_address;
+  send.to_name = to_name;
+  send.subject = subject;
+  send.html = html;
+  send.text = text;
+  send.message_id = MessageIdFor(config_);
+  send.status = SendStatus::kQueued;
+  send.next_attempt_at = now;
+  send.created_at = now;
+  send.updated_at = now;
+  return send;
+}
+
+StatusOr<EmailSend> EmailService::QueueTest(const UserRecord& user, const Composition& c,
+                                            TimePoint now) const {
+  if (!c.rendered) {
+    return Unprocessable("render_failed", "the email could not be rendered for the chosen lead");
+  }
+  EmailSend send =
+      Transactional(user.email, user.name, std::nullopt, user.id, "[Test] " + c.rendered->subject,
+                    c.rendered->html, c.rendered->text, now);
+  send.kind = SendKind::kTest;
+  send.template_key = c.source.key;
+  send.template_version = c.source.version;
+  send.marketing = c.source.purpose == Purpose::kEmailMarketing;
+  send.unsubscribe_url = send.marketing ? c.unsubscribe_url : "";
+  TANDEM_ASSIGN_OR_RETURN(auto txn, stores_.email.BeginEmailTxn());
+  TANDEM_ASSIGN_OR_RETURN(auto suppressed, txn->FindSuppression(NormalizeEmail(user.email)));
+  if (suppressed) {
+    return Conflict("suppressed", fmt::format("{} is suppressed ({}): no email goes to it",
+                                              user.email, suppressed->reason));
+  }
+  TANDEM_ASSIGN_OR_RETURN(send.id, txn->AddSend(send));
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  return send;
+}
+
+}  // namespace tandem

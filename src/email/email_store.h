@@ -1,0 +1,106 @@
+// What the email domain asks of the store: its templates, filters, broadcasts and
+// sends; a lead transaction that can also queue a send (the touch and its message
+// commit together); and handing queued sends out to the sender, each claimed once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "email/email_records.h"
+#include "leads/lead_store.h"
+
+namespace tandem {
+
+// Inside a lead transaction.
+class EmailWrites {
+ public:
+  virtual ~EmailWrites() = default;
+  // Writes a send (its uid and Message-ID set by the caller); returns its id.
+  virtual StatusOr<int64_t> AddSend(const EmailSend& send) = 0;
+  virtual StatusOr<std::optional<Suppression>> FindSuppression(std::string_view address) = 0;
+  // Records how far a broadcast's recipients got (leads below `next_lead_id` are done).
+  virtual Status SetBroadcastCursor(int64_t broadcast_id, int64_t next_lead_id, TimePoint now) = 0;
+  // The outcome of a claimed send's attempt: sent (the rendered parts are dropped),
+  // retrying at `next_attempt`, bounced or failed (`error` is the reason). A send no
+  // longer claimed (it was marked interrupted meanwhile) is left as it is.
+  virtual Status RecordAttempt(int64_t send_id, SendStatus status, int64_t code,
+                               std::string_view error, TimePoint next_attempt, TimePoint now) = 0;
+  virtual Status Suppress(const Suppression& suppression) = 0;
+  // A setting (core/settings_store.h) written with the transaction.
+  virtual Status PutSettingInTxn(std::string_view name, std::string_view value) = 0;
+};
+
+// A lead transaction that can queue email.
+class EmailTxn : public LeadTxn, public EmailWrites {};
+
+// How long a send handed out by ClaimDueSends stays claimed. A send still claimed after
+// it was not finished by a live sender: it is marked interrupted, never sent again by
+// itself (the relay may have taken it).
+inline constexpr std::chrono::minutes kSendClaim{10};
+
+struct SendCounts {
+  std::map<std::string, int64_t> by_status;          // status name → sends
+  std::map<std::string, int64_t> refused_by_reason;  // reason code → refused sends
+};
+
+struct SendQuery {
+  std::optional<int64_t> lead_id;
+  std::optional<int64_t> broadcast_id;
+  std::optional<SendStatus> status;
+  int64_t before_id = 0;  // keyset: sends with a lower id (newest first); 0 = from the top
+  size_t limit = 50;
+};
+
+class EmailStore {
+ public:
+  virtual ~EmailStore() = default;
+  virtual StatusOr<std::unique_ptr<EmailTxn>> BeginEmailTxn() = 0;
+
+  // Saves `t` as the next version of its key (1 for a new key) and returns it stored.
+  virtual StatusOr<StoredTemplate> SaveTemplate(const StoredTemplate& t) = 0;
+  // The given version, or the latest when `version` is nullopt.
+  virtual StatusOr<std::optional<StoredTemplate>> GetTemplate(std::string_view key,
+                                                              std::optional<int64_t> version) = 0;
+  virtual StatusOr<std::vector<StoredTemplate>> ListTemplates() = 0;  // latest of each, by key
+  virtual StatusOr<std::vector<StoredTemplate>> ListTemplateVersions(std::string_view key) = 0;
+
+  // Inserts (id 0) or replaces a filter; 409 name_taken when another has its name.
+  virtual StatusOr<SavedFilter> PutFilter(const SavedFilter& filter) = 0;
+  virtual StatusOr<std::optional<SavedFilter>> GetFilter(int64_t id) = 0;
+  virtual StatusOr<std::vector<SavedFilter>> ListFilters() = 0;
+  virtual StatusOr<bool> DeleteFilter(int64_t id) = 0;
+
+  virtual StatusOr<Broadcast> CreateBroadcast(const Broadcast& broadcast) = 0;
+  virtual StatusOr<std::optional<Broadcast>> GetBroadcast(int64_t id) = 0;
+  virtual StatusOr<std::vector<Broadcast>> ListBroadcasts() = 0;  // newest first
+  // Replaces the broadcast's row only while it is in one of `from` (its state as the
+  // caller read it); false when it changed meanwhile.
+  virtual StatusOr<bool> UpdateBroadcast(const Broadcast& broadcast,
+                                         std::vector<BroadcastState> from) = 0;
+  // Broadcasts sending, or scheduled for `now` or earlier.
+  virtual StatusOr<std::vector<Broadcast>> BroadcastsToRun(TimePoint now) = 0;
+  virtual StatusOr<SendCounts> CountSends(std::optional<int64_t> broadcast_id) = 0;
+  // Sends of a broadcast still to go (queued or retrying).
+  virtual StatusOr<int64_t> CountWaitingSends(int64_t broadcast_id) = 0;
+  // Its queued and retrying sends become cancelled; returns how many.
+  virtual StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) = 0;
+
+  // Sends due at `now` (queued, or retrying whose time came; a paused or cancelled
+  // broadcast's are not due), oldest first, claimed (sending, one more attempt) until
+  // now + kSendClaim for this caller alone, in any instance.
+  virtual StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit) = 0;
+  // Sends whose claim ran out (their sender died mid-attempt) become interrupted.
+  virtual StatusOr<int64_t> InterruptStaleSends(TimePoint now) = 0;
+  virtual StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) = 0;
+  virtual StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,157 @@
+#include "email/staff_mail.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "identity/email.h"
+#include "leads/lead_json.h"
+
+namespace tandem {
+namespace {
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// `line` escaped, with its http(s) URLs as links.
+std::string LinkedLine(std::string_view line) {
+  std::string out;
+  while (!line.empty()) {
+    size_t at = std::min(line.find("https://"), line.find("http://"));
+    if (at == std::string_view::npos) {
+      out += Escape(line);
+      break;
+    }
+    out += Escape(line.substr(0, at));
+    size_t end = line.find_first_of(" \t<>\"", at);
+    std::string_view url = line.substr(at, end == std::string_view::npos ? end : end - at);
+    out += fmt::format("<a href=\"{0}\">{0}</a>", Escape(url));
+    line = end == std::string_view::npos ? "" : line.substr(end);
+  }
+  return out;
+}
+
+std::string Text(const nlohmann::json& data, const char* key) {
+  auto it = data.find(key);
+  return it != data.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::string TextToHtml(std::string_view text) {
+  std::string out = "<!doctype html><html><body>";
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t gap = rest.find("\n\n");
+    std::string_view para = rest.substr(0, gap);
+    rest = gap == std::string_view::npos ? "" : rest.substr(gap + 2);
+    if (para.find_first_not_of(" \n") == std::string_view::npos) continue;
+    out += "<p>";
+    bool first = true;
+    while (!para.empty()) {
+      size_t nl = para.find('\n');
+      if (!first) out += "<br>";
+      out += LinkedLine(para.substr(0, nl));
+      first = false;
+      para = nl == std::string_view::npos ? "" : para.substr(nl + 1);
+    }
+    out += "</p>";
+  }
+  return out + "</body></html>";
+}
+
+StatusOr<int64_t> StaffMail::Cursor() {
+  TANDEM_ASSIGN_OR_RETURN(auto stored, settings_.GetSetting(kCursorSetting));
+  if (!stored) {
+    // First start: begin after what is in the outbox now.
+    int64_t last = 0;
+    for (;;) {
+      TANDEM_ASSIGN_OR_RETURN(auto page, outbox_.ListOutbox(last, 1000));
+      if (page.empty()) break;
+      last = page.back().id;
+    }
+    TANDEM_ASSIGN_OR_RETURN(std::string kept,
+                            settings_.PutSettingIfAbsent(kCursorSetting, std::to_string(last)));
+    stored = kept;
+  }
+  int64_t cursor = 0;
+  std::from_chars(stored->data(), stored->data() + stored->size(), cursor);
+  return cursor;
+}
+
+StatusOr<std::vector<EmailSend>> StaffMail::SendsFor(const OutboxMessage& message, TimePoint now) {
+  std::vector<EmailSend> out;
+  const auto payload = nlohmann::json::parse(message.payload, nullptr, false);
+  if (!payload.is_object() || !payload.contains("data") || !payload["data"].is_object()) {
+    return out;
+  }
+  const nlohmann::json& data = payload["data"];
+  const std::string subject = Text(data, "subject");
+  const std::string text = Text(data, "text").empty() ? subject : Text(data, "text");
+  if (subject.empty()) return out;
+  if (message.type == "person.resubscribe_confirmation") {
+    const std::string to = Text(data, "to");
+    if (to.empty()) return out;
+    out.push_back(service_.Transactional(to, "", message.lead_id, std::nullopt, subject,
+                                         TextToHtml(text), text, now));
+    return out;
+  }
+  auto notify = data.find("notify");
+  if (notify == data.end() || !notify->is_array()) return out;
+  for (const nlohmann::json& who : *notify) {
+    if (!who.is_object()) continue;
+    std::optional<int64_t> id = ParseUserId(Text(who, "id"));
+    if (!id) continue;
+    TANDEM_ASSIGN_OR_RETURN(auto user, service_.stores().users.GetUser(*id));
+    if (!user || !user->active || user->notify_by != "email" || user->email.empty()) continue;
+    out.push_back(service_.Transactional(user->email, user->name, message.lead_id, user->id,
+                                         subject, TextToHtml(text), text, now));
+  }
+  return out;
+}
+
+StatusOr<size_t> StaffMail::QueueNew(TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(int64_t cursor, Cursor());
+  TANDEM_ASSIGN_OR_RETURN(auto messages, outbox_.ListOutbox(cursor, 200));
+  if (messages.empty()) return 0;
+  std::vector<EmailSend> sends;
+  for (const OutboxMessage& message : messages) {
+    TANDEM_ASSIGN_OR_RETURN(auto more, SendsFor(message, now));
+    for (EmailSend& send : more) sends.push_back(std::move(send));
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto txn, service_.stores().email.BeginEmailTxn());
+  for (EmailSend& send : sends) {
+    TANDEM_ASSIGN_OR_RETURN(auto suppressed, txn->FindSuppression(NormalizeEmail(send.to_address)));
+    if (suppressed) {
+      send.status = SendStatus::kRefused;
+      send.reason = "suppressed";
+    }
+    TANDEM_ASSIGN_OR_RETURN(send.id, txn->AddSend(send));
+  }
+  TANDEM_RETURN_IF_ERROR(txn->PutSettingInTxn(kCursorSetting, std::to_string(messages.back().id)));
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  return sends.size();
+}
+
+}  // namespace tandem

@@ -1,0 +1,21 @@
+// Email's rows: templates, saved filters, broadcasts (sql_email.cpp), sends and
+// suppressions (sql_email_sends.cpp). Writes REQUIRE a write transaction open on the
+// connection.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "email/email_store.h"
+#include "store/sql/sql_db.h"
+
+namespace tandem::sql {
+
+StatusOr<int64_t> AddSend(Db& db, const EmailSend& send);
+StatusOr<std::optional<Suppression>> FindSuppression(Db& db, std::string_view address);
+Status SetBroadcastCursor(Db& db, int64_t broadcast_id, int64_t next_lead_id, TimePoint now);
+Status RecordAttempt(Db& db, int64_t send_id, SendStatus status, int64_t code,
+                     std::string_view error, TimePoint next_attempt, TimePoint now);
+Status Suppress(Db& db, const Suppression& suppression);
+
+}  // namespace tandem::sql

@@ -1,0 +1,295 @@
+// Email sends (the outbox rows the sender claims) and suppressed addresses.
+#include <fmt/format.h>
+
+#include "store/sql/sql_email.h"
+#include "store/sql/sql_store.h"
+
+namespace tandem {
+
+using sql::Statement;
+
+namespace {
+
+constexpr const char* kSendColumns =
+    "id, uid, kind, lead_id, broadcast_id, user_id, touch_id, template_key, template_version, "
+    "to_address, to_name, subject, html, text, message_id, marketing, unsubscribe_url, status, "
+    "reason, attempts, next_attempt_at, last_code, last_error, created_at, sent_at, updated_at";
+
+StatusOr<EmailSend> ReadSend(const Statement& s) {
+  EmailSend e;
+  e.id = s.Int(0);
+  e.uid = s.Text(1);
+  TANDEM_ASSIGN_OR_RETURN(e.kind, sql::ReadEnum(s, 2, "email_sends.kind", &ParseSendKind));
+  e.lead_id = s.NullableInt(3);
+  e.broadcast_id = s.NullableInt(4);
+  e.user_id = s.NullableInt(5);
+  e.touch_id = s.NullableInt(6);
+  e.template_key = s.Text(7);
+  e.template_version = s.Int(8);
+  e.to_address = s.Text(9);
+  e.to_name = s.Text(10);
+  e.subject = s.Text(11);
+  e.html = s.Text(12);
+  e.text = s.Text(13);
+  e.message_id = s.Text(14);
+  e.marketing = s.Int(15) != 0;
+  e.unsubscribe_url = s.Text(16);
+  TANDEM_ASSIGN_OR_RETURN(e.status, sql::ReadEnum(s, 17, "email_sends.status", &ParseSendStatus));
+  e.reason = s.Text(18);
+  e.attempts = s.Int(19);
+  e.next_attempt_at = FromUnixMillis(s.Int(20));
+  e.last_code = s.Int(21);
+  e.last_error = s.Text(22);
+  e.created_at = FromUnixMillis(s.Int(23));
+  e.sent_at = sql::OptionalTime(s, 24);
+  e.updated_at = FromUnixMillis(s.Int(25));
+  return e;
+}
+
+Suppression ReadSuppression(const Statement& s) {
+  return Suppression{s.Text(0), s.Text(1), s.Text(2), FromUnixMillis(s.Int(3))};
+}
+
+}  // namespace
+
+namespace sql {
+
+StatusOr<int64_t> AddSend(Db& db, const EmailSend& e) {
+  // Every column but the id.
+  static const std::string kInsert =
+      fmt::format("INSERT INTO email_sends ({}) VALUES ({}) RETURNING id",
+                  std::string_view(kSendColumns).substr(4),
+                  fmt::join(std::vector<std::string_view>(25, "?"), ", "));
+  TANDEM_ASSIGN_OR_RETURN(Statement * insert, db.Prepare(kInsert));
+  insert->Bind(1, e.uid)
+      .Bind(2, SendKindName(e.kind))
+      .BindNullable(3, e.lead_id)
+      .BindNullable(4, e.broadcast_id)
+      .BindNullable(5, e.user_id)
+      .BindNullable(6, e.touch_id)
+      .Bind(7, e.template_key)
+      .Bind(8, e.template_version)
+      .Bind(9, e.to_address)
+      .Bind(10, e.to_name)
+      .Bind(11, e.subject)
+      .Bind(12, e.html)
+      .Bind(13, e.text)
+      .Bind(14, e.message_id)
+      .Bind(15, int64_t{e.marketing ? 1 : 0})
+      .Bind(16, e.unsubscribe_url)
+      .Bind(17, SendStatusName(e.status))
+      .Bind(18, e.reason)
+      .Bind(19, e.attempts)
+      .Bind(20, ToUnixMillis(e.next_attempt_at))
+      .Bind(21, e.last_code)
+      .Bind(22, e.last_error)
+      .Bind(23, ToUnixMillis(e.created_at))
+      .BindNullable(24, OptionalMillis(e.sent_at))
+      .Bind(25, ToUnixMillis(e.updated_at));
+  return InsertedId(*insert);
+}
+
+StatusOr<std::optional<Suppression>> FindSuppression(Db& db, std::string_view address) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("SELECT address, reason, detail, created_at FROM email_suppressions WHERE "
+                 "address = ?"));
+  stmt->Bind(1, address);
+  return First<Suppression>(stmt, ReadSuppression);
+}
+
+}  // namespace sql
+
+StatusOr<SendCounts> SqlStore::CountSends(std::optional<int64_t> broadcast_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  const std::string where = broadcast_id ? "WHERE broadcast_id = ?" : "";
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare(fmt::format("SELECT status, reason, COUNT(*) FROM email_sends {} GROUP "
+                                      "BY status, CASE WHEN status = 'refused' THEN reason ELSE "
+                                      "'' END",
+                                      where)));
+  if (broadcast_id) stmt->Bind(1, *broadcast_id);
+  struct Row {
+    std::string status, reason;
+    int64_t n;
+  };
+  TANDEM_ASSIGN_OR_RETURN(auto rows, sql::Collect<Row>(stmt, [](const Statement& s) {
+                            return Row{s.Text(0), s.Text(1), s.Int(2)};
+                          }));
+  SendCounts counts;
+  for (const Row& row : rows) {
+    counts.by_status[row.status] += row.n;
+    if (row.status != "refused") continue;
+    // A refusal's reason lists every blocking code; each counts.
+    for (std::string_view rest = row.reason; !rest.empty();) {
+      size_t comma = rest.find(',');
+      counts.refused_by_reason[std::string(rest.substr(0, comma))] += row.n;
+      rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
+    }
+  }
+  return counts;
+}
+
+StatusOr<int64_t> SqlStore::CountWaitingSends(int64_t broadcast_id) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT COUNT(*) FROM email_sends WHERE broadcast_id = ? AND status IN "
+                          "('queued', 'retrying', 'sending')"));
+  stmt->Bind(1, broadcast_id);
+  TANDEM_ASSIGN_OR_RETURN(auto n,
+                          sql::First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  return n.value_or(0);
+}
+
+StatusOr<int64_t> SqlStore::CancelBroadcastSends(int64_t broadcast_id, TimePoint now) {
+  int64_t cancelled = 0;
+  const Status written = Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("UPDATE email_sends SET status = 'cancelled', html = '', text = '', "
+                   "updated_at = ? WHERE broadcast_id = ? AND status IN ('queued', 'retrying')"));
+    stmt->Bind(1, ToUnixMillis(now)).Bind(2, broadcast_id);
+    TANDEM_RETURN_IF_ERROR(stmt->Run());
+    cancelled = db.Changes();
+    return OkStatus();
+  });
+  TANDEM_RETURN_IF_ERROR(written);
+  return cancelled;
+}
+
+StatusOr<std::vector<EmailSend>> SqlStore::ClaimDueSends(TimePoint now, size_t limit) {
+  std::vector<EmailSend> out;
+  const Status written = Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * due,
+        db.Prepare(fmt::format(
+            "SELECT {} FROM email_sends s WHERE s.status IN ('queued', 'retrying') AND "
+            "s.next_attempt_at <= ? AND (s.broadcast_id IS NULL OR EXISTS (SELECT 1 FROM "
+            "broadcasts b WHERE b.id = s.broadcast_id AND b.state = 'sending')) ORDER BY "
+            "s.next_attempt_at, s.id LIMIT ?",
+            kSendColumns)));
+    due->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
+    TANDEM_ASSIGN_OR_RETURN(out, sql::Collect<EmailSend>(due, ReadSend));
+    // Claimed: nobody else (in this instance or another sharing the database) takes
+    // them; a claim that runs out marks the send interrupted, never due again.
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * claim,
+        db.Prepare("UPDATE email_sends SET status = 'sending', attempts = attempts + 1, "
+                   "next_attempt_at = ?, updated_at = ? WHERE id = ?"));
+    for (EmailSend& e : out) {
+      e.status = SendStatus::kSending;
+      e.attempts += 1;
+      e.next_attempt_at = now + kSendClaim;
+      claim->Bind(1, ToUnixMillis(e.next_attempt_at)).Bind(2, ToUnixMillis(now)).Bind(3, e.id);
+      TANDEM_RETURN_IF_ERROR(claim->Run());
+      claim->Reset();
+    }
+    return OkStatus();
+  });
+  TANDEM_RETURN_IF_ERROR(written);
+  return out;
+}
+
+namespace sql {
+
+Status RecordAttempt(Db& db, int64_t send_id, SendStatus status, int64_t code,
+                     std::string_view error, TimePoint next_attempt, TimePoint now) {
+  {
+    // A sent message's parts are dropped: its subject, template version and Message-ID
+    // say what went.
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare(
+            "UPDATE email_sends SET status = ?, last_code = ?, last_error = ?, reason = "
+            "CASE WHEN ? = 'bounced' OR ? = 'failed' THEN ? ELSE reason END, next_attempt_at = ?, "
+            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, html = CASE WHEN ? = "
+            "'sent' THEN '' ELSE html END, text = CASE WHEN ? = 'sent' THEN '' ELSE text "
+            "END, updated_at = ? WHERE id = ? AND status = 'sending'"));
+    const std::string_view name = SendStatusName(status);
+    stmt->Bind(1, name)
+        .Bind(2, code)
+        .Bind(3, error)
+        .Bind(4, name)
+        .Bind(5, name)
+        .Bind(6, error)
+        .Bind(7, ToUnixMillis(next_attempt))
+        .Bind(8, name)
+        .Bind(9, ToUnixMillis(now))
+        .Bind(10, name)
+        .Bind(11, name)
+        .Bind(12, ToUnixMillis(now))
+        .Bind(13, send_id);
+    return stmt->Run();
+  }
+}
+
+}  // namespace sql
+
+StatusOr<int64_t> SqlStore::InterruptStaleSends(TimePoint now) {
+  int64_t interrupted = 0;
+  const Status written = Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare("UPDATE email_sends SET status = 'interrupted', last_error = 'the sender "
+                   "stopped during the attempt; the relay may or may not have taken it', "
+                   "updated_at = ? WHERE status = 'sending' AND next_attempt_at < ?"));
+    stmt->Bind(1, ToUnixMillis(now)).Bind(2, ToUnixMillis(now));
+    TANDEM_RETURN_IF_ERROR(stmt->Run());
+    interrupted = db.Changes();
+    return OkStatus();
+  });
+  TANDEM_RETURN_IF_ERROR(written);
+  return interrupted;
+}
+
+namespace sql {
+
+Status Suppress(Db& db, const Suppression& s) {
+  {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare(
+            sql::Upsert("email_suppressions", "address, reason, detail, created_at", "address")));
+    stmt->Bind(1, s.address)
+        .Bind(2, s.reason)
+        .Bind(3, s.detail)
+        .Bind(4, ToUnixMillis(s.created_at));
+    return stmt->Run();
+  }
+}
+
+}  // namespace sql
+
+StatusOr<std::vector<EmailSend>> SqlStore::ListSends(const SendQuery& q) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  std::vector<std::string> where;
+  std::vector<std::variant<int64_t, std::string>> binds;
+  if (q.lead_id) where.push_back("lead_id = ?"), binds.emplace_back(*q.lead_id);
+  if (q.broadcast_id) where.push_back("broadcast_id = ?"), binds.emplace_back(*q.broadcast_id);
+  if (q.status)
+    where.push_back("status = ?"), binds.emplace_back(std::string(SendStatusName(*q.status)));
+  if (q.before_id > 0) where.push_back("id < ?"), binds.emplace_back(q.before_id);
+  std::string sql = fmt::format("SELECT {} FROM email_sends", kSendColumns);
+  if (!where.empty()) sql += fmt::format(" WHERE {}", fmt::join(where, " AND "));
+  sql += " ORDER BY id DESC LIMIT ?";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare(sql));
+  int i = 1;
+  for (const auto& b : binds) std::visit([&](const auto& v) { stmt->Bind(i++, v); }, b);
+  stmt->Bind(i, static_cast<int64_t>(q.limit));
+  return sql::Collect<EmailSend>(stmt, ReadSend);
+}
+
+StatusOr<std::optional<EmailSend>> SqlStore::GetSend(std::string_view uid) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare(fmt::format("SELECT {} FROM email_sends WHERE uid = ?", kSendColumns)));
+  stmt->Bind(1, uid);
+  TANDEM_ASSIGN_OR_RETURN(auto rows, sql::Collect<EmailSend>(stmt, ReadSend));
+  if (rows.empty()) return std::optional<EmailSend>();
+  return std::optional<EmailSend>(std::move(rows.front()));
+}
+
+}  // namespace tandem
