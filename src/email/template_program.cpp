@@ -12,6 +12,7 @@ namespace tandem::email {
 namespace {
 
 constexpr size_t kNoField = static_cast<size_t>(-1);
+constexpr size_t kMaxSectionDepth = 32;  // far beyond any email; bounds every parser's stack
 
 std::string_view Trim(std::string_view text) {
   constexpr std::string_view kSpace = " \t\r\n\f\v";
@@ -253,6 +254,10 @@ class PartCompiler {
 
   void OpenSectionTag(size_t open, bool inverted, std::string_view name) {
     const auto [line, column] = locator_.At(open);
+    if (open_sections_.size() == kMaxSectionDepth) {
+      Problem(line, column, "too_deep", name,
+              fmt::format("sections are nested more than {} deep here", kMaxSectionDepth));
+    }
     open_sections_.push_back(OpenSection{program_.ops.size(), std::string(name), line, column});
     TemplateOp op;
     op.kind = inverted ? TemplateOp::Kind::kInvertedSection : TemplateOp::Kind::kSection;

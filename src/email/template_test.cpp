@@ -192,6 +192,19 @@ TEST(CheckTemplate, AWholeDocumentNeedsTheLayoutNone) {
   EXPECT_TRUE(CheckTemplate(t).empty());
 }
 
+TEST(CheckTemplate, NestingDeeperThanAnyEmailIsRefused) {
+  std::string sections;
+  for (int i = 0; i < 40; ++i) sections += "{{#lead.name}}";
+  for (int i = 0; i < 40; ++i) sections += "{{/lead.name}}";
+  ExpectAt(OnlyProblem(Template("Hi", sections)), "html", 1, 1 + 32 * 14, "too_deep");
+  std::string divs = "<p>a<br><img src=x><br/></p>\n";
+  for (int i = 0; i < 300; ++i) divs += "<div>";
+  ExpectAt(OnlyProblem(Template("Hi", divs)), "html", 2, 1 + 256 * 5, "too_deep");
+  std::string siblings;
+  for (int i = 0; i < 3000; ++i) siblings += "<div><p>x</p><br></div>";
+  EXPECT_TRUE(CheckTemplate(Template("Hi", siblings)).empty());
+}
+
 TEST(CheckTemplate, OversizedPartsAreRefused) {
   EXPECT_EQ(OnlyProblem(Template("Hi", std::string(2 * 1024 * 1024, 'x'))).code, "too_large");
 }
