@@ -14,9 +14,9 @@ namespace {
 
 constexpr size_t kMaxKey = 64;
 constexpr size_t kMaxName = 200;
-constexpr size_t kMaxLine = 2000;  // subject and preheader sources
-constexpr size_t kMaxHtml = 1024 * 1024;
-constexpr size_t kMaxNesting = 256;  // far above what Gmail shows (102 KB)
+constexpr size_t kMaxLine = 2000;         // subject and preheader sources
+constexpr size_t kMaxHtml = 1024 * 1024;  // far above what Gmail shows (102 KB)
+constexpr size_t kMaxNesting = 256;       // elements within elements (CheckNesting)
 
 // The merge fields the marketing layout needs of every recipient, and the one it uses
 // when present.
@@ -326,7 +326,7 @@ std::variant<CompiledTemplate, std::vector<TemplateProblem>> CompiledTemplate::C
   }
   if (UsesMarketingLayout(t)) {
     for (std::string_view name : {kCompanyName, kPostalAddress, kUnsubscribeUrl, kPreferencesUrl})
-      used[*MergeFieldIndex(name)] = true;
+      used[FieldIndex(name)] = true;
   }
   for (size_t i = 0; i < used.size(); ++i) {
     if (!used[i]) continue;
