@@ -212,14 +212,18 @@ class PartCompiler {
       return kNoField;
     }
     if (auto index = MergeFieldIndex(name)) return *index;
-    const std::vector<std::string> near = NearMergeFields(name);
+    std::vector<std::string> near = NearMergeFields(name);
     std::string message = fmt::format("unknown merge field \"{}\"", name);
     if (near.empty()) {
       message +=
           "; merge fields begin with lead., company., owner., content., campaign., "
           "sender. or links. (see the list of merge fields)";
     } else {
-      message += fmt::format("; did you mean {}?", fmt::join(near, " or "));
+      const std::string last = near.back();
+      near.pop_back();
+      message += near.empty()
+                     ? fmt::format("; did you mean {}?", last)
+                     : fmt::format("; did you mean {} or {}?", fmt::join(near, ", "), last);
     }
     ProblemAt(open, "unknown_merge_field", name, std::move(message));
     return kNoField;

@@ -155,6 +155,46 @@ TEST(CheckTemplate, UnknownFieldSuggestsTheNearOnes) {
   EXPECT_TRUE(Contains(far.message, "lead.")) << far.message;
 }
 
+TEST(CheckTemplate, MisspelledCaseIsSuggestedToo) {
+  const TemplateProblem p = OnlyProblem(Template("Hi {{Lead.First_Name}}", "<p>x</p>"));
+  EXPECT_EQ(p.code, "unknown_merge_field");
+  EXPECT_TRUE(Contains(p.message, "did you mean lead.first_name?")) << p.message;
+}
+
+TEST(MergeFields, EachHasADescriptionAndNearOnesAreFound) {
+  std::vector<std::string> names;
+  for (const MergeField& field : MergeFields()) {
+    names.push_back(field.name);
+    EXPECT_FALSE(field.description.empty()) << field.name;
+    EXPECT_EQ(MergeFieldIndex(field.name), names.size() - 1);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"lead.first_name",
+                                             "lead.last_name",
+                                             "lead.name",
+                                             "lead.email",
+                                             "lead.title",
+                                             "lead.phone",
+                                             "company.name",
+                                             "company.domain",
+                                             "owner.name",
+                                             "owner.first_name",
+                                             "owner.email",
+                                             "owner.title",
+                                             "content.title",
+                                             "content.topic",
+                                             "content.problem",
+                                             "content.url",
+                                             "campaign.name",
+                                             "campaign.offer",
+                                             "sender.company_name",
+                                             "sender.postal_address",
+                                             "links.unsubscribe_url",
+                                             "links.preferences_url"}));
+  EXPECT_EQ(NearMergeFields("lead.firstname").front(), "lead.first_name");
+  EXPECT_EQ(NearMergeFields("unsubscribe_url"), std::vector<std::string>{"links.unsubscribe_url"});
+  EXPECT_TRUE(NearMergeFields("zzzzzzzz").empty());
+}
+
 TEST(CheckTemplate, UnescapedTagsAreRefused) {
   const TemplateProblem triple = OnlyProblem(Template("Hi", "<p>{{{lead.name}}}</p>"));
   ExpectAt(triple, "html", 1, 4, "unescaped_tag");
