@@ -99,7 +99,10 @@ std::vector<std::string> NearMergeFields(std::string_view name) {
   std::stable_sort(near.begin(), near.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> names;
-  for (size_t i = 0; i < near.size() && i < 3; ++i) names.push_back(near[i].second);
+  for (size_t i = 0; i < near.size() && i < 3; ++i) {
+    if (near[i].first > near[0].first && near[0].first == 0) break;  // only the case differs
+    names.push_back(near[i].second);
+  }
   return names;
 }
 

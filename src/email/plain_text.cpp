@@ -10,12 +10,15 @@ namespace tandem::email {
 namespace {
 
 constexpr size_t kWrapColumn = 76;
+constexpr int kMaxDepth = 1000;
 
+// `text` in lower case without white space, for comparing what two texts say.
 std::string Lower(std::string_view text) {
   std::string lower;
   lower.reserve(text.size());
   for (char c : text) {
-    if (c != ' ') lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    const auto byte = static_cast<unsigned char>(c);
+    if (!std::isspace(byte)) lower.push_back(static_cast<char>(std::tolower(byte)));
   }
   return lower;
 }
@@ -195,10 +198,14 @@ class Walker {
   }
 
  private:
+  // Elements nested deeper than any email (kMaxDepth) are left out: the walk recurses.
   void Children(const GumboVector& children) {
+    if (depth_ == kMaxDepth) return;
+    ++depth_;
     for (unsigned i = 0; i < children.length; ++i) {
       Visit(*static_cast<const GumboNode*>(children.data[i]));
     }
+    --depth_;
   }
 
   void Link(const GumboElement& element) {
@@ -223,6 +230,7 @@ class Walker {
   TextWriter& out_;
   const bool mark_links_;
   int list_depth_ = 0;
+  int depth_ = 0;
 };
 
 size_t Characters(std::string_view text) {

@@ -16,7 +16,8 @@ namespace tandem::email {
 //   the hidden attribute) and the layout's preheader are left out;
 // - entities are decoded, runs of white space are one space (non-breaking ones too);
 // - lines are wrapped at 76 characters at spaces; a word or address longer than that
-//   stands alone on its line, never broken.
+//   stands alone on its line, never broken;
+// - elements nested over 1,000 deep are left out.
 std::string PlainTextFromHtml(std::string_view html);
 
 // PlainTextFromHtml in its two steps, for a caller that changes the text in between (a

@@ -18,6 +18,9 @@
 // Refused: unescaped tags ({{{x}}}, {{& x}}: merge values come from web forms), partials
 // ({{> x}}) and delimiter changes ({{=<% %>=}}).
 //
+// Lines that hold only section tags are kept as written (mustache's trimming of such
+// "standalone" lines is not applied: white space between HTML tags does not show).
+//
 // Escaping: in the HTML body values are HTML-escaped; in the subject and preheader they
 // are not, but carriage returns, line feeds, tabs and other control characters become
 // spaces, so a value can never start a new mail header.
@@ -58,8 +61,9 @@ struct EmailTemplate {
 // characters), a stable code, and a message that says what to write instead.
 // Codes: unclosed_tag, bad_tag, unclosed_section, unopened_section, mismatched_section,
 // unknown_merge_field, unescaped_tag, partial_tag, set_delimiter_tag, invalid_key,
-// invalid_name, invalid_layout, invalid_purpose, empty_subject, too_large,
-// whole_document; when rendering: missing_merge_field.
+// invalid_name, invalid_layout, invalid_purpose, empty_subject, too_large, too_deep
+// (sections nested over 32 deep, elements over 256), whole_document; when rendering:
+// missing_merge_field.
 struct TemplateProblem {
   std::string part;
   std::string field;  // the merge field concerned, when there is one
@@ -73,7 +77,8 @@ struct TemplateProblem {
 // subject, preheader, html) and, within a part, of position. Empty: it may be saved.
 std::vector<TemplateProblem> CheckTemplate(const EmailTemplate& t);
 
-// One recipient's values: merge field name → value. Absent or "" = no value.
+// One recipient's values: merge field name → value. Absent, "" or only white space = no
+// value; values are used without the white space at either end.
 using MergeValues = std::map<std::string, std::string, std::less<>>;
 
 struct RenderedEmail {
@@ -107,8 +112,9 @@ class CompiledTemplate {
   const std::vector<std::string>& fields_used() const;
   // Whether each recipient's plain-text part comes from the text derived once at compile
   // time (template_text.h) rather than from parsing that recipient's HTML; either way it
-  // is PlainTextFromHtml(html). False when the template's markup moves text around (a
-  // section between table rows), which the compile-time check detects.
+  // is meant to be PlainTextFromHtml(html), which Compile checks on probe recipients and
+  // the email_template fuzz target on hostile ones. False when the template's markup
+  // moves text around (a section between table rows), which that check detects.
   bool text_derived_once() const;
 
  private:

@@ -12,6 +12,7 @@ namespace tandem::email {
 namespace {
 
 constexpr size_t kNoField = static_cast<size_t>(-1);
+constexpr size_t kMaxSectionDepth = 32;  // far beyond any email; bounds every parser's stack
 
 std::string_view Trim(std::string_view text) {
   constexpr std::string_view kSpace = " \t\r\n\f\v";
@@ -211,14 +212,18 @@ class PartCompiler {
       return kNoField;
     }
     if (auto index = MergeFieldIndex(name)) return *index;
-    const std::vector<std::string> near = NearMergeFields(name);
+    std::vector<std::string> near = NearMergeFields(name);
     std::string message = fmt::format("unknown merge field \"{}\"", name);
     if (near.empty()) {
       message +=
           "; merge fields begin with lead., company., owner., content., campaign., "
           "sender. or links. (see the list of merge fields)";
     } else {
-      message += fmt::format("; did you mean {}?", fmt::join(near, " or "));
+      const std::string last = near.back();
+      near.pop_back();
+      message += near.empty()
+                     ? fmt::format("; did you mean {}?", last)
+                     : fmt::format("; did you mean {} or {}?", fmt::join(near, ", "), last);
     }
     ProblemAt(open, "unknown_merge_field", name, std::move(message));
     return kNoField;
@@ -253,6 +258,10 @@ class PartCompiler {
 
   void OpenSectionTag(size_t open, bool inverted, std::string_view name) {
     const auto [line, column] = locator_.At(open);
+    if (open_sections_.size() == kMaxSectionDepth) {
+      Problem(line, column, "too_deep", name,
+              fmt::format("sections are nested more than {} deep here", kMaxSectionDepth));
+    }
     open_sections_.push_back(OpenSection{program_.ops.size(), std::string(name), line, column});
     TemplateOp op;
     op.kind = inverted ? TemplateOp::Kind::kInvertedSection : TemplateOp::Kind::kSection;

@@ -155,6 +155,46 @@ TEST(CheckTemplate, UnknownFieldSuggestsTheNearOnes) {
   EXPECT_TRUE(Contains(far.message, "lead.")) << far.message;
 }
 
+TEST(CheckTemplate, MisspelledCaseIsSuggestedToo) {
+  const TemplateProblem p = OnlyProblem(Template("Hi {{Lead.First_Name}}", "<p>x</p>"));
+  EXPECT_EQ(p.code, "unknown_merge_field");
+  EXPECT_TRUE(Contains(p.message, "did you mean lead.first_name?")) << p.message;
+}
+
+TEST(MergeFields, EachHasADescriptionAndNearOnesAreFound) {
+  std::vector<std::string> names;
+  for (const MergeField& field : MergeFields()) {
+    names.push_back(field.name);
+    EXPECT_FALSE(field.description.empty()) << field.name;
+    EXPECT_EQ(MergeFieldIndex(field.name), names.size() - 1);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"lead.first_name",
+                                             "lead.last_name",
+                                             "lead.name",
+                                             "lead.email",
+                                             "lead.title",
+                                             "lead.phone",
+                                             "company.name",
+                                             "company.domain",
+                                             "owner.name",
+                                             "owner.first_name",
+                                             "owner.email",
+                                             "owner.title",
+                                             "content.title",
+                                             "content.topic",
+                                             "content.problem",
+                                             "content.url",
+                                             "campaign.name",
+                                             "campaign.offer",
+                                             "sender.company_name",
+                                             "sender.postal_address",
+                                             "links.unsubscribe_url",
+                                             "links.preferences_url"}));
+  EXPECT_EQ(NearMergeFields("lead.firstname").front(), "lead.first_name");
+  EXPECT_EQ(NearMergeFields("unsubscribe_url"), std::vector<std::string>{"links.unsubscribe_url"});
+  EXPECT_TRUE(NearMergeFields("zzzzzzzz").empty());
+}
+
 TEST(CheckTemplate, UnescapedTagsAreRefused) {
   const TemplateProblem triple = OnlyProblem(Template("Hi", "<p>{{{lead.name}}}</p>"));
   ExpectAt(triple, "html", 1, 4, "unescaped_tag");
@@ -190,6 +230,19 @@ TEST(CheckTemplate, AWholeDocumentNeedsTheLayoutNone) {
   ExpectAt(OnlyProblem(t), "html", 2, 1, "whole_document");
   t.layout = "none";
   EXPECT_TRUE(CheckTemplate(t).empty());
+}
+
+TEST(CheckTemplate, NestingDeeperThanAnyEmailIsRefused) {
+  std::string sections;
+  for (int i = 0; i < 40; ++i) sections += "{{#lead.name}}";
+  for (int i = 0; i < 40; ++i) sections += "{{/lead.name}}";
+  ExpectAt(OnlyProblem(Template("Hi", sections)), "html", 1, 1 + 32 * 14, "too_deep");
+  std::string divs = "<p>a<br><img src=x><br/></p>\n";
+  for (int i = 0; i < 300; ++i) divs += "<div>";
+  ExpectAt(OnlyProblem(Template("Hi", divs)), "html", 2, 1 + 256 * 5, "too_deep");
+  std::string siblings;
+  for (int i = 0; i < 3000; ++i) siblings += "<div><p>x</p><br></div>";
+  EXPECT_TRUE(CheckTemplate(Template("Hi", siblings)).empty());
 }
 
 TEST(CheckTemplate, OversizedPartsAreRefused) {
@@ -353,12 +406,25 @@ TEST(RenderTemplate, TheFollowUpNamesTheGuideTheyDownloaded) {
   LintContext context;
   context.company_name = "Meetings Inc";
   context.engaged_content = {"The SEM Buyer's Guide"};
-  for (const Finding& finding :
-       Lint(Draft{email.subject, email.preheader, email.html, false}, context)) {
-    EXPECT_NE(finding.code, "copy_generic_thanks");
-    EXPECT_NE(finding.code, "copy_no_question");
-    EXPECT_NE(finding.code, "unreplaced_placeholder");
-  }
+  const auto codes = [&](const RenderedEmail& e) {
+    std::vector<std::string> found;
+    for (const Finding& f : Lint(Draft{e.subject, e.preheader, e.html, false}, context))
+      found.push_back(f.code);
+    return found;
+  };
+  const std::vector<std::string> found = codes(email);
+  for (const char* code : {"copy_generic_thanks", "copy_no_question", "unreplaced_placeholder"})
+    EXPECT_EQ(std::count(found.begin(), found.end(), code), 0) << code;
+  // The seed's version, the same merge fields notwithstanding, is what the check stops.
+  const RenderedEmail seed =
+      Rendered(Template("Meetings Inc",
+                        "<p>Hi {{lead.first_name}},</p><p>Thank you for your interest in "
+                        "Meetings Inc. Attached is some basic information about our "
+                        "company.</p><p>{{owner.first_name}}</p>",
+                        Purpose::kSalesOutreach),
+               Ann());
+  const std::vector<std::string> seed_found = codes(seed);
+  EXPECT_EQ(std::count(seed_found.begin(), seed_found.end(), "copy_generic_thanks"), 1);
   // Someone the catalog knows nothing about gets no follow-up that pretends it does.
   MergeValues unknown = Ann();
   unknown.erase("content.title");
