@@ -82,6 +82,19 @@ std::string_view Canonical(std::string_view message, std::string& storage) {
   return storage;
 }
 
+// The relay URL without any "user:password@" in it, to name it in a message.
+std::string RelayForMessages(std::string_view relay) {
+  size_t scheme = relay.find("://");
+  if (scheme == std::string_view::npos) return std::string(relay);
+  size_t host = scheme + 3;
+  size_t at = relay.find('@', host);
+  size_t path = relay.find('/', host);
+  if (at == std::string_view::npos || (path != std::string_view::npos && at > path)) {
+    return std::string(relay);
+  }
+  return std::string(relay.substr(0, host)) + std::string(relay.substr(at + 1));
+}
+
 bool IsTlsError(CURLcode rc) {
   switch (rc) {
     case CURLE_USE_SSL_FAILED:
@@ -245,29 +258,26 @@ SmtpOutcome CurlSmtpTransport::Classify(CURLcode rc) const {
 
 SmtpOutcome CurlSmtpTransport::ConnectionFailure(CURLcode rc, int code) const {
   using Kind = SmtpOutcome::Kind;
+  std::string relay = RelayForMessages(config_.relay);
   if (rc == CURLE_COULDNT_CONNECT) {
     long os_error = 0;
     curl_easy_getinfo(curl_, CURLINFO_OS_ERRNO, &os_error);
     std::string why = os_error == ECONNREFUSED ? "connection refused" : "cannot connect";
-    return {Kind::kRetry, 0, fmt::format("{} ({}): {}", why, config_.relay, error_)};
+    return {Kind::kRetry, 0, fmt::format("{} ({}): {}", why, relay, error_)};
   }
   if (rc == CURLE_COULDNT_RESOLVE_HOST) {
-    return {Kind::kRetry, 0,
-            fmt::format("cannot resolve the relay ({}): {}", config_.relay, error_)};
+    return {Kind::kRetry, 0, fmt::format("cannot resolve the relay ({}): {}", relay, error_)};
   }
-  if (rc == CURLE_OPERATION_TIMEDOUT) {
-    return {Kind::kRetry, code,
-            fmt::format("timed out after {} ms at {}", config_.timeout_ms, StepName(step_))};
-  }
+  std::string what = rc == CURLE_OPERATION_TIMEDOUT
+                         ? fmt::format("timed out after {} ms", config_.timeout_ms)
+                         : fmt::format("connection lost ({})", curl_easy_strerror(rc));
   if (step_ == Step::kEndOfData) {
     return {Kind::kRetry, code,
-            fmt::format("connection lost after the message was sent, before the relay's answer "
-                        "(it may have been delivered; a retry keeps its Message-ID): {}",
-                        error_)};
+            fmt::format("{} after the message was sent, before the relay's answer (it may have "
+                        "been delivered; a retry keeps its Message-ID): {}",
+                        what, error_)};
   }
-  return {Kind::kRetry, code,
-          fmt::format("connection lost at {}: {} ({})", StepName(step_), error_,
-                      curl_easy_strerror(rc))};
+  return {Kind::kRetry, code, fmt::format("{} at {}: {}", what, StepName(step_), error_)};
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace tandem::email {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::SmtpSink;
 using testing::SmtpSinkOptions;
 using Kind = SmtpOutcome::Kind;
@@ -254,12 +255,15 @@ TEST(SmtpTransportTest, AServerThatIsDownIsRetried) {
   SmtpSink sink;
   sink.Start();
   EmailConfig config = ConfigFor(sink);
+  config.relay = "smtp://tandem:pass%20word@127.0.0.1:" + std::to_string(sink.port());
   sink.Stop();  // the port is closed now
   SmtpOutcome outcome = NewCurlSmtpTransport(config)->Send("a@acme.example", "b@reader.example",
                                                            Message("b@reader.example", "down"));
   EXPECT_EQ(outcome.kind, Kind::kRetry);
   EXPECT_EQ(outcome.code, 0);
   EXPECT_THAT(outcome.message, HasSubstr("connection refused"));
+  EXPECT_THAT(outcome.message, HasSubstr("smtp://127.0.0.1:"));  // without the login in it
+  EXPECT_THAT(outcome.message, Not(HasSubstr("pass")));
 }
 
 TEST(SmtpTransportTest, RefusesAddressesThatCouldInjectCommands) {
