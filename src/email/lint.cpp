@@ -215,6 +215,24 @@ bool SameSite(const std::string& shown, const std::string& host) {
   return host == shown || host.ends_with("." + shown) || shown.ends_with("." + host);
 }
 
+// Whether the check asks the network about a link: a web address, not the unsubscribe
+// link (its page exists once the email is sent).
+bool FetchesLink(const HtmlLink& link, const LintContext& context) {
+  const std::string href = Lower(Trimmed(link.href));
+  const bool web = href.starts_with("http://") || href.starts_with("https://");
+  return web &&
+         !(!context.unsubscribe_url.empty() && link.href.starts_with(context.unsubscribe_url));
+}
+
+bool FetchesImage(const HtmlImage& image) { return Lower(image.src).starts_with("http"); }
+
+// "what: why" when the facts know why, else `what`.
+std::string WithProblem(std::string what, ResourceFacts& facts, const std::string& url,
+                        ResourceKind kind) {
+  const std::string problem = facts.Problem(url, kind);
+  return problem.empty() ? what : fmt::format("{}: {}", what, problem);
+}
+
 void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts* facts,
                 Findings& out) {
   for (size_t i = 0; i < html.links.size(); ++i) {
@@ -234,11 +252,9 @@ void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts
                 fmt::format("the link shows {} but leads to {}", shown, host),
                 "show the address the link goes to, or words instead of an address");
     }
-    const bool web = href.starts_with("http://") || href.starts_with("https://");
-    const bool unsubscribe =
-        !context.unsubscribe_url.empty() && link.href.starts_with(context.unsubscribe_url);
-    if (web && !unsubscribe && facts != nullptr && !facts->Reachable(link.href)) {
-      out.Error("link_unreachable", where, "the link does not answer",
+    if (facts != nullptr && FetchesLink(link, context) && !facts->Reachable(link.href)) {
+      out.Error("link_unreachable", where,
+                WithProblem("the link does not answer", *facts, link.href, ResourceKind::kLink),
                 "fix the address, or publish the page before sending");
     }
   }
@@ -257,10 +273,11 @@ void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options, Re
     out.Warning("image_not_https", where, "the image is not served over https",
                 "serve it over https: clients show insecure images as broken or warn");
   }
-  if (facts == nullptr || !Lower(image.src).starts_with("http")) return;
+  if (facts == nullptr || !FetchesImage(image)) return;
   const std::optional<ImageSize> real = facts->Image(image.src);
   if (!real) {
-    out.Error("image_unreachable", where, "the image cannot be fetched",
+    out.Error("image_unreachable", where,
+              WithProblem("the image cannot be fetched", *facts, image.src, ResourceKind::kImage),
               "fix the address, or upload the image where the email can reach it");
     return;
   }
@@ -345,7 +362,24 @@ void CheckCompliance(const HtmlFacts& html, const LintContext& context, Findings
   }
 }
 
+// Every URL the check will ask `facts` about, handed over at once so they are fetched
+// together.
+void Prefetch(const HtmlFacts& html, const LintContext& context, ResourceFacts& facts) {
+  std::vector<std::string> links, images;
+  for (const HtmlLink& link : html.links) {
+    if (FetchesLink(link, context)) links.push_back(link.href);
+  }
+  for (const HtmlImage& image : html.images) {
+    if (FetchesImage(image)) images.push_back(image.src);
+  }
+  facts.Prefetch(links, images);
+}
+
 }  // namespace
+
+void ResourceFacts::Prefetch(const std::vector<std::string>&, const std::vector<std::string>&) {}
+
+std::string ResourceFacts::Problem(const std::string&, ResourceKind) { return ""; }
 
 std::string_view SeverityName(Severity severity) {
   return severity == Severity::kError ? "error" : "warning";
@@ -372,6 +406,7 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
                             (draft.html.size() + 1023) / 1024, options.max_html_bytes / 1024),
                 "trim the markup (inline styles, unused tables) or the content");
   }
+  if (facts != nullptr) Prefetch(html, context, *facts);
   for (size_t i = 0; i < html.images.size(); ++i)
     CheckImage(html.images[i], i + 1, options, facts, out);
   if (!html.images.empty() && html.text.size() < options.min_text_chars_with_images) {
