@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 
@@ -11,9 +12,15 @@
 namespace tandem::email {
 namespace {
 
+// ASCII lower case, inline: the check lower-cases whole bodies, and the C library's
+// tolower is a call per byte.
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool IsLowerAscii(char c) { return c >= 'a' && c <= 'z'; }
+
 std::string Lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = LowerAscii(c);
   return out;
 }
 
@@ -83,8 +90,17 @@ size_t BracketName(std::string_view text, size_t at) {
 // [FirstName], <<First Name>>.
 std::vector<std::string_view> Placeholders(std::string_view text) {
   std::vector<std::string_view> found;
-  for (size_t at = text.find_first_of("{*%[<"); at != std::string_view::npos;
-       at = text.find_first_of("{*%[<", at)) {
+  // Where a placeholder may start: a table, not find_first_of (a search of the set per byte).
+  static constexpr auto kOpens = [] {
+    std::array<bool, 256> opens{};
+    for (unsigned char c : std::string_view("{*%[<")) opens[c] = true;
+    return opens;
+  }();
+  auto next = [&](size_t from) {
+    while (from < text.size() && !kOpens[static_cast<unsigned char>(text[from])]) ++from;
+    return from < text.size() ? from : std::string_view::npos;
+  };
+  for (size_t at = next(0); at != std::string_view::npos; at = next(at)) {
     size_t length = Span(text, at, "{{", "}}", "{}");
     if (length == 0) length = Span(text, at, "*|", "|*", "|");
     if (length == 0) length = Span(text, at, "%%", "%%", "% \t\r\n");
@@ -301,14 +317,12 @@ void CheckCopy(const Draft& draft, const HtmlFacts& html, const LintContext& con
   const std::string text = Lower(html.text);
   size_t them = 0, self = 0;
   for (size_t at = 0; at < text.size();) {
-    if (!std::isalpha(static_cast<unsigned char>(text[at]))) {
+    if (!IsLowerAscii(text[at])) {
       ++at;
       continue;
     }
     size_t end = at;
-    while (end < text.size() &&
-           (std::isalpha(static_cast<unsigned char>(text[end])) || text[end] == '\''))
-      ++end;
+    while (end < text.size() && (IsLowerAscii(text[end]) || text[end] == '\'')) ++end;
     const std::string_view word = std::string_view(text).substr(at, end - at);
     static constexpr std::string_view kYou[] = {"you", "your", "yours", "you're", "yourself"};
     static constexpr std::string_view kWe[] = {"we", "our", "ours", "us", "we're", "ourselves"};
@@ -394,8 +408,15 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
   const HtmlFacts html = ReadHtml(draft.html);
   CheckPlaceholders("body", html.text, out);
   // <<Name>> typed into the markup itself parses as a tag, so it is not in the text.
-  for (std::string_view placeholder : Placeholders(draft.html)) {
-    if (!placeholder.starts_with("<<")) continue;
+  const std::string_view markup = draft.html;
+  for (size_t at = markup.find("<<"); at != std::string_view::npos; at = markup.find("<<", at)) {
+    const size_t length = Span(markup, at, "<<", ">>", "<>");
+    if (length == 0) {
+      at += 1;
+      continue;
+    }
+    const std::string_view placeholder = markup.substr(at, length);
+    at += length;
     out.Error("unreplaced_placeholder", "body",
               fmt::format("\"{}\" was not replaced by a value", placeholder),
               "give the merge field a value (or a fallback) for every recipient, or remove it");
