@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <unordered_set>
 
 #include "email/html_facts.h"
 
@@ -242,6 +243,44 @@ bool FetchesLink(const HtmlLink& link, const LintContext& context) {
 
 bool FetchesImage(const HtmlImage& image) { return Lower(image.src).starts_with("http"); }
 
+// What the check asks the network: at most `budget` distinct URLs (images first, then
+// links, in the order they appear), handed to the facts at once so they are fetched
+// together.
+class Network {
+ public:
+  Network(ResourceFacts* facts, const HtmlFacts& html, const LintContext& context, size_t budget)
+      : facts_(facts) {
+    if (facts_ == nullptr) return;
+    std::vector<std::string> links, images;
+    auto ask = [&](const std::string& url, ResourceKind kind, std::vector<std::string>& list) {
+      const std::string key = KeyOf(url, kind);
+      if (asked_.contains(key) || skipped_.contains(key)) return;
+      (asked_.size() < budget ? asked_ : skipped_).insert(key);
+      if (asked_.contains(key)) list.push_back(url);
+    };
+    for (const HtmlImage& image : html.images) {
+      if (FetchesImage(image)) ask(image.src, ResourceKind::kImage, images);
+    }
+    for (const HtmlLink& link : html.links) {
+      if (FetchesLink(link, context)) ask(link.href, ResourceKind::kLink, links);
+    }
+    facts_->Prefetch(links, images);
+  }
+  // The facts, when the check asks about `url` as `kind`; nullptr when it does not.
+  ResourceFacts* For(const std::string& url, ResourceKind kind) const {
+    return facts_ != nullptr && asked_.contains(KeyOf(url, kind)) ? facts_ : nullptr;
+  }
+  size_t asked() const { return asked_.size(); }
+  size_t skipped() const { return skipped_.size(); }
+
+ private:
+  static std::string KeyOf(const std::string& url, ResourceKind kind) {
+    return (kind == ResourceKind::kImage ? "i " : "l ") + url;
+  }
+  ResourceFacts* const facts_;
+  std::unordered_set<std::string> asked_, skipped_;
+};
+
 // "what: why" when the facts know why, else `what`.
 std::string WithProblem(std::string what, ResourceFacts& facts, const std::string& url,
                         ResourceKind kind) {
@@ -249,8 +288,7 @@ std::string WithProblem(std::string what, ResourceFacts& facts, const std::strin
   return problem.empty() ? what : fmt::format("{}: {}", what, problem);
 }
 
-void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts* facts,
-                Findings& out) {
+void CheckLinks(const HtmlFacts& html, const Network& network, Findings& out) {
   for (size_t i = 0; i < html.links.size(); ++i) {
     const HtmlLink& link = html.links[i];
     const std::string where = fmt::format("body: link {} ({})", i + 1, link.href);
@@ -268,7 +306,8 @@ void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts
                 fmt::format("the link shows {} but leads to {}", shown, host),
                 "show the address the link goes to, or words instead of an address");
     }
-    if (facts != nullptr && FetchesLink(link, context) && !facts->Reachable(link.href)) {
+    ResourceFacts* facts = network.For(link.href, ResourceKind::kLink);
+    if (facts != nullptr && !facts->Reachable(link.href)) {
       out.Error("link_unreachable", where,
                 WithProblem("the link does not answer", *facts, link.href, ResourceKind::kLink),
                 "fix the address, or publish the page before sending");
@@ -276,8 +315,8 @@ void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts
   }
 }
 
-void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options, ResourceFacts* facts,
-                Findings& out) {
+void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options,
+                const Network& network, Findings& out) {
   const std::string where = fmt::format("body: image {} ({})", n, image.src);
   CheckPlaceholders(where, image.src, out);
   if (image.alt) CheckPlaceholders(where, *image.alt, out);
@@ -289,7 +328,8 @@ void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options, Re
     out.Warning("image_not_https", where, "the image is not served over https",
                 "serve it over https: clients show insecure images as broken or warn");
   }
-  if (facts == nullptr || !FetchesImage(image)) return;
+  ResourceFacts* facts = network.For(image.src, ResourceKind::kImage);
+  if (facts == nullptr) return;
   const std::optional<ImageSize> real = facts->Image(image.src);
   if (!real) {
     out.Error("image_unreachable", where,
@@ -376,19 +416,6 @@ void CheckCompliance(const HtmlFacts& html, const LintContext& context, Findings
   }
 }
 
-// Every URL the check will ask `facts` about, handed over at once so they are fetched
-// together.
-void Prefetch(const HtmlFacts& html, const LintContext& context, ResourceFacts& facts) {
-  std::vector<std::string> links, images;
-  for (const HtmlLink& link : html.links) {
-    if (FetchesLink(link, context)) links.push_back(link.href);
-  }
-  for (const HtmlImage& image : html.images) {
-    if (FetchesImage(image)) images.push_back(image.src);
-  }
-  facts.Prefetch(links, images);
-}
-
 }  // namespace
 
 void ResourceFacts::Prefetch(const std::vector<std::string>&, const std::vector<std::string>&) {}
@@ -427,9 +454,16 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
                             (draft.html.size() + 1023) / 1024, options.max_html_bytes / 1024),
                 "trim the markup (inline styles, unused tables) or the content");
   }
-  if (facts != nullptr) Prefetch(html, context, *facts);
+  const Network network(facts, html, context, options.max_fetched_urls);
+  if (network.skipped() > 0) {
+    out.Warning("resources_not_checked", "body",
+                fmt::format("{} more images and links than the {} the check fetches were not "
+                            "checked",
+                            network.skipped(), network.asked()),
+                "send fewer images and links, or check them by hand");
+  }
   for (size_t i = 0; i < html.images.size(); ++i)
-    CheckImage(html.images[i], i + 1, options, facts, out);
+    CheckImage(html.images[i], i + 1, options, network, out);
   if (!html.images.empty() && html.text.size() < options.min_text_chars_with_images) {
     out.Warning("image_only", "body",
                 fmt::format("{} image(s) and {} characters of text: clients that block images "
@@ -437,7 +471,7 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
                             html.images.size(), html.text.size()),
                 "say in text what the images say");
   }
-  CheckLinks(html, context, facts, out);
+  CheckLinks(html, network, out);
   CheckCopy(draft, html, context, options, out);
   if (draft.marketing) CheckCompliance(html, context, out);
   return out.Take();

@@ -72,6 +72,9 @@ struct LintOptions {
   double min_you_focus = 1.0;               // you/your per we/our/us/company name
   double max_aspect_difference = 0.05;      // shown box vs the image's own proportions
   size_t min_text_chars_with_images = 200;  // less text beside images: image-only
+  // Distinct images and links asked of ResourceFacts, images first, in the order they
+  // appear; the rest are not fetched (a warning says so), so one email costs one round.
+  size_t max_fetched_urls = 50;
 };
 
 // Every finding for `draft`, errors first, each in the order met.

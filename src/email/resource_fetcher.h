@@ -51,7 +51,7 @@ class FetchedResources final : public ResourceFacts {
     size_t max_entries = 10000;
     size_t max_image_bytes = 10 * 1024 * 1024;
     long max_redirects = 5;
-    size_t max_parallel = 16;  // transfers at once in one Prefetch
+    size_t max_parallel = 50;  // transfers at once: one check's URLs (LintOptions)
   };
   // The [email] fetch_* settings.
   static Options FromConfig(const EmailConfig& config);
