@@ -184,6 +184,7 @@ void Application::Shutdown() {
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   auth_->Stop();
+  email_lint_->Stop();
   writer_->Stop();
   pipeline_->Stop();
   sla_->Stop();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/beast/http/field.hpp>
+
 #include "http/api_common.h"
 #include "http/api_schemas.h"
 
@@ -33,7 +35,7 @@ RouteSpec LintSpec() {
   spec.response = s::Object(
       {{"ok", s::Boolean("no errors: the email may be sent")}, {"findings", s::ArrayOf(finding)}},
       {"ok", "findings"});
-  spec.errors = {400, 413, 422};
+  spec.errors = {400, 413, 422, 503};
   return spec;
 }
 
@@ -100,22 +102,44 @@ email::LintOptions CheckOptions(const EmailConfig& config) {
   return options;
 }
 
+EmailLintRoutes::EmailLintRoutes(Store& store, const Clock& clock, email::LintContext sender,
+                                 email::LintOptions options, email::ResourceFacts& facts)
+    : store_(store),
+      clock_(clock),
+      sender_(std::move(sender)),
+      options_(options),
+      facts_(facts),
+      workers_(std::make_unique<PasswordWorkers>(kThreads, kWaitingChecks)) {}
+
 void EmailLintRoutes::Register(Router& router) {
-  router.Add(LintSpec(),
-             Authed(store_, clock_, [this](const HttpRequest& request, const UserRecord&) {
-               return Lint(request);
-             }));
+  router.Add(LintSpec(), [this](HttpRequest&& request, Responder respond) {
+    auto user = Authenticate(store_, clock_, request);
+    if (!user.ok()) {
+      Response res = ErrorResponse(user.status());
+      res.set(boost::beast::http::field::www_authenticate, "Bearer");
+      return respond(std::move(res));
+    }
+    Lint(request, std::move(respond));
+  });
 }
 
-Response EmailLintRoutes::Lint(const HttpRequest& request) {
+void EmailLintRoutes::Lint(const HttpRequest& request, Responder respond) {
   auto body = ParseBody(request);
-  if (!body.ok()) return ErrorResponse(body.status());
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
   auto parsed = ParseDraft(*body);
-  if (!parsed.ok()) return ErrorResponse(parsed.status());
+  if (!parsed.ok()) return respond(ErrorResponse(parsed.status()));
   auto& [draft, engaged] = *parsed;
   email::LintContext context = sender_;
   if (!engaged.empty()) context.engaged_content.push_back(engaged);
-  return Json(200, LintAnswer(email::Lint(draft, context, options_, &facts_)));
+  auto check = [this, respond, draft = std::move(draft), context = std::move(context)] {
+    respond(Json(200, LintAnswer(email::Lint(draft, context, options_, &facts_))));
+  };
+  if (!workers_->TrySubmit(std::move(check))) {
+    Response busy = ErrorResponse(
+        Unavailable("lint_busy", "every email check is busy fetching; try again in a second"));
+    busy.set(boost::beast::http::field::retry_after, "1");
+    respond(std::move(busy));
+  }
 }
 
 }  // namespace tandem::http

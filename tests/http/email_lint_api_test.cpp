@@ -3,6 +3,7 @@
 // answered with each of its faults; the same email fixed passes; bad bodies are refused
 // with the field named. Images and links are fetched from a real server on 127.0.0.1.
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/api_fixture.h"
 #include "support/fixture_http_server.h"
@@ -27,7 +28,7 @@ class EmailLintApiTest : public testing::ApiFixture {
     config.email.company_name = "MeetCo";
     config.email.postal_address = "12 Harbour Road, Leith EH6 6LX";
     config.email.fetch_private_hosts = true;  // the test's server is on loopback
-    config.email.fetch_timeout_ms = 2000;
+    config.email.fetch_timeout_ms = fetch_timeout_ms_;
     Start(config);
   }
 
@@ -42,6 +43,7 @@ class EmailLintApiTest : public testing::ApiFixture {
   std::string Logo() const { return server_.Url("/image.png?w=900&h=300"); }
 
   testing::FixtureHttpServer server_;
+  int64_t fetch_timeout_ms_ = 2000;
   std::string marketing_, viewer_;
 };
 
@@ -155,6 +157,51 @@ TEST_F(EmailLintApiTest, BadBodiesAreRefusedWithTheFieldNamed) {
           "engaged_content must be a string");
   const json big = {{"subject", "Hi?"}, {"html", std::string(420 * 1024, 'x')}};
   refused(big.dump(), 413, "html is 420 KB; the check takes at most 400 KB");
+}
+
+class EmailLintBusyTest : public EmailLintApiTest {
+ protected:
+  EmailLintBusyTest() { fetch_timeout_ms_ = 1000; }
+};
+
+TEST_F(EmailLintBusyTest, ChecksWaitingForTheNetworkHoldNoHttpThreadAndTheExcessIsTurnedAway) {
+  // Each check waits a timeout for an image that never comes: 4 run, 16 wait, the rest
+  // are answered 503 at once.
+  constexpr int kRequests = 30;
+  std::vector<HttpResult> results(kRequests);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kRequests; ++i) {
+    clients.emplace_back([&, i] {
+      const std::string image = server_.Url("/never?n=" + std::to_string(i));
+      testing::HttpClient client(app_->port());
+      results[i] =
+          client.Post("/api/v1/emails/lint",
+                      json({{"subject", "Slow?"},
+                            {"html", "<p>Is it?</p><img alt=\"x\" src=\"" + image + "\">"}})
+                          .dump(),
+                      {{"Authorization", "Bearer " + marketing_}});
+    });
+  }
+  // Meanwhile the API answers at once: the checks are not on its threads.
+  const auto start = std::chrono::steady_clock::now();
+  HttpResult users = Call("GET", "/api/v1/users/me", viewer_);
+  EXPECT_EQ(users.status, 200u) << users.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+  for (auto& c : clients) c.join();
+  int checked = 0, busy = 0;
+  for (const HttpResult& r : results) {
+    if (r.status == 200) {
+      ++checked;
+      EXPECT_NE(r.body.find("no answer within 1000 ms"), std::string::npos) << r.body;
+    } else {
+      ++busy;
+      EXPECT_EQ(r.status, 503u) << r.body;
+      EXPECT_EQ(json::parse(r.body)["error"]["code"], "lint_busy");
+      EXPECT_EQ(r.headers.at("Retry-After"), "1");
+    }
+  }
+  EXPECT_GE(checked, 16);  // the waiting ones at least
+  EXPECT_GE(busy, 1);
 }
 
 }  // namespace
