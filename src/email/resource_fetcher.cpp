@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <mutex>
+#include <new>
 #include <unordered_set>
 
 #include "email/image_size.h"
