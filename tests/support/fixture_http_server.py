@@ -89,6 +89,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # an email's URLs are fetched all at once
 
     def handle_error(self, request, client_address):
         # A client that hangs up early (a fetch stopped at a size limit) is expected.
