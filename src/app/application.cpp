@@ -75,6 +75,12 @@ void Application::RegisterRoutes(const Config& config) {
   api_->Register(router_);
   users_ = std::make_unique<http::UserRoutes>(*store_, clock_);
   users_->Register(router_);
+  email_resources_ = std::make_unique<email::FetchedResources>(
+      email::FetchedResources::FromConfig(config.email), clock_);
+  email_lint_ = std::make_unique<http::EmailLintRoutes>(
+      *store_, clock_, http::SenderContext(config.email, config.server.public_url),
+      http::CheckOptions(config.email), *email_resources_);
+  email_lint_->Register(router_);
   api_limits_ = std::make_unique<http::ApiRateLimits>(
       http::ApiRateLimits::Options{{static_cast<double>(config.limits.api_per_client_per_minute),
                                     static_cast<double>(config.limits.api_per_client_burst)},
@@ -178,6 +184,7 @@ void Application::Shutdown() {
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   auth_->Stop();
+  email_lint_->Stop();
   writer_->Stop();
   pipeline_->Stop();
   sla_->Stop();

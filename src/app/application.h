@@ -9,11 +9,13 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "email/resource_fetcher.h"
 #include "http/api_common.h"
 #include "http/api_routes.h"
 #include "http/auth_routes.h"
 #include "http/brief_routes.h"
 #include "http/contact_routes.h"
+#include "http/email_lint_routes.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -82,6 +84,8 @@ class Application {
   std::unique_ptr<http::BriefRoutes> brief_;
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<http::UserRoutes> users_;
+  std::unique_ptr<email::FetchedResources> email_resources_;  // one cache for every check
+  std::unique_ptr<http::EmailLintRoutes> email_lint_;
   std::unique_ptr<http::ApiRateLimits> api_limits_;
   std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/email_commands.h"
 #include "cli/logging.h"
 #include "config/config.h"
 
@@ -190,6 +191,8 @@ int main(int argc, char** argv) {
   AddUserCommands(app, args, actions);
   AddTokenCommands(app, args, actions);
   AddLeadCommands(app, args, actions);
+  cli::EmailLintArgs lint_args;
+  CLI::App* email_lint = cli::AddEmailCommands(app, lint_args);
   auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");
   config_cmd->require_subcommand(1);
   std::string check_path;
@@ -214,6 +217,10 @@ int main(int argc, char** argv) {
   }
   auto config = LoadConfig(options);
   if (!config.ok()) return Fail(config.status());
+  if (email_lint->parsed()) {  // exit 1 says the email may not be sent
+    auto passed = cli::LintEmailFile(*config, lint_args);
+    return !passed.ok() ? Fail(passed.status()) : *passed ? 0 : 1;
+  }
   for (const auto& [command, action] : actions) {
     if (!command->parsed()) continue;
     Status status = action(*config);

@@ -3,17 +3,25 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
+#include <unordered_set>
 
 #include "email/html_facts.h"
 
 namespace tandem::email {
 namespace {
 
+// ASCII lower case, inline: the check lower-cases whole bodies, and the C library's
+// tolower is a call per byte.
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool IsLowerAscii(char c) { return c >= 'a' && c <= 'z'; }
+
 std::string Lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = LowerAscii(c);
   return out;
 }
 
@@ -83,8 +91,17 @@ size_t BracketName(std::string_view text, size_t at) {
 // [FirstName], <<First Name>>.
 std::vector<std::string_view> Placeholders(std::string_view text) {
   std::vector<std::string_view> found;
-  for (size_t at = text.find_first_of("{*%[<"); at != std::string_view::npos;
-       at = text.find_first_of("{*%[<", at)) {
+  // Where a placeholder may start: a table, not find_first_of (a search of the set per byte).
+  static constexpr auto kOpens = [] {
+    std::array<bool, 256> opens{};
+    for (unsigned char c : std::string_view("{*%[<")) opens[c] = true;
+    return opens;
+  }();
+  auto next = [&](size_t from) {
+    while (from < text.size() && !kOpens[static_cast<unsigned char>(text[from])]) ++from;
+    return from < text.size() ? from : std::string_view::npos;
+  };
+  for (size_t at = next(0); at != std::string_view::npos; at = next(at)) {
     size_t length = Span(text, at, "{{", "}}", "{}");
     if (length == 0) length = Span(text, at, "*|", "|*", "|");
     if (length == 0) length = Span(text, at, "%%", "%%", "% \t\r\n");
@@ -215,8 +232,63 @@ bool SameSite(const std::string& shown, const std::string& host) {
   return host == shown || host.ends_with("." + shown) || shown.ends_with("." + host);
 }
 
-void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts* facts,
-                Findings& out) {
+// Whether the check asks the network about a link: a web address, not the unsubscribe
+// link (its page exists once the email is sent).
+bool FetchesLink(const HtmlLink& link, const LintContext& context) {
+  const std::string href = Lower(Trimmed(link.href));
+  const bool web = href.starts_with("http://") || href.starts_with("https://");
+  return web &&
+         !(!context.unsubscribe_url.empty() && link.href.starts_with(context.unsubscribe_url));
+}
+
+bool FetchesImage(const HtmlImage& image) { return Lower(image.src).starts_with("http"); }
+
+// What the check asks the network: at most `budget` distinct URLs (images first, then
+// links, in the order they appear), handed to the facts at once so they are fetched
+// together.
+class Network {
+ public:
+  Network(ResourceFacts* facts, const HtmlFacts& html, const LintContext& context, size_t budget)
+      : facts_(facts) {
+    if (facts_ == nullptr) return;
+    std::vector<std::string> links, images;
+    auto ask = [&](const std::string& url, ResourceKind kind, std::vector<std::string>& list) {
+      const std::string key = KeyOf(url, kind);
+      if (asked_.contains(key) || skipped_.contains(key)) return;
+      (asked_.size() < budget ? asked_ : skipped_).insert(key);
+      if (asked_.contains(key)) list.push_back(url);
+    };
+    for (const HtmlImage& image : html.images) {
+      if (FetchesImage(image)) ask(image.src, ResourceKind::kImage, images);
+    }
+    for (const HtmlLink& link : html.links) {
+      if (FetchesLink(link, context)) ask(link.href, ResourceKind::kLink, links);
+    }
+    facts_->Prefetch(links, images);
+  }
+  // The facts, when the check asks about `url` as `kind`; nullptr when it does not.
+  ResourceFacts* For(const std::string& url, ResourceKind kind) const {
+    return facts_ != nullptr && asked_.contains(KeyOf(url, kind)) ? facts_ : nullptr;
+  }
+  size_t asked() const { return asked_.size(); }
+  size_t skipped() const { return skipped_.size(); }
+
+ private:
+  static std::string KeyOf(const std::string& url, ResourceKind kind) {
+    return (kind == ResourceKind::kImage ? "i " : "l ") + url;
+  }
+  ResourceFacts* const facts_;
+  std::unordered_set<std::string> asked_, skipped_;
+};
+
+// "what: why" when the facts know why, else `what`.
+std::string WithProblem(std::string what, ResourceFacts& facts, const std::string& url,
+                        ResourceKind kind) {
+  const std::string problem = facts.Problem(url, kind);
+  return problem.empty() ? what : fmt::format("{}: {}", what, problem);
+}
+
+void CheckLinks(const HtmlFacts& html, const Network& network, Findings& out) {
   for (size_t i = 0; i < html.links.size(); ++i) {
     const HtmlLink& link = html.links[i];
     const std::string where = fmt::format("body: link {} ({})", i + 1, link.href);
@@ -234,18 +306,17 @@ void CheckLinks(const HtmlFacts& html, const LintContext& context, ResourceFacts
                 fmt::format("the link shows {} but leads to {}", shown, host),
                 "show the address the link goes to, or words instead of an address");
     }
-    const bool web = href.starts_with("http://") || href.starts_with("https://");
-    const bool unsubscribe =
-        !context.unsubscribe_url.empty() && link.href.starts_with(context.unsubscribe_url);
-    if (web && !unsubscribe && facts != nullptr && !facts->Reachable(link.href)) {
-      out.Error("link_unreachable", where, "the link does not answer",
+    ResourceFacts* facts = network.For(link.href, ResourceKind::kLink);
+    if (facts != nullptr && !facts->Reachable(link.href)) {
+      out.Error("link_unreachable", where,
+                WithProblem("the link does not answer", *facts, link.href, ResourceKind::kLink),
                 "fix the address, or publish the page before sending");
     }
   }
 }
 
-void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options, ResourceFacts* facts,
-                Findings& out) {
+void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options,
+                const Network& network, Findings& out) {
   const std::string where = fmt::format("body: image {} ({})", n, image.src);
   CheckPlaceholders(where, image.src, out);
   if (image.alt) CheckPlaceholders(where, *image.alt, out);
@@ -257,10 +328,12 @@ void CheckImage(const HtmlImage& image, size_t n, const LintOptions& options, Re
     out.Warning("image_not_https", where, "the image is not served over https",
                 "serve it over https: clients show insecure images as broken or warn");
   }
-  if (facts == nullptr || !Lower(image.src).starts_with("http")) return;
+  ResourceFacts* facts = network.For(image.src, ResourceKind::kImage);
+  if (facts == nullptr) return;
   const std::optional<ImageSize> real = facts->Image(image.src);
   if (!real) {
-    out.Error("image_unreachable", where, "the image cannot be fetched",
+    out.Error("image_unreachable", where,
+              WithProblem("the image cannot be fetched", *facts, image.src, ResourceKind::kImage),
               "fix the address, or upload the image where the email can reach it");
     return;
   }
@@ -284,14 +357,12 @@ void CheckCopy(const Draft& draft, const HtmlFacts& html, const LintContext& con
   const std::string text = Lower(html.text);
   size_t them = 0, self = 0;
   for (size_t at = 0; at < text.size();) {
-    if (!std::isalpha(static_cast<unsigned char>(text[at]))) {
+    if (!IsLowerAscii(text[at])) {
       ++at;
       continue;
     }
     size_t end = at;
-    while (end < text.size() &&
-           (std::isalpha(static_cast<unsigned char>(text[end])) || text[end] == '\''))
-      ++end;
+    while (end < text.size() && (IsLowerAscii(text[end]) || text[end] == '\'')) ++end;
     const std::string_view word = std::string_view(text).substr(at, end - at);
     static constexpr std::string_view kYou[] = {"you", "your", "yours", "you're", "yourself"};
     static constexpr std::string_view kWe[] = {"we", "our", "ours", "us", "we're", "ourselves"};
@@ -347,6 +418,10 @@ void CheckCompliance(const HtmlFacts& html, const LintContext& context, Findings
 
 }  // namespace
 
+void ResourceFacts::Prefetch(const std::vector<std::string>&, const std::vector<std::string>&) {}
+
+std::string ResourceFacts::Problem(const std::string&, ResourceKind) { return ""; }
+
 std::string_view SeverityName(Severity severity) {
   return severity == Severity::kError ? "error" : "warning";
 }
@@ -360,8 +435,15 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
   const HtmlFacts html = ReadHtml(draft.html);
   CheckPlaceholders("body", html.text, out);
   // <<Name>> typed into the markup itself parses as a tag, so it is not in the text.
-  for (std::string_view placeholder : Placeholders(draft.html)) {
-    if (!placeholder.starts_with("<<")) continue;
+  const std::string_view markup = draft.html;
+  for (size_t at = markup.find("<<"); at != std::string_view::npos; at = markup.find("<<", at)) {
+    const size_t length = Span(markup, at, "<<", ">>", "<>");
+    if (length == 0) {
+      at += 1;
+      continue;
+    }
+    const std::string_view placeholder = markup.substr(at, length);
+    at += length;
     out.Error("unreplaced_placeholder", "body",
               fmt::format("\"{}\" was not replaced by a value", placeholder),
               "give the merge field a value (or a fallback) for every recipient, or remove it");
@@ -372,8 +454,16 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
                             (draft.html.size() + 1023) / 1024, options.max_html_bytes / 1024),
                 "trim the markup (inline styles, unused tables) or the content");
   }
+  const Network network(facts, html, context, options.max_fetched_urls);
+  if (network.skipped() > 0) {
+    out.Warning("resources_not_checked", "body",
+                fmt::format("{} more images and links than the {} the check fetches were not "
+                            "checked",
+                            network.skipped(), network.asked()),
+                "send fewer images and links, or check them by hand");
+  }
   for (size_t i = 0; i < html.images.size(); ++i)
-    CheckImage(html.images[i], i + 1, options, facts, out);
+    CheckImage(html.images[i], i + 1, options, network, out);
   if (!html.images.empty() && html.text.size() < options.min_text_chars_with_images) {
     out.Warning("image_only", "body",
                 fmt::format("{} image(s) and {} characters of text: clients that block images "
@@ -381,7 +471,7 @@ std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
                             html.images.size(), html.text.size()),
                 "say in text what the images say");
   }
-  CheckLinks(html, context, facts, out);
+  CheckLinks(html, network, out);
   CheckCopy(draft, html, context, options, out);
   if (draft.marketing) CheckCompliance(html, context, out);
   return out.Take();

@@ -46,6 +46,9 @@ struct ImageSize {
   int height = 0;
 };
 
+// What the check asks about a URL: whether a link answers, or an image's size.
+enum class ResourceKind { kLink, kImage };
+
 // Facts that need the network, fetched (and cached) by the caller.
 class ResourceFacts {
  public:
@@ -54,6 +57,13 @@ class ResourceFacts {
   virtual bool Reachable(const std::string& url) = 0;
   // The image's real size, when it could be fetched and decoded.
   virtual std::optional<ImageSize> Image(const std::string& url) = 0;
+  // Called once by Lint, before it asks about any URL, with every URL it will ask
+  // about: a chance to fetch them all at once. The default does nothing.
+  virtual void Prefetch(const std::vector<std::string>& links,
+                        const std::vector<std::string>& images);
+  // Why the last answer about `url` as `kind` was negative ("answered 404", "refused:
+  // private address 10.0.0.5"), for the finding's message; "" when not known.
+  virtual std::string Problem(const std::string& url, ResourceKind kind);
 };
 
 struct LintOptions {
@@ -62,6 +72,9 @@ struct LintOptions {
   double min_you_focus = 1.0;               // you/your per we/our/us/company name
   double max_aspect_difference = 0.05;      // shown box vs the image's own proportions
   size_t min_text_chars_with_images = 200;  // less text beside images: image-only
+  // Distinct images and links asked of ResourceFacts, images first, in the order they
+  // appear; the rest are not fetched (a warning says so), so one email costs one round.
+  size_t max_fetched_urls = 50;
 };
 
 // Every finding for `draft`, errors first, each in the order met.

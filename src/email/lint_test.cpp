@@ -22,8 +22,18 @@ class FakeFacts : public ResourceFacts {
     if (it == images_.end()) return std::nullopt;
     return it->second;
   }
+  void Prefetch(const std::vector<std::string>& links,
+                const std::vector<std::string>& images) override {
+    ++prefetches_;
+    prefetched_ += links.size() + images.size();
+  }
+  std::string Problem(const std::string& url, ResourceKind) override {
+    return url.ends_with("/gone.png") ? "answered 404" : "";
+  }
   std::map<std::string, bool> reachable_;
   std::map<std::string, ImageSize> images_;
+  int prefetches_ = 0;
+  size_t prefetched_ = 0;
 };
 
 std::vector<std::string> Codes(const std::vector<Finding>& findings) {
@@ -184,6 +194,32 @@ TEST(LintTest, ImagesWithoutAltOverHttpUnreachableOrAloneAreFound) {
   EXPECT_TRUE(Has(findings, "image_unreachable"));
   EXPECT_TRUE(Has(findings, "image_only"));
   EXPECT_FALSE(Has(findings, "image_distorted"));  // 100×50 keeps 200×100's shape
+}
+
+TEST(LintTest, TheNetworkIsAskedOnceAboutAtMostFiftyUrlsAndWhyOneFailedIsSaid) {
+  FakeFacts facts;
+  std::string html = "<p>Which of these rooms would suit your team?</p>";
+  for (int i = 0; i < 60; ++i) {
+    const std::string src = "https://cdn.example/" + std::to_string(i) + ".png";
+    facts.images_[src] = ImageSize{100, 100};
+    html += "<img alt=\"room\" src=\"" + src + "\">";
+  }
+  html += "<img alt=\"room\" src=\"https://cdn.example/0.png\">";  // the same URL again
+  auto findings = Lint(Draft{"Rooms?", "", html, false}, LintContext{}, {}, &facts);
+  EXPECT_EQ(facts.prefetches_, 1);
+  EXPECT_EQ(facts.prefetched_, 50u);
+  auto skipped = std::find_if(findings.begin(), findings.end(),
+                              [](const Finding& f) { return f.code == "resources_not_checked"; });
+  ASSERT_NE(skipped, findings.end()) << ::testing::PrintToString(Codes(findings));
+  EXPECT_EQ(skipped->message,
+            "10 more images and links than the 50 the check fetches were not checked");
+  EXPECT_FALSE(HasErrors(findings));
+
+  auto gone =
+      Lint(Draft{"Rooms?", "", R"(<img alt="r" src="https://cdn.example/gone.png">)", false},
+           LintContext{}, {}, &facts);
+  ASSERT_TRUE(Has(gone, "image_unreachable"));
+  EXPECT_EQ(gone.front().message, "the image cannot be fetched: answered 404");
 }
 
 TEST(LintTest, HtmlOverGmailsLimitIsAWarning) {

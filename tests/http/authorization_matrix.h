@@ -174,6 +174,9 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/content", Lead::kNone, "YNNYN UUU", kContentNew},
     {"PUT /api/v1/content/{asset}", Lead::kNone, "YNNYN UUU", kContentPut},
     {"DELETE /api/v1/content/{asset}", Lead::kNone, "YNNYN UUU"},
+    // The pre-send check changes nothing: everyone signed in may run it.
+    {"POST /api/v1/emails/lint", Lead::kNone, "YYYYY UUU",
+     R"({"subject":"A question?","html":"<p>Is this for you?</p>"})"},
     // API tokens: one's own; admins revoke anyone's.
     {"GET /api/v1/tokens", Lead::kNone, "YYYYY UUU", "", kTokensFix},
     {"POST /api/v1/tokens", Lead::kNone, "YYYYY UUU", R"({"name":"ci","expires_in_days":30})",

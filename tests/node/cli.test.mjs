@@ -1,7 +1,7 @@
 // The tandem command line: help, exit codes, config errors that name the line, logs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TANDEM, tempDir, removeDir, serve, exited } from './harness.mjs';
@@ -238,6 +238,73 @@ test('catalog import reads TOML and CSV, names the bad line, and the demo brief 
     assert.equal(asJson.lead_id, routed[1]);
     assert.ok(asJson.next_step.owner, 'a routed lead has an owner in its brief');
   } finally {
+    removeDir(dir);
+  }
+});
+
+// The fixture server of tests/support: pages and real PNGs on 127.0.0.1.
+function fixtureServer() {
+  const child = spawn('python3', [path.resolve('tests/support/fixture_http_server.py')],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the fixture server did not start')), 10000);
+    child.stdout.once('data', (chunk) => {
+      clearTimeout(timer);
+      resolve({ url: (p) => `http://127.0.0.1:${String(chunk).trim()}${p}`, stop: () => child.stdin.end() });
+    });
+  });
+}
+
+test('email lint: seed 000 exits 1 with each finding, the fixed email exits 0', async () => {
+  const dir = tempDir();
+  const server = await fixtureServer();
+  try {
+    const config = path.join(dir, 'tandem.toml');
+    writeFileSync(config, '[server]\npublic_url = "https://tandem.example"\n\n[email]\n' +
+      'company_name = "MeetCo"\npostal_address = "12 Harbour Road, Leith EH6 6LX"\n' +
+      'fetch_private_hosts = true\n');
+    const logo = server.url('/image.png?w=900&h=300');
+    const seed = path.join(dir, 'seed.html');
+    writeFileSync(seed, `<html><body>\n<img src="${logo}" width="600" height="80">\n` +
+      '<p>MeetCo is the leading meeting company. We have hosted meetings for 20 years. Our venues\n' +
+      'are the best, our staff are the best, and we are proud of our awards. Contact us today.</p>\n' +
+      '</body></html>');
+    const lint = (...args) => run('--config', config, 'email', 'lint', ...args);
+    const stopped = lint(seed, '--subject', '(E-mail Subject)', '--marketing');
+    assert.equal(stopped.status, 1, stopped.stderr);
+    for (const line of [
+      /^error +subject_placeholder +subject +the subject "\(E-mail Subject\)" is a placeholder/m,
+      /^error +image_distorted +body: image 1 \(.*\) +the image is 900×300 but shown in a 600×80 box.* — fix: show it at its own proportions \(for 600 wide, 200 high\)$/m,
+      /^error +no_unsubscribe +body/m,
+      /^error +no_postal_address +body +the marketing email does not show the postal address/m,
+      /^warning +image_no_alt +body: image 1/m,
+      /^warning +copy_about_sender +body +the copy says you\/your 0 times and we\/our\/MeetCo/m,
+      /^warning +copy_no_question /m,
+      /^4 errors, \d+ warnings$/m,
+    ]) assert.match(stopped.stdout, line);
+
+    const json = JSON.parse(lint(seed, '--subject', '(E-mail Subject)', '--marketing', '--json').stdout);
+    assert.equal(json.ok, false);
+    assert.ok(json.findings.some((f) => f.code === 'image_distorted' && f.severity === 'error'));
+
+    const fixed = path.join(dir, 'fixed.html');
+    writeFileSync(fixed, `<html><body>\n<img src="${logo}" width="300" height="100" alt="MeetCo">\n` +
+      '<p>Hi Ana, you downloaded the offsite planning guide last week. Are you planning a team\n' +
+      'offsite this spring? If you tell me your team size and dates, I can send you three venues\n' +
+      'that fit your budget, with your travel times from the office.</p>\n' +
+      `<p><a href="${server.url('/ok')}">See venues near you</a></p>\n` +
+      '<p><a href="https://tandem.example/u/abc">Unsubscribe</a> · 12 Harbour Road, Leith EH6 6LX</p>\n' +
+      '</body></html>');
+    const passed = lint(fixed, '--subject', 'Three venues for your spring offsite?', '--marketing');
+    assert.equal(passed.status, 0, passed.stdout + passed.stderr);
+    assert.match(passed.stdout, /^0 errors, 1 warning$/m);  // http, not https, in the test
+
+    const missing = lint(path.join(dir, 'nope.html'), '--subject', 'Hi');
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.html/);
+    assert.equal(lint(fixed).status, 2);  // no --subject
+  } finally {
+    server.stop();
     removeDir(dir);
   }
 });
