@@ -75,12 +75,9 @@ void Application::RegisterRoutes(const Config& config) {
   api_->Register(router_);
   users_ = std::make_unique<http::UserRoutes>(*store_, clock_);
   users_->Register(router_);
-  email_resources_ = std::make_unique<email::FetchedResources>(
-      email::FetchedResources::FromConfig(config.email), clock_);
-  email_lint_ = std::make_unique<http::EmailLintRoutes>(
-      *store_, clock_, http::SenderContext(config.email, config.server.public_url),
-      http::CheckOptions(config.email), *email_resources_);
-  email_lint_->Register(router_);
+  email_ = std::make_unique<EmailParts>(config, *store_, *engine_, clock_, metrics_,
+                                        unsubscribe_secret_);
+  email_->Register(router_);
   api_limits_ = std::make_unique<http::ApiRateLimits>(
       http::ApiRateLimits::Options{{static_cast<double>(config.limits.api_per_client_per_minute),
                                     static_cast<double>(config.limits.api_per_client_burst)},
@@ -160,6 +157,7 @@ Status Application::Start() {
     TANDEM_RETURN_IF_ERROR(store_->PutCatalog(entries, /*replace=*/true));
   }
   deliveries_->Start();
+  email_->Start();
   sla_->Start(std::chrono::seconds(config_.sla.check_interval_s));
   pipeline_->Start();
   pipeline_->Notify();  // catch up with events stored before a restart
@@ -184,7 +182,7 @@ void Application::Shutdown() {
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   auth_->Stop();
-  email_lint_->Stop();
+  email_->Stop();
   writer_->Stop();
   pipeline_->Stop();
   sla_->Stop();

@@ -7,15 +7,14 @@
 
 #include <memory>
 
+#include "app/email_parts.h"
 #include "config/config.h"
 #include "core/clock.h"
-#include "email/resource_fetcher.h"
 #include "http/api_common.h"
 #include "http/api_routes.h"
 #include "http/auth_routes.h"
 #include "http/brief_routes.h"
 #include "http/contact_routes.h"
-#include "http/email_lint_routes.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -57,6 +56,7 @@ class Application {
   const LeadEngine& leads() const { return *engine_; }
   DeliveryWorker& deliveries() { return *deliveries_; }
   SlaScheduler& sla() { return *sla_; }
+  EmailParts& email() { return *email_; }
   // The routes the server answers (the authorization matrix test reads them).
   const http::Router& router() const { return router_; }
 
@@ -84,8 +84,7 @@ class Application {
   std::unique_ptr<http::BriefRoutes> brief_;
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<http::UserRoutes> users_;
-  std::unique_ptr<email::FetchedResources> email_resources_;  // one cache for every check
-  std::unique_ptr<http::EmailLintRoutes> email_lint_;
+  std::unique_ptr<EmailParts> email_;
   std::unique_ptr<http::ApiRateLimits> api_limits_;
   std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;

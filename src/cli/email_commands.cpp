@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "email/composer.h"
 #include "email/resource_fetcher.h"
 #include "http/email_lint_routes.h"
 
@@ -74,7 +75,7 @@ StatusOr<bool> LintEmailFile(const Config& config, const EmailLintArgs& args) {
   SystemClock clock;
   email::FetchedResources facts(email::FetchedResources::FromConfig(config.email), clock);
   const std::vector<email::Finding> findings =
-      email::Lint(draft, context, http::CheckOptions(config.email), &facts);
+      email::Lint(draft, context, LintOptionsFor(config.email), &facts);
   if (args.json) {
     std::cout << http::LintAnswer(findings).dump(2) << "\n";
   } else {

@@ -11,12 +11,6 @@
 namespace tandem {
 using namespace broadcast_steps;
 
-BroadcastRunner::BroadcastRunner(const EmailService& service, const Clock& clock, Metrics& metrics,
-                                 std::function<void()> queued)
-    : service_(service), clock_(clock), metrics_(metrics), queued_(std::move(queued)) {}
-
-BroadcastRunner::~BroadcastRunner() { Stop(); }
-
 StatusOr<size_t> BroadcastRunner::RunDue() {
   const TimePoint now = clock_.Now();
   EmailStore& store = service_.stores().email;
@@ -80,7 +74,6 @@ StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
   if (after.state == BroadcastState::kCancelled) {
     TANDEM_RETURN_IF_ERROR(store.CancelBroadcastSends(b.id, now).status());
   }
-  if (queued_) queued_();
   return leads.size();
 }
 
@@ -106,30 +99,6 @@ StatusOr<std::vector<std::string>> BroadcastRunner::Admit(EmailTxn& txn, const B
   }
   TANDEM_RETURN_IF_ERROR(RecordRefused(txn, service_, b, lead, c, codes, now));
   return codes;
-}
-
-void BroadcastRunner::Start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
-}
-
-void BroadcastRunner::Notify() { signal_.Notify(); }
-
-void BroadcastRunner::Stop() {
-  signal_.RequestStop();
-  if (thread_.joinable()) thread_.join();
-}
-
-void BroadcastRunner::Run() {
-  while (signal_.WaitForWork(std::chrono::seconds(1))) {
-    for (;;) {
-      auto taken = RunDue();
-      if (!taken.ok()) {
-        spdlog::error("broadcasts: {}", taken.status().message());
-        break;
-      }
-      if (*taken == 0 || signal_.stopping()) break;
-    }
-  }
 }
 
 }  // namespace tandem

@@ -9,16 +9,14 @@
 // may not go to gets a refused send with the reasons, never silently dropped. When the
 // filter has no more leads and nothing waits, the broadcast is done.
 //
-// Thread-safety: the functions are; the runner's thread is its own.
+// Thread-safety: the functions are; a runner is used by one thread at a time.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
-#include <thread>
 
-#include "core/wake_signal.h"
 #include "email/email_service.h"
 
 namespace tandem {
@@ -58,20 +56,14 @@ class BroadcastRunner {
   static constexpr size_t kBatch = 200;    // recipients taken at once
   static constexpr int64_t kAhead = 1000;  // most sends waiting before more are taken
 
-  // `service`, `clock` and `metrics` must outlive the runner. `queued` is told when
-  // sends were queued (the sender's Notify).
-  BroadcastRunner(const EmailService& service, const Clock& clock, Metrics& metrics,
-                  std::function<void()> queued);
-  ~BroadcastRunner();
+  // `service`, `clock` and `metrics` must outlive the runner.
+  BroadcastRunner(const EmailService& service, const Clock& clock, Metrics& metrics)
+      : service_(service), clock_(clock), metrics_(metrics) {}
 
   // One step of every broadcast due now; returns the recipients taken.
   StatusOr<size_t> RunDue();
   // Takes `broadcast`'s next recipients (when few of its sends wait) or finishes it.
   StatusOr<size_t> Step(const Broadcast& broadcast, TimePoint now);
-
-  void Start();
-  void Notify();
-  void Stop();
 
  private:
   // Puts one recipient through compliance and the gate: queued, or a refused send.
@@ -79,14 +71,9 @@ class BroadcastRunner {
   StatusOr<std::vector<std::string>> Admit(EmailTxn& txn, const Broadcast& b,
                                            const LeadRecord& lead, const Composition& c,
                                            TimePoint now) const;
-  void Run();
-
   const EmailService& service_;
   const Clock& clock_;
   Metrics& metrics_;
-  const std::function<void()> queued_;
-  WakeSignal signal_;
-  std::thread thread_;
 };
 
 }  // namespace tandem

@@ -22,13 +22,13 @@ ContactReason Refusal(std::string code, std::string message) {
 }  // namespace
 
 EmailService::EmailService(EmailConfig config, const LeadEngine& engine, EmailReadStores stores,
-                           email::ResourceFacts* resources, std::string unsubscribe_secret,
+                           email::ResourceFacts* resources, const std::string& unsubscribe_secret,
                            std::string public_url)
     : config_(std::move(config)),
       engine_(engine),
       stores_(stores),
       resources_(resources),
-      secret_(std::move(unsubscribe_secret)),
+      secret_(unsubscribe_secret),
       public_url_(std::move(public_url)) {}
 
 std::string EmailService::UnsubscribeUrlFor(int64_t lead_id) const {
@@ -202,7 +202,10 @@ EmailSend EmailService::Transactional(const std::string& to_address, const std::
 StatusOr<EmailSend> EmailService::QueueTest(const UserRecord& user, const Composition& c,
                                             TimePoint now) const {
   if (!c.rendered) {
-    return Unprocessable("render_failed", "the email could not be rendered for the chosen lead");
+    std::string why;
+    for (const TemplateProblem& p : c.problems) why += (why.empty() ? "" : "; ") + p.message;
+    return Unprocessable("render_failed",
+                         "the email could not be rendered for the chosen lead: " + why);
   }
   EmailSend send =
       Transactional(user.email, user.name, std::nullopt, user.id, "[Test] " + c.rendered->subject,

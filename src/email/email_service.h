@@ -62,9 +62,11 @@ struct SendOutcome {
 class EmailService {
  public:
   // `resources` (fetched image and link facts) may be null: those checks are skipped.
-  // `public_url` is where the recipients' links point ("https://t.example.com").
+  // `unsubscribe_secret` signs the recipients' links (it must outlive the service; it
+  // may be filled in after construction, before the first email); `public_url` is
+  // where they point ("https://t.example.com").
   EmailService(EmailConfig config, const LeadEngine& engine, EmailReadStores stores,
-               email::ResourceFacts* resources, std::string unsubscribe_secret,
+               email::ResourceFacts* resources, const std::string& unsubscribe_secret,
                std::string public_url);
 
   const EmailConfig& config() const { return config_; }
@@ -114,7 +116,7 @@ class EmailService {
   const LeadEngine& engine_;
   mutable EmailReadStores stores_;
   email::ResourceFacts* const resources_;
-  const std::string secret_;
+  const std::string& secret_;
   const std::string public_url_;
 };
 

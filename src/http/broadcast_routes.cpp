@@ -60,6 +60,22 @@ StatusOr<int64_t> PathId(const HttpRequest& request, const char* name, const cha
   return *id;
 }
 
+// Anyone but a viewer saves a filter; its author, managers, marketing and admins change
+// it (a broadcast keeps the query it started with).
+Status CheckMayChangeFilter(Store& store, const UserRecord& user, int64_t id) {
+  if (user.role == Role::kViewer) {
+    return PermissionDenied("forbidden", "role viewer may not save lead filters");
+  }
+  if (id == 0 || user.role != Role::kSalesRep) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(auto filter, store.GetFilter(id));
+  if (!filter) return NotFound("not_found", fmt::format("lead filter flt_{} does not exist", id));
+  if (filter->created_by == user.id) return OkStatus();
+  return PermissionDenied("forbidden",
+                          fmt::format("lead filter flt_{} is another user's; a sales rep changes "
+                                      "only their own",
+                                      id));
+}
+
 Response WithProgress(Store& store, const StatusOr<Broadcast>& b, unsigned status = 200) {
   if (!b.ok()) return ErrorResponse(b.status());
   auto counts = store.CountSends(b->id);
@@ -100,9 +116,12 @@ void EmailRoutes::RegisterFilters(Router& router) {
   RouteSpec del = Spec("DELETE", "/api/v1/lead-filters/{filter_id}", "Remove a saved lead filter",
                        s::Object({{"deleted", s::String()}}), "email");
   del.errors = {404};
-  router.Add(std::move(del), authed([this](const HttpRequest& r, const UserRecord&) {
+  router.Add(std::move(del), authed([this](const HttpRequest& r, const UserRecord& u) {
                auto id = PathId(r, "filter_id", "flt_", "lead filter");
                if (!id.ok()) return ErrorResponse(id.status());
+               if (Status may = CheckMayChangeFilter(store_, u, *id); !may.ok()) {
+                 return ErrorResponse(may);
+               }
                auto deleted = store_.DeleteFilter(*id);
                if (!deleted.ok()) return ErrorResponse(deleted.status());
                if (!*deleted) return ErrorResponse(404, "not_found", "no such lead filter");
@@ -111,9 +130,7 @@ void EmailRoutes::RegisterFilters(Router& router) {
 }
 
 Response EmailRoutes::PutFilter(const HttpRequest& request, const UserRecord& user, int64_t id) {
-  if (user.role == Role::kViewer) {
-    return ErrorResponse(403, "forbidden", "role viewer may not save lead filters");
-  }
+  if (Status may = CheckMayChangeFilter(store_, user, id); !may.ok()) return ErrorResponse(may);
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
   auto name = StringField(*body, "name");

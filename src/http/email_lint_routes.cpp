@@ -96,12 +96,6 @@ email::LintContext SenderContext(const EmailConfig& config, const std::string& p
   return context;
 }
 
-email::LintOptions CheckOptions(const EmailConfig& config) {
-  email::LintOptions options;
-  options.min_you_focus = config.you_focus_min;
-  return options;
-}
-
 EmailLintRoutes::EmailLintRoutes(Store& store, const Clock& clock, email::LintContext sender,
                                  email::LintOptions options, email::ResourceFacts& facts)
     : store_(store),

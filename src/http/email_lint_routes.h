@@ -30,8 +30,6 @@ nlohmann::json LintAnswer(const std::vector<email::Finding>& findings);
 // What the check knows about the sender: [email] company_name and postal_address, and
 // the base of the unsubscribe links Tandem writes (`public_url`/u/; "" when unknown).
 email::LintContext SenderContext(const EmailConfig& config, const std::string& public_url);
-// The check's thresholds that [email] sets (you_focus_min).
-email::LintOptions CheckOptions(const EmailConfig& config);
 
 class EmailLintRoutes {
  public:

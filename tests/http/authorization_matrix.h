@@ -57,6 +57,14 @@ inline constexpr const char* kContentNew =
 inline constexpr const char* kContentPut =
     R"({"title":"SEM guide","topic":"sem","problem":"Paid search eats the budget","questions":["How is it measured?","Who owns it?"],"funnel_stage":"consideration"})";
 
+inline constexpr const char* kTemplateNew =
+    R"({"key":"{new_key}","name":"Spring","purpose":"email_marketing","subject":"Spring news for {{company.name | you}}","html":"<p>Is this for you?</p>"})";
+inline constexpr const char* kTemplatePut =
+    R"({"name":"Spring","purpose":"email_marketing","subject":"Spring news, again","html":"<p>Is this for you?</p>"})";
+inline constexpr const char* kSalesEmail = R"({"template":"{sales_template}"})";
+inline constexpr const char* kBroadcastNew =
+    R"({"name":"Spring","template":"{template}","filter_id":"{filter}"})";
+
 inline constexpr const char* kRolesFix =
     "role rules written once (marketing stages; no acting on a higher role)";
 inline constexpr const char* kResubscribeFix =
@@ -177,6 +185,43 @@ inline const Row kMatrix[] = {
     // The pre-send check changes nothing: everyone signed in may run it.
     {"POST /api/v1/emails/lint", Lead::kNone, "YYYYY UUU",
      R"({"subject":"A question?","html":"<p>Is this for you?</p>"})"},
+    // Email templates: everyone reads; marketing and admins write them.
+    {"GET /api/v1/email-templates", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/email-templates", Lead::kNone, "YNNYN UUU", kTemplateNew},
+    {"GET /api/v1/email-templates/{template}", Lead::kNone, "YYYYY UUU"},
+    {"PUT /api/v1/email-templates/{template}", Lead::kNone, "YNNYN UUU", kTemplatePut},
+    {"GET /api/v1/email-templates/{template}/versions/1", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/email-merge-fields", Lead::kNone, "YYYYY UUU"},
+    // One-to-one email is a touch: the gate lets only the owner reach out; a preview
+    // records nothing.
+    {"POST /api/v1/leads/{id}/emails/preview", Lead::kEach, "YYYYY UUU", kSalesEmail},
+    {"POST /api/v1/leads/{id}/emails", Lead::kOwn, "GGYGN UUU", kSalesEmail},
+    {"POST /api/v1/leads/{id}/emails", Lead::kOther, "GGGGN UUU", kSalesEmail},
+    {"POST /api/v1/leads/{id}/emails", Lead::kUnowned, "GGGGN UUU", kSalesEmail},
+    {"GET /api/v1/leads/{id}/emails", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/emails/em_none", Lead::kNone, "yyyyy UUU"},
+    // Saved lead filters: everyone reads; anyone but a viewer saves one; its author,
+    // managers, marketing and admins change it.
+    {"GET /api/v1/lead-filters", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/lead-filters", Lead::kNone, "YYYYN UUU",
+     R"({"name":"{new_key}","query":"stage=mql"})"},
+    {"PUT /api/v1/lead-filters/{filter}", Lead::kNone, "YYNYN UUU",
+     R"({"name":"{new_key}","query":"stage=mql,sal"})"},
+    {"DELETE /api/v1/lead-filters/{filter}", Lead::kNone, "YYNYN UUU"},
+    // Broadcasts: everyone reads and counts; marketing and admins draft, test and send.
+    {"GET /api/v1/broadcasts", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/broadcasts", Lead::kNone, "YNNYN UUU", kBroadcastNew},
+    {"GET /api/v1/broadcasts/{broadcast}", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/broadcasts/{broadcast}/sends", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/broadcasts/{broadcast}/audience", Lead::kNone, "YYYYY UUU", "{}"},
+    {"POST /api/v1/broadcasts/{broadcast}/preview", Lead::kUnowned, "YYYYY UUU",
+     R"({"lead_id":"{id}"})"},
+    {"POST /api/v1/broadcasts/{broadcast}/test", Lead::kUnowned, "YNNYN UUU",
+     R"({"lead_id":"{id}"})"},
+    {"POST /api/v1/broadcasts/{broadcast}/schedule", Lead::kNone, "YNNYN UUU", "{}"},
+    {"POST /api/v1/broadcasts/{broadcast}/pause", Lead::kNone, "yNNyN UUU", "{}"},
+    {"POST /api/v1/broadcasts/{broadcast}/resume", Lead::kNone, "yNNyN UUU", "{}"},
+    {"POST /api/v1/broadcasts/{broadcast}/cancel", Lead::kNone, "YNNYN UUU", "{}"},
     // API tokens: one's own; admins revoke anyone's.
     {"GET /api/v1/tokens", Lead::kNone, "YYYYY UUU", "", kTokensFix},
     {"POST /api/v1/tokens", Lead::kNone, "YYYYY UUU", R"({"name":"ci","expires_in_days":30})",

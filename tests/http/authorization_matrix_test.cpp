@@ -153,7 +153,12 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     other_rep_ = AddUser("rep2@x.example", "sales_rep", &unused);
     int64_t login = AddUser(kLoginEmail, "viewer", &unused);
     ASSERT_TRUE(store_->SetPassword(login, HashPassword(kLoginPassword).value()).ok());
-    Start();
+    // The sender a marketing email names in its footer (a test send renders it).
+    Config config;
+    config.email.company_name = "Acme";
+    config.email.postal_address = "1 Main St, Springfield";
+    config.server.public_url = "https://t.example.com";
+    Start(config);
     secret_ = LoadUnsubscribeSecret(*raw_store_).value();
     for (Lead lead : {Lead::kOwn, Lead::kOther, Lead::kUnowned}) shared_[lead] = NewLead(lead);
   }
@@ -228,6 +233,36 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     return key;
   }
 
+  // A template made by an admin: for marketing (a broadcast's) or one-to-one sales email.
+  std::string NewTemplate(bool marketing) {
+    const std::string key = fmt::format("matrix-{}", ++keys_made_);
+    json body = {{"key", key},
+                 {"name", "Matrix"},
+                 {"purpose", marketing ? "email_marketing" : "sales_outreach"},
+                 {"subject", "A question for {{company.name | you}}"},
+                 {"html", "<p>Is this worth a call for you?</p>"}};
+    HttpResult r = Call("POST", "/api/v1/email-templates", tokens_[kAdmin], body.dump());
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return key;
+  }
+
+  // A saved filter, or a draft broadcast of a new marketing template to one; its id.
+  std::string NewFilterOrBroadcast(bool broadcast) {
+    HttpResult r = Call(
+        "POST", "/api/v1/lead-filters", tokens_[kAdmin],
+        json{{"name", fmt::format("matrix-{}", ++keys_made_)}, {"query", "stage=lead"}}.dump());
+    json body = json::parse(r.body, nullptr, false);
+    EXPECT_EQ(r.status, 201u) << r.body;
+    const std::string filter = body.value("id", "flt_0");
+    if (!broadcast) return filter;
+    r = Call(
+        "POST", "/api/v1/broadcasts", tokens_[kAdmin],
+        json{{"name", "Matrix"}, {"template", NewTemplate(true)}, {"filter_id", filter}}.dump());
+    body = json::parse(r.body, nullptr, false);
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return body.value("id", "bc_0");
+  }
+
   // An inbound touch on `lead_id` that the lead's owner did not record; its id.
   std::string NewInboundTouch(const std::string& lead_id) {
     HttpResult r =
@@ -272,6 +307,10 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     if (names("campaign")) v["campaign"] = NewCatalogEntry(true);
     if (names("asset")) v["asset"] = NewCatalogEntry(false);
     if (names("touch_id")) v["touch_id"] = NewInboundTouch(id);
+    if (names("template")) v["template"] = NewTemplate(true);
+    if (names("sales_template")) v["sales_template"] = NewTemplate(false);
+    if (names("filter")) v["filter"] = NewFilterOrBroadcast(false);
+    if (names("broadcast")) v["broadcast"] = NewFilterOrBroadcast(true);
     if (names("own_token_id")) {
       const Caller owner = caller <= kViewer ? caller : kAdmin;
       v["own_token_id"] = NewTokenId(ids_[owner], tokens_[owner]);

@@ -77,7 +77,7 @@ StatusOr<std::optional<Credentials>> FindCredentials(Db& db, std::string_view em
       auto rows, Collect<Credentials>(stmt, [](const Statement& s) -> StatusOr<Credentials> {
         Credentials c;
         TANDEM_ASSIGN_OR_RETURN(c.user, ReadUser(s));
-        c.password_hash = s.Text(14);
+        c.password_hash = s.Text(15);
         return c;
       }));
   if (rows.empty()) return std::optional<Credentials>();

@@ -105,9 +105,9 @@ StatusOr<SendCounts> SqlStore::CountSends(std::optional<int64_t> broadcast_id) {
   const std::string where = broadcast_id ? "WHERE broadcast_id = ?" : "";
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      lease->db().Prepare(fmt::format("SELECT status, reason, COUNT(*) FROM email_sends {} GROUP "
-                                      "BY status, CASE WHEN status = 'refused' THEN reason ELSE "
-                                      "'' END",
+      lease->db().Prepare(fmt::format("SELECT status, CASE WHEN status = 'refused' THEN reason "
+                                      "ELSE '' END AS why, COUNT(*) FROM email_sends {} GROUP BY "
+                                      "status, why",
                                       where)));
   if (broadcast_id) stmt->Bind(1, *broadcast_id);
   struct Row {
