@@ -157,7 +157,7 @@ Status Application::Start() {
     TANDEM_RETURN_IF_ERROR(store_->PutCatalog(entries, /*replace=*/true));
   }
   deliveries_->Start();
-  email_->Start();
+  TANDEM_RETURN_IF_ERROR(email_->Start());
   sla_->Start(std::chrono::seconds(config_.sla.check_interval_s));
   pipeline_->Start();
   pipeline_->Notify();  // catch up with events stored before a restart

@@ -28,9 +28,11 @@ void EmailParts::Register(http::Router& router) {
   routes_.Register(router);
 }
 
-void EmailParts::Start() {
+Status EmailParts::Start() {
+  TANDEM_RETURN_IF_ERROR(staff_.Cursor().status());
   sender_.Start();
   if (!producer_.joinable()) producer_ = std::thread([this] { Produce(); });
+  return OkStatus();
 }
 
 void EmailParts::Stop() {

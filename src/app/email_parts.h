@@ -32,7 +32,7 @@ class EmailParts {
 
   void Register(http::Router& router);
   // Starts the sender (when a relay is configured) and the producer.
-  void Start();
+  Status Start();
   // Answers the requests queued for the email threads, then stops every thread.
   void Stop();
 

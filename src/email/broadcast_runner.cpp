@@ -49,8 +49,8 @@ StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
     done.state = BroadcastState::kDone;
     done.finished_at = now;
     done.updated_at = now;
-    TANDEM_RETURN_IF_ERROR(store.UpdateBroadcast(done, {BroadcastState::kSending}).status());
-    spdlog::info("broadcast bc_{} is done", b.id);
+    TANDEM_ASSIGN_OR_RETURN(bool finished, store.UpdateBroadcast(done, {BroadcastState::kSending}));
+    if (finished) spdlog::info("broadcast bc_{} is done", b.id);
     return 0;
   }
   // Rendered and checked before the transaction, which then only gates and writes.
@@ -62,18 +62,16 @@ StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
   }
   std::vector<std::string> refusals;
   TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginEmailTxn());
+  // First, under the write lock: the batch is this runner's alone (rolled back if not).
+  TANDEM_ASSIGN_OR_RETURN(bool mine,
+                          txn->AdvanceBroadcastCursor(b.id, b.next_lead_id, leads.back().id, now));
+  if (!mine) return 0;
   for (size_t i = 0; i < leads.size(); ++i) {
     TANDEM_ASSIGN_OR_RETURN(auto codes, Admit(*txn, b, leads[i], composed[i], now));
     if (!codes.empty()) refusals.insert(refusals.end(), codes.begin(), codes.end());
   }
-  TANDEM_RETURN_IF_ERROR(txn->SetBroadcastCursor(b.id, leads.back().id, now));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   for (const std::string& code : refusals) metrics_.email_refused.Increment({code});
-  // Cancelled while this batch was taken: its sends go too.
-  TANDEM_ASSIGN_OR_RETURN(Broadcast after, GetBroadcastOr404(store, b.id));
-  if (after.state == BroadcastState::kCancelled) {
-    TANDEM_RETURN_IF_ERROR(store.CancelBroadcastSends(b.id, now).status());
-  }
   return leads.size();
 }
 

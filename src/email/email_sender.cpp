@@ -102,7 +102,10 @@ Status EmailSender::Record(const std::vector<EmailSend>& sends,
       TANDEM_RETURN_IF_ERROR(txn->Suppress(Suppression{
           NormalizeEmail(send.to_address), "bounce", fmt::format("{} {}", a.code, a.error), now}));
     }
-    if (!send.lead_id) continue;
+    // Webhooks and the timeline hear of email to leads, not of staff mail or tests.
+    if (!send.lead_id || send.kind == SendKind::kNotification || send.kind == SendKind::kTest) {
+      continue;
+    }
     const bool sent = a.status == SendStatus::kSent;
     if (a.status == SendStatus::kBounced) {
       LeadLogEntry entry;

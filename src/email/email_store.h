@@ -26,8 +26,11 @@ class EmailWrites {
   // Writes a send (its uid and Message-ID set by the caller); returns its id.
   virtual StatusOr<int64_t> AddSend(const EmailSend& send) = 0;
   virtual StatusOr<std::optional<Suppression>> FindSuppression(std::string_view address) = 0;
-  // Records how far a broadcast's recipients got (leads below `next_lead_id` are done).
-  virtual Status SetBroadcastCursor(int64_t broadcast_id, int64_t next_lead_id, TimePoint now) = 0;
+  // Moves a sending broadcast's cursor (the last lead taken) from `from` to `to`: false,
+  // changing nothing, when it is no longer at `from` or no longer sending (another
+  // runner took the batch, or it was paused or cancelled meanwhile).
+  virtual StatusOr<bool> AdvanceBroadcastCursor(int64_t broadcast_id, int64_t from, int64_t to,
+                                                TimePoint now) = 0;
   // The outcome of a claimed send's attempt: sent (the rendered parts are dropped),
   // retrying at `next_attempt`, bounced or failed (`error` is the reason). A send no
   // longer claimed (it was marked interrupted meanwhile) is left as it is.
@@ -55,6 +58,7 @@ struct SendQuery {
   std::optional<int64_t> lead_id;
   std::optional<int64_t> broadcast_id;
   std::optional<SendStatus> status;
+  bool to_leads_only = false;  // one-to-one and broadcast sends (not staff mail about a lead)
   int64_t before_id = 0;  // keyset: sends with a lower id (newest first); 0 = from the top
   size_t limit = 50;
 };

@@ -27,11 +27,13 @@ class StaffMail {
   StaffMail(const EmailService& service, OutboxStore& outbox, SettingsStore& settings)
       : service_(service), outbox_(outbox), settings_(settings) {}
 
+  // Reads the cursor, making it on first start (at the end of the outbox). Call before
+  // the server takes requests, so what they cause is after it.
+  StatusOr<int64_t> Cursor();
   // Queues the messages written since the last call; returns how many sends it queued.
   StatusOr<size_t> QueueNew(TimePoint now);
 
  private:
-  StatusOr<int64_t> Cursor();
   // The sends `message` asks for (none when it tells nobody by email).
   StatusOr<std::vector<EmailSend>> SendsFor(const OutboxMessage& message, TimePoint now);
 

@@ -352,6 +352,7 @@ Response EmailRoutes::ListLeadEmails(const HttpRequest& request, int64_t lead_id
   if (!limit.ok()) return ErrorResponse(limit.status());
   SendQuery query;
   query.lead_id = lead_id;
+  query.to_leads_only = true;
   query.limit = static_cast<size_t>(*limit);
   if (auto it = params.find("cursor"); it != params.end()) {
     auto before = ParsePrefixedId(it->second, "");

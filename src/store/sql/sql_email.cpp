@@ -68,12 +68,15 @@ StatusOr<Broadcast> ReadBroadcast(const Statement& s) {
 
 namespace sql {
 
-Status SetBroadcastCursor(Db& db, int64_t broadcast_id, int64_t next_lead_id, TimePoint now) {
+StatusOr<bool> AdvanceBroadcastCursor(Db& db, int64_t broadcast_id, int64_t from, int64_t to,
+                                      TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("UPDATE broadcasts SET next_lead_id = ?, updated_at = ? WHERE id = ?"));
-  stmt->Bind(1, next_lead_id).Bind(2, ToUnixMillis(now)).Bind(3, broadcast_id);
-  return stmt->Run();
+      db.Prepare("UPDATE broadcasts SET next_lead_id = ?, updated_at = ? WHERE id = ? AND "
+                 "next_lead_id = ? AND state = 'sending'"));
+  stmt->Bind(1, to).Bind(2, ToUnixMillis(now)).Bind(3, broadcast_id).Bind(4, from);
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  return db.Changes() == 1;
 }
 
 }  // namespace sql

@@ -13,7 +13,8 @@ namespace tandem::sql {
 
 StatusOr<int64_t> AddSend(Db& db, const EmailSend& send);
 StatusOr<std::optional<Suppression>> FindSuppression(Db& db, std::string_view address);
-Status SetBroadcastCursor(Db& db, int64_t broadcast_id, int64_t next_lead_id, TimePoint now);
+StatusOr<bool> AdvanceBroadcastCursor(Db& db, int64_t broadcast_id, int64_t from, int64_t to,
+                                      TimePoint now);
 Status RecordAttempt(Db& db, int64_t send_id, SendStatus status, int64_t code,
                      std::string_view error, TimePoint next_attempt, TimePoint now);
 Status Suppress(Db& db, const Suppression& suppression);

@@ -270,6 +270,7 @@ StatusOr<std::vector<EmailSend>> SqlStore::ListSends(const SendQuery& q) {
   if (q.broadcast_id) where.push_back("broadcast_id = ?"), binds.emplace_back(*q.broadcast_id);
   if (q.status)
     where.push_back("status = ?"), binds.emplace_back(std::string(SendStatusName(*q.status)));
+  if (q.to_leads_only) where.push_back("kind IN ('one_to_one', 'broadcast')");
   if (q.before_id > 0) where.push_back("id < ?"), binds.emplace_back(q.before_id);
   std::string sql = fmt::format("SELECT {} FROM email_sends", kSendColumns);
   if (!where.empty()) sql += fmt::format(" WHERE {}", fmt::join(where, " AND "));

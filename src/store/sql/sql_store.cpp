@@ -34,8 +34,9 @@ class SqlEmailTxn final : public sql::SqlLeadOps<EmailTxn> {
   StatusOr<std::optional<Suppression>> FindSuppression(std::string_view address) override {
     return sql::FindSuppression(db(), address);
   }
-  Status SetBroadcastCursor(int64_t broadcast_id, int64_t next_lead_id, TimePoint now) override {
-    return sql::SetBroadcastCursor(db(), broadcast_id, next_lead_id, now);
+  StatusOr<bool> AdvanceBroadcastCursor(int64_t broadcast_id, int64_t from, int64_t to,
+                                        TimePoint now) override {
+    return sql::AdvanceBroadcastCursor(db(), broadcast_id, from, to, now);
   }
   Status RecordAttempt(int64_t send_id, SendStatus status, int64_t code, std::string_view error,
                        TimePoint next_attempt, TimePoint now) override {
