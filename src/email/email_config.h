@@ -21,6 +21,10 @@ struct EmailConfig {
   int64_t connections = 4;     // connections to the relay kept open at once
   double rate_per_second = 0;  // most messages a second across them; 0: no limit
   int64_t timeout_ms = 30000;  // one message's conversation with the relay
+  // How long a sender holds the sends it took. One still held after this was cut off
+  // mid-attempt (its process died): it is marked interrupted and not sent again by
+  // itself. Well above timeout_ms times the sends taken at once (16).
+  int64_t claim_s = 600;
   std::string from_address;    // the envelope and From: address (required to send)
   std::string from_name;       // shown beside it ("Acme Marketing")
   std::string reply_to;        // optional Reply-To for marketing email

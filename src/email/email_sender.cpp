@@ -135,7 +135,8 @@ StatusOr<size_t> EmailSender::SendDue() {
         "not sent again by themselves",
         interrupted);
   }
-  TANDEM_ASSIGN_OR_RETURN(auto sends, store_.ClaimDueSends(now, kClaimBatch));
+  TANDEM_ASSIGN_OR_RETURN(
+      auto sends, store_.ClaimDueSends(now, kClaimBatch, std::chrono::seconds(config_.claim_s)));
   std::vector<Attempt> attempts;
   attempts.reserve(sends.size());
   for (const EmailSend& send : sends) {

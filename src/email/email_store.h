@@ -44,10 +44,6 @@ class EmailWrites {
 // A lead transaction that can queue email.
 class EmailTxn : public LeadTxn, public EmailWrites {};
 
-// How long a send handed out by ClaimDueSends stays claimed. A send still claimed after
-// it was not finished by a live sender: it is marked interrupted, never sent again by
-// itself (the relay may have taken it).
-inline constexpr std::chrono::minutes kSendClaim{10};
 
 struct SendCounts {
   std::map<std::string, int64_t> by_status;          // status name → sends
@@ -99,8 +95,11 @@ class EmailStore {
 
   // Sends due at `now` (queued, or retrying whose time came; a paused or cancelled
   // broadcast's are not due), oldest first, claimed (sending, one more attempt) until
-  // now + kSendClaim for this caller alone, in any instance.
-  virtual StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit) = 0;
+  // now + `claim` for this caller alone, in any instance. A send still claimed after
+  // that was not finished by a live sender: InterruptStaleSends marks it interrupted,
+  // never sent again by itself (the relay may have taken it).
+  virtual StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit,
+                                                         std::chrono::milliseconds claim) = 0;
   // Sends whose claim ran out (their sender died mid-attempt) become interrupted.
   virtual StatusOr<int64_t> InterruptStaleSends(TimePoint now) = 0;
   virtual StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) = 0;

@@ -191,8 +191,9 @@ class StoreWrapper : public sql::SqlReads<Store> {
   StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) override {
     return target_.CancelBroadcastSends(broadcast_id, now);
   }
-  StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit) override {
-    return target_.ClaimDueSends(now, limit);
+  StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit,
+                                                 std::chrono::milliseconds claim) override {
+    return target_.ClaimDueSends(now, limit, claim);
   }
   StatusOr<int64_t> InterruptStaleSends(TimePoint now) override {
     return target_.InterruptStaleSends(now);

@@ -159,7 +159,8 @@ StatusOr<int64_t> SqlStore::CancelBroadcastSends(int64_t broadcast_id, TimePoint
   return cancelled;
 }
 
-StatusOr<std::vector<EmailSend>> SqlStore::ClaimDueSends(TimePoint now, size_t limit) {
+StatusOr<std::vector<EmailSend>> SqlStore::ClaimDueSends(TimePoint now, size_t limit,
+                                                         std::chrono::milliseconds claim) {
   std::vector<EmailSend> out;
   const Status written = Write([&](sql::Db& db) -> Status {
     TANDEM_ASSIGN_OR_RETURN(
@@ -175,16 +176,16 @@ StatusOr<std::vector<EmailSend>> SqlStore::ClaimDueSends(TimePoint now, size_t l
     // Claimed: nobody else (in this instance or another sharing the database) takes
     // them; a claim that runs out marks the send interrupted, never due again.
     TANDEM_ASSIGN_OR_RETURN(
-        Statement * claim,
+        Statement * mark,
         db.Prepare("UPDATE email_sends SET status = 'sending', attempts = attempts + 1, "
                    "next_attempt_at = ?, updated_at = ? WHERE id = ?"));
     for (EmailSend& e : out) {
       e.status = SendStatus::kSending;
       e.attempts += 1;
-      e.next_attempt_at = now + kSendClaim;
-      claim->Bind(1, ToUnixMillis(e.next_attempt_at)).Bind(2, ToUnixMillis(now)).Bind(3, e.id);
-      TANDEM_RETURN_IF_ERROR(claim->Run());
-      claim->Reset();
+      e.next_attempt_at = now + claim;
+      mark->Bind(1, ToUnixMillis(e.next_attempt_at)).Bind(2, ToUnixMillis(now)).Bind(3, e.id);
+      TANDEM_RETURN_IF_ERROR(mark->Run());
+      mark->Reset();
     }
     return OkStatus();
   });

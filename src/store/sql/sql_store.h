@@ -148,7 +148,8 @@ class SqlStore : public sql::SqlReads<Store> {
   StatusOr<SendCounts> CountSends(std::optional<int64_t> broadcast_id) override;
   StatusOr<int64_t> CountWaitingSends(int64_t broadcast_id) override;
   StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) override;
-  StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit) override;
+  StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit,
+                                                 std::chrono::milliseconds claim) override;
   StatusOr<int64_t> InterruptStaleSends(TimePoint now) override;
   StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) override;
   StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) override;
