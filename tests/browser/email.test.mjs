@@ -3,8 +3,8 @@
 // python3-aiosmtpd): a rep composes from a template on their lead's page, sees the
 // check refuse a merge field the template may not use, fixes it and sends, and the
 // message reaches the relay; a marketing user saves a filter, drafts a broadcast, sees
-// its audience counted (a lead without consent excluded), previews it, sends it and
-// watches it finish, with the message at the relay. Screenshots go to build/screenshots/.
+// its audience counted (a lead without consent excluded), previews it, tests it on
+// themselves, sends it and watches it finish, with the message at the relay. Screenshots go to build/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -195,6 +195,12 @@ test('a rep emails their lead from a template; marketing sends a broadcast', asy
       assert.equal(await preview.locator('iframe').getAttribute('sandbox'), '');
       assert.ok(await preview.locator('.findings, .findings-none').count() > 0);
       await page.screenshot({ path: path.join(SHOTS, 'broadcast-draft.png'), fullPage: true });
+      // A test to yourself, as Cy would get it.
+      await preview.locator('text=Send me a test').click();
+      await preview.locator('[role=status] >> text=Test queued to mk@meetco.example').waitFor();
+      const toMe = () => sink.messages().filter((m) => m.rcpt_tos.includes('mk@meetco.example'));
+      await waitFor(() => toMe().length === 1, { what: 'the test at the relay', timeoutMs: 20000 });
+      assert.match(toMe()[0].text, /Hi Cy, are you planning/);
 
       await page.click('section[aria-label="Actions"] >> text=Send now');
       await page.waitForSelector('.broadcast-page[data-state=done]', { timeout: 30000 });
