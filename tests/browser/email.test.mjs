@@ -2,7 +2,8 @@
 // against a real server and a real SMTP server (tests/support/smtp_sink.py, Debian's
 // python3-aiosmtpd): a rep composes from a template on their lead's page, sees the
 // check refuse a merge field the template may not use, fixes it and sends, and the
-// message reaches the relay; a marketing user saves a filter, drafts a broadcast, sees
+// message reaches the relay; the contact gate then refuses a manager, who overrides it
+// with a reason; a marketing user saves a filter, drafts a broadcast, sees
 // its audience counted (a lead without consent excluded), previews it, tests it on
 // themselves, sends it and watches it finish, with the message at the relay. Screenshots go to build/screenshots/.
 import { test } from 'node:test';
@@ -81,6 +82,7 @@ test('a rep emails their lead from a template; marketing sends a broadcast', asy
   const writeKey = tandem(db, 'source', 'add', 'Web');
   const rep = addUser(db, 'rep@meetco.example', 'Rafael Ortiz', 'sales_rep');
   const marketing = addUser(db, 'mk@meetco.example', 'Mia Keller', 'marketing');
+  addUser(db, 'manager@meetco.example', 'Maria Lopez', 'sales_manager');
   const sink = await startSink(dir);
   const config = path.join(dir, 'tandem.toml');
   writeFileSync(config, `[server]\npublic_url = "https://t.example.com"\n\n[email]\n`
@@ -165,13 +167,36 @@ test('a rep emails their lead from a template; marketing sends a broadcast', asy
       await page.context().close();
     });
 
+    await t.test('the gate answers on the Send button; a manager may override it with a reason', async () => {
+      const page = await signIn(browser, server, 'manager@meetco.example');
+      await page.goto(`${server.url}/app/#/leads/${ana}`);
+      const section = page.locator('section[aria-label="Email"]');
+      await section.locator('iframe.preview-frame').waitFor();
+      const send = section.locator('button.send-email');
+      // The rep reached Ana just now: others wait, unless a manager says why not.
+      assert.match(await section.locator('[aria-label="The contact gate"]').textContent(), /others wait/);
+      assert.equal(await send.textContent(), 'Give a reason to override');
+      assert.equal(await send.isDisabled(), true);
+      assert.match(await send.getAttribute('title'), /others wait/);
+      await page.fill('#compose-override', 'Ana asked me to send the contract');
+      await page.waitForFunction(() => !document.querySelector('button.send-email').disabled);
+      assert.equal(await send.textContent(), 'Send (override)');
+      await send.click();
+      await section.locator('[role=status] >> text=Email queued').waitFor();
+      await section.locator('.email-list li:nth-child(2)').waitFor();
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    });
+
     await t.test('marketing drafts a broadcast, counts and previews it, sends it, and sees it done', async () => {
       const page = await signIn(browser, server, 'mk@meetco.example');
-      await page.click('header nav >> text=Broadcasts');
+      assert.equal(await page.locator('header nav >> text=Broadcasts').count(), 1);
+      // The lead list's filter becomes the audience.
+      await page.goto(`${server.url}/app/#/search?priority=hot`);
+      await page.click('a.as-audience');
       await page.waitForSelector('section[aria-label="New broadcast"]');
-      await page.click('text=Save a new filter…');
+      assert.equal(await page.inputValue('#filter-query'), 'priority=hot');
       await page.fill('#filter-name', 'Hot prospects');
-      await page.fill('#filter-query', `${server.url}/app/#/search?priority=hot`);
       await page.click('form[aria-label="Save a lead filter"] button[type=submit]');
       await page.waitForFunction(() => document.querySelector('#broadcast-filter').value.startsWith('flt_'));
       await page.fill('#broadcast-name', 'Spring offsites');
