@@ -248,6 +248,24 @@ test('a rep emails their lead from a template; marketing sends a broadcast', asy
       await page.screenshot({ path: path.join(SHOTS, 'broadcast-done.png'), fullPage: true });
       await page.click('text=← All broadcasts');
       await page.waitForSelector('tr[data-broadcast] >> text=done');
+
+      // A second one, for tomorrow: scheduled, paused, then cancelled; nothing is sent.
+      await page.fill('#broadcast-name', 'Spring offsites, reminder');
+      await page.selectOption('#broadcast-template', 'spring');
+      await page.selectOption('#broadcast-filter', { label: 'Hot prospects — priority=hot' });
+      await page.click('form[aria-label="Draft a broadcast"] button[type=submit]');
+      await page.waitForSelector('.broadcast-page[data-state=draft]');
+      const tomorrow = new Date(Date.now() + 86400000);
+      const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+      await page.fill('input[aria-label="Send at"]', local);
+      await page.click('section[aria-label="Actions"] >> text=Schedule');
+      await page.waitForSelector('.broadcast-page[data-state=scheduled]');
+      await page.click('section[aria-label="Actions"] >> text=Pause');
+      await page.waitForSelector('.broadcast-page[data-state=paused]');
+      page.once('dialog', (dialog) => dialog.accept());
+      await page.click('section[aria-label="Actions"] >> text=Cancel broadcast');
+      await page.waitForSelector('.broadcast-page[data-state=cancelled]');
+      assert.equal(sink.messages().filter((m) => m.rcpt_tos.includes('cy@offsite.example')).length, 1);
       assert.deepEqual(page.errors, []);
       await page.context().close();
     });

@@ -162,12 +162,12 @@ function Actions({ broadcast: b, onChange }) {
   }
   const open = ['draft', 'scheduled', 'sending', 'paused'].includes(b.state);
   return html`<section class="card broadcast-actions" aria-label="Actions"><div class="row">
-    ${b.state === 'draft' && html`
-      <button class="primary" disabled=${busy} onClick=${() => act('schedule')}>Send now</button>
+    ${b.state === 'draft' && html`<button class="primary" disabled=${busy} onClick=${() => act('schedule')}>Send now</button>`}
+    ${b.state === 'paused' && html`<button class="primary" disabled=${busy} onClick=${() => act('resume')}>Resume now</button>`}
+    ${['draft', 'paused'].includes(b.state) && html`
       <input type="datetime-local" aria-label="Send at" value=${at} onInput=${(e) => setAt(e.target.value)} />
       <button disabled=${busy || !at} onClick=${() => act('schedule', { at: new Date(at).toISOString() })}>Schedule</button>`}
     ${LIVE.includes(b.state) && html`<button disabled=${busy} onClick=${() => act('pause')}>Pause</button>`}
-    ${b.state === 'paused' && html`<button class="primary" disabled=${busy} onClick=${() => act('resume')}>Resume</button>`}
     ${open && html`<button disabled=${busy} onClick=${() => confirm('Cancel this broadcast? Nobody else will get it.') && act('cancel')}>Cancel broadcast</button>`}
     ${!open && html`<span class="muted">This broadcast is ${b.state}.</span>`}
   </div>${error && html`<p class="error" role="alert">${error.message}</p>`}</section>`;

@@ -5,8 +5,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html, api, useLoad, Loading, Failure, when, isManager } from './lib.js';
 
-// The gate refusals a manager or an admin may override with a reason (the contact
-// policy's defaults; never unsubscribed, do_not_contact or no_consent).
+// The gate refusals a manager or an admin may override with a reason: the contact
+// policy's defaults (never unsubscribed, do_not_contact or no_consent). The check's
+// answer does not say which the server's policy allows; where it was configured
+// otherwise, the send's 403 override_not_allowed is shown as any refusal is.
 const OVERRIDABLE = ['not_owner', 'sla_owner_only', 'quiet_hours', 'out_of_office', 'frequency_cap',
   'recent_touch_by_other', 'stage_closed', 'unknown_timezone'];
 const PENDING = ['queued', 'sending', 'retrying'];
@@ -145,7 +147,9 @@ function Editor({ lead, user, templates, check, onSent }) {
   const broken = preview.error || (preview.result && preview.result.blocked);
   const gateOk = check.allowed || (mayOverride && overrideReason.trim());
   const refusedLabel = blocks.map((r) => r.message).join('; ');
-  const label = !check.allowed && !mayOverride ? `Not allowed: ${refusedLabel}`
+  const compliance = preview.result ? preview.result.compliance.filter((r) => r.severity === 'block') : [];
+  const label = compliance.length ? `Not allowed: ${compliance.map((r) => r.message).join('; ')}`
+    : !check.allowed && !mayOverride ? `Not allowed: ${refusedLabel}`
     : !check.allowed && !overrideReason.trim() ? 'Give a reason to override'
     : broken ? 'Fix the errors first' : sending ? 'Sending…' : check.allowed ? 'Send' : 'Send (override)';
 
