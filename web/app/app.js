@@ -7,6 +7,7 @@ import { html, api, setCsrf, isManager, useSubmit } from './lib.js';
 import { Inbox, Team, Search } from './lists.js';
 import { LeadPage } from './lead.js';
 import { MySettings } from './me.js';
+import { Broadcasts, BroadcastPage, mayBroadcast } from './broadcasts.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -49,7 +50,10 @@ function Page({ hash, user }) {
   if (path === '/inbox') return html`<${Inbox} user=${user} />`;
   if (path === '/team') return html`<${Team} user=${user} />`;
   if (path === '/me') return html`<${MySettings} />`;
-  if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} />`;
+  const broadcast = path.match(/^\/broadcasts\/(bc_\d+)$/);
+  if (broadcast) return html`<${BroadcastPage} id=${broadcast[1]} user=${user} key=${broadcast[1]} />`;
+  if (path === '/broadcasts') return html`<${Broadcasts} user=${user} params=${params} />`;
+  if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} user=${user} />`;
   return html`<div class="state empty"><strong>No such page</strong><p><a href=${home(user)}>Go to your start page</a></p></div>`;
 }
 
@@ -58,7 +62,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings' };
+    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -66,8 +70,9 @@ function Shell({ session, onSignOut }) {
     ['#/inbox', 'Inbox', ['sales_rep', 'sales_manager', 'admin'].includes(user.role)],
     ['#/team', 'Team', isManager(user)],
     ['#/search', 'Leads', true],
+    ['#/broadcasts', 'Broadcasts', mayBroadcast(user)],
   ];
-  const current = hash.split('?')[0];
+  const current = hash.split('?')[0].replace(/^(#\/broadcasts)\/.*/, '$1');
   return html`
     <header class="top">
       <a class="brand" href=${home(user)}>Tandem</a>

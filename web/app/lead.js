@@ -1,11 +1,12 @@
 // The lead page: the handoff brief, every action a rep or a manager takes on the lead
-// (each through the API's rules: a refused contact shows the gate's reasons), and the
-// timeline, newest first.
+// (each through the API's rules: a refused contact shows the gate's reasons), email to
+// the lead (compose.js), and the timeline, newest first.
 import { useEffect, useState } from 'preact/hooks';
 import {
   html, api, useLoad, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
   leadName, subtitle, sourceText, isManager, loadUsers, useSubmit, dayIn,
 } from './lib.js';
+import { EmailSection } from './compose.js';
 
 const CONTACT_CHANNELS = [['call', 'Call'], ['email', 'Email'], ['meeting', 'Meeting']];
 const ALL_CHANNELS = ['email', 'call', 'sms', 'social', 'meeting', 'mail'];
@@ -58,6 +59,7 @@ export function LeadPage({ id, user }) {
         <div class="lead-main">
           <${WhyNow} brief=${brief} />
           <${Contact} lead=${lead} contact=${data.contact} brief=${brief} user=${user} onDone=${reload} />
+          <${EmailSection} lead=${lead} user=${user} onSent=${reload} />
           <${TalkingPoints} brief=${brief} />
           <${Journey} brief=${brief} now=${now} />
           <${Timeline} items=${data.timeline} names=${data.names} now=${now} />

@@ -143,7 +143,7 @@ function Filters({ initial, users, navigate }) {
 }
 
 // The filters live in the address (#/search?stage=mql&q=…), so a search can be shared.
-export function Search({ params, navigate }) {
+export function Search({ params, navigate, user }) {
   const { data: users } = useLoad(() => loadUsers().catch(() => []), []);
   const query = new URLSearchParams(params);
   const key = query.toString();
@@ -157,6 +157,8 @@ export function Search({ params, navigate }) {
   return html`<section aria-label="Search">
     <h1>Leads</h1>
     <${Filters} key=${key} initial=${query} users=${users} navigate=${navigate} />
+    ${user && ['marketing', 'admin'].includes(user.role) && key && html`<p class="muted">
+      <a class="as-audience" href=${`#/broadcasts?${new URLSearchParams({ filter: key })}`}>Save this filter as a broadcast audience</a></p>`}
     ${error ? html`<${Failure} error=${error} what="the leads" retry=${reload} />`
       : !data ? html`<${Loading} what="leads" />`
       : data.items.length ? html`<p class="muted">${data.items.length}${data.next_cursor ? '+' : ''} leads</p>
