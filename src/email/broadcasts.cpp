@@ -167,8 +167,10 @@ StatusOr<Broadcast> ResumeBroadcast(EmailStore& store, int64_t id, TimePoint now
   return Transition(
       store, id, {BroadcastState::kPaused}, "be resumed",
       [&](Broadcast& b) {
-        b.state = BroadcastState::kSending;
-        if (!b.started_at) b.started_at = now;
+        // Paused before its time: it waits for that time again.
+        const bool early = b.scheduled_at && *b.scheduled_at > now && !b.started_at;
+        b.state = early ? BroadcastState::kScheduled : BroadcastState::kSending;
+        if (!early && !b.started_at) b.started_at = now;
       },
       now);
 }

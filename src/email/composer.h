@@ -31,6 +31,7 @@ struct Composition {
   std::vector<TemplateProblem> problems;  // why it could not be rendered
   std::vector<email::Finding> findings;   // the pre-send check's, errors first
   std::vector<ContactReason> compliance;  // refusals no override lifts (set when sending)
+  std::optional<ContactDecision> gate;    // the gate's answer (a preview's)
   std::string to_address;
   std::string to_name;
   std::string unsubscribe_url;

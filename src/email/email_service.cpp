@@ -36,6 +36,14 @@ std::string EmailService::UnsubscribeUrlFor(int64_t lead_id) const {
 }
 
 StatusOr<StoredTemplate> EmailService::Resolve(const ComposeRequest& request) const {
+  TANDEM_ASSIGN_OR_RETURN(StoredTemplate t, Edited(request));
+  if (request.subject || request.preheader || request.html) {
+    TANDEM_RETURN_IF_ERROR(CheckStoredTemplate(t));
+  }
+  return t;
+}
+
+StatusOr<StoredTemplate> EmailService::Edited(const ComposeRequest& request) const {
   TANDEM_ASSIGN_OR_RETURN(auto found,
                           stores_.email.GetTemplate(request.template_key, request.version));
   if (!found) {
@@ -49,9 +57,6 @@ StatusOr<StoredTemplate> EmailService::Resolve(const ComposeRequest& request) co
   if (request.subject) t.subject = *request.subject;
   if (request.preheader) t.preheader = *request.preheader;
   if (request.html) t.html = *request.html;
-  if (request.subject || request.preheader || request.html) {
-    TANDEM_RETURN_IF_ERROR(CheckStoredTemplate(t));
-  }
   return t;
 }
 
@@ -76,11 +81,20 @@ StatusOr<Composition> EmailService::Compose(const LeadRecord& lead, const Stored
   return ComposeFor(config_, facts, source, compiled, resources_);
 }
 
-StatusOr<Composition> EmailService::Preview(int64_t lead_id, const StoredTemplate& source) const {
+StatusOr<Composition> EmailService::Preview(int64_t lead_id, const StoredTemplate& source,
+                                            const Actor& actor, TimePoint now) const {
   TANDEM_ASSIGN_OR_RETURN(auto lead, stores_.leads.GetLead(lead_id));
   if (!lead) return NotFound("not_found", fmt::format("lead ld_{} does not exist", lead_id));
   TANDEM_ASSIGN_OR_RETURN(CompiledTemplate compiled, CompileStoredTemplate(source));
-  return Compose(*lead, source, compiled);
+  TANDEM_ASSIGN_OR_RETURN(Composition c, Compose(*lead, source, compiled));
+  // What sending would meet, read in a transaction that is rolled back.
+  TANDEM_ASSIGN_OR_RETURN(auto txn, stores_.email.BeginEmailTxn());
+  TANDEM_ASSIGN_OR_RETURN(c.compliance, Compliance(*txn, *lead, source.purpose));
+  TouchInput touch;
+  touch.channel = Channel::kEmail;
+  touch.purpose = source.purpose;
+  TANDEM_ASSIGN_OR_RETURN(c.gate, engine_.CheckContact(*txn, lead_id, actor, touch, now));
+  return c;
 }
 
 StatusOr<std::vector<ContactReason>> EmailService::Compliance(EmailTxn& txn, const LeadRecord& lead,

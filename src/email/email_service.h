@@ -79,8 +79,12 @@ class EmailService {
   // What `lead` would receive from `source`, checked, recording nothing.
   StatusOr<Composition> Compose(const LeadRecord& lead, const StoredTemplate& source,
                                 const CompiledTemplate& compiled) const;
-  // Compose for lead `lead_id` (404 when there is none).
-  StatusOr<Composition> Preview(int64_t lead_id, const StoredTemplate& source) const;
+  // The template version the request names with its edits, unchecked (404 as Resolve).
+  StatusOr<StoredTemplate> Edited(const ComposeRequest& request) const;
+  // Compose for lead `lead_id` (404 when there is none), with what sending it as
+  // `actor` would meet now: the compliance refusals and the gate's answer.
+  StatusOr<Composition> Preview(int64_t lead_id, const StoredTemplate& source, const Actor& actor,
+                                TimePoint now) const;
 
   // Sends to one lead as `actor` (one-to-one: the owner's sales outreach, or a
   // marketing email when the template's purpose is email_marketing).

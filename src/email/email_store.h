@@ -44,7 +44,6 @@ class EmailWrites {
 // A lead transaction that can queue email.
 class EmailTxn : public LeadTxn, public EmailWrites {};
 
-
 struct SendCounts {
   std::map<std::string, int64_t> by_status;          // status name → sends
   std::map<std::string, int64_t> refused_by_reason;  // reason code → refused sends
@@ -55,7 +54,7 @@ struct SendQuery {
   std::optional<int64_t> broadcast_id;
   std::optional<SendStatus> status;
   bool to_leads_only = false;  // one-to-one and broadcast sends (not staff mail about a lead)
-  int64_t before_id = 0;  // keyset: sends with a lower id (newest first); 0 = from the top
+  int64_t before_id = 0;       // keyset: sends with a lower id (newest first); 0 = from the top
   size_t limit = 50;
 };
 

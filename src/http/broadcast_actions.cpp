@@ -131,7 +131,8 @@ Response EmailRoutes::BroadcastPreview(const HttpRequest& request, int64_t broad
   if (!lead_id.ok()) return ErrorResponse(lead_id.status());
   auto source = service_.Resolve({b->template_key, b->template_version, {}, {}, {}});
   if (!source.ok()) return ErrorResponse(source.status());
-  auto composition = service_.Preview(*lead_id, *source);
+  // The gate decides a broadcast's email as the system's, not the previewer's.
+  auto composition = service_.Preview(*lead_id, *source, Actor{}, clock_.Now());
   if (!composition.ok()) return ErrorResponse(composition.status());
   return Json(200, CompositionJson(*composition));
 }
@@ -156,7 +157,7 @@ Response EmailRoutes::BroadcastTest(const HttpRequest& request, const UserRecord
   }
   auto source = service_.Resolve({b->template_key, b->template_version, {}, {}, {}});
   if (!source.ok()) return ErrorResponse(source.status());
-  auto composition = service_.Preview(*lead_id, *source);
+  auto composition = service_.Preview(*lead_id, *source, Actor{}, clock_.Now());
   if (!composition.ok()) return ErrorResponse(composition.status());
   auto send = service_.QueueTest(to, *composition, clock_.Now());
   if (!send.ok()) return ErrorResponse(send.status());

@@ -167,6 +167,9 @@ json CompositionJson(const Composition& c) {
           {"problems", ProblemsJson(c.problems)},
           {"findings", FindingsJson(c.findings)},
           {"compliance", ReasonsToJson(c.compliance)},
+          {"gate",
+           c.gate ? json{{"allowed", c.gate->allowed}, {"reasons", ReasonsToJson(c.gate->reasons)}}
+                  : json(nullptr)},
           {"blocked", c.Blocked()}};
 }
 

@@ -261,8 +261,8 @@ void EmailRoutes::RegisterLeadEmails(Router& router) {
   preview.path_params = {{"id", "ld_<n>"}};
   preview.request_body = ComposeBody();
   preview.errors = {400, 404, 422, 503};
-  router.Add(std::move(preview), lead_async([this](const HttpRequest& r, const UserRecord&,
-                                                   int64_t id) { return Preview(r, id); }));
+  router.Add(std::move(preview), lead_async([this](const HttpRequest& r, const UserRecord& u,
+                                                   int64_t id) { return Preview(r, u, id); }));
   RouteSpec send = Spec("POST", "/api/v1/leads/{id}/emails",
                         "Send the lead an email from a template, through the check and the "
                         "contact gate (a touch)",
@@ -293,14 +293,15 @@ void EmailRoutes::RegisterLeadEmails(Router& router) {
              }));
 }
 
-Response EmailRoutes::Preview(const HttpRequest& request, int64_t lead_id) {
+Response EmailRoutes::Preview(const HttpRequest& request, const UserRecord& user, int64_t lead_id) {
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
   auto compose = ParseComposeRequest(*body);
   if (!compose.ok()) return ErrorResponse(compose.status());
-  auto source = service_.Resolve(*compose);
+  auto source = service_.Edited(*compose);
   if (!source.ok()) return ErrorResponse(source.status());
-  auto composition = service_.Preview(lead_id, *source);
+  if (!CheckStoredTemplate(*source).ok()) return TemplateProblems(*source);
+  auto composition = service_.Preview(lead_id, *source, Actor{user}, clock_.Now());
   if (!composition.ok()) return ErrorResponse(composition.status());
   return Json(200, CompositionJson(*composition));
 }
@@ -310,6 +311,9 @@ Response EmailRoutes::Send(const HttpRequest& request, const UserRecord& user, i
   if (!body.ok()) return ErrorResponse(body.status());
   auto compose = ParseComposeRequest(*body);
   if (!compose.ok()) return ErrorResponse(compose.status());
+  if (auto edited = service_.Edited(*compose); edited.ok() && !CheckStoredTemplate(*edited).ok()) {
+    return TemplateProblems(*edited);
+  }
   SendRequest request_send{*compose};
   auto reason = StringField(*body, "override_reason");
   if (!reason.ok()) return ErrorResponse(reason.status());

@@ -54,7 +54,7 @@ class EmailRoutes {
   Response CreateTemplate(const HttpRequest& request, const UserRecord& user);
   Response PutTemplate(const HttpRequest& request, const UserRecord& user);
   Response GetTemplate(const HttpRequest& request);
-  Response Preview(const HttpRequest& request, int64_t lead_id);
+  Response Preview(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
   Response Send(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
   Response ListLeadEmails(const HttpRequest& request, int64_t lead_id);
   Response PutFilter(const HttpRequest& request, const UserRecord& user, int64_t id);
