@@ -258,6 +258,9 @@ bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::Smt
   fmt::print("  resident memory: {} MB before the schedule, {} MB at most during it (+{} MB)\n",
              run.rss_before_kb / 1024, run.rss_peak_kb / 1024,
              (run.rss_peak_kb - run.rss_before_kb) / 1024);
+  fmt::print("  of which not file-backed (RssAnon): {} MB before, {} MB at most (+{} MB)\n",
+             run.anon_before_kb / 1024, run.anon_peak_kb / 1024,
+             (run.anon_peak_kb - run.anon_before_kb) / 1024);
   return run.sent == recipients && delivered == recipients &&
          sink.ReceivedCount() - before == 2 * recipients;
 }

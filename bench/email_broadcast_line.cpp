@@ -204,12 +204,14 @@ BroadcastRun BroadcastLine::Run() {
   State& s = *state_;
   BroadcastRun run = s.run;
   run.rss_before_kb = run.rss_peak_kb = ProcStatusKb("VmRSS");
+  run.anon_before_kb = run.anon_peak_kb = ProcStatusKb("RssAnon");
   auto start = Steady::now();
   s.Call("POST", "/api/v1/broadcasts/" + s.broadcast + "/schedule", json::object(), 200);
   json b;
   for (auto last_poll = Steady::now(); Steady::now() - start < std::chrono::minutes(30);) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     run.rss_peak_kb = std::max(run.rss_peak_kb, ProcStatusKb("VmRSS"));
+    run.anon_peak_kb = std::max(run.anon_peak_kb, ProcStatusKb("RssAnon"));
     if (Steady::now() - last_poll < std::chrono::milliseconds(250)) continue;
     last_poll = Steady::now();
     b = s.Call("GET", "/api/v1/broadcasts/" + s.broadcast, json(), 200);
