@@ -10,8 +10,12 @@
 //      pacing, the accepted-rate count);
 //   3. the ratio of each line to the baseline.
 // The lines take turns over five slices of the recipients, so a machine busy with
-// other work slows each of them alike. Another line (the full broadcast: render,
-// check, gate, outbox, deliver) joins by taking its turn the same way.
+// other work slows each of them alike.
+// Then the full broadcast (email_broadcast_line.h: N leads with consent, render, check,
+// gate, outbox, deliver, by a real Application's own threads), against the same bare
+// libcurl loop sending N pre-built messages of the broadcast's size (built from its
+// preview) over as many connections, half just before the broadcast and half just
+// after; printed: both rates, their ratio, and the resident memory the broadcast added.
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -28,6 +32,7 @@
 #include "email/email_config.h"
 #include "email/mime.h"
 #include "email/smtp_transport.h"
+#include "email_broadcast_line.h"
 #include "testing/smtp_sink.h"
 
 namespace tandem::bench {
@@ -62,6 +67,9 @@ Broadcast BuildBroadcast(size_t recipients, size_t distinct);
 // The baseline: every recipient's message by a bare libcurl loop on
 // config.connections threads, one reused easy handle each.
 Delivery RunBaseline(const EmailConfig& config, const Broadcast& broadcast);
+// `distinct` messages like the broadcast's preview (its subject and bodies, each
+// recipient's Message-ID and headers), for a broadcast to recipients [0, recipients).
+Broadcast BroadcastLike(const BroadcastRun& preview, size_t recipients, size_t distinct);
 // The same through SmtpPool, from config.connections threads.
 Delivery RunPool(const EmailConfig& config, const Broadcast& broadcast);
 
@@ -173,15 +181,22 @@ EmailConfig RelayConfig(const testing::SmtpSink& sink, int connections) {
 }
 
 Broadcast BuildBroadcast(size_t recipients, size_t distinct) {
+  BroadcastRun typical;
+  typical.subject = "Your guide to search marketing is ready";
+  typical.text = "Hello, your guide is ready: https://acme.example/guide\n";
+  return BroadcastLike(typical, recipients, distinct);
+}
+
+Broadcast BroadcastLike(const BroadcastRun& preview, size_t recipients, size_t distinct) {
   Broadcast broadcast;
   broadcast.end = recipients;
   for (size_t i = 0; i < distinct; ++i) {
     email::OutgoingEmail email;
     email.from = {"Acme Marketing", "news@acme.example"};
     email.to = {fmt::format("Reader {}", i), broadcast.Recipient(i)};
-    email.subject = "Your guide to search marketing is ready";
-    email.html = TypicalHtml(i);
-    email.text = "Hello, your guide is ready: https://acme.example/guide\n";
+    email.subject = preview.subject;
+    email.html = preview.html.empty() ? TypicalHtml(i) : preview.html;
+    email.text = preview.text;
     email.message_id = email::NewMessageId("acme.example");
     email.date = SystemClock().Now();
     email.list_unsubscribe_url = "https://acme.example/u/one-click-token";
@@ -217,6 +232,39 @@ Delivery RunPool(const EmailConfig& config, const Broadcast& broadcast) {
   return delivery;
 }
 
+// The full broadcast to `recipients` leads, between two halves of the baseline sending
+// as many messages of its size; whether every message arrived.
+bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::SmtpSink& sink) {
+  BroadcastLine line(config, recipients);
+  BroadcastRun preview = line.Prepare();
+  Broadcast same = BroadcastLike(preview, recipients, 1000);
+  fmt::print("broadcast: {} leads with consent written and the broadcast made in {:.1f} s\n",
+             recipients, preview.setup_seconds);
+  fmt::print("  its messages are {} bytes, with two images and two links on a local server\n",
+             same.messages[0].size());
+  Broadcast first_half = same, second_half = same;
+  first_half.end = second_half.begin = recipients / 2;
+  const size_t before = sink.ReceivedCount();
+  Delivery baseline = RunBaseline(config, first_half);
+  const size_t before_broadcast = sink.ReceivedCount();
+  BroadcastRun run = line.Run();
+  const size_t delivered = sink.ReceivedCount() - before_broadcast;
+  baseline += RunBaseline(config, second_half);
+  PrintLine("bare libcurl loop, the broadcast's size", baseline, baseline);
+  PrintLine("broadcast: render, check, gate, outbox, send", {run.sent, run.seconds}, baseline);
+  fmt::print("  {} recipients: {} sent, {} refused; the sink accepted {} of the broadcast's\n",
+             run.recipients, run.sent, run.refused, delivered);
+  fmt::print("  fetched during the check, all told: {}\n", run.fetches);
+  fmt::print("  resident memory: {} MB before the schedule, {} MB at most during it (+{} MB)\n",
+             run.rss_before_kb / 1024, run.rss_peak_kb / 1024,
+             (run.rss_peak_kb - run.rss_before_kb) / 1024);
+  fmt::print("  of which not file-backed (RssAnon): {} MB before, {} MB at most (+{} MB)\n",
+             run.anon_before_kb / 1024, run.anon_peak_kb / 1024,
+             (run.anon_peak_kb - run.anon_before_kb) / 1024);
+  return run.sent == recipients && delivered == recipients &&
+         sink.ReceivedCount() - before == 2 * recipients;
+}
+
 }  // namespace tandem::bench
 
 int main() {
@@ -249,5 +297,7 @@ int main() {
   fmt::print("  the sink accepted {} messages (expected {})\n", received, 2 * recipients);
   bool complete =
       baseline.messages == recipients && pool.messages == recipients && received == 2 * recipients;
+  if (!CompareBroadcast(config, recipients, *sink)) complete = false;
+  fmt::print("  process peak resident memory (VmHWM): {} MB\n", ProcStatusKb("VmHWM") / 1024);
   return complete ? 0 : 1;
 }

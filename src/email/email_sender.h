@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -57,7 +58,12 @@ class EmailSender {
   struct Attempt;
   Attempt Deliver(const EmailSend& send);
   Status Record(const std::vector<EmailSend>& sends, const std::vector<Attempt>& attempts);
+  // Marks sends whose claim ran out interrupted, at most once per kStaleCheckEvery
+  // across the workers (the look is a write that scans the due sends).
+  Status InterruptStale(TimePoint now);
   void Run();
+
+  static constexpr std::chrono::minutes kStaleCheckEvery{1};
 
   EmailStore& store_;
   email::SmtpPool& pool_;
@@ -67,6 +73,8 @@ class EmailSender {
   Metrics& metrics_;
   WakeSignal signal_;
   std::atomic<bool> stopping_{false};
+  // When InterruptStale last looked (unix ms); none yet: the lowest value.
+  std::atomic<int64_t> stale_checked_ms_{std::numeric_limits<int64_t>::min()};
   std::vector<std::thread> threads_;
 };
 
