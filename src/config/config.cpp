@@ -111,6 +111,7 @@ Status ReadEmail(const toml::table& t, std::string_view origin, EmailConfig& c) 
   r.Integer("connections", c.connections, 1, 64);
   r.Double("rate_per_second", c.rate_per_second, 0, 100000);
   r.Integer("timeout_ms", c.timeout_ms, 100, 600000);
+  r.Integer("claim_s", c.claim_s, 5, 86400);
   r.String("from_address", c.from_address);
   r.String("from_name", c.from_name);
   r.String("reply_to", c.reply_to);

@@ -129,8 +129,8 @@ Status EmailSender::InterruptStale(TimePoint now) {
   const int64_t now_ms = ToUnixMillis(now);
   int64_t last = stale_checked_ms_.load();
   // Once a minute, or as often as half a claim when claims are shorter.
-  const int64_t every = std::min<int64_t>(std::chrono::milliseconds(kStaleCheckEvery).count(),
-                                          config_.claim_s * 500);
+  const int64_t every =
+      std::min<int64_t>(std::chrono::milliseconds(kStaleCheckEvery).count(), config_.claim_s * 500);
   if (last != std::numeric_limits<int64_t>::min() && now_ms - last < every) return OkStatus();
   if (!stale_checked_ms_.compare_exchange_strong(last, now_ms)) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(int64_t interrupted, store_.InterruptStaleSends(now));
@@ -147,7 +147,8 @@ Status EmailSender::InterruptStale(TimePoint now) {
 StatusOr<size_t> EmailSender::SendDue() {
   const TimePoint now = clock_.Now();
   TANDEM_RETURN_IF_ERROR(InterruptStale(now));
-  TANDEM_ASSIGN_OR_RETURN(auto sends, store_.ClaimDueSends(now, kClaimBatch, std::chrono::seconds(config_.claim_s)));
+  TANDEM_ASSIGN_OR_RETURN(
+      auto sends, store_.ClaimDueSends(now, kClaimBatch, std::chrono::seconds(config_.claim_s)));
   std::vector<Attempt> attempts;
   attempts.reserve(sends.size());
   for (const EmailSend& send : sends) {

@@ -190,7 +190,7 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/email-templates", Lead::kNone, "YNNYN UUU", kTemplateNew},
     {"GET /api/v1/email-templates/{template}", Lead::kNone, "YYYYY UUU"},
     {"PUT /api/v1/email-templates/{template}", Lead::kNone, "YNNYN UUU", kTemplatePut},
-    {"GET /api/v1/email-templates/{template}/versions/1", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/email-templates/{template}/versions/{version}", Lead::kNone, "YYYYY UUU"},
     {"GET /api/v1/email-merge-fields", Lead::kNone, "YYYYY UUU"},
     // One-to-one email is a touch: the gate lets only the owner reach out; a preview
     // records nothing.
@@ -199,7 +199,7 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/leads/{id}/emails", Lead::kOther, "GGGGN UUU", kSalesEmail},
     {"POST /api/v1/leads/{id}/emails", Lead::kUnowned, "GGGGN UUU", kSalesEmail},
     {"GET /api/v1/leads/{id}/emails", Lead::kEach, "YYYYY UUU"},
-    {"GET /api/v1/emails/em_none", Lead::kNone, "yyyyy UUU"},
+    {"GET /api/v1/emails/{email_id}", Lead::kNone, "yyyyy UUU"},
     // Saved lead filters: everyone reads; anyone but a viewer saves one; its author,
     // managers, marketing and admins change it.
     {"GET /api/v1/lead-filters", Lead::kNone, "YYYYY UUU"},

@@ -301,6 +301,8 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     v["login_password"] = kLoginPassword;
     v["user"] = UserIdText(ids_[kViewer]);
     v["me"] = "me";
+    v["version"] = "1";
+    v["email_id"] = "em_none";  // no such email: a 404 for anyone who may ask
     if (names("new_rep")) v["new_rep"] = NewUser("sales_rep");
     if (names("new_admin")) v["new_admin"] = NewUser("admin");
     if (names("new_key")) v["new_key"] = fmt::format("matrix-{}", ++keys_made_);
