@@ -5,34 +5,12 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "identity/email.h"
 #include "leads/lead_json.h"
 
 namespace tandem {
 namespace {
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // `line` escaped, with its http(s) URLs as links.
 std::string LinkedLine(std::string_view line) {
@@ -40,13 +18,13 @@ std::string LinkedLine(std::string_view line) {
   while (!line.empty()) {
     size_t at = std::min(line.find("https://"), line.find("http://"));
     if (at == std::string_view::npos) {
-      out += Escape(line);
+      out += HtmlEscape(line);
       break;
     }
-    out += Escape(line.substr(0, at));
+    out += HtmlEscape(line.substr(0, at));
     size_t end = line.find_first_of(" \t<>\"", at);
     std::string_view url = line.substr(at, end == std::string_view::npos ? end : end - at);
-    out += fmt::format("<a href=\"{0}\">{0}</a>", Escape(url));
+    out += fmt::format("<a href=\"{0}\">{0}</a>", HtmlEscape(url));
     line = end == std::string_view::npos ? "" : line.substr(end);
   }
   return out;

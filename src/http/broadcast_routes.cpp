@@ -235,12 +235,9 @@ Response EmailRoutes::CreateBroadcast(const HttpRequest& request, const UserReco
 }
 
 Response EmailRoutes::ListBroadcastSends(const HttpRequest& request, int64_t broadcast_id) {
-  const auto params = ParseQuery(request.query());
-  auto limit = IntParam(params, "limit", 50, 1, 500);
-  if (!limit.ok()) return ErrorResponse(limit.status());
   SendQuery query;
   query.broadcast_id = broadcast_id;
-  query.limit = static_cast<size_t>(*limit);
+  const auto params = ParseQuery(request.query());
   if (auto it = params.find("status"); it != params.end()) {
     query.status = ParseSendStatus(it->second);
     if (!query.status) {
@@ -248,17 +245,7 @@ Response EmailRoutes::ListBroadcastSends(const HttpRequest& request, int64_t bro
                            fmt::format("status \"{}\" is not a send status", it->second));
     }
   }
-  if (auto it = params.find("cursor"); it != params.end()) {
-    auto before = ParsePrefixedId(it->second, "");
-    if (!before) return ErrorResponse(400, "invalid_cursor", "cursor is not one this list gave");
-    query.before_id = *before;
-  }
-  auto sends = store_.ListSends(query);
-  if (!sends.ok()) return ErrorResponse(sends.status());
-  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
-  for (const EmailSend& e : *sends) out["items"].push_back(SendJson(e));
-  if (sends->size() == query.limit) out["next_cursor"] = std::to_string(sends->back().id);
-  return Json(200, out);
+  return SendsPage(store_, request, query);
 }
 
 }  // namespace tandem::http

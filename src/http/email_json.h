@@ -7,6 +7,8 @@
 
 #include "email/broadcasts.h"
 #include "email/email_service.h"
+#include "http/http_types.h"
+#include "store/store.h"
 
 namespace tandem::http {
 
@@ -26,6 +28,9 @@ StatusOr<ComposeRequest> ParseComposeRequest(const nlohmann::json& body);
 // A template body (POST, PUT): key (POST only), name, purpose, subject, preheader,
 // html, layout. Problems are checked by the caller.
 StatusOr<StoredTemplate> ParseTemplateBody(const nlohmann::json& body, bool with_key);
+
+// A page of sends (`limit`, `cursor` from the request's query) for `query`.
+Response SendsPage(Store& store, const HttpRequest& request, SendQuery query);
 
 // "bc_12" → 12; "flt_3" → 3.
 std::optional<int64_t> ParsePrefixedId(std::string_view text, std::string_view prefix);

@@ -351,22 +351,26 @@ Response EmailRoutes::Send(const HttpRequest& request, const UserRecord& user, i
 }
 
 Response EmailRoutes::ListLeadEmails(const HttpRequest& request, int64_t lead_id) {
-  const auto params = ParseQuery(request.query());
-  auto limit = IntParam(params, "limit", 50, 1, 500);
-  if (!limit.ok()) return ErrorResponse(limit.status());
   SendQuery query;
   query.lead_id = lead_id;
   query.to_leads_only = true;
+  return SendsPage(store_, request, query);
+}
+
+Response SendsPage(Store& store, const HttpRequest& request, SendQuery query) {
+  const auto params = ParseQuery(request.query());
+  auto limit = IntParam(params, "limit", 50, 1, 500);
+  if (!limit.ok()) return ErrorResponse(limit.status());
   query.limit = static_cast<size_t>(*limit);
   if (auto it = params.find("cursor"); it != params.end()) {
     auto before = ParsePrefixedId(it->second, "");
     if (!before) return ErrorResponse(400, "invalid_cursor", "cursor is not one this list gave");
     query.before_id = *before;
   }
-  auto sends = store_.ListSends(query);
+  auto sends = store.ListSends(query);
   if (!sends.ok()) return ErrorResponse(sends.status());
   json out = {{"items", json::array()}, {"next_cursor", nullptr}};
-  for (const EmailSend& s : *sends) out["items"].push_back(SendJson(s));
+  for (const EmailSend& e : *sends) out["items"].push_back(SendJson(e));
   if (sends->size() == query.limit) out["next_cursor"] = std::to_string(sends->back().id);
   return Json(200, out);
 }
