@@ -46,7 +46,8 @@ class EmailSendTest : public testing::ApiFixture {
         {"http://127.0.0.1:9/hook", "secret", {"email.sent", "email.bounced"}});
     Start(config);
     // The owner hears of new leads by email only where a test asks for it.
-    ASSERT_EQ(Call("PATCH", "/api/v1/users/me", rep_token_, R"({"notify_by":"none"})").status, 200u);
+    ASSERT_EQ(Call("PATCH", "/api/v1/users/me", rep_token_, R"({"notify_by":"none"})").status,
+              200u);
   }
 
   // A London prospect who asked for a demo: hot, owned by the rep at once.
@@ -96,6 +97,16 @@ class EmailSendTest : public testing::ApiFixture {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return done();
+  }
+
+  // The webhook messages of `type` in the outbox, as their JSON bodies.
+  std::vector<json> Webhooks(const std::string& type) {
+    std::vector<json> out;
+    const std::vector<OutboxMessage> outbox = *raw_store_->ListOutbox(0, 10000);
+    for (const OutboxMessage& m : outbox) {
+      if (m.type == type) out.push_back(json::parse(m.payload));
+    }
+    return out;
   }
 
   json Get(const std::string& target) {
@@ -190,6 +201,10 @@ travel times from your office.</p>)",
   ASSERT_EQ(sends["items"].size(), 1u);
   EXPECT_EQ(sends["items"][0]["status"], "sent");
   EXPECT_EQ(sends["items"][0]["message_id"], mail->message_id);
+  auto sent_hooks = Webhooks("email.sent");
+  ASSERT_EQ(sent_hooks.size(), 1u);
+  EXPECT_EQ(sent_hooks[0]["data"]["email"]["message_id"], mail->message_id);
+  EXPECT_EQ(sent_hooks[0]["data"]["email"]["broadcast_id"], broadcast);
   // The mailbox provider's one-click POST unsubscribes the person at once.
   const std::string path =
       unsubscribe.substr(std::string("<https://t.example.com").size(),
@@ -254,6 +269,14 @@ TEST_F(EmailSendTest, ARelayThatRefusesDropsOrIsDownIsRetriedBouncedAndNeverSent
       Until([&] { return status_of(gone) == "bounced" && status_of(crash) == "retrying"; }));
   json bounced = Get("/api/v1/leads/" + gone + "/emails")["items"][0];
   EXPECT_EQ(bounced["smtp_code"], 550);
+  auto bounce_hooks = Webhooks("email.bounced");
+  ASSERT_EQ(bounce_hooks.size(), 1u);
+  EXPECT_EQ(bounce_hooks[0]["data"]["email"]["to"], "gone@offsite.example");
+  // The bounce is on the lead's timeline, with the relay's words.
+  json timeline = Get("/api/v1/leads/" + gone + "/timeline?limit=100");
+  bool on_timeline = false;
+  for (const json& item : timeline["items"]) on_timeline |= item["kind"] == "email_bounced";
+  EXPECT_TRUE(on_timeline) << timeline;
   // The bounced address is suppressed: the next email to it is refused before the gate.
   HttpResult again = send(gone);
   EXPECT_EQ(again.status, 422u) << again.body;
