@@ -28,11 +28,11 @@ namespace tandem {
 
 enum class Permission {
   kReadLeads,
-  kReassign,       // give a lead to another owner
-  kManageUsers,    // change other users (capacity, out of office, team)
-  kViewReports,    // the leak and hygiene reports
-  kManageCatalog,  // campaigns and content marketing hands to sales, email templates
-  kSendBroadcasts, // marketing email to a saved filter of leads
+  kReassign,        // give a lead to another owner
+  kManageUsers,     // change other users (capacity, out of office, team)
+  kViewReports,     // the leak and hygiene reports
+  kManageCatalog,   // campaigns and content marketing hands to sales, email templates
+  kSendBroadcasts,  // marketing email to a saved filter of leads
 };
 
 bool RoleHas(Role role, Permission permission);
