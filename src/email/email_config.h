@@ -5,6 +5,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "contact/channel.h"
+#include "core/status.h"
 
 namespace tandem {
 
@@ -21,9 +25,9 @@ struct EmailConfig {
   int64_t connections = 4;     // connections to the relay kept open at once
   double rate_per_second = 0;  // most messages a second across them; 0: no limit
   int64_t timeout_ms = 30000;  // one message's conversation with the relay
-  // How long a sender holds the sends it took. One still held after this was cut off
-  // mid-attempt (its process died): it is marked interrupted and not sent again by
-  // itself. Well above timeout_ms times the sends taken at once (16).
+  // How long a sender holds the sends it took. Still held after this, its process died:
+  // the one it was attempting is marked interrupted and not sent again by itself, the
+  // others are due again. Well above timeout_ms times the sends taken at once (16).
   int64_t claim_s = 600;
   std::string from_address;    // the envelope and From: address (required to send)
   std::string from_name;       // shown beside it ("Acme Marketing")
@@ -38,5 +42,11 @@ struct EmailConfig {
   bool fetch_private_hosts = false;  // may the check fetch loopback or private addresses
   double you_focus_min = 1.0;        // you/your per we/our/us below this: a warning
 };
+
+// Whether an email for `purpose` can be sent as configured, checked before anything is
+// queued: every email needs [email] from_address; marketing email also needs
+// server.public_url (its unsubscribe link must reach this server from the recipient's
+// mailbox). 422 email_not_configured naming the missing setting.
+Status CheckSendable(const EmailConfig& config, std::string_view public_url, Purpose purpose);
 
 }  // namespace tandem

@@ -89,6 +89,9 @@ std::optional<SendStatus> ParseSendStatus(std::string_view name);
 
 // One message to one recipient. Its Message-ID is fixed when it is queued, before the
 // first attempt, so every attempt is the same message.
+// A send's last reply code while its attempt is under way (no relay code is negative).
+inline constexpr int64_t kAttemptUnderway = -1;
+
 struct EmailSend {
   int64_t id = 0;
   std::string uid;  // "em_<random>", the id the API shows
@@ -113,7 +116,7 @@ struct EmailSend {
   std::string reason;  // refused: the codes, comma-separated; bounced/failed: the reply
   int64_t attempts = 0;
   TimePoint next_attempt_at;
-  int64_t last_code = 0;  // the relay's last reply code
+  int64_t last_code = 0;  // the relay's last reply code; kAttemptUnderway meanwhile
   std::string last_error;
   TimePoint created_at;
   std::optional<TimePoint> sent_at;

@@ -89,39 +89,40 @@ nlohmann::json SendJson(const EmailSend& send, int64_t code, const std::string& 
 
 }  // namespace
 
-Status EmailSender::Record(const std::vector<EmailSend>& sends,
-                           const std::vector<Attempt>& attempts) {
+Status EmailSender::Record(EmailTxn& txn, const EmailSend& send, const Attempt& a, TimePoint now) {
+  const TimePoint next = a.status == SendStatus::kRetrying ? now + Backoff(send.attempts) : now;
+  TANDEM_RETURN_IF_ERROR(txn.RecordAttempt(send.id, a.status, a.code, a.error, next, now));
+  if (a.status == SendStatus::kBounced) {
+    TANDEM_RETURN_IF_ERROR(txn.Suppress(Suppression{NormalizeEmail(send.to_address), "bounce",
+                                                    fmt::format("{} {}", a.code, a.error), now}));
+  }
+  // Webhooks and the timeline hear of email to leads, not of staff mail or tests.
+  if (!send.lead_id || send.kind == SendKind::kNotification || send.kind == SendKind::kTest) {
+    return OkStatus();
+  }
+  const bool sent = a.status == SendStatus::kSent;
+  if (a.status == SendStatus::kBounced) {
+    LeadLogEntry entry;
+    entry.lead_id = *send.lead_id;
+    entry.at = now;
+    entry.kind = "email_bounced";
+    entry.actor = "system";
+    entry.data = SendJson(send, a.code, a.error).dump();
+    TANDEM_RETURN_IF_ERROR(txn.AppendLog(entry));
+  }
+  const char* type = sent ? "email.sent" : "email.bounced";
+  if ((sent || a.status == SendStatus::kBounced) && outbox_.Wanted(type, false)) {
+    nlohmann::json data = {{"email", SendJson(send, a.code, a.error)}};
+    TANDEM_RETURN_IF_ERROR(outbox_.Write(txn, type, *send.lead_id, data, now).status());
+  }
+  return OkStatus();
+}
+
+Status EmailSender::Step(const EmailSend* finished, const Attempt& outcome, const EmailSend* next) {
   const TimePoint now = clock_.Now();
   TANDEM_ASSIGN_OR_RETURN(auto txn, store_.BeginEmailTxn());
-  for (size_t i = 0; i < sends.size(); ++i) {
-    const EmailSend& send = sends[i];
-    const Attempt& a = attempts[i];
-    const TimePoint next = a.status == SendStatus::kRetrying ? now + Backoff(send.attempts) : now;
-    TANDEM_RETURN_IF_ERROR(txn->RecordAttempt(send.id, a.status, a.code, a.error, next, now));
-    if (a.status == SendStatus::kBounced) {
-      TANDEM_RETURN_IF_ERROR(txn->Suppress(Suppression{
-          NormalizeEmail(send.to_address), "bounce", fmt::format("{} {}", a.code, a.error), now}));
-    }
-    // Webhooks and the timeline hear of email to leads, not of staff mail or tests.
-    if (!send.lead_id || send.kind == SendKind::kNotification || send.kind == SendKind::kTest) {
-      continue;
-    }
-    const bool sent = a.status == SendStatus::kSent;
-    if (a.status == SendStatus::kBounced) {
-      LeadLogEntry entry;
-      entry.lead_id = *send.lead_id;
-      entry.at = now;
-      entry.kind = "email_bounced";
-      entry.actor = "system";
-      entry.data = SendJson(send, a.code, a.error).dump();
-      TANDEM_RETURN_IF_ERROR(txn->AppendLog(entry));
-    }
-    const char* type = sent ? "email.sent" : "email.bounced";
-    if ((sent || a.status == SendStatus::kBounced) && outbox_.Wanted(type, false)) {
-      nlohmann::json data = {{"email", SendJson(send, a.code, a.error)}};
-      TANDEM_RETURN_IF_ERROR(outbox_.Write(*txn, type, *send.lead_id, data, now).status());
-    }
-  }
+  if (finished) TANDEM_RETURN_IF_ERROR(Record(*txn, *finished, outcome, now));
+  if (next) TANDEM_RETURN_IF_ERROR(txn->StartAttempt(next->id, now));
   return txn->Commit();
 }
 
@@ -133,13 +134,16 @@ Status EmailSender::InterruptStale(TimePoint now) {
       std::min<int64_t>(std::chrono::milliseconds(kStaleCheckEvery).count(), config_.claim_s * 500);
   if (last != std::numeric_limits<int64_t>::min() && now_ms - last < every) return OkStatus();
   if (!stale_checked_ms_.compare_exchange_strong(last, now_ms)) return OkStatus();
-  TANDEM_ASSIGN_OR_RETURN(int64_t interrupted, store_.InterruptStaleSends(now));
-  if (interrupted > 0) {
-    metrics_.email_sends.Increment({"interrupted"}, interrupted);
+  TANDEM_ASSIGN_OR_RETURN(StaleSends stale, store_.InterruptStaleSends(now));
+  if (stale.interrupted > 0) {
+    metrics_.email_sends.Increment({"interrupted"}, stale.interrupted);
     spdlog::warn(
         "email: {} sends were interrupted mid-attempt (their sender stopped); they are "
         "not sent again by themselves",
-        interrupted);
+        stale.interrupted);
+  }
+  if (stale.requeued > 0) {
+    spdlog::info("email: {} sends claimed by a sender that stopped are due again", stale.requeued);
   }
   return OkStatus();
 }
@@ -149,16 +153,16 @@ StatusOr<size_t> EmailSender::SendDue() {
   TANDEM_RETURN_IF_ERROR(InterruptStale(now));
   TANDEM_ASSIGN_OR_RETURN(
       auto sends, store_.ClaimDueSends(now, kClaimBatch, std::chrono::seconds(config_.claim_s)));
-  std::vector<Attempt> attempts;
-  attempts.reserve(sends.size());
-  for (const EmailSend& send : sends) {
-    attempts.push_back(Deliver(send));
-    const Attempt& a = attempts.back();
+  // Each attempt is marked as begun in the transaction that records the one before it.
+  Attempt a;
+  for (size_t i = 0; i < sends.size(); ++i) {
+    TANDEM_RETURN_IF_ERROR(Step(i > 0 ? &sends[i - 1] : nullptr, a, &sends[i]));
+    a = Deliver(sends[i]);
     metrics_.email_sends.Increment({a.status == SendStatus::kRetrying ? std::string_view("retried")
                                                                       : SendStatusName(a.status)});
   }
   metrics_.email_rate_millis.Set(static_cast<int64_t>(pool_.EffectiveRate() * 1000));
-  if (!sends.empty()) TANDEM_RETURN_IF_ERROR(Record(sends, attempts));
+  if (!sends.empty()) TANDEM_RETURN_IF_ERROR(Step(&sends.back(), a, nullptr));
   return sends.size();
 }
 

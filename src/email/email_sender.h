@@ -2,16 +2,18 @@
 //
 // A worker per relay connection claims a few due sends at a time (EmailStore::
 // ClaimDueSends), builds each message (email/mime.h) with the Message-ID fixed when it
-// was queued, and hands it to the relay (email/smtp_transport.h). The outcomes of a
-// claim are recorded together, with their webhooks (email.sent, email.bounced) and, for
-// a bounce, the suppressed address and a line on the lead's timeline:
+// was queued, and hands it to the relay (email/smtp_transport.h). Each outcome is
+// recorded, with its webhook (email.sent, email.bounced) and, for a bounce, the
+// suppressed address and a line on the lead's timeline, in the transaction that marks
+// the next send's attempt as begun:
 //   2xx  sent; the rendered parts are dropped.
 //   5xx  bounced for good: the address is suppressed, no email goes to it again.
 //   4xx, no connection, a dropped one: retried with backoff (1 min doubling, at most
 //        1 h apart) up to kMaxAttempts, then failed.
-// A worker that dies between claiming and recording leaves its sends claimed; when the
-// claim runs out they are marked interrupted and never sent again by themselves, so
-// nobody gets a second copy of a message the relay may already have taken.
+// A worker that dies leaves its sends claimed; when the claim runs out the one whose
+// attempt had begun is marked interrupted and never sent again by itself, so nobody gets
+// a second copy of a message the relay may already have taken, and the others, never
+// tried, are due again.
 #pragma once
 
 #include <atomic>
@@ -57,7 +59,10 @@ class EmailSender {
  private:
   struct Attempt;
   Attempt Deliver(const EmailSend& send);
-  Status Record(const std::vector<EmailSend>& sends, const std::vector<Attempt>& attempts);
+  // The outcome of `send`'s attempt, with its webhook, suppression and timeline line.
+  Status Record(EmailTxn& txn, const EmailSend& send, const Attempt& outcome, TimePoint now);
+  // One transaction: `finished`'s outcome recorded (if any), `next`'s attempt begun (if any).
+  Status Step(const EmailSend* finished, const Attempt& outcome, const EmailSend* next);
   // Marks sends whose claim ran out interrupted, at most once per kStaleCheckEvery
   // across the workers (the look is a write that scans the due sends).
   Status InterruptStale(TimePoint now);

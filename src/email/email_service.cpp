@@ -127,6 +127,7 @@ StatusOr<std::vector<ContactReason>> EmailService::Compliance(EmailTxn& txn, con
 StatusOr<SendOutcome> EmailService::SendToLead(int64_t lead_id, const Actor& actor,
                                                const SendRequest& request, TimePoint now) const {
   TANDEM_ASSIGN_OR_RETURN(StoredTemplate source, Resolve(request.compose));
+  TANDEM_RETURN_IF_ERROR(CheckSendable(config_, public_url_, source.purpose));
   TANDEM_ASSIGN_OR_RETURN(CompiledTemplate compiled, CompileStoredTemplate(source));
   TANDEM_ASSIGN_OR_RETURN(auto lead, stores_.leads.GetLead(lead_id));
   if (!lead) return NotFound("not_found", fmt::format("lead ld_{} does not exist", lead_id));
@@ -215,6 +216,7 @@ EmailSend EmailService::Transactional(const std::string& to_address, const std::
 
 StatusOr<EmailSend> EmailService::QueueTest(const UserRecord& user, const Composition& c,
                                             TimePoint now) const {
+  TANDEM_RETURN_IF_ERROR(CheckSendable(config_, public_url_, c.source.purpose));
   if (!c.rendered) {
     std::string why;
     for (const TemplateProblem& p : c.problems) why += (why.empty() ? "" : "; ") + p.message;

@@ -70,6 +70,7 @@ class EmailService {
                std::string public_url);
 
   const EmailConfig& config() const { return config_; }
+  const std::string& public_url() const { return public_url_; }
   const LeadEngine& engine() const { return engine_; }
   EmailReadStores& stores() const { return stores_; }
 

@@ -36,9 +36,19 @@ class EmailWrites {
   // longer claimed (it was marked interrupted meanwhile) is left as it is.
   virtual Status RecordAttempt(int64_t send_id, SendStatus status, int64_t code,
                                std::string_view error, TimePoint next_attempt, TimePoint now) = 0;
+  // A claimed send's attempt begins (one more attempt; its last code becomes
+  // kAttemptUnderway): should the sender die before recording the outcome, this send
+  // alone is interrupted, and the claimed sends it had not reached go back to the queue.
+  virtual Status StartAttempt(int64_t send_id, TimePoint now) = 0;
   virtual Status Suppress(const Suppression& suppression) = 0;
   // A setting (core/settings_store.h) written with the transaction.
   virtual Status PutSettingInTxn(std::string_view name, std::string_view value) = 0;
+};
+
+// What InterruptStaleSends found.
+struct StaleSends {
+  int64_t interrupted = 0;  // cut off mid-attempt
+  int64_t requeued = 0;     // claimed, never tried
 };
 
 // A lead transaction that can queue email.
@@ -93,14 +103,15 @@ class EmailStore {
   virtual StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) = 0;
 
   // Sends due at `now` (queued, or retrying whose time came; a paused or cancelled
-  // broadcast's are not due), oldest first, claimed (sending, one more attempt) until
-  // now + `claim` for this caller alone, in any instance. A send still claimed after
-  // that was not finished by a live sender: InterruptStaleSends marks it interrupted,
-  // never sent again by itself (the relay may have taken it).
+  // broadcast's are not due), oldest first, claimed (sending) until now + `claim` for
+  // this caller alone, in any instance; the returned sends count the attempt to come.
+  // A send still claimed after that was not finished by a live sender.
   virtual StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit,
                                                          std::chrono::milliseconds claim) = 0;
-  // Sends whose claim ran out (their sender died mid-attempt) become interrupted.
-  virtual StatusOr<int64_t> InterruptStaleSends(TimePoint now) = 0;
+  // Sends whose claim ran out (their sender died): the one whose attempt had begun
+  // (StartAttempt) becomes interrupted, never sent again by itself (the relay may have
+  // taken it); the others, never tried, are due again at `now`.
+  virtual StatusOr<StaleSends> InterruptStaleSends(TimePoint now) = 0;
   virtual StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) = 0;
   virtual StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) = 0;
 };

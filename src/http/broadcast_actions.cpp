@@ -172,6 +172,10 @@ Response EmailRoutes::Schedule(const HttpRequest& request, int64_t broadcast_id)
   if (!body.ok()) return ErrorResponse(body.status());
   auto at = TimeField(*body, "at");
   if (!at.ok()) return ErrorResponse(at.status());
+  if (Status s = CheckSendable(service_.config(), service_.public_url(), Purpose::kEmailMarketing);
+      !s.ok()) {
+    return ErrorResponse(s);
+  }
   const TimePoint now = clock_.Now();
   auto b = ScheduleBroadcast(store_, broadcast_id, at->value_or(now), now);
   if (!b.ok()) return ErrorResponse(b.status());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/time_format.h"
@@ -95,7 +96,7 @@ json SendJson(const EmailSend& s) {
           {"status", SendStatusName(s.status)},
           {"reason", s.reason},
           {"attempts", s.attempts},
-          {"smtp_code", s.last_code},
+          {"smtp_code", std::max<int64_t>(s.last_code, 0)},
           {"last_error", s.last_error},
           {"created_at", FormatIsoTime(s.created_at)},
           {"sent_at", TimeOrNull(s.sent_at)},

@@ -195,7 +195,7 @@ class StoreWrapper : public sql::SqlReads<Store> {
                                                  std::chrono::milliseconds claim) override {
     return target_.ClaimDueSends(now, limit, claim);
   }
-  StatusOr<int64_t> InterruptStaleSends(TimePoint now) override {
+  StatusOr<StaleSends> InterruptStaleSends(TimePoint now) override {
     return target_.InterruptStaleSends(now);
   }
   StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& q) override {

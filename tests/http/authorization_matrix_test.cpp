@@ -155,6 +155,7 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     ASSERT_TRUE(store_->SetPassword(login, HashPassword(kLoginPassword).value()).ok());
     // The sender a marketing email names in its footer (a test send renders it).
     Config config;
+    config.email.from_address = "news@acme.example";
     config.email.company_name = "Acme";
     config.email.postal_address = "1 Main St, Springfield";
     config.server.public_url = "https://t.example.com";

@@ -17,6 +17,7 @@ StatusOr<bool> AdvanceBroadcastCursor(Db& db, int64_t broadcast_id, int64_t from
                                       TimePoint now);
 Status RecordAttempt(Db& db, int64_t send_id, SendStatus status, int64_t code,
                      std::string_view error, TimePoint next_attempt, TimePoint now);
+Status StartAttempt(Db& db, int64_t send_id, TimePoint now);
 Status Suppress(Db& db, const Suppression& suppression);
 
 }  // namespace tandem::sql

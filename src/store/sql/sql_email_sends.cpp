@@ -178,11 +178,10 @@ StatusOr<std::vector<EmailSend>> SqlStore::ClaimDueSends(TimePoint now, size_t l
     due->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
     TANDEM_ASSIGN_OR_RETURN(out, sql::Collect<EmailSend>(due, ReadSend));
     // Claimed: nobody else (in this instance or another sharing the database) takes
-    // them; a claim that runs out marks the send interrupted, never due again.
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * mark,
-        db.Prepare("UPDATE email_sends SET status = 'sending', attempts = attempts + 1, "
-                   "next_attempt_at = ?, updated_at = ? WHERE id = ?"));
+    // them until the claim runs out (InterruptStaleSends).
+    TANDEM_ASSIGN_OR_RETURN(Statement * mark,
+                            db.Prepare("UPDATE email_sends SET status = 'sending', "
+                                       "next_attempt_at = ?, updated_at = ? WHERE id = ?"));
     for (EmailSend& e : out) {
       e.status = SendStatus::kSending;
       e.attempts += 1;
@@ -230,24 +229,47 @@ Status RecordAttempt(Db& db, int64_t send_id, SendStatus status, int64_t code,
   }
 }
 
+Status StartAttempt(Db& db, int64_t send_id, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format("UPDATE email_sends SET attempts = attempts + 1, last_code = {}, "
+                             "updated_at = ? WHERE id = ? AND status = 'sending'",
+                             kAttemptUnderway)));
+  stmt->Bind(1, ToUnixMillis(now)).Bind(2, send_id);
+  return stmt->Run();
+}
+
 }  // namespace sql
 
-StatusOr<int64_t> SqlStore::InterruptStaleSends(TimePoint now) {
-  int64_t interrupted = 0;
+StatusOr<StaleSends> SqlStore::InterruptStaleSends(TimePoint now) {
+  StaleSends stale;
   const Status written = Write([&](sql::Db& db) -> Status {
+    // The send whose attempt had begun: the relay may or may not have taken it.
     TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db.Prepare("UPDATE email_sends SET status = 'interrupted', last_error = 'the sender "
-                   "stopped during the attempt; the relay may or may not have taken it', "
-                   "updated_at = ? WHERE status IN ('queued', 'retrying', 'sending') AND "
-                   "status = 'sending' AND next_attempt_at < ?"));
-    stmt->Bind(1, ToUnixMillis(now)).Bind(2, ToUnixMillis(now));
-    TANDEM_RETURN_IF_ERROR(stmt->Run());
-    interrupted = db.Changes();
+        Statement * cut,
+        db.Prepare(fmt::format(
+            "UPDATE email_sends SET status = 'interrupted', last_code = 0, last_error = 'the "
+            "sender stopped during the attempt; the relay may or may not have taken it', "
+            "updated_at = ? WHERE status IN ('queued', 'retrying', 'sending') AND status = "
+            "'sending' AND next_attempt_at < ? AND last_code = {}",
+            kAttemptUnderway)));
+    cut->Bind(1, ToUnixMillis(now)).Bind(2, ToUnixMillis(now));
+    TANDEM_RETURN_IF_ERROR(cut->Run());
+    stale.interrupted = db.Changes();
+    // The rest of the dead sender's claim was never tried: due again now.
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * back,
+        db.Prepare("UPDATE email_sends SET status = CASE WHEN attempts = 0 THEN 'queued' ELSE "
+                   "'retrying' END, next_attempt_at = ?, updated_at = ? WHERE status IN "
+                   "('queued', 'retrying', 'sending') AND status = 'sending' AND "
+                   "next_attempt_at < ?"));
+    back->Bind(1, ToUnixMillis(now)).Bind(2, ToUnixMillis(now)).Bind(3, ToUnixMillis(now));
+    TANDEM_RETURN_IF_ERROR(back->Run());
+    stale.requeued = db.Changes();
     return OkStatus();
   });
   TANDEM_RETURN_IF_ERROR(written);
-  return interrupted;
+  return stale;
 }
 
 namespace sql {

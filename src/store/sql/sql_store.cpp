@@ -42,6 +42,9 @@ class SqlEmailTxn final : public sql::SqlLeadOps<EmailTxn> {
                        TimePoint next_attempt, TimePoint now) override {
     return sql::RecordAttempt(db(), send_id, status, code, error, next_attempt, now);
   }
+  Status StartAttempt(int64_t send_id, TimePoint now) override {
+    return sql::StartAttempt(db(), send_id, now);
+  }
   Status Suppress(const Suppression& suppression) override {
     return sql::Suppress(db(), suppression);
   }

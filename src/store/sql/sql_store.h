@@ -150,7 +150,7 @@ class SqlStore : public sql::SqlReads<Store> {
   StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) override;
   StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit,
                                                  std::chrono::milliseconds claim) override;
-  StatusOr<int64_t> InterruptStaleSends(TimePoint now) override;
+  StatusOr<StaleSends> InterruptStaleSends(TimePoint now) override;
   StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) override;
   StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) override;
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
