@@ -16,6 +16,7 @@
 // libcurl loop sending N pre-built messages of the broadcast's size (built from its
 // preview) over as many connections, half just before the broadcast and half just
 // after; printed: both rates, their ratio, and the resident memory the broadcast added.
+// TANDEM_BENCH_ONLY=broadcast runs this last part alone.
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -23,8 +24,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -51,11 +54,12 @@ struct Delivery {
 
 // The pre-built messages for recipients [begin, end), recipient i sent
 // messages[i % size].
+// Copies share the messages (a slice of recipients is a copy with its own bounds).
 struct Broadcast {
-  std::vector<std::string> messages;
+  std::shared_ptr<const std::vector<std::string>> messages;
   size_t begin = 0, end = 0;
   std::string Recipient(size_t i) const { return fmt::format("reader{}@bench.example", i); }
-  const std::string& Message(size_t i) const { return messages[i % messages.size()]; }
+  const std::string& Message(size_t i) const { return (*messages)[i % messages->size()]; }
 };
 
 // Starts the sink the bench delivers to (counting only, nothing kept on disk).
@@ -190,6 +194,7 @@ Broadcast BuildBroadcast(size_t recipients, size_t distinct) {
 Broadcast BroadcastLike(const BroadcastRun& preview, size_t recipients, size_t distinct) {
   Broadcast broadcast;
   broadcast.end = recipients;
+  auto messages = std::make_shared<std::vector<std::string>>();
   for (size_t i = 0; i < distinct; ++i) {
     email::OutgoingEmail email;
     email.from = {"Acme Marketing", "news@acme.example"};
@@ -203,8 +208,9 @@ Broadcast BroadcastLike(const BroadcastRun& preview, size_t recipients, size_t d
     email.headers = {{"Feedback-ID", "bench:broadcast:acme"}};
     auto bytes = email::BuildMime(email);
     if (!bytes.ok()) throw std::runtime_error(bytes.status().ToString());
-    broadcast.messages.push_back(std::move(*bytes));
+    messages->push_back(std::move(*bytes));
   }
+  broadcast.messages = std::move(messages);
   return broadcast;
 }
 
@@ -241,7 +247,7 @@ bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::Smt
   fmt::print("broadcast: {} leads with consent written and the broadcast made in {:.1f} s\n",
              recipients, preview.setup_seconds);
   fmt::print("  its messages are {} bytes, with two images and two links on a local server\n",
-             same.messages[0].size());
+             same.Message(0).size());
   Broadcast first_half = same, second_half = same;
   first_half.end = second_half.begin = recipients / 2;
   const size_t before = sink.ReceivedCount();
@@ -261,6 +267,12 @@ bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::Smt
   fmt::print("  of which not file-backed (RssAnon): {} MB before, {} MB at most (+{} MB)\n",
              run.anon_before_kb / 1024, run.anon_peak_kb / 1024,
              (run.anon_peak_kb - run.anon_before_kb) / 1024);
+  fmt::print(
+      "  file-backed (RssFile: binary, libraries, mapped database pages): {} MB before, "
+      "{} MB at most\n",
+      run.file_before_kb / 1024, run.file_peak_kb / 1024);
+  fmt::print("  process peak resident memory (VmHWM) when the broadcast was done: {} MB\n",
+             run.hwm_kb / 1024);
   return run.sent == recipients && delivered == recipients &&
          sink.ReceivedCount() - before == 2 * recipients;
 }
@@ -277,7 +289,14 @@ int main() {
   tandem::EmailConfig config = RelayConfig(*sink, connections);
   Broadcast broadcast = BuildBroadcast(recipients, 1000);
   fmt::print("email_bench: {} recipients, messages of {} bytes, {} connections to {}\n", recipients,
-             broadcast.messages[0].size(), connections, config.relay);
+             broadcast.Message(0).size(), connections, config.relay);
+  // TANDEM_BENCH_ONLY=broadcast: only the whole broadcast against its own baseline.
+  const char* only = std::getenv("TANDEM_BENCH_ONLY");
+  if (only != nullptr && std::string_view(only) == "broadcast") {
+    const bool delivered = CompareBroadcast(config, recipients, *sink);
+    fmt::print("  process peak resident memory (VmHWM): {} MB\n", ProcStatusKb("VmHWM") / 1024);
+    return delivered ? 0 : 1;
+  }
   Delivery baseline, pool;
   for (int slice = 0; slice < slices; ++slice) {
     Broadcast part = broadcast;

@@ -205,6 +205,7 @@ BroadcastRun BroadcastLine::Run() {
   BroadcastRun run = s.run;
   run.rss_before_kb = run.rss_peak_kb = ProcStatusKb("VmRSS");
   run.anon_before_kb = run.anon_peak_kb = ProcStatusKb("RssAnon");
+  run.file_before_kb = run.file_peak_kb = ProcStatusKb("RssFile");
   auto start = Steady::now();
   s.Call("POST", "/api/v1/broadcasts/" + s.broadcast + "/schedule", json::object(), 200);
   json b;
@@ -212,12 +213,14 @@ BroadcastRun BroadcastLine::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     run.rss_peak_kb = std::max(run.rss_peak_kb, ProcStatusKb("VmRSS"));
     run.anon_peak_kb = std::max(run.anon_peak_kb, ProcStatusKb("RssAnon"));
+    run.file_peak_kb = std::max(run.file_peak_kb, ProcStatusKb("RssFile"));
     if (Steady::now() - last_poll < std::chrono::milliseconds(250)) continue;
     last_poll = Steady::now();
     b = s.Call("GET", "/api/v1/broadcasts/" + s.broadcast, json(), 200);
     if (b["state"] == "done") break;
   }
   run.seconds = std::chrono::duration<double>(Steady::now() - start).count();
+  run.hwm_kb = ProcStatusKb("VmHWM");
   Require(b["state"] == "done", fmt::format("the broadcast ({})", b.dump()));
   const json& by_status = b["progress"]["by_status"];
   run.recipients = b["progress"].value("recipients_done", size_t{0});

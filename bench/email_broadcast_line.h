@@ -26,11 +26,15 @@ struct BroadcastRun {
   double setup_seconds = 0;
   std::string fetches;  // how often the check fetched the images and a link, all told
   // Resident memory (kB): just before the schedule request, and the highest seen
-  // (sampled every 20 ms) while the broadcast ran; all of it (VmRSS), and the part not
-  // backed by a file (RssAnon: the heap, SQLite's page caches), since VmRSS also
-  // counts the pages of the database file SQLite maps and of the binary.
+  // (sampled every 20 ms) while the broadcast ran; all of it (VmRSS), the part not
+  // backed by a file (RssAnon: the heap, SQLite's page caches), and the part that is
+  // (RssFile: the binary, its libraries, any pages of the database file SQLite maps).
+  // hwm_kb: the kernel's high-water mark of VmRSS for the whole process (VmHWM) when
+  // the broadcast was done, which no sampling can miss.
   long rss_before_kb = 0, rss_peak_kb = 0;
   long anon_before_kb = 0, anon_peak_kb = 0;
+  long file_before_kb = 0, file_peak_kb = 0;
+  long hwm_kb = 0;
   // One recipient's message as the preview renders it: subject, HTML and text, so a
   // baseline can send pre-built messages of the same size.
   std::string subject, html, text;

@@ -54,12 +54,8 @@ StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
     return 0;
   }
   // Rendered and checked before the transaction, which then only gates and writes.
-  std::vector<Composition> composed;
-  composed.reserve(leads.size());
-  for (const LeadRecord& lead : leads) {
-    TANDEM_ASSIGN_OR_RETURN(composed.emplace_back(),
-                            service_.Compose(lead, tmpl.source, tmpl.compiled));
-  }
+  TANDEM_ASSIGN_OR_RETURN(std::vector<Composition> composed,
+                          service_.ComposeEach(leads, tmpl.source, tmpl.compiled));
   std::vector<std::string> refusals;
   TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginEmailTxn());
   // First, under the write lock: the batch is this runner's alone (rolled back if not).

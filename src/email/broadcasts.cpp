@@ -199,10 +199,13 @@ StatusOr<AudienceCount> CountAudience(const EmailService& service, const Broadca
         auto leads, NextRecipients(service, broadcast, after, BroadcastRunner::kBatch, now));
     if (leads.empty()) break;
     after = leads.back().id;
+    TANDEM_ASSIGN_OR_RETURN(std::vector<Composition> composed,
+                            service.ComposeEach(leads, tmpl.source, tmpl.compiled));
     TANDEM_ASSIGN_OR_RETURN(auto txn, service.stores().email.BeginEmailTxn());
-    for (const LeadRecord& lead : leads) {
+    for (size_t i = 0; i < leads.size(); ++i) {
+      const LeadRecord& lead = leads[i];
+      const Composition& c = composed[i];
       ++count.leads;
-      TANDEM_ASSIGN_OR_RETURN(Composition c, service.Compose(lead, tmpl.source, tmpl.compiled));
       std::vector<std::string> codes = c.BlockingCodes();
       TANDEM_ASSIGN_OR_RETURN(auto compliance,
                               service.Compliance(*txn, lead, Purpose::kEmailMarketing));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "contact/unsubscribe_token.h"
 #include "core/random.h"
@@ -61,24 +62,55 @@ StatusOr<StoredTemplate> EmailService::Edited(const ComposeRequest& request) con
 }
 
 StatusOr<RecipientFacts> EmailService::FactsFor(const LeadRecord& lead) const {
-  RecipientFacts facts;
-  facts.lead = lead;
-  if (lead.owner_id) {
-    TANDEM_ASSIGN_OR_RETURN(facts.owner, stores_.users.GetUser(*lead.owner_id));
-  }
+  TANDEM_ASSIGN_OR_RETURN(auto each, FactsForEach(std::span<const LeadRecord>(&lead, 1)));
+  return std::move(each.front());
+}
+
+StatusOr<std::vector<RecipientFacts>> EmailService::FactsForEach(
+    std::span<const LeadRecord> leads) const {
+  std::vector<RecipientFacts> out;
+  if (leads.empty()) return out;
   TANDEM_ASSIGN_OR_RETURN(const Catalog catalog, stores_.catalog.LoadCatalog());
-  const int64_t ids[] = {lead.id};
+  std::vector<int64_t> ids;
+  ids.reserve(leads.size());
+  for (const LeadRecord& lead : leads) ids.push_back(lead.id);
   TANDEM_ASSIGN_OR_RETURN(auto activity, stores_.activity.ListWhyNowActivity(ids, 2000));
-  facts.content = LastEngagedContent(activity[lead.id].events, catalog);
-  facts.campaign = FirstTouchCampaign(lead, catalog);
-  facts.unsubscribe_url = UnsubscribeUrlFor(lead.id);
-  return facts;
+  std::map<int64_t, std::optional<UserRecord>> owners;  // read once a batch
+  out.reserve(leads.size());
+  for (const LeadRecord& lead : leads) {
+    RecipientFacts& facts = out.emplace_back();
+    facts.lead = lead;
+    if (lead.owner_id) {
+      auto owner = owners.find(*lead.owner_id);
+      if (owner == owners.end()) {
+        TANDEM_ASSIGN_OR_RETURN(auto user, stores_.users.GetUser(*lead.owner_id));
+        owner = owners.emplace(*lead.owner_id, std::move(user)).first;
+      }
+      facts.owner = owner->second;
+    }
+    facts.content = LastEngagedContent(activity[lead.id].events, catalog);
+    facts.campaign = FirstTouchCampaign(lead, catalog);
+    facts.unsubscribe_url = UnsubscribeUrlFor(lead.id);
+  }
+  return out;
 }
 
 StatusOr<Composition> EmailService::Compose(const LeadRecord& lead, const StoredTemplate& source,
                                             const CompiledTemplate& compiled) const {
   TANDEM_ASSIGN_OR_RETURN(RecipientFacts facts, FactsFor(lead));
   return ComposeFor(config_, facts, source, compiled, resources_);
+}
+
+StatusOr<std::vector<Composition>> EmailService::ComposeEach(
+    std::span<const LeadRecord> leads, const StoredTemplate& source,
+    const CompiledTemplate& compiled) const {
+  TANDEM_ASSIGN_OR_RETURN(auto each, FactsForEach(leads));
+  std::vector<Composition> out;
+  out.reserve(each.size());
+  for (const RecipientFacts& facts : each) {
+    out.push_back(ComposeFor(config_, facts, source, compiled, resources_));
+  }
+  return out;
 }
 
 StatusOr<Composition> EmailService::Preview(int64_t lead_id, const StoredTemplate& source,

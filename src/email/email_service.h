@@ -12,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,12 @@ class EmailService {
   // What `lead` would receive from `source`, checked, recording nothing.
   StatusOr<Composition> Compose(const LeadRecord& lead, const StoredTemplate& source,
                                 const CompiledTemplate& compiled) const;
+  // Compose for each of `leads` (a broadcast's batch), in order; what they are merged
+  // from is read once for the batch (the catalog, the owners) or in one call for all of
+  // them (their activity).
+  StatusOr<std::vector<Composition>> ComposeEach(std::span<const LeadRecord> leads,
+                                                 const StoredTemplate& source,
+                                                 const CompiledTemplate& compiled) const;
   // The template version the request names with its edits, unchecked (404 as Resolve).
   StatusOr<StoredTemplate> Edited(const ComposeRequest& request) const;
   // Compose for lead `lead_id` (404 when there is none), with what sending it as
@@ -116,6 +123,7 @@ class EmailService {
 
  private:
   StatusOr<RecipientFacts> FactsFor(const LeadRecord& lead) const;
+  StatusOr<std::vector<RecipientFacts>> FactsForEach(std::span<const LeadRecord> leads) const;
 
   const EmailConfig config_;
   const LeadEngine& engine_;
