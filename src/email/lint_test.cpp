@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 #include "email/html_facts.h"
 
@@ -255,6 +256,85 @@ TEST(HtmlFactsTest, ReadsVisibleTextLinksAndImageBoxes) {
   EXPECT_EQ(facts.images[0].width, 10);
   EXPECT_EQ(facts.images[0].height, 5);
   EXPECT_FALSE(facts.images[1].alt.has_value());
+}
+
+TEST(HtmlFactsTest, EveryRunOfWhiteSpaceIsOneSpace) {
+  HtmlFacts facts =
+      ReadHtml("<p> \t one\r\n\n  two\t</p><p>\nthree <a href=\"h\">\n four \t five\n</a>six</p>");
+  EXPECT_EQ(facts.text, "one two three four five six");
+  ASSERT_EQ(facts.links.size(), 1u);
+  EXPECT_EQ(facts.links[0].text, "four five");
+}
+
+std::string Newsletter(int sections) {
+  std::string html = "<table>";
+  for (int i = 0; i < sections; ++i) {
+    html += "<tr><td style=\"padding:8px\"><img src=\"https://x.example/" + std::to_string(i) +
+            ".png\" width=\"20\" height=\"10\" alt=\"a\"><p>Room " + std::to_string(i) +
+            " for your team?</p><a href=\"https://x.example/" + std::to_string(i) +
+            "\">See it</a></td></tr>";
+  }
+  return html + "</table>";
+}
+
+void ExpectSame(const HtmlFacts& a, const HtmlFacts& b) {
+  EXPECT_EQ(a.text, b.text);
+  ASSERT_EQ(a.links.size(), b.links.size());
+  for (size_t i = 0; i < a.links.size(); ++i) {
+    EXPECT_EQ(a.links[i].href, b.links[i].href);
+    EXPECT_EQ(a.links[i].text, b.links[i].text);
+  }
+  ASSERT_EQ(a.images.size(), b.images.size());
+  for (size_t i = 0; i < a.images.size(); ++i) {
+    EXPECT_EQ(a.images[i].src, b.images[i].src);
+    EXPECT_EQ(a.images[i].alt, b.images[i].alt);
+    EXPECT_EQ(a.images[i].width, b.images[i].width);
+    EXPECT_EQ(a.images[i].height, b.images[i].height);
+  }
+}
+
+// A thread's parses reuse its memory: one after a parse far larger than what is kept
+// between parses (with an attribute longer than a block) reads the same as before it.
+TEST(HtmlFactsTest, AParseAfterAHugeOneReadsTheSame) {
+  const std::string small = Newsletter(3);
+  const HtmlFacts before = ReadHtml(small);
+  ASSERT_EQ(before.images.size(), 3u);
+  // A paragraph's end adds no space: only the start of a block does.
+  EXPECT_EQ(before.text,
+            "Room 0 for your team?See it Room 1 for your team?See it Room 2 for your team?See it");
+
+  const std::string data = "data:image/png;base64," + std::string(600 * 1024, 'A');
+  const std::string huge = "<img src=\"" + data + "\" alt=\"big\">" + Newsletter(6000);
+  const HtmlFacts big = ReadHtml(huge);
+  ASSERT_EQ(big.images.size(), 6001u);
+  EXPECT_EQ(big.images[0].src, data);
+  EXPECT_EQ(big.links.size(), 6000u);
+  EXPECT_EQ(big.links.back().href, "https://x.example/5999");
+
+  ExpectSame(ReadHtml(small), before);
+  ExpectSame(ReadHtml(huge), big);
+}
+
+TEST(HtmlFactsTest, ThreadsParsingAtOnceEachReadTheirOwn) {
+  const std::string html[] = {Newsletter(40), Newsletter(7)};
+  const HtmlFacts expected[] = {ReadHtml(html[0]), ReadHtml(html[1])};
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (size_t t = 0; t < mismatches.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const size_t which = (t + static_cast<size_t>(i)) % 2;
+        const HtmlFacts facts = ReadHtml(html[which]);
+        if (facts.text != expected[which].text ||
+            facts.links.size() != expected[which].links.size() ||
+            facts.images.size() != expected[which].images.size()) {
+          ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
 }
 
 }  // namespace
