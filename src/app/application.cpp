@@ -4,13 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "analytics/hygiene.h"
 #include "brief/brief_input.h"
 #include "contact/unsubscribe_token.h"
 #include "http/ops_routes.h"
 #include "ingest/segment_message.h"
 #include "leads/rescore.h"
 #include "pipeline/brief_backfill.h"
-#include "reports/hygiene.h"
 
 namespace tandem {
 

@@ -1,13 +1,17 @@
 #include "http/report_routes.h"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
+#include "analytics/funnel_report.h"
+#include "analytics/hygiene.h"
 #include "auth/permissions.h"
+#include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
-#include "reports/hygiene.h"
 
 namespace tandem::http {
 namespace {
@@ -61,6 +65,96 @@ Response Hygiene(Store& store, const Clock& clock, const HttpRequest& request,
   return Json(200, HygieneToJson(*report));
 }
 
+// A date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time; required.
+StatusOr<TimePoint> TimeParam(const std::map<std::string, std::string, std::less<>>& params,
+                              const char* name) {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.empty()) {
+    return InvalidArgument(
+        "invalid_parameter",
+        fmt::format("{} is required: a date (YYYY-MM-DD) or an ISO 8601 time", name));
+  }
+  std::optional<TimePoint> at = ParseIsoTime(it->second);
+  if (!at) {
+    return InvalidArgument(
+        "invalid_parameter",
+        fmt::format("{}=\"{}\" is not a date (YYYY-MM-DD) or an ISO 8601 time", name, it->second));
+  }
+  return *at;
+}
+
+// The funnel's query from the request; a rep's is narrowed to the rep's own leads.
+StatusOr<FunnelQuery> FunnelQueryOf(const HttpRequest& request, const UserRecord& user) {
+  const auto params = ParseQuery(request.query());
+  TANDEM_RETURN_IF_ERROR(CheckNoControlCharacters(params));
+  FunnelQuery query;
+  TANDEM_ASSIGN_OR_RETURN(query.from, TimeParam(params, "from"));
+  TANDEM_ASSIGN_OR_RETURN(query.to, TimeParam(params, "to"));
+  if (query.to <= query.from) {
+    return InvalidArgument("invalid_parameter", "to must be later than from");
+  }
+  if (query.to - query.from > std::chrono::hours(24 * 3661)) {
+    return InvalidArgument("invalid_parameter", "the range from from to to is at most 10 years");
+  }
+  if (auto by = params.find("by"); by != params.end() && !by->second.empty()) {
+    std::optional<Dimension> dimension = ParseDimension(by->second);
+    if (!dimension) {
+      return InvalidArgument(
+          "invalid_parameter",
+          fmt::format("by=\"{}\" is not one of source, medium, campaign, keyword, "
+                      "referrer_domain, landing_page, form, content_item, team, rep",
+                      by->second));
+    }
+    query.by = *dimension;
+  }
+  if (auto format = params.find("format");
+      format != params.end() && format->second != "json" && format->second != "csv") {
+    return InvalidArgument("invalid_parameter",
+                           fmt::format("format=\"{}\" is not json or csv", format->second));
+  }
+  if (!RoleHas(user.role, Permission::kViewReports)) query.owner_id = user.id;
+  return query;
+}
+
+// Marketing, managers and admins see every lead; a rep sees the rep's own.
+Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user) {
+  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
+    return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
+  }
+  auto query = FunnelQueryOf(request, user);
+  if (!query.ok()) return ErrorResponse(query.status());
+  auto counts = store.CountFunnel(*query);
+  if (!counts.ok()) return ErrorResponse(counts.status());
+  const FunnelReport report = BuildFunnel(*query, *counts);
+  const auto params = ParseQuery(request.query());
+  if (auto format = params.find("format"); format != params.end() && format->second == "csv") {
+    return Text(200, "text/csv; charset=utf-8", FunnelToCsv(report));
+  }
+  return Json(200, FunnelToJson(report));
+}
+
+RouteSpec FunnelSpec() {
+  RouteSpec spec{.method = "GET",
+                 .path = "/api/v1/reports/funnel",
+                 .summary =
+                     "Leads created in a date range down the funnel, with conversion "
+                     "rates and their 95% Wilson intervals, in all and per group",
+                 .tag = "reports"};
+  spec.query = {
+      {"from", "the first day (YYYY-MM-DD) or time (ISO 8601) leads were created", s::String()},
+      {"to", "the end of the range, excluded; at most 10 years after from", s::String()},
+      {"by",
+       "group by source, medium, campaign, keyword, referrer_domain, landing_page, form or "
+       "content_item (of each lead's first touchpoint), team or rep",
+       s::String()},
+      {"format", "json (the default) or csv", s::String()}};
+  spec.response = s::AnyObject(
+      "from, to, by, stages, total and groups: each row's counts per "
+      "stage and conversions between stages");
+  spec.errors = {400, 403};
+  return spec;
+}
+
 RouteSpec LeaksSpec() {
   RouteSpec spec{.method = "GET",
                  .path = "/api/v1/reports/leaks",
@@ -96,6 +190,10 @@ void RegisterReportRoutes(Router& router, Store& store, const LeadEngine& engine
       Authed(store, clock, [&store, &engine, &clock](const HttpRequest& r, const UserRecord& u) {
         return Leaks(store, engine, clock, r, u);
       }));
+  router.Add(FunnelSpec(),
+             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
+               return Funnel(store, r, u);
+             }));
   router.Add(HygieneSpec(),
              Authed(store, clock, [&store, &clock](const HttpRequest& r, const UserRecord& u) {
                return Hygiene(store, clock, r, u);

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/hygiene.h"
 #include "app/open_store.h"
 #include "config/config.h"
 #include "core/time_format.h"
@@ -13,7 +14,6 @@
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
 #include "pipeline/sla_scheduler.h"
-#include "reports/hygiene.h"
 #include "testing/append_batch.h"
 #include "testing/test_store.h"
 

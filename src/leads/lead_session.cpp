@@ -254,6 +254,16 @@ Status LeadEngine::Session::SetStage(Stage to, const Actor& actor, std::string_v
   nlohmann::json data = {{"from", StageName(from)}, {"to", StageName(to)}, {"cause", cause}};
   if (!reason.empty()) data["reason"] = reason;
   TANDEM_RETURN_IF_ERROR(Log("stage_changed", actor, data));
+  // The same move as a typed fact for the reports (analytics/facts/stage_transition.h).
+  StageTransition transition;
+  transition.lead_id = lead_.id;
+  transition.from = from;
+  transition.to = to;
+  transition.at = now_;
+  if (actor.user) transition.by_user_id = actor.user->id;
+  transition.cause = std::string(cause);
+  transition.reason = std::string(reason);
+  TANDEM_RETURN_IF_ERROR(txn_.AddStageTransition(transition));
   if (to == Stage::kMql) TANDEM_RETURN_IF_ERROR(Emit("lead.mql", {{"cause", cause}}));
   return Emit("lead.stage_changed", {{"from", StageName(from)},
                                      {"to", StageName(to)},

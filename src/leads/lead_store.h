@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analytics/facts/fact_store.h"
 #include "auth/auth_store.h"
 #include "catalog/catalog_store.h"
 #include "contact/contact_store.h"
@@ -44,10 +45,10 @@ class LeadWrites {
   virtual ~LeadWrites() = default;
   // Inserts or replaces the lead's row.
   virtual Status PutLead(const LeadRecord& lead) = 0;
-  // Folds lead `from` into `into` (after a person merge): its log, assignments, trait
-  // history, consents, touches and refusals move; its open assignment ends; its score
-  // items, contact preferences and row go. Merging the two sides' preferences and
-  // consents is the caller's (contact/contact_merge.h).
+  // Folds lead `from` into `into` (after a person merge): its log, stage transitions,
+  // assignments, trait history, consents, touches and refusals move; its open
+  // assignment ends; its score items, contact preferences and row go. Merging the two sides'
+  // preferences and consents is the caller's (contact/contact_merge.h).
   virtual Status FoldLead(int64_t from, int64_t into, TimePoint now) = 0;
   virtual Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) = 0;
   virtual Status AddScoreItem(int64_t lead_id, const ScoreItem& item) = 0;
@@ -59,8 +60,8 @@ class LeadWrites {
   virtual Status AppendLog(const LeadLogEntry& entry) = 0;
 };
 
-// One write transaction over lead state. Destroying it without Commit() rolls back.
-// While it lives it holds the store's write lock, so keep it short.
+// One write transaction over lead state (and the stage transitions it makes). Destroying it without
+// Commit() rolls back. While it lives it holds the store's write lock, so keep it short.
 class LeadTxn : public LeadReads,
                 public LeadWrites,
                 public ContactReads,
@@ -70,7 +71,8 @@ class LeadTxn : public LeadReads,
                 public UserReads,
                 public CatalogReads,
                 public EventReads,
-                public OutboxWrites {
+                public OutboxWrites,
+                public StageTransitionWrites {
  public:
   [[nodiscard]] virtual Status Commit() = 0;
 };

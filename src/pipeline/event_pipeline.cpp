@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "analytics/facts/touchpoint.h"
 #include "brief/brief_event.h"
 #include "identity/email.h"
 #include "leads/lead_engine.h"
@@ -103,6 +104,10 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
     StitchPlan plan = PlanStitch(ids, known);
     TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
     TANDEM_RETURN_IF_ERROR(txn->KeepBriefEvent(person_id, brief[i]));
+    if (std::optional<Touchpoint> touchpoint = TouchpointOf(event)) {
+      touchpoint->person_id = person_id;
+      TANDEM_RETURN_IF_ERROR(txn->AddTouchpoint(*touchpoint));
+    }
     if (options_.leads != nullptr) {
       TANDEM_RETURN_IF_ERROR(options_.leads->OnEvent(*txn, event, person_id, plan, now));
     }

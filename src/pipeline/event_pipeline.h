@@ -1,11 +1,11 @@
 // EventPipeline: processes stored events, in commit order, exactly once.
 //
 // Each batch runs in one store transaction that reads the next unprocessed events,
-// applies their effects (identity stitching, then the lead's traits, scores, stage
-// and owner) and advances the pipeline's
-// cursor, so a crash at any point neither skips nor repeats an event. Ingest never
-// waits for the pipeline: events are acknowledged when durable, and the pipeline
-// catches up behind them (its lag is on /metrics).
+// applies their effects (identity stitching, the touchpoint an event is, then the
+// lead's traits, scores, stage and owner) and advances the pipeline's cursor, so a
+// crash at any point neither skips nor repeats an event. Ingest never waits for the
+// pipeline: events are acknowledged when durable, and the pipeline catches up behind
+// them (its lag is on /metrics).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,6 @@
 // What the event pipeline asks of the store: a transaction that stitches a batch of
-// stored events to persons and applies them to leads, with the pipeline's cursor.
+// stored events to persons and applies them to leads, with the pipeline's cursor and
+// the touchpoints the events are.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@ namespace tandem {
 
 // One write transaction of the event-processing pipeline. Destroying it without
 // Commit() rolls back. While it lives it holds the store's write lock, so keep it short.
-class ProcessingTxn : public LeadTxn, public BriefEventWrites {
+class ProcessingTxn : public LeadTxn, public BriefEventWrites, public TouchpointWrites {
  public:
   // Up to `limit` events the pipeline has not processed yet, oldest commit first.
   virtual StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) = 0;

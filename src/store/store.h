@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "analytics/analytics_store.h"
 #include "auth/auth_store.h"
 #include "brief/brief_store.h"
 #include "catalog/catalog_store.h"
@@ -49,6 +50,7 @@ class Store : public EventStore,
               public CatalogReads,
               public CatalogStore,
               public EmailStore,
+              public AnalyticsReads,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

@@ -2,7 +2,8 @@
 // one method to inject faults or delays and keep the real behaviour for the rest.
 //
 // The reads a store shares with its transactions (LeadReads, ContactReads,
-// AssignmentReads, UserReads, CatalogReads, EventReads) are not forwarded one by one:
+// AssignmentReads, UserReads, CatalogReads, EventReads) and its AnalyticsReads are not
+// forwarded one by one:
 // they are the store's own, written once (sql::SqlReads), and run on the wrapped store's
 // connections, so a new read needs no line here. A test that overrides a read does so
 // in its own wrapper.
@@ -13,7 +14,7 @@
 
 namespace tandem {
 
-class StoreWrapper : public sql::SqlReads<Store> {
+class StoreWrapper : public sql::SqlStoreReads {
  public:
   // `target` must outlive the wrapper; it is a SQL store (every store is) or another
   // wrapper.

@@ -104,6 +104,12 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
   Status KeepBriefEvent(int64_t person_id, const BriefEvent& event) override {
     return target_->KeepBriefEvent(person_id, event);
   }
+  Status AddStageTransition(const StageTransition& transition) override {
+    return target_->AddStageTransition(transition);
+  }
+  Status AddTouchpoint(const Touchpoint& touchpoint) override {
+    return target_->AddTouchpoint(touchpoint);
+  }
 
  protected:
   ProcessingTxn& target() { return *target_; }

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "store/sql/sql_analytics.h"
 #include "store/sql/sql_contact.h"
 #include "store/sql/sql_leads.h"
 #include "store/sql/sql_outbox.h"
@@ -90,6 +91,9 @@ class SqlLeadOps : public SqlReads<Interface> {
   Status Enqueue(const OutboxMessage& message, std::span<const std::string> endpoints,
                  TimePoint now) override {
     return sql::Enqueue(db_, message, endpoints, now);
+  }
+  Status AddStageTransition(const StageTransition& transition) override {
+    return sql::AddStageTransition(db_, transition);
   }
   Status Commit() override { return scope_->Commit(); }
 

@@ -109,6 +109,7 @@ Status FoldLead(Db& db, int64_t from, int64_t into, TimePoint now) {
   TANDEM_RETURN_IF_ERROR(MoveContact(db, from, into));
   return RunSteps(db,
                   {"UPDATE lead_log SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                   "UPDATE stage_transitions SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "UPDATE assignments SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "UPDATE lead_trait_history SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "DELETE FROM score_items WHERE lead_id = ?1 AND ?2 = ?2 AND ?3 = ?3",

@@ -1,6 +1,7 @@
 // The event-processing transaction of SqlStore.
 #include <fmt/format.h>
 
+#include "store/sql/sql_analytics.h"
 #include "store/sql/sql_events.h"
 #include "store/sql/sql_lead_txn.h"
 #include "store/sql/sql_store.h"
@@ -134,14 +135,20 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return stmt->Run();
   }
 
+  Status AddTouchpoint(const Touchpoint& touchpoint) override {
+    return sql::AddTouchpoint(db_, touchpoint);
+  }
+
  private:
-  // Folds person `from` into `into`: its identities, events and earlier merges move,
+  // Folds person `from` into `into`: its identities, events (with what the brief and the
+  // reports keep of them) and earlier merges move,
   // its row stays as a pointer to the survivor, and the merge is recorded.
   Status Merge(int64_t from, int64_t into, int64_t event_id, int64_t at) {
     static const char* const kSteps[] = {
         "UPDATE identities SET person_id = ?1 WHERE person_id = ?2",
         "UPDATE events SET person_id = ?1 WHERE person_id = ?2",
         "UPDATE brief_events SET person_id = ?1 WHERE person_id = ?2",
+        "UPDATE touchpoints SET person_id = ?1 WHERE person_id = ?2",
         "UPDATE persons SET merged_into = ?1 WHERE merged_into = ?2",
         "UPDATE persons SET email = COALESCE(email, (SELECT email FROM persons WHERE id = ?2)), "
         "user_id = COALESCE(user_id, (SELECT user_id FROM persons WHERE id = ?2)) WHERE id = ?1",

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 
+#include "store/sql/sql_analytics.h"
 #include "store/sql/sql_auth.h"
 #include "store/sql/sql_catalog.h"
 #include "store/sql/sql_contact.h"
@@ -32,6 +33,8 @@ namespace sql {
 template <typename Interface>
 using SqlReads = LeadReadsOn<ContactReadsOn<
     AssignmentReadsOn<UserReadsOn<CatalogReadsOn<EventReadsOn<ReadsOn<Interface>>>>>>>;
+// The Store's reads: the shared ones and those only the store has.
+using SqlStoreReads = AnalyticsReadsOn<SqlReads<Store>>;
 
 // A write transaction, open from creation to Commit(); destroying it uncommitted
 // rolls back. It holds the store's write lock: one at a time, across every
@@ -52,7 +55,7 @@ enum class WriteKind {
 
 }  // namespace sql
 
-class SqlStore : public sql::SqlReads<Store> {
+class SqlStore : public sql::SqlStoreReads {
  public:
   // A connection leased from the pool for one read.
   StatusOr<sql::ReadConn> ReadOn() override;

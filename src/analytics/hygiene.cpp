@@ -1,4 +1,4 @@
-#include "reports/hygiene.h"
+#include "analytics/hygiene.h"
 
 #include <fmt/format.h>
 

@@ -1,0 +1,45 @@
+// What the analytics domain asks of the store: its facts (analytics/facts/), read by
+// lead or person, and by time range a page at a time for the reports and their
+// drill-downs. Reads run outside any transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "analytics/facts/fact_store.h"
+#include "analytics/funnel.h"
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace tandem {
+
+// A page of facts whose time is in [from, to), oldest first; after: continue past the
+// last fact of the previous page (its time and id: the transition's id, the
+// touchpoint's event id).
+struct FactRange {
+  TimePoint from;
+  TimePoint to;
+  struct After {
+    TimePoint at;
+    int64_t id = 0;
+  };
+  std::optional<After> after;
+  size_t limit = 1000;
+};
+
+class AnalyticsReads {
+ public:
+  virtual ~AnalyticsReads() = default;
+  // A lead's transitions, oldest first (by time, then as written).
+  virtual StatusOr<std::vector<StageTransition>> StageTransitionsOf(int64_t lead_id) = 0;
+  // A person's touchpoints, oldest first (by time, then event id).
+  virtual StatusOr<std::vector<Touchpoint>> TouchpointsOf(int64_t person_id) = 0;
+  virtual StatusOr<std::vector<StageTransition>> ListStageTransitions(const FactRange& range) = 0;
+  virtual StatusOr<std::vector<Touchpoint>> ListTouchpoints(const FactRange& range) = 0;
+  // The leads `query` selects, counted by group and funnel ranks (one row per
+  // combination that has leads).
+  virtual StatusOr<std::vector<FunnelCount>> CountFunnel(const FunnelQuery& query) = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,168 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "analytics/funnel_report.h"
+#include "core/time_format.h"
+
+namespace tandem {
+namespace {
+
+constexpr std::array<std::pair<Dimension, std::string_view>, 11> kDimensions = {{
+    {Dimension::kNone, ""},
+    {Dimension::kSource, "source"},
+    {Dimension::kMedium, "medium"},
+    {Dimension::kCampaign, "campaign"},
+    {Dimension::kKeyword, "keyword"},
+    {Dimension::kReferrerDomain, "referrer_domain"},
+    {Dimension::kLandingPage, "landing_page"},
+    {Dimension::kForm, "form"},
+    {Dimension::kContentItem, "content_item"},
+    {Dimension::kTeam, "team"},
+    {Dimension::kRep, "rep"},
+}};
+
+constexpr size_t kSteps = kFunnelStages.size();
+
+void Add(FunnelRow& row, const FunnelCount& count) {
+  // Every lead is one: it is created in the lead stage.
+  const int deepest = std::max({1, count.current_rank, count.transition_rank});
+  for (size_t i = 0; i < kSteps && static_cast<int>(i) < deepest; ++i)
+    row.reached[i] += count.leads;
+}
+
+nlohmann::json Rounded(double value) { return std::round(value * 1e6) / 1e6; }
+
+nlohmann::json RowToJson(const FunnelRow& row) {
+  nlohmann::json counts = nlohmann::json::object();
+  for (size_t i = 0; i < kSteps; ++i)
+    counts[std::string(StageName(kFunnelStages[i]))] = row.reached[i];
+  nlohmann::json conversions = nlohmann::json::array();
+  for (size_t i = 0; i + 1 < kSteps; ++i) {
+    nlohmann::json step = {{"from", StageName(kFunnelStages[i])},
+                           {"to", StageName(kFunnelStages[i + 1])},
+                           {"converted", row.reached[i + 1]},
+                           {"of", row.reached[i]},
+                           {"rate", nullptr},
+                           {"low", nullptr},
+                           {"high", nullptr}};
+    if (row.reached[i] > 0) {
+      const Interval ci = WilsonInterval(row.reached[i + 1], row.reached[i]);
+      step["rate"] =
+          Rounded(static_cast<double>(row.reached[i + 1]) / static_cast<double>(row.reached[i]));
+      step["low"] = Rounded(ci.low);
+      step["high"] = Rounded(ci.high);
+    }
+    conversions.push_back(std::move(step));
+  }
+  return {{"group", row.group}, {"counts", counts}, {"conversions", conversions}};
+}
+
+std::string CsvCell(std::string_view text) {
+  std::string cell(text);
+  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) {
+    cell.insert(0, 1, '\'');
+  }
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+void CsvRow(std::string& out, std::string_view scope, const FunnelRow& row) {
+  out += fmt::format("{},{}", scope, CsvCell(row.group));
+  for (int64_t n : row.reached) out += fmt::format(",{}", n);
+  for (size_t i = 0; i + 1 < kSteps; ++i) {
+    if (row.reached[i] == 0) {
+      out += ",,,";
+      continue;
+    }
+    const Interval ci = WilsonInterval(row.reached[i + 1], row.reached[i]);
+    out +=
+        fmt::format(",{:.6f},{:.6f},{:.6f}",
+                    static_cast<double>(row.reached[i + 1]) / static_cast<double>(row.reached[i]),
+                    ci.low, ci.high);
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::string_view DimensionName(Dimension dimension) {
+  for (const auto& [d, name] : kDimensions) {
+    if (d == dimension) return name;
+  }
+  return "";
+}
+
+std::optional<Dimension> ParseDimension(std::string_view name) {
+  for (const auto& [d, known] : kDimensions) {
+    if (d != Dimension::kNone && known == name) return d;
+  }
+  return std::nullopt;
+}
+
+Interval WilsonInterval(int64_t successes, int64_t trials) {
+  constexpr double z = 1.959963984540054;  // the 97.5th percentile of the normal
+  const double n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n;
+  const double z2 = z * z;
+  const double denominator = 1 + z2 / n;
+  const double center = (p + z2 / (2 * n)) / denominator;
+  const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator;
+  return {std::max(0.0, center - half), std::min(1.0, center + half)};
+}
+
+FunnelReport BuildFunnel(const FunnelQuery& query, std::span<const FunnelCount> counts) {
+  FunnelReport report;
+  report.query = query;
+  std::map<std::string, FunnelRow> groups;
+  for (const FunnelCount& count : counts) {
+    Add(report.total, count);
+    if (query.by == Dimension::kNone) continue;
+    FunnelRow& row = groups[count.group];
+    row.group = count.group;
+    Add(row, count);
+  }
+  for (auto& [group, row] : groups) report.groups.push_back(std::move(row));
+  std::stable_sort(
+      report.groups.begin(), report.groups.end(),
+      [](const FunnelRow& a, const FunnelRow& b) { return a.reached[0] > b.reached[0]; });
+  return report;
+}
+
+nlohmann::json FunnelToJson(const FunnelReport& report) {
+  nlohmann::json stages = nlohmann::json::array();
+  for (Stage s : kFunnelStages) stages.push_back(StageName(s));
+  nlohmann::json groups = nlohmann::json::array();
+  for (const FunnelRow& row : report.groups) groups.push_back(RowToJson(row));
+  const std::string_view by = DimensionName(report.query.by);
+  return {{"from", FormatIsoTime(report.query.from)},
+          {"to", FormatIsoTime(report.query.to)},
+          {"by", by.empty() ? nlohmann::json() : nlohmann::json(by)},
+          {"stages", stages},
+          {"total", RowToJson(report.total)},
+          {"groups", groups}};
+}
+
+std::string FunnelToCsv(const FunnelReport& report) {
+  std::string out = "scope,group";
+  for (Stage s : kFunnelStages) out += fmt::format(",{}", StageName(s));
+  for (size_t i = 0; i + 1 < kSteps; ++i) {
+    const auto from = StageName(kFunnelStages[i]);
+    const auto to = StageName(kFunnelStages[i + 1]);
+    out += fmt::format(",{0}_to_{1},{0}_to_{1}_low,{0}_to_{1}_high", from, to);
+  }
+  out += "\r\n";
+  CsvRow(out, "total", report.total);
+  for (const FunnelRow& row : report.groups) CsvRow(out, "group", row);
+  return out;
+}
+
+}  // namespace tandem

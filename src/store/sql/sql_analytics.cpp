@@ -1,0 +1,195 @@
+#include "store/sql/sql_analytics.h"
+
+#include <cstdint>
+#include <string>
+
+namespace tandem::sql {
+namespace {
+
+constexpr const char* kSelectTransition =
+    "SELECT id, lead_id, from_stage, to_stage, at, by_user_id, cause, reason FROM "
+    "stage_transitions ";
+constexpr const char* kSelectTouchpoint =
+    "SELECT person_id, event_id, at, type, source, medium, campaign, term, content, "
+    "referrer_domain, landing_page, form, content_item FROM touchpoints ";
+
+StatusOr<StageTransition> ReadTransition(const Statement& s) {
+  StageTransition t;
+  t.id = s.Int(0);
+  t.lead_id = s.Int(1);
+  auto from = ParseStage(s.TextView(2));
+  auto to = ParseStage(s.TextView(3));
+  if (!from || !to) {
+    return Internal("stage transition " + std::to_string(t.id) + " names an unknown stage");
+  }
+  t.from = *from;
+  t.to = *to;
+  t.at = FromUnixMillis(s.Int(4));
+  t.by_user_id = s.NullableInt(5);
+  t.cause = s.Text(6);
+  t.reason = s.Text(7);
+  return t;
+}
+
+Touchpoint ReadTouchpoint(const Statement& s) {
+  Touchpoint t;
+  t.person_id = s.Int(0);
+  t.event_id = s.Int(1);
+  t.at = FromUnixMillis(s.Int(2));
+  std::string* texts[] = {&t.type, &t.source,      &t.medium,          &t.campaign,
+                          &t.term, &t.content,     &t.referrer_domain, &t.landing_page,
+                          &t.form, &t.content_item};
+  for (int i = 0; i < 10; ++i) *texts[i] = s.Text(3 + i);
+  return t;
+}
+
+// Binds a FactRange's bounds and keyset from index 1 on: from, to, after-at twice,
+// after-id, limit. Without `after` the keyset starts before every fact.
+void BindRange(Statement& stmt, const FactRange& range) {
+  const int64_t after_at = range.after ? ToUnixMillis(range.after->at) : INT64_MIN;
+  const int64_t after_id = range.after ? range.after->id : INT64_MIN;
+  stmt.Bind(1, ToUnixMillis(range.from))
+      .Bind(2, ToUnixMillis(range.to))
+      .Bind(3, after_at)
+      .Bind(4, after_at)
+      .Bind(5, after_id)
+      .Bind(6, static_cast<int64_t>(range.limit));
+}
+
+// A lead's funnel rank (leads/lifecycle.h FunnelRank) from a stage column.
+std::string RankOf(std::string_view column) {
+  return "CASE " + std::string(column) +
+         " WHEN 'lead' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4 WHEN "
+         "'opportunity' THEN 5 WHEN 'customer' THEN 6 ELSE 0 END";
+}
+
+// The SQL giving lead `l`'s group: a field of its first touchpoint, or its owner.
+std::string GroupOf(Dimension by) {
+  const char* column = "";
+  switch (by) {
+    case Dimension::kNone:
+      return "''";
+    case Dimension::kTeam:
+      return "COALESCE(l.team, '')";
+    case Dimension::kRep:
+      return "COALESCE('usr_' || CAST(l.owner_id AS TEXT), '')";
+    case Dimension::kSource:
+      column = "source";
+      break;
+    case Dimension::kMedium:
+      column = "medium";
+      break;
+    case Dimension::kCampaign:
+      column = "campaign";
+      break;
+    case Dimension::kKeyword:
+      column = "term";
+      break;
+    case Dimension::kReferrerDomain:
+      column = "referrer_domain";
+      break;
+    case Dimension::kLandingPage:
+      column = "landing_page";
+      break;
+    case Dimension::kForm:
+      column = "form";
+      break;
+    case Dimension::kContentItem:
+      column = "content_item";
+      break;
+  }
+  return "COALESCE((SELECT t." + std::string(column) +
+         " FROM touchpoints t WHERE t.person_id = l.id ORDER BY t.at, t.event_id LIMIT 1), '')";
+}
+
+}  // namespace
+
+StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
+  const std::string sql =
+      "SELECT g, cur, hist, COUNT(*) FROM (SELECT " + GroupOf(q.by) + " AS g, " +
+      RankOf("l.stage") + " AS cur, COALESCE((SELECT MAX(" + RankOf("s.to_stage") +
+      ") FROM stage_transitions s WHERE s.lead_id = l.id), 0) AS hist FROM leads l WHERE "
+      "l.created_at >= ? AND l.created_at < ? AND (? = 0 OR l.owner_id = ?)) AS f "
+      "GROUP BY g, cur, hist ORDER BY g, cur, hist";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  stmt->Bind(1, ToUnixMillis(q.from))
+      .Bind(2, ToUnixMillis(q.to))
+      .Bind(3, int64_t{q.owner_id ? 1 : 0})
+      .Bind(4, q.owner_id.value_or(0));
+  return Collect<FunnelCount>(stmt, [](const Statement& s) {
+    return FunnelCount{s.Text(0), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2)), s.Int(3)};
+  });
+}
+
+Status AddStageTransition(Db& db, const StageTransition& t) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("INSERT INTO stage_transitions (lead_id, from_stage, to_stage, at, by_user_id, "
+                 "cause, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  stmt->Bind(1, t.lead_id)
+      .Bind(2, StageName(t.from))
+      .Bind(3, StageName(t.to))
+      .Bind(4, ToUnixMillis(t.at))
+      .BindNullable(5, t.by_user_id)
+      .Bind(6, t.cause)
+      .Bind(7, t.reason);
+  return stmt->Run();
+}
+
+Status AddTouchpoint(Db& db, const Touchpoint& t) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("INSERT INTO touchpoints (person_id, at, event_id, type, source, medium, "
+                 "campaign, term, content, referrer_domain, landing_page, form, content_item) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+  stmt->Bind(1, t.person_id)
+      .Bind(2, ToUnixMillis(t.at))
+      .Bind(3, t.event_id)
+      .Bind(4, t.type)
+      .Bind(5, t.source)
+      .Bind(6, t.medium)
+      .Bind(7, t.campaign)
+      .Bind(8, t.term)
+      .Bind(9, t.content)
+      .Bind(10, t.referrer_domain)
+      .Bind(11, t.landing_page)
+      .Bind(12, t.form)
+      .Bind(13, t.content_item);
+  return stmt->Run();
+}
+
+StatusOr<std::vector<StageTransition>> StageTransitionsOf(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(std::string(kSelectTransition) +
+                                                       "WHERE lead_id = ? ORDER BY at, id"));
+  stmt->Bind(1, lead_id);
+  return Collect<StageTransition>(stmt, ReadTransition);
+}
+
+StatusOr<std::vector<Touchpoint>> TouchpointsOf(Db& db, int64_t person_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(std::string(kSelectTouchpoint) + "WHERE person_id = ? ORDER BY at, event_id"));
+  stmt->Bind(1, person_id);
+  return Collect<Touchpoint>(stmt, ReadTouchpoint);
+}
+
+StatusOr<std::vector<StageTransition>> ListStageTransitions(Db& db, const FactRange& range) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare(std::string(kSelectTransition) +
+                                     "WHERE at >= ? AND at < ? AND (at > ? OR (at = ? AND id > ?)) "
+                                     "ORDER BY at, id LIMIT ?"));
+  BindRange(*stmt, range);
+  return Collect<StageTransition>(stmt, ReadTransition);
+}
+
+StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(std::string(kSelectTouchpoint) +
+                 "WHERE at >= ? AND at < ? AND (at > ? OR (at = ? AND event_id > ?)) "
+                 "ORDER BY at, event_id LIMIT ?"));
+  BindRange(*stmt, range);
+  return Collect<Touchpoint>(stmt, ReadTouchpoint);
+}
+
+}  // namespace tandem::sql

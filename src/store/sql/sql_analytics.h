@@ -1,0 +1,44 @@
+// The analytics facts: the queries behind StageTransitionWrites and TouchpointWrites
+// (run inside a lead or processing transaction) and AnalyticsReads (written once:
+// AnalyticsReadsOn, the store's reads; see sql_reads.h).
+#pragma once
+
+#include <vector>
+
+#include "store/sql/sql_db.h"
+#include "store/store.h"
+
+namespace tandem::sql {
+
+// REQUIRES: a write transaction is open on `db`.
+Status AddStageTransition(Db& db, const StageTransition& transition);
+Status AddTouchpoint(Db& db, const Touchpoint& touchpoint);
+
+StatusOr<std::vector<StageTransition>> StageTransitionsOf(Db& db, int64_t lead_id);
+StatusOr<std::vector<Touchpoint>> TouchpointsOf(Db& db, int64_t person_id);
+StatusOr<std::vector<StageTransition>> ListStageTransitions(Db& db, const FactRange& range);
+StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range);
+StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& query);
+
+// AnalyticsReads on the connection to read on.
+template <typename Base>
+class AnalyticsReadsOn : public Base {
+ public:
+  StatusOr<std::vector<StageTransition>> StageTransitionsOf(int64_t lead_id) override {
+    return this->Reading([&](Db& db) { return sql::StageTransitionsOf(db, lead_id); });
+  }
+  StatusOr<std::vector<Touchpoint>> TouchpointsOf(int64_t person_id) override {
+    return this->Reading([&](Db& db) { return sql::TouchpointsOf(db, person_id); });
+  }
+  StatusOr<std::vector<StageTransition>> ListStageTransitions(const FactRange& range) override {
+    return this->Reading([&](Db& db) { return sql::ListStageTransitions(db, range); });
+  }
+  StatusOr<std::vector<Touchpoint>> ListTouchpoints(const FactRange& range) override {
+    return this->Reading([&](Db& db) { return sql::ListTouchpoints(db, range); });
+  }
+  StatusOr<std::vector<FunnelCount>> CountFunnel(const FunnelQuery& query) override {
+    return this->Reading([&](Db& db) { return sql::CountFunnel(db, query); });
+  }
+};
+
+}  // namespace tandem::sql

@@ -1,0 +1,153 @@
+// GET /api/v1/reports/funnel over a real server: counts and conversions per group,
+// what each role sees, CSV, and bad input as 400s that name the parameter.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/api_fixture.h"
+
+namespace tandem::testing {
+namespace {
+
+using nlohmann::json;
+
+class FunnelApiTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    OpenStoreFirst();
+    rep_a_ = AddUser("a@x.example", "sales_rep", &token_rep_a_);
+    rep_b_ = AddUser("b@x.example", "sales_rep", &token_rep_b_);
+    AddUser("m@x.example", "sales_manager", &token_manager_);
+    AddUser("mk@x.example", "marketing", &token_marketing_);
+    AddUser("v@x.example", "viewer", &token_viewer_);
+    Start();
+    // Three hand-raises: two from the spring campaign, one that came with no touchpoint;
+    // and a lead that never qualified.
+    std::string batch = R"({"batch":[)";
+    const char* campaigns[] = {"spring", "spring", "", "fall"};
+    for (int i = 0; i < 4; ++i) {
+      std::string context =
+          *campaigns[i]
+              ? fmt::format(R"("context":{{"campaign":{{"source":"google","name":"{}"}}}})",
+                            campaigns[i])
+              : R"("context":{})";
+      batch += fmt::format(
+          R"({}{{"type":"page","userId":"u{}","messageId":"p{}","properties":{{"path":"/"}},{}}},)"
+          R"({{"type":"identify","userId":"u{}","messageId":"i{}","traits":{{"email":"u{}@acme.example"}}}})",
+          i ? "," : "", i, i, context, i, i, i);
+      if (i < 3) {
+        batch += fmt::format(
+            R"(,{{"type":"track","userId":"u{}","messageId":"t{}","event":"Demo Requested"}})", i,
+            i);
+      }
+    }
+    Ingest(batch + "]}");
+    // Sales accepts the first spring lead.
+    const std::string lead = LeadIdOf("u0");
+    HttpResult accepted = Call("POST", "/api/v1/leads/" + lead + "/outcome", OwnerToken("u0"),
+                               R"({"disposition":"accepted"})");
+    ASSERT_EQ(accepted.status, 200u) << accepted.body;
+  }
+
+  std::string OwnerToken(const std::string& user_id) {
+    auto lead = raw_store_->GetLead(std::stoll(LeadIdOf(user_id).substr(3))).value().value();
+    return lead.owner_id == rep_a_ ? token_rep_a_ : token_rep_b_;
+  }
+
+  json Funnel(const std::string& query, const std::string& token) {
+    HttpResult r = Call("GET", "/api/v1/reports/funnel?" + query, token);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  static json Group(const json& report, const std::string& key) {
+    for (const json& g : report["groups"]) {
+      if (g["group"] == key) return g;
+    }
+    return json();
+  }
+
+  int64_t rep_a_ = 0, rep_b_ = 0;
+  std::string token_rep_a_, token_rep_b_, token_manager_, token_marketing_, token_viewer_;
+};
+
+constexpr const char* kRange = "from=2026-11-01&to=2026-12-01";
+
+TEST_F(FunnelApiTest, CountsEveryStageReachedAndConvertsWithWilsonIntervals) {
+  json report = Funnel(std::string(kRange) + "&by=campaign", token_marketing_);
+  EXPECT_EQ(report["by"], "campaign");
+  EXPECT_EQ(report["total"]["counts"]["lead"], 4);
+  EXPECT_EQ(report["total"]["counts"]["mql"], 3);
+  EXPECT_EQ(report["total"]["counts"]["sal"], 1);
+  EXPECT_EQ(report["total"]["counts"]["customer"], 0);
+  const json& lead_to_mql = report["total"]["conversions"][0];
+  EXPECT_EQ(lead_to_mql["converted"], 3);
+  EXPECT_EQ(lead_to_mql["of"], 4);
+  EXPECT_DOUBLE_EQ(lead_to_mql["rate"].get<double>(), 0.75);
+  EXPECT_NEAR(lead_to_mql["low"].get<double>(), 0.300642, 1e-6);
+  EXPECT_NEAR(lead_to_mql["high"].get<double>(), 0.954413, 1e-6);
+  // Nobody reached SQL: no rate from SQL on.
+  EXPECT_TRUE(report["total"]["conversions"][3]["rate"].is_null());
+
+  json spring = Group(report, "spring");
+  ASSERT_TRUE(spring.is_object()) << report.dump();
+  EXPECT_EQ(spring["counts"]["lead"], 2);
+  EXPECT_EQ(spring["counts"]["mql"], 2);
+  EXPECT_EQ(spring["counts"]["sal"], 1);
+  EXPECT_EQ(Group(report, "fall")["counts"]["mql"], 0);
+  EXPECT_EQ(Group(report, "")["counts"]["lead"], 1);
+  EXPECT_EQ(report["groups"][0]["group"], "spring");  // the most leads first
+
+  // Leads created outside the range count nowhere.
+  EXPECT_EQ(Funnel("from=2026-12-01&to=2027-01-01", token_manager_)["total"]["counts"]["lead"], 0);
+}
+
+TEST_F(FunnelApiTest, ARepSeesTheRepsOwnLeadsAndAViewerNothing) {
+  int64_t owned_by_a = 0;
+  for (const char* u : {"u0", "u1", "u2", "u3"}) {
+    auto lead = raw_store_->GetLead(std::stoll(LeadIdOf(u).substr(3))).value().value();
+    owned_by_a += lead.owner_id == rep_a_ ? 1 : 0;
+  }
+  ASSERT_GT(owned_by_a, 0);
+  EXPECT_EQ(Funnel(kRange, token_rep_a_)["total"]["counts"]["lead"], owned_by_a);
+  EXPECT_EQ(Funnel(kRange, token_manager_)["total"]["counts"]["lead"], 4);
+  EXPECT_EQ(Call("GET", std::string("/api/v1/reports/funnel?") + kRange, token_viewer_).status,
+            403u);
+}
+
+TEST_F(FunnelApiTest, CsvHasAHeaderATotalAndARowPerGroup) {
+  HttpResult r = Call("GET", std::string("/api/v1/reports/funnel?") + kRange + "&by=rep&format=csv",
+                      token_manager_);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.headers["Content-Type"], "text/csv; charset=utf-8");
+  EXPECT_TRUE(
+      r.body.starts_with("scope,group,lead,mql,sal,sql,opportunity,customer,"
+                         "lead_to_mql,lead_to_mql_low,lead_to_mql_high,"))
+      << r.body;
+  EXPECT_NE(r.body.find("\r\ntotal,,4,3,1,0,0,0,0.750000,0.300642,0.954413,"), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(fmt::format("\r\ngroup,usr_{},", rep_a_)), std::string::npos) << r.body;
+}
+
+TEST_F(FunnelApiTest, BadInputIsA400NamingTheParameter) {
+  for (const auto& [query, names] : std::vector<std::pair<std::string, std::string>>{
+           {"to=2026-12-01", "from is required"},
+           {"from=2026-11-01", "to is required"},
+           {"from=2026-11-31&to=2026-12-01", "from=\"2026-11-31\""},
+           {"from=2026-12-01&to=2026-11-01", "to must be later than from"},
+           {"from=2026-11-01&to=2026-11-01", "to must be later than from"},
+           {"from=2000-01-01&to=2026-12-01", "at most 10 years"},
+           {std::string(kRange) + "&by=planet", "by=\"planet\""},
+           {std::string(kRange) + "&format=xml", "format=\"xml\""}}) {
+    HttpResult r = Call("GET", "/api/v1/reports/funnel?" + query, token_manager_);
+    EXPECT_EQ(r.status, 400u) << query;
+    json body = json::parse(r.body, nullptr, false);
+    EXPECT_EQ(body["error"]["code"], "invalid_parameter") << query;
+    EXPECT_NE(body["error"]["message"].get<std::string>().find(names), std::string::npos)
+        << query << ": " << r.body;
+  }
+}
+
+}  // namespace
+}  // namespace tandem::testing

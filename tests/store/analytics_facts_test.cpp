@@ -1,0 +1,339 @@
+// The analytics facts on SQLite and on PostgreSQL (the "postgres/" entries): the
+// stage transitions and touchpoints written as things happen equal what the schema's
+// back-fill (store/schema/*/0010_analytics.sql) makes of the same history, and a
+// database of the version before them gets them by migrating.
+//
+// The back-fill runs the way it runs for users: the fact tables are dropped and the
+// schema set back to version 9, and opening the store migrates it again.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "analytics/facts/touchpoint.h"
+#include "app/open_store.h"
+#include "brief/brief_input.h"
+#include "config/config.h"
+#include "leads/lead_engine.h"
+#include "leads/lifecycle.h"
+#include "metrics/metrics.h"
+#include "pipeline/event_pipeline.h"
+#include "testing/append_batch.h"
+#include "testing/test_store.h"
+#include "workload/workload.h"
+
+namespace tandem {
+namespace {
+
+constexpr TimePoint kStart = TimePoint(std::chrono::milliseconds(1'767'225'600'000));  // 2026-01
+
+// The value of a read, by value: a range-for over it keeps it alive.
+template <typename T>
+T Get(StatusOr<T> read) {
+  EXPECT_TRUE(read.ok()) << read.status().ToString();
+  return std::move(read).value();
+}
+
+struct Facts {
+  std::vector<StageTransition> transitions;
+  std::vector<Touchpoint> touchpoints;
+};
+
+class AnalyticsFactsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Open();
+    source_id_ = store_->CreateSource("Web", "k", clock_.Now())->id;
+    for (int i = 0; i < 3; ++i) {
+      UserRecord u;
+      u.email = fmt::format("rep{}@tandem.example", i);
+      u.name = u.email;
+      u.role = i == 0 ? Role::kSalesManager : Role::kSalesRep;
+      u.team = "sales";
+      u.capacity = 100000;
+      u.created_at = u.updated_at = clock_.Now();
+      users_.push_back(store_->CreateUser(u).value());
+    }
+  }
+
+  void Open() {
+    pipeline_.reset();
+    store_.reset();
+    auto store = OpenStore(dir_.Url(), StoreOptions{});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    EventPipeline::Options options;
+    options.leads = &engine_;
+    pipeline_ = std::make_unique<EventPipeline>(*store_, clock_, metrics_, options);
+  }
+
+  void Send(const std::vector<std::string>& messages) {
+    for (size_t i = 0; i < messages.size(); i += 200) {
+      std::string batch = "{\"batch\":[";
+      for (size_t j = i; j < std::min(messages.size(), i + 200); ++j) {
+        batch += (j > i ? "," : "") + messages[j];
+      }
+      batch += "]}";
+      Status s = testing::AppendBatch(*store_, parser_, source_id_, clock_.Now(), batch);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+  }
+
+  void Process() {
+    Status s = pipeline_->Drain();
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // Sales works the qualified leads by hand: each a different way down the funnel.
+  void WorkTheLeads() {
+    const Actor manager{users_[0]};
+    int n = 0;
+    for (int64_t id : Get(store_->ListLeadIds())) {
+      if (store_->GetLead(id).value()->stage != Stage::kMql) continue;
+      clock_.Advance(std::chrono::minutes(7));
+      auto txn = store_->BeginLeadTxn().value();
+      auto outcome = [&](std::string disposition, std::string reason = "",
+                         std::optional<double> amount = std::nullopt) {
+        auto done = engine_.RecordOutcome(
+            *txn, id, manager, Outcome{disposition, reason, amount, std::nullopt}, clock_.Now());
+        ASSERT_TRUE(done.ok()) << disposition << ": " << done.status().ToString();
+      };
+      switch (n++ % 4) {
+        case 0:
+          outcome("accepted");
+          outcome("qualified");
+          outcome("opportunity", "", 1200.50);
+          outcome("won", "", 1300);
+          break;
+        case 1:
+          outcome("rejected", "student");
+          break;
+        case 2: {
+          auto moved = engine_.ChangeStage(*txn, id, manager, Stage::kSal, "called back",
+                                           std::nullopt, clock_.Now());
+          ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+          outcome("lost", "no_budget");
+          break;
+        }
+        default:
+          break;  // left for later
+      }
+      ASSERT_TRUE(txn->Commit().ok());
+    }
+  }
+
+  Facts ReadFacts() {
+    Facts facts;
+    FactRange range{TimePoint{}, kStart + std::chrono::hours(24 * 3650), std::nullopt, 500};
+    for (;;) {
+      auto page = store_->ListStageTransitions(range).value();
+      if (page.empty()) break;
+      range.after = FactRange::After{page.back().at, page.back().id};
+      for (StageTransition& t : page) {
+        t.id = 0;  // numbered by each writer
+        facts.transitions.push_back(std::move(t));
+      }
+    }
+    range.after.reset();
+    for (;;) {
+      auto page = store_->ListTouchpoints(range).value();
+      if (page.empty()) break;
+      range.after = FactRange::After{page.back().at, page.back().event_id};
+      facts.touchpoints.insert(facts.touchpoints.end(), page.begin(), page.end());
+    }
+    return facts;
+  }
+
+  // The database as version 9 left it, then opened (and so migrated) again.
+  void MigrateFromVersion9() {
+    pipeline_.reset();
+    store_.reset();
+    Status dropped = dir_.RunSql(
+        "DROP TABLE touchpoints; DROP TABLE stage_transitions; "
+        "DELETE FROM schema_migrations WHERE version = 10;");
+    ASSERT_TRUE(dropped.ok()) << dropped.ToString();
+    Open();
+    EXPECT_EQ(store_->SchemaVersion().value(), 10);
+  }
+
+  static void ExpectSame(const Facts& backfilled, const Facts& live) {
+    ASSERT_EQ(backfilled.transitions.size(), live.transitions.size());
+    for (size_t i = 0; i < live.transitions.size(); ++i) {
+      EXPECT_EQ(backfilled.transitions[i], live.transitions[i]) << "transition " << i;
+    }
+    ASSERT_EQ(backfilled.touchpoints.size(), live.touchpoints.size());
+    for (size_t i = 0; i < live.touchpoints.size(); ++i) {
+      EXPECT_EQ(backfilled.touchpoints[i], live.touchpoints[i])
+          << "touchpoint of event " << live.touchpoints[i].event_id;
+    }
+  }
+
+  testing::TestStore dir_;
+  ManualClock clock_{kStart};
+  Metrics metrics_;
+  LeadEngine engine_{DefaultScoring(), RoutingConfig{}, {},
+                     ContactConfig{},  SlaConfig{},     OwnerBriefFor};
+  SegmentParser parser_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<EventPipeline> pipeline_;
+  int64_t source_id_ = 0;
+  std::vector<UserRecord> users_;
+};
+
+TEST_F(AnalyticsFactsTest, LiveFactsEqualTheBackfillOfTheSameHistory) {
+  WorkloadGenerator workload(19, kStart);
+  workload.set_identify_rate(0.3);
+  Send(workload.Messages(2500));
+  Process();
+  WorkTheLeads();
+  const Facts live = ReadFacts();
+
+  // The workload made facts of every kind, by the system and by users.
+  ASSERT_GT(live.touchpoints.size(), 200u);
+  auto has = [&](auto pred) {
+    return std::any_of(live.touchpoints.begin(), live.touchpoints.end(), pred);
+  };
+  EXPECT_TRUE(has([](const Touchpoint& t) { return !t.form.empty(); }));
+  EXPECT_TRUE(has([](const Touchpoint& t) { return !t.content_item.empty(); }));
+  EXPECT_TRUE(has([](const Touchpoint& t) { return !t.term.empty(); }));
+  EXPECT_TRUE(has([](const Touchpoint& t) { return !t.referrer_domain.empty(); }));
+  auto by = [&](auto pred) {
+    return std::count_if(live.transitions.begin(), live.transitions.end(), pred);
+  };
+  EXPECT_GT(by([](const StageTransition& t) { return !t.by_user_id && t.to == Stage::kMql; }), 3);
+  EXPECT_GT(by([](const StageTransition& t) {
+              return t.to == Stage::kCustomer && t.by_user_id && t.cause == "outcome: won";
+            }),
+            0);
+  EXPECT_GT(by([&](const StageTransition& t) {
+              return t.to == Stage::kDisqualified && t.reason == "student" &&
+                     t.by_user_id == users_[0].id;
+            }),
+            0);
+  EXPECT_GT(by([](const StageTransition& t) { return t.cause == "manual"; }), 0);
+
+  MigrateFromVersion9();
+  ExpectSame(ReadFacts(), live);
+}
+
+TEST_F(AnalyticsFactsTest, EventsStoredBeforeTheMigrationAndProcessedAfterItAreCountedOnce) {
+  WorkloadGenerator workload(23, kStart);
+  workload.set_identify_rate(0.3);
+  Send(workload.Messages(1200));
+  Process();
+  WorkTheLeads();
+  // More traffic, stored but not yet processed when the server is upgraded.
+  Send(workload.Messages(800));
+  MigrateFromVersion9();
+  Process();
+  WorkTheLeads();
+  const Facts live = ReadFacts();
+  ASSERT_GT(live.touchpoints.size(), 150u);
+
+  MigrateFromVersion9();
+  ExpectSame(ReadFacts(), live);
+}
+
+// The funnel's counts, recomputed from the raw rows: each lead's log of stage changes
+// (not the facts) and its events run through TouchpointOf (not the touchpoints table).
+TEST_F(AnalyticsFactsTest, FunnelCountsEqualARecountFromTheLeadLogAndTheEvents) {
+  WorkloadGenerator workload(29, kStart);
+  workload.set_identify_rate(0.3);
+  Send(workload.Messages(1500));
+  Process();
+  WorkTheLeads();
+  FunnelQuery query{kStart, kStart + std::chrono::hours(24 * 365), Dimension::kCampaign,
+                    std::nullopt};
+  std::map<std::pair<std::string, int>, int64_t> expected;  // (campaign, deepest) → leads
+  for (int64_t id : Get(store_->ListLeadIds())) {
+    const LeadRecord lead = store_->GetLead(id).value().value();
+    int deepest = std::max(1, FunnelRank(lead.stage));
+    for (const LeadLogEntry& entry : Get(store_->ListLeadLog(id))) {
+      if (entry.kind != "stage_changed") continue;
+      auto to = ParseStage(nlohmann::json::parse(entry.data)["to"].get<std::string>());
+      deepest = std::max(deepest, FunnelRank(*to));
+    }
+    std::optional<Touchpoint> first;
+    for (const StoredEvent& e : Get(store_->PersonEvents(id, 100000))) {
+      auto t = TouchpointOf(e);
+      if (t && (!first || std::pair(t->at, t->event_id) < std::pair(first->at, first->event_id))) {
+        first = t;
+      }
+    }
+    ++expected[{first ? first->campaign : "", deepest}];
+  }
+  std::map<std::pair<std::string, int>, int64_t> counted;
+  for (const FunnelCount& c : Get(store_->CountFunnel(query))) {
+    counted[{c.group, std::max({1, c.current_rank, c.transition_rank})}] += c.leads;
+  }
+  EXPECT_EQ(counted, expected);
+  EXPECT_GT(expected.size(), 4u);
+
+  // A rep's own leads only.
+  query.owner_id = users_[1].id;
+  int64_t own = 0;
+  for (const FunnelCount& c : Get(store_->CountFunnel(query))) own += c.leads;
+  int64_t owned = 0;
+  for (int64_t id : Get(store_->ListLeadIds())) {
+    owned += store_->GetLead(id).value()->owner_id == users_[1].id ? 1 : 0;
+  }
+  EXPECT_EQ(own, owned);
+  EXPECT_GT(owned, 0);
+}
+
+TEST_F(AnalyticsFactsTest, MergedPersonsKeepTheirTouchpointsAndStageHistory) {
+  // An anonymous visit from a campaign that turns into a hand-raise, then the same
+  // human identified under a userId from another browser, and finally both joined.
+  Send(
+      {R"({"type":"page","anonymousId":"m-anon","messageId":"m1","timestamp":"2026-01-01T10:00:00Z",
+           "properties":{"path":"/pricing","url":"https://tandem.example/pricing"},
+           "context":{"campaign":{"source":"newsletter","medium":"email","name":"jan"}}})",
+       R"({"type":"identify","anonymousId":"m-anon","messageId":"m2","timestamp":"2026-01-01T10:01:00Z",
+           "traits":{"email":"mia@acme.example"},"context":{"campaign":{"name":"jan"}}})",
+       R"({"type":"track","anonymousId":"m-anon","messageId":"m3","timestamp":"2026-01-01T10:02:00Z",
+           "event":"Demo Requested","properties":{"form":"demo-request"}})",
+       R"({"type":"page","anonymousId":"m-other","userId":"mia-1","messageId":"m4",
+           "timestamp":"2026-01-02T09:00:00Z","properties":{"path":"/","url":"https://tandem.example/",
+           "referrer":"https://www.linkedin.com/feed"}})"});
+  Process();
+  const int64_t anon =
+      store_->FindPersonByIdentity({IdentityKind::kAnonymousId, "m-anon"}).value().value();
+  const int64_t known =
+      store_->FindPersonByIdentity({IdentityKind::kUserId, "mia-1"}).value().value();
+  ASSERT_NE(anon, known);
+  // The campaign visit, the identify from it, the form.
+  ASSERT_EQ(store_->TouchpointsOf(anon).value().size(), 3u);
+  ASSERT_EQ(store_->StageTransitionsOf(anon).value().size(), 1u);
+
+  Send({R"({"type":"identify","anonymousId":"m-anon","userId":"mia-1","messageId":"m5",
+           "timestamp":"2026-01-02T09:05:00Z"})"});
+  Process();
+  const int64_t survivor =
+      store_->FindPersonByIdentity({IdentityKind::kAnonymousId, "m-anon"}).value().value();
+  EXPECT_EQ(store_->FindPersonByIdentity({IdentityKind::kUserId, "mia-1"}).value().value(),
+            survivor);
+  const int64_t gone = survivor == anon ? known : anon;
+  auto touchpoints = store_->TouchpointsOf(survivor).value();
+  ASSERT_EQ(touchpoints.size(), 4u);
+  EXPECT_EQ(touchpoints[0].campaign, "jan");
+  EXPECT_EQ(touchpoints[1].type, "identify");
+  EXPECT_EQ(touchpoints[2].form, "demo-request");
+  EXPECT_EQ(touchpoints[3].referrer_domain, "linkedin.com");
+  for (const Touchpoint& t : touchpoints) EXPECT_EQ(t.person_id, survivor);
+  EXPECT_TRUE(store_->TouchpointsOf(gone).value().empty());
+  auto transitions = store_->StageTransitionsOf(survivor).value();
+  ASSERT_EQ(transitions.size(), 1u);
+  EXPECT_EQ(transitions[0].to, Stage::kMql);
+  EXPECT_EQ(transitions[0].lead_id, survivor);
+  EXPECT_TRUE(transitions[0].cause.starts_with("hand-raise: Demo Requested"));
+  EXPECT_TRUE(store_->StageTransitionsOf(gone).value().empty());
+
+  const Facts live = ReadFacts();
+  MigrateFromVersion9();
+  ExpectSame(ReadFacts(), live);
+}
+
+}  // namespace
+}  // namespace tandem
