@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "email/inbound_config.h"
+
 namespace tandem {
 
 struct EmailConfig {
@@ -37,6 +39,7 @@ struct EmailConfig {
   int64_t fetch_cache_s = 600;       // how long a fetched answer is reused
   bool fetch_private_hosts = false;  // may the check fetch loopback or private addresses
   double you_focus_min = 1.0;        // you/your per we/our/us below this: a warning
+  InboundConfig inbound;             // [email.inbound]
 };
 
 }  // namespace tandem

@@ -21,6 +21,7 @@
 #include "core/settings_store.h"
 #include "core/status.h"
 #include "email/email_store.h"
+#include "email/inbound_store.h"
 #include "identity/person_store.h"
 #include "ingest/event_store.h"
 #include "leads/lead_store.h"
@@ -49,6 +50,7 @@ class Store : public EventStore,
               public CatalogReads,
               public CatalogStore,
               public EmailStore,
+              public InboundStore,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.
