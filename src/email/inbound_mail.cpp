@@ -183,7 +183,16 @@ StatusOr<json> InboundMail::ApplyToLead(InboundTxn& txn, const InboundPlan& plan
     }
   }
   if (change.out_of_office || change.do_not_contact) {
-    TANDEM_RETURN_IF_ERROR(engine_.UpdatePreferences(txn, lead_id, actor, change, now).status());
+    // A change the lead's preferences refuse (a window already over in the lead's own
+    // zone) is noted, not fatal: the message is still recorded, and never read again.
+    auto updated = engine_.UpdatePreferences(txn, lead_id, actor, change, now);
+    if (!updated.ok() && updated.status().code() != StatusCode::kUnprocessable &&
+        updated.status().code() != StatusCode::kInvalidArgument) {
+      return updated.status();
+    }
+    if (!updated.ok()) {
+      changes = json::array({{{"not_applied", updated.status().message()}}});
+    }
   }
   if (plan.unsubscribe) {
     TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead_id));
