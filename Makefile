@@ -40,6 +40,7 @@ bench: build
 	  ./$(BUILD_DIR)/bench/brief_bench && \
 	  ./$(BUILD_DIR)/bench/email_bench && \
 	  ./$(BUILD_DIR)/bench/lint_bench && \
+	  ./$(BUILD_DIR)/bench/inbound_bench && \
 	  ./$(BUILD_DIR)/bench/login_flood_bench ./$(BUILD_DIR)/tandem; \
 	  status=$$?; scripts/pg-test-cluster.sh stop $(BENCH_PG_DIR); exit $$status
 

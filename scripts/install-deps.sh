@@ -21,6 +21,7 @@ packages=(
   libgmime-3.0-dev          # building (and reading) MIME messages
   libkainjow-mustache-dev   # email templates
   python3-aiosmtpd          # the SMTP server the tests deliver to
+  dovecot-imapd             # the IMAP server the inbound mail tests read from
   libhowardhinnant-date-dev tzdata  # time zones: quiet hours, business-hours SLAs
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format

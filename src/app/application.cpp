@@ -78,6 +78,8 @@ void Application::RegisterRoutes(const Config& config) {
   email_ = std::make_unique<EmailParts>(config, *store_, *engine_, clock_, metrics_,
                                         unsubscribe_secret_);
   email_->Register(router_);
+  inbound_ = std::make_unique<InboundParts>(config, *store_, *engine_, clock_);
+  inbound_->Register(router_);
   api_limits_ = std::make_unique<http::ApiRateLimits>(
       http::ApiRateLimits::Options{{static_cast<double>(config.limits.api_per_client_per_minute),
                                     static_cast<double>(config.limits.api_per_client_burst)},
@@ -158,6 +160,7 @@ Status Application::Start() {
   }
   deliveries_->Start();
   TANDEM_RETURN_IF_ERROR(email_->Start());
+  inbound_->Start();
   sla_->Start(std::chrono::seconds(config_.sla.check_interval_s));
   pipeline_->Start();
   pipeline_->Notify();  // catch up with events stored before a restart
@@ -183,6 +186,7 @@ void Application::Shutdown() {
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   auth_->Stop();
   email_->Stop();
+  inbound_->Stop();
   writer_->Stop();
   pipeline_->Stop();
   sla_->Stop();

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/email_parts.h"
+#include "app/inbound_parts.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "http/api_common.h"
@@ -57,6 +58,7 @@ class Application {
   DeliveryWorker& deliveries() { return *deliveries_; }
   SlaScheduler& sla() { return *sla_; }
   EmailParts& email() { return *email_; }
+  InboundParts& inbound() { return *inbound_; }
   // The routes the server answers (the authorization matrix test reads them).
   const http::Router& router() const { return router_; }
 
@@ -85,6 +87,7 @@ class Application {
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<http::UserRoutes> users_;
   std::unique_ptr<EmailParts> email_;
+  std::unique_ptr<InboundParts> inbound_;
   std::unique_ptr<http::ApiRateLimits> api_limits_;
   std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;

@@ -16,6 +16,7 @@ bool RoleHas(Role role, Permission permission) {
       return role == Role::kSalesManager || role == Role::kMarketing;
     case Permission::kManageCatalog:
     case Permission::kSendBroadcasts:
+    case Permission::kReceiveMail:
       return role == Role::kMarketing;
   }
   return false;

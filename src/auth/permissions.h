@@ -5,7 +5,7 @@
 //   sales_rep      read all; work (patch, outcome) the leads it owns
 //   marketing      read all; patch traits and marketing stages of unowned leads; set
 //                  contact preferences and consents; reports; the campaign and content
-//                  catalogs
+//                  catalogs; received email (an inbound mail webhook's token)
 //   viewer         read all
 //
 // Acting on users follows one rule, CheckCanActOnUser below, ranked
@@ -33,6 +33,7 @@ enum class Permission {
   kViewReports,     // the leak and hygiene reports
   kManageCatalog,   // campaigns and content marketing hands to sales, email templates
   kSendBroadcasts,  // marketing email to a saved filter of leads
+  kReceiveMail,     // hand Tandem received email (replies, bounces) to act on
 };
 
 bool RoleHas(Role role, Permission permission);

@@ -17,5 +17,7 @@ Status ReadWebhooks(const toml::node& node, std::string_view origin,
                     std::vector<WebhookConfig>& out);
 Status ReadContact(const toml::table& table, std::string_view origin, ContactConfig& out);
 Status ReadSla(const toml::table& table, std::string_view origin, SlaConfig& out);
+// [email.inbound], a table inside [email] (config_inbound.cpp).
+Status ReadEmailInbound(const toml::node& node, std::string_view origin, InboundConfig& out);
 
 }  // namespace tandem

@@ -10,6 +10,8 @@
 #include "contact/channel.h"
 #include "core/status.h"
 
+#include "email/inbound_config.h"
+
 namespace tandem {
 
 struct EmailConfig {
@@ -41,6 +43,7 @@ struct EmailConfig {
   int64_t fetch_cache_s = 600;       // how long a fetched answer is reused
   bool fetch_private_hosts = false;  // may the check fetch loopback or private addresses
   double you_focus_min = 1.0;        // you/your per we/our/us below this: a warning
+  InboundConfig inbound;             // [email.inbound]
 };
 
 // Whether an email for `purpose` can be sent as configured, checked before anything is

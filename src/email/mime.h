@@ -74,6 +74,9 @@ struct ParsedEmail {
   std::vector<std::string> references;    // without angle brackets, in order
   std::optional<TimePoint> date;
   std::string content_type;  // the top-level type, e.g. "multipart/alternative"
+  // A multipart/report's report-type parameter, lower-cased ("delivery-status",
+  // "feedback-report"); "" for other messages.
+  std::string report_type;
   // The first text/plain and text/html parts that are not attachments, decoded from
   // their transfer encoding and charset to UTF-8, with LF line ends.
   std::string text, html;
@@ -82,6 +85,8 @@ struct ParsedEmail {
   // its headers (text/rfc822-headers).
   std::string delivery_status;
   std::string original_message_id;
+  // A spam complaint (ARF, RFC 5965): the message/feedback-report part's text.
+  std::string feedback_report;
 
   // The first header named `name` (case-insensitive), decoded; "" when absent.
   std::string Header(std::string_view name) const;

@@ -1,6 +1,7 @@
 // ParseMime: reading a received or sent message back into plain values (GMime 3).
 #include <fmt/format.h>
 
+#include "core/text.h"
 #include "email/gmime_support.h"
 #include "email/mime.h"
 
@@ -69,8 +70,11 @@ void ReadLeafPart(GMimePart* part, ParsedEmail& email) {
   } else if (g_mime_content_type_is_type(type, "text", "html") && !attachment &&
              email.html.empty()) {
     email.html = DecodedText(part);
-  } else if (g_mime_content_type_is_type(type, "message", "delivery-status")) {
+  } else if (g_mime_content_type_is_type(type, "message", "delivery-status") ||
+             g_mime_content_type_is_type(type, "message", "global-delivery-status")) {
     email.delivery_status = DecodedText(part);
+  } else if (g_mime_content_type_is_type(type, "message", "feedback-report")) {
+    email.feedback_report = DecodedText(part);
   } else if (g_mime_content_type_is_type(type, "text", "rfc822-headers") &&
              email.original_message_id.empty()) {
     auto returned = ParseMime(DecodedText(part) + "\n");
@@ -156,8 +160,13 @@ StatusOr<ParsedEmail> ParseMime(std::string_view bytes) {
   ReadHeaders(message.get(), email);
   GMimeObject* body = g_mime_message_get_mime_part(message.get());
   if (body != nullptr) {
-    gmime::GChars type(g_mime_content_type_get_mime_type(g_mime_object_get_content_type(body)));
+    GMimeContentType* content_type = g_mime_object_get_content_type(body);
+    gmime::GChars type(g_mime_content_type_get_mime_type(content_type));
     email.content_type = OrEmpty(type.get());
+    if (g_mime_content_type_is_type(content_type, "multipart", "report")) {
+      email.report_type =
+          LowerAscii(OrEmpty(g_mime_content_type_get_parameter(content_type, "report-type")));
+    }
     ReadParts(body, email, 0);
   }
   return email;

@@ -88,8 +88,9 @@ json Operation(const RouteSpec& spec) {
              {"parameters", Parameters(spec)},
              {"responses", Responses(spec)}};
   if (!spec.request_body.is_null()) {
-    op["requestBody"] = {{"required", true},
-                         {"content", {{"application/json", {{"schema", spec.request_body}}}}}};
+    op["requestBody"] = {
+        {"required", true},
+        {"content", {{spec.request_content_type, {{"schema", spec.request_body}}}}}};
   }
   op["security"] = spec.access == Access::kPublic
                        ? json::array()

@@ -33,7 +33,8 @@ struct RouteSpec {
   std::map<std::string, std::string> path_params;  // name → description
   std::vector<QueryParam> query;
   nlohmann::json request_body;  // JSON Schema of the body; null for none
-  int status = 200;             // of a successful answer
+  std::string request_content_type = "application/json";
+  int status = 200;  // of a successful answer
   std::string content_type = "application/json";
   nlohmann::json response;  // JSON Schema of the successful answer's body
   std::vector<int> errors;  // other statuses it answers, each with {"error":{code,message}}

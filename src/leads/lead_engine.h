@@ -38,7 +38,10 @@ namespace tandem {
 // Who does something: a user, or the system (rules, the pipeline).
 struct Actor {
   std::optional<UserRecord> user;
-  std::string Name() const;  // "user:<id>" or "system"
+  // Without a user: the automation acting, as the lead's log names it ("inbound:in_…"
+  // for a received email); "" for the system at large.
+  std::string automation;
+  std::string Name() const;  // "user:<id>", the automation, or "system"
 };
 
 // What recording a touch did to the lead (contact/contact_service.h has the touch's own

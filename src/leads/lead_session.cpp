@@ -44,7 +44,10 @@ nlohmann::json IncomingTraits(const StoredEvent& event, const nlohmann::json& me
 
 }  // namespace
 
-std::string Actor::Name() const { return user ? "user:" + UserIdText(user->id) : "system"; }
+std::string Actor::Name() const {
+  if (user) return "user:" + UserIdText(user->id);
+  return automation.empty() ? "system" : automation;
+}
 
 StatusOr<bool> LeadEngine::Session::Load(int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(auto lead, txn_.GetLead(lead_id));

@@ -22,6 +22,7 @@
 #include "core/settings_store.h"
 #include "core/status.h"
 #include "email/email_store.h"
+#include "email/inbound_store.h"
 #include "identity/person_store.h"
 #include "ingest/event_store.h"
 #include "leads/lead_store.h"
@@ -51,6 +52,7 @@ class Store : public EventStore,
               public CatalogStore,
               public EmailStore,
               public AnalyticsReads,
+              public InboundStore,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

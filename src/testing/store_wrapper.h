@@ -153,6 +153,12 @@ class StoreWrapper : public sql::SqlStoreReads {
     return target_.DeleteContent(asset_id);
   }
   StatusOr<std::unique_ptr<EmailTxn>> BeginEmailTxn() override { return target_.BeginEmailTxn(); }
+  StatusOr<std::unique_ptr<InboundTxn>> BeginInboundTxn() override {
+    return target_.BeginInboundTxn();
+  }
+  StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) override {
+    return target_.GetInbound(uid);
+  }
   StatusOr<StoredTemplate> SaveTemplate(const StoredTemplate& t) override {
     return target_.SaveTemplate(t);
   }

@@ -65,6 +65,11 @@ inline constexpr const char* kSalesEmail = R"({"template":"{sales_template}"})";
 inline constexpr const char* kBroadcastNew =
     R"({"name":"Spring","template":"{template}","filter_id":"{filter}"})";
 
+inline constexpr const char* kInboundMime =
+    "From: Pat Kim <pat@travel.example>\r\nTo: news@meetco.example\r\n"
+    "Subject: Out of Office\r\nAuto-Submitted: auto-replied\r\n"
+    "Message-ID: <matrix@travel.example>\r\n\r\nAway this week.\r\n";
+
 inline constexpr const char* kRolesFix =
     "role rules written once (marketing stages; no acting on a higher role)";
 inline constexpr const char* kResubscribeFix =
@@ -223,6 +228,8 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/broadcasts/{broadcast}/pause", Lead::kNone, "yNNyN UUU", "{}"},
     {"POST /api/v1/broadcasts/{broadcast}/resume", Lead::kNone, "yNNyN UUU", "{}"},
     {"POST /api/v1/broadcasts/{broadcast}/cancel", Lead::kNone, "YNNYN UUU", "{}"},
+    // Received email: an inbound mail webhook's token (marketing) or an admin.
+    {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
     // API tokens: one's own; admins revoke anyone's.
     {"GET /api/v1/tokens", Lead::kNone, "YYYYY UUU", "", kTokensFix},
     {"POST /api/v1/tokens", Lead::kNone, "YYYYY UUU", R"({"name":"ci","expires_in_days":30})",

@@ -156,6 +156,9 @@ class SqlStore : public sql::SqlStoreReads {
   StatusOr<StaleSends> InterruptStaleSends(TimePoint now) override;
   StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) override;
   StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) override;
+  // sql_inbound.cpp
+  StatusOr<std::unique_ptr<InboundTxn>> BeginInboundTxn() override;
+  StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) override;
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
   Status PutSetting(std::string_view name, std::string_view value) override;
   StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override;
