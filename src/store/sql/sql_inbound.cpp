@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include "store/sql/sql_email.h"
-#include "store/sql/sql_lead_txn.h"
+#include "store/sql/sql_email_txn.h"
 #include "store/sql/sql_leads.h"
 #include "store/sql/sql_store.h"
 
@@ -12,10 +11,6 @@ namespace tandem {
 
 using sql::Db;
 using sql::Statement;
-
-namespace sql {
-Status PutSetting(Db& db, std::string_view name, std::string_view value);
-}  // namespace sql
 
 namespace {
 
@@ -187,29 +182,9 @@ StatusOr<bool> MarkSendBounced(Db& db, int64_t send_id, std::string_view reason,
 namespace {
 
 // A lead transaction that can queue email and record received messages.
-class SqlInboundTxn final : public sql::SqlLeadOps<InboundTxn> {
+class SqlInboundTxn final : public sql::SqlEmailOps<InboundTxn> {
  public:
-  using SqlLeadOps::SqlLeadOps;
-
-  // EmailWrites
-  StatusOr<int64_t> AddSend(const EmailSend& send) override { return sql::AddSend(db(), send); }
-  StatusOr<std::optional<Suppression>> FindSuppression(std::string_view address) override {
-    return sql::FindSuppression(db(), address);
-  }
-  StatusOr<bool> AdvanceBroadcastCursor(int64_t broadcast_id, int64_t from, int64_t to,
-                                        TimePoint now) override {
-    return sql::AdvanceBroadcastCursor(db(), broadcast_id, from, to, now);
-  }
-  Status RecordAttempt(int64_t send_id, SendStatus status, int64_t code, std::string_view error,
-                       TimePoint next_attempt, TimePoint now) override {
-    return sql::RecordAttempt(db(), send_id, status, code, error, next_attempt, now);
-  }
-  Status Suppress(const Suppression& suppression) override {
-    return sql::Suppress(db(), suppression);
-  }
-  Status PutSettingInTxn(std::string_view name, std::string_view value) override {
-    return sql::PutSetting(db(), name, value);
-  }
+  using SqlEmailOps::SqlEmailOps;
 
   // InboundWrites
   StatusOr<std::optional<InboundMessage>> FindInbound(std::string_view dedup_key) override {

@@ -3,8 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "store/sql/sql_email.h"
-#include "store/sql/sql_lead_txn.h"
+#include "store/sql/sql_email_txn.h"
 
 namespace tandem {
 
@@ -19,38 +18,9 @@ class SqlLeadTxn final : public sql::SqlLeadOps<LeadTxn> {
 };
 
 // A lead transaction that can also queue email.
-}  // namespace
-
-namespace sql {
-Status PutSetting(Db& db, std::string_view name, std::string_view value);
-}  // namespace sql
-
-namespace {
-
-class SqlEmailTxn final : public sql::SqlLeadOps<EmailTxn> {
+class SqlEmailTxn final : public sql::SqlEmailOps<EmailTxn> {
  public:
-  using SqlLeadOps::SqlLeadOps;
-  StatusOr<int64_t> AddSend(const EmailSend& send) override { return sql::AddSend(db(), send); }
-  StatusOr<std::optional<Suppression>> FindSuppression(std::string_view address) override {
-    return sql::FindSuppression(db(), address);
-  }
-  StatusOr<bool> AdvanceBroadcastCursor(int64_t broadcast_id, int64_t from, int64_t to,
-                                        TimePoint now) override {
-    return sql::AdvanceBroadcastCursor(db(), broadcast_id, from, to, now);
-  }
-  Status RecordAttempt(int64_t send_id, SendStatus status, int64_t code, std::string_view error,
-                       TimePoint next_attempt, TimePoint now) override {
-    return sql::RecordAttempt(db(), send_id, status, code, error, next_attempt, now);
-  }
-  Status StartAttempt(int64_t send_id, TimePoint now) override {
-    return sql::StartAttempt(db(), send_id, now);
-  }
-  Status Suppress(const Suppression& suppression) override {
-    return sql::Suppress(db(), suppression);
-  }
-  Status PutSettingInTxn(std::string_view name, std::string_view value) override {
-    return sql::PutSetting(db(), name, value);
-  }
+  using SqlEmailOps::SqlEmailOps;
 };
 
 std::string TextAt0(const Statement& s) { return s.Text(0); }
