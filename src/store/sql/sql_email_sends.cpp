@@ -54,6 +54,16 @@ Suppression ReadSuppression(const Statement& s) {
 
 namespace sql {
 
+StatusOr<std::optional<EmailSend>> FindSendByMessageId(Db& db, std::string_view message_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format("SELECT {} FROM email_sends WHERE message_id = ?", kSendColumns)));
+  stmt->Bind(1, message_id);
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<EmailSend>(stmt, ReadSend));
+  if (rows.empty()) return std::optional<EmailSend>();
+  return std::optional<EmailSend>(std::move(rows.front()));
+}
+
 StatusOr<int64_t> AddSend(Db& db, const EmailSend& e) {
   // Every column but the id.
   static const std::string kInsert =

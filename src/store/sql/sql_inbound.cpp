@@ -78,40 +78,9 @@ StatusOr<std::optional<InboundMessage>> FindInboundBy(Db& db, const char* column
   return FirstInbound(stmt);
 }
 
-// What matching needs of a send (the rendered parts are left out).
-StatusOr<EmailSend> ReadSendSummary(const Statement& s) {
-  EmailSend e;
-  e.id = s.Int(0);
-  e.uid = s.Text(1);
-  TANDEM_ASSIGN_OR_RETURN(e.kind, sql::ReadEnum(s, 2, "email_sends.kind", &ParseSendKind));
-  e.lead_id = s.NullableInt(3);
-  e.broadcast_id = s.NullableInt(4);
-  e.to_address = s.Text(5);
-  e.subject = s.Text(6);
-  e.message_id = s.Text(7);
-  TANDEM_ASSIGN_OR_RETURN(e.status, sql::ReadEnum(s, 8, "email_sends.status", &ParseSendStatus));
-  e.template_key = s.Text(9);
-  e.template_version = s.Int(10);
-  e.created_at = FromUnixMillis(s.Int(11));
-  e.sent_at = sql::OptionalTime(s, 12);
-  return e;
-}
-
 }  // namespace
 
 namespace sql {
-
-StatusOr<std::optional<EmailSend>> FindSendByMessageId(Db& db, std::string_view message_id) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("SELECT id, uid, kind, lead_id, broadcast_id, to_address, subject, message_id, "
-                 "status, template_key, template_version, created_at, sent_at FROM email_sends "
-                 "WHERE message_id = ?"));
-  stmt->Bind(1, message_id);
-  TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<EmailSend>(stmt, ReadSendSummary));
-  if (rows.empty()) return std::optional<EmailSend>();
-  return std::optional<EmailSend>(std::move(rows.front()));
-}
 
 StatusOr<std::optional<int64_t>> FindLeadByAddress(Db& db, std::string_view address) {
   TANDEM_ASSIGN_OR_RETURN(
