@@ -3,8 +3,8 @@
 // bit 1: sales_outreach), then subject, preheader and html separated by NUL bytes.
 // Whatever the input: CheckTemplate names each problem; a template it passes compiles;
 // rendering fails only for missing values; no value reaches the HTML unescaped or puts a
-// line break in the subject; and the text part derived once equals the text parsed
-// from the recipient's HTML.
+// line break in the subject; the text part derived once equals the text parsed from the
+// recipient's HTML; and so do the check's facts derived once per shape (template_facts.h).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "email/template.h"
+#include "email/template_facts.h"
 
 namespace {
 
@@ -45,6 +46,24 @@ void CheckRendered(
   Require(email.text == PlainTextFromHtml(email.html));
 }
 
+// Recipients whose values a parser keeps as they are, alike in shape but for which
+// fields have a value: each one's derived facts equal a parse of its document.
+void CheckFacts(const tandem::email::CompiledTemplate& compiled) {
+  using namespace tandem::email;
+  TemplateHtmlFacts shapes(compiled);
+  const char* const kValues[] = {"Ann  Hamblin & \"Co\"", "amp;x <b>", "x", "p; `y` 'z'"};
+  for (size_t n = 0; n < 8; ++n) {
+    MergeValues values;
+    for (size_t i = 0; i < MergeFields().size(); ++i) {
+      if ((i + n) % 3 != 0 || n < 4) values[MergeFields()[i].name] = kValues[(i + n) % 4];
+    }
+    auto rendered = compiled.Render(values);
+    if (const auto* email = std::get_if<RenderedEmail>(&rendered)) {
+      Require(shapes.For(values, email->html) == ReadHtml(email->html));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -75,5 +94,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        {"sender.company_name", "sender.postal_address", "links.unsubscribe_url"})
     values[field] = "x";
   CheckRendered(t, shared.Render(values), true);
+  CheckFacts(shared);
   return 0;
 }

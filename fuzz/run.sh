@@ -12,7 +12,8 @@ build=${1:?usage: fuzz/run.sh BUILD_DIR [TARGET...]}
 shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(segment_message content_encoding config query_params unsubscribe_token email_template)
+  targets=(segment_message content_encoding config query_params unsubscribe_token email_template
+    html_facts)
 fi
 seconds=${FUZZ_SECONDS:-600}
 here=$(cd "$(dirname "$0")" && pwd)

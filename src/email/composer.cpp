@@ -63,13 +63,14 @@ email::LintOptions LintOptionsFor(const EmailConfig& config) {
 
 Composition ComposeFor(const EmailConfig& config, const RecipientFacts& facts,
                        const StoredTemplate& source, const CompiledTemplate& compiled,
-                       email::ResourceFacts* resources) {
+                       email::ResourceFacts* resources, email::TemplateHtmlFacts* shapes) {
   Composition c;
   c.source = source;
   c.to_address = facts.lead.email;
   c.to_name = facts.lead.name;
   c.unsubscribe_url = facts.unsubscribe_url;
-  auto rendered = compiled.Render(MergeValuesFor(facts, config));
+  const email::MergeValues values = MergeValuesFor(facts, config);
+  auto rendered = compiled.Render(values);
   if (auto* failure = std::get_if<email::RenderFailure>(&rendered)) {
     c.problems = std::move(failure->problems);
     return c;
@@ -80,7 +81,10 @@ Composition ComposeFor(const EmailConfig& config, const RecipientFacts& facts,
   draft.preheader = c.rendered->preheader;
   draft.html = c.rendered->html;
   draft.marketing = source.purpose == Purpose::kEmailMarketing;
-  c.findings = email::Lint(draft, LintContextFor(config, facts), LintOptionsFor(config), resources);
+  const email::HtmlFacts html =
+      shapes != nullptr ? shapes->For(values, draft.html) : email::ReadHtml(draft.html);
+  c.findings =
+      email::Lint(draft, html, LintContextFor(config, facts), LintOptionsFor(config), resources);
   return c;
 }
 

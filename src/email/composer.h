@@ -13,6 +13,7 @@
 #include "email/lint.h"
 #include "email/recipient.h"
 #include "email/template.h"
+#include "email/template_facts.h"
 
 namespace tandem {
 
@@ -50,10 +51,11 @@ Status CheckStoredTemplate(const StoredTemplate& stored);
 StatusOr<CompiledTemplate> CompileStoredTemplate(const StoredTemplate& stored);
 
 // Renders `compiled` (made from `source`) for the recipient of `facts` and checks it.
-// `resources` may be null (the checks that fetch are skipped).
+// `resources` may be null (the checks that fetch are skipped). `shapes`, when given, is
+// for `compiled` and reads the body for the check (one per batch of recipients).
 Composition ComposeFor(const EmailConfig& config, const RecipientFacts& facts,
                        const StoredTemplate& source, const CompiledTemplate& compiled,
-                       email::ResourceFacts* resources);
+                       email::ResourceFacts* resources, email::TemplateHtmlFacts* shapes = nullptr);
 
 // The check's thresholds that [email] sets.
 email::LintOptions LintOptionsFor(const EmailConfig& config);

@@ -107,8 +107,9 @@ StatusOr<std::vector<Composition>> EmailService::ComposeEach(
   TANDEM_ASSIGN_OR_RETURN(auto each, FactsForEach(leads));
   std::vector<Composition> out;
   out.reserve(each.size());
+  email::TemplateHtmlFacts shapes(compiled);  // recipients alike in shape share one parse
   for (const RecipientFacts& facts : each) {
-    out.push_back(ComposeFor(config_, facts, source, compiled, resources_));
+    out.push_back(ComposeFor(config_, facts, source, compiled, resources_, &shapes));
   }
   return out;
 }

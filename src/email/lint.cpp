@@ -428,11 +428,15 @@ std::string_view SeverityName(Severity severity) {
 
 std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
                           const LintOptions& options, ResourceFacts* facts) {
+  return Lint(draft, ReadHtml(draft.html), context, options, facts);
+}
+
+std::vector<Finding> Lint(const Draft& draft, const HtmlFacts& html, const LintContext& context,
+                          const LintOptions& options, ResourceFacts* facts) {
   Findings out;
   CheckSubject(draft, options, out);
   CheckPlaceholders("subject", draft.subject, out);
   CheckPlaceholders("preheader", draft.preheader, out);
-  const HtmlFacts html = ReadHtml(draft.html);
   CheckPlaceholders("body", html.text, out);
   // <<Name>> typed into the markup itself parses as a tag, so it is not in the text.
   const std::string_view markup = draft.html;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "email/html_facts.h"
+
 namespace tandem::email {
 
 enum class Severity { kError, kWarning };
@@ -79,6 +81,11 @@ struct LintOptions {
 
 // Every finding for `draft`, errors first, each in the order met.
 std::vector<Finding> Lint(const Draft& draft, const LintContext& context,
+                          const LintOptions& options = {}, ResourceFacts* facts = nullptr);
+
+// The same, with the body already read: `html` is ReadHtml(draft.html), or facts equal
+// to it (template_facts.h derives them for a broadcast's recipients).
+std::vector<Finding> Lint(const Draft& draft, const HtmlFacts& html, const LintContext& context,
                           const LintOptions& options = {}, ResourceFacts* facts = nullptr);
 
 // Whether any finding blocks the send.
