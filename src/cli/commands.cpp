@@ -36,6 +36,7 @@ namespace tandem::cli {
 StatusOr<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config) {
   StoreOptions options;
   options.synchronous_full = config.storage.sqlite_synchronous == "full";
+  options.sqlite_mmap_bytes = config.storage.sqlite_mmap_mb << 20;
   return OpenStore(config.storage.url, options);
 }
 

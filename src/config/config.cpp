@@ -31,6 +31,7 @@ Status ReadStorage(const toml::table& t, std::string_view origin, StorageConfig&
   SectionReader r(t, origin, "storage");
   r.String("url", c.url);
   r.String("sqlite_synchronous", c.sqlite_synchronous, {"full", "normal"});
+  r.Integer("sqlite_mmap_mb", c.sqlite_mmap_mb, 0, 65536);
   return r.Finish();
 }
 

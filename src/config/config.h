@@ -49,6 +49,10 @@ struct StorageConfig {
   // SQLite commit durability: "full" survives power loss, "normal" survives a
   // process crash (kill -9) but may lose the last commits on power loss.
   std::string sqlite_synchronous = "full";
+  // How much of the SQLite file each reading connection maps, in MB: mapped pages are
+  // read without a copy, but each connection's mapping counts in Tandem's resident
+  // memory once touched. 0 turns mapping off.
+  int64_t sqlite_mmap_mb = 1024;
 };
 
 struct IngestConfig {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/bulk_reads.h"
 #include "core/random.h"
 #include "email/broadcast_steps.h"
 #include "email/broadcasts.h"
@@ -38,6 +39,7 @@ StatusOr<size_t> BroadcastRunner::RunDue() {
 }
 
 StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
+  const BulkReads bulk;  // every recipient is read once: keep none of it mapped
   EmailStore& store = service_.stores().email;
   TANDEM_ASSIGN_OR_RETURN(int64_t waiting, store.CountWaitingSends(b.id));
   if (waiting >= kAhead) return 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/bulk_reads.h"
 #include "core/random.h"
 #include "core/text.h"
 #include "email/broadcast_steps.h"
@@ -193,6 +194,7 @@ StatusOr<Broadcast> CancelBroadcast(EmailStore& store, int64_t id, TimePoint now
 StatusOr<AudienceCount> CountAudience(const EmailService& service, const Broadcast& broadcast,
                                       TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(BroadcastTemplate tmpl, TemplateOf(service, broadcast));
+  const BulkReads bulk;  // every recipient is read once: keep none of it mapped
   AudienceCount count;
   for (int64_t after = 0;;) {
     TANDEM_ASSIGN_OR_RETURN(

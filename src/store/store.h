@@ -63,6 +63,9 @@ class Store : public EventStore,
 struct StoreOptions {
   bool migrate = true;           // apply pending migrations on open
   bool synchronous_full = true;  // SQLite: fsync every commit (power-loss safe)
+  // SQLite: how much of the file each reading connection maps into memory, in bytes
+  // (0: read with system calls into each connection's own page cache).
+  int64_t sqlite_mmap_bytes = int64_t{1024} << 20;
 };
 
 }  // namespace tandem

@@ -1,5 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fmt/format.h>
+
+#include "core/bulk_reads.h"
 #include "store/sqlite/migrations.h"
 
 namespace tandem {
@@ -13,18 +16,20 @@ constexpr size_t kMaxIdleReaders = 16;
 // A read connection borrowed from the pool for the lifetime of the lease.
 class SqliteStore::ReadLease final : public sql::ReadLease {
  public:
-  ReadLease(SqliteStore& store, std::unique_ptr<Database> db) : store_(store), db_(std::move(db)) {}
+  ReadLease(SqliteStore& store, std::unique_ptr<Database> db, bool bulk)
+      : store_(store), db_(std::move(db)), bulk_(bulk) {}
   ~ReadLease() override {
     db_->ResetStatements();
     std::lock_guard lock(store_.pool_mu_);
-    if (store_.idle_readers_.size() < kMaxIdleReaders)
-      store_.idle_readers_.push_back(std::move(db_));
+    auto& idle = store_.idle_readers_[bulk_ ? 1 : 0];
+    if (idle.size() < kMaxIdleReaders) idle.push_back(std::move(db_));
   }
   sql::Db& db() override { return *db_; }
 
  private:
   SqliteStore& store_;
   std::unique_ptr<Database> db_;
+  const bool bulk_;
 };
 
 // The write connection under the write mutex, in BEGIN IMMEDIATE.
@@ -68,15 +73,15 @@ class SqliteStore::WriteScope final : public sql::WriteScope {
 StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
                                                    const StoreOptions& options) {
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options));
-  TANDEM_ASSIGN_OR_RETURN(store->writer_, store->Connect(/*writer=*/true));
+  TANDEM_ASSIGN_OR_RETURN(store->writer_, store->Connect(Role::kWriter));
   if (options.migrate) TANDEM_RETURN_IF_ERROR(store->Migrate());
   return std::unique_ptr<Store>(std::move(store));
 }
 
-StatusOr<std::unique_ptr<Database>> SqliteStore::Connect(bool writer) {
+StatusOr<std::unique_ptr<Database>> SqliteStore::Connect(Role role) {
   TANDEM_ASSIGN_OR_RETURN(auto db, Database::Open(path_));
   TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = 10000"));
-  if (writer) {
+  if (role == Role::kWriter) {
     TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
     TANDEM_RETURN_IF_ERROR(db->Exec(options_.synchronous_full ? "PRAGMA synchronous = FULL"
                                                               : "PRAGMA synchronous = NORMAL"));
@@ -86,8 +91,11 @@ StatusOr<std::unique_ptr<Database>> SqliteStore::Connect(bool writer) {
     TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA query_only = 1"));
     // Reads of a page of leads touch rows all over the file (a lead's events were stored
     // at different times): mapped, they are read from the OS's page cache without a
-    // system call and a copy per page; a page written since is read from the WAL.
-    TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA mmap_size = 1073741824"));
+    // system call and a copy per page; a page written since is read from the WAL. But a
+    // mapped page stays resident in Tandem's memory while the connection lives: bulk
+    // reads, which touch most of the file once, copy into a bounded page cache instead.
+    const int64_t mapped = role == Role::kBulkReader ? 0 : options_.sqlite_mmap_bytes;
+    TANDEM_RETURN_IF_ERROR(db->Exec(fmt::format("PRAGMA mmap_size = {}", mapped)));
     TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -16384"));
     TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA temp_store = MEMORY"));
   }
@@ -95,18 +103,20 @@ StatusOr<std::unique_ptr<Database>> SqliteStore::Connect(bool writer) {
 }
 
 StatusOr<std::unique_ptr<sql::ReadLease>> SqliteStore::Read() {
+  const bool bulk = BulkReads::Active();
   std::unique_ptr<Database> db;
   {
     std::lock_guard lock(pool_mu_);
-    if (!idle_readers_.empty()) {
-      db = std::move(idle_readers_.back());
-      idle_readers_.pop_back();
+    auto& idle = idle_readers_[bulk ? 1 : 0];
+    if (!idle.empty()) {
+      db = std::move(idle.back());
+      idle.pop_back();
     }
   }
   if (!db) {
-    TANDEM_ASSIGN_OR_RETURN(db, Connect(/*writer=*/false));
+    TANDEM_ASSIGN_OR_RETURN(db, Connect(bulk ? Role::kBulkReader : Role::kReader));
   }
-  return std::unique_ptr<sql::ReadLease>(std::make_unique<ReadLease>(*this, std::move(db)));
+  return std::unique_ptr<sql::ReadLease>(std::make_unique<ReadLease>(*this, std::move(db), bulk));
 }
 
 StatusOr<std::unique_ptr<sql::WriteScope>> SqliteStore::BeginWrite(sql::WriteKind kind) {
