@@ -19,6 +19,7 @@
 // TANDEM_BENCH_ONLY=broadcast runs this last part alone.
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -238,6 +239,14 @@ Delivery RunPool(const EmailConfig& config, const Broadcast& broadcast) {
   return delivery;
 }
 
+// The CPU time this process has used so far (user and system, all threads), in seconds.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 // The full broadcast to `recipients` leads, between two halves of the baseline sending
 // as many messages of its size; whether every message arrived.
 bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::SmtpSink& sink) {
@@ -251,16 +260,28 @@ bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::Smt
   Broadcast first_half = same, second_half = same;
   first_half.end = second_half.begin = recipients / 2;
   const size_t before = sink.ReceivedCount();
+  double cpu = ProcessCpuSeconds();
   Delivery baseline = RunBaseline(config, first_half);
+  double baseline_cpu = ProcessCpuSeconds() - cpu;
   const size_t before_broadcast = sink.ReceivedCount();
+  cpu = ProcessCpuSeconds();
   BroadcastRun run = line.Run();
+  const double broadcast_cpu = ProcessCpuSeconds() - cpu;
   const size_t delivered = sink.ReceivedCount() - before_broadcast;
+  cpu = ProcessCpuSeconds();
   baseline += RunBaseline(config, second_half);
+  baseline_cpu += ProcessCpuSeconds() - cpu;
   PrintLine("bare libcurl loop, the broadcast's size", baseline, baseline);
   PrintLine("broadcast: render, check, gate, outbox, send", {run.sent, run.seconds}, baseline);
   fmt::print("  {} recipients: {} sent, {} refused; the sink accepted {} of the broadcast's\n",
              run.recipients, run.sent, run.refused, delivered);
   fmt::print("  fetched during the check, all told: {}\n", run.fetches);
+  // The sink runs in its own process: this is the sending side's CPU alone.
+  fmt::print(
+      "  this process's CPU per message: {:.2f} ms in the bare loop, {:.2f} ms in the "
+      "broadcast\n",
+      1e3 * baseline_cpu / static_cast<double>(recipients),
+      1e3 * broadcast_cpu / static_cast<double>(recipients));
   fmt::print("  resident memory: {} MB before the schedule, {} MB at most during it (+{} MB)\n",
              run.rss_before_kb / 1024, run.rss_peak_kb / 1024,
              (run.rss_peak_kb - run.rss_before_kb) / 1024);
@@ -282,7 +303,11 @@ bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::Smt
 int main() {
   using namespace tandem::bench;
   const bool quick = std::getenv("TANDEM_BENCH_QUICK") != nullptr;
-  const size_t recipients = quick ? 5000 : 100000;
+  // TANDEM_BENCH_RECIPIENTS=N: another size, to see how a cost grows with it.
+  const char* size = std::getenv("TANDEM_BENCH_RECIPIENTS");
+  const size_t recipients = size != nullptr ? std::strtoull(size, nullptr, 10)
+                            : quick         ? 5000
+                                            : 100000;
   const int connections = 4, slices = 5;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   auto sink = StartSink();
