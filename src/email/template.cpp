@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <kainjow/mustache.hpp>
 
+#include "email/html_facts.h"
 #include "email/template_layout.h"
 #include "email/template_program.h"
 #include "email/template_text.h"
@@ -338,7 +339,9 @@ std::variant<CompiledTemplate, std::vector<TemplateProblem>> CompiledTemplate::C
   text.without_preferences = UsesMarketingLayout(t)
                                  ? MarkedText(MarkedDocument(t, parts->programs, false))
                                  : text.with_preferences;
-  text.once = TextMatchesFullParses(t, parts->programs, parts->used, text);
+  // Broken UTF-8 beside a marker can swallow it (or a value's first byte) in the parse.
+  text.once = IsValidUtf8(t.subject) && IsValidUtf8(t.preheader) && IsValidUtf8(t.html) &&
+              TextMatchesFullParses(t, parts->programs, parts->used, text);
   return CompiledTemplate(std::move(parts));
 }
 
