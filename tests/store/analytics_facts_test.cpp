@@ -154,7 +154,9 @@ class AnalyticsFactsTest : public ::testing::Test {
     store_.reset();
     Status dropped = dir_.RunSql(
         "DROP TABLE touchpoints; DROP TABLE stage_transitions; DROP TABLE inbound_messages; "
-        "DROP INDEX email_sends_broadcast_reason; "
+        "DROP INDEX email_sends_broadcast_reason; DROP TABLE email_bodies; "
+        "ALTER TABLE email_sends ADD COLUMN html TEXT NOT NULL DEFAULT ''; "
+        "ALTER TABLE email_sends ADD COLUMN text TEXT NOT NULL DEFAULT ''; "
         "CREATE INDEX email_sends_broadcast ON email_sends(broadcast_id, status); "
         "DELETE FROM schema_migrations WHERE version >= 10;");
     ASSERT_TRUE(dropped.ok()) << dropped.ToString();

@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kSendColumns =
     "id, uid, kind, lead_id, broadcast_id, user_id, touch_id, template_key, template_version, "
-    "to_address, to_name, subject, html, text, message_id, marketing, unsubscribe_url, status, "
+    "to_address, to_name, subject, message_id, marketing, unsubscribe_url, status, "
     "reason, attempts, next_attempt_at, last_code, last_error, created_at, sent_at, updated_at";
 
 StatusOr<EmailSend> ReadSend(const Statement& s) {
@@ -29,20 +29,18 @@ StatusOr<EmailSend> ReadSend(const Statement& s) {
   e.to_address = s.Text(9);
   e.to_name = s.Text(10);
   e.subject = s.Text(11);
-  e.html = s.Text(12);
-  e.text = s.Text(13);
-  e.message_id = s.Text(14);
-  e.marketing = s.Int(15) != 0;
-  e.unsubscribe_url = s.Text(16);
-  TANDEM_ASSIGN_OR_RETURN(e.status, sql::ReadEnum(s, 17, "email_sends.status", &ParseSendStatus));
-  e.reason = s.Text(18);
-  e.attempts = s.Int(19);
-  e.next_attempt_at = FromUnixMillis(s.Int(20));
-  e.last_code = s.Int(21);
-  e.last_error = s.Text(22);
-  e.created_at = FromUnixMillis(s.Int(23));
-  e.sent_at = sql::OptionalTime(s, 24);
-  e.updated_at = FromUnixMillis(s.Int(25));
+  e.message_id = s.Text(12);
+  e.marketing = s.Int(13) != 0;
+  e.unsubscribe_url = s.Text(14);
+  TANDEM_ASSIGN_OR_RETURN(e.status, sql::ReadEnum(s, 15, "email_sends.status", &ParseSendStatus));
+  e.reason = s.Text(16);
+  e.attempts = s.Int(17);
+  e.next_attempt_at = FromUnixMillis(s.Int(18));
+  e.last_code = s.Int(19);
+  e.last_error = s.Text(20);
+  e.created_at = FromUnixMillis(s.Int(21));
+  e.sent_at = sql::OptionalTime(s, 22);
+  e.updated_at = FromUnixMillis(s.Int(23));
   return e;
 }
 
@@ -69,7 +67,7 @@ StatusOr<int64_t> AddSend(Db& db, const EmailSend& e) {
   static const std::string kInsert =
       fmt::format("INSERT INTO email_sends ({}) VALUES ({}) RETURNING id",
                   std::string_view(kSendColumns).substr(4),
-                  fmt::join(std::vector<std::string_view>(25, "?"), ", "));
+                  fmt::join(std::vector<std::string_view>(23, "?"), ", "));
   TANDEM_ASSIGN_OR_RETURN(Statement * insert, db.Prepare(kInsert));
   insert->Bind(1, e.uid)
       .Bind(2, SendKindName(e.kind))
@@ -82,21 +80,27 @@ StatusOr<int64_t> AddSend(Db& db, const EmailSend& e) {
       .Bind(9, e.to_address)
       .Bind(10, e.to_name)
       .Bind(11, e.subject)
-      .Bind(12, e.html)
-      .Bind(13, e.text)
-      .Bind(14, e.message_id)
-      .Bind(15, int64_t{e.marketing ? 1 : 0})
-      .Bind(16, e.unsubscribe_url)
-      .Bind(17, SendStatusName(e.status))
-      .Bind(18, e.reason)
-      .Bind(19, e.attempts)
-      .Bind(20, ToUnixMillis(e.next_attempt_at))
-      .Bind(21, e.last_code)
-      .Bind(22, e.last_error)
-      .Bind(23, ToUnixMillis(e.created_at))
-      .BindNullable(24, OptionalMillis(e.sent_at))
-      .Bind(25, ToUnixMillis(e.updated_at));
-  return InsertedId(*insert);
+      .Bind(12, e.message_id)
+      .Bind(13, int64_t{e.marketing ? 1 : 0})
+      .Bind(14, e.unsubscribe_url)
+      .Bind(15, SendStatusName(e.status))
+      .Bind(16, e.reason)
+      .Bind(17, e.attempts)
+      .Bind(18, ToUnixMillis(e.next_attempt_at))
+      .Bind(19, e.last_code)
+      .Bind(20, e.last_error)
+      .Bind(21, ToUnixMillis(e.created_at))
+      .BindNullable(22, OptionalMillis(e.sent_at))
+      .Bind(23, ToUnixMillis(e.updated_at));
+  TANDEM_ASSIGN_OR_RETURN(int64_t id, InsertedId(*insert));
+  // Only a message that may still go keeps its parts.
+  if (e.status != SendStatus::kQueued && e.status != SendStatus::kRetrying) return id;
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * body,
+      db.Prepare("INSERT INTO email_bodies (send_id, html, text) VALUES (?, ?, ?)"));
+  body->Bind(1, id).Bind(2, e.html).Bind(3, e.text);
+  TANDEM_RETURN_IF_ERROR(body->Run());
+  return id;
 }
 
 StatusOr<std::optional<Suppression>> FindSuppression(Db& db, std::string_view address) {
@@ -157,9 +161,15 @@ StatusOr<int64_t> SqlStore::CancelBroadcastSends(int64_t broadcast_id, TimePoint
   int64_t cancelled = 0;
   const Status written = Write([&](sql::Db& db) -> Status {
     TANDEM_ASSIGN_OR_RETURN(
+        Statement * drop,
+        db.Prepare("DELETE FROM email_bodies WHERE send_id IN (SELECT id FROM email_sends WHERE "
+                   "broadcast_id = ? AND status IN ('queued', 'retrying'))"));
+    drop->Bind(1, broadcast_id);
+    TANDEM_RETURN_IF_ERROR(drop->Run());
+    TANDEM_ASSIGN_OR_RETURN(
         Statement * stmt,
-        db.Prepare("UPDATE email_sends SET status = 'cancelled', html = '', text = '', "
-                   "updated_at = ? WHERE broadcast_id = ? AND status IN ('queued', 'retrying')"));
+        db.Prepare("UPDATE email_sends SET status = 'cancelled', updated_at = ? WHERE "
+                   "broadcast_id = ? AND status IN ('queued', 'retrying')"));
     stmt->Bind(1, ToUnixMillis(now)).Bind(2, broadcast_id);
     TANDEM_RETURN_IF_ERROR(stmt->Run());
     cancelled = db.Changes();
@@ -187,6 +197,14 @@ StatusOr<std::vector<EmailSend>> SqlStore::ClaimDueSends(TimePoint now, size_t l
             kSendColumns)));
     due->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
     TANDEM_ASSIGN_OR_RETURN(out, sql::Collect<EmailSend>(due, ReadSend));
+    TANDEM_ASSIGN_OR_RETURN(Statement * parts,
+                            db.Prepare("SELECT html, text FROM email_bodies WHERE send_id = ?"));
+    for (EmailSend& e : out) {
+      parts->Bind(1, e.id);
+      TANDEM_ASSIGN_OR_RETURN(bool found, parts->Step());
+      if (found) e.html = parts->Text(0), e.text = parts->Text(1);
+      parts->Reset();
+    }
     // Claimed: nobody else (in this instance or another sharing the database) takes
     // them until the claim runs out (InterruptStaleSends).
     TANDEM_ASSIGN_OR_RETURN(Statement * mark,
@@ -210,33 +228,32 @@ namespace sql {
 
 Status RecordAttempt(Db& db, int64_t send_id, SendStatus status, int64_t code,
                      std::string_view error, TimePoint next_attempt, TimePoint now) {
-  {
-    // A sent message's parts are dropped: its subject, template version and Message-ID
-    // say what went.
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db.Prepare(
-            "UPDATE email_sends SET status = ?, last_code = ?, last_error = ?, reason = "
-            "CASE WHEN ? = 'bounced' OR ? = 'failed' THEN ? ELSE reason END, next_attempt_at = ?, "
-            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, html = CASE WHEN ? = "
-            "'sent' THEN '' ELSE html END, text = CASE WHEN ? = 'sent' THEN '' ELSE text "
-            "END, updated_at = ? WHERE id = ? AND status = 'sending'"));
-    const std::string_view name = SendStatusName(status);
-    stmt->Bind(1, name)
-        .Bind(2, code)
-        .Bind(3, error)
-        .Bind(4, name)
-        .Bind(5, name)
-        .Bind(6, error)
-        .Bind(7, ToUnixMillis(next_attempt))
-        .Bind(8, name)
-        .Bind(9, ToUnixMillis(now))
-        .Bind(10, name)
-        .Bind(11, name)
-        .Bind(12, ToUnixMillis(now))
-        .Bind(13, send_id);
-    return stmt->Run();
-  }
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("UPDATE email_sends SET status = ?, last_code = ?, last_error = ?, reason = "
+                 "CASE WHEN ? = 'bounced' OR ? = 'failed' THEN ? ELSE reason END, "
+                 "next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
+                 "updated_at = ? WHERE id = ? AND status = 'sending'"));
+  const std::string_view name = SendStatusName(status);
+  stmt->Bind(1, name)
+      .Bind(2, code)
+      .Bind(3, error)
+      .Bind(4, name)
+      .Bind(5, name)
+      .Bind(6, error)
+      .Bind(7, ToUnixMillis(next_attempt))
+      .Bind(8, name)
+      .Bind(9, ToUnixMillis(now))
+      .Bind(10, ToUnixMillis(now))
+      .Bind(11, send_id);
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  if (status == SendStatus::kRetrying || db.Changes() == 0) return OkStatus();
+  // A message that will not be tried again drops its parts: its subject, template version
+  // and Message-ID say what went.
+  TANDEM_ASSIGN_OR_RETURN(Statement * drop,
+                          db.Prepare("DELETE FROM email_bodies WHERE send_id = ?"));
+  drop->Bind(1, send_id);
+  return drop->Run();
 }
 
 Status StartAttempt(Db& db, int64_t send_id, TimePoint now) {
