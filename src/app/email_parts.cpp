@@ -19,13 +19,16 @@ EmailParts::EmailParts(const Config& config, Store& store, const LeadEngine& eng
       lint_routes_(store, clock, http::SenderContext(config.email, config.server.public_url),
                    LintOptionsFor(config.email), resources_),
       routes_(
-          store, service_, clock, [this] { sender_.Notify(); }, [this] { signal_.Notify(); }) {}
+          store, service_, clock, [this] { sender_.Notify(); }, [this] { signal_.Notify(); }),
+      engagement_(store, engine, clock, unsubscribe_secret),
+      tracking_(engagement_, config.server.trust_proxy) {}
 
 EmailParts::~EmailParts() { Stop(); }
 
 void EmailParts::Register(http::Router& router) {
   lint_routes_.Register(router);
   routes_.Register(router);
+  tracking_.Register(router);
 }
 
 Status EmailParts::Start() {

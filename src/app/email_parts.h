@@ -12,11 +12,13 @@
 #include "email/broadcasts.h"
 #include "email/email_sender.h"
 #include "email/email_service.h"
+#include "email/engagement.h"
 #include "email/resource_fetcher.h"
 #include "email/smtp_transport.h"
 #include "email/staff_mail.h"
 #include "http/email_lint_routes.h"
 #include "http/email_routes.h"
+#include "http/tracking_routes.h"
 #include "metrics/metrics.h"
 #include "store/store.h"
 
@@ -54,6 +56,8 @@ class EmailParts {
   StaffMail staff_;
   http::EmailLintRoutes lint_routes_;
   http::EmailRoutes routes_;
+  EngagementRecorder engagement_;
+  http::TrackingRoutes tracking_;
   WakeSignal signal_;
   std::thread producer_;
 };

@@ -123,6 +123,8 @@ Status ReadEmail(const toml::table& t, std::string_view origin, EmailConfig& c) 
   r.Integer("fetch_cache_s", c.fetch_cache_s, 0, 86400 * 7);
   r.Bool("fetch_private_hosts", c.fetch_private_hosts);
   r.Double("you_focus_min", c.you_focus_min, 0, 100);
+  r.Bool("track_clicks", c.track_clicks);
+  r.Bool("track_opens", c.track_opens);
   r.Custom("inbound", [&](const toml::node& node, std::string_view) {
     return ReadEmailInbound(node, origin, c.inbound);
   });

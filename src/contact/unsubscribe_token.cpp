@@ -1,44 +1,24 @@
 #include "contact/unsubscribe_token.h"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <charconv>
 
+#include "core/mac.h"
 #include "core/random.h"
 
 namespace tandem {
 namespace {
 
-constexpr size_t kMacBytes = 16;
-
-std::string Mac(std::string_view secret, std::string_view message) {
-  unsigned char full[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
-                              secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
-                                message.size());
-  crypto_auth_hmacsha256_final(&state, full);
-  char encoded[sodium_base64_ENCODED_LEN(kMacBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(encoded, sizeof(encoded), full, kMacBytes,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return encoded;
-}
-
 std::string ManageMac(std::string_view secret, int64_t lead_id) {
-  return Mac(secret, "unsubscribe:" + std::to_string(lead_id));
+  return ShortMac(secret, "unsubscribe:" + std::to_string(lead_id));
 }
 
 std::string ConfirmMac(std::string_view secret, int64_t lead_id, int64_t expires_s,
                        std::string_view state_stamp) {
-  return Mac(secret, fmt::format("resubscribe-confirm:{}:{}:{}", lead_id, expires_s, state_stamp));
-}
-
-bool SameMac(std::string_view given, const std::string& expected) {
-  return given.size() == expected.size() &&
-         sodium_memcmp(given.data(), expected.data(), expected.size()) == 0;
+  return ShortMac(secret,
+                  fmt::format("resubscribe-confirm:{}:{}:{}", lead_id, expires_s, state_stamp));
 }
 
 // A positive decimal number of at most 19 digits, all of `text`, in its one spelling:

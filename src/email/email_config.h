@@ -43,7 +43,10 @@ struct EmailConfig {
   int64_t fetch_cache_s = 600;       // how long a fetched answer is reused
   bool fetch_private_hosts = false;  // may the check fetch loopback or private addresses
   double you_focus_min = 1.0;        // you/your per we/our/us below this: a warning
-  InboundConfig inbound;             // [email.inbound]
+  // Engagement (email/tracking.h), in email to leads when server.public_url is https.
+  bool track_clicks = true;  // links go through the signed redirect
+  bool track_opens = true;   // the open image
+  InboundConfig inbound;     // [email.inbound]
 };
 
 // Whether an email for `purpose` can be sent as configured, checked before anything is

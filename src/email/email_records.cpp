@@ -61,5 +61,8 @@ std::string_view SendKindName(SendKind kind) { return NameOf(kKinds, kind); }
 std::optional<SendKind> ParseSendKind(std::string_view name) { return Parse(kKinds, name); }
 std::string_view SendStatusName(SendStatus status) { return NameOf(kStatuses, status); }
 std::optional<SendStatus> ParseSendStatus(std::string_view name) { return Parse(kStatuses, name); }
+std::string_view EngagementKindName(EngagementKind kind) {
+  return kind == EngagementKind::kClick ? "click" : "open";
+}
 
 }  // namespace tandem

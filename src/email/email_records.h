@@ -105,8 +105,8 @@ struct EmailSend {
   std::string to_address;
   std::string to_name;
   std::string subject;
-  // The rendered parts, kept until the message is sent (then cleared: the subject, the
-  // template version and the Message-ID say what went).
+  // The rendered parts, kept (apart from the send's row) until the message will not be
+  // tried again: the subject, the template version and the Message-ID say what went.
   std::string html;
   std::string text;
   std::string message_id;
@@ -121,6 +121,28 @@ struct EmailSend {
   TimePoint created_at;
   std::optional<TimePoint> sent_at;
   TimePoint updated_at;
+  // Engagement (email/tracking.h): opens and clicks by readers; opens by machines.
+  int64_t opens = 0;
+  int64_t machine_opens = 0;
+  int64_t clicks = 0;
+  std::optional<TimePoint> first_opened_at;
+  std::optional<TimePoint> first_clicked_at;
+};
+
+enum class EngagementKind { kOpen, kClick };
+std::string_view EngagementKindName(EngagementKind kind);
+
+// One open or click a tracking link heard of.
+struct EmailEngagement {
+  int64_t id = 0;
+  int64_t send_id = 0;
+  std::optional<int64_t> lead_id;
+  EngagementKind kind = EngagementKind::kOpen;
+  std::string url;      // a click's link
+  std::string machine;  // why a machine did it (email/tracking.h MachineReason); "" a reader
+  std::string user_agent;
+  std::string ip;
+  TimePoint at;
 };
 
 // An address no email goes to again: it bounced (a permanent failure), its owner

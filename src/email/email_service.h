@@ -122,6 +122,8 @@ class EmailService {
   std::string UnsubscribeUrlFor(int64_t lead_id) const;
 
  private:
+  std::string WithTracking(const std::string& html, std::string_view send_uid,
+                           int64_t lead_id) const;
   StatusOr<RecipientFacts> FactsFor(const LeadRecord& lead) const;
   StatusOr<std::vector<RecipientFacts>> FactsForEach(std::span<const LeadRecord> leads) const;
 

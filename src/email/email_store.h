@@ -31,8 +31,8 @@ class EmailWrites {
   // runner took the batch, or it was paused or cancelled meanwhile).
   virtual StatusOr<bool> AdvanceBroadcastCursor(int64_t broadcast_id, int64_t from, int64_t to,
                                                 TimePoint now) = 0;
-  // The outcome of a claimed send's attempt: sent (the rendered parts are dropped),
-  // retrying at `next_attempt`, bounced or failed (`error` is the reason). A send no
+  // The outcome of a claimed send's attempt: sent, retrying at `next_attempt`, bounced or
+  // failed (`error` is the reason); all but retrying drop the rendered parts. A send no
   // longer claimed (it was marked interrupted meanwhile) is left as it is.
   virtual Status RecordAttempt(int64_t send_id, SendStatus status, int64_t code,
                                std::string_view error, TimePoint next_attempt, TimePoint now) = 0;
@@ -41,6 +41,12 @@ class EmailWrites {
   // alone is interrupted, and the claimed sends it had not reached go back to the queue.
   virtual Status StartAttempt(int64_t send_id, TimePoint now) = 0;
   virtual Status Suppress(const Suppression& suppression) = 0;
+  // Records an open or click and counts it on its send (a reader's open or click, a
+  // machine's open): false, writing nothing, when one of the same kind, by a reader or by
+  // a machine as this one, was recorded for the send within `window` before (a click: of
+  // the same link) — a reload, a double click, a proxy's second fetch.
+  virtual StatusOr<bool> AddEngagement(const EmailEngagement& engagement,
+                                       std::chrono::seconds window) = 0;
   // A setting (core/settings_store.h) written with the transaction.
   virtual Status PutSettingInTxn(std::string_view name, std::string_view value) = 0;
 };
@@ -114,6 +120,8 @@ class EmailStore {
   virtual StatusOr<StaleSends> InterruptStaleSends(TimePoint now) = 0;
   virtual StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) = 0;
   virtual StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) = 0;
+  // A send's opens and clicks, newest first.
+  virtual StatusOr<std::vector<EmailEngagement>> ListEngagements(int64_t send_id, size_t limit) = 0;
 };
 
 }  // namespace tandem

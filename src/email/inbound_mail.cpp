@@ -307,6 +307,10 @@ StatusOr<InboundResult> InboundMail::Receive(std::string_view bytes, int64_t siz
   if (soft_bounces > 0) detail["earlier_soft_bounces"] = soft_bounces;
   message.detail = detail.dump();
   TANDEM_ASSIGN_OR_RETURN(message.id, txn->AddInbound(message));
+  // A reader's reply Tandem trusts is engagement ("Email Replied"): the score counts it.
+  if (c.kind == InboundKind::kReply && message.status == "applied" && message.lead_id) {
+    TANDEM_RETURN_IF_ERROR(engine_.OnEmailSignal(*txn, *message.lead_id, now));
+  }
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   return InboundResult{std::move(message), false};
 }

@@ -59,6 +59,9 @@ Response Json(unsigned status, const nlohmann::json& body);
 Response Text(unsigned status, std::string_view content_type, std::string body);
 // A page with no scripts and nothing loaded from elsewhere (a strict CSP says so).
 Response Html(unsigned status, std::string body);
+// A page for the people Tandem emails (the unsubscribe page, a broken link): `content`
+// is HTML, `title` text.
+std::string Page(std::string_view title, std::string_view content);
 
 // Wraps `body(request, user)` with authentication (above): 401 with WWW-Authenticate
 // when the credentials are missing or wrong.

@@ -100,7 +100,23 @@ json SendJson(const EmailSend& s) {
           {"last_error", s.last_error},
           {"created_at", FormatIsoTime(s.created_at)},
           {"sent_at", TimeOrNull(s.sent_at)},
-          {"updated_at", FormatIsoTime(s.updated_at)}};
+          {"updated_at", FormatIsoTime(s.updated_at)},
+          {"engagement",
+           {{"opens", s.opens},
+            {"machine_opens", s.machine_opens},
+            {"clicks", s.clicks},
+            {"first_opened_at", TimeOrNull(s.first_opened_at)},
+            {"first_clicked_at", TimeOrNull(s.first_clicked_at)}}}};
+}
+
+json EngagementJson(const EmailEngagement& e) {
+  return {{"kind", EngagementKindName(e.kind)},
+          {"url", e.url.empty() ? json(nullptr) : json(e.url)},
+          {"machine", !e.machine.empty()},
+          {"why_machine", e.machine.empty() ? json(nullptr) : json(e.machine)},
+          {"user_agent", e.user_agent},
+          {"ip", e.ip},
+          {"at", FormatIsoTime(e.at)}};
 }
 
 json BroadcastJson(const Broadcast& b, const SendCounts& counts) {

@@ -15,6 +15,7 @@ namespace tandem::http {
 nlohmann::json TemplateJson(const StoredTemplate& t);
 nlohmann::json FilterJson(const SavedFilter& f);
 nlohmann::json SendJson(const EmailSend& s);
+nlohmann::json EngagementJson(const EmailEngagement& e);
 // The broadcast with its progress (`counts` of its sends).
 nlohmann::json BroadcastJson(const Broadcast& b, const SendCounts& counts);
 nlohmann::json AudienceJson(const AudienceCount& count);

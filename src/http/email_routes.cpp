@@ -17,6 +17,9 @@ namespace tandem::http {
 namespace {
 
 using nlohmann::json;
+
+// The opens and clicks one email's answer lists, newest first.
+constexpr size_t kEngagementsShown = 50;
 namespace s = schema;
 
 json ComposeBody() {
@@ -281,7 +284,8 @@ void EmailRoutes::RegisterLeadEmails(Router& router) {
                                          [this](const HttpRequest& r, const UserRecord&,
                                                 int64_t id) { return ListLeadEmails(r, id); }));
   RouteSpec one =
-      Spec("GET", "/api/v1/emails/{email_id}", "One email and its delivery status", SendSchema());
+      Spec("GET", "/api/v1/emails/{email_id}",
+           "One email, its delivery status and its latest opens and clicks", SendSchema());
   one.path_params = {{"email_id", "em_<id>"}};
   one.errors = {404};
   router.Add(std::move(one),
@@ -289,7 +293,14 @@ void EmailRoutes::RegisterLeadEmails(Router& router) {
                auto found = store_.GetSend(UrlDecode(r.params.Get("email_id")));
                if (!found.ok()) return ErrorResponse(found.status());
                if (!*found) return ErrorResponse(404, "not_found", "no such email");
-               return Json(200, SendJson(**found));
+               auto engagements = store_.ListEngagements((*found)->id, kEngagementsShown);
+               if (!engagements.ok()) return ErrorResponse(engagements.status());
+               json out = SendJson(**found);
+               out["engagements"] = json::array();
+               for (const EmailEngagement& e : *engagements) {
+                 out["engagements"].push_back(EngagementJson(e));
+               }
+               return Json(200, out);
              }));
 }
 

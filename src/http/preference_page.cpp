@@ -24,17 +24,6 @@ std::string MaskEmail(std::string_view email) {
   return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
 }
 
-std::string Page(std::string_view title, std::string_view content) {
-  return fmt::format(
-      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-      "content=\"width=device-width,initial-scale=1\"><title>{}</title><style>body{{font:16px/1.5 "
-      "system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2328}}"
-      "button{{font:inherit;padding:.5rem 1rem;margin:.25rem 0;width:100%;cursor:pointer}}"
-      ".primary{{background:#1f6feb;color:#fff;border:0;border-radius:6px}}"
-      ".note{{color:#59636e;font-size:.9rem}}</style></head><body>{}</body></html>",
-      HtmlEscape(title), content);
-}
-
 Response TryAgain() { return Html(503, Page("Try again", "<p>Please try again in a minute.</p>")); }
 
 std::string Button(std::string_view choice, std::string_view label, bool primary) {
@@ -50,6 +39,17 @@ std::string Header(const HttpRequest& request, bhttp::field field) {
 }
 
 }  // namespace
+
+std::string Page(std::string_view title, std::string_view content) {
+  return fmt::format(
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+      "content=\"width=device-width,initial-scale=1\"><title>{}</title><style>body{{font:16px/1.5 "
+      "system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2328}}"
+      "button{{font:inherit;padding:.5rem 1rem;margin:.25rem 0;width:100%;cursor:pointer}}"
+      ".primary{{background:#1f6feb;color:#fff;border:0;border-radius:6px}}"
+      ".note{{color:#59636e;font-size:.9rem}}</style></head><body>{}</body></html>",
+      HtmlEscape(title), content);
+}
 
 Response ContactRoutes::PreferencePage(const HttpRequest& request, bool post) {
   std::string_view token = request.path().substr(std::string_view("/u/").size());

@@ -53,6 +53,18 @@ struct LeadLogEntry {
   std::string data = "{}";  // JSON
 };
 
+// What the lead did with email Tandem sent, as scoring reads it: a reader's click, the
+// first time a reader opened an email, a reply matched to what was sent. Each is scored
+// as a track event of that name (the Segment email events), so engagement rules on
+// "Email Link Clicked", "Email Opened" and "Email Replied" apply; opens by machines
+// (mail privacy proxies, scanners) are never among them.
+struct EmailSignal {
+  std::string event;  // "Email Link Clicked" | "Email Opened" | "Email Replied"
+  TimePoint at;
+  std::string email_id;  // em_…: the email it was about ("" for a reply matched by address)
+  std::string link_url;  // a click's link
+};
+
 struct LeadQuery {
   // kId: oldest lead first, by id (a broadcast walks its audience this way).
   enum class Sort { kScore, kCreated, kSla, kUpdated, kId };

@@ -169,6 +169,17 @@ Status LeadEngine::Rescore(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
   return session.Save();
 }
 
+Status LeadEngine::OnEmailSignal(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
+  const Actor system;
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists) return OkStatus();  // merged away or never a lead: nothing to score
+  TANDEM_RETURN_IF_ERROR(session.Rebuild());
+  TANDEM_RETURN_IF_ERROR(session.RefreshFit(/*force=*/false));
+  TANDEM_RETURN_IF_ERROR(session.Qualify(system));
+  return session.Save();
+}
+
 StatusOr<LeadRecord> LeadEngine::RecordOutcome(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                                const Outcome& outcome, TimePoint now) const {
   Session session(*this, txn, now);

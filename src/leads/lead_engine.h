@@ -85,6 +85,9 @@ class LeadEngine {
   // Recomputes a lead's traits, attribution and scores from its events under the
   // current rules; stage and owner stay.
   Status Rescore(LeadTxn& txn, int64_t lead_id, TimePoint now) const;
+  // The lead clicked, opened or replied to an email (an EmailSignal, recorded in `txn`):
+  // its engagement is counted again and it may qualify. A lead that is no more is left.
+  Status OnEmailSignal(LeadTxn& txn, int64_t lead_id, TimePoint now) const;
 
   // Records a sales disposition. REQUIRES: the actor may act on the lead.
   StatusOr<LeadRecord> RecordOutcome(LeadTxn& txn, int64_t lead_id, const Actor& actor,

@@ -94,6 +94,55 @@ Status LeadEngine::Session::Rebuild() {
       TANDEM_RETURN_IF_ERROR(CountInboundTouch(t));
     }
   }
+  // And what the lead did with email Tandem sent.
+  TANDEM_ASSIGN_OR_RETURN(auto signals, txn_.ListEmailSignals(lead_.id));
+  for (const EmailSignal& signal : signals) TANDEM_RETURN_IF_ERROR(CountEmailSignal(signal));
+  return OkStatus();
+}
+
+// The engagement `facts` earn, capped per rule and day; the items name `event_id`, or
+// else `cause`.
+Status LeadEngine::Session::Earn(const EventFacts& facts, std::optional<int64_t> event_id,
+                                 const std::string& cause) {
+  const ScoringConfig& config = engine_.scoring_;
+  const int64_t day = UtcDay(facts.at);
+  for (const EngagementRule* rule : MatchingEngagementRules(config, facts)) {
+    double already = 0;
+    if (rule->cap_per_day > 0) {
+      TANDEM_ASSIGN_OR_RETURN(already, txn_.RulePointsOnDay(lead_.id, rule->name, day));
+    }
+    double points = CappedPoints(*rule, already);
+    if (points == 0) continue;
+    ScoreItem item;
+    item.axis = ScoreAxis::kEngagement;
+    item.rule = rule->name;
+    item.points = points;
+    item.at = facts.at;
+    item.event_id = event_id;
+    item.trait = cause;
+    TANDEM_RETURN_IF_ERROR(txn_.AddScoreItem(lead_.id, item));
+    lead_.engagement_ref += EngagementRef(points, facts.at, now_, config.half_life_days);
+  }
+  return OkStatus();
+}
+
+// A signal is scored as the track event of its name, its message carrying the email and
+// the link as properties (rules may look at them: "properties.link_url").
+Status LeadEngine::Session::CountEmailSignal(const EmailSignal& signal) {
+  nlohmann::json message = {{"type", "track"}, {"event", signal.event}};
+  nlohmann::json& properties = message["properties"] = nlohmann::json::object();
+  if (!signal.email_id.empty()) properties["email_id"] = signal.email_id;
+  if (!signal.link_url.empty()) properties["link_url"] = signal.link_url;
+  EventFacts facts;
+  facts.type = "track";
+  facts.name = signal.event;
+  facts.at = signal.at;
+  facts.message = &message;
+  TANDEM_RETURN_IF_ERROR(
+      Earn(facts, std::nullopt, signal.email_id.empty() ? "email" : "email=" + signal.email_id));
+  if (!lead_.last_activity_at || *lead_.last_activity_at < signal.at) {
+    lead_.last_activity_at = signal.at;
+  }
   return OkStatus();
 }
 
@@ -132,24 +181,7 @@ Status LeadEngine::Session::ApplyEvent(const StoredEvent& event) {
     ++lead_.visits;
   }
 
-  // Engagement, capped per rule and day.
-  const int64_t day = UtcDay(at);
-  for (const EngagementRule* rule : MatchingEngagementRules(config, parsed.facts)) {
-    double already = 0;
-    if (rule->cap_per_day > 0) {
-      TANDEM_ASSIGN_OR_RETURN(already, txn_.RulePointsOnDay(lead_.id, rule->name, day));
-    }
-    double points = CappedPoints(*rule, already);
-    if (points == 0) continue;
-    ScoreItem item;
-    item.axis = ScoreAxis::kEngagement;
-    item.rule = rule->name;
-    item.points = points;
-    item.at = at;
-    item.event_id = event.id;
-    TANDEM_RETURN_IF_ERROR(txn_.AddScoreItem(lead_.id, item));
-    lead_.engagement_ref += EngagementRef(points, at, now_, config.half_life_days);
-  }
+  TANDEM_RETURN_IF_ERROR(Earn(parsed.facts, event.id, ""));
 
   if (event.id >= hand_raise_from_ && IsHandRaise(config, parsed.facts)) {
     hand_raise_ = true;

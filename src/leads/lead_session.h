@@ -57,6 +57,8 @@ class LeadEngine::Session {
   Status SlaReminder(const AssignmentRecord& a);
   // Engagement an inbound touch earns.
   Status CountInboundTouch(const TouchRecord& touch);
+  Status CountEmailSignal(const EmailSignal& signal);
+  Status Earn(const EventFacts& facts, std::optional<int64_t> event_id, const std::string& cause);
   std::optional<UserRecord> UserById(int64_t id);
   const nlohmann::json& traits() const { return traits_; }
   Status SetStage(Stage to, const Actor& actor, std::string_view cause, std::string_view reason);

@@ -37,6 +37,8 @@ class LeadReads {
   virtual StatusOr<std::map<int64_t, std::vector<ScoreItem>>> ListScoreItemsOf(
       std::span<const int64_t> lead_ids) = 0;
   virtual StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) = 0;
+  // Oldest first.
+  virtual StatusOr<std::vector<EmailSignal>> ListEmailSignals(int64_t lead_id) = 0;
 };
 
 // The lead's own rows, written inside its transaction.

@@ -57,6 +57,7 @@ ScoringConfig DefaultScoring() {
       rule("form submitted", "track", "Form Submitted", "", 10, 20),
       rule("webinar attended", "track", "Webinar Attended", "", 20, 20),
       rule("email clicked", "track", "Email Link Clicked", "", 3, 9),
+      rule("email replied", "track", "Email Replied", "", 10, 20),
       rule("careers page", "page", "", "/careers*", -10, 10),
   };
   return s;

@@ -155,6 +155,11 @@ class AnalyticsFactsTest : public ::testing::Test {
     Status dropped = dir_.RunSql(
         "DROP TABLE touchpoints; DROP TABLE stage_transitions; DROP TABLE inbound_messages; "
         "DROP INDEX email_sends_broadcast_reason; DROP TABLE email_bodies; "
+        "DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
+        "ALTER TABLE email_sends DROP COLUMN machine_opens; "
+        "ALTER TABLE email_sends DROP COLUMN clicks; "
+        "ALTER TABLE email_sends DROP COLUMN first_opened_at; "
+        "ALTER TABLE email_sends DROP COLUMN first_clicked_at; "
         "ALTER TABLE email_sends ADD COLUMN html TEXT NOT NULL DEFAULT ''; "
         "ALTER TABLE email_sends ADD COLUMN text TEXT NOT NULL DEFAULT ''; "
         "CREATE INDEX email_sends_broadcast ON email_sends(broadcast_id, status); "

@@ -568,7 +568,12 @@ TEST_P(StoreTest, AMessageQueuedBeforeThePartsMovedIsSentWithThem) {
   }
   store_.reset();
   Status undone = dir_.RunSql(
-      fmt::format("DROP TABLE email_bodies; "
+      fmt::format("DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
+                  "ALTER TABLE email_sends DROP COLUMN machine_opens; "
+                  "ALTER TABLE email_sends DROP COLUMN clicks; "
+                  "ALTER TABLE email_sends DROP COLUMN first_opened_at; "
+                  "ALTER TABLE email_sends DROP COLUMN first_clicked_at; "
+                  "DROP TABLE email_bodies; "
                   "ALTER TABLE email_sends ADD COLUMN html TEXT NOT NULL DEFAULT ''; "
                   "ALTER TABLE email_sends ADD COLUMN text TEXT NOT NULL DEFAULT ''; "
                   "UPDATE email_sends SET html = '<p>Old</p>', text = 'Old' WHERE id = {}; "

@@ -345,6 +345,8 @@ function describe(item, names) {
     case 'sla_reminder': return 'SLA reminder sent to the owner';
     case 'merged': return `Merged with ${item.from}`;
     case 'priority_changed': return `Priority ${item.from || 'none'} → ${item.to || 'none'}`;
+    case 'email_clicked': return `Clicked ${item.url} in the email “${item.subject}”`;
+    case 'email_opened': return `Opened the email “${item.subject}”`;
     default: return item.kind.replaceAll('_', ' ');
   }
 }

@@ -19,6 +19,8 @@ Status RecordAttempt(Db& db, int64_t send_id, SendStatus status, int64_t code,
                      std::string_view error, TimePoint next_attempt, TimePoint now);
 Status StartAttempt(Db& db, int64_t send_id, TimePoint now);
 Status Suppress(Db& db, const Suppression& suppression);
+StatusOr<bool> AddEngagement(Db& db, const EmailEngagement& engagement,
+                             std::chrono::seconds window);
 // The send with this Message-ID, if Tandem sent one.
 StatusOr<std::optional<EmailSend>> FindSendByMessageId(Db& db, std::string_view message_id);
 

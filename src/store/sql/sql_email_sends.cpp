@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kSendColumns =
     "id, uid, kind, lead_id, broadcast_id, user_id, touch_id, template_key, template_version, "
     "to_address, to_name, subject, message_id, marketing, unsubscribe_url, status, "
-    "reason, attempts, next_attempt_at, last_code, last_error, created_at, sent_at, updated_at";
+    "reason, attempts, next_attempt_at, last_code, last_error, created_at, sent_at, updated_at, "
+    "opens, machine_opens, clicks, first_opened_at, first_clicked_at";
 
 StatusOr<EmailSend> ReadSend(const Statement& s) {
   EmailSend e;
@@ -41,7 +42,18 @@ StatusOr<EmailSend> ReadSend(const Statement& s) {
   e.created_at = FromUnixMillis(s.Int(21));
   e.sent_at = sql::OptionalTime(s, 22);
   e.updated_at = FromUnixMillis(s.Int(23));
+  e.opens = s.Int(24);
+  e.machine_opens = s.Int(25);
+  e.clicks = s.Int(26);
+  e.first_opened_at = sql::OptionalTime(s, 27);
+  e.first_clicked_at = sql::OptionalTime(s, 28);
   return e;
+}
+
+std::string_view InsertedColumns() {
+  const std::string_view all(kSendColumns);
+  const size_t first = all.find(", ") + 2;
+  return all.substr(first, all.find(", opens") - first);
 }
 
 Suppression ReadSuppression(const Statement& s) {
@@ -63,10 +75,9 @@ StatusOr<std::optional<EmailSend>> FindSendByMessageId(Db& db, std::string_view 
 }
 
 StatusOr<int64_t> AddSend(Db& db, const EmailSend& e) {
-  // Every column but the id.
+  // Every column but the id and the engagement counts (their defaults).
   static const std::string kInsert =
-      fmt::format("INSERT INTO email_sends ({}) VALUES ({}) RETURNING id",
-                  std::string_view(kSendColumns).substr(4),
+      fmt::format("INSERT INTO email_sends ({}) VALUES ({}) RETURNING id", InsertedColumns(),
                   fmt::join(std::vector<std::string_view>(23, "?"), ", "));
   TANDEM_ASSIGN_OR_RETURN(Statement * insert, db.Prepare(kInsert));
   insert->Bind(1, e.uid)

@@ -37,6 +37,10 @@ class SqlEmailOps : public SqlLeadOps<Interface> {
   Status Suppress(const Suppression& suppression) override {
     return sql::Suppress(db(), suppression);
   }
+  StatusOr<bool> AddEngagement(const EmailEngagement& engagement,
+                               std::chrono::seconds window) override {
+    return sql::AddEngagement(db(), engagement, window);
+  }
   Status PutSettingInTxn(std::string_view name, std::string_view value) override {
     return sql::PutSetting(db(), name, value);
   }

@@ -112,6 +112,9 @@ Status FoldLead(Db& db, int64_t from, int64_t into, TimePoint now) {
                    "UPDATE stage_transitions SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "UPDATE assignments SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "UPDATE lead_trait_history SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                   "UPDATE email_sends SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                   "UPDATE email_engagements SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                   "UPDATE inbound_messages SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
                    "DELETE FROM score_items WHERE lead_id = ?1 AND ?2 = ?2 AND ?3 = ?3",
                    "DELETE FROM leads WHERE id = ?1 AND ?2 = ?2 AND ?3 = ?3"},
                   from, into, ToUnixMillis(now));

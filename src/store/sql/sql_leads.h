@@ -41,6 +41,8 @@ StatusOr<std::optional<int64_t>> ResolveLeadId(Db& db, int64_t person_id);
 StatusOr<std::vector<int64_t>> DueSlaLeads(Db& db, TimePoint now, size_t limit);
 StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(Db& db, size_t limit);
 StatusOr<int64_t> CountNeverTouchedLeads(Db& db);
+// In sql_email_engagement.cpp, beside the rows it reads.
+StatusOr<std::vector<EmailSignal>> ListEmailSignals(Db& db, int64_t lead_id);
 
 // LeadReads on the connection to read on (see sql_reads.h).
 template <typename Base>
@@ -58,6 +60,9 @@ class LeadReadsOn : public Base {
   }
   StatusOr<std::vector<LeadLogEntry>> ListLeadLog(int64_t lead_id) override {
     return this->Reading([&](Db& db) { return sql::ListLeadLog(db, lead_id); });
+  }
+  StatusOr<std::vector<EmailSignal>> ListEmailSignals(int64_t lead_id) override {
+    return this->Reading([&](Db& db) { return sql::ListEmailSignals(db, lead_id); });
   }
 };
 

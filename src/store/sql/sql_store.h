@@ -156,6 +156,7 @@ class SqlStore : public sql::SqlStoreReads {
   StatusOr<StaleSends> InterruptStaleSends(TimePoint now) override;
   StatusOr<std::vector<EmailSend>> ListSends(const SendQuery& query) override;
   StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) override;
+  StatusOr<std::vector<EmailEngagement>> ListEngagements(int64_t send_id, size_t limit) override;
   // sql_inbound.cpp
   StatusOr<std::unique_ptr<InboundTxn>> BeginInboundTxn() override;
   StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) override;
