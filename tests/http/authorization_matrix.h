@@ -103,6 +103,13 @@ inline const Row kMatrix[] = {
     {"POST /u/{token}", Lead::kOwn, "YYYYY YYY", "List-Unsubscribe=One-Click"},
     {"POST /u/{token}", Lead::kOwn, "NNNNN UUU", "choice=resubscribe", kResubscribeFix,
      Probe::kResubscribeWithApiLink},
+    // Tracking links: the signed link is the credential; one nobody signed is a 404 for all.
+    {"GET /t/c/em_unsigned/AAAAAAAAAAAAAAAAAAAAAA?u=https%3A%2F%2Fa.example%2F", Lead::kNone,
+     "yyyyy yyy"},
+    {"HEAD /t/c/em_unsigned/AAAAAAAAAAAAAAAAAAAAAA?u=https%3A%2F%2Fa.example%2F", Lead::kNone,
+     "yyyyy yyy"},
+    {"GET /t/o/em_unsigned/AAAAAAAAAAAAAAAAAAAAAA.gif", Lead::kNone, "yyyyy yyy"},
+    {"HEAD /t/o/em_unsigned/AAAAAAAAAAAAAAAAAAAAAA.gif", Lead::kNone, "yyyyy yyy"},
     // The API's description (OpenAPI 3.1): public, like the documentation it is.
     {"GET /api/v1/openapi.json", Lead::kNone, "YYYYY YYY"},
     // Leads: everyone signed in reads everything.
