@@ -211,8 +211,7 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::optional<EmailSend>> GetSend(std::string_view uid) override {
     return target_.GetSend(uid);
   }
-  StatusOr<std::vector<EmailEngagement>> ListEngagements(int64_t send_id,
-                                                         size_t limit) override {
+  StatusOr<std::vector<EmailEngagement>> ListEngagements(int64_t send_id, size_t limit) override {
     return target_.ListEngagements(send_id, limit);
   }
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override {
