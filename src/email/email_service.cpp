@@ -40,18 +40,17 @@ std::string EmailService::UnsubscribeUrlFor(int64_t lead_id) const {
 // Checked as the author wrote it, sent with its links through the signed redirect and
 // the open image (email/tracking.h), as configured; the unsubscribe link stays direct.
 std::string EmailService::WithTracking(const std::string& html, std::string_view send_uid,
-                                       int64_t lead_id) const {
+                                       const std::string& unsubscribe_url) const {
   if (public_url_.empty() || (!config_.track_clicks && !config_.track_opens)) return html;
   std::string_view base = public_url_;
   while (base.ends_with('/')) base.remove_suffix(1);
-  const std::string unsubscribe = UnsubscribeUrlFor(lead_id);
   email::Tracking tracking;
   tracking.base_url = base;
   tracking.secret = secret_;
   tracking.send_uid = send_uid;
   tracking.clicks = config_.track_clicks;
   tracking.opens = config_.track_opens;
-  tracking.untracked = {unsubscribe};
+  tracking.untracked = {unsubscribe_url};
   return email::WithTracking(html, tracking);
 }
 
@@ -230,7 +229,7 @@ StatusOr<EmailSend> EmailService::QueueInTxn(EmailTxn& txn, const Composition& c
   send.to_address = c.to_address;
   send.to_name = c.to_name;
   send.subject = c.rendered->subject;
-  send.html = WithTracking(c.rendered->html, send.uid, lead_id);
+  send.html = WithTracking(c.rendered->html, send.uid, c.unsubscribe_url);
   send.text = c.rendered->text;
   send.message_id = MessageIdFor(config_);
   send.marketing = c.source.purpose == Purpose::kEmailMarketing;

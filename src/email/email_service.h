@@ -122,8 +122,9 @@ class EmailService {
   std::string UnsubscribeUrlFor(int64_t lead_id) const;
 
  private:
+  // `unsubscribe_url`: the recipient's, left as it is.
   std::string WithTracking(const std::string& html, std::string_view send_uid,
-                           int64_t lead_id) const;
+                           const std::string& unsubscribe_url) const;
   StatusOr<RecipientFacts> FactsFor(const LeadRecord& lead) const;
   StatusOr<std::vector<RecipientFacts>> FactsForEach(std::span<const LeadRecord> leads) const;
 

@@ -194,6 +194,10 @@ travel times from your office.</p>)",
   EXPECT_EQ(mail->subject, "Three venues for your spring offsite?");
   EXPECT_NE(mail->text.find("Hi Ana, are you planning"), std::string::npos) << mail->text;
   EXPECT_NE(mail->html.find("12 Harbour Road, Leith EH6 6LX"), std::string::npos);
+  // The footer's unsubscribe link goes straight to the preference page, never through
+  // the click redirect.
+  EXPECT_NE(mail->html.find("href=\"https://t.example.com/u/"), std::string::npos);
+  EXPECT_EQ(mail->html.find("/t/c/"), std::string::npos) << mail->html;
   EXPECT_EQ(mail->Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
   const std::string unsubscribe = mail->Header("List-Unsubscribe");
   ASSERT_TRUE(unsubscribe.starts_with("<https://t.example.com/u/")) << unsubscribe;
