@@ -115,6 +115,30 @@ json ScoreCrossing(const BriefInput& in, const brief::Analysis& an, const LeadLo
   return out;
 }
 
+// What a lead that came back did after it was recycled at `from`: its latest moments
+// (at most 4, oldest first) and the nurture emails it was sent.
+std::vector<std::string> SinceRecycled(const BriefInput& in, const brief::Analysis& an,
+                                       TimePoint from) {
+  std::vector<std::string> out;
+  for (auto it = an.moments.rbegin(); it != an.moments.rend() && out.size() < 4; ++it) {
+    if (it->event->at <= from || it->kind == MomentKind::kIdentified) continue;
+    std::string text = LowerFirst(it->text) + " " + Ago(in.now, it->event->at);
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
+  }
+  std::reverse(out.begin(), out.end());
+  int nurture = 0;
+  for (const LeadLogEntry& entry : in.log) {
+    // A step in the same moment as the recycle came after it (the log's order).
+    if (entry.kind == "sequence_step" && entry.at >= from &&
+        entry.data.find("\"outcome\":\"queued\"") != std::string::npos) {
+      ++nurture;
+    }
+  }
+  if (nurture > 0)
+    out.push_back(fmt::format("was sent {} nurture email{}", nurture, nurture == 1 ? "" : "s"));
+  return out;
+}
+
 json WhyNow(const BriefInput& in, const brief::Analysis& an) {
   const LeadRecord& lead = in.lead;
   // The latest move to MQL says what triggered the hand-off.
@@ -141,6 +165,7 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
     came_back = fmt::format("Came back after being recycled {}{}: ", Ago(mql->at, recycled->at),
                             reason.empty() ? "" : " (" + reason + ")");
     out["came_back"] = true;
+    out["since_recycled"] = SinceRecycled(in, an, recycled->at);
   }
   if (mql != nullptr) {
     // Qualified by score, then asked for sales: the hand-raise is the reason now.
@@ -152,6 +177,17 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
       event_id = std::atoll(cause.c_str() + at + 7);
     }
     const BriefEvent* event = event_id ? an.Event(in, *event_id) : nullptr;
+    if (cause.starts_with("revisit")) {
+      // Its revisit date sent it back to sales: say what it did since it was recycled.
+      out["trigger"] = "revisit";
+      out["at"] = FormatIsoTime(mql->at);
+      std::vector<std::string> since = out.value("since_recycled", std::vector<std::string>{});
+      out["text"] =
+          came_back + fmt::format("its revisit date came {}; since it was recycled it {}.",
+                                  Ago(in.now, mql->at),
+                                  since.empty() ? "did nothing Tandem saw" : JoinAnd(since));
+      return out;
+    }
     if (cause.starts_with("hand-raise") && event != nullptr) {
       const Moment* moment = an.MomentOf(event->id);
       std::string what = moment != nullptr ? moment->text : std::string(event->name);

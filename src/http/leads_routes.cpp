@@ -28,6 +28,7 @@ RouteSpec ListSpec() {
   spec.query = {
       {"owner", "me, none or a user id (usr_<n>)"},
       {"stage", "a lifecycle stage, or several separated by commas"},
+      {"reason", "the reason of the lead's stage (a recycled lead's), any case"},
       {"priority", "hot or mql", s::Enum({"hot", "mql"})},
       {"team", "the owning team"},
       {"min_score", "the lowest total score", s::Number()},

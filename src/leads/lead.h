@@ -72,6 +72,7 @@ struct LeadQuery {
   bool unassigned = false;
   bool queued = false;
   std::vector<Stage> stages;  // any of these
+  std::string stage_reason;   // the reason of its stage (a recycled lead's: "not_ready"), any case
   std::string priority;
   std::string team;
   std::optional<double> min_score;

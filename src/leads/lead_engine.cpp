@@ -169,6 +169,15 @@ Status LeadEngine::Rescore(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
   return session.Save();
 }
 
+Status LeadEngine::Revisit(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
+  const Actor system;
+  Session session(*this, txn, now);
+  TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
+  if (!exists || session.stage() != Stage::kRecycled) return OkStatus();
+  TANDEM_RETURN_IF_ERROR(session.Qualify(system, /*revisit=*/true));
+  return session.Save();
+}
+
 Status LeadEngine::OnEmailSignal(LeadTxn& txn, int64_t lead_id, TimePoint now) const {
   const Actor system;
   Session session(*this, txn, now);

@@ -141,6 +141,9 @@ class LeadEngine {
   // unsubscribe ends and a fresh email_marketing consent is recorded with its evidence.
   Status ConfirmResubscribe(LeadTxn& txn, int64_t lead_id, const ResubscribeEvidence& evidence,
                             TimePoint now) const;
+  // A recycled lead's revisit date came: it is qualified again and routed (to its last
+  // owner first). A lead no longer recycled, or whose date moved on, is left.
+  Status Revisit(LeadTxn& txn, int64_t lead_id, TimePoint now) const;
   // Fires the lead's due SLA timer, if any: the reminder to the owner, or the breach
   // (managers notified; reassigned when the policy says so). Idempotent.
   Status FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) const;

@@ -23,7 +23,7 @@ std::string Param(const Params& params, const char* name) {
   return it == params.end() ? "" : it->second;
 }
 
-// owner, stage, priority, team, queued, source, q, sla.
+// owner, stage, reason, priority, team, queued, source, q, sla.
 Status ParseFilters(const Params& params, int64_t me, LeadQuery& q) {
   if (std::string owner = Param(params, "owner"); !owner.empty()) {
     if (owner == "me") {
@@ -50,6 +50,7 @@ Status ParseFilters(const Params& params, int64_t me, LeadQuery& q) {
     q.priority = priority;
   }
   q.team = Param(params, "team");
+  q.stage_reason = std::string(TrimSpace(Param(params, "reason")));
   q.queued = Param(params, "queued") == "true";
   q.source = Param(params, "source");
   q.search = std::string(TrimSpace(Param(params, "q")));
@@ -81,9 +82,9 @@ Status ParseBounds(const Params& params, LeadQuery& q) {
 }  // namespace
 
 const std::vector<std::string>& LeadFilterParams() {
-  static const std::vector<std::string> kNames = {"owner",     "stage",         "priority", "team",
-                                                  "min_score", "updated_since", "source",   "q",
-                                                  "sla",       "queued"};
+  static const std::vector<std::string> kNames = {"owner", "stage",     "reason",        "priority",
+                                                  "team",  "min_score", "updated_since", "source",
+                                                  "q",     "sla",       "queued"};
   return kNames;
 }
 

@@ -1,6 +1,6 @@
-// The lead list's filters (owner, stage, priority, team, min_score, updated_since,
-// source, q, sla, queued) read from query parameters, for GET /api/v1/leads and for the
-// saved filters a broadcast sends to.
+// The lead list's filters (owner, stage, reason, priority, team, min_score,
+// updated_since, source, q, sla, queued) read from query parameters, for GET /api/v1/leads and for
+// the saved filters a broadcast sends to.
 #pragma once
 
 #include <map>

@@ -29,7 +29,12 @@ nlohmann::json NotesToJson(const std::vector<RoutingNote>& notes) {
 Status LeadEngine::Session::Route(const Actor& actor) {
   if (lead_.owner_id && !exclude_) return OkStatus();  // an existing owner is kept
   TANDEM_ASSIGN_OR_RETURN(const std::vector<UserRecord>* users, Users());
-  RoutingSubject subject{lead_.id, lead_.account_domain, traits_, exclude_};
+  RoutingSubject subject{lead_.id, lead_.account_domain, traits_, exclude_, std::nullopt};
+  if (returning_) {
+    // Back from nurture: the rep who had it last, when they still can.
+    TANDEM_ASSIGN_OR_RETURN(auto assignments, txn_.ListAssignments(lead_.id));  // oldest first
+    if (!assignments.empty()) subject.previous_owner = assignments.back().user_id;
+  }
   TANDEM_ASSIGN_OR_RETURN(RoutingDecision decision,
                           engine_.router_.Route(txn_, *users, subject, now_));
   nlohmann::json notes = NotesToJson(decision.candidates);

@@ -248,12 +248,13 @@ Status LeadEngine::Session::RefreshFit(bool force) {
   return OkStatus();
 }
 
-Status LeadEngine::Session::Qualify(const Actor& actor) {
+Status LeadEngine::Session::Qualify(const Actor& actor, bool revisit) {
   const ScoringConfig& config = engine_.scoring_;
   Stage current = stage();
+  const bool revisit_due = !lead_.revisit_on || *lead_.revisit_on <= now_;
   bool eligible = current == Stage::kSubscriber || current == Stage::kLead ||
-                  (current == Stage::kRecycled &&
-                   (hand_raise_ || !lead_.revisit_on || *lead_.revisit_on <= now_));
+                  (current == Stage::kRecycled && (hand_raise_ || revisit_due));
+  returning_ = current == Stage::kRecycled;
   const double engagement = Engagement();
   const double total = lead_.fit + engagement;
   if (eligible && hand_raise_) {
@@ -264,12 +265,20 @@ Status LeadEngine::Session::Qualify(const Actor& actor) {
     std::string cause = fmt::format("score: fit {:.2f} >= {:g} and engagement {:.2f} >= {:g}",
                                     lead_.fit, config.mql_fit, engagement, config.mql_engagement);
     TANDEM_RETURN_IF_ERROR(SetStage(Stage::kMql, actor, cause, ""));
+  } else if (revisit && current == Stage::kRecycled && revisit_due) {
+    lead_.priority = "mql";
+    TANDEM_RETURN_IF_ERROR(SetStage(
+        Stage::kMql, actor,
+        fmt::format("revisit: the date set when it was recycled ({})",
+                    lead_.revisit_on ? FormatIsoTime(*lead_.revisit_on).substr(0, 10) : "none"),
+        ""));
   } else if (current == Stage::kMql && hand_raise_ && lead_.priority != "hot") {
     // Already qualified, now asking for sales: more urgent.
     TANDEM_RETURN_IF_ERROR(Log("priority_changed", actor,
                                {{"from", lead_.priority}, {"to", "hot"}, {"cause", trigger_}}));
     lead_.priority = "hot";
   } else {
+    returning_ = false;
     return OkStatus();
   }
   if (!lead_.owner_id && !lead_.queued) TANDEM_RETURN_IF_ERROR(Route(actor));

@@ -35,8 +35,10 @@ class LeadEngine::Session {
   // Recomputes fit from the traits when they changed.
   Status RefreshFit(bool force);
 
-  // Makes the lead MQL when a hand-raise or the thresholds say so, and routes it.
-  Status Qualify(const Actor& actor);
+  // Makes the lead MQL when a hand-raise or the thresholds say so, and routes it. A
+  // recycled lead qualifies on a hand-raise at any time, on its score once its revisit
+  // date came, and (`revisit`) on that date itself; it goes to its last owner first.
+  Status Qualify(const Actor& actor, bool revisit = false);
   // Routes the lead: routing (routing/routing_service.h) chooses the owner, who is
   // assigned here; queued when nobody can take it. An existing owner is kept.
   Status Route(const Actor& actor);
@@ -92,6 +94,7 @@ class LeadEngine::Session {
   std::string trigger_;  // what made the lead hand-raise, for the log
   std::optional<std::vector<UserRecord>> users_;
   std::optional<int64_t> exclude_;  // a user routing must skip (Reroute)
+  bool returning_ = false;          // qualified again out of recycled: its last owner first
 };
 
 }  // namespace tandem

@@ -90,6 +90,8 @@ class LeadListing {
   virtual StatusOr<int64_t> CountLeads() = 0;
   // Leads whose SLA timer (reminder or breach) is due at `now`.
   virtual StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) = 0;
+  // Recycled leads whose revisit date is `now` or earlier, soonest first.
+  virtual StatusOr<std::vector<int64_t>> DueRevisits(TimePoint now, size_t limit) = 0;
   // Leads that reached MQL, are open for sales and were never contacted, oldest MQL
   // first; and how many there are.
   virtual StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) = 0;

@@ -1,5 +1,6 @@
 // SlaScheduler: fires the follow-up SLA timers — the owner's reminder at the warning
-// point, the breach at the deadline — as the store reports them due.
+// point, the breach at the deadline — as the store reports them due, and sends recycled
+// leads whose revisit date came back to sales.
 //
 // FireDue(now) does one pass and is what tests drive with a manual clock; Start() runs
 // passes on a thread every `period` with the clock's time. Each timer fires inside its
@@ -32,7 +33,8 @@ class SlaScheduler {
                      clock) {}
   ~SlaScheduler();  // Stop()s
 
-  // Fires every timer due at `now`; returns how many leads it looked at.
+  // Fires every timer due at `now` and every revisit; returns how many leads it looked
+  // at.
   StatusOr<size_t> FireDue(TimePoint now);
 
   void Start(std::chrono::milliseconds period);

@@ -37,6 +37,31 @@ std::optional<UserRecord> AccountOwner(std::span<const UserRecord> users, int64_
   return std::nullopt;
 }
 
+// The rep who owned a lead that came back from nurture, when they can take it again.
+StatusOr<std::optional<UserRecord>> PreviousOwner(RoutingWrites& txn,
+                                                  std::span<const UserRecord> users,
+                                                  const RoutingSubject& lead, TimePoint now,
+                                                  RoutingDecision& decision) {
+  const UserRecord* owner = FindUser(users, *lead.previous_owner);
+  if (owner == nullptr || owner->role != Role::kSalesRep) return std::optional<UserRecord>();
+  std::string why;
+  if (!owner->active) {
+    why = "owned it before it was recycled but is inactive";
+  } else if (owner->OutOfOfficeAt(now)) {
+    why = "owned it before it was recycled but is out_of_office";
+  } else {
+    TANDEM_ASSIGN_OR_RETURN(int open, txn.CountOpenLeads(owner->id));
+    if (open >= owner->capacity) {
+      why = fmt::format("owned it before it was recycled but is at capacity ({} of {})", open,
+                        owner->capacity);
+    }
+  }
+  decision.candidates.push_back(
+      Note(*owner, why.empty(), why.empty() ? "owned it before it was recycled" : why));
+  if (!why.empty()) return std::optional<UserRecord>();
+  return std::optional<UserRecord>(*owner);
+}
+
 }  // namespace
 
 StatusOr<RoutingDecision> RoutingService::Route(RoutingWrites& txn,
@@ -53,6 +78,15 @@ StatusOr<RoutingDecision> RoutingService::Route(RoutingWrites& txn,
       decision.owner = std::move(owner);
       decision.rule = "account_match";
       decision.reason = fmt::format("owner of another lead at {}", lead.account_domain);
+      return decision;
+    }
+  }
+  if (lead.previous_owner && lead.previous_owner != lead.exclude) {
+    TANDEM_ASSIGN_OR_RETURN(auto owner, PreviousOwner(txn, users, lead, now, decision));
+    if (owner) {
+      decision.owner = std::move(owner);
+      decision.rule = "previous_owner";
+      decision.reason = "owned the lead before it went back to nurture";
       return decision;
     }
   }

@@ -33,6 +33,9 @@ struct RoutingSubject {
   nlohmann::json traits = nlohmann::json::object();
   // A user who must not get the lead (its owner after a missed SLA).
   std::optional<int64_t> exclude;
+  // Who owned the lead before it went back to nurture: it returns to them first when
+  // they can still take it (an active sales rep, in the office, below capacity).
+  std::optional<int64_t> previous_owner;
 };
 
 // One candidate considered, for the assignment's record; `team` is set for the
