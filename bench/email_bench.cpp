@@ -16,7 +16,9 @@
 // libcurl loop sending N pre-built messages of the broadcast's size (built from its
 // preview) over as many connections, half just before the broadcast and half just
 // after; printed: both rates, their ratio, and the resident memory the broadcast added.
-// TANDEM_BENCH_ONLY=broadcast runs this last part alone.
+// Then, a week later, the same N leads each enrolled in a nurture sequence whose one
+// step (the broadcast's template) is due: the scheduler's rate against the broadcast's.
+// TANDEM_BENCH_ONLY=broadcast runs these last parts alone.
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -294,8 +296,24 @@ bool CompareBroadcast(const EmailConfig& config, size_t recipients, testing::Smt
       run.file_before_kb / 1024, run.file_peak_kb / 1024);
   fmt::print("  process peak resident memory (VmHWM) when the broadcast was done: {} MB\n",
              run.hwm_kb / 1024);
+  // The same leads a week later, each enrolled in a nurture sequence whose step (the
+  // same template) is due: the scheduler finds and runs the day's steps.
+  const size_t before_sequence = sink.ReceivedCount();
+  BroadcastRun steps = line.RunSequence();
+  const size_t stepped = sink.ReceivedCount() - before_sequence;
+  const double broadcast_rate = static_cast<double>(run.sent) / run.seconds;
+  const double step_rate = static_cast<double>(steps.sent) / steps.seconds;
+  fmt::print(
+      "  sequence: {} due steps found, rendered, checked, gated, sent  {:>7} msgs in {:>6.1f} s "
+      "= {:>8.0f} msgs/s   {:.2f} x the broadcast\n",
+      steps.recipients, steps.sent, steps.seconds, step_rate, step_rate / broadcast_rate);
+  fmt::print(
+      "  {} enrolments finished: {} sent, {} refused; the sink accepted {}; resident memory at "
+      "most {} MB\n",
+      steps.recipients, steps.sent, steps.refused, stepped, steps.rss_peak_kb / 1024);
   return run.sent == recipients && delivered == recipients &&
-         sink.ReceivedCount() - before == 2 * recipients;
+         sink.ReceivedCount() - before == 2 * recipients + stepped && steps.sent == recipients &&
+         stepped == recipients;
 }
 
 }  // namespace tandem::bench

@@ -55,6 +55,11 @@ class BroadcastLine {
   BroadcastRun Prepare();
   // Schedules the broadcast and waits (at most 30 minutes) until it is done.
   BroadcastRun Run();
+  // After Run(): eight days later, every lead enrolled in a nurture sequence whose one
+  // step (the broadcast's template) is due that morning; waits (at most 30 minutes)
+  // until every enrolment is finished and every step's email sent. `sent` counts the
+  // sequence's sends recorded as sent, `seconds` from the wake-up until then.
+  BroadcastRun RunSequence();
 
  private:
   struct State;

@@ -15,13 +15,16 @@ EmailParts::EmailParts(const Config& config, Store& store, const LeadEngine& eng
                &resources_, unsubscribe_secret, config.server.public_url),
       sender_(store, pool_, config.email, config.webhooks, clock, metrics),
       runner_(service_, clock, metrics),
+      sequences_(service_, store, config.sequences),
+      sequence_runner_(sequences_, clock, metrics),
       staff_(service_, store, store),
       lint_routes_(store, clock, http::SenderContext(config.email, config.server.public_url),
                    LintOptionsFor(config.email), resources_),
       routes_(
           store, service_, clock, [this] { sender_.Notify(); }, [this] { signal_.Notify(); }),
       engagement_(store, engine, clock, unsubscribe_secret),
-      tracking_(engagement_, config.server.trust_proxy) {}
+      tracking_(engagement_, config.server.trust_proxy),
+      sequence_routes_(store, sequences_, clock, [this] { signal_.Notify(); }) {}
 
 EmailParts::~EmailParts() { Stop(); }
 
@@ -29,6 +32,7 @@ void EmailParts::Register(http::Router& router) {
   lint_routes_.Register(router);
   routes_.Register(router);
   tracking_.Register(router);
+  sequence_routes_.Register(router);
 }
 
 Status EmailParts::Start() {
@@ -49,7 +53,8 @@ void EmailParts::Stop() {
 StatusOr<size_t> EmailParts::ProduceOnce() {
   TANDEM_ASSIGN_OR_RETURN(size_t staff, staff_.QueueNew(clock_.Now()));
   TANDEM_ASSIGN_OR_RETURN(size_t recipients, runner_.RunDue());
-  return staff + recipients;
+  TANDEM_ASSIGN_OR_RETURN(size_t steps, sequence_runner_.RunDue());
+  return staff + recipients + steps;
 }
 
 void EmailParts::Produce() {

@@ -1,7 +1,8 @@
 // EmailParts: Tandem's email, wired: the fetcher of images and links (one cache for
 // every check), the relay's connections, the service that renders, checks and gates
 // each message, the sender, and a producer thread that takes broadcasts' next
-// recipients and the outbox's staff mail as the sender drains them; and their routes.
+// recipients, sequences' due steps and the outbox's staff mail as the sender drains
+// them; and their routes.
 #pragma once
 
 #include <memory>
@@ -18,8 +19,10 @@
 #include "email/staff_mail.h"
 #include "http/email_lint_routes.h"
 #include "http/email_routes.h"
+#include "http/sequence_routes.h"
 #include "http/tracking_routes.h"
 #include "metrics/metrics.h"
+#include "sequences/sequence_runner.h"
 #include "store/store.h"
 
 namespace tandem {
@@ -40,8 +43,11 @@ class EmailParts {
 
   const EmailService& service() const { return service_; }
   EmailSender& sender() { return sender_; }
-  // One round of the producer, on the calling thread: broadcasts' next recipients and
-  // new staff mail; returns the sends queued.
+  const SequenceService& sequences() const { return sequences_; }
+  // Wakes the producer for a round now (a schedule changed, the clock moved).
+  void Wake() { signal_.Notify(); }
+  // One round of the producer, on the calling thread: broadcasts' next recipients,
+  // sequences' due steps and new staff mail; returns the work done.
   StatusOr<size_t> ProduceOnce();
 
  private:
@@ -53,11 +59,14 @@ class EmailParts {
   EmailService service_;
   EmailSender sender_;
   BroadcastRunner runner_;
+  SequenceService sequences_;
+  SequenceRunner sequence_runner_;
   StaffMail staff_;
   http::EmailLintRoutes lint_routes_;
   http::EmailRoutes routes_;
   EngagementRecorder engagement_;
   http::TrackingRoutes tracking_;
+  http::SequenceRoutes sequence_routes_;
   WakeSignal signal_;
   std::thread producer_;
 };

@@ -10,6 +10,7 @@
 #include "catalog/catalog_toml.h"
 #include "config/config_rules.h"
 #include "config/section_reader.h"
+#include "core/zones.h"
 
 namespace tandem {
 namespace {
@@ -131,6 +132,29 @@ Status ReadEmail(const toml::table& t, std::string_view origin, EmailConfig& c) 
   return r.Finish();
 }
 
+Status ReadSequences(const toml::table& t, std::string_view origin, SequencesConfig& c) {
+  SectionReader r(t, origin, "sequences");
+  r.Custom("send_window", [&](const toml::node& node, std::string_view name) -> Status {
+    auto text = node.value<std::string>();
+    std::optional<int> start, end;
+    if (text && node.is_string() && text->size() == 11 && (*text)[5] == '-') {
+      start = ParseClockMinutes(text->substr(0, 5));
+      end = ParseClockMinutes(text->substr(6));
+    }
+    if (!start || !end || *start >= *end) {
+      return ConfigError(origin, node,
+                         fmt::format("{} must look like \"09:00-17:00\" (start before end)", name));
+    }
+    c.window = SendWindow{*start, *end};
+    return OkStatus();
+  });
+  int64_t sweep = c.sweep_every.count();
+  r.Integer("sweep_s", sweep, 1, 86400);
+  TANDEM_RETURN_IF_ERROR(r.Finish());  // the values are read here
+  c.sweep_every = std::chrono::seconds(sweep);
+  return OkStatus();
+}
+
 Status ReadLog(const toml::table& t, std::string_view origin, LogConfig& c) {
   SectionReader r(t, origin, "log");
   r.String("level", c.level, {"trace", "debug", "info", "warn", "error"});
@@ -176,6 +200,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
        [](const toml::table& t, std::string_view o, Config& c) { return ReadSla(t, o, c.sla); }},
       {"email", [](const toml::table& t, std::string_view o,
                    Config& c) { return ReadEmail(t, o, c.email); }},
+      {"sequences", [](const toml::table& t, std::string_view o,
+                       Config& c) { return ReadSequences(t, o, c.sequences); }},
       {"catalog",
        [](const toml::table& t, std::string_view o, Config& c) -> Status {
          TANDEM_ASSIGN_OR_RETURN(c.catalog, ReadCatalogTable(t, o));
@@ -195,10 +221,11 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
     if (it == kSections.end()) {
       return InvalidArgument(
           "config_unknown_key",
-          fmt::format("{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
-                      "routing, contact, sla, email, catalog, auth, limits, tracking, metrics, "
-                      "webhooks)",
-                      origin, key.source().begin.line, key.str()));
+          fmt::format(
+              "{}:{}: unknown section [{}] (known: server, storage, ingest, log, scoring, "
+              "routing, contact, sla, email, sequences, catalog, auth, limits, tracking, metrics, "
+              "webhooks)",
+              origin, key.source().begin.line, key.str()));
     }
     const toml::table* table = node.as_table();
     if (table == nullptr) {

@@ -18,6 +18,7 @@
 #include "outbox/webhook_config.h"
 #include "routing/router.h"
 #include "scoring/scoring_config.h"
+#include "sequences/sequences_config.h"
 #include "sla/sla_config.h"
 
 namespace tandem {
@@ -127,6 +128,7 @@ struct Config {
   ContactConfig contact;
   SlaConfig sla;
   EmailConfig email;
+  SequencesConfig sequences;
   // Campaigns and content defined in the file ([[catalog.campaigns]],
   // [[catalog.content]]); written to the store at every start, marked origin "config".
   Catalog catalog;

@@ -81,6 +81,21 @@ TEST(ConfigTest, EventTimeWindowIsReadAndBounded) {
   EXPECT_EQ(example->ingest.event_max_age_days, IngestConfig().event_max_age_days);
 }
 
+TEST(ConfigTest, SequencesTakeAWindowAndASweep) {
+  auto config = ParseConfig("[sequences]\nsend_window = \"08:30-18:00\"\nsweep_s = 30\n", "t.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->sequences.window.start_minute, 8 * 60 + 30);
+  EXPECT_EQ(config->sequences.window.end_minute, 18 * 60);
+  EXPECT_EQ(config->sequences.sweep_every, std::chrono::seconds(30));
+  auto backwards = ParseConfig("[sequences]\nsend_window = \"18:00-08:00\"\n", "t.toml");
+  ASSERT_FALSE(backwards.ok());
+  EXPECT_NE(backwards.status().message().find("t.toml:2"), std::string::npos)
+      << backwards.status().message();
+  EXPECT_NE(backwards.status().message().find("09:00-17:00"), std::string::npos);
+  EXPECT_FALSE(ParseConfig("[sequences]\nsweep_s = 0\n", "t.toml").ok());
+  EXPECT_FALSE(ParseConfig("[sequences]\nwindow = 1\n", "t.toml").ok());
+}
+
 TEST(ConfigTest, SyntaxErrorNamesLine) {
   auto config = ParseConfig("[server]\nlisten = \n", "t.toml");
   ASSERT_FALSE(config.ok());

@@ -64,37 +64,17 @@ StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(bool mine,
                           txn->AdvanceBroadcastCursor(b.id, b.next_lead_id, leads.back().id, now));
   if (!mine) return 0;
+  const AdmitAs as{.kind = SendKind::kBroadcast,
+                   .actor = Actor{},
+                   .user_id = b.created_by,
+                   .broadcast_id = b.id};
   for (size_t i = 0; i < leads.size(); ++i) {
-    TANDEM_ASSIGN_OR_RETURN(auto codes, Admit(*txn, b, leads[i], composed[i], now));
-    if (!codes.empty()) refusals.insert(refusals.end(), codes.begin(), codes.end());
+    TANDEM_ASSIGN_OR_RETURN(Admission a, service_.AdmitInTxn(*txn, leads[i], composed[i], as, now));
+    refusals.insert(refusals.end(), a.refused.begin(), a.refused.end());
   }
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   for (const std::string& code : refusals) metrics_.email_refused.Increment({code});
   return leads.size();
-}
-
-StatusOr<std::vector<std::string>> BroadcastRunner::Admit(EmailTxn& txn, const Broadcast& b,
-                                                          const LeadRecord& lead,
-                                                          const Composition& c,
-                                                          TimePoint now) const {
-  std::vector<std::string> codes = c.BlockingCodes();
-  TANDEM_ASSIGN_OR_RETURN(auto compliance,
-                          service_.Compliance(txn, lead, Purpose::kEmailMarketing));
-  for (const ContactReason& r : compliance) codes.push_back(r.code);
-  if (codes.empty()) {
-    TANDEM_ASSIGN_OR_RETURN(TouchResult result, service_.engine().RecordTouch(
-                                                    txn, lead.id, Actor{}, MarketingTouch(c), now));
-    if (result.touch) {
-      TANDEM_RETURN_IF_ERROR(service_
-                                 .QueueInTxn(txn, c, SendKind::kBroadcast, b.created_by, b.id,
-                                             lead.id, *result.touch, now)
-                                 .status());
-      return codes;
-    }
-    codes = GateCodes(result.decision);
-  }
-  TANDEM_RETURN_IF_ERROR(RecordRefused(txn, service_, b, lead, c, codes, now));
-  return codes;
 }
 
 }  // namespace tandem

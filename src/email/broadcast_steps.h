@@ -9,10 +9,6 @@
 
 namespace tandem::broadcast_steps {
 
-// The gate's blocking codes of a refusal.
-std::vector<std::string> GateCodes(const ContactDecision& decision);
-// The touch a broadcast's email to one lead is.
-TouchInput MarketingTouch(const Composition& c);
 // The next `limit` leads of the broadcast's filter with an id above `after_id`.
 StatusOr<std::vector<LeadRecord>> NextRecipients(const EmailService& service, const Broadcast& b,
                                                  int64_t after_id, size_t limit, TimePoint now);
@@ -23,10 +19,5 @@ struct BroadcastTemplate {
   CompiledTemplate compiled;
 };
 StatusOr<BroadcastTemplate> TemplateOf(const EmailService& service, const Broadcast& b);
-
-// A recipient the broadcast may not go to: a refused send with the reasons.
-Status RecordRefused(EmailTxn& txn, const EmailService& service, const Broadcast& b,
-                     const LeadRecord& lead, const Composition& c,
-                     const std::vector<std::string>& codes, TimePoint now);
 
 }  // namespace tandem::broadcast_steps

@@ -13,31 +13,6 @@
 namespace tandem {
 namespace broadcast_steps {
 
-namespace {
-std::string Joined(const std::vector<std::string>& codes) {
-  std::string out;
-  for (const std::string& code : codes) out += (out.empty() ? "" : ",") + code;
-  return out;
-}
-}  // namespace
-
-std::vector<std::string> GateCodes(const ContactDecision& decision) {
-  std::vector<std::string> codes;
-  for (const ContactReason& r : decision.reasons) {
-    if (r.severity == "block" && !r.overridden) codes.push_back(r.code);
-  }
-  if (codes.empty()) codes.push_back("refused");
-  return codes;
-}
-
-TouchInput MarketingTouch(const Composition& c) {
-  TouchInput touch;
-  touch.channel = Channel::kEmail;
-  touch.purpose = Purpose::kEmailMarketing;
-  touch.note = "Email: " + (c.rendered ? c.rendered->subject : c.source.subject);
-  return touch;
-}
-
 StatusOr<std::vector<LeadRecord>> NextRecipients(const EmailService& service, const Broadcast& b,
                                                  int64_t after_id, size_t limit, TimePoint now) {
   TANDEM_ASSIGN_OR_RETURN(LeadQuery query,
@@ -57,29 +32,6 @@ StatusOr<BroadcastTemplate> TemplateOf(const EmailService& service, const Broadc
   TANDEM_ASSIGN_OR_RETURN(StoredTemplate source, service.Resolve(request));
   TANDEM_ASSIGN_OR_RETURN(CompiledTemplate compiled, CompileStoredTemplate(source));
   return BroadcastTemplate{std::move(source), std::move(compiled)};
-}
-
-Status RecordRefused(EmailTxn& txn, const EmailService& service, const Broadcast& b,
-                     const LeadRecord& lead, const Composition& c,
-                     const std::vector<std::string>& codes, TimePoint now) {
-  EmailSend send;
-  send.uid = "em_" + RandomToken(9);
-  send.kind = SendKind::kBroadcast;
-  send.lead_id = lead.id;
-  send.broadcast_id = b.id;
-  send.template_key = b.template_key;
-  send.template_version = b.template_version;
-  send.to_address = lead.email;
-  send.to_name = lead.name;
-  send.subject = c.rendered ? c.rendered->subject : c.source.subject;
-  send.message_id = MessageIdFor(service.config());
-  send.marketing = true;
-  send.status = SendStatus::kRefused;
-  send.reason = Joined(codes);
-  send.next_attempt_at = now;
-  send.created_at = now;
-  send.updated_at = now;
-  return txn.AddSend(send).status();
 }
 
 }  // namespace broadcast_steps
@@ -213,9 +165,8 @@ StatusOr<AudienceCount> CountAudience(const EmailService& service, const Broadca
                               service.Compliance(*txn, lead, Purpose::kEmailMarketing));
       for (const ContactReason& r : compliance) codes.push_back(r.code);
       if (codes.empty()) {
-        TANDEM_ASSIGN_OR_RETURN(
-            ContactDecision d,
-            service.engine().CheckContact(*txn, lead.id, Actor{}, MarketingTouch(c), now));
+        TANDEM_ASSIGN_OR_RETURN(ContactDecision d, service.engine().CheckContact(
+                                                       *txn, lead.id, Actor{}, EmailTouch(c), now));
         if (!d.allowed) codes = GateCodes(d);
       }
       if (codes.empty()) {

@@ -66,11 +66,6 @@ class BroadcastRunner {
   StatusOr<size_t> Step(const Broadcast& broadcast, TimePoint now);
 
  private:
-  // Puts one recipient through compliance and the gate: queued, or a refused send.
-  // Returns the refusal's codes (none when queued).
-  StatusOr<std::vector<std::string>> Admit(EmailTxn& txn, const Broadcast& b,
-                                           const LeadRecord& lead, const Composition& c,
-                                           TimePoint now) const;
   const EmailService& service_;
   const Clock& clock_;
   Metrics& metrics_;

@@ -1,29 +1,11 @@
 #include "email/email_records.h"
 
-#include <array>
-#include <utility>
+#include "core/enum_names.h"
 
 namespace tandem {
 namespace {
 
-template <typename E, size_t N>
-std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
-  for (const auto& [e, name] : names) {
-    if (e == value) return name;
-  }
-  return "";
-}
-
-template <typename E, size_t N>
-std::optional<E> Parse(const std::array<std::pair<E, std::string_view>, N>& names,
-                       std::string_view text) {
-  for (const auto& [e, name] : names) {
-    if (name == text) return e;
-  }
-  return std::nullopt;
-}
-
-constexpr std::array<std::pair<BroadcastState, std::string_view>, 6> kStates = {{
+constexpr EnumNames<BroadcastState, 6> kStates = {{
     {BroadcastState::kDraft, "draft"},
     {BroadcastState::kScheduled, "scheduled"},
     {BroadcastState::kSending, "sending"},
@@ -32,14 +14,15 @@ constexpr std::array<std::pair<BroadcastState, std::string_view>, 6> kStates = {
     {BroadcastState::kDone, "done"},
 }};
 
-constexpr std::array<std::pair<SendKind, std::string_view>, 4> kKinds = {{
+constexpr EnumNames<SendKind, 5> kKinds = {{
     {SendKind::kOneToOne, "one_to_one"},
     {SendKind::kBroadcast, "broadcast"},
+    {SendKind::kSequence, "sequence"},
     {SendKind::kNotification, "notification"},
     {SendKind::kTest, "test"},
 }};
 
-constexpr std::array<std::pair<SendStatus, std::string_view>, 9> kStatuses = {{
+constexpr EnumNames<SendStatus, 9> kStatuses = {{
     {SendStatus::kQueued, "queued"},
     {SendStatus::kSending, "sending"},
     {SendStatus::kSent, "sent"},
@@ -55,12 +38,17 @@ constexpr std::array<std::pair<SendStatus, std::string_view>, 9> kStatuses = {{
 
 std::string_view BroadcastStateName(BroadcastState state) { return NameOf(kStates, state); }
 std::optional<BroadcastState> ParseBroadcastState(std::string_view name) {
-  return Parse(kStates, name);
+  return ParseName(kStates, name);
 }
 std::string_view SendKindName(SendKind kind) { return NameOf(kKinds, kind); }
-std::optional<SendKind> ParseSendKind(std::string_view name) { return Parse(kKinds, name); }
+bool IsToLead(SendKind kind) {
+  return kind == SendKind::kOneToOne || kind == SendKind::kBroadcast || kind == SendKind::kSequence;
+}
+std::optional<SendKind> ParseSendKind(std::string_view name) { return ParseName(kKinds, name); }
 std::string_view SendStatusName(SendStatus status) { return NameOf(kStatuses, status); }
-std::optional<SendStatus> ParseSendStatus(std::string_view name) { return Parse(kStatuses, name); }
+std::optional<SendStatus> ParseSendStatus(std::string_view name) {
+  return ParseName(kStatuses, name);
+}
 std::string_view EngagementKindName(EngagementKind kind) {
   return kind == EngagementKind::kClick ? "click" : "open";
 }

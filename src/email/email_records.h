@@ -63,8 +63,12 @@ struct Broadcast {
   TimePoint updated_at;
 };
 
-enum class SendKind { kOneToOne, kBroadcast, kNotification, kTest };
+// One-to-one: a user's email to a lead; broadcast: a broadcast's; sequence: a step of a
+// sequence the lead is enrolled in; notification and test: mail to staff.
+enum class SendKind { kOneToOne, kBroadcast, kSequence, kNotification, kTest };
 std::string_view SendKindName(SendKind kind);
+// Mail to a lead (one-to-one, broadcast, sequence), not to staff.
+bool IsToLead(SendKind kind);
 std::optional<SendKind> ParseSendKind(std::string_view name);
 
 // queued → sending → sent; a temporary failure goes back to retrying (then sending);

@@ -60,6 +60,29 @@ struct SendOutcome {
   std::optional<TouchRecord> touch;
 };
 
+// Whom queuing a lead's email is on behalf of: the kind of send, the actor the gate
+// sees (the system for marketing; the owner for a rep's outreach), the user the send
+// names and the broadcast it belongs to.
+struct AdmitAs {
+  SendKind kind = SendKind::kBroadcast;
+  Actor actor;
+  std::optional<int64_t> user_id;
+  std::optional<int64_t> broadcast_id;
+};
+
+// What admitting one composed email did: queued (send and touch), or refused with the
+// codes (a refused send recorded with them).
+struct Admission {
+  std::optional<EmailSend> send;
+  std::optional<TouchRecord> touch;
+  std::vector<std::string> refused;
+};
+
+// The gate's blocking codes of a refusal ("refused" when it gave none).
+std::vector<std::string> GateCodes(const ContactDecision& decision);
+// The touch an email composed from `c` is: its channel, its template's purpose, a note.
+TouchInput EmailTouch(const Composition& c);
+
 class EmailService {
  public:
   // `resources` (fetched image and link facts) may be null: those checks are skipped.
@@ -104,6 +127,12 @@ class EmailService {
                                  std::optional<int64_t> user_id,
                                  std::optional<int64_t> broadcast_id, int64_t lead_id,
                                  const TouchRecord& touch, TimePoint now) const;
+  // Puts one recipient's composed email through what it has not passed yet — the
+  // compliance rules, then the gate as a touch by `as.actor` — inside `txn`: queued when
+  // all let it through, else a refused send with the codes. REQUIRES: `c` was composed
+  // for `lead`.
+  StatusOr<Admission> AdmitInTxn(EmailTxn& txn, const LeadRecord& lead, const Composition& c,
+                                 const AdmitAs& as, TimePoint now) const;
   // A message that is not a touch (a notification to a user, a confirmation the person
   // asked for, a test send), ready to queue: no gate; the caller checks suppression.
   EmailSend Transactional(const std::string& to_address, const std::string& to_name,

@@ -105,6 +105,8 @@ class EmailStore {
   virtual StatusOr<SendCounts> CountSends(std::optional<int64_t> broadcast_id) = 0;
   // Sends of a broadcast still to go (queued or retrying).
   virtual StatusOr<int64_t> CountWaitingSends(int64_t broadcast_id) = 0;
+  // Sends of a kind still to go (queued, retrying, being sent).
+  virtual StatusOr<int64_t> CountWaitingSendsOf(SendKind kind) = 0;
   // Its queued and retrying sends become cancelled; returns how many.
   virtual StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) = 0;
 

@@ -139,8 +139,7 @@ StatusOr<InboundMatch> InboundMail::Match(InboundTxn& txn, const email::ParsedEm
       continue;
     }
     match.matched_by = "message_id";
-    const bool to_lead = send->kind == SendKind::kOneToOne || send->kind == SendKind::kBroadcast;
-    if (to_lead && send->lead_id) {
+    if (IsToLead(send->kind) && send->lead_id) {
       TANDEM_ASSIGN_OR_RETURN(match.lead_id, txn.ResolveLead(*send->lead_id));
     }
     match.send = std::move(send);

@@ -29,6 +29,7 @@
 #include "outbox/outbox_store.h"
 #include "pipeline/processing_store.h"
 #include "routing/routing_store.h"
+#include "sequences/sequence_store.h"
 
 namespace tandem {
 
@@ -53,6 +54,7 @@ class Store : public EventStore,
               public EmailStore,
               public AnalyticsReads,
               public InboundStore,
+              public SequenceStore,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

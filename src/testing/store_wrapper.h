@@ -113,6 +113,10 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override {
     return target_.DueSlaLeads(now, limit);
   }
+  StatusOr<std::vector<int64_t>> DueRevisits(TimePoint now, size_t limit) override {
+    return target_.DueRevisits(now, limit);
+  }
+
   StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) override {
     return target_.NeverTouchedLeads(limit);
   }
@@ -159,6 +163,52 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) override {
     return target_.GetInbound(uid);
   }
+  StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override {
+    return target_.BeginSequenceTxn();
+  }
+  StatusOr<Sequence> PutSequence(const Sequence& s) override { return target_.PutSequence(s); }
+  StatusOr<std::optional<Sequence>> GetSequence(int64_t id) override {
+    return target_.GetSequence(id);
+  }
+  StatusOr<std::vector<Sequence>> ListSequences() override { return target_.ListSequences(); }
+  Status SetEnrolledThrough(int64_t id, TimePoint through) override {
+    return target_.SetEnrolledThrough(id, through);
+  }
+  StatusOr<std::optional<Enrolment>> GetEnrolment(int64_t id) override {
+    return target_.GetEnrolment(id);
+  }
+  StatusOr<std::vector<Enrolment>> ListEnrolments(const EnrolmentQuery& q) override {
+    return target_.ListEnrolments(q);
+  }
+  StatusOr<std::map<std::string, int64_t>> CountEnrolments(int64_t id) override {
+    return target_.CountEnrolments(id);
+  }
+  StatusOr<std::vector<Enrolment>> DueEnrolments(TimePoint now, size_t limit) override {
+    return target_.DueEnrolments(now, limit);
+  }
+  StatusOr<std::vector<int64_t>> OpenEnrolmentIds(int64_t after_id, size_t limit) override {
+    return target_.OpenEnrolmentIds(after_id, limit);
+  }
+  StatusOr<std::vector<Enrolment>> PausesOver(TimePoint now, size_t limit) override {
+    return target_.PausesOver(now, limit);
+  }
+  StatusOr<std::map<int64_t, EnrolmentHistory>> EnrolmentHistories(
+      int64_t id, std::span<const int64_t> lead_ids) override {
+    return target_.EnrolmentHistories(id, lead_ids);
+  }
+  StatusOr<std::vector<StepRun>> ListStepRuns(int64_t id) override {
+    return target_.ListStepRuns(id);
+  }
+  StatusOr<std::vector<StepTask>> ListTasks(std::optional<int64_t> assignee, bool open_only,
+                                            size_t limit) override {
+    return target_.ListTasks(assignee, open_only, limit);
+  }
+  StatusOr<std::optional<StepRun>> GetStepRun(int64_t id) override {
+    return target_.GetStepRun(id);
+  }
+  StatusOr<bool> MarkStepDone(int64_t id, TimePoint at) override {
+    return target_.MarkStepDone(id, at);
+  }
   StatusOr<StoredTemplate> SaveTemplate(const StoredTemplate& t) override {
     return target_.SaveTemplate(t);
   }
@@ -195,6 +245,10 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<int64_t> CountWaitingSends(int64_t broadcast_id) override {
     return target_.CountWaitingSends(broadcast_id);
   }
+  StatusOr<int64_t> CountWaitingSendsOf(SendKind kind) override {
+    return target_.CountWaitingSendsOf(kind);
+  }
+
   StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) override {
     return target_.CancelBroadcastSends(broadcast_id, now);
   }

@@ -65,6 +65,11 @@ inline constexpr const char* kSalesEmail = R"({"template":"{sales_template}"})";
 inline constexpr const char* kBroadcastNew =
     R"({"name":"Spring","template":"{template}","filter_id":"{filter}"})";
 
+inline constexpr const char* kNurtureNew =
+    R"({"name":"{new_key}","kind":"nurture","steps":[{"kind":"email","template":"{template}"},{"kind":"task","wait_days":2,"note":"Check the lead"}]})";
+inline constexpr const char* kOneToOneNew =
+    R"({"name":"{new_key}","kind":"one_to_one","steps":[{"kind":"email","template":"{sales_template}"},{"kind":"call","wait_days":3,"note":"Call about the offsite"}]})";
+
 inline constexpr const char* kInboundMime =
     "From: Pat Kim <pat@travel.example>\r\nTo: news@meetco.example\r\n"
     "Subject: Out of Office\r\nAuto-Submitted: auto-replied\r\n"
@@ -222,6 +227,28 @@ inline const Row kMatrix[] = {
      R"({"name":"{new_key}","query":"stage=mql,sal"})"},
     {"DELETE /api/v1/lead-filters/{filter}", Lead::kNone, "YYNYN UUU"},
     // Broadcasts: everyone reads and counts; marketing and admins draft, test and send.
+    // Sequences: everyone reads; nurture is marketing's and admins'; a one-to-one
+    // sequence is its rep's and their managers'; enrolments follow who may work the lead.
+    {"GET /api/v1/sequences", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/sequences", Lead::kNone, "YNNYN UUU", kNurtureNew},
+    {"POST /api/v1/sequences", Lead::kNone, "YYYNN UUU", kOneToOneNew},
+    {"GET /api/v1/sequences/{sequence}", Lead::kNone, "YYYYY UUU"},
+    {"PUT /api/v1/sequences/{sequence}", Lead::kNone, "YNNYN UUU", R"({"name":"{new_key}"})"},
+    {"PUT /api/v1/sequences/{rep_sequence}", Lead::kNone, "YYYNN UUU", R"({"name":"{new_key}"})"},
+    {"GET /api/v1/sequences/{sequence}/enrolments", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/sequences/{sequence}/enrolments", Lead::kUnowned, "YYNYN UUU",
+     R"({"lead_id":"{id}"})"},
+    {"POST /api/v1/sequences/{sequence}/enrolments", Lead::kOwn, "YYYNN UUU",
+     R"({"lead_id":"{id}"})"},
+    {"POST /api/v1/sequences/{rep_sequence}/enrolments", Lead::kOwn, "YYYNN UUU",
+     R"({"lead_id":"{id}"})"},
+    {"GET /api/v1/leads/{id}/enrolments", Lead::kEach, "YYYYY UUU"},
+    {"GET /api/v1/enrolments/{enrolment}", Lead::kUnowned, "YYYYY UUU"},
+    {"POST /api/v1/enrolments/{enrolment}/pause", Lead::kUnowned, "YYNYN UUU", "{}"},
+    {"POST /api/v1/enrolments/{enrolment}/resume", Lead::kUnowned, "yyNyN UUU", "{}"},
+    {"POST /api/v1/enrolments/{enrolment}/stop", Lead::kUnowned, "YYNYN UUU", "{}"},
+    {"GET /api/v1/sequence-tasks", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/sequence-tasks/{task}/done", Lead::kNone, "yyyyy UUU", "{}"},
     {"GET /api/v1/broadcasts", Lead::kNone, "YYYYY UUU"},
     {"POST /api/v1/broadcasts", Lead::kNone, "YNNYN UUU", kBroadcastNew},
     {"GET /api/v1/broadcasts/{broadcast}", Lead::kNone, "YYYYY UUU"},

@@ -264,6 +264,28 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     return body.value("id", "bc_0");
   }
 
+  // A nurture sequence of a new marketing template, or a one-to-one sequence of the
+  // sales_rep's, of a new sales template; its id.
+  std::string NewSequence(bool one_to_one) {
+    json body = {
+        {"name", fmt::format("matrix-{}", ++keys_made_)},
+        {"kind", one_to_one ? "one_to_one" : "nurture"},
+        {"steps", json::array({{{"kind", "email"}, {"template", NewTemplate(!one_to_one)}},
+                               {{"kind", "task"}, {"wait_days", 5}, {"note", "Look again"}}})}};
+    HttpResult r =
+        Call("POST", "/api/v1/sequences", tokens_[one_to_one ? kRep : kAdmin], body.dump());
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return json::parse(r.body, nullptr, false).value("id", "sq_0");
+  }
+
+  // An enrolment of `lead_id` in a new nurture sequence; its id.
+  std::string NewEnrolment(const std::string& lead_id) {
+    HttpResult r = Call("POST", "/api/v1/sequences/" + NewSequence(false) + "/enrolments",
+                        tokens_[kAdmin], json{{"lead_id", lead_id}}.dump());
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return json::parse(r.body, nullptr, false).value("id", "en_0");
+  }
+
   // An inbound touch on `lead_id` that the lead's owner did not record; its id.
   std::string NewInboundTouch(const std::string& lead_id) {
     HttpResult r =
@@ -304,6 +326,7 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     v["me"] = "me";
     v["version"] = "1";
     v["email_id"] = "em_none";  // no such email: a 404 for anyone who may ask
+    v["task"] = "sr_0";         // no such task: the same
     if (names("new_rep")) v["new_rep"] = NewUser("sales_rep");
     if (names("new_admin")) v["new_admin"] = NewUser("admin");
     if (names("new_key")) v["new_key"] = fmt::format("matrix-{}", ++keys_made_);
@@ -314,6 +337,9 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     if (names("sales_template")) v["sales_template"] = NewTemplate(false);
     if (names("filter")) v["filter"] = NewFilterOrBroadcast(false);
     if (names("broadcast")) v["broadcast"] = NewFilterOrBroadcast(true);
+    if (names("sequence")) v["sequence"] = NewSequence(false);
+    if (names("rep_sequence")) v["rep_sequence"] = NewSequence(true);
+    if (names("enrolment")) v["enrolment"] = NewEnrolment(id);
     if (names("own_token_id")) {
       const Caller owner = caller <= kViewer ? caller : kAdmin;
       v["own_token_id"] = NewTokenId(ids_[owner], tokens_[owner]);

@@ -155,6 +155,8 @@ class AnalyticsFactsTest : public ::testing::Test {
     Status dropped = dir_.RunSql(
         "DROP TABLE touchpoints; DROP TABLE stage_transitions; DROP TABLE inbound_messages; "
         "DROP INDEX email_sends_broadcast_reason; DROP TABLE email_bodies; "
+        "DROP TABLE sequence_step_runs; DROP TABLE sequence_enrolments; DROP TABLE sequence_steps; "
+        "DROP TABLE sequences; "
         "DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
         "ALTER TABLE email_sends DROP COLUMN machine_opens; "
         "ALTER TABLE email_sends DROP COLUMN clicks; "

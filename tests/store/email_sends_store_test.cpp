@@ -88,18 +88,20 @@ TEST_P(EmailSendsStoreTest, AMessageQueuedBeforeThePartsMovedIsSentWithThem) {
     ASSERT_TRUE(txn->Commit().ok());
   }
   store_.reset();
-  Status undone = dir_.RunSql(
-      fmt::format("DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
-                  "ALTER TABLE email_sends DROP COLUMN machine_opens; "
-                  "ALTER TABLE email_sends DROP COLUMN clicks; "
-                  "ALTER TABLE email_sends DROP COLUMN first_opened_at; "
-                  "ALTER TABLE email_sends DROP COLUMN first_clicked_at; "
-                  "DROP TABLE email_bodies; "
-                  "ALTER TABLE email_sends ADD COLUMN html TEXT NOT NULL DEFAULT ''; "
-                  "ALTER TABLE email_sends ADD COLUMN text TEXT NOT NULL DEFAULT ''; "
-                  "UPDATE email_sends SET html = '<p>Old</p>', text = 'Old' WHERE id = {}; "
-                  "DELETE FROM schema_migrations WHERE version >= 13;",
-                  id));
+  Status undone = dir_.RunSql(fmt::format(
+      "DROP TABLE sequence_step_runs; DROP TABLE sequence_enrolments; DROP TABLE sequence_steps; "
+      "DROP TABLE sequences; "
+      "DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
+      "ALTER TABLE email_sends DROP COLUMN machine_opens; "
+      "ALTER TABLE email_sends DROP COLUMN clicks; "
+      "ALTER TABLE email_sends DROP COLUMN first_opened_at; "
+      "ALTER TABLE email_sends DROP COLUMN first_clicked_at; "
+      "DROP TABLE email_bodies; "
+      "ALTER TABLE email_sends ADD COLUMN html TEXT NOT NULL DEFAULT ''; "
+      "ALTER TABLE email_sends ADD COLUMN text TEXT NOT NULL DEFAULT ''; "
+      "UPDATE email_sends SET html = '<p>Old</p>', text = 'Old' WHERE id = {}; "
+      "DELETE FROM schema_migrations WHERE version >= 13;",
+      id));
   ASSERT_TRUE(undone.ok()) << undone.ToString();
   Reopen();
   auto claimed = store_->ClaimDueSends(FromUnixMillis(1000), 10, std::chrono::seconds(60)).value();

@@ -168,6 +168,18 @@ StatusOr<int64_t> SqlStore::CountWaitingSends(int64_t broadcast_id) {
   return n.value_or(0);
 }
 
+StatusOr<int64_t> SqlStore::CountWaitingSendsOf(SendKind kind) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT COUNT(*) FROM email_sends WHERE status IN ('queued', "
+                          "'retrying', 'sending') AND kind = ?"));
+  stmt->Bind(1, SendKindName(kind));
+  TANDEM_ASSIGN_OR_RETURN(auto n,
+                          sql::First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  return n.value_or(0);
+}
+
 StatusOr<int64_t> SqlStore::CancelBroadcastSends(int64_t broadcast_id, TimePoint now) {
   int64_t cancelled = 0;
   const Status written = Write([&](sql::Db& db) -> Status {
@@ -336,7 +348,7 @@ StatusOr<std::vector<EmailSend>> SqlStore::ListSends(const SendQuery& q) {
   if (q.broadcast_id) where.push_back("broadcast_id = ?"), binds.emplace_back(*q.broadcast_id);
   if (q.status)
     where.push_back("status = ?"), binds.emplace_back(std::string(SendStatusName(*q.status)));
-  if (q.to_leads_only) where.push_back("kind IN ('one_to_one', 'broadcast')");
+  if (q.to_leads_only) where.push_back("kind IN ('one_to_one', 'broadcast', 'sequence')");
   if (q.before_id > 0) where.push_back("id < ?"), binds.emplace_back(q.before_id);
   std::string sql = fmt::format("SELECT {} FROM email_sends", kSendColumns);
   if (!where.empty()) sql += fmt::format(" WHERE {}", fmt::join(where, " AND "));

@@ -159,6 +159,7 @@ LeadFilter FilterOf(const Db& db, const LeadQuery& q, double factor) {
     where.push_back(fmt::format("stage IN ({})", fmt::join(marks, ", ")));
     for (Stage stage : q.stages) binds.emplace_back(std::string(StageName(stage)));
   }
+  if (!q.stage_reason.empty()) add("lower(stage_reason) = lower(?)", {q.stage_reason});
   if (!q.priority.empty()) add("priority = ?", {q.priority});
   if (!q.team.empty()) add("team = ?", {q.team});
   if (q.min_score) add(fmt::format("{} >= ?", score), {factor, *q.min_score});
@@ -490,6 +491,16 @@ StatusOr<int64_t> SqlStore::CountLeads() {
   TANDEM_ASSIGN_OR_RETURN(auto n,
                           sql::First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
   return n.value_or(0);
+}
+
+StatusOr<std::vector<int64_t>> SqlStore::DueRevisits(TimePoint now, size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT id FROM leads WHERE stage = 'recycled' AND revisit_on <= ? "
+                          "ORDER BY revisit_on, id LIMIT ?"));
+  stmt->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
+  return sql::Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); });
 }
 
 StatusOr<std::vector<int64_t>> SqlStore::DueSlaLeads(TimePoint now, size_t limit) {

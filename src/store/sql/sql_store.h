@@ -112,6 +112,7 @@ class SqlStore : public sql::SqlStoreReads {
   StatusOr<std::vector<int64_t>> ListLeadIds() override;
   StatusOr<int64_t> CountLeads() override;
   StatusOr<std::vector<int64_t>> DueSlaLeads(TimePoint now, size_t limit) override;
+  StatusOr<std::vector<int64_t>> DueRevisits(TimePoint now, size_t limit) override;
   StatusOr<std::vector<LeadRecord>> NeverTouchedLeads(size_t limit) override;
   StatusOr<int64_t> CountNeverTouchedLeads() override;
   StatusOr<std::vector<AssignmentRecord>> AssignmentsSince(TimePoint since) override;
@@ -150,6 +151,7 @@ class SqlStore : public sql::SqlStoreReads {
   StatusOr<std::vector<Broadcast>> BroadcastsToRun(TimePoint now) override;
   StatusOr<SendCounts> CountSends(std::optional<int64_t> broadcast_id) override;
   StatusOr<int64_t> CountWaitingSends(int64_t broadcast_id) override;
+  StatusOr<int64_t> CountWaitingSendsOf(SendKind kind) override;
   StatusOr<int64_t> CancelBroadcastSends(int64_t broadcast_id, TimePoint now) override;
   StatusOr<std::vector<EmailSend>> ClaimDueSends(TimePoint now, size_t limit,
                                                  std::chrono::milliseconds claim) override;
@@ -160,6 +162,25 @@ class SqlStore : public sql::SqlStoreReads {
   // sql_inbound.cpp
   StatusOr<std::unique_ptr<InboundTxn>> BeginInboundTxn() override;
   StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) override;
+  // sql_sequences.cpp, sql_sequence_txn.cpp
+  StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override;
+  StatusOr<Sequence> PutSequence(const Sequence& sequence) override;
+  StatusOr<std::optional<Sequence>> GetSequence(int64_t id) override;
+  StatusOr<std::vector<Sequence>> ListSequences() override;
+  Status SetEnrolledThrough(int64_t sequence_id, TimePoint through) override;
+  StatusOr<std::optional<Enrolment>> GetEnrolment(int64_t id) override;
+  StatusOr<std::vector<Enrolment>> ListEnrolments(const EnrolmentQuery& query) override;
+  StatusOr<std::map<std::string, int64_t>> CountEnrolments(int64_t sequence_id) override;
+  StatusOr<std::vector<Enrolment>> DueEnrolments(TimePoint now, size_t limit) override;
+  StatusOr<std::vector<int64_t>> OpenEnrolmentIds(int64_t after_id, size_t limit) override;
+  StatusOr<std::vector<Enrolment>> PausesOver(TimePoint now, size_t limit) override;
+  StatusOr<std::map<int64_t, EnrolmentHistory>> EnrolmentHistories(
+      int64_t sequence_id, std::span<const int64_t> lead_ids) override;
+  StatusOr<std::vector<StepRun>> ListStepRuns(int64_t enrolment_id) override;
+  StatusOr<std::vector<StepTask>> ListTasks(std::optional<int64_t> assignee_id, bool open_only,
+                                            size_t limit) override;
+  StatusOr<std::optional<StepRun>> GetStepRun(int64_t id) override;
+  StatusOr<bool> MarkStepDone(int64_t id, TimePoint at) override;
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
   Status PutSetting(std::string_view name, std::string_view value) override;
   StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override;
