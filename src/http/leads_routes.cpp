@@ -34,6 +34,7 @@ RouteSpec ListSpec() {
       {"min_score", "the lowest total score", s::Number()},
       {"updated_since", "an RFC 3339 time"},
       {"source", "the source the lead came from"},
+      {"form", "a form the lead submitted (properties.form or form_id of an event)"},
       {"q", "text in the name, email or company"},
       {"sla", "overdue: only leads past their SLA", s::Enum({"overdue"})},
       {"sort", "score, created (the default), sla or updated",

@@ -78,6 +78,7 @@ struct LeadQuery {
   std::optional<double> min_score;
   std::optional<TimePoint> updated_since;
   std::string source;        // the first touch's source, in any case
+  std::string form;          // a form the lead submitted (an event's properties.form or form_id)
   std::string search;        // part of the email, name or company, in any case
   bool sla_overdue = false;  // the first-contact deadline passed (at score_at) with no contact
   Sort sort = Sort::kCreated;

@@ -23,7 +23,7 @@ std::string Param(const Params& params, const char* name) {
   return it == params.end() ? "" : it->second;
 }
 
-// owner, stage, reason, priority, team, queued, source, q, sla.
+// owner, stage, reason, priority, team, queued, source, form, q, sla.
 Status ParseFilters(const Params& params, int64_t me, LeadQuery& q) {
   if (std::string owner = Param(params, "owner"); !owner.empty()) {
     if (owner == "me") {
@@ -53,6 +53,7 @@ Status ParseFilters(const Params& params, int64_t me, LeadQuery& q) {
   q.stage_reason = std::string(TrimSpace(Param(params, "reason")));
   q.queued = Param(params, "queued") == "true";
   q.source = Param(params, "source");
+  q.form = std::string(TrimSpace(Param(params, "form")));
   q.search = std::string(TrimSpace(Param(params, "q")));
   if (std::string sla = Param(params, "sla"); !sla.empty()) {
     if (sla != "overdue") return Invalid(fmt::format("sla \"{}\" must be overdue", sla));
@@ -84,7 +85,7 @@ Status ParseBounds(const Params& params, LeadQuery& q) {
 const std::vector<std::string>& LeadFilterParams() {
   static const std::vector<std::string> kNames = {"owner", "stage",     "reason",        "priority",
                                                   "team",  "min_score", "updated_since", "source",
-                                                  "q",     "sla",       "queued"};
+                                                  "form",  "q",         "sla",           "queued"};
   return kNames;
 }
 

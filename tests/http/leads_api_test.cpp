@@ -196,7 +196,7 @@ TEST_F(LeadsApiTest, SearchesBySourceTextStageAndSlaAndCarriesTheWhyNowLine) {
       "name":"Ada Lovelace","title":"Director","company":"Analytical Engines"}},
     {"type":"page","userId":"ada","name":"Pricing","context":{"page":{"path":"/pricing"},
       "campaign":{"source":"Google","medium":"cpc","name":"sem"}}},
-    {"type":"track","userId":"ada","event":"Demo Requested"}]})");
+    {"type":"track","userId":"ada","event":"Demo Requested","properties":{"form":"demo-request"}}]})");
   std::string searched = LeadIdOf("ada");
   auto ids = [&](const std::string& query) {
     HttpResult r = Call("GET", "/api/v1/leads?" + query, token_viewer_);
@@ -214,6 +214,8 @@ TEST_F(LeadsApiTest, SearchesBySourceTextStageAndSlaAndCarriesTheWhyNowLine) {
   EXPECT_EQ(ids("q=%25"), V{});  // a LIKE wildcard is searched for, not expanded
   EXPECT_EQ(ids("source=google"), V{searched});
   EXPECT_EQ(ids("source=direct"), V{direct});
+  EXPECT_EQ(ids("form=demo-request"), V{searched});  // a form it submitted
+  EXPECT_EQ(ids("form=newsletter"), V{});
   V both{direct, searched};
   std::sort(both.begin(), both.end());
   EXPECT_EQ(ids("stage=mql,sal"), both);

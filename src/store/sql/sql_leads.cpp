@@ -166,6 +166,10 @@ LeadFilter FilterOf(const Db& db, const LeadQuery& q, double factor) {
   if (q.updated_since) add("updated_at >= ?", {ToUnixMillis(*q.updated_since)});
   if (!q.source.empty())
     add(fmt::format("lower({}) = lower(?)", JsonText(db, "first_touch", "source")), {q.source});
+  if (!q.form.empty()) {
+    add("EXISTS (SELECT 1 FROM touchpoints tp WHERE tp.person_id = leads.id AND tp.form = ?)",
+        {q.form});
+  }
   if (!q.search.empty()) {
     std::string pattern = "%";
     for (char c : q.search) {
