@@ -10,6 +10,7 @@
 #include "auth/tokens.h"
 #include "core/text.h"
 #include "core/time_format.h"
+#include "http/email_json.h"
 #include "leads/lead_json.h"
 
 namespace tandem::http {
@@ -134,6 +135,14 @@ StatusOr<int64_t> FindLeadId(Store& store, std::string_view text) {
   if (!resolved)
     return NotFound("not_found", fmt::format("lead {} does not exist", LeadIdText(*id)));
   return *resolved;
+}
+
+StatusOr<int64_t> PathId(const HttpRequest& request, const char* name, const char* prefix,
+                         const char* what) {
+  const std::string text(request.params.Get(name));
+  auto id = ParsePrefixedId(text, prefix);
+  if (!id) return NotFound("not_found", fmt::format("{} {} does not exist", what, text));
+  return *id;
 }
 
 StatusOr<json> ParseBody(const HttpRequest& request) {

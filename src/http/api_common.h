@@ -90,6 +90,10 @@ Handler LeadAuthed(Store& store, const Clock& clock, Body body) {
                   return body(request, user, *lead_id);
                 });
 }
+// The id in path parameter `name`, written "<prefix><n>" ("bc_12"): 404 "<what> <text>
+// does not exist" when it is not one.
+StatusOr<int64_t> PathId(const HttpRequest& request, const char* name, const char* prefix,
+                         const char* what);
 // The body as a JSON object (400 otherwise).
 StatusOr<nlohmann::json> ParseBody(const HttpRequest& request);
 // A date ("2026-11-22", its start in UTC) or an RFC 3339 time; nullopt when absent.

@@ -52,14 +52,6 @@ RouteSpec Spec(std::string method, std::string path, std::string summary, json r
   return spec;
 }
 
-StatusOr<int64_t> PathId(const HttpRequest& request, const char* name, const char* prefix,
-                         const char* what) {
-  const std::string text(request.params.Get(name));
-  auto id = ParsePrefixedId(text, prefix);
-  if (!id) return NotFound("not_found", fmt::format("{} {} does not exist", what, text));
-  return *id;
-}
-
 // Anyone but a viewer saves a filter; its author, managers, marketing and admins change
 // it (a broadcast keeps the query it started with).
 Status CheckMayChangeFilter(Store& store, const UserRecord& user, int64_t id) {

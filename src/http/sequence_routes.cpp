@@ -73,14 +73,6 @@ RouteSpec Spec(std::string method, std::string path, std::string summary, json r
   return spec;
 }
 
-StatusOr<int64_t> PathId(const HttpRequest& request, const char* name, const char* prefix,
-                         const char* what) {
-  const std::string text(request.params.Get(name));
-  auto id = ParsePrefixedId(text, prefix);
-  if (!id) return NotFound("not_found", fmt::format("{} {} does not exist", what, text));
-  return *id;
-}
-
 Response WithCounts(Store& store, const StatusOr<Sequence>& s, unsigned status = 200) {
   if (!s.ok()) return ErrorResponse(s.status());
   auto counts = store.CountEnrolments(s->id);
