@@ -1,6 +1,6 @@
 // The lead list's filters (owner, stage, reason, priority, team, min_score,
-// updated_since, source, form, q, sla, queued) read from query parameters, for GET /api/v1/leads and for
-// the saved filters a broadcast sends to.
+// updated_since, source, form, q, sla, queued) read from query parameters, for GET /api/v1/leads
+// and for the saved filters a broadcast sends to.
 #pragma once
 
 #include <map>
