@@ -301,6 +301,7 @@ StatusOr<InboundResult> InboundMail::Receive(std::string_view bytes, int64_t siz
     detail["back_on_sentence"] = c.back_on->sentence;
   }
   if (!c.do_not_call.empty()) detail["do_not_call"] = c.do_not_call;
+  if (!c.excerpt.empty()) detail["excerpt"] = c.excerpt;
   if (!match.untrusted.empty()) detail["untrusted"] = match.untrusted;
   if (match.send) detail["email_id"] = match.send->uid;
   if (soft_bounces > 0) detail["earlier_soft_bounces"] = soft_bounces;

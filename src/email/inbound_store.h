@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -67,11 +68,23 @@ class InboundWrites {
 
 class InboundTxn : public EmailTxn, public InboundWrites {};
 
+// Which received messages to list, newest first. Every set field narrows the list.
+struct InboundQuery {
+  std::optional<int64_t> lead_id;
+  std::optional<int64_t> owner_id;    // about a lead this user owns now
+  std::vector<std::string> kinds;     // reply, auto_reply, ...; empty: every kind
+  std::vector<std::string> statuses;  // applied, unmatched, untrusted; empty: every one
+  int64_t before_id = 0;              // the page after the message with this id
+  size_t limit = 50;
+};
+
 class InboundStore {
  public:
   virtual ~InboundStore() = default;
   virtual StatusOr<std::unique_ptr<InboundTxn>> BeginInboundTxn() = 0;
   virtual StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) = 0;
+  // The messages `query` selects, without their bytes (`raw` empty).
+  virtual StatusOr<std::vector<InboundMessage>> ListInbound(const InboundQuery& query) = 0;
 };
 
 }  // namespace tandem

@@ -17,7 +17,11 @@ namespace tandem::http {
 
 using nlohmann::json;
 
-Response Json(unsigned status, const json& body) { return JsonResponse(status, body.dump()); }
+// Text that is not UTF-8 (a received email's header, a trait) is answered with U+FFFD in
+// its place rather than failing the whole answer.
+Response Json(unsigned status, const json& body) {
+  return JsonResponse(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
 
 Response Text(unsigned status, std::string_view content_type, std::string body) {
   Response res{static_cast<boost::beast::http::status>(status), 11};

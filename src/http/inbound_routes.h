@@ -2,7 +2,9 @@
 // providers' inbound webhooks post it), handed to InboundMail: classified, matched to
 // what Tandem sent, acted on and kept as evidence. For an API token of a role that may
 // receive mail (admin, marketing). The same message posted again is answered 200 with
-// its first record and changes nothing; a new one 201.
+// its first record and changes nothing; a new one 201. GET /api/v1/inbound lists what
+// came back (a rep's inbox: replies about their leads), /api/v1/inbound/{id} shows one
+// with its text, and …/raw its kept bytes, to anyone signed in (as a lead's emails are).
 #pragma once
 
 #include "core/clock.h"
@@ -24,7 +26,14 @@ class InboundRoutes {
   void Register(Router& router);
 
  private:
+  // The most text GET /api/v1/inbound/{id} shows.
+  static constexpr size_t kMaxTextBytes = 64 * 1024;
+
+  void RegisterReads(Router& router);
   Response Receive(const HttpRequest& request, const UserRecord& user);
+  Response List(const HttpRequest& request, const UserRecord& user);
+  Response One(const HttpRequest& request, bool raw);
+  static nlohmann::json ListedJson(const InboundMessage& message);
 
   Store& store_;
   const InboundMail& mail_;

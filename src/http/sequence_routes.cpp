@@ -44,7 +44,8 @@ json EnrolmentSchema() {
                     {"due_at", s::NullableString()},
                     {"paused_until", s::NullableString()},
                     {"reason", s::NullableString("why it exited or paused")},
-                    {"detail", s::NullableString("the evidence")}});
+                    {"detail", s::NullableString("the evidence")},
+                    {"lead", s::AnyObject("in lists: the lead's name and email")}});
 }
 
 json TaskSchema() {
@@ -246,7 +247,12 @@ Response SequenceRoutes::ListEnrolments(const HttpRequest& request, EnrolmentQue
       sequences[e.sequence_id] = std::move(*s);
     }
     const auto& s = sequences[e.sequence_id];
-    out["items"].push_back(EnrolmentJson(e, s ? &*s : nullptr));
+    json item = EnrolmentJson(e, s ? &*s : nullptr);
+    // Who it is, so a list of a sequence's enrolments reads as people.
+    auto lead = store_.GetLead(e.lead_id);
+    if (!lead.ok()) return ErrorResponse(lead.status());
+    item["lead"] = *lead ? json{{"name", (*lead)->name}, {"email", (*lead)->email}} : json(nullptr);
+    out["items"].push_back(std::move(item));
   }
   if (rows->size() == query.limit) out["next_cursor"] = std::to_string(rows->back().id);
   return Json(200, out);

@@ -5,6 +5,7 @@
 
 #include "auth/permissions.h"
 #include "contact/gate.h"
+#include "core/ids.h"
 #include "core/text.h"
 #include "core/time_format.h"
 
@@ -167,7 +168,7 @@ StatusOr<std::optional<Enrolment>> SequenceService::EnrolInTxn(SequenceTxn& txn,
   entry.lead_id = lead.id;
   entry.at = now;
   entry.kind = "sequence_enrolled";
-  entry.actor = by ? fmt::format("user:{}", *by) : "rule:" + SequenceRef(s.id);
+  entry.actor = by ? "user:" + UserIdText(*by) : "rule:" + SequenceRef(s.id);
   entry.data = json{{"sequence_id", SequenceRef(s.id)},
                     {"sequence", s.name},
                     {"enrolment_id", EnrolmentRef(e.id)},

@@ -163,6 +163,9 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) override {
     return target_.GetInbound(uid);
   }
+  StatusOr<std::vector<InboundMessage>> ListInbound(const InboundQuery& query) override {
+    return target_.ListInbound(query);
+  }
   StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override {
     return target_.BeginSequenceTxn();
   }

@@ -264,6 +264,10 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/broadcasts/{broadcast}/cancel", Lead::kNone, "YNNYN UUU", "{}"},
     // Received email: an inbound mail webhook's token (marketing) or an admin.
     {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
+    // What came back is read like a lead's emails: by anyone signed in.
+    {"GET /api/v1/inbound?owner=me&class=reply", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/inbound/{inbound}", Lead::kNone, "yyyyy UUU"},
+    {"GET /api/v1/inbound/{inbound}/raw", Lead::kNone, "yyyyy UUU"},
     // API tokens: one's own; admins revoke anyone's.
     {"GET /api/v1/tokens", Lead::kNone, "YYYYY UUU", "", kTokensFix},
     {"POST /api/v1/tokens", Lead::kNone, "YYYYY UUU", R"({"name":"ci","expires_in_days":30})",

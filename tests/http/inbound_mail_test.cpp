@@ -549,6 +549,67 @@ TEST_F(InboundMailTest, AReplyWithAForgedInReplyToIsNotTrusted) {
   EXPECT_TRUE(Log(lead, "email_auto_reply").empty());
 }
 
+TEST_F(InboundMailTest, WhatCameBackIsListedForTheOwnerAndReadWithItsOwnWords) {
+  const std::string lead = Lead("u9", "ana@offsite.example");
+  const std::string sent = SentTo(lead, "ana@offsite.example");
+  HttpResult ooo =
+      Post(OutOfOffice("ana@offsite.example", sent, "ooo-9@offsite.example"), marketing_token_);
+  ASSERT_EQ(ooo.status, 201u) << ooo.body;
+  // A reply whose subject is Latin-1 bytes, not UTF-8, with the email quoted below.
+  const std::string reply =
+      "From: Ana Ruiz <ana@offsite.example>\r\nTo: rep@meetco.example\r\n"
+      "Subject: Re: Caf\xe9 venues\r\nMessage-ID: <reply-9@offsite.example>\r\n"
+      "In-Reply-To: <" +
+      sent +
+      ">\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+      "We are 24 people; could you call me on Friday?\r\n\r\n"
+      "On Tue, Sam Rep wrote:\r\n> Spring venues for your team\r\n";
+  HttpResult replied = Post(reply, marketing_token_);
+  ASSERT_EQ(replied.status, 201u) << replied.body;
+  const std::string reply_id = json::parse(replied.body)["id"];
+  Post(Dsn("nobody@elsewhere.example", "unknown@meetco.example", "5.1.1", "dsn-9@mx"),
+       marketing_token_);
+
+  // The rep's inbox: what came back about their leads, newest first.
+  HttpResult mine = Call("GET", "/api/v1/inbound?owner=me&class=reply,auto_reply", rep_token_);
+  ASSERT_EQ(mine.status, 200u) << mine.body;
+  json items = json::parse(mine.body)["items"];
+  ASSERT_EQ(items.size(), 2u) << mine.body;
+  EXPECT_EQ(items[0]["id"], reply_id);
+  EXPECT_EQ(items[0]["class"], "reply");
+  EXPECT_EQ(items[0]["lead_id"], lead);
+  EXPECT_NE(items[0]["detail"]["excerpt"].get<std::string>().find("24 people"), std::string::npos);
+  EXPECT_EQ(items[1]["class"], "auto_reply");
+  EXPECT_FALSE(items[0].contains("raw"));
+  // Paged: one at a time, then the next.
+  json first = Get("/api/v1/inbound?lead=" + lead + "&limit=1");
+  ASSERT_EQ(first["items"].size(), 1u);
+  json second = Get("/api/v1/inbound?lead=" + lead +
+                    "&limit=1&cursor=" + first["next_cursor"].get<std::string>());
+  ASSERT_EQ(second["items"].size(), 1u);
+  EXPECT_EQ(second["items"][0]["class"], "auto_reply");
+  // Every message, the unmatched bounce too, for who asks for all of them.
+  EXPECT_EQ(Get("/api/v1/inbound?status=unmatched")["items"].size(), 1u);
+
+  // One message: what Ana wrote without the quote, and its bytes as received.
+  json one = Get("/api/v1/inbound/" + reply_id);
+  EXPECT_NE(one["own_text"].get<std::string>().find("call me on Friday"), std::string::npos);
+  EXPECT_EQ(one["own_text"].get<std::string>().find("Spring venues"), std::string::npos);
+  EXPECT_NE(one["text"].get<std::string>().find("Spring venues"), std::string::npos);
+  HttpResult raw = Call("GET", "/api/v1/inbound/" + reply_id + "/raw", rep_token_);
+  ASSERT_EQ(raw.status, 200u);
+  EXPECT_EQ(raw.body, reply);
+
+  // Bad filters say which parameter is wrong.
+  for (const char* bad : {"class=reply,nonsense", "status=done", "owner=someone", "cursor=x"}) {
+    HttpResult r = Call("GET", std::string("/api/v1/inbound?") + bad, rep_token_);
+    EXPECT_EQ(r.status, 400u) << bad << " " << r.body;
+  }
+  EXPECT_EQ(Call("GET", "/api/v1/inbound?lead=ld_999999", rep_token_).status, 404u);
+  EXPECT_EQ(Call("GET", "/api/v1/inbound/in_missing", rep_token_).status, 404u);
+  EXPECT_EQ(Call("GET", "/api/v1/inbound/in_missing/raw", rep_token_).status, 404u);
+}
+
 TEST(InboundConfigFile, EmailInboundIsReadWithErrorsThatNameTheLine) {
   auto config = ParseConfig(R"([email]
 from_address = "news@meetco.example"

@@ -8,6 +8,7 @@ import { Inbox, Team, Search } from './lists.js';
 import { LeadPage } from './lead.js';
 import { MySettings } from './me.js';
 import { Broadcasts, BroadcastPage, mayBroadcast } from './broadcasts.js';
+import { Sequences, SequencePage } from './sequences.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -52,6 +53,9 @@ function Page({ hash, user }) {
   if (path === '/me') return html`<${MySettings} />`;
   const broadcast = path.match(/^\/broadcasts\/(bc_\d+)$/);
   if (broadcast) return html`<${BroadcastPage} id=${broadcast[1]} user=${user} key=${broadcast[1]} />`;
+  const sequence = path.match(/^\/sequences\/(sq_\d+|new)$/);
+  if (sequence) return html`<${SequencePage} id=${sequence[1]} params=${params} user=${user} key=${sequence[1]} />`;
+  if (path === '/sequences') return html`<${Sequences} user=${user} />`;
   if (path === '/broadcasts') return html`<${Broadcasts} user=${user} params=${params} />`;
   if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} user=${user} />`;
   return html`<div class="state empty"><strong>No such page</strong><p><a href=${home(user)}>Go to your start page</a></p></div>`;
@@ -62,7 +66,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts' };
+    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -71,8 +75,9 @@ function Shell({ session, onSignOut }) {
     ['#/team', 'Team', isManager(user)],
     ['#/search', 'Leads', true],
     ['#/broadcasts', 'Broadcasts', mayBroadcast(user)],
+    ['#/sequences', 'Sequences', user.role !== 'viewer'],
   ];
-  const current = hash.split('?')[0].replace(/^(#\/broadcasts)\/.*/, '$1');
+  const current = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences))\/.*/, '$1');
   return html`
     <header class="top">
       <a class="brand" href=${home(user)}>Tandem</a>

@@ -7,6 +7,8 @@ import {
   leadName, subtitle, sourceText, isManager, loadUsers, useSubmit, dayIn,
 } from './lib.js';
 import { EmailSection } from './compose.js';
+import { LeadEnrolments } from './sequences.js';
+import { Replies } from './replies.js';
 
 const CONTACT_CHANNELS = [['call', 'Call'], ['email', 'Email'], ['meeting', 'Meeting']];
 const ALL_CHANNELS = ['email', 'call', 'sms', 'social', 'meeting', 'mail'];
@@ -60,6 +62,8 @@ export function LeadPage({ id, user }) {
           <${WhyNow} brief=${brief} />
           <${Contact} lead=${lead} contact=${data.contact} brief=${brief} user=${user} onDone=${reload} />
           <${EmailSection} lead=${lead} user=${user} onSent=${reload} />
+          <${Replies} title="Replies from this lead" query=${`lead=${lead.id}`}
+            emptyText="No reply or out-of-office answer from this lead yet." linkLead=${false} />
           <${TalkingPoints} brief=${brief} />
           <${Journey} brief=${brief} now=${now} />
           <${Timeline} items=${data.timeline} names=${data.names} now=${now} />
@@ -70,6 +74,7 @@ export function LeadPage({ id, user }) {
           <${Campaigns} brief=${brief} />
           <${History} brief=${brief} now=${now} />
           <${Outcome} lead=${lead} user=${user} onDone=${reload} />
+          <${LeadEnrolments} lead=${lead} user=${user} onChanged=${reload} />
           <${Preferences} lead=${lead} preferences=${data.preferences} user=${user} onDone=${reload} />
           ${isManager(user) && html`<${Reassign} lead=${lead} onDone=${reload} />`}
         </aside>
@@ -347,6 +352,16 @@ function describe(item, names) {
     case 'priority_changed': return `Priority ${item.from || 'none'} → ${item.to || 'none'}`;
     case 'email_clicked': return `Clicked ${item.url} in the email “${item.subject}”`;
     case 'email_opened': return `Opened the email “${item.subject}”`;
+    case 'email_replied': return `Replied to “${item.subject}”${item.excerpt ? `: ${item.excerpt}` : ''}`;
+    case 'email_auto_reply': return `Automatic reply “${item.subject}”${item.back_on ? `, back on ${item.back_on}` : ''}`;
+    case 'email_bounced': return `An email bounced${item.status ? ` (${item.status})` : ''}: the address is suppressed`;
+    case 'email_soft_bounced': return `An email could not be delivered for now${item.status ? ` (${item.status})` : ''}`;
+    case 'email_complaint': return 'Marked an email as spam: unsubscribed';
+    case 'sequence_enrolled': return `Enrolled in the sequence “${item.sequence}”${item.by === 'rule' ? ' by its rule' : ''}`;
+    case 'sequence_step': return `Sequence “${item.sequence}” step ${item.step}: ${item.outcome}${item.reason ? ` (${item.reason})` : ''}${item.note ? ` — ${item.note}` : ''}`;
+    case 'sequence_paused': return `Sequence “${item.sequence}” paused${item.reason ? `: ${item.reason.replaceAll('_', ' ')}` : ''}${item.until ? ` until ${when(item.until)}` : ''}`;
+    case 'sequence_resumed': return `Sequence “${item.sequence}” resumed`;
+    case 'sequence_exited': return `Left the sequence “${item.sequence}”${item.reason ? `: ${item.reason.replaceAll('_', ' ')}` : ''}`;
     default: return item.kind.replaceAll('_', ' ');
   }
 }

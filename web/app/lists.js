@@ -6,6 +6,7 @@ import {
   leadName, subtitle, sourceText, isManager, loadUsers, STAGES, OPEN_STAGES,
 } from './lib.js';
 import { ReassignForm } from './lead.js';
+import { Replies, SequenceTasks } from './replies.js';
 
 // Open first-contact clocks first, soonest due on top; then the rest as the server sorted them.
 function byUrgency(leads) {
@@ -73,6 +74,8 @@ export function Inbox() {
       <button class="quiet" onClick=${reload}>Refresh</button></div>
     ${leads.length ? html`<${LeadTable} leads=${leads} label="My leads" />`
       : html`<${Empty} title="Inbox zero">No open leads for you. New ones appear here within 30 seconds of being routed to you (at once when you come back to this window), with the reason to call.<//>`}
+    <${SequenceTasks} />
+    <${Replies} title="Replies to your leads" />
   </section>`;
 }
 

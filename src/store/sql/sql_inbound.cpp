@@ -1,7 +1,10 @@
 // Received email (inbound_messages) and what receiving it reads of the sends and the
 // leads: the store's side of email/inbound_store.h.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sodium.h>
+
+#include <variant>
 
 #include "store/sql/sql_email_txn.h"
 #include "store/sql/sql_leads.h"
@@ -17,6 +20,11 @@ namespace {
 constexpr const char* kInboundColumns =
     "id, uid, dedup_key, message_id, via, kind, status, from_address, subject, lead_id, send_id, "
     "matched_by, address, detail, raw_base64, size, truncated, received_at";
+// The same, for a list: the bytes left out.
+constexpr const char* kInboundListColumns =
+    "m.id, m.uid, m.dedup_key, m.message_id, m.via, m.kind, m.status, m.from_address, m.subject, "
+    "m.lead_id, m.send_id, m.matched_by, m.address, m.detail, '', m.size, m.truncated, "
+    "m.received_at";
 
 // The bytes as base64: a message may hold any bytes, a text column may not.
 std::string ToBase64(std::string_view bytes) {
@@ -190,6 +198,32 @@ StatusOr<std::unique_ptr<InboundTxn>> SqlStore::BeginInboundTxn() {
 StatusOr<std::optional<InboundMessage>> SqlStore::GetInbound(std::string_view uid) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   return FindInboundBy(lease->db(), "uid", uid);
+}
+
+StatusOr<std::vector<InboundMessage>> SqlStore::ListInbound(const InboundQuery& q) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  std::vector<std::string> where;
+  std::vector<std::variant<int64_t, std::string>> binds;
+  auto any_of = [&](const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::vector<std::string> marks(values.size(), "?");
+    where.push_back(fmt::format("{} IN ({})", column, fmt::join(marks, ", ")));
+    for (const std::string& v : values) binds.emplace_back(v);
+  };
+  if (q.lead_id) where.push_back("m.lead_id = ?"), binds.emplace_back(*q.lead_id);
+  if (q.owner_id) where.push_back("l.owner_id = ?"), binds.emplace_back(*q.owner_id);
+  any_of("m.kind", q.kinds);
+  any_of("m.status", q.statuses);
+  if (q.before_id > 0) where.push_back("m.id < ?"), binds.emplace_back(q.before_id);
+  std::string sql = fmt::format("SELECT {} FROM inbound_messages m", kInboundListColumns);
+  if (q.owner_id) sql += " JOIN leads l ON l.id = m.lead_id";
+  if (!where.empty()) sql += fmt::format(" WHERE {}", fmt::join(where, " AND "));
+  sql += " ORDER BY m.id DESC LIMIT ?";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare(sql));
+  int i = 1;
+  for (const auto& b : binds) std::visit([&](const auto& v) { stmt->Bind(i++, v); }, b);
+  stmt->Bind(i, static_cast<int64_t>(q.limit));
+  return sql::Collect<InboundMessage>(stmt, ReadInbound);
 }
 
 }  // namespace tandem

@@ -162,6 +162,7 @@ class SqlStore : public sql::SqlStoreReads {
   // sql_inbound.cpp
   StatusOr<std::unique_ptr<InboundTxn>> BeginInboundTxn() override;
   StatusOr<std::optional<InboundMessage>> GetInbound(std::string_view uid) override;
+  StatusOr<std::vector<InboundMessage>> ListInbound(const InboundQuery& query) override;
   // sql_sequences.cpp, sql_sequence_txn.cpp
   StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override;
   StatusOr<Sequence> PutSequence(const Sequence& sequence) override;
