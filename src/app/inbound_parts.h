@@ -16,7 +16,7 @@ class InboundParts {
  public:
   // Everything must outlive the parts.
   InboundParts(const Config& config, Store& store, const LeadEngine& engine, const Clock& clock)
-      : mail_(store, engine, config.email.inbound),
+      : mail_(store, engine, config.email.inbound, config.webhooks),
         routes_(store, mail_, clock),
         poller_(config.email.inbound, mail_, clock) {}
 

@@ -20,6 +20,10 @@ std::string HtmlEscape(std::string_view text);
 // boundary, with "…") to at most `max_bytes`.
 std::string HeaderText(std::string_view text, size_t max_bytes = 200);
 
+// `text` as valid UTF-8: every byte that does not begin a well-formed sequence
+// (overlong forms, surrogates and code points past U+10FFFF are not) becomes U+FFFD.
+std::string ValidUtf8(std::string_view text);
+
 // Whether `path` matches the glob `pattern` ('*' any run of characters, '?' one).
 bool GlobMatch(std::string_view pattern, std::string_view path);
 

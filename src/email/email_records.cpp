@@ -1,5 +1,9 @@
 #include "email/email_records.h"
 
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
 #include "core/enum_names.h"
 
 namespace tandem {
@@ -51,6 +55,20 @@ std::optional<SendStatus> ParseSendStatus(std::string_view name) {
 }
 std::string_view EngagementKindName(EngagementKind kind) {
   return kind == EngagementKind::kClick ? "click" : "open";
+}
+
+nlohmann::json SendWebhookJson(const EmailSend& send, int64_t code, std::string_view reply) {
+  nlohmann::json email = {{"id", send.uid},
+                          {"kind", SendKindName(send.kind)},
+                          {"to", send.to_address},
+                          {"subject", send.subject},
+                          {"message_id", send.message_id},
+                          {"template", send.template_key},
+                          {"template_version", send.template_version},
+                          {"smtp_code", code}};
+  if (send.broadcast_id) email["broadcast_id"] = fmt::format("bc_{}", *send.broadcast_id);
+  if (!reply.empty()) email["reply"] = std::string(reply);
+  return email;
 }
 
 }  // namespace tandem

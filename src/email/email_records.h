@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "contact/channel.h"
 #include "core/clock.h"
 
@@ -157,5 +159,9 @@ struct Suppression {
   std::string detail;   // the relay's reply, the complaint
   TimePoint created_at;
 };
+
+// A send as webhooks (email.sent, email.bounced) and the timeline show it; `code` and
+// `reply` are the relay's answer (0 and "" when there was none).
+nlohmann::json SendWebhookJson(const EmailSend& send, int64_t code, std::string_view reply);
 
 }  // namespace tandem

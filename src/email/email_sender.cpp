@@ -71,24 +71,6 @@ EmailSender::Attempt EmailSender::Deliver(const EmailSend& send) {
   return {status, outcome.code, outcome.message};
 }
 
-namespace {
-
-nlohmann::json SendJson(const EmailSend& send, int64_t code, const std::string& reply) {
-  nlohmann::json email = {{"id", send.uid},
-                          {"kind", SendKindName(send.kind)},
-                          {"to", send.to_address},
-                          {"subject", send.subject},
-                          {"message_id", send.message_id},
-                          {"template", send.template_key},
-                          {"template_version", send.template_version},
-                          {"smtp_code", code}};
-  if (send.broadcast_id) email["broadcast_id"] = fmt::format("bc_{}", *send.broadcast_id);
-  if (!reply.empty()) email["reply"] = reply;
-  return email;
-}
-
-}  // namespace
-
 Status EmailSender::Record(EmailTxn& txn, const EmailSend& send, const Attempt& a, TimePoint now) {
   const TimePoint next = a.status == SendStatus::kRetrying ? now + Backoff(send.attempts) : now;
   TANDEM_RETURN_IF_ERROR(txn.RecordAttempt(send.id, a.status, a.code, a.error, next, now));
@@ -107,12 +89,12 @@ Status EmailSender::Record(EmailTxn& txn, const EmailSend& send, const Attempt& 
     entry.at = now;
     entry.kind = "email_bounced";
     entry.actor = "system";
-    entry.data = SendJson(send, a.code, a.error).dump();
+    entry.data = SendWebhookJson(send, a.code, a.error).dump();
     TANDEM_RETURN_IF_ERROR(txn.AppendLog(entry));
   }
   const char* type = sent ? "email.sent" : "email.bounced";
   if ((sent || a.status == SendStatus::kBounced) && outbox_.Wanted(type, false)) {
-    nlohmann::json data = {{"email", SendJson(send, a.code, a.error)}};
+    nlohmann::json data = {{"email", SendWebhookJson(send, a.code, a.error)}};
     TANDEM_RETURN_IF_ERROR(outbox_.Write(txn, type, *send.lead_id, data, now).status());
   }
   return OkStatus();

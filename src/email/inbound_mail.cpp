@@ -123,8 +123,9 @@ InboundPlan PlanInbound(const InboundClassification& c, const InboundMatch& matc
   return plan;
 }
 
-InboundMail::InboundMail(InboundStore& store, const LeadEngine& engine, InboundConfig config)
-    : store_(store), engine_(engine), config_(std::move(config)) {}
+InboundMail::InboundMail(InboundStore& store, const LeadEngine& engine, InboundConfig config,
+                         std::vector<WebhookConfig> webhooks)
+    : store_(store), engine_(engine), config_(std::move(config)), outbox_(std::move(webhooks)) {}
 
 StatusOr<InboundMatch> InboundMail::Match(InboundTxn& txn, const email::ParsedEmail& email,
                                           const InboundClassification& c) const {
@@ -204,6 +205,22 @@ StatusOr<json> InboundMail::ApplyToLead(InboundTxn& txn, const InboundPlan& plan
   return changes;
 }
 
+// email.bounced for a send that bounced after the relay took it, as the sender writes
+// it for one the relay refused: the DSN's status and diagnostic as the reply, and the
+// message that said so.
+Status InboundMail::BouncedWebhook(InboundTxn& txn, const EmailSend& send,
+                                   const InboundMessage& message, const InboundClassification& c,
+                                   TimePoint now) const {
+  if (!send.lead_id || !IsToLead(send.kind) || !outbox_.Wanted("email.bounced", false)) {
+    return OkStatus();
+  }
+  json email =
+      SendWebhookJson(send, 0, HeaderText(fmt::format("{} {}", c.status, c.diagnostic), 300));
+  email["bounced_by"] = "mail";
+  json data = {{"email", std::move(email)}, {"inbound_id", message.uid}};
+  return outbox_.Write(txn, "email.bounced", *send.lead_id, std::move(data), now).status();
+}
+
 StatusOr<json> InboundMail::Apply(InboundTxn& txn, const InboundPlan& plan,
                                   const InboundMatch& match, const InboundMessage& message,
                                   const email::ParsedEmail& email, const InboundClassification& c,
@@ -222,7 +239,10 @@ StatusOr<json> InboundMail::Apply(InboundTxn& txn, const InboundPlan& plan,
     TANDEM_ASSIGN_OR_RETURN(
         bool bounced,
         txn.MarkSendBounced(match.send->id, HeaderText(plan.suppress_detail, 300), now));
-    if (bounced) changes.push_back({{"send_bounced", match.send->uid}});
+    if (bounced) {
+      changes.push_back({{"send_bounced", match.send->uid}});
+      TANDEM_RETURN_IF_ERROR(BouncedWebhook(txn, *match.send, message, c, now));
+    }
   }
   if (!match.lead_id) return changes;
   TANDEM_ASSIGN_OR_RETURN(json lead_changes,
@@ -241,7 +261,7 @@ StatusOr<json> InboundMail::Apply(InboundTxn& txn, const InboundPlan& plan,
   entry.at = now;
   entry.kind = plan.log_kind;
   entry.actor = "inbound:" + message.uid;
-  entry.data = data.dump();
+  entry.data = data.dump(-1, ' ', false, json::error_handler_t::replace);
   TANDEM_RETURN_IF_ERROR(txn.AppendLog(entry));
   return changes;
 }
@@ -305,7 +325,7 @@ StatusOr<InboundResult> InboundMail::Receive(std::string_view bytes, int64_t siz
   if (!match.untrusted.empty()) detail["untrusted"] = match.untrusted;
   if (match.send) detail["email_id"] = match.send->uid;
   if (soft_bounces > 0) detail["earlier_soft_bounces"] = soft_bounces;
-  message.detail = detail.dump();
+  message.detail = detail.dump(-1, ' ', false, json::error_handler_t::replace);
   TANDEM_ASSIGN_OR_RETURN(message.id, txn->AddInbound(message));
   // A reader's reply Tandem trusts is engagement ("Email Replied"): the score counts it.
   if (c.kind == InboundKind::kReply && message.status == "applied" && message.lead_id) {

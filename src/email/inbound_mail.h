@@ -27,6 +27,7 @@
 #include "email/inbound_config.h"
 #include "email/inbound_store.h"
 #include "leads/lead_engine.h"
+#include "outbox/outbox_writer.h"
 
 namespace tandem {
 
@@ -70,7 +71,10 @@ class InboundMail {
   static constexpr size_t kMaxKeptBytes = 256 * 1024;
 
   // `store` and `engine` must outlive the service.
-  InboundMail(InboundStore& store, const LeadEngine& engine, InboundConfig config);
+  // `webhooks` hear of a send that bounced by mail (email.bounced), as of one the relay
+  // refused.
+  InboundMail(InboundStore& store, const LeadEngine& engine, InboundConfig config,
+              std::vector<WebhookConfig> webhooks = {});
 
   // Receives one message: `bytes` are its first bytes (at most kMaxKeptBytes are read)
   // of `size` in all; `via` is "api" or "imap". 400 mime_unparseable when the bytes are
@@ -87,6 +91,8 @@ class InboundMail {
                                  const email::ParsedEmail& email,
                                  const email::InboundClassification& classification,
                                  TimePoint now) const;
+  Status BouncedWebhook(InboundTxn& txn, const EmailSend& send, const InboundMessage& message,
+                        const email::InboundClassification& classification, TimePoint now) const;
   StatusOr<nlohmann::json> ApplyToLead(InboundTxn& txn, const InboundPlan& plan, int64_t lead_id,
                                        const InboundMessage& message,
                                        const email::ParsedEmail& email, TimePoint now) const;
@@ -94,6 +100,7 @@ class InboundMail {
   InboundStore& store_;
   const LeadEngine& engine_;
   const InboundConfig config_;
+  const OutboxWriter outbox_;
 };
 
 }  // namespace tandem

@@ -132,6 +132,22 @@ void ReadHeaders(GMimeMessage* message, ParsedEmail& email) {
   }
 }
 
+// Every text as valid UTF-8: a message may carry any bytes (8-bit headers, a body that
+// lies about its charset), and what is read from it ends up in JSON, HTML and the store.
+void MakeValid(ParsedEmail& e) {
+  auto fix = [](std::string& s) { s = ValidUtf8(s); };
+  for (auto& [name, value] : e.headers) fix(name), fix(value);
+  for (std::string* s : {&e.subject, &e.from, &e.to, &e.reply_to, &e.message_id, &e.in_reply_to,
+                         &e.content_type, &e.report_type, &e.text, &e.html, &e.delivery_status,
+                         &e.original_message_id, &e.feedback_report}) {
+    fix(*s);
+  }
+  fix(e.from_mailbox.name);
+  fix(e.from_mailbox.address);
+  for (MailAddress& m : e.to_mailboxes) fix(m.name), fix(m.address);
+  for (std::string& r : e.references) fix(r);
+}
+
 }  // namespace
 
 std::string ParsedEmail::Header(std::string_view name) const {
@@ -169,6 +185,7 @@ StatusOr<ParsedEmail> ParseMime(std::string_view bytes) {
     }
     ReadParts(body, email, 0);
   }
+  MakeValid(email);
   return email;
 }
 

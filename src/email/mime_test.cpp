@@ -1,7 +1,10 @@
 #include "email/mime.h"
 
+#include "core/text.h"
+
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 
 namespace tandem::email {
@@ -296,6 +299,33 @@ TEST(ParseMimeTest, SurvivesDeeplyNestedParts) {
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->subject, "deep");
   EXPECT_EQ(parsed->text, "");  // too deep to be read
+}
+
+TEST(ValidUtf8Test, KeepsWellFormedTextAndReplacesEveryBadByte) {
+  EXPECT_EQ(ValidUtf8("Caf\xC3\xA9 \xF0\x9F\x98\x80"), "Caf\xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(ValidUtf8("Caf\xE9!"), "Caf\xEF\xBF\xBD!");                          // Latin-1
+  EXPECT_EQ(ValidUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
+  EXPECT_EQ(ValidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(ValidUtf8("\xF4\x90\x80\x80").size(), 12u);                          // past U+10FFFF
+  EXPECT_EQ(ValidUtf8("ab\xE2\x82"), "ab\xEF\xBF\xBD\xEF\xBF\xBD");              // cut short
+  EXPECT_EQ(ValidUtf8(""), "");
+}
+
+TEST(ParseMimeTest, EveryTextItReadsIsValidUtf8) {
+  // 8-bit Latin-1 in the headers, and a body that says UTF-8 but is not.
+  auto parsed = ParseMime(
+      "From: Jos\xE9 <jose@example.com>\r\nTo: a@example.com\r\nSubject: Caf\xE9\r\n"
+      "Message-ID: <m\xE9@example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+      "Gr\xFC\xDF" "e, \xC3\xA9t\xE9\r\n");
+  ASSERT_TRUE(parsed.ok());
+  const nlohmann::json all = {parsed->subject,
+                              parsed->from,
+                              parsed->text,
+                              parsed->message_id,
+                              parsed->from_mailbox.name,
+                              parsed->headers[0].second};
+  EXPECT_NO_THROW(all.dump());                                   // strict: throws on invalid UTF-8
+  EXPECT_NE(parsed->text.find("\xC3\xA9t"), std::string::npos);  // the valid part is kept
 }
 
 TEST(ParseMimeTest, RefusesWhatIsNoMessage) {

@@ -73,21 +73,26 @@ json MessageSchema() {
       {"id", "class", "status", "from", "subject", "received_at"});
 }
 
-// "a,b" into its parts, each one of `allowed`; the error names the parameter.
+// "a,b" into its distinct parts, each one of `allowed`; the error names the parameter.
 StatusOr<std::vector<std::string>> OneOfEach(std::string_view name, std::string_view text,
                                              const std::vector<std::string_view>& allowed) {
   std::vector<std::string> out;
-  while (!text.empty()) {
+  for (;;) {
     const size_t comma = std::min(text.find(','), text.size());
     const std::string_view part = TrimSpace(text.substr(0, comma));
-    text.remove_prefix(std::min(comma + 1, text.size()));
     if (std::find(allowed.begin(), allowed.end(), part) == allowed.end()) {
-      return InvalidArgument("invalid_parameter", fmt::format("{} \"{}\" is not one of {}", name,
-                                                              part, fmt::join(allowed, ", ")));
+      return InvalidArgument(
+          "invalid_parameter",
+          part.empty()
+              ? fmt::format("{} has an empty value; give one or more of {}, separated "
+                            "by commas",
+                            name, fmt::join(allowed, ", "))
+              : fmt::format("{} \"{}\" is not one of {}", name, part, fmt::join(allowed, ", ")));
     }
-    out.emplace_back(part);
+    if (std::find(out.begin(), out.end(), part) == out.end()) out.emplace_back(part);
+    if (comma == text.size()) return out;
+    text.remove_prefix(comma + 1);
   }
-  return out;
 }
 
 }  // namespace
@@ -215,9 +220,12 @@ Response InboundRoutes::One(const HttpRequest& request, bool raw) {
   if (!*found) return ErrorResponse(404, "not_found", fmt::format("no received email {}", uid));
   const InboundMessage& m = **found;
   if (raw) {
+    // Someone else's bytes, on this origin: downloaded, never sniffed or rendered.
     Response res = Text(200, "message/rfc822", m.raw);
     res.set(boost::beast::http::field::content_disposition,
             fmt::format("attachment; filename=\"{}.eml\"", m.uid));
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Content-Security-Policy", "sandbox; default-src 'none'");
     return res;
   }
   json out = ListedJson(m);

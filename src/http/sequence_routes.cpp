@@ -239,6 +239,7 @@ Response SequenceRoutes::ListEnrolments(const HttpRequest& request, EnrolmentQue
   auto rows = store_.ListEnrolments(query);
   if (!rows.ok()) return ErrorResponse(rows.status());
   std::map<int64_t, std::optional<Sequence>> sequences;
+  std::map<int64_t, json> leads;
   json out = {{"items", json::array()}, {"next_cursor", nullptr}};
   for (const Enrolment& e : *rows) {
     if (!sequences.contains(e.sequence_id)) {
@@ -249,9 +250,13 @@ Response SequenceRoutes::ListEnrolments(const HttpRequest& request, EnrolmentQue
     const auto& s = sequences[e.sequence_id];
     json item = EnrolmentJson(e, s ? &*s : nullptr);
     // Who it is, so a list of a sequence's enrolments reads as people.
-    auto lead = store_.GetLead(e.lead_id);
-    if (!lead.ok()) return ErrorResponse(lead.status());
-    item["lead"] = *lead ? json{{"name", (*lead)->name}, {"email", (*lead)->email}} : json(nullptr);
+    if (!leads.contains(e.lead_id)) {
+      auto lead = store_.GetLead(e.lead_id);
+      if (!lead.ok()) return ErrorResponse(lead.status());
+      leads[e.lead_id] =
+          *lead ? json{{"name", (*lead)->name}, {"email", (*lead)->email}} : json(nullptr);
+    }
+    item["lead"] = leads[e.lead_id];
     out["items"].push_back(std::move(item));
   }
   if (rows->size() == query.limit) out["next_cursor"] = std::to_string(rows->back().id);

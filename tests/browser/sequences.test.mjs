@@ -106,6 +106,8 @@ test('marketing builds a nurture sequence; a rep enrols a lead; its reply reache
       await page.click('form[aria-label="New sequence"] button[type=submit]');
       await page.waitForSelector('form[aria-label="Edit the sequence"]');
       await page.waitForSelector('text=No steps yet');
+      // Chosen first: editing the steps after must not undo it.
+      await page.selectOption('#seq-refused', 'pause');
       // Saving without a step says what is missing, and creates nothing.
       await page.click('text=Create sequence');
       assert.match(await page.textContent('form[aria-label="Edit the sequence"] [role=alert]'), /step/);
@@ -118,7 +120,6 @@ test('marketing builds a nurture sequence; a rep enrols a lead; its reply reache
       // A step added by mistake is removed again.
       await page.click('text=Add a task');
       await page.click('button[aria-label="Remove step 3"]');
-      await page.selectOption('#seq-refused', 'pause');
       await page.click('text=Create sequence');
       await page.waitForSelector('article[data-sequence^="sq_"]');
       sequenceId = page.url().match(/sq_\d+/)[0];

@@ -92,6 +92,7 @@ class InboundMailTest : public testing::ApiFixture {
     config.email.inbound.folder = "AppInbox";
     config.email.inbound.processed_folder = "AppProcessed";
     config.email.inbound.poll_interval_s = 1;
+    config.webhooks.push_back({"http://127.0.0.1:9/hook", "secret", {"email.bounced"}});
     Start(config);
     ASSERT_EQ(Call("PATCH", "/api/v1/users/me", rep_token_, R"({"notify_by":"none"})").status,
               200u);
@@ -501,6 +502,23 @@ TEST_F(InboundMailTest, BouncesSuppressOnlyWhatTandemSentAndForgeriesChangeNothi
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0]["inbound_id"], body["id"]);
   EXPECT_EQ(log[0]["status"], "5.1.1");
+  // The webhook hears of it as of a bounce the relay gave, once: the forgery and the
+  // unknown send told it nothing, and the same report again changes nothing.
+  EXPECT_EQ(Post(Dsn("gone@offsite.example", sent, "5.1.1", "d3@mx"), marketing_token_).status,
+            200u);
+  std::vector<json> hooks;
+  const std::vector<OutboxMessage> outbox = raw_store_->ListOutbox(0, 10000).value();
+  for (const OutboxMessage& m : outbox) {
+    if (m.type == "email.bounced") hooks.push_back(json::parse(m.payload));
+  }
+  ASSERT_EQ(hooks.size(), 1u);
+  const json& email = hooks[0]["data"]["email"];
+  EXPECT_EQ(email["to"], "gone@offsite.example");
+  EXPECT_EQ(email["message_id"], sent);
+  EXPECT_EQ(email["bounced_by"], "mail");
+  EXPECT_EQ(email["smtp_code"], 0);
+  EXPECT_NE(email["reply"].get<std::string>().find("5.1.1"), std::string::npos);
+  EXPECT_EQ(hooks[0]["data"]["inbound_id"], body["id"]);
 }
 
 TEST_F(InboundMailTest, SoftBouncesSuppressAfterTheThirdSendFailsAndComplaintsUnsubscribe) {
@@ -601,7 +619,15 @@ TEST_F(InboundMailTest, WhatCameBackIsListedForTheOwnerAndReadWithItsOwnWords) {
   EXPECT_EQ(raw.body, reply);
 
   // Bad filters say which parameter is wrong.
-  for (const char* bad : {"class=reply,nonsense", "status=done", "owner=someone", "cursor=x"}) {
+  EXPECT_EQ(raw.headers["X-Content-Type-Options"], "nosniff");
+  EXPECT_NE(raw.headers["Content-Security-Policy"].find("sandbox"), std::string::npos);
+  // A value given twice counts once.
+  EXPECT_EQ(json::parse(
+                Call("GET", "/api/v1/inbound?owner=me&class=reply,reply", rep_token_).body)["items"]
+                .size(),
+            1u);
+  for (const char* bad : {"class=reply,nonsense", "class=", "class=reply,", "status=done",
+                          "owner=someone", "cursor=x"}) {
     HttpResult r = Call("GET", std::string("/api/v1/inbound?") + bad, rep_token_);
     EXPECT_EQ(r.status, 400u) << bad << " " << r.body;
   }

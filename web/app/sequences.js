@@ -105,7 +105,7 @@ async function loadSequence(id, params, user) {
     id === 'new' ? fresh() : api('GET', `/api/v1/sequences/${id}`),
     id === 'new' ? { items: [] } : api('GET', `/api/v1/sequences/${id}/enrolments?limit=200`),
     api('GET', '/api/v1/email-templates').catch(() => ({ items: [] })),
-    api('GET', '/api/v1/lead-filters').catch(() => ({ items: [] })),
+    api('GET', '/api/v1/lead-filters'),
   ]);
   return { sequence, enrolments: enrolments.items, templates: templates.items, filters: filters.items };
 }
@@ -123,7 +123,7 @@ export function SequencePage({ id, user, params = '' }) {
       <span class="muted">${s.kind === 'nurture' ? 'nurture, sent as the company' : 'one-to-one, sent as its rep'}</span>
       <a href="#/sequences">All sequences</a></div>
     <${Editor} key=${s.id || 'new'} sequence=${s} templates=${data.templates} filters=${data.filters}
-      editable=${mayEdit(user, s)} onSaved=${reload} />
+      editable=${s.id ? mayEdit(user, s) : mayCreate(user, s.kind)} onSaved=${reload} />
     ${s.id && html`<${Enrolments} items=${data.enrolments} counts=${s.enrolments} />`}
   </article>`;
 }
@@ -158,12 +158,16 @@ function StepRow({ step, index, count, templates, onChange, onMove, onRemove, di
 
 function Editor({ sequence: s, templates, filters, editable, onSaved }) {
   const [steps, setSteps] = useState(s.steps.map((step) => ({ ...step })));
+  // Held here, not read back from the form: a re-render (a step edited) keeps them.
+  const [fields, setFields] = useState({ name: s.name, filter_id: s.filter_id || '', on_refused: s.on_refused, state: s.state });
+  const field = (name) => ({ name, value: fields[name], onInput: (e) => setFields({ ...fields, [name]: e.target.value }),
+    onChange: (e) => setFields({ ...fields, [name]: e.target.value }) });
   const [saved, setSaved] = useState(false);
   const usable = templates.filter((t) => t.purpose === PURPOSE[s.kind]);
-  const { busy, error, submit } = useSubmit(async (form) => {
+  const { busy, error, submit } = useSubmit(async () => {
     setSaved(false);
-    const body = { name: form.get('name'), on_refused: form.get('on_refused'), state: form.get('state'), steps };
-    if (s.kind === 'nurture') body.filter_id = form.get('filter_id') || null;
+    const body = { name: fields.name, on_refused: fields.on_refused, state: fields.state, steps };
+    if (s.kind === 'nurture' && fields.filter_id !== (s.filter_id || '')) body.filter_id = fields.filter_id || null;
     if (!s.id) {
       const created = await api('POST', '/api/v1/sequences', { ...body, kind: s.kind });
       location.hash = `#/sequences/${created.id}`;
@@ -185,7 +189,7 @@ function Editor({ sequence: s, templates, filters, editable, onSaved }) {
   return html`<form class="card stack sequence-editor" onSubmit=${submit} aria-label="Edit the sequence">
     <fieldset disabled=${!editable}>
       <label for="seq-name">Name</label>
-      <input id="seq-name" name="name" value=${s.name} required maxlength="200" />
+      <input id="seq-name" ...${field('name')} required maxlength="200" />
       <h2>Steps</h2>
       <p class="muted">Waits count business days in the lead’s time zone; a step is due inside the sending window on a working day. Email steps send the template’s latest version${s.kind === 'nurture' ? ' (marketing templates, with the unsubscribe link)' : ' (sales templates, as the rep)'}.</p>
       ${steps.length ? html`<ol class="steps">${steps.map((step, i) => html`<${StepRow} key=${i} step=${step} index=${i}
@@ -200,17 +204,18 @@ function Editor({ sequence: s, templates, filters, editable, onSaved }) {
       ${usable.length === 0 && html`<p class="warn-text">There is no ${PURPOSE[s.kind].replace('_', ' ')} template yet; email steps need one.</p>`}
       <h2>Rules</h2>
       ${s.kind === 'nurture' && html`<label for="seq-filter">Enrol automatically <span class="muted">(the leads a saved filter matches, each once; again only after it re-enters that stage)</span></label>
-        <select id="seq-filter" name="filter_id" value=${s.filter_id || ''}>
+        <select id="seq-filter" ...${field('filter_id')}>
           <option value="">Only by hand</option>
           ${filters.map((f) => html`<option value=${f.id}>${f.name} (${f.query})</option>`)}
+          ${s.filter_id && !filters.some((f) => f.id === s.filter_id) && html`<option value=${s.filter_id}>${s.filter_id} (not among the saved filters)</option>`}
         </select>`}
       <label for="seq-refused">When the contact gate or the check refuses a step</label>
-      <select id="seq-refused" name="on_refused" value=${s.on_refused}>
+      <select id="seq-refused" ...${field('on_refused')}>
         <option value="continue">record why and go on with the next step</option>
         <option value="pause">pause the lead there (resuming tries it again)</option>
       </select>
       <label for="seq-state">State</label>
-      <select id="seq-state" name="state" value=${s.state}>
+      <select id="seq-state" ...${field('state')}>
         <option value="active">active: steps go out when due</option>
         <option value="paused">paused: every lead waits where it is</option>
         <option value="archived">archived: takes no new leads</option>
@@ -220,7 +225,7 @@ function Editor({ sequence: s, templates, filters, editable, onSaved }) {
         <p class="muted">An out-of-office answer pauses it until the return day.</p></div>
       ${editable && html`<button class="primary" type="submit" disabled=${busy}>${busy ? 'Saving…' : s.id ? 'Save sequence' : 'Create sequence'}</button>`}
     </fieldset>
-    ${!editable && html`<p class="muted">${s.kind === 'nurture' ? 'Marketing and admins change nurture sequences.' : 'Its rep and sales managers change it.'}</p>`}
+    ${!editable && html`<p class="muted">${s.kind === 'nurture' ? 'Marketing and admins create and change nurture sequences.' : 'A rep and sales managers create and change one-to-one sequences.'}</p>`}
     ${error && html`<p class="error" role="alert">${error.message}</p>`}
     ${saved && html`<p class="ok" role="status">Saved.</p>`}
   </form>`;
