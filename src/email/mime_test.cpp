@@ -316,7 +316,8 @@ TEST(ParseMimeTest, EveryTextItReadsIsValidUtf8) {
   auto parsed = ParseMime(
       "From: Jos\xE9 <jose@example.com>\r\nTo: a@example.com\r\nSubject: Caf\xE9\r\n"
       "Message-ID: <m\xE9@example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-      "Gr\xFC\xDF" "e, \xC3\xA9t\xE9\r\n");
+      "Gr\xFC\xDF"
+      "e, \xC3\xA9t\xE9\r\n");
   ASSERT_TRUE(parsed.ok());
   const nlohmann::json all = {parsed->subject,
                               parsed->from,
