@@ -9,6 +9,7 @@
 
 #include "analytics/facts/fact_store.h"
 #include "analytics/funnel.h"
+#include "analytics/outcomes.h"
 #include "core/clock.h"
 #include "core/status.h"
 
@@ -40,6 +41,9 @@ class AnalyticsReads {
   // The leads `query` selects, counted by group and funnel ranks (one row per
   // combination that has leads).
   virtual StatusOr<std::vector<FunnelCount>> CountFunnel(const FunnelQuery& query) = 0;
+  // The outcomes (rejected, lost, recycled, disqualified) recorded in the query's range,
+  // counted by group, outcome and reason (one row per combination that has any).
+  virtual StatusOr<std::vector<OutcomeCount>> CountOutcomes(const OutcomeQuery& query) = 0;
 };
 
 }  // namespace tandem

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "analytics/csv_cell.h"
 #include "analytics/funnel_report.h"
 #include "core/time_format.h"
 
@@ -61,20 +62,6 @@ nlohmann::json RowToJson(const FunnelRow& row) {
   return {{"group", row.group}, {"counts", counts}, {"conversions", conversions}};
 }
 
-std::string CsvCell(std::string_view text) {
-  std::string cell(text);
-  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) {
-    cell.insert(0, 1, '\'');
-  }
-  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + '"';
-}
-
 void CsvRow(std::string& out, std::string_view scope, const FunnelRow& row) {
   out += fmt::format("{},{}", scope, CsvCell(row.group));
   for (int64_t n : row.reached) out += fmt::format(",{}", n);
@@ -94,6 +81,20 @@ void CsvRow(std::string& out, std::string_view scope, const FunnelRow& row) {
 
 }  // namespace
 
+std::string CsvCell(std::string_view text) {
+  std::string cell(text);
+  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) {
+    cell.insert(0, 1, '\'');
+  }
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
 std::string_view DimensionName(Dimension dimension) {
   for (const auto& [d, name] : kDimensions) {
     if (d == dimension) return name;
@@ -106,6 +107,50 @@ std::optional<Dimension> ParseDimension(std::string_view name) {
     if (d != Dimension::kNone && known == name) return d;
   }
   return std::nullopt;
+}
+
+namespace {
+
+StatusOr<TimePoint> TimeParameter(const char* name, std::string_view text) {
+  if (text.empty()) {
+    return InvalidArgument(
+        "invalid_parameter",
+        fmt::format("{} is required: a date (YYYY-MM-DD) or an ISO 8601 time", name));
+  }
+  std::optional<TimePoint> at = ParseIsoTime(text);
+  if (!at) {
+    return InvalidArgument(
+        "invalid_parameter",
+        fmt::format("{}=\"{}\" is not a date (YYYY-MM-DD) or an ISO 8601 time", name, text));
+  }
+  return *at;
+}
+
+}  // namespace
+
+StatusOr<FunnelQuery> ParseReportScope(std::string_view from, std::string_view to,
+                                       std::string_view by) {
+  FunnelQuery query;
+  TANDEM_ASSIGN_OR_RETURN(query.from, TimeParameter("from", from));
+  TANDEM_ASSIGN_OR_RETURN(query.to, TimeParameter("to", to));
+  if (query.to <= query.from) {
+    return InvalidArgument("invalid_parameter", "to must be later than from");
+  }
+  if (query.to - query.from > std::chrono::hours(24 * 3661)) {
+    return InvalidArgument("invalid_parameter", "the range from from to to is at most 10 years");
+  }
+  if (!by.empty()) {
+    std::optional<Dimension> dimension = ParseDimension(by);
+    if (!dimension) {
+      return InvalidArgument(
+          "invalid_parameter",
+          fmt::format("by=\"{}\" is not one of source, medium, campaign, keyword, "
+                      "referrer_domain, landing_page, form, content_item, team, rep",
+                      by));
+    }
+    query.by = *dimension;
+  }
+  return query;
 }
 
 Interval WilsonInterval(int64_t successes, int64_t trials) {

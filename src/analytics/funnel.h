@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/status.h"
 
 namespace tandem {
 
@@ -38,6 +39,13 @@ struct FunnelQuery {
   Dimension by = Dimension::kNone;
   std::optional<int64_t> owner_id;  // only this user's leads
 };
+
+// A report's range and grouping from its parameters as given (the API's query, the
+// command line): `from` and `to` a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time,
+// `to` later than `from` and at most 10 years on; `by` a dimension's name or "" for
+// none. InvalidArgument ("invalid_parameter") naming the parameter otherwise.
+StatusOr<FunnelQuery> ParseReportScope(std::string_view from, std::string_view to,
+                                       std::string_view by);
 
 // Leads of one group whose current stage and deepest transition have these funnel
 // ranks (leads/lifecycle.h FunnelRank: lead 1 … customer 6; 0 for none).

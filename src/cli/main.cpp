@@ -4,12 +4,14 @@
 #include <functional>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/email_commands.h"
 #include "cli/logging.h"
+#include "cli/report_commands.h"
 #include "config/config.h"
 
 namespace {
@@ -54,6 +56,7 @@ struct Arguments {
   std::string token_list_email, token_revoke_id;
   std::string unsubscribe_lead, catalog_file;
   std::string brief_lead, brief_format = "markdown";
+  cli::ReportArgs report;
 };
 
 void AddServerCommands(CLI::App& app, GlobalOptions& o, Arguments& a, Actions& actions) {
@@ -156,6 +159,30 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
       ->check(CLI::IsMember({"markdown", "json", "html"}));
   actions.emplace_back(
       brief, [&a](const Config& c) { return cli::PrintBrief(c, a.brief_lead, a.brief_format); });
+  auto* report = app.add_subcommand(
+      "report", "Print a closed-loop report over a date range (CSV, or JSON with --format json)");
+  report->require_subcommand(1);
+  for (const auto& [name, what] :
+       {std::pair{"funnel", "Leads created in the range down the funnel, with conversions"},
+        std::pair{"outcomes", "Why leads left sales in the range, and the reasons given"}}) {
+    auto* one = report->add_subcommand(name, what);
+    one->add_option("--from", a.report.from, "The first day (YYYY-MM-DD) or ISO 8601 time")
+        ->required();
+    one->add_option("--to", a.report.to, "The end of the range, excluded")->required();
+    one->add_option("--by", a.report.by,
+                    "source, medium, campaign, keyword, referrer_domain, landing_page, form, "
+                    "content_item, team or rep");
+    one->add_option("--format", a.report.format, "csv (the default) or json")
+        ->check(CLI::IsMember({"csv", "json"}));
+    if (std::string_view(name) == "outcomes") {
+      one->add_option("--min-group", a.report.min_group,
+                      "Groups with fewer outcomes are flagged small (default 20)")
+          ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+    }
+    actions.emplace_back(one, [&a, report_name = std::string(name)](const Config& c) {
+      return cli::PrintReport(c, report_name, a.report);
+    });
+  }
 }
 
 // The configuration file with the command line's overrides, and logging set up by it.

@@ -6,6 +6,7 @@
 
 #include "analytics/funnel_report.h"
 #include "analytics/hygiene.h"
+#include "analytics/outcomes.h"
 #include "auth/permissions.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
@@ -65,48 +66,16 @@ Response Hygiene(Store& store, const Clock& clock, const HttpRequest& request,
   return Json(200, HygieneToJson(*report));
 }
 
-// A date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time; required.
-StatusOr<TimePoint> TimeParam(const std::map<std::string, std::string, std::less<>>& params,
-                              const char* name) {
-  auto it = params.find(name);
-  if (it == params.end() || it->second.empty()) {
-    return InvalidArgument(
-        "invalid_parameter",
-        fmt::format("{} is required: a date (YYYY-MM-DD) or an ISO 8601 time", name));
-  }
-  std::optional<TimePoint> at = ParseIsoTime(it->second);
-  if (!at) {
-    return InvalidArgument(
-        "invalid_parameter",
-        fmt::format("{}=\"{}\" is not a date (YYYY-MM-DD) or an ISO 8601 time", name, it->second));
-  }
-  return *at;
-}
-
 // The funnel's query from the request; a rep's is narrowed to the rep's own leads.
 StatusOr<FunnelQuery> FunnelQueryOf(const HttpRequest& request, const UserRecord& user) {
   const auto params = ParseQuery(request.query());
   TANDEM_RETURN_IF_ERROR(CheckNoControlCharacters(params));
-  FunnelQuery query;
-  TANDEM_ASSIGN_OR_RETURN(query.from, TimeParam(params, "from"));
-  TANDEM_ASSIGN_OR_RETURN(query.to, TimeParam(params, "to"));
-  if (query.to <= query.from) {
-    return InvalidArgument("invalid_parameter", "to must be later than from");
-  }
-  if (query.to - query.from > std::chrono::hours(24 * 3661)) {
-    return InvalidArgument("invalid_parameter", "the range from from to to is at most 10 years");
-  }
-  if (auto by = params.find("by"); by != params.end() && !by->second.empty()) {
-    std::optional<Dimension> dimension = ParseDimension(by->second);
-    if (!dimension) {
-      return InvalidArgument(
-          "invalid_parameter",
-          fmt::format("by=\"{}\" is not one of source, medium, campaign, keyword, "
-                      "referrer_domain, landing_page, form, content_item, team, rep",
-                      by->second));
-    }
-    query.by = *dimension;
-  }
+  auto param = [&](const char* name) {
+    auto it = params.find(name);
+    return it == params.end() ? std::string_view() : std::string_view(it->second);
+  };
+  TANDEM_ASSIGN_OR_RETURN(FunnelQuery query,
+                          ParseReportScope(param("from"), param("to"), param("by")));
   if (auto format = params.find("format");
       format != params.end() && format->second != "json" && format->second != "csv") {
     return InvalidArgument("invalid_parameter",
@@ -133,6 +102,59 @@ Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user
   return Json(200, FunnelToJson(report));
 }
 
+// Why leads left sales, by group; for the same callers as the funnel.
+Response Outcomes(Store& store, const HttpRequest& request, const UserRecord& user) {
+  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
+    return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
+  }
+  OutcomeQuery query;
+  auto scope = FunnelQueryOf(request, user);
+  if (!scope.ok()) return ErrorResponse(scope.status());
+  query.scope = *scope;
+  auto min_group = IntParam(request, "min_group", 20, 1, 1000000);
+  if (!min_group.ok()) return ErrorResponse(min_group.status());
+  query.min_group = *min_group;
+  auto counts = store.CountOutcomes(query);
+  if (!counts.ok()) return ErrorResponse(counts.status());
+  const OutcomesReport report = BuildOutcomes(query, *counts);
+  const auto params = ParseQuery(request.query());
+  if (auto format = params.find("format"); format != params.end() && format->second == "csv") {
+    return Text(200, "text/csv; charset=utf-8", OutcomesToCsv(report));
+  }
+  return Json(200, OutcomesToJson(report));
+}
+
+// The parameters every report over a date range takes.
+std::vector<QueryParam> RangeParams(const char* from_what) {
+  return {{"from", fmt::format("the first day (YYYY-MM-DD) or time (ISO 8601) {}", from_what),
+           s::String()},
+          {"to", "the end of the range, excluded; at most 10 years after from", s::String()},
+          {"by",
+           "group by source, medium, campaign, keyword, referrer_domain, landing_page, form or "
+           "content_item (of each lead's first touchpoint), team or rep",
+           s::String()},
+          {"format", "json (the default) or csv", s::String()}};
+}
+
+RouteSpec OutcomesSpec() {
+  RouteSpec spec{.method = "GET",
+                 .path = "/api/v1/reports/outcomes",
+                 .summary =
+                     "Why leads left sales (rejected, lost, recycled, disqualified) and the "
+                     "reasons given, per group, with shares and their 95% Wilson intervals",
+                 .tag = "reports"};
+  spec.query = RangeParams("outcomes were recorded");
+  spec.query.push_back({"min_group",
+                        "groups with fewer outcomes are flagged small and listed by name "
+                        "(1 to 1000000, default 20)",
+                        s::Integer()});
+  spec.response = s::AnyObject(
+      "from, to, by, min_group, total and groups: each group's outcomes, whether it is "
+      "small, and its reasons with count, share, low, high and overall_share");
+  spec.errors = {400, 403};
+  return spec;
+}
+
 RouteSpec FunnelSpec() {
   RouteSpec spec{.method = "GET",
                  .path = "/api/v1/reports/funnel",
@@ -140,14 +162,7 @@ RouteSpec FunnelSpec() {
                      "Leads created in a date range down the funnel, with conversion "
                      "rates and their 95% Wilson intervals, in all and per group",
                  .tag = "reports"};
-  spec.query = {
-      {"from", "the first day (YYYY-MM-DD) or time (ISO 8601) leads were created", s::String()},
-      {"to", "the end of the range, excluded; at most 10 years after from", s::String()},
-      {"by",
-       "group by source, medium, campaign, keyword, referrer_domain, landing_page, form or "
-       "content_item (of each lead's first touchpoint), team or rep",
-       s::String()},
-      {"format", "json (the default) or csv", s::String()}};
+  spec.query = RangeParams("leads were created");
   spec.response = s::AnyObject(
       "from, to, by, stages, total and groups: each row's counts per "
       "stage and conversions between stages");
@@ -193,6 +208,10 @@ void RegisterReportRoutes(Router& router, Store& store, const LeadEngine& engine
   router.Add(FunnelSpec(),
              Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
                return Funnel(store, r, u);
+             }));
+  router.Add(OutcomesSpec(),
+             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
+               return Outcomes(store, r, u);
              }));
   router.Add(HygieneSpec(),
              Authed(store, clock, [&store, &clock](const HttpRequest& r, const UserRecord& u) {

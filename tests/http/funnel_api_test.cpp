@@ -1,5 +1,6 @@
-// GET /api/v1/reports/funnel over a real server: counts and conversions per group,
-// what each role sees, CSV, and bad input as 400s that name the parameter.
+// GET /api/v1/reports/funnel and /outcomes over a real server: counts and conversions
+// per group, why leads left sales, what each role sees, CSV, and bad input as 400s that
+// name the parameter.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -147,6 +148,61 @@ TEST_F(FunnelApiTest, BadInputIsA400NamingTheParameter) {
     EXPECT_NE(body["error"]["message"].get<std::string>().find(names), std::string::npos)
         << query << ": " << r.body;
   }
+}
+
+TEST_F(FunnelApiTest, OutcomesSayWhichCampaignBringsWhichReasonAndFlagSmallGroups) {
+  // Who owns them before the outcome (a rejected lead goes back to marketing).
+  int64_t by_a = 0;
+  for (const char* u : {"u1", "u2"}) by_a += OwnerToken(u) == token_rep_a_ ? 1 : 0;
+  // The second spring lead is a student; the lead without a campaign has no budget.
+  for (const auto& [user, reason] : {std::pair{"u1", "student"}, std::pair{"u2", "no_budget"}}) {
+    HttpResult r = Call("POST", "/api/v1/leads/" + LeadIdOf(user) + "/outcome", OwnerToken(user),
+                        fmt::format(R"({{"disposition":"rejected","reason":"{}"}})", reason));
+    ASSERT_EQ(r.status, 200u) << r.body;
+  }
+  HttpResult r = Call("GET", std::string("/api/v1/reports/outcomes?") + kRange + "&by=campaign",
+                      token_marketing_);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json report = json::parse(r.body);
+  EXPECT_EQ(report["total"]["outcomes"], 2);
+  EXPECT_EQ(report["min_group"], 20);
+  json spring = Group(report, "spring");
+  ASSERT_TRUE(spring.is_object()) << r.body;
+  EXPECT_TRUE(spring["small"]);  // one outcome: flagged, not ranked
+  ASSERT_EQ(spring["reasons"].size(), 1u);
+  EXPECT_EQ(spring["reasons"][0]["outcome"], "rejected");
+  EXPECT_EQ(spring["reasons"][0]["reason"], "student");
+  EXPECT_EQ(spring["reasons"][0]["share"], 1.0);
+  EXPECT_EQ(spring["reasons"][0]["overall_share"], 0.5);
+  EXPECT_EQ(Group(report, "")["reasons"][0]["reason"], "no_budget");
+  // With a lower bar both groups are ranked.
+  json ranked = json::parse(
+      Call("GET", std::string("/api/v1/reports/outcomes?") + kRange + "&by=campaign&min_group=1",
+           token_marketing_)
+          .body);
+  EXPECT_FALSE(ranked["groups"][0]["small"]);
+  // By rep: who recorded it; a rep sees only what is theirs.
+  json mine = json::parse(
+      Call("GET", std::string("/api/v1/reports/outcomes?") + kRange, token_rep_a_).body);
+  EXPECT_EQ(mine["total"]["outcomes"], by_a);
+  HttpResult csv = Call("GET", std::string("/api/v1/reports/outcomes?") + kRange + "&format=csv",
+                        token_manager_);
+  ASSERT_EQ(csv.status, 200u);
+  EXPECT_EQ(csv.headers["Content-Type"], "text/csv; charset=utf-8");
+  EXPECT_NE(csv.body.find("\r\ntotal,,false,rejected,student,1,0.5,"), std::string::npos)
+      << csv.body;
+  // Nothing recorded outside the range; bad input named.
+  EXPECT_EQ(json::parse(Call("GET", "/api/v1/reports/outcomes?from=2026-12-02&to=2027-01-01",
+                             token_manager_)
+                            .body)["total"]["outcomes"],
+            0);
+  for (const char* bad : {"&min_group=0", "&by=planet", "&format=xml"}) {
+    HttpResult b =
+        Call("GET", std::string("/api/v1/reports/outcomes?") + kRange + bad, token_manager_);
+    EXPECT_EQ(b.status, 400u) << bad << " " << b.body;
+  }
+  EXPECT_EQ(Call("GET", std::string("/api/v1/reports/outcomes?") + kRange, token_viewer_).status,
+            403u);
 }
 
 }  // namespace

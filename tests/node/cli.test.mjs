@@ -237,6 +237,27 @@ test('catalog import reads TOML and CSV, names the bad line, and the demo brief 
     const asJson = JSON.parse(run('--db', db, 'brief', routed[1], '--format', 'json').stdout);
     assert.equal(asJson.lead_id, routed[1]);
     assert.ok(asJson.next_step.owner, 'a routed lead has an owner in its brief');
+
+    // The closed-loop reports, as the API answers them: CSV by default, JSON on request.
+    const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+    const range = ['--from', day(-3000), '--to', day(1)];
+    const funnel = run('--db', db, 'report', 'funnel', ...range, '--by', 'campaign');
+    assert.equal(funnel.status, 0, funnel.stderr);
+    assert.match(funnel.stdout, /^scope,group,lead,mql,sal,sql,opportunity,customer,/);
+    const total = funnel.stdout.split('\r\n').find((line) => line.startsWith('total,'));
+    assert.ok(Number(total.split(',')[2]) > 0, `the demo's leads are counted: ${total}`);
+    assert.match(funnel.stdout, /\r\ngroup,sem-buyers-guide,/);
+    const funnelJson = JSON.parse(run('--db', db, 'report', 'funnel', ...range, '--format', 'json').stdout);
+    assert.equal(funnelJson.total.counts.lead, Number(total.split(',')[2]));
+    const outcomes = run('--db', db, 'report', 'outcomes', ...range, '--by', 'source', '--min-group', '5');
+    assert.equal(outcomes.status, 0, outcomes.stderr);
+    assert.match(outcomes.stdout, /^scope,group,small,outcome,reason,count,share,/);
+    const badBy = run('--db', db, 'report', 'outcomes', ...range, '--by', 'planet');
+    assert.equal(badBy.status, 2);
+    assert.match(badBy.stderr, /by="planet" is not one of source/);
+    const inverted = run('--db', db, 'report', 'funnel', '--from', day(1), '--to', day(-1));
+    assert.equal(inverted.status, 2);
+    assert.match(inverted.stderr, /to must be later than from/);
   } finally {
     removeDir(dir);
   }

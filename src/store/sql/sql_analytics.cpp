@@ -121,6 +121,31 @@ StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
   });
 }
 
+StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q) {
+  // An outcome is what an owner recorded (the disposition, from the transition's cause)
+  // or a move to disqualified; grouped by rep, it is the user who recorded it.
+  const std::string group = q.scope.by == Dimension::kRep
+                                ? "COALESCE('usr_' || CAST(s.by_user_id AS TEXT), '')"
+                                : GroupOf(q.scope.by);
+  const std::string sql =
+      "SELECT g, o, r, COUNT(*) FROM (SELECT " + group +
+      " AS g, CASE WHEN s.cause LIKE 'outcome: %' THEN SUBSTR(s.cause, 10) ELSE s.to_stage "
+      "END AS o, s.reason AS r FROM stage_transitions s JOIN leads l ON l.id = s.lead_id "
+      "WHERE s.at >= ? AND s.at < ? AND (s.cause IN ('outcome: rejected', 'outcome: lost', "
+      "'outcome: recycled') OR s.to_stage = 'disqualified') AND (? = 0 OR l.owner_id = ? OR "
+      "s.by_user_id = ?)) AS f GROUP BY g, o, r ORDER BY g, o, r";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  const int64_t owner = q.scope.owner_id.value_or(0);
+  stmt->Bind(1, ToUnixMillis(q.scope.from))
+      .Bind(2, ToUnixMillis(q.scope.to))
+      .Bind(3, int64_t{q.scope.owner_id ? 1 : 0})
+      .Bind(4, owner)
+      .Bind(5, owner);
+  return Collect<OutcomeCount>(stmt, [](const Statement& s) {
+    return OutcomeCount{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
+  });
+}
+
 Status AddStageTransition(Db& db, const StageTransition& t) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,

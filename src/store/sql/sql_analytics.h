@@ -19,6 +19,7 @@ StatusOr<std::vector<Touchpoint>> TouchpointsOf(Db& db, int64_t person_id);
 StatusOr<std::vector<StageTransition>> ListStageTransitions(Db& db, const FactRange& range);
 StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range);
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& query);
+StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& query);
 
 // AnalyticsReads on the connection to read on.
 template <typename Base>
@@ -38,6 +39,9 @@ class AnalyticsReadsOn : public Base {
   }
   StatusOr<std::vector<FunnelCount>> CountFunnel(const FunnelQuery& query) override {
     return this->Reading([&](Db& db) { return sql::CountFunnel(db, query); });
+  }
+  StatusOr<std::vector<OutcomeCount>> CountOutcomes(const OutcomeQuery& query) override {
+    return this->Reading([&](Db& db) { return sql::CountOutcomes(db, query); });
   }
 };
 

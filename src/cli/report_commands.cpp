@@ -1,0 +1,29 @@
+#include "cli/report_commands.h"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "analytics/funnel_report.h"
+#include "analytics/outcomes.h"
+#include "cli/commands.h"
+
+namespace tandem::cli {
+
+Status PrintReport(const Config& config, const std::string& report, const ReportArgs& args) {
+  TANDEM_ASSIGN_OR_RETURN(FunnelQuery scope, ParseReportScope(args.from, args.to, args.by));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  const bool json = args.format == "json";
+  if (report == "funnel") {
+    TANDEM_ASSIGN_OR_RETURN(auto counts, store->CountFunnel(scope));
+    const FunnelReport built = BuildFunnel(scope, counts);
+    std::cout << (json ? FunnelToJson(built).dump(2) + "\n" : FunnelToCsv(built));
+    return OkStatus();
+  }
+  OutcomeQuery query{.scope = scope, .min_group = args.min_group};
+  TANDEM_ASSIGN_OR_RETURN(auto counts, store->CountOutcomes(query));
+  const OutcomesReport built = BuildOutcomes(query, counts);
+  std::cout << (json ? OutcomesToJson(built).dump(2) + "\n" : OutcomesToCsv(built));
+  return OkStatus();
+}
+
+}  // namespace tandem::cli

@@ -1,0 +1,22 @@
+// `tandem report funnel|outcomes --from D --to D [--by DIM] [--format csv|json]`: the
+// closed-loop reports from the command line, over every lead (the command line has the
+// store's own rights), as the API answers them: CSV on stdout by default, JSON with
+// --format json. Bad parameters fail with the API's message (exit 2).
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+#include "core/status.h"
+
+namespace tandem::cli {
+
+struct ReportArgs {
+  std::string from, to, by, format = "csv";
+  int64_t min_group = 20;
+};
+
+// `report` is "funnel" or "outcomes".
+Status PrintReport(const Config& config, const std::string& report, const ReportArgs& args);
+
+}  // namespace tandem::cli
