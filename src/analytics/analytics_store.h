@@ -10,6 +10,7 @@
 #include "analytics/facts/fact_store.h"
 #include "analytics/funnel.h"
 #include "analytics/outcomes.h"
+#include "analytics/speed_to_lead.h"
 #include "core/clock.h"
 #include "core/status.h"
 
@@ -44,6 +45,9 @@ class AnalyticsReads {
   // The outcomes (rejected, lost, recycled, disqualified) recorded in the query's range,
   // counted by group, outcome and reason (one row per combination that has any).
   virtual StatusOr<std::vector<OutcomeCount>> CountOutcomes(const OutcomeQuery& query) = 0;
+  // The moves to MQL in the query's range, counted by group, whole minutes to the first
+  // sales touch after each, and how far the lead went afterwards.
+  virtual StatusOr<std::vector<SpeedCount>> CountSpeedToLead(const FunnelQuery& query) = 0;
 };
 
 }  // namespace tandem

@@ -164,7 +164,9 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
   report->require_subcommand(1);
   for (const auto& [name, what] :
        {std::pair{"funnel", "Leads created in the range down the funnel, with conversions"},
-        std::pair{"outcomes", "Why leads left sales in the range, and the reasons given"}}) {
+        std::pair{"outcomes", "Why leads left sales in the range, and the reasons given"},
+        std::pair{"speed-to-lead",
+                  "Minutes from MQL to the first sales touch in the range, and what came of it"}}) {
     auto* one = report->add_subcommand(name, what);
     one->add_option("--from", a.report.from, "The first day (YYYY-MM-DD) or ISO 8601 time")
         ->required();

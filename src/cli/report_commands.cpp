@@ -5,6 +5,7 @@
 
 #include "analytics/funnel_report.h"
 #include "analytics/outcomes.h"
+#include "analytics/speed_to_lead.h"
 #include "cli/commands.h"
 
 namespace tandem::cli {
@@ -17,6 +18,12 @@ Status PrintReport(const Config& config, const std::string& report, const Report
     TANDEM_ASSIGN_OR_RETURN(auto counts, store->CountFunnel(scope));
     const FunnelReport built = BuildFunnel(scope, counts);
     std::cout << (json ? FunnelToJson(built).dump(2) + "\n" : FunnelToCsv(built));
+    return OkStatus();
+  }
+  if (report == "speed-to-lead") {
+    TANDEM_ASSIGN_OR_RETURN(auto counts, store->CountSpeedToLead(scope));
+    const SpeedReport built = BuildSpeedToLead(scope, counts);
+    std::cout << (json ? SpeedToLeadToJson(built).dump(2) + "\n" : SpeedToLeadToCsv(built));
     return OkStatus();
   }
   OutcomeQuery query{.scope = scope, .min_group = args.min_group};

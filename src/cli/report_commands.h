@@ -1,4 +1,4 @@
-// `tandem report funnel|outcomes --from D --to D [--by DIM] [--format csv|json]`: the
+// `tandem report funnel|outcomes|speed-to-lead --from D --to D [--by DIM] [--format csv|json]`: the
 // closed-loop reports from the command line, over every lead (the command line has the
 // store's own rights), as the API answers them: CSV on stdout by default, JSON with
 // --format json. Bad parameters fail with the API's message (exit 2).
@@ -16,7 +16,7 @@ struct ReportArgs {
   int64_t min_group = 20;
 };
 
-// `report` is "funnel" or "outcomes".
+// `report` is "funnel", "outcomes" or "speed-to-lead".
 Status PrintReport(const Config& config, const std::string& report, const ReportArgs& args);
 
 }  // namespace tandem::cli

@@ -7,6 +7,7 @@
 #include "analytics/funnel_report.h"
 #include "analytics/hygiene.h"
 #include "analytics/outcomes.h"
+#include "analytics/speed_to_lead.h"
 #include "auth/permissions.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
@@ -124,6 +125,23 @@ Response Outcomes(Store& store, const HttpRequest& request, const UserRecord& us
   return Json(200, OutcomesToJson(report));
 }
 
+// Time from MQL to the first sales touch and what came of it; as the funnel.
+Response SpeedToLead(Store& store, const HttpRequest& request, const UserRecord& user) {
+  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
+    return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
+  }
+  auto query = FunnelQueryOf(request, user);
+  if (!query.ok()) return ErrorResponse(query.status());
+  auto counts = store.CountSpeedToLead(*query);
+  if (!counts.ok()) return ErrorResponse(counts.status());
+  const SpeedReport report = BuildSpeedToLead(*query, *counts);
+  const auto params = ParseQuery(request.query());
+  if (auto format = params.find("format"); format != params.end() && format->second == "csv") {
+    return Text(200, "text/csv; charset=utf-8", SpeedToLeadToCsv(report));
+  }
+  return Json(200, SpeedToLeadToJson(report));
+}
+
 // The parameters every report over a date range takes.
 std::vector<QueryParam> RangeParams(const char* from_what) {
   return {{"from", fmt::format("the first day (YYYY-MM-DD) or time (ISO 8601) {}", from_what),
@@ -151,6 +169,21 @@ RouteSpec OutcomesSpec() {
   spec.response = s::AnyObject(
       "from, to, by, min_group, total and groups: each group's outcomes, whether it is "
       "small, and its reasons with count, share, low, high and overall_share");
+  spec.errors = {400, 403};
+  return spec;
+}
+
+RouteSpec SpeedToLeadSpec() {
+  RouteSpec spec{.method = "GET",
+                 .path = "/api/v1/reports/speed-to-lead",
+                 .summary =
+                     "Minutes from MQL to the first sales touch, and the conversions to SAL, "
+                     "SQL and won per response bucket, in all and per group",
+                 .tag = "reports"};
+  spec.query = RangeParams("leads became MQLs");
+  spec.response = s::AnyObject(
+      "from, to, by, buckets, total and groups: each row's MQLs, responded, median and p90 "
+      "minutes, and per bucket its MQLs and conversions with 95% Wilson intervals");
   spec.errors = {400, 403};
   return spec;
 }
@@ -212,6 +245,10 @@ void RegisterReportRoutes(Router& router, Store& store, const LeadEngine& engine
   router.Add(OutcomesSpec(),
              Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
                return Outcomes(store, r, u);
+             }));
+  router.Add(SpeedToLeadSpec(),
+             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
+               return SpeedToLead(store, r, u);
              }));
   router.Add(HygieneSpec(),
              Authed(store, clock, [&store, &clock](const HttpRequest& r, const UserRecord& u) {

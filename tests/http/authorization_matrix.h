@@ -189,6 +189,8 @@ inline const Row kMatrix[] = {
     {"GET /api/v1/reports/leaks", Lead::kNone, "YYNYN UUU"},
     {"GET /api/v1/reports/hygiene", Lead::kNone, "YYNYN UUU"},
     {"GET /api/v1/reports/funnel?from=2026-01-01&to=2026-02-01", Lead::kNone, "YYYYN UUU"},
+    {"GET /api/v1/reports/speed-to-lead?from=2026-01-01&to=2026-02-01&by=rep", Lead::kNone,
+     "YYYYN UUU"},
     {"GET /api/v1/reports/outcomes?from=2026-01-01&to=2026-02-01&by=keyword", Lead::kNone,
      "YYYYN UUU"},
     // The catalogs: everyone reads; marketing and admins change them.

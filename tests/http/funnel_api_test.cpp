@@ -205,5 +205,56 @@ TEST_F(FunnelApiTest, OutcomesSayWhichCampaignBringsWhichReasonAndFlagSmallGroup
             403u);
 }
 
+TEST_F(FunnelApiTest, SpeedToLeadBucketsTheFirstSalesTouchAndWhatCameOfIt) {
+  const char* kTouch =
+      R"({"channel":"email","purpose":"sales_outreach","direction":"outbound","note":"intro"})";
+  // u0 is reached 3 minutes after raising a hand, u1 after 2 hours and 3 minutes, u2 never.
+  clock_.Advance(std::chrono::minutes(3));
+  HttpResult first =
+      Call("POST", "/api/v1/leads/" + LeadIdOf("u0") + "/touches", OwnerToken("u0"), kTouch);
+  ASSERT_EQ(first.status, 201u) << first.body;
+  clock_.Advance(std::chrono::hours(2));
+  HttpResult later =
+      Call("POST", "/api/v1/leads/" + LeadIdOf("u1") + "/touches", OwnerToken("u1"), kTouch);
+  ASSERT_EQ(later.status, 201u) << later.body;
+
+  HttpResult r =
+      Call("GET", std::string("/api/v1/reports/speed-to-lead?") + kRange + "&by=campaign",
+           token_marketing_);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json report = json::parse(r.body);
+  const json& total = report["total"];
+  EXPECT_EQ(total["mqls"], 3);
+  EXPECT_EQ(total["responded"], 2);
+  EXPECT_EQ(total["median_minutes"], 3);
+  EXPECT_EQ(total["p90_minutes"], 123);
+  EXPECT_EQ(total["buckets"][0]["bucket"], "under_5_min");
+  EXPECT_EQ(total["buckets"][0]["mqls"], 1);
+  EXPECT_EQ(total["buckets"][0]["accepted"]["converted"], 1);  // u0 was accepted
+  EXPECT_EQ(total["buckets"][2]["mqls"], 1);                   // 1 to 24 hours
+  EXPECT_EQ(total["buckets"][2]["accepted"]["converted"], 0);
+  EXPECT_EQ(total["buckets"][4]["bucket"], "never");
+  EXPECT_EQ(total["buckets"][4]["mqls"], 1);
+  EXPECT_EQ(Group(report, "spring")["mqls"], 2);
+  // A rep sees the MQLs the rep owns; CSV; bad input; a viewer nothing.
+  int64_t owned_by_a = 0;
+  for (const char* u : {"u0", "u1", "u2"}) owned_by_a += OwnerToken(u) == token_rep_a_ ? 1 : 0;
+  json mine = json::parse(
+      Call("GET", std::string("/api/v1/reports/speed-to-lead?") + kRange, token_rep_a_).body);
+  EXPECT_EQ(mine["total"]["mqls"], owned_by_a);
+  HttpResult csv =
+      Call("GET", std::string("/api/v1/reports/speed-to-lead?") + kRange + "&format=csv",
+           token_manager_);
+  ASSERT_EQ(csv.status, 200u);
+  EXPECT_NE(csv.body.find("\r\ntotal,,under_5_min,1,1,0,0,1,"), std::string::npos) << csv.body;
+  EXPECT_EQ(Call("GET", std::string("/api/v1/reports/speed-to-lead?") + kRange + "&by=planet",
+                 token_manager_)
+                .status,
+            400u);
+  EXPECT_EQ(
+      Call("GET", std::string("/api/v1/reports/speed-to-lead?") + kRange, token_viewer_).status,
+      403u);
+}
+
 }  // namespace
 }  // namespace tandem::testing

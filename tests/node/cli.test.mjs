@@ -252,6 +252,9 @@ test('catalog import reads TOML and CSV, names the bad line, and the demo brief 
     const outcomes = run('--db', db, 'report', 'outcomes', ...range, '--by', 'source', '--min-group', '5');
     assert.equal(outcomes.status, 0, outcomes.stderr);
     assert.match(outcomes.stdout, /^scope,group,small,outcome,reason,count,share,/);
+    const speed = run('--db', db, 'report', 'speed-to-lead', ...range, '--by', 'rep', '--format', 'json');
+    assert.equal(speed.status, 0, speed.stderr);
+    assert.deepEqual(JSON.parse(speed.stdout).buckets, ['under_5_min', '5_to_60_min', '1_to_24_h', 'over_24_h', 'never']);
     const badBy = run('--db', db, 'report', 'outcomes', ...range, '--by', 'planet');
     assert.equal(badBy.status, 2);
     assert.match(badBy.stderr, /by="planet" is not one of source/);

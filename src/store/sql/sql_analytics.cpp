@@ -1,5 +1,7 @@
 #include "store/sql/sql_analytics.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <string>
 
@@ -143,6 +145,37 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
       .Bind(5, owner);
   return Collect<OutcomeCount>(stmt, [](const Statement& s) {
     return OutcomeCount{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
+  });
+}
+
+StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q) {
+  // After each move to MQL: the first outbound touch a user made (the gate recorded only
+  // what it let through; email marketing is not a response), and whether the lead went
+  // on to SAL, SQL or customer afterwards.
+  auto reached = [](const char* stages) {
+    return fmt::format(
+        "CASE WHEN EXISTS (SELECT 1 FROM stage_transitions x WHERE x.lead_id = s.lead_id AND "
+        "x.at >= s.at AND x.to_stage IN ({})) THEN 1 ELSE 0 END",
+        stages);
+  };
+  const std::string sql =
+      "SELECT g, m, a, q, w, COUNT(*) FROM (SELECT " + GroupOf(q.by) +
+      " AS g, (SELECT (MIN(t.at) - s.at) / 60000 FROM touches t WHERE t.lead_id = s.lead_id "
+      "AND t.at >= s.at AND t.direction = 'outbound' AND t.user_id IS NOT NULL AND t.purpose "
+      "<> 'email_marketing') AS m, " +
+      reached("'sal', 'sql', 'opportunity', 'customer'") + " AS a, " +
+      reached("'sql', 'opportunity', 'customer'") + " AS q, " + reached("'customer'") +
+      " AS w FROM stage_transitions s JOIN leads l ON l.id = s.lead_id WHERE s.to_stage = "
+      "'mql' AND s.at >= ? AND s.at < ? AND (? = 0 OR l.owner_id = ?)) AS f GROUP BY g, m, a, "
+      "q, w ORDER BY g, m";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  stmt->Bind(1, ToUnixMillis(q.from))
+      .Bind(2, ToUnixMillis(q.to))
+      .Bind(3, int64_t{q.owner_id ? 1 : 0})
+      .Bind(4, q.owner_id.value_or(0));
+  return Collect<SpeedCount>(stmt, [](const Statement& s) {
+    return SpeedCount{s.Text(0),     s.NullableInt(1), s.Int(2) != 0,
+                      s.Int(3) != 0, s.Int(4) != 0,    s.Int(5)};
   });
 }
 

@@ -20,6 +20,7 @@ StatusOr<std::vector<StageTransition>> ListStageTransitions(Db& db, const FactRa
 StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range);
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& query);
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& query);
+StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& query);
 
 // AnalyticsReads on the connection to read on.
 template <typename Base>
@@ -42,6 +43,9 @@ class AnalyticsReadsOn : public Base {
   }
   StatusOr<std::vector<OutcomeCount>> CountOutcomes(const OutcomeQuery& query) override {
     return this->Reading([&](Db& db) { return sql::CountOutcomes(db, query); });
+  }
+  StatusOr<std::vector<SpeedCount>> CountSpeedToLead(const FunnelQuery& query) override {
+    return this->Reading([&](Db& db) { return sql::CountSpeedToLead(db, query); });
   }
 };
 
