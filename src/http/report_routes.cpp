@@ -86,60 +86,53 @@ StatusOr<FunnelQuery> FunnelQueryOf(const HttpRequest& request, const UserRecord
   return query;
 }
 
-// Marketing, managers and admins see every lead; a rep sees the rep's own.
-Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user) {
+// A report over leads: marketing, managers and admins see every lead, a rep the rep's
+// own (FunnelQueryOf narrows the scope); `run(scope)` counts and builds the report,
+// answered as JSON, or as CSV with format=csv.
+template <typename Run, typename Report>
+Response LeadReport(const HttpRequest& request, const UserRecord& user, Run run,
+                    nlohmann::json (*to_json)(const Report&),
+                    std::string (*to_csv)(const Report&)) {
   if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
     return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
   }
-  auto query = FunnelQueryOf(request, user);
-  if (!query.ok()) return ErrorResponse(query.status());
-  auto counts = store.CountFunnel(*query);
-  if (!counts.ok()) return ErrorResponse(counts.status());
-  const FunnelReport report = BuildFunnel(*query, *counts);
-  const auto params = ParseQuery(request.query());
-  if (auto format = params.find("format"); format != params.end() && format->second == "csv") {
-    return Text(200, "text/csv; charset=utf-8", FunnelToCsv(report));
-  }
-  return Json(200, FunnelToJson(report));
-}
-
-// Why leads left sales, by group; for the same callers as the funnel.
-Response Outcomes(Store& store, const HttpRequest& request, const UserRecord& user) {
-  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
-    return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
-  }
-  OutcomeQuery query;
   auto scope = FunnelQueryOf(request, user);
   if (!scope.ok()) return ErrorResponse(scope.status());
-  query.scope = *scope;
-  auto min_group = IntParam(request, "min_group", 20, 1, 1000000);
-  if (!min_group.ok()) return ErrorResponse(min_group.status());
-  query.min_group = *min_group;
-  auto counts = store.CountOutcomes(query);
-  if (!counts.ok()) return ErrorResponse(counts.status());
-  const OutcomesReport report = BuildOutcomes(query, *counts);
+  StatusOr<Report> report = run(*scope);
+  if (!report.ok()) return ErrorResponse(report.status());
   const auto params = ParseQuery(request.query());
   if (auto format = params.find("format"); format != params.end() && format->second == "csv") {
-    return Text(200, "text/csv; charset=utf-8", OutcomesToCsv(report));
+    return Text(200, "text/csv; charset=utf-8", to_csv(*report));
   }
-  return Json(200, OutcomesToJson(report));
+  return Json(200, to_json(*report));
 }
 
-// Time from MQL to the first sales touch and what came of it; as the funnel.
+Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user) {
+  auto run = [&](const FunnelQuery& scope) -> StatusOr<FunnelReport> {
+    TANDEM_ASSIGN_OR_RETURN(auto counts, store.CountFunnel(scope));
+    return BuildFunnel(scope, counts);
+  };
+  return LeadReport(request, user, run, &FunnelToJson, &FunnelToCsv);
+}
+
+// Why leads left sales, by group.
+Response Outcomes(Store& store, const HttpRequest& request, const UserRecord& user) {
+  auto run = [&](const FunnelQuery& scope) -> StatusOr<OutcomesReport> {
+    TANDEM_ASSIGN_OR_RETURN(int min_group, IntParam(request, "min_group", 20, 1, 1000000));
+    OutcomeQuery query{.scope = scope, .min_group = min_group};
+    TANDEM_ASSIGN_OR_RETURN(auto counts, store.CountOutcomes(query));
+    return BuildOutcomes(query, counts);
+  };
+  return LeadReport(request, user, run, &OutcomesToJson, &OutcomesToCsv);
+}
+
+// Time from MQL to the first sales touch, and what came of it.
 Response SpeedToLead(Store& store, const HttpRequest& request, const UserRecord& user) {
-  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
-    return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
-  }
-  auto query = FunnelQueryOf(request, user);
-  if (!query.ok()) return ErrorResponse(query.status());
-  auto counts = store.CountSpeedToLead(*query);
-  if (!counts.ok()) return ErrorResponse(counts.status());
-  const SpeedReport report = BuildSpeedToLead(*query, *counts);
-  const auto params = ParseQuery(request.query());
-  if (auto format = params.find("format"); format != params.end() && format->second == "csv") {
-    return Text(200, "text/csv; charset=utf-8", SpeedToLeadToCsv(report));
-  }
-  return Json(200, SpeedToLeadToJson(report));
+  auto run = [&](const FunnelQuery& scope) -> StatusOr<SpeedReport> {
+    TANDEM_ASSIGN_OR_RETURN(auto counts, store.CountSpeedToLead(scope));
+    return BuildSpeedToLead(scope, counts);
+  };
+  return LeadReport(request, user, run, &SpeedToLeadToJson, &SpeedToLeadToCsv);
 }
 
 // The parameters every report over a date range takes.

@@ -8,66 +8,16 @@
 // themselves, sends it and watches it finish, with the message at the relay. Screenshots go to build/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { TANDEM, tandem, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SHOTS = path.resolve('build/screenshots');
-const PASSWORD = 'sunflower-meadow-7';
+import { tandem, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
+import { CHROMIUM_ARGS, SHOTS, startSink, addUser, call, signIn } from './support.mjs';
 
 // A zone where it is about noon now, so the lead's quiet hours never refuse the email.
 function middayZone() {
   const east = ((12 - new Date().getUTCHours() + 36) % 24) - 12;
   return east === 0 ? 'Etc/GMT' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`;
-}
-
-// The SMTP sink on a free port; resolves once it listens.
-async function startSink(dir) {
-  const mail = path.join(dir, 'mail');
-  const portFile = path.join(dir, 'smtp.port');
-  mkdirSync(mail);
-  const child = spawn('/usr/bin/python3', ['tests/support/smtp_sink.py', '--dir', mail, '--port-file', portFile],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(() => existsSync(portFile) && readFileSync(portFile, 'utf8').trim() !== '', { what: 'the SMTP sink listening' });
-  child.port = Number(readFileSync(portFile, 'utf8').trim());
-  // Every complete message: its envelope and the raw message, soft line breaks undone.
-  child.messages = () => readdirSync(mail).filter((f) => f.endsWith('.json')).sort().map((f) => {
-    const meta = JSON.parse(readFileSync(path.join(mail, f), 'utf8'));
-    const raw = readFileSync(path.join(mail, meta.eml), 'utf8');
-    return { ...meta, raw, text: raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=') };
-  });
-  return child;
-}
-
-function addUser(db, email, name, role) {
-  const token = tandem(db, 'user', 'add', email, '--name', name, '--role', role, '--team', 'sales',
-    '--timezone', 'UTC', '--hours', '00:00-23:59');
-  const passwd = spawnSync(TANDEM, ['--db', `sqlite:${db}`, 'user', 'passwd', email], { encoding: 'utf8', input: `${PASSWORD}\n` });
-  assert.equal(passwd.status, 0, passwd.stderr);
-  return token;
-}
-
-async function call(server, token, method, target, body) {
-  const r = await fetch(`${server.url}${target}`, { method, body: body && JSON.stringify(body),
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-  return { status: r.status, body: await r.json() };
-}
-
-async function signIn(browser, server, email) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (err) => page.errors.push(err.message));
-  await page.goto(`${server.url}/app/`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('header.top');
-  return page;
 }
 
 const INTRO = '<p>Hi {{lead.first_name | there}}, is a spring offsite something you are planning? '

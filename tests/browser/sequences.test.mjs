@@ -8,54 +8,11 @@
 // build/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { TANDEM, tandem, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SHOTS = path.resolve('build/screenshots');
-const PASSWORD = 'sunflower-meadow-7';
-
-async function startSink(dir) {
-  const mail = path.join(dir, 'mail');
-  const portFile = path.join(dir, 'smtp.port');
-  mkdirSync(mail);
-  const child = spawn('/usr/bin/python3', ['tests/support/smtp_sink.py', '--dir', mail, '--port-file', portFile],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(() => existsSync(portFile) && readFileSync(portFile, 'utf8').trim() !== '', { what: 'the SMTP sink listening' });
-  child.port = Number(readFileSync(portFile, 'utf8').trim());
-  return child;
-}
-
-function addUser(db, email, name, role) {
-  const token = tandem(db, 'user', 'add', email, '--name', name, '--role', role, '--team', 'sales',
-    '--timezone', 'UTC', '--hours', '00:00-23:59');
-  const passwd = spawnSync(TANDEM, ['--db', `sqlite:${db}`, 'user', 'passwd', email], { encoding: 'utf8', input: `${PASSWORD}\n` });
-  assert.equal(passwd.status, 0, passwd.stderr);
-  return token;
-}
-
-async function call(server, token, method, target, body) {
-  const r = await fetch(`${server.url}${target}`, { method, body: body && JSON.stringify(body),
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-  return { status: r.status, body: await r.json() };
-}
-
-async function signIn(browser, server, email) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (err) => page.errors.push(err.message));
-  await page.goto(`${server.url}/app/`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('header.top');
-  return page;
-}
+import { tandem, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
+import { CHROMIUM_ARGS, SHOTS, startSink, addUser, call, signIn } from './support.mjs';
 
 const GUIDE = '<p>Hi {{lead.first_name | there}}, when you are ready to plan the next offsite, our venue guide '
   + 'compares forty venues by travel time, budget and group size. Reply with your team size and I will shortlist three.</p>';

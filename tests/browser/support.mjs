@@ -1,0 +1,60 @@
+// What the browser tests of the web app share: chromium's arguments, the SMTP sink
+// (tests/support/smtp_sink.py, Debian's python3-aiosmtpd) on a free port, users with a
+// password, API calls with a token, and signing in through the page.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { TANDEM, tandem, waitFor } from '../node/harness.mjs';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const SHOTS = path.resolve('build/screenshots');
+export const PASSWORD = 'sunflower-meadow-7';
+
+// The SMTP sink on a free port; resolves once it listens.
+export async function startSink(dir) {
+  const mail = path.join(dir, 'mail');
+  const portFile = path.join(dir, 'smtp.port');
+  mkdirSync(mail);
+  const child = spawn('/usr/bin/python3', ['tests/support/smtp_sink.py', '--dir', mail, '--port-file', portFile],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitFor(() => existsSync(portFile) && readFileSync(portFile, 'utf8').trim() !== '', { what: 'the SMTP sink listening' });
+  child.port = Number(readFileSync(portFile, 'utf8').trim());
+  // Every complete message: its envelope and the raw message, soft line breaks undone.
+  child.messages = () => readdirSync(mail).filter((f) => f.endsWith('.json')).sort().map((f) => {
+    const meta = JSON.parse(readFileSync(path.join(mail, f), 'utf8'));
+    const raw = readFileSync(path.join(mail, meta.eml), 'utf8');
+    return { ...meta, raw, text: raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=') };
+  });
+  return child;
+}
+
+// A user of the sales team, on duty all day in UTC, with PASSWORD; returns an API token.
+export function addUser(db, email, name, role) {
+  const token = tandem(db, 'user', 'add', email, '--name', name, '--role', role, '--team', 'sales',
+    '--timezone', 'UTC', '--hours', '00:00-23:59');
+  const passwd = spawnSync(TANDEM, ['--db', `sqlite:${db}`, 'user', 'passwd', email], { encoding: 'utf8', input: `${PASSWORD}\n` });
+  assert.equal(passwd.status, 0, passwd.stderr);
+  return token;
+}
+
+export async function call(server, token, method, target, body) {
+  const r = await fetch(`${server.url}${target}`, { method, body: body && JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  return { status: r.status, body: await r.json() };
+}
+
+// A page signed in as `email`, collecting the page's script errors in `page.errors`.
+export async function signIn(browser, server, email) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err.message));
+  await page.goto(`${server.url}/app/`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('header.top');
+  return page;
+}
