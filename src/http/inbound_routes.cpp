@@ -22,37 +22,6 @@ namespace {
 using nlohmann::json;
 namespace s = schema;
 
-RouteSpec ReceiveSpec() {
-  RouteSpec spec{.method = "POST",
-                 .path = "/api/v1/inbound/mime",
-                 .summary =
-                     "Hand Tandem a received email (reply, bounce, automatic reply, "
-                     "complaint) to act on",
-                 .tag = "email"};
-  spec.request_content_type = "message/rfc822";
-  spec.request_body =
-      s::String("the raw message (RFC 5322), as received; the first 256 KB are read and kept");
-  spec.status = 201;
-  spec.response = s::Object(
-      {{"id", s::String("in_…")},
-       {"duplicate", s::Boolean("received before: this is that record; nothing changed")},
-       {"class", s::Enum({"reply", "hard_bounce", "soft_bounce", "auto_reply", "complaint"})},
-       {"status", s::Enum({"applied", "unmatched", "untrusted"})},
-       {"message_id", s::String()},
-       {"from", s::String()},
-       {"subject", s::String()},
-       {"lead_id", s::NullableString("ld_… it was matched to")},
-       {"email_id", s::NullableString("em_… it answers")},
-       {"matched_by", s::String("message_id | address | \"\"")},
-       {"size", s::Integer("bytes of the whole message")},
-       {"truncated", s::Boolean("only the first 256 KB were read and kept")},
-       {"received_at", s::String()},
-       {"detail", s::AnyObject("why it is this class, what it names, the changes made")}},
-      {"id", "duplicate", "class", "status"});
-  spec.errors = {400, 401, 403, 413, 422};
-  return spec;
-}
-
 json MessageSchema() {
   return s::Object(
       {{"id", s::String("in_…")},
@@ -71,6 +40,25 @@ json MessageSchema() {
        {"detail", s::AnyObject("why it is this class, what it names, the changes made; "
                                "`excerpt`: the start of what the sender wrote")}},
       {"id", "class", "status", "from", "subject", "received_at"});
+}
+
+RouteSpec ReceiveSpec() {
+  RouteSpec spec{.method = "POST",
+                 .path = "/api/v1/inbound/mime",
+                 .summary =
+                     "Hand Tandem a received email (reply, bounce, automatic reply, "
+                     "complaint) to act on",
+                 .tag = "email"};
+  spec.request_content_type = "message/rfc822";
+  spec.request_body =
+      s::String("the raw message (RFC 5322), as received; the first 256 KB are read and kept");
+  spec.status = 201;
+  spec.response = MessageSchema();
+  spec.response["properties"]["duplicate"] =
+      s::Boolean("received before: this is that record; nothing changed");
+  spec.response["required"] = {"id", "duplicate", "class", "status"};
+  spec.errors = {400, 401, 403, 413, 422};
+  return spec;
 }
 
 // "a,b" into its distinct parts, each one of `allowed`; the error names the parameter.
@@ -102,6 +90,7 @@ json InboundJson(const InboundMessage& m, bool duplicate) {
   if (!detail.is_object()) detail = json::object();
   json out = {{"id", m.uid},
               {"duplicate", duplicate},
+              {"via", m.via},
               {"class", m.kind},
               {"status", m.status},
               {"message_id", m.message_id},
@@ -240,7 +229,6 @@ Response InboundRoutes::One(const HttpRequest& request, bool raw) {
 json InboundRoutes::ListedJson(const InboundMessage& m) {
   json out = InboundJson(m, false);
   out.erase("duplicate");
-  out["via"] = m.via;
   return out;
 }
 
