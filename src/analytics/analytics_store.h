@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
+#include "analytics/attribution.h"
 #include "analytics/facts/fact_store.h"
 #include "analytics/funnel.h"
 #include "analytics/outcomes.h"
@@ -48,6 +50,12 @@ class AnalyticsReads {
   // The moves to MQL in the query's range, counted by group, whole minutes to the first
   // sales touch after each, and how far the lead went afterwards.
   virtual StatusOr<std::vector<SpeedCount>> CountSpeedToLead(const FunnelQuery& query) = 0;
+  // The deals (analytics/attribution.h) made in the query's range, oldest first, each
+  // with its touchpoints; stops at the first error `sink` returns.
+  virtual Status ForEachDeal(const AttributionQuery& query,
+                             const std::function<Status(Deal)>& sink) = 0;
+  // A lead's deals, oldest first, each with its touchpoints.
+  virtual StatusOr<std::vector<Deal>> DealsOf(int64_t lead_id) = 0;
 };
 
 }  // namespace tandem

@@ -166,7 +166,9 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
        {std::pair{"funnel", "Leads created in the range down the funnel, with conversions"},
         std::pair{"outcomes", "Why leads left sales in the range, and the reasons given"},
         std::pair{"speed-to-lead",
-                  "Minutes from MQL to the first sales touch in the range, and what came of it"}}) {
+                  "Minutes from MQL to the first sales touch in the range, and what came of it"},
+        std::pair{"attribution",
+                  "Opportunities and won revenue in the range credited to their touchpoints"}}) {
     auto* one = report->add_subcommand(name, what);
     one->add_option("--from", a.report.from, "The first day (YYYY-MM-DD) or ISO 8601 time")
         ->required();
@@ -180,6 +182,13 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
       one->add_option("--min-group", a.report.min_group,
                       "Groups with fewer outcomes are flagged small (default 20)")
           ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+    }
+    if (std::string_view(name) == "attribution") {
+      one->add_option("--model", a.report.model,
+                      "first_touch, last_touch, linear (the default), u_shaped, w_shaped or "
+                      "time_decay");
+      one->add_option("--half-life-days", a.report.half_life_days,
+                      "time_decay's half-life in days (default 7)");
     }
     actions.emplace_back(one, [&a, report_name = std::string(name)](const Config& c) {
       return cli::PrintReport(c, report_name, a.report);

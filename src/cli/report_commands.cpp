@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "analytics/attribution.h"
 #include "analytics/funnel_report.h"
 #include "analytics/outcomes.h"
 #include "analytics/speed_to_lead.h"
@@ -18,6 +19,17 @@ Status PrintReport(const Config& config, const std::string& report, const Report
     TANDEM_ASSIGN_OR_RETURN(auto counts, store->CountFunnel(scope));
     const FunnelReport built = BuildFunnel(scope, counts);
     std::cout << (json ? FunnelToJson(built).dump(2) + "\n" : FunnelToCsv(built));
+    return OkStatus();
+  }
+  if (report == "attribution") {
+    TANDEM_ASSIGN_OR_RETURN(AttributionQuery query,
+                            ParseAttribution(scope, args.model, args.half_life_days));
+    AttributionBuilder built(query);
+    TANDEM_RETURN_IF_ERROR(store->ForEachDeal(query, [&built](Deal deal) {
+      built.Add(deal);
+      return OkStatus();
+    }));
+    std::cout << (json ? AttributionToJson(built).dump(2) + "\n" : AttributionToCsv(built));
     return OkStatus();
   }
   if (report == "speed-to-lead") {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/attribution.h"
 #include "analytics/funnel_report.h"
 #include "analytics/hygiene.h"
 #include "analytics/outcomes.h"
@@ -135,6 +136,61 @@ Response SpeedToLead(Store& store, const HttpRequest& request, const UserRecord&
   return LeadReport(request, user, run, &SpeedToLeadToJson, &SpeedToLeadToCsv);
 }
 
+// The attribution query from the request's model and half_life_days.
+StatusOr<AttributionQuery> AttributionQueryOf(const HttpRequest& request, FunnelQuery scope) {
+  const auto params = ParseQuery(request.query());
+  auto param = [&](const char* name) {
+    auto it = params.find(name);
+    return it == params.end() ? std::string_view() : std::string_view(it->second);
+  };
+  return ParseAttribution(std::move(scope), param("model"), param("half_life_days"));
+}
+
+// Each deal's credit split over its touchpoints, summed per group.
+Response Attribution(Store& store, const HttpRequest& request, const UserRecord& user) {
+  auto run = [&](const FunnelQuery& scope) -> StatusOr<AttributionBuilder> {
+    TANDEM_ASSIGN_OR_RETURN(AttributionQuery query, AttributionQueryOf(request, scope));
+    AttributionBuilder report(query);
+    TANDEM_RETURN_IF_ERROR(store.ForEachDeal(query, [&report](Deal deal) {
+      report.Add(deal);
+      return OkStatus();
+    }));
+    return report;
+  };
+  return LeadReport(request, user, run, &AttributionToJson, &AttributionToCsv);
+}
+
+// One lead's deals, credited touch by touch. A rep may explain only the rep's own leads.
+Response ExplainDeals(Store& store, const HttpRequest& request, const UserRecord& user,
+                      int64_t lead_id) {
+  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
+    return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
+  }
+  if (Status st = CheckNoControlCharacters(ParseQuery(request.query())); !st.ok()) {
+    return ErrorResponse(st);
+  }
+  auto query = AttributionQueryOf(request, FunnelQuery{});
+  if (!query.ok()) return ErrorResponse(query.status());
+  auto lead = store.GetLead(lead_id);
+  if (!lead.ok()) return ErrorResponse(lead.status());
+  if (!*lead)
+    return ErrorResponse(404, "not_found", fmt::format("lead ld_{} does not exist", lead_id));
+  if (!RoleHas(user.role, Permission::kViewReports) && (*lead)->owner_id != user.id) {
+    return ErrorResponse(403, "forbidden",
+                         fmt::format("ld_{} is not your lead: a rep sees the figures of the "
+                                     "rep's own leads",
+                                     lead_id));
+  }
+  auto deals = store.DealsOf(lead_id);
+  if (!deals.ok()) return ErrorResponse(deals.status());
+  json items = json::array();
+  for (const Deal& deal : *deals) items.push_back(DealToJson(deal, *query));
+  return Json(200, {{"lead", fmt::format("ld_{}", lead_id)},
+                    {"model", ModelName(query->model)},
+                    {"half_life_days", static_cast<double>(query->half_life.count()) / 86'400'000},
+                    {"deals", items}});
+}
+
 // The parameters every report over a date range takes.
 std::vector<QueryParam> RangeParams(const char* from_what) {
   return {{"from", fmt::format("the first day (YYYY-MM-DD) or time (ISO 8601) {}", from_what),
@@ -178,6 +234,45 @@ RouteSpec SpeedToLeadSpec() {
       "from, to, by, buckets, total and groups: each row's MQLs, responded, median and p90 "
       "minutes, and per bucket its MQLs and conversions with 95% Wilson intervals");
   spec.errors = {400, 403};
+  return spec;
+}
+
+std::vector<QueryParam> ModelParams() {
+  return {{"model",
+           "first_touch, last_touch, linear (the default), u_shaped (40/40/20), w_shaped "
+           "(30/30/30/10) or time_decay",
+           s::Enum({"first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay"})},
+          {"half_life_days", "time_decay's half-life in days, above 0 and at most 3650 (default 7)",
+           s::Number()}};
+}
+
+RouteSpec AttributionSpec() {
+  RouteSpec spec{.method = "GET",
+                 .path = "/api/v1/reports/attribution",
+                 .summary =
+                     "Opportunities and won revenue credited to the touchpoints before each "
+                     "deal by one model, summed per group; each deal sums to exactly one",
+                 .tag = "reports"};
+  spec.query = RangeParams("deals were made (moves to opportunity or customer)");
+  for (QueryParam& p : ModelParams()) spec.query.push_back(std::move(p));
+  spec.response = s::AnyObject(
+      "from, to, by, model, half_life_days, total and groups: each row's opportunities and won "
+      "(credits), pipeline and revenue (amounts), opportunity_deals and won_deals");
+  spec.errors = {400, 403};
+  return spec;
+}
+
+RouteSpec ExplainSpec() {
+  RouteSpec spec{.method = "GET",
+                 .path = "/api/v1/reports/attribution/leads/{id}",
+                 .summary = "A lead's deals, each credited touch by touch by one model",
+                 .tag = "reports"};
+  spec.path_params = {{"id", "the lead, ld_<n>"}};
+  spec.query = ModelParams();
+  spec.response = s::AnyObject(
+      "lead, model, half_life_days and deals: each deal's stage, at, amount and touches with "
+      "their fields, roles, weight, credit and amount");
+  spec.errors = {400, 403, 404};
   return spec;
 }
 
@@ -243,6 +338,15 @@ void RegisterReportRoutes(Router& router, Store& store, const LeadEngine& engine
              Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
                return SpeedToLead(store, r, u);
              }));
+  router.Add(AttributionSpec(),
+             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
+               return Attribution(store, r, u);
+             }));
+  router.Add(
+      ExplainSpec(),
+      LeadAuthed(store, clock, [&store](const HttpRequest& r, const UserRecord& u, int64_t id) {
+        return ExplainDeals(store, r, u, id);
+      }));
   router.Add(HygieneSpec(),
              Authed(store, clock, [&store, &clock](const HttpRequest& r, const UserRecord& u) {
                return Hygiene(store, clock, r, u);

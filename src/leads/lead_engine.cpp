@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <functional>
 
 #include "contact/contact_merge.h"
@@ -205,8 +206,10 @@ StatusOr<LeadRecord> LeadEngine::RecordOutcome(LeadTxn& txn, int64_t lead_id, co
   if (outcome.amount) data["amount"] = *outcome.amount;
   if (plan.revisit_on) data["revisit_on"] = TimeOrNull(plan.revisit_on);
   TANDEM_RETURN_IF_ERROR(session.Log("outcome", actor, data));
+  std::optional<int64_t> cents;
+  if (outcome.amount) cents = std::llround(*outcome.amount * 100);
   TANDEM_RETURN_IF_ERROR(
-      session.SetStage(plan.to, actor, "outcome: " + outcome.disposition, plan.reason));
+      session.SetStage(plan.to, actor, "outcome: " + outcome.disposition, plan.reason, cents));
   session.lead().revisit_on = plan.revisit_on;
   if (plan.release_owner) {
     TANDEM_RETURN_IF_ERROR(

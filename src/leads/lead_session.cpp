@@ -286,7 +286,7 @@ Status LeadEngine::Session::Qualify(const Actor& actor, bool revisit) {
 }
 
 Status LeadEngine::Session::SetStage(Stage to, const Actor& actor, std::string_view cause,
-                                     std::string_view reason) {
+                                     std::string_view reason, std::optional<int64_t> amount_cents) {
   Stage from = stage();
   if (from == to) return OkStatus();
   TANDEM_RETURN_IF_ERROR(CheckTransition(from, to));
@@ -307,6 +307,7 @@ Status LeadEngine::Session::SetStage(Stage to, const Actor& actor, std::string_v
   if (actor.user) transition.by_user_id = actor.user->id;
   transition.cause = std::string(cause);
   transition.reason = std::string(reason);
+  transition.amount_cents = amount_cents;
   TANDEM_RETURN_IF_ERROR(txn_.AddStageTransition(transition));
   if (to == Stage::kMql) TANDEM_RETURN_IF_ERROR(Emit("lead.mql", {{"cause", cause}}));
   return Emit("lead.stage_changed", {{"from", StageName(from)},

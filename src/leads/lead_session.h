@@ -63,7 +63,8 @@ class LeadEngine::Session {
   Status Earn(const EventFacts& facts, std::optional<int64_t> event_id, const std::string& cause);
   std::optional<UserRecord> UserById(int64_t id);
   const nlohmann::json& traits() const { return traits_; }
-  Status SetStage(Stage to, const Actor& actor, std::string_view cause, std::string_view reason);
+  Status SetStage(Stage to, const Actor& actor, std::string_view cause, std::string_view reason,
+                  std::optional<int64_t> amount_cents = std::nullopt);
 
   Status Log(std::string_view kind, const Actor& actor, nlohmann::json data);
   // Writes an outbox message about this lead for the webhooks that want `type`; with

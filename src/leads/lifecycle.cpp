@@ -121,6 +121,10 @@ StatusOr<OutcomePlan> PlanOutcome(Stage current, const Outcome& outcome, TimePoi
       return Unprocessable("amount_required",
                            fmt::format("outcome \"{}\" needs an amount of 0 or more", d));
     }
+    // Kept in cents; a trillion is more than any deal and far from overflowing.
+    if (!(*outcome.amount <= 1e12)) {
+      return Unprocessable("invalid_field", "amount is at most 1000000000000");
+    }
     return OkStatus();
   };
   StatusOr<OutcomePlan> plan = Status(StatusCode::kInternal, "internal", "unplanned");

@@ -193,6 +193,11 @@ inline const Row kMatrix[] = {
      "YYYYN UUU"},
     {"GET /api/v1/reports/outcomes?from=2026-01-01&to=2026-02-01&by=keyword", Lead::kNone,
      "YYYYN UUU"},
+    {"GET /api/v1/reports/attribution?from=2026-01-01&to=2026-02-01&by=source&model=w_shaped",
+     Lead::kNone, "YYYYN UUU"},
+    // A lead's deals explained: a rep only the rep's own.
+    {"GET /api/v1/reports/attribution/leads/{id}", Lead::kOwn, "YYYYN UUU"},
+    {"GET /api/v1/reports/attribution/leads/{id}", Lead::kOther, "YYNYN UUU"},
     // The catalogs: everyone reads; marketing and admins change them.
     {"GET /api/v1/campaigns", Lead::kNone, "YYYYY UUU"},
     {"GET /api/v1/campaigns/{campaign}", Lead::kNone, "YYYYY UUU"},

@@ -38,7 +38,7 @@ test('source add prints the write key last; config errors name file and line', (
     assert.match(key, /^[A-Za-z0-9_-]{32}$/);
     const listed = run('--db', db, 'source', 'list');
     assert.match(listed.stdout, new RegExp(key));
-    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 15/);
+    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 16/);
 
     const bad = path.join(dir, 'bad.toml');
     writeFileSync(bad, '[server]\nlisten = "127.0.0.1:1"\nlisten_port = 9\n');
@@ -255,6 +255,12 @@ test('catalog import reads TOML and CSV, names the bad line, and the demo brief 
     const speed = run('--db', db, 'report', 'speed-to-lead', ...range, '--by', 'rep', '--format', 'json');
     assert.equal(speed.status, 0, speed.stderr);
     assert.deepEqual(JSON.parse(speed.stdout).buckets, ['under_5_min', '5_to_60_min', '1_to_24_h', 'over_24_h', 'never']);
+    const attribution = run('--db', db, 'report', 'attribution', ...range, '--by', 'source', '--model', 'w_shaped');
+    assert.equal(attribution.status, 0, attribution.stderr);
+    assert.match(attribution.stdout, /^scope,group,opportunities,pipeline,won,revenue,opportunity_deals,won_deals\r\ntotal,/);
+    const zeroHalfLife = run('--db', db, 'report', 'attribution', ...range, '--model', 'time_decay', '--half-life-days', '0');
+    assert.equal(zeroHalfLife.status, 2);
+    assert.match(zeroHalfLife.stderr, /half_life_days="0" is not a number of days above 0/);
     const badBy = run('--db', db, 'report', 'outcomes', ...range, '--by', 'planet');
     assert.equal(badBy.status, 2);
     assert.match(badBy.stderr, /by="planet" is not one of source/);

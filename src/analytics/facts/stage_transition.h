@@ -23,6 +23,8 @@ struct StageTransition {
   // What moved it: "manual", "outcome: won", "score: fit … >= …", "hand-raise: …".
   std::string cause;
   std::string reason;  // the reason given (a rejection, a loss, a recycling), or ""
+  // The amount recorded with an opportunity or a win, in cents; none otherwise.
+  std::optional<int64_t> amount_cents;
 
   bool operator==(const StageTransition&) const = default;
 };

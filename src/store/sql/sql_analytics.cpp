@@ -9,8 +9,8 @@ namespace tandem::sql {
 namespace {
 
 constexpr const char* kSelectTransition =
-    "SELECT id, lead_id, from_stage, to_stage, at, by_user_id, cause, reason FROM "
-    "stage_transitions ";
+    "SELECT id, lead_id, from_stage, to_stage, at, by_user_id, cause, reason, amount_cents "
+    "FROM stage_transitions ";
 constexpr const char* kSelectTouchpoint =
     "SELECT person_id, event_id, at, type, source, medium, campaign, term, content, "
     "referrer_domain, landing_page, form, content_item FROM touchpoints ";
@@ -30,20 +30,24 @@ StatusOr<StageTransition> ReadTransition(const Statement& s) {
   t.by_user_id = s.NullableInt(5);
   t.cause = s.Text(6);
   t.reason = s.Text(7);
+  t.amount_cents = s.NullableInt(8);
   return t;
 }
 
-Touchpoint ReadTouchpoint(const Statement& s) {
+// The touchpoint in the 13 columns from `first` on, in kSelectTouchpoint's order.
+Touchpoint ReadTouchpointAt(const Statement& s, int first) {
   Touchpoint t;
-  t.person_id = s.Int(0);
-  t.event_id = s.Int(1);
-  t.at = FromUnixMillis(s.Int(2));
+  t.person_id = s.Int(first);
+  t.event_id = s.Int(first + 1);
+  t.at = FromUnixMillis(s.Int(first + 2));
   std::string* texts[] = {&t.type, &t.source,      &t.medium,          &t.campaign,
                           &t.term, &t.content,     &t.referrer_domain, &t.landing_page,
                           &t.form, &t.content_item};
-  for (int i = 0; i < 10; ++i) *texts[i] = s.Text(3 + i);
+  for (int i = 0; i < 10; ++i) *texts[i] = s.Text(first + 3 + i);
   return t;
 }
+
+Touchpoint ReadTouchpoint(const Statement& s) { return ReadTouchpointAt(s, 0); }
 
 // Binds a FactRange's bounds and keyset from index 1 on: from, to, after-at twice,
 // after-id, limit. Without `after` the keyset starts before every fact.
@@ -183,14 +187,15 @@ Status AddStageTransition(Db& db, const StageTransition& t) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO stage_transitions (lead_id, from_stage, to_stage, at, by_user_id, "
-                 "cause, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                 "cause, reason, amount_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt->Bind(1, t.lead_id)
       .Bind(2, StageName(t.from))
       .Bind(3, StageName(t.to))
       .Bind(4, ToUnixMillis(t.at))
       .BindNullable(5, t.by_user_id)
       .Bind(6, t.cause)
-      .Bind(7, t.reason);
+      .Bind(7, t.reason)
+      .BindNullable(8, t.amount_cents);
   return stmt->Run();
 }
 
@@ -248,6 +253,85 @@ StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range
                  "ORDER BY at, event_id LIMIT ?"));
   BindRange(*stmt, range);
   return Collect<Touchpoint>(stmt, ReadTouchpoint);
+}
+
+namespace {
+
+// The deals `where` selects (binding from index 3 on), each with its touchpoints at or
+// before it, oldest deal first; `by` a lead-level dimension gives the lead's group.
+Status StreamDeals(Db& db, Dimension by, const std::string& where,
+                   const std::function<void(Statement&)>& bind,
+                   const std::function<Status(Deal)>& sink) {
+  const std::string group =
+      by == Dimension::kTeam || by == Dimension::kRep ? GroupOf(by) : std::string("''");
+  const std::string sql =
+      "SELECT s.id, s.lead_id, s.to_stage, s.at, COALESCE(s.amount_cents, 0), l.created_at, "
+      "COALESCE((SELECT MAX(o.at) FROM stage_transitions o WHERE o.lead_id = s.lead_id AND "
+      "o.to_stage = 'opportunity' AND o.at <= s.at), s.at), " +
+      group +
+      ", t.person_id, t.event_id, t.at, t.type, t.source, t.medium, t.campaign, t.term, "
+      "t.content, t.referrer_domain, t.landing_page, t.form, t.content_item FROM "
+      "stage_transitions s JOIN leads l ON l.id = s.lead_id LEFT JOIN touchpoints t ON "
+      "t.person_id = s.lead_id AND t.at <= s.at WHERE s.to_stage IN ('opportunity', "
+      "'customer') AND " +
+      where + " ORDER BY s.at, s.id, t.at, t.event_id";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  bind(*stmt);
+  std::optional<Deal> deal;
+  auto fail = [&](Status status) {
+    stmt->Reset();
+    return status;
+  };
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return fail(row.status());
+    const int64_t id = *row ? stmt->Int(0) : 0;
+    if (deal && (!*row || deal->transition_id != id)) {
+      if (Status st = sink(std::move(*deal)); !st.ok()) return fail(st);
+      deal.reset();
+    }
+    if (!*row) return OkStatus();
+    if (!deal) {
+      auto stage = ParseStage(stmt->TextView(2));
+      if (!stage)
+        return fail(Internal(fmt::format("stage transition {} names an unknown stage", id)));
+      deal = Deal{.lead_id = stmt->Int(1),
+                  .transition_id = id,
+                  .stage = *stage,
+                  .at = FromUnixMillis(stmt->Int(3)),
+                  .amount_cents = stmt->Int(4),
+                  .lead_created_at = FromUnixMillis(stmt->Int(5)),
+                  .opportunity_at = FromUnixMillis(stmt->Int(6)),
+                  .lead_group = stmt->Text(7)};
+    }
+    if (!stmt->IsNull(9)) deal->touches.push_back(ReadTouchpointAt(*stmt, 8));
+  }
+}
+
+}  // namespace
+
+Status ForEachDeal(Db& db, const AttributionQuery& q, const std::function<Status(Deal)>& sink) {
+  const FunnelQuery& scope = q.scope;
+  return StreamDeals(
+      db, scope.by, "s.at >= ? AND s.at < ? AND (? = 0 OR l.owner_id = ?)",
+      [&](Statement& stmt) {
+        stmt.Bind(1, ToUnixMillis(scope.from))
+            .Bind(2, ToUnixMillis(scope.to))
+            .Bind(3, int64_t{scope.owner_id ? 1 : 0})
+            .Bind(4, scope.owner_id.value_or(0));
+      },
+      sink);
+}
+
+StatusOr<std::vector<Deal>> DealsOf(Db& db, int64_t lead_id) {
+  std::vector<Deal> deals;
+  TANDEM_RETURN_IF_ERROR(StreamDeals(
+      db, Dimension::kNone, "s.lead_id = ?", [&](Statement& stmt) { stmt.Bind(1, lead_id); },
+      [&](Deal deal) {
+        deals.push_back(std::move(deal));
+        return OkStatus();
+      }));
+  return deals;
 }
 
 }  // namespace tandem::sql

@@ -3,6 +3,7 @@
 // AnalyticsReadsOn, the store's reads; see sql_reads.h).
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "store/sql/sql_db.h"
@@ -21,6 +22,8 @@ StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& query);
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& query);
 StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& query);
+Status ForEachDeal(Db& db, const AttributionQuery& query, const std::function<Status(Deal)>& sink);
+StatusOr<std::vector<Deal>> DealsOf(Db& db, int64_t lead_id);
 
 // AnalyticsReads on the connection to read on.
 template <typename Base>
@@ -46,6 +49,13 @@ class AnalyticsReadsOn : public Base {
   }
   StatusOr<std::vector<SpeedCount>> CountSpeedToLead(const FunnelQuery& query) override {
     return this->Reading([&](Db& db) { return sql::CountSpeedToLead(db, query); });
+  }
+  Status ForEachDeal(const AttributionQuery& query,
+                     const std::function<Status(Deal)>& sink) override {
+    return this->Reading([&](Db& db) { return sql::ForEachDeal(db, query, sink); });
+  }
+  StatusOr<std::vector<Deal>> DealsOf(int64_t lead_id) override {
+    return this->Reading([&](Db& db) { return sql::DealsOf(db, lead_id); });
   }
 };
 

@@ -1,0 +1,18 @@
+-- stage_transitions.amount_cents: the amount an opportunity or a win was recorded with
+--
+-- Attribution (analytics/attribution.h) splits each deal's amount over its touchpoints;
+-- the amount is a typed fact of the move, in cents, NULL for every other move. The
+-- back-fill reads it from the outcome entry the lead_log wrote in the same transaction
+-- (same lead, same time, the disposition the transition's cause names).
+
+ALTER TABLE stage_transitions ADD COLUMN amount_cents INTEGER;
+
+UPDATE stage_transitions SET amount_cents = (
+  SELECT CAST(round(json_extract(o.data, '$.amount') * 100) AS INTEGER)
+  FROM lead_log o
+  WHERE o.lead_id = stage_transitions.lead_id AND o.kind = 'outcome'
+    AND o.at = stage_transitions.at AND json_valid(o.data)
+    AND json_extract(o.data, '$.disposition') = substr(stage_transitions.cause, 10)
+    AND json_type(o.data, '$.amount') IN ('integer', 'real')
+  ORDER BY o.id DESC LIMIT 1)
+WHERE cause IN ('outcome: opportunity', 'outcome: won');
