@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analytics/attribution.h"
+#include "analytics/drill_down.h"
 #include "analytics/facts/fact_store.h"
 #include "analytics/funnel.h"
 #include "analytics/outcomes.h"
@@ -44,12 +45,19 @@ class AnalyticsReads {
   // The leads `query` selects, counted by group and funnel ranks (one row per
   // combination that has leads).
   virtual StatusOr<std::vector<FunnelCount>> CountFunnel(const FunnelQuery& query) = 0;
+  // The leads `query` selects, counted by group, funnel step and whole hours the step
+  // took (analytics/funnel.h VelocityCount).
+  virtual StatusOr<std::vector<VelocityCount>> CountVelocity(const FunnelQuery& query) = 0;
   // The outcomes (rejected, lost, recycled, disqualified) recorded in the query's range,
   // counted by group, outcome and reason (one row per combination that has any).
   virtual StatusOr<std::vector<OutcomeCount>> CountOutcomes(const OutcomeQuery& query) = 0;
   // The moves to MQL in the query's range, counted by group, whole minutes to the first
   // sales touch after each, and how far the lead went afterwards.
   virtual StatusOr<std::vector<SpeedCount>> CountSpeedToLead(const FunnelQuery& query) = 0;
+  // The page of lead ids (ascending, above drill.after, at most drill.limit + 1 so the
+  // caller sees whether more follow) behind a funnel, outcomes or speed-to-lead figure
+  // (analytics/drill_down.h); attribution is drilled from ForEachDeal.
+  virtual StatusOr<std::vector<int64_t>> DrillDownLeads(const DrillDown& drill) = 0;
   // The deals (analytics/attribution.h) made in the query's range, oldest first, each
   // with its touchpoints; stops at the first error `sink` returns.
   virtual Status ForEachDeal(const AttributionQuery& query,

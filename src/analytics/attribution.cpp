@@ -225,7 +225,7 @@ std::vector<Credit> CreditDeal(const Deal& deal, const AttributionQuery& query) 
 
 std::string GroupOfTouch(const Deal& deal, int touch, Dimension by) {
   if (by == Dimension::kNone) return "";
-  if (by == Dimension::kTeam || by == Dimension::kRep) return deal.lead_group;
+  if (IsLeadDimension(by)) return deal.lead_group;
   if (touch < 0) return "";
   const Touchpoint& t = deal.touches[static_cast<size_t>(touch)];
   switch (by) {

@@ -42,8 +42,8 @@ std::string_view ModelName(AttributionModel model);
 std::optional<AttributionModel> ParseModel(std::string_view name);
 
 struct AttributionQuery {
-  // from, to: when the deals were made; by: a touchpoint field, or team/rep (the whole
-  // deal to the lead's group); owner_id: only this user's leads.
+  // from, to: when the deals were made; by: a touchpoint field, or a lead dimension
+  // (the whole deal to the lead's group); owner_id: only this user's leads.
   FunnelQuery scope;
   AttributionModel model = AttributionModel::kLinear;
   std::chrono::milliseconds half_life = std::chrono::hours(24 * 7);
@@ -64,7 +64,7 @@ struct Deal {
   int64_t amount_cents = 0;  // as recorded with the outcome; 0 when none was
   TimePoint lead_created_at;
   TimePoint opportunity_at;  // the lead's latest move to opportunity up to the deal, else `at`
-  std::string lead_group;    // the lead's value for a lead-level dimension (team, rep)
+  std::string lead_group;    // the lead's value for a lead dimension (funnel.h IsLeadDimension)
   std::vector<Touchpoint> touches;  // at or before `at`, oldest first
 };
 
@@ -81,7 +81,7 @@ struct Credit {
 // REQUIRES: query.half_life > 0.
 std::vector<Credit> CreditDeal(const Deal& deal, const AttributionQuery& query);
 
-// The value of a dimension on a touch; the lead's group for team and rep.
+// The value of a dimension on a touch; the lead's group for a lead dimension.
 std::string GroupOfTouch(const Deal& deal, int touch, Dimension by);
 
 struct AttributionRow {

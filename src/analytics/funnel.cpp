@@ -12,7 +12,7 @@
 namespace tandem {
 namespace {
 
-constexpr std::array<std::pair<Dimension, std::string_view>, 11> kDimensions = {{
+constexpr std::array<std::pair<Dimension, std::string_view>, 14> kDimensions = {{
     {Dimension::kNone, ""},
     {Dimension::kSource, "source"},
     {Dimension::kMedium, "medium"},
@@ -24,6 +24,9 @@ constexpr std::array<std::pair<Dimension, std::string_view>, 11> kDimensions = {
     {Dimension::kContentItem, "content_item"},
     {Dimension::kTeam, "team"},
     {Dimension::kRep, "rep"},
+    {Dimension::kCountry, "country"},
+    {Dimension::kCompanySize, "company_size"},
+    {Dimension::kCohort, "cohort"},
 }};
 
 constexpr size_t kSteps = kFunnelStages.size();
@@ -37,19 +40,48 @@ void Add(FunnelRow& row, const FunnelCount& count) {
 
 nlohmann::json Rounded(double value) { return std::round(value * 1e6) / 1e6; }
 
+// The leads that made step i and the median and p90 hours they took.
+struct Velocity {
+  int64_t leads = 0;
+  std::optional<int64_t> median, p90;
+};
+
+Velocity VelocityOf(const FunnelRow& row, size_t i) {
+  const std::vector<std::pair<int64_t, int64_t>> hours(row.hours[i].begin(), row.hours[i].end());
+  Velocity v;
+  for (const auto& [h, n] : hours) v.leads += n;
+  v.median = Percentile(hours, 0.5);
+  v.p90 = Percentile(hours, 0.9);
+  return v;
+}
+
+// Hours as days to two decimals; null for none.
+nlohmann::json Days(std::optional<int64_t> hours) {
+  if (!hours) return nullptr;
+  return std::round(static_cast<double>(*hours) / 24 * 100) / 100;
+}
+
+std::string DaysCell(std::optional<int64_t> hours) {
+  return hours ? fmt::format("{:.2f}", static_cast<double>(*hours) / 24) : "";
+}
+
 nlohmann::json RowToJson(const FunnelRow& row) {
   nlohmann::json counts = nlohmann::json::object();
   for (size_t i = 0; i < kSteps; ++i)
     counts[std::string(StageName(kFunnelStages[i]))] = row.reached[i];
   nlohmann::json conversions = nlohmann::json::array();
   for (size_t i = 0; i + 1 < kSteps; ++i) {
+    const Velocity v = VelocityOf(row, i);
     nlohmann::json step = {{"from", StageName(kFunnelStages[i])},
                            {"to", StageName(kFunnelStages[i + 1])},
                            {"converted", row.reached[i + 1]},
                            {"of", row.reached[i]},
                            {"rate", nullptr},
                            {"low", nullptr},
-                           {"high", nullptr}};
+                           {"high", nullptr},
+                           {"leads", v.leads},
+                           {"median_days", Days(v.median)},
+                           {"p90_days", Days(v.p90)}};
     if (row.reached[i] > 0) {
       const Interval ci = WilsonInterval(row.reached[i + 1], row.reached[i]);
       step["rate"] =
@@ -76,6 +108,10 @@ void CsvRow(std::string& out, std::string_view scope, const FunnelRow& row) {
                     static_cast<double>(row.reached[i + 1]) / static_cast<double>(row.reached[i]),
                     ci.low, ci.high);
   }
+  for (size_t i = 0; i + 1 < kSteps; ++i) {
+    const Velocity v = VelocityOf(row, i);
+    out += fmt::format(",{},{}", DaysCell(v.median), DaysCell(v.p90));
+  }
   out += "\r\n";
 }
 
@@ -100,6 +136,12 @@ std::string_view DimensionName(Dimension dimension) {
     if (d == dimension) return name;
   }
   return "";
+}
+
+bool IsLeadDimension(Dimension dimension) {
+  return dimension == Dimension::kTeam || dimension == Dimension::kRep ||
+         dimension == Dimension::kCountry || dimension == Dimension::kCompanySize ||
+         dimension == Dimension::kCohort;
 }
 
 std::optional<Dimension> ParseDimension(std::string_view name) {
@@ -129,7 +171,7 @@ StatusOr<TimePoint> TimeParameter(const char* name, std::string_view text) {
 }  // namespace
 
 StatusOr<FunnelQuery> ParseReportScope(std::string_view from, std::string_view to,
-                                       std::string_view by) {
+                                       std::string_view by, std::string_view as_of) {
   FunnelQuery query;
   TANDEM_ASSIGN_OR_RETURN(query.from, TimeParameter("from", from));
   TANDEM_ASSIGN_OR_RETURN(query.to, TimeParameter("to", to));
@@ -139,18 +181,40 @@ StatusOr<FunnelQuery> ParseReportScope(std::string_view from, std::string_view t
   if (query.to - query.from > std::chrono::hours(24 * 3661)) {
     return InvalidArgument("invalid_parameter", "the range from from to to is at most 10 years");
   }
+  if (!as_of.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(query.as_of, TimeParameter("as_of", as_of));
+    if (*query.as_of <= query.from) {
+      return InvalidArgument("invalid_parameter",
+                             "as_of must be later than from: nothing had happened before it");
+    }
+  }
   if (!by.empty()) {
     std::optional<Dimension> dimension = ParseDimension(by);
     if (!dimension) {
       return InvalidArgument(
           "invalid_parameter",
           fmt::format("by=\"{}\" is not one of source, medium, campaign, keyword, "
-                      "referrer_domain, landing_page, form, content_item, team, rep",
+                      "referrer_domain, landing_page, form, content_item, team, rep, country, "
+                      "company_size, cohort",
                       by));
     }
     query.by = *dimension;
   }
   return query;
+}
+
+std::optional<int64_t> Percentile(const std::vector<std::pair<int64_t, int64_t>>& values,
+                                  double share) {
+  int64_t total = 0;
+  for (const auto& [value, n] : values) total += n;
+  if (total == 0) return std::nullopt;
+  const auto rank = static_cast<int64_t>(std::ceil(share * static_cast<double>(total)));
+  int64_t seen = 0;
+  for (const auto& [value, n] : values) {
+    seen += n;
+    if (seen >= rank) return value;
+  }
+  return values.back().first;
 }
 
 Interval WilsonInterval(int64_t successes, int64_t trials) {
@@ -164,7 +228,8 @@ Interval WilsonInterval(int64_t successes, int64_t trials) {
   return {std::max(0.0, center - half), std::min(1.0, center + half)};
 }
 
-FunnelReport BuildFunnel(const FunnelQuery& query, std::span<const FunnelCount> counts) {
+FunnelReport BuildFunnel(const FunnelQuery& query, std::span<const FunnelCount> counts,
+                         std::span<const VelocityCount> velocity) {
   FunnelReport report;
   report.query = query;
   std::map<std::string, FunnelRow> groups;
@@ -174,6 +239,15 @@ FunnelReport BuildFunnel(const FunnelQuery& query, std::span<const FunnelCount> 
     FunnelRow& row = groups[count.group];
     row.group = count.group;
     Add(row, count);
+  }
+  for (const VelocityCount& v : velocity) {
+    if (v.step < 1 || v.step >= static_cast<int>(kSteps)) continue;
+    const auto step = static_cast<size_t>(v.step - 1);
+    report.total.hours[step][v.hours] += v.leads;
+    if (query.by == Dimension::kNone) continue;
+    FunnelRow& row = groups[v.group];
+    row.group = v.group;
+    row.hours[step][v.hours] += v.leads;
   }
   for (auto& [group, row] : groups) report.groups.push_back(std::move(row));
   std::stable_sort(
@@ -190,6 +264,8 @@ nlohmann::json FunnelToJson(const FunnelReport& report) {
   const std::string_view by = DimensionName(report.query.by);
   return {{"from", FormatIsoTime(report.query.from)},
           {"to", FormatIsoTime(report.query.to)},
+          {"as_of", report.query.as_of ? nlohmann::json(FormatIsoTime(*report.query.as_of))
+                                       : nlohmann::json()},
           {"by", by.empty() ? nlohmann::json() : nlohmann::json(by)},
           {"stages", stages},
           {"total", RowToJson(report.total)},
@@ -203,6 +279,10 @@ std::string FunnelToCsv(const FunnelReport& report) {
     const auto from = StageName(kFunnelStages[i]);
     const auto to = StageName(kFunnelStages[i + 1]);
     out += fmt::format(",{0}_to_{1},{0}_to_{1}_low,{0}_to_{1}_high", from, to);
+  }
+  for (size_t i = 0; i + 1 < kSteps; ++i) {
+    out += fmt::format(",{0}_to_{1}_median_days,{0}_to_{1}_p90_days", StageName(kFunnelStages[i]),
+                       StageName(kFunnelStages[i + 1]));
   }
   out += "\r\n";
   CsvRow(out, "total", report.total);

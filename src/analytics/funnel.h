@@ -25,12 +25,19 @@ enum class Dimension {
   kLandingPage,
   kForm,
   kContentItem,
-  kTeam,  // the owner's team as the lead records it
-  kRep,   // the owner, "usr_<id>"
+  kTeam,         // the owner's team as the lead records it
+  kRep,          // the owner, "usr_<id>"
+  kCountry,      // the lead's (leads/lead_traits.h CountryOf)
+  kCompanySize,  // the lead's band (CompanySizeBand)
+  kCohort,       // the month the lead was created, "YYYY-MM" (UTC)
 };
 
+// Whether a dimension is the lead's own (team, rep, country, company size) rather than
+// a field of a touchpoint; the cohort is the lead's too.
+bool IsLeadDimension(Dimension dimension);
+
 // "source", "medium", "campaign", "keyword", "referrer_domain", "landing_page", "form",
-// "content_item", "team", "rep"; kNone is "".
+// "content_item", "team", "rep", "country", "company_size", "cohort"; kNone is "".
 std::string_view DimensionName(Dimension dimension);
 std::optional<Dimension> ParseDimension(std::string_view name);
 
@@ -38,14 +45,29 @@ struct FunnelQuery {
   TimePoint from, to;  // leads created in [from, to)
   Dimension by = Dimension::kNone;
   std::optional<int64_t> owner_id;  // only this user's leads
+  // As the facts stood at this moment: only what happened before it counts (leads
+  // created, stage moves, touchpoints, outcomes, deals). The lead's own dimensions
+  // (team, rep, country, company size) stay today's.
+  std::optional<TimePoint> as_of;
 };
 
 // A report's range and grouping from its parameters as given (the API's query, the
 // command line): `from` and `to` a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time,
 // `to` later than `from` and at most 10 years on; `by` a dimension's name or "" for
-// none. InvalidArgument ("invalid_parameter") naming the parameter otherwise.
+// none; `as_of` "" or a date or time after `from`. InvalidArgument ("invalid_parameter")
+// naming the parameter otherwise.
 StatusOr<FunnelQuery> ParseReportScope(std::string_view from, std::string_view to,
-                                       std::string_view by);
+                                       std::string_view by, std::string_view as_of = "");
+
+// Leads of one group that took `hours` (whole hours) to go from funnel rank `step` to
+// the next (1: lead → MQL … 5: opportunity → customer): from the lead's creation, or its
+// first move to that rank or further, to its first move to the next rank or further.
+struct VelocityCount {
+  std::string group;
+  int step = 1;
+  int64_t hours = 0;
+  int64_t leads = 0;
+};
 
 // Leads of one group whose current stage and deepest transition have these funnel
 // ranks (leads/lifecycle.h FunnelRank: lead 1 … customer 6; 0 for none).

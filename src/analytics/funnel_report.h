@@ -7,7 +7,9 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,9 +30,16 @@ struct Interval {
 // REQUIRES: 0 <= successes <= trials, trials > 0.
 Interval WilsonInterval(int64_t successes, int64_t trials);
 
+// The smallest value with at least `share` (0 < share <= 1) of the weight at or below it,
+// over (value, weight) pairs in ascending order of value; nullopt when they weigh nothing.
+std::optional<int64_t> Percentile(const std::vector<std::pair<int64_t, int64_t>>& values,
+                                  double share);
+
 struct FunnelRow {
   std::string group;
   std::array<int64_t, kFunnelStages.size()> reached{};  // leads that reached each stage
+  // Per step (lead → MQL … opportunity → customer): whole hours taken → leads.
+  std::array<std::map<int64_t, int64_t>, kFunnelStages.size() - 1> hours;
 };
 
 struct FunnelReport {
@@ -39,15 +48,18 @@ struct FunnelReport {
   std::vector<FunnelRow> groups;  // most leads first, then by group; empty for kNone
 };
 
-FunnelReport BuildFunnel(const FunnelQuery& query, std::span<const FunnelCount> counts);
+FunnelReport BuildFunnel(const FunnelQuery& query, std::span<const FunnelCount> counts,
+                         std::span<const VelocityCount> velocity = {});
 
-// {"from","to","by","stages","total","groups"}; each row {"group","counts",
-// "conversions":[{"from","to","converted","of","rate","low","high"}]}, rate and bounds
-// null where no lead reached the earlier stage.
+// {"from","to","as_of","by","stages","total","groups"}; each row {"group","counts",
+// "conversions":[{"from","to","converted","of","rate","low","high","leads",
+// "median_days","p90_days"}]}: rate and bounds null where no lead reached the earlier
+// stage; leads that made the step and the median and 90th percentile days they took
+// (to the hour; null when none did).
 nlohmann::json FunnelToJson(const FunnelReport& report);
 // One line per row: scope (total|group), group, the counts, then per step its rate,
-// low and high bound. Text cells that a spreadsheet would run as a formula get a
-// leading apostrophe.
+// low and high bound, then per step its median and p90 days. Text cells that a spreadsheet would
+// run as a formula get a leading apostrophe.
 std::string FunnelToCsv(const FunnelReport& report);
 
 }  // namespace tandem

@@ -65,9 +65,44 @@ TEST(Funnel, CsvQuotesAndDefusesWhatASpreadsheetWouldRun) {
   EXPECT_NE(csv.find("\r\ntotal,,2,1,0,0,0,0,0.500000,"), std::string::npos) << csv;
 }
 
+TEST(Funnel, VelocityIsTheMedianAndP90DaysOfEachStepToTheHour) {
+  FunnelQuery query;
+  query.by = Dimension::kCohort;
+  // Lead → MQL: 10 leads, 6 in 2 hours, 3 in 48 hours, 1 in 240 hours; MQL → SAL: none.
+  const FunnelCount counts[] = {{"2026-11", 2, 2, 10}};
+  const VelocityCount velocity[] = {
+      {"2026-11", 1, 2, 6}, {"2026-11", 1, 48, 3}, {"2026-11", 1, 240, 1}, {"2026-11", 9, 1, 5}};
+  const FunnelReport report = BuildFunnel(query, counts, velocity);
+  const nlohmann::json json = FunnelToJson(report);
+  const nlohmann::json& step = json["groups"][0]["conversions"][0];
+  EXPECT_EQ(json["groups"][0]["group"], "2026-11");
+  EXPECT_EQ(step["leads"], 10);
+  EXPECT_DOUBLE_EQ(step["median_days"].get<double>(), 0.08);  // 2 hours
+  EXPECT_DOUBLE_EQ(step["p90_days"].get<double>(), 2.0);      // the 9th of 10: 48 hours
+  EXPECT_TRUE(json["total"]["conversions"][1]["median_days"].is_null());
+  EXPECT_EQ(json["total"]["conversions"][1]["leads"], 0);
+  EXPECT_TRUE(json["as_of"].is_null());
+  const std::string csv = FunnelToCsv(report);
+  EXPECT_NE(csv.find(",lead_to_mql_median_days,lead_to_mql_p90_days,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",0.08,2.00,,,"), std::string::npos) << csv;
+}
+
+TEST(Funnel, AsOfIsADateOrTimeAfterFrom) {
+  auto scope = ParseReportScope("2026-11-01", "2026-12-01", "cohort", "2026-11-15");
+  ASSERT_TRUE(scope.ok()) << scope.status().ToString();
+  EXPECT_EQ(scope->by, Dimension::kCohort);
+  ASSERT_TRUE(scope->as_of);
+  for (const char* bad : {"2026-10-01", "2026-11-01", "yesterday"}) {
+    auto parsed = ParseReportScope("2026-11-01", "2026-12-01", "", bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.status().message().find("as_of"), std::string::npos) << bad;
+  }
+}
+
 TEST(Dimension, NamesRoundTripAndUnknownOnesAreNone) {
   for (Dimension d : {Dimension::kSource, Dimension::kKeyword, Dimension::kReferrerDomain,
-                      Dimension::kContentItem, Dimension::kRep}) {
+                      Dimension::kContentItem, Dimension::kRep, Dimension::kCountry,
+                      Dimension::kCompanySize, Dimension::kCohort}) {
     EXPECT_EQ(ParseDimension(DimensionName(d)), d);
   }
   EXPECT_FALSE(ParseDimension("term"));

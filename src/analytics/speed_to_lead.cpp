@@ -26,21 +26,6 @@ void Add(SpeedRow& row, std::map<int64_t, int64_t>& minutes, const SpeedCount& c
   if (c.minutes) minutes[*c.minutes] += c.count;
 }
 
-// The smallest value with at least `share` of the weight at or below it.
-std::optional<int64_t> Percentile(const std::vector<std::pair<int64_t, int64_t>>& values,
-                                  double share) {
-  int64_t total = 0;
-  for (const auto& [value, n] : values) total += n;
-  if (total == 0) return std::nullopt;
-  const auto rank = static_cast<int64_t>(std::ceil(share * static_cast<double>(total)));
-  int64_t seen = 0;
-  for (const auto& [value, n] : values) {
-    seen += n;
-    if (seen >= rank) return value;
-  }
-  return values.back().first;
-}
-
 nlohmann::json Conversion(int64_t converted, int64_t of) {
   nlohmann::json out = {{"converted", converted}, {"of", of}};
   if (of == 0) {

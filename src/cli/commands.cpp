@@ -24,6 +24,7 @@
 #include "identity/email.h"
 #include "ingest/segment_message.h"
 #include "leads/lead_json.h"
+#include "leads/lifecycle.h"
 #include "leads/rescore.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
@@ -98,6 +99,61 @@ Status DemoFollowUps(Store& store, const LeadEngine& engine, TimePoint now) {
     }
     TANDEM_RETURN_IF_ERROR(txn->Commit());
     ++owned;
+  }
+  return OkStatus();
+}
+
+// Some of the demo's qualified leads worked down the funnel by their owners, so the
+// reports have something to say: deals won and open with their amounts, leads rejected
+// for a reason, a deal lost; the rest are left for the inbox.
+Status DemoOutcomes(Store& store, const LeadEngine& engine, TimePoint now) {
+  LeadQuery query;
+  query.limit = 500;
+  query.score_at = now;
+  query.sort = LeadQuery::Sort::kId;
+  query.stages = {Stage::kMql};
+  TANDEM_ASSIGN_OR_RETURN(auto leads, store.ListLeads(query));
+  TANDEM_ASSIGN_OR_RETURN(auto users, store.ListUsers());
+  auto outcome = [](const char* disposition, const char* reason = "",
+                    std::optional<double> amount = std::nullopt) {
+    return Outcome{disposition, reason, amount, std::nullopt};
+  };
+  int n = 0;
+  for (const LeadRecord& lead : leads) {
+    std::optional<UserRecord> owner;
+    for (const UserRecord& u : users) {
+      if (lead.owner_id && u.id == *lead.owner_id) owner = u;
+    }
+    if (!owner) continue;
+    const double amount = 4000 + 750 * (n % 9);
+    std::vector<Outcome> steps;
+    switch (n++ % 7) {
+      case 0:
+        steps = {outcome("accepted"), outcome("qualified"), outcome("opportunity", "", amount),
+                 outcome("won", "", amount)};
+        break;
+      case 1:
+        steps = {outcome("rejected", "student")};
+        break;
+      case 2:
+        steps = {outcome("accepted"), outcome("qualified"), outcome("opportunity", "", amount)};
+        break;
+      case 3:
+        steps = {outcome("rejected", "competitor")};
+        break;
+      case 4:
+        steps = {outcome("accepted"), outcome("qualified"), outcome("opportunity", "", amount),
+                 outcome("lost", "no_budget")};
+        break;
+      default:
+        break;  // left for the owner's inbox
+    }
+    if (steps.empty()) continue;
+    TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginLeadTxn());
+    for (const Outcome& step : steps) {
+      TANDEM_RETURN_IF_ERROR(engine.RecordOutcome(*txn, lead.id, Actor{owner}, step, now).status());
+    }
+    TANDEM_RETURN_IF_ERROR(txn->Commit());
   }
   return OkStatus();
 }
@@ -423,6 +479,7 @@ Status Demo(const Config& config, int64_t events) {
   EventPipeline pipeline(*store, clock, metrics, pipeline_options);
   TANDEM_RETURN_IF_ERROR(pipeline.Drain());
   TANDEM_RETURN_IF_ERROR(DemoFollowUps(*store, engine, clock.Now()));
+  TANDEM_RETURN_IF_ERROR(DemoOutcomes(*store, engine, clock.Now()));
   std::cout << fmt::format(
       "demo workspace created in {}: source \"{}\" with {} events, {} leads; write key:\n{}\n",
       config.storage.url, source.name, records.size(),

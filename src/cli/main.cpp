@@ -175,7 +175,9 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
     one->add_option("--to", a.report.to, "The end of the range, excluded")->required();
     one->add_option("--by", a.report.by,
                     "source, medium, campaign, keyword, referrer_domain, landing_page, form, "
-                    "content_item, team or rep");
+                    "content_item, team, rep, country, company_size or cohort");
+    one->add_option("--as-of", a.report.as_of,
+                    "Answer as the facts stood at this day or ISO 8601 time");
     one->add_option("--format", a.report.format, "csv (the default) or json")
         ->check(CLI::IsMember({"csv", "json"}));
     if (std::string_view(name) == "outcomes") {

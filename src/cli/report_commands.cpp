@@ -12,12 +12,14 @@
 namespace tandem::cli {
 
 Status PrintReport(const Config& config, const std::string& report, const ReportArgs& args) {
-  TANDEM_ASSIGN_OR_RETURN(FunnelQuery scope, ParseReportScope(args.from, args.to, args.by));
+  TANDEM_ASSIGN_OR_RETURN(FunnelQuery scope,
+                          ParseReportScope(args.from, args.to, args.by, args.as_of));
   TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
   const bool json = args.format == "json";
   if (report == "funnel") {
     TANDEM_ASSIGN_OR_RETURN(auto counts, store->CountFunnel(scope));
-    const FunnelReport built = BuildFunnel(scope, counts);
+    TANDEM_ASSIGN_OR_RETURN(auto velocity, store->CountVelocity(scope));
+    const FunnelReport built = BuildFunnel(scope, counts, velocity);
     std::cout << (json ? FunnelToJson(built).dump(2) + "\n" : FunnelToCsv(built));
     return OkStatus();
   }

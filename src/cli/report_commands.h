@@ -13,7 +13,7 @@
 namespace tandem::cli {
 
 struct ReportArgs {
-  std::string from, to, by, format = "csv";
+  std::string from, to, by, as_of, format = "csv";
   int64_t min_group = 20;
   std::string model, half_life_days;  // attribution's
 };

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics/attribution.h"
+#include "analytics/drill_down.h"
 #include "analytics/funnel_report.h"
 #include "analytics/hygiene.h"
 #include "analytics/outcomes.h"
@@ -76,8 +77,8 @@ StatusOr<FunnelQuery> FunnelQueryOf(const HttpRequest& request, const UserRecord
     auto it = params.find(name);
     return it == params.end() ? std::string_view() : std::string_view(it->second);
   };
-  TANDEM_ASSIGN_OR_RETURN(FunnelQuery query,
-                          ParseReportScope(param("from"), param("to"), param("by")));
+  TANDEM_ASSIGN_OR_RETURN(
+      FunnelQuery query, ParseReportScope(param("from"), param("to"), param("by"), param("as_of")));
   if (auto format = params.find("format");
       format != params.end() && format->second != "json" && format->second != "csv") {
     return InvalidArgument("invalid_parameter",
@@ -111,7 +112,8 @@ Response LeadReport(const HttpRequest& request, const UserRecord& user, Run run,
 Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user) {
   auto run = [&](const FunnelQuery& scope) -> StatusOr<FunnelReport> {
     TANDEM_ASSIGN_OR_RETURN(auto counts, store.CountFunnel(scope));
-    return BuildFunnel(scope, counts);
+    TANDEM_ASSIGN_OR_RETURN(auto velocity, store.CountVelocity(scope));
+    return BuildFunnel(scope, counts, velocity);
   };
   return LeadReport(request, user, run, &FunnelToJson, &FunnelToCsv);
 }
@@ -191,6 +193,71 @@ Response ExplainDeals(Store& store, const HttpRequest& request, const UserRecord
                     {"deals", items}});
 }
 
+// The page of leads behind one figure of a report (analytics/drill_down.h), as the lead
+// list shows them; an attribution figure's leads with their credit to it.
+Response DrillLeads(Store& store, const LeadEngine& engine, const Clock& clock,
+                    const HttpRequest& request, const UserRecord& user, ReportKind report) {
+  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
+    return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
+  }
+  auto scope = FunnelQueryOf(request, user);
+  if (!scope.ok()) return ErrorResponse(scope.status());
+  const auto params = ParseQuery(request.query());
+  if (auto format = params.find("format"); format != params.end() && format->second != "json") {
+    return ErrorResponse(400, "invalid_parameter", "the leads behind a figure are JSON only");
+  }
+  auto param = [&params](std::string_view name) -> std::optional<std::string_view> {
+    auto it = params.find(std::string(name));
+    if (it == params.end()) return std::nullopt;
+    return std::string_view(it->second);
+  };
+  auto drill = ParseDrillDown(report, *scope, param);
+  if (!drill.ok()) return ErrorResponse(drill.status());
+  std::vector<int64_t> ids;
+  std::map<int64_t, DrillCredit> credits;
+  bool more = false;
+  if (report == ReportKind::kAttribution) {
+    auto query = AttributionQueryOf(request, *scope);
+    if (!query.ok()) return ErrorResponse(query.status());
+    AttributionDrill collect(*drill, *query);
+    Status st = store.ForEachDeal(*query, [&collect](Deal deal) {
+      collect.Add(deal);
+      return OkStatus();
+    });
+    if (!st.ok()) return ErrorResponse(st);
+    for (const DrillCredit& c : collect.Page(&more)) {
+      ids.push_back(c.lead_id);
+      credits[c.lead_id] = c;
+    }
+  } else {
+    auto page = store.DrillDownLeads(*drill);
+    if (!page.ok()) return ErrorResponse(page.status());
+    ids = std::move(*page);
+    more = ids.size() > drill->limit;
+    if (more) ids.resize(drill->limit);
+  }
+  std::vector<LeadRecord> leads;
+  for (int64_t id : ids) {
+    auto lead = store.GetLead(id);
+    if (!lead.ok()) return ErrorResponse(lead.status());
+    if (*lead) leads.push_back(std::move(**lead));
+  }
+  auto rendered = RenderLeads(store, engine, leads, clock.Now());
+  if (!rendered.ok()) return ErrorResponse(rendered.status());
+  json items = json::array();
+  for (size_t i = 0; i < leads.size(); ++i) {
+    json item = json::parse((*rendered)[i]);
+    if (auto c = credits.find(leads[i].id); c != credits.end()) {
+      item["credit"] = static_cast<double>(c->second.micros) / 1e6;
+      item["credited_amount"] = static_cast<double>(c->second.cents) / 100;
+    }
+    items.push_back(std::move(item));
+  }
+  return Json(200,
+              {{"items", items},
+               {"next_cursor", more && !ids.empty() ? json(DrillCursor(ids.back())) : json()}});
+}
+
 // The parameters every report over a date range takes.
 std::vector<QueryParam> RangeParams(const char* from_what) {
   return {{"from", fmt::format("the first day (YYYY-MM-DD) or time (ISO 8601) {}", from_what),
@@ -198,9 +265,27 @@ std::vector<QueryParam> RangeParams(const char* from_what) {
           {"to", "the end of the range, excluded; at most 10 years after from", s::String()},
           {"by",
            "group by source, medium, campaign, keyword, referrer_domain, landing_page, form or "
-           "content_item (of each lead's first touchpoint), team or rep",
+           "content_item (of each lead's first touchpoint), team, rep, country, company_size or "
+           "cohort (the month the lead was created)",
            s::String()},
+          {"as_of", "answer as the facts stood at this date or time (after from)", s::String()},
           {"format", "json (the default) or csv", s::String()}};
+}
+
+RouteSpec DrillSpec(const char* report, const char* figure) {
+  RouteSpec spec{.method = "GET",
+                 .path = fmt::format("/api/v1/reports/{}/leads", report),
+                 .summary = fmt::format("The leads behind one figure of the {} report, with "
+                                        "its filters: {}",
+                                        report, figure),
+                 .tag = "reports"};
+  spec.query = RangeParams("as the report");
+  spec.query.push_back({"group", "one group's leads (needs by); absent: the total's", s::String()});
+  spec.query.push_back({"limit", "1 to 200 leads (default 50)", s::Integer()});
+  spec.query.push_back({"cursor", "next_cursor of the previous page", s::String()});
+  spec.response = s::PageOf(s::Ref("Lead"));
+  spec.errors = {400, 403};
+  return spec;
 }
 
 RouteSpec OutcomesSpec() {
@@ -347,6 +432,43 @@ void RegisterReportRoutes(Router& router, Store& store, const LeadEngine& engine
       LeadAuthed(store, clock, [&store](const HttpRequest& r, const UserRecord& u, int64_t id) {
         return ExplainDeals(store, r, u, id);
       }));
+  struct Drill {
+    const char* report;
+    ReportKind kind;
+    const char* figure;
+    std::vector<QueryParam> params;
+  };
+  const Drill drills[] = {
+      {"funnel",
+       ReportKind::kFunnel,
+       "the leads created in the range that reached a stage",
+       {{"stage", "lead (the default), mql, sal, sql, opportunity or customer", s::String()}}},
+      {"outcomes",
+       ReportKind::kOutcomes,
+       "the leads with an outcome (and reason) in the range",
+       {{"outcome", "rejected, lost, recycled or disqualified", s::String()},
+        {"reason", "the reason as recorded", s::String()}}},
+      {"speed-to-lead",
+       ReportKind::kSpeedToLead,
+       "the MQLs of the range in a response bucket",
+       {{"bucket", "under_5_min, 5_to_60_min, 1_to_24_h, over_24_h or never", s::String()}}},
+      {"attribution",
+       ReportKind::kAttribution,
+       "the leads whose deals gave the group credit, with that credit",
+       {{"stage", "opportunity or customer: deals of one kind", s::String()}}},
+  };
+  for (const Drill& d : drills) {
+    RouteSpec spec = DrillSpec(d.report, d.figure);
+    for (const QueryParam& p : d.params) spec.query.push_back(p);
+    if (d.kind == ReportKind::kAttribution) {
+      for (QueryParam& p : ModelParams()) spec.query.push_back(std::move(p));
+    }
+    router.Add(std::move(spec), Authed(store, clock,
+                                       [&store, &engine, &clock, kind = d.kind](
+                                           const HttpRequest& r, const UserRecord& u) {
+                                         return DrillLeads(store, engine, clock, r, u, kind);
+                                       }));
+  }
   router.Add(HygieneSpec(),
              Authed(store, clock, [&store, &clock](const HttpRequest& r, const UserRecord& u) {
                return Hygiene(store, clock, r, u);

@@ -19,6 +19,8 @@ struct LeadRecord {
   std::string title;
   std::string company_name;
   std::string account_domain;
+  std::string country;        // leads/lead_traits.h CountryOf, kept for the reports
+  std::string company_size;   // CompanySizeBand
   std::string traits = "{}";  // JSON object
   Stage stage = Stage::kLead;
   std::string stage_reason;

@@ -207,7 +207,9 @@ StatusOr<LeadRecord> LeadEngine::RecordOutcome(LeadTxn& txn, int64_t lead_id, co
   if (plan.revisit_on) data["revisit_on"] = TimeOrNull(plan.revisit_on);
   TANDEM_RETURN_IF_ERROR(session.Log("outcome", actor, data));
   std::optional<int64_t> cents;
-  if (outcome.amount) cents = std::llround(*outcome.amount * 100);
+  // PlanOutcome keeps amounts from 0 to 10^12; the back-fill of
+  // store/schema/*/0016_deal_amounts.sql rounds the same way.
+  if (outcome.amount) cents = static_cast<int64_t>(*outcome.amount * 100 + 0.5);
   TANDEM_RETURN_IF_ERROR(
       session.SetStage(plan.to, actor, "outcome: " + outcome.disposition, plan.reason, cents));
   session.lead().revisit_on = plan.revisit_on;

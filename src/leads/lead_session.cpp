@@ -211,6 +211,8 @@ Status LeadEngine::Session::RefreshFit(bool force) {
   lead_.name = FieldText(traits_, "name");
   lead_.title = FieldText(traits_, "title");
   lead_.company_name = FieldText(traits_, "company.name");
+  lead_.country = CountryOf(traits_);
+  lead_.company_size = CompanySizeBand(traits_);
   // Only a usable address (at most 254 characters) replaces the lead's email.
   if (std::string email = NormalizeEmail(FieldText(traits_, "email")); !email.empty()) {
     lead_.email = email;

@@ -167,6 +167,47 @@ bool IsHostName(std::string_view host) {
   return true;
 }
 
+std::string CountryOf(const nlohmann::json& traits) {
+  if (!traits.is_object()) return "";
+  if (auto address = traits.find("address"); address != traits.end() && address->is_object()) {
+    if (auto c = address->find("country"); c != address->end() && c->is_string()) {
+      return c->get<std::string>();
+    }
+  }
+  if (auto c = traits.find("country"); c != traits.end() && c->is_string()) {
+    return c->get<std::string>();
+  }
+  return "";
+}
+
+std::string CompanySizeBand(const nlohmann::json& traits) {
+  if (!traits.is_object()) return "";
+  auto company = traits.find("company");
+  if (company == traits.end() || !company->is_object()) return "";
+  auto size = company->find("size");
+  if (size == company->end()) return "";
+  constexpr int64_t kHuge = int64_t{1} << 60;
+  int64_t n = 0;
+  if (size->is_number()) {
+    const double d = size->get<double>();
+    if (!(d >= 1)) return "";  // below one, or not a number at all
+    n = d >= static_cast<double>(kHuge) ? kHuge : static_cast<int64_t>(d);
+  } else if (size->is_string()) {
+    const std::string& text = size->get_ref<const std::string&>();
+    for (char c : text) {
+      if (c < '0' || c > '9') break;
+      n = n >= kHuge / 10 ? kHuge : n * 10 + (c - '0');
+    }
+  }
+  if (n < 1) return "";
+  constexpr std::pair<int64_t, const char*> kBands[] = {
+      {10, "1-10"}, {50, "11-50"}, {200, "51-200"}, {1000, "201-1000"}, {5000, "1001-5000"}};
+  for (const auto& [upto, band] : kBands) {
+    if (n <= upto) return band;
+  }
+  return "5001+";
+}
+
 std::string AccountDomainFor(const nlohmann::json& traits, std::string_view email) {
   // Only a valid host name becomes an account (whose domain is a key): anything else
   // is kept in the traits but makes no account.

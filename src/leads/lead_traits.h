@@ -42,6 +42,15 @@ std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint a
                                       bool first);
 nlohmann::json TouchToJson(const Touch& touch);
 
+// The lead's country as the reports group it: traits address.country, else country,
+// as the client wrote it (JSON strings only); "" when none.
+std::string CountryOf(const nlohmann::json& traits);
+// The band of company.size — a number, or text that starts with digits ("250",
+// "51-200") — as the reports group it: "1-10", "11-50", "51-200", "201-1000",
+// "1001-5000", "5001+"; "" when there is none or it is below 1. The back-fill of
+// store/schema/*/0017_lead_dimensions.sql repeats these two rules in SQL.
+std::string CompanySizeBand(const nlohmann::json& traits);
+
 // The host of a URL, lower case, without "www." ("" when none).
 std::string HostOf(std::string_view url);
 

@@ -6,22 +6,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/api_fixture.h"
+#include "http/report_fixture.h"
 
 namespace tandem::testing {
 namespace {
 
 using nlohmann::json;
 
-class AttributionApiTest : public ApiFixture {
+class AttributionApiTest : public ReportFixture {
  protected:
   void SetUp() override {
-    OpenStoreFirst();
-    rep_a_ = AddUser("a@x.example", "sales_rep", &token_rep_a_);
-    rep_b_ = AddUser("b@x.example", "sales_rep", &token_rep_b_);
-    AddUser("m@x.example", "sales_manager", &token_manager_);
-    AddUser("mk@x.example", "marketing", &token_marketing_);
-    AddUser("v@x.example", "viewer", &token_viewer_);
+    OpenStoreWithTeam();
     Start();
     // u0 came from a Google ad on the 10th and back by the newsletter on the 15th; u1
     // came with no touchpoint. Both ask for a demo today (the 22nd).
@@ -49,32 +44,13 @@ class AttributionApiTest : public ApiFixture {
     Outcome(lead1_, R"({"disposition":"opportunity","amount":500})");
   }
 
-  std::string OwnerToken(const std::string& lead) {
-    auto record = raw_store_->GetLead(std::stoll(lead.substr(3))).value().value();
-    return record.owner_id == rep_a_ ? token_rep_a_ : token_rep_b_;
-  }
-
-  void Outcome(const std::string& lead, const std::string& body) {
-    HttpResult r = Call("POST", "/api/v1/leads/" + lead + "/outcome", OwnerToken(lead), body);
-    ASSERT_EQ(r.status, 200u) << body << ": " << r.body;
-  }
-
   json Report(const std::string& query, const std::string& token) {
     HttpResult r = Call("GET", "/api/v1/reports/attribution?" + query, token);
     EXPECT_EQ(r.status, 200u) << r.body;
     return json::parse(r.body, nullptr, false);
   }
 
-  static json Group(const json& report, const std::string& key) {
-    for (const json& g : report["groups"]) {
-      if (g["group"] == key) return g;
-    }
-    return json();
-  }
-
-  int64_t rep_a_ = 0, rep_b_ = 0;
   std::string lead0_, lead1_;
-  std::string token_rep_a_, token_rep_b_, token_manager_, token_marketing_, token_viewer_;
 };
 
 constexpr const char* kRange = "from=2026-11-01&to=2026-12-01";

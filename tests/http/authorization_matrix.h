@@ -198,6 +198,15 @@ inline const Row kMatrix[] = {
     // A lead's deals explained: a rep only the rep's own.
     {"GET /api/v1/reports/attribution/leads/{id}", Lead::kOwn, "YYYYN UUU"},
     {"GET /api/v1/reports/attribution/leads/{id}", Lead::kOther, "YYNYN UUU"},
+    // The leads behind a figure: a rep's own only (the scope narrows, as the report's).
+    {"GET /api/v1/reports/funnel/leads?from=2026-01-01&to=2026-02-01&stage=mql", Lead::kNone,
+     "YYYYN UUU"},
+    {"GET /api/v1/reports/outcomes/leads?from=2026-01-01&to=2026-02-01&outcome=rejected",
+     Lead::kNone, "YYYYN UUU"},
+    {"GET /api/v1/reports/speed-to-lead/leads?from=2026-01-01&to=2026-02-01&bucket=never",
+     Lead::kNone, "YYYYN UUU"},
+    {"GET /api/v1/reports/attribution/leads?from=2026-01-01&to=2026-02-01&stage=customer",
+     Lead::kNone, "YYYYN UUU"},
     // The catalogs: everyone reads; marketing and admins change them.
     {"GET /api/v1/campaigns", Lead::kNone, "YYYYY UUU"},
     {"GET /api/v1/campaigns/{campaign}", Lead::kNone, "YYYYY UUU"},

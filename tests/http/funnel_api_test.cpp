@@ -6,22 +6,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/api_fixture.h"
+#include "http/report_fixture.h"
 
 namespace tandem::testing {
 namespace {
 
 using nlohmann::json;
 
-class FunnelApiTest : public ApiFixture {
+class FunnelApiTest : public ReportFixture {
  protected:
   void SetUp() override {
-    OpenStoreFirst();
-    rep_a_ = AddUser("a@x.example", "sales_rep", &token_rep_a_);
-    rep_b_ = AddUser("b@x.example", "sales_rep", &token_rep_b_);
-    AddUser("m@x.example", "sales_manager", &token_manager_);
-    AddUser("mk@x.example", "marketing", &token_marketing_);
-    AddUser("v@x.example", "viewer", &token_viewer_);
+    OpenStoreWithTeam();
     Start();
     // Three hand-raises: two from the spring campaign, one that came with no touchpoint;
     // and a lead that never qualified.
@@ -45,15 +40,7 @@ class FunnelApiTest : public ApiFixture {
     }
     Ingest(batch + "]}");
     // Sales accepts the first spring lead.
-    const std::string lead = LeadIdOf("u0");
-    HttpResult accepted = Call("POST", "/api/v1/leads/" + lead + "/outcome", OwnerToken("u0"),
-                               R"({"disposition":"accepted"})");
-    ASSERT_EQ(accepted.status, 200u) << accepted.body;
-  }
-
-  std::string OwnerToken(const std::string& user_id) {
-    auto lead = raw_store_->GetLead(std::stoll(LeadIdOf(user_id).substr(3))).value().value();
-    return lead.owner_id == rep_a_ ? token_rep_a_ : token_rep_b_;
+    Outcome(LeadIdOf("u0"), R"({"disposition":"accepted"})");
   }
 
   json Funnel(const std::string& query, const std::string& token) {
@@ -61,16 +48,6 @@ class FunnelApiTest : public ApiFixture {
     EXPECT_EQ(r.status, 200u) << r.body;
     return json::parse(r.body, nullptr, false);
   }
-
-  static json Group(const json& report, const std::string& key) {
-    for (const json& g : report["groups"]) {
-      if (g["group"] == key) return g;
-    }
-    return json();
-  }
-
-  int64_t rep_a_ = 0, rep_b_ = 0;
-  std::string token_rep_a_, token_rep_b_, token_manager_, token_marketing_, token_viewer_;
 };
 
 constexpr const char* kRange = "from=2026-11-01&to=2026-12-01";
@@ -102,6 +79,47 @@ TEST_F(FunnelApiTest, CountsEveryStageReachedAndConvertsWithWilsonIntervals) {
 
   // Leads created outside the range count nowhere.
   EXPECT_EQ(Funnel("from=2026-12-01&to=2027-01-01", token_manager_)["total"]["counts"]["lead"], 0);
+}
+
+TEST_F(FunnelApiTest, AsOfAnswersAsTheFactsStoodThenWithCohortsAndVelocity) {
+  // Three days after the demo requests (the 22nd, 10:00), the accepted lead is qualified.
+  clock_.Advance(std::chrono::hours(72));
+  const std::string lead = LeadIdOf("u0");
+  Outcome(lead, R"({"disposition":"qualified"})");
+
+  json now = Funnel(std::string(kRange) + "&by=cohort", token_marketing_);
+  EXPECT_EQ(now["total"]["counts"]["sql"], 1);
+  ASSERT_EQ(now["groups"].size(), 1u);
+  EXPECT_EQ(now["groups"][0]["group"], "2026-11");
+  EXPECT_EQ(now["groups"][0]["counts"]["lead"], 4);
+  // Velocity: three leads became MQLs within the hour; the SQL took three days from SAL.
+  const json& to_mql = now["total"]["conversions"][0];
+  EXPECT_EQ(to_mql["leads"], 3);
+  EXPECT_DOUBLE_EQ(to_mql["median_days"].get<double>(), 0.0);
+  const json& to_sql = now["total"]["conversions"][2];
+  EXPECT_EQ(to_sql["leads"], 1);
+  EXPECT_DOUBLE_EQ(to_sql["median_days"].get<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(to_sql["p90_days"].get<double>(), 3.0);
+
+  // As of the 23rd the lead was accepted but not yet qualified.
+  json then = Funnel(std::string(kRange) + "&as_of=2026-11-23", token_marketing_);
+  EXPECT_EQ(then["as_of"], "2026-11-23T00:00:00.000Z");
+  EXPECT_EQ(then["total"]["counts"]["sal"], 1);
+  EXPECT_EQ(then["total"]["counts"]["sql"], 0);
+  EXPECT_EQ(then["total"]["conversions"][2]["leads"], 0);
+  // Before the leads were created, there were none; the leads behind the figures agree.
+  EXPECT_EQ(Funnel(std::string(kRange) + "&as_of=2026-11-22T09:00:00Z",
+                   token_marketing_)["total"]["counts"]["lead"],
+            0);
+  auto behind = [&](const std::string& query) {
+    HttpResult r = Call("GET", "/api/v1/reports/funnel/leads?" + std::string(kRange) + query,
+                        token_marketing_);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return json::parse(r.body, nullptr, false)["items"].size();
+  };
+  EXPECT_EQ(behind("&stage=sql"), 1u);
+  EXPECT_EQ(behind("&stage=sql&as_of=2026-11-23"), 0u);
+  EXPECT_EQ(behind("&stage=sal&as_of=2026-11-23"), 1u);
 }
 
 TEST_F(FunnelApiTest, ARepSeesTheRepsOwnLeadsAndAViewerNothing) {
@@ -153,12 +171,10 @@ TEST_F(FunnelApiTest, BadInputIsA400NamingTheParameter) {
 TEST_F(FunnelApiTest, OutcomesSayWhichCampaignBringsWhichReasonAndFlagSmallGroups) {
   // Who owns them before the outcome (a rejected lead goes back to marketing).
   int64_t by_a = 0;
-  for (const char* u : {"u1", "u2"}) by_a += OwnerToken(u) == token_rep_a_ ? 1 : 0;
+  for (const char* u : {"u1", "u2"}) by_a += OwnerToken(LeadIdOf(u)) == token_rep_a_ ? 1 : 0;
   // The second spring lead is a student; the lead without a campaign has no budget.
   for (const auto& [user, reason] : {std::pair{"u1", "student"}, std::pair{"u2", "no_budget"}}) {
-    HttpResult r = Call("POST", "/api/v1/leads/" + LeadIdOf(user) + "/outcome", OwnerToken(user),
-                        fmt::format(R"({{"disposition":"rejected","reason":"{}"}})", reason));
-    ASSERT_EQ(r.status, 200u) << r.body;
+    Outcome(LeadIdOf(user), fmt::format(R"({{"disposition":"rejected","reason":"{}"}})", reason));
   }
   HttpResult r = Call("GET", std::string("/api/v1/reports/outcomes?") + kRange + "&by=campaign",
                       token_marketing_);
@@ -210,12 +226,12 @@ TEST_F(FunnelApiTest, SpeedToLeadBucketsTheFirstSalesTouchAndWhatCameOfIt) {
       R"({"channel":"email","purpose":"sales_outreach","direction":"outbound","note":"intro"})";
   // u0 is reached 3 minutes after raising a hand, u1 after 2 hours and 3 minutes, u2 never.
   clock_.Advance(std::chrono::minutes(3));
-  HttpResult first =
-      Call("POST", "/api/v1/leads/" + LeadIdOf("u0") + "/touches", OwnerToken("u0"), kTouch);
+  HttpResult first = Call("POST", "/api/v1/leads/" + LeadIdOf("u0") + "/touches",
+                          OwnerToken(LeadIdOf("u0")), kTouch);
   ASSERT_EQ(first.status, 201u) << first.body;
   clock_.Advance(std::chrono::hours(2));
-  HttpResult later =
-      Call("POST", "/api/v1/leads/" + LeadIdOf("u1") + "/touches", OwnerToken("u1"), kTouch);
+  HttpResult later = Call("POST", "/api/v1/leads/" + LeadIdOf("u1") + "/touches",
+                          OwnerToken(LeadIdOf("u1")), kTouch);
   ASSERT_EQ(later.status, 201u) << later.body;
 
   HttpResult r =
@@ -238,7 +254,8 @@ TEST_F(FunnelApiTest, SpeedToLeadBucketsTheFirstSalesTouchAndWhatCameOfIt) {
   EXPECT_EQ(Group(report, "spring")["mqls"], 2);
   // A rep sees the MQLs the rep owns; CSV; bad input; a viewer nothing.
   int64_t owned_by_a = 0;
-  for (const char* u : {"u0", "u1", "u2"}) owned_by_a += OwnerToken(u) == token_rep_a_ ? 1 : 0;
+  for (const char* u : {"u0", "u1", "u2"})
+    owned_by_a += OwnerToken(LeadIdOf(u)) == token_rep_a_ ? 1 : 0;
   json mine = json::parse(
       Call("GET", std::string("/api/v1/reports/speed-to-lead?") + kRange, token_rep_a_).body);
   EXPECT_EQ(mine["total"]["mqls"], owned_by_a);

@@ -157,6 +157,7 @@ class AnalyticsFactsTest : public ::testing::Test {
         "DROP INDEX email_sends_broadcast_reason; DROP TABLE email_bodies; "
         "DROP TABLE sequence_step_runs; DROP TABLE sequence_enrolments; DROP TABLE sequence_steps; "
         "DROP TABLE sequences; "
+        "ALTER TABLE leads DROP COLUMN country; ALTER TABLE leads DROP COLUMN company_size; "
         "DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
         "ALTER TABLE email_sends DROP COLUMN machine_opens; "
         "ALTER TABLE email_sends DROP COLUMN clicks; "
@@ -247,6 +248,51 @@ TEST_F(AnalyticsFactsTest, EventsStoredBeforeTheMigrationAndProcessedAfterItAreC
 
   MigrateFromVersion9();
   ExpectSame(ReadFacts(), live);
+}
+
+// The lead dimensions kept from the traits (leads/lead_traits.h) equal what the
+// back-fill of 0017_lead_dimensions.sql makes of the same traits, shape by shape.
+TEST_F(AnalyticsFactsTest, LeadCountryAndCompanySizeEqualTheirBackfill) {
+  const char* traits[] = {
+      R"("address":{"country":"DE"},"country":"FR","company":{"size":12})",
+      R"("country":"Österreich","company":{"name":"A","employees":"51-200"})",
+      R"("address":"Berlin","country":7,"company":{"size":10.9})",
+      R"("company_size":"250 people")",
+      R"("company":{"size":"about 50"})",
+      R"("company":{"size":0.5},"country":"")",
+      R"("company":{"size":1e300})",
+      R"("company":{"size":"99999999999999999999999"})",
+      R"("company":"Acme","employee_count":5001)",
+      R"("company":{"size":true},"address":{"country":null})",
+  };
+  std::vector<std::string> messages;
+  for (size_t i = 0; i < std::size(traits); ++i) {
+    messages.push_back(fmt::format(
+        R"({{"type":"identify","userId":"d{}","messageId":"d{}","traits":{{"email":"d{}@dims.example",{}}}}})",
+        i, i, i, traits[i]));
+  }
+  Send(messages);
+  Process();
+  std::map<int64_t, std::pair<std::string, std::string>> live;
+  for (int64_t id : Get(store_->ListLeadIds())) {
+    const LeadRecord lead = store_->GetLead(id).value().value();
+    live[id] = {lead.country, lead.company_size};
+  }
+  ASSERT_EQ(live.size(), std::size(traits));
+  std::map<std::string, int> bands;
+  for (const auto& [id, dims] : live) ++bands[dims.second];
+  EXPECT_EQ(bands["1-10"], 1) << "10.9";
+  EXPECT_EQ(bands["11-50"], 1);
+  EXPECT_EQ(bands["51-200"], 1);
+  EXPECT_EQ(bands["201-1000"], 1);
+  EXPECT_EQ(bands["5001+"], 3);
+
+  MigrateFromVersion9();
+  for (const auto& [id, dims] : live) {
+    const LeadRecord lead = store_->GetLead(id).value().value();
+    EXPECT_EQ(lead.country, dims.first) << "ld_" << id;
+    EXPECT_EQ(lead.company_size, dims.second) << "ld_" << id;
+  }
 }
 
 // The funnel's counts, recomputed from the raw rows: each lead's log of stage changes

@@ -91,6 +91,7 @@ TEST_P(EmailSendsStoreTest, AMessageQueuedBeforeThePartsMovedIsSentWithThem) {
   Status undone = dir_.RunSql(fmt::format(
       "DROP TABLE sequence_step_runs; DROP TABLE sequence_enrolments; DROP TABLE sequence_steps; "
       "DROP TABLE sequences; ALTER TABLE stage_transitions DROP COLUMN amount_cents; "
+      "ALTER TABLE leads DROP COLUMN country; ALTER TABLE leads DROP COLUMN company_size; "
       "DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
       "ALTER TABLE email_sends DROP COLUMN machine_opens; "
       "ALTER TABLE email_sends DROP COLUMN clicks; "

@@ -9,6 +9,7 @@ import { LeadPage } from './lead.js';
 import { MySettings } from './me.js';
 import { Broadcasts, BroadcastPage, mayBroadcast } from './broadcasts.js';
 import { Sequences, SequencePage } from './sequences.js';
+import { Reports, ReportLeads } from './reports.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -55,6 +56,8 @@ function Page({ hash, user }) {
   if (broadcast) return html`<${BroadcastPage} id=${broadcast[1]} user=${user} key=${broadcast[1]} />`;
   const sequence = path.match(/^\/sequences\/(sq_\d+|new)$/);
   if (sequence) return html`<${SequencePage} id=${sequence[1]} params=${params} user=${user} key=${sequence[1]} />`;
+  if (path === '/reports') return html`<${Reports} params=${params} navigate=${navigate} />`;
+  if (path === '/reports/leads') return html`<${ReportLeads} params=${params} key=${params} />`;
   if (path === '/sequences') return html`<${Sequences} user=${user} />`;
   if (path === '/broadcasts') return html`<${Broadcasts} user=${user} params=${params} />`;
   if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} user=${user} />`;
@@ -66,7 +69,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences' };
+    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -76,6 +79,7 @@ function Shell({ session, onSignOut }) {
     ['#/search', 'Leads', true],
     ['#/broadcasts', 'Broadcasts', mayBroadcast(user)],
     ['#/sequences', 'Sequences', user.role !== 'viewer'],
+    ['#/reports', 'Reports', user.role !== 'viewer'],
   ];
   const current = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences))\/.*/, '$1');
   return html`

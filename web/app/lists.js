@@ -44,7 +44,7 @@ function LeadRow({ lead, now, columns }) {
 // Long lists show their first rows at once and the rest on request.
 const FIRST_ROWS = 25;
 
-function LeadTable({ leads, label, columns = [], first = FIRST_ROWS }) {
+export function LeadTable({ leads, label, columns = [], first = FIRST_ROWS }) {
   const now = useNow(30000);  // for the overdue rows; the SLA clocks tick by themselves
   const [all, setAll] = useState(false);
   const shown = all ? leads : leads.slice(0, first);

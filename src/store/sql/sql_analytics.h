@@ -19,9 +19,17 @@ StatusOr<std::vector<StageTransition>> StageTransitionsOf(Db& db, int64_t lead_i
 StatusOr<std::vector<Touchpoint>> TouchpointsOf(Db& db, int64_t person_id);
 StatusOr<std::vector<StageTransition>> ListStageTransitions(Db& db, const FactRange& range);
 StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range);
+// The touchpoint in the 13 columns from `first` on: person_id, event_id, at, type,
+// source, medium, campaign, term, content, referrer_domain, landing_page, form,
+// content_item.
+Touchpoint ReadTouchpointAt(const Statement& s, int first);
+
+// The reports' queries (sql_reports.cpp).
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& query);
+StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& query);
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& query);
 StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& query);
+StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill);
 Status ForEachDeal(Db& db, const AttributionQuery& query, const std::function<Status(Deal)>& sink);
 StatusOr<std::vector<Deal>> DealsOf(Db& db, int64_t lead_id);
 
@@ -44,11 +52,17 @@ class AnalyticsReadsOn : public Base {
   StatusOr<std::vector<FunnelCount>> CountFunnel(const FunnelQuery& query) override {
     return this->Reading([&](Db& db) { return sql::CountFunnel(db, query); });
   }
+  StatusOr<std::vector<VelocityCount>> CountVelocity(const FunnelQuery& query) override {
+    return this->Reading([&](Db& db) { return sql::CountVelocity(db, query); });
+  }
   StatusOr<std::vector<OutcomeCount>> CountOutcomes(const OutcomeQuery& query) override {
     return this->Reading([&](Db& db) { return sql::CountOutcomes(db, query); });
   }
   StatusOr<std::vector<SpeedCount>> CountSpeedToLead(const FunnelQuery& query) override {
     return this->Reading([&](Db& db) { return sql::CountSpeedToLead(db, query); });
+  }
+  StatusOr<std::vector<int64_t>> DrillDownLeads(const DrillDown& drill) override {
+    return this->Reading([&](Db& db) { return sql::DrillDownLeads(db, drill); });
   }
   Status ForEachDeal(const AttributionQuery& query,
                      const std::function<Status(Deal)>& sink) override {

@@ -16,7 +16,7 @@ const char* const kLeadColumns =
     "id, email, name, title, company_name, account_domain, traits, stage, stage_reason, "
     "revisit_on, priority, owner_id, team, queued, fit, engagement_ref, first_touch, last_touch, "
     "visits, mql_at, sla_due_at, sla_met_at, sla_breached_at, last_activity_at, created_at, "
-    "updated_at, contacted_at";
+    "updated_at, contacted_at, country, company_size";
 
 StatusOr<LeadRecord> ReadLead(const Statement& row) {
   LeadRecord l;
@@ -47,6 +47,8 @@ StatusOr<LeadRecord> ReadLead(const Statement& row) {
   l.created_at = FromUnixMillis(row.Int(24));
   l.updated_at = FromUnixMillis(row.Int(25));
   l.contacted_at = OptionalTime(row, 26);
+  l.country = row.Text(27);
+  l.company_size = row.Text(28);
   return l;
 }
 
@@ -100,7 +102,9 @@ Status PutLead(Db& db, const LeadRecord& l) {
       .BindNullable(24, OptionalMillis(l.last_activity_at))
       .Bind(25, ToUnixMillis(l.created_at))
       .Bind(26, ToUnixMillis(l.updated_at))
-      .BindNullable(27, OptionalMillis(l.contacted_at));
+      .BindNullable(27, OptionalMillis(l.contacted_at))
+      .Bind(28, l.country)
+      .Bind(29, l.company_size);
   return stmt->Run();
 }
 

@@ -16,8 +16,12 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
+-- In cents as the server computes them (leads/lead_engine.cpp: the double times 100,
+-- plus a half, truncated); an amount outside 0 to 10^12, which older versions let
+-- through, is left out.
 UPDATE stage_transitions s SET amount_cents = (
-  SELECT CAST(round((d ->> 'amount')::numeric * 100) AS BIGINT)
+  SELECT CASE WHEN (d ->> 'amount')::numeric BETWEEN 0 AND 1e12
+              THEN CAST(floor((d ->> 'amount')::double precision * 100 + 0.5) AS BIGINT) END
   FROM (SELECT o.id, pg_temp.tandem_jsonb(o.data) AS d FROM lead_log o
         WHERE o.lead_id = s.lead_id AND o.kind = 'outcome' AND o.at = s.at) AS log
   WHERE jsonb_typeof(d -> 'amount') = 'number' AND d ->> 'disposition' = substr(s.cause, 10)

@@ -7,8 +7,12 @@
 
 ALTER TABLE stage_transitions ADD COLUMN amount_cents INTEGER;
 
+-- In cents as the server computes them (leads/lead_engine.cpp: the double times 100,
+-- plus a half, truncated); an amount outside 0 to 10^12, which older versions let
+-- through, is left out.
 UPDATE stage_transitions SET amount_cents = (
-  SELECT CAST(round(json_extract(o.data, '$.amount') * 100) AS INTEGER)
+  SELECT CASE WHEN json_extract(o.data, '$.amount') BETWEEN 0 AND 1e12
+              THEN CAST(json_extract(o.data, '$.amount') * 100 + 0.5 AS INTEGER) END
   FROM lead_log o
   WHERE o.lead_id = stage_transitions.lead_id AND o.kind = 'outcome'
     AND o.at = stage_transitions.at AND json_valid(o.data)

@@ -1,0 +1,337 @@
+// The reports' queries over the facts (analytics/): each report's rows — one per lead,
+// outcome or MQL, with its group — written once, then counted by group for the report
+// or filtered to one figure's leads for its drill-down, so a figure and its leads cannot
+// disagree.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "analytics/speed_to_lead.h"
+#include "leads/lifecycle.h"
+#include "store/sql/sql_analytics.h"
+
+namespace tandem::sql {
+namespace {
+
+// A lead's funnel rank (leads/lifecycle.h FunnelRank) from a stage column.
+std::string RankOf(std::string_view column) {
+  return "CASE " + std::string(column) +
+         " WHEN 'lead' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4 WHEN "
+         "'opportunity' THEN 5 WHEN 'customer' THEN 6 ELSE 0 END";
+}
+
+// The SQL giving lead `l`'s group: a field of its first touchpoint before the as-of
+// moment (?5), or the lead's own (its owner, country, size, the month it was created).
+std::string GroupOf(const Db& db, Dimension by) {
+  const char* column = "";
+  switch (by) {
+    case Dimension::kNone:
+      return "''";
+    case Dimension::kTeam:
+      return "COALESCE(l.team, '')";
+    case Dimension::kRep:
+      return "COALESCE('usr_' || CAST(l.owner_id AS TEXT), '')";
+    case Dimension::kCountry:
+      return "l.country";
+    case Dimension::kCompanySize:
+      return "l.company_size";
+    case Dimension::kCohort:
+      return db.dialect() == Dialect::kPostgres
+                 ? "to_char(to_timestamp(l.created_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')"
+                 : "strftime('%Y-%m', l.created_at / 1000, 'unixepoch')";
+    case Dimension::kSource:
+      column = "source";
+      break;
+    case Dimension::kMedium:
+      column = "medium";
+      break;
+    case Dimension::kCampaign:
+      column = "campaign";
+      break;
+    case Dimension::kKeyword:
+      column = "term";
+      break;
+    case Dimension::kReferrerDomain:
+      column = "referrer_domain";
+      break;
+    case Dimension::kLandingPage:
+      column = "landing_page";
+      break;
+    case Dimension::kForm:
+      column = "form";
+      break;
+    case Dimension::kContentItem:
+      column = "content_item";
+      break;
+  }
+  return "COALESCE((SELECT t." + std::string(column) +
+         " FROM touchpoints t WHERE t.person_id = l.id AND t.at < ?5 ORDER BY t.at, t.event_id "
+         "LIMIT 1), '')";
+}
+
+// Binds a report's scope: ?1 from, ?2 to, ?3 whether narrowed to an owner, ?4 the owner,
+// ?5 the as-of moment (the end of time when none). Returns the next free index.
+int BindScope(Statement& stmt, const FunnelQuery& scope) {
+  stmt.Bind(1, ToUnixMillis(scope.from))
+      .Bind(2, ToUnixMillis(scope.to))
+      .Bind(3, int64_t{scope.owner_id ? 1 : 0})
+      .Bind(4, scope.owner_id.value_or(0))
+      .Bind(5, scope.as_of ? ToUnixMillis(*scope.as_of) : INT64_MAX);
+  return 6;
+}
+
+// The leads of the scope (BindScope): created in the range, and before the as-of moment.
+constexpr const char* kLeadsInScope =
+    "FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2 AND (?3 = 0 OR l.owner_id = "
+    "?4) AND l.created_at < ?5";
+
+// One row per lead of the scope: id, g (its group), cur (its stage's rank), hist (the
+// deepest rank it moved to), as they stood at the as-of moment.
+std::string FunnelRows(const Db& db, const FunnelQuery& scope) {
+  // As of a moment, a lead's stage is where its last move before it took it, or where
+  // its first move ever started from.
+  const std::string current =
+      scope.as_of ? "COALESCE((SELECT " + RankOf("s.to_stage") +
+                        " FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 ORDER BY "
+                        "s.at DESC, s.id DESC LIMIT 1), (SELECT " +
+                        RankOf("s.from_stage") +
+                        " FROM stage_transitions s WHERE s.lead_id = l.id ORDER BY s.at, s.id "
+                        "LIMIT 1), " +
+                        RankOf("l.stage") + ")"
+                  : RankOf("l.stage");
+  return "SELECT l.id AS id, " + GroupOf(db, scope.by) + " AS g, " + current +
+         " AS cur, COALESCE((SELECT MAX(" + RankOf("s.to_stage") +
+         ") FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5), 0) AS hist " +
+         kLeadsInScope;
+}
+
+// One row per outcome recorded in the range (and before the as-of moment): id (the
+// lead), g, o (the outcome), r (the reason). An outcome is what an owner recorded (the
+// disposition, from the transition's cause) or a move to disqualified; grouped by rep,
+// it is the user who recorded it; a rep's scope is the rep's leads and the outcomes the
+// rep recorded.
+std::string OutcomeRows(const Db& db, Dimension by) {
+  const std::string group = by == Dimension::kRep
+                                ? "COALESCE('usr_' || CAST(s.by_user_id AS TEXT), '')"
+                                : GroupOf(db, by);
+  return "SELECT s.lead_id AS id, " + group +
+         " AS g, CASE WHEN s.cause LIKE 'outcome: %' THEN SUBSTR(s.cause, 10) ELSE s.to_stage "
+         "END AS o, s.reason AS r FROM stage_transitions s JOIN leads l ON l.id = s.lead_id "
+         "WHERE s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (s.cause IN ('outcome: rejected', "
+         "'outcome: lost', 'outcome: recycled') OR s.to_stage = 'disqualified') AND (?3 = 0 OR "
+         "l.owner_id = ?4 OR s.by_user_id = ?4)";
+}
+
+// One row per move to MQL in the range (and before the as-of moment): id (the lead), g,
+// m (whole minutes to the first outbound touch a user made afterwards — the gate
+// recorded only what it let through; email marketing is no response — or NULL), a, q, w
+// (whether the lead went on to SAL, SQL, customer); all as known at the as-of moment.
+std::string SpeedRows(const Db& db, Dimension by) {
+  auto reached = [](const char* stages) {
+    return fmt::format(
+        "CASE WHEN EXISTS (SELECT 1 FROM stage_transitions x WHERE x.lead_id = s.lead_id AND "
+        "x.at >= s.at AND x.at < ?5 AND x.to_stage IN ({})) THEN 1 ELSE 0 END",
+        stages);
+  };
+  return "SELECT s.lead_id AS id, " + GroupOf(db, by) +
+         " AS g, (SELECT (MIN(t.at) - s.at) / 60000 FROM touches t WHERE t.lead_id = s.lead_id "
+         "AND t.at >= s.at AND t.at < ?5 AND t.direction = 'outbound' AND t.user_id IS NOT NULL "
+         "AND t.purpose <> 'email_marketing') AS m, " +
+         reached("'sal', 'sql', 'opportunity', 'customer'") + " AS a, " +
+         reached("'sql', 'opportunity', 'customer'") + " AS q, " + reached("'customer'") +
+         " AS w FROM stage_transitions s JOIN leads l ON l.id = s.lead_id WHERE s.to_stage = "
+         "'mql' AND s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)";
+}
+
+// speed_to_lead.h SpeedBucketOf in SQL, over minutes `m`.
+constexpr const char* kBucketOf =
+    "CASE WHEN m IS NULL THEN 4 WHEN m < 5 THEN 0 WHEN m < 60 THEN 1 WHEN m < 1440 THEN 2 "
+    "ELSE 3 END";
+
+// Binds an optional text filter "(? = 0 OR column = ?)" at `index`; the next index.
+int BindOptional(Statement& stmt, int index, const std::optional<std::string>& value) {
+  // The text is bound as a view: `value` outlives the statement's steps.
+  stmt.Bind(index, int64_t{value ? 1 : 0})
+      .Bind(index + 1, value ? std::string_view(*value) : std::string_view());
+  return index + 2;
+}
+
+// The deals `where` selects (with the placeholders `bind` binds), each with its
+// touchpoints at or before it, oldest deal first; `by` a lead dimension gives the
+// lead's group.
+Status StreamDeals(Db& db, Dimension by, const std::string& where,
+                   const std::function<void(Statement&)>& bind,
+                   const std::function<Status(Deal)>& sink) {
+  const std::string group = IsLeadDimension(by) ? GroupOf(db, by) : std::string("''");
+  const std::string sql =
+      "SELECT s.id, s.lead_id, s.to_stage, s.at, COALESCE(s.amount_cents, 0), l.created_at, "
+      "COALESCE((SELECT MAX(o.at) FROM stage_transitions o WHERE o.lead_id = s.lead_id AND "
+      "o.to_stage = 'opportunity' AND o.at <= s.at), s.at), " +
+      group +
+      ", t.person_id, t.event_id, t.at, t.type, t.source, t.medium, t.campaign, t.term, "
+      "t.content, t.referrer_domain, t.landing_page, t.form, t.content_item FROM "
+      "stage_transitions s JOIN leads l ON l.id = s.lead_id LEFT JOIN touchpoints t ON "
+      "t.person_id = s.lead_id AND t.at <= s.at WHERE s.to_stage IN ('opportunity', "
+      "'customer') AND " +
+      where + " ORDER BY s.at, s.id, t.at, t.event_id";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  bind(*stmt);
+  std::optional<Deal> deal;
+  auto fail = [&](Status status) {
+    stmt->Reset();
+    return status;
+  };
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return fail(row.status());
+    const int64_t id = *row ? stmt->Int(0) : 0;
+    if (deal && (!*row || deal->transition_id != id)) {
+      if (Status st = sink(std::move(*deal)); !st.ok()) return fail(st);
+      deal.reset();
+    }
+    if (!*row) return OkStatus();
+    if (!deal) {
+      auto stage = ParseStage(stmt->TextView(2));
+      if (!stage)
+        return fail(Internal(fmt::format("stage transition {} names an unknown stage", id)));
+      deal = Deal{.lead_id = stmt->Int(1),
+                  .transition_id = id,
+                  .stage = *stage,
+                  .at = FromUnixMillis(stmt->Int(3)),
+                  // Amounts are kept from 0 to 10^12 (leads/lifecycle.h); a row outside
+                  // that cannot overflow the sums.
+                  .amount_cents = std::clamp<int64_t>(stmt->Int(4), 0, 100'000'000'000'000),
+                  .lead_created_at = FromUnixMillis(stmt->Int(5)),
+                  .opportunity_at = FromUnixMillis(stmt->Int(6)),
+                  .lead_group = stmt->Text(7)};
+    }
+    if (!stmt->IsNull(9)) deal->touches.push_back(ReadTouchpointAt(*stmt, 8));
+  }
+}
+
+}  // namespace
+
+StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare("SELECT g, cur, hist, COUNT(*) FROM (" + FunnelRows(db, q) +
+                                     ") AS f GROUP BY g, cur, hist ORDER BY g, cur, hist"));
+  BindScope(*stmt, q);
+  return Collect<FunnelCount>(stmt, [](const Statement& s) {
+    return FunnelCount{s.Text(0), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2)), s.Int(3)};
+  });
+}
+
+StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q) {
+  // When each lead of the scope first reached each rank (created: rank 1), before the
+  // as-of moment; then each step's whole hours (never below zero).
+  std::string reached = "SELECT " + GroupOf(db, q.by) + " AS g, l.created_at AS t1";
+  for (int rank = 2; rank <= 6; ++rank) {
+    reached += fmt::format(
+        ", (SELECT MIN(s.at) FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 AND "
+        "{} >= {}) AS t{}",
+        RankOf("s.to_stage"), rank, rank);
+  }
+  reached += std::string(" ") + kLeadsInScope;
+  std::string steps;
+  for (int step = 1; step <= 5; ++step) {
+    steps += fmt::format(
+        "{}SELECT g, {} AS k, CASE WHEN t{} < t{} THEN 0 ELSE (t{} - t{}) / 3600000 END AS h FROM "
+        "r WHERE t{} IS NOT NULL",
+        step > 1 ? " UNION ALL " : "", step, step + 1, step, step + 1, step, step + 1);
+  }
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare("WITH r AS (" + reached + ") SELECT g, k, h, COUNT(*) FROM (" +
+                                     steps + ") AS v GROUP BY g, k, h ORDER BY g, k, h"));
+  BindScope(*stmt, q);
+  return Collect<VelocityCount>(stmt, [](const Statement& s) {
+    return VelocityCount{s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)};
+  });
+}
+
+StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, db.Prepare("SELECT g, o, r, COUNT(*) FROM (" + OutcomeRows(db, q.scope.by) +
+                                   ") AS f GROUP BY g, o, r ORDER BY g, o, r"));
+  BindScope(*stmt, q.scope);
+  return Collect<OutcomeCount>(stmt, [](const Statement& s) {
+    return OutcomeCount{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
+  });
+}
+
+StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare("SELECT g, m, a, q, w, COUNT(*) FROM (" + SpeedRows(db, q.by) +
+                                     ") AS f GROUP BY g, m, a, q, w ORDER BY g, m"));
+  BindScope(*stmt, q);
+  return Collect<SpeedCount>(stmt, [](const Statement& s) {
+    return SpeedCount{s.Text(0),     s.NullableInt(1), s.Int(2) != 0,
+                      s.Int(3) != 0, s.Int(4) != 0,    s.Int(5)};
+  });
+}
+
+StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill) {
+  std::string rows, where;
+  switch (drill.report) {
+    case ReportKind::kFunnel:
+      // The deepest of (1, cur, hist): every lead counts as a lead.
+      rows = FunnelRows(db, drill.scope);
+      where =
+          "(CASE WHEN cur >= hist AND cur >= 1 THEN cur WHEN hist >= 1 THEN hist ELSE 1 END) >= ?";
+      break;
+    case ReportKind::kOutcomes:
+      rows = OutcomeRows(db, drill.scope.by);
+      where = "(? = 0 OR o = ?) AND (? = 0 OR r = ?)";
+      break;
+    case ReportKind::kSpeedToLead:
+      rows = SpeedRows(db, drill.scope.by);
+      where = std::string("(? = 0 OR ") + kBucketOf + " = ?)";
+      break;
+    case ReportKind::kAttribution:
+      return InvalidArgument("invalid_parameter", "attribution is drilled from its deals");
+  }
+  // The rows bind ?1 to ?5 (BindScope); the bare places after them number on from 6.
+  const std::string sql = "SELECT DISTINCT id FROM (" + rows +
+                          ") AS f WHERE (? = 0 OR g = ?) AND " + where +
+                          " AND id > ? ORDER BY id LIMIT ?";
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  int next = BindScope(*stmt, drill.scope);
+  next = BindOptional(*stmt, next, drill.group);
+  switch (drill.report) {
+    case ReportKind::kFunnel:
+      stmt->Bind(next++, int64_t{drill.stage ? FunnelRank(*drill.stage) : 1});
+      break;
+    case ReportKind::kOutcomes:
+      next = BindOptional(*stmt, next, drill.outcome);
+      next = BindOptional(*stmt, next, drill.reason);
+      break;
+    default:
+      stmt->Bind(next, int64_t{drill.bucket ? 1 : 0})
+          .Bind(next + 1, static_cast<int64_t>(drill.bucket.value_or(0)));
+      next += 2;
+      break;
+  }
+  stmt->Bind(next, drill.after).Bind(next + 1, static_cast<int64_t>(drill.limit) + 1);
+  return Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); });
+}
+
+Status ForEachDeal(Db& db, const AttributionQuery& q, const std::function<Status(Deal)>& sink) {
+  const FunnelQuery& scope = q.scope;
+  return StreamDeals(
+      db, scope.by, "s.at >= ?1 AND s.at < ?2 AND (?3 = 0 OR l.owner_id = ?4) AND s.at < ?5",
+      [&](Statement& stmt) { BindScope(stmt, scope); }, sink);
+}
+
+StatusOr<std::vector<Deal>> DealsOf(Db& db, int64_t lead_id) {
+  std::vector<Deal> deals;
+  TANDEM_RETURN_IF_ERROR(StreamDeals(
+      db, Dimension::kNone, "s.lead_id = ?", [&](Statement& stmt) { stmt.Bind(1, lead_id); },
+      [&](Deal deal) {
+        deals.push_back(std::move(deal));
+        return OkStatus();
+      }));
+  return deals;
+}
+
+}  // namespace tandem::sql
