@@ -54,4 +54,11 @@ Status CheckNoControlCharacters(const std::map<std::string, std::string, std::le
   return OkStatus();
 }
 
+std::optional<std::string_view> FindParam(
+    const std::map<std::string, std::string, std::less<>>& params, std::string_view name) {
+  auto it = params.find(name);
+  if (it == params.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
 }  // namespace tandem::http

@@ -73,10 +73,7 @@ Response Hygiene(Store& store, const Clock& clock, const HttpRequest& request,
 StatusOr<FunnelQuery> FunnelQueryOf(const HttpRequest& request, const UserRecord& user) {
   const auto params = ParseQuery(request.query());
   TANDEM_RETURN_IF_ERROR(CheckNoControlCharacters(params));
-  auto param = [&](const char* name) {
-    auto it = params.find(name);
-    return it == params.end() ? std::string_view() : std::string_view(it->second);
-  };
+  auto param = [&](const char* name) { return FindParam(params, name).value_or(""); };
   TANDEM_ASSIGN_OR_RETURN(
       FunnelQuery query, ParseReportScope(param("from"), param("to"), param("by"), param("as_of")));
   if (auto format = params.find("format");
@@ -141,10 +138,7 @@ Response SpeedToLead(Store& store, const HttpRequest& request, const UserRecord&
 // The attribution query from the request's model and half_life_days.
 StatusOr<AttributionQuery> AttributionQueryOf(const HttpRequest& request, FunnelQuery scope) {
   const auto params = ParseQuery(request.query());
-  auto param = [&](const char* name) {
-    auto it = params.find(name);
-    return it == params.end() ? std::string_view() : std::string_view(it->second);
-  };
+  auto param = [&](const char* name) { return FindParam(params, name).value_or(""); };
   return ParseAttribution(std::move(scope), param("model"), param("half_life_days"));
 }
 
@@ -206,12 +200,8 @@ Response DrillLeads(Store& store, const LeadEngine& engine, const Clock& clock,
   if (auto format = params.find("format"); format != params.end() && format->second != "json") {
     return ErrorResponse(400, "invalid_parameter", "the leads behind a figure are JSON only");
   }
-  auto param = [&params](std::string_view name) -> std::optional<std::string_view> {
-    auto it = params.find(std::string(name));
-    if (it == params.end()) return std::nullopt;
-    return std::string_view(it->second);
-  };
-  auto drill = ParseDrillDown(report, *scope, param);
+  auto drill = ParseDrillDown(report, *scope,
+                              [&params](std::string_view name) { return FindParam(params, name); });
   if (!drill.ok()) return ErrorResponse(drill.status());
   std::vector<int64_t> ids;
   std::map<int64_t, DrillCredit> credits;
