@@ -11,8 +11,11 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
+#include "analytics/attribution.h"
 #include "analytics/facts/touchpoint.h"
+#include "analytics/outcomes.h"
 #include "app/open_store.h"
 #include "brief/brief_input.h"
 #include "config/config.h"
@@ -184,6 +187,18 @@ class AnalyticsFactsTest : public ::testing::Test {
     }
   }
 
+  // The campaign of a person's first touchpoint, from its raw events (not the facts).
+  std::string FirstCampaign(int64_t person_id) {
+    std::optional<Touchpoint> first;
+    for (const StoredEvent& e : Get(store_->PersonEvents(person_id, 100000))) {
+      auto t = TouchpointOf(e);
+      if (t && (!first || std::pair(t->at, t->event_id) < std::pair(first->at, first->event_id))) {
+        first = t;
+      }
+    }
+    return first ? first->campaign : "";
+  }
+
   testing::TestStore dir_;
   ManualClock clock_{kStart};
   Metrics metrics_;
@@ -314,14 +329,7 @@ TEST_F(AnalyticsFactsTest, FunnelCountsEqualARecountFromTheLeadLogAndTheEvents) 
       auto to = ParseStage(nlohmann::json::parse(entry.data)["to"].get<std::string>());
       deepest = std::max(deepest, FunnelRank(*to));
     }
-    std::optional<Touchpoint> first;
-    for (const StoredEvent& e : Get(store_->PersonEvents(id, 100000))) {
-      auto t = TouchpointOf(e);
-      if (t && (!first || std::pair(t->at, t->event_id) < std::pair(first->at, first->event_id))) {
-        first = t;
-      }
-    }
-    ++expected[{first ? first->campaign : "", deepest}];
+    ++expected[{FirstCampaign(id), deepest}];
   }
   std::map<std::pair<std::string, int>, int64_t> counted;
   for (const FunnelCount& c : Get(store_->CountFunnel(query))) {
@@ -340,6 +348,71 @@ TEST_F(AnalyticsFactsTest, FunnelCountsEqualARecountFromTheLeadLogAndTheEvents) 
   }
   EXPECT_EQ(own, owned);
   EXPECT_GT(owned, 0);
+}
+
+// The outcomes report and the attribution totals, recomputed from the raw rows: the
+// lead log's stage changes and outcome entries (with their amounts as recorded), and
+// the first touchpoint from the raw events.
+TEST_F(AnalyticsFactsTest, OutcomesAndDealsEqualARecountFromTheLeadLogAndTheEvents) {
+  WorkloadGenerator workload(31, kStart);
+  workload.set_identify_rate(0.3);
+  Send(workload.Messages(1500));
+  Process();
+  WorkTheLeads();
+  const FunnelQuery scope{kStart, kStart + std::chrono::hours(24 * 365), Dimension::kCampaign,
+                          std::nullopt};
+  // (campaign, outcome, reason) → outcomes; the totals of the deals by kind.
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> expected;
+  int64_t won = 0, revenue = 0, opportunities = 0, pipeline = 0;
+  for (int64_t id : Get(store_->ListLeadIds())) {
+    for (const LeadLogEntry& entry : Get(store_->ListLeadLog(id))) {
+      const nlohmann::json data = nlohmann::json::parse(entry.data);
+      if (entry.kind == "outcome" && data.contains("amount")) {
+        const auto cents = static_cast<int64_t>(data["amount"].get<double>() * 100 + 0.5);
+        const bool win = data["disposition"] == "won";
+        (win ? won : opportunities) += 1;
+        (win ? revenue : pipeline) += cents;
+      }
+      if (entry.kind != "stage_changed") continue;
+      const std::string cause = data.value("cause", "");
+      const std::string to = data["to"].get<std::string>();
+      const bool recorded =
+          cause == "outcome: rejected" || cause == "outcome: lost" || cause == "outcome: recycled";
+      if (!recorded && to != "disqualified") continue;
+      ++expected[{FirstCampaign(id), recorded ? cause.substr(9) : to, data.value("reason", "")}];
+    }
+  }
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> counted;
+  for (const OutcomeCount& c : Get(store_->CountOutcomes(OutcomeQuery{.scope = scope}))) {
+    counted[{c.group, c.outcome, c.reason}] += c.count;
+  }
+  EXPECT_EQ(counted, expected);
+  EXPECT_GT(expected.size(), 3u);
+
+  AttributionQuery query;
+  query.scope = scope;
+  query.model = AttributionModel::kWShaped;
+  AttributionBuilder report(query);
+  ASSERT_TRUE(store_
+                  ->ForEachDeal(query,
+                                [&report](Deal deal) {
+                                  report.Add(deal);
+                                  return OkStatus();
+                                })
+                  .ok());
+  EXPECT_EQ(report.total().won_deals, won);
+  EXPECT_EQ(report.total().revenue_cents, revenue);
+  EXPECT_EQ(report.total().opportunity_deals, opportunities);
+  EXPECT_EQ(report.total().pipeline_cents, pipeline);
+  EXPECT_GT(won, 0);
+  // Summed over the groups, the credits are the deals and the amounts the totals.
+  int64_t micros = 0, cents = 0;
+  for (const auto& [group, row] : report.groups()) {
+    micros += row.won_micros;
+    cents += row.revenue_cents;
+  }
+  EXPECT_EQ(micros, won * 1'000'000);
+  EXPECT_EQ(cents, revenue);
 }
 
 TEST_F(AnalyticsFactsTest, MergedPersonsKeepTheirTouchpointsAndStageHistory) {
