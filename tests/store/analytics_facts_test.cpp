@@ -16,6 +16,7 @@
 #include "analytics/attribution.h"
 #include "analytics/facts/touchpoint.h"
 #include "analytics/outcomes.h"
+#include "analytics/speed_to_lead.h"
 #include "app/open_store.h"
 #include "brief/brief_input.h"
 #include "config/config.h"
@@ -413,6 +414,71 @@ TEST_F(AnalyticsFactsTest, OutcomesAndDealsEqualARecountFromTheLeadLogAndTheEven
   }
   EXPECT_EQ(micros, won * 1'000'000);
   EXPECT_EQ(cents, revenue);
+}
+
+// Speed to lead, recomputed from the raw rows: each move to MQL in the lead log, the
+// sales touches the gate recorded, and how far the lead went afterwards.
+TEST_F(AnalyticsFactsTest, SpeedToLeadEqualsARecountFromTheLeadLogAndTheTouches) {
+  WorkloadGenerator workload(37, kStart);
+  workload.set_identify_rate(0.3);
+  Send(workload.Messages(1500));
+  Process();
+  // Owners answer their MQLs after 0 minutes to a day and a half, some not at all.
+  int n = 0;
+  for (int64_t id : Get(store_->ListLeadIds())) {
+    const LeadRecord lead = store_->GetLead(id).value().value();
+    if (lead.stage != Stage::kMql || !lead.owner_id || n++ % 4 == 3) continue;
+    clock_.Advance(std::chrono::minutes(n * 97 % 2200));
+    auto txn = store_->BeginLeadTxn().value();
+    const auto owner = std::find_if(users_.begin(), users_.end(),
+                                    [&](const UserRecord& u) { return u.id == *lead.owner_id; });
+    ASSERT_NE(owner, users_.end());
+    TouchInput email{Channel::kEmail, Purpose::kSalesOutreach, "outbound", "Sent the guide"};
+    ASSERT_TRUE(engine_.RecordTouch(*txn, id, Actor{*owner}, email, clock_.Now()).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  WorkTheLeads();
+  using Key = std::tuple<std::string, std::optional<int64_t>, bool, bool, bool>;
+  std::map<Key, int64_t> expected;
+  for (int64_t id : Get(store_->ListLeadIds())) {
+    std::vector<std::pair<TimePoint, std::string>> moves;
+    for (const LeadLogEntry& entry : Get(store_->ListLeadLog(id))) {
+      if (entry.kind != "stage_changed") continue;
+      moves.emplace_back(entry.at, nlohmann::json::parse(entry.data)["to"].get<std::string>());
+    }
+    const auto touches = Get(store_->ListTouches(id, TimePoint{}));
+    for (const auto& [at, to] : moves) {
+      if (to != "mql") continue;
+      std::optional<int64_t> minutes;
+      for (const TouchRecord& t : touches) {
+        if (t.at < at || t.direction != "outbound" || !t.user_id ||
+            t.purpose == Purpose::kEmailMarketing) {
+          continue;
+        }
+        const int64_t m = (ToUnixMillis(t.at) - ToUnixMillis(at)) / 60000;
+        if (!minutes || m < *minutes) minutes = m;
+      }
+      auto reached = [&](std::initializer_list<std::string_view> stages) {
+        return std::any_of(moves.begin(), moves.end(), [&](const auto& move) {
+          return move.first >= at &&
+                 std::find(stages.begin(), stages.end(), move.second) != stages.end();
+        });
+      };
+      ++expected[{FirstCampaign(id), minutes, reached({"sal", "sql", "opportunity", "customer"}),
+                  reached({"sql", "opportunity", "customer"}), reached({"customer"})}];
+    }
+  }
+  std::map<Key, int64_t> counted;
+  const FunnelQuery scope{kStart, kStart + std::chrono::hours(24 * 365), Dimension::kCampaign,
+                          std::nullopt};
+  for (const SpeedCount& c : Get(store_->CountSpeedToLead(scope))) {
+    counted[{c.group, c.minutes, c.accepted, c.qualified, c.won}] += c.count;
+  }
+  EXPECT_EQ(counted, expected);
+  int64_t answered = 0;
+  for (const auto& [key, count] : expected) answered += std::get<1>(key) ? count : 0;
+  EXPECT_GT(answered, 5);
+  EXPECT_GT(expected.size(), 8u);
 }
 
 TEST_F(AnalyticsFactsTest, MergedPersonsKeepTheirTouchpointsAndStageHistory) {
