@@ -91,6 +91,16 @@ class AnalyticsFactsTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
+  // `messages` of the fixed-seed workload (a third of the visitors identify), stored and
+  // processed; the generator goes on from there.
+  WorkloadGenerator Traffic(uint64_t seed, int messages) {
+    WorkloadGenerator workload(seed, kStart);
+    workload.set_identify_rate(0.3);
+    Send(workload.Messages(messages));
+    Process();
+    return workload;
+  }
+
   // Sales works the qualified leads by hand: each a different way down the funnel.
   void WorkTheLeads() {
     const Actor manager{users_[0]};
@@ -213,10 +223,7 @@ class AnalyticsFactsTest : public ::testing::Test {
 };
 
 TEST_F(AnalyticsFactsTest, LiveFactsEqualTheBackfillOfTheSameHistory) {
-  WorkloadGenerator workload(19, kStart);
-  workload.set_identify_rate(0.3);
-  Send(workload.Messages(2500));
-  Process();
+  Traffic(19, 2500);
   WorkTheLeads();
   const Facts live = ReadFacts();
 
@@ -249,10 +256,7 @@ TEST_F(AnalyticsFactsTest, LiveFactsEqualTheBackfillOfTheSameHistory) {
 }
 
 TEST_F(AnalyticsFactsTest, EventsStoredBeforeTheMigrationAndProcessedAfterItAreCountedOnce) {
-  WorkloadGenerator workload(23, kStart);
-  workload.set_identify_rate(0.3);
-  Send(workload.Messages(1200));
-  Process();
+  WorkloadGenerator workload = Traffic(23, 1200);
   WorkTheLeads();
   // More traffic, stored but not yet processed when the server is upgraded.
   Send(workload.Messages(800));
@@ -314,10 +318,7 @@ TEST_F(AnalyticsFactsTest, LeadCountryAndCompanySizeEqualTheirBackfill) {
 // The funnel's counts, recomputed from the raw rows: each lead's log of stage changes
 // (not the facts) and its events run through TouchpointOf (not the touchpoints table).
 TEST_F(AnalyticsFactsTest, FunnelCountsEqualARecountFromTheLeadLogAndTheEvents) {
-  WorkloadGenerator workload(29, kStart);
-  workload.set_identify_rate(0.3);
-  Send(workload.Messages(1500));
-  Process();
+  Traffic(29, 1500);
   WorkTheLeads();
   FunnelQuery query{kStart, kStart + std::chrono::hours(24 * 365), Dimension::kCampaign,
                     std::nullopt};
@@ -355,10 +356,7 @@ TEST_F(AnalyticsFactsTest, FunnelCountsEqualARecountFromTheLeadLogAndTheEvents) 
 // lead log's stage changes and outcome entries (with their amounts as recorded), and
 // the first touchpoint from the raw events.
 TEST_F(AnalyticsFactsTest, OutcomesAndDealsEqualARecountFromTheLeadLogAndTheEvents) {
-  WorkloadGenerator workload(31, kStart);
-  workload.set_identify_rate(0.3);
-  Send(workload.Messages(1500));
-  Process();
+  Traffic(31, 1500);
   WorkTheLeads();
   const FunnelQuery scope{kStart, kStart + std::chrono::hours(24 * 365), Dimension::kCampaign,
                           std::nullopt};
@@ -419,10 +417,7 @@ TEST_F(AnalyticsFactsTest, OutcomesAndDealsEqualARecountFromTheLeadLogAndTheEven
 // Speed to lead, recomputed from the raw rows: each move to MQL in the lead log, the
 // sales touches the gate recorded, and how far the lead went afterwards.
 TEST_F(AnalyticsFactsTest, SpeedToLeadEqualsARecountFromTheLeadLogAndTheTouches) {
-  WorkloadGenerator workload(37, kStart);
-  workload.set_identify_rate(0.3);
-  Send(workload.Messages(1500));
-  Process();
+  Traffic(37, 1500);
   // Owners answer their MQLs after 0 minutes to a day and a half, some not at all.
   int n = 0;
   for (int64_t id : Get(store_->ListLeadIds())) {
