@@ -43,7 +43,8 @@ class AnalyticsReads {
   virtual StatusOr<std::vector<StageTransition>> ListStageTransitions(const FactRange& range) = 0;
   virtual StatusOr<std::vector<Touchpoint>> ListTouchpoints(const FactRange& range) = 0;
   // The leads `query` selects, counted by group and funnel ranks (one row per
-  // combination that has leads).
+  // combination that has leads). Grouped counts here answer the groups of query.groups
+  // (analytics/group_page.h) and the one after them, in the order of their bytes.
   virtual StatusOr<std::vector<FunnelCount>> CountFunnel(const FunnelQuery& query) = 0;
   // The leads `query` selects, counted by group, funnel step and whole hours the step
   // took (analytics/funnel.h VelocityCount).

@@ -139,9 +139,15 @@ void CsvRow(std::string& out, std::string_view scope, const AttributionRow& row)
                      row.won_deals);
 }
 
+// The page of groups the query asks for (analytics/group_page.h), most revenue first.
 std::vector<const AttributionRow*> Ranked(const AttributionBuilder& report) {
   std::vector<const AttributionRow*> rows;
-  for (const auto& [group, row] : report.groups()) rows.push_back(&row);
+  const GroupPage& page = report.query().scope.groups;
+  const auto& groups = report.groups();
+  for (auto it = page.after ? groups.upper_bound(*page.after) : groups.begin();
+       it != groups.end() && rows.size() < page.limit; ++it) {
+    rows.push_back(&it->second);
+  }
   std::stable_sort(rows.begin(), rows.end(), [](const AttributionRow* a, const AttributionRow* b) {
     if (a->revenue_cents != b->revenue_cents) return a->revenue_cents > b->revenue_cents;
     return a->pipeline_cents > b->pipeline_cents;
@@ -273,6 +279,16 @@ void AttributionBuilder::Add(const Deal& deal) {
   }
 }
 
+std::optional<std::string> AttributionBuilder::next_after() const {
+  const GroupPage& page = query_.scope.groups;
+  auto it = page.after ? groups_.upper_bound(*page.after) : groups_.begin();
+  for (size_t n = 0; it != groups_.end(); ++it, ++n) {
+    if (n + 1 == page.limit)
+      return std::next(it) == groups_.end() ? std::nullopt : std::optional(it->first);
+  }
+  return std::nullopt;
+}
+
 nlohmann::json AttributionToJson(const AttributionBuilder& report) {
   const AttributionQuery& q = report.query();
   nlohmann::json groups = nlohmann::json::array();
@@ -284,7 +300,8 @@ nlohmann::json AttributionToJson(const AttributionBuilder& report) {
           {"model", ModelName(q.model)},
           {"half_life_days", static_cast<double>(q.half_life.count()) / 86'400'000},
           {"total", RowToJson(report.total())},
-          {"groups", groups}};
+          {"groups", groups},
+          {"next_cursor", NextCursor(report.next_after())}};
 }
 
 std::string AttributionToCsv(const AttributionBuilder& report) {

@@ -98,6 +98,8 @@ class AttributionBuilder {
   const AttributionQuery& query() const { return query_; }
   const AttributionRow& total() const { return total_; }
   const std::map<std::string, AttributionRow>& groups() const { return groups_; }
+  // The last group of the query's page when another page follows.
+  std::optional<std::string> next_after() const;
 
  private:
   AttributionQuery query_;

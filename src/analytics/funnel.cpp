@@ -269,7 +269,8 @@ nlohmann::json FunnelToJson(const FunnelReport& report) {
           {"by", by.empty() ? nlohmann::json() : nlohmann::json(by)},
           {"stages", stages},
           {"total", RowToJson(report.total)},
-          {"groups", groups}};
+          {"groups", groups},
+          {"next_cursor", NextCursor(report.next_after)}};
 }
 
 std::string FunnelToCsv(const FunnelReport& report) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analytics/group_page.h"
 #include "core/clock.h"
 #include "core/status.h"
 
@@ -49,6 +50,9 @@ struct FunnelQuery {
   // created, stage moves, touchpoints, outcomes, deals). The lead's own dimensions
   // (team, rep, country, company size) stay today's.
   std::optional<TimePoint> as_of;
+  // Which groups a grouped count reads (its rows of up to groups.limit + 1 groups, in
+  // the order of their names); counts without a dimension read every row.
+  GroupPage groups;
 };
 
 // A report's range and grouping from its parameters as given (the API's query, the

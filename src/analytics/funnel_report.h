@@ -46,6 +46,8 @@ struct FunnelReport {
   FunnelQuery query;
   FunnelRow total;
   std::vector<FunnelRow> groups;  // most leads first, then by group; empty for kNone
+  // The last group of this page when another page follows (analytics/group_page.h).
+  std::optional<std::string> next_after;
 };
 
 FunnelReport BuildFunnel(const FunnelQuery& query, std::span<const FunnelCount> counts,

@@ -111,7 +111,8 @@ nlohmann::json OutcomesToJson(const OutcomesReport& report) {
           {"by", by.empty() ? nlohmann::json() : nlohmann::json(by)},
           {"min_group", report.query.min_group},
           {"total", GroupToJson(report, report.total)},
-          {"groups", std::move(groups)}};
+          {"groups", std::move(groups)},
+          {"next_cursor", NextCursor(report.next_after)}};
 }
 
 std::string OutcomesToCsv(const OutcomesReport& report) {

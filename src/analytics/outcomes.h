@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ struct OutcomesReport {
   OutcomeQuery query;
   OutcomeGroup total;
   std::vector<OutcomeGroup> groups;  // ranked (most outcomes first), then the small ones
+  // The last group of this page when another page follows (analytics/group_page.h).
+  std::optional<std::string> next_after;
 };
 
 OutcomesReport BuildOutcomes(const OutcomeQuery& query, std::span<const OutcomeCount> counts);

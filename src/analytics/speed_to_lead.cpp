@@ -121,7 +121,8 @@ nlohmann::json SpeedToLeadToJson(const SpeedReport& report) {
           {"by", by.empty() ? nlohmann::json() : nlohmann::json(by)},
           {"buckets", kSpeedBuckets},
           {"total", RowToJson(report.total)},
-          {"groups", std::move(groups)}};
+          {"groups", std::move(groups)},
+          {"next_cursor", NextCursor(report.next_after)}};
 }
 
 std::string SpeedToLeadToCsv(const SpeedReport& report) {

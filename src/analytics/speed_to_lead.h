@@ -49,6 +49,8 @@ struct SpeedReport {
   FunnelQuery query;
   SpeedRow total;
   std::vector<SpeedRow> groups;  // most MQLs first
+  // The last group of this page when another page follows (analytics/group_page.h).
+  std::optional<std::string> next_after;
 };
 
 // The bucket of a response after `minutes` (none: never).

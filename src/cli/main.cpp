@@ -180,6 +180,10 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
                     "Answer as the facts stood at this day or ISO 8601 time");
     one->add_option("--format", a.report.format, "csv (the default) or json")
         ->check(CLI::IsMember({"csv", "json"}));
+    one->add_option("--limit", a.report.limit,
+                    "Groups a page, 1 to 1000 (default 200), in the order of their names");
+    one->add_option("--cursor", a.report.cursor,
+                    "The page after the previous one (its next_cursor, printed on stderr for CSV)");
     if (std::string_view(name) == "outcomes") {
       one->add_option("--min-group", a.report.min_group,
                       "Groups with fewer outcomes are flagged small (default 20)")

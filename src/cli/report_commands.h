@@ -16,6 +16,7 @@ struct ReportArgs {
   std::string from, to, by, as_of, format = "csv";
   int64_t min_group = 20;
   std::string model, half_life_days;  // attribution's
+  std::string limit, cursor;          // the page of groups (analytics/group_page.h)
 };
 
 // `report` is "funnel", "outcomes", "speed-to-lead" or "attribution".

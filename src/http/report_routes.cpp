@@ -9,6 +9,7 @@
 #include "analytics/funnel_report.h"
 #include "analytics/hygiene.h"
 #include "analytics/outcomes.h"
+#include "analytics/reports.h"
 #include "analytics/speed_to_lead.h"
 #include "auth/permissions.h"
 #include "core/time_format.h"
@@ -85,9 +86,23 @@ StatusOr<FunnelQuery> FunnelQueryOf(const HttpRequest& request, const UserRecord
   return query;
 }
 
+// The request's target with its cursor replaced by `cursor`, every parameter encoded
+// again (what the request sent is not copied into the header).
+std::string TargetWithCursor(const HttpRequest& request, std::string_view cursor) {
+  std::string target(request.path());
+  char separator = '?';
+  for (const auto& [name, value] : ParseQuery(request.query())) {
+    if (name == "cursor") continue;
+    target += fmt::format("{}{}={}", separator, UrlEncode(name), UrlEncode(value));
+    separator = '&';
+  }
+  return fmt::format("{}{}cursor={}", target, separator, UrlEncode(cursor));
+}
+
 // A report over leads: marketing, managers and admins see every lead, a rep the rep's
-// own (FunnelQueryOf narrows the scope); `run(scope)` counts and builds the report,
-// answered as JSON, or as CSV with format=csv.
+// own (FunnelQueryOf narrows the scope); `run(scope)` counts and builds the report —
+// its total, and the page of groups limit and cursor ask for — answered as JSON (with
+// next_cursor), or as CSV with format=csv (the next page in a Link header).
 template <typename Run, typename Report>
 Response LeadReport(const HttpRequest& request, const UserRecord& user, Run run,
                     nlohmann::json (*to_json)(const Report&),
@@ -97,21 +112,26 @@ Response LeadReport(const HttpRequest& request, const UserRecord& user, Run run,
   }
   auto scope = FunnelQueryOf(request, user);
   if (!scope.ok()) return ErrorResponse(scope.status());
+  const auto params = ParseQuery(request.query());
+  auto page = ParseGroupPage(FindParam(params, "limit").value_or(""),
+                             FindParam(params, "cursor").value_or(""));
+  if (!page.ok()) return ErrorResponse(page.status());
+  scope->groups = std::move(*page);
   StatusOr<Report> report = run(*scope);
   if (!report.ok()) return ErrorResponse(report.status());
-  const auto params = ParseQuery(request.query());
   if (auto format = params.find("format"); format != params.end() && format->second == "csv") {
-    return Text(200, "text/csv; charset=utf-8", to_csv(*report));
+    Response res = Text(200, "text/csv; charset=utf-8", to_csv(*report));
+    if (auto next = NextAfter(*report)) {
+      res.set(boost::beast::http::field::link,
+              fmt::format("<{}>; rel=\"next\"", TargetWithCursor(request, GroupCursor(*next))));
+    }
+    return res;
   }
   return Json(200, to_json(*report));
 }
 
 Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user) {
-  auto run = [&](const FunnelQuery& scope) -> StatusOr<FunnelReport> {
-    TANDEM_ASSIGN_OR_RETURN(auto counts, store.CountFunnel(scope));
-    TANDEM_ASSIGN_OR_RETURN(auto velocity, store.CountVelocity(scope));
-    return BuildFunnel(scope, counts, velocity);
-  };
+  auto run = [&](const FunnelQuery& scope) { return RunFunnel(store, scope); };
   return LeadReport(request, user, run, &FunnelToJson, &FunnelToCsv);
 }
 
@@ -119,19 +139,14 @@ Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user
 Response Outcomes(Store& store, const HttpRequest& request, const UserRecord& user) {
   auto run = [&](const FunnelQuery& scope) -> StatusOr<OutcomesReport> {
     TANDEM_ASSIGN_OR_RETURN(int min_group, IntParam(request, "min_group", 20, 1, 1000000));
-    OutcomeQuery query{.scope = scope, .min_group = min_group};
-    TANDEM_ASSIGN_OR_RETURN(auto counts, store.CountOutcomes(query));
-    return BuildOutcomes(query, counts);
+    return RunOutcomes(store, OutcomeQuery{.scope = scope, .min_group = min_group});
   };
   return LeadReport(request, user, run, &OutcomesToJson, &OutcomesToCsv);
 }
 
 // Time from MQL to the first sales touch, and what came of it.
 Response SpeedToLead(Store& store, const HttpRequest& request, const UserRecord& user) {
-  auto run = [&](const FunnelQuery& scope) -> StatusOr<SpeedReport> {
-    TANDEM_ASSIGN_OR_RETURN(auto counts, store.CountSpeedToLead(scope));
-    return BuildSpeedToLead(scope, counts);
-  };
+  auto run = [&](const FunnelQuery& scope) { return RunSpeedToLead(store, scope); };
   return LeadReport(request, user, run, &SpeedToLeadToJson, &SpeedToLeadToCsv);
 }
 
@@ -146,12 +161,7 @@ StatusOr<AttributionQuery> AttributionQueryOf(const HttpRequest& request, Funnel
 Response Attribution(Store& store, const HttpRequest& request, const UserRecord& user) {
   auto run = [&](const FunnelQuery& scope) -> StatusOr<AttributionBuilder> {
     TANDEM_ASSIGN_OR_RETURN(AttributionQuery query, AttributionQueryOf(request, scope));
-    AttributionBuilder report(query);
-    TANDEM_RETURN_IF_ERROR(store.ForEachDeal(query, [&report](Deal deal) {
-      report.Add(deal);
-      return OkStatus();
-    }));
-    return report;
+    return RunAttribution(store, query);
   };
   return LeadReport(request, user, run, &AttributionToJson, &AttributionToCsv);
 }
@@ -262,6 +272,16 @@ std::vector<QueryParam> RangeParams(const char* from_what) {
           {"format", "json (the default) or csv", s::String()}};
 }
 
+// A report's range and its page of groups.
+std::vector<QueryParam> ReportParams(const char* from_what) {
+  std::vector<QueryParam> params = RangeParams(from_what);
+  params.push_back({"limit", "1 to 1000 groups a page (default 200), in the order of their names",
+                    s::Integer()});
+  params.push_back(
+      {"cursor", "next_cursor of the previous page (CSV: its Link header)", s::String()});
+  return params;
+}
+
 RouteSpec DrillSpec(const char* report, const char* figure) {
   RouteSpec spec{.method = "GET",
                  .path = fmt::format("/api/v1/reports/{}/leads", report),
@@ -285,13 +305,14 @@ RouteSpec OutcomesSpec() {
                      "Why leads left sales (rejected, lost, recycled, disqualified) and the "
                      "reasons given, per group, with shares and their 95% Wilson intervals",
                  .tag = "reports"};
-  spec.query = RangeParams("outcomes were recorded");
+  spec.query = ReportParams("outcomes were recorded");
   spec.query.push_back({"min_group",
                         "groups with fewer outcomes are flagged small and listed by name "
                         "(1 to 1000000, default 20)",
                         s::Integer()});
   spec.response = s::AnyObject(
-      "from, to, by, min_group, total and groups: each group's outcomes, whether it is "
+      "from, to, by, min_group, total, groups and next_cursor: each group's outcomes, whether it "
+      "is "
       "small, and its reasons with count, share, low, high and overall_share");
   spec.errors = {400, 403};
   return spec;
@@ -304,9 +325,10 @@ RouteSpec SpeedToLeadSpec() {
                      "Minutes from MQL to the first sales touch, and the conversions to SAL, "
                      "SQL and won per response bucket, in all and per group",
                  .tag = "reports"};
-  spec.query = RangeParams("leads became MQLs");
+  spec.query = ReportParams("leads became MQLs");
   spec.response = s::AnyObject(
-      "from, to, by, buckets, total and groups: each row's MQLs, responded, median and p90 "
+      "from, to, by, buckets, total, groups and next_cursor: each row's MQLs, responded, median "
+      "and p90 "
       "minutes, and per bucket its MQLs and conversions with 95% Wilson intervals");
   spec.errors = {400, 403};
   return spec;
@@ -328,10 +350,11 @@ RouteSpec AttributionSpec() {
                      "Opportunities and won revenue credited to the touchpoints before each "
                      "deal by one model, summed per group; each deal sums to exactly one",
                  .tag = "reports"};
-  spec.query = RangeParams("deals were made (moves to opportunity or customer)");
+  spec.query = ReportParams("deals were made (moves to opportunity or customer)");
   for (QueryParam& p : ModelParams()) spec.query.push_back(std::move(p));
   spec.response = s::AnyObject(
-      "from, to, by, model, half_life_days, total and groups: each row's opportunities and won "
+      "from, to, by, model, half_life_days, total, groups and next_cursor: each row's "
+      "opportunities and won "
       "(credits), pipeline and revenue (amounts), opportunity_deals and won_deals");
   spec.errors = {400, 403};
   return spec;
@@ -358,9 +381,9 @@ RouteSpec FunnelSpec() {
                      "Leads created in a date range down the funnel, with conversion "
                      "rates and their 95% Wilson intervals, in all and per group",
                  .tag = "reports"};
-  spec.query = RangeParams("leads were created");
+  spec.query = ReportParams("leads were created");
   spec.response = s::AnyObject(
-      "from, to, by, stages, total and groups: each row's counts per "
+      "from, to, by, stages, total, groups and next_cursor: each row's counts per "
       "stage and conversions between stages");
   spec.errors = {400, 403};
   return spec;

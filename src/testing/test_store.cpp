@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_db.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace tandem::testing {
@@ -89,6 +90,17 @@ Status TestStore::RunSql(const std::string& sql, const std::string& name) const 
   }
   TANDEM_ASSIGN_OR_RETURN(auto connection, pg::Connection::Open(url));
   return connection->Exec(sql);
+}
+
+StatusOr<std::unique_ptr<sql::Db>> TestStore::OpenDb(const std::string& name) const {
+  const std::string url = Url(name);
+  if (backend_ == Backend::kSqlite) {
+    TANDEM_ASSIGN_OR_RETURN(auto db,
+                            sqlite::Database::Open((dir_.path() / (name + ".db")).string()));
+    return std::unique_ptr<sql::Db>(std::move(db));
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto db, pg::Database::Open(url));
+  return std::unique_ptr<sql::Db>(std::move(db));
 }
 
 }  // namespace tandem::testing

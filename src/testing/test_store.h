@@ -4,10 +4,12 @@
 // run's throw-away cluster — so one test-suite covers both back-ends.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "store/sql/sql_db.h"
 #include "testing/temp_dir.h"
 
 namespace tandem::testing {
@@ -38,6 +40,8 @@ class TestStore {
   // Runs `sql` on the store directly, past every rule of the store's code: for tests
   // that need a store as an older version, or another program, left it.
   Status RunSql(const std::string& sql, const std::string& name = "tandem") const;
+  // A connection of its own to the store, for a test's own queries over its tables.
+  StatusOr<std::unique_ptr<sql::Db>> OpenDb(const std::string& name = "tandem") const;
 
  private:
   Backend backend_;

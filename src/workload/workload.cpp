@@ -169,7 +169,11 @@ void AppendIdentify(std::vector<std::string>& out, const VisitWriter& w, size_t 
   std::string_view last = kLast[(p / kFirst.size()) % kLast.size()];
   const Company& company = kCompanies[(p / (kFirst.size() * kLast.size())) % kCompanies.size()];
   std::string_view title = kTitles[p % kTitles.size()];
-  std::string email = fmt::format("{}.{}@{}", first, last, company.domain);
+  // Past the 1,440 combinations of names and companies, people are told apart by a
+  // number ("ada.lovelace2@…").
+  const size_t generation = p / (kFirst.size() * kLast.size() * kCompanies.size());
+  std::string email = fmt::format("{}.{}{}@{}", first, last,
+                                  generation ? std::to_string(generation + 1) : "", company.domain);
   for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string_view form = kForms[w.pick(kForms.size())];
   out.push_back(fmt::format(
@@ -193,7 +197,7 @@ std::string WorkloadGenerator::NextMessageId() {
 std::vector<std::string> WorkloadGenerator::NextVisit() {
   std::vector<std::string> out;
   now_ += std::chrono::milliseconds(
-      std::uniform_int_distribution<int64_t>(1, 2 * visit_gap_.count())(rng_));
+      std::uniform_int_distribution<int64_t>(1, 2 * visit_gap_.count())(rng_) / pace_);
 
   Visitor visitor;
   const bool returning = !returning_.empty() && Chance(0.3);
@@ -201,7 +205,8 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
     visitor = returning_[Pick(returning_.size())];
   } else {
     visitor.anonymous_id = fmt::format("anon-{}-{}", seed_, next_message_);
-    visitor.person = static_cast<int>(Pick(kFirst.size() * kLast.size() * kCompanies.size()));
+    static_assert(kFirst.size() * kLast.size() * kCompanies.size() == 1440);
+    visitor.person = static_cast<int>(Pick(people_));
   }
   const Channel& channel = PickChannel(rng_);
   std::string term;
@@ -239,7 +244,8 @@ std::vector<std::string> WorkloadGenerator::NextVisit() {
         with_query ? campaign_json : "", kUserAgent, zone);
   };
   auto stamp = [&] {
-    now_ += std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(5000, 120000)(rng_));
+    now_ += std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(5000, 120000)(rng_) /
+                                      pace_);
     return FormatIsoTime(now_);
   };
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/group_page.h"
 #include "http/report_fixture.h"
 
 namespace tandem::testing {
@@ -147,6 +148,75 @@ TEST_F(FunnelApiTest, CsvHasAHeaderATotalAndARowPerGroup) {
   EXPECT_NE(r.body.find("\r\ntotal,,4,3,1,0,0,0,0.750000,0.300642,0.954413,"), std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find(fmt::format("\r\ngroup,usr_{},", rep_a_)), std::string::npos) << r.body;
+}
+
+// A dimension's groups come a page at a time, in the order of their names: the total
+// stays over every lead, and the pages together hold every group once.
+TEST_F(FunnelApiTest, GroupsComeAPageAtATimeWithTheTotalOverEveryLead) {
+  auto walk = [&](const std::string& report) {
+    std::vector<std::string> seen;
+    std::string cursor;
+    for (int pages = 0; pages < 5; ++pages) {
+      HttpResult r = Call("GET",
+                          fmt::format("/api/v1/reports/{}?{}&by=campaign&limit=1{}", report, kRange,
+                                      cursor.empty() ? "" : "&cursor=" + cursor),
+                          token_marketing_);
+      EXPECT_EQ(r.status, 200u) << r.body;
+      json page = json::parse(r.body, nullptr, false);
+      if (report == "funnel") {
+        EXPECT_EQ(page["total"]["counts"]["lead"], 4);
+      } else {
+        EXPECT_EQ(page["total"]["mqls"], 3);
+      }
+      EXPECT_EQ(page["groups"].size(), 1u) << page.dump();
+      if (page["groups"].empty()) break;
+      seen.push_back(page["groups"][0]["group"]);
+      if (page["next_cursor"].is_null()) break;
+      cursor = page["next_cursor"];
+    }
+    return seen;
+  };
+  EXPECT_EQ(walk("funnel"), (std::vector<std::string>{"", "fall", "spring"}));
+  // Speed to lead pages over its own groups: the MQLs'.
+  EXPECT_EQ(walk("speed-to-lead"), (std::vector<std::string>{"", "spring"}));
+
+  // CSV: the next page in a Link header, the request's target with the next cursor.
+  const std::string first =
+      fmt::format("/api/v1/reports/funnel?{}&by=campaign&limit=2&format=csv", kRange);
+  HttpResult csv = Call("GET", first, token_marketing_);
+  ASSERT_EQ(csv.status, 200u) << csv.body;
+  EXPECT_NE(csv.body.find("\r\ntotal,,4,"), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find("\r\ngroup,fall,"), std::string::npos) << csv.body;
+  EXPECT_EQ(csv.body.find("\r\ngroup,spring,"), std::string::npos) << csv.body;
+  // The parameters as parsed, encoded again (names in order), and the next cursor.
+  const std::string next =
+      "/api/v1/reports/funnel?by=campaign&format=csv&from=2026-11-01&limit=2&to=2026-12-01&"
+      "cursor=" +
+      GroupCursor("fall");
+  EXPECT_EQ(csv.headers["Link"], "<" + next + ">; rel=\"next\"");
+  // What a request sends is not copied into the header as it came.
+  HttpResult odd = Call("GET", first + "&x=%3E%2C%3Bz", token_marketing_);
+  EXPECT_NE(odd.headers["Link"].find("&x=%3E%2C%3Bz&"), std::string::npos) << odd.headers["Link"];
+  HttpResult last = Call("GET", next, token_marketing_);
+  EXPECT_NE(last.body.find("\r\ngroup,spring,"), std::string::npos) << last.body;
+  EXPECT_FALSE(last.headers.contains("Link"));
+
+  for (const auto& [query, code] :
+       std::vector<std::pair<std::string, std::string>>{{"limit=0", "invalid_parameter"},
+                                                        {"limit=1001", "invalid_parameter"},
+                                                        {"limit=ten", "invalid_parameter"},
+                                                        {"cursor=123", "invalid_cursor"},
+                                                        {"cursor=gzz", "invalid_cursor"},
+                                                        {"cursor=g6", "invalid_cursor"},
+                                                        {"cursor=g80", "invalid_cursor"},
+                                                        {"cursor=g6100", "invalid_cursor"}}) {
+    HttpResult r =
+        Call("GET", fmt::format("/api/v1/reports/outcomes?{}&by=campaign&{}", kRange, query),
+             token_marketing_);
+    EXPECT_EQ(r.status, 400u) << query;
+    EXPECT_EQ(json::parse(r.body, nullptr, false)["error"]["code"], code)
+        << query << ": " << r.body;
+  }
 }
 
 TEST_F(FunnelApiTest, BadInputIsA400NamingTheParameter) {

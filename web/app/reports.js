@@ -28,11 +28,13 @@ function scopeOf(params) {
     report: REPORTS.some(([r]) => r === q.get('report')) ? q.get('report') : 'funnel',
     from: q.get('from') || day(-90), to: q.get('to') || day(1), by: q.has('by') ? q.get('by') : 'source',
     model: q.get('model') || 'w_shaped', half_life_days: q.get('half_life_days') || '7', as_of: q.get('as_of') || '',
+    cursor: q.get('cursor') || '', // the page of groups (a report's next_cursor); not the drill-downs'
   };
 }
 
 // The hash of the dashboard for `scope` with `change`: every choice kept, "by nothing"
-// too (an empty by), so a new date or tab does not regroup.
+// too (an empty by), so a new date or tab does not regroup; the page of groups only
+// when `change` names one.
 function hashOf(scope, change = {}) {
   const q = new URLSearchParams();
   for (const key of ['report', ...SCOPE_KEYS]) if (scope[key] !== '' || key === 'by') q.set(key, scope[key]);
@@ -188,7 +190,7 @@ export function Reports({ params, navigate }) {
   const q = query(scope);
   // The answer keeps the request it answers: until the new one arrives, the previous
   // report's data must not reach another report's view.
-  const key = `${scope.report}?${q}`;
+  const key = `${scope.report}?${q}${scope.cursor ? `&cursor=${encodeURIComponent(scope.cursor)}` : ''}`;
   const { data: loaded, error, reload } = useLoad(
     () => api('GET', `/api/v1/reports/${key}`).then((report) => ({ key, report })), [key]);
   const data = loaded && loaded.key === key ? loaded.report : null;
@@ -196,7 +198,7 @@ export function Reports({ params, navigate }) {
   const View = VIEWS[scope.report];
   return html`<section aria-label="Reports">
     <div class="page-head"><h1>Reports</h1>
-      <a class="button quiet" href=${`/api/v1/reports/${scope.report}?${q}&format=csv`} download=${`${scope.report}.csv`}>Download CSV</a></div>
+      <a class="button quiet" href=${`/api/v1/reports/${key}&format=csv`} download=${`${scope.report}.csv`}>Download CSV</a></div>
     <nav class="tabs" aria-label="Report">${REPORTS.map(([r, label]) => html`<a href=${hashOf(scope, { report: r })}
       aria-current=${r === scope.report ? 'page' : undefined}>${label}</a>`)}</nav>
     <form class="filters card" onSubmit=${(e) => e.preventDefault()}>
@@ -213,7 +215,11 @@ export function Reports({ params, navigate }) {
     </form>
     ${error ? html`<${Failure} error=${error} what="this report" retry=${reload} />`
       : !data ? html`<${Loading} what="the report" />`
-        : html`<${View} data=${data} scope=${scope} />`}
+        : html`<${View} data=${data} scope=${scope} />
+          <nav class="pager" aria-label="Pages of groups">
+            ${scope.cursor && html`<a class="button quiet" href=${hashOf(scope)}>First groups</a>`}
+            ${data.next_cursor && html`<a class="button quiet" href=${hashOf(scope, { cursor: data.next_cursor })}>Next groups</a>`}
+          </nav>`}
   </section>`;
 }
 

@@ -145,6 +145,30 @@ std::string SpeedRows(const Db& db, Dimension by) {
          "'mql' AND s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)";
 }
 
+// A grouped count over `rows` (with a column g) by `keys` ("g, cur, hist"), narrowed to
+// the page of groups: those after the cursor (?6, ?7, after BindScope's places), the
+// first groups.limit + 1 of them (?8) — so the database answers the page's rows only,
+// though it groups every row of the scope to find them. Groups go in the order of their
+// bytes on both databases (analytics/group_page.h). Without a dimension, every row.
+std::string PagedCount(const Db& db, const FunnelQuery& q, const std::string& rows,
+                       std::string_view keys) {
+  const std::string count = fmt::format("SELECT {0}, COUNT(*) AS n FROM ({1}) AS f", keys, rows);
+  if (q.by == Dimension::kNone) return fmt::format("{0} GROUP BY {1} ORDER BY {1}", count, keys);
+  const char* bytes = db.dialect() == Dialect::kPostgres ? " COLLATE \"C\"" : "";
+  return fmt::format(
+      "SELECT {1}, n FROM (SELECT c.*, DENSE_RANK() OVER (ORDER BY g{2}) AS page_rank FROM ({0} "
+      "WHERE ?6 = 0 OR g{2} > ?7 GROUP BY {1}) AS c) AS p WHERE page_rank <= ?8 ORDER BY g{2}, {1}",
+      count, keys, bytes);
+}
+
+void BindPage(Statement& stmt, const FunnelQuery& q) {
+  if (q.by == Dimension::kNone) return;
+  // The text is bound as a view: the query outlives the statement's steps.
+  stmt.Bind(6, int64_t{q.groups.after ? 1 : 0})
+      .Bind(7, q.groups.after ? std::string_view(*q.groups.after) : std::string_view())
+      .Bind(8, static_cast<int64_t>(q.groups.limit) + 1);
+}
+
 // speed_to_lead.h SpeedBucketOf in SQL, over minutes `m`.
 constexpr const char* kBucketOf =
     "CASE WHEN m IS NULL THEN 4 WHEN m < 5 THEN 0 WHEN m < 60 THEN 1 WHEN m < 1440 THEN 2 "
@@ -215,9 +239,9 @@ Status StreamDeals(Db& db, Dimension by, const std::string& where,
 
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare("SELECT g, cur, hist, COUNT(*) FROM (" + FunnelRows(db, q) +
-                                     ") AS f GROUP BY g, cur, hist ORDER BY g, cur, hist"));
+                          db.Prepare(PagedCount(db, q, FunnelRows(db, q), "g, cur, hist")));
   BindScope(*stmt, q);
+  BindPage(*stmt, q);
   return Collect<FunnelCount>(stmt, [](const Statement& s) {
     return FunnelCount{s.Text(0), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2)), s.Int(3)};
   });
@@ -241,10 +265,10 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
         "r WHERE t{} IS NOT NULL",
         step > 1 ? " UNION ALL " : "", step, step + 1, step, step + 1, step, step + 1);
   }
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare("WITH r AS (" + reached + ") SELECT g, k, h, COUNT(*) FROM (" +
-                                     steps + ") AS v GROUP BY g, k, h ORDER BY g, k, h"));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare("WITH r AS (" + reached + ") " +
+                                                       PagedCount(db, q, steps, "g, k, h")));
   BindScope(*stmt, q);
+  BindPage(*stmt, q);
   return Collect<VelocityCount>(stmt, [](const Statement& s) {
     return VelocityCount{s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)};
   });
@@ -252,9 +276,10 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
 
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q) {
   TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt, db.Prepare("SELECT g, o, r, COUNT(*) FROM (" + OutcomeRows(db, q.scope.by) +
-                                   ") AS f GROUP BY g, o, r ORDER BY g, o, r"));
+      Statement * stmt,
+      db.Prepare(PagedCount(db, q.scope, OutcomeRows(db, q.scope.by), "g, o, r")));
   BindScope(*stmt, q.scope);
+  BindPage(*stmt, q.scope);
   return Collect<OutcomeCount>(stmt, [](const Statement& s) {
     return OutcomeCount{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
   });
@@ -262,9 +287,9 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
 
 StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare("SELECT g, m, a, q, w, COUNT(*) FROM (" + SpeedRows(db, q.by) +
-                                     ") AS f GROUP BY g, m, a, q, w ORDER BY g, m"));
+                          db.Prepare(PagedCount(db, q, SpeedRows(db, q.by), "g, m, a, q, w")));
   BindScope(*stmt, q);
+  BindPage(*stmt, q);
   return Collect<SpeedCount>(stmt, [](const Statement& s) {
     return SpeedCount{s.Text(0),     s.NullableInt(1), s.Int(2) != 0,
                       s.Int(3) != 0, s.Int(4) != 0,    s.Int(5)};

@@ -1,0 +1,80 @@
+#include "analytics/reports.h"
+
+#include <utility>
+
+namespace tandem {
+namespace {
+
+// The report built over the whole scope for its total, then over a page of its groups
+// (when grouped): `build(query)` counts and builds one.
+template <typename Report, typename Build>
+StatusOr<Report> TotalAndPage(const FunnelQuery& scope, Build build) {
+  FunnelQuery whole = scope;
+  whole.by = Dimension::kNone;
+  StatusOr<Report> total = build(whole);
+  if (!total.ok() || scope.by == Dimension::kNone) return total;
+  StatusOr<Report> page = build(scope);
+  if (page.ok()) page->total = std::move(total->total);
+  return page;
+}
+
+}  // namespace
+
+StatusOr<FunnelReport> RunFunnel(AnalyticsReads& store, const FunnelQuery& scope) {
+  return TotalAndPage<FunnelReport>(
+      scope, [&store](const FunnelQuery& q) -> StatusOr<FunnelReport> {
+        StatusOr<std::vector<FunnelCount>> counts = store.CountFunnel(q);
+        if (!counts.ok()) return counts.status();
+        std::optional<std::string> next = TrimToPage(*counts, q.groups.limit);
+        StatusOr<std::vector<VelocityCount>> velocity = store.CountVelocity(q);
+        if (!velocity.ok()) return velocity.status();
+        KeepGroups(*velocity, *counts);
+        FunnelReport report = BuildFunnel(q, *counts, *velocity);
+        report.next_after = std::move(next);
+        return report;
+      });
+}
+
+StatusOr<OutcomesReport> RunOutcomes(AnalyticsReads& store, const OutcomeQuery& query) {
+  return TotalAndPage<OutcomesReport>(
+      query.scope, [&store, &query](const FunnelQuery& q) -> StatusOr<OutcomesReport> {
+        OutcomeQuery scoped = query;
+        scoped.scope = q;
+        StatusOr<std::vector<OutcomeCount>> counts = store.CountOutcomes(scoped);
+        if (!counts.ok()) return counts.status();
+        std::optional<std::string> next = TrimToPage(*counts, q.groups.limit);
+        OutcomesReport report = BuildOutcomes(scoped, *counts);
+        report.next_after = std::move(next);
+        return report;
+      });
+}
+
+StatusOr<SpeedReport> RunSpeedToLead(AnalyticsReads& store, const FunnelQuery& scope) {
+  return TotalAndPage<SpeedReport>(scope, [&store](const FunnelQuery& q) -> StatusOr<SpeedReport> {
+    StatusOr<std::vector<SpeedCount>> counts = store.CountSpeedToLead(q);
+    if (!counts.ok()) return counts.status();
+    std::optional<std::string> next = TrimToPage(*counts, q.groups.limit);
+    SpeedReport report = BuildSpeedToLead(q, *counts);
+    report.next_after = std::move(next);
+    return report;
+  });
+}
+
+std::optional<std::string> NextAfter(const FunnelReport& report) { return report.next_after; }
+std::optional<std::string> NextAfter(const OutcomesReport& report) { return report.next_after; }
+std::optional<std::string> NextAfter(const SpeedReport& report) { return report.next_after; }
+std::optional<std::string> NextAfter(const AttributionBuilder& report) {
+  return report.next_after();
+}
+
+StatusOr<AttributionBuilder> RunAttribution(AnalyticsReads& store, const AttributionQuery& query) {
+  AttributionBuilder report(query);
+  Status st = store.ForEachDeal(query, [&report](Deal deal) {
+    report.Add(deal);
+    return OkStatus();
+  });
+  if (!st.ok()) return st;
+  return report;
+}
+
+}  // namespace tandem
