@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -268,6 +269,8 @@ void Run() {
 }  // namespace tandem
 
 int main() {
+  // Each figure as it is measured, even into a file: the history takes long.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   tandem::Run();
   return 0;
 }
