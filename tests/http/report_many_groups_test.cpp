@@ -47,7 +47,22 @@ class ReportManyGroupsTest : public ReportFixture {
                       "t.source, t.medium, t.campaign, t.term, t.content, t.referrer_domain, "
                       "'/page/' || i, t.form, t.content_item FROM n, touchpoints t WHERE "
                       "t.person_id = {}",
-                      numbers, template_id)}) {
+                      numbers, template_id),
+          // And the reports' kept counts as the store keeps them (the one lead there
+          // was is each row's only lead).
+          fmt::format("{} INSERT INTO lead_funnel SELECT 10000000 + i, created_at, cur, hist, "
+                      "t2, t3, t4, t5, t6, first_at, first_event_id, source, medium, campaign, "
+                      "term, referrer_domain, '/page/' || i, form, content_item FROM n, "
+                      "lead_funnel t WHERE t.lead_id = {}",
+                      numbers, template_id),
+          fmt::format("{} INSERT INTO funnel_days SELECT dim, day, '/page/' || i, cur, hist, n "
+                      "FROM n, funnel_days WHERE dim = 'landing_page'",
+                      numbers),
+          fmt::format("{} INSERT INTO velocity_days SELECT dim, day, '/page/' || i, k, h, n "
+                      "FROM n, velocity_days WHERE dim = 'landing_page'",
+                      numbers),
+          fmt::format("UPDATE funnel_days SET n = n + {} WHERE dim <> 'landing_page'", kLeads),
+          fmt::format("UPDATE velocity_days SET n = n + {} WHERE dim <> 'landing_page'", kLeads)}) {
       Status st = (*db)->Exec(sql);
       ASSERT_TRUE(st.ok()) << st.ToString();
     }

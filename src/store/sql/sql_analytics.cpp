@@ -80,7 +80,8 @@ Status AddStageTransition(Db& db, const StageTransition& t) {
       .Bind(6, t.cause)
       .Bind(7, t.reason)
       .BindNullable(8, t.amount_cents);
-  return stmt->Run();
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  return RecountReportsOf(db, t.lead_id);
 }
 
 Status AddTouchpoint(Db& db, const Touchpoint& t) {
@@ -102,7 +103,8 @@ Status AddTouchpoint(Db& db, const Touchpoint& t) {
       .Bind(11, t.landing_page)
       .Bind(12, t.form)
       .Bind(13, t.content_item);
-  return stmt->Run();
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  return NoteTouchpoint(db, t);
 }
 
 StatusOr<std::vector<StageTransition>> StageTransitionsOf(Db& db, int64_t lead_id) {

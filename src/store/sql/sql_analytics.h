@@ -3,7 +3,10 @@
 // AnalyticsReadsOn, the store's reads; see sql_reads.h).
 #pragma once
 
+#include <array>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/sql/sql_db.h"
@@ -14,6 +17,23 @@ namespace tandem::sql {
 // REQUIRES: a write transaction is open on `db`.
 Status AddStageTransition(Db& db, const StageTransition& transition);
 Status AddTouchpoint(Db& db, const Touchpoint& touchpoint);
+
+// The reports' kept counts (sql_funnel_facts.cpp), kept in the transaction that
+// changes what they count. REQUIRES: a write transaction is open on `db`.
+//
+// The touchpoints columns a lead is grouped by, through its first touchpoint.
+inline constexpr std::array<const char*, 8> kFunnelDimensions = {
+    "source",          "medium",       "campaign", "term",
+    "referrer_domain", "landing_page", "form",     "content_item"};
+// After the lead's moves, touchpoints or existence changed (a move, a merge, a fold).
+Status RecountReportsOf(Db& db, int64_t lead_id);
+// After a touch of the lead was recorded.
+Status RecountMqlResponses(Db& db, int64_t lead_id);
+// After the lead's row was written, or a touchpoint of its person added.
+Status NoteLeadWritten(Db& db, const LeadRecord& lead);
+Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint);
+// A lead's funnel rank (leads/lifecycle.h FunnelRank) from a stage column.
+std::string StageRankSql(std::string_view column);
 
 StatusOr<std::vector<StageTransition>> StageTransitionsOf(Db& db, int64_t lead_id);
 StatusOr<std::vector<Touchpoint>> TouchpointsOf(Db& db, int64_t person_id);

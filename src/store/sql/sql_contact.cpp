@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "store/sql/sql_analytics.h"
 #include "store/sql/sql_store.h"
 
 namespace tandem::sql {
@@ -153,7 +154,9 @@ StatusOr<int64_t> AddTouch(Db& db, const TouchRecord& t) {
       .Bind(9, t.warnings)
       .Bind(10, ToUnixMillis(t.at))
       .Bind(11, t.score_status);
-  return InsertedId(*stmt);
+  TANDEM_ASSIGN_OR_RETURN(int64_t id, InsertedId(*stmt));
+  TANDEM_RETURN_IF_ERROR(RecountMqlResponses(db, t.lead_id));
+  return id;
 }
 
 StatusOr<bool> ConfirmTouchScore(Db& db, int64_t lead_id, int64_t touch_id) {

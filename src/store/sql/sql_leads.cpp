@@ -6,6 +6,7 @@
 #include <cmath>
 #include <variant>
 
+#include "store/sql/sql_analytics.h"
 #include "store/sql/sql_contact.h"
 #include "store/sql/sql_routing.h"
 #include "store/sql/sql_store.h"
@@ -105,23 +106,27 @@ Status PutLead(Db& db, const LeadRecord& l) {
       .BindNullable(27, OptionalMillis(l.contacted_at))
       .Bind(28, l.country)
       .Bind(29, l.company_size);
-  return stmt->Run();
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  return NoteLeadWritten(db, l);
 }
 
 Status FoldLead(Db& db, int64_t from, int64_t into, TimePoint now) {
   TANDEM_RETURN_IF_ERROR(EndAssignment(db, from, now, fmt::format("merged into ld_{}", into)));
   TANDEM_RETURN_IF_ERROR(MoveContact(db, from, into));
-  return RunSteps(db,
-                  {"UPDATE lead_log SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
-                   "UPDATE stage_transitions SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
-                   "UPDATE assignments SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
-                   "UPDATE lead_trait_history SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
-                   "UPDATE email_sends SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
-                   "UPDATE email_engagements SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
-                   "UPDATE inbound_messages SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
-                   "DELETE FROM score_items WHERE lead_id = ?1 AND ?2 = ?2 AND ?3 = ?3",
-                   "DELETE FROM leads WHERE id = ?1 AND ?2 = ?2 AND ?3 = ?3"},
-                  from, into, ToUnixMillis(now));
+  TANDEM_RETURN_IF_ERROR(
+      RunSteps(db,
+               {"UPDATE lead_log SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                "UPDATE stage_transitions SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                "UPDATE assignments SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                "UPDATE lead_trait_history SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                "UPDATE email_sends SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                "UPDATE email_engagements SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                "UPDATE inbound_messages SET lead_id = ?2 WHERE lead_id = ?1 AND ?3 = ?3",
+                "DELETE FROM score_items WHERE lead_id = ?1 AND ?2 = ?2 AND ?3 = ?3",
+                "DELETE FROM leads WHERE id = ?1 AND ?2 = ?2 AND ?3 = ?3"},
+               from, into, ToUnixMillis(now)));
+  TANDEM_RETURN_IF_ERROR(RecountReportsOf(db, from));
+  return RecountReportsOf(db, into);
 }
 
 Status EnsureAccount(Db& db, std::string_view domain, std::string_view name, TimePoint now) {

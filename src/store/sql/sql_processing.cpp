@@ -161,7 +161,9 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
       stmt->Bind(1, into).Bind(2, from).Bind(3, at).Bind(4, event_id);
       TANDEM_RETURN_IF_ERROR(stmt->Run());
     }
-    return OkStatus();
+    // The touchpoints moved: each person's lead (when it has one) has a new first one.
+    TANDEM_RETURN_IF_ERROR(sql::RecountReportsOf(db_, from));
+    return sql::RecountReportsOf(db_, into);
   }
 
   sql::Db& db_;

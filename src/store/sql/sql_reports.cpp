@@ -15,20 +15,42 @@
 namespace tandem::sql {
 namespace {
 
-// A lead's funnel rank (leads/lifecycle.h FunnelRank) from a stage column.
-std::string RankOf(std::string_view column) {
-  return "CASE " + std::string(column) +
-         " WHEN 'lead' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4 WHEN "
-         "'opportunity' THEN 5 WHEN 'customer' THEN 6 ELSE 0 END";
+// The touchpoints column a marketing dimension groups by (nullptr for a lead's own).
+const char* TouchColumn(Dimension by) {
+  switch (by) {
+    case Dimension::kSource:
+      return "source";
+    case Dimension::kMedium:
+      return "medium";
+    case Dimension::kCampaign:
+      return "campaign";
+    case Dimension::kKeyword:
+      return "term";
+    case Dimension::kReferrerDomain:
+      return "referrer_domain";
+    case Dimension::kLandingPage:
+      return "landing_page";
+    case Dimension::kForm:
+      return "form";
+    case Dimension::kContentItem:
+      return "content_item";
+    default:
+      return nullptr;
+  }
 }
 
 // The SQL giving lead `l`'s group: a field of its first touchpoint before the as-of
 // moment (?5), or the lead's own (its owner, country, size, the month it was created).
-std::string GroupOf(const Db& db, Dimension by) {
-  const char* column = "";
+// Without an as-of moment (`now`), the first touchpoint's field kept in lead_funnel `f`.
+std::string GroupOf(const Db& db, Dimension by, bool now = false) {
+  if (const char* column = TouchColumn(by)) {
+    if (now) return fmt::format("COALESCE(f.{}, '')", column);
+    return fmt::format(
+        "COALESCE((SELECT t.{} FROM touchpoints t WHERE t.person_id = l.id AND t.at < ?5 ORDER "
+        "BY t.at, t.event_id LIMIT 1), '')",
+        column);
+  }
   switch (by) {
-    case Dimension::kNone:
-      return "''";
     case Dimension::kTeam:
       return "COALESCE(l.team, '')";
     case Dimension::kRep:
@@ -41,34 +63,9 @@ std::string GroupOf(const Db& db, Dimension by) {
       return db.dialect() == Dialect::kPostgres
                  ? "to_char(to_timestamp(l.created_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')"
                  : "strftime('%Y-%m', l.created_at / 1000, 'unixepoch')";
-    case Dimension::kSource:
-      column = "source";
-      break;
-    case Dimension::kMedium:
-      column = "medium";
-      break;
-    case Dimension::kCampaign:
-      column = "campaign";
-      break;
-    case Dimension::kKeyword:
-      column = "term";
-      break;
-    case Dimension::kReferrerDomain:
-      column = "referrer_domain";
-      break;
-    case Dimension::kLandingPage:
-      column = "landing_page";
-      break;
-    case Dimension::kForm:
-      column = "form";
-      break;
-    case Dimension::kContentItem:
-      column = "content_item";
-      break;
+    default:
+      return "''";
   }
-  return "COALESCE((SELECT t." + std::string(column) +
-         " FROM touchpoints t WHERE t.person_id = l.id AND t.at < ?5 ORDER BY t.at, t.event_id "
-         "LIMIT 1), '')";
 }
 
 // Binds a report's scope: ?1 from, ?2 to, ?3 whether narrowed to an owner, ?4 the owner,
@@ -82,27 +79,32 @@ int BindScope(Statement& stmt, const FunnelQuery& scope) {
   return 6;
 }
 
-// The leads of the scope (BindScope): created in the range, and before the as-of moment.
+// The leads of the scope (BindScope): created in the range, and before the as-of moment;
+// with what lead_funnel `f` keeps of them.
 constexpr const char* kLeadsInScope =
-    "FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2 AND (?3 = 0 OR l.owner_id = "
+    "FROM leads l LEFT JOIN lead_funnel f ON f.lead_id = l.id WHERE l.created_at >= ?1 AND "
+    "l.created_at < ?2 AND (?3 = 0 OR l.owner_id = "
     "?4) AND l.created_at < ?5";
 
 // One row per lead of the scope: id, g (its group), cur (its stage's rank), hist (the
 // deepest rank it moved to), as they stood at the as-of moment.
 std::string FunnelRows(const Db& db, const FunnelQuery& scope) {
+  if (!scope.as_of) {
+    return "SELECT l.id AS id, " + GroupOf(db, scope.by, true) + " AS g, " +
+           StageRankSql("l.stage") + " AS cur, COALESCE(f.hist, 0) AS hist " + kLeadsInScope;
+  }
   // As of a moment, a lead's stage is where its last move before it took it, or where
   // its first move ever started from.
   const std::string current =
-      scope.as_of ? "COALESCE((SELECT " + RankOf("s.to_stage") +
-                        " FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 ORDER BY "
-                        "s.at DESC, s.id DESC LIMIT 1), (SELECT " +
-                        RankOf("s.from_stage") +
-                        " FROM stage_transitions s WHERE s.lead_id = l.id ORDER BY s.at, s.id "
-                        "LIMIT 1), " +
-                        RankOf("l.stage") + ")"
-                  : RankOf("l.stage");
+      "COALESCE((SELECT " + StageRankSql("s.to_stage") +
+      " FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 ORDER BY "
+      "s.at DESC, s.id DESC LIMIT 1), (SELECT " +
+      StageRankSql("s.from_stage") +
+      " FROM stage_transitions s WHERE s.lead_id = l.id ORDER BY s.at, s.id "
+      "LIMIT 1), " +
+      StageRankSql("l.stage") + ")";
   return "SELECT l.id AS id, " + GroupOf(db, scope.by) + " AS g, " + current +
-         " AS cur, COALESCE((SELECT MAX(" + RankOf("s.to_stage") +
+         " AS cur, COALESCE((SELECT MAX(" + StageRankSql("s.to_stage") +
          ") FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5), 0) AS hist " +
          kLeadsInScope;
 }
@@ -112,14 +114,15 @@ std::string FunnelRows(const Db& db, const FunnelQuery& scope) {
 // disposition, from the transition's cause) or a move to disqualified; grouped by rep,
 // it is the user who recorded it; a rep's scope is the rep's leads and the outcomes the
 // rep recorded.
-std::string OutcomeRows(const Db& db, Dimension by) {
-  const std::string group = by == Dimension::kRep
+std::string OutcomeRows(const Db& db, const FunnelQuery& scope) {
+  const std::string group = scope.by == Dimension::kRep
                                 ? "COALESCE('usr_' || CAST(s.by_user_id AS TEXT), '')"
-                                : GroupOf(db, by);
+                                : GroupOf(db, scope.by, !scope.as_of);
   return "SELECT s.lead_id AS id, " + group +
          " AS g, CASE WHEN s.cause LIKE 'outcome: %' THEN SUBSTR(s.cause, 10) ELSE s.to_stage "
          "END AS o, s.reason AS r FROM stage_transitions s JOIN leads l ON l.id = s.lead_id "
-         "WHERE s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (s.cause IN ('outcome: rejected', "
+         "LEFT JOIN lead_funnel f ON f.lead_id = l.id WHERE s.at >= ?1 AND s.at < ?2 AND s.at < ?5 "
+         "AND (s.cause IN ('outcome: rejected', "
          "'outcome: lost', 'outcome: recycled') OR s.to_stage = 'disqualified') AND (?3 = 0 OR "
          "l.owner_id = ?4 OR s.by_user_id = ?4)";
 }
@@ -128,14 +131,21 @@ std::string OutcomeRows(const Db& db, Dimension by) {
 // m (whole minutes to the first outbound touch a user made afterwards — the gate
 // recorded only what it let through; email marketing is no response — or NULL), a, q, w
 // (whether the lead went on to SAL, SQL, customer); all as known at the as-of moment.
-std::string SpeedRows(const Db& db, Dimension by) {
+// Without one, as mql_responses keeps them.
+std::string SpeedRows(const Db& db, const FunnelQuery& scope) {
+  if (!scope.as_of) {
+    return "SELECT p.lead_id AS id, " + GroupOf(db, scope.by, true) +
+           " AS g, p.minutes AS m, p.reached_sal AS a, p.reached_sql AS q, p.won AS w FROM "
+           "mql_responses p JOIN leads l ON l.id = p.lead_id LEFT JOIN lead_funnel f ON f.lead_id "
+           "= l.id WHERE p.at >= ?1 AND p.at < ?2 AND p.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)";
+  }
   auto reached = [](const char* stages) {
     return fmt::format(
         "CASE WHEN EXISTS (SELECT 1 FROM stage_transitions x WHERE x.lead_id = s.lead_id AND "
         "x.at >= s.at AND x.at < ?5 AND x.to_stage IN ({})) THEN 1 ELSE 0 END",
         stages);
   };
-  return "SELECT s.lead_id AS id, " + GroupOf(db, by) +
+  return "SELECT s.lead_id AS id, " + GroupOf(db, scope.by) +
          " AS g, (SELECT (MIN(t.at) - s.at) / 60000 FROM touches t WHERE t.lead_id = s.lead_id "
          "AND t.at >= s.at AND t.at < ?5 AND t.direction = 'outbound' AND t.user_id IS NOT NULL "
          "AND t.purpose <> 'email_marketing') AS m, " +
@@ -145,14 +155,15 @@ std::string SpeedRows(const Db& db, Dimension by) {
          "'mql' AND s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)";
 }
 
-// A grouped count over `rows` (with a column g) by `keys` ("g, cur, hist"), narrowed to
+// A grouped count over `rows` (with a column g) by `keys` ("g, cur, hist"), each row
+// counting once or as `weight` says (the sum of their column n), narrowed to
 // the page of groups: those after the cursor (?6, ?7, after BindScope's places), the
 // first groups.limit + 1 of them (?8) — so the database answers the page's rows only,
 // though it groups every row of the scope to find them. Groups go in the order of their
 // bytes on both databases (analytics/group_page.h). Without a dimension, every row.
 std::string PagedCount(const Db& db, const FunnelQuery& q, const std::string& rows,
-                       std::string_view keys) {
-  const std::string count = fmt::format("SELECT {0}, COUNT(*) AS n FROM ({1}) AS f", keys, rows);
+                       std::string_view keys, std::string_view weight = "COUNT(*)") {
+  const std::string count = fmt::format("SELECT {0}, {1} AS n FROM ({2}) AS f", keys, weight, rows);
   if (q.by == Dimension::kNone) return fmt::format("{0} GROUP BY {1} ORDER BY {1}", count, keys);
   const char* bytes = db.dialect() == Dialect::kPostgres ? " COLLATE \"C\"" : "";
   return fmt::format(
@@ -167,6 +178,45 @@ void BindPage(Statement& stmt, const FunnelQuery& q) {
   stmt.Bind(6, int64_t{q.groups.after ? 1 : 0})
       .Bind(7, q.groups.after ? std::string_view(*q.groups.after) : std::string_view())
       .Bind(8, static_cast<int64_t>(q.groups.limit) + 1);
+}
+
+VelocityCount ReadVelocityCount(const Statement& s) {
+  return VelocityCount{s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)};
+}
+
+// The funnel's kept counts (schema 0018_funnel_counts.sql) answer a report as things
+// stand now, over every lead, grouped by nothing or a marketing dimension: the days
+// wholly inside its range from funnel_days or velocity_days, the rest of the range
+// from lead_funnel. The lead_funnel column giving the group, or nullopt when the kept
+// counts cannot answer.
+std::optional<std::string> KeptGroup(const FunnelQuery& q) {
+  if (q.as_of || q.owner_id) return std::nullopt;
+  if (q.by == Dimension::kNone) return std::string("''");
+  if (const char* column = TouchColumn(q.by)) return std::string(column);
+  return std::nullopt;
+}
+
+// The kept rows of the days wholly inside the range: dimension ?3, days ?4 to ?5.
+constexpr const char* kKeptDays =
+    "dim = ?3 AND day >= CAST(?4 AS BIGINT) AND day < CAST(?5 AS BIGINT) AND n <> 0";
+// The leads of the range created outside those days: ?1 from, ?2 to.
+constexpr const char* kKeptDayEnds =
+    "created_at >= ?1 AND created_at < ?2 AND (created_at < CAST(?4 AS BIGINT) * 86400000 OR "
+    "created_at >= CAST(?5 AS BIGINT) * 86400000)";
+constexpr const char* kSumOfN = "CAST(SUM(n) AS BIGINT)";
+
+// Binds kKeptDays and kKeptDayEnds: the first and the end of the whole days in the range
+// (the first not before it; none when it spans no whole day).
+void BindKept(Statement& stmt, const FunnelQuery& q) {
+  constexpr int64_t kDay = 86'400'000;
+  auto floor_day = [](int64_t ms) { return ms >= 0 ? ms / kDay : (ms + 1) / kDay - 1; };
+  const int64_t from = ToUnixMillis(q.from), to = ToUnixMillis(q.to);
+  const int64_t first = floor_day(from) + (from % kDay == 0 ? 0 : 1);
+  stmt.Bind(1, from)
+      .Bind(2, to)
+      .Bind(3, TouchColumn(q.by) ? TouchColumn(q.by) : "")
+      .Bind(4, first)
+      .Bind(5, floor_day(to));
 }
 
 // speed_to_lead.h SpeedBucketOf in SQL, over minutes `m`.
@@ -238,9 +288,18 @@ Status StreamDeals(Db& db, Dimension by, const std::string& where,
 }  // namespace
 
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(PagedCount(db, q, FunnelRows(db, q), "g, cur, hist")));
-  BindScope(*stmt, q);
+  Statement* stmt = nullptr;
+  if (std::optional<std::string> group = KeptGroup(q)) {
+    const std::string rows = fmt::format(
+        "SELECT g, cur, hist, n FROM funnel_days WHERE {0} UNION ALL SELECT {1} AS g, cur, hist, "
+        "1 AS n FROM lead_funnel WHERE {2}",
+        kKeptDays, *group, kKeptDayEnds);
+    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, cur, hist", kSumOfN)));
+    BindKept(*stmt, q);
+  } else {
+    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, FunnelRows(db, q), "g, cur, hist")));
+    BindScope(*stmt, q);
+  }
   BindPage(*stmt, q);
   return Collect<FunnelCount>(stmt, [](const Statement& s) {
     return FunnelCount{s.Text(0), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2)), s.Int(3)};
@@ -248,14 +307,33 @@ StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
 }
 
 StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q) {
+  if (std::optional<std::string> group = KeptGroup(q)) {
+    std::string rows = fmt::format("SELECT g, k, h, n FROM velocity_days WHERE {}", kKeptDays);
+    for (int step = 1; step <= 5; ++step) {
+      const std::string from = step == 1 ? "created_at" : fmt::format("t{}", step);
+      rows += fmt::format(
+          " UNION ALL SELECT {0} AS g, {1} AS k, CASE WHEN t{2} < {3} THEN 0 ELSE (t{2} - {3}) / "
+          "3600000 END AS h, 1 AS n FROM lead_funnel WHERE t{2} IS NOT NULL AND {4}",
+          *group, step, step + 1, from, kKeptDayEnds);
+    }
+    TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                            db.Prepare(PagedCount(db, q, rows, "g, k, h", kSumOfN)));
+    BindKept(*stmt, q);
+    BindPage(*stmt, q);
+    return Collect<VelocityCount>(stmt, ReadVelocityCount);
+  }
   // When each lead of the scope first reached each rank (created: rank 1), before the
   // as-of moment; then each step's whole hours (never below zero).
-  std::string reached = "SELECT " + GroupOf(db, q.by) + " AS g, l.created_at AS t1";
+  std::string reached = "SELECT " + GroupOf(db, q.by, !q.as_of) + " AS g, l.created_at AS t1";
   for (int rank = 2; rank <= 6; ++rank) {
+    if (!q.as_of) {
+      reached += fmt::format(", f.t{0} AS t{0}", rank);
+      continue;
+    }
     reached += fmt::format(
         ", (SELECT MIN(s.at) FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 AND "
         "{} >= {}) AS t{}",
-        RankOf("s.to_stage"), rank, rank);
+        StageRankSql("s.to_stage"), rank, rank);
   }
   reached += std::string(" ") + kLeadsInScope;
   std::string steps;
@@ -269,15 +347,12 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
                                                        PagedCount(db, q, steps, "g, k, h")));
   BindScope(*stmt, q);
   BindPage(*stmt, q);
-  return Collect<VelocityCount>(stmt, [](const Statement& s) {
-    return VelocityCount{s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)};
-  });
+  return Collect<VelocityCount>(stmt, ReadVelocityCount);
 }
 
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(PagedCount(db, q.scope, OutcomeRows(db, q.scope.by), "g, o, r")));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare(PagedCount(db, q.scope, OutcomeRows(db, q.scope), "g, o, r")));
   BindScope(*stmt, q.scope);
   BindPage(*stmt, q.scope);
   return Collect<OutcomeCount>(stmt, [](const Statement& s) {
@@ -287,7 +362,7 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
 
 StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q) {
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(PagedCount(db, q, SpeedRows(db, q.by), "g, m, a, q, w")));
+                          db.Prepare(PagedCount(db, q, SpeedRows(db, q), "g, m, a, q, w")));
   BindScope(*stmt, q);
   BindPage(*stmt, q);
   return Collect<SpeedCount>(stmt, [](const Statement& s) {
@@ -306,11 +381,11 @@ StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill) {
           "(CASE WHEN cur >= hist AND cur >= 1 THEN cur WHEN hist >= 1 THEN hist ELSE 1 END) >= ?";
       break;
     case ReportKind::kOutcomes:
-      rows = OutcomeRows(db, drill.scope.by);
+      rows = OutcomeRows(db, drill.scope);
       where = "(? = 0 OR o = ?) AND (? = 0 OR r = ?)";
       break;
     case ReportKind::kSpeedToLead:
-      rows = SpeedRows(db, drill.scope.by);
+      rows = SpeedRows(db, drill.scope);
       where = std::string("(? = 0 OR ") + kBucketOf + " = ?)";
       break;
     case ReportKind::kAttribution:

@@ -1,0 +1,230 @@
+// The reports' kept counts (schema 0018_funnel_counts.sql): lead_funnel holds what each
+// lead counts as in the funnel, funnel_days and velocity_days the sums per day and group,
+// mql_responses each move to MQL with its answer (recounted whole for its lead).
+// Whenever a lead's stage, history or first touchpoint may have changed, its row is
+// recomputed from the facts, and the sums move by the difference between what it
+// counted as and what it counts as now — so they always equal a count of lead_funnel,
+// which always equals what the facts say.
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "leads/lifecycle.h"
+#include "store/sql/sql_analytics.h"
+
+namespace tandem::sql {
+namespace {
+
+constexpr int64_t kDayMillis = 86'400'000;
+constexpr int64_t kHourMillis = 3'600'000;
+
+// What one lead counts as: a lead_funnel row.
+struct FunnelLead {
+  int64_t created_at = 0;
+  int64_t cur = 0;
+  int64_t hist = 0;
+  // When it first reached rank 2 (MQL) … 6 (customer) or deeper.
+  std::array<std::optional<int64_t>, 5> reached;
+  std::optional<int64_t> first_at;
+  std::optional<int64_t> first_event_id;
+  // Its first touchpoint's fields, in the order of kFunnelDimensions.
+  std::array<std::string, kFunnelDimensions.size()> groups;
+
+  bool operator==(const FunnelLead&) const = default;
+};
+
+constexpr const char* kFunnelLeadColumns =
+    "created_at, cur, hist, t2, t3, t4, t5, t6, first_at, first_event_id, source, medium, "
+    "campaign, term, referrer_domain, landing_page, form, content_item";
+
+FunnelLead ReadFunnelLead(const Statement& s) {
+  FunnelLead lead{.created_at = s.Int(0), .cur = s.Int(1), .hist = s.Int(2)};
+  for (size_t i = 0; i < lead.reached.size(); ++i) lead.reached[i] = s.NullableInt(3 + i);
+  lead.first_at = s.NullableInt(8);
+  lead.first_event_id = s.NullableInt(9);
+  for (size_t i = 0; i < lead.groups.size(); ++i) lead.groups[i] = s.Text(10 + i);
+  return lead;
+}
+
+StatusOr<std::optional<FunnelLead>> ReadOne(Statement* stmt) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<FunnelLead> rows, Collect<FunnelLead>(stmt, ReadFunnelLead));
+  if (rows.empty()) return std::optional<FunnelLead>();
+  return std::optional<FunnelLead>(std::move(rows[0]));
+}
+
+StatusOr<std::optional<FunnelLead>> StoredFunnelLead(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format("SELECT {} FROM lead_funnel WHERE lead_id = ?", kFunnelLeadColumns)));
+  stmt->Bind(1, lead_id);
+  return ReadOne(stmt);
+}
+
+// What the lead counts as by the facts: its row in leads, its moves, its touchpoints.
+StatusOr<std::optional<FunnelLead>> CountedFunnelLead(Db& db, int64_t lead_id) {
+  std::string reached;
+  for (int rank = 2; rank <= 6; ++rank)
+    reached += fmt::format(", MIN(CASE WHEN r >= {0} THEN at END) AS r{0}", rank);
+  std::string fields;
+  for (const char* column : kFunnelDimensions)
+    fields += fmt::format(", COALESCE(t.{}, '')", column);
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format(
+          "SELECT l.created_at, {0}, COALESCE(m.hist, 0), m.r2, m.r3, m.r4, m.r5, m.r6, t.at, "
+          "t.event_id{1} FROM leads l LEFT JOIN (SELECT MAX(r) AS hist{2} FROM (SELECT at, {3} AS "
+          "r FROM stage_transitions WHERE lead_id = ?1) AS s) AS m ON 1 = 1 LEFT JOIN (SELECT * "
+          "FROM touchpoints WHERE person_id = ?1 ORDER BY at, event_id LIMIT 1) AS t ON 1 = 1 "
+          "WHERE l.id = ?1",
+          StageRankSql("l.stage"), fields, reached, StageRankSql("to_stage"))));
+  stmt->Bind(1, lead_id);
+  return ReadOne(stmt);
+}
+
+int64_t DayOf(int64_t millis) {
+  return millis >= 0 ? millis / kDayMillis : (millis + 1) / kDayMillis - 1;
+}
+
+// A row of funnel_days (table 0) or velocity_days (1): dim, day, g and two numbers
+// (cur and hist, or the step and its hours).
+using CountKey = std::tuple<int, const char*, int64_t, std::string, int64_t, int64_t>;
+
+void AddCounts(const FunnelLead& lead, int64_t sign, std::map<CountKey, int64_t>& counts) {
+  const int64_t day = DayOf(lead.created_at);
+  for (size_t d = 0; d <= kFunnelDimensions.size(); ++d) {
+    const char* dim = d == 0 ? "" : kFunnelDimensions[d - 1];
+    const std::string& group = d == 0 ? std::string() : lead.groups[d - 1];
+    counts[{0, dim, day, group, lead.cur, lead.hist}] += sign;
+    std::optional<int64_t> from = lead.created_at;
+    for (size_t step = 0; step < lead.reached.size(); ++step) {
+      const std::optional<int64_t>& to = lead.reached[step];
+      if (to && from) {
+        const int64_t hours = *to < *from ? 0 : (*to - *from) / kHourMillis;
+        counts[{1, dim, day, group, static_cast<int64_t>(step) + 1, hours}] += sign;
+      }
+      from = to;
+    }
+  }
+}
+
+Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>& lead) {
+  if (!lead) {
+    TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                            db.Prepare("DELETE FROM lead_funnel WHERE lead_id = ?"));
+    stmt->Bind(1, lead_id);
+    return stmt->Run();
+  }
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format("INSERT INTO lead_funnel (lead_id, {}) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id) DO UPDATE "
+                             "SET created_at = excluded.created_at, cur = excluded.cur, hist = "
+                             "excluded.hist, t2 = excluded.t2, t3 = excluded.t3, t4 = excluded.t4, "
+                             "t5 = excluded.t5, t6 = excluded.t6, first_at = excluded.first_at, "
+                             "first_event_id = excluded.first_event_id, source = excluded.source, "
+                             "medium = excluded.medium, campaign = excluded.campaign, term = "
+                             "excluded.term, referrer_domain = excluded.referrer_domain, "
+                             "landing_page = excluded.landing_page, form = excluded.form, "
+                             "content_item = excluded.content_item",
+                             kFunnelLeadColumns)));
+  stmt->Bind(1, lead_id).Bind(2, lead->created_at).Bind(3, lead->cur).Bind(4, lead->hist);
+  for (size_t i = 0; i < lead->reached.size(); ++i) stmt->BindNullable(5 + i, lead->reached[i]);
+  stmt->BindNullable(10, lead->first_at).BindNullable(11, lead->first_event_id);
+  for (size_t i = 0; i < lead->groups.size(); ++i) stmt->Bind(12 + i, lead->groups[i]);
+  return stmt->Run();
+}
+
+Status MoveCounts(Db& db, const std::map<CountKey, int64_t>& counts) {
+  for (const auto& [key, delta] : counts) {
+    if (delta == 0) continue;
+    const auto& [table, dim, day, group, a, b] = key;
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db.Prepare(table == 0
+                       ? "INSERT INTO funnel_days (dim, day, g, cur, hist, n) VALUES (?, ?, ?, ?, "
+                         "?, ?) ON CONFLICT (dim, day, g, cur, hist) DO UPDATE SET n = "
+                         "funnel_days.n + excluded.n"
+                       : "INSERT INTO velocity_days (dim, day, g, k, h, n) VALUES (?, ?, ?, ?, "
+                         "?, ?) ON CONFLICT (dim, day, g, k, h) DO UPDATE SET n = "
+                         "velocity_days.n + excluded.n"));
+    stmt->Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, a).Bind(5, b).Bind(6, delta);
+    TANDEM_RETURN_IF_ERROR(stmt->Run());
+  }
+  return OkStatus();
+}
+
+Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> counted, CountedFunnelLead(db, lead_id));
+  if (counted == stored) return OkStatus();
+  std::map<CountKey, int64_t> counts;
+  if (stored) AddCounts(*stored, -1, counts);
+  if (counted) AddCounts(*counted, +1, counts);
+  TANDEM_RETURN_IF_ERROR(MoveCounts(db, counts));
+  return WriteFunnelLead(db, lead_id, counted);
+}
+
+}  // namespace
+
+std::string StageRankSql(std::string_view column) {
+  return "CASE " + std::string(column) +
+         " WHEN 'lead' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4 WHEN "
+         "'opportunity' THEN 5 WHEN 'customer' THEN 6 ELSE 0 END";
+}
+
+Status RecountMqlResponses(Db& db, int64_t lead_id) {
+  auto reached = [](const char* stages) {
+    return fmt::format(
+        "CASE WHEN EXISTS (SELECT 1 FROM stage_transitions x WHERE x.lead_id = s.lead_id AND "
+        "x.at >= s.at AND x.to_stage IN ({})) THEN 1 ELSE 0 END",
+        stages);
+  };
+  TANDEM_ASSIGN_OR_RETURN(Statement * clear,
+                          db.Prepare("DELETE FROM mql_responses WHERE lead_id = ?"));
+  clear->Bind(1, lead_id);
+  TANDEM_RETURN_IF_ERROR(clear->Run());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format(
+          "INSERT INTO mql_responses (transition_id, lead_id, at, minutes, reached_sal, "
+          "reached_sql, won) SELECT s.id, s.lead_id, s.at, (SELECT (MIN(t.at) - s.at) / 60000 "
+          "FROM touches t WHERE t.lead_id = s.lead_id AND t.at >= s.at AND t.direction = "
+          "'outbound' AND t.user_id IS NOT NULL AND t.purpose <> 'email_marketing'), {}, {}, {} "
+          "FROM stage_transitions s WHERE s.lead_id = ? AND s.to_stage = 'mql'",
+          reached("'sal', 'sql', 'opportunity', 'customer'"),
+          reached("'sql', 'opportunity', 'customer'"), reached("'customer'"))));
+  stmt->Bind(1, lead_id);
+  return stmt->Run();
+}
+
+Status RecountReportsOf(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead_id));
+  TANDEM_RETURN_IF_ERROR(Recount(db, lead_id, stored));
+  return RecountMqlResponses(db, lead_id);
+}
+
+Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead.id));
+  // A write that keeps the lead's stage changes nothing it counts as.
+  if (stored && stored->cur == FunnelRank(lead.stage) &&
+      stored->created_at == ToUnixMillis(lead.created_at))
+    return OkStatus();
+  return Recount(db, lead.id, stored);
+}
+
+Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored,
+                          StoredFunnelLead(db, touchpoint.person_id));
+  // No lead yet (its creation counts it), or a touchpoint after its first one.
+  if (!stored) return OkStatus();
+  const int64_t at = ToUnixMillis(touchpoint.at);
+  if (stored->first_at && std::pair(*stored->first_at, stored->first_event_id.value_or(0)) <
+                              std::pair(at, touchpoint.event_id))
+    return OkStatus();
+  return Recount(db, touchpoint.person_id, stored);
+}
+
+}  // namespace tandem::sql
