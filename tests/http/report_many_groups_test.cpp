@@ -52,7 +52,8 @@ class ReportManyGroupsTest : public ReportFixture {
           // was is each row's only lead).
           fmt::format("{} INSERT INTO lead_funnel SELECT 10000000 + i, created_at, cur, hist, "
                       "t2, t3, t4, t5, t6, first_at, first_event_id, source, medium, campaign, "
-                      "term, referrer_domain, '/page/' || i, form, content_item FROM n, "
+                      "term, referrer_domain, '/page/' || i, form, content_item, owner_id, team, "
+                      "country, company_size FROM n, "
                       "lead_funnel t WHERE t.lead_id = {}",
                       numbers, template_id),
           fmt::format("{} INSERT INTO funnel_days SELECT dim, day, '/page/' || i, cur, hist, n "

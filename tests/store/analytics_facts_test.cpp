@@ -319,9 +319,9 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   auto kept = [&] {
     std::vector<std::string> all = dump(
         "SELECT lead_id, created_at, cur, hist, t2, t3, t4, t5, t6, first_at, first_event_id, "
-        "source, medium, campaign, term, referrer_domain, landing_page, form, content_item FROM "
-        "lead_funnel ORDER BY lead_id",
-        19);
+        "source, medium, campaign, term, referrer_domain, landing_page, form, content_item, "
+        "owner_id, team, country, company_size FROM lead_funnel ORDER BY lead_id",
+        23);
     for (const char* table : {"funnel_days", "velocity_days"}) {
       const bool funnel = std::string_view(table) == "funnel_days";
       for (std::string& row :
@@ -344,6 +344,8 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   EXPECT_FALSE(
       dump("SELECT lead_id FROM lead_funnel WHERE hist = 6 AND t6 IS NOT NULL", 1).empty());
   EXPECT_FALSE(dump("SELECT lead_id FROM lead_funnel WHERE campaign <> ''", 1).empty());
+  EXPECT_FALSE(
+      dump("SELECT lead_id FROM lead_funnel WHERE owner_id IS NOT NULL AND team <> ''", 1).empty());
   EXPECT_FALSE(dump("SELECT k FROM velocity_days WHERE k = 5", 1).empty());
   EXPECT_FALSE(dump("SELECT * FROM person_merges", 1).empty());
   EXPECT_FALSE(dump("SELECT 1 FROM mql_responses WHERE minutes IS NOT NULL", 1).empty());
@@ -354,7 +356,7 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   store_.reset();
   Status undone = dir_.RunSql(
       "DROP TABLE lead_funnel; DROP TABLE funnel_days; DROP TABLE velocity_days; "
-      "DROP TABLE mql_responses; "
+      "DROP TABLE mql_responses; DROP INDEX stage_transitions_outcomes; "
       "DELETE FROM schema_migrations WHERE version >= 18;");
   ASSERT_TRUE(undone.ok()) << undone.ToString();
   Open();

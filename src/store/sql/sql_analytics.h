@@ -21,10 +21,12 @@ Status AddTouchpoint(Db& db, const Touchpoint& touchpoint);
 // The reports' kept counts (sql_funnel_facts.cpp), kept in the transaction that
 // changes what they count. REQUIRES: a write transaction is open on `db`.
 //
-// The touchpoints columns a lead is grouped by, through its first touchpoint.
-inline constexpr std::array<const char*, 8> kFunnelDimensions = {
-    "source",          "medium",       "campaign", "term",
-    "referrer_domain", "landing_page", "form",     "content_item"};
+// The dimensions the store keeps counts by: the touchpoints columns a lead is grouped by
+// through its first touchpoint, then the lead's own owner, team, country and size band.
+inline constexpr size_t kTouchDimensions = 8;
+inline constexpr std::array<const char*, kTouchDimensions + 4> kKeptDimensions = {
+    "source", "medium",       "campaign", "term", "referrer_domain", "landing_page",
+    "form",   "content_item", "rep",      "team", "country",         "company_size"};
 // After the lead's moves, touchpoints or existence changed (a move, a merge, a fold).
 Status RecountReportsOf(Db& db, int64_t lead_id);
 // After a touch of the lead was recorded.
@@ -32,6 +34,15 @@ Status RecountMqlResponses(Db& db, int64_t lead_id);
 // After the lead's row was written, or a touchpoint of its person added.
 Status NoteLeadWritten(Db& db, const LeadRecord& lead);
 Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint);
+// stage_transitions as `alias`, read by lead: SQLite, which keeps no statistics of the
+// tables, would otherwise look for one lead's moves to a stage among every lead's.
+std::string TransitionsOfLead(const Db& db, std::string_view alias);
+// For a move to MQL `s`, moves and touches before `bound` (SQL; "" for all): whether the
+// lead moved on to one of `stages` (1 or 0), and the whole minutes to the first outbound
+// touch a user made after it (the gate recorded only what it let through; email
+// marketing is no answer), or NULL.
+std::string MovedOnSql(const Db& db, std::string_view stages, std::string_view bound);
+std::string AnswerMinutesSql(std::string_view bound);
 // A lead's funnel rank (leads/lifecycle.h FunnelRank) from a stage column.
 std::string StageRankSql(std::string_view column);
 

@@ -31,22 +31,36 @@ struct FunnelLead {
   std::array<std::optional<int64_t>, 5> reached;
   std::optional<int64_t> first_at;
   std::optional<int64_t> first_event_id;
-  // Its first touchpoint's fields, in the order of kFunnelDimensions.
-  std::array<std::string, kFunnelDimensions.size()> groups;
+  std::optional<int64_t> owner_id;
+  // Its group by each of kKeptDimensions: its first touchpoint's fields, then its
+  // owner ("usr_N"), team, country and company size band ("" for none).
+  std::array<std::string, kKeptDimensions.size()> groups;
 
   bool operator==(const FunnelLead&) const = default;
 };
 
 constexpr const char* kFunnelLeadColumns =
     "created_at, cur, hist, t2, t3, t4, t5, t6, first_at, first_event_id, source, medium, "
-    "campaign, term, referrer_domain, landing_page, form, content_item";
+    "campaign, term, referrer_domain, landing_page, form, content_item, owner_id, team, country, "
+    "company_size";
+constexpr size_t kRep = kTouchDimensions;  // the index of "rep" in groups
+
+// The columns after the touchpoint's fields, from `first` on: owner_id, team, country,
+// company_size.
+void ReadLeadGroups(const Statement& s, int first, FunnelLead& lead) {
+  lead.owner_id = s.NullableInt(first);
+  lead.groups[kRep] = lead.owner_id ? fmt::format("usr_{}", *lead.owner_id) : "";
+  for (size_t i = kRep + 1; i < lead.groups.size(); ++i)
+    lead.groups[i] = s.Text(first + static_cast<int>(i - kRep));
+}
 
 FunnelLead ReadFunnelLead(const Statement& s) {
   FunnelLead lead{.created_at = s.Int(0), .cur = s.Int(1), .hist = s.Int(2)};
   for (size_t i = 0; i < lead.reached.size(); ++i) lead.reached[i] = s.NullableInt(3 + i);
   lead.first_at = s.NullableInt(8);
   lead.first_event_id = s.NullableInt(9);
-  for (size_t i = 0; i < lead.groups.size(); ++i) lead.groups[i] = s.Text(10 + i);
+  for (size_t i = 0; i < kTouchDimensions; ++i) lead.groups[i] = s.Text(10 + i);
+  ReadLeadGroups(s, 10 + kTouchDimensions, lead);
   return lead;
 }
 
@@ -70,8 +84,9 @@ StatusOr<std::optional<FunnelLead>> CountedFunnelLead(Db& db, int64_t lead_id) {
   for (int rank = 2; rank <= 6; ++rank)
     reached += fmt::format(", MIN(CASE WHEN r >= {0} THEN at END) AS r{0}", rank);
   std::string fields;
-  for (const char* column : kFunnelDimensions)
-    fields += fmt::format(", COALESCE(t.{}, '')", column);
+  for (size_t i = 0; i < kTouchDimensions; ++i)
+    fields += fmt::format(", COALESCE(t.{}, '')", kKeptDimensions[i]);
+  fields += ", l.owner_id, COALESCE(l.team, ''), l.country, l.company_size";
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(fmt::format(
@@ -95,8 +110,8 @@ using CountKey = std::tuple<int, const char*, int64_t, std::string, int64_t, int
 
 void AddCounts(const FunnelLead& lead, int64_t sign, std::map<CountKey, int64_t>& counts) {
   const int64_t day = DayOf(lead.created_at);
-  for (size_t d = 0; d <= kFunnelDimensions.size(); ++d) {
-    const char* dim = d == 0 ? "" : kFunnelDimensions[d - 1];
+  for (size_t d = 0; d <= kKeptDimensions.size(); ++d) {
+    const char* dim = d == 0 ? "" : kKeptDimensions[d - 1];
     const std::string& group = d == 0 ? std::string() : lead.groups[d - 1];
     counts[{0, dim, day, group, lead.cur, lead.hist}] += sign;
     std::optional<int64_t> from = lead.created_at;
@@ -120,21 +135,27 @@ Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>&
   }
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare(fmt::format("INSERT INTO lead_funnel (lead_id, {}) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id) DO UPDATE "
-                             "SET created_at = excluded.created_at, cur = excluded.cur, hist = "
-                             "excluded.hist, t2 = excluded.t2, t3 = excluded.t3, t4 = excluded.t4, "
-                             "t5 = excluded.t5, t6 = excluded.t6, first_at = excluded.first_at, "
-                             "first_event_id = excluded.first_event_id, source = excluded.source, "
-                             "medium = excluded.medium, campaign = excluded.campaign, term = "
-                             "excluded.term, referrer_domain = excluded.referrer_domain, "
-                             "landing_page = excluded.landing_page, form = excluded.form, "
-                             "content_item = excluded.content_item",
-                             kFunnelLeadColumns)));
+      db.Prepare(fmt::format(
+          "INSERT INTO lead_funnel (lead_id, {}) VALUES (?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id) DO UPDATE "
+          "SET created_at = excluded.created_at, cur = excluded.cur, hist = "
+          "excluded.hist, t2 = excluded.t2, t3 = excluded.t3, t4 = excluded.t4, "
+          "t5 = excluded.t5, t6 = excluded.t6, first_at = excluded.first_at, "
+          "first_event_id = excluded.first_event_id, source = excluded.source, "
+          "medium = excluded.medium, campaign = excluded.campaign, term = "
+          "excluded.term, referrer_domain = excluded.referrer_domain, "
+          "landing_page = excluded.landing_page, form = excluded.form, "
+          "content_item = excluded.content_item, owner_id = excluded.owner_id, "
+          "team = excluded.team, country = excluded.country, company_size = "
+          "excluded.company_size",
+          kFunnelLeadColumns)));
   stmt->Bind(1, lead_id).Bind(2, lead->created_at).Bind(3, lead->cur).Bind(4, lead->hist);
   for (size_t i = 0; i < lead->reached.size(); ++i) stmt->BindNullable(5 + i, lead->reached[i]);
   stmt->BindNullable(10, lead->first_at).BindNullable(11, lead->first_event_id);
-  for (size_t i = 0; i < lead->groups.size(); ++i) stmt->Bind(12 + i, lead->groups[i]);
+  for (size_t i = 0; i < kTouchDimensions; ++i) stmt->Bind(12 + i, lead->groups[i]);
+  stmt->BindNullable(12 + kTouchDimensions, lead->owner_id);
+  for (size_t i = kRep + 1; i < lead->groups.size(); ++i)
+    stmt->Bind(static_cast<int>(12 + i), lead->groups[i]);
   return stmt->Run();
 }
 
@@ -169,19 +190,34 @@ Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored)
 
 }  // namespace
 
+std::string TransitionsOfLead(const Db& db, std::string_view alias) {
+  return fmt::format("stage_transitions {}{}", alias,
+                     db.dialect() == Dialect::kSqlite ? " INDEXED BY stage_transitions_lead" : "");
+}
+
 std::string StageRankSql(std::string_view column) {
   return "CASE " + std::string(column) +
          " WHEN 'lead' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4 WHEN "
          "'opportunity' THEN 5 WHEN 'customer' THEN 6 ELSE 0 END";
 }
 
+std::string MovedOnSql(const Db& db, std::string_view stages, std::string_view bound) {
+  return fmt::format(
+      "CASE WHEN EXISTS (SELECT 1 FROM {0} WHERE x.lead_id = s.lead_id AND x.at >= s.at{1} AND "
+      "x.to_stage IN ({2})) THEN 1 ELSE 0 END",
+      TransitionsOfLead(db, "x"), bound.empty() ? "" : fmt::format(" AND x.at < {}", bound),
+      stages);
+}
+
+std::string AnswerMinutesSql(std::string_view bound) {
+  return fmt::format(
+      "(SELECT (MIN(t.at) - s.at) / 60000 FROM touches t WHERE t.lead_id = s.lead_id AND t.at >= "
+      "s.at{} AND t.direction = 'outbound' AND t.user_id IS NOT NULL AND t.purpose <> "
+      "'email_marketing')",
+      bound.empty() ? "" : fmt::format(" AND t.at < {}", bound));
+}
+
 Status RecountMqlResponses(Db& db, int64_t lead_id) {
-  auto reached = [](const char* stages) {
-    return fmt::format(
-        "CASE WHEN EXISTS (SELECT 1 FROM stage_transitions x WHERE x.lead_id = s.lead_id AND "
-        "x.at >= s.at AND x.to_stage IN ({})) THEN 1 ELSE 0 END",
-        stages);
-  };
   TANDEM_ASSIGN_OR_RETURN(Statement * clear,
                           db.Prepare("DELETE FROM mql_responses WHERE lead_id = ?"));
   clear->Bind(1, lead_id);
@@ -190,12 +226,11 @@ Status RecountMqlResponses(Db& db, int64_t lead_id) {
       Statement * stmt,
       db.Prepare(fmt::format(
           "INSERT INTO mql_responses (transition_id, lead_id, at, minutes, reached_sal, "
-          "reached_sql, won) SELECT s.id, s.lead_id, s.at, (SELECT (MIN(t.at) - s.at) / 60000 "
-          "FROM touches t WHERE t.lead_id = s.lead_id AND t.at >= s.at AND t.direction = "
-          "'outbound' AND t.user_id IS NOT NULL AND t.purpose <> 'email_marketing'), {}, {}, {} "
-          "FROM stage_transitions s WHERE s.lead_id = ? AND s.to_stage = 'mql'",
-          reached("'sal', 'sql', 'opportunity', 'customer'"),
-          reached("'sql', 'opportunity', 'customer'"), reached("'customer'"))));
+          "reached_sql, won) SELECT s.id, s.lead_id, s.at, {}, {}, {}, {} FROM {} WHERE "
+          "s.lead_id = ? AND s.to_stage = 'mql'",
+          AnswerMinutesSql(""), MovedOnSql(db, "'sal', 'sql', 'opportunity', 'customer'", ""),
+          MovedOnSql(db, "'sql', 'opportunity', 'customer'", ""), MovedOnSql(db, "'customer'", ""),
+          TransitionsOfLead(db, "s"))));
   stmt->Bind(1, lead_id);
   return stmt->Run();
 }
@@ -208,9 +243,12 @@ Status RecountReportsOf(Db& db, int64_t lead_id) {
 
 Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead.id));
-  // A write that keeps the lead's stage changes nothing it counts as.
+  // A write that keeps the lead's stage, owner, team, country and size changes nothing
+  // it counts as.
   if (stored && stored->cur == FunnelRank(lead.stage) &&
-      stored->created_at == ToUnixMillis(lead.created_at))
+      stored->created_at == ToUnixMillis(lead.created_at) && stored->owner_id == lead.owner_id &&
+      stored->groups[kRep + 1] == lead.team && stored->groups[kRep + 2] == lead.country &&
+      stored->groups[kRep + 3] == lead.company_size)
     return OkStatus();
   return Recount(db, lead.id, stored);
 }

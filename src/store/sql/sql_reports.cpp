@@ -15,9 +15,12 @@
 namespace tandem::sql {
 namespace {
 
-// The touchpoints column a marketing dimension groups by (nullptr for a lead's own).
-const char* TouchColumn(Dimension by) {
+// The dimension's name in the kept counts (sql_analytics.h kKeptDimensions; "" for
+// none), or nullptr when they do not keep it (the cohort).
+const char* KeptDimension(Dimension by) {
   switch (by) {
+    case Dimension::kNone:
+      return "";
     case Dimension::kSource:
       return "source";
     case Dimension::kMedium:
@@ -34,38 +37,50 @@ const char* TouchColumn(Dimension by) {
       return "form";
     case Dimension::kContentItem:
       return "content_item";
-    default:
+    case Dimension::kRep:
+      return "rep";
+    case Dimension::kTeam:
+      return "team";
+    case Dimension::kCountry:
+      return "country";
+    case Dimension::kCompanySize:
+      return "company_size";
+    case Dimension::kCohort:
       return nullptr;
   }
+  return nullptr;
 }
 
-// The SQL giving lead `l`'s group: a field of its first touchpoint before the as-of
-// moment (?5), or the lead's own (its owner, country, size, the month it was created).
-// Without an as-of moment (`now`), the first touchpoint's field kept in lead_funnel `f`.
-std::string GroupOf(const Db& db, Dimension by, bool now = false) {
-  if (const char* column = TouchColumn(by)) {
-    if (now) return fmt::format("COALESCE(f.{}, '')", column);
-    return fmt::format(
-        "COALESCE((SELECT t.{} FROM touchpoints t WHERE t.person_id = l.id AND t.at < ?5 ORDER "
-        "BY t.at, t.event_id LIMIT 1), '')",
-        column);
-  }
-  switch (by) {
-    case Dimension::kTeam:
-      return "COALESCE(l.team, '')";
-    case Dimension::kRep:
-      return "COALESCE('usr_' || CAST(l.owner_id AS TEXT), '')";
-    case Dimension::kCountry:
-      return "l.country";
-    case Dimension::kCompanySize:
-      return "l.company_size";
-    case Dimension::kCohort:
-      return db.dialect() == Dialect::kPostgres
-                 ? "to_char(to_timestamp(l.created_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')"
-                 : "strftime('%Y-%m', l.created_at / 1000, 'unixepoch')";
-    default:
-      return "''";
-  }
+// The month (YYYY-MM, UTC) of a moment in milliseconds, in SQL.
+std::string MonthOf(const Db& db, std::string_view millis) {
+  return db.dialect() == Dialect::kPostgres
+             ? fmt::format("to_char(to_timestamp({} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')",
+                           millis)
+             : fmt::format("strftime('%Y-%m', {} / 1000, 'unixepoch')", millis);
+}
+
+// The SQL giving lead `l`'s group as of the as-of moment (?5): a field of its first
+// touchpoint before it, or the lead's own (its owner, team, country, size, the month it
+// was created: today's).
+std::string GroupOf(const Db& db, Dimension by) {
+  const char* kept = KeptDimension(by);
+  if (by == Dimension::kCohort) return MonthOf(db, "l.created_at");
+  if (by == Dimension::kNone) return "''";
+  if (by == Dimension::kRep) return "COALESCE('usr_' || CAST(l.owner_id AS TEXT), '')";
+  if (by == Dimension::kTeam) return "COALESCE(l.team, '')";
+  if (by == Dimension::kCountry || by == Dimension::kCompanySize) return fmt::format("l.{}", kept);
+  return fmt::format(
+      "COALESCE((SELECT t.{} FROM touchpoints t WHERE t.person_id = l.id AND t.at < ?5 ORDER BY "
+      "t.at, t.event_id LIMIT 1), '')",
+      kept);
+}
+
+// The same for a lead as lead_funnel `f` keeps it now.
+std::string KeptGroupOf(const Db& db, Dimension by) {
+  if (by == Dimension::kCohort) return MonthOf(db, "f.created_at");
+  if (by == Dimension::kNone) return "''";
+  if (by == Dimension::kRep) return "COALESCE('usr_' || CAST(f.owner_id AS TEXT), '')";
+  return fmt::format("f.{}", KeptDimension(by));
 }
 
 // Binds a report's scope: ?1 from, ?2 to, ?3 whether narrowed to an owner, ?4 the owner,
@@ -79,29 +94,30 @@ int BindScope(Statement& stmt, const FunnelQuery& scope) {
   return 6;
 }
 
-// The leads of the scope (BindScope): created in the range, and before the as-of moment;
-// with what lead_funnel `f` keeps of them.
+// The leads of the scope (BindScope): created in the range, and before the as-of moment.
 constexpr const char* kLeadsInScope =
-    "FROM leads l LEFT JOIN lead_funnel f ON f.lead_id = l.id WHERE l.created_at >= ?1 AND "
-    "l.created_at < ?2 AND (?3 = 0 OR l.owner_id = "
+    "FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2 AND (?3 = 0 OR l.owner_id = "
     "?4) AND l.created_at < ?5";
+// The same from what lead_funnel `f` keeps of them now.
+constexpr const char* kKeptLeadsInScope =
+    "FROM lead_funnel f WHERE f.created_at >= ?1 AND f.created_at < ?2 AND (?3 = 0 OR f.owner_id "
+    "= ?4) AND f.created_at < ?5";
 
 // One row per lead of the scope: id, g (its group), cur (its stage's rank), hist (the
 // deepest rank it moved to), as they stood at the as-of moment.
 std::string FunnelRows(const Db& db, const FunnelQuery& scope) {
   if (!scope.as_of) {
-    return "SELECT l.id AS id, " + GroupOf(db, scope.by, true) + " AS g, " +
-           StageRankSql("l.stage") + " AS cur, COALESCE(f.hist, 0) AS hist " + kLeadsInScope;
+    return "SELECT f.lead_id AS id, " + KeptGroupOf(db, scope.by) +
+           " AS g, f.cur AS cur, f.hist AS hist " + kKeptLeadsInScope;
   }
   // As of a moment, a lead's stage is where its last move before it took it, or where
   // its first move ever started from.
   const std::string current =
       "COALESCE((SELECT " + StageRankSql("s.to_stage") +
-      " FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 ORDER BY "
-      "s.at DESC, s.id DESC LIMIT 1), (SELECT " +
+      " FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 ORDER BY s.at DESC, s.id "
+      "DESC LIMIT 1), (SELECT " +
       StageRankSql("s.from_stage") +
-      " FROM stage_transitions s WHERE s.lead_id = l.id ORDER BY s.at, s.id "
-      "LIMIT 1), " +
+      " FROM stage_transitions s WHERE s.lead_id = l.id ORDER BY s.at, s.id LIMIT 1), " +
       StageRankSql("l.stage") + ")";
   return "SELECT l.id AS id, " + GroupOf(db, scope.by) + " AS g, " + current +
          " AS cur, COALESCE((SELECT MAX(" + StageRankSql("s.to_stage") +
@@ -113,18 +129,22 @@ std::string FunnelRows(const Db& db, const FunnelQuery& scope) {
 // lead), g, o (the outcome), r (the reason). An outcome is what an owner recorded (the
 // disposition, from the transition's cause) or a move to disqualified; grouped by rep,
 // it is the user who recorded it; a rep's scope is the rep's leads and the outcomes the
-// rep recorded.
+// rep recorded. The lead's group and owner as lead_funnel `f` keeps them when there is
+// no as-of moment (the condition on the outcomes is the stage_transitions_outcomes
+// index's).
 std::string OutcomeRows(const Db& db, const FunnelQuery& scope) {
+  const bool now = !scope.as_of;
   const std::string group = scope.by == Dimension::kRep
                                 ? "COALESCE('usr_' || CAST(s.by_user_id AS TEXT), '')"
-                                : GroupOf(db, scope.by, !scope.as_of);
-  return "SELECT s.lead_id AS id, " + group +
-         " AS g, CASE WHEN s.cause LIKE 'outcome: %' THEN SUBSTR(s.cause, 10) ELSE s.to_stage "
-         "END AS o, s.reason AS r FROM stage_transitions s JOIN leads l ON l.id = s.lead_id "
-         "LEFT JOIN lead_funnel f ON f.lead_id = l.id WHERE s.at >= ?1 AND s.at < ?2 AND s.at < ?5 "
-         "AND (s.cause IN ('outcome: rejected', "
-         "'outcome: lost', 'outcome: recycled') OR s.to_stage = 'disqualified') AND (?3 = 0 OR "
-         "l.owner_id = ?4 OR s.by_user_id = ?4)";
+                            : now ? KeptGroupOf(db, scope.by)
+                                  : GroupOf(db, scope.by);
+  return fmt::format(
+      "SELECT s.lead_id AS id, {0} AS g, CASE WHEN s.cause LIKE 'outcome: %' THEN "
+      "SUBSTR(s.cause, 10) ELSE s.to_stage END AS o, s.reason AS r FROM stage_transitions s JOIN "
+      "{1} ON {2}.{3} = s.lead_id WHERE s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (s.cause IN "
+      "('outcome: rejected', 'outcome: lost', 'outcome: recycled') OR s.to_stage = "
+      "'disqualified') AND (?3 = 0 OR {2}.owner_id = ?4 OR s.by_user_id = ?4)",
+      group, now ? "lead_funnel f" : "leads l", now ? "f" : "l", now ? "lead_id" : "id");
 }
 
 // One row per move to MQL in the range (and before the as-of moment): id (the lead), g,
@@ -134,25 +154,18 @@ std::string OutcomeRows(const Db& db, const FunnelQuery& scope) {
 // Without one, as mql_responses keeps them.
 std::string SpeedRows(const Db& db, const FunnelQuery& scope) {
   if (!scope.as_of) {
-    return "SELECT p.lead_id AS id, " + GroupOf(db, scope.by, true) +
+    return "SELECT p.lead_id AS id, " + KeptGroupOf(db, scope.by) +
            " AS g, p.minutes AS m, p.reached_sal AS a, p.reached_sql AS q, p.won AS w FROM "
-           "mql_responses p JOIN leads l ON l.id = p.lead_id LEFT JOIN lead_funnel f ON f.lead_id "
-           "= l.id WHERE p.at >= ?1 AND p.at < ?2 AND p.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)";
+           "mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id WHERE p.at >= ?1 AND "
+           "p.at < ?2 AND p.at < ?5 AND (?3 = 0 OR f.owner_id = ?4)";
   }
-  auto reached = [](const char* stages) {
-    return fmt::format(
-        "CASE WHEN EXISTS (SELECT 1 FROM stage_transitions x WHERE x.lead_id = s.lead_id AND "
-        "x.at >= s.at AND x.at < ?5 AND x.to_stage IN ({})) THEN 1 ELSE 0 END",
-        stages);
-  };
-  return "SELECT s.lead_id AS id, " + GroupOf(db, scope.by) +
-         " AS g, (SELECT (MIN(t.at) - s.at) / 60000 FROM touches t WHERE t.lead_id = s.lead_id "
-         "AND t.at >= s.at AND t.at < ?5 AND t.direction = 'outbound' AND t.user_id IS NOT NULL "
-         "AND t.purpose <> 'email_marketing') AS m, " +
-         reached("'sal', 'sql', 'opportunity', 'customer'") + " AS a, " +
-         reached("'sql', 'opportunity', 'customer'") + " AS q, " + reached("'customer'") +
-         " AS w FROM stage_transitions s JOIN leads l ON l.id = s.lead_id WHERE s.to_stage = "
-         "'mql' AND s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)";
+  return fmt::format(
+      "SELECT s.lead_id AS id, {} AS g, {} AS m, {} AS a, {} AS q, {} AS w FROM stage_transitions "
+      "s JOIN leads l ON l.id = s.lead_id WHERE s.to_stage = 'mql' AND s.at >= ?1 AND s.at < ?2 "
+      "AND s.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)",
+      GroupOf(db, scope.by), AnswerMinutesSql("?5"),
+      MovedOnSql(db, "'sal', 'sql', 'opportunity', 'customer'", "?5"),
+      MovedOnSql(db, "'sql', 'opportunity', 'customer'", "?5"), MovedOnSql(db, "'customer'", "?5"));
 }
 
 // A grouped count over `rows` (with a column g) by `keys` ("g, cur, hist"), each row
@@ -185,15 +198,11 @@ VelocityCount ReadVelocityCount(const Statement& s) {
 }
 
 // The funnel's kept counts (schema 0018_funnel_counts.sql) answer a report as things
-// stand now, over every lead, grouped by nothing or a marketing dimension: the days
-// wholly inside its range from funnel_days or velocity_days, the rest of the range
-// from lead_funnel. The lead_funnel column giving the group, or nullopt when the kept
-// counts cannot answer.
-std::optional<std::string> KeptGroup(const FunnelQuery& q) {
-  if (q.as_of || q.owner_id) return std::nullopt;
-  if (q.by == Dimension::kNone) return std::string("''");
-  if (const char* column = TouchColumn(q.by)) return std::string(column);
-  return std::nullopt;
+// stand now, over every lead, grouped by any dimension they keep: the days wholly
+// inside its range from funnel_days or velocity_days, the rest of the range from
+// lead_funnel `f`. Whether they can answer.
+bool KeptDaysAnswer(const FunnelQuery& q) {
+  return !q.as_of && !q.owner_id && KeptDimension(q.by) != nullptr;
 }
 
 // The kept rows of the days wholly inside the range: dimension ?3, days ?4 to ?5.
@@ -212,11 +221,7 @@ void BindKept(Statement& stmt, const FunnelQuery& q) {
   auto floor_day = [](int64_t ms) { return ms >= 0 ? ms / kDay : (ms + 1) / kDay - 1; };
   const int64_t from = ToUnixMillis(q.from), to = ToUnixMillis(q.to);
   const int64_t first = floor_day(from) + (from % kDay == 0 ? 0 : 1);
-  stmt.Bind(1, from)
-      .Bind(2, to)
-      .Bind(3, TouchColumn(q.by) ? TouchColumn(q.by) : "")
-      .Bind(4, first)
-      .Bind(5, floor_day(to));
+  stmt.Bind(1, from).Bind(2, to).Bind(3, KeptDimension(q.by)).Bind(4, first).Bind(5, floor_day(to));
 }
 
 // speed_to_lead.h SpeedBucketOf in SQL, over minutes `m`.
@@ -238,18 +243,18 @@ int BindOptional(Statement& stmt, int index, const std::optional<std::string>& v
 Status StreamDeals(Db& db, Dimension by, const std::string& where,
                    const std::function<void(Statement&)>& bind,
                    const std::function<Status(Deal)>& sink) {
-  const std::string group = IsLeadDimension(by) ? GroupOf(db, by) : std::string("''");
-  const std::string sql =
-      "SELECT s.id, s.lead_id, s.to_stage, s.at, COALESCE(s.amount_cents, 0), l.created_at, "
-      "COALESCE((SELECT MAX(o.at) FROM stage_transitions o WHERE o.lead_id = s.lead_id AND "
-      "o.to_stage = 'opportunity' AND o.at <= s.at), s.at), " +
-      group +
-      ", t.person_id, t.event_id, t.at, t.type, t.source, t.medium, t.campaign, t.term, "
-      "t.content, t.referrer_domain, t.landing_page, t.form, t.content_item FROM "
-      "stage_transitions s JOIN leads l ON l.id = s.lead_id LEFT JOIN touchpoints t ON "
-      "t.person_id = s.lead_id AND t.at <= s.at WHERE s.to_stage IN ('opportunity', "
-      "'customer') AND " +
-      where + " ORDER BY s.at, s.id, t.at, t.event_id";
+  // A lead dimension is today's (as lead_funnel `f` keeps it), also as of a moment.
+  const std::string group = IsLeadDimension(by) ? KeptGroupOf(db, by) : std::string("''");
+  const std::string sql = fmt::format(
+      "SELECT s.id, s.lead_id, s.to_stage, s.at, COALESCE(s.amount_cents, 0), f.created_at, "
+      "COALESCE((SELECT MAX(o.at) FROM {0} WHERE o.lead_id = s.lead_id AND "
+      "o.to_stage = 'opportunity' AND o.at <= s.at), s.at), {1}, t.person_id, t.event_id, t.at, "
+      "t.type, t.source, t.medium, t.campaign, t.term, t.content, t.referrer_domain, "
+      "t.landing_page, t.form, t.content_item FROM stage_transitions s JOIN lead_funnel f ON "
+      "f.lead_id = s.lead_id LEFT JOIN touchpoints t ON t.person_id = s.lead_id AND t.at <= s.at "
+      "WHERE s.to_stage IN ('opportunity', 'customer') AND {2} ORDER BY s.at, s.id, t.at, "
+      "t.event_id",
+      TransitionsOfLead(db, "o"), group, where);
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
   bind(*stmt);
   std::optional<Deal> deal;
@@ -289,11 +294,11 @@ Status StreamDeals(Db& db, Dimension by, const std::string& where,
 
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
   Statement* stmt = nullptr;
-  if (std::optional<std::string> group = KeptGroup(q)) {
+  if (KeptDaysAnswer(q)) {
     const std::string rows = fmt::format(
         "SELECT g, cur, hist, n FROM funnel_days WHERE {0} UNION ALL SELECT {1} AS g, cur, hist, "
-        "1 AS n FROM lead_funnel WHERE {2}",
-        kKeptDays, *group, kKeptDayEnds);
+        "1 AS n FROM lead_funnel f WHERE {2}",
+        kKeptDays, KeptGroupOf(db, q.by), kKeptDayEnds);
     TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, cur, hist", kSumOfN)));
     BindKept(*stmt, q);
   } else {
@@ -307,14 +312,14 @@ StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
 }
 
 StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q) {
-  if (std::optional<std::string> group = KeptGroup(q)) {
+  if (KeptDaysAnswer(q)) {
     std::string rows = fmt::format("SELECT g, k, h, n FROM velocity_days WHERE {}", kKeptDays);
     for (int step = 1; step <= 5; ++step) {
       const std::string from = step == 1 ? "created_at" : fmt::format("t{}", step);
       rows += fmt::format(
           " UNION ALL SELECT {0} AS g, {1} AS k, CASE WHEN t{2} < {3} THEN 0 ELSE (t{2} - {3}) / "
-          "3600000 END AS h, 1 AS n FROM lead_funnel WHERE t{2} IS NOT NULL AND {4}",
-          *group, step, step + 1, from, kKeptDayEnds);
+          "3600000 END AS h, 1 AS n FROM lead_funnel f WHERE t{2} IS NOT NULL AND {4}",
+          KeptGroupOf(db, q.by), step, step + 1, from, kKeptDayEnds);
     }
     TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                             db.Prepare(PagedCount(db, q, rows, "g, k, h", kSumOfN)));
@@ -324,18 +329,22 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
   }
   // When each lead of the scope first reached each rank (created: rank 1), before the
   // as-of moment; then each step's whole hours (never below zero).
-  std::string reached = "SELECT " + GroupOf(db, q.by, !q.as_of) + " AS g, l.created_at AS t1";
-  for (int rank = 2; rank <= 6; ++rank) {
-    if (!q.as_of) {
-      reached += fmt::format(", f.t{0} AS t{0}", rank);
-      continue;
-    }
+  std::string reached;
+  if (!q.as_of) {
+    reached = "SELECT " + KeptGroupOf(db, q.by) +
+              " AS g, f.created_at AS t1, f.t2 AS t2, f.t3 AS t3, f.t4 AS t4, f.t5 AS t5, f.t6 AS "
+              "t6 " +
+              kKeptLeadsInScope;
+  } else {
+    reached = "SELECT " + GroupOf(db, q.by) + " AS g, l.created_at AS t1";
+  }
+  for (int rank = 2; rank <= 6 && q.as_of; ++rank) {
     reached += fmt::format(
         ", (SELECT MIN(s.at) FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5 AND "
         "{} >= {}) AS t{}",
         StageRankSql("s.to_stage"), rank, rank);
   }
-  reached += std::string(" ") + kLeadsInScope;
+  if (q.as_of) reached += std::string(" ") + kLeadsInScope;
   std::string steps;
   for (int step = 1; step <= 5; ++step) {
     steps += fmt::format(
@@ -419,7 +428,7 @@ StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill) {
 Status ForEachDeal(Db& db, const AttributionQuery& q, const std::function<Status(Deal)>& sink) {
   const FunnelQuery& scope = q.scope;
   return StreamDeals(
-      db, scope.by, "s.at >= ?1 AND s.at < ?2 AND (?3 = 0 OR l.owner_id = ?4) AND s.at < ?5",
+      db, scope.by, "s.at >= ?1 AND s.at < ?2 AND (?3 = 0 OR f.owner_id = ?4) AND s.at < ?5",
       [&](Statement& stmt) { BindScope(stmt, scope); }, sink);
 }
 
