@@ -406,5 +406,86 @@ TEST_F(LeadEngineTest, ConcurrentEventsNeverGiveALeadTwoOwners) {
   for (auto& [domain, set] : owners) EXPECT_EQ(set.size(), 1u) << domain;
 }
 
+// Routing by account reads the account's owner from account_owners
+// (store/schema/*/0019_pipeline_lookups.sql), kept as leads are assigned, reassigned,
+// released and moved to another account; it equals what its back-fill makes of leads
+// and assignments, before and after a migration.
+TEST_F(LeadEngineTest, TheAccountOwnerIsKeptAsLeadsAreAssignedAndReleased) {
+  const int64_t a = AddRep("a@x", 10), b = AddRep("b@x", 10), c = AddRep("c@x", 10);
+  const Actor boss{store_->GetUser(AddRep("m@x", 0, "sales", "sales_manager")).value()};
+  auto demo = [&](const std::string& user, const std::string& email) {
+    clock_.Advance(std::chrono::minutes(3));
+    SendAndProcess("{\"batch\":[" + Identify(user, email) + R"(,{"type":"track","userId":")" +
+                   user + R"(","event":"Demo Requested"}]})");
+    return LeadOf(user);
+  };
+  auto in_txn = [&](auto act) {
+    clock_.Advance(std::chrono::minutes(3));
+    auto txn = store_->BeginLeadTxn().value();
+    auto done = act(*txn);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    ASSERT_TRUE(txn->Commit().ok());
+  };
+  const LeadRecord one = demo("u1", "one@acme.example");
+  ASSERT_EQ(one.owner_id, a);
+  EXPECT_EQ(demo("u2", "two@acme.example").owner_id, a) << "the account's owner";
+  // Given to c by hand, u2 makes c the owner of the account's latest assignment.
+  in_txn([&](LeadTxn& txn) {
+    return engine_->Reassign(txn, LeadOf("u2").id, boss, c, "c knows them", clock_.Now());
+  });
+  EXPECT_EQ(demo("u3", "three@acme.example").owner_id, c);
+  // u2 and u3 rejected: their owner lets go; the account is a's again.
+  for (const char* user : {"u2", "u3"}) {
+    in_txn([&](LeadTxn& txn) {
+      return engine_->RecordOutcome(txn, LeadOf(user).id, boss, {"rejected", "student", {}, {}},
+                                    clock_.Now());
+    });
+  }
+  EXPECT_EQ(demo("u4", "four@acme.example").owner_id, a);
+  // u1 and u4 move to another company: acme has no owner left; round robin goes on to b.
+  for (const char* user : {"u1", "u4"}) {
+    SendAndProcess("{\"batch\":[" + Identify(user, std::string(user) + "@beta.example") + "]}");
+    EXPECT_EQ(LeadOf(user).account_domain, "beta.example");
+  }
+  EXPECT_EQ(demo("u5", "five@acme.example").owner_id, b);
+  EXPECT_EQ(demo("u6", "six@beta.example").owner_id, a);
+
+  auto rows = [&](const std::string& sql) {
+    std::vector<std::string> out;
+    auto db = dir_.OpenDb();
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    if (!db.ok()) return out;
+    auto stmt = (*db)->Prepare(sql);
+    EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
+    if (!stmt.ok()) return out;
+    for (;;) {
+      auto row = (*stmt)->Step();
+      EXPECT_TRUE(row.ok()) << row.status().ToString();
+      if (!row.ok() || !*row) break;
+      out.push_back(fmt::format("{} {} {} {}", (*stmt)->Int(0), (*stmt)->Text(1), (*stmt)->Int(2),
+                                (*stmt)->Int(3)));
+    }
+    return out;
+  };
+  const std::string kept =
+      "SELECT lead_id, account_domain, owner_id, started_at FROM account_owners ORDER BY lead_id";
+  const std::vector<std::string> live = rows(kept);
+  EXPECT_EQ(live,
+            rows("SELECT l.id, l.account_domain, l.owner_id, a.started_at FROM leads l JOIN "
+                 "assignments a ON a.lead_id = l.id AND a.ended_at IS NULL WHERE l.account_domain "
+                 "<> '' AND l.owner_id IS NOT NULL ORDER BY l.id"));
+  ASSERT_EQ(live.size(), 4u) << "u1, u4, u6 at beta; u5 at acme";
+
+  pipeline_.reset();
+  engine_.reset();
+  store_.reset();
+  Status undone = dir_.RunSql(
+      "DROP TABLE account_owners; DROP INDEX leads_owner_stage; DROP INDEX persons_merged_into; "
+      "DROP TABLE speed_days; DELETE FROM schema_migrations WHERE version >= 19;");
+  ASSERT_TRUE(undone.ok()) << undone.ToString();
+  store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());
+  EXPECT_EQ(rows(kept), live);
+}
+
 }  // namespace
 }  // namespace tandem

@@ -68,6 +68,11 @@ struct StoreOptions {
   // SQLite: how much of the file each reading connection maps into memory, in bytes
   // (0: read with system calls into each connection's own page cache).
   int64_t sqlite_mmap_bytes = int64_t{1024} << 20;
+  // Whether writes keep what the reports count (analytics/: stage transitions,
+  // touchpoints and the counts kept from them). Always true but to measure what keeping
+  // them costs the pipeline (make bench): a store opened without them answers no report
+  // (409 reports_not_kept), and sequences' stage rules and filters by form see nothing.
+  bool keep_reports = true;
 };
 
 }  // namespace tandem

@@ -61,10 +61,10 @@ class AnalyticsFactsTest : public ::testing::Test {
     }
   }
 
-  void Open() {
+  void Open(const StoreOptions& store_options = {}) {
     pipeline_.reset();
     store_.reset();
-    auto store = OpenStore(dir_.Url(), StoreOptions{});
+    auto store = OpenStore(dir_.Url(), store_options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     EventPipeline::Options options;
@@ -188,7 +188,8 @@ class AnalyticsFactsTest : public ::testing::Test {
         "DROP TABLE sequences; "
         "ALTER TABLE leads DROP COLUMN country; ALTER TABLE leads DROP COLUMN company_size; "
         "DROP TABLE lead_funnel; DROP TABLE funnel_days; DROP TABLE velocity_days; "
-        "DROP TABLE mql_responses; "
+        "DROP TABLE mql_responses; DROP TABLE account_owners; DROP INDEX leads_owner_stage; DROP "
+        "INDEX persons_merged_into; DROP TABLE speed_days; "
         "DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
         "ALTER TABLE email_sends DROP COLUMN machine_opens; "
         "ALTER TABLE email_sends DROP COLUMN clicks; "

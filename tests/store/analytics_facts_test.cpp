@@ -1,6 +1,7 @@
 // The analytics facts and the reports' kept counts on SQLite and on PostgreSQL: what is
 // written as things happen equals what the schema's back-fill
-// (store/schema/*/0010_analytics.sql, 0017_lead_dimensions.sql, 0018_funnel_counts.sql)
+// (store/schema/*/0010_analytics.sql, 0017_lead_dimensions.sql, 0018_funnel_counts.sql,
+// 0020_speed_days.sql)
 // makes of the same history, and a database of the version before them gets them by
 // migrating.
 //
@@ -59,9 +60,9 @@ TEST_F(AnalyticsFactsTest, EventsStoredBeforeTheMigrationAndProcessedAfterItAreC
   ExpectSame(ReadFacts(), live);
 }
 
-// The reports' kept counts (0018_funnel_counts.sql), kept as the workload moved leads,
-// merged persons, added touchpoints and touches, equal what the migration's back-fill makes of
-// the same facts.
+// The reports' kept counts (0018_funnel_counts.sql, 0020_speed_days.sql), kept as the workload
+// moved leads, merged persons, added touchpoints and touches, equal what the migration's back-fill
+// makes of the same facts.
 TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   Traffic(29, 2500);
   AnswerTheMqls();
@@ -105,6 +106,10 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
                                  "reached_sql, won FROM mql_responses ORDER BY transition_id",
                                  7))
       all.push_back("mql_responses: " + row);
+    for (std::string& row : dump("SELECT dim, day, g, m, a, q, w, n FROM speed_days WHERE n <> 0 "
+                                 "ORDER BY dim, day, g, m, a, q, w",
+                                 8))
+      all.push_back("speed_days: " + row);
     return all;
   };
   const std::vector<std::string> live = kept();
@@ -121,12 +126,14 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   EXPECT_FALSE(dump("SELECT 1 FROM mql_responses WHERE minutes IS NOT NULL", 1).empty());
   EXPECT_FALSE(dump("SELECT 1 FROM mql_responses WHERE won = 1", 1).empty());
   EXPECT_FALSE(dump("SELECT 1 FROM mql_responses WHERE minutes IS NULL", 1).empty());
+  EXPECT_FALSE(dump("SELECT 1 FROM speed_days WHERE dim = 'rep' AND m >= 0 AND n > 0", 1).empty());
 
   pipeline_.reset();
   store_.reset();
   Status undone = dir_.RunSql(
       "DROP TABLE lead_funnel; DROP TABLE funnel_days; DROP TABLE velocity_days; "
-      "DROP TABLE mql_responses; DROP INDEX stage_transitions_outcomes; "
+      "DROP TABLE mql_responses; DROP INDEX stage_transitions_outcomes; DROP TABLE account_owners; "
+      "DROP INDEX leads_owner_stage; DROP INDEX persons_merged_into; DROP TABLE speed_days; "
       "DELETE FROM schema_migrations WHERE version >= 18;");
   ASSERT_TRUE(undone.ok()) << undone.ToString();
   Open();
@@ -182,6 +189,34 @@ TEST_F(AnalyticsFactsTest, LeadCountryAndCompanySizeEqualTheirBackfill) {
 
 // The funnel's counts, recomputed from the raw rows: each lead's log of stage changes
 // (not the facts) and its events run through TouchpointOf (not the touchpoints table).
+
+// A store opened without keeping the reports (StoreOptions::keep_reports, which only the
+// benchmark of what they cost sets) processes leads as ever, writes none of their facts,
+// and refuses to answer a report rather than answer it wrong.
+TEST_F(AnalyticsFactsTest, AStoreThatKeepsNoReportsAnswersNone) {
+  StoreOptions options;
+  options.keep_reports = false;
+  Open(options);
+  Traffic(31, 1500);
+  AnswerTheMqls();
+  WorkTheLeads();
+  EXPECT_GT(Get(store_->CountLeads()), 50);
+  const Facts facts = ReadFacts();
+  EXPECT_TRUE(facts.transitions.empty());
+  EXPECT_TRUE(facts.touchpoints.empty());
+  const FunnelQuery query{kStart,
+                          kStart + std::chrono::hours(24 * 365),
+                          Dimension::kCampaign,
+                          std::nullopt,
+                          std::nullopt,
+                          {}};
+  auto funnel = store_->CountFunnel(query);
+  ASSERT_FALSE(funnel.ok());
+  EXPECT_EQ(funnel.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(funnel.status().error_code(), "reports_not_kept");
+  EXPECT_FALSE(store_->CountSpeedToLead(query).ok());
+  EXPECT_FALSE(store_->ForEachDeal(AttributionQuery{query}, [](Deal) { return OkStatus(); }).ok());
+}
 
 }  // namespace
 }  // namespace tandem

@@ -130,6 +130,7 @@ class PgStore::WriteScope final : public sql::WriteScope {
 StatusOr<std::unique_ptr<Store>> PgStore::Open(std::string_view url, const StoreOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(auto parsed, ParseUrl(url));
   std::unique_ptr<PgStore> store(new PgStore(parsed.first, parsed.second));
+  store->keep_reports_ = options.keep_reports;
   {
     // Fail at start, not on the first request, when the server cannot be reached.
     TANDEM_ASSIGN_OR_RETURN(auto db, store->Borrow());
@@ -163,7 +164,9 @@ StatusOr<std::unique_ptr<pg::Database>> PgStore::Borrow() {
     std::lock_guard lock(pool_mu_);
     --open_;
     pool_cv_.notify_one();
+    return db;
   }
+  (*db)->set_keeps_reports(keep_reports_);
   return db;
 }
 

@@ -47,6 +47,7 @@ class PgStore final : public SqlStore {
 
   const std::string url_;  // for libpq: without Tandem's own parameters
   const size_t pool_size_;
+  bool keep_reports_ = true;  // StoreOptions::keep_reports, for each connection
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<pg::Database>> idle_;  // guarded by pool_mu_

@@ -68,6 +68,7 @@ void BindRange(Statement& stmt, const FactRange& range) {
 }  // namespace
 
 Status AddStageTransition(Db& db, const StageTransition& t) {
+  if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO stage_transitions (lead_id, from_stage, to_stage, at, by_user_id, "
@@ -85,6 +86,7 @@ Status AddStageTransition(Db& db, const StageTransition& t) {
 }
 
 Status AddTouchpoint(Db& db, const Touchpoint& t) {
+  if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO touchpoints (person_id, at, event_id, type, source, medium, "

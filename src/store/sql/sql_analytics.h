@@ -14,7 +14,9 @@
 
 namespace tandem::sql {
 
-// REQUIRES: a write transaction is open on `db`.
+// REQUIRES: a write transaction is open on `db`. On a connection that does not keep the
+// reports (Db::keeps_reports) these and the recounts below write nothing, and the
+// reports' queries fail with ReportsKept's error.
 Status AddStageTransition(Db& db, const StageTransition& transition);
 Status AddTouchpoint(Db& db, const Touchpoint& touchpoint);
 
@@ -56,6 +58,7 @@ StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range
 Touchpoint ReadTouchpointAt(const Statement& s, int first);
 
 // The reports' queries (sql_reports.cpp).
+Status ReportsKept(const Db& db);
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& query);
 StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& query);
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& query);

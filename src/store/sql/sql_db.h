@@ -94,6 +94,14 @@ class Db {
   virtual void ResetStatements() = 0;
   // Rows the last INSERT, UPDATE or DELETE changed.
   virtual int64_t Changes() const = 0;
+
+  // Whether writes on this connection keep what the reports count
+  // (StoreOptions::keep_reports).
+  bool keeps_reports() const { return keeps_reports_; }
+  void set_keeps_reports(bool keep) { keeps_reports_ = keep; }
+
+ private:
+  bool keeps_reports_ = true;
 };
 
 // Runs an INSERT … RETURNING id and gives the new row's id.

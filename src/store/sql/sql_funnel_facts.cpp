@@ -1,10 +1,11 @@
-// The reports' kept counts (schema 0018_funnel_counts.sql): lead_funnel holds what each
-// lead counts as in the funnel, funnel_days and velocity_days the sums per day and group,
-// mql_responses each move to MQL with its answer (recounted whole for its lead).
-// Whenever a lead's stage, history or first touchpoint may have changed, its row is
-// recomputed from the facts, and the sums move by the difference between what it
-// counted as and what it counts as now — so they always equal a count of lead_funnel,
-// which always equals what the facts say.
+// The reports' kept counts (schema 0018_funnel_counts.sql, 0020_speed_days.sql):
+// lead_funnel holds what each lead counts as in the funnel, funnel_days and
+// velocity_days the sums per day and group, mql_responses each move to MQL with its
+// answer (recounted whole for its lead), speed_days the sums of those per day and group.
+// Whenever a lead's stage, history, first touchpoint or answers may have changed, its
+// rows are recomputed from the facts, and the sums move by the difference between what
+// it counted as and what it counts as now — so they always equal a count of lead_funnel
+// and mql_responses, which always equal what the facts say.
 #include <fmt/format.h>
 
 #include <array>
@@ -104,8 +105,47 @@ int64_t DayOf(int64_t millis) {
   return millis >= 0 ? millis / kDayMillis : (millis + 1) / kDayMillis - 1;
 }
 
-// A row of funnel_days (table 0) or velocity_days (1): dim, day, g and two numbers
-// (cur and hist, or the step and its hours).
+// One move to MQL of a lead as mql_responses keeps it, and as speed_days counts it.
+struct MqlRow {
+  int64_t day = 0;
+  int64_t minutes = -1;  // to the first answer; -1: none yet
+  int64_t fate = 0;      // reached SAL: 1, SQL: 2, won: 4
+
+  bool operator==(const MqlRow&) const = default;
+};
+
+StatusOr<std::vector<MqlRow>> MqlRowsOf(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("SELECT at, COALESCE(minutes, -1), reached_sal + 2 * reached_sql + 4 * won FROM "
+                 "mql_responses WHERE lead_id = ? ORDER BY transition_id"));
+  stmt->Bind(1, lead_id);
+  return Collect<MqlRow>(stmt, [](const Statement& s) {
+    return MqlRow{DayOf(s.Int(0)), s.Int(1), s.Int(2)};
+  });
+}
+
+// Rewrites the lead's rows of mql_responses from its moves and touches.
+Status WriteMqlResponses(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * clear,
+                          db.Prepare("DELETE FROM mql_responses WHERE lead_id = ?"));
+  clear->Bind(1, lead_id);
+  TANDEM_RETURN_IF_ERROR(clear->Run());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format(
+          "INSERT INTO mql_responses (transition_id, lead_id, at, minutes, reached_sal, "
+          "reached_sql, won) SELECT s.id, s.lead_id, s.at, {}, {}, {}, {} FROM {} WHERE "
+          "s.lead_id = ? AND s.to_stage = 'mql'",
+          AnswerMinutesSql(""), MovedOnSql(db, "'sal', 'sql', 'opportunity', 'customer'", ""),
+          MovedOnSql(db, "'sql', 'opportunity', 'customer'", ""), MovedOnSql(db, "'customer'", ""),
+          TransitionsOfLead(db, "s"))));
+  stmt->Bind(1, lead_id);
+  return stmt->Run();
+}
+
+// A row of funnel_days (table 0), velocity_days (1) or speed_days (2): dim, day, g and
+// two numbers (cur and hist, the step and its hours, or MqlRow's minutes and fate).
 using CountKey = std::tuple<int, const char*, int64_t, std::string, int64_t, int64_t>;
 
 void AddCounts(const FunnelLead& lead, int64_t sign, std::map<CountKey, int64_t>& counts) {
@@ -122,6 +162,18 @@ void AddCounts(const FunnelLead& lead, int64_t sign, std::map<CountKey, int64_t>
         counts[{1, dim, day, group, static_cast<int64_t>(step) + 1, hours}] += sign;
       }
       from = to;
+    }
+  }
+}
+
+// The lead's moves to MQL, each by each dimension's group of the lead.
+void AddSpeedCounts(const FunnelLead& lead, const std::vector<MqlRow>& rows, int64_t sign,
+                    std::map<CountKey, int64_t>& counts) {
+  for (const MqlRow& row : rows) {
+    for (size_t d = 0; d <= kKeptDimensions.size(); ++d) {
+      const char* dim = d == 0 ? "" : kKeptDimensions[d - 1];
+      const std::string& group = d == 0 ? std::string() : lead.groups[d - 1];
+      counts[{2, dim, row.day, group, row.minutes, row.fate}] += sign;
     }
   }
 }
@@ -163,6 +215,17 @@ Status MoveCounts(Db& db, const std::map<CountKey, int64_t>& counts) {
   for (const auto& [key, delta] : counts) {
     if (delta == 0) continue;
     const auto& [table, dim, day, group, a, b] = key;
+    if (table == 2) {
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * stmt,
+          db.Prepare("INSERT INTO speed_days (dim, day, g, m, a, q, w, n) VALUES (?, ?, ?, ?, ?, "
+                     "?, ?, ?) ON CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = "
+                     "speed_days.n + excluded.n"));
+      stmt->Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, a);
+      stmt->Bind(5, b & 1).Bind(6, (b >> 1) & 1).Bind(7, (b >> 2) & 1).Bind(8, delta);
+      TANDEM_RETURN_IF_ERROR(stmt->Run());
+      continue;
+    }
     TANDEM_ASSIGN_OR_RETURN(
         Statement * stmt,
         db.Prepare(table == 0
@@ -178,13 +241,34 @@ Status MoveCounts(Db& db, const std::map<CountKey, int64_t>& counts) {
   return OkStatus();
 }
 
-Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored) {
-  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> counted, CountedFunnelLead(db, lead_id));
-  if (counted == stored) return OkStatus();
+// Recounts what the lead counts as — its lead_funnel row when `funnel`, its rows of
+// mql_responses when `mqls` — from the facts, and moves the day counts by the difference
+// from `stored` (its lead_funnel row) and its rows before.
+Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored, bool funnel,
+               bool mqls) {
+  std::optional<FunnelLead> counted = stored;
+  if (funnel) {
+    TANDEM_ASSIGN_OR_RETURN(counted, CountedFunnelLead(db, lead_id));
+  }
+  if (!mqls && counted == stored) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(std::vector<MqlRow> before, MqlRowsOf(db, lead_id));
+  std::vector<MqlRow> after = before;
+  if (mqls) {
+    TANDEM_RETURN_IF_ERROR(WriteMqlResponses(db, lead_id));
+    TANDEM_ASSIGN_OR_RETURN(after, MqlRowsOf(db, lead_id));
+  }
+  if (counted == stored && after == before) return OkStatus();
   std::map<CountKey, int64_t> counts;
-  if (stored) AddCounts(*stored, -1, counts);
-  if (counted) AddCounts(*counted, +1, counts);
+  if (stored) {
+    AddCounts(*stored, -1, counts);
+    AddSpeedCounts(*stored, before, -1, counts);
+  }
+  if (counted) {
+    AddCounts(*counted, +1, counts);
+    AddSpeedCounts(*counted, after, +1, counts);
+  }
   TANDEM_RETURN_IF_ERROR(MoveCounts(db, counts));
+  if (counted == stored) return OkStatus();
   return WriteFunnelLead(db, lead_id, counted);
 }
 
@@ -218,30 +302,19 @@ std::string AnswerMinutesSql(std::string_view bound) {
 }
 
 Status RecountMqlResponses(Db& db, int64_t lead_id) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * clear,
-                          db.Prepare("DELETE FROM mql_responses WHERE lead_id = ?"));
-  clear->Bind(1, lead_id);
-  TANDEM_RETURN_IF_ERROR(clear->Run());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format(
-          "INSERT INTO mql_responses (transition_id, lead_id, at, minutes, reached_sal, "
-          "reached_sql, won) SELECT s.id, s.lead_id, s.at, {}, {}, {}, {} FROM {} WHERE "
-          "s.lead_id = ? AND s.to_stage = 'mql'",
-          AnswerMinutesSql(""), MovedOnSql(db, "'sal', 'sql', 'opportunity', 'customer'", ""),
-          MovedOnSql(db, "'sql', 'opportunity', 'customer'", ""), MovedOnSql(db, "'customer'", ""),
-          TransitionsOfLead(db, "s"))));
-  stmt->Bind(1, lead_id);
-  return stmt->Run();
+  if (!db.keeps_reports()) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead_id));
+  return Recount(db, lead_id, stored, /*funnel=*/false, /*mqls=*/true);
 }
 
 Status RecountReportsOf(Db& db, int64_t lead_id) {
+  if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead_id));
-  TANDEM_RETURN_IF_ERROR(Recount(db, lead_id, stored));
-  return RecountMqlResponses(db, lead_id);
+  return Recount(db, lead_id, stored, /*funnel=*/true, /*mqls=*/true);
 }
 
 Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
+  if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead.id));
   // A write that keeps the lead's stage, owner, team, country and size changes nothing
   // it counts as.
@@ -250,10 +323,11 @@ Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
       stored->groups[kRep + 1] == lead.team && stored->groups[kRep + 2] == lead.country &&
       stored->groups[kRep + 3] == lead.company_size)
     return OkStatus();
-  return Recount(db, lead.id, stored);
+  return Recount(db, lead.id, stored, /*funnel=*/true, /*mqls=*/false);
 }
 
 Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
+  if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored,
                           StoredFunnelLead(db, touchpoint.person_id));
   // No lead yet (its creation counts it), or a touchpoint after its first one.
@@ -262,7 +336,7 @@ Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
   if (stored->first_at && std::pair(*stored->first_at, stored->first_event_id.value_or(0)) <
                               std::pair(at, touchpoint.event_id))
     return OkStatus();
-  return Recount(db, touchpoint.person_id, stored);
+  return Recount(db, touchpoint.person_id, stored, /*funnel=*/true, /*mqls=*/false);
 }
 
 }  // namespace tandem::sql

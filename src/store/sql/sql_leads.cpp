@@ -107,6 +107,7 @@ Status PutLead(Db& db, const LeadRecord& l) {
       .Bind(28, l.country)
       .Bind(29, l.company_size);
   TANDEM_RETURN_IF_ERROR(stmt->Run());
+  TANDEM_RETURN_IF_ERROR(NoteLeadOwnership(db, l));
   return NoteLeadWritten(db, l);
 }
 

@@ -197,10 +197,10 @@ VelocityCount ReadVelocityCount(const Statement& s) {
   return VelocityCount{s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)};
 }
 
-// The funnel's kept counts (schema 0018_funnel_counts.sql) answer a report as things
-// stand now, over every lead, grouped by any dimension they keep: the days wholly
-// inside its range from funnel_days or velocity_days, the rest of the range from
-// lead_funnel `f`. Whether they can answer.
+// The kept counts (schema 0018_funnel_counts.sql, 0020_speed_days.sql) answer a report as
+// things stand now, over every lead, grouped by any dimension they keep: the days wholly
+// inside its range from funnel_days, velocity_days or speed_days, the rest of the range
+// from lead_funnel `f` (and mql_responses). Whether they can answer.
 bool KeptDaysAnswer(const FunnelQuery& q) {
   return !q.as_of && !q.owner_id && KeptDimension(q.by) != nullptr;
 }
@@ -208,13 +208,16 @@ bool KeptDaysAnswer(const FunnelQuery& q) {
 // The kept rows of the days wholly inside the range: dimension ?3, days ?4 to ?5.
 constexpr const char* kKeptDays =
     "dim = ?3 AND day >= CAST(?4 AS BIGINT) AND day < CAST(?5 AS BIGINT) AND n <> 0";
-// The leads of the range created outside those days: ?1 from, ?2 to.
-constexpr const char* kKeptDayEnds =
-    "created_at >= ?1 AND created_at < ?2 AND (created_at < CAST(?4 AS BIGINT) * 86400000 OR "
-    "created_at >= CAST(?5 AS BIGINT) * 86400000)";
+// The rows of the range (?1 from, ?2 to) whose moment `column` falls outside those days.
+std::string KeptDayEnds(std::string_view column) {
+  return fmt::format(
+      "{0} >= ?1 AND {0} < ?2 AND ({0} < CAST(?4 AS BIGINT) * 86400000 OR {0} >= CAST(?5 AS "
+      "BIGINT) * 86400000)",
+      column);
+}
 constexpr const char* kSumOfN = "CAST(SUM(n) AS BIGINT)";
 
-// Binds kKeptDays and kKeptDayEnds: the first and the end of the whole days in the range
+// Binds kKeptDays and KeptDayEnds: the first and the end of the whole days in the range
 // (the first not before it; none when it spans no whole day).
 void BindKept(Statement& stmt, const FunnelQuery& q) {
   constexpr int64_t kDay = 86'400'000;
@@ -243,6 +246,7 @@ int BindOptional(Statement& stmt, int index, const std::optional<std::string>& v
 Status StreamDeals(Db& db, Dimension by, const std::string& where,
                    const std::function<void(Statement&)>& bind,
                    const std::function<Status(Deal)>& sink) {
+  TANDEM_RETURN_IF_ERROR(ReportsKept(db));
   // A lead dimension is today's (as lead_funnel `f` keeps it), also as of a moment.
   const std::string group = IsLeadDimension(by) ? KeptGroupOf(db, by) : std::string("''");
   const std::string sql = fmt::format(
@@ -292,13 +296,20 @@ Status StreamDeals(Db& db, Dimension by, const std::string& where,
 
 }  // namespace
 
+Status ReportsKept(const Db& db) {
+  if (db.keeps_reports()) return OkStatus();
+  return Conflict("reports_not_kept",
+                  "this store was opened without keeping what the reports count");
+}
+
 StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
+  TANDEM_RETURN_IF_ERROR(ReportsKept(db));
   Statement* stmt = nullptr;
   if (KeptDaysAnswer(q)) {
     const std::string rows = fmt::format(
         "SELECT g, cur, hist, n FROM funnel_days WHERE {0} UNION ALL SELECT {1} AS g, cur, hist, "
         "1 AS n FROM lead_funnel f WHERE {2}",
-        kKeptDays, KeptGroupOf(db, q.by), kKeptDayEnds);
+        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds("created_at"));
     TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, cur, hist", kSumOfN)));
     BindKept(*stmt, q);
   } else {
@@ -312,6 +323,7 @@ StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
 }
 
 StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q) {
+  TANDEM_RETURN_IF_ERROR(ReportsKept(db));
   if (KeptDaysAnswer(q)) {
     std::string rows = fmt::format("SELECT g, k, h, n FROM velocity_days WHERE {}", kKeptDays);
     for (int step = 1; step <= 5; ++step) {
@@ -319,7 +331,7 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
       rows += fmt::format(
           " UNION ALL SELECT {0} AS g, {1} AS k, CASE WHEN t{2} < {3} THEN 0 ELSE (t{2} - {3}) / "
           "3600000 END AS h, 1 AS n FROM lead_funnel f WHERE t{2} IS NOT NULL AND {4}",
-          KeptGroupOf(db, q.by), step, step + 1, from, kKeptDayEnds);
+          KeptGroupOf(db, q.by), step, step + 1, from, KeptDayEnds("created_at"));
     }
     TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                             db.Prepare(PagedCount(db, q, rows, "g, k, h", kSumOfN)));
@@ -360,6 +372,7 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
 }
 
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q) {
+  TANDEM_RETURN_IF_ERROR(ReportsKept(db));
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                           db.Prepare(PagedCount(db, q.scope, OutcomeRows(db, q.scope), "g, o, r")));
   BindScope(*stmt, q.scope);
@@ -370,9 +383,21 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
 }
 
 StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(PagedCount(db, q, SpeedRows(db, q), "g, m, a, q, w")));
-  BindScope(*stmt, q);
+  TANDEM_RETURN_IF_ERROR(ReportsKept(db));
+  Statement* stmt = nullptr;
+  if (KeptDaysAnswer(q)) {
+    const std::string rows = fmt::format(
+        "SELECT g, CASE WHEN m < 0 THEN NULL ELSE m END AS m, a, q, w, n FROM speed_days WHERE "
+        "{0} UNION ALL SELECT {1} AS g, p.minutes AS m, p.reached_sal AS a, p.reached_sql AS q, "
+        "p.won AS w, 1 AS n FROM mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id "
+        "WHERE {2}",
+        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds("p.at"));
+    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, m, a, q, w", kSumOfN)));
+    BindKept(*stmt, q);
+  } else {
+    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, SpeedRows(db, q), "g, m, a, q, w")));
+    BindScope(*stmt, q);
+  }
   BindPage(*stmt, q);
   return Collect<SpeedCount>(stmt, [](const Statement& s) {
     return SpeedCount{s.Text(0),     s.NullableInt(1), s.Int(2) != 0,
@@ -381,6 +406,7 @@ StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q)
 }
 
 StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill) {
+  TANDEM_RETURN_IF_ERROR(ReportsKept(db));
   std::string rows, where;
   switch (drill.report) {
     case ReportKind::kFunnel:

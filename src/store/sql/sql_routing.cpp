@@ -53,14 +53,49 @@ StatusOr<std::optional<int64_t>> FindAccountOwner(Db& db, std::string_view domai
                                                   int64_t except_lead) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      db.Prepare("SELECT l.owner_id FROM leads l JOIN assignments a ON a.lead_id = l.id AND "
-                 "a.ended_at IS NULL WHERE l.account_domain = ? AND l.id != ? AND l.owner_id IS "
-                 "NOT NULL ORDER BY a.started_at DESC LIMIT 1"));
+      db.Prepare("SELECT owner_id FROM account_owners WHERE account_domain = ? AND lead_id <> ? "
+                 "ORDER BY started_at DESC, lead_id DESC LIMIT 1"));
   stmt->Bind(1, domain).Bind(2, except_lead);
   TANDEM_ASSIGN_OR_RETURN(auto ids,
                           Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
   if (ids.empty()) return std::optional<int64_t>();
   return std::optional<int64_t>(ids[0]);
+}
+
+Status NoteAccountOwner(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * drop,
+                          db.Prepare("DELETE FROM account_owners WHERE lead_id = ?"));
+  drop->Bind(1, lead_id);
+  TANDEM_RETURN_IF_ERROR(drop->Run());
+  // The rule of schema 0019_pipeline_lookups.sql's back-fill.
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * keep,
+      db.Prepare("INSERT INTO account_owners (lead_id, account_domain, owner_id, started_at) "
+                 "SELECT l.id, l.account_domain, l.owner_id, a.started_at FROM leads l JOIN "
+                 "assignments a ON a.lead_id = l.id AND a.ended_at IS NULL WHERE l.id = ? AND "
+                 "l.account_domain IS NOT NULL AND l.account_domain <> '' AND l.owner_id IS NOT "
+                 "NULL"));
+  keep->Bind(1, lead_id);
+  return keep->Run();
+}
+
+Status NoteLeadOwnership(Db& db, const LeadRecord& lead) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare("SELECT account_domain, owner_id FROM account_owners WHERE lead_id = ?"));
+  stmt->Bind(1, lead.id);
+  using Kept = std::pair<std::string, int64_t>;  // account, owner
+  TANDEM_ASSIGN_OR_RETURN(
+      auto kept, Collect<Kept>(stmt, [](const Statement& s) { return Kept(s.Text(0), s.Int(1)); }));
+  // Unchanged when the row kept names the lead's account and owner, or when there is no
+  // row and the lead has no account or no owner to keep (an open assignment without
+  // them keeps none either).
+  const bool keeps = !lead.account_domain.empty() && lead.owner_id;
+  if (kept.empty()
+          ? !keeps
+          : keeps && kept[0].first == lead.account_domain && kept[0].second == *lead.owner_id)
+    return OkStatus();
+  return NoteAccountOwner(db, lead.id);
 }
 
 StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Db& db, std::string_view team) {
@@ -112,7 +147,8 @@ Status StartAssignment(Db& db, const AssignmentRecord& a) {
       .Bind(7, ToUnixMillis(a.started_at))
       .BindNullable(8, OptionalMillis(a.sla_due_at))
       .BindNullable(9, OptionalMillis(a.sla_warn_at));
-  return stmt->Run();
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  return NoteAccountOwner(db, a.lead_id);
 }
 
 Status EndAssignment(Db& db, int64_t lead_id, TimePoint at, std::string_view reason) {
@@ -121,7 +157,8 @@ Status EndAssignment(Db& db, int64_t lead_id, TimePoint at, std::string_view rea
       db.Prepare("UPDATE assignments SET ended_at = ?, end_reason = ? WHERE lead_id = ? AND "
                  "ended_at IS NULL"));
   stmt->Bind(1, ToUnixMillis(at)).Bind(2, reason).Bind(3, lead_id);
-  return stmt->Run();
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  return NoteAccountOwner(db, lead_id);
 }
 
 StatusOr<std::optional<AssignmentRecord>> OpenAssignment(Db& db, int64_t lead_id) {

@@ -20,8 +20,15 @@ AssignmentRecord ReadAssignment(const Statement& row);
 StatusOr<std::vector<AssignmentRecord>> ListAssignments(Db& db, int64_t lead_id);
 
 StatusOr<int> CountOpenLeads(Db& db, int64_t user_id);
+// The owner of the account's most recently assigned lead but `except_lead` that is still
+// someone's (from account_owners, schema 0019_pipeline_lookups.sql).
 StatusOr<std::optional<int64_t>> FindAccountOwner(Db& db, std::string_view domain,
                                                   int64_t except_lead);
+// Keeps account_owners' row of the lead true to leads and assignments: written with every
+// assignment started or ended (here) and every lead written (NoteLeadOwnership, which
+// skips a write that changes neither its account nor its owner).
+Status NoteAccountOwner(Db& db, int64_t lead_id);
+Status NoteLeadOwnership(Db& db, const LeadRecord& lead);
 StatusOr<std::vector<std::pair<int64_t, double>>> RoutingPasses(Db& db, std::string_view team);
 Status SetRoutingPass(Db& db, std::string_view team, int64_t user_id, double pass);
 StatusOr<double> VirtualTime(Db& db, std::string_view team);

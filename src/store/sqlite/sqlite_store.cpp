@@ -81,6 +81,7 @@ StatusOr<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
 StatusOr<std::unique_ptr<Database>> SqliteStore::Connect(Role role) {
   TANDEM_ASSIGN_OR_RETURN(auto db, Database::Open(path_));
   TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = 10000"));
+  db->set_keeps_reports(options_.keep_reports);
   if (role == Role::kWriter) {
     TANDEM_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
     TANDEM_RETURN_IF_ERROR(db->Exec(options_.synchronous_full ? "PRAGMA synchronous = FULL"
