@@ -1,7 +1,7 @@
 // The analytics facts and the reports' kept counts on SQLite and on PostgreSQL: what is
 // written as things happen equals what the schema's back-fill
 // (store/schema/*/0010_analytics.sql, 0017_lead_dimensions.sql, 0018_funnel_counts.sql,
-// 0020_speed_days.sql)
+// 0020_speed_days.sql, 0021_outcome_days.sql)
 // makes of the same history, and a database of the version before them gets them by
 // migrating.
 //
@@ -60,7 +60,8 @@ TEST_F(AnalyticsFactsTest, EventsStoredBeforeTheMigrationAndProcessedAfterItAreC
   ExpectSame(ReadFacts(), live);
 }
 
-// The reports' kept counts (0018_funnel_counts.sql, 0020_speed_days.sql), kept as the workload
+// The reports' kept counts (0018_funnel_counts.sql, 0020_speed_days.sql,
+// 0021_outcome_days.sql), kept as the workload
 // moved leads, merged persons, added touchpoints and touches, equal what the migration's back-fill
 // makes of the same facts.
 TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
@@ -102,14 +103,25 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
                 6))
         all.push_back(std::string(table) + ": " + row);
     }
-    for (std::string& row : dump("SELECT transition_id, lead_id, at, minutes, reached_sal, "
-                                 "reached_sql, won FROM mql_responses ORDER BY transition_id",
-                                 7))
-      all.push_back("mql_responses: " + row);
-    for (std::string& row : dump("SELECT dim, day, g, m, a, q, w, n FROM speed_days WHERE n <> 0 "
-                                 "ORDER BY dim, day, g, m, a, q, w",
-                                 8))
-      all.push_back("speed_days: " + row);
+    const std::tuple<const char*, const char*, int> rows[] = {
+        {"mql_responses",
+         "SELECT transition_id, lead_id, at, minutes, reached_sal, reached_sql, won FROM "
+         "mql_responses ORDER BY transition_id",
+         7},
+        {"speed_days",
+         "SELECT dim, day, g, m, a, q, w, n FROM speed_days WHERE n <> 0 ORDER BY dim, day, g, m, "
+         "a, q, w",
+         8},
+        {"lead_outcomes",
+         "SELECT transition_id, lead_id, at, outcome, reason, by_user_id FROM lead_outcomes ORDER "
+         "BY transition_id",
+         6},
+        {"outcome_days",
+         "SELECT dim, day, g, o, r, n FROM outcome_days WHERE n <> 0 ORDER BY dim, day, g, o, r",
+         6}};
+    for (const auto& [table, sql, columns] : rows) {
+      for (std::string& row : dump(sql, columns)) all.push_back(std::string(table) + ": " + row);
+    }
     return all;
   };
   const std::vector<std::string> live = kept();
@@ -127,6 +139,9 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   EXPECT_FALSE(dump("SELECT 1 FROM mql_responses WHERE won = 1", 1).empty());
   EXPECT_FALSE(dump("SELECT 1 FROM mql_responses WHERE minutes IS NULL", 1).empty());
   EXPECT_FALSE(dump("SELECT 1 FROM speed_days WHERE dim = 'rep' AND m >= 0 AND n > 0", 1).empty());
+  EXPECT_FALSE(
+      dump("SELECT 1 FROM outcome_days WHERE dim = 'rep' AND g <> '' AND n > 0", 1).empty());
+  EXPECT_FALSE(dump("SELECT 1 FROM lead_outcomes WHERE outcome = 'rejected'", 1).empty());
 
   pipeline_.reset();
   store_.reset();
@@ -134,6 +149,7 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
       "DROP TABLE lead_funnel; DROP TABLE funnel_days; DROP TABLE velocity_days; "
       "DROP TABLE mql_responses; DROP INDEX stage_transitions_outcomes; DROP TABLE account_owners; "
       "DROP INDEX leads_owner_stage; DROP INDEX persons_merged_into; DROP TABLE speed_days; "
+      "DROP TABLE lead_outcomes; DROP TABLE outcome_days; "
       "DELETE FROM schema_migrations WHERE version >= 18;");
   ASSERT_TRUE(undone.ok()) << undone.ToString();
   Open();

@@ -1,13 +1,15 @@
-// The reports' kept counts (schema 0018_funnel_counts.sql, 0020_speed_days.sql):
-// lead_funnel holds what each lead counts as in the funnel, funnel_days and
-// velocity_days the sums per day and group, mql_responses each move to MQL with its
-// answer (recounted whole for its lead), speed_days the sums of those per day and group.
+// The reports' kept counts (schema 0018_funnel_counts.sql, 0020_speed_days.sql,
+// 0021_outcome_days.sql): lead_funnel holds what each lead counts as in the funnel,
+// funnel_days and velocity_days the sums per day and group, mql_responses each move to
+// MQL with its answer and lead_outcomes each outcome (both recounted whole for their
+// lead), speed_days and outcome_days the sums of those per day and group.
 // Whenever a lead's stage, history, first touchpoint or answers may have changed, its
 // rows are recomputed from the facts, and the sums move by the difference between what
 // it counted as and what it counts as now — so they always equal a count of lead_funnel
 // and mql_responses, which always equal what the facts say.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -144,9 +146,69 @@ Status WriteMqlResponses(Db& db, int64_t lead_id) {
   return stmt->Run();
 }
 
+// One outcome of a lead as lead_outcomes keeps it, and as outcome_days counts it.
+struct OutcomeRow {
+  int64_t day = 0;
+  std::string outcome, reason;
+  std::optional<int64_t> by_user_id;
+
+  bool operator==(const OutcomeRow&) const = default;
+};
+
+// The outcomes report's condition on stage_transitions `s`, and the outcome it gives.
+constexpr const char* kIsOutcome =
+    "(s.cause IN ('outcome: rejected', 'outcome: lost', 'outcome: recycled') OR s.to_stage = "
+    "'disqualified')";
+constexpr const char* kOutcomeOf =
+    "CASE WHEN s.cause LIKE 'outcome: %' THEN SUBSTR(s.cause, 10) ELSE s.to_stage END";
+
+StatusOr<std::vector<OutcomeRow>> OutcomeRowsOf(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare("SELECT at, outcome, reason, by_user_id FROM lead_outcomes "
+                                     "WHERE lead_id = ? ORDER BY transition_id"));
+  stmt->Bind(1, lead_id);
+  return Collect<OutcomeRow>(stmt, [](const Statement& s) {
+    return OutcomeRow{DayOf(s.Int(0)), s.Text(1), s.Text(2), s.NullableInt(3)};
+  });
+}
+
+// Rewrites the lead's rows of lead_outcomes from its moves.
+Status WriteLeadOutcomes(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * clear,
+                          db.Prepare("DELETE FROM lead_outcomes WHERE lead_id = ?"));
+  clear->Bind(1, lead_id);
+  TANDEM_RETURN_IF_ERROR(clear->Run());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format(
+          "INSERT INTO lead_outcomes (transition_id, lead_id, at, outcome, reason, by_user_id) "
+          "SELECT s.id, s.lead_id, s.at, {}, s.reason, s.by_user_id FROM {} WHERE s.lead_id = ? "
+          "AND {}",
+          kOutcomeOf, TransitionsOfLead(db, "s"), kIsOutcome)));
+  stmt->Bind(1, lead_id);
+  return stmt->Run();
+}
+
+// A lead's rows of mql_responses and lead_outcomes.
+struct LeadRows {
+  std::vector<MqlRow> mqls;
+  std::vector<OutcomeRow> outcomes;
+
+  bool operator==(const LeadRows&) const = default;
+};
+
+StatusOr<LeadRows> LeadRowsOf(Db& db, int64_t lead_id) {
+  LeadRows rows;
+  TANDEM_ASSIGN_OR_RETURN(rows.mqls, MqlRowsOf(db, lead_id));
+  TANDEM_ASSIGN_OR_RETURN(rows.outcomes, OutcomeRowsOf(db, lead_id));
+  return rows;
+}
+
 // A row of funnel_days (table 0), velocity_days (1) or speed_days (2): dim, day, g and
 // two numbers (cur and hist, the step and its hours, or MqlRow's minutes and fate).
 using CountKey = std::tuple<int, const char*, int64_t, std::string, int64_t, int64_t>;
+// A row of outcome_days: dim, day, g, outcome, reason.
+using OutcomeKey = std::tuple<const char*, int64_t, std::string, std::string, std::string>;
 
 void AddCounts(const FunnelLead& lead, int64_t sign, std::map<CountKey, int64_t>& counts) {
   const int64_t day = DayOf(lead.created_at);
@@ -174,6 +236,20 @@ void AddSpeedCounts(const FunnelLead& lead, const std::vector<MqlRow>& rows, int
       const char* dim = d == 0 ? "" : kKeptDimensions[d - 1];
       const std::string& group = d == 0 ? std::string() : lead.groups[d - 1];
       counts[{2, dim, row.day, group, row.minutes, row.fate}] += sign;
+    }
+  }
+}
+
+// The lead's outcomes, each by each dimension's group of the lead — but by rep, the
+// user who recorded it.
+void AddOutcomeCounts(const FunnelLead& lead, const std::vector<OutcomeRow>& rows, int64_t sign,
+                      std::map<OutcomeKey, int64_t>& counts) {
+  for (const OutcomeRow& row : rows) {
+    for (size_t d = 0; d <= kKeptDimensions.size(); ++d) {
+      const char* dim = d == 0 ? "" : kKeptDimensions[d - 1];
+      std::string group = d == 0 ? std::string() : lead.groups[d - 1];
+      if (d == kRep + 1) group = row.by_user_id ? fmt::format("usr_{}", *row.by_user_id) : "";
+      counts[{dim, row.day, std::move(group), row.outcome, row.reason}] += sign;
     }
   }
 }
@@ -211,63 +287,110 @@ Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>&
   return stmt->Run();
 }
 
+// Adds `delta` to the count of `table` keyed by `columns` (the key's values bound by
+// `bind` from place 1 on), and drops a count that comes to zero: the tables keep only
+// counts that count, so a report reads no more rows than there are groups of a day.
+template <typename Bind>
+Status AddToCount(Db& db, std::string_view table, std::string_view columns, int64_t delta,
+                  Bind bind) {
+  const size_t places = static_cast<size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
+  std::string values, where;
+  for (std::string_view rest = columns; !rest.empty();) {
+    const size_t comma = rest.find(", ");
+    where += fmt::format("{}{} = ?", where.empty() ? "" : " AND ", rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+  }
+  for (size_t i = 0; i <= places; ++i) values += i == 0 ? "?" : ", ?";
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * add,
+      db.Prepare(fmt::format("INSERT INTO {0} ({1}, n) VALUES ({2}) ON CONFLICT ({1}) DO UPDATE "
+                             "SET n = {0}.n + excluded.n",
+                             table, columns, values)));
+  bind(*add);
+  add->Bind(static_cast<int>(places) + 1, delta);
+  TANDEM_RETURN_IF_ERROR(add->Run());
+  if (delta > 0) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * drop, db.Prepare(fmt::format("DELETE FROM {} WHERE {} AND n = 0", table, where)));
+  bind(*drop);
+  return drop->Run();
+}
+
 Status MoveCounts(Db& db, const std::map<CountKey, int64_t>& counts) {
   for (const auto& [key, delta] : counts) {
     if (delta == 0) continue;
     const auto& [table, dim, day, group, a, b] = key;
-    if (table == 2) {
-      TANDEM_ASSIGN_OR_RETURN(
-          Statement * stmt,
-          db.Prepare("INSERT INTO speed_days (dim, day, g, m, a, q, w, n) VALUES (?, ?, ?, ?, ?, "
-                     "?, ?, ?) ON CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = "
-                     "speed_days.n + excluded.n"));
-      stmt->Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, a);
-      stmt->Bind(5, b & 1).Bind(6, (b >> 1) & 1).Bind(7, (b >> 2) & 1).Bind(8, delta);
-      TANDEM_RETURN_IF_ERROR(stmt->Run());
-      continue;
-    }
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db.Prepare(table == 0
-                       ? "INSERT INTO funnel_days (dim, day, g, cur, hist, n) VALUES (?, ?, ?, ?, "
-                         "?, ?) ON CONFLICT (dim, day, g, cur, hist) DO UPDATE SET n = "
-                         "funnel_days.n + excluded.n"
-                       : "INSERT INTO velocity_days (dim, day, g, k, h, n) VALUES (?, ?, ?, ?, "
-                         "?, ?) ON CONFLICT (dim, day, g, k, h) DO UPDATE SET n = "
-                         "velocity_days.n + excluded.n"));
-    stmt->Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, a).Bind(5, b).Bind(6, delta);
-    TANDEM_RETURN_IF_ERROR(stmt->Run());
+    auto bind = [&](Statement& stmt) {
+      stmt.Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, a);
+      if (table == 2) {
+        stmt.Bind(5, b & 1).Bind(6, (b >> 1) & 1).Bind(7, (b >> 2) & 1);
+      } else {
+        stmt.Bind(5, b);
+      }
+    };
+    static constexpr std::array<std::pair<const char*, const char*>, 3> kTables = {{
+        {"funnel_days", "dim, day, g, cur, hist"},
+        {"velocity_days", "dim, day, g, k, h"},
+        {"speed_days", "dim, day, g, m, a, q, w"},
+    }};
+    const auto& [name, columns] = kTables[static_cast<size_t>(table)];
+    TANDEM_RETURN_IF_ERROR(AddToCount(db, name, columns, delta, bind));
   }
   return OkStatus();
 }
 
-// Recounts what the lead counts as — its lead_funnel row when `funnel`, its rows of
-// mql_responses when `mqls` — from the facts, and moves the day counts by the difference
-// from `stored` (its lead_funnel row) and its rows before.
-Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored, bool funnel,
-               bool mqls) {
+Status MoveOutcomeCounts(Db& db, const std::map<OutcomeKey, int64_t>& counts) {
+  for (const auto& [key, delta] : counts) {
+    if (delta == 0) continue;
+    const auto& [dim, day, group, outcome, reason] = key;
+    TANDEM_RETURN_IF_ERROR(
+        AddToCount(db, "outcome_days", "dim, day, g, o, r", delta, [&](Statement& stmt) {
+          stmt.Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, outcome).Bind(5, reason);
+        }));
+  }
+  return OkStatus();
+}
+
+// What may have changed about a lead: its lead_funnel row (its stage, moves, first
+// touchpoint, owner or other groups), its answers to MQL moves (moves or touches), its
+// outcomes (moves).
+struct Changed {
+  bool funnel = false, mqls = false, outcomes = false;
+};
+
+// Recounts what the lead counts as — what `changed` says — from the facts, and moves the
+// day counts by the difference from `stored` (its lead_funnel row) and its rows before.
+Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored, Changed changed) {
   std::optional<FunnelLead> counted = stored;
-  if (funnel) {
+  if (changed.funnel) {
     TANDEM_ASSIGN_OR_RETURN(counted, CountedFunnelLead(db, lead_id));
   }
-  if (!mqls && counted == stored) return OkStatus();
-  TANDEM_ASSIGN_OR_RETURN(std::vector<MqlRow> before, MqlRowsOf(db, lead_id));
-  std::vector<MqlRow> after = before;
-  if (mqls) {
+  if (!changed.mqls && !changed.outcomes && counted == stored) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(const LeadRows before, LeadRowsOf(db, lead_id));
+  LeadRows after = before;
+  if (changed.mqls) {
     TANDEM_RETURN_IF_ERROR(WriteMqlResponses(db, lead_id));
-    TANDEM_ASSIGN_OR_RETURN(after, MqlRowsOf(db, lead_id));
+    TANDEM_ASSIGN_OR_RETURN(after.mqls, MqlRowsOf(db, lead_id));
+  }
+  if (changed.outcomes) {
+    TANDEM_RETURN_IF_ERROR(WriteLeadOutcomes(db, lead_id));
+    TANDEM_ASSIGN_OR_RETURN(after.outcomes, OutcomeRowsOf(db, lead_id));
   }
   if (counted == stored && after == before) return OkStatus();
   std::map<CountKey, int64_t> counts;
+  std::map<OutcomeKey, int64_t> outcomes;
   if (stored) {
     AddCounts(*stored, -1, counts);
-    AddSpeedCounts(*stored, before, -1, counts);
+    AddSpeedCounts(*stored, before.mqls, -1, counts);
+    AddOutcomeCounts(*stored, before.outcomes, -1, outcomes);
   }
   if (counted) {
     AddCounts(*counted, +1, counts);
-    AddSpeedCounts(*counted, after, +1, counts);
+    AddSpeedCounts(*counted, after.mqls, +1, counts);
+    AddOutcomeCounts(*counted, after.outcomes, +1, outcomes);
   }
   TANDEM_RETURN_IF_ERROR(MoveCounts(db, counts));
+  TANDEM_RETURN_IF_ERROR(MoveOutcomeCounts(db, outcomes));
   if (counted == stored) return OkStatus();
   return WriteFunnelLead(db, lead_id, counted);
 }
@@ -304,13 +427,13 @@ std::string AnswerMinutesSql(std::string_view bound) {
 Status RecountMqlResponses(Db& db, int64_t lead_id) {
   if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead_id));
-  return Recount(db, lead_id, stored, /*funnel=*/false, /*mqls=*/true);
+  return Recount(db, lead_id, stored, {.mqls = true});
 }
 
 Status RecountReportsOf(Db& db, int64_t lead_id) {
   if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead_id));
-  return Recount(db, lead_id, stored, /*funnel=*/true, /*mqls=*/true);
+  return Recount(db, lead_id, stored, {.funnel = true, .mqls = true, .outcomes = true});
 }
 
 Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
@@ -323,7 +446,7 @@ Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
       stored->groups[kRep + 1] == lead.team && stored->groups[kRep + 2] == lead.country &&
       stored->groups[kRep + 3] == lead.company_size)
     return OkStatus();
-  return Recount(db, lead.id, stored, /*funnel=*/true, /*mqls=*/false);
+  return Recount(db, lead.id, stored, {.funnel = true});
 }
 
 Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
@@ -336,7 +459,7 @@ Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
   if (stored->first_at && std::pair(*stored->first_at, stored->first_event_id.value_or(0)) <
                               std::pair(at, touchpoint.event_id))
     return OkStatus();
-  return Recount(db, touchpoint.person_id, stored, /*funnel=*/true, /*mqls=*/false);
+  return Recount(db, touchpoint.person_id, stored, {.funnel = true});
 }
 
 }  // namespace tandem::sql

@@ -197,10 +197,11 @@ VelocityCount ReadVelocityCount(const Statement& s) {
   return VelocityCount{s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)};
 }
 
-// The kept counts (schema 0018_funnel_counts.sql, 0020_speed_days.sql) answer a report as
-// things stand now, over every lead, grouped by any dimension they keep: the days wholly
-// inside its range from funnel_days, velocity_days or speed_days, the rest of the range
-// from lead_funnel `f` (and mql_responses). Whether they can answer.
+// The kept counts (schema 0018_funnel_counts.sql, 0020_speed_days.sql,
+// 0021_outcome_days.sql) answer a report as things stand now, over every lead, grouped by
+// any dimension they keep: the days wholly inside its range from funnel_days,
+// velocity_days, speed_days or outcome_days, the rest of the range from lead_funnel `f`
+// (and mql_responses or lead_outcomes). Whether they can answer.
 bool KeptDaysAnswer(const FunnelQuery& q) {
   return !q.as_of && !q.owner_id && KeptDimension(q.by) != nullptr;
 }
@@ -373,9 +374,24 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
 
 StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q) {
   TANDEM_RETURN_IF_ERROR(ReportsKept(db));
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(PagedCount(db, q.scope, OutcomeRows(db, q.scope), "g, o, r")));
-  BindScope(*stmt, q.scope);
+  Statement* stmt = nullptr;
+  if (KeptDaysAnswer(q.scope)) {
+    // By rep, the user who recorded the outcome.
+    const std::string group = q.scope.by == Dimension::kRep
+                                  ? "COALESCE('usr_' || CAST(p.by_user_id AS TEXT), '')"
+                                  : KeptGroupOf(db, q.scope.by);
+    const std::string rows = fmt::format(
+        "SELECT g, o, r, n FROM outcome_days WHERE {0} UNION ALL SELECT {1} AS g, p.outcome AS o, "
+        "p.reason AS r, 1 AS n FROM lead_outcomes p JOIN lead_funnel f ON f.lead_id = p.lead_id "
+        "WHERE {2}",
+        kKeptDays, group, KeptDayEnds("p.at"));
+    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q.scope, rows, "g, o, r", kSumOfN)));
+    BindKept(*stmt, q.scope);
+  } else {
+    TANDEM_ASSIGN_OR_RETURN(
+        stmt, db.Prepare(PagedCount(db, q.scope, OutcomeRows(db, q.scope), "g, o, r")));
+    BindScope(*stmt, q.scope);
+  }
   BindPage(*stmt, q.scope);
   return Collect<OutcomeCount>(stmt, [](const Statement& s) {
     return OutcomeCount{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
