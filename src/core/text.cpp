@@ -109,6 +109,17 @@ std::string ValidUtf8(std::string_view text) {
   return out;
 }
 
+std::string_view FirstChars(std::string_view text, size_t chars) {
+  size_t seen = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    // A byte that is not a continuation byte (10xxxxxx) begins a character.
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && seen++ == chars) {
+      return text.substr(0, i);
+    }
+  }
+  return text;
+}
+
 std::string HeaderText(std::string_view text, size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes));

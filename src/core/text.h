@@ -24,6 +24,10 @@ std::string HeaderText(std::string_view text, size_t max_bytes = 200);
 // (overlong forms, surrogates and code points past U+10FFFF are not) becomes U+FFFD.
 std::string ValidUtf8(std::string_view text);
 
+// The first `chars` characters of UTF-8 `text` (all of it when shorter): cut before a
+// lead byte, never inside a sequence, counting characters as SQL's SUBSTR does.
+std::string_view FirstChars(std::string_view text, size_t chars);
+
 // Whether `path` matches the glob `pattern` ('*' any run of characters, '?' one).
 bool GlobMatch(std::string_view pattern, std::string_view path);
 

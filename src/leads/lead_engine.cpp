@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "contact/contact_merge.h"
+#include "core/text.h"
 #include "leads/lead_json.h"
 #include "leads/lead_permissions.h"
 #include "leads/lead_session.h"
@@ -101,6 +102,16 @@ StatusOr<bool> FoldMergedLead(LeadTxn& txn, const StoredEvent& event, int64_t pe
   return true;
 }
 
+// A reason is a group of the outcomes report, kept in its counts' keys: at most 300
+// characters (1.2 KB in UTF-8), which beside a group of at most 256 stays inside what
+// PostgreSQL indexes.
+Status CheckReason(std::string_view reason) {
+  constexpr size_t kMaxChars = 300;
+  if (FirstChars(reason, kMaxChars).size() == reason.size()) return OkStatus();
+  return Unprocessable("invalid_reason",
+                       fmt::format("a reason is at most {} characters", kMaxChars));
+}
+
 }  // namespace
 
 LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
@@ -192,6 +203,7 @@ Status LeadEngine::OnEmailSignal(LeadTxn& txn, int64_t lead_id, TimePoint now) c
 
 StatusOr<LeadRecord> LeadEngine::RecordOutcome(LeadTxn& txn, int64_t lead_id, const Actor& actor,
                                                const Outcome& outcome, TimePoint now) const {
+  TANDEM_RETURN_IF_ERROR(CheckReason(outcome.reason));
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
   if (!exists)
@@ -225,6 +237,7 @@ StatusOr<LeadRecord> LeadEngine::ChangeStage(LeadTxn& txn, int64_t lead_id, cons
                                              Stage to, std::string_view reason,
                                              std::optional<TimePoint> revisit_on,
                                              TimePoint now) const {
+  TANDEM_RETURN_IF_ERROR(CheckReason(reason));
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(lead_id));
   if (!exists)

@@ -169,13 +169,16 @@ bool IsHostName(std::string_view host) {
 
 std::string CountryOf(const nlohmann::json& traits) {
   if (!traits.is_object()) return "";
+  // The reports group by it: its first 256 characters, as a touchpoint's fields
+  // (analytics/facts/touchpoint.cpp).
+  constexpr size_t kGroupChars = 256;
   if (auto address = traits.find("address"); address != traits.end() && address->is_object()) {
     if (auto c = address->find("country"); c != address->end() && c->is_string()) {
-      return c->get<std::string>();
+      return std::string(FirstChars(c->get_ref<const std::string&>(), kGroupChars));
     }
   }
   if (auto c = traits.find("country"); c != traits.end() && c->is_string()) {
-    return c->get<std::string>();
+    return std::string(FirstChars(c->get_ref<const std::string&>(), kGroupChars));
   }
   return "";
 }

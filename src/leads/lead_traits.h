@@ -43,7 +43,7 @@ std::optional<Touch> TouchFromMessage(const nlohmann::json& message, TimePoint a
 nlohmann::json TouchToJson(const Touch& touch);
 
 // The lead's country as the reports group it: traits address.country, else country,
-// as the client wrote it (JSON strings only); "" when none.
+// as the client wrote it (JSON strings only) to its first 256 characters; "" when none.
 std::string CountryOf(const nlohmann::json& traits);
 // The band of company.size — a number, or text that starts with digits ("250",
 // "51-200") — as the reports group it: "1-10", "11-50", "51-200", "201-1000",

@@ -234,5 +234,48 @@ TEST_F(AnalyticsFactsTest, AStoreThatKeepsNoReportsAnswersNone) {
   EXPECT_FALSE(store_->ForEachDeal(AttributionQuery{query}, [](Deal) { return OkStatus(); }).ok());
 }
 
+// The write key is public: a campaign of 4,000 random characters, or a country as long,
+// is kept to its first 256 characters, so its lead is processed and counted on
+// PostgreSQL too (which indexes at most 2,704 bytes an entry), and a reason past 300
+// characters is refused.
+TEST_F(AnalyticsFactsTest, LongGroupValuesAreKeptShortEnoughToCount) {
+  std::string noise;
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 4000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    noise += static_cast<char>('!' + x % 90 + (x % 90 >= 1 ? 1 : 0));  // no '"'
+  }
+  for (char& c : noise) c = c == '\\' ? '/' : c;
+  Send(
+      {R"({"type":"page","anonymousId":"a1","context":{"page":{"path":"/"},"campaign":{"source":"x","name":")" +
+           noise + R"("}}})",
+       R"({"type":"identify","anonymousId":"a1","userId":"u1","traits":{"email":"ada@acme.example","country":")" +
+           noise + R"("}})",
+       R"({"type":"track","userId":"u1","event":"Demo Requested"})"});
+  Process();
+  ASSERT_EQ(Get(store_->CountUnprocessedEvents()), 0);
+  const std::vector<int64_t> ids = Get(store_->ListLeadIds());
+  ASSERT_EQ(ids.size(), 1u);
+  const LeadRecord lead = Get(store_->GetLead(ids[0])).value();
+  EXPECT_EQ(lead.country, noise.substr(0, 256));
+  EXPECT_EQ(lead.stage, Stage::kMql);
+  const FunnelQuery query{kStart - std::chrono::hours(24),
+                          kStart + std::chrono::hours(24 * 365),
+                          Dimension::kCampaign,
+                          std::nullopt,
+                          std::nullopt,
+                          {}};
+  const auto counts = Get(store_->CountFunnel(query));
+  ASSERT_FALSE(counts.empty());
+  EXPECT_EQ(counts[0].group, noise.substr(0, 256));
+
+  auto txn = store_->BeginLeadTxn().value();
+  auto refused = engine_.RecordOutcome(
+      *txn, ids[0], Actor{users_[0]},
+      Outcome{"rejected", "other: " + std::string(294, 'x'), std::nullopt, std::nullopt},
+      clock_.Now());
+  EXPECT_EQ(refused.status().error_code(), "invalid_reason");
+}
+
 }  // namespace
 }  // namespace tandem

@@ -7,6 +7,8 @@
 namespace tandem {
 namespace {
 
+constexpr size_t kGroupChars = 256;
+
 namespace od = simdjson::ondemand;
 
 // The fields a touchpoint reads, as the message has them (before the "else" choices).
@@ -145,6 +147,14 @@ std::optional<Touchpoint> TouchpointOf(const StoredEvent& event) {
   std::string referrer = UrlHost(FirstOf(f.page_referrer, f.prop_referrer));
   if (!referrer.empty() && referrer != UrlHost(FirstOf(f.page_url, f.prop_url))) {
     t.referrer_domain = std::move(referrer);
+  }
+  // Each field is a group of the reports, kept in their counts' keys: its first 256
+  // characters (at most 1 KB), so no public event can make a key too long to index
+  // (PostgreSQL indexes at most 2,704 bytes an entry) or a page's cursor too long for a
+  // URL.
+  for (std::string* field : {&t.source, &t.medium, &t.campaign, &t.term, &t.content,
+                             &t.referrer_domain, &t.landing_page, &t.form, &t.content_item}) {
+    field->resize(FirstChars(*field, kGroupChars).size());
   }
   const bool campaign = !t.source.empty() || !t.medium.empty() || !t.campaign.empty() ||
                         !t.term.empty() || !t.content.empty();

@@ -96,5 +96,21 @@ TEST(UrlHost, SchemePortPathQueryCaseAndWww) {
   EXPECT_EQ(UrlHost(""), "");
 }
 
+// A field is a group of the reports: kept to its first 256 characters, cut between
+// characters, never inside one.
+TEST(Touchpoint, LongFieldsAreKeptToTheirFirst256Characters) {
+  std::string long_campaign;
+  for (int i = 0; i < 300; ++i) long_campaign += "é";  // two bytes each
+  const std::string long_path = "/" + std::string(5000, 'p');
+  auto t = TouchpointOf(Event("page", R"({"type":"page","context":{"page":{"path":")" + long_path +
+                                          R"("},"campaign":{"source":"google","name":")" +
+                                          long_campaign + R"("}}})"));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->source, "google");
+  EXPECT_EQ(t->campaign.size(), 512u) << "256 characters of two bytes";
+  EXPECT_EQ(t->campaign, long_campaign.substr(0, 512));
+  EXPECT_EQ(t->landing_page, long_path.substr(0, 256));
+}
+
 }  // namespace
 }  // namespace tandem
