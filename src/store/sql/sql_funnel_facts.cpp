@@ -156,6 +156,8 @@ struct OutcomeRow {
 };
 
 // The outcomes report's condition on stage_transitions `s`, and the outcome it gives.
+// A reason counts by its first 300 characters, the most a reason may have (reasons
+// given before that limit may be longer), as in sql_reports.cpp OutcomeRows.
 constexpr const char* kIsOutcome =
     "(s.cause IN ('outcome: rejected', 'outcome: lost', 'outcome: recycled') OR s.to_stage = "
     "'disqualified')";
@@ -182,7 +184,8 @@ Status WriteLeadOutcomes(Db& db, int64_t lead_id) {
       Statement * stmt,
       db.Prepare(fmt::format(
           "INSERT INTO lead_outcomes (transition_id, lead_id, at, outcome, reason, by_user_id) "
-          "SELECT s.id, s.lead_id, s.at, {}, s.reason, s.by_user_id FROM {} WHERE s.lead_id = ? "
+          "SELECT s.id, s.lead_id, s.at, {}, SUBSTR(s.reason, 1, 300), s.by_user_id FROM {} WHERE "
+          "s.lead_id = ? "
           "AND {}",
           kOutcomeOf, TransitionsOfLead(db, "s"), kIsOutcome)));
   stmt->Bind(1, lead_id);

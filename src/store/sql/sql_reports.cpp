@@ -140,7 +140,8 @@ std::string OutcomeRows(const Db& db, const FunnelQuery& scope) {
                                   : GroupOf(db, scope.by);
   return fmt::format(
       "SELECT s.lead_id AS id, {0} AS g, CASE WHEN s.cause LIKE 'outcome: %' THEN "
-      "SUBSTR(s.cause, 10) ELSE s.to_stage END AS o, s.reason AS r FROM stage_transitions s JOIN "
+      "SUBSTR(s.cause, 10) ELSE s.to_stage END AS o, SUBSTR(s.reason, 1, 300) AS r FROM "
+      "stage_transitions s JOIN "
       "{1} ON {2}.{3} = s.lead_id WHERE s.at >= ?1 AND s.at < ?2 AND s.at < ?5 AND (s.cause IN "
       "('outcome: rejected', 'outcome: lost', 'outcome: recycled') OR s.to_stage = "
       "'disqualified') AND (?3 = 0 OR {2}.owner_id = ?4 OR s.by_user_id = ?4)",

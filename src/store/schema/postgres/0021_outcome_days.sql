@@ -15,7 +15,7 @@ CREATE TABLE lead_outcomes (
   lead_id        BIGINT NOT NULL,  -- leads.id
   at             BIGINT NOT NULL,
   outcome        TEXT NOT NULL,  -- rejected, lost, recycled or disqualified
-  reason         TEXT NOT NULL,
+  reason         TEXT NOT NULL,  -- its first 300 characters (reasons given before they were limited to 300 may be longer)
   by_user_id     BIGINT  -- users.id; NULL: the system
 );
 CREATE INDEX lead_outcomes_lead ON lead_outcomes(lead_id);
@@ -34,7 +34,7 @@ CREATE TABLE outcome_days (
 INSERT INTO lead_outcomes (transition_id, lead_id, at, outcome, reason, by_user_id)
 SELECT s.id, s.lead_id, s.at,
        CASE WHEN s.cause LIKE 'outcome: %' THEN SUBSTR(s.cause, 10) ELSE s.to_stage END,
-       s.reason, s.by_user_id
+       SUBSTR(s.reason, 1, 300), s.by_user_id
 FROM stage_transitions s
 WHERE s.cause IN ('outcome: rejected', 'outcome: lost', 'outcome: recycled') OR s.to_stage = 'disqualified';
 
