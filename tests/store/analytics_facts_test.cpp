@@ -142,6 +142,10 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   EXPECT_FALSE(
       dump("SELECT 1 FROM outcome_days WHERE dim = 'rep' AND g <> '' AND n > 0", 1).empty());
   EXPECT_FALSE(dump("SELECT 1 FROM lead_outcomes WHERE outcome = 'rejected'", 1).empty());
+  // A count that came to zero as a lead moved on is gone, not kept at zero.
+  for (const char* table : {"funnel_days", "velocity_days", "speed_days", "outcome_days"}) {
+    EXPECT_TRUE(dump(fmt::format("SELECT 1 FROM {} WHERE n = 0", table), 1).empty()) << table;
+  }
 
   pipeline_.reset();
   store_.reset();

@@ -5,11 +5,10 @@
 // lead), speed_days and outcome_days the sums of those per day and group.
 // Whenever a lead's stage, history, first touchpoint or answers may have changed, its
 // rows are recomputed from the facts, and the sums move by the difference between what
-// it counted as and what it counts as now — so they always equal a count of lead_funnel
-// and mql_responses, which always equal what the facts say.
+// it counted as and what it counts as now — so they always equal a count of lead_funnel,
+// mql_responses and lead_outcomes, which always equal what the facts say.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -290,31 +289,41 @@ Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>&
   return stmt->Run();
 }
 
-// Adds `delta` to the count of `table` keyed by `columns` (the key's values bound by
-// `bind` from place 1 on), and drops a count that comes to zero: the tables keep only
-// counts that count, so a report reads no more rows than there are groups of a day.
+// A day table: the statement that adds to a count (the key's values, then the amount),
+// and the one that drops the count of a key when it has come to zero.
+struct DayTable {
+  const char* add;
+  const char* drop;
+};
+constexpr std::array<DayTable, 4> kDayTables = {{
+    {"INSERT INTO funnel_days (dim, day, g, cur, hist, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
+     "(dim, day, g, cur, hist) DO UPDATE SET n = funnel_days.n + excluded.n",
+     "DELETE FROM funnel_days WHERE dim = ? AND day = ? AND g = ? AND cur = ? AND hist = ? AND n "
+     "= 0"},
+    {"INSERT INTO velocity_days (dim, day, g, k, h, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
+     "day, g, k, h) DO UPDATE SET n = velocity_days.n + excluded.n",
+     "DELETE FROM velocity_days WHERE dim = ? AND day = ? AND g = ? AND k = ? AND h = ? AND n = 0"},
+    {"INSERT INTO speed_days (dim, day, g, m, a, q, w, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
+     "CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = speed_days.n + excluded.n",
+     "DELETE FROM speed_days WHERE dim = ? AND day = ? AND g = ? AND m = ? AND a = ? AND q = ? AND "
+     "w = ? AND n = 0"},
+    {"INSERT INTO outcome_days (dim, day, g, o, r, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
+     "day, g, o, r) DO UPDATE SET n = outcome_days.n + excluded.n",
+     "DELETE FROM outcome_days WHERE dim = ? AND day = ? AND g = ? AND o = ? AND r = ? AND n = 0"},
+}};
+constexpr size_t kOutcomeDays = 3;
+
+// Adds `delta` to a count of `table` whose key `bind` binds (`places` values from place 1
+// on), and drops the count when it comes to zero: the tables keep only counts that
+// count, so a report reads no more rows than there are groups of a day.
 template <typename Bind>
-Status AddToCount(Db& db, std::string_view table, std::string_view columns, int64_t delta,
-                  Bind bind) {
-  const size_t places = static_cast<size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
-  std::string values, where;
-  for (std::string_view rest = columns; !rest.empty();) {
-    const size_t comma = rest.find(", ");
-    where += fmt::format("{}{} = ?", where.empty() ? "" : " AND ", rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-  }
-  for (size_t i = 0; i <= places; ++i) values += i == 0 ? "?" : ", ?";
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * add,
-      db.Prepare(fmt::format("INSERT INTO {0} ({1}, n) VALUES ({2}) ON CONFLICT ({1}) DO UPDATE "
-                             "SET n = {0}.n + excluded.n",
-                             table, columns, values)));
+Status AddToCount(Db& db, const DayTable& table, int places, int64_t delta, Bind bind) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * add, db.Prepare(table.add));
   bind(*add);
-  add->Bind(static_cast<int>(places) + 1, delta);
+  add->Bind(places + 1, delta);
   TANDEM_RETURN_IF_ERROR(add->Run());
   if (delta > 0) return OkStatus();
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * drop, db.Prepare(fmt::format("DELETE FROM {} WHERE {} AND n = 0", table, where)));
+  TANDEM_ASSIGN_OR_RETURN(Statement * drop, db.Prepare(table.drop));
   bind(*drop);
   return drop->Run();
 }
@@ -331,13 +340,8 @@ Status MoveCounts(Db& db, const std::map<CountKey, int64_t>& counts) {
         stmt.Bind(5, b);
       }
     };
-    static constexpr std::array<std::pair<const char*, const char*>, 3> kTables = {{
-        {"funnel_days", "dim, day, g, cur, hist"},
-        {"velocity_days", "dim, day, g, k, h"},
-        {"speed_days", "dim, day, g, m, a, q, w"},
-    }};
-    const auto& [name, columns] = kTables[static_cast<size_t>(table)];
-    TANDEM_RETURN_IF_ERROR(AddToCount(db, name, columns, delta, bind));
+    TANDEM_RETURN_IF_ERROR(
+        AddToCount(db, kDayTables[static_cast<size_t>(table)], table == 2 ? 7 : 5, delta, bind));
   }
   return OkStatus();
 }
@@ -346,10 +350,9 @@ Status MoveOutcomeCounts(Db& db, const std::map<OutcomeKey, int64_t>& counts) {
   for (const auto& [key, delta] : counts) {
     if (delta == 0) continue;
     const auto& [dim, day, group, outcome, reason] = key;
-    TANDEM_RETURN_IF_ERROR(
-        AddToCount(db, "outcome_days", "dim, day, g, o, r", delta, [&](Statement& stmt) {
-          stmt.Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, outcome).Bind(5, reason);
-        }));
+    TANDEM_RETURN_IF_ERROR(AddToCount(db, kDayTables[kOutcomeDays], 5, delta, [&](Statement& stmt) {
+      stmt.Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, outcome).Bind(5, reason);
+    }));
   }
   return OkStatus();
 }
