@@ -63,6 +63,12 @@ class AnalyticsReads {
   // with its touchpoints; stops at the first error `sink` returns.
   virtual Status ForEachDeal(const AttributionQuery& query,
                              const std::function<Status(Deal)>& sink) = 0;
+  // The attribution of the deals of the query's whole days as the store keeps it summed
+  // while deals are made, or nullopt when it keeps none for the query (an as-of moment,
+  // one owner's leads, time decay, a range without a whole day). The deals of the range
+  // outside [sums.from, sums.to) are left to ForEachDeal.
+  virtual StatusOr<std::optional<AttributionSums>> SumAttribution(
+      const AttributionQuery& query) = 0;
   // A lead's deals, oldest first, each with its touchpoints.
   virtual StatusOr<std::vector<Deal>> DealsOf(int64_t lead_id) = 0;
 };

@@ -256,14 +256,35 @@ std::string GroupOfTouch(const Deal& deal, int touch, Dimension by) {
   }
 }
 
-void AttributionBuilder::Add(const Deal& deal) {
-  const bool won = deal.stage == Stage::kCustomer;
+std::map<std::string, std::pair<int64_t, int64_t>> CreditsByGroup(
+    const Deal& deal, const std::vector<Credit>& credits, Dimension by) {
   std::map<std::string, std::pair<int64_t, int64_t>> by_group;  // micros, cents
-  for (const Credit& c : CreditDeal(deal, query_)) {
-    auto& [micros, cents] = by_group[GroupOfTouch(deal, c.touch, query_.scope.by)];
+  for (const Credit& c : credits) {
+    auto& [micros, cents] = by_group[GroupOfTouch(deal, c.touch, by)];
     micros += c.micros;
     cents += c.cents;
   }
+  std::erase_if(by_group, [](const auto& group) {
+    return group.second.first == 0 && group.second.second == 0;
+  });
+  return by_group;
+}
+
+namespace {
+
+void AddSum(AttributionRow& to, const AttributionRow& row) {
+  to.opportunity_micros += row.opportunity_micros;
+  to.pipeline_cents += row.pipeline_cents;
+  to.won_micros += row.won_micros;
+  to.revenue_cents += row.revenue_cents;
+  to.opportunity_deals += row.opportunity_deals;
+  to.won_deals += row.won_deals;
+}
+
+}  // namespace
+
+void AttributionBuilder::Add(const Deal& deal) {
+  const bool won = deal.stage == Stage::kCustomer;
   auto add = [&](AttributionRow& row, int64_t micros, int64_t cents) {
     (won ? row.won_micros : row.opportunity_micros) += micros;
     (won ? row.revenue_cents : row.pipeline_cents) += cents;
@@ -271,11 +292,21 @@ void AttributionBuilder::Add(const Deal& deal) {
   };
   add(total_, kWhole, deal.amount_cents);
   if (query_.scope.by == Dimension::kNone) return;
-  for (const auto& [group, parts] : by_group) {
-    if (parts.first == 0 && parts.second == 0) continue;  // no credit: not this group's deal
+  for (const auto& [group, parts] :
+       CreditsByGroup(deal, CreditDeal(deal, query_), query_.scope.by)) {
     AttributionRow& row = groups_[group];
     row.group = group;
     add(row, parts.first, parts.second);
+  }
+}
+
+void AttributionBuilder::AddSums(const AttributionSums& sums) {
+  AddSum(total_, sums.total);
+  if (query_.scope.by == Dimension::kNone) return;
+  for (const AttributionRow& row : sums.groups) {
+    AttributionRow& to = groups_[row.group];
+    to.group = row.group;
+    AddSum(to, row);
   }
 }
 

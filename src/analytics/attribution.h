@@ -84,6 +84,11 @@ std::vector<Credit> CreditDeal(const Deal& deal, const AttributionQuery& query);
 // The value of a dimension on a touch; the lead's group for a lead dimension.
 std::string GroupOfTouch(const Deal& deal, int touch, Dimension by);
 
+// A deal's credits summed by the group of `by` each goes to: millionths and cents. A
+// group given neither is left out (the deal is not that group's).
+std::map<std::string, std::pair<int64_t, int64_t>> CreditsByGroup(
+    const Deal& deal, const std::vector<Credit>& credits, Dimension by);
+
 struct AttributionRow {
   std::string group;
   int64_t opportunity_micros = 0, pipeline_cents = 0;
@@ -91,10 +96,20 @@ struct AttributionRow {
   int64_t opportunity_deals = 0, won_deals = 0;  // deals that gave this group any credit
 };
 
+// What a store keeps summed as deals are made: the deals of [from, to) credited by the
+// query's model, summed per group of its dimension and in total.
+struct AttributionSums {
+  TimePoint from, to;
+  AttributionRow total;
+  std::vector<AttributionRow> groups;
+};
+
 class AttributionBuilder {
  public:
   explicit AttributionBuilder(AttributionQuery query) : query_(std::move(query)) {}
   void Add(const Deal& deal);
+  // Deals credited and summed elsewhere, by the query's model and dimension.
+  void AddSums(const AttributionSums& sums);
   const AttributionQuery& query() const { return query_; }
   const AttributionRow& total() const { return total_; }
   const std::map<std::string, AttributionRow>& groups() const { return groups_; }

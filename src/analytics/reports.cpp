@@ -69,11 +69,25 @@ std::optional<std::string> NextAfter(const AttributionBuilder& report) {
 
 StatusOr<AttributionBuilder> RunAttribution(AnalyticsReads& store, const AttributionQuery& query) {
   AttributionBuilder report(query);
-  Status st = store.ForEachDeal(query, [&report](Deal deal) {
-    report.Add(deal);
-    return OkStatus();
-  });
-  if (!st.ok()) return st;
+  auto credit = [&](TimePoint from, TimePoint to) -> Status {
+    if (from >= to) return OkStatus();
+    AttributionQuery part = query;
+    part.scope.from = from;
+    part.scope.to = to;
+    return store.ForEachDeal(part, [&report](Deal deal) {
+      report.Add(deal);
+      return OkStatus();
+    });
+  };
+  TANDEM_ASSIGN_OR_RETURN(std::optional<AttributionSums> sums, store.SumAttribution(query));
+  if (!sums) {
+    TANDEM_RETURN_IF_ERROR(credit(query.scope.from, query.scope.to));
+    return report;
+  }
+  // The whole days as kept, the deals of the hours at either end one by one.
+  report.AddSums(*sums);
+  TANDEM_RETURN_IF_ERROR(credit(query.scope.from, sums->from));
+  TANDEM_RETURN_IF_ERROR(credit(sums->to, query.scope.to));
   return report;
 }
 

@@ -482,6 +482,7 @@ TEST_F(LeadEngineTest, TheAccountOwnerIsKeptAsLeadsAreAssignedAndReleased) {
   Status undone = dir_.RunSql(
       "DROP TABLE account_owners; DROP INDEX leads_owner_stage; DROP INDEX persons_merged_into; "
       "DROP TABLE speed_days; DROP TABLE lead_outcomes; DROP TABLE outcome_days; "
+      "DROP TABLE attributed_deals; DROP TABLE attributed_touches; DROP TABLE attribution_days; "
       "DELETE FROM schema_migrations WHERE version >= 19;");
   ASSERT_TRUE(undone.ok()) << undone.ToString();
   store_ = std::move(OpenStore(dir_.Url(), StoreOptions{}).value());

@@ -1,12 +1,13 @@
 // The analytics facts and the reports' kept counts on SQLite and on PostgreSQL: what is
 // written as things happen equals what the schema's back-fill
 // (store/schema/*/0010_analytics.sql, 0017_lead_dimensions.sql, 0018_funnel_counts.sql,
-// 0020_speed_days.sql, 0021_outcome_days.sql)
+// 0020_speed_days.sql, 0021_outcome_days.sql, 0022_attribution_days.sql)
 // makes of the same history, and a database of the version before them gets them by
 // migrating.
 //
 // The back-fill runs the way it runs for users: the tables are dropped and the schema
 // set back to an earlier version, and opening the store migrates it again.
+#include "analytics/reports.h"
 #include "store/analytics_facts_fixture.h"
 
 namespace tandem {
@@ -61,7 +62,7 @@ TEST_F(AnalyticsFactsTest, EventsStoredBeforeTheMigrationAndProcessedAfterItAreC
 }
 
 // The reports' kept counts (0018_funnel_counts.sql, 0020_speed_days.sql,
-// 0021_outcome_days.sql), kept as the workload
+// 0021_outcome_days.sql, 0022_attribution_days.sql), kept as the workload
 // moved leads, merged persons, added touchpoints and touches, equal what the migration's back-fill
 // makes of the same facts.
 TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
@@ -118,7 +119,21 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
          6},
         {"outcome_days",
          "SELECT dim, day, g, o, r, n FROM outcome_days WHERE n <> 0 ORDER BY dim, day, g, o, r",
-         6}};
+         6},
+        {"attributed_deals",
+         "SELECT transition_id, lead_id, stage, at, amount_cents, lead_created_at, "
+         "opportunity_at, rep, team, country, company_size FROM attributed_deals ORDER BY "
+         "transition_id",
+         11},
+        {"attributed_touches",
+         "SELECT lead_id, at, event_id, type, source, medium, campaign, term, content, "
+         "referrer_domain, landing_page, form, content_item FROM attributed_touches ORDER BY "
+         "lead_id, at, event_id",
+         13},
+        {"attribution_days",
+         "SELECT model, dim, day, g, won, micros, cents, deals FROM attribution_days ORDER BY "
+         "model, dim, day, g, won",
+         8}};
     for (const auto& [table, sql, columns] : rows) {
       for (std::string& row : dump(sql, columns)) all.push_back(std::string(table) + ": " + row);
     }
@@ -142,6 +157,12 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   EXPECT_FALSE(
       dump("SELECT 1 FROM outcome_days WHERE dim = 'rep' AND g <> '' AND n > 0", 1).empty());
   EXPECT_FALSE(dump("SELECT 1 FROM lead_outcomes WHERE outcome = 'rejected'", 1).empty());
+  EXPECT_FALSE(dump("SELECT 1 FROM attribution_days WHERE model = 'w_shaped' AND dim = "
+                    "'campaign' AND g <> '' AND won = 1 AND cents > 0",
+                    1)
+                   .empty());
+  EXPECT_FALSE(dump("SELECT 1 FROM attributed_touches", 1).empty());
+  EXPECT_TRUE(dump("SELECT 1 FROM attribution_days WHERE deals = 0", 1).empty());
   // A count that came to zero as a lead moved on is gone, not kept at zero.
   for (const char* table : {"funnel_days", "velocity_days", "speed_days", "outcome_days"}) {
     EXPECT_TRUE(dump(fmt::format("SELECT 1 FROM {} WHERE n = 0", table), 1).empty()) << table;
@@ -154,6 +175,7 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
       "DROP TABLE mql_responses; DROP INDEX stage_transitions_outcomes; DROP TABLE account_owners; "
       "DROP INDEX leads_owner_stage; DROP INDEX persons_merged_into; DROP TABLE speed_days; "
       "DROP TABLE lead_outcomes; DROP TABLE outcome_days; "
+      "DROP TABLE attributed_deals; DROP TABLE attributed_touches; DROP TABLE attribution_days; "
       "DELETE FROM schema_migrations WHERE version >= 18;");
   ASSERT_TRUE(undone.ok()) << undone.ToString();
   Open();
@@ -236,6 +258,89 @@ TEST_F(AnalyticsFactsTest, AStoreThatKeepsNoReportsAnswersNone) {
   EXPECT_EQ(funnel.status().error_code(), "reports_not_kept");
   EXPECT_FALSE(store_->CountSpeedToLead(query).ok());
   EXPECT_FALSE(store_->ForEachDeal(AttributionQuery{query}, [](Deal) { return OkStatus(); }).ok());
+  EXPECT_FALSE(store_->SumAttribution(AttributionQuery{query}).ok());
+}
+
+// The attribution summed per day as deals are made (0022_attribution_days.sql), with the
+// deals of the hours at either end of a range credited one by one, equals crediting every
+// deal of the range one by one: for each model it keeps, by touchpoint and lead
+// dimensions and in total, to the millionth and the cent.
+TEST_F(AnalyticsFactsTest, KeptAttributionEqualsCreditingEachDeal) {
+  // Three rounds of deals, 30 hours apart.
+  for (uint64_t seed : {41, 42, 43}) {
+    Traffic(seed, 1200);
+    AnswerTheMqls();
+    WorkTheLeads();
+    clock_.Advance(std::chrono::hours(30));
+  }
+  std::vector<TimePoint> made;
+  AttributionQuery all;
+  all.scope = {TimePoint{}, kStart + std::chrono::hours(24 * 3650), Dimension::kNone};
+  ASSERT_TRUE(store_
+                  ->ForEachDeal(all,
+                                [&](Deal deal) {
+                                  made.push_back(deal.at);
+                                  return OkStatus();
+                                })
+                  .ok());
+  ASSERT_GT(made.size(), 20u);
+  // From just after the first deal to the last: parts of a day at either end.
+  const TimePoint from = made.front() + std::chrono::milliseconds(1), to = made.back();
+  ASSERT_GT(to - from, std::chrono::hours(48)) << "the deals span too few days";
+  auto one_by_one = [&](const AttributionQuery& query) {
+    AttributionBuilder report(query);
+    EXPECT_TRUE(store_
+                    ->ForEachDeal(query,
+                                  [&](Deal deal) {
+                                    report.Add(deal);
+                                    return OkStatus();
+                                  })
+                    .ok());
+    return report;
+  };
+  auto rows = [](const AttributionBuilder& report) {
+    std::vector<std::string> out;
+    auto line = [&](const AttributionRow& r) {
+      out.push_back(fmt::format("{}|{}|{}|{}|{}|{}|{}", r.group, r.opportunity_micros,
+                                r.pipeline_cents, r.won_micros, r.revenue_cents,
+                                r.opportunity_deals, r.won_deals));
+    };
+    line(report.total());
+    for (const auto& [group, row] : report.groups()) line(row);
+    return out;
+  };
+  for (const char* model : {"first_touch", "last_touch", "linear", "u_shaped", "w_shaped"}) {
+    for (Dimension by : {Dimension::kNone, Dimension::kSource, Dimension::kCampaign,
+                         Dimension::kLandingPage, Dimension::kRep, Dimension::kCountry}) {
+      SCOPED_TRACE(fmt::format("{} by {}", model, DimensionName(by)));
+      AttributionQuery query;
+      query.scope = {from, to, by};
+      query.model = *ParseModel(model);
+      auto sums = store_->SumAttribution(query);
+      ASSERT_TRUE(sums.ok()) << sums.status().ToString();
+      ASSERT_TRUE(sums->has_value()) << "no sums kept";
+      EXPECT_GT((*sums)->from, from);
+      EXPECT_LT((*sums)->to, to);
+      auto kept = RunAttribution(*store_, query);
+      ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+      const AttributionBuilder each = one_by_one(query);
+      const std::vector<std::string> expected = rows(each);
+      EXPECT_EQ(rows(*kept), expected);
+      // Some deals come from the sums, some from the ends.
+      const int64_t summed = (*sums)->total.opportunity_deals + (*sums)->total.won_deals;
+      EXPECT_GT(summed, 0);
+      EXPECT_LT(summed, each.total().opportunity_deals + each.total().won_deals);
+      EXPECT_GT(expected.size(), by == Dimension::kNone ? 0u : 1u);
+    }
+  }
+  // Time decay, an as-of moment or one owner's leads are credited deal by deal.
+  AttributionQuery decay;
+  decay.scope = {from, to, Dimension::kSource};
+  decay.model = AttributionModel::kTimeDecay;
+  EXPECT_FALSE(store_->SumAttribution(decay).value().has_value());
+  AttributionQuery as_of;
+  as_of.scope = {from, to, Dimension::kSource, std::nullopt, to};
+  EXPECT_FALSE(store_->SumAttribution(as_of).value().has_value());
 }
 
 // The write key is public: a campaign of 4,000 random characters, or a country as long,

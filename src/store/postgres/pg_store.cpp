@@ -201,6 +201,12 @@ StatusOr<std::unique_ptr<sql::WriteScope>> PgStore::BeginWrite(sql::WriteKind ki
 }
 
 Status PgStore::Migrate() {
+  TANDEM_RETURN_IF_ERROR(ApplyMigrations());
+  if (!keep_reports_) return OkStatus();
+  return CountPendingAttribution();
+}
+
+Status PgStore::ApplyMigrations() {
   TANDEM_ASSIGN_OR_RETURN(auto db, Borrow());
   Lease lease(*this, std::move(db));
   return pg::Migrate(lease.pg().conn());

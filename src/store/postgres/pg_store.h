@@ -36,6 +36,7 @@ class PgStore final : public SqlStore {
   StatusOr<std::unique_ptr<sql::WriteScope>> BeginWrite(sql::WriteKind kind) override;
 
  private:
+  Status ApplyMigrations();
   class Lease;
   class WriteScope;
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,27 @@ StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& qu
 StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill);
 Status ForEachDeal(Db& db, const AttributionQuery& query, const std::function<Status(Deal)>& sink);
 StatusOr<std::vector<Deal>> DealsOf(Db& db, int64_t lead_id);
+// The UTC day of a moment, in days since 1970-01-01, as the day tables key it.
+inline int64_t UtcDayOf(int64_t millis) {
+  constexpr int64_t kDay = 86'400'000;
+  return millis >= 0 ? millis / kDay : (millis + 1) / kDay - 1;
+}
+// The kept attribution (sql_attribution_facts.cpp, 0022_attribution_days.sql).
+StatusOr<std::optional<AttributionSums>> SumAttribution(Db& db, const AttributionQuery& query);
+// After the lead's deals, their touchpoints or its groups may have changed: its deals
+// as the facts have them now (lead_groups: its rep, team, country and size band, as
+// lead_funnel keeps them; nullptr when it is no longer a lead) replace those the sums
+// counted, and the sums move by the difference. REQUIRES: a write transaction, and
+// lead_funnel already up to date for the lead.
+Status RecountDeals(Db& db, int64_t lead_id, const std::array<std::string, 4>* lead_groups);
+// RecountDeals with the lead's groups as lead_funnel keeps them (sql_funnel_facts.cpp).
+Status RecountDealsOf(Db& db, int64_t lead_id);
+// Whether the sums may count a touchpoint at `at` of the lead: it is at or before one of
+// the deals they counted.
+StatusOr<bool> BeforeAKeptDeal(Db& db, int64_t lead_id, int64_t at);
+// The leads whose deals a migration left to count: those above the lead id it holds
+// ("done" once none is left; see SqlStore::CountPendingAttribution).
+inline constexpr const char* kAttributionBackfillSetting = "attribution_backfill_after";
 
 // AnalyticsReads on the connection to read on.
 template <typename Base>
@@ -101,6 +123,9 @@ class AnalyticsReadsOn : public Base {
   Status ForEachDeal(const AttributionQuery& query,
                      const std::function<Status(Deal)>& sink) override {
     return this->Reading([&](Db& db) { return sql::ForEachDeal(db, query, sink); });
+  }
+  StatusOr<std::optional<AttributionSums>> SumAttribution(const AttributionQuery& query) override {
+    return this->Reading([&](Db& db) { return sql::SumAttribution(db, query); });
   }
   StatusOr<std::vector<Deal>> DealsOf(int64_t lead_id) override {
     return this->Reading([&](Db& db) { return sql::DealsOf(db, lead_id); });

@@ -9,6 +9,7 @@
 // mql_responses and lead_outcomes, which always equal what the facts say.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -21,7 +22,6 @@
 namespace tandem::sql {
 namespace {
 
-constexpr int64_t kDayMillis = 86'400'000;
 constexpr int64_t kHourMillis = 3'600'000;
 
 // What one lead counts as: a lead_funnel row.
@@ -102,10 +102,6 @@ StatusOr<std::optional<FunnelLead>> CountedFunnelLead(Db& db, int64_t lead_id) {
   return ReadOne(stmt);
 }
 
-int64_t DayOf(int64_t millis) {
-  return millis >= 0 ? millis / kDayMillis : (millis + 1) / kDayMillis - 1;
-}
-
 // One move to MQL of a lead as mql_responses keeps it, and as speed_days counts it.
 struct MqlRow {
   int64_t day = 0;
@@ -122,7 +118,7 @@ StatusOr<std::vector<MqlRow>> MqlRowsOf(Db& db, int64_t lead_id) {
                  "mql_responses WHERE lead_id = ? ORDER BY transition_id"));
   stmt->Bind(1, lead_id);
   return Collect<MqlRow>(stmt, [](const Statement& s) {
-    return MqlRow{DayOf(s.Int(0)), s.Int(1), s.Int(2)};
+    return MqlRow{UtcDayOf(s.Int(0)), s.Int(1), s.Int(2)};
   });
 }
 
@@ -169,7 +165,7 @@ StatusOr<std::vector<OutcomeRow>> OutcomeRowsOf(Db& db, int64_t lead_id) {
                                      "WHERE lead_id = ? ORDER BY transition_id"));
   stmt->Bind(1, lead_id);
   return Collect<OutcomeRow>(stmt, [](const Statement& s) {
-    return OutcomeRow{DayOf(s.Int(0)), s.Text(1), s.Text(2), s.NullableInt(3)};
+    return OutcomeRow{UtcDayOf(s.Int(0)), s.Text(1), s.Text(2), s.NullableInt(3)};
   });
 }
 
@@ -213,7 +209,7 @@ using CountKey = std::tuple<int, const char*, int64_t, std::string, int64_t, int
 using OutcomeKey = std::tuple<const char*, int64_t, std::string, std::string, std::string>;
 
 void AddCounts(const FunnelLead& lead, int64_t sign, std::map<CountKey, int64_t>& counts) {
-  const int64_t day = DayOf(lead.created_at);
+  const int64_t day = UtcDayOf(lead.created_at);
   for (size_t d = 0; d <= kKeptDimensions.size(); ++d) {
     const char* dim = d == 0 ? "" : kKeptDimensions[d - 1];
     const std::string& group = d == 0 ? std::string() : lead.groups[d - 1];
@@ -359,15 +355,17 @@ Status MoveOutcomeCounts(Db& db, const std::map<OutcomeKey, int64_t>& counts) {
 
 // What may have changed about a lead: its lead_funnel row (its stage, moves, first
 // touchpoint, owner or other groups), its answers to MQL moves (moves or touches), its
-// outcomes (moves).
+// outcomes (moves), its deals (moves, touchpoints before one, groups).
 struct Changed {
-  bool funnel = false, mqls = false, outcomes = false;
+  bool funnel = false, mqls = false, outcomes = false, deals = false;
 };
 
-// Recounts what the lead counts as — what `changed` says — from the facts, and moves the
-// day counts by the difference from `stored` (its lead_funnel row) and its rows before.
-Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored, Changed changed) {
-  std::optional<FunnelLead> counted = stored;
+// Recounts what the lead counts as in the day counts — what `changed` says — from the
+// facts into `counted`, and moves the counts by the difference from `stored` (its
+// lead_funnel row) and its rows before.
+Status RecountDays(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored,
+                   Changed changed, std::optional<FunnelLead>& counted) {
+  counted = stored;
   if (changed.funnel) {
     TANDEM_ASSIGN_OR_RETURN(counted, CountedFunnelLead(db, lead_id));
   }
@@ -399,6 +397,27 @@ Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored,
   TANDEM_RETURN_IF_ERROR(MoveOutcomeCounts(db, outcomes));
   if (counted == stored) return OkStatus();
   return WriteFunnelLead(db, lead_id, counted);
+}
+
+// A lead that ever reached opportunity: one with deals.
+bool HasDeals(const std::optional<FunnelLead>& lead) {
+  return lead && lead->hist >= FunnelRank(Stage::kOpportunity);
+}
+
+// The lead's deals, with its groups as `lead` has them (none when it is no lead).
+Status RecountDealsAs(Db& db, int64_t lead_id, const std::optional<FunnelLead>& lead) {
+  if (!lead) return RecountDeals(db, lead_id, nullptr);
+  std::array<std::string, 4> groups;
+  std::copy(lead->groups.begin() + kRep, lead->groups.end(), groups.begin());
+  return RecountDeals(db, lead_id, &groups);
+}
+
+// RecountDays, then the lead's deals when they may have changed and it has or had any.
+Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored, Changed changed) {
+  std::optional<FunnelLead> counted;
+  TANDEM_RETURN_IF_ERROR(RecountDays(db, lead_id, stored, changed, counted));
+  if (!changed.deals || !(HasDeals(stored) || HasDeals(counted))) return OkStatus();
+  return RecountDealsAs(db, lead_id, counted);
 }
 
 }  // namespace
@@ -439,7 +458,13 @@ Status RecountMqlResponses(Db& db, int64_t lead_id) {
 Status RecountReportsOf(Db& db, int64_t lead_id) {
   if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead_id));
-  return Recount(db, lead_id, stored, {.funnel = true, .mqls = true, .outcomes = true});
+  return Recount(db, lead_id, stored,
+                 {.funnel = true, .mqls = true, .outcomes = true, .deals = true});
+}
+
+Status RecountDealsOf(Db& db, int64_t lead_id) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead_id));
+  return RecountDealsAs(db, lead_id, stored);
 }
 
 Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
@@ -452,20 +477,26 @@ Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
       stored->groups[kRep + 1] == lead.team && stored->groups[kRep + 2] == lead.country &&
       stored->groups[kRep + 3] == lead.company_size)
     return OkStatus();
-  return Recount(db, lead.id, stored, {.funnel = true});
+  return Recount(db, lead.id, stored, {.funnel = true, .deals = true});
 }
 
 Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
   if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored,
                           StoredFunnelLead(db, touchpoint.person_id));
-  // No lead yet (its creation counts it), or a touchpoint after its first one.
+  // No lead yet (its creation counts it).
   if (!stored) return OkStatus();
   const int64_t at = ToUnixMillis(touchpoint.at);
-  if (stored->first_at && std::pair(*stored->first_at, stored->first_event_id.value_or(0)) <
-                              std::pair(at, touchpoint.event_id))
-    return OkStatus();
-  return Recount(db, touchpoint.person_id, stored, {.funnel = true});
+  Changed changed;
+  // A touchpoint before its first one, or before one of its deals.
+  changed.funnel =
+      !stored->first_at || !(std::pair(*stored->first_at, stored->first_event_id.value_or(0)) <
+                             std::pair(at, touchpoint.event_id));
+  if (HasDeals(stored)) {
+    TANDEM_ASSIGN_OR_RETURN(changed.deals, BeforeAKeptDeal(db, touchpoint.person_id, at));
+  }
+  if (!changed.funnel && !changed.deals) return OkStatus();
+  return Recount(db, touchpoint.person_id, stored, changed);
 }
 
 }  // namespace tandem::sql

@@ -222,11 +222,9 @@ constexpr const char* kSumOfN = "CAST(SUM(n) AS BIGINT)";
 // Binds kKeptDays and KeptDayEnds: the first and the end of the whole days in the range
 // (the first not before it; none when it spans no whole day).
 void BindKept(Statement& stmt, const FunnelQuery& q) {
-  constexpr int64_t kDay = 86'400'000;
-  auto floor_day = [](int64_t ms) { return ms >= 0 ? ms / kDay : (ms + 1) / kDay - 1; };
   const int64_t from = ToUnixMillis(q.from), to = ToUnixMillis(q.to);
-  const int64_t first = floor_day(from) + (from % kDay == 0 ? 0 : 1);
-  stmt.Bind(1, from).Bind(2, to).Bind(3, KeptDimension(q.by)).Bind(4, first).Bind(5, floor_day(to));
+  const int64_t first = UtcDayOf(from) + (from % 86'400'000 == 0 ? 0 : 1);
+  stmt.Bind(1, from).Bind(2, to).Bind(3, KeptDimension(q.by)).Bind(4, first).Bind(5, UtcDayOf(to));
 }
 
 // speed_to_lead.h SpeedBucketOf in SQL, over minutes `m`.

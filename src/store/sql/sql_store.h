@@ -191,6 +191,9 @@ class SqlStore : public sql::SqlStoreReads {
   virtual StatusOr<std::unique_ptr<sql::WriteScope>> BeginWrite(sql::WriteKind kind) = 0;
   // Runs `write` in one write transaction.
   Status Write(const std::function<Status(sql::Db&)>& write);
+  // After the migrations: counts into the kept attribution, `batch` leads a transaction,
+  // the deals of the leads a migration left to count (sql_attribution_facts.cpp).
+  Status CountPendingAttribution(size_t batch = 500);
 };
 
 }  // namespace tandem

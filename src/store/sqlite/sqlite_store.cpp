@@ -127,6 +127,12 @@ StatusOr<std::unique_ptr<sql::WriteScope>> SqliteStore::BeginWrite(sql::WriteKin
 }
 
 Status SqliteStore::Migrate() {
+  TANDEM_RETURN_IF_ERROR(ApplyMigrations());
+  if (!options_.keep_reports) return OkStatus();
+  return CountPendingAttribution();
+}
+
+Status SqliteStore::ApplyMigrations() {
   std::lock_guard lock(write_mu_);
   TANDEM_RETURN_IF_ERROR(
       writer_->Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

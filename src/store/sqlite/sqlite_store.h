@@ -29,6 +29,7 @@ class SqliteStore final : public SqlStore {
   StatusOr<std::unique_ptr<sql::WriteScope>> BeginWrite(sql::WriteKind kind) override;
 
  private:
+  Status ApplyMigrations();
   class ReadLease;
   class WriteScope;
 
