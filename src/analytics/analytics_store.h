@@ -38,7 +38,8 @@ class AnalyticsReads {
   virtual ~AnalyticsReads() = default;
   // A lead's transitions, oldest first (by time, then as written).
   virtual StatusOr<std::vector<StageTransition>> StageTransitionsOf(int64_t lead_id) = 0;
-  // A person's touchpoints, oldest first (by time, then event id).
+  // A person's touchpoints, oldest first (by time, then event id); none unless the
+  // person has a lead (fact_store.h).
   virtual StatusOr<std::vector<Touchpoint>> TouchpointsOf(int64_t person_id) = 0;
   virtual StatusOr<std::vector<StageTransition>> ListStageTransitions(const FactRange& range) = 0;
   virtual StatusOr<std::vector<Touchpoint>> ListTouchpoints(const FactRange& range) = 0;

@@ -20,7 +20,9 @@ class StageTransitionWrites {
 class TouchpointWrites {
  public:
   virtual ~TouchpointWrites() = default;
-  // A touchpoint already kept for its event is left as it is.
+  // A touchpoint already kept for its event is left as it is. Only the touchpoints of
+  // persons who have a lead are kept (the reports read no other): one whose person has
+  // none is not, and a lead's creation keeps those of its person's events so far.
   virtual Status AddTouchpoint(const Touchpoint& touchpoint) = 0;
 };
 

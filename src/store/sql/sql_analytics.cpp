@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "store/sql/sql_events.h"
 
 namespace tandem::sql {
 namespace {
@@ -87,6 +90,10 @@ Status AddStageTransition(Db& db, const StageTransition& t) {
 
 Status AddTouchpoint(Db& db, const Touchpoint& t) {
   if (!db.keeps_reports()) return OkStatus();
+  return NoteTouchpoint(db, t);
+}
+
+Status InsertTouchpoint(Db& db, const Touchpoint& t) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("INSERT INTO touchpoints (person_id, at, event_id, type, source, medium, "
@@ -105,8 +112,27 @@ Status AddTouchpoint(Db& db, const Touchpoint& t) {
       .Bind(11, t.landing_page)
       .Bind(12, t.form)
       .Bind(13, t.content_item);
-  TANDEM_RETURN_IF_ERROR(stmt->Run());
-  return NoteTouchpoint(db, t);
+  return stmt->Run();
+}
+
+// Reads only the events without a touchpoint of the person yet (a merge into a lead adds
+// a few to many it has).
+Status KeepTouchpointsOf(Db& db, int64_t person_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(std::string(kSelectEvent) +
+                 " WHERE person_id = ?1 AND NOT EXISTS (SELECT 1 FROM touchpoints t WHERE "
+                 "t.person_id = ?1 AND t.at = events.timestamp AND t.event_id = events.id) ORDER "
+                 "BY id"));
+  stmt->Bind(1, person_id);
+  TANDEM_ASSIGN_OR_RETURN(std::vector<StoredEvent> events, Collect<StoredEvent>(stmt, ReadEvent));
+  for (const StoredEvent& event : events) {
+    std::optional<Touchpoint> touchpoint = TouchpointOf(event);
+    if (!touchpoint) continue;
+    touchpoint->person_id = person_id;
+    TANDEM_RETURN_IF_ERROR(InsertTouchpoint(db, *touchpoint));
+  }
+  return OkStatus();
 }
 
 StatusOr<std::vector<StageTransition>> StageTransitionsOf(Db& db, int64_t lead_id) {

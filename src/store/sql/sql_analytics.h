@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/sql/sql_db.h"
@@ -19,7 +20,14 @@ namespace tandem::sql {
 // reports (Db::keeps_reports) these and the recounts below write nothing, and the
 // reports' queries fail with ReportsKept's error.
 Status AddStageTransition(Db& db, const StageTransition& transition);
+// Keeps the touchpoint when its person has a lead (NoteTouchpoint): the reports read the
+// touchpoints of leads only, so those of persons who never become one (most visitors)
+// are not written; a lead's creation keeps those of its person's earlier events.
 Status AddTouchpoint(Db& db, const Touchpoint& touchpoint);
+// Writes one touchpoint (none when its person has one for its event already).
+Status InsertTouchpoint(Db& db, const Touchpoint& touchpoint);
+// Writes the touchpoints of the person's events that it has none of yet.
+Status KeepTouchpointsOf(Db& db, int64_t person_id);
 
 // The reports' kept counts (sql_funnel_facts.cpp), kept in the transaction that
 // changes what they count. REQUIRES: a write transaction is open on `db`.
@@ -34,9 +42,13 @@ inline constexpr std::array<const char*, kTouchDimensions + 4> kKeptDimensions =
 Status RecountReportsOf(Db& db, int64_t lead_id);
 // After a touch of the lead was recorded.
 Status RecountMqlResponses(Db& db, int64_t lead_id);
-// After the lead's row was written, or a touchpoint of its person added.
+// After the lead's row was written (a new lead: after its person's touchpoints are
+// kept), or a touchpoint of a person who has a lead kept.
 Status NoteLeadWritten(Db& db, const LeadRecord& lead);
 Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint);
+// After person `from` was merged into `into` (its events and touchpoints moved): the
+// touchpoints of the events `into` gained when it has a lead, and both recounted.
+Status NotePersonsMerged(Db& db, int64_t from, int64_t into);
 // stage_transitions as `alias`, read by lead: SQLite, which keeps no statistics of the
 // tables, would otherwise look for one lead's moves to a stage among every lead's.
 std::string TransitionsOfLead(const Db& db, std::string_view alias);
@@ -68,10 +80,18 @@ StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill);
 Status ForEachDeal(Db& db, const AttributionQuery& query, const std::function<Status(Deal)>& sink);
 StatusOr<std::vector<Deal>> DealsOf(Db& db, int64_t lead_id);
 // The UTC day of a moment, in days since 1970-01-01, as the day tables key it.
+inline constexpr int64_t kDayMillis = 86'400'000;
 inline int64_t UtcDayOf(int64_t millis) {
-  constexpr int64_t kDay = 86'400'000;
-  return millis >= 0 ? millis / kDay : (millis + 1) / kDay - 1;
+  return millis >= 0 ? millis / kDayMillis : (millis + 1) / kDayMillis - 1;
 }
+// The whole days of [from, to) in milliseconds: from the first day not before `from` to
+// the day `to` falls in, [first, end) (empty when first >= end).
+inline std::pair<int64_t, int64_t> WholeDaysOf(int64_t from, int64_t to) {
+  return {UtcDayOf(from) + (UtcDayOf(from) * kDayMillis == from ? 0 : 1), UtcDayOf(to)};
+}
+// The dimension's name in the kept counts (kKeptDimensions; "" for none), or nullptr
+// when they do not keep it (the cohort). sql_reports.cpp.
+const char* KeptDimension(Dimension by);
 // The kept attribution (sql_attribution_facts.cpp, 0022_attribution_days.sql).
 StatusOr<std::optional<AttributionSums>> SumAttribution(Db& db, const AttributionQuery& query);
 // After the lead's deals, their touchpoints or its groups may have changed: its deals

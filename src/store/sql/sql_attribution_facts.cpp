@@ -16,6 +16,7 @@
 #include <string>
 #include <tuple>
 
+#include "leads/lifecycle.h"
 #include "store/sql/sql_analytics.h"
 #include "store/sql/sql_email_txn.h"
 #include "store/sql/sql_store.h"
@@ -24,7 +25,6 @@ namespace tandem::sql {
 namespace {
 
 constexpr int64_t kWholeDeal = 1'000'000;  // a deal in millionths
-constexpr int64_t kDayMillis = 86'400'000;
 
 // The models the sums keep: all but time decay, whose half-life each request sets.
 constexpr std::array<AttributionModel, 5> kKeptModels = {
@@ -207,14 +207,6 @@ Status MoveSums(Db& db, const std::map<SumKey, Sum>& sums) {
   return OkStatus();
 }
 
-// The name the sums keep a dimension by, or nullptr when they keep none for it.
-const char* KeptName(Dimension by) {
-  if (by == Dimension::kNone) return "";
-  for (size_t d = 0; d < kKeptDimensionOf.size(); ++d)
-    if (kKeptDimensionOf[d] == by) return kKeptDimensions[d];
-  return nullptr;
-}
-
 }  // namespace
 
 Status RecountDeals(Db& db, int64_t lead_id, const std::array<std::string, 4>* lead_groups) {
@@ -245,14 +237,19 @@ StatusOr<bool> BeforeAKeptDeal(Db& db, int64_t lead_id, int64_t at) {
 
 StatusOr<std::optional<AttributionSums>> SumAttribution(Db& db, const AttributionQuery& q) {
   TANDEM_RETURN_IF_ERROR(ReportsKept(db));
-  const char* dim = KeptName(q.scope.by);
+  const char* dim = KeptDimension(q.scope.by);
   if (!dim || q.model == AttributionModel::kTimeDecay || q.scope.as_of || q.scope.owner_id)
     return std::optional<AttributionSums>();
-  // The whole days of the range: from the first not before it to the one it ends in.
-  const int64_t from = ToUnixMillis(q.scope.from), to = ToUnixMillis(q.scope.to);
-  const int64_t first = UtcDayOf(from) + (UtcDayOf(from) * kDayMillis == from ? 0 : 1);
-  const int64_t end = UtcDayOf(to);
+  const auto [first, end] = WholeDaysOf(ToUnixMillis(q.scope.from), ToUnixMillis(q.scope.to));
   if (first >= end) return std::optional<AttributionSums>();
+  // Until the deals kept before the sums are all counted, they are not the whole story.
+  TANDEM_ASSIGN_OR_RETURN(Statement * pending,
+                          db.Prepare("SELECT value FROM settings WHERE name = ?"));
+  pending->Bind(1, kAttributionBackfillSetting);
+  TANDEM_ASSIGN_OR_RETURN(bool counting, pending->Step());
+  counting = counting && pending->TextView(0) != "done";
+  pending->Reset();
+  if (counting) return std::optional<AttributionSums>();
   AttributionSums sums{.from = FromUnixMillis(first * kDayMillis),
                        .to = FromUnixMillis(end * kDayMillis)};
   TANDEM_ASSIGN_OR_RETURN(
@@ -290,31 +287,39 @@ StatusOr<std::optional<AttributionSums>> SumAttribution(Db& db, const Attributio
 namespace tandem {
 
 Status SqlStore::CountPendingAttribution(size_t batch) {
-  TANDEM_ASSIGN_OR_RETURN(std::optional<std::string> pending,
-                          GetSetting(sql::kAttributionBackfillSetting));
-  if (!pending || *pending == "done") return OkStatus();
-  int64_t after = 0;
-  const auto [end, error] =
-      std::from_chars(pending->data(), pending->data() + pending->size(), after);
-  if (error != std::errc() || end != pending->data() + pending->size())
-    return Internal(fmt::format("setting {} holds \"{}\", not a lead id",
-                                sql::kAttributionBackfillSetting, *pending));
   bool more = true;
   auto count_batch = [&](sql::Db& db) -> Status {
-    // The leads that ever reached opportunity (rank 5): those with deals.
+    // Where the count stands, read in the transaction that moves it on.
+    TANDEM_ASSIGN_OR_RETURN(sql::Statement * setting,
+                            db.Prepare("SELECT value FROM settings WHERE name = ?"));
+    setting->Bind(1, sql::kAttributionBackfillSetting);
+    TANDEM_ASSIGN_OR_RETURN(
+        std::optional<std::string> pending,
+        sql::First<std::string>(setting, [](const sql::Statement& s) { return s.Text(0); }));
+    if (!pending || *pending == "done") {
+      more = false;
+      return OkStatus();
+    }
+    int64_t after = 0;
+    const auto [end, error] =
+        std::from_chars(pending->data(), pending->data() + pending->size(), after);
+    if (error != std::errc() || end != pending->data() + pending->size())
+      return Internal(fmt::format("setting {} holds \"{}\", not a lead id",
+                                  sql::kAttributionBackfillSetting, *pending));
+    // The leads that ever reached opportunity: those with deals.
     TANDEM_ASSIGN_OR_RETURN(
         sql::Statement * stmt,
-        db.Prepare("SELECT lead_id FROM lead_funnel WHERE lead_id > ? AND hist >= 5 ORDER BY "
-                   "lead_id LIMIT ?"));
+        db.Prepare(fmt::format("SELECT lead_id FROM lead_funnel WHERE lead_id > ? AND hist >= {} "
+                               "ORDER BY lead_id LIMIT ?",
+                               FunnelRank(Stage::kOpportunity))));
     stmt->Bind(1, after).Bind(2, static_cast<int64_t>(batch));
     TANDEM_ASSIGN_OR_RETURN(
         std::vector<int64_t> leads,
         sql::Collect<int64_t>(stmt, [](const sql::Statement& s) { return s.Int(0); }));
     for (int64_t lead_id : leads) TANDEM_RETURN_IF_ERROR(sql::RecountDealsOf(db, lead_id));
     more = leads.size() == batch;
-    if (!leads.empty()) after = leads.back();
     return sql::PutSetting(db, sql::kAttributionBackfillSetting,
-                           more ? std::to_string(after) : std::string("done"));
+                           more ? std::to_string(leads.back()) : std::string("done"));
   };
   while (more) {
     TANDEM_RETURN_IF_ERROR(Write(count_batch));

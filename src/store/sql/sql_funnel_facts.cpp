@@ -470,6 +470,11 @@ Status RecountDealsOf(Db& db, int64_t lead_id) {
 Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
   if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored, StoredFunnelLead(db, lead.id));
+  // A new lead: the touchpoints of its person's events so far (its own are kept as they
+  // come).
+  if (!stored) {
+    TANDEM_RETURN_IF_ERROR(KeepTouchpointsOf(db, lead.id));
+  }
   // A write that keeps the lead's stage, owner, team, country and size changes nothing
   // it counts as.
   if (stored && stored->cur == FunnelRank(lead.stage) &&
@@ -484,8 +489,9 @@ Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
   if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> stored,
                           StoredFunnelLead(db, touchpoint.person_id));
-  // No lead yet (its creation counts it).
+  // No lead yet: its creation keeps the touchpoint, when it comes.
   if (!stored) return OkStatus();
+  TANDEM_RETURN_IF_ERROR(InsertTouchpoint(db, touchpoint));
   const int64_t at = ToUnixMillis(touchpoint.at);
   Changed changed;
   // A touchpoint before its first one, or before one of its deals.
@@ -497,6 +503,16 @@ Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
   }
   if (!changed.funnel && !changed.deals) return OkStatus();
   return Recount(db, touchpoint.person_id, stored, changed);
+}
+
+Status NotePersonsMerged(Db& db, int64_t from, int64_t into) {
+  if (!db.keeps_reports()) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> lead, StoredFunnelLead(db, into));
+  if (lead) {
+    TANDEM_RETURN_IF_ERROR(KeepTouchpointsOf(db, into));
+  }
+  TANDEM_RETURN_IF_ERROR(RecountReportsOf(db, from));
+  return RecountReportsOf(db, into);
 }
 
 }  // namespace tandem::sql

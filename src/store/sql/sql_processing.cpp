@@ -162,8 +162,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
       TANDEM_RETURN_IF_ERROR(stmt->Run());
     }
     // The touchpoints moved: each person's lead (when it has one) has a new first one.
-    TANDEM_RETURN_IF_ERROR(sql::RecountReportsOf(db_, from));
-    return sql::RecountReportsOf(db_, into);
+    return sql::NotePersonsMerged(db_, from, into);
   }
 
   sql::Db& db_;

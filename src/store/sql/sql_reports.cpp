@@ -13,10 +13,7 @@
 #include "store/sql/sql_analytics.h"
 
 namespace tandem::sql {
-namespace {
 
-// The dimension's name in the kept counts (sql_analytics.h kKeptDimensions; "" for
-// none), or nullptr when they do not keep it (the cohort).
 const char* KeptDimension(Dimension by) {
   switch (by) {
     case Dimension::kNone:
@@ -50,6 +47,8 @@ const char* KeptDimension(Dimension by) {
   }
   return nullptr;
 }
+
+namespace {
 
 // The month (YYYY-MM, UTC) of a moment in milliseconds, in SQL.
 std::string MonthOf(const Db& db, std::string_view millis) {
@@ -210,12 +209,15 @@ bool KeptDaysAnswer(const FunnelQuery& q) {
 // The kept rows of the days wholly inside the range: dimension ?3, days ?4 to ?5.
 constexpr const char* kKeptDays =
     "dim = ?3 AND day >= CAST(?4 AS BIGINT) AND day < CAST(?5 AS BIGINT) AND n <> 0";
-// The rows of the range (?1 from, ?2 to) whose moment `column` falls outside those days.
-std::string KeptDayEnds(std::string_view column) {
+// The rows of the range (?1 from, ?2 to) whose moment `column` falls outside those days:
+// two ranges of an index on it, not a scan of the whole range (a row in both, when the
+// range spans no whole day, is one row).
+std::string KeptDayEnds(const Db& db, std::string_view column) {
+  const bool pg = db.dialect() == Dialect::kPostgres;
   return fmt::format(
-      "{0} >= ?1 AND {0} < ?2 AND ({0} < CAST(?4 AS BIGINT) * 86400000 OR {0} >= CAST(?5 AS "
-      "BIGINT) * 86400000)",
-      column);
+      "(({0} >= ?1 AND {0} < {1}(?2, CAST(?4 AS BIGINT) * 86400000)) OR ({0} >= {2}(?1, CAST(?5 "
+      "AS BIGINT) * 86400000) AND {0} < ?2))",
+      column, pg ? "LEAST" : "MIN", pg ? "GREATEST" : "MAX");
 }
 constexpr const char* kSumOfN = "CAST(SUM(n) AS BIGINT)";
 
@@ -223,8 +225,8 @@ constexpr const char* kSumOfN = "CAST(SUM(n) AS BIGINT)";
 // (the first not before it; none when it spans no whole day).
 void BindKept(Statement& stmt, const FunnelQuery& q) {
   const int64_t from = ToUnixMillis(q.from), to = ToUnixMillis(q.to);
-  const int64_t first = UtcDayOf(from) + (from % 86'400'000 == 0 ? 0 : 1);
-  stmt.Bind(1, from).Bind(2, to).Bind(3, KeptDimension(q.by)).Bind(4, first).Bind(5, UtcDayOf(to));
+  const auto [first, end] = WholeDaysOf(from, to);
+  stmt.Bind(1, from).Bind(2, to).Bind(3, KeptDimension(q.by)).Bind(4, first).Bind(5, end);
 }
 
 // speed_to_lead.h SpeedBucketOf in SQL, over minutes `m`.
@@ -309,7 +311,7 @@ StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
     const std::string rows = fmt::format(
         "SELECT g, cur, hist, n FROM funnel_days WHERE {0} UNION ALL SELECT {1} AS g, cur, hist, "
         "1 AS n FROM lead_funnel f WHERE {2}",
-        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds("created_at"));
+        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds(db, "created_at"));
     TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, cur, hist", kSumOfN)));
     BindKept(*stmt, q);
   } else {
@@ -331,7 +333,7 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
       rows += fmt::format(
           " UNION ALL SELECT {0} AS g, {1} AS k, CASE WHEN t{2} < {3} THEN 0 ELSE (t{2} - {3}) / "
           "3600000 END AS h, 1 AS n FROM lead_funnel f WHERE t{2} IS NOT NULL AND {4}",
-          KeptGroupOf(db, q.by), step, step + 1, from, KeptDayEnds("created_at"));
+          KeptGroupOf(db, q.by), step, step + 1, from, KeptDayEnds(db, "created_at"));
     }
     TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                             db.Prepare(PagedCount(db, q, rows, "g, k, h", kSumOfN)));
@@ -383,7 +385,7 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
         "SELECT g, o, r, n FROM outcome_days WHERE {0} UNION ALL SELECT {1} AS g, p.outcome AS o, "
         "p.reason AS r, 1 AS n FROM lead_outcomes p JOIN lead_funnel f ON f.lead_id = p.lead_id "
         "WHERE {2}",
-        kKeptDays, group, KeptDayEnds("p.at"));
+        kKeptDays, group, KeptDayEnds(db, "p.at"));
     TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q.scope, rows, "g, o, r", kSumOfN)));
     BindKept(*stmt, q.scope);
   } else {
@@ -406,7 +408,7 @@ StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q)
         "{0} UNION ALL SELECT {1} AS g, p.minutes AS m, p.reached_sal AS a, p.reached_sql AS q, "
         "p.won AS w, 1 AS n FROM mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id "
         "WHERE {2}",
-        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds("p.at"));
+        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds(db, "p.at"));
     TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, m, a, q, w", kSumOfN)));
     BindKept(*stmt, q);
   } else {

@@ -26,6 +26,13 @@
 -- moment count from the facts as before. The back-fill below repeats the rules of
 -- sql_funnel_facts.cpp; a test holds the two equal.
 
+-- Text from public events is kept to its first 256 characters (analytics/facts/touchpoint.cpp,
+-- leads/lead_traits.h CountryOf); values kept before that limit are cut to it here, so the
+-- groups below are what the store counts from now on, and short enough to index.
+UPDATE touchpoints SET type = SUBSTR(type, 1, 256), source = SUBSTR(source, 1, 256), medium = SUBSTR(medium, 1, 256), campaign = SUBSTR(campaign, 1, 256), term = SUBSTR(term, 1, 256), content = SUBSTR(content, 1, 256), referrer_domain = SUBSTR(referrer_domain, 1, 256), landing_page = SUBSTR(landing_page, 1, 256), form = SUBSTR(form, 1, 256), content_item = SUBSTR(content_item, 1, 256)
+WHERE LENGTH(type) > 256 OR LENGTH(source) > 256 OR LENGTH(medium) > 256 OR LENGTH(campaign) > 256 OR LENGTH(term) > 256 OR LENGTH(content) > 256 OR LENGTH(referrer_domain) > 256 OR LENGTH(landing_page) > 256 OR LENGTH(form) > 256 OR LENGTH(content_item) > 256;
+UPDATE leads SET country = SUBSTR(country, 1, 256) WHERE LENGTH(country) > 256;
+
 CREATE TABLE lead_funnel (
   lead_id          INTEGER PRIMARY KEY REFERENCES leads(id),
   created_at       INTEGER NOT NULL,
