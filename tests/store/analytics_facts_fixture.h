@@ -191,7 +191,7 @@ class AnalyticsFactsTest : public ::testing::Test {
         "DROP TABLE mql_responses; DROP TABLE account_owners; DROP INDEX leads_owner_stage; DROP "
         "INDEX persons_merged_into; DROP TABLE speed_days; DROP TABLE lead_outcomes; DROP TABLE "
         "outcome_days; "
- "DROP TABLE attributed_deals; DROP TABLE attributed_touches; DROP TABLE attribution_days; "
+        "DROP TABLE attributed_deals; DROP TABLE attributed_touches; DROP TABLE attribution_days; "
         "DROP TABLE email_engagements; ALTER TABLE email_sends DROP COLUMN opens; "
         "ALTER TABLE email_sends DROP COLUMN machine_opens; "
         "ALTER TABLE email_sends DROP COLUMN clicks; "
