@@ -5,6 +5,8 @@
 
 #include <array>
 #include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +40,29 @@ inline constexpr size_t kTouchDimensions = 8;
 inline constexpr std::array<const char*, kTouchDimensions + 4> kKeptDimensions = {
     "source", "medium",       "campaign", "term", "referrer_domain", "landing_page",
     "form",   "content_item", "rep",      "team", "country",         "company_size"};
+// A day table of the kept counts: the statement that adds to a count (the key's values,
+// then the amounts), and the one that drops the count of a key when it has come to
+// nothing (its last amount, the number of leads or deals, at zero).
+struct DayTable {
+  const char* add;
+  const char* drop;
+};
+// Adds `amounts` to a count of `table` whose key `bind` binds (`places` values from place
+// 1 on), and drops the count when it comes to nothing: the tables keep only counts that
+// count, so a report reads no more rows than there are groups of a day.
+template <typename Bind>
+Status AddToCount(Db& db, const DayTable& table, int places, std::initializer_list<int64_t> amounts,
+                  Bind bind) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * add, db.Prepare(table.add));
+  bind(*add);
+  int place = places;
+  for (int64_t amount : amounts) add->Bind(++place, amount);
+  TANDEM_RETURN_IF_ERROR(add->Run());
+  if (*std::prev(amounts.end()) > 0) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(Statement * drop, db.Prepare(table.drop));
+  bind(*drop);
+  return drop->Run();
+}
 // After the lead's moves, touchpoints or existence changed (a move, a merge, a fold).
 Status RecountReportsOf(Db& db, int64_t lead_id);
 // After a touch of the lead was recorded.

@@ -179,30 +179,23 @@ void AddDeals(const LeadDeals& lead, int64_t sign, std::map<SumKey, Sum>& sums) 
   }
 }
 
+constexpr DayTable kAttributionDays = {
+    "INSERT INTO attribution_days (model, dim, day, g, won, micros, cents, deals) VALUES (?, ?, "
+    "?, ?, ?, ?, ?, ?) ON CONFLICT (model, dim, day, g, won) DO UPDATE SET micros = "
+    "attribution_days.micros + excluded.micros, cents = attribution_days.cents + excluded.cents, "
+    "deals = attribution_days.deals + excluded.deals",
+    "DELETE FROM attribution_days WHERE model = ? AND dim = ? AND day = ? AND g = ? AND won = ? "
+    "AND deals = 0"};
+
 // Moves attribution_days by `sums`, dropping a row whose deals come to none.
 Status MoveSums(Db& db, const std::map<SumKey, Sum>& sums) {
   for (const auto& [key, sum] : sums) {
     if (sum.micros == 0 && sum.cents == 0 && sum.deals == 0) continue;
     const auto& [model, dim, day, group, won] = key;
-    auto bind = [&](Statement& stmt) {
-      stmt.Bind(1, model).Bind(2, dim).Bind(3, day).Bind(4, group).Bind(5, won);
-    };
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * add,
-        db.Prepare("INSERT INTO attribution_days (model, dim, day, g, won, micros, cents, deals) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, dim, day, g, won) DO "
-                   "UPDATE SET micros = attribution_days.micros + excluded.micros, cents = "
-                   "attribution_days.cents + excluded.cents, deals = attribution_days.deals + "
-                   "excluded.deals"));
-    bind(*add);
-    add->Bind(6, sum.micros).Bind(7, sum.cents).Bind(8, sum.deals);
-    TANDEM_RETURN_IF_ERROR(add->Run());
-    if (sum.deals >= 0) continue;
-    TANDEM_ASSIGN_OR_RETURN(Statement * drop,
-                            db.Prepare("DELETE FROM attribution_days WHERE model = ? AND dim = ? "
-                                       "AND day = ? AND g = ? AND won = ? AND deals = 0"));
-    bind(*drop);
-    TANDEM_RETURN_IF_ERROR(drop->Run());
+    TANDEM_RETURN_IF_ERROR(AddToCount(
+        db, kAttributionDays, 5, {sum.micros, sum.cents, sum.deals}, [&](Statement& stmt) {
+          stmt.Bind(1, model).Bind(2, dim).Bind(3, day).Bind(4, group).Bind(5, won);
+        }));
   }
   return OkStatus();
 }

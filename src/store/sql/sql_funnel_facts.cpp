@@ -285,12 +285,6 @@ Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>&
   return stmt->Run();
 }
 
-// A day table: the statement that adds to a count (the key's values, then the amount),
-// and the one that drops the count of a key when it has come to zero.
-struct DayTable {
-  const char* add;
-  const char* drop;
-};
 constexpr std::array<DayTable, 4> kDayTables = {{
     {"INSERT INTO funnel_days (dim, day, g, cur, hist, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
      "(dim, day, g, cur, hist) DO UPDATE SET n = funnel_days.n + excluded.n",
@@ -309,21 +303,6 @@ constexpr std::array<DayTable, 4> kDayTables = {{
 }};
 constexpr size_t kOutcomeDays = 3;
 
-// Adds `delta` to a count of `table` whose key `bind` binds (`places` values from place 1
-// on), and drops the count when it comes to zero: the tables keep only counts that
-// count, so a report reads no more rows than there are groups of a day.
-template <typename Bind>
-Status AddToCount(Db& db, const DayTable& table, int places, int64_t delta, Bind bind) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * add, db.Prepare(table.add));
-  bind(*add);
-  add->Bind(places + 1, delta);
-  TANDEM_RETURN_IF_ERROR(add->Run());
-  if (delta > 0) return OkStatus();
-  TANDEM_ASSIGN_OR_RETURN(Statement * drop, db.Prepare(table.drop));
-  bind(*drop);
-  return drop->Run();
-}
-
 Status MoveCounts(Db& db, const std::map<CountKey, int64_t>& counts) {
   for (const auto& [key, delta] : counts) {
     if (delta == 0) continue;
@@ -337,7 +316,7 @@ Status MoveCounts(Db& db, const std::map<CountKey, int64_t>& counts) {
       }
     };
     TANDEM_RETURN_IF_ERROR(
-        AddToCount(db, kDayTables[static_cast<size_t>(table)], table == 2 ? 7 : 5, delta, bind));
+        AddToCount(db, kDayTables[static_cast<size_t>(table)], table == 2 ? 7 : 5, {delta}, bind));
   }
   return OkStatus();
 }
@@ -346,9 +325,10 @@ Status MoveOutcomeCounts(Db& db, const std::map<OutcomeKey, int64_t>& counts) {
   for (const auto& [key, delta] : counts) {
     if (delta == 0) continue;
     const auto& [dim, day, group, outcome, reason] = key;
-    TANDEM_RETURN_IF_ERROR(AddToCount(db, kDayTables[kOutcomeDays], 5, delta, [&](Statement& stmt) {
-      stmt.Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, outcome).Bind(5, reason);
-    }));
+    TANDEM_RETURN_IF_ERROR(
+        AddToCount(db, kDayTables[kOutcomeDays], 5, {delta}, [&](Statement& stmt) {
+          stmt.Bind(1, dim).Bind(2, day).Bind(3, group).Bind(4, outcome).Bind(5, reason);
+        }));
   }
   return OkStatus();
 }
