@@ -310,8 +310,11 @@ TEST_F(AnalyticsFactsTest, KeptAttributionEqualsCreditingEachDeal) {
     return out;
   };
   for (const char* model : {"first_touch", "last_touch", "linear", "u_shaped", "w_shaped"}) {
-    for (Dimension by : {Dimension::kNone, Dimension::kSource, Dimension::kCampaign,
-                         Dimension::kLandingPage, Dimension::kRep, Dimension::kCountry}) {
+    for (Dimension by :
+         {Dimension::kNone, Dimension::kSource, Dimension::kMedium, Dimension::kCampaign,
+          Dimension::kKeyword, Dimension::kReferrerDomain, Dimension::kLandingPage,
+          Dimension::kForm, Dimension::kContentItem, Dimension::kTeam, Dimension::kRep,
+          Dimension::kCountry, Dimension::kCompanySize}) {
       SCOPED_TRACE(fmt::format("{} by {}", model, DimensionName(by)));
       AttributionQuery query;
       query.scope = {from, to, by};
