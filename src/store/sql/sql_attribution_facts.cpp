@@ -252,21 +252,24 @@ StatusOr<std::optional<AttributionSums>> SumAttribution(Db& db, const Attributio
                  "OR dim = ?) AND day >= CAST(? AS BIGINT) AND day < CAST(? AS BIGINT) GROUP BY "
                  "dim, g, won ORDER BY dim, g, won"));
   stmt->Bind(1, ModelName(q.model)).Bind(2, dim).Bind(3, first).Bind(4, end);
+  // One row per kept dimension ("" or the query's), group and whether won.
+  struct Summed {
+    bool total = false, won = false;
+    std::string group;
+    int64_t micros = 0, cents = 0, deals = 0;
+  };
+  TANDEM_ASSIGN_OR_RETURN(
+      std::vector<Summed> rows, Collect<Summed>(stmt, [](const Statement& s) {
+        return Summed{
+            s.TextView(0).empty(), s.Int(2) != 0, s.Text(1), s.Int(3), s.Int(4), s.Int(5)};
+      }));
   std::map<std::string, AttributionRow> groups;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) {
-      stmt->Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    const bool total = stmt->TextView(0).empty();
-    if (!total && *dim == '\0') continue;
-    AttributionRow& to_row = total ? sums.total : groups[stmt->Text(1)];
-    const bool won = stmt->Int(2) != 0;
-    (won ? to_row.won_micros : to_row.opportunity_micros) += stmt->Int(3);
-    (won ? to_row.revenue_cents : to_row.pipeline_cents) += stmt->Int(4);
-    (won ? to_row.won_deals : to_row.opportunity_deals) += stmt->Int(5);
+  for (const Summed& r : rows) {
+    if (!r.total && *dim == '\0') continue;
+    AttributionRow& to_row = r.total ? sums.total : groups[r.group];
+    (r.won ? to_row.won_micros : to_row.opportunity_micros) += r.micros;
+    (r.won ? to_row.revenue_cents : to_row.pipeline_cents) += r.cents;
+    (r.won ? to_row.won_deals : to_row.opportunity_deals) += r.deals;
   }
   for (auto& [group, row] : groups) {
     row.group = group;
