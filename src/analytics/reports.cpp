@@ -5,16 +5,21 @@
 namespace tandem {
 namespace {
 
-// The report built over the whole scope for its total, then over a page of its groups
-// (when grouped): `build(query)` counts and builds one.
+// The report over a page of its groups (when grouped) with the total of the whole scope:
+// `build(query)` counts and builds one. Every row of a report falls in exactly one group,
+// so a page that holds every group (none before it, none after) holds every row, and the
+// total it adds up is the whole scope's; only a partial page needs a count of its own.
 template <typename Report, typename Build>
 StatusOr<Report> TotalAndPage(const FunnelQuery& scope, Build build) {
+  StatusOr<Report> page = build(scope);
+  if (!page.ok() || scope.by == Dimension::kNone || (!scope.groups.after && !page->next_after)) {
+    return page;
+  }
   FunnelQuery whole = scope;
   whole.by = Dimension::kNone;
   StatusOr<Report> total = build(whole);
-  if (!total.ok() || scope.by == Dimension::kNone) return total;
-  StatusOr<Report> page = build(scope);
-  if (page.ok()) page->total = std::move(total->total);
+  if (!total.ok()) return total.status();
+  page->total = std::move(total->total);
   return page;
 }
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "analytics/csv_cell.h"
 #include "analytics/funnel_report.h"
@@ -16,14 +18,31 @@ namespace {
 
 double Rounded(double value) { return std::round(value * 1e6) / 1e6; }
 
-void Add(SpeedRow& row, std::map<int64_t, int64_t>& minutes, const SpeedCount& c) {
+// Adds the count to the row; its minutes, when it had an answer, to `minutes` (sorted
+// and added up once all are in: SortedMinutes).
+void Add(SpeedRow& row, std::vector<std::pair<int64_t, int64_t>>& minutes, const SpeedCount& c) {
   row.mqls += c.count;
   SpeedBucket& b = row.buckets[SpeedBucketOf(c.minutes)];
   b.mqls += c.count;
   b.accepted += c.accepted ? c.count : 0;
   b.qualified += c.qualified ? c.count : 0;
   b.won += c.won ? c.count : 0;
-  if (c.minutes) minutes[*c.minutes] += c.count;
+  if (c.minutes) minutes.emplace_back(*c.minutes, c.count);
+}
+
+// (minutes, MQLs) in order of minutes, one pair per value.
+std::vector<std::pair<int64_t, int64_t>> SortedMinutes(
+    std::vector<std::pair<int64_t, int64_t>> minutes) {
+  std::sort(minutes.begin(), minutes.end());
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const auto& [value, n] : minutes) {
+    if (!out.empty() && out.back().first == value) {
+      out.back().second += n;
+    } else {
+      out.emplace_back(value, n);
+    }
+  }
+  return out;
 }
 
 nlohmann::json Conversion(int64_t converted, int64_t of) {
@@ -93,18 +112,21 @@ size_t SpeedBucketOf(std::optional<int64_t> minutes) {
 SpeedReport BuildSpeedToLead(const FunnelQuery& query, std::span<const SpeedCount> counts) {
   SpeedReport report;
   report.query = query;
-  std::map<int64_t, int64_t> total_minutes;
-  std::map<std::string, std::pair<SpeedRow, std::map<int64_t, int64_t>>> groups;
+  std::vector<std::pair<int64_t, int64_t>> total_minutes;
+  std::map<std::string, std::pair<SpeedRow, std::vector<std::pair<int64_t, int64_t>>>> groups;
+  std::pair<SpeedRow, std::vector<std::pair<int64_t, int64_t>>>* group = nullptr;
   for (const SpeedCount& c : counts) {
     Add(report.total, total_minutes, c);
     if (query.by == Dimension::kNone) continue;
-    auto& [row, minutes] = groups[c.group];
-    row.group = c.group;
-    Add(row, minutes, c);
+    if (group == nullptr || group->first.group != c.group) {  // counts come by group
+      group = &groups[c.group];
+      group->first.group = c.group;
+    }
+    Add(group->first, group->second, c);
   }
-  report.total.minutes.assign(total_minutes.begin(), total_minutes.end());
+  report.total.minutes = SortedMinutes(std::move(total_minutes));
   for (auto& [name, entry] : groups) {
-    entry.first.minutes.assign(entry.second.begin(), entry.second.end());
+    entry.first.minutes = SortedMinutes(std::move(entry.second));
     report.groups.push_back(std::move(entry.first));
   }
   std::stable_sort(report.groups.begin(), report.groups.end(),

@@ -298,7 +298,11 @@ class ReportHonestyTest : public ReportFixture {
       size_t bucket = 4;
       if (mql.response_ms) {
         const int64_t minutes = *mql.response_ms / 60'000;
-        g.minutes.push_back(minutes);
+        // The report's step: whole minutes under an hour, quarter hours under a day, whole
+        // hours beyond, each rounded down.
+        g.minutes.push_back(minutes < 60     ? minutes
+                            : minutes < 1440 ? minutes / 15 * 15
+                                             : minutes / 60 * 60);
         bucket = minutes < 5 ? 0 : minutes < 60 ? 1 : minutes < 1440 ? 2 : 3;
       }
       auto& b = g.buckets[bucket];

@@ -129,6 +129,13 @@ TEST_F(AnalyticsFactsTest, SpeedToLeadEqualsARecountFromTheLeadLogAndTheTouches)
         const int64_t m = (ToUnixMillis(t.at) - ToUnixMillis(at)) / 60000;
         if (!minutes || m < *minutes) minutes = m;
       }
+      // Kept to a step: whole minutes under an hour, quarter hours under a day, whole hours
+      // beyond, each rounded down.
+      if (minutes) {
+        minutes = *minutes < 60     ? *minutes
+                  : *minutes < 1440 ? *minutes / 15 * 15
+                                    : *minutes / 60 * 60;
+      }
       auto reached = [&](std::initializer_list<std::string_view> stages) {
         return std::any_of(moves.begin(), moves.end(), [&](const auto& move) {
           return move.first >= at &&

@@ -78,9 +78,9 @@ Status NotePersonsMerged(Db& db, int64_t from, int64_t into);
 // tables, would otherwise look for one lead's moves to a stage among every lead's.
 std::string TransitionsOfLead(const Db& db, std::string_view alias);
 // For a move to MQL `s`, moves and touches before `bound` (SQL; "" for all): whether the
-// lead moved on to one of `stages` (1 or 0), and the whole minutes to the first outbound
-// touch a user made after it (the gate recorded only what it let through; email
-// marketing is no answer), or NULL.
+// lead moved on to one of `stages` (1 or 0), and the minutes to the first outbound touch
+// a user made after it (the gate recorded only what it let through; email marketing is no
+// answer) to the step 0024_speed_minutes.sql states, or NULL.
 std::string MovedOnSql(const Db& db, std::string_view stages, std::string_view bound);
 std::string AnswerMinutesSql(std::string_view bound);
 // A lead's funnel rank (leads/lifecycle.h FunnelRank) from a stage column.

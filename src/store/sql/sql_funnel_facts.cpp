@@ -422,10 +422,13 @@ std::string MovedOnSql(const Db& db, std::string_view stages, std::string_view b
 }
 
 std::string AnswerMinutesSql(std::string_view bound) {
+  // To the step 0024_speed_minutes.sql states: whole minutes under an hour, quarter hours
+  // under a day, whole hours from then on, each rounded down.
   return fmt::format(
-      "(SELECT (MIN(t.at) - s.at) / 60000 FROM touches t WHERE t.lead_id = s.lead_id AND t.at >= "
-      "s.at{} AND t.direction = 'outbound' AND t.user_id IS NOT NULL AND t.purpose <> "
-      "'email_marketing')",
+      "(SELECT CASE WHEN MIN(t.at) - s.at < 3600000 THEN (MIN(t.at) - s.at) / 60000 WHEN "
+      "MIN(t.at) - s.at < 86400000 THEN (MIN(t.at) - s.at) / 900000 * 15 ELSE (MIN(t.at) - s.at) "
+      "/ 3600000 * 60 END FROM touches t WHERE t.lead_id = s.lead_id AND t.at >= s.at{} AND "
+      "t.direction = 'outbound' AND t.user_id IS NOT NULL AND t.purpose <> 'email_marketing')",
       bound.empty() ? "" : fmt::format(" AND t.at < {}", bound));
 }
 

@@ -6,7 +6,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "analytics/speed_to_lead.h"
 #include "leads/lifecycle.h"
@@ -148,8 +152,9 @@ std::string OutcomeRows(const Db& db, const FunnelQuery& scope) {
 }
 
 // One row per move to MQL in the range (and before the as-of moment): id (the lead), g,
-// m (whole minutes to the first outbound touch a user made afterwards — the gate
-// recorded only what it let through; email marketing is no response — or NULL), a, q, w
+// m (the minutes to the first outbound touch a user made afterwards, to the step of
+// AnswerMinutesSql — the gate recorded only what it let through; email marketing is no
+// response — or NULL), a, q, w
 // (whether the lead went on to SAL, SQL, customer); all as known at the as-of moment.
 // Without one, as mql_responses keeps them.
 std::string SpeedRows(const Db& db, const FunnelQuery& scope) {
@@ -399,22 +404,77 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
   });
 }
 
+// The kept speed rows (g, m, a, q, w, n; m -1 for never) of `stmt`, counted here rather
+// than by SQL. They come in day order, with about as many distinct minutes as MQLs, so a
+// GROUP BY would sort each into a temporary tree; this sorts each group's once, and
+// keeps the page's groups only — the first groups.limit + 1 after the cursor, as
+// PagedCount's — so a dimension with a million values is read through, not held.
+StatusOr<std::vector<SpeedCount>> CountKeptSpeed(Statement* stmt, const FunnelQuery& q) {
+  // A row's minutes and fate in one number that sorts as they do: (m + 1) << 3 | a q w.
+  using Rows = std::vector<std::pair<int64_t, int64_t>>;  // (minutes and fate, MQLs)
+  std::map<std::string, Rows, std::less<>> groups;
+  const bool paged = q.by != Dimension::kNone;
+  const size_t most = q.groups.limit + 1;
+  Rows* last = nullptr;  // the group of the row before: rows of a day come by group
+  std::string_view last_name;
+  for (;;) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    const std::string_view g = stmt->TextView(0);
+    if (last == nullptr || g != last_name) {
+      auto group = groups.find(g);
+      if (group == groups.end()) {
+        if (paged && q.groups.after && g <= *q.groups.after) continue;
+        if (paged && groups.size() >= most) {
+          if (g > std::prev(groups.end())->first) continue;
+          groups.erase(std::prev(groups.end()));
+        }
+        group = groups.emplace(std::string(g), Rows()).first;
+      }
+      last = &group->second;
+      last_name = group->first;
+    }
+    const int64_t key = (std::max<int64_t>(stmt->Int(1), -1) + 1) << 3 |
+                        (stmt->Int(2) != 0 ? 4 : 0) | (stmt->Int(3) != 0 ? 2 : 0) |
+                        (stmt->Int(4) != 0 ? 1 : 0);
+    last->emplace_back(key, stmt->Int(5));
+  }
+  stmt->Reset();
+  std::vector<SpeedCount> out;
+  for (auto& [g, rows] : groups) {
+    std::sort(rows.begin(), rows.end());
+    for (size_t i = 0; i < rows.size();) {
+      const int64_t key = rows[i].first;
+      int64_t n = 0;
+      for (; i < rows.size() && rows[i].first == key; ++i) n += rows[i].second;
+      if (n == 0) continue;
+      const int64_t m = (key >> 3) - 1;
+      out.push_back(SpeedCount{g, m < 0 ? std::nullopt : std::optional<int64_t>(m), (key & 4) != 0,
+                               (key & 2) != 0, (key & 1) != 0, n});
+    }
+  }
+  return out;
+}
+
 StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q) {
   TANDEM_RETURN_IF_ERROR(ReportsKept(db));
-  Statement* stmt = nullptr;
   if (KeptDaysAnswer(q)) {
     const std::string rows = fmt::format(
-        "SELECT g, CASE WHEN m < 0 THEN NULL ELSE m END AS m, a, q, w, n FROM speed_days WHERE "
-        "{0} UNION ALL SELECT {1} AS g, p.minutes AS m, p.reached_sal AS a, p.reached_sql AS q, "
-        "p.won AS w, 1 AS n FROM mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id "
-        "WHERE {2}",
+        "SELECT g, m, a, q, w, n FROM speed_days WHERE {0} UNION ALL SELECT {1} AS g, "
+        "COALESCE(p.minutes, -1) AS m, p.reached_sal AS a, p.reached_sql AS q, p.won AS w, 1 AS n "
+        "FROM mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id WHERE {2}",
         kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds(db, "p.at"));
-    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, m, a, q, w", kSumOfN)));
+    TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(rows));
     BindKept(*stmt, q);
-  } else {
-    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, SpeedRows(db, q), "g, m, a, q, w")));
-    BindScope(*stmt, q);
+    return CountKeptSpeed(stmt, q);
   }
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare(PagedCount(db, q, SpeedRows(db, q), "g, m, a, q, w")));
+  BindScope(*stmt, q);
   BindPage(*stmt, q);
   return Collect<SpeedCount>(stmt, [](const Statement& s) {
     return SpeedCount{s.Text(0),     s.NullableInt(1), s.Int(2) != 0,
