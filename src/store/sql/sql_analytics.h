@@ -6,7 +6,6 @@
 #include <array>
 #include <functional>
 #include <initializer_list>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,8 +40,8 @@ inline constexpr std::array<const char*, kTouchDimensions + 4> kKeptDimensions =
     "source", "medium",       "campaign", "term", "referrer_domain", "landing_page",
     "form",   "content_item", "rep",      "team", "country",         "company_size"};
 // A day table of the kept counts: the statement that adds to a count (the key's values,
-// then the amounts), and the one that drops the count of a key when it has come to
-// nothing (its last amount, the number of leads or deals, at zero).
+// then the amounts) and answers its last amount, the number of leads or deals; and the
+// one that drops the count of a key when that has come to nothing.
 struct DayTable {
   const char* add;
   const char* drop;
@@ -57,8 +56,11 @@ Status AddToCount(Db& db, const DayTable& table, int places, std::initializer_li
   bind(*add);
   int place = places;
   for (int64_t amount : amounts) add->Bind(++place, amount);
-  TANDEM_RETURN_IF_ERROR(add->Run());
-  if (*std::prev(amounts.end()) > 0) return OkStatus();
+  StatusOr<bool> row = add->Step();
+  const bool nothing = row.ok() && *row && add->Int(0) == 0;
+  add->Reset();
+  TANDEM_RETURN_IF_ERROR(row.status());
+  if (!nothing) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(Statement * drop, db.Prepare(table.drop));
   bind(*drop);
   return drop->Run();

@@ -287,18 +287,18 @@ Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>&
 
 constexpr std::array<DayTable, 4> kDayTables = {{
     {"INSERT INTO funnel_days (dim, day, g, cur, hist, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
-     "(dim, day, g, cur, hist) DO UPDATE SET n = funnel_days.n + excluded.n",
+     "(dim, day, g, cur, hist) DO UPDATE SET n = funnel_days.n + excluded.n RETURNING n",
      "DELETE FROM funnel_days WHERE dim = ? AND day = ? AND g = ? AND cur = ? AND hist = ? AND n "
      "= 0"},
     {"INSERT INTO velocity_days (dim, day, g, k, h, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
-     "day, g, k, h) DO UPDATE SET n = velocity_days.n + excluded.n",
+     "day, g, k, h) DO UPDATE SET n = velocity_days.n + excluded.n RETURNING n",
      "DELETE FROM velocity_days WHERE dim = ? AND day = ? AND g = ? AND k = ? AND h = ? AND n = 0"},
     {"INSERT INTO speed_days (dim, day, g, m, a, q, w, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
-     "CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = speed_days.n + excluded.n",
+     "CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = speed_days.n + excluded.n RETURNING n",
      "DELETE FROM speed_days WHERE dim = ? AND day = ? AND g = ? AND m = ? AND a = ? AND q = ? AND "
      "w = ? AND n = 0"},
     {"INSERT INTO outcome_days (dim, day, g, o, r, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
-     "day, g, o, r) DO UPDATE SET n = outcome_days.n + excluded.n",
+     "day, g, o, r) DO UPDATE SET n = outcome_days.n + excluded.n RETURNING n",
      "DELETE FROM outcome_days WHERE dim = ? AND day = ? AND g = ? AND o = ? AND r = ? AND n = 0"},
 }};
 constexpr size_t kOutcomeDays = 3;
