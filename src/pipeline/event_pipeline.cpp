@@ -104,7 +104,9 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
     StitchPlan plan = PlanStitch(ids, known);
     TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
     TANDEM_RETURN_IF_ERROR(txn->KeepBriefEvent(person_id, brief[i]));
-    if (std::optional<Touchpoint> touchpoint = TouchpointOf(event)) {
+    std::optional<Touchpoint> touchpoint;
+    if (txn->KeepsTouchpoints()) touchpoint = TouchpointOf(event);
+    if (touchpoint) {
       touchpoint->person_id = person_id;
       TANDEM_RETURN_IF_ERROR(txn->AddTouchpoint(*touchpoint));
     }

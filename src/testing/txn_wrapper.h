@@ -110,6 +110,7 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
   Status AddTouchpoint(const Touchpoint& touchpoint) override {
     return target_->AddTouchpoint(touchpoint);
   }
+  bool KeepsTouchpoints() const override { return target_->KeepsTouchpoints(); }
 
  protected:
   ProcessingTxn& target() { return *target_; }

@@ -24,6 +24,9 @@ class TouchpointWrites {
   // persons who have a lead are kept (the reports read no other): one whose person has
   // none is not, and a lead's creation keeps those of its person's events so far.
   virtual Status AddTouchpoint(const Touchpoint& touchpoint) = 0;
+  // Whether the store keeps touchpoints at all (StoreOptions::keep_reports): when it does
+  // not, a writer need not derive them.
+  virtual bool KeepsTouchpoints() const = 0;
 };
 
 }  // namespace tandem

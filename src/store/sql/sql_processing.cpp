@@ -138,6 +138,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   Status AddTouchpoint(const Touchpoint& touchpoint) override {
     return sql::AddTouchpoint(db_, touchpoint);
   }
+  bool KeepsTouchpoints() const override { return db_.keeps_reports(); }
 
  private:
   // Folds person `from` into `into`: its identities, events (with what the brief and the
