@@ -53,8 +53,9 @@ class AnalyticsReads {
   // The outcomes (rejected, lost, recycled, disqualified) recorded in the query's range,
   // counted by group, outcome and reason (one row per combination that has any).
   virtual StatusOr<std::vector<OutcomeCount>> CountOutcomes(const OutcomeQuery& query) = 0;
-  // The moves to MQL in the query's range, counted by group, whole minutes to the first
-  // sales touch after each, and how far the lead went afterwards.
+  // The moves to MQL in the query's range, counted by group, the minutes to the first
+  // sales touch after each (whole minutes under an hour, quarter hours under a day, whole
+  // hours beyond, each rounded down), and how far the lead went afterwards.
   virtual StatusOr<std::vector<SpeedCount>> CountSpeedToLead(const FunnelQuery& query) = 0;
   // The page of lead ids (ascending, above drill.after, at most drill.limit + 1 so the
   // caller sees whether more follow) behind a funnel, outcomes or speed-to-lead figure

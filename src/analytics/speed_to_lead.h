@@ -23,7 +23,7 @@ namespace tandem {
 // MQLs of one group with the same minutes to the first touch and the same fate.
 struct SpeedCount {
   std::string group;
-  std::optional<int64_t> minutes;  // whole minutes to the first touch; none: never touched
+  std::optional<int64_t> minutes;  // to the first touch, kept to a step; none: never touched
   bool accepted = false;           // reached SAL or further afterwards
   bool qualified = false;          // reached SQL or further
   bool won = false;                // became a customer

@@ -329,6 +329,59 @@ StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
   });
 }
 
+// The kept rows of `stmt` (g first, then what `key_of` packs into one number that sorts
+// as the report's keys do, and the count n in column `n`), counted here rather than by
+// SQL and handed to `emit(group, key, n)` by group and key. The day tables' rows come in
+// day order, with about as many distinct keys as leads or MQLs when the keys hold hours
+// or minutes, so on SQLite a GROUP BY would sort each into a temporary tree; this sorts
+// each group's once and keeps the page's groups only — the first groups.limit + 1 after
+// the cursor, as PagedCount's — so a dimension with a million values is read through,
+// not held. (PostgreSQL sends a statement's whole result at once, so there the database
+// groups and pages: PagedCount.)
+template <typename KeyOf, typename Emit>
+Status CountPageInMemory(Statement* stmt, const FunnelQuery& q, int n, KeyOf key_of, Emit emit) {
+  using Rows = std::vector<std::pair<int64_t, int64_t>>;  // (key, count)
+  std::map<std::string, Rows, std::less<>> groups;
+  const bool paged = q.by != Dimension::kNone;
+  const size_t most = q.groups.limit + 1;
+  Rows* last = nullptr;  // the group of the row before: rows of a day come by group
+  std::string_view last_name;
+  for (;;) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    const std::string_view g = stmt->TextView(0);
+    if (last == nullptr || g != last_name) {
+      auto group = groups.find(g);
+      if (group == groups.end()) {
+        if (paged && q.groups.after && g <= *q.groups.after) continue;
+        if (paged && groups.size() >= most) {
+          if (g > std::prev(groups.end())->first) continue;
+          groups.erase(std::prev(groups.end()));
+        }
+        group = groups.emplace(std::string(g), Rows()).first;
+      }
+      last = &group->second;
+      last_name = group->first;
+    }
+    last->emplace_back(key_of(*stmt), stmt->Int(n));
+  }
+  stmt->Reset();
+  for (auto& [g, rows] : groups) {
+    std::sort(rows.begin(), rows.end());
+    for (size_t i = 0; i < rows.size();) {
+      const int64_t key = rows[i].first;
+      int64_t count = 0;
+      for (; i < rows.size() && rows[i].first == key; ++i) count += rows[i].second;
+      if (count != 0) emit(g, key, count);
+    }
+  }
+  return OkStatus();
+}
+
 StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q) {
   TANDEM_RETURN_IF_ERROR(ReportsKept(db));
   if (KeptDaysAnswer(q)) {
@@ -339,6 +392,21 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
           " UNION ALL SELECT {0} AS g, {1} AS k, CASE WHEN t{2} < {3} THEN 0 ELSE (t{2} - {3}) / "
           "3600000 END AS h, 1 AS n FROM lead_funnel f WHERE t{2} IS NOT NULL AND {4}",
           KeptGroupOf(db, q.by), step, step + 1, from, KeptDayEnds(db, "created_at"));
+    }
+    if (db.dialect() == Dialect::kSqlite) {
+      TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(rows));
+      BindKept(*stmt, q);
+      std::vector<VelocityCount> out;
+      // The step and its hours (never below zero) in one number: k << 32 | h.
+      TANDEM_RETURN_IF_ERROR(CountPageInMemory(
+          stmt, q, 3,
+          [](const Statement& row) {
+            return row.Int(1) << 32 | std::clamp<int64_t>(row.Int(2), 0, 0xffffffff);
+          },
+          [&out](const std::string& g, int64_t key, int64_t n) {
+            out.push_back(VelocityCount{g, static_cast<int>(key >> 32), key & 0xffffffff, n});
+          }));
+      return out;
     }
     TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
                             db.Prepare(PagedCount(db, q, rows, "g, k, h", kSumOfN)));
@@ -404,82 +472,47 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
   });
 }
 
-// The kept speed rows (g, m, a, q, w, n; m -1 for never) of `stmt`, counted here rather
-// than by SQL. They come in day order, with about as many distinct minutes as MQLs, so a
-// GROUP BY would sort each into a temporary tree; this sorts each group's once, and
-// keeps the page's groups only — the first groups.limit + 1 after the cursor, as
-// PagedCount's — so a dimension with a million values is read through, not held.
-StatusOr<std::vector<SpeedCount>> CountKeptSpeed(Statement* stmt, const FunnelQuery& q) {
-  // A row's minutes and fate in one number that sorts as they do: (m + 1) << 3 | a q w.
-  using Rows = std::vector<std::pair<int64_t, int64_t>>;  // (minutes and fate, MQLs)
-  std::map<std::string, Rows, std::less<>> groups;
-  const bool paged = q.by != Dimension::kNone;
-  const size_t most = q.groups.limit + 1;
-  Rows* last = nullptr;  // the group of the row before: rows of a day come by group
-  std::string_view last_name;
-  for (;;) {
-    StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) {
-      stmt->Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    const std::string_view g = stmt->TextView(0);
-    if (last == nullptr || g != last_name) {
-      auto group = groups.find(g);
-      if (group == groups.end()) {
-        if (paged && q.groups.after && g <= *q.groups.after) continue;
-        if (paged && groups.size() >= most) {
-          if (g > std::prev(groups.end())->first) continue;
-          groups.erase(std::prev(groups.end()));
-        }
-        group = groups.emplace(std::string(g), Rows()).first;
-      }
-      last = &group->second;
-      last_name = group->first;
-    }
-    const int64_t key = (std::max<int64_t>(stmt->Int(1), -1) + 1) << 3 |
-                        (stmt->Int(2) != 0 ? 4 : 0) | (stmt->Int(3) != 0 ? 2 : 0) |
-                        (stmt->Int(4) != 0 ? 1 : 0);
-    last->emplace_back(key, stmt->Int(5));
-  }
-  stmt->Reset();
-  std::vector<SpeedCount> out;
-  for (auto& [g, rows] : groups) {
-    std::sort(rows.begin(), rows.end());
-    for (size_t i = 0; i < rows.size();) {
-      const int64_t key = rows[i].first;
-      int64_t n = 0;
-      for (; i < rows.size() && rows[i].first == key; ++i) n += rows[i].second;
-      if (n == 0) continue;
-      const int64_t m = (key >> 3) - 1;
-      out.push_back(SpeedCount{g, m < 0 ? std::nullopt : std::optional<int64_t>(m), (key & 4) != 0,
-                               (key & 2) != 0, (key & 1) != 0, n});
-    }
-  }
-  return out;
-}
-
 StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q) {
   TANDEM_RETURN_IF_ERROR(ReportsKept(db));
+  auto read = [](const Statement& s) {
+    const std::optional<int64_t> m = s.NullableInt(1);
+    return SpeedCount{s.Text(0),     m && *m >= 0 ? m : std::nullopt,
+                      s.Int(2) != 0, s.Int(3) != 0,
+                      s.Int(4) != 0, s.Int(5)};
+  };
+  Statement* stmt = nullptr;
   if (KeptDaysAnswer(q)) {
     const std::string rows = fmt::format(
         "SELECT g, m, a, q, w, n FROM speed_days WHERE {0} UNION ALL SELECT {1} AS g, "
         "COALESCE(p.minutes, -1) AS m, p.reached_sal AS a, p.reached_sql AS q, p.won AS w, 1 AS n "
         "FROM mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id WHERE {2}",
         kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds(db, "p.at"));
-    TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(rows));
+    if (db.dialect() == Dialect::kSqlite) {
+      TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(rows));
+      BindKept(*stmt, q);
+      std::vector<SpeedCount> out;
+      // The minutes and the fate in one number: (m + 1) << 3 | accepted qualified won.
+      TANDEM_RETURN_IF_ERROR(CountPageInMemory(
+          stmt, q, 5,
+          [](const Statement& row) {
+            return (std::max<int64_t>(row.Int(1), -1) + 1) << 3 | (row.Int(2) != 0 ? 4 : 0) |
+                   (row.Int(3) != 0 ? 2 : 0) | (row.Int(4) != 0 ? 1 : 0);
+          },
+          [&out](const std::string& g, int64_t key, int64_t n) {
+            const int64_t m = (key >> 3) - 1;
+            out.push_back(SpeedCount{g, m < 0 ? std::nullopt : std::optional<int64_t>(m),
+                                     (key & 4) != 0, (key & 2) != 0, (key & 1) != 0, n});
+          }));
+      return out;
+    }
+    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, m, a, q, w", kSumOfN)));
     BindKept(*stmt, q);
-    return CountKeptSpeed(stmt, q);
+  } else {
+    TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, SpeedRows(db, q), "g, m, a, q, w")));
+    BindScope(*stmt, q);
   }
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          db.Prepare(PagedCount(db, q, SpeedRows(db, q), "g, m, a, q, w")));
-  BindScope(*stmt, q);
   BindPage(*stmt, q);
-  return Collect<SpeedCount>(stmt, [](const Statement& s) {
-    return SpeedCount{s.Text(0),     s.NullableInt(1), s.Int(2) != 0,
-                      s.Int(3) != 0, s.Int(4) != 0,    s.Int(5)};
-  });
+  return Collect<SpeedCount>(stmt, read);
 }
 
 StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill) {
