@@ -1,6 +1,11 @@
 // The analytics facts recounted from what they record, on SQLite and on PostgreSQL: funnel
 // counts, outcomes and deals from the lead log and the events, speed to lead from the
 // lead log and the touches, and a merge of persons keeping both histories.
+#include <set>
+#include <tuple>
+
+#include "analytics/group_page.h"
+#include "core/time_format.h"
 #include "store/analytics_facts_fixture.h"
 
 namespace tandem {
@@ -209,6 +214,57 @@ TEST_F(AnalyticsFactsTest, MergedPersonsKeepTheirTouchpointsAndStageHistory) {
   const Facts live = ReadFacts();
   MigrateFromVersion9();
   ExpectSame(ReadFacts(), live);
+}
+
+// A dimension's groups come a page at a time from the kept day rows, whatever order the
+// days bring them in: pages of two groups hold exactly the counts of one unpaged read,
+// and with more than three groups a full page gives way to smaller groups met later.
+TEST_F(AnalyticsFactsTest, KeptSpeedAndVelocityComeAPageAtATime) {
+  Traffic(37, 1500);
+  AnswerTheMqls();
+  WorkTheLeads();
+  auto speed = [](const SpeedCount& c) {
+    return std::tuple(c.group, c.minutes, c.accepted, c.qualified, c.won, c.count);
+  };
+  auto velocity = [](const VelocityCount& c) {
+    return std::tuple(c.group, c.step, c.hours, c.leads);
+  };
+  for (Dimension by : {Dimension::kCampaign, Dimension::kLandingPage, Dimension::kSource,
+                       Dimension::kReferrerDomain}) {
+    // Over whole days, and over part of the first: those rows come in the order of
+    // their moments, not of their groups.
+    for (const auto to : {kStart + std::chrono::hours(24 * 365), kStart + std::chrono::hours(23)}) {
+      SCOPED_TRACE(fmt::format("{} to {}", DimensionName(by), FormatIsoTime(to)));
+      const FunnelQuery scope{kStart, to, by, std::nullopt};
+      auto walk = [&](auto count, auto key) {
+        std::vector<decltype(key(*count(scope).begin()))> pages;
+        FunnelQuery page = scope;
+        page.groups.limit = 2;
+        for (int n = 0; n < 100; ++n) {
+          auto counts = count(page);
+          const std::optional<std::string> next = TrimToPage(counts, page.groups.limit);
+          for (const auto& c : counts) pages.push_back(key(c));
+          if (!next) break;
+          page.groups.after = next;
+        }
+        return pages;
+      };
+      auto count_speed = [&](const FunnelQuery& q) { return Get(store_->CountSpeedToLead(q)); };
+      auto count_velocity = [&](const FunnelQuery& q) { return Get(store_->CountVelocity(q)); };
+      std::vector<decltype(speed(SpeedCount{}))> whole_speed;
+      std::set<std::string> groups;
+      for (const SpeedCount& c : count_speed(scope)) {
+        whole_speed.push_back(speed(c));
+        groups.insert(c.group);
+      }
+      EXPECT_GT(groups.size(), 3u);
+      EXPECT_EQ(walk(count_speed, speed), whole_speed);
+      std::vector<decltype(velocity(VelocityCount{}))> whole_velocity;
+      for (const VelocityCount& c : count_velocity(scope)) whole_velocity.push_back(velocity(c));
+      EXPECT_FALSE(whole_velocity.empty());
+      EXPECT_EQ(walk(count_velocity, velocity), whole_velocity);
+    }
+  }
 }
 
 }  // namespace
