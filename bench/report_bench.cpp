@@ -2,8 +2,8 @@
 // recount over the raw tables (testing/raw_reports.h) in the same run.
 //
 //   history  the fixed-seed workload's events (TANDEM_BENCH_REPORT_EVENTS, default
-//            10,000,000; identify rate 0.8, so about a lead per ten events, over about a
-//            year) through the real pipeline into a SQLite file, with reps who answer
+//            10,000,000; a person for every three or four events, identify rate 0.9,
+//            so about a lead per nine events, over about a year) through the real pipeline into a SQLite file, with reps who answer
 //            hand-raises after minutes to days or never and record outcomes, reasons and
 //            amounts. Kept in build/bench-data/ and reused while its size matches: the
 //            history takes long to make, the reports are what is measured.
@@ -89,9 +89,10 @@ void MakeHistory(const std::string& path, int64_t events) {
   auto raw = Must(sqlite::Database::Open(path), "raw connection");
   SegmentParser parser;
   WorkloadGenerator workload(20261203, kStart);
-  workload.set_identify_rate(0.8);
-  // A person for every eight events or so: about a lead per ten events.
-  workload.set_people(static_cast<size_t>(std::max<int64_t>(1440, events / 8)));
+  workload.set_identify_rate(0.9);
+  // Persons are picked at random, so some come back and are identified once: three persons
+  // for every ten events give about a lead per nine events.
+  workload.set_people(static_cast<size_t>(std::max<int64_t>(1440, events * 3 / 10)));
   // About a year of traffic whatever the size: 165,000 events span 135 days at pace 1.
   workload.set_pace(static_cast<int>(std::max<int64_t>(1, events / 450'000)));
   std::mt19937_64 rng(7);
@@ -207,7 +208,7 @@ void Run() {
   const int64_t events = env ? std::atoll(env) : 10'000'000;
   const std::filesystem::path dir = std::filesystem::path(TANDEM_BENCH_DATA_DIR);
   std::filesystem::create_directories(dir);
-  const std::string path = (dir / fmt::format("reports-v2-{}.db", events)).string();
+  const std::string path = (dir / fmt::format("reports-v3-{}.db", events)).string();
   std::string done;
   std::ifstream(path + ".done") >> done;
   if (done != std::to_string(events)) {
