@@ -9,6 +9,8 @@
 // 2. Inbox: 1,000,000 leads over 20 reps (each owned lead with a few events), then
 //    GET /api/v1/leads?owner=me&sort=sla, the same with include=why_now and 200 leads a
 //    page, and the web inbox's request, over real HTTP on loopback; printed: p50/p99.
+// TANDEM_BENCH_QUICK=1: a tenth of each. TANDEM_BENCH_PIPELINE_ONLY=kept or not_kept: one
+// pipeline run of the store keeping the reports or not, for a profiler.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -360,6 +362,15 @@ void InboxPhase(size_t leads) {
 
 int main() {
   const bool quick = std::getenv("TANDEM_BENCH_QUICK") != nullptr;
+  // For a profiler: one pipeline run with the reports kept or not, and nothing else.
+  if (const char* only = std::getenv("TANDEM_BENCH_PIPELINE_ONLY")) {
+    auto events = tandem::Traffic(quick ? 20000 : 200000,
+                                  tandem::SystemClock().Now() - std::chrono::hours(24 * 7));
+    const auto [rate, leads] =
+        tandem::StoreAndProcess(events, true, "", std::string_view(only) == "kept");
+    fmt::print("pipeline, reports {}: {:.0f} events/s, {} leads\n", only, rate, leads);
+    return 0;
+  }
   tandem::PipelinePhase(quick ? 20000 : 200000);
   tandem::InboxPhase(quick ? 100000 : 1000000);
   return 0;

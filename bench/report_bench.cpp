@@ -3,10 +3,11 @@
 //
 //   history  the fixed-seed workload's events (TANDEM_BENCH_REPORT_EVENTS, default
 //            10,000,000; a person for every three or four events, identify rate 0.9,
-//            so about a lead per nine events, over about a year) through the real pipeline into a SQLite file, with reps who answer
-//            hand-raises after minutes to days or never and record outcomes, reasons and
-//            amounts. Kept in build/bench-data/ and reused while its size matches: the
-//            history takes long to make, the reports are what is measured.
+//            so about a lead per nine events, over about a year) through the real
+//            pipeline into a SQLite file, with reps who answer hand-raises after minutes
+//            to days or never and record outcomes, reasons and amounts. Kept in
+//            build/bench-data/ and reused while its size matches: the history takes long
+//            to make, the reports are what is measured.
 //   reports  funnel by campaign, outcomes by keyword, speed to lead by rep and W-shaped
 //            attribution by source over the quarter in the middle of the history, as the
 //            API runs them (analytics/reports.h): p50 and p99 of 20 runs each.

@@ -124,8 +124,8 @@ LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
       sla_timers_(std::move(sla), std::move(contact)),
       owner_brief_(std::move(owner_brief)) {}
 
-Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
-                           const StitchPlan& plan, TimePoint now) const {
+StatusOr<bool> LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
+                                   const StitchPlan& plan, TimePoint now) const {
   const Actor system;
   bool rebuild = false;
   // Persons found to be this one: their leads fold into the survivor's.
@@ -138,7 +138,7 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(person_id));
   bool created = false;
   if (!exists) {
-    if (plan.email.empty() && !MarkedAsLead(event)) return OkStatus();  // still anonymous
+    if (plan.email.empty() && !MarkedAsLead(event)) return false;  // still anonymous
     session.Create(person_id, plan.email);
     created = rebuild = true;
   }
@@ -168,7 +168,8 @@ Status LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t perso
     TANDEM_RETURN_IF_ERROR(session.Emit("lead.created"));
   }
   TANDEM_RETURN_IF_ERROR(session.Qualify(system));
-  return session.Save();
+  TANDEM_RETURN_IF_ERROR(session.Save());
+  return true;
 }
 
 Status LeadEngine::Rescore(LeadTxn& txn, int64_t lead_id, TimePoint now) const {

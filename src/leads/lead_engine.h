@@ -78,9 +78,10 @@ class LeadEngine {
 
   // Applies a processed event to its person's lead: creates the lead when the person
   // becomes one (an email, or traits.lead = true), folds leads of merged persons,
-  // updates traits, attribution and scores, qualifies and routes.
-  Status OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id, const StitchPlan& plan,
-                 TimePoint now) const;
+  // updates traits, attribution and scores, qualifies and routes. Gives whether the
+  // person is a lead now.
+  StatusOr<bool> OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
+                         const StitchPlan& plan, TimePoint now) const;
 
   // Recomputes a lead's traits, attribution and scores from its events under the
   // current rules; stage and owner stay.

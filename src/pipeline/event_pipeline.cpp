@@ -104,14 +104,18 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
     StitchPlan plan = PlanStitch(ids, known);
     TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
     TANDEM_RETURN_IF_ERROR(txn->KeepBriefEvent(person_id, brief[i]));
+    // Without the lead engine, any person may have a lead made elsewhere.
+    bool lead = true;
+    if (options_.leads != nullptr) {
+      TANDEM_ASSIGN_OR_RETURN(lead, options_.leads->OnEvent(*txn, event, person_id, plan, now));
+    }
+    // The reports read the touchpoints of leads only: most visitors never become one, and
+    // a new lead's creation keeps those of its person's events so far, this one included.
     std::optional<Touchpoint> touchpoint;
-    if (txn->KeepsTouchpoints()) touchpoint = TouchpointOf(event);
+    if (lead && txn->KeepsTouchpoints()) touchpoint = TouchpointOf(event);
     if (touchpoint) {
       touchpoint->person_id = person_id;
       TANDEM_RETURN_IF_ERROR(txn->AddTouchpoint(*touchpoint));
-    }
-    if (options_.leads != nullptr) {
-      TANDEM_RETURN_IF_ERROR(options_.leads->OnEvent(*txn, event, person_id, plan, now));
     }
   }
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));

@@ -115,16 +115,16 @@ Status InsertTouchpoint(Db& db, const Touchpoint& t) {
   return stmt->Run();
 }
 
-// Reads only the events without a touchpoint of the person yet (a merge into a lead adds
-// a few to many it has).
-Status KeepTouchpointsOf(Db& db, int64_t person_id) {
+// Reads only the events without a touchpoint of the person yet (a lead's creation reads
+// the few to many its person has; a merge, those of the person merged).
+Status KeepTouchpointsOf(Db& db, int64_t events_of, int64_t person_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare(std::string(kSelectEvent) +
                  " WHERE person_id = ?1 AND NOT EXISTS (SELECT 1 FROM touchpoints t WHERE "
                  "t.person_id = ?1 AND t.at = events.timestamp AND t.event_id = events.id) ORDER "
                  "BY id"));
-  stmt->Bind(1, person_id);
+  stmt->Bind(1, events_of);
   TANDEM_ASSIGN_OR_RETURN(std::vector<StoredEvent> events, Collect<StoredEvent>(stmt, ReadEvent));
   for (const StoredEvent& event : events) {
     std::optional<Touchpoint> touchpoint = TouchpointOf(event);

@@ -27,8 +27,9 @@ Status AddStageTransition(Db& db, const StageTransition& transition);
 Status AddTouchpoint(Db& db, const Touchpoint& touchpoint);
 // Writes one touchpoint (none when its person has one for its event already).
 Status InsertTouchpoint(Db& db, const Touchpoint& touchpoint);
-// Writes the touchpoints of the person's events that it has none of yet.
-Status KeepTouchpointsOf(Db& db, int64_t person_id);
+// Writes as `person_id`'s the touchpoints of the events of `events_of` (the same person,
+// or one about to be merged into it) that `events_of` has none of yet.
+Status KeepTouchpointsOf(Db& db, int64_t events_of, int64_t person_id);
 
 // The reports' kept counts (sql_funnel_facts.cpp), kept in the transaction that
 // changes what they count. REQUIRES: a write transaction is open on `db`.
@@ -40,22 +41,28 @@ inline constexpr std::array<const char*, kTouchDimensions + 4> kKeptDimensions =
     "source", "medium",       "campaign", "term", "referrer_domain", "landing_page",
     "form",   "content_item", "rep",      "team", "country",         "company_size"};
 // A day table of the kept counts: the statement that adds to a count (the key's values,
-// then the amounts) and answers its last amount, the number of leads or deals; and the
-// one that drops the count of a key when that has come to nothing.
+// then the amounts), the column of its last amount, the number of leads or deals; and
+// the statement that drops the count of a key when that has come to nothing.
 struct DayTable {
   const char* add;
+  const char* count;
   const char* drop;
 };
 // Adds `amounts` to a count of `table` whose key `bind` binds (`places` values from place
 // 1 on), and drops the count when it comes to nothing: the tables keep only counts that
-// count, so a report reads no more rows than there are groups of a day.
+// count, so a report reads no more rows than there are groups of a day. A count that
+// grows cannot come to nothing, so only one that shrinks is read back.
 template <typename Bind>
 Status AddToCount(Db& db, const DayTable& table, int places, std::initializer_list<int64_t> amounts,
                   Bind bind) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * add, db.Prepare(table.add));
+  const bool grows = *(amounts.end() - 1) > 0;
+  TANDEM_ASSIGN_OR_RETURN(Statement * add,
+                          db.Prepare(grows ? std::string(table.add)
+                                           : std::string(table.add) + " RETURNING " + table.count));
   bind(*add);
   int place = places;
   for (int64_t amount : amounts) add->Bind(++place, amount);
+  if (grows) return add->Run();
   StatusOr<bool> row = add->Step();
   const bool nothing = row.ok() && *row && add->Int(0) == 0;
   add->Reset();
@@ -73,17 +80,19 @@ Status RecountMqlResponses(Db& db, int64_t lead_id);
 // kept), or a touchpoint of a person who has a lead kept.
 Status NoteLeadWritten(Db& db, const LeadRecord& lead);
 Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint);
-// After person `from` was merged into `into` (its events and touchpoints moved): the
-// touchpoints of the events `into` gained when it has a lead, and both recounted.
+// Before person `from` is merged into `into` (its events and touchpoints move): when
+// `into` has a lead, the touchpoints of the events it gains. After: both recounted
+// (`into` only for its touchpoints when `from` had no lead, which had nothing else).
+Status NotePersonsMerging(Db& db, int64_t from, int64_t into);
 Status NotePersonsMerged(Db& db, int64_t from, int64_t into);
 // stage_transitions as `alias`, read by lead: SQLite, which keeps no statistics of the
 // tables, would otherwise look for one lead's moves to a stage among every lead's.
-std::string TransitionsOfLead(const Db& db, std::string_view alias);
+std::string TransitionsOfLead(Dialect dialect, std::string_view alias);
 // For a move to MQL `s`, moves and touches before `bound` (SQL; "" for all): whether the
 // lead moved on to one of `stages` (1 or 0), and the minutes to the first outbound touch
 // a user made after it (the gate recorded only what it let through; email marketing is no
 // answer) to the step 0024_speed_minutes.sql states, or NULL.
-std::string MovedOnSql(const Db& db, std::string_view stages, std::string_view bound);
+std::string MovedOnSql(Dialect dialect, std::string_view stages, std::string_view bound);
 std::string AnswerMinutesSql(std::string_view bound);
 // A lead's funnel rank (leads/lifecycle.h FunnelRank) from a stage column.
 std::string StageRankSql(std::string_view column);

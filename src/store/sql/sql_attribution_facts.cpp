@@ -183,7 +183,8 @@ constexpr DayTable kAttributionDays = {
     "INSERT INTO attribution_days (model, dim, day, g, won, micros, cents, deals) VALUES (?, ?, "
     "?, ?, ?, ?, ?, ?) ON CONFLICT (model, dim, day, g, won) DO UPDATE SET micros = "
     "attribution_days.micros + excluded.micros, cents = attribution_days.cents + excluded.cents, "
-    "deals = attribution_days.deals + excluded.deals RETURNING deals",
+    "deals = attribution_days.deals + excluded.deals",
+    "deals",
     "DELETE FROM attribution_days WHERE model = ? AND dim = ? AND day = ? AND g = ? AND won = ? "
     "AND deals = 0"};
 

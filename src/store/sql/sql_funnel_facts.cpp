@@ -24,6 +24,14 @@ namespace {
 
 constexpr int64_t kHourMillis = 3'600'000;
 
+// A statement's SQL for the connection's dialect, made by `make` once for each dialect
+// (the first time the lambda's type is used), not at every statement run.
+template <typename Make>
+const std::string& SqlFor(const Db& db, Make make) {
+  static const std::array<std::string, 2> sql = {make(Dialect::kSqlite), make(Dialect::kPostgres)};
+  return sql[db.dialect() == Dialect::kSqlite ? 0 : 1];
+}
+
 // What one lead counts as: a lead_funnel row.
 struct FunnelLead {
   int64_t created_at = 0;
@@ -73,31 +81,32 @@ StatusOr<std::optional<FunnelLead>> ReadOne(Statement* stmt) {
 }
 
 StatusOr<std::optional<FunnelLead>> StoredFunnelLead(Db& db, int64_t lead_id) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format("SELECT {} FROM lead_funnel WHERE lead_id = ?", kFunnelLeadColumns)));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(SqlFor(db, [](Dialect) {
+    return fmt::format("SELECT {} FROM lead_funnel WHERE lead_id = ?", kFunnelLeadColumns);
+  })));
   stmt->Bind(1, lead_id);
   return ReadOne(stmt);
 }
 
 // What the lead counts as by the facts: its row in leads, its moves, its touchpoints.
 StatusOr<std::optional<FunnelLead>> CountedFunnelLead(Db& db, int64_t lead_id) {
-  std::string reached;
-  for (int rank = 2; rank <= 6; ++rank)
-    reached += fmt::format(", MIN(CASE WHEN r >= {0} THEN at END) AS r{0}", rank);
-  std::string fields;
-  for (size_t i = 0; i < kTouchDimensions; ++i)
-    fields += fmt::format(", COALESCE(t.{}, '')", kKeptDimensions[i]);
-  fields += ", l.owner_id, COALESCE(l.team, ''), l.country, l.company_size";
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format(
-          "SELECT l.created_at, {0}, COALESCE(m.hist, 0), m.r2, m.r3, m.r4, m.r5, m.r6, t.at, "
-          "t.event_id{1} FROM leads l LEFT JOIN (SELECT MAX(r) AS hist{2} FROM (SELECT at, {3} AS "
-          "r FROM stage_transitions WHERE lead_id = ?1) AS s) AS m ON 1 = 1 LEFT JOIN (SELECT * "
-          "FROM touchpoints WHERE person_id = ?1 ORDER BY at, event_id LIMIT 1) AS t ON 1 = 1 "
-          "WHERE l.id = ?1",
-          StageRankSql("l.stage"), fields, reached, StageRankSql("to_stage"))));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(SqlFor(db, [](Dialect) {
+    std::string reached;
+    for (int rank = 2; rank <= 6; ++rank)
+      reached += fmt::format(", MIN(CASE WHEN r >= {0} THEN at END) AS r{0}", rank);
+    std::string fields;
+    for (size_t i = 0; i < kTouchDimensions; ++i)
+      fields += fmt::format(", COALESCE(t.{}, '')", kKeptDimensions[i]);
+    fields += ", l.owner_id, COALESCE(l.team, ''), l.country, l.company_size";
+    return fmt::format(
+        "SELECT l.created_at, {0}, COALESCE(m.hist, 0), m.r2, m.r3, m.r4, "
+        "m.r5, m.r6, t.at, t.event_id{1} FROM leads l LEFT JOIN (SELECT "
+        "MAX(r) AS hist{2} FROM (SELECT at, {3} AS r FROM "
+        "stage_transitions WHERE lead_id = ?1) AS s) AS m ON 1 = 1 LEFT "
+        "JOIN (SELECT * FROM touchpoints WHERE person_id = ?1 ORDER BY at, "
+        "event_id LIMIT 1) AS t ON 1 = 1 WHERE l.id = ?1",
+        StageRankSql("l.stage"), fields, reached, StageRankSql("to_stage"));
+  })));
   stmt->Bind(1, lead_id);
   return ReadOne(stmt);
 }
@@ -128,15 +137,15 @@ Status WriteMqlResponses(Db& db, int64_t lead_id) {
                           db.Prepare("DELETE FROM mql_responses WHERE lead_id = ?"));
   clear->Bind(1, lead_id);
   TANDEM_RETURN_IF_ERROR(clear->Run());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format(
-          "INSERT INTO mql_responses (transition_id, lead_id, at, minutes, reached_sal, "
-          "reached_sql, won) SELECT s.id, s.lead_id, s.at, {}, {}, {}, {} FROM {} WHERE "
-          "s.lead_id = ? AND s.to_stage = 'mql'",
-          AnswerMinutesSql(""), MovedOnSql(db, "'sal', 'sql', 'opportunity', 'customer'", ""),
-          MovedOnSql(db, "'sql', 'opportunity', 'customer'", ""), MovedOnSql(db, "'customer'", ""),
-          TransitionsOfLead(db, "s"))));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(SqlFor(db, [](Dialect dialect) {
+    return fmt::format(
+        "INSERT INTO mql_responses (transition_id, lead_id, at, minutes, reached_sal, "
+        "reached_sql, won) SELECT s.id, s.lead_id, s.at, {}, {}, {}, {} FROM {} WHERE "
+        "s.lead_id = ? AND s.to_stage = 'mql'",
+        AnswerMinutesSql(""), MovedOnSql(dialect, "'sal', 'sql', 'opportunity', 'customer'", ""),
+        MovedOnSql(dialect, "'sql', 'opportunity', 'customer'", ""),
+        MovedOnSql(dialect, "'customer'", ""), TransitionsOfLead(dialect, "s"));
+  })));
   stmt->Bind(1, lead_id);
   return stmt->Run();
 }
@@ -175,14 +184,13 @@ Status WriteLeadOutcomes(Db& db, int64_t lead_id) {
                           db.Prepare("DELETE FROM lead_outcomes WHERE lead_id = ?"));
   clear->Bind(1, lead_id);
   TANDEM_RETURN_IF_ERROR(clear->Run());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format(
-          "INSERT INTO lead_outcomes (transition_id, lead_id, at, outcome, reason, by_user_id) "
-          "SELECT s.id, s.lead_id, s.at, {}, SUBSTR(s.reason, 1, 300), s.by_user_id FROM {} WHERE "
-          "s.lead_id = ? "
-          "AND {}",
-          kOutcomeOf, TransitionsOfLead(db, "s"), kIsOutcome)));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(SqlFor(db, [](Dialect dialect) {
+    return fmt::format(
+        "INSERT INTO lead_outcomes (transition_id, lead_id, at, outcome, reason, by_user_id) "
+        "SELECT s.id, s.lead_id, s.at, {}, SUBSTR(s.reason, 1, 300), s.by_user_id FROM {} "
+        "WHERE s.lead_id = ? AND {}",
+        kOutcomeOf, TransitionsOfLead(dialect, "s"), kIsOutcome);
+  })));
   stmt->Bind(1, lead_id);
   return stmt->Run();
 }
@@ -259,22 +267,22 @@ Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>&
     stmt->Bind(1, lead_id);
     return stmt->Run();
   }
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(fmt::format(
-          "INSERT INTO lead_funnel (lead_id, {}) VALUES (?, ?, ?, ?, ?, ?, ?, "
-          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id) DO UPDATE "
-          "SET created_at = excluded.created_at, cur = excluded.cur, hist = "
-          "excluded.hist, t2 = excluded.t2, t3 = excluded.t3, t4 = excluded.t4, "
-          "t5 = excluded.t5, t6 = excluded.t6, first_at = excluded.first_at, "
-          "first_event_id = excluded.first_event_id, source = excluded.source, "
-          "medium = excluded.medium, campaign = excluded.campaign, term = "
-          "excluded.term, referrer_domain = excluded.referrer_domain, "
-          "landing_page = excluded.landing_page, form = excluded.form, "
-          "content_item = excluded.content_item, owner_id = excluded.owner_id, "
-          "team = excluded.team, country = excluded.country, company_size = "
-          "excluded.company_size",
-          kFunnelLeadColumns)));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(SqlFor(db, [](Dialect) {
+    return fmt::format(
+        "INSERT INTO lead_funnel (lead_id, {}) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id) DO UPDATE "
+        "SET created_at = excluded.created_at, cur = excluded.cur, hist = "
+        "excluded.hist, t2 = excluded.t2, t3 = excluded.t3, t4 = excluded.t4, "
+        "t5 = excluded.t5, t6 = excluded.t6, first_at = excluded.first_at, "
+        "first_event_id = excluded.first_event_id, source = excluded.source, "
+        "medium = excluded.medium, campaign = excluded.campaign, term = "
+        "excluded.term, referrer_domain = excluded.referrer_domain, "
+        "landing_page = excluded.landing_page, form = excluded.form, "
+        "content_item = excluded.content_item, owner_id = excluded.owner_id, "
+        "team = excluded.team, country = excluded.country, company_size = "
+        "excluded.company_size",
+        kFunnelLeadColumns);
+  })));
   stmt->Bind(1, lead_id).Bind(2, lead->created_at).Bind(3, lead->cur).Bind(4, lead->hist);
   for (size_t i = 0; i < lead->reached.size(); ++i) stmt->BindNullable(5 + i, lead->reached[i]);
   stmt->BindNullable(10, lead->first_at).BindNullable(11, lead->first_event_id);
@@ -287,18 +295,22 @@ Status WriteFunnelLead(Db& db, int64_t lead_id, const std::optional<FunnelLead>&
 
 constexpr std::array<DayTable, 4> kDayTables = {{
     {"INSERT INTO funnel_days (dim, day, g, cur, hist, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
-     "(dim, day, g, cur, hist) DO UPDATE SET n = funnel_days.n + excluded.n RETURNING n",
+     "(dim, day, g, cur, hist) DO UPDATE SET n = funnel_days.n + excluded.n",
+     "n",
      "DELETE FROM funnel_days WHERE dim = ? AND day = ? AND g = ? AND cur = ? AND hist = ? AND n "
      "= 0"},
     {"INSERT INTO velocity_days (dim, day, g, k, h, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
-     "day, g, k, h) DO UPDATE SET n = velocity_days.n + excluded.n RETURNING n",
+     "day, g, k, h) DO UPDATE SET n = velocity_days.n + excluded.n",
+     "n",
      "DELETE FROM velocity_days WHERE dim = ? AND day = ? AND g = ? AND k = ? AND h = ? AND n = 0"},
     {"INSERT INTO speed_days (dim, day, g, m, a, q, w, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
-     "CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = speed_days.n + excluded.n RETURNING n",
+     "CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = speed_days.n + excluded.n",
+     "n",
      "DELETE FROM speed_days WHERE dim = ? AND day = ? AND g = ? AND m = ? AND a = ? AND q = ? AND "
      "w = ? AND n = 0"},
     {"INSERT INTO outcome_days (dim, day, g, o, r, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
-     "day, g, o, r) DO UPDATE SET n = outcome_days.n + excluded.n RETURNING n",
+     "day, g, o, r) DO UPDATE SET n = outcome_days.n + excluded.n",
+     "n",
      "DELETE FROM outcome_days WHERE dim = ? AND day = ? AND g = ? AND o = ? AND r = ? AND n = 0"},
 }};
 constexpr size_t kOutcomeDays = 3;
@@ -349,6 +361,10 @@ Status RecountDays(Db& db, int64_t lead_id, const std::optional<FunnelLead>& sto
   if (changed.funnel) {
     TANDEM_ASSIGN_OR_RETURN(counted, CountedFunnelLead(db, lead_id));
   }
+  // Neither counted nor counting (a person who is no lead, as most merged ones): the
+  // counts hold nothing of it, and the reports read mql_responses and lead_outcomes
+  // through lead_funnel only.
+  if (!stored && !counted) return OkStatus();
   if (!changed.mqls && !changed.outcomes && counted == stored) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(const LeadRows before, LeadRowsOf(db, lead_id));
   LeadRows after = before;
@@ -402,9 +418,9 @@ Status Recount(Db& db, int64_t lead_id, const std::optional<FunnelLead>& stored,
 
 }  // namespace
 
-std::string TransitionsOfLead(const Db& db, std::string_view alias) {
+std::string TransitionsOfLead(Dialect dialect, std::string_view alias) {
   return fmt::format("stage_transitions {}{}", alias,
-                     db.dialect() == Dialect::kSqlite ? " INDEXED BY stage_transitions_lead" : "");
+                     dialect == Dialect::kSqlite ? " INDEXED BY stage_transitions_lead" : "");
 }
 
 std::string StageRankSql(std::string_view column) {
@@ -413,11 +429,11 @@ std::string StageRankSql(std::string_view column) {
          "'opportunity' THEN 5 WHEN 'customer' THEN 6 ELSE 0 END";
 }
 
-std::string MovedOnSql(const Db& db, std::string_view stages, std::string_view bound) {
+std::string MovedOnSql(Dialect dialect, std::string_view stages, std::string_view bound) {
   return fmt::format(
       "CASE WHEN EXISTS (SELECT 1 FROM {0} WHERE x.lead_id = s.lead_id AND x.at >= s.at{1} AND "
       "x.to_stage IN ({2})) THEN 1 ELSE 0 END",
-      TransitionsOfLead(db, "x"), bound.empty() ? "" : fmt::format(" AND x.at < {}", bound),
+      TransitionsOfLead(dialect, "x"), bound.empty() ? "" : fmt::format(" AND x.at < {}", bound),
       stages);
 }
 
@@ -456,7 +472,7 @@ Status NoteLeadWritten(Db& db, const LeadRecord& lead) {
   // A new lead: the touchpoints of its person's events so far (its own are kept as they
   // come).
   if (!stored) {
-    TANDEM_RETURN_IF_ERROR(KeepTouchpointsOf(db, lead.id));
+    TANDEM_RETURN_IF_ERROR(KeepTouchpointsOf(db, lead.id, lead.id));
   }
   // A write that keeps the lead's stage, owner, team, country and size changes nothing
   // it counts as.
@@ -475,6 +491,8 @@ Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
   // No lead yet: its creation keeps the touchpoint, when it comes.
   if (!stored) return OkStatus();
   TANDEM_RETURN_IF_ERROR(InsertTouchpoint(db, touchpoint));
+  // Kept already (by the lead's creation, which keeps its person's events so far).
+  if (db.Changes() == 0) return OkStatus();
   const int64_t at = ToUnixMillis(touchpoint.at);
   Changed changed;
   // A touchpoint before its first one, or before one of its deals.
@@ -488,14 +506,23 @@ Status NoteTouchpoint(Db& db, const Touchpoint& touchpoint) {
   return Recount(db, touchpoint.person_id, stored, changed);
 }
 
-Status NotePersonsMerged(Db& db, int64_t from, int64_t into) {
+Status NotePersonsMerging(Db& db, int64_t from, int64_t into) {
   if (!db.keeps_reports()) return OkStatus();
   TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> lead, StoredFunnelLead(db, into));
-  if (lead) {
-    TANDEM_RETURN_IF_ERROR(KeepTouchpointsOf(db, into));
+  if (!lead) return OkStatus();
+  return KeepTouchpointsOf(db, from, into);
+}
+
+Status NotePersonsMerged(Db& db, int64_t from, int64_t into) {
+  if (!db.keeps_reports()) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> had, StoredFunnelLead(db, from));
+  if (had) {
+    TANDEM_RETURN_IF_ERROR(RecountReportsOf(db, from));
+    return RecountReportsOf(db, into);
   }
-  TANDEM_RETURN_IF_ERROR(RecountReportsOf(db, from));
-  return RecountReportsOf(db, into);
+  TANDEM_ASSIGN_OR_RETURN(std::optional<FunnelLead> lead, StoredFunnelLead(db, into));
+  if (!lead) return OkStatus();  // neither is a lead
+  return Recount(db, into, lead, {.funnel = true, .deals = true});
 }
 
 }  // namespace tandem::sql

@@ -157,6 +157,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
         "INSERT INTO person_merges (from_person, into_person, event_id, merged_at) VALUES (?2, ?1, "
         "?4, ?3)",
     };
+    TANDEM_RETURN_IF_ERROR(sql::NotePersonsMerging(db_, from, into));
     for (const char* sql : kSteps) {
       TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(sql));
       stmt->Bind(1, into).Bind(2, from).Bind(3, at).Bind(4, event_id);

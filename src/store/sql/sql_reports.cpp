@@ -169,8 +169,9 @@ std::string SpeedRows(const Db& db, const FunnelQuery& scope) {
       "s JOIN leads l ON l.id = s.lead_id WHERE s.to_stage = 'mql' AND s.at >= ?1 AND s.at < ?2 "
       "AND s.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)",
       GroupOf(db, scope.by), AnswerMinutesSql("?5"),
-      MovedOnSql(db, "'sal', 'sql', 'opportunity', 'customer'", "?5"),
-      MovedOnSql(db, "'sql', 'opportunity', 'customer'", "?5"), MovedOnSql(db, "'customer'", "?5"));
+      MovedOnSql(db.dialect(), "'sal', 'sql', 'opportunity', 'customer'", "?5"),
+      MovedOnSql(db.dialect(), "'sql', 'opportunity', 'customer'", "?5"),
+      MovedOnSql(db.dialect(), "'customer'", "?5"));
 }
 
 // A grouped count over `rows` (with a column g) by `keys` ("g, cur, hist"), each row
@@ -265,7 +266,7 @@ Status StreamDeals(Db& db, Dimension by, const std::string& where,
       "f.lead_id = s.lead_id LEFT JOIN touchpoints t ON t.person_id = s.lead_id AND t.at <= s.at "
       "WHERE s.to_stage IN ('opportunity', 'customer') AND {2} ORDER BY s.at, s.id, t.at, "
       "t.event_id",
-      TransitionsOfLead(db, "o"), group, where);
+      TransitionsOfLead(db.dialect(), "o"), group, where);
   TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
   bind(*stmt);
   std::optional<Deal> deal;
