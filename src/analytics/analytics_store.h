@@ -1,6 +1,7 @@
 // What the analytics domain asks of the store: its facts (analytics/facts/), read by
 // lead or person, and by time range a page at a time for the reports and their
-// drill-downs. Reads run outside any transaction.
+// drill-downs. Reads run outside any write transaction; a report's reads run in one
+// read transaction (InOneSnapshot).
 #pragma once
 
 #include <cstdint>
@@ -73,6 +74,9 @@ class AnalyticsReads {
       const AttributionQuery& query) = 0;
   // A lead's deals, oldest first, each with its touchpoints.
   virtual StatusOr<std::vector<Deal>> DealsOf(int64_t lead_id) = 0;
+  // Runs `reads` with reads that all see the store as of one moment: a write committing
+  // meanwhile shows in every figure of a report or in none.
+  virtual Status InOneSnapshot(const std::function<Status(AnalyticsReads&)>& reads) = 0;
 };
 
 }  // namespace tandem

@@ -1,5 +1,6 @@
 #include "analytics/reports.h"
 
+#include <optional>
 #include <utility>
 
 namespace tandem {
@@ -23,9 +24,20 @@ StatusOr<Report> TotalAndPage(const FunnelQuery& scope, Build build) {
   return page;
 }
 
-}  // namespace
+// `run(reads)` with every read in one snapshot of the store (InOneSnapshot), so the
+// figures of one report agree with each other.
+template <typename Report, typename Run>
+StatusOr<Report> InOneSnapshot(AnalyticsReads& store, Run run) {
+  std::optional<StatusOr<Report>> report;
+  auto read = [&](AnalyticsReads& reads) {
+    report.emplace(run(reads));
+    return report->status();
+  };
+  TANDEM_RETURN_IF_ERROR(store.InOneSnapshot(read));
+  return std::move(*report);
+}
 
-StatusOr<FunnelReport> RunFunnel(AnalyticsReads& store, const FunnelQuery& scope) {
+StatusOr<FunnelReport> Funnel(AnalyticsReads& store, const FunnelQuery& scope) {
   return TotalAndPage<FunnelReport>(
       scope, [&store](const FunnelQuery& q) -> StatusOr<FunnelReport> {
         StatusOr<std::vector<FunnelCount>> counts = store.CountFunnel(q);
@@ -40,7 +52,7 @@ StatusOr<FunnelReport> RunFunnel(AnalyticsReads& store, const FunnelQuery& scope
       });
 }
 
-StatusOr<OutcomesReport> RunOutcomes(AnalyticsReads& store, const OutcomeQuery& query) {
+StatusOr<OutcomesReport> Outcomes(AnalyticsReads& store, const OutcomeQuery& query) {
   return TotalAndPage<OutcomesReport>(
       query.scope, [&store, &query](const FunnelQuery& q) -> StatusOr<OutcomesReport> {
         OutcomeQuery scoped = query;
@@ -54,7 +66,7 @@ StatusOr<OutcomesReport> RunOutcomes(AnalyticsReads& store, const OutcomeQuery& 
       });
 }
 
-StatusOr<SpeedReport> RunSpeedToLead(AnalyticsReads& store, const FunnelQuery& scope) {
+StatusOr<SpeedReport> SpeedToLead(AnalyticsReads& store, const FunnelQuery& scope) {
   return TotalAndPage<SpeedReport>(scope, [&store](const FunnelQuery& q) -> StatusOr<SpeedReport> {
     StatusOr<std::vector<SpeedCount>> counts = store.CountSpeedToLead(q);
     if (!counts.ok()) return counts.status();
@@ -65,14 +77,7 @@ StatusOr<SpeedReport> RunSpeedToLead(AnalyticsReads& store, const FunnelQuery& s
   });
 }
 
-std::optional<std::string> NextAfter(const FunnelReport& report) { return report.next_after; }
-std::optional<std::string> NextAfter(const OutcomesReport& report) { return report.next_after; }
-std::optional<std::string> NextAfter(const SpeedReport& report) { return report.next_after; }
-std::optional<std::string> NextAfter(const AttributionBuilder& report) {
-  return report.next_after();
-}
-
-StatusOr<AttributionBuilder> RunAttribution(AnalyticsReads& store, const AttributionQuery& query) {
+StatusOr<AttributionBuilder> Attribution(AnalyticsReads& store, const AttributionQuery& query) {
   AttributionBuilder report(query);
   auto credit = [&](TimePoint from, TimePoint to) -> Status {
     if (from >= to) return OkStatus();
@@ -94,6 +99,35 @@ StatusOr<AttributionBuilder> RunAttribution(AnalyticsReads& store, const Attribu
   TANDEM_RETURN_IF_ERROR(credit(query.scope.from, sums->from));
   TANDEM_RETURN_IF_ERROR(credit(sums->to, query.scope.to));
   return report;
+}
+
+}  // namespace
+
+StatusOr<FunnelReport> RunFunnel(AnalyticsReads& store, const FunnelQuery& scope) {
+  return InOneSnapshot<FunnelReport>(store,
+                                     [&](AnalyticsReads& reads) { return Funnel(reads, scope); });
+}
+
+StatusOr<OutcomesReport> RunOutcomes(AnalyticsReads& store, const OutcomeQuery& query) {
+  return InOneSnapshot<OutcomesReport>(
+      store, [&](AnalyticsReads& reads) { return Outcomes(reads, query); });
+}
+
+StatusOr<SpeedReport> RunSpeedToLead(AnalyticsReads& store, const FunnelQuery& scope) {
+  return InOneSnapshot<SpeedReport>(
+      store, [&](AnalyticsReads& reads) { return SpeedToLead(reads, scope); });
+}
+
+StatusOr<AttributionBuilder> RunAttribution(AnalyticsReads& store, const AttributionQuery& query) {
+  return InOneSnapshot<AttributionBuilder>(
+      store, [&](AnalyticsReads& reads) { return Attribution(reads, query); });
+}
+
+std::optional<std::string> NextAfter(const FunnelReport& report) { return report.next_after; }
+std::optional<std::string> NextAfter(const OutcomesReport& report) { return report.next_after; }
+std::optional<std::string> NextAfter(const SpeedReport& report) { return report.next_after; }
+std::optional<std::string> NextAfter(const AttributionBuilder& report) {
+  return report.next_after();
 }
 
 }  // namespace tandem

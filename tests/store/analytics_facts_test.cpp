@@ -400,4 +400,36 @@ TEST_F(AnalyticsFactsTest, LongGroupValuesAreKeptShortEnoughToCount) {
 }
 
 }  // namespace
+
+// A report's reads see the store as of one moment: what the pipeline commits while they
+// run shows in none of them, and in the next report.
+TEST_F(AnalyticsFactsTest, AReportReadsOneSnapshot) {
+  WorkloadGenerator workload = Traffic(20261205, 3000);
+  const FunnelQuery query{kStart - std::chrono::hours(24),
+                          kStart + std::chrono::hours(24 * 3650),
+                          Dimension::kNone,
+                          std::nullopt,
+                          std::nullopt,
+                          {}};
+  auto leads = [](const std::vector<FunnelCount>& counts) {
+    int64_t n = 0;
+    for (const FunnelCount& c : counts) n += c.leads;
+    return n;
+  };
+  const int64_t before = leads(Get(store_->CountFunnel(query)));
+  ASSERT_GT(before, 0);
+  int64_t first = 0, second = 0;
+  Status read = store_->InOneSnapshot([&](AnalyticsReads& reads) {
+    first = leads(Get(reads.CountFunnel(query)));
+    Send(workload.Messages(3000));
+    Process();
+    second = leads(Get(reads.CountFunnel(query)));
+    return OkStatus();
+  });
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  EXPECT_EQ(first, before);
+  EXPECT_EQ(second, first);
+  EXPECT_GT(leads(Get(store_->CountFunnel(query))), before);
+}
+
 }  // namespace tandem

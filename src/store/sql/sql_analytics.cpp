@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/sql/sql_events.h"
+#include "store/sql/sql_reads.h"
 
 namespace tandem::sql {
 namespace {
@@ -167,6 +168,38 @@ StatusOr<std::vector<Touchpoint>> ListTouchpoints(Db& db, const FactRange& range
                  "ORDER BY at, event_id LIMIT ?"));
   BindRange(*stmt, range);
   return Collect<Touchpoint>(stmt, ReadTouchpoint);
+}
+
+namespace {
+
+// The analytics reads of one connection in a read transaction.
+class SnapshotReads final : public AnalyticsReadsOn<ReadsOn<AnalyticsReads>> {
+ public:
+  explicit SnapshotReads(Db& db) : db_(db) {}
+  StatusOr<ReadConn> ReadOn() override { return ReadConn(db_); }
+  Status InOneSnapshot(const std::function<Status(AnalyticsReads&)>& reads) override {
+    return reads(*this);  // in one already
+  }
+
+ private:
+  Db& db_;
+};
+
+}  // namespace
+
+Status ReadInOneSnapshot(Db& db, const std::function<Status(AnalyticsReads&)>& reads) {
+  // SQLite takes the snapshot at the first read and keeps it to the end; PostgreSQL at
+  // the first statement, for the whole transaction at REPEATABLE READ.
+  TANDEM_RETURN_IF_ERROR(db.Exec(db.dialect() == Dialect::kSqlite
+                                     ? "BEGIN"
+                                     : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  SnapshotReads snapshot(db);
+  Status read = reads(snapshot);
+  db.ResetStatements();
+  // A read transaction writes nothing: ending it either way keeps nothing.
+  Status end = db.Exec(read.ok() ? "COMMIT" : "ROLLBACK");
+  if (!read.ok()) return read;
+  return end;
 }
 
 }  // namespace tandem::sql

@@ -145,6 +145,10 @@ StatusOr<bool> BeforeAKeptDeal(Db& db, int64_t lead_id, int64_t at);
 // ("done" once none is left; see SqlStore::CountPendingAttribution).
 inline constexpr const char* kAttributionBackfillSetting = "attribution_backfill_after";
 
+// Runs `reads` in one read transaction on `db` (sql_analytics.cpp): every read it makes
+// there sees the store as of one moment.
+Status ReadInOneSnapshot(Db& db, const std::function<Status(AnalyticsReads&)>& reads);
+
 // AnalyticsReads on the connection to read on.
 template <typename Base>
 class AnalyticsReadsOn : public Base {
@@ -185,6 +189,9 @@ class AnalyticsReadsOn : public Base {
   }
   StatusOr<std::vector<Deal>> DealsOf(int64_t lead_id) override {
     return this->Reading([&](Db& db) { return sql::DealsOf(db, lead_id); });
+  }
+  Status InOneSnapshot(const std::function<Status(AnalyticsReads&)>& reads) override {
+    return this->Reading([&](Db& db) { return ReadInOneSnapshot(db, reads); });
   }
 };
 
