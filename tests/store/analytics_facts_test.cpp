@@ -432,4 +432,91 @@ TEST_F(AnalyticsFactsTest, AReportReadsOneSnapshot) {
   EXPECT_GT(leads(Get(store_->CountFunnel(query))), before);
 }
 
+// A store that reached version 18 before that version cut long values kept them whole,
+// each lead under its own: version 25 cuts them everywhere, and every report answers as
+// a store that cut them as they came (the rows that become one added up, the attribution
+// counted again).
+TEST_F(AnalyticsFactsTest, Version25CutsTheLongValuesAStoreKept) {
+  const std::string prefix = "spring-" + std::string(249, 'p');
+  const std::string alpha = prefix + "-alpha", beta = prefix + "-beta";
+  const std::string country(300, 'c');
+  auto visit = [](int n, const std::string& campaign, const std::string& traits) {
+    return std::vector<std::string>{
+        fmt::format(R"({{"type":"page","anonymousId":"a{0}","context":{{"page":{{"path":"/"}},)"
+                    R"("campaign":{{"source":"x","name":"{1}"}}}}}})",
+                    n, campaign),
+        fmt::format(R"({{"type":"identify","anonymousId":"a{0}","userId":"u{0}","traits":{{)"
+                    R"("email":"lead{0}@acme.example"{1}}}}})",
+                    n, traits),
+        fmt::format(R"({{"type":"track","userId":"u{}","event":"Demo Requested"}})", n)};
+  };
+  Send(visit(1, alpha, R"(,"country":")" + country + "\""));
+  Send(visit(2, beta, ""));
+  Process();
+  AnswerTheMqls();
+  WorkTheLeads();
+  ASSERT_EQ(Get(store_->ListLeadIds()).size(), 2u);
+
+  auto reports = [&] {
+    std::vector<std::string> out;
+    for (Dimension by : {Dimension::kCampaign, Dimension::kCountry}) {
+      const FunnelQuery q{kStart - std::chrono::hours(24),
+                          kStart + std::chrono::hours(24 * 3650),
+                          by,
+                          std::nullopt,
+                          std::nullopt,
+                          {}};
+      out.push_back(FunnelToJson(Get(RunFunnel(*store_, q))).dump());
+      out.push_back(OutcomesToJson(Get(RunOutcomes(*store_, OutcomeQuery{q, 1}))).dump());
+      out.push_back(SpeedToLeadToJson(Get(RunSpeedToLead(*store_, q))).dump());
+      AttributionQuery attribution;
+      attribution.scope = q;
+      out.push_back(AttributionToJson(Get(RunAttribution(*store_, attribution))).dump());
+    }
+    return out;
+  };
+  const std::vector<std::string> cut = reports();
+  ASSERT_NE(cut[0].find(prefix), std::string::npos);
+  ASSERT_EQ(cut[0].find(alpha), std::string::npos);
+  ASSERT_NE(cut[3].find(prefix), std::string::npos) << "no deal credited to the campaign";
+
+  // What such a store held: the first lead's values whole, the second's too, and each
+  // per-day count of both split between them.
+  pipeline_.reset();
+  store_.reset();
+  const std::string first = "(SELECT MIN(lead_id) FROM lead_funnel)";
+  const std::string short_country = country.substr(0, 256);
+  std::string sql = fmt::format(
+      "UPDATE touchpoints SET campaign = CASE WHEN person_id = {0} THEN '{1}' ELSE '{2}' END "
+      "WHERE campaign = '{3}'; "
+      "UPDATE attributed_touches SET campaign = CASE WHEN lead_id = {0} THEN '{1}' ELSE '{2}' "
+      "END WHERE campaign = '{3}'; "
+      "UPDATE lead_funnel SET campaign = CASE WHEN lead_id = {0} THEN '{1}' ELSE '{2}' END "
+      "WHERE campaign = '{3}'; "
+      "UPDATE leads SET country = '{4}' WHERE country = '{5}'; "
+      "UPDATE lead_funnel SET country = '{4}' WHERE country = '{5}'; "
+      "UPDATE attributed_deals SET country = '{4}' WHERE country = '{5}'; "
+      "UPDATE attribution_days SET g = '{1}' WHERE dim = 'campaign' AND g = '{3}'; "
+      "UPDATE attribution_days SET g = '{4}' WHERE dim = 'country' AND g = '{5}'; ",
+      first, alpha, beta, prefix, country, short_country);
+  for (const auto& [table, key] :
+       std::vector<std::pair<std::string, std::string>>{{"funnel_days", "cur, hist"},
+                                                        {"velocity_days", "k, h"},
+                                                        {"speed_days", "m, a, q, w"},
+                                                        {"outcome_days", "o, r"}}) {
+    sql += fmt::format(
+        "UPDATE {0} SET g = '{2}' WHERE dim = 'campaign' AND g = '{4}'; "
+        "INSERT INTO {0} (dim, day, g, {1}, n) SELECT dim, day, '{3}', {1}, 1 FROM {0} WHERE "
+        "dim = 'campaign' AND g = '{2}' AND n >= 2; "
+        "UPDATE {0} SET n = n - 1 WHERE dim = 'campaign' AND g = '{2}' AND n >= 2; "
+        "UPDATE {0} SET g = '{5}' WHERE dim = 'country' AND g = '{6}'; ",
+        table, key, alpha, beta, prefix, country, short_country);
+  }
+  sql += "DELETE FROM schema_migrations WHERE version >= 25;";
+  Status kept_whole = dir_.RunSql(sql);
+  ASSERT_TRUE(kept_whole.ok()) << kept_whole.ToString();
+  Open();
+  EXPECT_EQ(reports(), cut);
+}
+
 }  // namespace tandem
