@@ -34,6 +34,7 @@ StatusOr<Report> InOneSnapshot(AnalyticsReads& store, Run run) {
     return report->status();
   };
   TANDEM_RETURN_IF_ERROR(store.InOneSnapshot(read));
+  if (!report) return Internal("the store ran no reads for the report");
   return std::move(*report);
 }
 

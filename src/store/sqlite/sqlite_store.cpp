@@ -20,6 +20,9 @@ class SqliteStore::ReadLease final : public sql::ReadLease {
       : store_(store), db_(std::move(db)), bulk_(bulk) {}
   ~ReadLease() override {
     db_->ResetStatements();
+    // A read transaction left open (its end failed) would hold its snapshot for every
+    // later borrower: ended here, or the connection is not kept.
+    if (sqlite3_get_autocommit(db_->raw()) == 0 && !db_->Exec("ROLLBACK").ok()) return;
     std::lock_guard lock(store_.pool_mu_);
     auto& idle = store_.idle_readers_[bulk_ ? 1 : 0];
     if (idle.size() < kMaxIdleReaders) idle.push_back(std::move(db_));
