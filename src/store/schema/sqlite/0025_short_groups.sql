@@ -1,16 +1,17 @@
 -- Values cut to 256 characters everywhere the reports keep them
 --
--- Text from public events is kept to its first 256 characters (analytics/facts/
--- touchpoint.cpp, and a lead's country). Version 18 cuts what was kept before that limit,
--- but a store that reached version 18 before the cut was part of it still holds longer
--- touchpoint fields and countries, and the reports' kept counts hold them as groups apart
--- from the same values cut, which a lead written today counts under. This cuts them
--- everywhere: the touchpoints, the leads' countries, lead_funnel, and the groups of the
--- per-day counts, adding up the rows that become one (each lead, outcome and move to MQL
--- counts once by each dimension, so the sums are exact). The attribution sums count the
--- deals that gave a group any credit, which rows of two long values cut to one would
--- count twice: when they hold any long value, they are dropped and the store counts
--- every deal again when it opens (attribution_backfill_after, as version 22 does).
+-- Text from public events is kept to its first 256 characters
+-- (analytics/facts/touchpoint.cpp, and a lead's country). Version 18 cuts what was kept
+-- before that limit, but a store that reached version 18 before the cut was part of it
+-- still holds longer touchpoint fields and countries, and the reports' kept counts hold
+-- them as groups apart from the same values cut, which a lead written today counts
+-- under. This cuts them everywhere: the touchpoints, the leads' countries, lead_funnel,
+-- and the groups of the per-day counts, adding up the rows that become one (each lead,
+-- outcome and move to MQL counts once by each dimension, so the sums are exact). The
+-- attribution sums count the deals that gave a group any credit, which rows of two long
+-- values cut to one would count twice: when they hold any long value, they are dropped
+-- and the store counts every deal again when it opens (attribution_backfill_after, as
+-- version 22 does).
 -- A store without long values changes nothing.
 
 UPDATE touchpoints SET type = SUBSTR(type, 1, 256), source = SUBSTR(source, 1, 256), medium = SUBSTR(medium, 1, 256), campaign = SUBSTR(campaign, 1, 256), term = SUBSTR(term, 1, 256), content = SUBSTR(content, 1, 256), referrer_domain = SUBSTR(referrer_domain, 1, 256), landing_page = SUBSTR(landing_page, 1, 256), form = SUBSTR(form, 1, 256), content_item = SUBSTR(content_item, 1, 256)
