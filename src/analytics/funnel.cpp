@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -12,7 +13,7 @@
 namespace tandem {
 namespace {
 
-constexpr std::array<std::pair<Dimension, std::string_view>, 14> kDimensions = {{
+constexpr std::array<std::pair<Dimension, std::string_view>, 15> kDimensions = {{
     {Dimension::kNone, ""},
     {Dimension::kSource, "source"},
     {Dimension::kMedium, "medium"},
@@ -27,6 +28,7 @@ constexpr std::array<std::pair<Dimension, std::string_view>, 14> kDimensions = {
     {Dimension::kCountry, "country"},
     {Dimension::kCompanySize, "company_size"},
     {Dimension::kCohort, "cohort"},
+    {Dimension::kVariant, "variant"},
 }};
 
 constexpr size_t kSteps = kFunnelStages.size();
@@ -141,7 +143,7 @@ std::string_view DimensionName(Dimension dimension) {
 bool IsLeadDimension(Dimension dimension) {
   return dimension == Dimension::kTeam || dimension == Dimension::kRep ||
          dimension == Dimension::kCountry || dimension == Dimension::kCompanySize ||
-         dimension == Dimension::kCohort;
+         dimension == Dimension::kCohort || dimension == Dimension::kVariant;
 }
 
 std::optional<Dimension> ParseDimension(std::string_view name) {
@@ -195,12 +197,37 @@ StatusOr<FunnelQuery> ParseReportScope(std::string_view from, std::string_view t
           "invalid_parameter",
           fmt::format("by=\"{}\" is not one of source, medium, campaign, keyword, "
                       "referrer_domain, landing_page, form, content_item, team, rep, country, "
-                      "company_size, cohort",
+                      "company_size, cohort, variant",
                       by));
     }
     query.by = *dimension;
   }
   return query;
+}
+
+Status ScopeVariants(ExperimentStore& store, std::string_view experiment, FunnelQuery& query) {
+  if (query.by != Dimension::kVariant) {
+    if (experiment.empty()) return OkStatus();
+    return InvalidArgument("invalid_parameter", "experiment is only for by=variant");
+  }
+  if (experiment.empty()) {
+    return InvalidArgument("invalid_parameter",
+                           "by=variant needs experiment=ex_<n>: whose variants group the leads");
+  }
+  int64_t id = 0;
+  const std::string_view digits = experiment.starts_with("ex_") ? experiment.substr(3) : experiment;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || id <= 0) {
+    return InvalidArgument(
+        "invalid_parameter",
+        fmt::format("experiment=\"{}\" is not an experiment id (ex_<n>)", experiment));
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto found, store.GetExperiment(id));
+  if (!found) return NotFound("not_found", fmt::format("experiment ex_{} does not exist", id));
+  FunnelQuery::Variants variants{id, {}};
+  for (const ExperimentVariant& v : found->variants) variants.keys.push_back(v.key);
+  query.variants = std::move(variants);
+  return OkStatus();
 }
 
 std::optional<int64_t> Percentile(const std::vector<std::pair<int64_t, int64_t>>& values,

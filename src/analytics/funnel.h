@@ -12,6 +12,7 @@
 #include "analytics/group_page.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "experiments/experiment_store.h"
 
 namespace tandem {
 
@@ -31,14 +32,16 @@ enum class Dimension {
   kCountry,      // the lead's (leads/lead_traits.h CountryOf)
   kCompanySize,  // the lead's band (CompanySizeBand)
   kCohort,       // the month the lead was created, "YYYY-MM" (UTC)
+  kVariant,      // the variant of the lead's person in one experiment (FunnelQuery::variant)
 };
 
 // Whether a dimension is the lead's own (team, rep, country, company size) rather than
-// a field of a touchpoint; the cohort is the lead's too.
+// a field of a touchpoint; the cohort and the variant are the lead's too.
 bool IsLeadDimension(Dimension dimension);
 
 // "source", "medium", "campaign", "keyword", "referrer_domain", "landing_page", "form",
-// "content_item", "team", "rep", "country", "company_size", "cohort"; kNone is "".
+// "content_item", "team", "rep", "country", "company_size", "cohort", "variant"; kNone
+// is "".
 std::string_view DimensionName(Dimension dimension);
 std::optional<Dimension> ParseDimension(std::string_view name);
 
@@ -53,6 +56,14 @@ struct FunnelQuery {
   // Which groups a grouped count reads (its rows of up to groups.limit + 1 groups, in
   // the order of their names); counts without a dimension read every row.
   GroupPage groups;
+  // By variant: the experiment whose arms group the leads, and its variants' keys (arm
+  // order). A lead's group is the key of the arm its person was exposed to — today's,
+  // also as of a moment —, or "" when it was not exposed or was exposed to two arms.
+  struct Variants {
+    int64_t experiment_id = 0;
+    std::vector<std::string> keys;
+  };
+  std::optional<Variants> variants;
 };
 
 // A report's range and grouping from its parameters as given (the API's query, the
@@ -62,6 +73,12 @@ struct FunnelQuery {
 // naming the parameter otherwise.
 StatusOr<FunnelQuery> ParseReportScope(std::string_view from, std::string_view to,
                                        std::string_view by, std::string_view as_of = "");
+
+// By variant, the experiment (`experiment`: ex_<n>) whose arms group the leads, read from
+// `store` into query.variants. InvalidArgument ("invalid_parameter") when by is variant
+// without an experiment, or an experiment is given for another dimension; NotFound when
+// there is no such experiment.
+Status ScopeVariants(ExperimentStore& store, std::string_view experiment, FunnelQuery& query);
 
 // Leads of one group that took `hours` (whole hours) to go from funnel rank `step` to
 // the next (1: lead → MQL … 5: opportunity → customer): from the lead's creation, or its

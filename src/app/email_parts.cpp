@@ -11,8 +11,9 @@ EmailParts::EmailParts(const Config& config, Store& store, const LeadEngine& eng
       pool_(
           config.email, [email = config.email] { return email::NewCurlSmtpTransport(email); },
           clock),
-      service_(config.email, engine, EmailReadStores{store, store, store, store, store, store},
-               &resources_, unsubscribe_secret, config.server.public_url),
+      service_(config.email, engine,
+               EmailReadStores{store, store, store, store, store, store, store}, &resources_,
+               unsubscribe_secret, config.server.public_url),
       sender_(store, pool_, config.email, config.webhooks, clock, metrics),
       runner_(service_, clock, metrics),
       sequences_(service_, store, config.sequences),

@@ -17,6 +17,7 @@ bool RoleHas(Role role, Permission permission) {
     case Permission::kManageCatalog:
     case Permission::kSendBroadcasts:
     case Permission::kReceiveMail:
+    case Permission::kRunExperiments:
       return role == Role::kMarketing;
   }
   return false;

@@ -34,6 +34,7 @@ enum class Permission {
   kManageCatalog,   // campaigns and content marketing hands to sales, email templates
   kSendBroadcasts,  // marketing email to a saved filter of leads
   kReceiveMail,     // hand Tandem received email (replies, bounces) to act on
+  kRunExperiments,  // create, start and stop experiments (experiments/)
 };
 
 bool RoleHas(Role role, Permission permission);

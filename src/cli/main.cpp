@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/email_commands.h"
+#include "cli/experiment_commands.h"
 #include "cli/logging.h"
 #include "cli/report_commands.h"
 #include "config/config.h"
@@ -57,6 +58,7 @@ struct Arguments {
   std::string unsubscribe_lead, catalog_file;
   std::string brief_lead, brief_format = "markdown";
   cli::ReportArgs report;
+  cli::ExperimentArgs experiment;
 };
 
 void AddServerCommands(CLI::App& app, GlobalOptions& o, Arguments& a, Actions& actions) {
@@ -175,7 +177,9 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
     one->add_option("--to", a.report.to, "The end of the range, excluded")->required();
     one->add_option("--by", a.report.by,
                     "source, medium, campaign, keyword, referrer_domain, landing_page, form, "
-                    "content_item, team, rep, country, company_size or cohort");
+                    "content_item, team, rep, country, company_size, cohort or variant");
+    one->add_option("--experiment", a.report.experiment,
+                    "By variant: the experiment whose variants group the leads (ex_N)");
     one->add_option("--as-of", a.report.as_of,
                     "Answer as the facts stood at this day or ISO 8601 time");
     one->add_option("--format", a.report.format, "csv (the default) or json")
@@ -198,6 +202,36 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
     }
     actions.emplace_back(one, [&a, report_name = std::string(name)](const Config& c) {
       return cli::PrintReport(c, report_name, a.report);
+    });
+  }
+}
+
+void AddExperimentCommands(CLI::App& app, Arguments& a, Actions& actions) {
+  auto* experiment = app.add_subcommand(
+      "experiment", "Experiments judged on what sales did with the leads (the API's JSON)");
+  experiment->require_subcommand(1);
+  for (const auto& [name, what] :
+       {std::pair{"list", "Every version of every experiment, newest first"},
+        std::pair{"create", "A new draft from FILE (the API's body; - for standard input)"},
+        std::pair{"version", "A new draft version of ID with FILE's changes"},
+        std::pair{"start", "Start draft ID: persons are assigned and counted from now"},
+        std::pair{"stop", "Stop ID: no one new is assigned"},
+        std::pair{"results", "ID's counts, effects, checks and decision"}}) {
+    auto* one = experiment->add_subcommand(name, what);
+    const std::string action = name;
+    if (action != "list" && action != "create") {
+      one->add_option("ID", a.experiment.id, "The experiment, ex_<n>")->required();
+    }
+    if (action == "create" || action == "version") {
+      one->add_option("FILE", a.experiment.file, "The JSON body, or - for standard input")
+          ->required();
+    }
+    if (action == "results") {
+      one->add_option("--format", a.experiment.format, "text (the default) or json")
+          ->check(CLI::IsMember({"text", "json"}));
+    }
+    actions.emplace_back(one, [&a, action](const Config& c) {
+      return cli::RunExperimentCommand(c, action, a.experiment);
     });
   }
 }
@@ -235,6 +269,7 @@ int main(int argc, char** argv) {
   AddUserCommands(app, args, actions);
   AddTokenCommands(app, args, actions);
   AddLeadCommands(app, args, actions);
+  AddExperimentCommands(app, args, actions);
   cli::EmailLintArgs lint_args;
   CLI::App* email_lint = cli::AddEmailCommands(app, lint_args);
   auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");

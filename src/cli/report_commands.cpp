@@ -46,6 +46,7 @@ Status PrintReport(const Config& config, const std::string& report, const Report
                           ParseReportScope(args.from, args.to, args.by, args.as_of));
   TANDEM_ASSIGN_OR_RETURN(scope.groups, ParseGroupPage(args.limit, args.cursor));
   TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_RETURN_IF_ERROR(ScopeVariants(*store, args.experiment, scope));
   const bool json = args.format == "json";
   std::function<StatusOr<Page>(const FunnelQuery&)> page;
   if (report == "funnel") {

@@ -14,6 +14,7 @@ namespace tandem::cli {
 
 struct ReportArgs {
   std::string from, to, by, as_of, format = "csv";
+  std::string experiment;  // by variant: whose variants (ex_<n>)
   int64_t min_group = 20;
   std::string model, half_life_days;  // attribution's
   std::string limit, cursor;          // the page of groups (analytics/group_page.h)

@@ -21,4 +21,26 @@ std::optional<Stage> ParseStage(std::string_view name) {
   return std::nullopt;
 }
 
+int FunnelRank(Stage stage) {
+  switch (stage) {
+    case Stage::kSubscriber:
+    case Stage::kRecycled:
+    case Stage::kDisqualified:
+      return 0;
+    case Stage::kLead:
+      return 1;
+    case Stage::kMql:
+      return 2;
+    case Stage::kSal:
+      return 3;
+    case Stage::kSql:
+      return 4;
+    case Stage::kOpportunity:
+      return 5;
+    case Stage::kCustomer:
+      return 6;
+  }
+  return 0;
+}
+
 }  // namespace tandem

@@ -27,6 +27,11 @@ enum class Stage {
 std::string_view StageName(Stage stage);
 std::optional<Stage> ParseStage(std::string_view name);
 
+// How far down the funnel a stage is: subscriber, recycled, disqualified 0; lead 1;
+// mql 2; sal 3; sql 4; opportunity 5; customer 6. A lead that moved to a stage has
+// reached every stage of a lower rank above 0 on the way, whether or not it stopped there.
+int FunnelRank(Stage stage);
+
 // JSON takes the name (StageName), never the number.
 void to_json(nlohmann::json& json, Stage stage) = delete;
 

@@ -35,6 +35,14 @@ StatusOr<Admission> EmailService::AdmitInTxn(EmailTxn& txn, const LeadRecord& le
                                              const Composition& c, const AdmitAs& as,
                                              TimePoint now) const {
   Admission out;
+  // The person's arm is the first one they were given: a message composed for another
+  // (two persons stitched since) goes out of the experiment.
+  std::optional<int64_t> experiment_id = c.experiment_id;
+  if (experiment_id && c.experiment_arm) {
+    TANDEM_ASSIGN_OR_RETURN(size_t arm,
+                            txn.AssignPerson(*experiment_id, lead.id, *c.experiment_arm, now));
+    if (arm != *c.experiment_arm) experiment_id.reset();
+  }
   out.refused = c.BlockingCodes();
   TANDEM_ASSIGN_OR_RETURN(auto compliance, Compliance(txn, lead, c.source.purpose));
   for (const ContactReason& r : compliance) out.refused.push_back(r.code);
@@ -44,7 +52,7 @@ StatusOr<Admission> EmailService::AdmitInTxn(EmailTxn& txn, const LeadRecord& le
     if (result.touch) {
       out.touch = result.touch;
       TANDEM_ASSIGN_OR_RETURN(out.send, QueueInTxn(txn, c, as.kind, as.user_id, as.broadcast_id,
-                                                   lead.id, *result.touch, now));
+                                                   lead.id, *result.touch, now, experiment_id));
       return out;
     }
     out.refused = GateCodes(result.decision);
@@ -62,6 +70,8 @@ StatusOr<Admission> EmailService::AdmitInTxn(EmailTxn& txn, const LeadRecord& le
   send.subject = c.rendered ? c.rendered->subject : c.source.subject;
   send.message_id = MessageIdFor(config_);
   send.marketing = c.source.purpose == Purpose::kEmailMarketing;
+  send.experiment_id = experiment_id;
+  if (experiment_id) send.experiment_arm = c.experiment_arm;
   send.status = SendStatus::kRefused;
   send.reason = Joined(out.refused);
   send.next_attempt_at = now;

@@ -6,6 +6,7 @@
 #include "core/random.h"
 #include "email/broadcast_steps.h"
 #include "email/broadcasts.h"
+#include "email/experiment_arms.h"
 #include "leads/lead_filter.h"
 #include "metrics/metrics.h"
 
@@ -56,8 +57,10 @@ StatusOr<size_t> BroadcastRunner::Step(const Broadcast& b, TimePoint now) {
     return 0;
   }
   // Rendered and checked before the transaction, which then only gates and writes.
+  TANDEM_ASSIGN_OR_RETURN(
+      EmailArms arms, EmailArmsFor(service_, ExperimentTarget{.broadcast_id = b.id}, tmpl.source));
   TANDEM_ASSIGN_OR_RETURN(std::vector<Composition> composed,
-                          service_.ComposeEach(leads, tmpl.source, tmpl.compiled));
+                          ComposeArmed(service_, leads, arms, tmpl.source, tmpl.compiled));
   std::vector<std::string> refusals;
   TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginEmailTxn());
   // First, under the write lock: the batch is this runner's alone (rolled back if not).

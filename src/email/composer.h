@@ -36,6 +36,9 @@ struct Composition {
   std::string to_address;
   std::string to_name;
   std::string unsubscribe_url;
+  // The experiment (experiments/) and the arm it is composed for, if any.
+  std::optional<int64_t> experiment_id;
+  std::optional<size_t> experiment_arm;
 
   // A problem, an error finding or a compliance refusal: the message may not leave.
   bool Blocked() const;

@@ -127,6 +127,9 @@ struct EmailSend {
   TimePoint created_at;
   std::optional<TimePoint> sent_at;
   TimePoint updated_at;
+  // The experiment (experiments/) and its arm this message was sent for, if any.
+  std::optional<int64_t> experiment_id;
+  std::optional<size_t> experiment_arm;
   // Engagement (email/tracking.h): opens and clicks by readers; opens by machines.
   int64_t opens = 0;
   int64_t machine_opens = 0;

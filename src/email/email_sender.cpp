@@ -83,6 +83,11 @@ Status EmailSender::Record(EmailTxn& txn, const EmailSend& send, const Attempt& 
     return OkStatus();
   }
   const bool sent = a.status == SendStatus::kSent;
+  // The relay took it after the gate let it through: the recipient saw their arm.
+  if (sent && send.experiment_id && send.experiment_arm) {
+    TANDEM_RETURN_IF_ERROR(
+        txn.ExposePerson(*send.experiment_id, *send.lead_id, *send.experiment_arm, now).status());
+  }
   if (a.status == SendStatus::kBounced) {
     LeadLogEntry entry;
     entry.lead_id = *send.lead_id;

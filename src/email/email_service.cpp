@@ -216,7 +216,8 @@ StatusOr<SendOutcome> EmailService::SendToLead(int64_t lead_id, const Actor& act
 StatusOr<EmailSend> EmailService::QueueInTxn(EmailTxn& txn, const Composition& c, SendKind kind,
                                              std::optional<int64_t> user_id,
                                              std::optional<int64_t> broadcast_id, int64_t lead_id,
-                                             const TouchRecord& touch, TimePoint now) const {
+                                             const TouchRecord& touch, TimePoint now,
+                                             std::optional<int64_t> experiment_id) const {
   EmailSend send;
   send.uid = "em_" + RandomToken(9);
   send.kind = kind;
@@ -234,6 +235,8 @@ StatusOr<EmailSend> EmailService::QueueInTxn(EmailTxn& txn, const Composition& c
   send.message_id = MessageIdFor(config_);
   send.marketing = c.source.purpose == Purpose::kEmailMarketing;
   send.unsubscribe_url = send.marketing ? c.unsubscribe_url : "";
+  send.experiment_id = experiment_id;
+  if (experiment_id) send.experiment_arm = c.experiment_arm;
   send.status = SendStatus::kQueued;
   send.next_attempt_at = now;
   send.created_at = now;

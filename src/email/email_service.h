@@ -34,6 +34,7 @@ struct EmailReadStores {
   AuthStore& users;
   CatalogReads& catalog;
   WhyNowReads& activity;
+  ExperimentStore& experiments;
 };
 
 // A template version with the edits of the compose box, if any.
@@ -126,7 +127,8 @@ class EmailService {
   StatusOr<EmailSend> QueueInTxn(EmailTxn& txn, const Composition& composition, SendKind kind,
                                  std::optional<int64_t> user_id,
                                  std::optional<int64_t> broadcast_id, int64_t lead_id,
-                                 const TouchRecord& touch, TimePoint now) const;
+                                 const TouchRecord& touch, TimePoint now,
+                                 std::optional<int64_t> experiment_id = std::nullopt) const;
   // Puts one recipient's composed email through what it has not passed yet — the
   // compliance rules, then the gate as a touch by `as.actor` — inside `txn`: queued when
   // all let it through, else a refused send with the codes. REQUIRES: `c` was composed

@@ -71,6 +71,8 @@ Status EngagementRecorder::Record(std::string_view send_uid, EngagementKind kind
     entry.data = data.dump();
     TANDEM_RETURN_IF_ERROR(txn->AppendLog(entry));
     TANDEM_RETURN_IF_ERROR(engine_.OnEmailSignal(*txn, *send->lead_id, now));
+    if (!open)
+      TANDEM_RETURN_IF_ERROR(txn->NoteSideOutcome(*send->lead_id, SideMetric::kClicks, now));
   }
   return txn->Commit();
 }

@@ -79,6 +79,21 @@ std::string Distrust(const InboundClassification& c, const EmailSend& send,
   return {};
 }
 
+// What an applied message counts for in the experiments that exposed its person (a
+// complaint's unsubscribe counts where the unsubscribe is applied).
+std::optional<SideMetric> SideMetricOf(InboundKind kind) {
+  switch (kind) {
+    case InboundKind::kReply:
+      return SideMetric::kReplies;
+    case InboundKind::kHardBounce:
+      return SideMetric::kBounces;
+    case InboundKind::kComplaint:
+      return SideMetric::kComplaints;
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 InboundPlan PlanInbound(const InboundClassification& c, const InboundMatch& match,
@@ -327,6 +342,10 @@ StatusOr<InboundResult> InboundMail::Receive(std::string_view bytes, int64_t siz
   if (soft_bounces > 0) detail["earlier_soft_bounces"] = soft_bounces;
   message.detail = detail.dump(-1, ' ', false, json::error_handler_t::replace);
   TANDEM_ASSIGN_OR_RETURN(message.id, txn->AddInbound(message));
+  if (const std::optional<SideMetric> side = SideMetricOf(c.kind);
+      side && message.status == "applied" && message.lead_id) {
+    TANDEM_RETURN_IF_ERROR(txn->NoteSideOutcome(*message.lead_id, *side, now));
+  }
   // A reader's reply Tandem trusts is engagement ("Email Replied"): the score counts it.
   if (c.kind == InboundKind::kReply && message.status == "applied" && message.lead_id) {
     TANDEM_RETURN_IF_ERROR(engine_.OnEmailSignal(*txn, *message.lead_id, now));

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/enum_names.h"
 
 namespace tandem {
@@ -148,6 +150,11 @@ Stage MetricStage(ExperimentMetric metric) {
   return Stage::kMql;
 }
 
+bool ReachesMetric(ExperimentMetric metric, Stage to) {
+  if (metric == ExperimentMetric::kPipeline) return to == Stage::kOpportunity;
+  return FunnelRank(to) >= FunnelRank(MetricStage(metric));
+}
+
 std::vector<double> Experiment::Weights() const {
   std::vector<double> weights;
   for (const ExperimentVariant& v : variants) weights.push_back(v.weight);
@@ -181,7 +188,7 @@ Status ValidateExperiment(const Experiment& e) {
   }
   if (std::fabs(total - 1.0) > 1e-9) {
     return Invalid("invalid_weights",
-                   "the variants' weights sum to " + std::to_string(total) + ", not 1");
+                   fmt::format("the variants' weights sum to {:g}, not 1", total));
   }
   if (e.window_days < 1 || e.window_days > 365) {
     return Invalid("invalid_window", "window_days must be 1-365");

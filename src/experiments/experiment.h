@@ -39,6 +39,10 @@ std::optional<ExperimentMetric> ParseExperimentMetric(std::string_view name);
 // The stage whose reaching the metric counts (pipeline: opportunity, with its amount).
 Stage MetricStage(ExperimentMetric metric);
 
+// Whether a lead's move to `to` reaches the metric: a move at or beyond its stage in the
+// funnel (FunnelRank) for the counts; a move to opportunity for pipeline.
+bool ReachesMetric(ExperimentMetric metric, Stage to);
+
 // draft: variants may change; running: assigns and counts; stopped: assigns no one new,
 // still counts the outcomes of those exposed within their windows.
 enum class ExperimentState { kDraft, kRunning, kStopped };

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "experiments/comparison.h"
 #include "experiments/distributions.h"
 
@@ -82,7 +84,7 @@ Status CheckPlan(const SamplePlan& plan) {
   }
   if (std::fabs(total - 1.0) > 1e-9) {
     return InvalidArgument("invalid_weights",
-                           "the variants' weights sum to " + std::to_string(total) + ", not 1");
+                           fmt::format("the variants' weights sum to {:g}, not 1", total));
   }
   if (!(plan.alpha > 0 && plan.alpha < 0.5)) {
     return InvalidArgument("invalid_alpha", "alpha must be in (0, 0.5)");

@@ -12,6 +12,7 @@
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
+#include "http/experiment_routes.h"
 #include "http/query_params.h"
 #include "http/report_routes.h"
 #include "leads/lead_json.h"
@@ -247,6 +248,7 @@ void ContactRoutes::Register(Router& router) {
     respond(PreferencePage(request, true));
   });
   RegisterReportRoutes(router, store_, engine_, clock_);
+  RegisterExperimentRoutes(router, store_, clock_);
 }
 
 void ContactRoutes::RegisterTouches(Router& router) {

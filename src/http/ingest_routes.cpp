@@ -172,7 +172,8 @@ std::optional<std::string> BasicAuthUser(std::string_view authorization) {
 
 IngestRoutes::IngestRoutes(Store& store, EventWriter& writer, Metrics& metrics, const Clock& clock,
                            Options options)
-    : writer_(writer),
+    : experiments_(store),
+      writer_(writer),
       metrics_(metrics),
       clock_(clock),
       options_(std::move(options)),
@@ -288,8 +289,20 @@ void IngestRoutes::Snippet(HttpRequest&& request, Responder respond) {
   if (!*found) {
     return respond(javascript(404, "/* Tandem: no source has this write key */\n"));
   }
-  std::string config =
-      nlohmann::json{{"writeKey", write_key}, {"respectDnt", options_.respect_dnt}}.dump();
+  auto running = experiments_.RunningWebExperiments();
+  if (!running.ok()) return respond(ErrorResponse(running.status()));
+  nlohmann::json experiments = nlohmann::json::array();
+  for (const Experiment& e : *running) {
+    nlohmann::json variants = nlohmann::json::array();
+    for (const ExperimentVariant& v : e.variants) variants.push_back(v.key);
+    experiments.push_back(
+        {{"key", e.key}, {"version", e.version}, {"variants", variants}, {"weights", e.Weights()}});
+  }
+  std::string config = nlohmann::json{
+      {"writeKey", write_key},
+      {"respectDnt", options_.respect_dnt},
+      {"experiments",
+       experiments}}.dump();
   std::string body(SnippetJavaScript());
   const std::string placeholder = "__TANDEM_CONFIG__";
   body.replace(body.rfind(placeholder), placeholder.size(), config);

@@ -43,6 +43,7 @@ class IngestRoutes {
   void Ingest(IngestCall call, HttpRequest&& request, Responder respond);
   void Settings(HttpRequest&& request, Responder respond);
 
+  ExperimentStore& experiments_;  // the running web experiments, for the snippet
   EventWriter& writer_;
   Metrics& metrics_;
   const Clock& clock_;

@@ -70,13 +70,16 @@ Response Hygiene(Store& store, const Clock& clock, const HttpRequest& request,
   return Json(200, HygieneToJson(*report));
 }
 
-// The funnel's query from the request; a rep's is narrowed to the rep's own leads.
-StatusOr<FunnelQuery> FunnelQueryOf(const HttpRequest& request, const UserRecord& user) {
+// The funnel's query from the request (by variant, with its experiment's variants); a
+// rep's is narrowed to the rep's own leads.
+StatusOr<FunnelQuery> FunnelQueryOf(ExperimentStore& experiments, const HttpRequest& request,
+                                    const UserRecord& user) {
   const auto params = ParseQuery(request.query());
   TANDEM_RETURN_IF_ERROR(CheckNoControlCharacters(params));
   auto param = [&](const char* name) { return FindParam(params, name).value_or(""); };
   TANDEM_ASSIGN_OR_RETURN(
       FunnelQuery query, ParseReportScope(param("from"), param("to"), param("by"), param("as_of")));
+  TANDEM_RETURN_IF_ERROR(ScopeVariants(experiments, param("experiment"), query));
   if (auto format = params.find("format");
       format != params.end() && format->second != "json" && format->second != "csv") {
     return InvalidArgument("invalid_parameter",
@@ -104,13 +107,13 @@ std::string TargetWithCursor(const HttpRequest& request, std::string_view cursor
 // its total, and the page of groups limit and cursor ask for — answered as JSON (with
 // next_cursor), or as CSV with format=csv (the next page in a Link header).
 template <typename Run, typename Report>
-Response LeadReport(const HttpRequest& request, const UserRecord& user, Run run,
+Response LeadReport(Store& store, const HttpRequest& request, const UserRecord& user, Run run,
                     nlohmann::json (*to_json)(const Report&),
                     std::string (*to_csv)(const Report&)) {
   if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
     return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
   }
-  auto scope = FunnelQueryOf(request, user);
+  auto scope = FunnelQueryOf(store, request, user);
   if (!scope.ok()) return ErrorResponse(scope.status());
   const auto params = ParseQuery(request.query());
   auto page = ParseGroupPage(FindParam(params, "limit").value_or(""),
@@ -132,7 +135,7 @@ Response LeadReport(const HttpRequest& request, const UserRecord& user, Run run,
 
 Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user) {
   auto run = [&](const FunnelQuery& scope) { return RunFunnel(store, scope); };
-  return LeadReport(request, user, run, &FunnelToJson, &FunnelToCsv);
+  return LeadReport(store, request, user, run, &FunnelToJson, &FunnelToCsv);
 }
 
 // Why leads left sales, by group.
@@ -141,13 +144,13 @@ Response Outcomes(Store& store, const HttpRequest& request, const UserRecord& us
     TANDEM_ASSIGN_OR_RETURN(int min_group, IntParam(request, "min_group", 20, 1, 1000000));
     return RunOutcomes(store, OutcomeQuery{.scope = scope, .min_group = min_group});
   };
-  return LeadReport(request, user, run, &OutcomesToJson, &OutcomesToCsv);
+  return LeadReport(store, request, user, run, &OutcomesToJson, &OutcomesToCsv);
 }
 
 // Time from MQL to the first sales touch, and what came of it.
 Response SpeedToLead(Store& store, const HttpRequest& request, const UserRecord& user) {
   auto run = [&](const FunnelQuery& scope) { return RunSpeedToLead(store, scope); };
-  return LeadReport(request, user, run, &SpeedToLeadToJson, &SpeedToLeadToCsv);
+  return LeadReport(store, request, user, run, &SpeedToLeadToJson, &SpeedToLeadToCsv);
 }
 
 // The attribution query from the request's model and half_life_days.
@@ -163,7 +166,7 @@ Response Attribution(Store& store, const HttpRequest& request, const UserRecord&
     TANDEM_ASSIGN_OR_RETURN(AttributionQuery query, AttributionQueryOf(request, scope));
     return RunAttribution(store, query);
   };
-  return LeadReport(request, user, run, &AttributionToJson, &AttributionToCsv);
+  return LeadReport(store, request, user, run, &AttributionToJson, &AttributionToCsv);
 }
 
 // One lead's deals, credited touch by touch. A rep may explain only the rep's own leads.
@@ -204,7 +207,7 @@ Response DrillLeads(Store& store, const LeadEngine& engine, const Clock& clock,
   if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
     return ErrorResponse(Require(user, Permission::kViewReports, "read reports"));
   }
-  auto scope = FunnelQueryOf(request, user);
+  auto scope = FunnelQueryOf(store, request, user);
   if (!scope.ok()) return ErrorResponse(scope.status());
   const auto params = ParseQuery(request.query());
   if (auto format = params.find("format"); format != params.end() && format->second != "json") {

@@ -4,6 +4,7 @@
 
 #include "core/time_format.h"
 #include "http/email_json.h"
+#include "http/json_fields.h"
 #include "sequences/sequence_service.h"
 
 namespace tandem::http {
@@ -20,35 +21,7 @@ json UserRef(const std::optional<int64_t>& id) {
   return id ? json(fmt::format("usr_{}", *id)) : json(nullptr);
 }
 
-Status Invalid(std::string message) { return Unprocessable("invalid_field", std::move(message)); }
-
-// An optional "usr_<n>"/"flt_<n>" field: absent keeps `out`, null clears it.
-Status RefField(const json& body, const char* name, const char* prefix,
-                std::optional<int64_t>& out) {
-  auto it = body.find(name);
-  if (it == body.end()) return OkStatus();
-  if (it->is_null()) {
-    out.reset();
-    return OkStatus();
-  }
-  std::optional<int64_t> id;
-  if (it->is_string()) id = ParsePrefixedId(it->get<std::string>(), prefix);
-  if (!id) return Invalid(fmt::format("{} must be {}<n> or null", name, prefix));
-  out = *id;
-  return OkStatus();
-}
-
-template <typename E>
-Status EnumField(const json& body, const char* name, std::optional<E> (*parse)(std::string_view),
-                 const char* allowed, E& out) {
-  auto it = body.find(name);
-  if (it == body.end()) return OkStatus();
-  std::optional<E> value;
-  if (it->is_string()) value = parse(it->get<std::string>());
-  if (!value) return Invalid(fmt::format("{} must be one of {}", name, allowed));
-  out = *value;
-  return OkStatus();
-}
+Status Invalid(std::string message) { return InvalidField(std::move(message)); }
 
 StatusOr<SequenceStep> ReadStep(const json& j, size_t i) {
   const std::string where = fmt::format("steps[{}]", i);

@@ -166,6 +166,7 @@ Status LeadEngine::ApplyOptOut(LeadTxn& txn, int64_t lead_id, OptOut choice, std
       contacts_.ApplyOptOut(StoresOf(txn), ContactSubjectOf(session.lead()), choice, how, now));
   TANDEM_RETURN_IF_ERROR(
       session.Log("unsubscribed", Actor{}, {{"how", how}, {"choice", withdrawal.wording}}));
+  TANDEM_RETURN_IF_ERROR(txn.NoteSideOutcome(lead_id, SideMetric::kUnsubscribes, now));
   return session.Save();
 }
 

@@ -480,6 +480,7 @@ TEST_F(LeadEngineTest, TheAccountOwnerIsKeptAsLeadsAreAssignedAndReleased) {
   engine_.reset();
   store_.reset();
   Status undone = dir_.RunSql(
+      std::string(testing::kUndoVersion26) +
       "DROP TABLE account_owners; DROP INDEX leads_owner_stage; DROP INDEX persons_merged_into; "
       "DROP TABLE speed_days; DROP TABLE lead_outcomes; DROP TABLE outcome_days; "
       "DROP TABLE attributed_deals; DROP TABLE attributed_touches; DROP TABLE attribution_days; "

@@ -311,6 +311,8 @@ Status LeadEngine::Session::SetStage(Stage to, const Actor& actor, std::string_v
   transition.reason = std::string(reason);
   transition.amount_cents = amount_cents;
   TANDEM_RETURN_IF_ERROR(txn_.AddStageTransition(transition));
+  // The experiments the person was exposed to count the move (experiments/).
+  TANDEM_RETURN_IF_ERROR(txn_.NoteStageReached(lead_.id, to, now_, amount_cents));
   if (to == Stage::kMql) TANDEM_RETURN_IF_ERROR(Emit("lead.mql", {{"cause", cause}}));
   return Emit("lead.stage_changed", {{"from", StageName(from)},
                                      {"to", StageName(to)},

@@ -17,6 +17,7 @@
 #include "contact/contact_store.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "experiments/experiment_store.h"
 #include "ingest/event.h"
 #include "ingest/event_store.h"
 #include "leads/lead.h"
@@ -74,7 +75,8 @@ class LeadTxn : public LeadReads,
                 public CatalogReads,
                 public EventReads,
                 public OutboxWrites,
-                public StageTransitionWrites {
+                public StageTransitionWrites,
+                public ExperimentWrites {
  public:
   [[nodiscard]] virtual Status Commit() = 0;
 };

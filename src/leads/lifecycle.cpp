@@ -81,28 +81,6 @@ Status CheckTransition(Stage from, Stage to) {
                               StageName(from), StageName(to), StageName(from), AllowedList(from)));
 }
 
-int FunnelRank(Stage stage) {
-  switch (stage) {
-    case S::kSubscriber:
-    case S::kRecycled:
-    case S::kDisqualified:
-      return 0;
-    case S::kLead:
-      return 1;
-    case S::kMql:
-      return 2;
-    case S::kSal:
-      return 3;
-    case S::kSql:
-      return 4;
-    case S::kOpportunity:
-      return 5;
-    case S::kCustomer:
-      return 6;
-  }
-  return 0;
-}
-
 bool IsOpenForSales(Stage stage) {
   return stage == S::kLead || stage == S::kMql || stage == S::kSal || stage == S::kSql ||
          stage == S::kOpportunity;

@@ -21,9 +21,6 @@ namespace tandem {
 std::span<const Stage> AllowedNextStages(Stage from);
 // OK, or a conflict whose message names the allowed moves.
 Status CheckTransition(Stage from, Stage to);
-// How far down the funnel a stage is: subscriber, recycled, disqualified 0; lead 1;
-// mql 2; sal 3; sql 4; opportunity 5; customer 6.
-int FunnelRank(Stage stage);
 // Whether the lead is being worked by sales (counts against its owner's capacity).
 bool IsOpenForSales(Stage stage);
 

@@ -11,6 +11,7 @@
 
 #include "analytics/facts/touchpoint.h"
 #include "brief/brief_event.h"
+#include "experiments/web_exposure.h"
 #include "identity/email.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
@@ -89,6 +90,20 @@ Status EventPipeline::SetAsideNext(const Status& cause) {
   return OkStatus();
 }
 
+Status EventPipeline::ExposeToWebExperiments(ProcessingTxn& txn, const StoredEvent& event,
+                                             int64_t person_id) {
+  for (const WebExposure& x : WebExposuresOf(event.record.payload)) {
+    TANDEM_ASSIGN_OR_RETURN(auto experiment, txn.RunningExperiment({.web_key = x.key}));
+    // A page rendered for another version, or a variant it does not have: not exposed.
+    if (!experiment || experiment->version != x.version) continue;
+    const std::optional<size_t> arm = experiment->VariantIndex(x.variant);
+    if (!arm) continue;
+    TANDEM_RETURN_IF_ERROR(
+        txn.ExposePerson(experiment->id, person_id, *arm, event.record.received_at).status());
+  }
+  return OkStatus();
+}
+
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
@@ -104,6 +119,8 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
     StitchPlan plan = PlanStitch(ids, known);
     TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
     TANDEM_RETURN_IF_ERROR(txn->KeepBriefEvent(person_id, brief[i]));
+    // Before the lead's work, so a hand-raise on the page that showed a variant counts.
+    TANDEM_RETURN_IF_ERROR(ExposeToWebExperiments(*txn, event, person_id));
     // Without the lead engine, any person may have a lead made elsewhere.
     bool lead = true;
     if (options_.leads != nullptr) {

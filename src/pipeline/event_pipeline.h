@@ -80,6 +80,8 @@ class EventPipeline {
   void Run();
   // One transaction processing up to `limit` events.
   StatusOr<size_t> ProcessEvents(size_t limit);
+  // The running web experiments `event` exposed its person to (experiments/web_exposure.h).
+  Status ExposeToWebExperiments(ProcessingTxn& txn, const StoredEvent& event, int64_t person_id);
   // Marks the next unprocessed event processed without its effects, for `cause`.
   Status SetAsideNext(const Status& cause);
 

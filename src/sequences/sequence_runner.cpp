@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bulk_reads.h"
+#include "email/experiment_arms.h"
 #include "leads/lead_filter.h"
 
 namespace tandem {
@@ -188,7 +189,8 @@ StatusOr<size_t> SequenceRunner::RunSteps(TimePoint now) {
   const BulkReads bulk;
   Batch batch;
   // Read and render before the transaction, which then only looks again, gates and writes.
-  std::map<std::string, std::vector<const Enrolment*>> by_template;
+  // Each due email step's enrolments (an experiment may run on the step).
+  std::map<std::pair<int64_t, int>, std::vector<const Enrolment*>> by_step;
   for (const Enrolment& e : due) {
     if (!batch.sequences.contains(e.sequence_id)) {
       TANDEM_ASSIGN_OR_RETURN(Sequence s, service_.GetOr404(e.sequence_id));
@@ -200,18 +202,26 @@ StatusOr<size_t> SequenceRunner::RunSteps(TimePoint now) {
     const Sequence& s = batch.sequences.at(e.sequence_id);
     if (e.next_step < static_cast<int>(s.steps.size()) &&
         s.steps[e.next_step].kind == StepKind::kEmail) {
-      by_template[s.steps[e.next_step].template_key].push_back(&e);
+      by_step[{e.sequence_id, e.next_step}].push_back(&e);
     }
   }
-  for (const auto& [key, enrolments] : by_template) {
+  for (const auto& [step, enrolments] : by_step) {
     ComposeRequest request;
-    request.template_key = key;
+    request.template_key = batch.sequences.at(step.first).steps[step.second].template_key;
     auto source = email.Resolve(request);
     if (!source.ok()) continue;  // gone or broken: each step is refused with the reason below
     TANDEM_ASSIGN_OR_RETURN(CompiledTemplate compiled, CompileStoredTemplate(*source));
+    const ExperimentTarget target{.sequence_id = step.first, .sequence_step = step.second + 1};
+    auto arms = EmailArmsFor(email, target, *source);
+    if (!arms.ok()) {
+      // A variant that cannot be sent stops the step's experiment, not the sequence.
+      spdlog::error("sequence sq_{} step {}: {}", step.first, step.second + 1,
+                    arms.status().message());
+      arms = EmailArms{};
+    }
     std::vector<LeadRecord> leads;
     for (const Enrolment* e : enrolments) leads.push_back(batch.leads.at(e->lead_id));
-    TANDEM_ASSIGN_OR_RETURN(auto composed, email.ComposeEach(leads, *source, compiled));
+    TANDEM_ASSIGN_OR_RETURN(auto composed, ComposeArmed(email, leads, *arms, *source, compiled));
     for (size_t i = 0; i < enrolments.size(); ++i) {
       batch.compositions.emplace(enrolments[i]->id, std::move(composed[i]));
     }

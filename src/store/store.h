@@ -23,6 +23,7 @@
 #include "core/status.h"
 #include "email/email_store.h"
 #include "email/inbound_store.h"
+#include "experiments/experiment_store.h"
 #include "identity/person_store.h"
 #include "ingest/event_store.h"
 #include "leads/lead_store.h"
@@ -55,6 +56,7 @@ class Store : public EventStore,
               public AnalyticsReads,
               public InboundStore,
               public SequenceStore,
+              public ExperimentStore,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

@@ -166,6 +166,28 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::vector<InboundMessage>> ListInbound(const InboundQuery& query) override {
     return target_.ListInbound(query);
   }
+  StatusOr<Experiment> CreateExperiment(const Experiment& e) override {
+    return target_.CreateExperiment(e);
+  }
+  StatusOr<std::optional<Experiment>> GetExperiment(int64_t id) override {
+    return target_.GetExperiment(id);
+  }
+  StatusOr<std::vector<Experiment>> ListExperiments() override { return target_.ListExperiments(); }
+  StatusOr<std::optional<Experiment>> LatestExperiment(std::string_view key) override {
+    return target_.LatestExperiment(key);
+  }
+  StatusOr<bool> UpdateExperiment(const Experiment& e, ExperimentState expected) override {
+    return target_.UpdateExperiment(e, expected);
+  }
+  StatusOr<std::optional<Experiment>> FindRunningExperiment(const ExperimentTarget& t) override {
+    return target_.FindRunningExperiment(t);
+  }
+  StatusOr<std::vector<Experiment>> RunningWebExperiments() override {
+    return target_.RunningWebExperiments();
+  }
+  StatusOr<std::vector<ExperimentDay>> ExperimentDays(int64_t experiment_id) override {
+    return target_.ExperimentDays(experiment_id);
+  }
   StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override {
     return target_.BeginSequenceTxn();
   }

@@ -16,6 +16,13 @@ namespace tandem::testing {
 
 enum class Backend { kSqlite, kPostgres };
 
+// What schema version 26 (experiments) adds, undone: for a test that takes a store back
+// to an older version, after which opening it migrates again.
+inline constexpr const char* kUndoVersion26 =
+    "DROP TABLE experiments; DROP TABLE experiment_persons; DROP TABLE experiment_outcomes; "
+    "DROP TABLE experiment_days; ALTER TABLE email_sends DROP COLUMN experiment_id; "
+    "ALTER TABLE email_sends DROP COLUMN experiment_arm; ";
+
 // The back-end TANDEM_TEST_STORE selects ("postgres" or, by default, "sqlite").
 Backend BackendFromEnvironment();
 const char* BackendName(Backend backend);

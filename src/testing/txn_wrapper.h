@@ -111,6 +111,24 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
     return target_->AddTouchpoint(touchpoint);
   }
   bool KeepsTouchpoints() const override { return target_->KeepsTouchpoints(); }
+  StatusOr<std::optional<Experiment>> RunningExperiment(const ExperimentTarget& target) override {
+    return target_->RunningExperiment(target);
+  }
+  StatusOr<size_t> AssignPerson(int64_t experiment_id, int64_t person_id, size_t arm,
+                                TimePoint at) override {
+    return target_->AssignPerson(experiment_id, person_id, arm, at);
+  }
+  StatusOr<bool> ExposePerson(int64_t experiment_id, int64_t person_id, size_t arm,
+                              TimePoint at) override {
+    return target_->ExposePerson(experiment_id, person_id, arm, at);
+  }
+  Status NoteStageReached(int64_t person_id, Stage stage, TimePoint at,
+                          std::optional<int64_t> amount_cents) override {
+    return target_->NoteStageReached(person_id, stage, at, amount_cents);
+  }
+  Status NoteSideOutcome(int64_t person_id, SideMetric metric, TimePoint at) override {
+    return target_->NoteSideOutcome(person_id, metric, at);
+  }
 
  protected:
   ProcessingTxn& target() { return *target_; }

@@ -3,10 +3,10 @@
 // link, a gated form, and a browser that asks not to be tracked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { tandem, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
+import { serveSite } from './support.mjs';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -22,15 +22,7 @@ function website(tandemUrl, writeKey) {
       </form>`,
     '/thanks': `<!doctype html><title>Thanks</title>${tag}<p>Check your inbox.</p>`,
   };
-  const server = createServer((req, res) => {
-    const page = pages[new URL(req.url, 'http://x').pathname];
-    res.writeHead(page ? 200 : 404, { 'content-type': 'text/html' });
-    res.end(page ?? 'not found');
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    server.url = `http://127.0.0.1:${server.address().port}`;
-    resolve(server);
-  }));
+  return serveSite(pages);
 }
 
 test('the snippet tracks a visit and a gated form, and sends nothing under Do-Not-Track', async () => {

@@ -3,6 +3,7 @@
 // password, API calls with a token, and signing in through the page.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { TANDEM, tandem, waitFor } from '../node/harness.mjs';
@@ -57,4 +58,18 @@ export async function signIn(browser, server, email) {
   await page.click('button[type=submit]');
   await page.waitForSelector('header.top');
   return page;
+}
+
+// A customer's website on its own port: `pages` maps a path to its HTML (`fallback` for
+// any other path; 404 without one). Resolves with the server, its address in `url`.
+export function serveSite(pages, fallback) {
+  const server = createServer((req, res) => {
+    const page = pages[new URL(req.url, 'http://x').pathname] ?? fallback;
+    res.writeHead(page ? 200 : 404, { 'content-type': 'text/html' });
+    res.end(page ?? 'not found');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    server.url = `http://127.0.0.1:${server.address().port}`;
+    resolve(server);
+  }));
 }

@@ -70,6 +70,9 @@ inline constexpr const char* kNurtureNew =
 inline constexpr const char* kOneToOneNew =
     R"({"name":"{new_key}","kind":"one_to_one","steps":[{"kind":"email","template":"{sales_template}"},{"kind":"call","wait_days":3,"note":"Call about the offsite"}]})";
 
+inline constexpr const char* kExperimentNew =
+    R"({"key":"{new_key}","name":"Headline","kind":"web","variants":[{"key":"a","weight":0.5},{"key":"b","weight":0.5}]})";
+
 inline constexpr const char* kInboundMime =
     "From: Pat Kim <pat@travel.example>\r\nTo: news@meetco.example\r\n"
     "Subject: Out of Office\r\nAuto-Submitted: auto-replied\r\n"
@@ -280,6 +283,16 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/broadcasts/{broadcast}/pause", Lead::kNone, "yNNyN UUU", "{}"},
     {"POST /api/v1/broadcasts/{broadcast}/resume", Lead::kNone, "yNNyN UUU", "{}"},
     {"POST /api/v1/broadcasts/{broadcast}/cancel", Lead::kNone, "YNNYN UUU", "{}"},
+    // Experiments: managers, marketing and admins read; marketing and admins run them.
+    {"GET /api/v1/experiments", Lead::kNone, "YYNYN UUU"},
+    {"POST /api/v1/experiments", Lead::kNone, "YNNYN UUU", kExperimentNew},
+    {"GET /api/v1/experiments/{experiment}", Lead::kNone, "YYNYN UUU"},
+    {"PUT /api/v1/experiments/{experiment}", Lead::kNone, "YNNYN UUU", R"({"name":"Renamed"})"},
+    {"POST /api/v1/experiments/{experiment}/versions", Lead::kNone, "YNNYN UUU", "{}"},
+    {"POST /api/v1/experiments/{experiment}/start", Lead::kNone, "YNNYN UUU", "{}"},
+    {"POST /api/v1/experiments/{running_experiment}/stop", Lead::kNone, "YNNYN UUU", "{}"},
+    {"GET /api/v1/experiments/{experiment}/results", Lead::kNone, "YYNYN UUU"},
+    {"GET /api/v1/experiments-sample-size?baseline=0.05", Lead::kNone, "YYNYN UUU"},
     // Received email: an inbound mail webhook's token (marketing) or an admin.
     {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
     // What came back is read like a lead's emails: by anyone signed in.

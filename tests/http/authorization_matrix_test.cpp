@@ -264,6 +264,20 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     return body.value("id", "bc_0");
   }
 
+  // A draft web experiment with a new key (started when `running`); its id.
+  std::string NewExperiment(bool running) {
+    const std::string key = fmt::format("matrix-{}", ++keys_made_);
+    HttpResult r = Call("POST", "/api/v1/experiments", tokens_[kAdmin],
+                        Fill(kExperimentNew, {{"new_key", key}}));
+    EXPECT_EQ(r.status, 201u) << r.body;
+    const std::string id = json::parse(r.body, nullptr, false).value("id", "ex_0");
+    if (running) {
+      r = Call("POST", "/api/v1/experiments/" + id + "/start", tokens_[kAdmin], "{}");
+      EXPECT_EQ(r.status, 200u) << r.body;
+    }
+    return id;
+  }
+
   // A nurture sequence of a new marketing template, or a one-to-one sequence of the
   // sales_rep's, of a new sales template; its id.
   std::string NewSequence(bool one_to_one) {
@@ -339,6 +353,8 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     if (names("filter")) v["filter"] = NewFilterOrBroadcast(false);
     if (names("broadcast")) v["broadcast"] = NewFilterOrBroadcast(true);
     if (names("sequence")) v["sequence"] = NewSequence(false);
+    if (names("experiment")) v["experiment"] = NewExperiment(false);
+    if (names("running_experiment")) v["running_experiment"] = NewExperiment(true);
     if (names("rep_sequence")) v["rep_sequence"] = NewSequence(true);
     if (names("enrolment")) v["enrolment"] = NewEnrolment(id);
     if (names("own_token_id")) {

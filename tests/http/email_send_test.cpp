@@ -5,12 +5,15 @@
 // drops or is down is retried, bounced and suppressed, never sending anyone two copies.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
 #include "email/mime.h"
+#include "experiments/experiment.h"
 #include "support/api_fixture.h"
 #include "support/fixture_http_server.h"
 #include "testing/smtp_sink.h"
@@ -326,6 +329,98 @@ TEST_F(EmailSendTest, ANewLeadsOwnerHearsByEmailUnlessTheyChoseNone) {
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(app_->email().ProduceOnce().ok());
   app_->email().sender().Notify();
   EXPECT_FALSE(sink_.WaitForMessages(2, std::chrono::milliseconds(500)));
+}
+
+// Seed 004's question, answered: a subject line tested on a broadcast, judged on what sales
+// did. Each recipient gets their arm's subject; the relay's acceptance is the exposure; a
+// recipient the gate refuses is assigned, never exposed; the owner accepting a lead counts
+// for that lead's arm; a started experiment's variants no longer change.
+TEST_F(EmailSendTest, ASubjectExperimentSendsEachArmItsSubjectAndCountsWhatSalesDid) {
+  std::vector<std::string> leads;
+  for (int i = 0; i < 12; ++i) {
+    leads.push_back(Lead(fmt::format("x{}", i), fmt::format("pat{}@buyer{}.example", i, i)));
+    if (i != 11) Consent(leads.back());  // the last has no consent: the gate refuses it
+  }
+  Template("invite", "email_marketing", "default", "Your spring offsite, planned",
+           "<p>Hi {{lead.first_name | there}}, tell me your team size and dates and I will send "
+           "you three venues that fit your budget.</p>");
+  const std::string broadcast = Broadcast("invite");
+  json experiment = {
+      {"key", "invite-subject"},
+      {"name", "Spring invite: subject"},
+      {"kind", "email"},
+      {"broadcast_id", broadcast},
+      {"variants",
+       {{{"key", "control"}, {"weight", 0.5}},
+        {{"key", "question"}, {"weight", 0.4}, {"subject", "Still planning your offsite?"}}}},
+      {"metric", "sal"},
+      {"window_days", 30}};
+  // Bad input is refused with what is wrong, and nothing is kept.
+  HttpResult bad = Call("POST", "/api/v1/experiments", marketing_token_, experiment.dump());
+  EXPECT_EQ(bad.status, 400u) << bad.body;
+  EXPECT_EQ(json::parse(bad.body)["error"]["code"], "invalid_weights");
+  EXPECT_NE(bad.body.find("0.9"), std::string::npos) << bad.body;
+  experiment["variants"][1]["weight"] = 0.5;
+  HttpResult by_rep = Call("POST", "/api/v1/experiments", rep_token_, experiment.dump());
+  EXPECT_EQ(by_rep.status, 403u) << by_rep.body;
+  experiment["variants"][1]["subject"] = "Hi\r\nBcc: all@example.com";
+  EXPECT_EQ(Call("POST", "/api/v1/experiments", marketing_token_, experiment.dump()).status, 400u);
+  experiment["variants"][1]["subject"] = "Still planning your offsite?";
+  EXPECT_EQ(Get("/api/v1/experiments")["items"].size(), 0u);
+
+  HttpResult created = Call("POST", "/api/v1/experiments", marketing_token_, experiment.dump());
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", marketing_token_, "{}").status,
+            200u);
+  HttpResult changed = Call("PUT", "/api/v1/experiments/" + id, marketing_token_,
+                            R"({"variants":[{"key":"a","weight":0.5},{"key":"b","weight":0.5}]})");
+  EXPECT_EQ(changed.status, 409u) << changed.body;
+  EXPECT_EQ(json::parse(changed.body)["error"]["code"], "experiment_started");
+
+  ASSERT_EQ(
+      Call("POST", "/api/v1/broadcasts/" + broadcast + "/schedule", marketing_token_, "{}").status,
+      200u);
+  ASSERT_TRUE(Until([&] { return Get("/api/v1/broadcasts/" + broadcast)["state"] == "done"; }));
+  ASSERT_TRUE(Until([&] { return sink_.ReceivedCount() >= 11; }));
+  const std::vector<double> halves = {0.5, 0.5};
+  std::map<std::string, size_t> arm_of;  // address -> arm
+  for (size_t i = 0; i < leads.size(); ++i) {
+    const std::string person = leads[i].substr(3);  // ld_<n>: the person's id
+    arm_of[fmt::format("pat{}@buyer{}.example", i, i)] =
+        AssignArm("invite-subject", 1, halves, person);
+  }
+  std::array<int64_t, 2> sent{};
+  for (const auto& m : sink_.Messages()) {
+    auto mail = email::ParseMime(m.raw);
+    ASSERT_TRUE(mail.ok());
+    const size_t arm = arm_of.at(m.recipients.at(0));
+    EXPECT_EQ(mail->subject,
+              arm == 0 ? "Your spring offsite, planned" : "Still planning your offsite?");
+    ++sent[arm];
+  }
+  ASSERT_EQ(sent[0] + sent[1], 11);
+  const size_t refused_arm = arm_of.at("pat11@buyer11.example");
+
+  // The owner accepts one of the leads the relay took: its arm reached SAL.
+  const std::string accepted = leads[0];
+  const size_t accepted_arm = arm_of.at("pat0@buyer0.example");
+  ASSERT_EQ(Call("POST", "/api/v1/leads/" + accepted + "/outcome", rep_token_,
+                 R"({"disposition":"accepted"})")
+                .status,
+            200u);
+
+  const json result = Get("/api/v1/experiments/" + id + "/results");
+  ASSERT_EQ(result["arms"].size(), 2u) << result;
+  for (size_t arm = 0; arm < 2; ++arm) {
+    const json& a = result["arms"][arm];
+    EXPECT_EQ(a["exposed"], sent[arm]) << a;
+    EXPECT_EQ(a["assigned"], sent[arm] + (arm == refused_arm ? 1 : 0)) << a;
+    EXPECT_EQ(a["primary"], arm == accepted_arm ? 1 : 0) << a;
+  }
+  EXPECT_EQ(result["decision"], "collecting") << result;  // 100 per arm before any decision
+  EXPECT_EQ(result["arms"][1]["variant"], "question");
+  EXPECT_TRUE(result["arms"][1]["effect"]["low"].is_null());
 }
 
 }  // namespace

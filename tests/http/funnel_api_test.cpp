@@ -343,5 +343,86 @@ TEST_F(FunnelApiTest, SpeedToLeadBucketsTheFirstSalesTouchAndWhatCameOfIt) {
       403u);
 }
 
+// Variant is a dimension of every report: the leads whose persons a web experiment
+// exposed, grouped by the variant they saw; a person shown both is in no variant.
+TEST_F(FunnelApiTest, EveryReportGroupsByAnExperimentsVariant) {
+  HttpResult created = Call(
+      "POST", "/api/v1/experiments", token_marketing_,
+      R"({"key":"pricing","name":"Pricing headline","kind":"web","variants":[{"key":"a","weight":0.5},{"key":"b","weight":0.5}]})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", token_marketing_, "{}").status,
+            200u);
+  // v0-v2 saw a, v3-v4 b, v5 both (two devices, one person); v0 and v3 asked for a demo.
+  const char* seen[] = {"a", "a", "a", "b", "b", "a"};
+  std::string batch = R"({"batch":[)";
+  for (int i = 0; i < 6; ++i) {
+    batch += fmt::format(
+        R"({}{{"type":"page","userId":"v{}","messageId":"vp{}","properties":{{"path":"/pricing"}},"context":{{"experiments":[{{"key":"pricing","version":1,"variant":"{}"}}]}}}},)"
+        R"({{"type":"identify","userId":"v{}","messageId":"vi{}","traits":{{"email":"v{}@buyer.example"}}}})",
+        i ? "," : "", i, i, seen[i], i, i, i);
+  }
+  batch +=
+      R"(,{"type":"page","userId":"v5","messageId":"vp5b","properties":{"path":"/pricing"},"context":{"experiments":[{"key":"pricing","version":1,"variant":"b"}]}})";
+  for (const char* user : {"v0", "v3"}) {
+    batch += fmt::format(
+        R"(,{{"type":"track","userId":"{0}","messageId":"vt{0}","event":"Demo Requested"}})", user);
+  }
+  Ingest(batch + "]}");
+
+  const std::string by = std::string(kRange) + "&by=variant&experiment=" + id;
+  json funnel = Funnel(by, token_marketing_);
+  EXPECT_EQ(funnel["by"], "variant");
+  EXPECT_EQ(Group(funnel, "a")["counts"]["lead"], 3) << funnel.dump();
+  EXPECT_EQ(Group(funnel, "a")["counts"]["mql"], 1);
+  EXPECT_EQ(Group(funnel, "b")["counts"]["lead"], 2);
+  EXPECT_EQ(Group(funnel, "b")["counts"]["mql"], 1);
+  EXPECT_EQ(Group(funnel, "")["counts"]["lead"], 5);  // the four before, and v5
+  // The experiment's own count agrees.
+  const json result =
+      json::parse(Call("GET", "/api/v1/experiments/" + id + "/results", token_marketing_).body);
+  EXPECT_EQ(result["arms"][0]["exposed"], 3) << result.dump();
+  EXPECT_EQ(result["arms"][0]["primary"], 1);
+  EXPECT_EQ(result["arms"][1]["exposed"], 2);
+  EXPECT_EQ(result["arms"][0]["conflicted"].get<int>() + result["arms"][1]["conflicted"].get<int>(),
+            1);
+
+  for (const char* report : {"outcomes", "speed-to-lead", "attribution"}) {
+    HttpResult r = Call("GET", fmt::format("/api/v1/reports/{}?{}", report, by), token_marketing_);
+    EXPECT_EQ(r.status, 200u) << report << ": " << r.body;
+  }
+  json speed =
+      json::parse(Call("GET", "/api/v1/reports/speed-to-lead?" + by, token_marketing_).body);
+  EXPECT_EQ(Group(speed, "a")["mqls"], 1) << speed.dump();
+  EXPECT_EQ(Group(speed, "b")["mqls"], 1);
+  // The leads behind a variant's figure.
+  json leads = json::parse(
+      Call("GET", "/api/v1/reports/funnel/leads?" + by + "&group=b&stage=mql", token_marketing_)
+          .body);
+  ASSERT_EQ(leads["items"].size(), 1u) << leads.dump();
+  EXPECT_EQ(leads["items"][0]["id"], LeadIdOf("v3"));
+
+  // Bad input names what is wrong.
+  HttpResult missing = Call("GET", std::string("/api/v1/reports/funnel?") + kRange + "&by=variant",
+                            token_marketing_);
+  EXPECT_EQ(missing.status, 400u);
+  EXPECT_NE(missing.body.find("experiment=ex_"), std::string::npos) << missing.body;
+  EXPECT_EQ(
+      Call("GET", std::string("/api/v1/reports/funnel?") + kRange + "&by=campaign&experiment=" + id,
+           token_marketing_)
+          .status,
+      400u);
+  EXPECT_EQ(
+      Call("GET", std::string("/api/v1/reports/funnel?") + kRange + "&by=variant&experiment=ex_999",
+           token_marketing_)
+          .status,
+      404u);
+  EXPECT_EQ(Call("GET",
+                 std::string("/api/v1/reports/funnel?") + kRange + "&by=variant&experiment=ex_1%27",
+                 token_marketing_)
+                .status,
+            400u);
+}
+
 }  // namespace
 }  // namespace tandem::testing

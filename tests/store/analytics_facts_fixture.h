@@ -182,6 +182,7 @@ class AnalyticsFactsTest : public ::testing::Test {
     pipeline_.reset();
     store_.reset();
     Status dropped = dir_.RunSql(
+        std::string(testing::kUndoVersion26) +
         "DROP TABLE touchpoints; DROP TABLE stage_transitions; DROP TABLE inbound_messages; "
         "DROP INDEX email_sends_broadcast_reason; DROP TABLE email_bodies; "
         "DROP TABLE sequence_step_runs; DROP TABLE sequence_enrolments; DROP TABLE sequence_steps; "

@@ -171,6 +171,7 @@ TEST_F(AnalyticsFactsTest, KeptFunnelCountsEqualTheBackfillOfTheSameFacts) {
   pipeline_.reset();
   store_.reset();
   Status undone = dir_.RunSql(
+      std::string(testing::kUndoVersion26) +
       "DROP TABLE lead_funnel; DROP TABLE funnel_days; DROP TABLE velocity_days; "
       "DROP TABLE mql_responses; DROP INDEX stage_transitions_outcomes; DROP TABLE account_owners; "
       "DROP INDEX leads_owner_stage; DROP INDEX persons_merged_into; DROP TABLE speed_days; "
@@ -512,6 +513,7 @@ TEST_F(AnalyticsFactsTest, Version25CutsTheLongValuesAStoreKept) {
         "UPDATE {0} SET g = '{5}' WHERE dim = 'country' AND g = '{6}'; ",
         table, key, alpha, beta, prefix, country, short_country);
   }
+  sql += testing::kUndoVersion26;
   sql += "DELETE FROM schema_migrations WHERE version >= 25;";
   Status kept_whole = dir_.RunSql(sql);
   ASSERT_TRUE(kept_whole.ok()) << kept_whole.ToString();

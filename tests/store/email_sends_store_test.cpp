@@ -89,7 +89,7 @@ TEST_P(EmailSendsStoreTest, AMessageQueuedBeforeThePartsMovedIsSentWithThem) {
   }
   store_.reset();
   Status undone = dir_.RunSql(fmt::format(
-      "DROP TABLE sequence_step_runs; DROP TABLE sequence_enrolments; DROP TABLE sequence_steps; "
+      "{}DROP TABLE sequence_step_runs; DROP TABLE sequence_enrolments; DROP TABLE sequence_steps; "
       "DROP TABLE sequences; ALTER TABLE stage_transitions DROP COLUMN amount_cents; "
       "ALTER TABLE leads DROP COLUMN country; ALTER TABLE leads DROP COLUMN company_size; "
       "DROP TABLE lead_funnel; DROP TABLE funnel_days; DROP TABLE velocity_days; "
@@ -107,7 +107,7 @@ TEST_P(EmailSendsStoreTest, AMessageQueuedBeforeThePartsMovedIsSentWithThem) {
       "ALTER TABLE email_sends ADD COLUMN text TEXT NOT NULL DEFAULT ''; "
       "UPDATE email_sends SET html = '<p>Old</p>', text = 'Old' WHERE id = {}; "
       "DELETE FROM schema_migrations WHERE version >= 13;",
-      id));
+      testing::kUndoVersion26, id));
   ASSERT_TRUE(undone.ok()) << undone.ToString();
   Reopen();
   auto claimed = store_->ClaimDueSends(FromUnixMillis(1000), 10, std::chrono::seconds(60)).value();

@@ -10,6 +10,7 @@ import { MySettings } from './me.js';
 import { Broadcasts, BroadcastPage, mayBroadcast } from './broadcasts.js';
 import { Sequences, SequencePage } from './sequences.js';
 import { Reports, ReportLeads } from './reports.js';
+import { Experiments, ExperimentPage, mayReadExperiments } from './experiments.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -59,6 +60,9 @@ function Page({ hash, user }) {
   if (path === '/reports') return html`<${Reports} params=${params} navigate=${navigate} />`;
   if (path === '/reports/leads') return html`<${ReportLeads} params=${params} key=${params} />`;
   if (path === '/sequences') return html`<${Sequences} user=${user} />`;
+  const experiment = path.match(/^\/experiments\/(ex_\d+)$/);
+  if (experiment) return html`<${ExperimentPage} id=${experiment[1]} user=${user} key=${experiment[1]} />`;
+  if (path === '/experiments') return html`<${Experiments} user=${user} />`;
   if (path === '/broadcasts') return html`<${Broadcasts} user=${user} params=${params} />`;
   if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} user=${user} />`;
   return html`<div class="state empty"><strong>No such page</strong><p><a href=${home(user)}>Go to your start page</a></p></div>`;
@@ -69,7 +73,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports' };
+    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -80,8 +84,9 @@ function Shell({ session, onSignOut }) {
     ['#/broadcasts', 'Broadcasts', mayBroadcast(user)],
     ['#/sequences', 'Sequences', user.role !== 'viewer'],
     ['#/reports', 'Reports', user.role !== 'viewer'],
+    ['#/experiments', 'Experiments', mayReadExperiments(user)],
   ];
-  const current = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences))\/.*/, '$1');
+  const current = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences|experiments))\/.*/, '$1');
   return html`
     <header class="top">
       <a class="brand" href=${home(user)}>Tandem</a>

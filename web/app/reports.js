@@ -11,9 +11,9 @@ export const REPORTS = [
   ['funnel', 'Funnel'], ['outcomes', 'Outcomes'], ['speed-to-lead', 'Speed to lead'], ['attribution', 'Attribution'],
 ];
 const DIMENSIONS = ['', 'source', 'medium', 'campaign', 'keyword', 'referrer_domain', 'landing_page', 'form',
-  'content_item', 'team', 'rep', 'country', 'company_size', 'cohort'];
+  'content_item', 'team', 'rep', 'country', 'company_size', 'cohort', 'variant'];
 const MODELS = ['linear', 'first_touch', 'last_touch', 'u_shaped', 'w_shaped', 'time_decay'];
-const SCOPE_KEYS = ['from', 'to', 'as_of', 'by', 'model', 'half_life_days'];
+const SCOPE_KEYS = ['from', 'to', 'as_of', 'by', 'experiment', 'model', 'half_life_days'];
 
 const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -27,7 +27,7 @@ function scopeOf(params) {
   return {
     report: REPORTS.some(([r]) => r === q.get('report')) ? q.get('report') : 'funnel',
     from: q.get('from') || day(-90), to: q.get('to') || day(1), by: q.has('by') ? q.get('by') : 'source',
-    model: q.get('model') || 'w_shaped', half_life_days: q.get('half_life_days') || '7', as_of: q.get('as_of') || '',
+    experiment: q.get('experiment') || '', model: q.get('model') || 'w_shaped', half_life_days: q.get('half_life_days') || '7', as_of: q.get('as_of') || '',
     cursor: q.get('cursor') || '', // the page of groups (a report's next_cursor); not the drill-downs'
   };
 }
@@ -48,6 +48,7 @@ function query(scope, extra = {}) {
     // An empty by stays: it means by nothing (the API's "by=" is none, too).
     if ((scope[key] === '' && key !== 'by') || ((key === 'model' || key === 'half_life_days') && scope.report !== 'attribution')) continue;
     if (key === 'half_life_days' && scope.model !== 'time_decay') continue;
+    if (key === 'experiment' && scope.by !== 'variant') continue;  // only by variant
     q.set(key, scope[key]);
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) q.set(k, v);
@@ -208,6 +209,7 @@ export function Reports({ params, navigate }) {
         onChange=${(e) => set({ as_of: e.target.value })} /></label>
       <label>By <select value=${scope.by} onChange=${(e) => set({ by: e.target.value })}>
         ${DIMENSIONS.map((d) => html`<option value=${d}>${d ? d.replaceAll('_', ' ') : 'nothing (totals)'}</option>`)}</select></label>
+      ${scope.by === 'variant' && html`<${ExperimentChoice} value=${scope.experiment} onChange=${(experiment) => set({ experiment })} />`}
       ${scope.report === 'attribution' && html`<label>Model <select value=${scope.model} onChange=${(e) => set({ model: e.target.value })}>
         ${MODELS.map((m) => html`<option value=${m}>${m.replaceAll('_', ' ')}</option>`)}</select></label>
         ${scope.model === 'time_decay' && html`<label>Half-life (days) <input type="number" min="0.01" step="any" value=${scope.half_life_days}
@@ -221,6 +223,14 @@ export function Reports({ params, navigate }) {
             ${data.next_cursor && html`<a class="button quiet" href=${hashOf(scope, { cursor: data.next_cursor })}>Next groups</a>`}
           </nav>`}
   </section>`;
+}
+
+// By variant: which experiment's variants group the leads.
+function ExperimentChoice({ value, onChange }) {
+  const { data } = useLoad(() => api('GET', '/api/v1/experiments'), []);
+  return html`<label>Experiment <select value=${value} onChange=${(e) => onChange(e.target.value)}>
+    <option value="">choose one</option>
+    ${(data ? data.items : []).map((x) => html`<option value=${x.id}>${x.name} (${x.key} v${x.version})</option>`)}</select></label>`;
 }
 
 // The leads behind one figure, page after page.

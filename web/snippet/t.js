@@ -2,7 +2,11 @@
  * Keeps an anonymous id in a first-party cookie, sends a page view with url, path, referrer,
  * title and UTM fields, and offers tandem.track(), tandem.identify() and tandem.page().
  * Forms marked data-tandem-form send an identify (email, name, company fields) and a
- * "Form Submitted" track with the form's id. Requests go only to the Tandem server the
+ * "Form Submitted" track with the form's id. tandem.variant(key) answers the visitor's
+ * variant of a running web experiment (the same one on every visit, and on every device
+ * once they are identified) and records the exposure on the page's own events: on the page
+ * view when it is called while the page loads, else on the page's next event. Elements
+ * marked data-tandem-experiment="key" data-tandem-variant="v" show only for variant v. Requests go only to the Tandem server the
  * script came from. With Do-Not-Track or Global Privacy Control on, and the server set to
  * respect them, it sends nothing. */
 (function (window, document, config) {
@@ -17,6 +21,8 @@
   var quiet = config.respectDnt &&
     (nav.doNotTrack === '1' || window.doNotTrack === '1' || nav.globalPrivacyControl === true);
   var COOKIE = 'tandem_aid';
+  var experiments = config.experiments || [];
+  var exposures = [];  // {key, version, variant} shown on this page
   var USER_KEY = 'tandem_uid';
   var YEAR = 365 * 24 * 3600;
 
@@ -90,6 +96,10 @@
   function flush(leaving) {
     if (timer) { clearTimeout(timer); timer = null; }
     if (!queue.length) return;
+    // Every event of the page carries what the page showed so far.
+    if (exposures.length) {
+      queue.forEach(function (m) { m.context.experiments = exposures.slice(); });
+    }
     var body = JSON.stringify({ batch: queue, writeKey: config.writeKey, sentAt: new Date().toISOString() });
     queue = [];
     // text/plain keeps the request simple (no preflight); Tandem reads any label as JSON.
@@ -109,8 +119,55 @@
     if (!timer) timer = setTimeout(flush, 50);
   }
 
+  // The arm of `person`: FNV-1a of "<key>.<version>:<person>", mixed by MurmurHash3's
+  // finalizer, as a fraction of 2^32 through the cumulative weights (as the server does).
+  function arm(key, version, weights, person) {
+    var bytes = new TextEncoder().encode(key + '.' + version + ':' + person);
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 16777619) >>> 0;
+    }
+    h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b) >>> 0;
+    h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35) >>> 0;
+    h ^= h >>> 16;
+    var point = (h >>> 0) / 4294967296;
+    var edge = 0;
+    for (var j = 0; j + 1 < weights.length; j++) {
+      edge += weights[j];
+      if (point < edge) return j;
+    }
+    return weights.length - 1;
+  }
+
+  function variant(key) {
+    var x = null;
+    for (var i = 0; i < experiments.length; i++) if (experiments[i].key === key) x = experiments[i];
+    if (!x) return null;  // not running: the page shows its default
+    var remembered = 'tandem_x_' + key + '.' + x.version;
+    var chosen = null;
+    try { chosen = window.localStorage.getItem(remembered); } catch (e) { chosen = null; }
+    if (!chosen || x.variants.indexOf(chosen) < 0) {
+      chosen = x.variants[arm(key, x.version, x.weights, userId || anonymousId())];
+      try { window.localStorage.setItem(remembered, chosen); } catch (e) { /* private mode */ }
+    }
+    var seen = exposures.some(function (e) { return e.key === key; });
+    if (!seen && !quiet) exposures.push({ key: key, version: x.version, variant: chosen });
+    return chosen;
+  }
+
+  function showVariants() {
+    var marked = document.querySelectorAll('[data-tandem-experiment]');
+    Array.prototype.forEach.call(marked, function (el) {
+      var chosen = variant(el.getAttribute('data-tandem-experiment'));
+      if (chosen === null) return;
+      el.hidden = el.getAttribute('data-tandem-variant') !== chosen;
+    });
+  }
+
   var api = {
     loaded: true,
+    variant: variant,
     page: function (properties) {
       var props = pageFields();
       Object.keys(properties || {}).forEach(function (k) { props[k] = properties[k]; });
@@ -153,6 +210,11 @@
     existing.forEach(function (call) {
       if (call && typeof api[call[0]] === 'function') api[call[0]].apply(api, call.slice(1));
     });
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', showVariants);
+  } else {
+    showVariants();
   }
   api.page();
 })(window, document, __TANDEM_CONFIG__);

@@ -14,7 +14,8 @@ constexpr const char* kSendColumns =
     "id, uid, kind, lead_id, broadcast_id, user_id, touch_id, template_key, template_version, "
     "to_address, to_name, subject, message_id, marketing, unsubscribe_url, status, "
     "reason, attempts, next_attempt_at, last_code, last_error, created_at, sent_at, updated_at, "
-    "opens, machine_opens, clicks, first_opened_at, first_clicked_at";
+    "experiment_id, experiment_arm, opens, machine_opens, clicks, first_opened_at, "
+    "first_clicked_at";
 
 StatusOr<EmailSend> ReadSend(const Statement& s) {
   EmailSend e;
@@ -42,11 +43,13 @@ StatusOr<EmailSend> ReadSend(const Statement& s) {
   e.created_at = FromUnixMillis(s.Int(21));
   e.sent_at = sql::OptionalTime(s, 22);
   e.updated_at = FromUnixMillis(s.Int(23));
-  e.opens = s.Int(24);
-  e.machine_opens = s.Int(25);
-  e.clicks = s.Int(26);
-  e.first_opened_at = sql::OptionalTime(s, 27);
-  e.first_clicked_at = sql::OptionalTime(s, 28);
+  e.experiment_id = s.NullableInt(24);
+  if (!s.IsNull(25)) e.experiment_arm = static_cast<size_t>(s.Int(25));
+  e.opens = s.Int(26);
+  e.machine_opens = s.Int(27);
+  e.clicks = s.Int(28);
+  e.first_opened_at = sql::OptionalTime(s, 29);
+  e.first_clicked_at = sql::OptionalTime(s, 30);
   return e;
 }
 
@@ -78,7 +81,7 @@ StatusOr<int64_t> AddSend(Db& db, const EmailSend& e) {
   // Every column but the id and the engagement counts (their defaults).
   static const std::string kInsert =
       fmt::format("INSERT INTO email_sends ({}) VALUES ({}) RETURNING id", InsertedColumns(),
-                  fmt::join(std::vector<std::string_view>(23, "?"), ", "));
+                  fmt::join(std::vector<std::string_view>(25, "?"), ", "));
   TANDEM_ASSIGN_OR_RETURN(Statement * insert, db.Prepare(kInsert));
   insert->Bind(1, e.uid)
       .Bind(2, SendKindName(e.kind))
@@ -102,7 +105,10 @@ StatusOr<int64_t> AddSend(Db& db, const EmailSend& e) {
       .Bind(20, e.last_error)
       .Bind(21, ToUnixMillis(e.created_at))
       .BindNullable(22, OptionalMillis(e.sent_at))
-      .Bind(23, ToUnixMillis(e.updated_at));
+      .Bind(23, ToUnixMillis(e.updated_at))
+      .BindNullable(24, e.experiment_id)
+      .BindNullable(25,
+                    e.experiment_arm ? std::optional<int64_t>(*e.experiment_arm) : std::nullopt);
   TANDEM_ASSIGN_OR_RETURN(int64_t id, InsertedId(*insert));
   // Only a message that may still go keeps its parts.
   if (e.status != SendStatus::kQueued && e.status != SendStatus::kRetrying) return id;

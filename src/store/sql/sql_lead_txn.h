@@ -7,6 +7,7 @@
 
 #include "store/sql/sql_analytics.h"
 #include "store/sql/sql_contact.h"
+#include "store/sql/sql_experiments.h"
 #include "store/sql/sql_leads.h"
 #include "store/sql/sql_outbox.h"
 #include "store/sql/sql_routing.h"
@@ -94,6 +95,24 @@ class SqlLeadOps : public SqlReads<Interface> {
   }
   Status AddStageTransition(const StageTransition& transition) override {
     return sql::AddStageTransition(db_, transition);
+  }
+  StatusOr<std::optional<Experiment>> RunningExperiment(const ExperimentTarget& target) override {
+    return sql::RunningExperiment(db_, target);
+  }
+  StatusOr<size_t> AssignPerson(int64_t experiment_id, int64_t person_id, size_t arm,
+                                TimePoint at) override {
+    return sql::AssignPerson(db_, experiment_id, person_id, arm, at);
+  }
+  StatusOr<bool> ExposePerson(int64_t experiment_id, int64_t person_id, size_t arm,
+                              TimePoint at) override {
+    return sql::ExposePerson(db_, experiment_id, person_id, arm, at);
+  }
+  Status NoteStageReached(int64_t person_id, Stage stage, TimePoint at,
+                          std::optional<int64_t> amount_cents) override {
+    return sql::NoteStageReached(db_, person_id, stage, at, amount_cents);
+  }
+  Status NoteSideOutcome(int64_t person_id, SideMetric metric, TimePoint at) override {
+    return sql::NoteSideOutcome(db_, person_id, metric, at);
   }
   Status Commit() override { return scope_->Commit(); }
 

@@ -158,6 +158,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
         "?4, ?3)",
     };
     TANDEM_RETURN_IF_ERROR(sql::NotePersonsMerging(db_, from, into));
+    TANDEM_RETURN_IF_ERROR(sql::MergeExperimentPersons(db_, from, into, FromUnixMillis(at)));
     for (const char* sql : kSteps) {
       TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(sql));
       stmt->Bind(1, into).Bind(2, from).Bind(3, at).Bind(4, event_id);

@@ -19,35 +19,25 @@
 namespace tandem::sql {
 
 const char* KeptDimension(Dimension by) {
-  switch (by) {
-    case Dimension::kNone:
-      return "";
-    case Dimension::kSource:
-      return "source";
-    case Dimension::kMedium:
-      return "medium";
-    case Dimension::kCampaign:
-      return "campaign";
-    case Dimension::kKeyword:
-      return "term";
-    case Dimension::kReferrerDomain:
-      return "referrer_domain";
-    case Dimension::kLandingPage:
-      return "landing_page";
-    case Dimension::kForm:
-      return "form";
-    case Dimension::kContentItem:
-      return "content_item";
-    case Dimension::kRep:
-      return "rep";
-    case Dimension::kTeam:
-      return "team";
-    case Dimension::kCountry:
-      return "country";
-    case Dimension::kCompanySize:
-      return "company_size";
-    case Dimension::kCohort:
-      return nullptr;
+  // The column lead_funnel and the day tables keep each dimension under; the cohort and
+  // the variant are not kept (nullptr).
+  static constexpr std::pair<Dimension, const char*> kKept[] = {
+      {Dimension::kNone, ""},
+      {Dimension::kSource, "source"},
+      {Dimension::kMedium, "medium"},
+      {Dimension::kCampaign, "campaign"},
+      {Dimension::kKeyword, "term"},
+      {Dimension::kReferrerDomain, "referrer_domain"},
+      {Dimension::kLandingPage, "landing_page"},
+      {Dimension::kForm, "form"},
+      {Dimension::kContentItem, "content_item"},
+      {Dimension::kRep, "rep"},
+      {Dimension::kTeam, "team"},
+      {Dimension::kCountry, "country"},
+      {Dimension::kCompanySize, "company_size"},
+  };
+  for (const auto& [dimension, column] : kKept) {
+    if (dimension == by) return column;
   }
   return nullptr;
 }
@@ -62,12 +52,29 @@ std::string MonthOf(const Db& db, std::string_view millis) {
              : fmt::format("strftime('%Y-%m', {} / 1000, 'unixepoch')", millis);
 }
 
+// The key of the arm the person of lead `lead` (its id in SQL) was exposed to in the
+// query's experiment, "" when none (or two: conflicted). The keys are [a-z0-9_-] and the
+// id a number (experiments/experiment.h), so both are written into the SQL.
+std::string VariantOf(const FunnelQuery& q, std::string_view lead) {
+  if (!q.variants) return "''";
+  std::string arms;
+  for (size_t i = 0; i < q.variants->keys.size(); ++i) {
+    arms += fmt::format(" WHEN {} THEN '{}'", i, q.variants->keys[i]);
+  }
+  return fmt::format(
+      "COALESCE((SELECT CASE ep.arm{} END FROM experiment_persons ep WHERE ep.experiment_id = "
+      "{} AND ep.person_id = {} AND ep.exposed_at IS NOT NULL AND ep.conflicted_at IS NULL), '')",
+      arms, q.variants->experiment_id, lead);
+}
+
 // The SQL giving lead `l`'s group as of the as-of moment (?5): a field of its first
 // touchpoint before it, or the lead's own (its owner, team, country, size, the month it
-// was created: today's).
-std::string GroupOf(const Db& db, Dimension by) {
+// was created, its variant: today's).
+std::string GroupOf(const Db& db, const FunnelQuery& q) {
+  const Dimension by = q.by;
   const char* kept = KeptDimension(by);
   if (by == Dimension::kCohort) return MonthOf(db, "l.created_at");
+  if (by == Dimension::kVariant) return VariantOf(q, "l.id");
   if (by == Dimension::kNone) return "''";
   if (by == Dimension::kRep) return "COALESCE('usr_' || CAST(l.owner_id AS TEXT), '')";
   if (by == Dimension::kTeam) return "COALESCE(l.team, '')";
@@ -79,8 +86,10 @@ std::string GroupOf(const Db& db, Dimension by) {
 }
 
 // The same for a lead as lead_funnel `f` keeps it now.
-std::string KeptGroupOf(const Db& db, Dimension by) {
+std::string KeptGroupOf(const Db& db, const FunnelQuery& q) {
+  const Dimension by = q.by;
   if (by == Dimension::kCohort) return MonthOf(db, "f.created_at");
+  if (by == Dimension::kVariant) return VariantOf(q, "f.lead_id");
   if (by == Dimension::kNone) return "''";
   if (by == Dimension::kRep) return "COALESCE('usr_' || CAST(f.owner_id AS TEXT), '')";
   return fmt::format("f.{}", KeptDimension(by));
@@ -110,7 +119,7 @@ constexpr const char* kKeptLeadsInScope =
 // deepest rank it moved to), as they stood at the as-of moment.
 std::string FunnelRows(const Db& db, const FunnelQuery& scope) {
   if (!scope.as_of) {
-    return "SELECT f.lead_id AS id, " + KeptGroupOf(db, scope.by) +
+    return "SELECT f.lead_id AS id, " + KeptGroupOf(db, scope) +
            " AS g, f.cur AS cur, f.hist AS hist " + kKeptLeadsInScope;
   }
   // As of a moment, a lead's stage is where its last move before it took it, or where
@@ -122,7 +131,7 @@ std::string FunnelRows(const Db& db, const FunnelQuery& scope) {
       StageRankSql("s.from_stage") +
       " FROM stage_transitions s WHERE s.lead_id = l.id ORDER BY s.at, s.id LIMIT 1), " +
       StageRankSql("l.stage") + ")";
-  return "SELECT l.id AS id, " + GroupOf(db, scope.by) + " AS g, " + current +
+  return "SELECT l.id AS id, " + GroupOf(db, scope) + " AS g, " + current +
          " AS cur, COALESCE((SELECT MAX(" + StageRankSql("s.to_stage") +
          ") FROM stage_transitions s WHERE s.lead_id = l.id AND s.at < ?5), 0) AS hist " +
          kLeadsInScope;
@@ -139,8 +148,8 @@ std::string OutcomeRows(const Db& db, const FunnelQuery& scope) {
   const bool now = !scope.as_of;
   const std::string group = scope.by == Dimension::kRep
                                 ? "COALESCE('usr_' || CAST(s.by_user_id AS TEXT), '')"
-                            : now ? KeptGroupOf(db, scope.by)
-                                  : GroupOf(db, scope.by);
+                            : now ? KeptGroupOf(db, scope)
+                                  : GroupOf(db, scope);
   return fmt::format(
       "SELECT s.lead_id AS id, {0} AS g, CASE WHEN s.cause LIKE 'outcome: %' THEN "
       "SUBSTR(s.cause, 10) ELSE s.to_stage END AS o, SUBSTR(s.reason, 1, 300) AS r FROM "
@@ -159,7 +168,7 @@ std::string OutcomeRows(const Db& db, const FunnelQuery& scope) {
 // Without one, as mql_responses keeps them.
 std::string SpeedRows(const Db& db, const FunnelQuery& scope) {
   if (!scope.as_of) {
-    return "SELECT p.lead_id AS id, " + KeptGroupOf(db, scope.by) +
+    return "SELECT p.lead_id AS id, " + KeptGroupOf(db, scope) +
            " AS g, p.minutes AS m, p.reached_sal AS a, p.reached_sql AS q, p.won AS w FROM "
            "mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id WHERE p.at >= ?1 AND "
            "p.at < ?2 AND p.at < ?5 AND (?3 = 0 OR f.owner_id = ?4)";
@@ -168,7 +177,7 @@ std::string SpeedRows(const Db& db, const FunnelQuery& scope) {
       "SELECT s.lead_id AS id, {} AS g, {} AS m, {} AS a, {} AS q, {} AS w FROM stage_transitions "
       "s JOIN leads l ON l.id = s.lead_id WHERE s.to_stage = 'mql' AND s.at >= ?1 AND s.at < ?2 "
       "AND s.at < ?5 AND (?3 = 0 OR l.owner_id = ?4)",
-      GroupOf(db, scope.by), AnswerMinutesSql("?5"),
+      GroupOf(db, scope), AnswerMinutesSql("?5"),
       MovedOnSql(db.dialect(), "'sal', 'sql', 'opportunity', 'customer'", "?5"),
       MovedOnSql(db.dialect(), "'sql', 'opportunity', 'customer'", "?5"),
       MovedOnSql(db.dialect(), "'customer'", "?5"));
@@ -251,12 +260,12 @@ int BindOptional(Statement& stmt, int index, const std::optional<std::string>& v
 // The deals `where` selects (with the placeholders `bind` binds), each with its
 // touchpoints at or before it, oldest deal first; `by` a lead dimension gives the
 // lead's group.
-Status StreamDeals(Db& db, Dimension by, const std::string& where,
+Status StreamDeals(Db& db, const FunnelQuery& scope, const std::string& where,
                    const std::function<void(Statement&)>& bind,
                    const std::function<Status(Deal)>& sink) {
   TANDEM_RETURN_IF_ERROR(ReportsKept(db));
   // A lead dimension is today's (as lead_funnel `f` keeps it), also as of a moment.
-  const std::string group = IsLeadDimension(by) ? KeptGroupOf(db, by) : std::string("''");
+  const std::string group = IsLeadDimension(scope.by) ? KeptGroupOf(db, scope) : std::string("''");
   const std::string sql = fmt::format(
       "SELECT s.id, s.lead_id, s.to_stage, s.at, COALESCE(s.amount_cents, 0), f.created_at, "
       "COALESCE((SELECT MAX(o.at) FROM {0} WHERE o.lead_id = s.lead_id AND "
@@ -317,7 +326,7 @@ StatusOr<std::vector<FunnelCount>> CountFunnel(Db& db, const FunnelQuery& q) {
     const std::string rows = fmt::format(
         "SELECT g, cur, hist, n FROM funnel_days WHERE {0} UNION ALL SELECT {1} AS g, cur, hist, "
         "1 AS n FROM lead_funnel f WHERE {2}",
-        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds(db, "created_at"));
+        kKeptDays, KeptGroupOf(db, q), KeptDayEnds(db, "created_at"));
     TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(PagedCount(db, q, rows, "g, cur, hist", kSumOfN)));
     BindKept(*stmt, q);
   } else {
@@ -392,7 +401,7 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
       rows += fmt::format(
           " UNION ALL SELECT {0} AS g, {1} AS k, CASE WHEN t{2} < {3} THEN 0 ELSE (t{2} - {3}) / "
           "3600000 END AS h, 1 AS n FROM lead_funnel f WHERE t{2} IS NOT NULL AND {4}",
-          KeptGroupOf(db, q.by), step, step + 1, from, KeptDayEnds(db, "created_at"));
+          KeptGroupOf(db, q), step, step + 1, from, KeptDayEnds(db, "created_at"));
     }
     if (db.dialect() == Dialect::kSqlite) {
       TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(rows));
@@ -419,12 +428,12 @@ StatusOr<std::vector<VelocityCount>> CountVelocity(Db& db, const FunnelQuery& q)
   // as-of moment; then each step's whole hours (never below zero).
   std::string reached;
   if (!q.as_of) {
-    reached = "SELECT " + KeptGroupOf(db, q.by) +
+    reached = "SELECT " + KeptGroupOf(db, q) +
               " AS g, f.created_at AS t1, f.t2 AS t2, f.t3 AS t3, f.t4 AS t4, f.t5 AS t5, f.t6 AS "
               "t6 " +
               kKeptLeadsInScope;
   } else {
-    reached = "SELECT " + GroupOf(db, q.by) + " AS g, l.created_at AS t1";
+    reached = "SELECT " + GroupOf(db, q) + " AS g, l.created_at AS t1";
   }
   for (int rank = 2; rank <= 6 && q.as_of; ++rank) {
     reached += fmt::format(
@@ -454,7 +463,7 @@ StatusOr<std::vector<OutcomeCount>> CountOutcomes(Db& db, const OutcomeQuery& q)
     // By rep, the user who recorded the outcome.
     const std::string group = q.scope.by == Dimension::kRep
                                   ? "COALESCE('usr_' || CAST(p.by_user_id AS TEXT), '')"
-                                  : KeptGroupOf(db, q.scope.by);
+                                  : KeptGroupOf(db, q.scope);
     const std::string rows = fmt::format(
         "SELECT g, o, r, n FROM outcome_days WHERE {0} UNION ALL SELECT {1} AS g, p.outcome AS o, "
         "p.reason AS r, 1 AS n FROM lead_outcomes p JOIN lead_funnel f ON f.lead_id = p.lead_id "
@@ -487,7 +496,7 @@ StatusOr<std::vector<SpeedCount>> CountSpeedToLead(Db& db, const FunnelQuery& q)
         "SELECT g, m, a, q, w, n FROM speed_days WHERE {0} UNION ALL SELECT {1} AS g, "
         "COALESCE(p.minutes, -1) AS m, p.reached_sal AS a, p.reached_sql AS q, p.won AS w, 1 AS n "
         "FROM mql_responses p JOIN lead_funnel f ON f.lead_id = p.lead_id WHERE {2}",
-        kKeptDays, KeptGroupOf(db, q.by), KeptDayEnds(db, "p.at"));
+        kKeptDays, KeptGroupOf(db, q), KeptDayEnds(db, "p.at"));
     if (db.dialect() == Dialect::kSqlite) {
       TANDEM_ASSIGN_OR_RETURN(stmt, db.Prepare(rows));
       BindKept(*stmt, q);
@@ -565,14 +574,14 @@ StatusOr<std::vector<int64_t>> DrillDownLeads(Db& db, const DrillDown& drill) {
 Status ForEachDeal(Db& db, const AttributionQuery& q, const std::function<Status(Deal)>& sink) {
   const FunnelQuery& scope = q.scope;
   return StreamDeals(
-      db, scope.by, "s.at >= ?1 AND s.at < ?2 AND (?3 = 0 OR f.owner_id = ?4) AND s.at < ?5",
+      db, scope, "s.at >= ?1 AND s.at < ?2 AND (?3 = 0 OR f.owner_id = ?4) AND s.at < ?5",
       [&](Statement& stmt) { BindScope(stmt, scope); }, sink);
 }
 
 StatusOr<std::vector<Deal>> DealsOf(Db& db, int64_t lead_id) {
   std::vector<Deal> deals;
   TANDEM_RETURN_IF_ERROR(StreamDeals(
-      db, Dimension::kNone, "s.lead_id = ?", [&](Statement& stmt) { stmt.Bind(1, lead_id); },
+      db, FunnelQuery{}, "s.lead_id = ?", [&](Statement& stmt) { stmt.Bind(1, lead_id); },
       [&](Deal deal) {
         deals.push_back(std::move(deal));
         return OkStatus();

@@ -182,6 +182,16 @@ class SqlStore : public sql::SqlStoreReads {
                                             size_t limit) override;
   StatusOr<std::optional<StepRun>> GetStepRun(int64_t id) override;
   StatusOr<bool> MarkStepDone(int64_t id, TimePoint at) override;
+  // sql_experiments.cpp
+  StatusOr<Experiment> CreateExperiment(const Experiment& experiment) override;
+  StatusOr<std::optional<Experiment>> GetExperiment(int64_t id) override;
+  StatusOr<std::vector<Experiment>> ListExperiments() override;
+  StatusOr<std::optional<Experiment>> LatestExperiment(std::string_view key) override;
+  StatusOr<bool> UpdateExperiment(const Experiment& experiment, ExperimentState expected) override;
+  StatusOr<std::optional<Experiment>> FindRunningExperiment(
+      const ExperimentTarget& target) override;
+  StatusOr<std::vector<Experiment>> RunningWebExperiments() override;
+  StatusOr<std::vector<ExperimentDay>> ExperimentDays(int64_t experiment_id) override;
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
   Status PutSetting(std::string_view name, std::string_view value) override;
   StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override;
