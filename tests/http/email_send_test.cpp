@@ -403,6 +403,10 @@ TEST_F(EmailSendTest, ASubjectExperimentSendsEachArmItsSubjectAndCountsWhatSales
   const size_t refused_arm = arm_of.at("pat11@buyer11.example");
 
   // The owner accepts one of the leads the relay took: its arm reached SAL.
+  const json unreached = Get("/api/v1/experiments/" + id + "/results");
+  ASSERT_EQ(unreached["warnings"].size(), 1u) << unreached;
+  EXPECT_NE(unreached["warnings"][0].get<std::string>().find("no exposed person has reached sal"),
+            std::string::npos);
   const std::string accepted = leads[0];
   const size_t accepted_arm = arm_of.at("pat0@buyer0.example");
   ASSERT_EQ(Call("POST", "/api/v1/leads/" + accepted + "/outcome", rep_token_,
@@ -419,6 +423,13 @@ TEST_F(EmailSendTest, ASubjectExperimentSendsEachArmItsSubjectAndCountsWhatSales
     EXPECT_EQ(a["primary"], arm == accepted_arm ? 1 : 0) << a;
   }
   EXPECT_EQ(result["decision"], "collecting") << result;  // 100 per arm before any decision
+  // A started experiment changes only by a new version, and not on a broadcast that is done.
+  HttpResult version = Call("POST", "/api/v1/experiments/" + id + "/versions", marketing_token_,
+                            R"({"variants":[{"key":"control","weight":0.5},)"
+                            R"({"key":"short","weight":0.5,"subject":"Offsite?"}]})");
+  EXPECT_EQ(version.status, 422u) << version.body;
+  EXPECT_EQ(json::parse(version.body)["error"]["code"], "invalid_target");
+  EXPECT_NE(version.body.find("is done"), std::string::npos) << version.body;
   EXPECT_EQ(result["arms"][1]["variant"], "question");
   EXPECT_TRUE(result["arms"][1]["effect"]["low"].is_null());
 }

@@ -424,5 +424,44 @@ TEST_F(FunnelApiTest, EveryReportGroupsByAnExperimentsVariant) {
             400u);
 }
 
+// Two devices seen apart, then stitched into one person: one who saw the same variant on
+// both counts once; one who saw both variants is conflicted — out of the counts, reported.
+TEST_F(FunnelApiTest, DevicesStitchedIntoOnePersonKeepTheFirstVariantOrConflict) {
+  HttpResult created = Call(
+      "POST", "/api/v1/experiments", token_marketing_,
+      R"({"key":"hero","name":"Hero image","kind":"web","variants":[{"key":"a","weight":0.5},{"key":"b","weight":0.5}]})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", token_marketing_, "{}").status,
+            200u);
+  auto page = [](const char* anonymous, const char* variant, const char* message) {
+    return fmt::format(
+        R"({{"type":"page","anonymousId":"{}","messageId":"{}","properties":{{"path":"/"}},"context":{{"experiments":[{{"key":"hero","version":1,"variant":"{}"}}]}}}})",
+        anonymous, message, variant);
+  };
+  auto identify = [](const char* anonymous, const char* user, const char* message) {
+    return fmt::format(
+        R"({{"type":"identify","anonymousId":"{}","userId":"{}","messageId":"{}","traits":{{"email":"{}@buyer.example"}}}})",
+        anonymous, user, message, user);
+  };
+  // Sam: a on the laptop and on the phone. Kim: a on the laptop, b on the phone.
+  Ingest("{\"batch\":[" + page("sam-laptop", "a", "m1") + "," + page("sam-phone", "a", "m2") + "," +
+         page("kim-laptop", "a", "m3") + "," + page("kim-phone", "b", "m4") + "]}");
+  json before =
+      json::parse(Call("GET", "/api/v1/experiments/" + id + "/results", token_marketing_).body);
+  EXPECT_EQ(before["arms"][0]["exposed"], 3) << before.dump();
+  EXPECT_EQ(before["arms"][1]["exposed"], 1);
+  Ingest("{\"batch\":[" + identify("sam-laptop", "sam", "m5") + "," +
+         identify("sam-phone", "sam", "m6") + "," + identify("kim-laptop", "kim", "m7") + "," +
+         identify("kim-phone", "kim", "m8") + "]}");
+  json after =
+      json::parse(Call("GET", "/api/v1/experiments/" + id + "/results", token_marketing_).body);
+  EXPECT_EQ(after["arms"][0]["exposed"], 1) << after.dump();  // Sam, once
+  EXPECT_EQ(after["arms"][1]["exposed"], 0);
+  EXPECT_EQ(after["arms"][0]["conflicted"].get<int>() + after["arms"][1]["conflicted"].get<int>(),
+            1);  // Kim
+  EXPECT_EQ(after["arms"][0]["assigned"], 1);
+}
+
 }  // namespace
 }  // namespace tandem::testing
