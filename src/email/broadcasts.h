@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "email/broadcast_steps.h"
 #include "email/email_service.h"
 
 namespace tandem {
@@ -62,10 +63,22 @@ class BroadcastRunner {
 
   // One step of every broadcast due now; returns the recipients taken.
   StatusOr<size_t> RunDue();
-  // Takes `broadcast`'s next recipients (when few of its sends wait) or finishes it.
+  // Takes `broadcast`'s next recipients (when few of its sends wait) or finishes it. A
+  // broadcast whose experiment holds a share back sends the test share, waits for the
+  // experiment's decision, then sends the rest the winning arm (Broadcast::test_phase).
   StatusOr<size_t> Step(const Broadcast& broadcast, TimePoint now);
 
  private:
+  struct Batch {
+    std::vector<LeadRecord> leads;  // those who go now
+    std::vector<Composition> composed;
+    std::optional<int64_t> start_test;  // a test share to begin first: its experiment
+  };
+  StatusOr<Batch> BatchOf(const Broadcast& b, const broadcast_steps::BroadcastTemplate& tmpl,
+                          std::vector<LeadRecord> leads) const;
+  StatusOr<bool> Move(Broadcast next, TimePoint now) const;
+  StatusOr<size_t> AwaitWinner(const Broadcast& b, TimePoint now) const;
+
   const EmailService& service_;
   const Clock& clock_;
   Metrics& metrics_;

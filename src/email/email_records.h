@@ -63,6 +63,12 @@ struct Broadcast {
   std::optional<int64_t> created_by;
   TimePoint created_at;
   TimePoint updated_at;
+  // With an experiment that holds a share back (Experiment::test_share): "test" while it
+  // sends to the test share, "waiting" for the experiment's decision, "rest" while it
+  // sends the rest the winning arm (rest_arm); "" without one.
+  std::string test_phase;
+  std::optional<int64_t> test_experiment_id;
+  std::optional<size_t> rest_arm;
 };
 
 // One-to-one: a user's email to a lead; broadcast: a broadcast's; sequence: a step of a

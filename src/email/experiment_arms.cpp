@@ -8,10 +8,15 @@ namespace tandem {
 
 StatusOr<EmailArms> EmailArmsFor(const EmailService& service, const ExperimentTarget& target,
                                  const StoredTemplate& base) {
+  TANDEM_ASSIGN_OR_RETURN(auto running, service.stores().experiments.FindRunningExperiment(target));
+  if (!running) return EmailArms{};
+  return EmailArmsOf(service, std::move(*running), base);
+}
+
+StatusOr<EmailArms> EmailArmsOf(const EmailService& service, Experiment experiment,
+                                const StoredTemplate& base) {
   EmailArms out;
-  TANDEM_ASSIGN_OR_RETURN(out.experiment,
-                          service.stores().experiments.FindRunningExperiment(target));
-  if (!out.experiment) return out;
+  out.experiment = std::move(experiment);
   for (const ExperimentVariant& v : out.experiment->variants) {
     ComposeRequest request;
     request.template_key = v.template_key.empty() ? base.key : v.template_key;

@@ -30,6 +30,10 @@ struct EmailArms {
 StatusOr<EmailArms> EmailArmsFor(const EmailService& service, const ExperimentTarget& target,
                                  const StoredTemplate& base);
 
+// The arms' templates of `experiment` (running or not), built on `base` as above.
+StatusOr<EmailArms> EmailArmsOf(const EmailService& service, Experiment experiment,
+                                const StoredTemplate& base);
+
 // Each lead composed with its arm's template (with `base` when no experiment runs), in
 // order; each composition names its experiment and arm.
 StatusOr<std::vector<Composition>> ComposeArmed(const EmailService& service,

@@ -204,6 +204,10 @@ Status ValidateExperiment(const Experiment& e) {
     return Invalid("invalid_baseline",
                    "baseline must be above 0 and, for a rate, below 1 with the lift added");
   }
+  if (!(e.test_share > 0 && e.test_share <= 1) || (e.test_share < 1 && !e.broadcast_id)) {
+    return Invalid("invalid_test_share",
+                   "test_share must be above 0 and at most 1, and below 1 only on a broadcast");
+  }
   if (e.minimum_per_arm < 10 || e.minimum_per_arm > 10'000'000) {
     return Invalid("invalid_minimum_per_arm", "minimum_per_arm must be 10-10000000");
   }
@@ -216,6 +220,11 @@ Status CheckRevisable(const Experiment& e) {
                   "experiment \"" + e.key + "\" version " + std::to_string(e.version) + " is " +
                       std::string(ExperimentStateName(e.state)) +
                       ": its variants no longer change; make a new version instead");
+}
+
+bool InTestShare(const Experiment& e, std::string_view person) {
+  if (e.test_share >= 1) return true;
+  return AssignArm(e.key + ".test-share", e.version, {e.test_share, 1 - e.test_share}, person) == 0;
 }
 
 size_t AssignArm(std::string_view key, int version, const std::vector<double>& weights,

@@ -89,6 +89,10 @@ struct Experiment {
   // none: the pooled mean observed so far.
   std::optional<double> baseline;
   int64_t minimum_per_arm = 100;
+  // A broadcast's experiment may go to this share of its recipients first (0 < share <= 1;
+  // 1: all of them); the rest get the winning arm once the verdict names one (see
+  // RestArm), or the control once the experiment stops without one.
+  double test_share = 1.0;
   ExperimentState state = ExperimentState::kDraft;
   std::optional<int64_t> created_by;
   TimePoint created_at;
@@ -107,6 +111,10 @@ struct Experiment {
 // with any, a variant's subject or template on a web experiment, a subject with a line
 // break.
 Status ValidateExperiment(const Experiment& experiment);
+
+// Whether a broadcast's recipient is in the experiment's test share (always, at 1): a
+// hash of the experiment and the person, apart from the arm's.
+bool InTestShare(const Experiment& experiment, std::string_view person);
 
 // Conflict ("experiment_started") unless the experiment is a draft: its variants and
 // rules may change only before it starts (a revision is a new version).

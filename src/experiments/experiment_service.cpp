@@ -19,6 +19,7 @@ Experiment WithFields(Experiment base, const Experiment& changed) {
   base.minimum_lift = changed.minimum_lift;
   base.baseline = changed.baseline;
   base.minimum_per_arm = changed.minimum_per_arm;
+  base.test_share = changed.test_share;
   return base;
 }
 

@@ -81,6 +81,15 @@ std::optional<SampleSizes> PlanFor(const Experiment& e, const std::vector<ArmTot
 
 }  // namespace
 
+std::optional<size_t> RestArm(const Experiment& e, const Verdict& verdict) {
+  if (verdict.winner && (verdict.decision == Decision::kVariantBetter ||
+                         verdict.decision == Decision::kControlBetter)) {
+    return verdict.winner;
+  }
+  if (e.state == ExperimentState::kStopped) return size_t{0};
+  return std::nullopt;
+}
+
 TimePoint DayStart(int64_t day) { return FromUnixMillis(day * 86'400'000); }
 
 ExperimentResult JudgeExperiment(const Experiment& e, const std::vector<ExperimentDay>& days) {

@@ -40,6 +40,11 @@ struct ExperimentResult {
 ExperimentResult JudgeExperiment(const Experiment& experiment,
                                  const std::vector<ExperimentDay>& days);
 
+// The arm a broadcast's held-back recipients get (Experiment::test_share): the verdict's
+// winner once it names one; the control once the experiment stopped without one (no
+// difference, a guardrail, a sample-ratio mismatch); none while it runs undecided.
+std::optional<size_t> RestArm(const Experiment& experiment, const Verdict& verdict);
+
 // The start of UTC day `day` (days since 1970-01-01).
 TimePoint DayStart(int64_t day);
 

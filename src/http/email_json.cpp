@@ -144,6 +144,10 @@ json BroadcastJson(const Broadcast& b, const SendCounts& counts) {
           {"created_by", UserOrNull(b.created_by)},
           {"created_at", FormatIsoTime(b.created_at)},
           {"updated_at", FormatIsoTime(b.updated_at)},
+          {"test_phase", b.test_phase.empty() ? json(nullptr) : json(b.test_phase)},
+          {"test_experiment_id",
+           b.test_experiment_id ? json(fmt::format("ex_{}", *b.test_experiment_id)) : json()},
+          {"rest_arm", b.rest_arm ? json(*b.rest_arm) : json()},
           {"progress",
            {{"recipients_done", total}, {"by_status", by_status}, {"refused_by_reason", refused}}}};
 }

@@ -102,6 +102,7 @@ json ExperimentJson(const Experiment& e) {
           {"minimum_lift", e.minimum_lift},
           {"baseline", e.baseline ? json(*e.baseline) : json()},
           {"minimum_per_arm", e.minimum_per_arm},
+          {"test_share", e.test_share},
           {"state", ExperimentStateName(e.state)},
           {"created_by", e.created_by ? json(fmt::format("usr_{}", *e.created_by)) : json()},
           {"created_at", FormatIsoTime(e.created_at)},
@@ -170,9 +171,20 @@ json ResultJson(const Experiment& e, const ExperimentResult& r) {
 }
 
 Status ReadExperimentBody(const json& body, Experiment& e, bool with_key) {
-  static const std::vector<std::string> kFields = {
-      "key",    "name",        "kind",  "broadcast_id", "sequence_id", "sequence_step",  "variants",
-      "metric", "window_days", "alpha", "minimum_lift", "baseline",    "minimum_per_arm"};
+  static const std::vector<std::string> kFields = {"key",
+                                                   "name",
+                                                   "kind",
+                                                   "broadcast_id",
+                                                   "sequence_id",
+                                                   "sequence_step",
+                                                   "variants",
+                                                   "metric",
+                                                   "window_days",
+                                                   "alpha",
+                                                   "minimum_lift",
+                                                   "baseline",
+                                                   "minimum_per_arm",
+                                                   "test_share"};
   if (!body.is_object()) return InvalidArgument("invalid_body", "the body must be a JSON object");
   for (const auto& [key, _] : body.items()) {
     if (std::find(kFields.begin(), kFields.end(), key) == kFields.end() ||
@@ -205,6 +217,7 @@ Status ReadExperimentBody(const json& body, Experiment& e, bool with_key) {
   TANDEM_RETURN_IF_ERROR(NumberField(body, "alpha", e.alpha));
   TANDEM_RETURN_IF_ERROR(NumberField(body, "minimum_lift", e.minimum_lift));
   TANDEM_RETURN_IF_ERROR(NumberField(body, "minimum_per_arm", e.minimum_per_arm));
+  TANDEM_RETURN_IF_ERROR(NumberField(body, "test_share", e.test_share));
   if (auto it = body.find("baseline"); it != body.end()) {
     if (it->is_null()) {
       e.baseline.reset();

@@ -16,9 +16,13 @@ namespace tandem::testing {
 
 enum class Backend { kSqlite, kPostgres };
 
-// What schema version 26 (experiments) adds, undone: for a test that takes a store back
-// to an older version, after which opening it migrates again.
+// What schema versions 26 and 27 (experiments, a broadcast's test share) add, undone:
+// for a test that takes a store back to an older version, after which opening it
+// migrates again.
 inline constexpr const char* kUndoVersion26 =
+    "ALTER TABLE broadcasts DROP COLUMN test_phase; "
+    "ALTER TABLE broadcasts DROP COLUMN test_experiment_id; "
+    "ALTER TABLE broadcasts DROP COLUMN rest_arm; "
     "DROP TABLE experiments; DROP TABLE experiment_persons; DROP TABLE experiment_outcomes; "
     "DROP TABLE experiment_days; ALTER TABLE email_sends DROP COLUMN experiment_id; "
     "ALTER TABLE email_sends DROP COLUMN experiment_arm; ";

@@ -434,5 +434,88 @@ TEST_F(EmailSendTest, ASubjectExperimentSendsEachArmItsSubjectAndCountsWhatSales
   EXPECT_TRUE(result["arms"][1]["effect"]["low"].is_null());
 }
 
+// A broadcast that tests on a share first: the test share gets the arms, the broadcast
+// waits while the experiment has no verdict, and the rest get the control once the
+// experiment stops without a winner — every recipient once.
+TEST_F(EmailSendTest, ATestShareGoesFirstAndTheRestWaitForTheDecision) {
+  std::vector<std::string> leads;
+  for (int i = 0; i < 16; ++i) {
+    leads.push_back(Lead(fmt::format("s{}", i), fmt::format("sam{}@buyer{}.example", i, i)));
+    Consent(leads.back());
+  }
+  Template("invite", "email_marketing", "default", "Your spring offsite, planned",
+           "<p>Hi {{lead.first_name | there}}, tell me your team size and dates.</p>");
+  const std::string broadcast = Broadcast("invite");
+  json body = {{"key", "invite-share"},
+               {"name", "Spring invite: a test share first"},
+               {"kind", "email"},
+               {"broadcast_id", broadcast},
+               {"test_share", 0.5},
+               {"variants",
+                {{{"key", "control"}, {"weight", 0.5}},
+                 {{"key", "question"}, {"weight", 0.5}, {"subject", "Still planning?"}}}}};
+  HttpResult created = Call("POST", "/api/v1/experiments", marketing_token_, body.dump());
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", marketing_token_, "{}").status,
+            200u);
+  Experiment e;  // as the server places persons
+  e.key = "invite-share";
+  e.test_share = 0.5;
+  e.variants = {{"control", 0.5, "", ""}, {"question", 0.5, "Still planning?", ""}};
+  std::set<std::string> test_share;
+  for (size_t i = 0; i < leads.size(); ++i) {
+    if (InTestShare(e, leads[i].substr(3))) {
+      test_share.insert(fmt::format("sam{}@buyer{}.example", i, i));
+    }
+  }
+  ASSERT_GT(test_share.size(), 0u);
+  ASSERT_LT(test_share.size(), leads.size());
+
+  ASSERT_EQ(
+      Call("POST", "/api/v1/broadcasts/" + broadcast + "/schedule", marketing_token_, "{}").status,
+      200u);
+  ASSERT_TRUE(Until([&] {
+    return Get("/api/v1/broadcasts/" + broadcast)["test_phase"] == "waiting" &&
+           sink_.ReceivedCount() >= test_share.size();
+  }));
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(app_->email().ProduceOnce().ok());  // no verdict yet
+  std::set<std::string> first;
+  for (const auto& m : sink_.Messages()) first.insert(m.recipients.at(0));
+  EXPECT_EQ(first, test_share);
+  EXPECT_EQ(Get("/api/v1/broadcasts/" + broadcast)["state"], "sending");
+
+  // Stopped without a winner: the rest get the control, once each.
+  ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/stop", marketing_token_, "{}").status,
+            200u);
+  ASSERT_TRUE(Until([&] { return Get("/api/v1/broadcasts/" + broadcast)["state"] == "done"; }));
+  ASSERT_TRUE(Until([&] { return sink_.ReceivedCount() >= leads.size(); }));
+  std::map<std::string, int> received;
+  for (const auto& m : sink_.Messages()) {
+    const std::string to = m.recipients.at(0);
+    ++received[to];
+    if (!test_share.contains(to)) {
+      auto mail = email::ParseMime(m.raw);
+      ASSERT_TRUE(mail.ok());
+      EXPECT_EQ(mail->subject, "Your spring offsite, planned") << to;
+    }
+  }
+  EXPECT_EQ(received.size(), leads.size());
+  for (const auto& [to, n] : received) EXPECT_EQ(n, 1) << to;
+  const json done = Get("/api/v1/broadcasts/" + broadcast);
+  EXPECT_EQ(done["rest_arm"], 0) << done;
+  // Only the test share was exposed.
+  const json result = Get("/api/v1/experiments/" + id + "/results");
+  EXPECT_EQ(result["arms"][0]["exposed"].get<size_t>() + result["arms"][1]["exposed"].get<size_t>(),
+            test_share.size());
+  // A test share is a broadcast's only.
+  body["kind"] = "web";
+  body.erase("broadcast_id");
+  body["key"] = "web-share";
+  HttpResult web = Call("POST", "/api/v1/experiments", marketing_token_, body.dump());
+  EXPECT_EQ(web.status, 400u) << web.body;
+  EXPECT_NE(web.body.find("variants[1]"), std::string::npos) << web.body;  // a subject, first
+}
+
 }  // namespace
 }  // namespace tandem

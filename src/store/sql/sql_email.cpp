@@ -43,7 +43,8 @@ SavedFilter ReadFilter(const Statement& s) {
 
 constexpr const char* kBroadcastColumns =
     "id, name, template_key, template_version, filter_id, filter_query, state, scheduled_at, "
-    "started_at, finished_at, next_lead_id, created_by, created_at, updated_at";
+    "started_at, finished_at, next_lead_id, created_by, created_at, updated_at, test_phase, "
+    "test_experiment_id, rest_arm";
 
 StatusOr<Broadcast> ReadBroadcast(const Statement& s) {
   Broadcast b;
@@ -61,6 +62,9 @@ StatusOr<Broadcast> ReadBroadcast(const Statement& s) {
   b.created_by = s.NullableInt(11);
   b.created_at = FromUnixMillis(s.Int(12));
   b.updated_at = FromUnixMillis(s.Int(13));
+  b.test_phase = s.Text(14);
+  b.test_experiment_id = s.NullableInt(15);
+  if (!s.IsNull(16)) b.rest_arm = static_cast<size_t>(s.Int(16));
   return b;
 }
 
@@ -234,7 +238,10 @@ void BindBroadcast(Statement& s, int first, const Broadcast& b) {
       .Bind(first + 9, b.next_lead_id)
       .BindNullable(first + 10, b.created_by)
       .Bind(first + 11, ToUnixMillis(b.created_at))
-      .Bind(first + 12, ToUnixMillis(b.updated_at));
+      .Bind(first + 12, ToUnixMillis(b.updated_at))
+      .Bind(first + 13, b.test_phase)
+      .BindNullable(first + 14, b.test_experiment_id)
+      .BindNullable(first + 15, b.rest_arm ? std::optional<int64_t>(*b.rest_arm) : std::nullopt);
 }
 
 }  // namespace
@@ -246,8 +253,8 @@ StatusOr<Broadcast> SqlStore::CreateBroadcast(const Broadcast& broadcast) {
         Statement * insert,
         db.Prepare("INSERT INTO broadcasts (name, template_key, template_version, filter_id, "
                    "filter_query, state, scheduled_at, started_at, finished_at, next_lead_id, "
-                   "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?) RETURNING id"));
+                   "created_by, created_at, updated_at, test_phase, test_experiment_id, rest_arm) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     BindBroadcast(*insert, 1, broadcast);
     TANDEM_ASSIGN_OR_RETURN(saved.id, sql::InsertedId(*insert));
     return OkStatus();
@@ -284,13 +291,13 @@ StatusOr<bool> SqlStore::UpdateBroadcast(const Broadcast& b, std::vector<Broadca
         db.Prepare(fmt::format(
             "UPDATE broadcasts SET name = ?, template_key = ?, template_version = ?, filter_id = "
             "?, filter_query = ?, state = ?, scheduled_at = ?, started_at = ?, finished_at = ?, "
-            "next_lead_id = ?, created_by = ?, created_at = ?, updated_at = ? WHERE id = ? AND "
-            "state IN ({})",
+            "next_lead_id = ?, created_by = ?, created_at = ?, updated_at = ?, test_phase = ?, "
+            "test_experiment_id = ?, rest_arm = ? WHERE id = ? AND state IN ({})",
             fmt::join(marks, ", "))));
     BindBroadcast(*stmt, 1, b);
-    stmt->Bind(14, b.id);
+    stmt->Bind(17, b.id);
     for (size_t i = 0; i < from.size(); ++i) {
-      stmt->Bind(static_cast<int>(15 + i), BroadcastStateName(from[i]));
+      stmt->Bind(static_cast<int>(18 + i), BroadcastStateName(from[i]));
     }
     TANDEM_RETURN_IF_ERROR(stmt->Run());
     updated = db.Changes() > 0;

@@ -34,7 +34,8 @@ std::string Body(const Experiment& e) {
   json body = {{"variants", variants},
                {"alpha", e.alpha},
                {"minimum_lift", e.minimum_lift},
-               {"minimum_per_arm", e.minimum_per_arm}};
+               {"minimum_per_arm", e.minimum_per_arm},
+               {"test_share", e.test_share}};
   if (e.baseline) body["baseline"] = *e.baseline;
   return body.dump();
 }
@@ -51,6 +52,7 @@ Status ReadBody(std::string_view text, Experiment& e) {
   e.alpha = body.value("alpha", 0.05);
   e.minimum_lift = body.value("minimum_lift", 0.2);
   e.minimum_per_arm = body.value("minimum_per_arm", int64_t{100});
+  e.test_share = body.value("test_share", 1.0);
   if (body.contains("baseline")) e.baseline = body["baseline"].get<double>();
   return OkStatus();
 }
