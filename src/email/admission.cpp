@@ -35,13 +35,13 @@ StatusOr<Admission> EmailService::AdmitInTxn(EmailTxn& txn, const LeadRecord& le
                                              const Composition& c, const AdmitAs& as,
                                              TimePoint now) const {
   Admission out;
-  // The person's arm is the first one they were given: a message composed for another
-  // (two persons stitched since) goes out of the experiment.
-  std::optional<int64_t> experiment_id = c.experiment_id;
+  // The person keeps the first arm they were given. A message composed for another arm
+  // (two persons stitched since) still names the arm it shows, so its exposure makes the
+  // person conflicted rather than counted in an arm they did not see.
+  const std::optional<int64_t> experiment_id = c.experiment_id;
   if (experiment_id && c.experiment_arm) {
-    TANDEM_ASSIGN_OR_RETURN(size_t arm,
-                            txn.AssignPerson(*experiment_id, lead.id, *c.experiment_arm, now));
-    if (arm != *c.experiment_arm) experiment_id.reset();
+    TANDEM_RETURN_IF_ERROR(
+        txn.AssignPerson(*experiment_id, lead.id, *c.experiment_arm, now).status());
   }
   out.refused = c.BlockingCodes();
   TANDEM_ASSIGN_OR_RETURN(auto compliance, Compliance(txn, lead, c.source.purpose));

@@ -57,6 +57,14 @@ StatusOr<Experiment> TestExperimentOf(const EmailService& service, const Broadca
   return std::move(*found);
 }
 
+// The arms to send, or none (the broadcast's own email) when a variant cannot be sent: a
+// broken variant stops the experiment's part of the broadcast, not the broadcast.
+EmailArms Sendable(const Broadcast& b, StatusOr<EmailArms> arms) {
+  if (arms.ok()) return std::move(*arms);
+  spdlog::error("broadcast bc_{}: {}", b.id, arms.status().message());
+  return EmailArms{};
+}
+
 }  // namespace
 
 // Which of the batch's leads go now, and with which email: without a test share, every
@@ -68,9 +76,8 @@ StatusOr<BroadcastRunner::Batch> BroadcastRunner::BatchOf(const Broadcast& b,
                                                           std::vector<LeadRecord> leads) const {
   Batch batch;
   if (b.test_phase.empty()) {
-    TANDEM_ASSIGN_OR_RETURN(
-        EmailArms arms,
-        EmailArmsFor(service_, ExperimentTarget{.broadcast_id = b.id}, tmpl.source));
+    EmailArms arms =
+        Sendable(b, EmailArmsFor(service_, ExperimentTarget{.broadcast_id = b.id}, tmpl.source));
     if (arms.experiment && arms.experiment->test_share < 1) {
       batch.start_test = arms.experiment->id;  // held back: the test share first
     } else {
@@ -86,7 +93,13 @@ StatusOr<BroadcastRunner::Batch> BroadcastRunner::BatchOf(const Broadcast& b,
     if (InTestShare(e, std::to_string(lead.id)) != rest) batch.leads.push_back(std::move(lead));
   }
   if (batch.leads.empty()) return batch;
-  TANDEM_ASSIGN_OR_RETURN(EmailArms arms, EmailArmsOf(service_, e, tmpl.source));
+  EmailArms arms = Sendable(b, EmailArmsOf(service_, e, tmpl.source));
+  if (rest && arms.arms.empty()) {
+    // The winner can no longer be sent: the rest get the broadcast's own email.
+    TANDEM_ASSIGN_OR_RETURN(batch.composed,
+                            service_.ComposeEach(batch.leads, tmpl.source, tmpl.compiled));
+    return batch;
+  }
   if (rest) {
     const ArmTemplate& winner = arms.arms.at(b.rest_arm.value_or(0));
     TANDEM_ASSIGN_OR_RETURN(batch.composed,

@@ -84,7 +84,7 @@ Status ValidateVariant(const Experiment& e, size_t i, std::set<std::string>& key
   if (!keys.insert(v.key).second) {
     return Invalid("invalid_variant", where + ".key \"" + v.key + "\" is used twice");
   }
-  if (!(v.weight > 0 && v.weight < 1)) {
+  if (!(std::isfinite(v.weight) && v.weight > 0 && v.weight < 1)) {
     return Invalid("invalid_weights", where + ".weight must be above 0 and below 1");
   }
   if (e.kind == ExperimentKind::kWeb && (!v.subject.empty() || !v.template_key.empty())) {
@@ -199,10 +199,15 @@ Status ValidateExperiment(const Experiment& e) {
   if (!(e.minimum_lift > 0 && e.minimum_lift <= 10)) {
     return Invalid("invalid_minimum_lift", "minimum_lift must be above 0 and at most 10");
   }
-  if (e.baseline && !(*e.baseline > 0 && (e.metric == ExperimentMetric::kPipeline ||
-                                          *e.baseline * (1 + e.minimum_lift) < 1))) {
+  // Finite and bounded: an amount's baseline in cents up to 10^12 keeps every variance
+  // the statistics square finite.
+  constexpr double kMaxBaseline = 1e12;
+  if (e.baseline &&
+      !(std::isfinite(*e.baseline) && *e.baseline > 0 && *e.baseline <= kMaxBaseline &&
+        (e.metric == ExperimentMetric::kPipeline || *e.baseline * (1 + e.minimum_lift) < 1))) {
     return Invalid("invalid_baseline",
-                   "baseline must be above 0 and, for a rate, below 1 with the lift added");
+                   "baseline must be above 0, at most 10^12 (cents) and, for a rate, below 1 "
+                   "with the lift added");
   }
   if (!(e.test_share > 0 && e.test_share <= 1) || (e.test_share < 1 && !e.broadcast_id)) {
     return Invalid("invalid_test_share",

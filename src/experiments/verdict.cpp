@@ -25,6 +25,8 @@ std::optional<size_t> BreachedGuardrail(const VerdictRules& rules, const Look& l
   const ArmLook& control = look.arms[0];
   const ArmLook& variant = look.arms[arm];
   const size_t count = std::min(control.guardrails.size(), variant.guardrails.size());
+  // Each guardrail takes its share of alpha, so a false stop stays as rare as a false winner.
+  alpha /= static_cast<double>(std::max<size_t>(count, 1));
   for (size_t g = 0; g < count; ++g) {
     const Effect effect =
         SequentialEffect(control.guardrails[g], variant.guardrails[g], rules.guardrail_tau, alpha);

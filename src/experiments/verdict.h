@@ -16,7 +16,8 @@
 //   ("sample ratio mismatch", with its cause).
 // - A guardrail (unsubscribes, bounces, complaints: rates where more is worse) whose
 //   interval for a variant lies wholly above zero stops the experiment ("stopped by
-//   guardrail"), whatever the primary metric says.
+//   guardrail"), whatever the primary metric says. The guardrails split the variant's
+//   alpha between them.
 // - A variant whose interval lies wholly above zero is better than the control; the
 //   best of those wins ("variant better"). When every variant's lies wholly below, the
 //   control wins ("control better"). Otherwise "no difference yet".

@@ -444,23 +444,36 @@ TEST_F(FunnelApiTest, DevicesStitchedIntoOnePersonKeepTheFirstVariantOrConflict)
         R"({{"type":"identify","anonymousId":"{}","userId":"{}","messageId":"{}","traits":{{"email":"{}@buyer.example"}}}})",
         anonymous, user, message, user);
   };
-  // Sam: a on the laptop and on the phone. Kim: a on the laptop, b on the phone.
+  // Sam: a on the laptop and on the phone. Kim: a on the laptop, b on the phone. Max: a
+  // and b on the laptop already (conflicted), b on the phone. Lee: b on both, and asks for
+  // a demo from the phone, seen after the laptop: the demo counts for the laptop's person.
+  const std::string lee_demo =
+      R"({"type":"track","userId":"lee","messageId":"x7","event":"Demo Requested"})";
   Ingest("{\"batch\":[" + page("sam-laptop", "a", "m1") + "," + page("sam-phone", "a", "m2") + "," +
-         page("kim-laptop", "a", "m3") + "," + page("kim-phone", "b", "m4") + "]}");
+         page("kim-laptop", "a", "m3") + "," + page("kim-phone", "b", "m4") + "," +
+         page("max-laptop", "a", "x1") + "," + page("max-laptop", "b", "x2") + "," +
+         page("max-phone", "b", "x3") + "," + page("lee-laptop", "b", "x4") + "]}");
+  clock_.Advance(std::chrono::hours(1));
+  Ingest("{\"batch\":[" + page("lee-phone", "b", "x5") + "," + identify("lee-phone", "lee", "x6") +
+         "," + lee_demo + "]}");
   json before =
       json::parse(Call("GET", "/api/v1/experiments/" + id + "/results", token_marketing_).body);
   EXPECT_EQ(before["arms"][0]["exposed"], 3) << before.dump();
-  EXPECT_EQ(before["arms"][1]["exposed"], 1);
+  EXPECT_EQ(before["arms"][1]["exposed"], 4);
+  EXPECT_EQ(before["arms"][1]["primary"], 1);
   Ingest("{\"batch\":[" + identify("sam-laptop", "sam", "m5") + "," +
          identify("sam-phone", "sam", "m6") + "," + identify("kim-laptop", "kim", "m7") + "," +
-         identify("kim-phone", "kim", "m8") + "]}");
+         identify("kim-phone", "kim", "m8") + "," + identify("max-laptop", "max", "m9") + "," +
+         identify("max-phone", "max", "m10") + "," + identify("lee-laptop", "lee", "m11") + "]}");
   json after =
       json::parse(Call("GET", "/api/v1/experiments/" + id + "/results", token_marketing_).body);
   EXPECT_EQ(after["arms"][0]["exposed"], 1) << after.dump();  // Sam, once
-  EXPECT_EQ(after["arms"][1]["exposed"], 0);
+  EXPECT_EQ(after["arms"][1]["exposed"], 1);                  // Lee, once, with the demo
+  EXPECT_EQ(after["arms"][1]["primary"], 1);
   EXPECT_EQ(after["arms"][0]["conflicted"].get<int>() + after["arms"][1]["conflicted"].get<int>(),
-            1);  // Kim
+            2);  // Kim and Max, once each
   EXPECT_EQ(after["arms"][0]["assigned"], 1);
+  EXPECT_EQ(after["arms"][1]["assigned"], 1);
 }
 
 }  // namespace

@@ -144,6 +144,9 @@
     var x = null;
     for (var i = 0; i < experiments.length; i++) if (experiments[i].key === key) x = experiments[i];
     if (!x) return null;  // not running: the page shows its default
+    // A visitor who asked not to be tracked still sees a variant, chosen for this page
+    // alone: nothing is kept on their device and nothing is sent.
+    if (quiet) return x.variants[arm(key, x.version, x.weights, uuid())];
     var remembered = 'tandem_x_' + key + '.' + x.version;
     var chosen = null;
     try { chosen = window.localStorage.getItem(remembered); } catch (e) { chosen = null; }
@@ -152,7 +155,7 @@
       try { window.localStorage.setItem(remembered, chosen); } catch (e) { /* private mode */ }
     }
     var seen = exposures.some(function (e) { return e.key === key; });
-    if (!seen && !quiet) exposures.push({ key: key, version: x.version, variant: chosen });
+    if (!seen) exposures.push({ key: key, version: x.version, variant: chosen });
     return chosen;
   }
 
