@@ -86,7 +86,7 @@ struct Experiment {
   double alpha = 0.05;
   double minimum_lift = 0.2;  // the smallest relative lift worth finding
   // The control's expected mean of the primary (a rate; cents per person for pipeline);
-  // none: the pooled mean observed so far.
+  // none: the pooled mean at the first look where every arm had its minimum.
   std::optional<double> baseline;
   int64_t minimum_per_arm = 100;
   // A broadcast's experiment may go to this share of its recipients first (0 < share <= 1;

@@ -55,12 +55,13 @@ class ExperimentWrites {
   virtual ~ExperimentWrites() = default;
   // The running experiment on `target`, if any.
   virtual StatusOr<std::optional<Experiment>> RunningExperiment(const ExperimentTarget& target) = 0;
-  // The person's arm: the one they already have, else `arm`, kept as assigned at `at`.
+  // The person's arm: the one they already have, else `arm`, kept as assigned at `at`
+  // (when the experiment no longer runs, `arm`, keeping nothing).
   virtual StatusOr<size_t> AssignPerson(int64_t experiment_id, int64_t person_id, size_t arm,
                                         TimePoint at) = 0;
-  // The person exposed to `arm` at `at` (assigned first if they were not): the first
-  // exposure counts; one to another arm than theirs makes them conflicted. Returns
-  // whether the person is conflicted now.
+  // The person exposed to `arm` at `at` (assigned first if they were not, while the
+  // experiment runs): the first exposure counts; one to another arm than theirs makes them
+  // conflicted. Returns whether the person is conflicted now.
   virtual StatusOr<bool> ExposePerson(int64_t experiment_id, int64_t person_id, size_t arm,
                                       TimePoint at) = 0;
   // The person's lead reached `stage` at `at` (with the amount of an opportunity): counted

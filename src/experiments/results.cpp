@@ -34,15 +34,26 @@ ArmLook LookOf(const ArmTotals& t, bool binary) {
   return look;
 }
 
-// The mixture's tau: the planned lift of the baseline given, else of the mean observed so
-// far over every arm (at least one outcome in all of them, so it is never zero).
-double TauFor(const Experiment& e, const std::vector<ArmTotals>& arms) {
+// The mixture's tau: the planned lift of the baseline given, else of the mean over every
+// arm at the first look where each arm had its minimum (at least one outcome counted, so
+// it is never zero). Fixed from that look on, as the always-valid test needs: later data
+// never changes the mixture an earlier look was judged with.
+double TauFor(const Experiment& e, const std::vector<Look>& looks) {
   if (e.baseline) return MixtureTau(*e.baseline, e.minimum_lift);
+  const auto reached = [&](const Look& look) {
+    return std::all_of(look.arms.begin(), look.arms.end(), [&](const ArmLook& a) {
+      return a.exposed >= std::max<int64_t>(e.minimum_per_arm, 2);
+    });
+  };
+  auto first = std::find_if(looks.begin(), looks.end(), reached);
+  if (first == looks.end() && !looks.empty()) first = looks.end() - 1;  // still collecting
   int64_t n = 0;
   double sum = 0;
-  for (const ArmTotals& a : arms) {
-    n += a.exposed;
-    sum += static_cast<double>(a.primary_sum);
+  if (first != looks.end()) {
+    for (const ArmLook& a : first->arms) {
+      n += a.primary.n;
+      sum += a.primary.sum;
+    }
   }
   const double mean = std::max(sum, 1.0) / static_cast<double>(std::max<int64_t>(n, 1) + 2);
   return MixtureTau(mean, e.minimum_lift);
@@ -111,7 +122,7 @@ ExperimentResult JudgeExperiment(const Experiment& e, const std::vector<Experime
   rules.weights = e.Weights();
   rules.alpha = e.alpha;
   rules.minimum_per_arm = e.minimum_per_arm;
-  result.tau = TauFor(e, result.arms);
+  result.tau = TauFor(e, looks);
   rules.tau = result.tau;
   result.verdict = Judge(rules, looks);
   const double alpha = e.alpha / static_cast<double>(arms - 1);

@@ -11,6 +11,7 @@
 
 #include "analytics/facts/touchpoint.h"
 #include "brief/brief_event.h"
+#include "experiments/experiment.h"
 #include "experiments/web_exposure.h"
 #include "identity/email.h"
 #include "leads/lead_engine.h"
@@ -98,6 +99,13 @@ Status EventPipeline::ExposeToWebExperiments(ProcessingTxn& txn, const StoredEve
     if (!experiment || experiment->version != x.version) continue;
     const std::optional<size_t> arm = experiment->VariantIndex(x.variant);
     if (!arm) continue;
+    // Only the arm the snippet gives this visitor (by their user id or anonymous id): a
+    // client does not choose its own arm.
+    const std::vector<double> weights = experiment->Weights();
+    const auto hashed = [&](const std::string& id) {
+      return !id.empty() && AssignArm(x.key, x.version, weights, id) == *arm;
+    };
+    if (!hashed(event.record.user_id) && !hashed(event.record.anonymous_id)) continue;
     TANDEM_RETURN_IF_ERROR(
         txn.ExposePerson(experiment->id, person_id, *arm, event.record.received_at).status());
   }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics/group_page.h"
+#include "experiments/experiment.h"
 #include "http/report_fixture.h"
 
 namespace tandem::testing {
@@ -52,6 +53,16 @@ class FunnelApiTest : public ReportFixture {
 };
 
 constexpr const char* kRange = "from=2026-11-01&to=2026-12-01";
+
+// A visitor id beginning with `prefix` whose arm in the 50/50 experiment `key` (version 1)
+// is `arm`: the snippet gives each visitor the arm of their id, and the server takes no
+// other.
+std::string VisitorIn(const std::string& key, size_t arm, const std::string& prefix) {
+  for (int n = 0;; ++n) {
+    std::string id = fmt::format("{}{}", prefix, n);
+    if (AssignArm(key, 1, {0.5, 0.5}, id) == arm) return id;
+  }
+}
 
 TEST_F(FunnelApiTest, CountsEveryStageReachedAndConvertsWithWilsonIntervals) {
   json report = Funnel(std::string(kRange) + "&by=campaign", token_marketing_);
@@ -353,20 +364,29 @@ TEST_F(FunnelApiTest, EveryReportGroupsByAnExperimentsVariant) {
   const std::string id = json::parse(created.body)["id"];
   ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", token_marketing_, "{}").status,
             200u);
-  // v0-v2 saw a, v3-v4 b, v5 both (two devices, one person); v0 and v3 asked for a demo.
-  const char* seen[] = {"a", "a", "a", "b", "b", "a"};
+  // v0-v2 saw a, v3-v4 b, v5 both (on a second device, then identified); v0 and v3 asked
+  // for a demo.
+  const size_t seen[] = {0, 0, 0, 1, 1, 0};
+  std::vector<std::string> users;
   std::string batch = R"({"batch":[)";
   for (int i = 0; i < 6; ++i) {
+    users.push_back(VisitorIn("pricing", seen[i], fmt::format("v{}-", i)));
     batch += fmt::format(
-        R"({}{{"type":"page","userId":"v{}","messageId":"vp{}","properties":{{"path":"/pricing"}},"context":{{"experiments":[{{"key":"pricing","version":1,"variant":"{}"}}]}}}},)"
-        R"({{"type":"identify","userId":"v{}","messageId":"vi{}","traits":{{"email":"v{}@buyer.example"}}}})",
-        i ? "," : "", i, i, seen[i], i, i, i);
+        R"({}{{"type":"page","userId":"{}","messageId":"vp{}","properties":{{"path":"/pricing"}},"context":{{"experiments":[{{"key":"pricing","version":1,"variant":"{}"}}]}}}},)"
+        R"({{"type":"identify","userId":"{}","messageId":"vi{}","traits":{{"email":"v{}@buyer.example"}}}})",
+        i ? "," : "", users[i], i, seen[i] ? "b" : "a", users[i], i, i);
   }
-  batch +=
-      R"(,{"type":"page","userId":"v5","messageId":"vp5b","properties":{"path":"/pricing"},"context":{"experiments":[{"key":"pricing","version":1,"variant":"b"}]}})";
-  for (const char* user : {"v0", "v3"}) {
+  batch += fmt::format(
+      R"(,{{"type":"page","userId":"{}","anonymousId":"{}","messageId":"vp5b","properties":{{"path":"/pricing"}},"context":{{"experiments":[{{"key":"pricing","version":1,"variant":"b"}}]}}}})",
+      users[5], VisitorIn("pricing", 1, "v5-phone-"));
+  // A page that claims an arm its visitor was not given is not an exposure.
+  batch += fmt::format(
+      R"(,{{"type":"page","anonymousId":"{}","messageId":"vpx","properties":{{"path":"/pricing"}},"context":{{"experiments":[{{"key":"pricing","version":1,"variant":"a"}}]}}}})",
+      VisitorIn("pricing", 1, "forger-"));
+  for (const size_t user : {size_t{0}, size_t{3}}) {
     batch += fmt::format(
-        R"(,{{"type":"track","userId":"{0}","messageId":"vt{0}","event":"Demo Requested"}})", user);
+        R"(,{{"type":"track","userId":"{0}","messageId":"vt{1}","event":"Demo Requested"}})",
+        users[user], user);
   }
   Ingest(batch + "]}");
 
@@ -400,7 +420,7 @@ TEST_F(FunnelApiTest, EveryReportGroupsByAnExperimentsVariant) {
       Call("GET", "/api/v1/reports/funnel/leads?" + by + "&group=b&stage=mql", token_marketing_)
           .body);
   ASSERT_EQ(leads["items"].size(), 1u) << leads.dump();
-  EXPECT_EQ(leads["items"][0]["id"], LeadIdOf("v3"));
+  EXPECT_EQ(leads["items"][0]["id"], LeadIdOf(users[3]));
 
   // Bad input names what is wrong.
   HttpResult missing = Call("GET", std::string("/api/v1/reports/funnel?") + kRange + "&by=variant",
@@ -444,27 +464,40 @@ TEST_F(FunnelApiTest, DevicesStitchedIntoOnePersonKeepTheFirstVariantOrConflict)
         R"({{"type":"identify","anonymousId":"{}","userId":"{}","messageId":"{}","traits":{{"email":"{}@buyer.example"}}}})",
         anonymous, user, message, user);
   };
-  // Sam: a on the laptop and on the phone. Kim: a on the laptop, b on the phone. Max: a
-  // and b on the laptop already (conflicted), b on the phone. Lee: b on both, and asks for
-  // a demo from the phone, seen after the laptop: the demo counts for the laptop's person.
+  // Sam: a on the laptop and on the phone. Kim: a on the laptop, b on the phone. Max: a on
+  // the laptop and b on the tablet, already one person (conflicted), then b on the phone.
+  // Lee: b on both, and asks for a demo from the phone, seen after the laptop: the demo
+  // counts for the laptop's person.
+  const auto visitor = [](const char* who, size_t arm) { return VisitorIn("hero", arm, who); };
+  const std::string sam_laptop = visitor("sam-laptop-", 0), sam_phone = visitor("sam-phone-", 0);
+  const std::string kim_laptop = visitor("kim-laptop-", 0), kim_phone = visitor("kim-phone-", 1);
+  const std::string max_laptop = visitor("max-laptop-", 0), max_tablet = visitor("max-tablet-", 1);
+  const std::string max_phone = visitor("max-phone-", 1);
+  const std::string lee_laptop = visitor("lee-laptop-", 1), lee_phone = visitor("lee-phone-", 1);
+  const auto p = [&](const std::string& who, const char* variant, const char* message) {
+    return page(who.c_str(), variant, message);
+  };
+  const auto i = [&](const std::string& who, const char* user, const char* message) {
+    return identify(who.c_str(), user, message);
+  };
   const std::string lee_demo =
       R"({"type":"track","userId":"lee","messageId":"x7","event":"Demo Requested"})";
-  Ingest("{\"batch\":[" + page("sam-laptop", "a", "m1") + "," + page("sam-phone", "a", "m2") + "," +
-         page("kim-laptop", "a", "m3") + "," + page("kim-phone", "b", "m4") + "," +
-         page("max-laptop", "a", "x1") + "," + page("max-laptop", "b", "x2") + "," +
-         page("max-phone", "b", "x3") + "," + page("lee-laptop", "b", "x4") + "]}");
+  Ingest("{\"batch\":[" + p(sam_laptop, "a", "m1") + "," + p(sam_phone, "a", "m2") + "," +
+         p(kim_laptop, "a", "m3") + "," + p(kim_phone, "b", "m4") + "," + p(max_laptop, "a", "x1") +
+         "," + p(max_tablet, "b", "x2") + "," + i(max_laptop, "max", "x8") + "," +
+         i(max_tablet, "max", "x9") + "," + p(max_phone, "b", "x3") + "," +
+         p(lee_laptop, "b", "x4") + "]}");
   clock_.Advance(std::chrono::hours(1));
-  Ingest("{\"batch\":[" + page("lee-phone", "b", "x5") + "," + identify("lee-phone", "lee", "x6") +
-         "," + lee_demo + "]}");
+  Ingest("{\"batch\":[" + p(lee_phone, "b", "x5") + "," + i(lee_phone, "lee", "x6") + "," +
+         lee_demo + "]}");
   json before =
       json::parse(Call("GET", "/api/v1/experiments/" + id + "/results", token_marketing_).body);
-  EXPECT_EQ(before["arms"][0]["exposed"], 3) << before.dump();
-  EXPECT_EQ(before["arms"][1]["exposed"], 4);
+  EXPECT_EQ(before["arms"][0]["exposed"], 3) << before.dump();  // Sam twice, Kim's laptop
+  EXPECT_EQ(before["arms"][1]["exposed"], 4);                   // Kim's and Max's phones, Lee twice
   EXPECT_EQ(before["arms"][1]["primary"], 1);
-  Ingest("{\"batch\":[" + identify("sam-laptop", "sam", "m5") + "," +
-         identify("sam-phone", "sam", "m6") + "," + identify("kim-laptop", "kim", "m7") + "," +
-         identify("kim-phone", "kim", "m8") + "," + identify("max-laptop", "max", "m9") + "," +
-         identify("max-phone", "max", "m10") + "," + identify("lee-laptop", "lee", "m11") + "]}");
+  Ingest("{\"batch\":[" + i(sam_laptop, "sam", "m5") + "," + i(sam_phone, "sam", "m6") + "," +
+         i(kim_laptop, "kim", "m7") + "," + i(kim_phone, "kim", "m8") + "," +
+         i(max_phone, "max", "m10") + "," + i(lee_laptop, "lee", "m11") + "]}");
   json after =
       json::parse(Call("GET", "/api/v1/experiments/" + id + "/results", token_marketing_).body);
   EXPECT_EQ(after["arms"][0]["exposed"], 1) << after.dump();  // Sam, once

@@ -55,6 +55,16 @@ Status AddToDay(Db& db, int64_t experiment_id, int64_t day, int64_t arm, const D
   return stmt->Run();
 }
 
+// Whether the experiment runs (assigns persons it has not met).
+StatusOr<bool> Running(Db& db, int64_t experiment_id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, db.Prepare("SELECT 1 FROM experiments WHERE id = ? AND state = 'running'"));
+  stmt->Bind(1, experiment_id);
+  TANDEM_ASSIGN_OR_RETURN(auto found,
+                          First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  return found.has_value();
+}
+
 struct PersonRow {
   int64_t arm = 0;
   int64_t assigned_at = 0;
@@ -180,6 +190,8 @@ StatusOr<size_t> AssignPerson(Db& db, int64_t experiment_id, int64_t person_id, 
                               TimePoint at) {
   TANDEM_ASSIGN_OR_RETURN(auto row, FindPerson(db, experiment_id, person_id));
   if (row) return static_cast<size_t>(row->arm);
+  TANDEM_ASSIGN_OR_RETURN(bool running, Running(db, experiment_id));
+  if (!running) return arm;  // stopped meanwhile: nobody new joins it
   const PersonRow fresh{static_cast<int64_t>(arm), ToUnixMillis(at), std::nullopt, std::nullopt};
   TANDEM_RETURN_IF_ERROR(InsertPerson(db, experiment_id, person_id, fresh));
   TANDEM_RETURN_IF_ERROR(
@@ -192,6 +204,8 @@ StatusOr<bool> ExposePerson(Db& db, int64_t experiment_id, int64_t person_id, si
   TANDEM_ASSIGN_OR_RETURN(auto row, FindPerson(db, experiment_id, person_id));
   const int64_t arm_id = static_cast<int64_t>(arm);
   if (!row) {
+    TANDEM_ASSIGN_OR_RETURN(bool running, Running(db, experiment_id));
+    if (!running) return false;  // stopped: nobody new joins it
     const PersonRow fresh{arm_id, ToUnixMillis(at), ToUnixMillis(at), std::nullopt};
     TANDEM_RETURN_IF_ERROR(InsertPerson(db, experiment_id, person_id, fresh));
     TANDEM_RETURN_IF_ERROR(
