@@ -7,12 +7,15 @@
 // sequences and enrolments get clear errors.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "email/inbound_poller.h"
 #include "email/mime.h"
+#include "experiments/experiment.h"
 #include "support/api_fixture.h"
 #include "support/imap_server.h"
 #include "testing/smtp_sink.h"
@@ -401,6 +404,72 @@ TEST_F(SequencesTest, BadSequencesAndEnrolmentsAreRefusedWithTheReason) {
   EXPECT_EQ(Call("GET", "/api/v1/enrolments/en_x", rep_token_).status, 404u);
   EXPECT_EQ(Call("GET", "/api/v1/sequences/" + mine + "/enrolments?state=gone", rep_token_).status,
             400u);
+}
+
+// An experiment on a sequence's step: each enrolled lead gets its arm's subject, the relay's
+// acceptance exposes it, and a reply counts for its arm.
+TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsAReply) {
+  HttpResult made = Call("POST", "/api/v1/sequences", marketing_token_,
+                         json{{"name", "Checklist"},
+                              {"kind", "nurture"},
+                              {"steps", {{{"kind", "email"}, {"template", "guide"}}}}}
+                             .dump());
+  ASSERT_EQ(made.status, 201u) << made.body;
+  const std::string sequence = json::parse(made.body)["id"];
+  HttpResult created =
+      Call("POST", "/api/v1/experiments", marketing_token_,
+           json{{"key", "checklist-subject"},
+                {"name", "Checklist: subject"},
+                {"kind", "email"},
+                {"sequence_id", sequence},
+                {"sequence_step", 1},
+                {"metric", "sql"},
+                {"variants",
+                 {{{"key", "control"}, {"weight", 0.5}},
+                  {{"key", "short"}, {"weight", 0.5}, {"subject", "Checklist inside"}}}}}
+               .dump());
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = json::parse(created.body)["id"];
+  ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", marketing_token_, "{}").status,
+            200u);
+  std::map<std::string, size_t> arm_of;  // address -> arm
+  for (int i = 0; i < 6; ++i) {
+    const std::string address = fmt::format("e{}@offsite{}.example", i, i);
+    const std::string lead = Lead(fmt::format("e{}", i), address, false);
+    arm_of[address] = AssignArm("checklist-subject", 1, {0.5, 0.5}, lead.substr(3));
+    HttpResult enrolled = Call("POST", "/api/v1/sequences/" + sequence + "/enrolments",
+                               marketing_token_, json{{"lead_id", lead}}.dump());
+    ASSERT_EQ(enrolled.status, 201u) << enrolled.body;
+  }
+  ASSERT_TRUE(Until([&] { return sink_.ReceivedCount() >= 6; }));
+  std::array<int64_t, 2> sent{};
+  std::string replied_to;
+  size_t replied_arm = 0;
+  for (const auto& m : sink_.Messages()) {
+    auto mail = email::ParseMime(m.raw);
+    ASSERT_TRUE(mail.ok());
+    const size_t arm = arm_of.at(m.recipients.at(0));
+    EXPECT_EQ(mail->subject, arm == 0 ? "The venue checklist" : "Checklist inside");
+    ++sent[arm];
+    if (replied_to.empty()) {
+      replied_to = mail->message_id;
+      replied_arm = arm;
+    }
+  }
+  clock_.Advance(std::chrono::hours(1));
+  HttpResult reply = client_->Request(
+      "POST", "/api/v1/inbound/mime",
+      fmt::format(
+          "From: Pat <{}>\r\nTo: rep@meetco.example\r\nSubject: Re: checklist\r\n"
+          "Message-ID: <x1@offsite.example>\r\nIn-Reply-To: <{}>\r\n\r\nUseful, thanks.\r\n",
+          sink_.Messages()[0].recipients.at(0), replied_to),
+      {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
+  ASSERT_EQ(reply.status, 201u) << reply.body;
+  const json result = Get("/api/v1/experiments/" + id + "/results");
+  for (size_t arm = 0; arm < 2; ++arm) {
+    EXPECT_EQ(result["arms"][arm]["exposed"], sent[arm]) << result;
+    EXPECT_EQ(result["arms"][arm]["outcomes"]["replies"], arm == replied_arm ? 1 : 0) << result;
+  }
 }
 
 }  // namespace
