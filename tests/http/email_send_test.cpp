@@ -432,6 +432,24 @@ TEST_F(EmailSendTest, ASubjectExperimentSendsEachArmItsSubjectAndCountsWhatSales
   EXPECT_NE(version.body.find("is done"), std::string::npos) << version.body;
   EXPECT_EQ(result["arms"][1]["variant"], "question");
   EXPECT_TRUE(result["arms"][1]["effect"]["low"].is_null());
+  // A recipient unsubscribes with the message's one-click link: a guardrail count for the
+  // recipient's arm.
+  const auto first = sink_.Messages().at(0);
+  auto first_mail = email::ParseMime(first.raw);
+  ASSERT_TRUE(first_mail.ok());
+  const std::string unsubscribe = first_mail->Header("List-Unsubscribe");
+  const std::string origin = "<https://t.example.com";
+  ASSERT_TRUE(unsubscribe.starts_with(origin)) << unsubscribe;
+  HttpResult click = client_->Request(
+      "POST", unsubscribe.substr(origin.size(), unsubscribe.size() - 1 - origin.size()),
+      "List-Unsubscribe=One-Click", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(click.status, 200u) << click.body;
+  const size_t unsubscribed_arm = arm_of.at(first.recipients.at(0));
+  const json after = Get("/api/v1/experiments/" + id + "/results");
+  for (size_t arm = 0; arm < 2; ++arm) {
+    EXPECT_EQ(after["arms"][arm]["outcomes"]["unsubscribes"], arm == unsubscribed_arm ? 1 : 0)
+        << after;
+  }
 }
 
 // A broadcast that tests on a share first: the test share gets the arms, the broadcast
