@@ -16,6 +16,7 @@
 #include "email/inbound_poller.h"
 #include "email/mime.h"
 #include "experiments/experiment.h"
+#include "http/inbound_mail_fixture.h"
 #include "support/api_fixture.h"
 #include "support/imap_server.h"
 #include "testing/smtp_sink.h"
@@ -407,8 +408,8 @@ TEST_F(SequencesTest, BadSequencesAndEnrolmentsAreRefusedWithTheReason) {
 }
 
 // An experiment on a sequence's step: each enrolled lead gets its arm's subject, the relay's
-// acceptance exposes it, and a reply counts for its arm.
-TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsAReply) {
+// acceptance exposes it, and a reply and a complaint count for their arms.
+TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsReplyAndComplaint) {
   HttpResult made = Call("POST", "/api/v1/sequences", marketing_token_,
                          json{{"name", "Checklist"},
                               {"kind", "nurture"},
@@ -465,10 +466,24 @@ TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsAReply) 
           sink_.Messages()[0].recipients.at(0), replied_to),
       {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
   ASSERT_EQ(reply.status, 201u) << reply.body;
+  // Another recipient's mailbox reports the message as spam: a complaint for its arm.
+  const auto second = sink_.Messages().at(1);
+  auto second_mail = email::ParseMime(second.raw);
+  ASSERT_TRUE(second_mail.ok());
+  const size_t complained_arm = arm_of.at(second.recipients.at(0));
+  HttpResult complaint = client_->Request(
+      "POST", "/api/v1/inbound/mime",
+      inbound_test::Complaint(second.recipients.at(0), second_mail->message_id),
+      {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
+  ASSERT_EQ(complaint.status, 201u) << complaint.body;
   const json result = Get("/api/v1/experiments/" + id + "/results");
   for (size_t arm = 0; arm < 2; ++arm) {
     EXPECT_EQ(result["arms"][arm]["exposed"], sent[arm]) << result;
     EXPECT_EQ(result["arms"][arm]["outcomes"]["replies"], arm == replied_arm ? 1 : 0) << result;
+    EXPECT_EQ(result["arms"][arm]["outcomes"]["complaints"], arm == complained_arm ? 1 : 0)
+        << result;
+    EXPECT_EQ(result["arms"][arm]["outcomes"]["unsubscribes"], arm == complained_arm ? 1 : 0)
+        << result;  // a complaint unsubscribes
   }
 }
 
