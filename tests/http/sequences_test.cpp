@@ -408,8 +408,8 @@ TEST_F(SequencesTest, BadSequencesAndEnrolmentsAreRefusedWithTheReason) {
 }
 
 // An experiment on a sequence's step: each enrolled lead gets its arm's subject, the relay's
-// acceptance exposes it, and a reply and a complaint count for their arms.
-TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsReplyAndComplaint) {
+// acceptance exposes it, and a reply, a complaint and a bounce count for their arms.
+TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsWhatCameBack) {
   HttpResult made = Call("POST", "/api/v1/sequences", marketing_token_,
                          json{{"name", "Checklist"},
                               {"kind", "nurture"},
@@ -476,6 +476,18 @@ TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsReplyAnd
       inbound_test::Complaint(second.recipients.at(0), second_mail->message_id),
       {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
   ASSERT_EQ(complaint.status, 201u) << complaint.body;
+  // A third recipient's mailbox no longer exists: the bounce the relay sent back later is
+  // a guardrail count for its arm.
+  const auto third = sink_.Messages().at(2);
+  auto third_mail = email::ParseMime(third.raw);
+  ASSERT_TRUE(third_mail.ok());
+  const size_t bounced_arm = arm_of.at(third.recipients.at(0));
+  HttpResult bounce = client_->Request(
+      "POST", "/api/v1/inbound/mime",
+      inbound_test::Dsn(third.recipients.at(0), third_mail->message_id, "5.1.1",
+                        "dsn.1@mx.meetco.example"),
+      {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
+  ASSERT_EQ(bounce.status, 201u) << bounce.body;
   const json result = Get("/api/v1/experiments/" + id + "/results");
   for (size_t arm = 0; arm < 2; ++arm) {
     EXPECT_EQ(result["arms"][arm]["exposed"], sent[arm]) << result;
@@ -484,6 +496,7 @@ TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsReplyAnd
         << result;
     EXPECT_EQ(result["arms"][arm]["outcomes"]["unsubscribes"], arm == complained_arm ? 1 : 0)
         << result;  // a complaint unsubscribes
+    EXPECT_EQ(result["arms"][arm]["outcomes"]["bounces"], arm == bounced_arm ? 1 : 0) << result;
   }
 }
 
