@@ -458,23 +458,24 @@ TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsWhatCame
     }
   }
   clock_.Advance(std::chrono::hours(1));
-  HttpResult reply = client_->Request(
-      "POST", "/api/v1/inbound/mime",
-      fmt::format(
-          "From: Pat <{}>\r\nTo: rep@meetco.example\r\nSubject: Re: checklist\r\n"
-          "Message-ID: <x1@offsite.example>\r\nIn-Reply-To: <{}>\r\n\r\nUseful, thanks.\r\n",
-          sink_.Messages()[0].recipients.at(0), replied_to),
-      {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
+  // What came back, handed in as the inbound mail webhook would.
+  const auto hand_in = [&](const std::string& mime) {
+    return client_->Request(
+        "POST", "/api/v1/inbound/mime", mime,
+        {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
+  };
+  HttpResult reply = hand_in(fmt::format(
+      "From: Pat <{}>\r\nTo: rep@meetco.example\r\nSubject: Re: checklist\r\n"
+      "Message-ID: <x1@offsite.example>\r\nIn-Reply-To: <{}>\r\n\r\nUseful, thanks.\r\n",
+      sink_.Messages()[0].recipients.at(0), replied_to));
   ASSERT_EQ(reply.status, 201u) << reply.body;
   // Another recipient's mailbox reports the message as spam: a complaint for its arm.
   const auto second = sink_.Messages().at(1);
   auto second_mail = email::ParseMime(second.raw);
   ASSERT_TRUE(second_mail.ok());
   const size_t complained_arm = arm_of.at(second.recipients.at(0));
-  HttpResult complaint = client_->Request(
-      "POST", "/api/v1/inbound/mime",
-      inbound_test::Complaint(second.recipients.at(0), second_mail->message_id),
-      {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
+  HttpResult complaint =
+      hand_in(inbound_test::Complaint(second.recipients.at(0), second_mail->message_id));
   ASSERT_EQ(complaint.status, 201u) << complaint.body;
   // A third recipient's mailbox no longer exists: the bounce the relay sent back later is
   // a guardrail count for its arm.
@@ -482,11 +483,8 @@ TEST_F(SequencesTest, AnExperimentOnAStepSendsEachArmItsSubjectAndCountsWhatCame
   auto third_mail = email::ParseMime(third.raw);
   ASSERT_TRUE(third_mail.ok());
   const size_t bounced_arm = arm_of.at(third.recipients.at(0));
-  HttpResult bounce = client_->Request(
-      "POST", "/api/v1/inbound/mime",
-      inbound_test::Dsn(third.recipients.at(0), third_mail->message_id, "5.1.1",
-                        "dsn.1@mx.meetco.example"),
-      {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "message/rfc822"}});
+  HttpResult bounce = hand_in(inbound_test::Dsn(third.recipients.at(0), third_mail->message_id,
+                                                "5.1.1", "dsn.1@mx.meetco.example"));
   ASSERT_EQ(bounce.status, 201u) << bounce.body;
   const json result = Get("/api/v1/experiments/" + id + "/results");
   for (size_t arm = 0; arm < 2; ++arm) {
