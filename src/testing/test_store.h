@@ -16,7 +16,7 @@ namespace tandem::testing {
 
 enum class Backend { kSqlite, kPostgres };
 
-// What schema versions 26 and 27 (experiments, a broadcast's test share) add, undone:
+// What schema versions 26 to 28 (experiments, a broadcast's test share) add, undone:
 // for a test that takes a store back to an older version, after which opening it
 // migrates again.
 inline constexpr const char* kUndoVersion26 =

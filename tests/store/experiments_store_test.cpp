@@ -137,6 +137,40 @@ TEST_P(ExperimentsStoreTest, PipelineAddsEachPersonsAmountsAndTheirSquares) {
   EXPECT_DOUBLE_EQ(a.primary_squares, 500.0 * 500 + 100.0 * 100);
 }
 
+// A conflicted person's pipeline is taken back from each day it was counted on, so every
+// day's counts stay those of the persons who count (the interval over time reads them).
+TEST_P(ExperimentsStoreTest, AConflictedPersonsPipelineIsTakenBackDayByDay) {
+  const Experiment e = Started("pricing", ExperimentMetric::kPipeline);
+  InTxn([&](LeadTxn& txn) {
+    ASSERT_FALSE(txn.ExposePerson(e.id, 1, 0, At(1)).value());
+    ASSERT_FALSE(txn.ExposePerson(e.id, 2, 0, At(1)).value());
+    ASSERT_TRUE(txn.NoteStageReached(1, Stage::kOpportunity, At(2), 300).ok());
+    ASSERT_TRUE(txn.NoteStageReached(1, Stage::kOpportunity, At(3), 200).ok());
+    ASSERT_TRUE(txn.NoteStageReached(2, Stage::kOpportunity, At(3), 100).ok());
+    ASSERT_TRUE(txn.ExposePerson(e.id, 1, 1, At(5)).value());
+  });
+  std::map<int64_t, std::pair<int64_t, double>> by_day;  // day -> (sum, squares), arm 0
+  auto days = store_->ExperimentDays(e.id);
+  ASSERT_TRUE(days.ok()) << days.status().ToString();
+  for (const ExperimentDay& d : *days) {
+    if (d.arm == 0) by_day[d.day] = {d.primary_sum, d.primary_squares};
+  }
+  EXPECT_EQ(by_day[2].first, 0);
+  EXPECT_DOUBLE_EQ(by_day[2].second, 0);
+  EXPECT_EQ(by_day[3].first, 100);
+  EXPECT_DOUBLE_EQ(by_day[3].second, 100.0 * 100);
+  // The person's outcomes stay recorded, day by day, so they are never counted again.
+  auto db = dir_.OpenDb().value();
+  auto rows = db->Prepare(
+                    "SELECT day, amount_cents FROM experiment_outcomes WHERE experiment_id = ? "
+                    "AND person_id = 1 ORDER BY day")
+                  .value();
+  rows->Bind(1, e.id);
+  std::vector<std::pair<int64_t, int64_t>> kept;
+  while (rows->Step().value()) kept.emplace_back(rows->Int(0), rows->Int(1));
+  EXPECT_EQ(kept, (std::vector<std::pair<int64_t, int64_t>>{{2, 300}, {3, 200}}));
+}
+
 TEST_P(ExperimentsStoreTest, OnlyOneVersionOfAKeyAndOneExperimentPerTargetRun) {
   const Experiment first = Started("pricing", ExperimentMetric::kMql);
   Experiment second = first;

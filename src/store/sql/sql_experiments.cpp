@@ -83,34 +83,48 @@ StatusOr<std::optional<PersonRow>> FindPerson(Db& db, int64_t experiment_id, int
   });
 }
 
-// One thing a person counted for: the primary metric (its name; for pipeline, the running
-// amount) or a side metric, on the day it counted.
+// One thing a person counted for on one day: the primary metric (its name; for pipeline,
+// what the day added to the person's amount) or a side metric.
 struct Outcome {
   std::string metric;
   int64_t day = 0;
   int64_t amount = 0;
-
-  // What it added to its day's counts, times `sign`.
-  DayDelta Counted(int sign) const {
-    DayDelta d;
-    if (const auto side = ParseSideMetric(metric)) {
-      d.side[static_cast<size_t>(*side)] = sign;
-    } else {
-      d.primary_sum = sign * amount;
-      d.primary_squares = sign * static_cast<double>(amount) * static_cast<double>(amount);
-    }
-    return d;
-  }
 };
 
+// The outcomes of one person, by metric and day.
 StatusOr<std::vector<Outcome>> OutcomesOf(Db& db, int64_t experiment_id, int64_t person_id) {
   TANDEM_ASSIGN_OR_RETURN(Statement * outcomes,
                           db.Prepare("SELECT metric, day, amount_cents FROM experiment_outcomes "
-                                     "WHERE experiment_id = ? AND person_id = ?"));
+                                     "WHERE experiment_id = ? AND person_id = ? ORDER BY metric, "
+                                     "day"));
   outcomes->Bind(1, experiment_id).Bind(2, person_id);
   return Collect<Outcome>(outcomes, [](const Statement& s) {
     return Outcome{s.Text(0), s.Int(1), s.Int(2)};
   });
+}
+
+// Adds (sign 1) or takes back (sign -1) what one person's outcomes, in OutcomesOf's order,
+// counted for `arm` on their days. A pipeline amount's square grows with the person's
+// running amount, so each day's share of it is the square after the day less before.
+Status CountOutcomes(Db& db, int64_t experiment_id, int64_t arm, const std::vector<Outcome>& rows,
+                     int sign) {
+  double running = 0;
+  const std::string* metric = nullptr;
+  for (const Outcome& o : rows) {
+    if (metric == nullptr || *metric != o.metric) running = 0;
+    metric = &o.metric;
+    DayDelta d;
+    if (const auto side = ParseSideMetric(o.metric)) {
+      d.side[static_cast<size_t>(*side)] = sign;
+    } else {
+      const double after = running + static_cast<double>(o.amount);
+      d.primary_sum = sign * o.amount;
+      d.primary_squares = sign * (after * after - running * running);
+      running = after;
+    }
+    TANDEM_RETURN_IF_ERROR(AddToDay(db, experiment_id, o.day, arm, d));
+  }
+  return OkStatus();
 }
 
 // Takes back everything person counted in the experiment (their outcomes stay recorded,
@@ -123,10 +137,7 @@ Status TakeBack(Db& db, int64_t experiment_id, int64_t person_id, const PersonRo
         AddToDay(db, experiment_id, UtcDayOf(*row.exposed_at), row.arm, DayDelta{.exposed = -1}));
   }
   TANDEM_ASSIGN_OR_RETURN(auto rows, OutcomesOf(db, experiment_id, person_id));
-  for (const Outcome& o : rows) {
-    TANDEM_RETURN_IF_ERROR(AddToDay(db, experiment_id, o.day, row.arm, o.Counted(-1)));
-  }
-  return OkStatus();
+  return CountOutcomes(db, experiment_id, row.arm, rows, -1);
 }
 
 Status InsertPerson(Db& db, int64_t experiment_id, int64_t person_id, const PersonRow& row) {
@@ -154,34 +165,30 @@ Status MarkConflicted(Db& db, int64_t experiment_id, int64_t person_id, const Pe
   return AddToDay(db, experiment_id, DayOf(at), row.arm, DayDelta{.conflicted = 1});
 }
 
-// Adds `amount` to the person's outcome `metric`; returns the amount before (nullopt: the
-// person had none, and now has `amount`). A count's amount is 1 and is added once.
+// Adds `amount` to the person's outcome `metric` on `day`; returns the amount before
+// (nullopt: the person had none, and now has `amount`). A count's amount is 1 and is added
+// once; a pipeline amount accumulates, day by day.
 StatusOr<std::optional<int64_t>> AddOutcome(Db& db, int64_t experiment_id, int64_t person_id,
                                             std::string_view metric, int64_t day, int64_t amount,
                                             bool accumulate) {
-  TANDEM_ASSIGN_OR_RETURN(Statement * find,
-                          db.Prepare("SELECT amount_cents FROM experiment_outcomes WHERE "
-                                     "experiment_id = ? AND person_id = ? AND metric = ?"));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * find,
+      db.Prepare("SELECT CAST(SUM(amount_cents) AS BIGINT) FROM experiment_outcomes WHERE "
+                 "experiment_id = ? AND person_id = ? AND metric = ? "
+                 "HAVING COUNT(*) > 0"));
   find->Bind(1, experiment_id).Bind(2, person_id).Bind(3, metric);
   TANDEM_ASSIGN_OR_RETURN(auto before,
                           First<int64_t>(find, [](const Statement& s) { return s.Int(0); }));
   if (before && !accumulate) return before;
-  if (before) {
-    TANDEM_ASSIGN_OR_RETURN(Statement * add,
-                            db.Prepare("UPDATE experiment_outcomes SET amount_cents = "
-                                       "amount_cents + ? WHERE experiment_id = ? AND person_id = "
-                                       "? AND metric = ?"));
-    add->Bind(1, amount).Bind(2, experiment_id).Bind(3, person_id).Bind(4, metric);
-    TANDEM_RETURN_IF_ERROR(add->Run());
-    return before;
-  }
   TANDEM_ASSIGN_OR_RETURN(
       Statement * insert,
       db.Prepare("INSERT INTO experiment_outcomes (experiment_id, person_id, metric, day, "
-                 "amount_cents) VALUES (?, ?, ?, ?, ?)"));
+                 "amount_cents) VALUES (?, ?, ?, ?, ?) ON CONFLICT (experiment_id, person_id, "
+                 "metric, day) DO UPDATE SET amount_cents = experiment_outcomes.amount_cents + "
+                 "excluded.amount_cents"));
   insert->Bind(1, experiment_id).Bind(2, person_id).Bind(3, metric).Bind(4, day).Bind(5, amount);
   TANDEM_RETURN_IF_ERROR(insert->Run());
-  return std::optional<int64_t>();
+  return before;
 }
 
 }  // namespace
@@ -335,6 +342,7 @@ Status MergeRows(Db& db, int64_t id, int64_t from, const PersonRow& mine, int64_
   }
   // The other's outcomes the person did not have count for them, on their own days.
   TANDEM_ASSIGN_OR_RETURN(auto own, OutcomesOf(db, id, kept_person));
+  std::vector<Outcome> taken;
   for (const Outcome& o : moved) {
     const bool had =
         std::any_of(own.begin(), own.end(), [&](const Outcome& k) { return k.metric == o.metric; });
@@ -345,9 +353,9 @@ Status MergeRows(Db& db, int64_t id, int64_t from, const PersonRow& mine, int64_
                    "amount_cents) VALUES (?, ?, ?, ?, ?)"));
     insert->Bind(1, id).Bind(2, kept_person).Bind(3, o.metric).Bind(4, o.day).Bind(5, o.amount);
     TANDEM_RETURN_IF_ERROR(insert->Run());
-    TANDEM_RETURN_IF_ERROR(AddToDay(db, id, o.day, kept.arm, o.Counted(1)));
+    taken.push_back(o);
   }
-  return OkStatus();
+  return CountOutcomes(db, id, kept.arm, taken, 1);
 }
 
 }  // namespace
