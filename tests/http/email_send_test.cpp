@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "email/html_facts.h"
 #include "email/mime.h"
 #include "experiments/experiment.h"
 #include "support/api_fixture.h"
@@ -343,7 +344,8 @@ TEST_F(EmailSendTest, ASubjectExperimentSendsEachArmItsSubjectAndCountsWhatSales
   }
   Template("invite", "email_marketing", "default", "Your spring offsite, planned",
            "<p>Hi {{lead.first_name | there}}, tell me your team size and dates and I will send "
-           "you three venues that fit your budget.</p>");
+           "you three venues that fit your budget.</p><p><a href=\"" +
+               images_.Url("/page.html") + "\">See last spring's venues</a></p>");
   const std::string broadcast = Broadcast("invite");
   json experiment = {
       {"key", "invite-subject"},
@@ -445,10 +447,35 @@ TEST_F(EmailSendTest, ASubjectExperimentSendsEachArmItsSubjectAndCountsWhatSales
       "List-Unsubscribe=One-Click", {{"Content-Type", "application/x-www-form-urlencoded"}});
   ASSERT_EQ(click.status, 200u) << click.body;
   const size_t unsubscribed_arm = arm_of.at(first.recipients.at(0));
+  // A reader of the other arm clicks the message's tracked link twice: one click for its arm.
+  const size_t clicked_arm = 1 - unsubscribed_arm;
+  std::string tracked;
+  for (const auto& m : sink_.Messages()) {
+    if (arm_of.at(m.recipients.at(0)) != clicked_arm) continue;
+    auto mail = email::ParseMime(m.raw);
+    ASSERT_TRUE(mail.ok());
+    const email::HtmlFacts facts = email::ReadHtmlAsWritten(mail->html);
+    ASSERT_FALSE(facts.links.empty()) << mail->html;
+    tracked = facts.links[0].href;
+    break;
+  }
+  const std::string site = "https://t.example.com";
+  ASSERT_TRUE(tracked.starts_with(site + "/t/c/")) << tracked;
+  clock_.Advance(std::chrono::minutes(5));
+  const std::string firefox =
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:121.0) Gecko/20100101 Firefox/121.0";
+  for (int i = 0; i < 2; ++i) {
+    HttpResult visit =
+        client_->Request("GET", tracked.substr(site.size()), "", {{"User-Agent", firefox}});
+    ASSERT_EQ(visit.status, 302u) << visit.body;
+    EXPECT_EQ(visit.headers["Location"], images_.Url("/page.html"));
+    clock_.Advance(std::chrono::hours(1));
+  }
   const json after = Get("/api/v1/experiments/" + id + "/results");
   for (size_t arm = 0; arm < 2; ++arm) {
     EXPECT_EQ(after["arms"][arm]["outcomes"]["unsubscribes"], arm == unsubscribed_arm ? 1 : 0)
         << after;
+    EXPECT_EQ(after["arms"][arm]["outcomes"]["clicks"], arm == clicked_arm ? 1 : 0) << after;
   }
 }
 
