@@ -18,6 +18,7 @@
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "brief/brief_input.h"
+#include "cli/demo_experiment.h"
 #include "contact/unsubscribe_token.h"
 #include "core/random.h"
 #include "core/time_format.h"
@@ -398,9 +399,10 @@ Status CreateDemoUsers(Store& store, TimePoint now) {
   return OkStatus();
 }
 
-// A few days of website history ending about `now`, as the demo source's clients sent it.
+// A few days of website history ending about `now`, as the demo source's clients sent it
+// (a view of the pricing page with the visitor's headline of `experiment`).
 StatusOr<std::vector<EventRecord>> DemoHistory(const Source& source, int64_t events,
-                                               TimePoint now) {
+                                               const Experiment& experiment, TimePoint now) {
   WorkloadGenerator generator(/*seed=*/2026, now - std::chrono::hours(72));
   generator.set_visit_gap(std::chrono::milliseconds(std::chrono::hours(72)) /
                           std::max<int64_t>(events / 4, 1));
@@ -408,7 +410,7 @@ StatusOr<std::vector<EventRecord>> DemoHistory(const Source& source, int64_t eve
   SegmentParser parser;
   std::vector<EventRecord> records;
   for (const std::string& message : generator.Messages(static_cast<size_t>(events))) {
-    std::string body = message;
+    std::string body = WithDemoExposure(experiment, message);
     // Stored as a client would have sent it: with no clock skew, received when sent.
     IngestRequest request{IngestCall::kBatch, {}, now, "203.0.113.7"};
     std::string batch = "{\"batch\":[" + body + "]}";
@@ -469,7 +471,10 @@ Status Demo(const Config& config, int64_t events) {
   for (Campaign& c : catalog.campaigns) c.updated_at = now;
   for (ContentAsset& a : catalog.content) a.updated_at = now;
   TANDEM_RETURN_IF_ERROR(store->PutCatalog(catalog, /*replace=*/true));
-  TANDEM_ASSIGN_OR_RETURN(std::vector<EventRecord> records, DemoHistory(source, events, now));
+  TANDEM_ASSIGN_OR_RETURN(Experiment experiment,
+                          StartDemoExperiment(*store, now - std::chrono::hours(73)));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<EventRecord> records,
+                          DemoHistory(source, events, experiment, now));
   TANDEM_RETURN_IF_ERROR(store->AppendEvents(records).status());
   Metrics metrics;
   LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,

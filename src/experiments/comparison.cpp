@@ -18,6 +18,14 @@ double DifferenceVariance(const ArmSample& control, const ArmSample& variant) {
   return control.Variance() / control.n + variant.Variance() / variant.n;
 }
 
+// Two proportions differ by at most 1 either way: an interval of rates is kept within
+// [-1, 1], which every difference they can have lies in (so it covers as often).
+void KeepWithinRates(const ArmSample& control, const ArmSample& variant, Effect& effect) {
+  if (!control.binary || !variant.binary) return;
+  effect.low = std::max(effect.low, -1.0);
+  effect.high = std::min(effect.high, 1.0);
+}
+
 }  // namespace
 
 double ArmSample::Variance() const {
@@ -53,6 +61,7 @@ Effect SequentialEffect(const ArmSample& control, const ArmSample& variant, doub
   const double half = SequentialHalfWidth(v, tau, alpha);
   effect.low = d - half;
   effect.high = d + half;
+  KeepWithinRates(control, variant, effect);
   return effect;
 }
 
@@ -71,6 +80,7 @@ Effect FixedHorizonEffect(const ArmSample& control, const ArmSample& variant, do
   const double half = NormalQuantile(1.0 - alpha / 2.0) * se;
   effect.low = effect.estimate - half;
   effect.high = effect.estimate + half;
+  KeepWithinRates(control, variant, effect);
   return effect;
 }
 

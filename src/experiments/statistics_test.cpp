@@ -85,6 +85,24 @@ bool FixedHorizonEverSignificant(const std::vector<Look>& looks, const VerdictRu
   return false;
 }
 
+// A small arm with a tiny mixture makes a wide interval; one of rates never leaves what
+// two rates can differ by, and one of amounts is not bounded.
+TEST(SequentialTestTest, AnIntervalOfRatesStaysWithinWhatTwoRatesCanDifferBy) {
+  const ArmSample control{30, 0, 0, true};
+  const ArmSample variant{30, 1, 1, true};
+  const Effect wide = SequentialEffect(control, variant, MixtureTau(0.01, 0.2), 0.05);
+  EXPECT_DOUBLE_EQ(wide.low, -1.0);
+  EXPECT_DOUBLE_EQ(wide.high, 1.0);
+  const Effect fixed = FixedHorizonEffect({2, 0, 0, true}, {2, 2, 2, true}, 0.001);
+  EXPECT_DOUBLE_EQ(fixed.high, 1.0);
+  EXPECT_GT(fixed.low, -1.0);
+  const ArmSample amounts{30, 100, 10000, false};
+  const ArmSample more{30, 300, 90000, false};
+  const Effect unbounded = SequentialEffect(amounts, more, 0.01, 0.05);
+  EXPECT_LT(unbounded.low, -1.0);
+  EXPECT_GT(unbounded.high, 1.0);
+}
+
 TEST(SequentialTestTest, AnAaExperimentLookedAtAfterEveryBatchCallsAtMostAlphaFalseWinners) {
   std::mt19937_64 random(20261205);
   const Simulation sim;  // 100 looks, 40,000 persons, 5% convert in both arms

@@ -246,6 +246,46 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       await next.context().close();
     });
 
+    await t.test('the demo pricing page shows one headline; a manager reads its experiment over time', async () => {
+      // The pricing page's headline is the demo's web experiment: one of two shows.
+      const context = await browser.newContext();
+      const visitor = await context.newPage();
+      await visitor.goto(`${server.url}/demo/pricing.html`);
+      await visitor.waitForFunction(() => window.tandem && window.tandem.variant('pricing-headline') !== null);
+      const variant = await visitor.evaluate(() => window.tandem.variant('pricing-headline'));
+      const shown = visitor.locator('h1[data-tandem-experiment="pricing-headline"]:visible');
+      assert.equal(await shown.count(), 1);
+      assert.equal(await shown.getAttribute('data-tandem-variant'), variant);
+      await context.close();
+      // The demo's history exposed its pricing-page visitors over days: the experiment
+      // page draws each look's interval.
+      const manager = await signIn(browser, server, 'maria.manager@demo.tandem', passwords['maria.manager@demo.tandem']);
+      await manager.click('a[href="#/experiments"]');
+      await manager.click('a:has-text("Pricing page headline")');
+      await manager.waitForSelector('p.decision');
+      const results = await manager.evaluate(async () => {
+        const list = await (await fetch('/api/v1/experiments')).json();
+        const id = list.items.find((e) => e.key === 'pricing-headline').id;
+        return (await fetch(`/api/v1/experiments/${id}/results`)).json();
+      });
+      assert.ok(results.history.length >= 2, `looks: ${results.history.length}`);
+      assert.ok(results.arms.every((a) => a.exposed >= 30), JSON.stringify(results.arms));
+      await manager.waitForSelector('.chart canvas');
+      const legend = await manager.textContent('.chart .u-legend');
+      assert.match(legend, /outcome effect/);
+      // Every look is a point on the chart's time axis, and the canvas has a drawing on it.
+      const drawn = await manager.$eval('.chart canvas', (canvas) => {
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked++;
+        return inked;
+      });
+      assert.ok(drawn > 500, `inked pixels: ${drawn}`);
+      await manager.screenshot({ path: path.join(SHOTS, 'experiment-over-time.png'), fullPage: true });
+      assert.deepEqual(manager.errors, []);
+      await manager.context().close();
+    });
+
     await t.test('sign-in failures, a forged change and a rep\'s manager action are refused', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
