@@ -78,6 +78,28 @@ class EmailSendTest : public testing::ApiFixture {
     ASSERT_EQ(r.status, 201u) << r.body;
   }
 
+  // A new experiment of `body`, started by marketing; its id.
+  std::string StartedExperiment(const json& body) {
+    HttpResult created = Call("POST", "/api/v1/experiments", marketing_token_, body.dump());
+    EXPECT_EQ(created.status, 201u) << created.body;
+    const std::string id = json::parse(created.body).value("id", "");
+    EXPECT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", marketing_token_, "{}").status,
+              200u);
+    return id;
+  }
+
+  // The experiment of `body` as the server places persons in its share and arms.
+  static Experiment PlacedAs(const json& body) {
+    Experiment e;
+    e.key = body["key"];
+    e.test_share = body.value("test_share", 1.0);
+    for (const json& v : body["variants"]) {
+      e.variants.push_back(
+          {v["key"], v["weight"], v.value("subject", ""), v.value("template", "")});
+    }
+    return e;
+  }
+
   // A draft broadcast of `key` to the hot leads; its id.
   std::string Broadcast(const std::string& key) {
     HttpResult f =
@@ -499,15 +521,8 @@ TEST_F(EmailSendTest, ATestShareGoesFirstAndTheRestWaitForTheDecision) {
                {"variants",
                 {{{"key", "control"}, {"weight", 0.5}},
                  {{"key", "question"}, {"weight", 0.5}, {"subject", "Still planning?"}}}}};
-  HttpResult created = Call("POST", "/api/v1/experiments", marketing_token_, body.dump());
-  ASSERT_EQ(created.status, 201u) << created.body;
-  const std::string id = json::parse(created.body)["id"];
-  ASSERT_EQ(Call("POST", "/api/v1/experiments/" + id + "/start", marketing_token_, "{}").status,
-            200u);
-  Experiment e;  // as the server places persons
-  e.key = "invite-share";
-  e.test_share = 0.5;
-  e.variants = {{"control", 0.5, "", ""}, {"question", 0.5, "Still planning?", ""}};
+  const std::string id = StartedExperiment(body);
+  const Experiment e = PlacedAs(body);
   std::set<std::string> test_share;
   for (size_t i = 0; i < leads.size(); ++i) {
     if (InTestShare(e, leads[i].substr(3))) {
@@ -560,6 +575,97 @@ TEST_F(EmailSendTest, ATestShareGoesFirstAndTheRestWaitForTheDecision) {
   HttpResult web = Call("POST", "/api/v1/experiments", marketing_token_, body.dump());
   EXPECT_EQ(web.status, 400u) << web.body;
   EXPECT_NE(web.body.find("variants[1]"), std::string::npos) << web.body;  // a subject, first
+}
+
+// A test share whose variant the decision rule calls better: the rest of the recipients
+// get the winning variant's email, and only once the verdict names it.
+TEST_F(EmailSendTest, WhenTheDecisionNamesAWinnerTheRestGetIt) {
+  std::vector<std::string> leads;
+  for (int i = 0; i < 60; ++i) {
+    leads.push_back(Lead(fmt::format("w{}", i), fmt::format("wen{}@buyer{}.example", i, i)));
+    Consent(leads.back());
+  }
+  Template("invite", "email_marketing", "default", "Your spring offsite, planned",
+           "<p>Hi {{lead.first_name | there}}, tell me your team size and dates.</p>");
+  // The variant is another template: its own subject and words.
+  Template("invite-question", "email_marketing", "default", "Still planning?",
+           "<p>Still planning your offsite? Three venues are free in May.</p>");
+  const std::string broadcast = Broadcast("invite");
+  json body = {{"key", "invite-winner"},
+               {"name", "Spring invite: the rest get the winner"},
+               {"kind", "email"},
+               {"broadcast_id", broadcast},
+               {"test_share", 0.6},
+               {"metric", "sal"},
+               {"baseline", 0.1},
+               {"minimum_per_arm", 10},
+               {"variants",
+                {{{"key", "control"}, {"weight", 0.5}},
+                 {{"key", "question"}, {"weight", 0.5}, {"template", "invite-question"}}}}};
+  const std::string id = StartedExperiment(body);
+  const Experiment e = PlacedAs(body);
+  std::vector<std::string> in_test[2];  // per arm, the test share's leads
+  std::set<std::string> rest;           // the others' addresses
+  for (size_t i = 0; i < leads.size(); ++i) {
+    const std::string person = leads[i].substr(3);
+    if (InTestShare(e, person)) {
+      in_test[AssignArm(e.key, 1, e.Weights(), person)].push_back(leads[i]);
+    } else {
+      rest.insert(fmt::format("wen{}@buyer{}.example", i, i));
+    }
+  }
+  ASSERT_GE(in_test[0].size(), 10u);
+  ASSERT_GE(in_test[1].size(), 10u);
+  ASSERT_FALSE(rest.empty());
+
+  ASSERT_EQ(
+      Call("POST", "/api/v1/broadcasts/" + broadcast + "/schedule", marketing_token_, "{}").status,
+      200u);
+  const size_t tested = in_test[0].size() + in_test[1].size();
+  ASSERT_TRUE(Until([&] {
+    return Get("/api/v1/broadcasts/" + broadcast)["test_phase"] == "waiting" &&
+           sink_.ReceivedCount() >= tested;
+  }));
+  // Sales accepts every lead the variant reached and none of the control's: until the
+  // last of them, the rule has no winner and the rest wait.
+  for (size_t i = 0; i < in_test[1].size(); ++i) {
+    ASSERT_EQ(Call("POST", "/api/v1/leads/" + in_test[1][i] + "/outcome", rep_token_,
+                   R"({"disposition":"accepted"})")
+                  .status,
+              200u);
+    if (i == 0) {
+      for (int k = 0; k < 5; ++k) ASSERT_TRUE(app_->email().ProduceOnce().ok());
+      EXPECT_EQ(Get("/api/v1/broadcasts/" + broadcast)["test_phase"], "waiting");
+      EXPECT_EQ(sink_.ReceivedCount(), tested);
+    }
+  }
+  const json decided = Get("/api/v1/experiments/" + id + "/results");
+  ASSERT_EQ(decided["decision"], "variant better") << decided;
+  EXPECT_EQ(decided["winner"], "question") << decided;
+  ASSERT_TRUE(Until([&] { return Get("/api/v1/broadcasts/" + broadcast)["state"] == "done"; }));
+  ASSERT_TRUE(Until([&] { return sink_.ReceivedCount() >= leads.size(); }));
+  std::map<std::string, int> received;
+  size_t questions = 0;
+  for (const auto& m : sink_.Messages()) {
+    const std::string to = m.recipients.at(0);
+    ++received[to];
+    auto mail = email::ParseMime(m.raw);
+    ASSERT_TRUE(mail.ok());
+    const bool question = mail->subject == "Still planning?";
+    EXPECT_EQ(question, mail->html.find("free in May") != std::string::npos) << to;
+    if (rest.contains(to)) {
+      EXPECT_TRUE(question) << to;
+    }
+    questions += question ? 1 : 0;
+  }
+  EXPECT_EQ(received.size(), leads.size());
+  for (const auto& [to, n] : received) EXPECT_EQ(n, 1) << to;
+  EXPECT_EQ(questions, in_test[1].size() + rest.size());
+  EXPECT_EQ(Get("/api/v1/broadcasts/" + broadcast)["rest_arm"], 1);
+  // The rest are outside the experiment: only the test share was exposed.
+  const json result = Get("/api/v1/experiments/" + id + "/results");
+  EXPECT_EQ(result["arms"][0]["exposed"].get<size_t>() + result["arms"][1]["exposed"].get<size_t>(),
+            tested);
 }
 
 }  // namespace

@@ -54,7 +54,9 @@ function bodyOf(form) {
     if (!key) continue;
     const v = { key, weight: Number(form.get(`v${i}_weight`)) };
     const subject = String(form.get(`v${i}_subject`) || '').trim();
+    const template = String(form.get(`v${i}_template`) || '').trim();
     if (kind === 'email' && subject) v.subject = subject;
+    if (kind === 'email' && template) v.template = template;
     variants.push(v);
   }
   const body = { key: form.get('key'), name: form.get('name'), kind, variants, metric: form.get('metric'),
@@ -73,7 +75,8 @@ function NewExperiment({ onCreated }) {
   const variant = (i, key, weight) => html`<div class="row variant">
     <input name=${`v${i}_key`} aria-label=${`Variant ${i + 1} key`} placeholder=${i === 0 ? 'control' : `variant ${i + 1}`} defaultValue=${key} />
     <input name=${`v${i}_weight`} aria-label=${`Variant ${i + 1} weight`} type="number" step="0.01" min="0" max="1" defaultValue=${weight} />
-    <input name=${`v${i}_subject`} aria-label=${`Variant ${i + 1} subject`} placeholder="email: its subject (empty: the email's own)" /></div>`;
+    <input name=${`v${i}_subject`} aria-label=${`Variant ${i + 1} subject`} placeholder="email: its subject (empty: the email's own)" />
+    <input name=${`v${i}_template`} aria-label=${`Variant ${i + 1} template`} placeholder="email: another template's key (empty: the email's own)" /></div>`;
   return html`<details class="card"><summary>New experiment</summary>
     <form onSubmit=${submit} aria-label="New experiment">
       <label>Name <input name="name" required maxlength="200" /></label>
