@@ -3,10 +3,13 @@
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "analytics/hygiene.h"
+#include "audit/audit_trail.h"
 #include "brief/brief_input.h"
 #include "contact/unsubscribe_token.h"
+#include "http/audit_routes.h"
 #include "http/ops_routes.h"
 #include "ingest/segment_message.h"
 #include "leads/rescore.h"
@@ -91,6 +94,7 @@ void Application::RegisterRoutes(const Config& config) {
     return limits->Check(request);
   });
   http::RegisterHealthRoute(router_, *store_);
+  http::RegisterAuditRoutes(router_, *store_, clock_);
   auto hygiene = [this]() -> std::string {
     const TimePoint now = clock_.Now();
     auto report = BuildHygieneReport(*store_, now - std::chrono::hours(24 * 30), now);
@@ -149,6 +153,13 @@ Status Application::Start() {
                  std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - started)
                      .count());
+    const nlohmann::json detail = {{"rules", "scoring"},
+                                   {"policy", ScoringPolicyHash(engine_->scoring())},
+                                   {"rescored", leads}};
+    TANDEM_RETURN_IF_ERROR(
+        AuditTrail(*store_, clock_)
+            .Record(AuditActor::System(), audit_action::kRulesChanged, "", detail.dump())
+            .status());
   }
   TANDEM_ASSIGN_OR_RETURN(unsubscribe_secret_, LoadUnsubscribeSecret(*store_));
   if (!config_.catalog.campaigns.empty() || !config_.catalog.content.empty()) {

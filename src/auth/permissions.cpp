@@ -19,6 +19,8 @@ bool RoleHas(Role role, Permission permission) {
     case Permission::kReceiveMail:
     case Permission::kRunExperiments:
       return role == Role::kMarketing;
+    case Permission::kReadAudit:
+      return false;
   }
   return false;
 }

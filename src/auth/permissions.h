@@ -35,6 +35,7 @@ enum class Permission {
   kSendBroadcasts,  // marketing email to a saved filter of leads
   kReceiveMail,     // hand Tandem received email (replies, bounces) to act on
   kRunExperiments,  // create, start and stop experiments (experiments/)
+  kReadAudit,       // the audit trail (admins only)
 };
 
 bool RoleHas(Role role, Permission permission);

@@ -18,8 +18,10 @@
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "brief/brief_input.h"
+#include "cli/audit_commands.h"
 #include "cli/demo_experiment.h"
 #include "contact/unsubscribe_token.h"
+#include "core/ids.h"
 #include "core/random.h"
 #include "core/time_format.h"
 #include "identity/email.h"
@@ -260,7 +262,12 @@ Status AddUser(const Config& config, const NewUser& in) {
   record.created_at = clock.Now();
   if (token_days) record.expires_at = record.created_at + std::chrono::days(*token_days);
   std::string token = NewApiToken();
-  TANDEM_RETURN_IF_ERROR(store->CreateApiToken(record, HashApiToken(token)).status());
+  TANDEM_ASSIGN_OR_RETURN(ApiTokenRecord issued,
+                          store->CreateApiToken(record, HashApiToken(token)));
+  const nlohmann::json added = {{"role", RoleName(created.role)},
+                                {"token", fmt::format("tok_{}", issued.id)}};
+  TANDEM_RETURN_IF_ERROR(
+      AuditCli(*store, audit_action::kUserAdded, UserIdText(created.id), added.dump()));
   std::cout << fmt::format(
                    "user usr_{} {} ({}{}) created; API token{} (shown once):\n", created.id,
                    created.email, RoleName(created.role),
@@ -289,6 +296,8 @@ Status IssueToken(const Config& config, const std::string& email) {
   SystemClock clock;
   std::string token = NewApiToken();
   TANDEM_RETURN_IF_ERROR(store->AddApiToken(user->id, HashApiToken(token), clock.Now()));
+  TANDEM_RETURN_IF_ERROR(AuditCli(*store, audit_action::kTokenCreated, UserIdText(user->id),
+                                  nlohmann::json{{"owner", UserIdText(user->id)}}.dump()));
   std::cout << fmt::format("new API token for {} (shown once):\n", user->email) << token << "\n";
   return OkStatus();
 }
@@ -317,12 +326,14 @@ Status SetPassword(const Config& config, const std::string& email, bool revoke_t
   TANDEM_RETURN_IF_ERROR(CheckPasswordStrength(password, user->email));
   TANDEM_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   TANDEM_RETURN_IF_ERROR(store->SetPassword(user->id, hash));
+  nlohmann::json changed = {{"password", "set"}};
   std::cout << fmt::format("password set for {}; their web sessions have ended\n", user->email);
   if (revoke_tokens) {
     TANDEM_ASSIGN_OR_RETURN(int64_t revoked, store->RevokeApiTokens(user->id));
+    changed["tokens_revoked"] = revoked;
     std::cout << fmt::format("API tokens of {} revoked: {}\n", user->email, revoked);
   }
-  return OkStatus();
+  return AuditCli(*store, audit_action::kUserChanged, UserIdText(user->id), changed.dump());
 }
 
 Status Rescore(const Config& config) {
@@ -332,7 +343,9 @@ Status Rescore(const Config& config) {
   SystemClock clock;
   TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store, engine, clock));
   std::cout << fmt::format("rescored {} leads under the current scoring rules\n", leads);
-  return OkStatus();
+  const nlohmann::json detail = {
+      {"rules", "scoring"}, {"policy", ScoringPolicyHash(engine.scoring())}, {"rescored", leads}};
+  return AuditCli(*store, audit_action::kRulesChanged, "", detail.dump());
 }
 
 Status CheckConfig(const std::string& path, const std::string& db_override) {
@@ -564,6 +577,8 @@ Status PrintBrief(const Config& config, const std::string& lead_or_email,
   SystemClock clock;
   TANDEM_ASSIGN_OR_RETURN(BriefInput input, BriefInputFor(engine, *store, *lead, clock.Now()));
   nlohmann::json brief = BuildBrief(input);
+  TANDEM_RETURN_IF_ERROR(AuditCli(*store, audit_action::kBriefRead, LeadIdText(*lead_id),
+                                  nlohmann::json{{"format", format}}.dump()));
   if (format == "json") {
     std::cout << brief.dump(2) << "\n";
   } else if (format == "html") {

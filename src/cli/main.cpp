@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/audit_commands.h"
+#include "cli/backup_commands.h"
 #include "cli/commands.h"
 #include "cli/email_commands.h"
 #include "cli/experiment_commands.h"
@@ -59,6 +61,9 @@ struct Arguments {
   std::string brief_lead, brief_format = "markdown";
   cli::ReportArgs report;
   cli::ExperimentArgs experiment;
+  cli::AuditListArgs audit;
+  std::string backup_file, restore_file;
+  bool restore_replace = false;
 };
 
 void AddServerCommands(CLI::App& app, GlobalOptions& o, Arguments& a, Actions& actions) {
@@ -236,6 +241,32 @@ void AddExperimentCommands(CLI::App& app, Arguments& a, Actions& actions) {
   }
 }
 
+void AddAuditCommands(CLI::App& app, Arguments& a, Actions& actions) {
+  auto* audit = app.add_subcommand(
+      "audit", "The audit trail: who read, exported, imported, erased or changed what");
+  audit->require_subcommand(1);
+  auto* list = audit->add_subcommand("list", "Entries oldest first, one per line");
+  list->add_option("--after", a.audit.after, "Entries after this place (seq)");
+  list->add_option("--limit", a.audit.limit, "At most this many (default 100)");
+  list->add_option("--action", a.audit.action, "Only this action, e.g. brief.read");
+  list->add_option("--subject", a.audit.subject, "Only entries about this, e.g. ld_12");
+  actions.emplace_back(list, [&a](const Config& c) { return cli::ListAuditTrail(c, a.audit); });
+  actions.emplace_back(
+      audit->add_subcommand("verify", "Check that no entry was changed, removed or reordered"),
+      cli::VerifyAuditTrail);
+  auto* backup = app.add_subcommand(
+      "backup", "Copy the SQLite store to FILE while Tandem serves it (PostgreSQL: pg_dump)");
+  backup->add_option("FILE", a.backup_file, "The new backup file (must not exist)")->required();
+  actions.emplace_back(backup, [&a](const Config& c) { return cli::BackUp(c, a.backup_file); });
+  auto* restore = app.add_subcommand(
+      "restore", "Put a backup made by `tandem backup` back as the store (stop Tandem first)");
+  restore->add_option("FILE", a.restore_file, "The backup file")->required();
+  restore->add_flag("--replace", a.restore_replace, "Replace the store when it exists");
+  actions.emplace_back(restore, [&a](const Config& c) {
+    return cli::Restore(c, a.restore_file, a.restore_replace);
+  });
+}
+
 // The configuration file with the command line's overrides, and logging set up by it.
 tandem::StatusOr<Config> LoadConfig(const GlobalOptions& o) {
   Config config;
@@ -270,6 +301,7 @@ int main(int argc, char** argv) {
   AddTokenCommands(app, args, actions);
   AddLeadCommands(app, args, actions);
   AddExperimentCommands(app, args, actions);
+  AddAuditCommands(app, args, actions);
   cli::EmailLintArgs lint_args;
   CLI::App* email_lint = cli::AddEmailCommands(app, lint_args);
   auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");

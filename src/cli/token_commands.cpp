@@ -4,9 +4,12 @@
 
 #include <charconv>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "auth/tokens.h"
+#include "cli/audit_commands.h"
 #include "cli/commands.h"
+#include "core/ids.h"
 #include "core/time_format.h"
 
 namespace tandem::cli {
@@ -47,6 +50,9 @@ Status CreateToken(const Config& config, const NewToken& in) {
   const std::string token = NewApiToken();
   TANDEM_ASSIGN_OR_RETURN(ApiTokenRecord created,
                           store->CreateApiToken(record, HashApiToken(token)));
+  const nlohmann::json detail = {{"owner", UserIdText(user->id)}, {"name", in.name}};
+  TANDEM_RETURN_IF_ERROR(AuditCli(*store, audit_action::kTokenCreated,
+                                  fmt::format("tok_{}", created.id), detail.dump()));
   std::cout << fmt::format("API token tok_{} for {}{} (shown once):\n", created.id, user->email,
                            created.expires_at ? ", expires " + FormatIsoTime(*created.expires_at)
                                               : ", no expiry")
@@ -96,7 +102,7 @@ Status RevokeToken(const Config& config, const std::string& token_id) {
   TANDEM_ASSIGN_OR_RETURN(bool revoked, store->RevokeApiToken(id));
   if (!revoked) return NotFound("not_found", fmt::format("no API token {}", token_id));
   std::cout << fmt::format("API token {} revoked\n", token_id);
-  return OkStatus();
+  return AuditCli(*store, audit_action::kTokenRevoked, token_id);
 }
 
 }  // namespace tandem::cli

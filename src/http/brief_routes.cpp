@@ -7,8 +7,10 @@
 #include "auth/permissions.h"
 #include "brief/brief.h"
 #include "brief/brief_input.h"
+#include "core/ids.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
+#include "http/audit_routes.h"
 #include "http/query_params.h"
 
 namespace tandem::http {
@@ -29,12 +31,12 @@ void BriefRoutes::Register(Router& router) {
   spec.response = schema::Ref("Brief");
   spec.errors = {400, 404};
   router.Add(std::move(spec), LeadAuthed(store_, clock_,
-                                         [this](const HttpRequest& r, const UserRecord&,
-                                                int64_t id) { return Brief(r, id); }));
+                                         [this](const HttpRequest& r, const UserRecord& u,
+                                                int64_t id) { return Brief(r, u, id); }));
   RegisterCatalog(router);
 }
 
-Response BriefRoutes::Brief(const HttpRequest& request, int64_t lead_id) {
+Response BriefRoutes::Brief(const HttpRequest& request, const UserRecord& user, int64_t lead_id) {
   auto params = ParseQuery(request.query());
   std::string format = "json";
   for (const auto& [name, value] : params) {
@@ -55,6 +57,12 @@ Response BriefRoutes::Brief(const HttpRequest& request, int64_t lead_id) {
   auto input = BriefInputFor(engine_, store_, **lead, clock_.Now());
   if (!input.ok()) return ErrorResponse(input.status());
   json brief = BuildBrief(*input);
+  // Who read what the brief says of the person: recorded before it is served.
+  if (Status audited = AuditBy(store_, clock_, user, audit_action::kBriefRead, LeadIdText(lead_id),
+                               json{{"format", format}}.dump());
+      !audited.ok()) {
+    return ErrorResponse(audited);
+  }
   if (format == "markdown") {
     return Text(200, "text/markdown; charset=utf-8", RenderBriefMarkdown(brief));
   }

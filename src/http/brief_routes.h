@@ -27,7 +27,7 @@ class BriefRoutes {
 
  private:
   void RegisterCatalog(Router& router);
-  Response Brief(const HttpRequest& request, int64_t lead_id);
+  Response Brief(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
   Response List(Kind kind);
   Response Get(Kind kind, std::string_view key);
   // POST (create, `key` empty) or PUT (create or replace `key`).

@@ -12,6 +12,7 @@
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
+#include "http/audit_routes.h"
 #include "http/experiment_routes.h"
 #include "http/query_params.h"
 #include "http/report_routes.h"
@@ -427,6 +428,8 @@ Response ContactRoutes::AddTouch(const HttpRequest& request, const UserRecord& u
                       {"reasons", ReasonsToJson(result->decision.reasons)},
                       {"error", {{"code", "contact_refused"}, {"message", message}}}});
   }
+  AuditOverride(store_, clock_, user, lead_id, result->decision, input->override_reason,
+                "tch_" + std::to_string(result->touch->id));
   json out = TouchToJson(*result->touch);
   out["allowed"] = true;
   out["reasons"] = ReasonsToJson(result->decision.reasons);

@@ -9,6 +9,7 @@
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
+#include "http/audit_routes.h"
 #include "http/email_json.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
@@ -354,6 +355,8 @@ Response EmailRoutes::Send(const HttpRequest& request, const UserRecord& user, i
                       {"error", {{"code", "contact_refused"}, {"message", message}}}});
   }
   if (queued_) queued_();
+  AuditOverride(store_, clock_, user, lead_id, outcome->decision, request_send.override_reason,
+                outcome->send->uid);
   json out = {{"email", SendJson(*outcome->send)},
               {"touch", TouchToJson(*outcome->touch)},
               {"findings", CompositionJson(c)["findings"]},

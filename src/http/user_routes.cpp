@@ -9,10 +9,12 @@
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "contact/gate.h"
+#include "core/ids.h"
 #include "core/time_format.h"
 #include "core/zones.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
+#include "http/audit_routes.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
 
@@ -349,8 +351,18 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
   if (u.active != before.active) {
     if (Status s = store_.EndSessions(u.id); !s.ok()) return ErrorResponse(s);
   }
+  json changed = json::object();
   if (revoke_tokens) {
-    if (auto n = store_.RevokeApiTokens(u.id); !n.ok()) return ErrorResponse(n.status());
+    auto n = store_.RevokeApiTokens(u.id);
+    if (!n.ok()) return ErrorResponse(n.status());
+    changed["tokens_revoked"] = *n;
+  }
+  if (u.role != before.role) {
+    changed["role"] = {{"from", RoleName(before.role)}, {"to", RoleName(u.role)}};
+  }
+  if (u.active != before.active) changed["active"] = {{"from", before.active}, {"to", u.active}};
+  if (!changed.empty()) {
+    AuditDone(store_, clock_, user, audit_action::kUserChanged, UserIdText(u.id), changed.dump());
   }
   return Json(200, UserToJson(u));
 }
@@ -401,6 +413,8 @@ Response UserRoutes::CreateToken(const HttpRequest& request, const UserRecord& u
   auto created = store_.CreateApiToken(token, HashApiToken(secret));
   if (!created.ok()) return ErrorResponse(created.status());
   json out = TokenToJson(*created, token.created_at);
+  AuditDone(store_, clock_, user, audit_action::kTokenCreated, out["id"].get<std::string>(),
+            json{{"owner", UserIdText(user.id)}, {"name", token.name}}.dump());
   out["token"] = secret;
   return Json(201, out);
 }
@@ -422,6 +436,8 @@ Response UserRoutes::RevokeToken(const UserRecord& user, std::string_view id) {
   auto revoked = store_.RevokeApiToken(*token_id);
   if (!revoked.ok()) return ErrorResponse(revoked.status());
   if (!*revoked) return missing();
+  AuditDone(store_, clock_, user, audit_action::kTokenRevoked, std::string(id),
+            json{{"owner", UserIdText((*found)->user_id)}}.dump());
   return Json(200, {{"revoked", std::string(id)}});
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "analytics/analytics_store.h"
+#include "audit/audit_store.h"
 #include "auth/auth_store.h"
 #include "brief/brief_store.h"
 #include "catalog/catalog_store.h"
@@ -57,6 +58,7 @@ class Store : public EventStore,
               public InboundStore,
               public SequenceStore,
               public ExperimentStore,
+              public AuditStore,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

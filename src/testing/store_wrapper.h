@@ -188,6 +188,15 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::vector<ExperimentDay>> ExperimentDays(int64_t experiment_id) override {
     return target_.ExperimentDays(experiment_id);
   }
+  StatusOr<AuditEntry> AppendAudit(const AuditEntry& draft) override {
+    return target_.AppendAudit(draft);
+  }
+  StatusOr<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override {
+    return target_.ListAudit(query);
+  }
+  StatusOr<AuditHead> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) override {
+    return target_.ScanAudit(visit);
+  }
   StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override {
     return target_.BeginSequenceTxn();
   }

@@ -16,16 +16,17 @@ namespace tandem::testing {
 
 enum class Backend { kSqlite, kPostgres };
 
-// What schema versions 26 to 28 (experiments, a broadcast's test share) add, undone:
-// for a test that takes a store back to an older version, after which opening it
-// migrates again.
+// What schema versions 26 to 29 (experiments, a broadcast's test share, the audit log)
+// add, undone: for a test that takes a store back to an older version, after which
+// opening it migrates again.
 inline constexpr const char* kUndoVersion26 =
     "ALTER TABLE broadcasts DROP COLUMN test_phase; "
     "ALTER TABLE broadcasts DROP COLUMN test_experiment_id; "
     "ALTER TABLE broadcasts DROP COLUMN rest_arm; "
     "DROP TABLE experiments; DROP TABLE experiment_persons; DROP TABLE experiment_outcomes; "
     "DROP TABLE experiment_days; ALTER TABLE email_sends DROP COLUMN experiment_id; "
-    "ALTER TABLE email_sends DROP COLUMN experiment_arm; ";
+    "ALTER TABLE email_sends DROP COLUMN experiment_arm; "
+    "DROP TABLE audit_log; DROP TABLE audit_head; ";
 
 // The back-end TANDEM_TEST_STORE selects ("postgres" or, by default, "sqlite").
 Backend BackendFromEnvironment();

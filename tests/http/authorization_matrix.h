@@ -293,6 +293,9 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/experiments/{running_experiment}/stop", Lead::kNone, "YNNYN UUU", "{}"},
     {"GET /api/v1/experiments/{experiment}/results", Lead::kNone, "YYNYN UUU"},
     {"GET /api/v1/experiments-sample-size?baseline=0.05", Lead::kNone, "YYNYN UUU"},
+    // The audit trail: admins only.
+    {"GET /api/v1/audit", Lead::kNone, "YNNNN UUU"},
+    {"GET /api/v1/audit/verify", Lead::kNone, "YNNNN UUU"},
     // Received email: an inbound mail webhook's token (marketing) or an admin.
     {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
     // What came back is read like a lead's emails: by anyone signed in.

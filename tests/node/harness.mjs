@@ -80,6 +80,17 @@ export function pgSchema() {
   return { url, drop };
 }
 
+// Posts a Segment batch to /v1/batch with the write key; answers the status.
+export async function postBatch(url, writeKey, body) {
+  const res = await fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Basic ' + Buffer.from(`${writeKey}:`).toString('base64') },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 export async function waitFor(predicate, { timeoutMs = 10000, what = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

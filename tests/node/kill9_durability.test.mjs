@@ -3,17 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { tempDir, removeDir, tandem, serve, exited, query, waitFor } from './harness.mjs';
-
-async function post(url, writeKey, body) {
-  const res = await fetch(`${url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: 'Basic ' + Buffer.from(`${writeKey}:`).toString('base64') },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+import { tempDir, removeDir, tandem, serve, exited, query, waitFor, postBatch as post } from './harness.mjs';
 
 test('acknowledged events survive kill -9, stored once', async () => {
   const dir = tempDir();

@@ -192,6 +192,10 @@ class SqlStore : public sql::SqlStoreReads {
       const ExperimentTarget& target) override;
   StatusOr<std::vector<Experiment>> RunningWebExperiments() override;
   StatusOr<std::vector<ExperimentDay>> ExperimentDays(int64_t experiment_id) override;
+  // sql_audit.cpp
+  StatusOr<AuditEntry> AppendAudit(const AuditEntry& draft) override;
+  StatusOr<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+  StatusOr<AuditHead> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) override;
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
   Status PutSetting(std::string_view name, std::string_view value) override;
   StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override;
