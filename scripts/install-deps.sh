@@ -14,6 +14,7 @@ packages=(
   libsqlite3-dev sqlite3    # embedded store (sqlite3 CLI for operators and tests)
   libpq-dev postgresql      # PostgreSQL store (the server for the tests' throw-away cluster)
   libsodium-dev             # write keys, tokens
+  libcsv-dev                # reading CSV imports
   zlib1g-dev                # gzip request bodies
   libcurl4-openssl-dev      # webhook delivery
   libgumbo-dev              # reading email HTML (the pre-send check)

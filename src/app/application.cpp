@@ -11,6 +11,7 @@
 #include "contact/unsubscribe_token.h"
 #include "http/audit_routes.h"
 #include "http/ops_routes.h"
+#include "http/person_routes.h"
 #include "ingest/segment_message.h"
 #include "leads/rescore.h"
 #include "pipeline/brief_backfill.h"
@@ -95,6 +96,7 @@ void Application::RegisterRoutes(const Config& config) {
   });
   http::RegisterHealthRoute(router_, *store_);
   http::RegisterAuditRoutes(router_, *store_, clock_);
+  http::RegisterPersonRoutes(router_, *store_, *engine_, clock_);
   auto hygiene = [this]() -> std::string {
     const TimePoint now = clock_.Now();
     auto report = BuildHygieneReport(*store_, now - std::chrono::hours(24 * 30), now);

@@ -20,6 +20,7 @@ bool RoleHas(Role role, Permission permission) {
     case Permission::kRunExperiments:
       return role == Role::kMarketing;
     case Permission::kReadAudit:
+    case Permission::kPersonalData:
       return false;
   }
   return false;

@@ -36,6 +36,7 @@ enum class Permission {
   kReceiveMail,     // hand Tandem received email (replies, bounces) to act on
   kRunExperiments,  // create, start and stop experiments (experiments/)
   kReadAudit,       // the audit trail (admins only)
+  kPersonalData,    // a person's access and erasure requests (admins only)
 };
 
 bool RoleHas(Role role, Permission permission);

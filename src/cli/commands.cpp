@@ -161,7 +161,8 @@ Status DemoOutcomes(Store& store, const LeadEngine& engine, TimePoint now) {
   return OkStatus();
 }
 
-// A lead named by id (ld_123) or by an email address of its person.
+}  // namespace
+
 StatusOr<std::optional<int64_t>> FindLead(Store& store, const std::string& lead_or_email) {
   std::optional<int64_t> lead_id;
   if (lead_or_email.find('@') != std::string::npos) {
@@ -180,8 +181,6 @@ StatusOr<std::optional<int64_t>> FindLead(Store& store, const std::string& lead_
   }
   return lead_id;
 }
-
-}  // namespace
 
 Status Serve(const Config& config) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));

@@ -14,6 +14,8 @@ namespace tandem::cli {
 
 // The store the configuration names.
 StatusOr<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config);
+// A lead named by id (ld_123) or by an email address of its person; NotFound otherwise.
+StatusOr<std::optional<int64_t>> FindLead(Store& store, const std::string& lead_or_email);
 
 Status Serve(const Config& config);
 Status Migrate(const Config& config);

@@ -14,6 +14,7 @@
 #include "cli/email_commands.h"
 #include "cli/experiment_commands.h"
 #include "cli/logging.h"
+#include "cli/person_commands.h"
 #include "cli/report_commands.h"
 #include "config/config.h"
 
@@ -62,7 +63,7 @@ struct Arguments {
   cli::ReportArgs report;
   cli::ExperimentArgs experiment;
   cli::AuditListArgs audit;
-  std::string backup_file, restore_file;
+  std::string backup_file, restore_file, person;
   bool restore_replace = false;
 };
 
@@ -254,6 +255,14 @@ void AddAuditCommands(CLI::App& app, Arguments& a, Actions& actions) {
   actions.emplace_back(
       audit->add_subcommand("verify", "Check that no entry was changed, removed or reordered"),
       cli::VerifyAuditTrail);
+  auto* person = app.add_subcommand("person", "Requests about a person's data");
+  person->require_subcommand(1);
+  auto* record = person->add_subcommand(
+      "record", "Print everything held about a person (JSON), for an access request");
+  record->add_option("LEAD", a.person, "The lead id (ld_123) or an email address they gave")
+      ->required();
+  actions.emplace_back(record,
+                       [&a](const Config& c) { return cli::PrintPersonRecord(c, a.person); });
   auto* backup = app.add_subcommand(
       "backup", "Copy the SQLite store to FILE while Tandem serves it (PostgreSQL: pg_dump)");
   backup->add_option("FILE", a.backup_file, "The new backup file (must not exist)")->required();

@@ -30,6 +30,7 @@
 #include "leads/lead_store.h"
 #include "outbox/outbox_store.h"
 #include "pipeline/processing_store.h"
+#include "privacy/privacy_store.h"
 #include "routing/routing_store.h"
 #include "sequences/sequence_store.h"
 
@@ -59,6 +60,7 @@ class Store : public EventStore,
               public SequenceStore,
               public ExperimentStore,
               public AuditStore,
+              public PrivacyReads,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

@@ -188,6 +188,9 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::vector<ExperimentDay>> ExperimentDays(int64_t experiment_id) override {
     return target_.ExperimentDays(experiment_id);
   }
+  StatusOr<std::vector<TraitChange>> ListTraitHistory(int64_t lead_id) override {
+    return target_.ListTraitHistory(lead_id);
+  }
   StatusOr<AuditEntry> AppendAudit(const AuditEntry& draft) override {
     return target_.AppendAudit(draft);
   }

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/api_fixture.h"
+#include "http/admin_api_fixture.h"
 
 namespace tandem {
 namespace {
@@ -14,26 +14,13 @@ namespace {
 using nlohmann::json;
 using testing::HttpResult;
 
-class AuditApiTest : public testing::ApiFixture {
+class AuditApiTest : public AdminApiTest {
  protected:
-  AuditApiTest() : ApiFixture("2026-11-23T10:00:00Z") {}  // Monday 10:00 UTC
-
-  void SetUp() override {
-    OpenStoreFirst();
-    admin_ = AddUser("admin@x.example", "admin", &token_admin_);
-    rep_ = AddUser("rep@x.example", "sales_rep", &token_rep_, 1000);
-    manager_ = AddUser("m@x.example", "sales_manager", &token_manager_, 0);
-    Start();
-  }
-
   json Audit(const std::string& query = "") {
     HttpResult r = Call("GET", "/api/v1/audit" + query, token_admin_);
     EXPECT_EQ(r.status, 200u) << r.body;
     return json::parse(r.body);
   }
-
-  int64_t admin_ = 0, rep_ = 0, manager_ = 0;
-  std::string token_admin_, token_rep_, token_manager_;
 };
 
 TEST_F(AuditApiTest, WhoReadChangedAndOverrodeIsRecordedInAChainThatHolds) {

@@ -296,6 +296,8 @@ inline const Row kMatrix[] = {
     // The audit trail: admins only.
     {"GET /api/v1/audit", Lead::kNone, "YNNNN UUU"},
     {"GET /api/v1/audit/verify", Lead::kNone, "YNNNN UUU"},
+    // A person's whole record, for an access request: admins only.
+    {"GET /api/v1/persons/{id}/record", Lead::kEach, "YNNNN UUU"},
     // Received email: an inbound mail webhook's token (marketing) or an admin.
     {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
     // What came back is read like a lead's emails: by anyone signed in.

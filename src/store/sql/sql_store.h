@@ -192,6 +192,8 @@ class SqlStore : public sql::SqlStoreReads {
       const ExperimentTarget& target) override;
   StatusOr<std::vector<Experiment>> RunningWebExperiments() override;
   StatusOr<std::vector<ExperimentDay>> ExperimentDays(int64_t experiment_id) override;
+  // sql_privacy.cpp
+  StatusOr<std::vector<TraitChange>> ListTraitHistory(int64_t lead_id) override;
   // sql_audit.cpp
   StatusOr<AuditEntry> AppendAudit(const AuditEntry& draft) override;
   StatusOr<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
