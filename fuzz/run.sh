@@ -13,7 +13,7 @@ shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(segment_message content_encoding config query_params unsubscribe_token email_template
-    html_facts)
+    html_facts lead_import)
 fi
 seconds=${FUZZ_SECONDS:-600}
 here=$(cd "$(dirname "$0")" && pwd)
