@@ -20,6 +20,13 @@ struct AuditQuery {
   std::optional<int64_t> user_id;
 };
 
+// What a scan of the whole chain saw: the head it walked to, and how many entries lie
+// past the head as the scan ended (none, unless the head was moved back).
+struct AuditScan {
+  AuditHead head;
+  int64_t beyond_head = 0;
+};
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
@@ -27,8 +34,8 @@ class AuditStore {
   // with the head's move: two writers never take one place. Returns the entry as kept.
   virtual StatusOr<AuditEntry> AppendAudit(const AuditEntry& draft) = 0;
   virtual StatusOr<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
-  // Every entry in order, to `visit` (stops at its first error), and the head kept apart.
-  virtual StatusOr<AuditHead> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) = 0;
+  // Every entry up to the head, in order, to `visit` (stops at its first error).
+  virtual StatusOr<AuditScan> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) = 0;
 };
 
 }  // namespace tandem

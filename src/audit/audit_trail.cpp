@@ -1,5 +1,7 @@
 #include "audit/audit_trail.h"
 
+#include <fmt/format.h>
+
 namespace tandem {
 
 StatusOr<AuditEntry> AuditTrail::Record(const AuditActor& who, std::string_view action,
@@ -23,15 +25,21 @@ StatusOr<AuditVerification> VerifyAudit(AuditStore& store) {
     broken = chain.Next(e);
     return broken;
   };
-  StatusOr<AuditHead> head = store.ScanAudit(visit);
+  StatusOr<AuditScan> scan = store.ScanAudit(visit);
   out.entries = chain.entries();
   if (!broken.ok()) {
     out.problem = broken;
     return out;
   }
-  if (!head.ok()) return head.status();
-  out.head = *head;
-  out.problem = chain.Finish(*head);
+  if (!scan.ok()) return scan.status();
+  out.head = scan->head;
+  out.problem = chain.Finish(scan->head);
+  if (out.problem.ok() && scan->beyond_head > 0) {
+    out.problem = Unprocessable(
+        "audit_chain_broken",
+        fmt::format("{} entries lie past the chain's head (entry {}): the head was moved back",
+                    scan->beyond_head, scan->head.seq));
+  }
   return out;
 }
 

@@ -39,6 +39,10 @@ Status BackUp(const Config& config, const std::string& file) {
   if (file.empty()) return InvalidArgument("invalid_file", "name the backup file");
   TANDEM_ASSIGN_OR_RETURN(std::string path, SqliteFile(config, "backup"));
   std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    // Opening the store would create an empty one, and back that up.
+    return NotFound("no_such_store", fmt::format("the store {} does not exist", path));
+  }
   if (std::filesystem::exists(file, ec)) {
     return Conflict("backup_exists", fmt::format("{} already exists: name a new file", file));
   }

@@ -102,7 +102,7 @@ Status RevokeToken(const Config& config, const std::string& token_id) {
   TANDEM_ASSIGN_OR_RETURN(bool revoked, store->RevokeApiToken(id));
   if (!revoked) return NotFound("not_found", fmt::format("no API token {}", token_id));
   std::cout << fmt::format("API token {} revoked\n", token_id);
-  return AuditCli(*store, audit_action::kTokenRevoked, token_id);
+  return AuditCli(*store, audit_action::kTokenRevoked, fmt::format("tok_{}", id));
 }
 
 }  // namespace tandem::cli

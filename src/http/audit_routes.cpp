@@ -107,10 +107,11 @@ void AuditDone(Store& store, const Clock& clock, const UserRecord& user, std::st
 }
 
 void AuditOverride(Store& store, const Clock& clock, const UserRecord& user, int64_t lead_id,
-                   const ContactDecision& decision, std::string_view reason,
-                   std::string_view what) {
+                   const ContactDecision& decision, std::string_view what) {
   if (decision.overridden.empty()) return;
-  const json detail = {{"overridden", decision.overridden}, {"reason", reason}, {"record", what}};
+  // The reason stays on the touch, where an erasure reaches it: free text may name the
+  // person, and the trail keeps only what was overridden and by which record.
+  const json detail = {{"overridden", decision.overridden}, {"record", what}};
   AuditDone(store, clock, user, audit_action::kGateOverride, LeadIdText(lead_id), detail.dump());
 }
 

@@ -24,8 +24,9 @@ void AuditDone(Store& store, const Clock& clock, const UserRecord& user, std::st
                std::string subject, std::string detail = "{}");
 
 // A touch or an email the contact gate let through only by `user`'s override: recorded
-// with what it overrode and why (a failure to record is logged; the touch stands).
+// with the rules it overrode and the record it made (the reason stays on the touch, where
+// an erasure reaches it); a failure to record is logged, and the touch stands.
 void AuditOverride(Store& store, const Clock& clock, const UserRecord& user, int64_t lead_id,
-                   const ContactDecision& decision, std::string_view reason, std::string_view what);
+                   const ContactDecision& decision, std::string_view what);
 
 }  // namespace tandem::http

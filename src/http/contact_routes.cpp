@@ -428,7 +428,7 @@ Response ContactRoutes::AddTouch(const HttpRequest& request, const UserRecord& u
                       {"reasons", ReasonsToJson(result->decision.reasons)},
                       {"error", {{"code", "contact_refused"}, {"message", message}}}});
   }
-  AuditOverride(store_, clock_, user, lead_id, result->decision, input->override_reason,
+  AuditOverride(store_, clock_, user, lead_id, result->decision,
                 "tch_" + std::to_string(result->touch->id));
   json out = TouchToJson(*result->touch);
   out["allowed"] = true;

@@ -355,8 +355,7 @@ Response EmailRoutes::Send(const HttpRequest& request, const UserRecord& user, i
                       {"error", {{"code", "contact_refused"}, {"message", message}}}});
   }
   if (queued_) queued_();
-  AuditOverride(store_, clock_, user, lead_id, outcome->decision, request_send.override_reason,
-                outcome->send->uid);
+  AuditOverride(store_, clock_, user, lead_id, outcome->decision, outcome->send->uid);
   json out = {{"email", SendJson(*outcome->send)},
               {"touch", TouchToJson(*outcome->touch)},
               {"findings", CompositionJson(c)["findings"]},

@@ -53,10 +53,15 @@ StatusOr<int64_t> FindPerson(Store& store, std::string_view text) {
   }
   TANDEM_ASSIGN_OR_RETURN(auto found, store.FindPersonByIdentity({IdentityKind::kEmail, email}));
   if (!found) return NotFound("not_found", fmt::format("no person gave the address {}", email));
-  TANDEM_ASSIGN_OR_RETURN(auto person, store.GetPerson(*found));
-  // A merged person's identities moved to the survivor; follow the pointer if one is left.
-  if (person && person->merged_into) return *person->merged_into;
-  return *found;
+  // A merged person's identities move to the survivor; follow any pointer left, however
+  // many merges long.
+  int64_t id = *found;
+  for (int hops = 0; hops < 64; ++hops) {
+    TANDEM_ASSIGN_OR_RETURN(auto person, store.GetPerson(id));
+    if (!person || !person->merged_into) break;
+    id = *person->merged_into;
+  }
+  return id;
 }
 
 void RegisterPersonRoutes(Router& router, Store& store, const LeadEngine& engine,

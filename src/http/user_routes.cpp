@@ -436,7 +436,7 @@ Response UserRoutes::RevokeToken(const UserRecord& user, std::string_view id) {
   auto revoked = store_.RevokeApiToken(*token_id);
   if (!revoked.ok()) return ErrorResponse(revoked.status());
   if (!*revoked) return missing();
-  AuditDone(store_, clock_, user, audit_action::kTokenRevoked, std::string(id),
+  AuditDone(store_, clock_, user, audit_action::kTokenRevoked, fmt::format("tok_{}", *token_id),
             json{{"owner", UserIdText((*found)->user_id)}}.dump());
   return Json(200, {{"revoked", std::string(id)}});
 }

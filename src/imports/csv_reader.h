@@ -39,6 +39,9 @@ class CsvReader {
   // to `records`, broken ones to `problems`.
   void Feed(std::string_view line, int64_t number, std::vector<CsvRecord>& records,
             std::vector<CsvProblem>& problems);
+  // Line `number` cannot be read (`why`): the record open across it, if any, is broken
+  // with it; else the line alone is reported.
+  void Reject(int64_t number, std::string_view why, std::vector<CsvProblem>& problems);
   // The end of the input.
   void Finish(std::vector<CsvRecord>& records, std::vector<CsvProblem>& problems);
 
@@ -52,6 +55,10 @@ struct CsvFileFacts {
   bool bom = false;
   int64_t lines = 0;
 };
+
+// The longest physical line read, and the most lines one record may span.
+inline constexpr size_t kMaxCsvLine = 1 << 20;
+inline constexpr int64_t kMaxCsvRecordLines = 1000;
 
 // Reads all of `in`: its encoding from its first 64 KB (DetectEncoding), each record to
 // `record` (whose error stops the reading and is returned), each problem to `problem`.

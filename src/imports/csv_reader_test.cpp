@@ -3,6 +3,8 @@
 // with its line while the rows after it are read; bytes of no known encoding refused.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <sstream>
 
 #include "imports/csv_reader.h"
@@ -102,6 +104,51 @@ TEST(CsvReaderTest, Utf8ChecksRejectOverlongsSurrogatesAndCutSequences) {
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // a surrogate
   EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // cut
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+}
+
+TEST(CsvReaderTest, LoneCrLinesBlankLinesAndBadBytesInsideARecordKeepTheirLines) {
+  const Read mac = ReadText("Email,Name\ra@a.example,Ann\r   \rb@b.example,\"Bo\rBee\"\r");
+  ASSERT_EQ(mac.records.size(), 3u);
+  EXPECT_EQ(mac.records[1].line, 2);
+  EXPECT_EQ(mac.records[2].line, 4);
+  EXPECT_EQ(mac.records[2].fields[1], "Bo\rBee");
+  // Past a UTF-8 sample, a line that is not UTF-8 inside a quoted field breaks that whole
+  // record, and only it.
+  std::string text = "Email,Note\n";
+  for (int i = 0; i < 3000; ++i) text += "p@p.example,Zo\xC3\xAB and some words to fill it\n";
+  const int64_t after = 3001;
+  text += "c@c.example,\"one\n\xC3\x28 two\"\nd@d.example,ok\n";
+  const Read bad = ReadText(text);
+  EXPECT_EQ(bad.facts.encoding, TextEncoding::kUtf8);
+  ASSERT_EQ(bad.problems.size(), 1u);
+  EXPECT_NE(bad.problems[0].message.find(
+                fmt::format("lines {}-{}: not valid UTF-8", after + 1, after + 2)),
+            std::string::npos)
+      << bad.problems[0].message;
+  EXPECT_EQ(bad.records.back().line, after + 3);
+}
+
+TEST(CsvReaderTest, AWindows1252AccentAtTheSampleEndIsNotTakenForACutSequence) {
+  std::string text = "Email,Name\n";
+  text += std::string(64 * 1024 + 3 - text.size() - 2, 'a') + "\xE9" + "x\nz@z.example,Ren\xE9\n";
+  const Read r = ReadText(text);
+  EXPECT_EQ(r.facts.encoding, TextEncoding::kWindows1252);
+  EXPECT_TRUE(r.problems.empty());
+  // A UTF-8 "é" cut by the sample's end is UTF-8.
+  std::string utf8 = "Email,Name\n";
+  utf8 +=
+      std::string(64 * 1024 + 3 - utf8.size() - 1, 'a') + "\xC3" + "\xA9\nz@z.example,Zo\xC3\xAB\n";
+  EXPECT_EQ(ReadText(utf8).facts.encoding, TextEncoding::kUtf8);
+}
+
+TEST(CsvReaderTest, ALineOverTheLimitIsReportedAndSkipped) {
+  std::string text = "Email\n" + std::string(kMaxCsvLine + 10, 'x') + "\na@a.example\n";
+  const Read r = ReadText(text);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 2);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[1].line, 3);
+  EXPECT_EQ(r.records[1].fields[0], "a@a.example");
 }
 
 TEST(CsvReaderTest, ARecordsErrorStopsTheReading) {

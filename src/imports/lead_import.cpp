@@ -64,8 +64,6 @@ constexpr std::array kKnownHeaders = {
     KnownHeader{"website", ImportField::kDomain},
     KnownHeader{"website url", ImportField::kDomain},
     KnownHeader{"phone number", ImportField::kPhone},
-    KnownHeader{"mobile phone number", ImportField::kPhone},
-    KnownHeader{"mobile", ImportField::kPhone},
     KnownHeader{"country/region", ImportField::kCountry},
     KnownHeader{"mailing country", ImportField::kCountry},
     KnownHeader{"mailing city", ImportField::kCity},

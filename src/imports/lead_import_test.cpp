@@ -10,17 +10,19 @@ namespace {
 CsvRecord Row(int64_t line, std::vector<std::string> fields) { return {line, std::move(fields)}; }
 
 TEST(LeadImportTest, HubSpotsExportIsRecognizedAndItsRowsRead) {
-  const std::vector<std::string> header = {"Record ID",       "First Name",
-                                           "Last Name",       "Email",
-                                           "Phone Number",    "Company Name",
-                                           "Job Title",       "Contact owner",
-                                           "Lifecycle Stage", "Unsubscribed from all email"};
+  const std::vector<std::string> header = {"Record ID",          "First Name",
+                                           "Last Name",          "Email",
+                                           "Phone Number",       "Company Name",
+                                           "Job Title",          "Contact owner",
+                                           "Lifecycle Stage",    "Unsubscribed from all email",
+                                           "Mobile Phone Number"};
   auto mapping = MapColumns(header);
   ASSERT_TRUE(mapping.ok()) << mapping.status().ToString();
   EXPECT_EQ(mapping->recognized_as, "HubSpot");
-  EXPECT_EQ(mapping->ignored, (std::vector<std::string>{"Record ID", "Lifecycle Stage"}));
+  EXPECT_EQ(mapping->ignored,
+            (std::vector<std::string>{"Record ID", "Lifecycle Stage", "Mobile Phone Number"}));
   auto row = ReadLeadRow(Row(2, {"101", "Ana", "Diaz", " Ana@Acme.example ", "+44 20 7946 0018",
-                                 "Acme", "CMO", "rep@meetco.example", "lead", "true"}),
+                                 "Acme", "CMO", "rep@meetco.example", "lead", "true", "+44 7700"}),
                          *mapping, ImportDefaults{});
   ASSERT_TRUE(std::holds_alternative<ImportedLead>(row)) << std::get<CsvProblem>(row).message;
   const ImportedLead& lead = std::get<ImportedLead>(row);

@@ -84,9 +84,20 @@ bool IsValidUtf8(std::string_view text, size_t* bad_at) {
 StatusOr<TextEncoding> DetectEncoding(std::string_view sample, bool complete) {
   size_t bad = 0;
   if (IsValidUtf8(sample, &bad)) return TextEncoding::kUtf8;
-  // A multi-byte sequence cut by the end of a partial sample is still UTF-8.
-  if (!complete && sample.size() - bad < 4 && IsValidUtf8(sample.substr(0, bad))) {
-    return TextEncoding::kUtf8;
+  // A multi-byte sequence cut by the end of a partial sample is still UTF-8: a lead byte
+  // followed, to the end, by fewer continuation bytes than it needs.
+  if (!complete) {
+    const auto lead = static_cast<unsigned char>(sample[bad]);
+    const size_t needs = (lead & 0xE0) == 0xC0   ? 1
+                         : (lead & 0xF0) == 0xE0 ? 2
+                         : (lead & 0xF8) == 0xF0 ? 3
+                                                 : 0;
+    const size_t present = sample.size() - bad - 1;
+    bool continuations = true;
+    for (size_t k = bad + 1; k < sample.size(); ++k) {
+      continuations = continuations && (static_cast<unsigned char>(sample[k]) & 0xC0) == 0x80;
+    }
+    if (needs > 0 && present < needs && continuations) return TextEncoding::kUtf8;
   }
   for (size_t i = 0; i < sample.size(); ++i) {
     const auto c = static_cast<unsigned char>(sample[i]);

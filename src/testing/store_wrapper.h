@@ -197,7 +197,7 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override {
     return target_.ListAudit(query);
   }
-  StatusOr<AuditHead> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) override {
+  StatusOr<AuditScan> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) override {
     return target_.ScanAudit(visit);
   }
   StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override {

@@ -110,6 +110,31 @@ TEST_P(AuditStoreTest, AnEntryChangedBehindTheStoresBackIsFound) {
       << verified->problem.message();
 }
 
+TEST_P(AuditStoreTest, TheHeadOnlyMovesOnAndOneMovedBackIsFound) {
+  const AuditTrail trail(*store_, clock_);
+  std::vector<AuditEntry> written;
+  for (int i = 0; i < 4; ++i) {
+    written.push_back(*trail.Record(AuditActor::Cli(), audit_action::kBackup, ""));
+  }
+  EXPECT_FALSE(dir_.RunSql("UPDATE audit_head SET seq = 2, hash = '" + written[1].hash + "'").ok());
+  EXPECT_FALSE(dir_.RunSql("DELETE FROM audit_head").ok());
+  if (GetParam() == testing::Backend::kPostgres) {
+    EXPECT_FALSE(dir_.RunSql("TRUNCATE audit_log").ok());
+  }
+  // Past the guard, the head moved back to entry 2 hides entries 3 and 4 from the chain,
+  // but not from verify.
+  ASSERT_TRUE(dir_.RunSql(GetParam() == testing::Backend::kSqlite
+                              ? "DROP TRIGGER audit_head_forward"
+                              : "DROP TRIGGER audit_head_forward ON audit_head")
+                  .ok());
+  ASSERT_TRUE(dir_.RunSql("UPDATE audit_head SET seq = 2, hash = '" + written[1].hash + "'").ok());
+  auto verified = VerifyAudit(*store_);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_NE(verified->problem.message().find("2 entries lie past the chain's head (entry 2)"),
+            std::string::npos)
+      << verified->problem.message();
+}
+
 INSTANTIATE_TEST_SUITE_P(BothBackends, AuditStoreTest,
                          ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
                          [](const ::testing::TestParamInfo<testing::Backend>& backend) {

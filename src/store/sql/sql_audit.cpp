@@ -1,6 +1,8 @@
 // The audit trail's entries and the head of its chain.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "store/sql/sql_store.h"
 
 namespace tandem {
@@ -87,7 +89,7 @@ StatusOr<std::vector<AuditEntry>> SqlStore::ListAudit(const AuditQuery& query) {
   return sql::Collect<AuditEntry>(list, ReadEntry);
 }
 
-StatusOr<AuditHead> SqlStore::ScanAudit(const std::function<Status(const AuditEntry&)>& visit) {
+StatusOr<AuditScan> SqlStore::ScanAudit(const std::function<Status(const AuditEntry&)>& visit) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   // The head first: entries appended while the scan runs lie past it.
   TANDEM_ASSIGN_OR_RETURN(AuditHead head, Head(lease->db()));
@@ -101,9 +103,18 @@ StatusOr<AuditHead> SqlStore::ScanAudit(const std::function<Status(const AuditEn
     page->Bind(1, after).Bind(2, head.seq).Bind(3, kPage);
     TANDEM_ASSIGN_OR_RETURN(auto entries, sql::Collect<AuditEntry>(page, ReadEntry));
     for (const AuditEntry& e : entries) TANDEM_RETURN_IF_ERROR(visit(e));
-    if (static_cast<int64_t>(entries.size()) < kPage) return head;
+    if (static_cast<int64_t>(entries.size()) < kPage) break;
     after = entries.back().seq;
   }
+  // Entries appended meanwhile lie behind the head as it is now; any past it, the head
+  // was moved back over.
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * beyond,
+      lease->db().Prepare("SELECT (SELECT COALESCE(MAX(seq), 0) FROM audit_log) - seq FROM "
+                          "audit_head WHERE id = 1"));
+  TANDEM_ASSIGN_OR_RETURN(auto past,
+                          sql::First<int64_t>(beyond, [](const Statement& s) { return s.Int(0); }));
+  return AuditScan{head, std::max<int64_t>(past.value_or(0), 0)};
 }
 
 }  // namespace tandem

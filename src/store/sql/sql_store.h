@@ -197,7 +197,7 @@ class SqlStore : public sql::SqlStoreReads {
   // sql_audit.cpp
   StatusOr<AuditEntry> AppendAudit(const AuditEntry& draft) override;
   StatusOr<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
-  StatusOr<AuditHead> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) override;
+  StatusOr<AuditScan> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) override;
   StatusOr<std::optional<std::string>> GetSetting(std::string_view name) override;
   Status PutSetting(std::string_view name, std::string_view value) override;
   StatusOr<std::string> PutSettingIfAbsent(std::string_view name, std::string_view value) override;

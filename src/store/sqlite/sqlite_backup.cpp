@@ -3,6 +3,11 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -80,14 +85,21 @@ StatusOr<Handle> OpenTarget(const std::string& path) {
 }  // namespace
 
 StatusOr<CopyFacts> BackUpStore(const std::string& from, const std::string& to) {
-  std::error_code ec;
-  if (std::filesystem::exists(to, ec)) {
-    return Conflict("backup_exists", fmt::format("{} already exists: name a new file", to));
-  }
   TANDEM_ASSIGN_OR_RETURN(sqlite3 * raw_source, OpenExisting(from, "the store"));
   Handle source(raw_source);
   CopyFacts facts;
   TANDEM_ASSIGN_OR_RETURN(facts.schema_version, SchemaVersion(source.get(), from));
+  // Created here, once: an existing file is never written over.
+  const int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      return Conflict("backup_exists", fmt::format("{} already exists: name a new file", to));
+    }
+    return Unavailable("backup_unwritable",
+                       fmt::format("cannot create {}: {}", to, std::strerror(errno)));
+  }
+  ::close(fd);
+  std::error_code ec;
   TANDEM_ASSIGN_OR_RETURN(Handle target, OpenTarget(to));
   Status copied = Copy(source.get(), target.get(), from, to, facts);
   if (!copied.ok()) {
@@ -95,7 +107,8 @@ StatusOr<CopyFacts> BackUpStore(const std::string& from, const std::string& to) 
     std::filesystem::remove(to, ec);
     return copied;
   }
-  facts.bytes = static_cast<int64_t>(std::filesystem::file_size(to, ec));
+  const auto bytes = std::filesystem::file_size(to, ec);
+  facts.bytes = ec ? 0 : static_cast<int64_t>(bytes);
   return facts;
 }
 
@@ -130,9 +143,15 @@ StatusOr<CopyFacts> RestoreStore(const std::string& from, const std::string& to,
     return Unprocessable("backup_damaged",
                          fmt::format("{} fails SQLite's quick check: it is damaged", from));
   }
+  const bool existed = std::filesystem::exists(to, ec);
   TANDEM_ASSIGN_OR_RETURN(Handle target, OpenTarget(to));
-  TANDEM_RETURN_IF_ERROR(Copy(source.get(), target.get(), from, to, facts));
-  facts.bytes = static_cast<int64_t>(std::filesystem::file_size(from, ec));
+  if (Status copied = Copy(source.get(), target.get(), from, to, facts); !copied.ok()) {
+    target.reset();
+    if (!existed) std::filesystem::remove(to, ec);  // no empty store left to be mistaken
+    return copied;
+  }
+  const auto bytes = std::filesystem::file_size(from, ec);
+  facts.bytes = ec ? 0 : static_cast<int64_t>(bytes);
   return facts;
 }
 

@@ -3,8 +3,8 @@
 -- audit_log holds the entries (audit/audit.h): seq 1, 2, 3 … with no gap, each with
 -- the hash of the entry before it and its own. audit_head holds the last entry's seq
 -- and hash, moved in the transaction that appends, so two writers never take one
--- place and a removed tail shows. Entries are never changed or removed: the triggers
--- refuse it.
+-- place and a removed tail shows. Entries are never changed or removed, and the head
+-- only moves on by one: the triggers refuse anything else.
 
 CREATE TABLE audit_log (
   seq               INTEGER PRIMARY KEY,
@@ -34,4 +34,14 @@ END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
   SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+-- The head only moves on by one entry (or is taken unchanged, to lock it) and stays.
+CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
+WHEN NOT ((NEW.seq = OLD.seq AND NEW.hash = OLD.hash) OR NEW.seq = OLD.seq + 1) OR NEW.id != OLD.id
+BEGIN
+  SELECT RAISE(ABORT, 'the audit head only moves on');
+END;
+CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+BEGIN
+  SELECT RAISE(ABORT, 'the audit head only moves on');
 END;
