@@ -76,6 +76,9 @@ void Application::RegisterRoutes(const Config& config) {
   brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
   brief_->Register(router_);
   api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_);
+  api_->set_on_event_stored([this] {
+    if (pipeline_) pipeline_->Notify();
+  });
   api_->Register(router_);
   users_ = std::make_unique<http::UserRoutes>(*store_, clock_);
   users_->Register(router_);
@@ -84,6 +87,10 @@ void Application::RegisterRoutes(const Config& config) {
   email_->Register(router_);
   inbound_ = std::make_unique<InboundParts>(config, *store_, *engine_, clock_);
   inbound_->Register(router_);
+  imports_ = std::make_unique<http::ImportRoutes>(*store_, clock_, [this] {
+    if (pipeline_) pipeline_->Notify();
+  });
+  imports_->Register(router_);
   api_limits_ = std::make_unique<http::ApiRateLimits>(
       http::ApiRateLimits::Options{{static_cast<double>(config.limits.api_per_client_per_minute),
                                     static_cast<double>(config.limits.api_per_client_burst)},
@@ -118,6 +125,7 @@ void Application::CreateServers(const Config& config) {
   options.idle_timeout = std::chrono::milliseconds(config.server.idle_timeout_ms);
   // The largest body is a batch; gzip bodies are checked again once inflated.
   options.body_limit = kMaxBatchBytes;
+  options.upload_paths = {"/api/v1/imports"};
   server_ = std::make_unique<http::HttpServer>(options, router_, metrics_);
   if (!config.metrics.listen.empty()) {
     http::HttpServer::Options metrics_options;

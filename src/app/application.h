@@ -16,6 +16,7 @@
 #include "http/auth_routes.h"
 #include "http/brief_routes.h"
 #include "http/contact_routes.h"
+#include "http/import_routes.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -88,6 +89,7 @@ class Application {
   std::unique_ptr<http::UserRoutes> users_;
   std::unique_ptr<EmailParts> email_;
   std::unique_ptr<InboundParts> inbound_;
+  std::unique_ptr<http::ImportRoutes> imports_;
   std::unique_ptr<http::ApiRateLimits> api_limits_;
   std::unique_ptr<SlaScheduler> sla_;
   http::Router router_;

@@ -13,6 +13,7 @@ bool RoleHas(Role role, Permission permission) {
     case Permission::kManageUsers:
       return role == Role::kSalesManager;
     case Permission::kViewReports:
+    case Permission::kImportLeads:
       return role == Role::kSalesManager || role == Role::kMarketing;
     case Permission::kManageCatalog:
     case Permission::kSendBroadcasts:

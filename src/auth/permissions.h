@@ -37,6 +37,7 @@ enum class Permission {
   kRunExperiments,  // create, start and stop experiments (experiments/)
   kReadAudit,       // the audit trail (admins only)
   kPersonalData,    // a person's access and erasure requests (admins only)
+  kImportLeads,     // import a file of leads (marketing, sales managers)
 };
 
 bool RoleHas(Role role, Permission permission);

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/email_commands.h"
 #include "cli/experiment_commands.h"
+#include "cli/import_commands.h"
 #include "cli/logging.h"
 #include "cli/person_commands.h"
 #include "cli/report_commands.h"
@@ -313,6 +314,8 @@ int main(int argc, char** argv) {
   AddAuditCommands(app, args, actions);
   cli::EmailLintArgs lint_args;
   CLI::App* email_lint = cli::AddEmailCommands(app, lint_args);
+  cli::ImportArgs import_args;
+  CLI::App* import_leads = cli::AddImportCommands(app, import_args);
   auto* config_cmd = app.add_subcommand("config", "Work with tandem.toml");
   config_cmd->require_subcommand(1);
   std::string check_path;
@@ -340,6 +343,10 @@ int main(int argc, char** argv) {
   if (email_lint->parsed()) {  // exit 1 says the email may not be sent
     auto passed = cli::LintEmailFile(*config, lint_args);
     return !passed.ok() ? Fail(passed.status()) : *passed ? 0 : 1;
+  }
+  if (import_leads->parsed()) {  // exit 1 says a dry run would reject a row
+    auto clean = cli::ImportLeads(*config, import_args);
+    return !clean.ok() ? Fail(clean.status()) : *clean ? 0 : 1;
   }
   for (const auto& [command, action] : actions) {
     if (!command->parsed()) continue;

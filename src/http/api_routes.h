@@ -9,6 +9,8 @@
 // of their code.
 #pragma once
 
+#include <functional>
+
 #include "core/clock.h"
 #include "http/router.h"
 #include "leads/lead_engine.h"
@@ -24,6 +26,8 @@ class ApiRoutes {
   // The lead routes and the OpenAPI document of every described route `router` has
   // when the document is asked for.
   void Register(Router& router);
+  // Runs after POST /api/v1/leads stored a lead's event (to wake the pipeline).
+  void set_on_event_stored(std::function<void()> f) { on_event_stored_ = std::move(f); }
 
  private:
   Response ListLeads(const HttpRequest& request, const UserRecord& user);
@@ -32,12 +36,15 @@ class ApiRoutes {
   Response Timeline(const HttpRequest& request, int64_t lead_id);
   Response Score(int64_t lead_id);
   Response RecordOutcome(const HttpRequest& request, const UserRecord& user, int64_t lead_id);
+  static RouteSpec AddLeadSpec();
+  Response AddLead(const HttpRequest& request, const UserRecord& user);
   // The lead as the API shows it now, or the error.
   Response Rendered(const StatusOr<LeadRecord>& lead, TimePoint now);
 
   Store& store_;
   const LeadEngine& engine_;
   const Clock& clock_;
+  std::function<void()> on_event_stored_;
 };
 
 }  // namespace tandem::http

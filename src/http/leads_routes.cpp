@@ -105,6 +105,9 @@ void ApiRoutes::Register(Router& router) {
   router.Add(ListSpec(), Authed(store_, clock_, [this](const HttpRequest& r, const UserRecord& u) {
                return ListLeads(r, u);
              }));
+  router.Add(AddLeadSpec(),
+             Authed(store_, clock_,
+                    [this](const HttpRequest& r, const UserRecord& u) { return AddLead(r, u); }));
   router.Add(
       LeadSpec("GET", "/api/v1/leads/{id}", "A lead"),
       lead([this](const HttpRequest&, const UserRecord&, int64_t id) { return GetLead(id); }));

@@ -154,6 +154,9 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = false;
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
+    if (req.method() == bhttp::verb::post && IsUploadPath(req.target())) {
+      parser_->body_limit(server_.options_.upload_body_limit);
+    }
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
       bhttp::async_write(stream_, *res,
@@ -164,6 +167,14 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     ReadBody();
+  }
+
+  bool IsUploadPath(beast::string_view target) const {
+    const beast::string_view path = target.substr(0, target.find('?'));
+    for (const std::string& p : server_.options_.upload_paths) {
+      if (path == p) return true;
+    }
+    return false;
   }
 
   void ReadBody() {
@@ -199,9 +210,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == bhttp::error::body_limit) {
+      const bool upload = IsUploadPath(parser_->get().target());
       return SendError(
           413, "body_too_large",
-          fmt::format("the body exceeds the limit of {} bytes", server_.options_.body_limit));
+          fmt::format("the body exceeds the limit of {} bytes",
+                      upload ? server_.options_.upload_body_limit : server_.options_.body_limit));
     }
     if (ec == bhttp::error::header_limit) {
       return SendError(431, "headers_too_large", "the request headers exceed 16 KB");

@@ -37,6 +37,9 @@ class HttpServer {
     std::chrono::milliseconds read_timeout{15000};
     std::chrono::milliseconds idle_timeout{60000};
     size_t body_limit = 600 * 1024;
+    // Paths that take files (a POST whose path is one of these): their larger limit.
+    std::vector<std::string> upload_paths;
+    size_t upload_body_limit = 64 * 1024 * 1024;
     size_t header_limit = 16 * 1024;
     // After refusing a request the client is still sending (413, 431, 408, 400), how
     // long and how much of the rest is read and dropped so the client can read the answer.

@@ -259,6 +259,7 @@ std::variant<ImportedLead, CsvProblem> ReadLeadRow(const CsvRecord& record,
     return Rejected(record.line, fmt::format("email \"{}\" is not an email address", raw_email));
   }
   if (lead.name.empty()) lead.name = Trimmed(lead.first_name + " " + lead.last_name);
+  if (lead.consent_wording.empty()) lead.consent_wording = defaults.consent_wording;
   const auto& sources = AddressSources();
   if (std::find(sources.begin(), sources.end(), lead.address_source) == sources.end()) {
     return Rejected(record.line, fmt::format("address source \"{}\" must be one of {}",
@@ -274,6 +275,11 @@ std::variant<ImportedLead, CsvProblem> ReadLeadRow(const CsvRecord& record,
                     fmt::format("a {} address carries no consent given to you: its consent "
                                 "basis must be none",
                                 lead.address_source));
+  }
+  if (lead.consent_basis == "consent" && lead.consent_wording.empty()) {
+    return Rejected(record.line,
+                    "consent basis consent needs the consent's wording: the text the person "
+                    "agreed to (a consent wording column, or the import's default)");
   }
   return lead;
 }

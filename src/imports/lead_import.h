@@ -60,6 +60,7 @@ StatusOr<ColumnMapping> MapColumns(const std::vector<std::string>& header,
 struct ImportDefaults {
   std::string address_source = "import";
   std::string consent_basis = "none";
+  std::string consent_wording;  // for rows with consent whose file gives none
 };
 
 struct ImportedLead {

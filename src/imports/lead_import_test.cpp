@@ -100,7 +100,10 @@ TEST(LeadImportTest, BadRowsAreRejectedWithTheirLineAndWhy) {
   EXPECT_NE(
       why({"b@b.example", "Bob", "", "", "", "extra"}).find("6 fields where the header has 5"),
       std::string::npos);
-  EXPECT_EQ(why({"b@b.example", "Bob", "", "form", "consent"}), "");
+  // Consent is kept with the words the person agreed to: without them, the row is refused.
+  EXPECT_NE(why({"b@b.example", "Bob", "", "form", "consent"}).find("needs the consent's wording"),
+            std::string::npos);
+  EXPECT_EQ(why({"b@b.example", "Bob", "", "form", "none"}), "");
 }
 
 }  // namespace

@@ -164,7 +164,7 @@ std::optional<Problem> ReadTime(const object& msg, std::string_view key,
 // Appends `primary` merged over `fallback` as one JSON object: keys of `primary` win;
 // where both hold an object under one key, those are merged the same way.
 void AppendMergedObject(std::string& out, const object* primary, const object* fallback,
-                        std::string_view client_ip) {
+                        std::string_view client_ip, std::string_view dropped_key = {}) {
   out.push_back('{');
   bool first = true;
   auto key_out = [&](std::string_view key) {
@@ -175,6 +175,7 @@ void AppendMergedObject(std::string& out, const object* primary, const object* f
   };
   if (fallback != nullptr) {
     for (auto [key, value] : *fallback) {
+      if (!dropped_key.empty() && key == dropped_key) continue;
       if (primary != nullptr && Field(*primary, key)) continue;
       key_out(key);
       out += simdjson::minify(value);
@@ -183,6 +184,7 @@ void AppendMergedObject(std::string& out, const object* primary, const object* f
   bool has_ip = false;
   if (primary != nullptr) {
     for (auto [key, value] : *primary) {
+      if (!dropped_key.empty() && key == dropped_key) continue;
       key_out(key);
       if (key == "ip") has_ip = true;
       object inner, other;
@@ -372,7 +374,9 @@ class MessageNormalizer {
       out += simdjson::minify(value);
     }
     out += ",\"context\":";
-    AppendMergedObject(out, context, defaults_.context, request_.client_ip);
+    // context.tandem carries what Tandem's own paths (an import) vouch for: never a
+    // client's word.
+    AppendMergedObject(out, context, defaults_.context, request_.client_ip, kTandemContextKey);
     if (integrations != nullptr || defaults_.integrations != nullptr) {
       out += ",\"integrations\":";
       AppendMergedObject(out, integrations, defaults_.integrations, {});

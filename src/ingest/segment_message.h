@@ -37,6 +37,11 @@ inline constexpr size_t kMaxBatchBytes = 500 * 1024;
 inline constexpr size_t kMaxBatchMessages = 2500;
 inline constexpr size_t kMaxJsonDepth = 64;
 
+// context.tandem is reserved for what Tandem's own paths write into an event (an
+// import's provenance, see imports/): it is dropped from every message a client sends,
+// so a public write key can never vouch for consent or an address's source.
+inline constexpr std::string_view kTandemContextKey = "tandem";
+
 enum class IngestCall { kIdentify, kTrack, kPage, kScreen, kGroup, kAlias, kBatch };
 
 struct IngestPath {

@@ -257,6 +257,26 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+TEST_F(SegmentParserTest, AClientCannotSpeakForTandemInItsContext) {
+  // context.tandem is what an import vouches for (consent, an address's source): a
+  // message or a batch's shared context carrying one has it dropped, the rest kept.
+  json forged = {{"import", {{"consent_basis", "consent"}, {"address_source", "form"}}}};
+  auto parsed = Parse(IngestCall::kBatch,
+                      json{{"context", {{"tandem", forged}, {"locale", "de-DE"}}},
+                           {"batch",
+                            {{{"type", "identify"},
+                              {"userId", "u1"},
+                              {"traits", {{"email", "a@example.com"}, {"tandem", "kept"}}},
+                              {"context", {{"tandem", forged}, {"page", {{"path", "/"}}}}}}}}});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->events.size(), 1u);
+  json payload = Payload(parsed->events[0]);
+  EXPECT_FALSE(payload["context"].contains("tandem")) << payload.dump();
+  EXPECT_EQ(payload["context"]["locale"], "de-DE");
+  EXPECT_EQ(payload["context"]["page"]["path"], "/");
+  EXPECT_EQ(payload["traits"]["tandem"], "kept");  // only the context is Tandem's
+}
+
 TEST(IngestPathsTest, EveryTypeHasItsLongAndShortForm) {
   auto call_of = [](std::string_view path) -> std::optional<IngestCall> {
     for (const IngestPath& p : IngestPaths()) {

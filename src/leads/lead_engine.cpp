@@ -136,6 +136,7 @@ StatusOr<bool> LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64
 
   Session session(*this, txn, now);
   TANDEM_ASSIGN_OR_RETURN(bool exists, session.Load(person_id));
+  const std::optional<ImportedRow> imported = ImportedRowOf(event);
   bool created = false;
   if (!exists) {
     if (plan.email.empty() && !MarkedAsLead(event)) return false;  // still anonymous
@@ -155,7 +156,7 @@ StatusOr<bool> LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64
     // The row must exist before anything refers to it.
     TANDEM_RETURN_IF_ERROR(session.Save());
     nlohmann::json created_data = {{"event_id", event.id}};
-    if (MarkedAsLead(event) && !FromBrowser(event)) {
+    if (MarkedAsLead(event) && !FromBrowser(event) && !imported) {
       // A server pushed this lead through the API: the address is the sender's, not
       // one the person gave on a page, and has no inbound basis of its own.
       TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(person_id));
@@ -167,6 +168,7 @@ StatusOr<bool> LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64
     TANDEM_RETURN_IF_ERROR(session.Log("created", system, std::move(created_data)));
     TANDEM_RETURN_IF_ERROR(session.Emit("lead.created"));
   }
+  if (imported) TANDEM_RETURN_IF_ERROR(session.ApplyImport(*imported, created, system));
   TANDEM_RETURN_IF_ERROR(session.Qualify(system));
   TANDEM_RETURN_IF_ERROR(session.Save());
   return true;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "leads/lead_engine.h"
+#include "leads/lead_imported.h"
 #include "leads/lead_traits.h"
 
 namespace tandem {
@@ -45,6 +46,9 @@ class LeadEngine::Session {
   Status Assign(const UserRecord& user, std::string_view rule, std::string_view reason,
                 nlohmann::json candidates, const Actor& actor);
   Status Unassign(std::string_view reason, const Actor& actor);
+  // What an import row says: its contact facts (never weakening what is known) and, for
+  // a lead without one, its owner (leads/lead_imported.h). `created`: by this row.
+  Status ApplyImport(const ImportedRow& row, bool created, const Actor& actor);
   // Sets the first-contact deadline of a new assignment (sla/sla_timers.h) with the
   // gate's facts as the new owner will meet them. Returns the moment the SLA's time
   // counts from when it is later than now.

@@ -298,6 +298,11 @@ inline const Row kMatrix[] = {
     {"GET /api/v1/audit/verify", Lead::kNone, "YNNNN UUU"},
     // A person's whole record, for an access request: admins only.
     {"GET /api/v1/persons/{id}/record", Lead::kEach, "YNNNN UUU"},
+    // Leads from outside a web page: by hand (anyone who works leads), a file (marketing,
+    // managers, admins).
+    {"POST /api/v1/leads", Lead::kNone, "YYYYN UUU",
+     R"({"email":"{new_key}@intake.example","address_source":"event","consent_basis":"none"})"},
+    {"POST /api/v1/imports", Lead::kNone, "YYNYN UUU", "email\r\n{new_key}@import.example\r\n"},
     // Received email: an inbound mail webhook's token (marketing) or an admin.
     {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
     // What came back is read like a lead's emails: by anyone signed in.

@@ -11,6 +11,7 @@ import { Broadcasts, BroadcastPage, mayBroadcast } from './broadcasts.js';
 import { Sequences, SequencePage } from './sequences.js';
 import { Reports, ReportLeads } from './reports.js';
 import { Experiments, ExperimentPage, mayReadExperiments } from './experiments.js';
+import { Imports, mayImport } from './imports.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -62,6 +63,7 @@ function Page({ hash, user }) {
   if (path === '/sequences') return html`<${Sequences} user=${user} />`;
   const experiment = path.match(/^\/experiments\/(ex_\d+)$/);
   if (experiment) return html`<${ExperimentPage} id=${experiment[1]} user=${user} key=${experiment[1]} />`;
+  if (path === '/imports') return html`<${Imports} />`;
   if (path === '/experiments') return html`<${Experiments} user=${user} />`;
   if (path === '/broadcasts') return html`<${Broadcasts} user=${user} params=${params} />`;
   if (path === '/search') return html`<${Search} params=${params} navigate=${navigate} user=${user} />`;
@@ -73,7 +75,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments' };
+    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments', '#/imports': 'Import' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -85,6 +87,7 @@ function Shell({ session, onSignOut }) {
     ['#/sequences', 'Sequences', user.role !== 'viewer'],
     ['#/reports', 'Reports', user.role !== 'viewer'],
     ['#/experiments', 'Experiments', mayReadExperiments(user)],
+    ['#/imports', 'Import', mayImport(user)],
   ];
   const current = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences|experiments))\/.*/, '$1');
   return html`

@@ -191,3 +191,18 @@ export function useAutoRefresh(reload, ms = 30000) {
     };
   }, [reload, ms]);
 }
+
+// Sends a file as the body of a POST (its own content type), with the CSRF token.
+export async function upload(path, file, contentType) {
+  const headers = { 'Content-Type': contentType };
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  let res;
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+  } catch (err) {
+    throw new ApiError(0, { error: { code: 'network', message: 'Tandem could not be reached; check the connection and try again' } });
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}

@@ -7,6 +7,7 @@ import {
 } from './lib.js';
 import { ReassignForm } from './lead.js';
 import { Replies, SequenceTasks } from './replies.js';
+import { AddLead } from './add_lead.js';
 
 // Open first-contact clocks first, soonest due on top; then the rest as the server sorted them.
 function byUrgency(leads) {
@@ -159,6 +160,7 @@ export function Search({ params, navigate, user }) {
   }, [key]);
   return html`<section aria-label="Search">
     <h1>Leads</h1>
+    ${user && html`<${AddLead} user=${user} navigate=${navigate} />`}
     <${Filters} key=${key} initial=${query} users=${users} navigate=${navigate} />
     ${user && ['marketing', 'admin'].includes(user.role) && key && html`<p class="muted">
       <a class="as-audience" href=${`#/broadcasts?${new URLSearchParams({ filter: key })}`}>Save this filter as a broadcast audience</a></p>`}
