@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "analytics/csv_cell.h"
+#include "core/csv_cell.h"
 #include "analytics/funnel_report.h"
 #include "core/time_format.h"
 

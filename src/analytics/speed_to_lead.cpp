@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "analytics/csv_cell.h"
+#include "core/csv_cell.h"
 #include "analytics/funnel_report.h"
 #include "core/time_format.h"
 
