@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,14 +29,68 @@ void NumberCell(std::string& out, double value) {
   fmt::format_to(std::back_inserter(out), "{},", value);
 }
 
+// Reads the first touch's source, medium and campaign (strings at its top level) as the
+// JSON text is lexed, without building it: this runs once per exported lead.
+class FirstTouchReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::string source, medium, campaign;
+
+  bool key(string_t& name) override {
+    wanted_ = depth_ != 1          ? nullptr
+              : name == "source"   ? &source
+              : name == "medium"   ? &medium
+              : name == "campaign" ? &campaign
+                                   : nullptr;
+    return true;
+  }
+  bool string(string_t& value) override {
+    if (wanted_ != nullptr) *wanted_ = std::move(value);
+    wanted_ = nullptr;
+    return true;
+  }
+  bool start_object(std::size_t) override { return Enter(); }
+  bool end_object() override { return Leave(); }
+  bool start_array(std::size_t) override { return Enter(); }
+  bool end_array() override { return Leave(); }
+  bool null() override { return Scalar(); }
+  bool boolean(bool) override { return Scalar(); }
+  bool number_integer(number_integer_t) override { return Scalar(); }
+  bool number_unsigned(number_unsigned_t) override { return Scalar(); }
+  bool number_float(number_float_t, const string_t&) override { return Scalar(); }
+  bool binary(binary_t&) override { return Scalar(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    source.clear();  // a touch that is not JSON has none of them
+    medium.clear();
+    campaign.clear();
+    return false;
+  }
+
+ private:
+  bool Enter() {
+    ++depth_;
+    wanted_ = nullptr;
+    return true;
+  }
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+  bool Scalar() {
+    wanted_ = nullptr;
+    return true;
+  }
+
+  int depth_ = 0;
+  std::string* wanted_ = nullptr;
+};
+
 // The first touch's source, medium and campaign ("" each when it has none).
 void FirstTouchCells(std::string& out, const std::string& first_touch) {
-  nlohmann::json touch;
-  if (!first_touch.empty()) touch = nlohmann::json::parse(first_touch, nullptr, false);
-  for (const char* name : {"source", "medium", "campaign"}) {
-    const auto it = touch.is_object() ? touch.find(name) : touch.end();
-    Cell(out, it != touch.end() && it->is_string() ? it->get_ref<const std::string&>() : "");
-  }
+  FirstTouchReader touch;
+  if (!first_touch.empty()) nlohmann::json::sax_parse(first_touch, &touch);
+  Cell(out, touch.source);
+  Cell(out, touch.medium);
+  Cell(out, touch.campaign);
 }
 
 }  // namespace
@@ -102,6 +157,26 @@ LeadQuery::After PositionAfter(const LeadQuery& query, const LeadRecord& lead) {
   return after;
 }
 
+namespace {
+
+// A page of leads and their score items, read together.
+struct LeadPage {
+  std::vector<LeadRecord> leads;
+  std::map<int64_t, std::vector<ScoreItem>> items;
+};
+
+StatusOr<LeadPage> ReadPage(LeadListing& listing, LeadReads& reads, const LeadQuery& query) {
+  LeadPage page;
+  TANDEM_ASSIGN_OR_RETURN(page.leads, listing.ListLeads(query));
+  std::vector<int64_t> ids;
+  ids.reserve(page.leads.size());
+  for (const LeadRecord& lead : page.leads) ids.push_back(lead.id);
+  TANDEM_ASSIGN_OR_RETURN(page.items, reads.ListScoreItemsOf(ids));
+  return page;
+}
+
+}  // namespace
+
 StatusOr<int64_t> WriteLeadsCsv(LeadListing& listing, LeadReads& reads, UserReads& users,
                                 LeadQuery query, const std::function<Status(std::string)>& write) {
   // Owners are few: all of them are read once, not once a page.
@@ -112,23 +187,30 @@ StatusOr<int64_t> WriteLeadsCsv(LeadListing& listing, LeadReads& reads, UserRead
   }
   std::string chunk = LeadCsvHeader();
   int64_t written = 0;
+  StatusOr<LeadPage> page = ReadPage(listing, reads, query);
   for (;;) {
-    TANDEM_ASSIGN_OR_RETURN(std::vector<LeadRecord> page, listing.ListLeads(query));
-    std::vector<int64_t> ids;
-    ids.reserve(page.size());
-    for (const LeadRecord& lead : page) ids.push_back(lead.id);
-    TANDEM_ASSIGN_OR_RETURN(auto items, reads.ListScoreItemsOf(ids));
-    for (const LeadRecord& lead : page) {
+    if (!page.ok()) return page.status();
+    const bool last = page->leads.size() < query.limit;
+    // The next page is read while this one is written (the store may be called from any
+    // thread): reading and writing take about as long as each other.
+    std::future<StatusOr<LeadPage>> next;
+    if (!last) {
+      query.after = PositionAfter(query, page->leads.back());
+      next = std::async(std::launch::async,
+                        [&listing, &reads, query] { return ReadPage(listing, reads, query); });
+    }
+    for (const LeadRecord& lead : page->leads) {
       const ScoreExplanation score =
-          Explain(std::move(items[lead.id]), query.half_life_days, query.score_at);
+          Explain(std::move(page->items[lead.id]), query.half_life_days, query.score_at);
       const auto owner = lead.owner_id ? owners.find(*lead.owner_id) : owners.end();
       AppendLeadCsvRow(chunk, lead, owner != owners.end() ? &owner->second : nullptr, score);
     }
-    written += static_cast<int64_t>(page.size());
-    if (!chunk.empty()) TANDEM_RETURN_IF_ERROR(write(std::move(chunk)));
+    written += static_cast<int64_t>(page->leads.size());
+    Status sent = chunk.empty() ? OkStatus() : write(std::move(chunk));
     chunk.clear();
-    if (page.size() < query.limit) return written;
-    query.after = PositionAfter(query, page.back());
+    if (last) return sent.ok() ? StatusOr<int64_t>(written) : StatusOr<int64_t>(sent);
+    page = next.get();  // waited for even when the write failed: it reads our references
+    if (!sent.ok()) return sent;
   }
 }
 
