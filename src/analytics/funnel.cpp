@@ -6,8 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "core/csv_cell.h"
 #include "analytics/funnel_report.h"
+#include "core/csv_cell.h"
 #include "core/time_format.h"
 
 namespace tandem {
