@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
-#include "analytics/csv_cell.h"
+#include "core/csv_cell.h"
 #include "core/time_format.h"
 
 namespace tandem {

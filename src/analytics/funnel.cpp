@@ -6,8 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "analytics/csv_cell.h"
 #include "analytics/funnel_report.h"
+#include "core/csv_cell.h"
 #include "core/time_format.h"
 
 namespace tandem {
@@ -118,20 +118,6 @@ void CsvRow(std::string& out, std::string_view scope, const FunnelRow& row) {
 }
 
 }  // namespace
-
-std::string CsvCell(std::string_view text) {
-  std::string cell(text);
-  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) {
-    cell.insert(0, 1, '\'');
-  }
-  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + '"';
-}
 
 std::string_view DimensionName(Dimension dimension) {
   for (const auto& [d, name] : kDimensions) {

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "analytics/csv_cell.h"
 #include "analytics/funnel_report.h"
+#include "core/csv_cell.h"
 #include "core/time_format.h"
 
 namespace tandem {

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "analytics/csv_cell.h"
 #include "analytics/funnel_report.h"
+#include "core/csv_cell.h"
 #include "core/time_format.h"
 
 namespace tandem {

@@ -10,8 +10,10 @@
 #include "brief/brief_input.h"
 #include "contact/unsubscribe_token.h"
 #include "http/audit_routes.h"
+#include "http/experiment_routes.h"
 #include "http/ops_routes.h"
 #include "http/person_routes.h"
+#include "http/report_routes.h"
 #include "ingest/segment_message.h"
 #include "leads/rescore.h"
 #include "pipeline/brief_backfill.h"
@@ -60,6 +62,9 @@ void Application::RegisterRoutes(const Config& config) {
       std::make_unique<http::ContactRoutes>(*store_, *engine_, clock_, unsubscribe_secret_,
                                             http::ContactRoutes::Options{config.server.public_url});
   contact_->Register(router_);
+  exports_ = std::make_unique<http::CsvExports>(*store_, clock_);
+  http::RegisterReportRoutes(router_, *store_, *engine_, clock_, *exports_);
+  http::RegisterExperimentRoutes(router_, *store_, clock_);
   auth_ = std::make_unique<http::AuthRoutes>(
       *store_, clock_,
       http::AuthRoutes::Options{config.auth, config.limits, config.server.public_url,
@@ -75,7 +80,7 @@ void Application::RegisterRoutes(const Config& config) {
   static_->Register(router_);
   brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
   brief_->Register(router_);
-  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_);
+  api_ = std::make_unique<http::ApiRoutes>(*store_, *engine_, clock_, *exports_);
   api_->set_on_event_stored([this] {
     if (pipeline_) pipeline_->Notify();
   });
@@ -206,6 +211,7 @@ void Application::Shutdown() {
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   auth_->Stop();
+  exports_->Stop();
   email_->Stop();
   inbound_->Stop();
   writer_->Stop();

@@ -17,6 +17,7 @@
 #include "http/brief_routes.h"
 #include "http/contact_routes.h"
 #include "http/import_routes.h"
+#include "http/csv_exports.h"
 #include "http/ingest_routes.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -85,6 +86,7 @@ class Application {
   std::unique_ptr<http::AuthRoutes> auth_;
   std::unique_ptr<http::StaticRoutes> static_;
   std::unique_ptr<http::BriefRoutes> brief_;
+  std::unique_ptr<http::CsvExports> exports_;  // the leads' and reports' CSV files
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<http::UserRoutes> users_;
   std::unique_ptr<EmailParts> email_;

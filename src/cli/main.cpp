@@ -14,6 +14,7 @@
 #include "cli/email_commands.h"
 #include "cli/experiment_commands.h"
 #include "cli/import_commands.h"
+#include "cli/export_commands.h"
 #include "cli/logging.h"
 #include "cli/person_commands.h"
 #include "cli/report_commands.h"
@@ -62,6 +63,8 @@ struct Arguments {
   std::string unsubscribe_lead, catalog_file;
   std::string brief_lead, brief_format = "markdown";
   cli::ReportArgs report;
+  cli::ExportLeadsArgs export_leads;
+  std::string export_out;
   cli::ExperimentArgs experiment;
   cli::AuditListArgs audit;
   std::string backup_file, restore_file, person;
@@ -146,6 +149,37 @@ void AddTokenCommands(CLI::App& app, Arguments& a, Actions& actions) {
                        [&a](const Config& c) { return cli::RevokeToken(c, a.token_revoke_id); });
 }
 
+constexpr std::pair<const char*, const char*> kReports[] = {
+    {"funnel", "Leads created in the range down the funnel, with conversions"},
+    {"outcomes", "Why leads left sales in the range, and the reasons given"},
+    {"speed-to-lead",
+     "Minutes from MQL to the first sales touch in the range, and what came of it"},
+    {"attribution", "Opportunities and won revenue in the range credited to their touchpoints"}};
+
+// What selects a report's figures, for `report` and `export report`.
+void AddReportOptions(CLI::App* one, std::string_view name, cli::ReportArgs& r) {
+  one->add_option("--from", r.from, "The first day (YYYY-MM-DD) or ISO 8601 time")->required();
+  one->add_option("--to", r.to, "The end of the range, excluded")->required();
+  one->add_option("--by", r.by,
+                  "source, medium, campaign, keyword, referrer_domain, landing_page, form, "
+                  "content_item, team, rep, country, company_size, cohort or variant");
+  one->add_option("--experiment", r.experiment,
+                  "By variant: the experiment whose variants group the leads (ex_N)");
+  one->add_option("--as-of", r.as_of, "Answer as the facts stood at this day or ISO 8601 time");
+  if (name == "outcomes") {
+    one->add_option("--min-group", r.min_group,
+                    "Groups with fewer outcomes are flagged small (default 20)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  }
+  if (name == "attribution") {
+    one->add_option("--model", r.model,
+                    "first_touch, last_touch, linear (the default), u_shaped, w_shaped or "
+                    "time_decay");
+    one->add_option("--half-life-days", r.half_life_days,
+                    "time_decay's half-life in days (default 7)");
+  }
+}
+
 void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
   auto* unsubscribe = app.add_subcommand(
       "unsubscribe-link", "Print a person's signed unsubscribe link (RFC 8058 headers too)");
@@ -171,44 +205,52 @@ void AddLeadCommands(CLI::App& app, Arguments& a, Actions& actions) {
   auto* report = app.add_subcommand(
       "report", "Print a closed-loop report over a date range (CSV, or JSON with --format json)");
   report->require_subcommand(1);
-  for (const auto& [name, what] :
-       {std::pair{"funnel", "Leads created in the range down the funnel, with conversions"},
-        std::pair{"outcomes", "Why leads left sales in the range, and the reasons given"},
-        std::pair{"speed-to-lead",
-                  "Minutes from MQL to the first sales touch in the range, and what came of it"},
-        std::pair{"attribution",
-                  "Opportunities and won revenue in the range credited to their touchpoints"}}) {
+  for (const auto& [name, what] : kReports) {
     auto* one = report->add_subcommand(name, what);
-    one->add_option("--from", a.report.from, "The first day (YYYY-MM-DD) or ISO 8601 time")
-        ->required();
-    one->add_option("--to", a.report.to, "The end of the range, excluded")->required();
-    one->add_option("--by", a.report.by,
-                    "source, medium, campaign, keyword, referrer_domain, landing_page, form, "
-                    "content_item, team, rep, country, company_size, cohort or variant");
-    one->add_option("--experiment", a.report.experiment,
-                    "By variant: the experiment whose variants group the leads (ex_N)");
-    one->add_option("--as-of", a.report.as_of,
-                    "Answer as the facts stood at this day or ISO 8601 time");
+    AddReportOptions(one, name, a.report);
     one->add_option("--format", a.report.format, "csv (the default) or json")
         ->check(CLI::IsMember({"csv", "json"}));
     one->add_option("--limit", a.report.limit,
                     "Groups a page, 1 to 1000 (default 200), in the order of their names");
     one->add_option("--cursor", a.report.cursor,
                     "The page after the previous one (its next_cursor, printed on stderr for CSV)");
-    if (std::string_view(name) == "outcomes") {
-      one->add_option("--min-group", a.report.min_group,
-                      "Groups with fewer outcomes are flagged small (default 20)")
-          ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
-    }
-    if (std::string_view(name) == "attribution") {
-      one->add_option("--model", a.report.model,
-                      "first_touch, last_touch, linear (the default), u_shaped, w_shaped or "
-                      "time_decay");
-      one->add_option("--half-life-days", a.report.half_life_days,
-                      "time_decay's half-life in days (default 7)");
-    }
     actions.emplace_back(one, [&a, report_name = std::string(name)](const Config& c) {
       return cli::PrintReport(c, report_name, a.report);
+    });
+  }
+}
+
+void AddExportCommands(CLI::App& app, Arguments& a, Actions& actions) {
+  auto* exports = app.add_subcommand(
+      "export", "Write leads or a whole report as CSV, recorded in the audit trail");
+  exports->require_subcommand(1);
+  auto* leads = exports->add_subcommand(
+      "leads", "Every lead the filters match, newest first (the API's lead list as CSV)");
+  cli::ExportLeadsArgs& l = a.export_leads;
+  leads->add_option("--owner", l.owner, "The owner's email or user id (usr_N), or none");
+  leads->add_option("--stage", l.stage, "A lifecycle stage, or several separated by commas");
+  leads->add_option("--reason", l.reason, "The reason of the lead's stage");
+  leads->add_option("--priority", l.priority, "hot or mql");
+  leads->add_option("--team", l.team, "The owning team");
+  leads->add_option("--min-score", l.min_score, "The lowest total score");
+  leads->add_option("--updated-since", l.updated_since, "An RFC 3339 time");
+  leads->add_option("--source", l.source, "The first touch's source");
+  leads->add_option("--form", l.form, "A form the lead submitted");
+  leads->add_option("--q", l.q, "Text in the name, email or company");
+  leads->add_option("--sla", l.sla, "overdue: only leads past their SLA");
+  leads->add_flag("--queued", l.queued, "Only leads waiting for an owner");
+  leads->add_option("--sort", l.sort, "created (the default), score, sla or updated");
+  leads->add_option("--out", l.out, "Write FILE (must not exist) instead of standard output");
+  actions.emplace_back(leads, [&l](const Config& c) { return cli::ExportLeads(c, l); });
+  auto* report = exports->add_subcommand("report", "Every group of a report in one CSV");
+  report->require_subcommand(1);
+  for (const auto& [name, what] : kReports) {
+    auto* one = report->add_subcommand(name, what);
+    AddReportOptions(one, name, a.report);
+    one->add_option("--out", a.export_out,
+                    "Write FILE (must not exist) instead of standard output");
+    actions.emplace_back(one, [&a, report_name = std::string(name)](const Config& c) {
+      return cli::ExportReport(c, report_name, a.report, a.export_out);
     });
   }
 }
@@ -312,6 +354,7 @@ int main(int argc, char** argv) {
   AddLeadCommands(app, args, actions);
   AddExperimentCommands(app, args, actions);
   AddAuditCommands(app, args, actions);
+  AddExportCommands(app, args, actions);
   cli::EmailLintArgs lint_args;
   CLI::App* email_lint = cli::AddEmailCommands(app, lint_args);
   cli::ImportArgs import_args;

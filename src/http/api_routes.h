@@ -1,7 +1,7 @@
 // ApiRoutes: the leads of the JSON API under /api/v1 — the list (with each lead's why-now
-// line on request), a lead, its changes, timeline, score and outcome — and the API's own
-// description, GET /api/v1/openapi.json (public). A lead's contact actions are
-// ContactRoutes', its brief BriefRoutes', users and teams UserRoutes'.
+// line on request, or as a CSV file of every matching lead), a lead, its changes, timeline, score
+// and outcome — and the API's own description, GET /api/v1/openapi.json (public). A lead's contact
+// actions are ContactRoutes', its brief BriefRoutes', users and teams UserRoutes'.
 //
 // Every call carries "Authorization: Bearer <token>"; the token's user and role decide
 // what it may do (auth/permissions.h). Handlers parse, call the lead engine inside one
@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "core/clock.h"
+#include "http/csv_exports.h"
 #include "http/router.h"
 #include "leads/lead_engine.h"
 #include "store/store.h"
@@ -21,8 +22,8 @@ namespace tandem::http {
 class ApiRoutes {
  public:
   // Everything must outlive the routes.
-  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock)
-      : store_(store), engine_(engine), clock_(clock) {}
+  ApiRoutes(Store& store, const LeadEngine& engine, const Clock& clock, CsvExports& exports)
+      : store_(store), engine_(engine), clock_(clock), exports_(exports) {}
   // The lead routes and the OpenAPI document of every described route `router` has
   // when the document is asked for.
   void Register(Router& router);
@@ -44,6 +45,7 @@ class ApiRoutes {
   Store& store_;
   const LeadEngine& engine_;
   const Clock& clock_;
+  CsvExports& exports_;
   std::function<void()> on_event_stored_;
 };
 

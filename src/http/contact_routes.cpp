@@ -13,9 +13,7 @@
 #include "http/api_common.h"
 #include "http/api_schemas.h"
 #include "http/audit_routes.h"
-#include "http/experiment_routes.h"
 #include "http/query_params.h"
-#include "http/report_routes.h"
 #include "leads/lead_json.h"
 
 namespace tandem::http {
@@ -248,8 +246,6 @@ void ContactRoutes::Register(Router& router) {
   router.Add("POST", "/u/*", [this](HttpRequest&& request, Responder respond) {
     respond(PreferencePage(request, true));
   });
-  RegisterReportRoutes(router, store_, engine_, clock_);
-  RegisterExperimentRoutes(router, store_, clock_);
 }
 
 void ContactRoutes::RegisterTouches(Router& router) {

@@ -1,6 +1,6 @@
 // ContactRoutes: the contact gate over HTTP — a lead's preferences, consents,
 // contact check and touches (/api/v1/leads/{id}/…); the person's unsubscribe page
-// (/u/<token>, RFC 8058 one-click). Registers the reports too (http/report_routes.h).
+// (/u/<token>, RFC 8058 one-click).
 #pragma once
 
 #include <optional>

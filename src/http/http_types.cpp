@@ -32,6 +32,23 @@ std::string_view HttpRequest::query() const {
   return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
 }
 
+void Responder::Stream(Response head, BodyProducer produce) const {
+  if (stream_) return stream_(std::move(head), std::move(produce));
+  // No connection to stream to: the body is gathered and answered whole.
+  class Gather : public BodySink {
+   public:
+    Status Write(std::string chunk) override {
+      body += chunk;
+      return OkStatus();
+    }
+    std::string body;
+  } gather;
+  if (Status produced = produce(gather); !produced.ok()) return answer_(ErrorResponse(produced));
+  head.body() = std::move(gather.body);
+  head.prepare_payload();
+  answer_(std::move(head));
+}
+
 Response JsonResponse(unsigned status, std::string body) {
   Response res{static_cast<beast_http::status>(status), 11};
   res.set(beast_http::field::content_type, "application/json");

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -36,8 +37,48 @@ struct HttpRequest {
   std::string_view query() const;  // after '?', or empty
 };
 
-// Answers a request. Call exactly once, from any thread.
-using Responder = std::function<void(Response)>;
+// Where a streamed body goes, a chunk at a time (HTTP/1.1 chunked transfer encoding).
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Queues `chunk` to be sent. Blocks while much that was queued is not written yet, so a
+  // slow client slows its producer instead of filling memory. Fails (cancelled) once the
+  // connection is gone or the server stops: the producer should then stop, returning it.
+  virtual Status Write(std::string chunk) = 0;
+};
+
+// Writes a body into the sink; OK when the body is complete. An error before the first
+// Write is answered as a JSON error in place of the head; after it, the connection is cut
+// without the last chunk (and the error logged), so no client takes a part for the whole.
+using BodyProducer = std::function<Status(BodySink&)>;
+
+// Answers a request: call it (or Stream) exactly once, from any thread.
+class Responder {
+ public:
+  using Answer = std::function<void(Response)>;
+  using Streamer = std::function<void(Response, BodyProducer)>;
+
+  Responder() = default;
+  // Answers with `answer`; Stream gathers the body and answers it whole (for a test
+  // that calls a router directly).
+  template <typename F>
+  requires(!std::is_same_v<std::decay_t<F>, Responder> && std::is_invocable_v<F&, Response>)
+      Responder(F answer)
+      : answer_(std::move(answer)) {}  // NOLINT: a function answers
+  Responder(Answer answer, Streamer stream)
+      : answer_(std::move(answer)), stream_(std::move(stream)) {}
+
+  void operator()(Response response) const { answer_(std::move(response)); }
+  // Answers with `head`'s status and fields, then the body `produce` writes, sent as it
+  // is written. Runs `produce` on the calling thread and returns when it has: call it
+  // from a thread of the handler's own, never an HTTP thread.
+  void Stream(Response head, BodyProducer produce) const;
+
+ private:
+  Answer answer_;
+  Streamer stream_;  // empty: no connection to stream to
+};
+
 using Handler = std::function<void(HttpRequest&&, Responder)>;
 
 Response JsonResponse(unsigned status, std::string body);

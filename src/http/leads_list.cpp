@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <charconv>
 
+#include "auth/permissions.h"
 #include "brief/brief.h"
 #include "brief/brief_input.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "http/list_cursor.h"
 #include "http/query_params.h"
+#include "leads/lead_csv.h"
 #include "leads/lead_filter.h"
 #include "leads/lead_json.h"
 
@@ -32,7 +34,9 @@ std::string Param(const Params& params, const char* name) {
 Status CheckKnown(const Params& params) {
   static const std::vector<std::string> kKnown = [] {
     std::vector<std::string> known = LeadFilterParams();
-    for (const char* name : {"sort", "limit", "cursor", "include"}) known.push_back(name);
+    for (const char* name : {"sort", "limit", "cursor", "include", "format"}) {
+      known.push_back(name);
+    }
     return known;
   }();
   for (const auto& [name, value] : params) {
@@ -92,8 +96,56 @@ StatusOr<LeadListRequest> ParseLeadList(const HttpRequest& request, const UserRe
     return Invalid(fmt::format("include \"{}\" must be why_now", include));
   }
   list.why_now = !include.empty();
+  const std::string format = Param(params, "format");
+  if (!format.empty() && format != "json" && format != "csv") {
+    return Invalid(fmt::format("format \"{}\" must be json or csv", format));
+  }
+  list.csv = format == "csv";
+  if (list.csv) {
+    // The file holds every matching lead, in the order sort names.
+    for (const char* name : {"limit", "cursor", "include"}) {
+      if (params.contains(name)) {
+        return Invalid(fmt::format(
+            "{} does not apply to format=csv, which answers every matching lead", name));
+      }
+    }
+  }
   TANDEM_RETURN_IF_ERROR(ParsePage(params, list));
   return list;
+}
+
+bool AsksForCsv(const HttpRequest& request) {
+  return Param(ParseQuery(request.query()), "format") == "csv";
+}
+
+StatusOr<CsvDownload> PrepareLeadsCsv(Store& store, const LeadEngine& engine,
+                                      const HttpRequest& request, const UserRecord& user,
+                                      TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(LeadListRequest list, ParseLeadList(request, user, engine, now));
+  LeadQuery& q = list.query;
+  if (!RoleHas(user.role, Permission::kViewReports)) {
+    if (user.role != Role::kSalesRep) {
+      return Require(user, Permission::kViewReports, "export leads");
+    }
+    if (q.unassigned || q.queued || (q.owner_id && *q.owner_id != user.id)) {
+      return PermissionDenied("forbidden",
+                              "a sales rep exports the rep's own leads: owner=me or no owner "
+                              "filter");
+    }
+    q.owner_id = user.id;
+  }
+  q.limit = kLeadsCsvPage;
+  CsvDownload download;
+  download.name = "leads";
+  download.subject = "leads";
+  download.detail =
+      json{{"format", "csv"}, {"filter", FilterText(request.query(), {"format"})}}.dump();
+  download.produce = [&store, q](BodySink& sink) -> Status {
+    return WriteLeadsCsv(store, store, store, q,
+                         [&sink](std::string chunk) { return sink.Write(std::move(chunk)); })
+        .status();
+  };
+  return download;
 }
 
 StatusOr<std::vector<json>> WhyNowForPage(Store& store, const LeadEngine& engine,
@@ -128,26 +180,7 @@ StatusOr<std::vector<json>> WhyNowForPage(Store& store, const LeadEngine& engine
 std::string NextLeadCursor(const LeadListRequest& list, const std::vector<LeadRecord>& leads) {
   const LeadQuery& q = list.query;
   if (leads.size() != q.limit) return "null";
-  const LeadRecord& last = leads.back();
-  LeadQuery::After after;
-  after.id = last.id;
-  switch (q.sort) {
-    case LeadQuery::Sort::kScore:
-      after.key = last.fit + EngagementFromRef(last.engagement_ref, q.score_at, q.half_life_days);
-      break;
-    case LeadQuery::Sort::kCreated:
-      after.key = static_cast<double>(ToUnixMillis(last.created_at));
-      break;
-    case LeadQuery::Sort::kUpdated:
-      after.key = static_cast<double>(ToUnixMillis(last.updated_at));
-      break;
-    case LeadQuery::Sort::kId:  // not offered by the list
-      break;
-    case LeadQuery::Sort::kSla:
-      after.is_null = !last.sla_due_at;
-      after.key = last.sla_due_at ? static_cast<double>(ToUnixMillis(*last.sla_due_at)) : 0;
-      break;
-  }
+  const LeadQuery::After after = PositionAfter(q, leads.back());
   return json(EncodeLeadCursor(list.sort, after, q.score_at)).dump();
 }
 

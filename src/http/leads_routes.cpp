@@ -42,9 +42,13 @@ RouteSpec ListSpec() {
       {"limit", "1 to 500 leads a page", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}},
       {"cursor", "next_cursor of the previous page"},
       {"queued", "true: only leads waiting for an owner", s::Enum({"true", "false"})},
-      {"include", "why_now: each lead with its brief's why-now section", s::Enum({"why_now"})}};
+      {"include", "why_now: each lead with its brief's why-now section", s::Enum({"why_now"})},
+      {"format",
+       "json (the default) or csv: every matching lead as a file (text/csv), streamed, without "
+       "limit, cursor or include; audited",
+       s::Enum({"json", "csv"})}};
   spec.response = s::PageOf(s::Ref("Lead"));
-  spec.errors = {400};
+  spec.errors = {400, 403, 503};
   return spec;
 }
 
@@ -102,9 +106,16 @@ RouteSpec OutcomeSpec() {
 
 void ApiRoutes::Register(Router& router) {
   auto lead = [this](auto body) { return LeadAuthed(store_, clock_, body); };
-  router.Add(ListSpec(), Authed(store_, clock_, [this](const HttpRequest& r, const UserRecord& u) {
-               return ListLeads(r, u);
-             }));
+  Handler list = Authed(store_, clock_, [this](const HttpRequest& r, const UserRecord& u) {
+    return ListLeads(r, u);
+  });
+  router.Add(ListSpec(), [this, list](HttpRequest&& request, Responder respond) {
+    if (!AsksForCsv(request)) return list(std::move(request), std::move(respond));
+    exports_.Serve(std::move(request), std::move(respond),
+                   [this](const HttpRequest& r, const UserRecord& u) {
+                     return PrepareLeadsCsv(store_, engine_, r, u, clock_.Now());
+                   });
+  });
   router.Add(AddLeadSpec(),
              Authed(store_, clock_,
                     [this](const HttpRequest& r, const UserRecord& u) { return AddLead(r, u); }));

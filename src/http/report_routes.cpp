@@ -12,9 +12,11 @@
 #include "analytics/reports.h"
 #include "analytics/speed_to_lead.h"
 #include "auth/permissions.h"
+#include "core/csv_cell.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
+#include "http/csv_exports.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
 
@@ -85,6 +87,11 @@ StatusOr<FunnelQuery> FunnelQueryOf(ExperimentStore& experiments, const HttpRequ
     return InvalidArgument("invalid_parameter",
                            fmt::format("format=\"{}\" is not json or csv", format->second));
   }
+  if (auto all = params.find("all");
+      all != params.end() && all->second != "true" && all->second != "false") {
+    return InvalidArgument("invalid_parameter",
+                           fmt::format("all=\"{}\" is not true or false", all->second));
+  }
   if (!RoleHas(user.role, Permission::kViewReports)) query.owner_id = user.id;
   return query;
 }
@@ -133,24 +140,22 @@ Response LeadReport(Store& store, const HttpRequest& request, const UserRecord& 
   return Json(200, to_json(*report));
 }
 
-Response Funnel(Store& store, const HttpRequest& request, const UserRecord& user) {
-  auto run = [&](const FunnelQuery& scope) { return RunFunnel(store, scope); };
-  return LeadReport(store, request, user, run, &FunnelToJson, &FunnelToCsv);
+// Each report's run over a scope: `request` (its own parameters) must outlive it.
+auto FunnelRun(Store& store, const HttpRequest&) {
+  return [&store](const FunnelQuery& scope) { return RunFunnel(store, scope); };
 }
 
 // Why leads left sales, by group.
-Response Outcomes(Store& store, const HttpRequest& request, const UserRecord& user) {
-  auto run = [&](const FunnelQuery& scope) -> StatusOr<OutcomesReport> {
+auto OutcomesRun(Store& store, const HttpRequest& request) {
+  return [&store, &request](const FunnelQuery& scope) -> StatusOr<OutcomesReport> {
     TANDEM_ASSIGN_OR_RETURN(int min_group, IntParam(request, "min_group", 20, 1, 1000000));
     return RunOutcomes(store, OutcomeQuery{.scope = scope, .min_group = min_group});
   };
-  return LeadReport(store, request, user, run, &OutcomesToJson, &OutcomesToCsv);
 }
 
 // Time from MQL to the first sales touch, and what came of it.
-Response SpeedToLead(Store& store, const HttpRequest& request, const UserRecord& user) {
-  auto run = [&](const FunnelQuery& scope) { return RunSpeedToLead(store, scope); };
-  return LeadReport(store, request, user, run, &SpeedToLeadToJson, &SpeedToLeadToCsv);
+auto SpeedToLeadRun(Store& store, const HttpRequest&) {
+  return [&store](const FunnelQuery& scope) { return RunSpeedToLead(store, scope); };
 }
 
 // The attribution query from the request's model and half_life_days.
@@ -161,12 +166,78 @@ StatusOr<AttributionQuery> AttributionQueryOf(const HttpRequest& request, Funnel
 }
 
 // Each deal's credit split over its touchpoints, summed per group.
-Response Attribution(Store& store, const HttpRequest& request, const UserRecord& user) {
-  auto run = [&](const FunnelQuery& scope) -> StatusOr<AttributionBuilder> {
+auto AttributionRun(Store& store, const HttpRequest& request) {
+  return [&store, &request](const FunnelQuery& scope) -> StatusOr<AttributionBuilder> {
     TANDEM_ASSIGN_OR_RETURN(AttributionQuery query, AttributionQueryOf(request, scope));
     return RunAttribution(store, query);
   };
-  return LeadReport(store, request, user, run, &AttributionToJson, &AttributionToCsv);
+}
+
+bool AsksForAllPages(const HttpRequest& request) {
+  return FindParam(ParseQuery(request.query()), "all").value_or("false") != "false";
+}
+
+// format=csv&all=true: every page of the report in one CSV, streamed a page of groups at a
+// time — the header and the total once, then each page's groups. Read as LeadReport does.
+template <typename Run, typename Report>
+StatusOr<CsvDownload> PrepareReportCsv(Store& store, const HttpRequest& request,
+                                       const UserRecord& user, std::string_view name, Run run,
+                                       std::string (*to_csv)(const Report&)) {
+  if (!RoleHas(user.role, Permission::kViewReports) && user.role != Role::kSalesRep) {
+    return Require(user, Permission::kViewReports, "read reports");
+  }
+  TANDEM_ASSIGN_OR_RETURN(FunnelQuery scope, FunnelQueryOf(store, request, user));
+  const auto params = ParseQuery(request.query());
+  if (FindParam(params, "format") != "csv") {
+    return InvalidArgument("invalid_parameter",
+                           "all=true needs format=csv: every page of the report in one file");
+  }
+  if (params.contains("cursor")) {
+    return InvalidArgument("invalid_parameter",
+                           "cursor does not apply to all=true, which answers every group");
+  }
+  // limit: the groups read at a time.
+  TANDEM_ASSIGN_OR_RETURN(scope.groups,
+                          ParseGroupPage(FindParam(params, "limit").value_or("1000"), ""));
+  CsvDownload download{.name = std::string(name), .subject = fmt::format("reports/{}", name)};
+  download.detail = json{{"format", "csv"},
+                         {"all", true},
+                         {"filter", FilterText(request.query(), {"format", "all"})}}
+                        .dump();
+  download.produce = [run, to_csv, scope](BodySink& sink) mutable -> Status {
+    for (bool first = true;; first = false) {
+      StatusOr<Report> report = run(scope);
+      if (!report.ok()) return report.status();
+      std::string csv = to_csv(*report);
+      TANDEM_RETURN_IF_ERROR(
+          sink.Write(first ? std::move(csv) : CsvRecordsStartingWith(csv, "group")));
+      std::optional<std::string> next = NextAfter(*report);
+      if (!next) return OkStatus();
+      scope.groups.after = std::move(next);
+    }
+  };
+  return download;
+}
+
+// A report's route: JSON or a page of CSV (LeadReport), or with all=true every page in
+// one streamed CSV (PrepareReportCsv, on the export threads).
+template <typename MakeRun, typename Report>
+void AddReport(Router& router, Store& store, const Clock& clock, CsvExports& exports,
+               RouteSpec spec, MakeRun make_run, nlohmann::json (*to_json)(const Report&),
+               std::string (*to_csv)(const Report&)) {
+  Handler page = Authed(
+      store, clock, [&store, make_run, to_json, to_csv](const HttpRequest& r, const UserRecord& u) {
+        return LeadReport(store, r, u, make_run(store, r), to_json, to_csv);
+      });
+  const std::string name = spec.path.substr(spec.path.rfind('/') + 1);
+  router.Add(std::move(spec), [&store, &exports, page, make_run, to_csv, name](
+                                  HttpRequest&& request, Responder respond) {
+    if (!AsksForAllPages(request)) return page(std::move(request), std::move(respond));
+    exports.Serve(std::move(request), std::move(respond),
+                  [&store, make_run, to_csv, name](const HttpRequest& r, const UserRecord& u) {
+                    return PrepareReportCsv(store, r, u, name, make_run(store, r), to_csv);
+                  });
+  });
 }
 
 // One lead's deals, credited touch by touch. A rep may explain only the rep's own leads.
@@ -282,6 +353,11 @@ std::vector<QueryParam> ReportParams(const char* from_what) {
                     s::Integer()});
   params.push_back(
       {"cursor", "next_cursor of the previous page (CSV: its Link header)", s::String()});
+  params.push_back({"all",
+                    "true, with format=csv: every page in one file (header and total once), "
+                    "streamed a page of limit groups (default 1000) at a time; no cursor; "
+                    "audited",
+                    s::Enum({"true", "false"})});
   return params;
 }
 
@@ -421,28 +497,19 @@ RouteSpec HygieneSpec() {
 }  // namespace
 
 void RegisterReportRoutes(Router& router, Store& store, const LeadEngine& engine,
-                          const Clock& clock) {
+                          const Clock& clock, CsvExports& exports) {
   router.Add(
       LeaksSpec(),
       Authed(store, clock, [&store, &engine, &clock](const HttpRequest& r, const UserRecord& u) {
         return Leaks(store, engine, clock, r, u);
       }));
-  router.Add(FunnelSpec(),
-             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
-               return Funnel(store, r, u);
-             }));
-  router.Add(OutcomesSpec(),
-             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
-               return Outcomes(store, r, u);
-             }));
-  router.Add(SpeedToLeadSpec(),
-             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
-               return SpeedToLead(store, r, u);
-             }));
-  router.Add(AttributionSpec(),
-             Authed(store, clock, [&store](const HttpRequest& r, const UserRecord& u) {
-               return Attribution(store, r, u);
-             }));
+  AddReport(router, store, clock, exports, FunnelSpec(), FunnelRun, &FunnelToJson, &FunnelToCsv);
+  AddReport(router, store, clock, exports, OutcomesSpec(), OutcomesRun, &OutcomesToJson,
+            &OutcomesToCsv);
+  AddReport(router, store, clock, exports, SpeedToLeadSpec(), SpeedToLeadRun, &SpeedToLeadToJson,
+            &SpeedToLeadToCsv);
+  AddReport(router, store, clock, exports, AttributionSpec(), AttributionRun, &AttributionToJson,
+            &AttributionToCsv);
   router.Add(
       ExplainSpec(),
       LeadAuthed(store, clock, [&store](const HttpRequest& r, const UserRecord& u, int64_t id) {

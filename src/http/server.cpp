@@ -14,6 +14,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "http/body_queue.h"
 #include "metrics/metrics.h"
 
 namespace tandem::http {
@@ -100,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ~Session() {
+    CancelBody();
     server_.metrics_.http_connections.Add(-1);
     server_.Unregister(this);
   }
@@ -118,6 +120,9 @@ class Session : public std::enable_shared_from_this<Session> {
       if (self->idle_) self->Close();
     });
   }
+
+  // The grace for requests in flight is over: a streamed answer's producer stops now.
+  void OnServerStopped() { CancelBody(); }
 
  private:
   // Waits up to the idle timeout for the first byte of the next request, then gives the
@@ -269,15 +274,129 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request{parser_->release(), peer_ip_};
     const bool keep_alive = request.message.keep_alive();
     std::string route(server_.router_.RouteName(request));
-    server_.router_.Dispatch(std::move(request), [self = shared_from_this(), keep_alive,
-                                                  route = std::move(route)](Response res) {
+    auto answer = [self = shared_from_this(), keep_alive, route](Response res) {
       self->server_.metrics_.http_requests.Increment({route, std::to_string(res.result_int())});
       net::post(self->stream_.get_executor(), [self, keep_alive, res = std::move(res)]() mutable {
         const bool close = !keep_alive || self->server_.owner_.stopping();
         res.keep_alive(!close);
         self->Write(std::move(res), close);
       });
-    });
+    };
+    // Runs on the producer's thread, holding the session only through the queue's wakes.
+    auto stream = [weak = weak_from_this(), executor = stream_.get_executor(), keep_alive, route](
+                      Response head, BodyProducer produce) {
+      auto body = std::make_shared<BodyQueue>(kMaxUnwritten, [weak, executor] {
+        net::post(executor, [weak] {
+          if (auto self = weak.lock()) self->PumpBody();
+        });
+      });
+      net::post(executor, [weak, body, keep_alive, route, head = std::move(head)]() mutable {
+        auto self = weak.lock();
+        if (!self) return body->Cancel();
+        self->BeginBody(std::move(body), std::move(head), keep_alive, std::move(route));
+      });
+      body->Finish(produce(*body));
+      // The end is taken with the session held: once this returns, the responder that
+      // kept it alive may go.
+      if (auto self = weak.lock()) net::post(executor, [self] { self->PumpBody(); });
+    };
+    server_.router_.Dispatch(std::move(request), Responder(std::move(answer), std::move(stream)));
+  }
+
+  // A streamed answer (Responder::Stream): its head waits for the first chunk or the end,
+  // so a producer that fails before writing anything is answered with its error.
+  void BeginBody(std::shared_ptr<BodyQueue> body, Response head, bool keep_alive,
+                 std::string route) {
+    {
+      std::lock_guard lock(body_mu_);
+      body_ = std::move(body);
+    }
+    body_head_ = std::move(head);
+    body_close_ = !keep_alive || server_.owner_.stopping();
+    body_route_ = std::move(route);
+    head_sent_ = false;
+    writing_body_ = false;
+    PumpBody();
+  }
+
+  // Writes what the producer queued next; on the strand, one write at a time.
+  void PumpBody() {
+    std::shared_ptr<BodyQueue> body = CurrentBody();
+    if (!body || writing_body_) return;
+    BodyQueue::Next next = body->Take();
+    if (next.chunk) {
+      writing_body_ = true;
+      auto data = std::make_shared<std::string>(std::move(*next.chunk));
+      return WriteHeadThen([self = shared_from_this(), data] { self->WriteChunk(data); });
+    }
+    if (!next.end) return;  // nothing yet: the next wake comes with more
+    writing_body_ = true;
+    if (next.end->ok()) {
+      return WriteHeadThen([self = shared_from_this()] { self->WriteLastChunk(); });
+    }
+    EndBody();
+    if (!head_sent_) {
+      // Nothing sent yet: the client gets the error as any other answer.
+      Response res = ErrorResponse(*next.end);
+      server_.metrics_.http_requests.Increment({body_route_, std::to_string(res.result_int())});
+      res.keep_alive(!body_close_);
+      return Write(std::move(res), body_close_);
+    }
+    spdlog::error("{}: the streamed answer failed after it began; connection cut: {}", body_route_,
+                  next.end->message());
+    Close();
+  }
+
+  template <typename Then>
+  void WriteHeadThen(Then then) {
+    if (head_sent_) return then();
+    head_sent_ = true;
+    server_.metrics_.http_requests.Increment(
+        {body_route_, std::to_string(body_head_.result_int())});
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>(std::move(body_head_.base()));
+    head->erase(bhttp::field::content_length);
+    head->chunked(true);
+    head->keep_alive(!body_close_);
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    stream_.expires_after(server_.options_.read_timeout);
+    bhttp::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), head, serializer, then](beast::error_code ec, std::size_t) {
+          if (ec) return self->Close();
+          then();
+        });
+  }
+
+  void WriteChunk(std::shared_ptr<std::string> data) {
+    stream_.expires_after(server_.options_.read_timeout);
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(*data)),
+                     [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
+                       if (ec) return self->Close();
+                       self->writing_body_ = false;
+                       if (auto body = self->CurrentBody()) body->Written(data->size());
+                       self->PumpBody();
+                     });
+  }
+
+  void WriteLastChunk() {
+    stream_.expires_after(server_.options_.read_timeout);
+    net::async_write(stream_, bhttp::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->EndBody();
+                       if (ec || self->body_close_) return self->Close();
+                       self->ReadHeader();
+                     });
+  }
+
+  std::shared_ptr<BodyQueue> CurrentBody() {
+    std::lock_guard lock(body_mu_);
+    return body_;
+  }
+
+  void EndBody() {
+    std::lock_guard lock(body_mu_);
+    body_.reset();
+    writing_body_ = false;
   }
 
   void Write(Response res, bool close) {
@@ -291,7 +410,14 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // Stops a streamed answer's producer (it is told the connection is gone); any thread.
+  void CancelBody() {
+    std::lock_guard lock(body_mu_);
+    if (body_) body_->Cancel();
+  }
+
   void Close() {
+    CancelBody();
     deadline_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -309,6 +435,15 @@ class Session : public std::enable_shared_from_this<Session> {
   bool idle_ = true;  // waiting for the first byte of a request; only touched on the strand
   std::array<char, 16 * 1024> discard_{};  // what a lingering close reads and drops
   size_t lingered_bytes_ = 0;
+  // A streamed answer in progress (BeginBody); body_ is also read by Shutdown's thread.
+  static constexpr size_t kMaxUnwritten = 1 << 20;
+  std::mutex body_mu_;
+  std::shared_ptr<BodyQueue> body_;  // guarded by body_mu_
+  Response body_head_;               // the rest only on the strand
+  bool body_close_ = false;
+  std::string body_route_;
+  bool head_sent_ = false;
+  bool writing_body_ = false;
 };
 
 Status HttpServer::Impl::Listen() {
@@ -392,8 +527,13 @@ void HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
       if (!sessions_cv_.wait_for(lock, grace, [this] { return sessions_.empty(); })) {
         spdlog::warn("shutdown: {} connections still open after {} ms; closing them",
                      sessions_.size(), grace.count());
+        for (auto& [_, weak] : sessions_) {
+          if (auto s = weak.lock()) live.push_back(std::move(s));
+        }
       }
     }
+    for (auto& s : live) s->OnServerStopped();
+    live.clear();
     work_.reset();
     ioc_.stop();
     for (auto& t : workers_) {

@@ -122,6 +122,9 @@ inline const Row kMatrix[] = {
     {"GET /api/v1/openapi.json", Lead::kNone, "YYYYY YYY"},
     // Leads: everyone signed in reads everything.
     {"GET /api/v1/leads", Lead::kNone, "YYYYY UUU"},
+    // Every matching lead as a file: as the reports, a rep the rep's own, no viewer.
+    {"GET /api/v1/leads?format=csv", Lead::kNone, "YYYYN UUU"},
+    {"GET /api/v1/leads?format=csv&owner=none", Lead::kNone, "YYNYN UUU"},
     {"GET /api/v1/leads/{id}", Lead::kEach, "YYYYY UUU"},
     {"GET /api/v1/leads/{id}/timeline", Lead::kEach, "YYYYY UUU"},
     {"GET /api/v1/leads/{id}/score", Lead::kEach, "YYYYY UUU"},
@@ -192,6 +195,10 @@ inline const Row kMatrix[] = {
     {"GET /api/v1/reports/leaks", Lead::kNone, "YYNYN UUU"},
     {"GET /api/v1/reports/hygiene", Lead::kNone, "YYNYN UUU"},
     {"GET /api/v1/reports/funnel?from=2026-01-01&to=2026-02-01", Lead::kNone, "YYYYN UUU"},
+    {"GET /api/v1/reports/funnel?from=2026-01-01&to=2026-02-01&format=csv&all=true", Lead::kNone,
+     "YYYYN UUU"},
+    {"GET /api/v1/reports/attribution?from=2026-01-01&to=2026-02-01&format=csv&all=true",
+     Lead::kNone, "YYYYN UUU"},
     {"GET /api/v1/reports/speed-to-lead?from=2026-01-01&to=2026-02-01&by=rep", Lead::kNone,
      "YYYYN UUU"},
     {"GET /api/v1/reports/outcomes?from=2026-01-01&to=2026-02-01&by=keyword", Lead::kNone,

@@ -237,7 +237,7 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
       std::vector<std::string> keyset;
       std::vector<Value> keyset_binds;
       if (q.after) {
-        keyset.push_back(fmt::format("({0} < ? OR ({0} = ? AND id < ?))", score));
+        keyset.push_back(fmt::format("{0} <= ? AND ({0} < ? OR id < ?)", score));
         keyset_binds = {factor, q.after->key, factor, q.after->key, q.after->id};
       }
       return run(keyset, keyset_binds, fmt::format("{} DESC, id DESC", score), {factor}, q.limit);
@@ -249,7 +249,9 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
       std::vector<Value> keyset_binds;
       if (q.after) {
         auto key = static_cast<int64_t>(q.after->key);
-        keyset.push_back(fmt::format("({0} < ? OR ({0} = ? AND id < ?))", column));
+        // Not "(col < ? OR (col = ? AND id < ?))": with the OR alone SQLite walks the
+        // index from its end to the key, so each page cost more than the one before.
+        keyset.push_back(fmt::format("{0} <= ? AND ({0} < ? OR id < ?)", column));
         keyset_binds = {key, key, q.after->id};
       }
       return run(keyset, keyset_binds, fmt::format("{} DESC, id DESC", column), {}, q.limit);
@@ -274,7 +276,7 @@ StatusOr<std::vector<LeadRecord>> ListLeads(Db& db, const LeadQuery& q) {
     std::vector<Value> due_binds;
     if (q.after) {
       auto key = static_cast<int64_t>(q.after->key);
-      due.push_back("(sla_due_at > ? OR (sla_due_at = ? AND id > ?))");
+      due.push_back("sla_due_at >= ? AND (sla_due_at > ? OR id > ?)");
       due_binds = {key, key, q.after->id};
     }
     TANDEM_ASSIGN_OR_RETURN(out, run(due, due_binds, "sla_due_at, id", {}, q.limit));
