@@ -298,6 +298,8 @@ inline const Row kMatrix[] = {
     {"GET /api/v1/audit/verify", Lead::kNone, "YNNNN UUU"},
     // A person's whole record, for an access request: admins only.
     {"GET /api/v1/persons/{id}/record", Lead::kEach, "YNNNN UUU"},
+    // Erasing a person: admins only.
+    {"DELETE /api/v1/persons/{id}", Lead::kEach, "YNNNN UUU", R"({"reason":"the person asked"})"},
     // Received email: an inbound mail webhook's token (marketing) or an admin.
     {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
     // What came back is read like a lead's emails: by anyone signed in.
