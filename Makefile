@@ -45,7 +45,8 @@ bench: build
 	  ./$(BUILD_DIR)/bench/login_flood_bench ./$(BUILD_DIR)/tandem && \
 	  ./$(BUILD_DIR)/bench/report_bench && \
 	  ./$(BUILD_DIR)/bench/experiment_bench && \
-	  ./$(BUILD_DIR)/bench/import_bench ./$(BUILD_DIR)/tandem; \
+	  ./$(BUILD_DIR)/bench/import_bench ./$(BUILD_DIR)/tandem && \
+	  ./$(BUILD_DIR)/bench/erasure_bench; \
 	  status=$$?; scripts/pg-test-cluster.sh stop $(BENCH_PG_DIR); exit $$status
 
 # Fuzzing: every fuzz/ target built with clang and libFuzzer (its own build dir; the

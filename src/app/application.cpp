@@ -41,6 +41,8 @@ void Application::CreateWorkers(const Config& config) {
                            static_cast<size_t>(config.ingest.commit_max_events)});
   EventPipeline::Options pipeline_options;
   pipeline_options.leads = engine_.get();
+  pipeline_options.erased_address_secret = &unsubscribe_secret_;  // loaded before it starts
+  pipeline_options.audit = store_.get();
   pipeline_options.ingest_busy = [writer = writer_.get()] {
     return writer->Busy(std::chrono::milliseconds(5));
   };
@@ -108,7 +110,7 @@ void Application::RegisterRoutes(const Config& config) {
   });
   http::RegisterHealthRoute(router_, *store_);
   http::RegisterAuditRoutes(router_, *store_, clock_);
-  http::RegisterPersonRoutes(router_, *store_, *engine_, clock_);
+  http::RegisterPersonRoutes(router_, *store_, *engine_, clock_, unsubscribe_secret_);
   auto hygiene = [this]() -> std::string {
     const TimePoint now = clock_.Now();
     auto report = BuildHygieneReport(*store_, now - std::chrono::hours(24 * 30), now);

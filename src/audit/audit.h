@@ -29,6 +29,9 @@ inline constexpr std::string_view kLeadAdded = "lead.added";
 inline constexpr std::string_view kExported = "export";
 inline constexpr std::string_view kImported = "import";
 inline constexpr std::string_view kErased = "person.erased";
+// An erased person's address came back (a form, an identify, an import): the server
+// notes it once per source, with the new person's lead id.
+inline constexpr std::string_view kErasedReturned = "person.returned";
 inline constexpr std::string_view kBackup = "backup";
 inline constexpr std::string_view kRestore = "restore";
 }  // namespace audit_action

@@ -13,8 +13,8 @@
 #include "cli/commands.h"
 #include "cli/email_commands.h"
 #include "cli/experiment_commands.h"
-#include "cli/import_commands.h"
 #include "cli/export_commands.h"
+#include "cli/import_commands.h"
 #include "cli/logging.h"
 #include "cli/person_commands.h"
 #include "cli/report_commands.h"
@@ -67,7 +67,7 @@ struct Arguments {
   std::string export_out;
   cli::ExperimentArgs experiment;
   cli::AuditListArgs audit;
-  std::string backup_file, restore_file, person;
+  std::string backup_file, restore_file, person, erase_reason;
   bool restore_replace = false;
 };
 
@@ -306,6 +306,13 @@ void AddAuditCommands(CLI::App& app, Arguments& a, Actions& actions) {
       ->required();
   actions.emplace_back(record,
                        [&a](const Config& c) { return cli::PrintPersonRecord(c, a.person); });
+  auto* erase = person->add_subcommand(
+      "erase", "Erase a person: everything held about them (reports keep their counts)");
+  erase->add_option("LEAD", a.person, "The lead id (ld_123) or an email address they gave")
+      ->required();
+  erase->add_option("--reason", a.erase_reason, "Why (required; not kept)")->required();
+  actions.emplace_back(
+      erase, [&a](const Config& c) { return cli::ErasePersonCli(c, a.person, a.erase_reason); });
   auto* backup = app.add_subcommand(
       "backup", "Copy the SQLite store to FILE while Tandem serves it (PostgreSQL: pg_dump)");
   backup->add_option("FILE", a.backup_file, "The new backup file (must not exist)")->required();

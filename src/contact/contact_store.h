@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "contact/contact_records.h"
@@ -20,6 +21,9 @@ class ContactReads {
   virtual StatusOr<std::vector<ConsentRecord>> ListConsents(int64_t lead_id) = 0;
   // The lead's touches at or after `since`, oldest first.
   virtual StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) = 0;
+  // Whether an erasure put `address_key` (identity/erased_address.h) on the suppression
+  // list.
+  virtual StatusOr<bool> IsErasedAddress(std::string_view address_key) = 0;
 };
 
 // Writes, inside a lead's transaction.

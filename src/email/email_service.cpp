@@ -9,6 +9,7 @@
 #include "core/random.h"
 #include "email/tracking.h"
 #include "identity/email.h"
+#include "identity/erased_address.h"
 
 namespace tandem {
 namespace {
@@ -163,6 +164,16 @@ StatusOr<std::vector<ContactReason>> EmailService::Compliance(EmailTxn& txn, con
                                   suppressed->detail.empty() ? "" : ": " + suppressed->detail)));
   }
   if (purpose == Purpose::kEmailMarketing) {
+    // A person who had Tandem erase them may come back to sales on their own; marketing
+    // never reaches the address again (the suppression list keeps its key only).
+    TANDEM_ASSIGN_OR_RETURN(bool erased,
+                            txn.IsErasedAddress(ErasedAddressKey(secret_, lead.email)));
+    if (erased) {
+      out.push_back(Refusal(
+          "erased", fmt::format("{} belonged to a person who had their data erased: no marketing "
+                                "email goes to it again, whatever consent is recorded",
+                                lead.email)));
+    }
     TANDEM_ASSIGN_OR_RETURN(ContactPrefs prefs, txn.GetContactPrefs(lead.id));
     if (prefs.address_source == "harvested" || prefs.address_source == "purchased") {
       out.push_back(Refusal(

@@ -6,11 +6,13 @@
 
 #include "auth/permissions.h"
 #include "core/ids.h"
+#include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
 #include "http/audit_routes.h"
 #include "http/query_params.h"
 #include "identity/email.h"
+#include "privacy/erasure.h"
 #include "privacy/person_record.h"
 
 namespace tandem::http {
@@ -42,6 +44,32 @@ Response Record(Store& store, const LeadEngine& engine, const Clock& clock,
   return res;
 }
 
+// DELETE /api/v1/persons/{person} {"reason"}: erases the person; the reason is required
+// and not kept (privacy/erasure.h).
+Response Erase(Store& store, const Clock& clock, const std::string& secret,
+               const HttpRequest& request, const UserRecord& user) {
+  if (Status st = Require(user, Permission::kPersonalData, "erase a person"); !st.ok()) {
+    return ErrorResponse(st);
+  }
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  auto reason = StringField(*body, "reason");
+  if (!reason.ok()) return ErrorResponse(reason.status());
+  if (Status st = CheckErasureReason(*reason); !st.ok()) return ErrorResponse(st);
+  auto person = FindPerson(store, UrlDecode(request.params.Get("person")));
+  if (!person.ok()) return ErrorResponse(person.status());
+  const TimePoint now = clock.Now();
+  auto counts = ErasePerson(store, secret, *person, now);
+  if (!counts.ok()) return ErrorResponse(counts.status());
+  const json detail = ErasureDetail(*counts);
+  // Done, so recorded whatever happens next; a trail that cannot take it is logged.
+  AuditDone(store, clock, user, audit_action::kErased, LeadIdText(*person), detail.dump());
+  json out = detail;
+  out["person"] = LeadIdText(*person);
+  out["erased_at"] = FormatIsoTime(now);
+  return Json(200, out);
+}
+
 }  // namespace
 
 StatusOr<int64_t> FindPerson(Store& store, std::string_view text) {
@@ -65,7 +93,7 @@ StatusOr<int64_t> FindPerson(Store& store, std::string_view text) {
 }
 
 void RegisterPersonRoutes(Router& router, Store& store, const LeadEngine& engine,
-                          const Clock& clock) {
+                          const Clock& clock, const std::string& secret) {
   RouteSpec record{.method = "GET",
                    .path = "/api/v1/persons/{person}/record",
                    .summary =
@@ -81,6 +109,28 @@ void RegisterPersonRoutes(Router& router, Store& store, const LeadEngine& engine
       std::move(record),
       Authed(store, clock, [&store, &engine, &clock](const HttpRequest& r, const UserRecord& u) {
         return Record(store, engine, clock, r, u);
+      }));
+
+  RouteSpec erase{.method = "DELETE",
+                  .path = "/api/v1/persons/{person}",
+                  .summary =
+                      "Erase a person: everything held about them, in one transaction; their "
+                      "addresses stay only as keyed hashes that block marketing email (admins)",
+                  .tag = "persons"};
+  erase.path_params = {{"person", "ld_<n>, or an email address the person gave"}};
+  erase.request_body = schema::Object(
+      {{"reason", schema::String("why (required, at most 1000 characters; not kept)")}},
+      {"reason"});
+  erase.response = schema::Object(
+      {{"person", schema::String("ld_<n>")},
+       {"erased_at", schema::String("RFC 3339")},
+       {"rows", schema::AnyObject("rows deleted or anonymized, by table")},
+       {"suppressed_addresses", schema::Integer("addresses added to the suppression list")}});
+  erase.errors = {400, 403, 404, 422};
+  router.Add(
+      std::move(erase),
+      Authed(store, clock, [&store, &clock, &secret](const HttpRequest& r, const UserRecord& u) {
+        return Erase(store, clock, secret, r, u);
       }));
 }
 

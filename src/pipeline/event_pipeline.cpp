@@ -5,15 +5,19 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "analytics/facts/touchpoint.h"
 #include "brief/brief_event.h"
+#include "core/ids.h"
 #include "experiments/experiment.h"
 #include "experiments/web_exposure.h"
 #include "identity/email.h"
+#include "identity/erased_address.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
 
@@ -112,6 +116,32 @@ Status EventPipeline::ExposeToWebExperiments(ProcessingTxn& txn, const StoredEve
   return OkStatus();
 }
 
+Status EventPipeline::NoteErasedReturn(ProcessingTxn& txn, const StoredEvent& event,
+                                       const EventIdentities& ids, int64_t person_id, TimePoint now,
+                                       std::vector<AuditEntry>& returns) const {
+  if (ids.email.empty() || options_.audit == nullptr || options_.erased_address_secret == nullptr ||
+      options_.erased_address_secret->empty()) {
+    return OkStatus();
+  }
+  const std::string key = ErasedAddressKey(*options_.erased_address_secret, ids.email);
+  TANDEM_ASSIGN_OR_RETURN(bool returned,
+                          txn.NoteErasedAddressReturn(key, event.record.source_id, person_id, now));
+  if (!returned) return OkStatus();
+  AuditEntry entry;
+  entry.at = now;
+  entry.actor = "system";
+  entry.action = std::string(audit_action::kErasedReturned);
+  entry.subject = LeadIdText(person_id);
+  // Where it came back through, never the address.
+  entry.detail = nlohmann::json{
+      {"source_id", event.record.source_id},
+      {"event_type", event.record.type},
+      {"event_id",
+       event.id}}.dump();
+  returns.push_back(std::move(entry));
+  return OkStatus();
+}
+
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
@@ -119,6 +149,7 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
   const TimePoint now = clock_.Now();
   // What the brief reads of each event, kept with the person it is stitched to.
   const BriefEvents brief = ExtractBriefEvents(events);
+  std::vector<AuditEntry> returns;  // erased addresses that came back, recorded once committed
   for (size_t i = 0; i < events.size(); ++i) {
     const StoredEvent& event = events[i];
     EventIdentities ids = ExtractEventIdentities(event);
@@ -126,6 +157,7 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
     TANDEM_ASSIGN_OR_RETURN(auto known, txn->LookUpIdentities(keys));
     StitchPlan plan = PlanStitch(ids, known);
     TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
+    TANDEM_RETURN_IF_ERROR(NoteErasedReturn(*txn, event, ids, person_id, now, returns));
     TANDEM_RETURN_IF_ERROR(txn->KeepBriefEvent(person_id, brief[i]));
     // Before the lead's work, so a hand-raise on the page that showed a variant counts.
     TANDEM_RETURN_IF_ERROR(ExposeToWebExperiments(*txn, event, person_id));
@@ -145,6 +177,14 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
   }
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
+  txn.reset();  // the store's writer is free again: the trail takes its own write
+  for (const AuditEntry& entry : returns) {
+    // Committed already: a trail that cannot take the entry now is logged, not retried.
+    if (auto kept = options_.audit->AppendAudit(entry); !kept.ok()) {
+      spdlog::error("event pipeline: cannot record {} of {}: {}", entry.action, entry.subject,
+                    kept.status().ToString());
+    }
+  }
   metrics_.events_processed.Increment(static_cast<int64_t>(events.size()));
   metrics_.pipeline_lag_events.Processed(static_cast<int64_t>(events.size()));
   // Until one count succeeds (the first may have overlapped a commit), the figure misses

@@ -13,6 +13,7 @@
 #include <functional>
 #include <thread>
 
+#include "audit/audit_store.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "core/wake_signal.h"
@@ -40,6 +41,12 @@ class EventPipeline {
     std::chrono::milliseconds max_deferral{100};
     // Applies each event to its lead (scores, stage, routing); null: stitching only.
     const LeadEngine* leads = nullptr;
+    // The server's signing secret, under which an erased person's address is kept
+    // (identity/erased_address.h), and the trail that records when one comes back
+    // (audit_action::kErasedReturned, once per address and source). Both or neither;
+    // they outlive the pipeline, and the secret is read as each event is processed.
+    const std::string* erased_address_secret = nullptr;
+    AuditStore* audit = nullptr;
   };
 
   // Batches run in `source`'s transactions; the lag is counted in `events`. They,
@@ -82,6 +89,10 @@ class EventPipeline {
   StatusOr<size_t> ProcessEvents(size_t limit);
   // The running web experiments `event` exposed its person to (experiments/web_exposure.h).
   Status ExposeToWebExperiments(ProcessingTxn& txn, const StoredEvent& event, int64_t person_id);
+  // Notes in `txn` whether the address `ids` carries is an erased one that came back
+  // through `event`'s source; if so, adds the entry to record to `returns`.
+  Status NoteErasedReturn(ProcessingTxn& txn, const StoredEvent& event, const EventIdentities& ids,
+                          int64_t person_id, TimePoint now, std::vector<AuditEntry>& returns) const;
   // Marks the next unprocessed event processed without its effects, for `cause`.
   Status SetAsideNext(const Status& cause);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "brief/brief_store.h"
@@ -29,6 +30,11 @@ class ProcessingTxn : public LeadTxn, public BriefEventWrites, public Touchpoint
                                         TimePoint now) = 0;
   // Records that every event up to and including `last` is processed.
   virtual Status MarkProcessed(const StoredEvent& last) = 0;
+  // When `address_key` (identity/erased_address.h) is on the suppression list and has
+  // not come back through `source_id` before, notes that it came back as `person_id` and
+  // returns true; false otherwise.
+  virtual StatusOr<bool> NoteErasedAddressReturn(std::string_view address_key, int64_t source_id,
+                                                 int64_t person_id, TimePoint at) = 0;
   // Up to `limit` events stitched to a person with ids in (after_id, upto_id], by id.
   virtual StatusOr<std::vector<StoredEvent>> StitchedEvents(int64_t after_id, int64_t upto_id,
                                                             size_t limit) = 0;

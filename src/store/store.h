@@ -61,6 +61,7 @@ class Store : public EventStore,
               public ExperimentStore,
               public AuditStore,
               public PrivacyReads,
+              public PrivacyWrites,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

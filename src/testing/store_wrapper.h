@@ -200,6 +200,9 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<AuditScan> ScanAudit(const std::function<Status(const AuditEntry&)>& visit) override {
     return target_.ScanAudit(visit);
   }
+  StatusOr<ErasureCounts> ErasePerson(const ErasureRequest& request) override {
+    return target_.ErasePerson(request);
+  }
   StatusOr<std::unique_ptr<SequenceTxn>> BeginSequenceTxn() override {
     return target_.BeginSequenceTxn();
   }

@@ -16,9 +16,9 @@ namespace tandem::testing {
 
 enum class Backend { kSqlite, kPostgres };
 
-// What schema versions 26 to 29 (experiments, a broadcast's test share, the audit log)
-// add, undone: for a test that takes a store back to an older version, after which
-// opening it migrates again.
+// What schema versions 26 to 30 (experiments, a broadcast's test share, the audit log,
+// what an erasure keeps) add, undone: for a test that takes a store back to an older
+// version, after which opening it migrates again.
 inline constexpr const char* kUndoVersion26 =
     "ALTER TABLE broadcasts DROP COLUMN test_phase; "
     "ALTER TABLE broadcasts DROP COLUMN test_experiment_id; "
@@ -26,7 +26,11 @@ inline constexpr const char* kUndoVersion26 =
     "DROP TABLE experiments; DROP TABLE experiment_persons; DROP TABLE experiment_outcomes; "
     "DROP TABLE experiment_days; ALTER TABLE email_sends DROP COLUMN experiment_id; "
     "ALTER TABLE email_sends DROP COLUMN experiment_arm; "
-    "DROP TABLE audit_log; DROP TABLE audit_head; ";
+    "DROP TABLE audit_log; DROP TABLE audit_head; "
+    "DROP TABLE erased_addresses; DROP TABLE erased_address_returns; "
+    "DROP INDEX gate_refusals_lead; DROP INDEX outbox_lead; "
+    "DROP INDEX deliveries_lead; DROP INDEX inbound_messages_from; DROP INDEX person_merges_into; "
+    "ALTER TABLE leads DROP COLUMN erased_at; ";
 
 // The back-end TANDEM_TEST_STORE selects ("postgres" or, by default, "sqlite").
 Backend BackendFromEnvironment();

@@ -97,6 +97,10 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
     return target_->ApplyStitch(event, plan, now);
   }
   Status MarkProcessed(const StoredEvent& last) override { return target_->MarkProcessed(last); }
+  StatusOr<bool> NoteErasedAddressReturn(std::string_view address_key, int64_t source_id,
+                                         int64_t person_id, TimePoint at) override {
+    return target_->NoteErasedAddressReturn(address_key, source_id, person_id, at);
+  }
   StatusOr<std::vector<StoredEvent>> StitchedEvents(int64_t after_id, int64_t upto_id,
                                                     size_t limit) override {
     return target_->StitchedEvents(after_id, upto_id, limit);

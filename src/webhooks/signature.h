@@ -3,13 +3,14 @@
 // Tandem sent the body and reject old timestamps to stop replays.
 #pragma once
 
+#include "core/mac.h"  // HmacSha256Hex
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace tandem {
 
-std::string HmacSha256Hex(std::string_view key, std::string_view message);
 std::string SignatureHeader(std::string_view secret, int64_t unix_seconds, std::string_view body);
 
 }  // namespace tandem

@@ -310,6 +310,8 @@ inline const Row kMatrix[] = {
     {"POST /api/v1/leads", Lead::kNone, "YYYYN UUU",
      R"({"email":"{new_key}@intake.example","address_source":"event","consent_basis":"none"})"},
     {"POST /api/v1/imports", Lead::kNone, "YYNYN UUU", "email\r\n{new_key}@import.example\r\n"},
+    // Erasing a person: admins only.
+    {"DELETE /api/v1/persons/{id}", Lead::kEach, "YNNNN UUU", R"({"reason":"the person asked"})"},
     // Received email: an inbound mail webhook's token (marketing) or an admin.
     {"POST /api/v1/inbound/mime", Lead::kNone, "YNNYN UUU", kInboundMime},
     // What came back is read like a lead's emails: by anyone signed in.

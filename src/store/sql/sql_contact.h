@@ -13,6 +13,10 @@ namespace tandem::sql {
 StatusOr<ContactPrefs> GetContactPrefs(Db& db, int64_t lead_id);
 StatusOr<std::vector<ConsentRecord>> ListConsents(Db& db, int64_t lead_id);
 StatusOr<std::vector<TouchRecord>> ListTouches(Db& db, int64_t lead_id, TimePoint since);
+// The suppression list an erasure leaves (sql_erasure.cpp).
+StatusOr<bool> IsErasedAddress(Db& db, std::string_view address_key);
+StatusOr<bool> NoteErasedAddressReturn(Db& db, std::string_view address_key, int64_t source_id,
+                                       int64_t person_id, TimePoint at);
 
 Status PutContactPrefs(Db& db, const ContactPrefs& prefs);
 Status AddConsent(Db& db, const ConsentRecord& consent);
@@ -37,6 +41,9 @@ class ContactReadsOn : public Base {
   }
   StatusOr<std::vector<TouchRecord>> ListTouches(int64_t lead_id, TimePoint since) override {
     return this->Reading([&](Db& db) { return sql::ListTouches(db, lead_id, since); });
+  }
+  StatusOr<bool> IsErasedAddress(std::string_view address_key) override {
+    return this->Reading([&](Db& db) { return sql::IsErasedAddress(db, address_key); });
   }
 };
 

@@ -68,7 +68,9 @@ Status RunSteps(Db& db, std::initializer_list<const char*> steps, int64_t a, int
 
 StatusOr<std::optional<LeadRecord>> GetLead(Db& db, int64_t lead_id) {
   TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt, db.Prepare(fmt::format("SELECT {} FROM leads WHERE id = ?", kLeadColumns)));
+      Statement * stmt,
+      db.Prepare(
+          fmt::format("SELECT {} FROM leads WHERE id = ? AND erased_at IS NULL", kLeadColumns)));
   stmt->Bind(1, lead_id);
   TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<LeadRecord>(stmt, ReadLead));
   if (rows.empty()) return std::optional<LeadRecord>();
@@ -161,6 +163,8 @@ LeadFilter FilterOf(const Db& db, const LeadQuery& q, double factor) {
     where.push_back(std::move(clause));
     binds.insert(binds.end(), values);
   };
+  // An erased lead's tombstone counts in the reports only (privacy/erasure.h).
+  add("erased_at IS NULL", {});
   if (q.owner_id) add("owner_id = ?", {*q.owner_id});
   if (q.unassigned) add("owner_id IS NULL", {});
   if (q.queued) add("queued = 1", {});
@@ -298,7 +302,7 @@ StatusOr<std::optional<int64_t>> ResolveLeadId(Db& db, int64_t person_id) {
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
       db.Prepare("SELECT l.id FROM persons p JOIN leads l ON l.id = COALESCE(p.merged_into, p.id) "
-                 "WHERE p.id = ?"));
+                 "WHERE p.id = ? AND l.erased_at IS NULL"));
   stmt->Bind(1, person_id);
   TANDEM_ASSIGN_OR_RETURN(auto ids,
                           Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
@@ -446,7 +450,8 @@ namespace {
 // PostgreSQL's planner weighs the partial index by its statistics.
 std::string NeverTouched(const Db& db) {
   return fmt::format(
-      "mql_at IS NOT NULL AND contacted_at IS NULL AND {}stage IN ('lead', 'mql', 'sal', 'sql', "
+      "mql_at IS NOT NULL AND contacted_at IS NULL AND erased_at IS NULL AND {}stage IN ('lead', "
+      "'mql', 'sal', 'sql', "
       "'opportunity')",
       db.dialect() == Dialect::kSqlite ? "+" : "");
 }
@@ -489,8 +494,9 @@ StatusOr<std::vector<LeadRecord>> SqlStore::ListLeads(const LeadQuery& query) {
 
 StatusOr<std::vector<int64_t>> SqlStore::ListLeadIds() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
-                          lease->db().Prepare("SELECT id FROM leads ORDER BY id"));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT id FROM leads WHERE erased_at IS NULL ORDER BY id"));
   std::vector<int64_t> out;
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool more, stmt->Step());
@@ -503,7 +509,8 @@ StatusOr<std::vector<int64_t>> SqlStore::ListLeadIds() {
 
 StatusOr<int64_t> SqlStore::CountLeads() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, lease->db().Prepare("SELECT COUNT(*) FROM leads"));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt, lease->db().Prepare("SELECT COUNT(*) FROM leads WHERE erased_at IS NULL"));
   TANDEM_ASSIGN_OR_RETURN(auto n,
                           sql::First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
   return n.value_or(0);
@@ -513,8 +520,9 @@ StatusOr<std::vector<int64_t>> SqlStore::DueRevisits(TimePoint now, size_t limit
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      lease->db().Prepare("SELECT id FROM leads WHERE stage = 'recycled' AND revisit_on <= ? "
-                          "ORDER BY revisit_on, id LIMIT ?"));
+      lease->db().Prepare(
+          "SELECT id FROM leads WHERE stage = 'recycled' AND revisit_on <= ? AND erased_at IS NULL "
+          "ORDER BY revisit_on, id LIMIT ?"));
   stmt->Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
   return sql::Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); });
 }

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "store/sql/sql_analytics.h"
+#include "store/sql/sql_contact.h"
 #include "store/sql/sql_events.h"
 #include "store/sql/sql_lead_txn.h"
 #include "store/sql/sql_store.h"
@@ -30,6 +31,11 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     }
     stmt->Reset();
     return out;
+  }
+
+  StatusOr<bool> NoteErasedAddressReturn(std::string_view address_key, int64_t source_id,
+                                         int64_t person_id, TimePoint at) override {
+    return sql::NoteErasedAddressReturn(db_, address_key, source_id, person_id, at);
   }
 
   StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) override {

@@ -39,10 +39,10 @@ StatusOr<std::vector<AssignmentRecord>> ListAssignments(Db& db, int64_t lead_id)
 }
 
 StatusOr<int> CountOpenLeads(Db& db, int64_t user_id) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("SELECT COUNT(*) FROM leads WHERE owner_id = ? AND stage IN ('lead', 'mql', "
-                 "'sal', 'sql', 'opportunity')"));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare("SELECT COUNT(*) FROM leads WHERE owner_id = ? AND erased_at "
+                                     "IS NULL AND stage IN ('lead', 'mql', "
+                                     "'sal', 'sql', 'opportunity')"));
   stmt->Bind(1, user_id);
   TANDEM_ASSIGN_OR_RETURN(auto n,
                           Collect<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));

@@ -194,6 +194,8 @@ class SqlStore : public sql::SqlStoreReads {
   StatusOr<std::vector<ExperimentDay>> ExperimentDays(int64_t experiment_id) override;
   // sql_privacy.cpp
   StatusOr<std::vector<TraitChange>> ListTraitHistory(int64_t lead_id) override;
+  // sql_erasure.cpp
+  StatusOr<ErasureCounts> ErasePerson(const ErasureRequest& request) override;
   // sql_audit.cpp
   StatusOr<AuditEntry> AppendAudit(const AuditEntry& draft) override;
   StatusOr<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
