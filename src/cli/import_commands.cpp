@@ -130,7 +130,11 @@ StatusOr<bool> ImportLeads(const Config& config, const ImportArgs& args) {
   in.seekg(0);
   std::error_code size_error;
   const uintmax_t size = std::filesystem::file_size(args.file, size_error);
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  // A batch job over a store that may be large: reads by system call rather than mapping
+  // the file, so the import's memory is its own, not the pages of the store it read.
+  Config batch = config;
+  batch.storage.sqlite_mmap_mb = 0;
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(batch));
   TANDEM_ASSIGN_OR_RETURN(std::vector<UserRecord> users, store->ListUsers());
   const SystemClock clock;
   if (!args.dry_run) {
