@@ -8,7 +8,8 @@
 //      fresh file, in rows/s and as a ratio to (1) (the target: >= 0.5);
 //   3. `tandem import leads` of 1,000,000 rows, end to end (stored, then processed into
 //      leads), in a child process: its wall time and peak RSS (the target: <= 200 MB).
-// Usage: import_bench path/to/tandem [rows for 1 and 2, default 200000]
+// Usage: import_bench path/to/tandem [rows for 1 and 2, default 200000] [rows for 3, default
+// 1000000]
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -142,6 +143,6 @@ int main(int argc, char** argv) {
       "import of {} rows: raw insert {:.0f} rows/s, import (read, check, map, store) {:.0f} "
       "rows/s = {:.2f}x (target >= 0.5x)\n",
       rows, raw, imported, imported / raw);
-  tandem::EndToEnd(dir, argv[1], 1000000);
+  tandem::EndToEnd(dir, argv[1], argc > 3 ? std::stoll(argv[3]) : 1000000);
   return 0;
 }

@@ -6,10 +6,19 @@
 namespace tandem {
 namespace {
 
-nlohmann::json TraitsOf(const ImportedLead& lead) {
-  nlohmann::json traits = {{"email", lead.email}, {"lead", true}};
-  auto put = [&](const char* key, const std::string& value) {
-    if (!value.empty()) traits[key] = value;
+// The lead's traits as an identify's JSON object: email, lead, name, firstName, lastName,
+// title, phone, timezone, company {name, domain}, address {country, city} (empty ones
+// left out).
+void AppendTraits(std::string& out, const ImportedLead& lead) {
+  out += "{\"email\":";
+  AppendJsonString(out, lead.email);
+  out += ",\"lead\":true";
+  auto put = [&out](std::string_view key, const std::string& value) {
+    if (value.empty()) return;
+    out += ',';
+    AppendJsonString(out, key);
+    out += ':';
+    AppendJsonString(out, value);
   };
   put("name", lead.name);
   put("firstName", lead.first_name);
@@ -17,19 +26,26 @@ nlohmann::json TraitsOf(const ImportedLead& lead) {
   put("title", lead.title);
   put("phone", lead.phone);
   put("timezone", lead.timezone);
-  if (!lead.company.empty() || !lead.domain.empty()) {
-    nlohmann::json company = nlohmann::json::object();
-    if (!lead.company.empty()) company["name"] = lead.company;
-    if (!lead.domain.empty()) company["domain"] = lead.domain;
-    traits["company"] = std::move(company);
-  }
-  if (!lead.country.empty() || !lead.city.empty()) {
-    nlohmann::json address = nlohmann::json::object();
-    if (!lead.country.empty()) address["country"] = lead.country;
-    if (!lead.city.empty()) address["city"] = lead.city;
-    traits["address"] = std::move(address);
-  }
-  return traits;
+  auto object = [&out](std::string_view key, std::pair<std::string_view, const std::string*> a,
+                       std::pair<std::string_view, const std::string*> b) {
+    if (a.second->empty() && b.second->empty()) return;
+    out += ',';
+    AppendJsonString(out, key);
+    out += ":{";
+    bool first = true;
+    for (const auto& [name, value] : {a, b}) {
+      if (value->empty()) continue;
+      if (!first) out += ',';
+      first = false;
+      AppendJsonString(out, name);
+      out += ':';
+      AppendJsonString(out, *value);
+    }
+    out += '}';
+  };
+  object("company", {"name", &lead.company}, {"domain", &lead.domain});
+  object("address", {"country", &lead.country}, {"city", &lead.city});
+  out += '}';
 }
 
 }  // namespace
@@ -52,7 +68,7 @@ EventRecord LeadArrivalEvent(const ImportedLead& lead, std::optional<int64_t> ow
   out += "{\"type\":\"identify\",\"messageId\":";
   AppendJsonString(out, e.message_id);
   out += ",\"traits\":";
-  out += TraitsOf(lead).dump();
+  AppendTraits(out, lead);
   out += ",\"context\":{\"tandem\":{\"import\":{";
   std::string origin_text = origin.dump();  // {"file":…,"line":…} or {"added_by":…}
   out.append(origin_text, 1, origin_text.size() - 2);
