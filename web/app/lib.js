@@ -18,19 +18,24 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
-  const headers = { 'Content-Type': 'application/json' };
+// One request with the session's CSRF token on a change: the answer's JSON, or an ApiError
+// with the server's message.
+async function send(method, path, body, contentType) {
+  const headers = { 'Content-Type': contentType };
   if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined,
-      credentials: 'same-origin' });
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
   } catch (err) {
     throw new ApiError(0, { error: { code: 'network', message: 'Tandem could not be reached; check the connection and try again' } });
   }
   const data = await res.json().catch(() => ({}));
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
+}
+
+export function api(method, path, body) {
+  return send(method, path, body ? JSON.stringify(body) : undefined, 'application/json');
 }
 
 // Loads `load()` (a promise) whenever `deps` change: {data, error, loading, reload}.
@@ -193,16 +198,6 @@ export function useAutoRefresh(reload, ms = 30000) {
 }
 
 // Sends a file as the body of a POST (its own content type), with the CSRF token.
-export async function upload(path, file, contentType) {
-  const headers = { 'Content-Type': contentType };
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  let res;
-  try {
-    res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' });
-  } catch (err) {
-    throw new ApiError(0, { error: { code: 'network', message: 'Tandem could not be reached; check the connection and try again' } });
-  }
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
+export function upload(path, file, contentType) {
+  return send('POST', path, file, contentType);
 }
