@@ -4,16 +4,17 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
 
 #include "contact/contact_policy.h"
-#include "core/random.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "identity/email.h"
 #include "imports/lead_event.h"
+#include "ingest/new_source.h"
 
 namespace tandem {
 namespace {
@@ -115,6 +116,7 @@ class ImportRun {
       return Unprocessable("empty_file", "the file has no header row (and no rows)");
     }
     TANDEM_RETURN_IF_ERROR(Flush());
+    TANDEM_RETURN_IF_ERROR(AwaitStored());
     if (progress_) progress_(summary_.rows);
     summary_.encoding = std::string(TextEncodingName(facts.encoding));
     std::sort(address_hashes_.begin(), address_hashes_.end());
@@ -135,12 +137,25 @@ class ImportRun {
     return OkStatus();
   }
 
+  // Hands the batch to the store and goes on reading: the store writes one batch while
+  // the next is read and checked, so the two costs overlap instead of adding up.
   Status Flush() {
     if (batch_.empty()) return OkStatus();
-    TANDEM_ASSIGN_OR_RETURN(AppendResult result, sink_(batch_));
-    summary_.stored += static_cast<int64_t>(result.stored);
-    summary_.already_imported += static_cast<int64_t>(result.duplicates);
+    TANDEM_RETURN_IF_ERROR(AwaitStored());
+    storing_.swap(batch_);
     batch_.clear();
+    stored_ = std::async(std::launch::async,
+                         [this]() -> StatusOr<AppendResult> { return sink_(storing_); });
+    return OkStatus();
+  }
+
+  // Waits for the batch being stored and counts it.
+  Status AwaitStored() {
+    if (!stored_.valid()) return OkStatus();
+    StatusOr<AppendResult> result = stored_.get();
+    if (!result.ok()) return result.status();
+    summary_.stored += static_cast<int64_t>(result->stored);
+    summary_.already_imported += static_cast<int64_t>(result->duplicates);
     return OkStatus();
   }
 
@@ -160,7 +175,9 @@ class ImportRun {
   const ImportSink& sink_;
   const ImportProgress& progress_;
   std::optional<ColumnMapping> mapping_;
-  std::vector<EventRecord> batch_;
+  std::vector<EventRecord> batch_;    // being read
+  std::vector<EventRecord> storing_;  // being stored, by stored_ (declared after: awaited first)
+  std::future<StatusOr<AppendResult>> stored_;
   std::vector<uint64_t> address_hashes_;  // 8 bytes a row: a million rows stay small
   ImportSummary summary_;
 };
@@ -247,18 +264,16 @@ StatusOr<ImportSummary> RunLeadImport(std::istream& in, std::string_view file_ke
 }
 
 StatusOr<Source> FindOrCreateSource(EventStore& store, std::string_view name, TimePoint now) {
-  TANDEM_ASSIGN_OR_RETURN(std::vector<Source> sources, store.ListSources());
-  for (Source& s : sources) {
-    if (s.name == name) return std::move(s);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    TANDEM_ASSIGN_OR_RETURN(std::vector<Source> sources, store.ListSources());
+    for (Source& s : sources) {
+      if (s.name == name) return std::move(s);
+    }
+    auto created = AddSource(store, name, now);
+    // Another import created it meanwhile: the second look finds it.
+    if (created.ok() || created.status().code() != StatusCode::kConflict) return created;
   }
-  auto created = store.CreateSource(name, RandomToken(24), now);
-  if (created.ok()) return created;
-  // Another import created it meanwhile.
-  TANDEM_ASSIGN_OR_RETURN(sources, store.ListSources());
-  for (Source& s : sources) {
-    if (s.name == name) return std::move(s);
-  }
-  return created.status();
+  return Conflict("source_name_taken", fmt::format("the source \"{}\" could not be made", name));
 }
 
 StatusOr<ImportSummary> ImportLeadFile(EventStore& store, std::istream& in,
