@@ -101,6 +101,13 @@ std::string_view Router::RouteName(const HttpRequest& request) const {
   return route == nullptr ? "unmatched" : std::string_view(route->pattern);
 }
 
+bool Router::HasRoute(std::string_view method, std::string_view path) const {
+  for (const Route& route : routes_) {
+    if (route.method == method && Matches(route, path, nullptr)) return true;
+  }
+  return false;
+}
+
 void Router::Dispatch(HttpRequest&& request, Responder respond) const {
   if (request.path().find("//") != std::string_view::npos) {
     std::string_view original(request.message.target().data(), request.message.target().size());
@@ -110,6 +117,16 @@ void Router::Dispatch(HttpRequest&& request, Responder respond) const {
   }
   std::string_view method(request.message.method_string().data(),
                           request.message.method_string().size());
+  // HEAD is GET without the body (RFC 9110 9.3.2), wherever no route answers HEAD itself.
+  if (method == "HEAD" && !HasRoute("HEAD", request.path())) {
+    method = "GET";
+    respond = Responder([respond](Response res) {
+      const size_t length = res.body().size();
+      res.body().clear();
+      res.content_length(length);  // the length the GET would send
+      respond(std::move(res));
+    });
+  }
   std::string allowed;
   for (const Route& route : routes_) {
     request.params.Clear();

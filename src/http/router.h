@@ -56,6 +56,7 @@ class Router {
     Handler handler;
   };
   static bool Matches(const Route& route, std::string_view path, PathParams* params);
+  bool HasRoute(std::string_view method, std::string_view path) const;
   const Route* Match(std::string_view path) const;
 
   std::vector<Route> routes_;

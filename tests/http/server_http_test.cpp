@@ -141,6 +141,27 @@ TEST_F(ServerHttpTest, RepeatedSlashesInAPathCountAsOne) {
   EXPECT_EQ(client_->Get("//nothing//here").status, 404u);
 }
 
+// HEAD answers as GET would, without the body: the library's script, a page, the API.
+TEST_F(ServerHttpTest, HeadAnswersWhatGetWouldWithoutTheBody) {
+  StartWith();
+  HttpResult get = client_->Get("/t.js?k=key");
+  ASSERT_EQ(get.status, 200u);
+  ASSERT_FALSE(get.body.empty());
+  HttpResult head = client_->Request("HEAD", "/t.js?k=key", "", {});
+  EXPECT_EQ(head.status, 200u);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.headers["Content-Length"], std::to_string(get.body.size()));
+  EXPECT_EQ(head.headers["Content-Type"], get.headers["Content-Type"]);
+  // The connection carries on: no stray body bytes were sent after the head.
+  EXPECT_EQ(client_->Get("/healthz").status, 200u);
+  EXPECT_EQ(client_->Request("HEAD", "/healthz", "", {}).status, 200u);
+  EXPECT_EQ(client_->Request("HEAD", "/nothing/here", "", {}).status, 404u);
+  // A method no route has still names what the path accepts.
+  HttpResult put = client_->Request("PUT", "/t.js", "", {});
+  EXPECT_EQ(put.status, 405u);
+  EXPECT_EQ(ErrorCode(put), "method_not_allowed");
+}
+
 TEST_F(ServerHttpTest, SettingsTakeTheirApiHostOnlyFromAValidHostAndVaryWithIt) {
   StartWith();
   auto settings = [&](const std::string& host) {

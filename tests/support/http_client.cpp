@@ -1,6 +1,7 @@
 #include "support/http_client.h"
 
 #include <boost/beast/core/detail/base64.hpp>
+#include <limits>
 
 namespace tandem::testing {
 
@@ -44,12 +45,15 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
     beast::error_code ec;
     stream_->expires_after(std::chrono::seconds(30));
     bhttp::write(*stream_, req, ec);
-    bhttp::response<bhttp::string_body> res;
-    if (!ec) bhttp::read(*stream_, buffer_, res, ec);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    parser.skip(method == "HEAD");  // a HEAD answer's length names a body it does not send
+    if (!ec) bhttp::read(*stream_, buffer_, parser, ec);
     if (ec) {
       stream_.reset();  // a kept-alive connection the server closed; retry once on a new one
       continue;
     }
+    bhttp::response<bhttp::string_body> res = parser.release();
     HttpResult out = ToResult(res);
     if (out.connection_closed) stream_.reset();
     return out;
