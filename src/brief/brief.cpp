@@ -39,6 +39,25 @@ std::string ContainsForbidden(std::string_view text) {
 namespace {
 
 using brief::Ago;
+
+// The brief is the owner's: a time not about reaching the lead is in the owner's zone
+// (UTC without one); one about reaching the lead in the lead's (docs/api.md).
+TimeZone ReaderZone(const BriefInput& in) {
+  if (in.owner) {
+    if (auto zone = TimeZone::Find(in.owner->timezone)) return *zone;
+  }
+  return TimeZone::Utc();
+}
+
+TimeZone LeadZoneOf(const BriefInput& in) { return in.zone.zone ? *in.zone.zone : TimeZone::Utc(); }
+
+// "on 2026-12-01 (in 3 days)"; the date alone when it is weeks away.
+std::string DayAndAgo(TimePoint now, TimePoint t) {
+  std::string ago = Ago(now, t);
+  if (ago.starts_with("on ")) return ago;
+  return fmt::format("on {} ({})", brief::DayText(t), ago);
+}
+
 using brief::CampaignSection;
 using brief::ContainsForbidden;
 using brief::DayText;
@@ -139,6 +158,23 @@ std::vector<std::string> SinceRecycled(const BriefInput& in, const brief::Analys
   return out;
 }
 
+// A recycled lead's why-now: not what once qualified it but when to look at it again.
+json SetAside(const BriefInput& in, const LeadLogEntry& recycled) {
+  json data = json::parse(recycled.data, nullptr, false);
+  const std::string reason = data.is_object() ? data.value("reason", "") : "";
+  const std::optional<TimePoint>& revisit = in.lead.revisit_on;
+  return {
+      {"trigger", "recycled"},
+      {"at", FormatIsoTime(recycled.at)},
+      {"event_id", nullptr},
+      {"revisit_on", TimeOrNull(revisit)},
+      {"text", fmt::format("Recycled {}{}; {}.", Ago(in.now, recycled.at),
+                           reason.empty() ? "" : " (" + reason + ")",
+                           revisit ? fmt::format("it comes back to sales {}, or sooner if it asks",
+                                                 DayAndAgo(in.now, *revisit))
+                                   : "it comes back to sales when it asks")}};
+}
+
 json WhyNow(const BriefInput& in, const brief::Analysis& an) {
   const LeadRecord& lead = in.lead;
   // The latest move to MQL says what triggered the hand-off.
@@ -158,6 +194,7 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
     }
   }
   json out = {{"trigger", "none"}, {"at", nullptr}, {"event_id", nullptr}};
+  if (lead.stage == Stage::kRecycled && recycled != nullptr) return SetAside(in, *recycled);
   std::string came_back;
   if (mql != nullptr && recycled != nullptr && recycled->at < mql->at) {
     json data = json::parse(recycled->data, nullptr, false);
@@ -198,7 +235,7 @@ json WhyNow(const BriefInput& in, const brief::Analysis& an) {
       if (raised_since) {
         out["text"] = out["text"].get<std::string>() +
                       fmt::format(" Already a marketing-qualified lead by score since {}.",
-                                  brief::MinuteText(mql->at));
+                                  LocalMinuteText(ReaderZone(in), mql->at));
       }
       return out;
     }
@@ -375,14 +412,23 @@ json History(const BriefInput& in) {
 
 // --- Next step -----------------------------------------------------------------
 
-std::string Earliest(const ContactDecision& d, TimePoint now) {
+// Why the gate refuses, in its first refusal's words: the next step says it where it
+// stands rather than pointing at another section.
+std::string FirstBlock(const ContactDecision& d) {
+  for (const ContactReason& r : d.reasons) {
+    if (r.severity == "block") return r.message;
+  }
+  return "the contact rules refuse it";
+}
+
+std::string Earliest(const ContactDecision& d, TimePoint now, const TimeZone& lead_zone) {
   std::optional<TimePoint> until;
   for (const ContactReason& r : d.reasons) {
     if (r.severity != "block") continue;
     if (!r.until) return "";  // blocked with no end
     until = until ? std::max(*until, *r.until) : *r.until;
   }
-  return until ? fmt::format("{} ({})", brief::MinuteText(*until), Ago(now, *until)) : "";
+  return until ? fmt::format("{} ({})", LocalMinuteText(lead_zone, *until), Ago(now, *until)) : "";
 }
 
 json NextStep(const BriefInput& in, const json& talking, const json& traits) {
@@ -401,11 +447,12 @@ json NextStep(const BriefInput& in, const json& talking, const json& traits) {
   if (lead.sla_met_at) {
     out["sla"] = fmt::format("First contact made {}.", Ago(in.now, *lead.sla_met_at));
   } else if (lead.sla_due_at) {
-    out["sla"] = *lead.sla_due_at > in.now ? fmt::format("First contact due by {} ({}).",
-                                                         brief::MinuteText(*lead.sla_due_at),
-                                                         Ago(in.now, *lead.sla_due_at))
-                                           : fmt::format("First contact was due by {}: overdue.",
-                                                         brief::MinuteText(*lead.sla_due_at));
+    out["sla"] = *lead.sla_due_at > in.now
+                     ? fmt::format("First contact due by {} ({}).",
+                                   LocalMinuteText(ReaderZone(in), *lead.sla_due_at),
+                                   Ago(in.now, *lead.sla_due_at))
+                     : fmt::format("First contact was due by {}: overdue.",
+                                   LocalMinuteText(ReaderZone(in), *lead.sla_due_at));
   } else {
     out["sla"] = "No SLA clock runs for this lead.";
   }
@@ -428,12 +475,12 @@ json NextStep(const BriefInput& in, const json& talking, const json& traits) {
     action = fmt::format("Call {} now.", name);
   } else if (in.email.allowed) {
     action = fmt::format("Email {}{}.", name,
-                         in.call.allowed ? "" : " (a call is not allowed now; see above)");
+                         in.call.allowed ? "" : " (no call now: " + FirstBlock(in.call) + ")");
   } else if (in.call.allowed) {
-    action = fmt::format("Call {}; email is not allowed (see above).", name);
+    action = fmt::format("Call {}; no email: {}.", name, FirstBlock(in.email));
   } else {
-    std::string when = Earliest(in.call, in.now);
-    std::string email_when = Earliest(in.email, in.now);
+    std::string when = Earliest(in.call, in.now, LeadZoneOf(in));
+    std::string email_when = Earliest(in.email, in.now, LeadZoneOf(in));
     if (when.empty() || (!email_when.empty() && email_when < when)) when = email_when;
     out["action"] = when.empty()
                         ? "Do not contact: neither a call nor an email is allowed."

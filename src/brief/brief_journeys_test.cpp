@@ -253,6 +253,12 @@ TEST_F(BriefJourneysTest, RecycledLeadThatCameBack) {
     ASSERT_TRUE(engine_->RecordOutcome(*txn, lead, Actor{owner}, outcome, clock_.Now()).ok());
     ASSERT_TRUE(txn->Commit().ok());
   }
+  // While it is set aside the brief says so, and when it comes back, not what qualified it.
+  const json aside = BriefAt(lead, "2026-09-03T09:00:00Z");
+  EXPECT_EQ(aside["why_now"]["trigger"], "recycled");
+  EXPECT_EQ(aside["why_now"]["text"],
+            "Recycled yesterday (moving CRM until Q1); it comes back to sales on 2026-12-01, or "
+            "sooner if it asks.");
   Send("2026-11-19T13:00:00Z",
        {Page(c, "/resources/lead-scoring-playbook", "The Lead Scoring Playbook",
              R"({"source":"newsletter","medium":"email","name":"nov-newsletter"})"),

@@ -191,8 +191,12 @@ std::string Ago(TimePoint now, TimePoint t) {
   if (minutes < 1) return "just now";
   if (minutes < 60) return say(minutes, "minute");
   if (minutes < 24 * 60) return say(minutes / 60, "hour");
-  if (minutes < 48 * 60) return future ? "tomorrow" : "yesterday";
-  if (minutes < 14 * 24 * 60) return say(minutes / (24 * 60), "day");
+  // From a day on, calendar days (UTC, as DayText writes them): a moment
+  // 34 hours ahead on the day after tomorrow is "in 2 days", not "tomorrow".
+  const auto days = std::chrono::floor<std::chrono::days>(future ? t : now) -
+                    std::chrono::floor<std::chrono::days>(future ? now : t);
+  if (days.count() == 1) return future ? "tomorrow" : "yesterday";
+  if (days.count() < 14) return say(days.count(), "day");
   return "on " + DayText(t);
 }
 
@@ -201,12 +205,6 @@ std::string DayText(TimePoint t) {
   const std::chrono::year_month_day ymd(day);
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-}
-
-std::string MinuteText(TimePoint t) {
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(t - day).count();
-  return fmt::format("{} {:02}:{:02} UTC", DayText(t), minutes / 60, minutes % 60);
 }
 
 }  // namespace tandem::brief

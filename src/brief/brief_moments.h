@@ -54,7 +54,5 @@ int EngagementWeight(MomentKind kind);
 std::string Ago(TimePoint now, TimePoint t);
 // "2026-11-22"
 std::string DayText(TimePoint t);
-// "2026-11-22 14:05 UTC"
-std::string MinuteText(TimePoint t);
 
 }  // namespace tandem::brief

@@ -80,10 +80,13 @@ StatusOr<ContactFacts> ContactService::FactsFor(const ContactStores& stores,
   for (const AssignmentRecord& a : assignments) {
     if (!a.ended_at) facts.open_assignment = a;
   }
-  if (subject.owner_id) {
+  const bool touched_by_users = std::any_of(facts.touches.begin(), facts.touches.end(),
+                                            [](const TouchRecord& t) { return t.user_id; });
+  if (subject.owner_id || touched_by_users) {
     TANDEM_ASSIGN_OR_RETURN(auto users, stores.users.ListUsers());
     for (const UserRecord& u : users) {
-      if (u.id == *subject.owner_id) facts.owner = u;
+      if (subject.owner_id && u.id == *subject.owner_id) facts.owner = u;
+      facts.user_names[u.id] = u.name.empty() ? u.email : u.name;
     }
   }
   facts.zone = FindLeadZone(facts.prefs, TraitsObject(subject.traits));

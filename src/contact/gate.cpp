@@ -24,21 +24,21 @@ bool Contains(const std::vector<T>& list, const V& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
+// People are named in what people read; ids are for the API's fields.
 std::string Who(const std::optional<UserRecord>& user) {
   if (!user) return "the system";
-  return fmt::format("{} ({})", user->name.empty() ? user->email : user->name,
-                     UserIdText(user->id));
+  return user->name.empty() ? user->email : user->name;
 }
 
-// "2026-03-09 08:00 America/New_York" for people; `until` carries the exact time.
+// The lead's local time, as people read it (core/zones.h LocalMinuteText).
 std::string LocalText(const LeadZone& zone, TimePoint t) {
-  const TimeZone& z = zone.zone ? *zone.zone : TimeZone::Utc();
-  LocalMoment m = z.Local(t);
-  // Render the local calendar date from the day number.
-  const auto ymd = std::chrono::year_month_day(std::chrono::sys_days(std::chrono::days(m.day)));
-  return fmt::format("{:04}-{:02}-{:02} {} {}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     FormatClockMinutes(m.minute), z.name());
+  return LocalMinuteText(zone.zone ? *zone.zone : TimeZone::Utc(), t);
+}
+
+// A user who touched the lead, by name; a user no longer listed as "a colleague".
+std::string UserName(const ContactFacts& facts, int64_t user_id) {
+  auto it = facts.user_names.find(user_id);
+  return it == facts.user_names.end() ? "a colleague" : it->second;
 }
 
 bool Inbound(std::string_view source) {
@@ -123,8 +123,7 @@ class Verdict {
 };
 
 // Who may start the contact: sales outreach is the owner's.
-void CheckWhoStarts(const ContactFacts& facts, const ContactRequest& request,
-                    const std::string& lead_id, Verdict& v) {
+void CheckWhoStarts(const ContactFacts& facts, const ContactRequest& request, Verdict& v) {
   const ContactSubject& lead = facts.subject;
   if (request.purpose != Purpose::kSalesOutreach || !request.actor ||
       lead.owner_id == request.actor->id) {
@@ -133,17 +132,16 @@ void CheckWhoStarts(const ContactFacts& facts, const ContactRequest& request,
   const auto& a = facts.open_assignment;
   if (!lead.owner_id) {
     v.Block("not_owner",
-            fmt::format("nobody owns {} yet; sales outreach waits for an owner (a manager can "
-                        "assign it)",
-                        lead_id));
+            "nobody owns the lead yet; sales outreach waits for an owner (a manager can assign "
+            "it)");
   } else if (a && a->sla_due_at && !a->first_touch_at && !a->sla_breached_at) {
     v.Block("sla_owner_only",
-            fmt::format("{} owns {} and has until {} for the first contact", Who(facts.owner),
-                        lead_id, LocalText(facts.zone, *a->sla_due_at)),
+            fmt::format("{} owns the lead and has until {} for the first contact", Who(facts.owner),
+                        LocalText(facts.zone, *a->sla_due_at)),
             a->sla_due_at);
   } else {
-    v.Block("not_owner", fmt::format("{} owns {}; only the owner starts sales outreach",
-                                     Who(facts.owner), lead_id));
+    v.Block("not_owner", fmt::format("{} owns the lead; only the owner starts sales outreach",
+                                     Who(facts.owner)));
   }
 }
 
@@ -151,7 +149,7 @@ void CheckWhoStarts(const ContactFacts& facts, const ContactRequest& request,
 void CheckPersonsWill(const ContactFacts& facts, const ContactRequest& request, Verdict& v) {
   if (request.channel == Channel::kEmail && facts.prefs.unsubscribed_at) {
     v.Block("unsubscribed", fmt::format("unsubscribed from all email on {}",
-                                        FormatIsoTime(*facts.prefs.unsubscribed_at)));
+                                        LocalText(facts.zone, *facts.prefs.unsubscribed_at)));
   }
   nlohmann::json dnc = nlohmann::json::parse(facts.prefs.do_not_contact, nullptr, false);
   if (!dnc.is_object()) return;
@@ -169,7 +167,7 @@ void CheckPersonsWill(const ContactFacts& facts, const ContactRequest& request, 
 
 // A lawful basis for the purpose.
 void CheckLawfulBasis(const ContactConfig& policy, const ContactFacts& facts,
-                      const ContactRequest& request, const std::string& lead_id, Verdict& v) {
+                      const ContactRequest& request, Verdict& v) {
   auto basis = policy.consent.find(request.purpose);
   std::string state = ConsentState(facts.consents, request.purpose);
   const std::string_view purpose = PurposeName(request.purpose);
@@ -177,7 +175,7 @@ void CheckLawfulBasis(const ContactConfig& policy, const ContactFacts& facts,
     v.Block("no_consent", fmt::format("consent for {} was withdrawn", purpose));
   } else if (state != "granted" && basis != policy.consent.end()) {
     if (basis->second == "consent") {
-      v.Block("no_consent", fmt::format("no {} consent is recorded for {}", purpose, lead_id));
+      v.Block("no_consent", fmt::format("no {} consent is recorded for the lead", purpose));
     } else if (!Inbound(facts.prefs.address_source)) {
       v.Block("no_consent",
               fmt::format("the address came from {} (not from the person); {} needs a granted "
@@ -189,16 +187,14 @@ void CheckLawfulBasis(const ContactConfig& policy, const ContactFacts& facts,
 
 // The person's time: the channel's hours in their zone, and their out of office.
 void CheckPersonsTime(const ContactConfig& policy, const ContactFacts& facts,
-                      const ContactRequest& request, const std::string& lead_id, TimePoint now,
-                      Verdict& v) {
+                      const ContactRequest& request, TimePoint now, Verdict& v) {
   if (auto window = policy.hours.find(request.channel); window != policy.hours.end()) {
     const auto [start, end] = window->second;
     if (!facts.zone.zone) {
       std::string message = fmt::format(
-          "{}'s time zone is unknown (no preference, timezone trait or country), so quiet hours "
-          "for {} ({}-{}) cannot be checked",
-          lead_id, ChannelName(request.channel), FormatClockMinutes(start),
-          FormatClockMinutes(end));
+          "the lead's time zone is unknown (no preference, timezone trait or country), so quiet "
+          "hours for {} ({}-{}) cannot be checked",
+          ChannelName(request.channel), FormatClockMinutes(start), FormatClockMinutes(end));
       if (policy.allow_unknown_timezone) {
         v.Warn("unknown_timezone", message);
       } else {
@@ -275,8 +271,8 @@ void CheckFrequency(const ContactConfig& policy, const ContactFacts& facts,
   if (other == nullptr) return;
   v.Block("recent_touch_by_other",
           fmt::format("{} reached the lead by {} at {}; others wait {} hours",
-                      UserIdText(*other->user_id), ChannelName(other->channel),
-                      FormatIsoTime(other->at), policy.cooldown_hours),
+                      UserName(facts, *other->user_id), ChannelName(other->channel),
+                      LocalText(facts.zone, other->at), policy.cooldown_hours),
           other->at + hours(policy.cooldown_hours));
   if (now - other->at < kConcurrentWindow) v.SetConcurrent();
 }
@@ -309,15 +305,14 @@ ContactDecision DecideContact(const ContactConfig& policy, const ContactFacts& f
   if (request.direction == "inbound") return d;  // the lead reached out: always recorded
   Verdict v(d);
   const ContactSubject& lead = facts.subject;
-  const std::string lead_id = LeadIdText(lead.lead_id);
-  CheckWhoStarts(facts, request, lead_id, v);
+  CheckWhoStarts(facts, request, v);
   CheckPersonsWill(facts, request, v);
-  CheckLawfulBasis(policy, facts, request, lead_id, v);
-  CheckPersonsTime(policy, facts, request, lead_id, now, v);
+  CheckLawfulBasis(policy, facts, request, v);
+  CheckPersonsTime(policy, facts, request, now, v);
   CheckFrequency(policy, facts, request, now, v);
   if (request.purpose == Purpose::kSalesOutreach && Contains(policy.closed_stages, lead.stage)) {
-    v.Block("stage_closed", fmt::format("{} is {}; no sales outreach in that stage", lead_id,
-                                        StageName(lead.stage)));
+    v.Block("stage_closed",
+            fmt::format("the lead is {}; no sales outreach in that stage", StageName(lead.stage)));
   }
   const ContactPrefs& p = facts.prefs;
   if (p.preferred_channel && *p.preferred_channel != request.channel) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -52,6 +53,7 @@ struct ContactFacts {
   std::optional<UserRecord> owner;
   std::optional<AssignmentRecord> open_assignment;
   LeadZone zone;
+  std::map<int64_t, std::string> user_names;  // the owner's and the touches' users, by id
 };
 
 struct ContactReason {

@@ -167,6 +167,14 @@ std::optional<int> ParseClockMinutes(std::string_view text) {
   return h * 60 + m;
 }
 
+std::string LocalMinuteText(const TimeZone& zone, TimePoint t) {
+  const LocalMoment m = zone.Local(t);
+  const std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(m.day))};
+  return fmt::format("{:04}-{:02}-{:02} {} {}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     FormatClockMinutes(m.minute), zone.name());
+}
+
 std::string FormatClockMinutes(int minutes) {
   return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }

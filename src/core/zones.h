@@ -43,6 +43,10 @@ class TimeZone {
 // several zones answer their most populous one.
 std::optional<std::string> CountryTimeZone(std::string_view country);
 
+// A moment as people read it, in one form everywhere: "2026-12-09 14:00 Europe/Berlin"
+// (the local date, the 24-hour time, the zone's name).
+std::string LocalMinuteText(const TimeZone& zone, TimePoint t);
+
 // "HH:MM" → minutes after midnight (24:00 allowed); nullopt when malformed.
 std::optional<int> ParseClockMinutes(std::string_view text);
 std::string FormatClockMinutes(int minutes);
