@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics/hygiene.h"
+#include "app/web_address.h"
 #include "audit/audit_trail.h"
 #include "brief/brief_input.h"
 #include "contact/unsubscribe_token.h"
@@ -198,7 +199,8 @@ Status Application::Start() {
                  metrics_server_->port());
   }
   TANDEM_RETURN_IF_ERROR(server_->Start());
-  spdlog::info("serving on {} (port {})", config_.server.listen, server_->port());
+  spdlog::info("serving on {} (port {}); open {}app/ in a browser", config_.server.listen,
+               server_->port(), WebAddress(config_.server, server_->port()));
   return OkStatus();
 }
 

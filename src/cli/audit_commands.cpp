@@ -22,7 +22,7 @@ Status ListAuditTrail(const Config& config, const AuditListArgs& args) {
   if (args.limit < 1 || args.limit > 100000) {
     return InvalidArgument("invalid_limit", "--limit must be from 1 to 100000");
   }
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   AuditQuery query;
   query.after_seq = args.after;
   query.limit = static_cast<size_t>(args.limit);
@@ -38,7 +38,7 @@ Status ListAuditTrail(const Config& config, const AuditListArgs& args) {
 }
 
 Status VerifyAuditTrail(const Config& config) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   TANDEM_ASSIGN_OR_RETURN(AuditVerification verified, VerifyAudit(*store));
   if (!verified.problem.ok()) {
     return Unprocessable(

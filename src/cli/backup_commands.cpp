@@ -48,7 +48,7 @@ Status BackUp(const Config& config, const std::string& file) {
   }
   {
     // Opening the store brings it up to date (and checks it is one) before the copy.
-    TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+    TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
     TANDEM_RETURN_IF_ERROR(
         AuditCli(*store, audit_action::kBackup, "", nlohmann::json{{"file", file}}.dump()));
   }

@@ -14,17 +14,21 @@
 
 #include "app/application.h"
 #include "app/open_store.h"
+#include "app/web_address.h"
 #include "auth/passwords.h"
 #include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "brief/brief_input.h"
 #include "cli/audit_commands.h"
 #include "cli/demo_experiment.h"
+#include "cli/demo_story.h"
 #include "contact/unsubscribe_token.h"
+#include "core/counted.h"
 #include "core/ids.h"
 #include "core/random.h"
 #include "core/time_format.h"
 #include "identity/email.h"
+#include "ingest/new_source.h"
 #include "ingest/segment_message.h"
 #include "leads/lead_json.h"
 #include "leads/lifecycle.h"
@@ -44,9 +48,23 @@ StatusOr<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config) {
   return OpenStore(config.storage.url, options);
 }
 
+StatusOr<std::unique_ptr<Store>> OpenExistingStore(const Config& config) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<std::string> path, SqlitePathOf(config.storage.url));
+  if (path && !std::filesystem::exists(*path)) {
+    return NotFound("no_store",
+                    fmt::format("there is no store at {} (the --db default is "
+                                "sqlite:var/tandem.db); give --db with the store to use, or "
+                                "create one with `tandem migrate`, `tandem demo` or `tandem serve`",
+                                *path));
+  }
+  return OpenConfiguredStore(config);
+}
+
 namespace {
 
-StatusOr<std::unique_ptr<Store>> Open(const Config& config) { return OpenConfiguredStore(config); }
+// Commands that read or change what a store holds: the store must exist. Those that
+// start a workspace (serve, migrate, demo, adding a source or a user, a catalog) create it.
+StatusOr<std::unique_ptr<Store>> Open(const Config& config) { return OpenExistingStore(config); }
 
 bool KnownTimezone(const std::string& tz) {
   if (tz == "UTC") return true;
@@ -68,95 +86,32 @@ StatusOr<std::pair<int, int>> ParseHours(const std::string& text) {
 }
 
 // Write keys are 24 random bytes, base64url: 32 characters, no ':' (Basic auth safe).
-std::string NewWriteKey() { return RandomToken(24); }
 
-// A few days of follow-up in the demo: owners have emailed two of every three leads
-// they were given; the rest show in the leak report. One prospect is on vacation and
-// asked not to be called.
-Status DemoFollowUps(Store& store, const LeadEngine& engine, TimePoint now) {
+// One prospect of the demo is on vacation now and asked not to be called: the first
+// lead still waiting for its owner's first contact.
+Status DemoAway(Store& store, const LeadEngine& engine, TimePoint now) {
   LeadQuery query;
+  query.stages = {Stage::kMql};
+  query.sort = LeadQuery::Sort::kId;
   query.limit = 500;
   query.score_at = now;
   TANDEM_ASSIGN_OR_RETURN(auto leads, store.ListLeads(query));
   TANDEM_ASSIGN_OR_RETURN(auto users, store.ListUsers());
-  int owned = 0;
   for (const LeadRecord& lead : leads) {
     if (!lead.owner_id) continue;
     std::optional<UserRecord> owner;
     for (const UserRecord& u : users) {
       if (u.id == *lead.owner_id) owner = u;
     }
+    PreferencesChange away;
+    away.out_of_office =
+        OutOfOfficeInput{now - std::chrono::hours(24), now + std::chrono::hours(24 * 6)};
+    away.do_not_contact =
+        std::map<std::string, std::string>{{"call", "out-of-office reply: no calls unless urgent"}};
     TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginLeadTxn());
-    if (owned == 0) {
-      PreferencesChange away;
-      away.out_of_office =
-          OutOfOfficeInput{now - std::chrono::hours(24), now + std::chrono::hours(24 * 6)};
-      away.do_not_contact = std::map<std::string, std::string>{
-          {"call", "out-of-office reply: no calls unless urgent"}};
-      TANDEM_RETURN_IF_ERROR(
-          engine.UpdatePreferences(*txn, lead.id, Actor{owner}, away, now).status());
-    } else if (owned % 3 != 0) {
-      TouchInput email{Channel::kEmail, Purpose::kSalesOutreach, "outbound",
-                       "Sent the guide they asked about"};
-      TANDEM_RETURN_IF_ERROR(engine.RecordTouch(*txn, lead.id, Actor{owner}, email, now).status());
-    }
-    TANDEM_RETURN_IF_ERROR(txn->Commit());
-    ++owned;
-  }
-  return OkStatus();
-}
-
-// Some of the demo's qualified leads worked down the funnel by their owners, so the
-// reports have something to say: deals won and open with their amounts, leads rejected
-// for a reason, a deal lost; the rest are left for the inbox.
-Status DemoOutcomes(Store& store, const LeadEngine& engine, TimePoint now) {
-  LeadQuery query;
-  query.limit = 500;
-  query.score_at = now;
-  query.sort = LeadQuery::Sort::kId;
-  query.stages = {Stage::kMql};
-  TANDEM_ASSIGN_OR_RETURN(auto leads, store.ListLeads(query));
-  TANDEM_ASSIGN_OR_RETURN(auto users, store.ListUsers());
-  auto outcome = [](const char* disposition, const char* reason = "",
-                    std::optional<double> amount = std::nullopt) {
-    return Outcome{disposition, reason, amount, std::nullopt};
-  };
-  int n = 0;
-  for (const LeadRecord& lead : leads) {
-    std::optional<UserRecord> owner;
-    for (const UserRecord& u : users) {
-      if (lead.owner_id && u.id == *lead.owner_id) owner = u;
-    }
-    if (!owner) continue;
-    const double amount = 4000 + 750 * (n % 9);
-    std::vector<Outcome> steps;
-    switch (n++ % 7) {
-      case 0:
-        steps = {outcome("accepted"), outcome("qualified"), outcome("opportunity", "", amount),
-                 outcome("won", "", amount)};
-        break;
-      case 1:
-        steps = {outcome("rejected", "student")};
-        break;
-      case 2:
-        steps = {outcome("accepted"), outcome("qualified"), outcome("opportunity", "", amount)};
-        break;
-      case 3:
-        steps = {outcome("rejected", "competitor")};
-        break;
-      case 4:
-        steps = {outcome("accepted"), outcome("qualified"), outcome("opportunity", "", amount),
-                 outcome("lost", "no_budget")};
-        break;
-      default:
-        break;  // left for the owner's inbox
-    }
-    if (steps.empty()) continue;
-    TANDEM_ASSIGN_OR_RETURN(auto txn, store.BeginLeadTxn());
-    for (const Outcome& step : steps) {
-      TANDEM_RETURN_IF_ERROR(engine.RecordOutcome(*txn, lead.id, Actor{owner}, step, now).status());
-    }
-    TANDEM_RETURN_IF_ERROR(txn->Commit());
+    TANDEM_RETURN_IF_ERROR(
+        engine.UpdatePreferences(*txn, lead.id, Actor{owner}, away, now).status());
+    return txn->Commit();
   }
   return OkStatus();
 }
@@ -183,7 +138,7 @@ StatusOr<std::optional<int64_t>> FindLead(Store& store, const std::string& lead_
 }
 
 Status Serve(const Config& config) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
   SystemClock clock;
   Application app(config, std::move(store), clock);
   app.WatchSignals();
@@ -193,19 +148,16 @@ Status Serve(const Config& config) {
 }
 
 Status Migrate(const Config& config) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
   TANDEM_ASSIGN_OR_RETURN(int version, store->SchemaVersion());
   std::cout << fmt::format("schema is at version {} ({})\n", version, config.storage.url);
   return OkStatus();
 }
 
 Status AddSource(const Config& config, const std::string& name) {
-  if (name.empty() || name.size() > 200) {
-    return InvalidArgument("invalid_name", "a source name must be 1 to 200 characters");
-  }
-  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
   SystemClock clock;
-  TANDEM_ASSIGN_OR_RETURN(Source source, store->CreateSource(name, NewWriteKey(), clock.Now()));
+  TANDEM_ASSIGN_OR_RETURN(Source source, tandem::AddSource(*store, name, clock.Now()));
   std::cout << fmt::format("source {} \"{}\" created; send events with this write key:\n",
                            source.id, source.name)
             << source.write_key << "\n";
@@ -243,7 +195,7 @@ Status AddUser(const Config& config, const NewUser& in) {
   }
   TANDEM_ASSIGN_OR_RETURN(auto hours, ParseHours(in.hours));
   TANDEM_ASSIGN_OR_RETURN(auto token_days, ParseTokenExpiry(in.token_expires));
-  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
   SystemClock clock;
   UserRecord user;
   user.email = in.email;
@@ -341,7 +293,7 @@ Status Rescore(const Config& config) {
                     OwnerBriefFor);
   SystemClock clock;
   TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store, engine, clock));
-  std::cout << fmt::format("rescored {} leads under the current scoring rules\n", leads);
+  std::cout << fmt::format("rescored {} under the current scoring rules\n", Counted(leads, "lead"));
   const nlohmann::json detail = {
       {"rules", "scoring"}, {"policy", ScoringPolicyHash(engine.scoring())}, {"rescored", leads}};
   return AuditCli(*store, audit_action::kRulesChanged, "", detail.dump());
@@ -373,9 +325,21 @@ Status CheckConfig(const std::string& path, const std::string& db_override) {
 
 namespace {
 
+constexpr const char* kDemoManagerEmail = "maria.manager@demo.tandem";
+// How far back the demo's history goes.
+constexpr std::chrono::weeks kDemoHistory{6};
+
+// The port `listen` names (8080 when it names none).
+uint16_t ListenPort(const ServerConfig& server) {
+  const size_t colon = server.listen.rfind(':');
+  const int port = colon == std::string::npos ? 0 : std::atoi(server.listen.c_str() + colon + 1);
+  return static_cast<uint16_t>(port > 0 && port < 65536 ? port : 8080);
+}
+
 // A sales team to route the demo's leads to: a manager and three reps, each with an API
 // token and a fresh password, printed once.
-Status CreateDemoUsers(Store& store, TimePoint now) {
+// Returns the manager's password, for the sign-in line the demo ends with.
+StatusOr<std::string> CreateDemoUsers(Store& store, TimePoint now) {
   struct DemoUser {
     const char* email;
     const char* name;
@@ -384,11 +348,12 @@ Status CreateDemoUsers(Store& store, TimePoint now) {
     int capacity;
   };
   static const DemoUser kUsers[] = {
-      {"maria.manager@demo.tandem", "Maria Keller", Role::kSalesManager, "Europe/Berlin", 0},
+      {kDemoManagerEmail, "Maria Keller", Role::kSalesManager, "Europe/Berlin", 0},
       {"rafael.rep@demo.tandem", "Rafael Ortiz", Role::kSalesRep, "Europe/Madrid", 150},
       {"sofia.rep@demo.tandem", "Sofia Rossi", Role::kSalesRep, "Europe/Rome", 150},
       {"tom.rep@demo.tandem", "Tom Becker", Role::kSalesRep, "Europe/Berlin", 75},
   };
+  std::string manager_password;
   for (const DemoUser& d : kUsers) {
     UserRecord user;
     user.email = d.email;
@@ -407,16 +372,32 @@ Status CreateDemoUsers(Store& store, TimePoint now) {
     TANDEM_RETURN_IF_ERROR(store.SetPassword(created.id, hash));
     std::cout << fmt::format("demo user {} ({}): password {}  API token {}\n", created.email,
                              RoleName(created.role), password, token);
+    if (d.role == Role::kSalesManager) manager_password = password;
   }
-  return OkStatus();
+  return manager_password;
+}
+
+// The last lines of the demo: where to open the web app and whom to sign in as.
+void PrintSignIn(const Config& config, const std::string& manager_password) {
+  std::cout << fmt::format("\nOpen {}app/ once `tandem serve` runs, and sign in as {} ",
+                           WebAddress(config.server, ListenPort(config.server)), kDemoManagerEmail);
+  if (manager_password.empty()) {
+    std::cout << fmt::format(
+        "with the password printed when the workspace was created (set a new one with "
+        "`tandem --db {} user passwd {}`).\n",
+        config.storage.url, kDemoManagerEmail);
+  } else {
+    std::cout << fmt::format("with the password {} (the reps' passwords are above).\n",
+                             manager_password);
+  }
 }
 
 // A few days of website history ending about `now`, as the demo source's clients sent it
 // (a view of the pricing page with the visitor's headline of `experiment`).
 StatusOr<std::vector<EventRecord>> DemoHistory(const Source& source, int64_t events,
                                                const Experiment& experiment, TimePoint now) {
-  WorkloadGenerator generator(/*seed=*/2026, now - std::chrono::hours(72));
-  generator.set_visit_gap(std::chrono::milliseconds(std::chrono::hours(72)) /
+  WorkloadGenerator generator(/*seed=*/2026, now - kDemoHistory);
+  generator.set_visit_gap(std::chrono::duration_cast<std::chrono::milliseconds>(kDemoHistory) /
                           std::max<int64_t>(events / 4, 1));
   generator.set_identify_rate(0.15);
   SegmentParser parser;
@@ -465,47 +446,50 @@ Status PrintRoutedLead(Store& store, const Config& config, TimePoint now) {
 }  // namespace
 
 Status Demo(const Config& config, int64_t events) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
   TANDEM_ASSIGN_OR_RETURN(auto sources, store->ListSources());
   for (const auto& s : sources) {
     if (s.name == kDemoSourceName) {
       std::cout << fmt::format("demo workspace already present in {}; write key:\n{}\n",
                                config.storage.url, s.write_key);
+      PrintSignIn(config, "");
       return OkStatus();
     }
   }
   SystemClock clock;
   const TimePoint now = clock.Now();
-  TANDEM_ASSIGN_OR_RETURN(Source source, store->CreateSource(kDemoSourceName, NewWriteKey(), now));
-  TANDEM_RETURN_IF_ERROR(CreateDemoUsers(*store, now));
+  TANDEM_ASSIGN_OR_RETURN(Source source, tandem::AddSource(*store, kDemoSourceName, now));
+  TANDEM_ASSIGN_OR_RETURN(std::string manager_password, CreateDemoUsers(*store, now));
   // The catalog first, so the briefs of the leads routed below name campaigns and content.
   TANDEM_ASSIGN_OR_RETURN(Catalog catalog, ParseCatalogToml(DemoCatalogToml(), "demo catalog"));
   for (Campaign& c : catalog.campaigns) c.updated_at = now;
   for (ContentAsset& a : catalog.content) a.updated_at = now;
   TANDEM_RETURN_IF_ERROR(store->PutCatalog(catalog, /*replace=*/true));
   TANDEM_ASSIGN_OR_RETURN(Experiment experiment,
-                          StartDemoExperiment(*store, now - std::chrono::hours(73)));
+                          StartDemoExperiment(*store, now - kDemoHistory - std::chrono::hours(1)));
   TANDEM_ASSIGN_OR_RETURN(std::vector<EventRecord> records,
                           DemoHistory(source, events, experiment, now));
-  TANDEM_RETURN_IF_ERROR(store->AppendEvents(records).status());
-  Metrics metrics;
+  const size_t event_count = records.size();
   LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
                     OwnerBriefFor);
-  EventPipeline::Options pipeline_options;
-  pipeline_options.leads = &engine;
-  EventPipeline pipeline(*store, clock, metrics, pipeline_options);
-  TANDEM_RETURN_IF_ERROR(pipeline.Drain());
-  TANDEM_RETURN_IF_ERROR(DemoFollowUps(*store, engine, clock.Now()));
-  TANDEM_RETURN_IF_ERROR(DemoOutcomes(*store, engine, clock.Now()));
+  TANDEM_RETURN_IF_ERROR(RescoreIfNeeded(*store, engine, clock).status());
+  TANDEM_ASSIGN_OR_RETURN(DemoStoryFacts story,
+                          PlayDemoStory(*store, engine, std::move(records), now));
+  TANDEM_RETURN_IF_ERROR(DemoAway(*store, engine, now));
+  const auto leads = store->CountLeads();
   std::cout << fmt::format(
-      "demo workspace created in {}: source \"{}\" with {} events, {} leads; write key:\n{}\n",
-      config.storage.url, source.name, records.size(),
-      [&] {
-        auto n = store->CountLeads();
-        return n.ok() ? *n : 0;
-      }(),
-      source.write_key);
-  return PrintRoutedLead(*store, config, clock.Now());
+      "demo workspace created in {}: source \"{}\" with {} events over {} weeks, {}; write "
+      "key:\n{}\n",
+      config.storage.url, source.name, event_count, kDemoHistory / std::chrono::weeks(1),
+      Counted(leads.ok() ? *leads : 0, "lead"), source.write_key);
+  std::cout << fmt::format(
+      "the reps reached {} within the first-contact SLA, {} late and {} never; {} won, {} lost, "
+      "{} open, {} rejected, {} recycled\n",
+      Counted(story.contacted_fast, "lead"), story.contacted_late, story.never_contacted,
+      Counted(story.won, "deal"), story.lost, story.open_deals, story.rejected, story.recycled);
+  TANDEM_RETURN_IF_ERROR(PrintRoutedLead(*store, config, clock.Now()));
+  PrintSignIn(config, manager_password);
+  return OkStatus();
 }
 
 Status UnsubscribeLink(const Config& config, const std::string& lead_or_email) {
@@ -543,10 +527,13 @@ Status ImportCatalog(const Config& config, const std::string& path) {
     a.origin = "import";
     a.updated_at = clock.Now();
   }
-  TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
   TANDEM_RETURN_IF_ERROR(store->PutCatalog(catalog, /*replace=*/true));
-  std::cout << fmt::format("imported {} campaigns and {} content entries from {}\n",
-                           catalog.campaigns.size(), catalog.content.size(), path);
+  std::cout << fmt::format(
+      "imported {} and {} from {}\n",
+      Counted(static_cast<long long>(catalog.campaigns.size()), "campaign"),
+      Counted(static_cast<long long>(catalog.content.size()), "content entry", "content entries"),
+      path);
   return OkStatus();
 }
 

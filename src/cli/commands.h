@@ -12,8 +12,11 @@
 
 namespace tandem::cli {
 
-// The store the configuration names.
+// The store the configuration names, created if it is a SQLite file not there yet.
 StatusOr<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config);
+// The same, for commands about what a store holds: a SQLite file that is not there is
+// an error naming it (not a new, empty store that has nothing to answer with).
+StatusOr<std::unique_ptr<Store>> OpenExistingStore(const Config& config);
 // A lead named by id (ld_123) or by an email address of its person; NotFound otherwise.
 StatusOr<std::optional<int64_t>> FindLead(Store& store, const std::string& lead_or_email);
 

@@ -82,7 +82,7 @@ void PrintSummary(const json& r) {
 
 Status RunExperimentCommand(const Config& config, const std::string& action,
                             const ExperimentArgs& args) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   const ExperimentService service(*store);
   const SystemClock clock;
   if (action == "list") {

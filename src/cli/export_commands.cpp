@@ -126,7 +126,7 @@ std::string FilterText(const LeadFilterValues& values, const std::string& sort) 
 }  // namespace
 
 Status ExportLeads(const Config& config, const ExportLeadsArgs& args) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   TANDEM_ASSIGN_OR_RETURN(LeadFilterValues values, FilterValues(*store, args));
   LeadQuery query;
   TANDEM_RETURN_IF_ERROR(ParseLeadFilter(values, /*me=*/0, query));
@@ -151,7 +151,7 @@ Status ExportReport(const Config& config, const std::string& report, const Repor
   every_page.format = "csv";
   every_page.limit.clear();
   every_page.cursor.clear();
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   Output out(out_path);
   TANDEM_RETURN_IF_ERROR(out.Open());
   // The arguments are checked first: a bad one is no export.

@@ -11,6 +11,7 @@
 #include "cli/audit_commands.h"
 #include "cli/commands.h"
 #include "imports/import_run.h"
+#include "leads/rescore.h"
 #include "metrics/metrics.h"
 #include "pipeline/event_pipeline.h"
 
@@ -159,6 +160,7 @@ StatusOr<bool> ImportLeads(const Config& config, const ImportArgs& args) {
     EventPipeline::Options pipeline_options;
     pipeline_options.leads = &engine;
     EventPipeline pipeline(*store, clock, metrics, pipeline_options);
+    TANDEM_RETURN_IF_ERROR(RescoreIfNeeded(*store, engine, clock).status());
     TANDEM_RETURN_IF_ERROR(pipeline.Drain());
   }
   if (args.json) {

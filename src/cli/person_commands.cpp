@@ -15,7 +15,7 @@
 namespace tandem::cli {
 
 Status PrintPersonRecord(const Config& config, const std::string& lead_or_email) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   TANDEM_ASSIGN_OR_RETURN(std::optional<int64_t> lead_id, FindLead(*store, lead_or_email));
   const LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact,
                           config.sla, OwnerBriefFor);
@@ -32,7 +32,7 @@ Status PrintPersonRecord(const Config& config, const std::string& lead_or_email)
 Status ErasePersonCli(const Config& config, const std::string& lead_or_email,
                       const std::string& reason) {
   TANDEM_RETURN_IF_ERROR(CheckErasureReason(reason));
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   TANDEM_ASSIGN_OR_RETURN(std::optional<int64_t> lead_id, FindLead(*store, lead_or_email));
   TANDEM_ASSIGN_OR_RETURN(std::string secret, LoadUnsubscribeSecret(*store));
   const TimePoint now = SystemClock().Now();

@@ -81,7 +81,7 @@ Status WriteReport(ReportPages pages, std::ostream& out) {
 }
 
 Status PrintReport(const Config& config, const std::string& report, const ReportArgs& args) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   TANDEM_ASSIGN_OR_RETURN(ReportPages pages, PrepareReport(*store, report, args));
   return WriteReport(std::move(pages), std::cout);
 }

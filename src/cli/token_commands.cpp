@@ -38,7 +38,7 @@ Status CreateToken(const Config& config, const NewToken& in) {
   if (in.name.size() > 200) {
     return InvalidArgument("invalid_name", "--name may have at most 200 characters");
   }
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   TANDEM_ASSIGN_OR_RETURN(auto user, store->FindUserByEmail(in.email));
   if (!user) return NotFound("not_found", fmt::format("no user with email {}", in.email));
   SystemClock clock;
@@ -61,7 +61,7 @@ Status CreateToken(const Config& config, const NewToken& in) {
 }
 
 Status ListTokens(const Config& config, const std::string& email) {
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   std::optional<int64_t> owner;
   if (!email.empty()) {
     TANDEM_ASSIGN_OR_RETURN(auto user, store->FindUserByEmail(email));
@@ -98,7 +98,7 @@ Status RevokeToken(const Config& config, const std::string& token_id) {
                                        "token list`)",
                                        token_id));
   }
-  TANDEM_ASSIGN_OR_RETURN(auto store, OpenConfiguredStore(config));
+  TANDEM_ASSIGN_OR_RETURN(auto store, OpenExistingStore(config));
   TANDEM_ASSIGN_OR_RETURN(bool revoked, store->RevokeApiToken(id));
   if (!revoked) return NotFound("not_found", fmt::format("no API token {}", token_id));
   std::cout << fmt::format("API token {} revoked\n", token_id);

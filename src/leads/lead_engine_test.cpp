@@ -323,6 +323,19 @@ TEST_F(LeadEngineTest, OutcomesAndReassignmentKeepOneOwner) {
   EXPECT_TRUE(store_->ListAssignments(lead.id)->back().ended_at.has_value());
 }
 
+// A command that makes leads (the demo, an import) records the rules it scores under,
+// so the server's first start does not rescore a new workspace.
+TEST_F(LeadEngineTest, ANewWorkspaceRecordsItsRulesAndIsNotRescoredOnStart) {
+  EXPECT_EQ(RescoreIfNeeded(*store_, *engine_, clock_).value(), 0u);
+  SendAndProcess("{\"batch\":[" + Identify("u1", "a@b.example") + "]}");
+  EXPECT_FALSE(RescoreNeeded(*store_, *engine_).value());
+  config_.scoring.engagement = {};
+  UseEngine();
+  EXPECT_TRUE(RescoreNeeded(*store_, *engine_).value());
+  EXPECT_EQ(RescoreIfNeeded(*store_, *engine_, clock_).value(), 1u);
+  EXPECT_FALSE(RescoreNeeded(*store_, *engine_).value());
+}
+
 TEST_F(LeadEngineTest, RescoreAppliesChangedRulesToHistory) {
   SendAndProcess(
       "{\"batch\":[" + Identify("u1", "a@b.example") +

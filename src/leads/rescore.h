@@ -50,4 +50,15 @@ StatusOr<bool> RescoreNeeded(S& store, const LeadEngine& engine) {
   return false;
 }
 
+// Before an engine of a command (the demo, an import) processes events outside the
+// server: leads scored under other rules are rescored first, and a new database records
+// the rules it is scored under, so the server's next start has nothing to rescore.
+// Returns how many leads it rescored.
+template <typename S>
+StatusOr<size_t> RescoreIfNeeded(S& store, const LeadEngine& engine, const Clock& clock) {
+  TANDEM_ASSIGN_OR_RETURN(bool needed, RescoreNeeded(store, engine));
+  if (!needed) return size_t{0};
+  return RescoreAll(store, engine, clock);
+}
+
 }  // namespace tandem

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TANDEM, tempDir, removeDir, serve, exited } from './harness.mjs';
 
@@ -28,6 +28,23 @@ test('usage errors exit 2 with a message on stderr', () => {
   assert.match(badDb.stderr, /sqlite:PATH/);
 });
 
+test('a command about a store that is not there names it and creates nothing', () => {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'var', 'tandem.db');
+    for (const args of [['brief', 'ana@example.com'], ['user', 'list'], ['source', 'list'], ['audit', 'verify']]) {
+      const r = run('--db', `sqlite:${file}`, ...args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}`);
+      assert.match(r.stderr, /there is no store at .*tandem\.db .*give --db/);
+      assert.equal(existsSync(file), false, `${args.join(' ')} created the store`);
+    }
+    assert.equal(run('--db', `sqlite:${file}`, 'migrate').status, 0);
+    assert.equal(existsSync(file), true);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('source add prints the write key last; config errors name file and line', () => {
   const dir = tempDir();
   try {
@@ -38,7 +55,12 @@ test('source add prints the write key last; config errors name file and line', (
     assert.match(key, /^[A-Za-z0-9_-]{32}$/);
     const listed = run('--db', db, 'source', 'list');
     assert.match(listed.stdout, new RegExp(key));
-    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 30/);
+    // One name, one source: a second "marketing SITE" is refused and nothing is added.
+    const again = run('--db', db, 'source', 'add', '  marketing SITE ');
+    assert.notEqual(again.status, 0);
+    assert.match(again.stderr, /a source named "Marketing site" already exists/);
+    assert.equal(run('--db', db, 'source', 'list').stdout.trim().split('\n').length, 1);
+    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 31/);
 
     const bad = path.join(dir, 'bad.toml');
     writeFileSync(bad, '[server]\nlisten = "127.0.0.1:1"\nlisten_port = 9\n');
@@ -216,13 +238,21 @@ test('catalog import reads TOML and CSV, names the bad line, and the demo brief 
 
     writeFileSync(csv, 'asset_id,title,topic,problem,questions\n' +
       'roi-calc,ROI calculator,pricing,"Nobody can say what a lead is worth","What is a customer worth? | Who decides budgets?"\n');
-    assert.equal(run('--db', db, 'catalog', 'import', csv).status, 0);
+    const one = run('--db', db, 'catalog', 'import', csv);
+    assert.equal(one.status, 0, one.stderr);
+    assert.match(one.stdout, /imported 0 campaigns and 1 content entry from/);
     const listed = run('--db', db, 'catalog', 'list').stdout;
     assert.match(listed, /content\troi-calc\tpricing\tROI calculator/);
     assert.match(listed, /campaign\tsem-buyers-guide\tutm_campaign=sem-buyers-guide/);
 
     const demo = run('--db', db, 'demo', '--events', '1500');
     assert.equal(demo.status, 0, demo.stderr);
+    // It ends by saying where to open the web app and whom to sign in as.
+    assert.match(demo.stdout.trim().split('\n').at(-1),
+      /^Open http:\/\/127\.0\.0\.1:8080\/app\/ once `tandem serve` runs, and sign in as maria\.manager@demo\.tandem with the password [A-Za-z0-9_-]{16} /);
+    const again = run('--db', db, 'demo');
+    assert.match(again.stdout, /already present/);
+    assert.match(again.stdout.trim().split('\n').at(-1), /sign in as maria\.manager@demo\.tandem with the password printed when the workspace was created .*user passwd maria\.manager@demo\.tandem/);
     const missing = run('--db', db, 'brief', 'nobody@nowhere.example');
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /no lead "nobody@nowhere.example"/);
