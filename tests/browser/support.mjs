@@ -46,15 +46,18 @@ export async function call(server, token, method, target, body) {
   return { status: r.status, body: await r.json() };
 }
 
-// A page signed in as `email`, collecting the page's script errors in `page.errors`.
-export async function signIn(browser, server, email) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+// A page signed in as `email` (with PASSWORD unless `password` is given), collecting the
+// page's script errors in `page.errors`. `context` sets the browser context's options (a
+// phone's viewport, say); `beforeSignIn(page)` runs on the sign-in page.
+export async function signIn(browser, server, email, { password = PASSWORD, context: options, beforeSignIn } = {}) {
+  const context = await browser.newContext(options ?? { viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (err) => page.errors.push(err.message));
   await page.goto(`${server.url}/app/`);
+  if (beforeSignIn) await beforeSignIn(page);
   await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
+  await page.fill('#password', password);
   await page.click('button[type=submit]');
   await page.waitForSelector('header.top');
   return page;

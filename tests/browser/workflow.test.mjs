@@ -10,6 +10,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { TANDEM, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
+import { signIn as signInAs } from './support.mjs';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -23,19 +24,8 @@ function middayZone() {
 }
 
 // Signs in through the form; answers the page showing the user's start page.
-async function signIn(browser, server, email, password) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.errors = errors;
-  await page.goto(`${server.url}/app/`);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('header.top');
-  return page;
-}
+const signIn = (browser, server, email, password) =>
+  signInAs(browser, server, email, { password, context: { viewport: { width: 1280, height: 900 } } });
 
 // Loads an app page afresh and waits until it shows its data; answers the milliseconds
 // from the start of the navigation, as the page's own clock measures them.
@@ -183,6 +173,8 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       const reasons = await call.locator('.reasons').textContent();
       assert.match(reasons, /only the owner starts sales outreach/);
       assert.match(reasons, /reached the lead by call .* others wait 48 hours/);
+      // People are named and times are local; ids stay in the API's fields.
+      assert.doesNotMatch(reasons, /usr_\d|ld_\d|\d{4}-\d\d-\d\dT/);
       await second.screenshot({ path: path.join(SHOTS, 'call-refused.png') });
       // Sent anyway (a stale page, a script), the gate refuses it the same way.
       const forced = await second.evaluate(async (id) => {
@@ -229,6 +221,9 @@ test('from a website visit to a call, a refusal and a reassignment', async (t) =
       await manager.click('section[aria-label="Reassign"] button[type=submit]');
       await manager.waitForSelector(`.owner >> text=${query(db, `SELECT name FROM users WHERE id = ${otherId}`)[0].name}`);
       await manager.waitForSelector('.timeline-list >> text=Covers outdoor retail accounts');
+      // The form starts over for the next reassignment: no old reason, no old owner chosen.
+      assert.equal(await manager.inputValue('section[aria-label="Reassign"] input[name=reason]'), '');
+      assert.equal(await manager.inputValue('section[aria-label="Reassign"] select[name=owner_id]'), '');
       const history = await manager.textContent('section[aria-label="Sales history"]');
       const ownerName = query(db, `SELECT name FROM users WHERE email = '${owner}'`)[0].name;
       assert.match(history, new RegExp(`${ownerName}: outbound call — Talked about their search budget`));

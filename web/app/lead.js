@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
   html, api, useLoad, Loading, Failure, Empty, SlaClock, Score, Priority, ago, when,
-  leadName, subtitle, sourceText, isManager, loadUsers, useSubmit, dayIn,
+  leadName, subtitle, sourceText, isManager, loadUsers, useSubmit, dayIn, signed,
 } from './lib.js';
 import { EmailSection } from './compose.js';
 import { LeadEnrolments } from './sequences.js';
@@ -49,7 +49,8 @@ export function LeadPage({ id, user }) {
           <p class="muted">${subtitle(lead) || 'No title or company known'} · ${lead.email}</p>
         </div>
         <dl class="facts">
-          <div><dt>Stage</dt><dd class="stage">${lead.stage}</dd></div>
+          <div><dt>Stage</dt><dd class="stage">${lead.stage}${lead.stage_reason ? html` <span class="muted">(${lead.stage_reason.replaceAll('_', ' ')})</span>` : ''}</dd></div>
+          ${lead.revisit_on && html`<div><dt>Revisit on</dt><dd class="revisit">${lead.revisit_on.slice(0, 10)} <span class="muted">(${ago(lead.revisit_on, now)})</span></dd></div>`}
           <div><dt>Priority</dt><dd><${Priority} priority=${lead.priority} /></dd></div>
           <div><dt>Score</dt><dd><${Score} score=${lead.score} /></dd></div>
           <div><dt>Owner</dt><dd class="owner">${lead.owner ? lead.owner.name : lead.queued ? 'fallback queue' : 'unassigned'}${mine ? ' (you)' : ''}</dd></div>
@@ -191,7 +192,7 @@ function ScoreReasons({ brief }) {
   const s = brief.score;
   return html`<${Section} title="Score">
     <p><strong>${Math.round(s.total)}</strong> <span class="muted">= fit ${s.fit.toFixed(1)} + engagement ${s.engagement.toFixed(1)}</span></p>
-    <ul class="score-reasons">${(s.top_reasons || []).map((r) => html`<li>+${r.points.toFixed(1)} ${r.because}</li>`)}</ul>
+    <ul class="score-reasons">${(s.top_reasons || []).map((r) => html`<li>${signed(r.points)} ${r.because}</li>`)}</ul>
   <//>`;
 }
 
@@ -271,7 +272,8 @@ function Preferences({ lead, preferences: p, user, onDone }) {
     await api('PUT', `/api/v1/leads/${lead.id}/preferences`, {
       preferred_channel: form.get('preferred_channel') || null,
       timezone: form.get('timezone') || null,
-      do_not_contact: DNC_CHOICES.filter((c) => form.get(`dnc_${c}`)),
+      do_not_contact: DNC_CHOICES.filter((c) => form.get(`dnc_${c}`))
+        .map((channel) => ({ channel, reason: (form.get(`dnc_reason_${channel}`) || '').trim() })),
       out_of_office: from || until ? { from: from || new Date().toISOString().slice(0, 10), until } : null,
     });
     setSaved(true);
@@ -288,7 +290,11 @@ function Preferences({ lead, preferences: p, user, onDone }) {
         <label for="timezone">Time zone <span class="muted">(now ${p.effective_timezone || 'unknown'}, from ${p.timezone_source})</span></label>
         <input id="timezone" name="timezone" value=${p.timezone || ''} placeholder="Europe/Berlin" />
         <span class="label">Do not contact by</span>
-        <div class="checks">${DNC_CHOICES.map((c) => html`<label><input type="checkbox" name=${`dnc_${c}`} checked=${p.do_not_contact.includes(c)} /> ${c}</label>`)}</div>
+        <div class="dnc">${DNC_CHOICES.map((c) => html`<div class="row">
+          <label><input type="checkbox" name=${`dnc_${c}`} checked=${p.do_not_contact.includes(c)} /> ${c}</label>
+          <input name=${`dnc_reason_${c}`} aria-label=${`Why not by ${c}`} placeholder="Why (e.g. asked on a call)"
+            value=${(p.do_not_contact_reasons || {})[c] || ''} maxlength="200" />
+        </div>`)}</div>
         <span class="label">Out of office</span>
         <div class="row">
           <input aria-label="Out of office from" name="ooo_from" type="date" value=${ooo ? dayIn(ooo.from, p.effective_timezone) : ''} />
@@ -308,7 +314,7 @@ export function ReassignForm({ lead, onDone, compact = false }) {
   const { data: users, error: usersError } = useLoad(loadUsers, []);
   const { busy, error, submit } = useSubmit(async (form) => {
     onDone(await api('PATCH', `/api/v1/leads/${lead.id}`, { owner_id: form.get('owner_id'), reason: form.get('reason') }));
-  });
+  }, { reset: true });
   if (usersError) return html`<p class="error">The team could not be loaded: ${usersError.message}</p>`;
   const candidates = (users || []).filter((u) => u.active && ['sales_rep', 'sales_manager'].includes(u.role)
     && (!lead.owner || u.id !== lead.owner.id));
@@ -324,7 +330,29 @@ export function ReassignForm({ lead, onDone, compact = false }) {
 }
 
 function Reassign({ lead, onDone }) {
-  return html`<${Section} title="Reassign"><${ReassignForm} lead=${lead} onDone=${onDone} /><//>`;
+  // Keyed by the owner: a new owner gives a new, empty form.
+  return html`<${Section} title="Reassign"><${ReassignForm} key=${lead.owner ? lead.owner.id : 'none'} lead=${lead} onDone=${onDone} /><//>`;
+}
+
+// What a preferences change set, in words: "do not call (asked on a call); time zone Europe/Berlin".
+function preferenceChanges(changed) {
+  const parts = Object.entries(changed).map(([field, value]) => {
+    switch (field) {
+      case 'do_not_contact': {
+        const entries = Array.isArray(value) ? value.map((c) => [c, '']) : Object.entries(value || {});
+        return entries.length
+          ? `do not contact by ${entries.map(([c, why]) => (why ? `${c} (${why})` : c)).join(', ')}`
+          : 'every channel allowed again';
+      }
+      case 'preferred_channel': return value ? `prefers ${value}` : 'no preferred channel';
+      case 'timezone': return value ? `time zone ${value}` : 'time zone cleared';
+      case 'address_source': return `address source ${value}`;
+      case 'out_of_office': return value ? `out of office ${when(value.from)} – ${when(value.until)}` : 'out of office cleared';
+      case 'unsubscribed': return value ? 'unsubscribed' : 'subscribed again';
+      default: return `${field.replaceAll('_', ' ')} ${typeof value === 'object' ? JSON.stringify(value) : value}`;
+    }
+  });
+  return parts.length ? parts.join('; ') : 'nothing';
 }
 
 // One line per timeline entry.
@@ -362,6 +390,7 @@ function describe(item, names) {
     case 'sequence_paused': return `Sequence “${item.sequence}” paused${item.reason ? `: ${item.reason.replaceAll('_', ' ')}` : ''}${item.until ? ` until ${when(item.until)}` : ''}`;
     case 'sequence_resumed': return `Sequence “${item.sequence}” resumed`;
     case 'sequence_exited': return `Left the sequence “${item.sequence}”${item.reason ? `: ${item.reason.replaceAll('_', ' ')}` : ''}`;
+    case 'preferences_changed': return `Preferences changed: ${preferenceChanges(item.changed || {})}`;
     default: return item.kind.replaceAll('_', ' ');
   }
 }
@@ -375,7 +404,7 @@ function Timeline({ items, names, now }) {
       ${shown.map((item) => html`<li class=${`kind-${item.kind}`}>
         <time datetime=${item.at} title=${when(item.at)}>${ago(item.at, now)}</time>
         <span>${describe(item, names)}</span>
-        ${item.points ? html`<span class="points">+${item.points}</span>` : ''}
+        ${item.points ? html`<span class=${item.points < 0 ? 'points negative' : 'points'}>${signed(item.points)}</span>` : ''}
         ${item.actor && item.actor !== 'system' ? html`<span class="muted"> · ${actor(item.actor)}</span>` : ''}
       </li>`)}
     </ol>`}

@@ -115,9 +115,18 @@ export function ago(iso, now = Date.now()) {
   return minutes > 0 ? `${span(minutes)} ago` : `in ${span(minutes)}`;
 }
 
+// A change in points with its sign: "+12.5", "-20.0" (never "+-20.0").
+export function signed(x, digits = 1) {
+  const text = Math.abs(x).toFixed(digits);
+  return `${x < 0 ? '-' : '+'}${text}`;
+}
+
+// An exact time in the viewer's zone, the app's one form (docs/api.md): "2026-12-09 14:00".
 export function when(iso) {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 export const leadName = (lead) => lead.name || lead.email;
@@ -152,15 +161,18 @@ export function loadUsers() {
 
 // A form's submit handler around `action(formData)`: busy while it runs, the error it
 // threw (an ApiError, with the server's message) after.
-export function useSubmit(action) {
+// { reset: true }: the form is emptied after a success, so what it sent is not offered again.
+export function useSubmit(action, { reset = false } = {}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   async function submit(e) {
     e.preventDefault();
+    const form = e.target;
     setBusy(true);
     setError(null);
     try {
-      await action(new FormData(e.target));
+      await action(new FormData(form));
+      if (reset) form.reset();
     } catch (err) {
       setError(err);
     } finally {

@@ -32,11 +32,11 @@ function LeadRow({ lead, now, columns }) {
       <div class="muted">${subtitle(lead)}</div>
       ${lead.why_now && html`<div class="why-line">${lead.why_now.text || lead.why_now.note}</div>`}</td>
     <td><${Priority} priority=${lead.priority} /></td>
-    <td><${Score} score=${lead.score} /></td>
+    <td data-label="score"><${Score} score=${lead.score} /></td>
     <td class="source">${sourceText(lead.first_touch)}</td>
-    ${columns.includes('stage') && html`<td>${lead.stage}</td>`}
-    ${columns.includes('owner') && html`<td>${lead.owner ? lead.owner.name : lead.queued ? 'fallback queue' : 'unassigned'}</td>`}
-    ${columns.includes('mql_age') && html`<td title=${when(lead.mql_at)}>${ago(lead.mql_at, now)}</td>`}
+    ${columns.includes('stage') && html`<td data-label="stage">${lead.stage}</td>`}
+    ${columns.includes('owner') && html`<td data-label="owner">${lead.owner ? lead.owner.name : lead.queued ? 'fallback queue' : 'unassigned'}</td>`}
+    ${columns.includes('mql_age') && html`<td data-label="MQL" title=${when(lead.mql_at)}>${ago(lead.mql_at, now)}</td>`}
     <td><${SlaClock} sla=${lead.sla} /></td>
     ${columns.includes('reassign') && html`<td><${ReassignCell} lead=${lead} onDone=${columns.onReassigned} /></td>`}
   </tr>`;
@@ -151,13 +151,36 @@ export function Search({ params, navigate, user }) {
   const { data: users } = useLoad(() => loadUsers().catch(() => []), []);
   const query = new URLSearchParams(params);
   const key = query.toString();
-  const { data, error, reload } = useLoad(() => {
+  const listQuery = () => {
     const q = new URLSearchParams(query);
     for (const [k, v] of [...q]) if (!v) q.delete(k);
-    q.set('limit', '100');
     if (!q.get('sort')) q.set('sort', 'score');
+    return q;
+  };
+  const { data, error, reload } = useLoad(() => {
+    const q = listQuery();
+    q.set('limit', '100');
     return api('GET', `/api/v1/leads?${q}`);
   }, [key]);
+  // Pages after the first, fetched on demand; a new search starts over.
+  const [more, setMore] = useState({ key, items: [], cursor: null, busy: false, error: null });
+  const extra = more.key === key ? more : { key, items: [], cursor: null, busy: false, error: null };
+  const items = data ? [...data.items, ...extra.items] : [];
+  const nextCursor = extra.cursor ?? (data && data.next_cursor);
+  const hasMore = data && (extra.items.length ? Boolean(extra.cursor) : Boolean(data.next_cursor));
+  async function loadMore() {
+    setMore({ ...extra, busy: true, error: null });
+    try {
+      const q = listQuery();
+      q.set('limit', '100');
+      q.set('cursor', nextCursor);
+      const page = await api('GET', `/api/v1/leads?${q}`);
+      setMore({ key, items: [...extra.items, ...page.items], cursor: page.next_cursor || '', busy: false, error: null });
+    } catch (err) {
+      setMore({ ...extra, busy: false, error: err });
+    }
+  }
+  const csv = () => { const q = listQuery(); q.set('format', 'csv'); return `/api/v1/leads?${q}`; };
   return html`<section aria-label="Search">
     <h1>Leads</h1>
     ${user && html`<${AddLead} user=${user} navigate=${navigate} />`}
@@ -166,8 +189,11 @@ export function Search({ params, navigate, user }) {
       <a class="as-audience" href=${`#/broadcasts?${new URLSearchParams({ filter: key })}`}>Save this filter as a broadcast audience</a></p>`}
     ${error ? html`<${Failure} error=${error} what="the leads" retry=${reload} />`
       : !data ? html`<${Loading} what="leads" />`
-      : data.items.length ? html`<p class="muted">${data.items.length}${data.next_cursor ? '+' : ''} leads</p>
-          <${LeadTable} leads=${data.items} label="Leads found" columns=${['stage', 'owner']} />`
+      : items.length ? html`<p class="muted">${items.length}${hasMore ? '+' : ''} leads
+            · <a href=${csv()} download="leads.csv">Download all as CSV</a></p>
+          <${LeadTable} leads=${items} label="Leads found" columns=${['stage', 'owner']} first=${items.length} />
+          ${hasMore && html`<button type="button" class="more load-more" onClick=${loadMore} disabled=${extra.busy}>${extra.busy ? 'Loading…' : 'Show 100 more'}</button>`}
+          ${extra.error && html`<p class="error" role="alert">${extra.error.message}</p>`}`
       : html`<${Empty} title="No leads match">Loosen a filter: any stage, anyone's, or a shorter name.<//>`}
   </section>`;
 }
