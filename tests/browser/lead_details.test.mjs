@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { TANDEM, tempDir, removeDir, serve, exited, query } from '../node/harness.mjs';
-import { CHROMIUM_ARGS, signIn } from './support.mjs';
+import { CHROMIUM_ARGS, SHOTS, addUser, signIn } from './support.mjs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 
 test('search past a hundred, a do-not-contact reason, signs and HEAD', async (t) => {
   const dir = tempDir();
@@ -60,6 +62,33 @@ test('search past a hundred, a do-not-contact reason, signs and HEAD', async (t)
       await page.waitForSelector('.lead-head .revisit');
       assert.match(await page.textContent('.lead-head .revisit'), new RegExp(day));
       assert.match(await page.textContent('section[aria-label="Why now"]'), new RegExp(`^Why now\\s*Recycled .*comes back to sales on ${day}`));
+    });
+
+    await t.test("marketing starts on its home: the last 30 days, campaigns with money, what runs", async () => {
+      addUser(db, 'mia.marketing@demo.tandem', 'Mia Marketing', 'marketing');
+      const mia = await signIn(browser, server, 'mia.marketing@demo.tandem', { context: { viewport: { width: 1280, height: 900 } } });
+      await mia.waitForSelector('section[aria-label="Home"] table[aria-label="Campaign figures"]');
+      assert.match(mia.url(), /#\/home$/);
+      const figures = await mia.evaluate(async () => {
+        const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+        const q = `from=${day(-30)}&to=${day(1)}&limit=1000`;
+        const funnel = await (await fetch(`/api/v1/reports/funnel?${q}&by=campaign`)).json();
+        const money = await (await fetch(`/api/v1/reports/attribution?${q}&by=campaign&model=w_shaped`)).json();
+        return { counts: funnel.total.counts, sem: money.groups.find((g) => g.group === 'sem-buyers-guide') };
+      });
+      const shown = await mia.locator('.home-funnel strong').allTextContents();
+      assert.deepEqual(shown.map((x) => Number(x.replace(/,/g, ''))),
+        ['lead', 'mql', 'sal', 'sql', 'opportunity', 'customer'].map((s) => figures.counts[s]));
+      assert.ok(figures.counts.customer > 0, 'the demo won deals in the last 30 days');
+      // Campaigns by their catalog names, with the pipeline the attribution credits them.
+      const sem = mia.locator('tr[data-group="sem-buyers-guide"]');
+      assert.match(await sem.textContent(), /SEM Buyer's Guide/);
+      if (figures.sem) assert.match(await sem.textContent(), new RegExp(Math.round(figures.sem.pipeline).toLocaleString('en-US')));
+      assert.match(await mia.textContent('section[aria-label="Under way"]'), /Pricing page headline/);
+      mkdirSync(SHOTS, { recursive: true });
+      await mia.screenshot({ path: path.join(SHOTS, 'marketing-home.png'), fullPage: true });
+      assert.deepEqual(mia.errors, []);
+      await mia.context().close();
     });
 
     await t.test('a change in points carries one sign', async () => {

@@ -292,16 +292,20 @@ test('every page fits a phone 390 px wide', async (t) => {
       await page.context().close();
     });
 
-    await part(t, 'marketing: broadcasts, sequences, experiments, imports', async () => {
+    await part(t, 'marketing: home, broadcasts, sequences, experiments, imports', async () => {
       const page = await signIn(browser, server, MARKETER, MARKETER_PASSWORD);
-      for (const [route, name] of [['#/broadcasts', 'broadcasts'], ['#/search', 'search (marketing)'],
+      for (const [route, name] of [['#/home', 'home (marketing)'], ['#/broadcasts', 'broadcasts'], ['#/search', 'search (marketing)'],
         ['#/sequences', 'sequences (marketing)'], ['#/experiments', 'experiments (marketing)'],
         ['#/imports', 'imports (marketing)'], ['#/reports', 'reports (marketing)']]) {
         await open(page, server, route);
         await checkFits(page, name, widths);
         await checkWithinWidth(page, 'header.top nav a, header.top .who, header.top button', 'the header');
-        await checkWithinWidth(page, 'main button', `a button on ${name}`, { scrolled: true });
+        // The home page is figures and links; every other page has buttons.
+        const [controls, what] = route === '#/home' ? ['main a', 'a link'] : ['main button', 'a button'];
+        await checkWithinWidth(page, controls, `${what} on ${name}`, { scrolled: true });
       }
+      await open(page, server, '#/home');
+      await shot(page, 'home');
       await open(page, server, '#/broadcasts');
       await shot(page, 'broadcasts');
       await open(page, server, '#/sequences');

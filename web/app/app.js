@@ -12,6 +12,7 @@ import { Sequences, SequencePage } from './sequences.js';
 import { Reports, ReportLeads } from './reports.js';
 import { Experiments, ExperimentPage, mayReadExperiments } from './experiments.js';
 import { Imports, mayImport } from './imports.js';
+import { Home, mayOpenHome } from './home.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -33,6 +34,7 @@ function SignIn({ onSignedIn }) {
 function home(user) {
   if (user.role === 'sales_rep') return '#/inbox';
   if (isManager(user)) return '#/team';
+  if (user.role === 'marketing') return '#/home';
   return '#/search';
 }
 
@@ -54,6 +56,7 @@ function Page({ hash, user }) {
   if (path === '/inbox') return html`<${Inbox} user=${user} />`;
   if (path === '/team') return html`<${Team} user=${user} />`;
   if (path === '/me') return html`<${MySettings} />`;
+  if (path === '/home' && mayOpenHome(user)) return html`<${Home} user=${user} />`;
   const broadcast = path.match(/^\/broadcasts\/(bc_\d+)$/);
   if (broadcast) return html`<${BroadcastPage} id=${broadcast[1]} user=${user} key=${broadcast[1]} />`;
   const sequence = path.match(/^\/sequences\/(sq_\d+|new)$/);
@@ -75,11 +78,12 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments', '#/imports': 'Import' };
+    const titles = { '#/home': 'Home', '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments', '#/imports': 'Import' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
   const links = [
+    ['#/home', 'Home', mayOpenHome(user)],
     ['#/inbox', 'Inbox', ['sales_rep', 'sales_manager', 'admin'].includes(user.role)],
     ['#/team', 'Team', isManager(user)],
     ['#/search', 'Leads', true],
