@@ -43,6 +43,11 @@ TokenBuckets::Decision TokenBuckets::Take(std::string_view key, TimePoint now) {
   return d;
 }
 
+void TokenBuckets::Forget(std::string_view key) {
+  std::lock_guard lock(mu_);
+  buckets_.erase(std::string(key));
+}
+
 void TokenBuckets::Give(std::string_view key, TimePoint now) {
   if (limit_.per_minute <= 0) return;
   std::lock_guard lock(mu_);

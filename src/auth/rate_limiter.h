@@ -37,6 +37,8 @@ class TokenBuckets {
   Decision Take(std::string_view key, TimePoint now);
   // Gives one token back (up to the burst), e.g. when a sign-in succeeded.
   void Give(std::string_view key, TimePoint now);
+  // Drops `key`'s bucket: its next use finds it full.
+  void Forget(std::string_view key);
   // Whether a token is there, without taking it.
   Decision Peek(std::string_view key, TimePoint now);
 

@@ -52,6 +52,8 @@ SignInThrottle::Admission SignInThrottle::Admit(std::string_view client, std::st
   return {false, by_pair.retry_after, false};
 }
 
+void SignInThrottle::Unlock(std::string_view email) { addresses_.Forget(AddressKey(email)); }
+
 void SignInThrottle::Succeeded(std::string_view client, std::string_view email,
                                const Admission& admission, TimePoint now) {
   const std::string address = AddressKey(email);

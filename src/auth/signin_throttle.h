@@ -58,6 +58,10 @@ class SignInThrottle {
   void NotChecked(std::string_view client, std::string_view email, const Admission& admission,
                   TimePoint now);
 
+  // An admin's unlock: the address's attempts are whole again, so its owner signs in at
+  // once from any device (this instance's count; each instance keeps its own).
+  void Unlock(std::string_view email);
+
   // The key an email address is counted under: trimmed, lower case, at most 320 bytes.
   static std::string AddressKey(std::string_view email);
 

@@ -7,11 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/passwords.h"
+#include "auth/permissions.h"
 #include "auth/tokens.h"
 #include "core/random.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
+#include "http/api_schemas.h"
 #include "http/query_params.h"
 #include "leads/lead_json.h"
 
@@ -20,6 +22,7 @@ namespace {
 
 using nlohmann::json;
 namespace bhttp = boost::beast::http;
+namespace s = schema;
 
 std::string_view Header(const HttpRequest& request, std::string_view name) {
   auto it = request.message.find(name);
@@ -135,6 +138,35 @@ void AuthRoutes::Register(Router& router) {
              [this](HttpRequest&& request, Responder respond) { respond(Session(request)); });
   router.Add("POST", "/auth/logout",
              [this](HttpRequest&& request, Responder respond) { respond(Logout(request)); });
+  RouteSpec unlock{.method = "POST",
+                   .path = "/api/v1/users/{user}/unlock",
+                   .summary =
+                       "Give a user whose address ran out of sign-in attempts their "
+                       "attempts back (admins; managers for lower roles)",
+                   .tag = "users"};
+  unlock.path_params = {{"user", "usr_<n>"}};
+  unlock.response = s::Object({{"user", s::String("usr_<n>")}, {"unlocked", s::Boolean()}});
+  unlock.errors = {403, 404};
+  router.Add(std::move(unlock),
+             Authed(store_, clock_, [this](const HttpRequest& r, const UserRecord& actor) {
+               return Unlock(actor, r.params.Get("user"));
+             }));
+}
+
+Response AuthRoutes::Unlock(const UserRecord& actor, std::string_view id) {
+  const std::optional<int64_t> user_id = ParseUserId(id);
+  auto found =
+      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  if (!found.ok()) return ErrorResponse(found.status());
+  if (!*found) {
+    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  }
+  if (Status allowed = CheckCanActOnUser(actor, **found, UserAction::kManage); !allowed.ok()) {
+    return ErrorResponse(allowed);
+  }
+  throttle_.Unlock((*found)->email);
+  return JsonResponse(
+      200, nlohmann::json{{"user", UserIdText((*found)->id)}, {"unlocked", true}}.dump());
 }
 
 std::chrono::milliseconds AuthRoutes::RefusalDelay() const {

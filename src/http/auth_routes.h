@@ -4,6 +4,8 @@
 //                      (HttpOnly, SameSite=Strict, Secure behind TLS) and the CSRF token
 //   GET  /auth/session the signed-in user and the CSRF token (401 when signed out)
 //   POST /auth/logout  ends the session (needs X-CSRF-Token)
+//   POST /api/v1/users/{user}/unlock  an admin or a manager (of a lower role) gives a
+//                      user whose address ran out of attempts their attempts back
 //
 // Passwords are checked on PasswordWorkers, never on an HTTP thread; when their queue is
 // full the answer is 503 with Retry-After. Attempts are throttled per client and per
@@ -69,6 +71,7 @@ class AuthRoutes {
   Response CheckPassword(const Attempt& attempt);
   Response Session(const HttpRequest& request);
   Response Logout(const HttpRequest& request);
+  Response Unlock(const UserRecord& actor, std::string_view id);
   bool SecureCookie(const HttpRequest& request) const;
   std::chrono::milliseconds RefusalDelay() const;
   std::string Cookie(bool secure, std::string_view value, int64_t max_age_s) const;

@@ -91,6 +91,29 @@ test('search past a hundred, a do-not-contact reason, signs and HEAD', async (t)
       await mia.context().close();
     });
 
+    await t.test('a manager changes a rep on the users page, deactivates and unlocks', async () => {
+      await page.goto(`${server.url}/app/#/users`);
+      await page.waitForSelector('table[aria-label="Users"] tr[data-user]');
+      assert.equal(await page.locator('header.top nav a[href="#/users"]').count(), 1);
+      const tomId = query(db, "SELECT id FROM users WHERE email = 'tom.rep@demo.tandem'")[0].id;
+      const tom = page.locator(`tr[data-user="usr_${tomId}"]`);
+      await tom.locator('input[name=capacity]').fill('40');
+      await tom.locator('button[type=submit]').click();
+      await tom.locator('.ok >> text=Saved.').waitFor();
+      assert.equal(query(db, `SELECT capacity FROM users WHERE id = ${tomId}`)[0].capacity, 40);
+      await tom.locator('button >> text=Deactivate').click();
+      await tom.locator('button >> text=Reactivate').waitFor();
+      assert.equal(query(db, `SELECT active FROM users WHERE id = ${tomId}`)[0].active, 0);
+      await tom.locator('button >> text=Reactivate').click();
+      await tom.locator('button >> text=Deactivate').waitFor();
+      assert.equal(query(db, `SELECT active FROM users WHERE id = ${tomId}`)[0].active, 1);
+      await tom.locator('button >> text=Unlock sign-in').click();
+      await tom.locator('.ok >> text=Unlocked').waitFor();
+      // Her own row and nothing above her role can be changed from here.
+      const mariaId = query(db, "SELECT id FROM users WHERE email = 'maria.manager@demo.tandem'")[0].id;
+      assert.equal(await page.locator(`tr[data-user="usr_${mariaId}"] button`).count(), 0);
+    });
+
     await t.test('a change in points carries one sign', async () => {
       const texts = await page.evaluate(async () => {
         const { signed } = await import('./lib.js');

@@ -176,6 +176,27 @@ TEST_F(AuthApiTest, AStrangerCannotLockTheOwnerOut) {
   EXPECT_EQ(LoginFrom("198.51.100.7", "rep@seller.example", kPassword).status, 200u);
 }
 
+// Once the address's attempts are spent, a machine gets one more every five minutes;
+// an admin's unlock gives the address its attempts back at once. A rep unlocks nobody.
+TEST_F(AuthApiTest, AnAdminUnlocksAnAddressThatRanOutOfAttempts) {
+  for (const char* ip : {"198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"}) {
+    ASSERT_EQ(LoginFrom(ip, "rep@seller.example", "guess").status, 401u);
+  }
+  ASSERT_EQ(LoginFrom("198.51.100.4", "rep@seller.example", kPassword).status, 429u);
+  const std::string unlock = "/api/v1/users/usr_" + std::to_string(rep_id_) + "/unlock";
+  EXPECT_EQ(Call("POST", unlock, rep_token_, "").status, 403u);
+  EXPECT_EQ(LoginFrom("198.51.100.4", "rep@seller.example", kPassword).status, 429u);
+  HttpResult unlocked = Call("POST", unlock, manager_token_, "");
+  ASSERT_EQ(unlocked.status, 200u) << unlocked.body;
+  EXPECT_EQ(json::parse(unlocked.body)["user"], "usr_" + std::to_string(rep_id_));
+  EXPECT_EQ(json::parse(unlocked.body)["unlocked"], true);
+  EXPECT_EQ(LoginFrom("198.51.100.4", "rep@seller.example", kPassword).status, 200u);
+  // Nobody unlocks a higher role, and a user that does not exist is not found.
+  const std::string admin = "/api/v1/users/usr_" + std::to_string(admin_id_) + "/unlock";
+  EXPECT_EQ(Call("POST", admin, manager_token_, "").status, 403u);
+  EXPECT_EQ(Call("POST", "/api/v1/users/usr_999999/unlock", admin_token_, "").status, 404u);
+}
+
 TEST_F(AuthApiTest, OneClientIsLimitedWhateverAddressesItTries) {
   for (int i = 0; i < 4; ++i) {
     HttpResult r = LoginFrom("10.9.9.9", "user" + std::to_string(i) + "@x.example", "wrong");

@@ -191,6 +191,8 @@ inline const Row kMatrix[] = {
     {"PATCH /api/v1/users/{new_admin}", Lead::kNone, "YNNNN UUU", R"({"active":false})", kRolesFix},
     {"PATCH /api/v1/users/{new_admin}", Lead::kNone, "YNNNN UUU", R"({"name":"Renamed"})",
      kRolesFix},
+    {"POST /api/v1/users/{new_rep}/unlock", Lead::kNone, "YYNNN UUU"},
+    {"POST /api/v1/users/{new_admin}/unlock", Lead::kNone, "YNNNN UUU"},
     // Reports: managers, marketing, admins.
     {"GET /api/v1/reports/leaks", Lead::kNone, "YYNYN UUU"},
     {"GET /api/v1/reports/hygiene", Lead::kNone, "YYNYN UUU"},

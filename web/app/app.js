@@ -13,6 +13,7 @@ import { Reports, ReportLeads } from './reports.js';
 import { Experiments, ExperimentPage, mayReadExperiments } from './experiments.js';
 import { Imports, mayImport } from './imports.js';
 import { Home, mayOpenHome } from './home.js';
+import { Users, mayManageUsers } from './users.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -57,6 +58,7 @@ function Page({ hash, user }) {
   if (path === '/team') return html`<${Team} user=${user} />`;
   if (path === '/me') return html`<${MySettings} />`;
   if (path === '/home' && mayOpenHome(user)) return html`<${Home} user=${user} />`;
+  if (path === '/users' && mayManageUsers(user)) return html`<${Users} user=${user} />`;
   const broadcast = path.match(/^\/broadcasts\/(bc_\d+)$/);
   if (broadcast) return html`<${BroadcastPage} id=${broadcast[1]} user=${user} key=${broadcast[1]} />`;
   const sequence = path.match(/^\/sequences\/(sq_\d+|new)$/);
@@ -78,7 +80,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/home': 'Home', '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments', '#/imports': 'Import' };
+    const titles = { '#/home': 'Home', '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments', '#/imports': 'Import', '#/users': 'Users' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -92,6 +94,7 @@ function Shell({ session, onSignOut }) {
     ['#/reports', 'Reports', user.role !== 'viewer'],
     ['#/experiments', 'Experiments', mayReadExperiments(user)],
     ['#/imports', 'Import', mayImport(user)],
+    ['#/users', 'Users', mayManageUsers(user)],
   ];
   const current = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences|experiments))\/.*/, '$1');
   return html`
