@@ -4,7 +4,8 @@
 // reps working their leads in office hours — some called within minutes, some days late
 // (their SLA breached), some never (the leak report's); some accepted, qualified and won
 // with amounts, some lost, some rejected with reasons, some recycled and come back on
-// their revisit date. Deterministic: the same workspace every time, shifted to end now.
+// their revisit date. The same visits and fates every run; as office hours and weekends
+// fall where the calendar puts them, who owns what at the end depends on when it runs.
 #pragma once
 
 #include <vector>

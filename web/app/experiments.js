@@ -6,7 +6,7 @@
 // start / stop / new version. Marketing and admins act; managers read.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import { html, api, useLoad, Loading, Failure, Empty, when, useSubmit } from './lib.js';
+import { html, api, useLoad, Loading, Failure, Empty, when, useSubmit, fitChart, chartWidth } from './lib.js';
 
 export const mayRunExperiments = (user) => user.role === 'marketing' || user.role === 'admin';
 export const mayReadExperiments = (user) => mayRunExperiments(user) || user.role === 'sales_manager';
@@ -112,10 +112,10 @@ function IntervalChart({ history, variants, metric }) {
     });
     const plot = new uPlot({
       title: metric === 'pipeline' ? 'Effect per person (amount) over time' : 'Effect (percentage points) over time',
-      width: Math.max(320, box.current.clientWidth || 640), height: 240, series,
+      width: chartWidth(box.current), height: 240, series,
       axes: [{}, { size: 60 }],
     }, data, box.current);
-    return () => plot.destroy();
+    return fitChart(plot, box.current, 240);
   }, [JSON.stringify(history), JSON.stringify(variants), metric]);
   if (!history.length) return html`<p class="muted">The interval over time appears once every arm has its minimum.</p>`;
   return html`<div class="chart card" ref=${box} role="img" aria-label="The interval over time"></div>`;

@@ -213,3 +213,17 @@ export function useAutoRefresh(reload, ms = 30000) {
 export function upload(path, file, contentType) {
   return send('POST', path, file, contentType);
 }
+
+// Keeps a uPlot chart as wide as its box (at least 240 px, so a phone shows it whole);
+// returns what stops it, for an effect's cleanup.
+export function fitChart(plot, box, height) {
+  const width = () => Math.max(240, box.clientWidth || 640);
+  const observer = new ResizeObserver(() => {
+    if (Math.abs(plot.width - width()) > 1) plot.setSize({ width: width(), height });
+  });
+  observer.observe(box);
+  return () => { observer.disconnect(); plot.destroy(); };
+}
+
+// The width a new chart starts at in `box`.
+export const chartWidth = (box) => Math.max(240, box.clientWidth || 640);

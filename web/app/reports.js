@@ -4,7 +4,7 @@
 // each figure a link to the leads behind it (#/reports/leads?…), and the CSV a download.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { html, api, useLoad, Loading, Failure, Empty } from './lib.js';
+import { html, api, useLoad, Loading, Failure, Empty, fitChart, chartWidth } from './lib.js';
 import { LeadTable } from './lists.js';
 
 export const REPORTS = [
@@ -70,7 +70,7 @@ function Bars({ labels, series, title, height = 220 }) {
     // One series: centred bars; two: side by side (the first left of its tick).
     const pathsOf = (i) => uPlot.paths.bars(series.length === 1 ? { size: [0.7, 80], align: 0 }
       : { size: [0.35, 40], align: i === 0 ? -1 : 1 });
-    const width = Math.max(320, box.current.clientWidth || 640);
+    const width = chartWidth(box.current);
     const plot = new uPlot({
       title, width, height,
       scales: { x: { time: false, range: [-0.5, labels.length - 0.5] },
@@ -83,7 +83,7 @@ function Bars({ labels, series, title, height = 220 }) {
       }))],
       legend: { show: series.length > 1 },
     }, [labels.map((_, i) => i), ...series.map((s) => s.values)], box.current);
-    return () => plot.destroy();
+    return fitChart(plot, box.current, height);
   }, [JSON.stringify(labels), JSON.stringify(series), title]);
   return html`<div class="chart card" ref=${box} role="img" aria-label=${title}></div>`;
 }
