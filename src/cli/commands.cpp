@@ -483,7 +483,8 @@ Status Demo(const Config& config, int64_t events) {
       config.storage.url, source.name, event_count, kDemoHistory / std::chrono::weeks(1),
       Counted(leads.ok() ? *leads : 0, "lead"), source.write_key);
   std::cout << fmt::format(
-      "the reps reached {} within the first-contact SLA, {} late and {} never; {} won, {} lost, "
+      "the reps reached {} within the first-contact SLA, {} after a missed deadline (by the rep "
+      "it went to next) and {} never; {} won, {} lost, "
       "{} open, {} rejected, {} recycled\n",
       Counted(story.contacted_fast, "lead"), story.contacted_late, story.never_contacted,
       Counted(story.won, "deal"), story.lost, story.open_deals, story.rejected, story.recycled);

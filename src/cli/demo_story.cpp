@@ -74,10 +74,14 @@ class Story {
       seen = *lead.sla_due_at;
       const int round = rounds_[lead.id]++;
       owned_.insert(lead.id);
-      const int fate = Roll(lead.id, round, 1);
+      // Routed again before anyone reached it: a deadline was missed (or its account moved).
+      if (round > 0 && !first_contact_.contains(lead.id)) missed_.insert(lead.id);
+      // A lead taken from an owner who let its SLA pass is called at once by the next.
+      const int fate = round == 0 ? Roll(lead.id, round, 1) : 0;
       Task task{Task::Kind::kFirstContact, lead.id, *lead.owner_id, round, {}, 0};
       if (fate < 50) {
-        Add(InOfficeHours(now + minutes(4 + Roll(lead.id, round, 2) * 2 / 5)), task);
+        // Within the quarter hour a hot lead's first-contact clock gives.
+        Add(InOfficeHours(now + minutes(3 + Roll(lead.id, round, 2) % 12)), task);
       } else if (fate < 78) {
         Add(InOfficeHours(now + hours(26) + minutes(Roll(lead.id, round, 3) * 20)), task);
       }
@@ -162,7 +166,8 @@ class Story {
       if (++task.attempts < 24) Add(InOfficeHours(now + hours(1)), task);
       return OkStatus();
     }
-    first_contact_.emplace(lead.id, lead.sla_due_at && now <= *lead.sla_due_at);
+    first_contact_.emplace(
+        lead.id, !missed_.contains(lead.id) && lead.sla_due_at && now <= *lead.sla_due_at);
     PlanOutcomes(task, lead.id, now);
     return OkStatus();
   }
@@ -236,6 +241,7 @@ class Story {
   std::map<int64_t, TimePoint> planned_;   // lead → the SLA deadline of the assignment planned
   std::map<int64_t, int> rounds_;          // lead → assignments planned so far
   std::set<int64_t> owned_;                // leads that had an owner
+  std::set<int64_t> missed_;               // leads routed again before anyone reached them
   std::map<int64_t, bool> first_contact_;  // lead → whether its first contact was in time
   DemoStoryFacts facts_;
 };

@@ -20,8 +20,8 @@ namespace tandem::cli {
 
 // What the story did, for the demo's summary.
 struct DemoStoryFacts {
-  int contacted_fast = 0;   // first contact within the SLA
-  int contacted_late = 0;   // after it
+  int contacted_fast = 0;   // first contact by the first owner, within the SLA
+  int contacted_late = 0;   // after a missed deadline, by the owner it went to next
   int never_contacted = 0;  // owned, never reached
   int won = 0, lost = 0, rejected = 0, recycled = 0, open_deals = 0;
 };
