@@ -6,15 +6,21 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics/hygiene.h"
+#include "app/rules_sync.h"
 #include "app/web_address.h"
 #include "audit/audit_trail.h"
 #include "brief/brief_input.h"
 #include "contact/unsubscribe_token.h"
+#include "email/staff_mail.h"
+#include "http/account_routes.h"
 #include "http/audit_routes.h"
 #include "http/experiment_routes.h"
+#include "http/notification_routes.h"
 #include "http/ops_routes.h"
 #include "http/person_routes.h"
 #include "http/report_routes.h"
+#include "http/rule_routes.h"
+#include "http/source_routes.h"
 #include "ingest/segment_message.h"
 #include "leads/rescore.h"
 #include "pipeline/brief_backfill.h"
@@ -52,6 +58,18 @@ void Application::CreateWorkers(const Config& config) {
   writer_->SetOnCommit([pipeline = pipeline_.get()] { pipeline->Notify(); });
 }
 
+namespace {
+
+// Where the web app's files are: server.web_root, else web/ next to the binary.
+std::string WebRoot(const ServerConfig& server) {
+  if (!server.web_root.empty()) return server.web_root;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : (exe.parent_path() / "web").string();
+}
+
+}  // namespace
+
 void Application::RegisterRoutes(const Config& config) {
   http::IngestRoutes::Options ingest_options{config.server.trust_proxy, config.server.public_url,
                                              config.ingest.retry_after_s,
@@ -73,13 +91,7 @@ void Application::RegisterRoutes(const Config& config) {
       http::AuthRoutes::Options{config.auth, config.limits, config.server.public_url,
                                 config.server.trust_proxy});
   auth_->Register(router_);
-  std::string web_root = config.server.web_root;
-  if (web_root.empty()) {
-    std::error_code ec;
-    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) web_root = (exe.parent_path() / "web").string();
-  }
-  static_ = std::make_unique<http::StaticRoutes>(web_root, *store_);
+  static_ = std::make_unique<http::StaticRoutes>(WebRoot(config.server), *store_);
   static_->Register(router_);
   brief_ = std::make_unique<http::BriefRoutes>(*store_, *engine_, clock_);
   brief_->Register(router_);
@@ -88,11 +100,16 @@ void Application::RegisterRoutes(const Config& config) {
     if (pipeline_) pipeline_->Notify();
   });
   api_->Register(router_);
-  users_ = std::make_unique<http::UserRoutes>(*store_, clock_);
-  users_->Register(router_);
   email_ = std::make_unique<EmailParts>(config, *store_, *engine_, clock_, metrics_,
                                         unsubscribe_secret_);
   email_->Register(router_);
+  // Invites and password links go out by email when it is set up.
+  users_ = std::make_unique<http::UserRoutes>(
+      *store_, clock_, [this] { return WebAddress(config_.server, server_ ? server_->port() : 0); },
+      [this](const UserRecord& to, const std::string& subject, const std::string& text) {
+        return QueueAccountMail(email_->service(), to, subject, text, clock_.Now());
+      });
+  users_->Register(router_);
   inbound_ = std::make_unique<InboundParts>(config, *store_, *engine_, clock_);
   inbound_->Register(router_);
   imports_ = std::make_unique<http::ImportRoutes>(*store_, clock_, [this] {
@@ -111,6 +128,14 @@ void Application::RegisterRoutes(const Config& config) {
   });
   http::RegisterHealthRoute(router_, *store_);
   http::RegisterAuditRoutes(router_, *store_, clock_);
+  http::RegisterSourceRoutes(router_, *store_, clock_, [this] { return WebAddressNow(); });
+  http::RegisterRuleRoutes(router_, *store_, *engine_, clock_, [this](const RuleVersion& version) {
+    return rules_watch_ ? rules_watch_->Apply(version) : OkStatus();
+  });
+  http::RegisterAccountRoutes(router_, *store_, clock_);
+  http::RegisterNotificationRoutes(router_, *store_, clock_);
+  webhooks_ = std::make_unique<http::WebhookRoutes>(*store_, clock_, config.webhooks);
+  webhooks_->Register(router_);
   http::RegisterPersonRoutes(router_, *store_, *engine_, clock_, unsubscribe_secret_);
   auto hygiene = [this]() -> std::string {
     const TimePoint now = clock_.Now();
@@ -123,6 +148,10 @@ void Application::RegisterRoutes(const Config& config) {
                                      /*loopback_only=*/config.metrics.listen.empty()};
   http::Router& metrics_router = config.metrics.listen.empty() ? router_ : metrics_router_;
   http::RegisterMetricsRoute(metrics_router, metrics_, std::move(metrics_access), hygiene);
+}
+
+std::string Application::WebAddressNow() const {
+  return WebAddress(config_.server, server_ ? server_->port() : 0);
 }
 
 void Application::CreateServers(const Config& config) {
@@ -163,22 +192,12 @@ Status Application::Start() {
                        .count());
     }
   }
-  TANDEM_ASSIGN_OR_RETURN(bool rescore, RescoreNeeded(*store_, *engine_));
-  if (rescore) {
-    auto started = std::chrono::steady_clock::now();
-    TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store_, *engine_, clock_));
-    spdlog::info("scoring rules changed: rescored {} leads in {} ms", leads,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - started)
-                     .count());
-    const nlohmann::json detail = {{"rules", "scoring"},
-                                   {"policy", ScoringPolicyHash(engine_->scoring())},
-                                   {"rescored", leads}};
-    TANDEM_RETURN_IF_ERROR(
-        AuditTrail(*store_, clock_)
-            .Record(AuditActor::System(), audit_action::kRulesChanged, "", detail.dump())
-            .status());
-  }
+  // The rules in force: tandem.toml's when it changed, else the newest saved.
+  TANDEM_ASSIGN_OR_RETURN(int64_t in_force,
+                          PutRulesInForce(*store_, *engine_, config_, clock_.Now(), /*seed=*/true));
+  TANDEM_RETURN_IF_ERROR(RescoreIfRulesChanged(*store_, *engine_, clock_).status());
+  rules_watch_ = std::make_unique<RulesWatch>(*store_, *engine_, clock_, in_force);
+  rules_watch_->Start(std::chrono::seconds(5));
   TANDEM_ASSIGN_OR_RETURN(unsubscribe_secret_, LoadUnsubscribeSecret(*store_));
   if (!config_.catalog.campaigns.empty() || !config_.catalog.content.empty()) {
     // Entries tandem.toml defines are the file's: each start writes them again.
@@ -215,11 +234,13 @@ void Application::Shutdown() {
   if (metrics_server_) metrics_server_->Shutdown(std::chrono::milliseconds(0));
   server_->Shutdown(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   auth_->Stop();
+  webhooks_->Stop();
   exports_->Stop();
   email_->Stop();
   inbound_->Stop();
   writer_->Stop();
   pipeline_->Stop();
+  if (rules_watch_) rules_watch_->Stop();
   sla_->Stop();
   deliveries_->Stop();
   spdlog::info("stopped; {} events stored, {} processed", metrics_.events_stored.Value(),

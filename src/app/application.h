@@ -9,6 +9,7 @@
 
 #include "app/email_parts.h"
 #include "app/inbound_parts.h"
+#include "app/rules_sync.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "http/api_common.h"
@@ -23,6 +24,7 @@
 #include "http/server.h"
 #include "http/static_routes.h"
 #include "http/user_routes.h"
+#include "http/webhook_routes.h"
 #include "ingest/event_writer.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
@@ -70,12 +72,15 @@ class Application {
   void CreateWorkers(const Config& config);
   void RegisterRoutes(const Config& config);
   void CreateServers(const Config& config);
+  // Where people open the web app (the port once the server listens), ending in "/".
+  std::string WebAddressNow() const;
 
   const Config config_;
   std::unique_ptr<Store> store_;
   const Clock& clock_;
   Metrics metrics_;
   std::unique_ptr<LeadEngine> engine_;
+  std::unique_ptr<RulesWatch> rules_watch_;  // from Start()
   std::unique_ptr<WebhookSender> webhook_sender_;
   std::unique_ptr<DeliveryWorker> deliveries_;
   std::unique_ptr<EventWriter> writer_;
@@ -89,6 +94,7 @@ class Application {
   std::unique_ptr<http::CsvExports> exports_;  // the leads' and reports' CSV files
   std::unique_ptr<http::ApiRoutes> api_;
   std::unique_ptr<http::UserRoutes> users_;
+  std::unique_ptr<http::WebhookRoutes> webhooks_;
   std::unique_ptr<EmailParts> email_;
   std::unique_ptr<InboundParts> inbound_;
   std::unique_ptr<http::ImportRoutes> imports_;

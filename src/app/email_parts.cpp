@@ -18,7 +18,8 @@ EmailParts::EmailParts(const Config& config, Store& store, const LeadEngine& eng
       runner_(service_, clock, metrics),
       sequences_(service_, store, config.sequences),
       sequence_runner_(sequences_, clock, metrics),
-      staff_(service_, store, store),
+      staff_(service_, store, store, store),
+      notices_(store, store, store, store),
       lint_routes_(store, clock, http::SenderContext(config.email, config.server.public_url),
                    LintOptionsFor(config.email), resources_),
       routes_(
@@ -38,6 +39,7 @@ void EmailParts::Register(http::Router& router) {
 
 Status EmailParts::Start() {
   TANDEM_RETURN_IF_ERROR(staff_.Cursor().status());
+  TANDEM_RETURN_IF_ERROR(notices_.Cursor().status());
   sender_.Start();
   if (!producer_.joinable()) producer_ = std::thread([this] { Produce(); });
   return OkStatus();
@@ -53,6 +55,7 @@ void EmailParts::Stop() {
 
 StatusOr<size_t> EmailParts::ProduceOnce() {
   TANDEM_ASSIGN_OR_RETURN(size_t staff, staff_.QueueNew(clock_.Now()));
+  TANDEM_RETURN_IF_ERROR(notices_.QueueNew().status());
   TANDEM_ASSIGN_OR_RETURN(size_t recipients, runner_.RunDue());
   TANDEM_ASSIGN_OR_RETURN(size_t steps, sequence_runner_.RunDue());
   return staff + recipients + steps;

@@ -22,6 +22,7 @@
 #include "http/sequence_routes.h"
 #include "http/tracking_routes.h"
 #include "metrics/metrics.h"
+#include "notifications/app_notices.h"
 #include "sequences/sequence_runner.h"
 #include "store/store.h"
 
@@ -62,6 +63,7 @@ class EmailParts {
   SequenceService sequences_;
   SequenceRunner sequence_runner_;
   StaffMail staff_;
+  AppNotices notices_;
   http::EmailLintRoutes lint_routes_;
   http::EmailRoutes routes_;
   EngagementRecorder engagement_;

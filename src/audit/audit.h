@@ -26,6 +26,7 @@ inline constexpr std::string_view kTokenCreated = "token.created";
 inline constexpr std::string_view kTokenRevoked = "token.revoked";
 inline constexpr std::string_view kRulesChanged = "rules.changed";
 inline constexpr std::string_view kLeadAdded = "lead.added";
+inline constexpr std::string_view kSourceAdded = "source.added";
 inline constexpr std::string_view kExported = "export";
 inline constexpr std::string_view kImported = "import";
 inline constexpr std::string_view kErased = "person.erased";

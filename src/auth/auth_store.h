@@ -69,6 +69,18 @@ class AuthStore {
   virtual Status DeleteSession(std::string_view token_hash) = 0;
   // Ends every session of the user (deactivation, a new password).
   virtual Status EndSessions(int64_t user_id) = 0;
+
+  // Stores a new password link; the user's earlier unused links end with it.
+  virtual Status CreatePasswordLink(const PasswordLink& link) = 0;
+  // The unused link with this hash that has not expired at `now`, and its user.
+  virtual StatusOr<std::optional<std::pair<UserRecord, PasswordLink>>> FindPasswordLink(
+      std::string_view token_hash, TimePoint now) = 0;
+  // Uses the link: marks it used, sets the password and ends the user's sessions, in one
+  // transaction. The user, or nothing (nothing changed) when the link is unknown, used,
+  // expired at `now`, or its user is deactivated.
+  virtual StatusOr<std::optional<UserRecord>> UsePasswordLink(std::string_view token_hash,
+                                                              std::string_view password_hash,
+                                                              TimePoint now) = 0;
 };
 
 }  // namespace tandem

@@ -16,12 +16,14 @@ bool RoleHas(Role role, Permission permission) {
     case Permission::kImportLeads:
       return role == Role::kSalesManager || role == Role::kMarketing;
     case Permission::kManageCatalog:
+    case Permission::kManageSources:
     case Permission::kSendBroadcasts:
     case Permission::kReceiveMail:
     case Permission::kRunExperiments:
       return role == Role::kMarketing;
     case Permission::kReadAudit:
     case Permission::kPersonalData:
+    case Permission::kChangeRules:
       return false;
   }
   return false;

@@ -5,7 +5,7 @@
 //   sales_rep      read all; work (patch, outcome) the leads it owns
 //   marketing      read all; patch traits and marketing stages of unowned leads; set
 //                  contact preferences and consents; reports; the campaign and content
-//                  catalogs; received email (an inbound mail webhook's token)
+//                  catalogs; sources; received email (an inbound mail webhook's token)
 //   viewer         read all
 //
 // Acting on users follows one rule, CheckCanActOnUser below, ranked
@@ -38,6 +38,8 @@ enum class Permission {
   kReadAudit,       // the audit trail (admins only)
   kPersonalData,    // a person's access and erasure requests (admins only)
   kImportLeads,     // import a file of leads (marketing, sales managers)
+  kManageSources,   // add sources of events and read their write keys (marketing)
+  kChangeRules,     // save the scoring and routing rules (admins only)
 };
 
 bool RoleHas(Role role, Permission permission);

@@ -59,4 +59,16 @@ struct ApiTokenRecord {
   std::optional<TimePoint> last_used_at;  // coarse: recorded at most once a minute
 };
 
+// A link that sets a user's password once: the invite of a new user, or a reset. Only
+// the hash of its secret is stored (auth/password_links.h makes them).
+struct PasswordLink {
+  std::string token_hash;
+  int64_t user_id = 0;
+  std::string purpose;                // "invite" or "reset"
+  std::optional<int64_t> created_by;  // none: from the command line
+  TimePoint created_at;
+  TimePoint expires_at;
+  std::optional<TimePoint> used_at;
+};
+
 }  // namespace tandem

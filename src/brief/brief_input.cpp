@@ -34,8 +34,8 @@ StatusOr<BriefInput> Gather(const LeadEngine& engine, Reads reads, const LeadRec
   BriefInput in;
   in.lead = lead;
   in.now = now;
-  in.hand_raise_events = engine.scoring().hand_raise_events;
-  in.hand_raise_forms = engine.scoring().hand_raise_forms;
+  in.hand_raise_events = engine.scoring()->hand_raise_events;
+  in.hand_raise_forms = engine.scoring()->hand_raise_forms;
   TANDEM_ASSIGN_OR_RETURN(auto events, reads.Events(lead.id));
   in.events = ExtractBriefEvents(events);
   TANDEM_ASSIGN_OR_RETURN(in.log, reads.Log(lead.id));

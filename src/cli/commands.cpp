@@ -14,6 +14,7 @@
 
 #include "app/application.h"
 #include "app/open_store.h"
+#include "app/rules_sync.h"
 #include "app/web_address.h"
 #include "auth/passwords.h"
 #include "auth/permissions.h"
@@ -289,13 +290,14 @@ Status SetPassword(const Config& config, const std::string& email, bool revoke_t
 
 Status Rescore(const Config& config) {
   TANDEM_ASSIGN_OR_RETURN(auto store, Open(config));
-  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
-                    OwnerBriefFor);
   SystemClock clock;
+  TANDEM_ASSIGN_OR_RETURN(auto in_force,
+                          EngineInForce(config, *store, clock.Now(), /*seed=*/true, OwnerBriefFor));
+  const LeadEngine& engine = *in_force;
   TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreAll(*store, engine, clock));
   std::cout << fmt::format("rescored {} under the current scoring rules\n", Counted(leads, "lead"));
   const nlohmann::json detail = {
-      {"rules", "scoring"}, {"policy", ScoringPolicyHash(engine.scoring())}, {"rescored", leads}};
+      {"rules", "scoring"}, {"policy", ScoringPolicyHash(*engine.scoring())}, {"rescored", leads}};
   return AuditCli(*store, audit_action::kRulesChanged, "", detail.dump());
 }
 
@@ -470,8 +472,9 @@ Status Demo(const Config& config, int64_t events) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<EventRecord> records,
                           DemoHistory(source, events, experiment, now));
   const size_t event_count = records.size();
-  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
-                    OwnerBriefFor);
+  TANDEM_ASSIGN_OR_RETURN(auto in_force,
+                          EngineInForce(config, *store, now, /*seed=*/true, OwnerBriefFor));
+  const LeadEngine& engine = *in_force;
   TANDEM_RETURN_IF_ERROR(RescoreIfNeeded(*store, engine, clock).status());
   TANDEM_ASSIGN_OR_RETURN(DemoStoryFacts story,
                           PlayDemoStory(*store, engine, std::move(records), now));
@@ -559,10 +562,10 @@ Status PrintBrief(const Config& config, const std::string& lead_or_email,
   TANDEM_ASSIGN_OR_RETURN(std::optional<int64_t> lead_id, FindLead(*store, lead_or_email));
   TANDEM_ASSIGN_OR_RETURN(auto lead, store->GetLead(*lead_id));
   if (!lead) return NotFound("not_found", fmt::format("no lead {}", LeadIdText(*lead_id)));
-  LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact, config.sla,
-                    OwnerBriefFor);
   SystemClock clock;
-  TANDEM_ASSIGN_OR_RETURN(BriefInput input, BriefInputFor(engine, *store, *lead, clock.Now()));
+  TANDEM_ASSIGN_OR_RETURN(
+      auto engine, EngineInForce(config, *store, clock.Now(), /*seed=*/false, OwnerBriefFor));
+  TANDEM_ASSIGN_OR_RETURN(BriefInput input, BriefInputFor(*engine, *store, *lead, clock.Now()));
   nlohmann::json brief = BuildBrief(input);
   TANDEM_RETURN_IF_ERROR(AuditCli(*store, audit_action::kBriefRead, LeadIdText(*lead_id),
                                   nlohmann::json{{"format", format}}.dump()));

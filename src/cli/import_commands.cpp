@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/rules_sync.h"
 #include "brief/brief_input.h"
 #include "cli/audit_commands.h"
 #include "cli/commands.h"
@@ -154,13 +155,13 @@ StatusOr<bool> ImportLeads(const Config& config, const ImportArgs& args) {
   if (!args.dry_run) {
     // The rows become leads here, as a server would process them (one serving the same
     // store takes its share).
-    const LeadEngine engine(config.scoring, config.routing, config.webhooks, config.contact,
-                            config.sla, OwnerBriefFor);
+    TANDEM_ASSIGN_OR_RETURN(
+        auto engine, EngineInForce(config, *store, clock.Now(), /*seed=*/true, OwnerBriefFor));
     Metrics metrics;
     EventPipeline::Options pipeline_options;
-    pipeline_options.leads = &engine;
+    pipeline_options.leads = engine.get();
     EventPipeline pipeline(*store, clock, metrics, pipeline_options);
-    TANDEM_RETURN_IF_ERROR(RescoreIfNeeded(*store, engine, clock).status());
+    TANDEM_RETURN_IF_ERROR(RescoreIfNeeded(*store, *engine, clock).status());
     TANDEM_RETURN_IF_ERROR(pipeline.Drain());
   }
   if (args.json) {

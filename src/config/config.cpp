@@ -165,13 +165,7 @@ Status ReadLog(const toml::table& t, std::string_view origin, LogConfig& c) {
 }  // namespace
 
 StatusOr<Config> ParseConfig(std::string_view text, std::string_view origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return InvalidArgument(
-        "config_syntax", fmt::format("{}:{}: {}", origin, e.source().begin.line, e.description()));
-  }
+  TANDEM_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, origin));
   using Reader = Status (*)(const toml::table&, std::string_view, Config&);
   static const std::map<std::string, Reader, std::less<>> kSections = {
       {"server", [](const toml::table& t, std::string_view o,

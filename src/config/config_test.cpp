@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include "config/rules_text.h"
 #include "leads/lead_engine.h"
 
 #include <gtest/gtest.h>
@@ -165,6 +166,42 @@ TEST(ConfigTest, ReadsThePolicySections) {
       unknown.message().find("t.toml:31: routing rule \"big\" names unknown team \"enterprise\""),
       std::string::npos)
       << unknown.message();
+}
+
+// The rules as text read back to the same rules: the defaults, and a policy with every
+// kind of condition and characters that need escaping.
+TEST(ConfigTest, RulesWrittenAsTomlReadBackTheSame) {
+  auto config = ParseConfig(kPolicy, "t.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  config->scoring.fit.push_back(
+      {"quoted \"name\" \\ with\ttab", config->scoring.fit[0].condition, -2.5});
+  config->routing.rules[0].when.push_back(config->scoring.engagement[1].where[0]);
+  for (const auto& [scoring, routing] : {std::pair{DefaultScoring(), RoutingConfig{}},
+                                         std::pair{config->scoring, config->routing}}) {
+    const std::string text = RulesToml(scoring, routing);
+    auto back = ParseRules(text, "rules");
+    ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << text;
+    EXPECT_EQ(ScoringPolicyHash(back->scoring), ScoringPolicyHash(scoring)) << text;
+    EXPECT_EQ(RulesToml(back->scoring, back->routing), text);
+    ASSERT_EQ(back->routing.rules.size(), routing.rules.size());
+    for (size_t i = 0; i < routing.rules.size(); ++i) {
+      EXPECT_EQ(back->routing.rules[i].team, routing.rules[i].team);
+      ASSERT_EQ(back->routing.rules[i].when.size(), routing.rules[i].when.size());
+      for (size_t j = 0; j < routing.rules[i].when.size(); ++j) {
+        EXPECT_EQ(back->routing.rules[i].when[j].Describe(), routing.rules[i].when[j].Describe());
+      }
+    }
+    EXPECT_EQ(back->routing.account_match, routing.account_match);
+    EXPECT_EQ(back->routing.fallback_team, routing.fallback_team);
+  }
+  // Only the rules belong in the text, and a mistake names its line.
+  auto other = ParseRules("[server]\nlisten = \"x\"\n", "rules");
+  EXPECT_NE(other.status().message().find("rules:1: [server] does not belong"), std::string::npos)
+      << other.status().message();
+  auto bad = ParseRules("[routing]\n\n[[routing.rules]]\nname = \"r\"\n", "rules");
+  EXPECT_NE(bad.status().message().find("rules:3: routing rule \"r\" needs a team"),
+            std::string::npos)
+      << bad.status().message();
 }
 
 TEST(ConfigTest, PolicyMistakesNameTheLine) {

@@ -23,6 +23,16 @@ inline Status ConfigError(std::string_view origin, const toml::node& node,
                          fmt::format("{}:{}: {}", origin, node.source().begin.line, problem));
 }
 
+// A TOML document, or an invalid-argument Status naming `origin` and the line.
+inline StatusOr<toml::table> ParseTomlText(std::string_view text, std::string_view origin) {
+  try {
+    return toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument(
+        "config_syntax", fmt::format("{}:{}: {}", origin, e.source().begin.line, e.description()));
+  }
+}
+
 // Reads one TOML table into a config section, rejecting keys nobody reads.
 class SectionReader {
  public:

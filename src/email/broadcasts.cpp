@@ -21,7 +21,7 @@ StatusOr<std::vector<LeadRecord>> NextRecipients(const EmailService& service, co
   query.after = LeadQuery::After{.is_null = false, .key = 0, .id = after_id};
   query.limit = limit;
   query.score_at = now;
-  query.half_life_days = service.engine().scoring().half_life_days;
+  query.half_life_days = service.engine().scoring()->half_life_days;
   return service.stores().listing.ListLeads(query);
 }
 

@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "core/time_format.h"
 #include "identity/email.h"
+#include "leads/lead_json.h"
 
 namespace tandem {
 namespace {
@@ -278,7 +279,27 @@ StatusOr<json> InboundMail::Apply(InboundTxn& txn, const InboundPlan& plan,
   entry.actor = "inbound:" + message.uid;
   entry.data = data.dump(-1, ' ', false, json::error_handler_t::replace);
   TANDEM_RETURN_IF_ERROR(txn.AppendLog(entry));
+  if (c.kind == InboundKind::kReply) {
+    TANDEM_RETURN_IF_ERROR(ReplyNotice(txn, *match.lead_id, message, c, now));
+  }
   return changes;
+}
+
+// The lead's owner hears of the reply (in the app and by email, as they chose).
+Status InboundMail::ReplyNotice(InboundTxn& txn, int64_t lead_id, const InboundMessage& message,
+                                const InboundClassification& c, TimePoint now) const {
+  TANDEM_ASSIGN_OR_RETURN(auto lead, txn.GetLead(lead_id));
+  if (!lead || !lead->owner_id) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(auto users, txn.ListUsers());
+  auto owner = std::find_if(users.begin(), users.end(),
+                            [&](const UserRecord& u) { return u.id == *lead->owner_id; });
+  if (owner == users.end()) return OkStatus();
+  const std::string who = lead->name.empty() ? lead->email : lead->name;
+  json data = {{"inbound_id", message.uid},
+               {"notify", json::array({OwnerToJson(*owner)})},
+               {"subject", fmt::format("{} replied: {}", who, message.subject)},
+               {"text", c.excerpt}};
+  return outbox_.Write(txn, "lead.replied", lead_id, std::move(data), now).status();
 }
 
 StatusOr<InboundResult> InboundMail::Receive(std::string_view bytes, int64_t size,

@@ -91,6 +91,8 @@ class InboundMail {
                                  const email::ParsedEmail& email,
                                  const email::InboundClassification& classification,
                                  TimePoint now) const;
+  Status ReplyNotice(InboundTxn& txn, int64_t lead_id, const InboundMessage& message,
+                     const email::InboundClassification& c, TimePoint now) const;
   Status BouncedWebhook(InboundTxn& txn, const EmailSend& send, const InboundMessage& message,
                         const email::InboundClassification& classification, TimePoint now) const;
   StatusOr<nlohmann::json> ApplyToLead(InboundTxn& txn, const InboundPlan& plan, int64_t lead_id,

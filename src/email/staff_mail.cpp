@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "identity/email.h"
 #include "leads/lead_json.h"
+#include "outbox/outbox_cursor.h"
 
 namespace tandem {
 namespace {
@@ -59,24 +60,7 @@ std::string TextToHtml(std::string_view text) {
   return out + "</body></html>";
 }
 
-StatusOr<int64_t> StaffMail::Cursor() {
-  TANDEM_ASSIGN_OR_RETURN(auto stored, settings_.GetSetting(kCursorSetting));
-  if (!stored) {
-    // First start: begin after what is in the outbox now.
-    int64_t last = 0;
-    for (;;) {
-      TANDEM_ASSIGN_OR_RETURN(auto page, outbox_.ListOutbox(last, 1000));
-      if (page.empty()) break;
-      last = page.back().id;
-    }
-    TANDEM_ASSIGN_OR_RETURN(std::string kept,
-                            settings_.PutSettingIfAbsent(kCursorSetting, std::to_string(last)));
-    stored = kept;
-  }
-  int64_t cursor = 0;
-  std::from_chars(stored->data(), stored->data() + stored->size(), cursor);
-  return cursor;
-}
+StatusOr<int64_t> StaffMail::Cursor() { return OutboxCursor(outbox_, settings_, kCursorSetting); }
 
 StatusOr<std::vector<EmailSend>> StaffMail::SendsFor(const OutboxMessage& message, TimePoint now) {
   std::vector<EmailSend> out;
@@ -95,14 +79,16 @@ StatusOr<std::vector<EmailSend>> StaffMail::SendsFor(const OutboxMessage& messag
                                          TextToHtml(text), text, now));
     return out;
   }
-  auto notify = data.find("notify");
-  if (notify == data.end() || !notify->is_array()) return out;
-  for (const nlohmann::json& who : *notify) {
-    if (!who.is_object()) continue;
-    std::optional<int64_t> id = ParseUserId(Text(who, "id"));
-    if (!id) continue;
-    TANDEM_ASSIGN_OR_RETURN(auto user, service_.stores().users.GetUser(*id));
+  const NotificationKind* kind = KindOfOutboxType(message.type);
+  for (int64_t id : NotifiedUsers(data)) {
+    TANDEM_ASSIGN_OR_RETURN(auto user, service_.stores().users.GetUser(id));
     if (!user || !user->active || user->notify_by != "email" || user->email.empty()) continue;
+    if (kind) {
+      // The user's choice for this kind (email unless they turned it off).
+      TANDEM_ASSIGN_OR_RETURN(auto choices, notifications_.NotifyChoices(user->id));
+      auto choice = choices.find(kind->name);
+      if (choice != choices.end() && !choice->second.email) continue;
+    }
     out.push_back(service_.Transactional(user->email, user->name, message.lead_id, user->id,
                                          subject, TextToHtml(text), text, now));
   }
@@ -130,6 +116,23 @@ StatusOr<size_t> StaffMail::QueueNew(TimePoint now) {
   TANDEM_RETURN_IF_ERROR(txn->PutSettingInTxn(kCursorSetting, std::to_string(messages.back().id)));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   return sends.size();
+}
+
+StatusOr<bool> QueueAccountMail(const EmailService& service, const UserRecord& to,
+                                const std::string& subject, const std::string& text,
+                                TimePoint now) {
+  if (service.config().from_address.empty() || to.email.empty()) return false;
+  EmailSend send = service.Transactional(to.email, to.name, std::nullopt, to.id, subject,
+                                         TextToHtml(text), text, now);
+  TANDEM_ASSIGN_OR_RETURN(auto txn, service.stores().email.BeginEmailTxn());
+  TANDEM_ASSIGN_OR_RETURN(auto suppressed, txn->FindSuppression(NormalizeEmail(send.to_address)));
+  if (suppressed) {
+    send.status = SendStatus::kRefused;
+    send.reason = "suppressed";
+  }
+  TANDEM_ASSIGN_OR_RETURN(send.id, txn->AddSend(send));
+  TANDEM_RETURN_IF_ERROR(txn->Commit());
+  return !suppressed;
 }
 
 }  // namespace tandem

@@ -138,6 +138,7 @@ void AuthRoutes::Register(Router& router) {
              [this](HttpRequest&& request, Responder respond) { respond(Session(request)); });
   router.Add("POST", "/auth/logout",
              [this](HttpRequest&& request, Responder respond) { respond(Logout(request)); });
+  RegisterPasswordLinks(router);
   RouteSpec unlock{.method = "POST",
                    .path = "/api/v1/users/{user}/unlock",
                    .summary =
@@ -238,19 +239,23 @@ Response AuthRoutes::CheckPassword(const Attempt& attempt) {
   if (!matches || !has_password || !c->user.active) {
     return ErrorResponse(401, "invalid_credentials", "the email address or the password is wrong");
   }
+  throttle_.Succeeded(attempt.client, attempt.email, attempt.admission, clock_.Now());
+  return OpenSession(c->user, attempt.secure_cookie);
+}
+
+Response AuthRoutes::OpenSession(const UserRecord& user, bool secure_cookie) {
   const TimePoint now = clock_.Now();
-  throttle_.Succeeded(attempt.client, attempt.email, attempt.admission, now);
   const std::string token = "tds_" + RandomToken(32);
   SessionRecord session;
   session.token_hash = HashApiToken(token);
-  session.user_id = c->user.id;
+  session.user_id = user.id;
   session.csrf_token = RandomToken(32);
   session.created_at = now;
   session.expires_at = now + std::chrono::hours(options_.auth.session_hours);
   if (Status ok = store_.CreateSession(session); !ok.ok()) return ErrorResponse(ok);
-  Response res = Json(200, SessionJson(c->user, session));
+  Response res = Json(200, SessionJson(user, session));
   res.set(bhttp::field::set_cookie,
-          Cookie(attempt.secure_cookie, token, options_.auth.session_hours * 3600));
+          Cookie(secure_cookie, token, options_.auth.session_hours * 3600));
   return res;
 }
 

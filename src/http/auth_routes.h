@@ -4,6 +4,10 @@
 //                      (HttpOnly, SameSite=Strict, Secure behind TLS) and the CSRF token
 //   GET  /auth/session the signed-in user and the CSRF token (401 when signed out)
 //   POST /auth/logout  ends the session (needs X-CSRF-Token)
+//   POST /auth/password-link {"token"} → whose password the link sets (404 once used,
+//                      expired or replaced)
+//   POST /auth/password {"token","password"} → sets the password from an invite or reset
+//                      link (once) and signs in, as /auth/login answers
 //   POST /api/v1/users/{user}/unlock  an admin or a manager (of a lower role) gives a
 //                      user whose address ran out of attempts their attempts back
 //
@@ -72,6 +76,14 @@ class AuthRoutes {
   Response Session(const HttpRequest& request);
   Response Logout(const HttpRequest& request);
   Response Unlock(const UserRecord& actor, std::string_view id);
+  // Password links (password_link_routes.cpp).
+  void RegisterPasswordLinks(Router& router);
+  Response CheckPasswordLink(const HttpRequest& request);
+  void SetPasswordFromLink(HttpRequest&& request, Responder respond);
+  // On a password worker: checks the strength, hashes, uses the link, opens a session.
+  Response UsePasswordLink(const std::string& token, const std::string& password, bool secure);
+  // A new session of `user`: the answer of a sign-in, with its cookie.
+  Response OpenSession(const UserRecord& user, bool secure_cookie);
   bool SecureCookie(const HttpRequest& request) const;
   std::chrono::milliseconds RefusalDelay() const;
   std::string Cookie(bool secure, std::string_view value, int64_t max_age_s) const;

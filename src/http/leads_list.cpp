@@ -88,7 +88,7 @@ StatusOr<LeadListRequest> ParseLeadList(const HttpRequest& request, const UserRe
   const Params params = ParseQuery(request.query());
   LeadListRequest list;
   list.query.score_at = now;
-  list.query.half_life_days = engine.scoring().half_life_days;
+  list.query.half_life_days = engine.scoring()->half_life_days;
   TANDEM_RETURN_IF_ERROR(CheckKnown(params));
   TANDEM_RETURN_IF_ERROR(ParseLeadFilter(params, user.id, list.query));
   const std::string include = Param(params, "include");
@@ -157,8 +157,8 @@ StatusOr<std::vector<json>> WhyNowForPage(Store& store, const LeadEngine& engine
   // names: one input, refilled per lead.
   BriefInput in;
   in.now = now;
-  in.hand_raise_events = engine.scoring().hand_raise_events;
-  in.hand_raise_forms = engine.scoring().hand_raise_forms;
+  in.hand_raise_events = engine.scoring()->hand_raise_events;
+  in.hand_raise_forms = engine.scoring()->hand_raise_forms;
   TANDEM_ASSIGN_OR_RETURN(in.catalog, store.LoadCatalog());
   std::vector<json> out;
   out.reserve(leads.size());

@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "auth/password_links.h"
 #include "auth/permissions.h"
-#include "auth/tokens.h"
 #include "contact/gate.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "core/zones.h"
 #include "http/api_common.h"
@@ -66,6 +66,13 @@ Status ApplyOutOfOffice(UserRecord& u, const std::optional<OutOfOfficeInput>& in
   return OkStatus();
 }
 
+// A name or team: it ends up in mail headers and on every page.
+bool OneLineOfText(std::string_view text) {
+  if (text.size() > 200 || ValidUtf8(text) != text) return false;
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
   if (key == "capacity") {
     if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > 100000)
@@ -81,6 +88,12 @@ Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
   if (!value.is_string())
     return Unprocessable("invalid_field", fmt::format("{} must be a string", key));
   const std::string text = value.get<std::string>();
+  if ((key == "name" || key == "team") && !OneLineOfText(text)) {
+    return Unprocessable("invalid_field",
+                         fmt::format("{} must be one line of text of at most 200 bytes, without "
+                                     "control characters",
+                                     key));
+  }
   if (key == "role") {
     std::optional<Role> role = ParseRole(text);
     if (!role) {
@@ -93,6 +106,11 @@ Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
   } else if (key == "team") {
     u.team = text;
   } else if (key == "timezone") {
+    if (!TimeZone::Find(text)) {
+      return Unprocessable(
+          "invalid_field",
+          fmt::format("timezone \"{}\" is not a time zone such as Europe/Berlin", text));
+    }
     u.timezone = text;
   } else if (key == "notify_by") {
     if (text != "email" && text != "none") {
@@ -109,28 +127,6 @@ Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
     u.hours_end = h2 * 60 + m2;
   }
   return OkStatus();
-}
-
-std::optional<int64_t> ParseTokenId(std::string_view text) {
-  if (!text.starts_with("tok_")) return std::nullopt;
-  text.remove_prefix(4);
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
-json TokenToJson(const ApiTokenRecord& t, TimePoint now) {
-  auto time = [](const std::optional<TimePoint>& at) -> json {
-    return at ? json(FormatIsoTime(*at)) : json(nullptr);
-  };
-  return {{"id", fmt::format("tok_{}", t.id)},
-          {"user_id", UserIdText(t.user_id)},
-          {"name", t.name},
-          {"created_at", FormatIsoTime(t.created_at)},
-          {"expires_at", time(t.expires_at)},
-          {"expired", t.expires_at && *t.expires_at <= now},
-          {"last_used_at", time(t.last_used_at)}};
 }
 
 RouteSpec UserSpec(std::string method, std::string path, std::string summary, json response) {
@@ -165,42 +161,70 @@ RouteSpec PatchUserSpec() {
   return spec;
 }
 
-RouteSpec TokenSpec(std::string method, std::string path, std::string summary, json response) {
+json PasswordLinkSchema() {
+  return s::Object({{"url", s::String("the page that sets the password, once")},
+                    {"expires_at", s::String("date-time")},
+                    {"emailed", s::Boolean()}});
+}
+
+RouteSpec InviteSpec() {
   RouteSpec spec =
-      UserSpec(std::move(method), std::move(path), std::move(summary), std::move(response));
-  spec.tag = "tokens";
-  return spec;
-}
-
-RouteSpec ListTokensSpec() {
-  RouteSpec spec = TokenSpec("GET", "/api/v1/tokens", "API tokens: one's own; admins any user's",
-                             s::PageOf(s::Ref("Token")));
-  spec.query = {{"user", "usr_<n>, or all (admins)"}};
-  spec.errors = {400, 403};
-  return spec;
-}
-
-RouteSpec CreateTokenSpec() {
-  json answer = {
-      {"allOf", {s::Ref("Token"), s::Object({{"token", s::String("the secret")}}, {"token"})}}};
-  RouteSpec spec = TokenSpec("POST", "/api/v1/tokens",
-                             "A new API token of one's own; the secret is in the answer, once",
-                             std::move(answer));
-  spec.request_body = s::Object(
-      {{"name", s::String()}, {"expires_in_days", s::Integer("none: it does not expire")}},
-      {"name"});
+      UserSpec("POST", "/api/v1/users",
+               "Invite a user: admins any role, managers roles below their own; the "
+               "answer holds the link that sets the first password",
+               s::Object({{"user", s::Ref("User")}, {"password_link", PasswordLinkSchema()}}));
+  spec.request_body = s::Object({{"email", s::String()},
+                                 {"name", s::String()},
+                                 {"role", s::String()},
+                                 {"team", s::String()},
+                                 {"timezone", s::String()},
+                                 {"capacity", s::Integer()},
+                                 {"hours", s::String("\"09:00-17:00\"")},
+                                 {"notify_by", s::Enum({"email", "none"})}});
   spec.status = 201;
-  spec.errors = {400, 422};
+  spec.errors = {400, 403, 409, 422};
   return spec;
 }
 
-RouteSpec RevokeTokenSpec() {
-  RouteSpec spec =
-      TokenSpec("DELETE", "/api/v1/tokens/{token_id}", "Revoke a token: one's own; admins any",
-                s::Object({{"revoked", s::String()}}));
-  spec.path_params = {{"token_id", "tok_<n>"}};
-  spec.errors = {404};
+RouteSpec ResetSpec() {
+  RouteSpec spec = UserSpec("POST", "/api/v1/users/{user}/password-link",
+                            "A link that sets a new password (admins; managers for lower roles)",
+                            PasswordLinkSchema());
+  spec.path_params = {{"user", "usr_<n>"}};
+  spec.status = 201;
+  spec.errors = {403, 404, 422};
   return spec;
+}
+
+// The new user a POST /api/v1/users body describes: email, name and role required.
+StatusOr<UserRecord> NewUserFrom(const json& body, TimePoint now) {
+  if (!body.is_object()) return Unprocessable("invalid_field", "the body must be a JSON object");
+  UserRecord u;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "email") {
+      const std::string email =
+          value.is_string() ? std::string(TrimSpace(value.get<std::string>())) : "";
+      const size_t at = email.find('@');
+      if (at == std::string::npos || at == 0 || at + 1 == email.size() ||
+          email.find_first_of(" ,;<>\"\r\n\t") != std::string::npos) {
+        return Unprocessable("invalid_field", "email must be an email address");
+      }
+      u.email = email;
+    } else if (key == "name" || key == "role" || key == "team" || key == "timezone" ||
+               key == "capacity" || key == "hours" || key == "notify_by") {
+      TANDEM_RETURN_IF_ERROR(ApplyUserField(u, key, value));
+    } else {
+      return Unprocessable("unknown_field",
+                           fmt::format("field \"{}\" is not part of a new user (fields: email, "
+                                       "name, role, team, timezone, capacity, hours, notify_by)",
+                                       key));
+    }
+  }
+  if (u.email.empty()) return Unprocessable("missing_field", "email is required");
+  if (TrimSpace(u.name).empty()) return Unprocessable("missing_field", "name is required");
+  if (!body.contains("role")) return Unprocessable("missing_field", "role is required");
+  u.created_at = u.updated_at = now;
+  return u;
 }
 
 }  // namespace
@@ -213,6 +237,12 @@ void UserRoutes::Register(Router& router) {
              authed([this](const HttpRequest& r, const UserRecord& u) {
                return GetUser(u, r.params.Get("user"));
              }));
+  router.Add(InviteSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
+               return InviteUser(r, u);
+             }));
+  router.Add(ResetSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
+               return ResetPassword(u, r.params.Get("user"));
+             }));
   router.Add(PatchUserSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
                return PatchUser(r, u, r.params.Get("user"));
              }));
@@ -222,15 +252,7 @@ void UserRoutes::Register(Router& router) {
   teams.tag = "teams";
   router.Add(std::move(teams),
              authed([this](const HttpRequest&, const UserRecord&) { return ListTeams(); }));
-  router.Add(ListTokensSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
-               return ListTokens(r, u);
-             }));
-  router.Add(CreateTokenSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
-               return CreateToken(r, u);
-             }));
-  router.Add(RevokeTokenSpec(), authed([this](const HttpRequest& r, const UserRecord& u) {
-               return RevokeToken(u, r.params.Get("token_id"));
-             }));
+  RegisterTokens(router);
 }
 
 Response UserRoutes::ListTeams() {
@@ -367,78 +389,91 @@ Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& use
   return Json(200, UserToJson(u));
 }
 
-Response UserRoutes::ListTokens(const HttpRequest& request, const UserRecord& user) {
-  auto query = ParseQuery(request.query());
-  std::optional<int64_t> owner = user.id;
-  if (auto it = query.find("user"); it != query.end() && it->second != "me") {
-    if (it->second == "all") {
-      owner.reset();
-    } else if (auto id = ParseUserId(it->second)) {
-      owner = *id;
-    } else {
-      return ErrorResponse(
-          400, "invalid_parameter",
-          fmt::format("user \"{}\" must be me, all or a user id such as usr_3", it->second));
-    }
-  }
-  if (Status allowed = CheckCanManageTokens(user, owner.value_or(0)); !allowed.ok())
-    return ErrorResponse(allowed);
-  auto tokens = store_.ListApiTokens(owner);
-  if (!tokens.ok()) return ErrorResponse(tokens.status());
-  const TimePoint now = clock_.Now();
-  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
-  for (const ApiTokenRecord& t : *tokens) out["items"].push_back(TokenToJson(t, now));
-  return Json(200, out);
-}
-
-Response UserRoutes::CreateToken(const HttpRequest& request, const UserRecord& user) {
+Response UserRoutes::InviteUser(const HttpRequest& request, const UserRecord& actor) {
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
-  auto name = StringField(*body, "name");
-  if (!name.ok()) return ErrorResponse(name.status());
-  if (name->size() > 200)
-    return ErrorResponse(422, "invalid_field", "name may have at most 200 characters");
-  ApiTokenRecord token;
-  token.user_id = user.id;
-  token.name = *name;
-  token.created_at = clock_.Now();
-  if (auto days = body->find("expires_in_days"); days != body->end() && !days->is_null()) {
-    if (!days->is_number_integer() || days->get<int64_t>() < 1 || days->get<int64_t>() > 3650) {
-      return ErrorResponse(422, "invalid_field",
-                           "expires_in_days must be a whole number of days from 1 to 3650");
-    }
-    token.expires_at = token.created_at + std::chrono::days(days->get<int64_t>());
+  auto user = NewUserFrom(*body, clock_.Now());
+  if (!user.ok()) return ErrorResponse(user.status());
+  if (Status allowed = CheckCanActOnUser(actor, *user, UserAction::kSetRole, user->role);
+      !allowed.ok()) {
+    return ErrorResponse(allowed);
   }
-  const std::string secret = NewApiToken();
-  auto created = store_.CreateApiToken(token, HashApiToken(secret));
+  // The address in any case is the same person's (sign-in matches it so).
+  auto existing = store_.FindCredentials(user->email);
+  if (!existing.ok()) return ErrorResponse(existing.status());
+  if (*existing) {
+    return ErrorResponse(409, "user_exists",
+                         fmt::format("{} is already a user ({}); to let them set a new password, "
+                                     "send a password link",
+                                     (*existing)->user.email, (*existing)->user.name));
+  }
+  auto created = store_.CreateUser(*user);
   if (!created.ok()) return ErrorResponse(created.status());
-  json out = TokenToJson(*created, token.created_at);
-  AuditDone(store_, clock_, user, audit_action::kTokenCreated, out["id"].get<std::string>(),
-            json{{"owner", UserIdText(user.id)}, {"name", token.name}}.dump());
-  out["token"] = secret;
-  return Json(201, out);
+  AuditDone(store_, clock_, actor, audit_action::kUserAdded, UserIdText(created->id),
+            json{{"role", RoleName(created->role)}, {"invited", true}}.dump());
+  auto link = IssuePasswordLink(actor, *created, /*invite=*/true);
+  if (!link.ok()) return ErrorResponse(link.status());
+  return Json(201, {{"user", UserToJson(*created)}, {"password_link", std::move(*link)}});
 }
 
-Response UserRoutes::RevokeToken(const UserRecord& user, std::string_view id) {
-  auto token_id = ParseTokenId(id);
-  auto found = token_id ? store_.GetApiToken(*token_id)
-                        : StatusOr<std::optional<ApiTokenRecord>>(std::nullopt);
+Response UserRoutes::ResetPassword(const UserRecord& actor, std::string_view id) {
+  const std::optional<int64_t> user_id = ParseUserId(id);
+  auto found =
+      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
   if (!found.ok()) return ErrorResponse(found.status());
-  auto missing = [&] {
-    return ErrorResponse(
-        404, "not_found",
-        fmt::format("token \"{}\" does not exist (token ids look like tok_12)", id));
-  };
-  if (!*found) return missing();
-  // Another user's token is "not found" to those who may not manage it: ids are not secrets,
-  // but there is no reason to confirm them either.
-  if (!CheckCanManageTokens(user, (*found)->user_id).ok()) return missing();
-  auto revoked = store_.RevokeApiToken(*token_id);
-  if (!revoked.ok()) return ErrorResponse(revoked.status());
-  if (!*revoked) return missing();
-  AuditDone(store_, clock_, user, audit_action::kTokenRevoked, fmt::format("tok_{}", *token_id),
-            json{{"owner", UserIdText((*found)->user_id)}}.dump());
-  return Json(200, {{"revoked", std::string(id)}});
+  if (!*found) {
+    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
+  }
+  const UserRecord& user = **found;
+  if (user.id == actor.id) {
+    return ErrorResponse(403, "forbidden",
+                         "change your own password by signing in; a password link is for "
+                         "someone else");
+  }
+  if (Status allowed = CheckCanActOnUser(actor, user, UserAction::kSetActive); !allowed.ok()) {
+    return ErrorResponse(allowed);
+  }
+  if (!user.active) {
+    return ErrorResponse(422, "inactive_user",
+                         fmt::format("{} is deactivated; reactivate them first", user.name));
+  }
+  auto link = IssuePasswordLink(actor, user, /*invite=*/false);
+  if (!link.ok()) return ErrorResponse(link.status());
+  AuditDone(store_, clock_, actor, audit_action::kUserChanged, UserIdText(user.id),
+            json{{"password_link", "issued"}}.dump());
+  return Json(201, std::move(*link));
+}
+
+StatusOr<json> UserRoutes::IssuePasswordLink(const UserRecord& actor, const UserRecord& user,
+                                             bool invite) {
+  const TimePoint now = clock_.Now();
+  NewPasswordLink link = MakePasswordLink(
+      user.id, invite ? PasswordLinkPurpose::kInvite : PasswordLinkPurpose::kReset, actor.id, now);
+  TANDEM_RETURN_IF_ERROR(store_.CreatePasswordLink(link.record));
+  const std::string url =
+      PasswordLinkUrl(web_address_ ? web_address_() : std::string("/"), link.token);
+  const TimeZone zone = TimeZone::Find(user.timezone).value_or(TimeZone::Utc());
+  const std::string until = LocalMinuteText(zone, link.record.expires_at);
+  bool emailed = false;
+  if (mail_) {
+    const std::string subject = invite ? fmt::format("{} invited you to Tandem", actor.name)
+                                       : std::string("Set a new password for Tandem");
+    const std::string text =
+        invite ? fmt::format(
+                     "Hello {},\n\n{} added you to Tandem as {}{}. Choose your password "
+                     "here; the link works once, until {}:\n\n{}\n\nThen sign in with "
+                     "{}.",
+                     user.name, actor.name, RoleName(user.role),
+                     user.team.empty() ? "" : " in team " + user.team, until, url, user.email)
+               : fmt::format(
+                     "Hello {},\n\n{} asked Tandem for a new password for you. Choose it "
+                     "here; the link works once, until {}:\n\n{}\n\nYour current "
+                     "password works until then.",
+                     user.name, actor.name, until, url);
+    TANDEM_ASSIGN_OR_RETURN(emailed, mail_(user, subject, text));
+  }
+  return json{
+      {"url", url}, {"expires_at", FormatIsoTime(link.record.expires_at)}, {"emailed", emailed}};
 }
 
 }  // namespace tandem::http

@@ -16,6 +16,8 @@ struct Source {
   std::string name;
   std::string write_key;  // write-only credential; public by nature (it ships in web pages)
   TimePoint created_at;
+  // When an event of the source was last stored (noted at most once a minute).
+  std::optional<TimePoint> last_event_at;
 };
 
 // An event ready to be stored: validated and normalized by the ingest path.

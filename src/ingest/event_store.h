@@ -34,6 +34,8 @@ class EventStore {
                                         TimePoint now) = 0;
   virtual StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) = 0;
   virtual StatusOr<std::vector<Source>> ListSources() = 0;
+  // Notes that the source's events were stored at `at` (a later time than it holds).
+  virtual Status NoteSourceActivity(int64_t source_id, TimePoint at) = 0;
 
   // Stores events in one transaction; replays of a stored (source, messageId) are
   // skipped and reported. Durable when it returns OK.

@@ -91,6 +91,20 @@ StatusOr<AppendResult> EventWriter::Append(std::span<const EventRecord> events) 
   return result;
 }
 
+void EventWriter::NoteActivity(std::span<const EventRecord> events, const AppendResult& result) {
+  constexpr auto kGranularity = std::chrono::minutes(1);
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!result.inserted[i]) continue;
+    const EventRecord& e = events[i];
+    auto [noted, first] = activity_noted_.try_emplace(e.source_id, e.received_at);
+    if (!first && e.received_at < noted->second + kGranularity) continue;
+    noted->second = e.received_at;
+    if (Status s = store_.NoteSourceActivity(e.source_id, e.received_at); !s.ok()) {
+      spdlog::warn("could not note the activity of source {}: {}", e.source_id, s.ToString());
+    }
+  }
+}
+
 void EventWriter::CommitGroup(std::vector<Submission>& group) {
   std::vector<EventRecord> all;
   size_t total = 0;
@@ -121,6 +135,7 @@ void EventWriter::CommitGroup(std::vector<Submission>& group) {
   if (result.ok()) {
     stored = result->stored;
     size_t offset = 0;
+    NoteActivity(all, *result);
     for (auto& s : group) {
       answer(s, *result, offset);
       offset += s.events.size();

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -87,6 +88,10 @@ class EventWriter {
   size_t CommitOneByOne(std::span<const EventRecord> events, Submission& s);
   // One store commit, timed and counted on the metrics; a failure is logged.
   StatusOr<AppendResult> Append(std::span<const EventRecord> events);
+  // Notes each source's latest stored event on its record, at most once a minute per
+  // source (the sources page's "last event"), so a request answered has its source's
+  // activity noted too.
+  void NoteActivity(std::span<const EventRecord> events, const AppendResult& result);
 
   EventStore& store_;
   Metrics& metrics_;
@@ -100,6 +105,7 @@ class EventWriter {
   bool stopping_ = false;                   // guarded by mu_
   std::atomic<int64_t> last_commit_ns_{0};  // steady clock
   std::thread thread_;
+  std::unordered_map<int64_t, TimePoint> activity_noted_;  // writer thread only
 };
 
 }  // namespace tandem

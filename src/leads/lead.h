@@ -82,6 +82,7 @@ struct LeadQuery {
   std::string source;        // the first touch's source, in any case
   std::string form;          // a form the lead submitted (an event's properties.form or form_id)
   std::string search;        // part of the email, name or company, in any case
+  std::string account;       // the account's domain (leads.account_domain), lower case
   bool sla_overdue = false;  // the first-contact deadline passed (at score_at) with no contact
   Sort sort = Sort::kCreated;
   size_t limit = 50;

@@ -4,6 +4,7 @@
 // stage follow.
 #include <fmt/format.h>
 
+#include "auth/mentions.h"
 #include "core/time_format.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
@@ -82,6 +83,7 @@ StatusOr<TouchResult> LeadEngine::RecordTouch(LeadTxn& txn, int64_t lead_id, con
   if (overridden) data["reasons"] = ReasonsToJson(result.decision.reasons);
   TANDEM_RETURN_IF_ERROR(
       session.Log(overridden ? "touch_override" : "touch", actor, std::move(data)));
+  if (!touch.note.empty()) TANDEM_RETURN_IF_ERROR(session.NotifyMentions(touch.note, actor));
   TANDEM_RETURN_IF_ERROR(session.Save());
   result.touch = touch;
   result.lead = session.lead();
@@ -221,8 +223,26 @@ Status LeadEngine::Session::CountInboundTouch(const TouchRecord& touch) {
   item.at = touch.at;
   item.trait = fmt::format("touch=tch_{}", touch.id);
   TANDEM_RETURN_IF_ERROR(txn_.AddScoreItem(lead_.id, item));
-  lead_.engagement_ref += EngagementRef(points, touch.at, now_, engine_.scoring_.half_life_days);
+  lead_.engagement_ref += EngagementRef(points, touch.at, now_, rules_->scoring.half_life_days);
   return OkStatus();
+}
+
+Status LeadEngine::Session::NotifyMentions(std::string_view note, const Actor& actor) {
+  TANDEM_ASSIGN_OR_RETURN(const std::vector<UserRecord>* users, Users());
+  nlohmann::json to = nlohmann::json::array();
+  for (const UserRecord& user : MentionedUsers(note, *users)) {
+    if (actor.user && actor.user->id == user.id) continue;
+    to.push_back(OwnerToJson(user));
+  }
+  if (to.empty()) return OkStatus();
+  const std::string who = lead_.name.empty() ? lead_.email : lead_.name;
+  const std::string by = actor.user ? actor.user->name : "Tandem";
+  return Emit("lead.mentioned",
+              {{"notify", std::move(to)},
+               {"by", actor.Name()},
+               {"subject", fmt::format("{} mentioned you on {}", by, who)},
+               {"text", std::string(note)}},
+              /*keep=*/true);
 }
 
 }  // namespace tandem

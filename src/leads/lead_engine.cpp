@@ -117,12 +117,29 @@ Status CheckReason(std::string_view reason) {
 LeadEngine::LeadEngine(ScoringConfig scoring, RoutingConfig routing,
                        std::vector<WebhookConfig> webhooks, ContactConfig contact, SlaConfig sla,
                        OwnerBriefSource owner_brief)
-    : scoring_(std::move(scoring)),
-      router_(std::move(routing)),
-      outbox_(std::move(webhooks)),
+    : outbox_(std::move(webhooks)),
       contact_(contact),
       sla_timers_(std::move(sla), std::move(contact)),
-      owner_brief_(std::move(owner_brief)) {}
+      owner_brief_(std::move(owner_brief)) {
+  SetRules(std::move(scoring), std::move(routing));
+}
+
+std::shared_ptr<const RulesInForce> LeadEngine::rules() const {
+  std::lock_guard lock(rules_mu_);
+  return rules_;
+}
+
+std::shared_ptr<const ScoringConfig> LeadEngine::scoring() const {
+  std::shared_ptr<const RulesInForce> in_force = rules();
+  return std::shared_ptr<const ScoringConfig>(in_force, &in_force->scoring);
+}
+
+void LeadEngine::SetRules(ScoringConfig scoring, RoutingConfig routing) {
+  auto in_force = std::make_shared<const RulesInForce>(
+      RulesInForce{std::move(scoring), RoutingService(std::move(routing))});
+  std::lock_guard lock(rules_mu_);
+  rules_ = std::move(in_force);
+}
 
 StatusOr<bool> LeadEngine::OnEvent(LeadTxn& txn, const StoredEvent& event, int64_t person_id,
                                    const StitchPlan& plan, TimePoint now) const {
@@ -335,7 +352,7 @@ StatusOr<LeadRecord> LeadEngine::RouteNow(LeadTxn& txn, int64_t lead_id, const A
 
 StatusOr<ScoreExplanation> LeadEngine::ExplainScore(std::vector<ScoreItem> items,
                                                     TimePoint now) const {
-  return Explain(std::move(items), scoring_.half_life_days, now);
+  return Explain(std::move(items), scoring()->half_life_days, now);
 }
 
 std::string ScoringPolicyHash(const ScoringConfig& s) {

@@ -17,6 +17,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -70,6 +72,13 @@ struct OwnerBrief {
 // only.
 using OwnerBriefSource = std::function<StatusOr<OwnerBrief>(const LeadEngine& engine, LeadTxn& txn,
                                                             const LeadRecord& lead, TimePoint now)>;
+
+// The scoring and routing rules in force, replaced whole when they change: whatever
+// reads them holds one snapshot for its whole piece of work.
+struct RulesInForce {
+  ScoringConfig scoring;
+  RoutingService router;
+};
 
 class LeadEngine {
  public:
@@ -154,8 +163,12 @@ class LeadEngine {
   // The lead's score explained at `now`.
   StatusOr<ScoreExplanation> ExplainScore(std::vector<ScoreItem> items, TimePoint now) const;
 
-  const ScoringConfig& scoring() const { return scoring_; }
-  const RoutingConfig& routing() const { return router_.config(); }
+  // The rules in force now. Thread-safe.
+  std::shared_ptr<const RulesInForce> rules() const;
+  // The scoring rules in force now (a part of rules()).
+  std::shared_ptr<const ScoringConfig> scoring() const;
+  // Puts new rules in force: what starts after this call uses them. Thread-safe.
+  void SetRules(ScoringConfig scoring, RoutingConfig routing);
   const ContactConfig& contact() const { return contact_; }
   // The contact domain's operations, under this engine's contact policy.
   const ContactService& contacts() const { return contacts_; }
@@ -165,8 +178,8 @@ class LeadEngine {
   struct Applied;  // what one event changed
   class Session;   // one lead's changes within a transaction
 
-  const ScoringConfig scoring_;
-  const RoutingService router_;
+  mutable std::mutex rules_mu_;
+  std::shared_ptr<const RulesInForce> rules_;  // guarded by rules_mu_
   const OutboxWriter outbox_;
   const ContactConfig contact_;
   const SlaTimers sla_timers_;

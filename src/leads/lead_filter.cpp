@@ -55,6 +55,7 @@ Status ParseFilters(const Params& params, int64_t me, LeadQuery& q) {
   q.source = Param(params, "source");
   q.form = std::string(TrimSpace(Param(params, "form")));
   q.search = std::string(TrimSpace(Param(params, "q")));
+  q.account = LowerAscii(TrimSpace(Param(params, "account")));
   if (std::string sla = Param(params, "sla"); !sla.empty()) {
     if (sla != "overdue") return Invalid(fmt::format("sla \"{}\" must be overdue", sla));
     q.sla_overdue = true;
@@ -83,9 +84,9 @@ Status ParseBounds(const Params& params, LeadQuery& q) {
 }  // namespace
 
 const std::vector<std::string>& LeadFilterParams() {
-  static const std::vector<std::string> kNames = {"owner", "stage",     "reason",        "priority",
-                                                  "team",  "min_score", "updated_since", "source",
-                                                  "form",  "q",         "sla",           "queued"};
+  static const std::vector<std::string> kNames = {
+      "owner",  "stage", "reason", "priority", "team",   "min_score", "updated_since",
+      "source", "form",  "q",      "sla",      "queued", "account"};
   return kNames;
 }
 

@@ -36,7 +36,7 @@ Status LeadEngine::Session::Route(const Actor& actor) {
     if (!assignments.empty()) subject.previous_owner = assignments.back().user_id;
   }
   TANDEM_ASSIGN_OR_RETURN(RoutingDecision decision,
-                          engine_.router_.Route(txn_, *users, subject, now_));
+                          rules_->router.Route(txn_, *users, subject, now_));
   nlohmann::json notes = NotesToJson(decision.candidates);
   if (decision.owner) {
     return Assign(*decision.owner, decision.rule, decision.reason, std::move(notes), actor);

@@ -73,7 +73,7 @@ void LeadEngine::Session::Create(int64_t person_id, std::string_view email) {
 Stage LeadEngine::Session::stage() const { return lead_.stage; }
 
 double LeadEngine::Session::Engagement() const {
-  return EngagementFromRef(lead_.engagement_ref, now_, engine_.scoring_.half_life_days);
+  return EngagementFromRef(lead_.engagement_ref, now_, rules_->scoring.half_life_days);
 }
 
 Status LeadEngine::Session::Rebuild() {
@@ -104,7 +104,7 @@ Status LeadEngine::Session::Rebuild() {
 // else `cause`.
 Status LeadEngine::Session::Earn(const EventFacts& facts, std::optional<int64_t> event_id,
                                  const std::string& cause) {
-  const ScoringConfig& config = engine_.scoring_;
+  const ScoringConfig& config = rules_->scoring;
   const int64_t day = UtcDay(facts.at);
   for (const EngagementRule* rule : MatchingEngagementRules(config, facts)) {
     double already = 0;
@@ -147,7 +147,7 @@ Status LeadEngine::Session::CountEmailSignal(const EmailSignal& signal) {
 }
 
 Status LeadEngine::Session::ApplyEvent(const StoredEvent& event) {
-  const ScoringConfig& config = engine_.scoring_;
+  const ScoringConfig& config = rules_->scoring;
   ParsedEvent parsed = Parse(event);
   parsed.facts.message = &parsed.message;
   const TimePoint at = event.record.timestamp;
@@ -223,7 +223,7 @@ Status LeadEngine::Session::RefreshFit(bool force) {
   }
   lead_.account_domain = domain;
 
-  std::vector<ScoreItem> items = FitItems(engine_.scoring_, traits_, now_);
+  std::vector<ScoreItem> items = FitItems(rules_->scoring, traits_, now_);
   double fit = 0;
   for (const ScoreItem& item : items) fit += item.points;
   TANDEM_ASSIGN_OR_RETURN(auto old_items, txn_.ListScoreItems(lead_.id));
@@ -251,7 +251,7 @@ Status LeadEngine::Session::RefreshFit(bool force) {
 }
 
 Status LeadEngine::Session::Qualify(const Actor& actor, bool revisit) {
-  const ScoringConfig& config = engine_.scoring_;
+  const ScoringConfig& config = rules_->scoring;
   Stage current = stage();
   const bool revisit_due = !lead_.revisit_on || *lead_.revisit_on <= now_;
   bool eligible = current == Stage::kSubscriber || current == Stage::kLead ||
@@ -335,7 +335,7 @@ Status LeadEngine::Session::Emit(std::string_view type, nlohmann::json extra, bo
   if (!engine_.outbox_.Wanted(type, keep)) return OkStatus();
   lead_.traits = traits_.dump();
   TANDEM_ASSIGN_OR_RETURN(auto items, txn_.ListScoreItems(lead_.id));
-  ScoreExplanation score = Explain(std::move(items), engine_.scoring_.half_life_days, now_);
+  ScoreExplanation score = Explain(std::move(items), rules_->scoring.half_life_days, now_);
   std::optional<UserRecord> owner;
   if (lead_.owner_id) owner = UserById(*lead_.owner_id);
   extra["lead"] = LeadToJson(lead_, owner, score);

@@ -76,6 +76,8 @@ class LeadEngine::Session {
   Status Emit(std::string_view type, nlohmann::json extra = nlohmann::json::object(),
               bool keep = false);
   Status Save();
+  // Tells the users `note` mentions (auth/mentions.h) but the actor: lead.mentioned.
+  Status NotifyMentions(std::string_view note, const Actor& actor);
 
   double Engagement() const;
   bool hand_raised() const { return hand_raise_; }
@@ -89,6 +91,8 @@ class LeadEngine::Session {
   Status AddOwnerNotice(const UserRecord& owner, nlohmann::json& extra);
 
   const LeadEngine& engine_;
+  // The rules this piece of work follows from start to end, whatever changes meanwhile.
+  const std::shared_ptr<const RulesInForce> rules_ = engine_.rules();
   LeadTxn& txn_;
   const TimePoint now_;
   LeadRecord lead_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/time_format.h"
+#include "core/zones.h"
 #include "leads/lead_json.h"
 #include "leads/lead_session.h"
 
@@ -24,6 +25,16 @@ Status LeadEngine::FireSlaTimer(LeadTxn& txn, int64_t lead_id, TimePoint now) co
   return session.Save();
 }
 
+namespace {
+
+// The owner's zone, for the deadline in what people read (UTC without an owner).
+TimeZone ZoneOf(const std::optional<UserRecord>& owner) {
+  if (!owner) return TimeZone::Utc();
+  return TimeZone::Find(owner->timezone).value_or(TimeZone::Utc());
+}
+
+}  // namespace
+
 Status LeadEngine::Session::SlaBreached(const AssignmentRecord& a) {
   const Actor system;
   const SlaConfig& sla = engine_.sla_timers_.config();
@@ -43,13 +54,13 @@ Status LeadEngine::Session::SlaBreached(const AssignmentRecord& a) {
             {"due_at", FormatIsoTime(*a.sla_due_at)},
             {"action", sla.on_breach},
             {"notify", to},
-            {"subject", fmt::format("Missed follow-up: {} ({})", who, LeadIdText(lead_.id))},
-            {"text",
-             fmt::format("{} was due a first contact by {} at {} and has had none. {}", who,
-                         owner ? owner->name : UserIdText(a.user_id), FormatIsoTime(*a.sla_due_at),
-                         sla.on_breach == "reassign"
-                             ? "Tandem is giving the lead to the next available rep."
-                             : "Please follow up or reassign it.")}},
+            {"subject", fmt::format("Missed follow-up: {}", who)},
+            {"text", fmt::format("{} was due a first contact by {} at {} and has had none. {}", who,
+                                 owner ? owner->name : "a user no longer here",
+                                 LocalMinuteText(ZoneOf(owner), *a.sla_due_at),
+                                 sla.on_breach == "reassign"
+                                     ? "Tandem is giving the lead to the next available rep."
+                                     : "Please follow up or reassign it.")}},
            /*keep=*/true));
   if (sla.on_breach == "reassign") {
     TANDEM_ASSIGN_OR_RETURN(bool moved, Reroute(a.user_id, system));
@@ -72,9 +83,10 @@ Status LeadEngine::Session::SlaReminder(const AssignmentRecord& a) {
       {{"owner", owner_json},
        {"due_at", FormatIsoTime(*a.sla_due_at)},
        {"notify", to},
-       {"subject", fmt::format("Follow up with {} by {}", who, FormatIsoTime(*a.sla_due_at))},
-       {"text", fmt::format("{} ({}) has not been contacted yet; the first contact is due by {}.",
-                            who, LeadIdText(lead_.id), FormatIsoTime(*a.sla_due_at))}},
+       {"subject",
+        fmt::format("Follow up with {} by {}", who, LocalMinuteText(ZoneOf(owner), *a.sla_due_at))},
+       {"text", fmt::format("{} has not been contacted yet; the first contact is due by {}.", who,
+                            LocalMinuteText(ZoneOf(owner), *a.sla_due_at))}},
       /*keep=*/true);
 }
 

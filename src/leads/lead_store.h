@@ -82,9 +82,23 @@ class LeadTxn : public LeadReads,
 };
 
 // Lists and counts of leads, outside any transaction (they do not wait for writers).
+// A company leads work at, by its domain (leads.account_domain).
+struct AccountSummary {
+  std::string domain;
+  std::string name;
+  int64_t leads = 0;
+  int64_t open_leads = 0;           // in mql, sal, sql or opportunity
+  std::optional<int64_t> owner_id;  // of its most recently assigned lead: routing's choice
+  std::optional<TimePoint> last_activity;
+};
+
 class LeadListing {
  public:
   virtual ~LeadListing() = default;
+  // Accounts whose domain or name holds `search` (any case), the most leads first.
+  virtual StatusOr<std::vector<AccountSummary>> ListAccounts(std::string_view search,
+                                                             size_t limit) = 0;
+  virtual StatusOr<std::optional<AccountSummary>> GetAccount(std::string_view domain) = 0;
   // The lead a person id leads to, following person merges.
   virtual StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) = 0;
   virtual StatusOr<std::vector<LeadRecord>> ListLeads(const LeadQuery& query) = 0;

@@ -29,11 +29,13 @@ concept RescoreStore = std::derived_from<S, LeadListing> && std::derived_from<S,
 };
 
 // RescoreEveryLead, then records the policy's hash. Returns how many leads.
+// Rules put in force meanwhile leave the recorded hash behind theirs, so the next
+// check rescores again.
 template <RescoreStore S>
 StatusOr<size_t> RescoreAll(S& store, const LeadEngine& engine, const Clock& clock) {
+  const std::string policy = ScoringPolicyHash(*engine.scoring());
   TANDEM_ASSIGN_OR_RETURN(size_t leads, RescoreEveryLead(store, store, engine, clock));
-  TANDEM_RETURN_IF_ERROR(
-      store.PutSetting(kScoringPolicySetting, ScoringPolicyHash(engine.scoring())));
+  TANDEM_RETURN_IF_ERROR(store.PutSetting(kScoringPolicySetting, policy));
   return leads;
 }
 
@@ -41,7 +43,7 @@ StatusOr<size_t> RescoreAll(S& store, const LeadEngine& engine, const Clock& clo
 template <RescoreStore S>
 StatusOr<bool> RescoreNeeded(S& store, const LeadEngine& engine) {
   TANDEM_ASSIGN_OR_RETURN(auto stored, store.GetSetting(kScoringPolicySetting));
-  std::string current = ScoringPolicyHash(engine.scoring());
+  std::string current = ScoringPolicyHash(*engine.scoring());
   if (stored) return *stored != current;
   // A new database: its (zero) leads are scored under the current policy.
   TANDEM_ASSIGN_OR_RETURN(int64_t leads, store.CountLeads());

@@ -42,6 +42,10 @@ class OutboxStore {
   virtual Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
                                    TimePoint next_attempt) = 0;
   virtual StatusOr<int64_t> CountPendingDeliveries() = 0;
+  // The deliveries to `endpoint`, newest first, and how many of them are pending.
+  virtual StatusOr<std::vector<DeliveryRecord>> ListDeliveries(const std::string& endpoint,
+                                                               size_t limit) = 0;
+  virtual StatusOr<int64_t> CountPendingDeliveriesTo(const std::string& endpoint) = 0;
 };
 
 }  // namespace tandem

@@ -75,7 +75,7 @@ StatusOr<size_t> SequenceRunner::EnrolByRule(const Sequence& s, TimePoint now) {
   query.sort = LeadQuery::Sort::kId;
   query.limit = kRuleBatch;
   query.score_at = now;
-  query.half_life_days = service_.email().engine().scoring().half_life_days;
+  query.half_life_days = service_.email().engine().scoring()->half_life_days;
   if (s.enrolled_through) query.updated_since = *s.enrolled_through - kRuleOverlap;
   const BulkReads bulk;
   size_t enrolled = 0;

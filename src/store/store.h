@@ -28,10 +28,12 @@
 #include "identity/person_store.h"
 #include "ingest/event_store.h"
 #include "leads/lead_store.h"
+#include "notifications/notification_store.h"
 #include "outbox/outbox_store.h"
 #include "pipeline/processing_store.h"
 #include "privacy/privacy_store.h"
 #include "routing/routing_store.h"
+#include "rules/rule_store.h"
 #include "sequences/sequence_store.h"
 
 namespace tandem {
@@ -62,6 +64,8 @@ class Store : public EventStore,
               public AuditStore,
               public PrivacyReads,
               public PrivacyWrites,
+              public RuleStore,
+              public NotificationStore,
               public SettingsStore {
  public:
   // Applies pending migrations; a no-op when the schema is current.

@@ -33,6 +33,55 @@ class StoreWrapper : public sql::SqlStoreReads {
     return target_.FindSourceByWriteKey(write_key);
   }
   StatusOr<std::vector<Source>> ListSources() override { return target_.ListSources(); }
+  Status NoteSourceActivity(int64_t source_id, TimePoint at) override {
+    return target_.NoteSourceActivity(source_id, at);
+  }
+  StatusOr<std::vector<DeliveryRecord>> ListDeliveries(const std::string& endpoint,
+                                                       size_t limit) override {
+    return target_.ListDeliveries(endpoint, limit);
+  }
+  StatusOr<int64_t> CountPendingDeliveriesTo(const std::string& endpoint) override {
+    return target_.CountPendingDeliveriesTo(endpoint);
+  }
+  Status AddNotifications(std::span<const Notification> notifications, std::string_view cursor,
+                          int64_t upto) override {
+    return target_.AddNotifications(notifications, cursor, upto);
+  }
+  StatusOr<std::vector<Notification>> ListNotifications(int64_t user_id, bool unread_only,
+                                                        std::optional<int64_t> before_id,
+                                                        size_t limit) override {
+    return target_.ListNotifications(user_id, unread_only, before_id, limit);
+  }
+  StatusOr<int64_t> CountUnreadNotifications(int64_t user_id) override {
+    return target_.CountUnreadNotifications(user_id);
+  }
+  StatusOr<int64_t> MarkNotificationsRead(int64_t user_id, std::span<const int64_t> ids,
+                                          TimePoint now) override {
+    return target_.MarkNotificationsRead(user_id, ids, now);
+  }
+  StatusOr<std::map<std::string, NotifyChoice>> NotifyChoices(int64_t user_id) override {
+    return target_.NotifyChoices(user_id);
+  }
+  Status SetNotifyChoices(int64_t user_id,
+                          const std::map<std::string, NotifyChoice>& choices) override {
+    return target_.SetNotifyChoices(user_id, choices);
+  }
+  StatusOr<std::vector<AccountSummary>> ListAccounts(std::string_view search,
+                                                     size_t limit) override {
+    return target_.ListAccounts(search, limit);
+  }
+  StatusOr<std::optional<AccountSummary>> GetAccount(std::string_view domain) override {
+    return target_.GetAccount(domain);
+  }
+  StatusOr<RuleVersion> AddRuleVersion(const RuleVersion& v, int64_t after) override {
+    return target_.AddRuleVersion(v, after);
+  }
+  StatusOr<std::optional<RuleVersion>> LatestRuleVersion() override {
+    return target_.LatestRuleVersion();
+  }
+  StatusOr<std::vector<RuleVersion>> ListRuleVersions(size_t limit) override {
+    return target_.ListRuleVersions(limit);
+  }
   StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override {
     return target_.AppendEvents(events);
   }
@@ -147,6 +196,18 @@ class StoreWrapper : public sql::SqlStoreReads {
     return target_.DeleteSession(token_hash);
   }
   Status EndSessions(int64_t user_id) override { return target_.EndSessions(user_id); }
+  Status CreatePasswordLink(const PasswordLink& link) override {
+    return target_.CreatePasswordLink(link);
+  }
+  StatusOr<std::optional<std::pair<UserRecord, PasswordLink>>> FindPasswordLink(
+      std::string_view token_hash, TimePoint now) override {
+    return target_.FindPasswordLink(token_hash, now);
+  }
+  StatusOr<std::optional<UserRecord>> UsePasswordLink(std::string_view token_hash,
+                                                      std::string_view password_hash,
+                                                      TimePoint now) override {
+    return target_.UsePasswordLink(token_hash, password_hash, now);
+  }
   Status PutCatalog(const Catalog& entries, bool replace) override {
     return target_.PutCatalog(entries, replace);
   }

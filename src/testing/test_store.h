@@ -30,7 +30,9 @@ inline constexpr const char* kUndoVersion26 =
     "DROP TABLE erased_addresses; DROP TABLE erased_address_returns; "
     "DROP INDEX gate_refusals_lead; DROP INDEX outbox_lead; "
     "DROP INDEX deliveries_lead; DROP INDEX inbound_messages_from; DROP INDEX person_merges_into; "
-    "ALTER TABLE leads DROP COLUMN erased_at; DROP INDEX sources_name; ";
+    "ALTER TABLE leads DROP COLUMN erased_at; DROP INDEX sources_name; DROP TABLE password_links; "
+    "ALTER TABLE sources DROP COLUMN last_event_at; DROP TABLE rule_versions; DROP TABLE "
+    "notifications; DROP TABLE notification_choices; ";
 
 // The back-end TANDEM_TEST_STORE selects ("postgres" or, by default, "sqlite").
 Backend BackendFromEnvironment();

@@ -26,6 +26,16 @@ std::chrono::milliseconds DeliveryWorker::Backoff(int failed_attempts) {
   return std::chrono::milliseconds(std::min(kMaxMs, kFirstMs << shift));
 }
 
+WebhookResponse PostSigned(WebhookSender& sender, const WebhookConfig& hook,
+                           const OutboxMessage& message, int64_t unix_seconds) {
+  return sender.Post(
+      hook.url,
+      {{"Tandem-Signature", SignatureHeader(hook.secret, unix_seconds, message.payload)},
+       {"Tandem-Event", message.type},
+       {"Tandem-Delivery", message.uid}},
+      message.payload);
+}
+
 StatusOr<size_t> DeliveryWorker::DeliverDue() {
   const TimePoint now = clock_.Now();
   TANDEM_ASSIGN_OR_RETURN(auto due, store_.DueDeliveries(now, 100));
@@ -38,13 +48,8 @@ StatusOr<size_t> DeliveryWorker::DeliverDue() {
                                                       now + Backoff(d.attempts + 1)));
       continue;
     }
-    const int64_t t = ToUnixMillis(clock_.Now()) / 1000;
     WebhookResponse response =
-        sender_.Post(d.endpoint,
-                     {{"Tandem-Signature", SignatureHeader(hook->secret, t, d.message.payload)},
-                      {"Tandem-Event", d.message.type},
-                      {"Tandem-Delivery", d.message.uid}},
-                     d.message.payload);
+        PostSigned(sender_, *hook, d.message, ToUnixMillis(clock_.Now()) / 1000);
     if (response.status >= 200 && response.status < 300) {
       TANDEM_RETURN_IF_ERROR(store_.MarkDelivered(d.id, response.status, clock_.Now()));
       metrics_.webhook_deliveries.Increment({"delivered"});

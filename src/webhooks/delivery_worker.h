@@ -21,6 +21,11 @@ namespace tandem {
 
 struct Metrics;
 
+// Posts `message` to `hook`, signed with its secret at `unix_seconds`, with the headers
+// every delivery carries (Tandem-Signature, Tandem-Event, Tandem-Delivery).
+WebhookResponse PostSigned(WebhookSender& sender, const WebhookConfig& hook,
+                           const OutboxMessage& message, int64_t unix_seconds);
+
 class DeliveryWorker {
  public:
   // `store`, `sender`, `clock` and `metrics` must outlive the worker.

@@ -31,6 +31,8 @@ test('marketing checks and imports a CRM export; a rep adds a lead met at an eve
   mkdirSync(SHOTS, { recursive: true });
   try {
     const app = await signIn(browser, server, 'mia@team.example');
+    // Importing is one of the settings.
+    await app.click('header.top nav a[href="#/settings"]');
     await app.click('a[href="#/imports"]');
     await app.setInputFiles('#import-file', file);
     await app.click('button:has-text("Check the file")');

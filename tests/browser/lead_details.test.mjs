@@ -94,13 +94,16 @@ test('search past a hundred, a do-not-contact reason, signs and HEAD', async (t)
     await t.test('a manager changes a rep on the users page, deactivates and unlocks', async () => {
       await page.goto(`${server.url}/app/#/users`);
       await page.waitForSelector('table[aria-label="Users"] tr[data-user]');
-      assert.equal(await page.locator('header.top nav a[href="#/users"]').count(), 1);
+      // The users page is one of the settings: the Settings tab is current on it.
+      assert.equal(await page.locator('header.top nav a[href="#/settings"][aria-current=page]').count(), 1);
       const tomId = query(db, "SELECT id FROM users WHERE email = 'tom.rep@demo.tandem'")[0].id;
       const tom = page.locator(`tr[data-user="usr_${tomId}"]`);
       await tom.locator('input[name=capacity]').fill('40');
+      await tom.locator('input[name=hours_start]').fill('08:30');
       await tom.locator('button[type=submit]').click();
       await tom.locator('.ok >> text=Saved.').waitFor();
       assert.equal(query(db, `SELECT capacity FROM users WHERE id = ${tomId}`)[0].capacity, 40);
+      assert.equal(query(db, `SELECT hours_start FROM users WHERE id = ${tomId}`)[0].hours_start, 8 * 60 + 30);
       await tom.locator('button >> text=Deactivate').click();
       await tom.locator('button >> text=Reactivate').waitFor();
       assert.equal(query(db, `SELECT active FROM users WHERE id = ${tomId}`)[0].active, 0);

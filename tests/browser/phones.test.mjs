@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { TANDEM, tempDir, removeDir, serve, exited, query } from '../node/harness.mjs';
-import { CHROMIUM_ARGS, SHOTS, signIn as signInAs } from './support.mjs';
+import { CHROMIUM_ARGS, SHOTS, signIn as signInAs, demoWorkspace, middayZone } from './support.mjs';
 
 const WIDTH = 390;
 const PHONE = { viewport: { width: WIDTH, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -124,11 +124,6 @@ function part(t, name, fn) {
   });
 }
 
-// A zone where it is about noon now, so quiet hours do not refuse a call.
-function middayZone() {
-  const east = ((12 - new Date().getUTCHours() + 36) % 24) - 12;  // hours east of UTC, -12..11
-  return east === 0 ? 'Etc/GMT' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`;
-}
 
 async function shot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -137,10 +132,7 @@ async function shot(page, name) {
 
 test('every page fits a phone 390 px wide', async (t) => {
   const dir = tempDir();
-  const db = path.join(dir, 'demo.db');
-  const out = execFileSync(TANDEM, ['--db', `sqlite:${db}`, 'demo'], { encoding: 'utf8' });
-  const passwords = Object.fromEntries(
-    [...out.matchAll(/demo user (\S+) \(\w+\): password (\S+)/g)].map((m) => [m[1], m[2]]));
+  const { db, passwords, out } = demoWorkspace(dir);
   assert.ok(passwords['maria.manager@demo.tandem'], out);
   // The demo has no marketing user; one is added for the pages only marketing opens.
   execFileSync(TANDEM, ['--db', `sqlite:${db}`, 'user', 'add', MARKETER, '--name', 'Mia Marketing',
@@ -257,7 +249,8 @@ test('every page fits a phone 390 px wide', async (t) => {
       await shot(page, 'search');
 
       for (const [route, name] of [['#/inbox', 'inbox (manager)'], ['#/reports', 'reports'], ['#/experiments', 'experiments'],
-        ['#/imports', 'imports'], ['#/sequences', 'sequences'], ['#/me', 'me']]) {
+        ['#/imports', 'imports'], ['#/sequences', 'sequences'], ['#/me', 'me'], ['#/settings', 'settings'],
+        ['#/users', 'users'], ['#/rules', 'rules'], ['#/accounts', 'accounts']]) {
         await open(page, server, route);
         await checkFits(page, name, widths);
       }
@@ -275,6 +268,10 @@ test('every page fits a phone 390 px wide', async (t) => {
       await page.waitForSelector('section[aria-label="Reassign"]');
       await checkFits(page, 'lead (manager)', widths);
       await checkWithinWidth(page, 'main button', 'a button on the lead page');
+      const domain = query(db, "SELECT account_domain AS d FROM leads WHERE account_domain IS NOT NULL LIMIT 1")[0].d;
+      await open(page, server, `#/accounts/${domain}`);
+      await page.waitForSelector('section[aria-label="Journey"]');
+      await checkFits(page, 'an account', widths);
       await open(page, server, '#/experiments');
       await shot(page, 'experiments');
       const experiment = page.locator('table[aria-label="Experiment list"] a').first();
@@ -292,7 +289,8 @@ test('every page fits a phone 390 px wide', async (t) => {
       const page = await signIn(browser, server, MARKETER, MARKETER_PASSWORD);
       for (const [route, name] of [['#/home', 'home (marketing)'], ['#/broadcasts', 'broadcasts'], ['#/search', 'search (marketing)'],
         ['#/sequences', 'sequences (marketing)'], ['#/experiments', 'experiments (marketing)'],
-        ['#/imports', 'imports (marketing)'], ['#/reports', 'reports (marketing)']]) {
+        ['#/imports', 'imports (marketing)'], ['#/reports', 'reports (marketing)'], ['#/sources', 'sources (marketing)'],
+        ['#/catalog', 'catalog (marketing)']]) {
         await open(page, server, route);
         await checkFits(page, name, widths);
         await checkWithinWidth(page, 'header.top nav a, header.top .who, header.top button', 'the header');

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { TANDEM, tandem, waitFor } from '../node/harness.mjs';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
@@ -76,3 +77,21 @@ export function serveSite(pages, fallback) {
     resolve(server);
   }));
 }
+
+// A demo workspace (`tandem demo`) in `dir`: its database file and each demo user's
+// password, by email.
+export function demoWorkspace(dir) {
+  const db = path.join(dir, 'demo.db');
+  const out = execFileSync(TANDEM, ['--db', `sqlite:${db}`, 'demo'], { encoding: 'utf8' });
+  const passwords = Object.fromEntries(
+    [...out.matchAll(/demo user (\S+) \(\w+\): password (\S+)/g)].map((m) => [m[1], m[2]]));
+  assert.ok(passwords['maria.manager@demo.tandem'], out);
+  return { db, passwords, out };
+}
+
+// A zone where it is about noon now, so quiet hours do not refuse a call.
+export function middayZone() {
+  const east = ((12 - new Date().getUTCHours() + 36) % 24) - 12;  // hours east of UTC, -12..11
+  return east === 0 ? 'Etc/GMT' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`;
+}
+

@@ -8,20 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { TANDEM, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
-import { signIn as signInAs } from './support.mjs';
+import { tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
+import { signIn as signInAs, demoWorkspace, middayZone } from './support.mjs';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = path.resolve('build/screenshots');
 const PROSPECT = 'june.park@lumen-outdoor.example';
-
-// A zone where it is about noon now, so the prospect's quiet hours never refuse the call.
-function middayZone() {
-  const east = ((12 - new Date().getUTCHours() + 36) % 24) - 12;  // hours east of UTC, -12..11
-  return east === 0 ? 'Etc/GMT' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`;
-}
 
 // Signs in through the form; answers the page showing the user's start page.
 const signIn = (browser, server, email, password) =>
@@ -46,10 +39,7 @@ async function loadTime(page, url, ready) {
 
 test('from a website visit to a call, a refusal and a reassignment', async (t) => {
   const dir = tempDir();
-  const db = path.join(dir, 'demo.db');
-  const out = execFileSync(TANDEM, ['--db', `sqlite:${db}`, 'demo'], { encoding: 'utf8' });
-  const passwords = Object.fromEntries(
-    [...out.matchAll(/demo user (\S+) \(\w+\): password (\S+)/g)].map((m) => [m[1], m[2]]));
+  const { db, passwords, out } = demoWorkspace(dir);
   assert.equal(Object.keys(passwords).length, 4, out);
   const server = await serve(db);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

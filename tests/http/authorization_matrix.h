@@ -104,6 +104,10 @@ inline const Row kMatrix[] = {
      R"({"email":"{login_email}","password":"{login_password}"})"},
     {"GET /auth/session", Lead::kNone, "YYYYY UUU"},
     {"POST /auth/logout", Lead::kNone, "YYYYY UUU"},
+    // A password link's page: the link's secret is the credential (an unknown one: 404).
+    {"POST /auth/password-link", Lead::kNone, "yyyyy yyy", R"({"token":"not-a-link"})"},
+    {"POST /auth/password", Lead::kNone, "yyyyy yyy",
+     R"({"token":"not-a-link","password":"tulip-meadow-2031"})"},
     // Ingest (POST and the CORS preflight of every ingest path) is added from IngestPaths():
     // the write key only, "UUUUU YUU"; preflights "YYYYY YYY".
     // The person's preference page: the signed link is the credential.
@@ -192,6 +196,38 @@ inline const Row kMatrix[] = {
     {"PATCH /api/v1/users/{new_admin}", Lead::kNone, "YNNNN UUU", R"({"name":"Renamed"})",
      kRolesFix},
     {"POST /api/v1/users/{new_rep}/unlock", Lead::kNone, "YYNNN UUU"},
+    // The scoring and routing rules: read and tried by managers and marketing, saved by
+    // admins (base_version 0 is stale once the start recorded the file's rules: 409).
+    {"GET /api/v1/rules", Lead::kNone, "YYNYN UUU"},
+    {"GET /api/v1/rules/versions", Lead::kNone, "YYNYN UUU"},
+    {"POST /api/v1/rules/dry-run", Lead::kNone, "YYNYN UUU",
+     R"({"toml":"[routing]\naccount_match = true\n"})"},
+    {"PUT /api/v1/rules", Lead::kNone, "yNNNN UUU",
+     R"({"toml":"[routing]\naccount_match = true\n","base_version":0})"},
+    // Accounts: everyone signed in reads them.
+    {"GET /api/v1/accounts", Lead::kNone, "YYYYY UUU"},
+    {"GET /api/v1/accounts/{account}", Lead::kNone, "yyyyy UUU"},
+    // Notifications: everyone their own.
+    {"GET /api/v1/notifications", Lead::kNone, "YYYYY UUU"},
+    {"POST /api/v1/notifications/read", Lead::kNone, "YYYYY UUU", R"({"all":true})"},
+    {"GET /api/v1/notification-settings", Lead::kNone, "YYYYY UUU"},
+    {"PUT /api/v1/notification-settings", Lead::kNone, "YYYYY UUU",
+     R"({"choices":{"mention":{"email":true}}})"},
+    // Webhook endpoints (from tandem.toml): admins see their deliveries and test them.
+    {"GET /api/v1/webhooks", Lead::kNone, "YNNNN UUU"},
+    {"GET /api/v1/webhooks/deliveries?endpoint=http%3A%2F%2F127.0.0.1%3A9%2Fnone", Lead::kNone,
+     "yNNNN UUU"},
+    {"POST /api/v1/webhooks/test", Lead::kNone, "yNNNN UUU",
+     R"({"url":"http://127.0.0.1:9/none"})"},
+    // Sources: their write keys and snippets are marketing's (and admins').
+    {"GET /api/v1/sources", Lead::kNone, "YNNYN UUU"},
+    {"POST /api/v1/sources", Lead::kNone, "YNNYN UUU", R"({"name":"{new_key}"})"},
+    {"POST /api/v1/users", Lead::kNone, "YYNNN UUU",
+     R"({"email":"{new_key}@invited.example","name":"Invited","role":"viewer"})"},
+    {"POST /api/v1/users", Lead::kNone, "YNNNN UUU",
+     R"({"email":"{new_key}@invited.example","name":"Invited","role":"sales_manager"})"},
+    {"POST /api/v1/users/{new_rep}/password-link", Lead::kNone, "YYNNN UUU"},
+    {"POST /api/v1/users/{new_admin}/password-link", Lead::kNone, "YNNNN UUU"},
     {"POST /api/v1/users/{new_admin}/unlock", Lead::kNone, "YNNNN UUU"},
     // Reports: managers, marketing, admins.
     {"GET /api/v1/reports/leaks", Lead::kNone, "YYNYN UUU"},

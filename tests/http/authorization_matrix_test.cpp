@@ -339,9 +339,10 @@ class AuthorizationMatrixTest : public testing::ApiFixture {
     v["user"] = UserIdText(ids_[kViewer]);
     v["me"] = "me";
     v["version"] = "1";
-    v["email_id"] = "em_none";  // no such email: a 404 for anyone who may ask
-    v["task"] = "sr_0";         // no such task: the same
-    v["inbound"] = "in_none";   // no such received email: the same
+    v["email_id"] = "em_none";         // no such email: a 404 for anyone who may ask
+    v["task"] = "sr_0";                // no such task: the same
+    v["inbound"] = "in_none";          // no such received email: the same
+    v["account"] = "nowhere.example";  // no lead works there: the same
     if (names("new_rep")) v["new_rep"] = NewUser("sales_rep");
     if (names("new_admin")) v["new_admin"] = NewUser("admin");
     if (names("new_key")) v["new_key"] = fmt::format("matrix-{}", ++keys_made_);

@@ -32,6 +32,44 @@ class LeadIntakeTest : public AdminApiTest {
   }
 };
 
+// Where events come from: marketing adds a website's source, copies its snippet, and
+// sees when it last sent something.
+TEST_F(LeadIntakeTest, MarketingAddsASourceWhoseSnippetSendsEvents) {
+  HttpResult added = Call("POST", "/api/v1/sources", token_marketing_, R"({"name":"Docs site"})");
+  ASSERT_EQ(added.status, 201u) << added.body;
+  const json source = json::parse(added.body);
+  const std::string key = source["write_key"];
+  ASSERT_GE(key.size(), 20u);
+  EXPECT_EQ(source["snippet"],
+            "<script async src=\"http://127.0.0.1:" + std::to_string(app_->port()) +
+                "/t.js?k=" + key + "\"></script>");
+  EXPECT_TRUE(source["last_event_at"].is_null());
+  // The snippet's script answers for the key, and events sent with it are stored.
+  EXPECT_EQ(client_->Request("GET", "/t.js?k=" + key, "").status, 200u);
+  clock_.Advance(std::chrono::minutes(5));
+  HttpResult sent = client_->Post("/v1/track", R"({"anonymousId":"a1","event":"Docs Read"})",
+                                  {{"Authorization", testing::BasicAuth(key)}});
+  ASSERT_EQ(sent.status, 200u) << sent.body;
+  json listed = json::parse(Call("GET", "/api/v1/sources", token_admin_).body);
+  json* found = nullptr;
+  for (json& item : listed["items"]) {
+    if (item["id"] == source["id"]) found = &item;
+  }
+  ASSERT_NE(found, nullptr) << listed.dump();
+  EXPECT_EQ((*found)["last_event_at"], "2026-11-23T10:05:00.000Z") << found->dump();
+  // One name, whatever its case; what is wrong is named; reps and viewers see no keys.
+  HttpResult twice = Call("POST", "/api/v1/sources", token_admin_, R"({"name":"DOCS SITE"})");
+  EXPECT_EQ(twice.status, 409u);
+  EXPECT_EQ(json::parse(twice.body)["error"]["code"], "source_name_taken");
+  EXPECT_EQ(Call("POST", "/api/v1/sources", token_admin_, R"({})").status, 422u);
+  EXPECT_EQ(Call("POST", "/api/v1/sources", token_admin_, R"({"name":"a\u0007b"})").status, 422u);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/sources", token_admin_, R"({"name":"x","write_key":"mine"})").status,
+      422u);
+  EXPECT_EQ(Call("GET", "/api/v1/sources", token_rep_).status, 403u);
+  EXPECT_EQ(Call("POST", "/api/v1/sources", token_manager_, R"({"name":"Other"})").status, 403u);
+}
+
 TEST_F(LeadIntakeTest, ARepAddsSomeoneTheyMetAndOwnsTheLead) {
   json lead = Add(token_rep_,
                   {{"email", " Dana.Berg@Example.ORG "},

@@ -60,7 +60,7 @@ test('source add prints the write key last; config errors name file and line', (
     assert.notEqual(again.status, 0);
     assert.match(again.stderr, /a source named "Marketing site" already exists/);
     assert.equal(run('--db', db, 'source', 'list').stdout.trim().split('\n').length, 1);
-    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 31/);
+    assert.match(run('--db', db, 'migrate').stdout, /schema is at version 35/);
 
     const bad = path.join(dir, 'bad.toml');
     writeFileSync(bad, '[server]\nlisten = "127.0.0.1:1"\nlisten_port = 9\n');

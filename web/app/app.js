@@ -14,6 +14,14 @@ import { Experiments, ExperimentPage, mayReadExperiments } from './experiments.j
 import { Imports, mayImport } from './imports.js';
 import { Home, mayOpenHome } from './home.js';
 import { Users, mayManageUsers } from './users.js';
+import { SetPassword, SET_PASSWORD } from './password.js';
+import { Sources, mayManageSources } from './sources.js';
+import { Rules, mayReadRules } from './rules.js';
+import { Webhooks, mayManageWebhooks } from './webhooks.js';
+import { Accounts } from './accounts.js';
+import { Settings, SETTINGS_PAGES, mayOpenSettings } from './settings.js';
+import { Bell, NotificationChoices } from './bell.js';
+import { Catalog, mayOpenCatalog } from './catalog.js';
 
 function SignIn({ onSignedIn }) {
   const { busy, error, submit } = useSubmit(async (form) => {
@@ -56,9 +64,15 @@ function Page({ hash, user }) {
   if (lead) return html`<${LeadPage} id=${lead[1]} user=${user} key=${lead[1]} />`;
   if (path === '/inbox') return html`<${Inbox} user=${user} />`;
   if (path === '/team') return html`<${Team} user=${user} />`;
-  if (path === '/me') return html`<${MySettings} />`;
+  if (path === '/me') return html`<${MySettings} /><${NotificationChoices} />`;
   if (path === '/home' && mayOpenHome(user)) return html`<${Home} user=${user} />`;
   if (path === '/users' && mayManageUsers(user)) return html`<${Users} user=${user} />`;
+  if (path === '/sources' && mayManageSources(user)) return html`<${Sources} />`;
+  if (path === '/rules' && mayReadRules(user)) return html`<${Rules} user=${user} />`;
+  if (path === '/webhooks' && mayManageWebhooks(user)) return html`<${Webhooks} />`;
+  if (path === '/settings' && mayOpenSettings(user)) return html`<${Settings} user=${user} />`;
+  if (path === '/accounts' || path.startsWith('/accounts/')) return html`<${Accounts} path=${path} params=${params} navigate=${navigate} />`;
+  if (path === '/catalog' && mayOpenCatalog(user)) return html`<${Catalog} user=${user} />`;
   const broadcast = path.match(/^\/broadcasts\/(bc_\d+)$/);
   if (broadcast) return html`<${BroadcastPage} id=${broadcast[1]} user=${user} key=${broadcast[1]} />`;
   const sequence = path.match(/^\/sequences\/(sq_\d+|new)$/);
@@ -80,7 +94,7 @@ function Shell({ session, onSignOut }) {
   const user = session.user;
   useEffect(() => { if (!location.hash || location.hash === '#/') location.replace(home(user)); }, [hash]);
   useEffect(() => {
-    const titles = { '#/home': 'Home', '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments', '#/imports': 'Import', '#/users': 'Users' };
+    const titles = { '#/home': 'Home', '#/inbox': 'Inbox', '#/team': 'Team', '#/search': 'Leads', '#/me': 'My settings', '#/broadcasts': 'Broadcasts', '#/sequences': 'Sequences', '#/reports': 'Reports', '#/experiments': 'Experiments', '#/imports': 'Import', '#/users': 'Users', '#/sources': 'Sources', '#/rules': 'Rules', '#/webhooks': 'Webhooks', '#/accounts': 'Accounts', '#/settings': 'Settings', '#/catalog': 'Catalog' };
     const title = titles[hash.split('?')[0]];
     if (title) document.title = `${title} · Tandem`;
   }, [hash]);
@@ -89,19 +103,21 @@ function Shell({ session, onSignOut }) {
     ['#/inbox', 'Inbox', ['sales_rep', 'sales_manager', 'admin'].includes(user.role)],
     ['#/team', 'Team', isManager(user)],
     ['#/search', 'Leads', true],
+    ['#/accounts', 'Accounts', true],
     ['#/broadcasts', 'Broadcasts', mayBroadcast(user)],
     ['#/sequences', 'Sequences', user.role !== 'viewer'],
     ['#/reports', 'Reports', user.role !== 'viewer'],
     ['#/experiments', 'Experiments', mayReadExperiments(user)],
-    ['#/imports', 'Import', mayImport(user)],
-    ['#/users', 'Users', mayManageUsers(user)],
+    ['#/settings', 'Settings', mayOpenSettings(user)],
   ];
-  const current = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences|experiments))\/.*/, '$1');
+  const page = hash.split('?')[0].replace(/^(#\/(broadcasts|sequences|experiments|accounts))\/.*/, '$1');
+  const current = SETTINGS_PAGES.some(([href]) => href === page) ? '#/settings' : page;
   return html`
     <header class="top">
       <a class="brand" href=${home(user)}>Tandem</a>
       <nav>${links.filter(([, , show]) => show).map(([href, label]) =>
         html`<a href=${href} aria-current=${current === href ? 'page' : undefined}>${label}</a>`)}</nav>
+      <${Bell} />
       <a class="who" href="#/me" title="My settings">${user.name} (${user.role})</a>
       <button onClick=${onSignOut}>Sign out</button>
     </header>
@@ -109,10 +125,14 @@ function Shell({ session, onSignOut }) {
 }
 
 function App() {
+  const hash = useHash();
   const [session, setSession] = useState(undefined);  // undefined: still asking
   useEffect(() => {
     api('GET', '/auth/session').then(setSession).catch(() => setSession(null));
   }, []);
+  // A password link opens its page whoever is signed in on this browser.
+  const link = hash.match(SET_PASSWORD);
+  if (link) return html`<${SetPassword} token=${link[1]} onSignedIn=${setSession} key=${link[1]} />`;
   if (session === undefined) return html`<p class="state loading">Loading…</p>`;
   setCsrf(session ? session.csrf_token : null);
   if (!session) return html`<${SignIn} onSignedIn=${setSession} />`;

@@ -46,7 +46,8 @@ export function LeadPage({ id, user }) {
       <header class="lead-head card">
         <div>
           <h1>${leadName(lead)}</h1>
-          <p class="muted">${subtitle(lead) || 'No title or company known'} · ${lead.email}</p>
+          <p class="muted">${subtitle(lead) || 'No title or company known'} · ${lead.email}${lead.company && lead.company.domain
+            ? html` · <a href=${`#/accounts/${encodeURIComponent(lead.company.domain)}`}>the account</a>` : ''}</p>
         </div>
         <dl class="facts">
           <div><dt>Stage</dt><dd class="stage">${lead.stage}${lead.stage_reason ? html` <span class="muted">(${lead.stage_reason.replaceAll('_', ' ')})</span>` : ''}</dd></div>
@@ -355,8 +356,8 @@ function preferenceChanges(changed) {
   return parts.length ? parts.join('; ') : 'nothing';
 }
 
-// One line per timeline entry.
-function describe(item, names) {
+// One line per timeline entry (the account page's journey uses it too).
+export function describe(item, names) {
   const name = (id) => names[id] || id;
   switch (item.kind) {
     case 'event':

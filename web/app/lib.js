@@ -227,3 +227,24 @@ export function fitChart(plot, box, height) {
 
 // The width a new chart starts at in `box`.
 export const chartWidth = (box) => Math.max(240, box.clientWidth || 640);
+
+// Text to copy (a link, a snippet): shown whole, selected on focus, with a button that
+// copies it and says so.
+export function CopyField({ value, label, rows = 1 }) {
+  const [copied, setCopied] = useState(false);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied(true);
+    } catch (err) {
+      setCopied(false);
+    }
+  }
+  const select = (e) => e.target.select();
+  return html`<div class="row copy-field">
+    ${rows > 1
+      ? html`<textarea readonly rows=${rows} aria-label=${label} onFocus=${select}>${value}</textarea>`
+      : html`<input readonly value=${value} aria-label=${label} onFocus=${select} />`}
+    <button type="button" onClick=${copy}>${copied ? 'Copied' : 'Copy'}</button>
+  </div>`;
+}

@@ -3,8 +3,10 @@
 // an admin does for them — change a role, deactivate (ending their sessions and API
 // tokens), reactivate, and unlock an address that ran out of sign-in attempts. Every
 // change goes through the API's rules; a refusal shows its reason on the user's row.
+// Inviting someone makes the user and a link that sets their first password; a reset
+// makes a new link. Each link is shown to copy (and emailed when email is set up).
 import { useState } from 'preact/hooks';
-import { html, api, useLoad, Loading, Failure, isManager } from './lib.js';
+import { html, api, useLoad, useSubmit, Loading, Failure, isManager, when, CopyField } from './lib.js';
 
 const ROLES = ['admin', 'sales_manager', 'marketing', 'sales_rep', 'viewer'];
 const RANK = { admin: 3, sales_manager: 2, marketing: 1, sales_rep: 1, viewer: 0 };
@@ -23,9 +25,76 @@ function powers(actor, target) {
   };
 }
 
+// A password link to hand over: the address, a button that copies it, whether it was
+// emailed, and until when it works.
+function LinkToHand({ link, who }) {
+  return html`<div class="password-link" role="status">
+    <p>${`${link.emailed ? `We emailed ${who} this link.` : `Email is not set up: send ${who} this link yourself.`} It sets a password once, until ${when(link.expires_at)}.`}</p>
+    <${CopyField} value=${link.url} label="Password link" />
+  </div>`;
+}
+
+function InviteForm({ actor, onInvited }) {
+  const [invited, setInvited] = useState(null);
+  // The role most invited first: a form emptied after an invite shows it again.
+  const roles = powers(actor, { id: 0, role: 'viewer' }).roles
+    .sort((a, b) => (b === 'sales_rep') - (a === 'sales_rep'));
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const { busy, error, submit } = useSubmit(async (form) => {
+    const body = { email: form.get('email'), name: form.get('name'), role: form.get('role'), timezone: form.get('timezone') };
+    if (form.get('team')) body.team = form.get('team');
+    if (form.get('capacity')) body.capacity = Number(form.get('capacity'));
+    const answer = await api('POST', '/api/v1/users', body);
+    setInvited(answer);
+    onInvited();
+  }, { reset: true });
+  return html`<form class="card invite" onSubmit=${submit} aria-label="Invite a user">
+    <h2>Invite someone</h2>
+    <div class="row">
+      <label>Email <input name="email" type="email" required autocomplete="off" /></label>
+      <label>Name <input name="name" required autocomplete="off" /></label>
+      <label>Role <select name="role">${roles.map((r) => html`<option value=${r}>${r.replace('_', ' ')}</option>`)}</select></label>
+      <label>Team <input name="team" size="10" /></label>
+      <label>Capacity <input name="capacity" type="number" min="0" max="100000" placeholder="50" /></label>
+      <label>Time zone <input name="timezone" value=${zone} size="16" /></label>
+      <button class="primary" type="submit" disabled=${busy}>${busy ? 'Inviting…' : 'Invite'}</button>
+    </div>
+    ${error && html`<p class="error" role="alert">${error.message}</p>`}
+    ${invited && html`<p><strong>${invited.user.name}</strong> is invited as ${invited.user.role.replace('_', ' ')}.</p>
+      <${LinkToHand} link=${invited.password_link} who=${invited.user.name} />`}
+  </form>`;
+}
+
+// An admin's view of a user's API tokens, each revoked on its own (deactivating a user
+// revokes them all).
+function Tokens({ target }) {
+  const [open, setOpen] = useState(false);
+  const { data, error, reload } = useLoad(() => (open ? api('GET', `/api/v1/tokens?user=${target.id}`) : Promise.resolve(null)), [open, target.id]);
+  const [failed, setFailed] = useState(null);
+  async function revoke(id) {
+    setFailed(null);
+    try {
+      await api('DELETE', `/api/v1/tokens/${id}`);
+      reload();
+    } catch (err) {
+      setFailed(err);
+    }
+  }
+  if (!open) return html`<button type="button" class="link" onClick=${() => setOpen(true)}>API tokens…</button>`;
+  if (error) return html`<span class="error" role="alert">${error.message}</span>`;
+  if (!data) return html`<span class="muted">Loading the tokens…</span>`;
+  return html`<div class="tokens" aria-label=${`API tokens of ${target.name}`}>
+    ${!data.items.length ? html`<span class="muted">No API token.</span>` : html`<ul>${data.items.map((t) => html`<li data-token=${t.id}>
+      ${t.name || t.id} <span class="muted">${t.last_used_at ? `used ${when(t.last_used_at)}` : 'never used'}${t.expired ? ', expired' : ''}</span>
+      <button type="button" class="danger" onClick=${() => revoke(t.id)}>Revoke</button></li>`)}</ul>`}
+    ${failed && html`<span class="error" role="alert">${failed.message}</span>`}
+  </div>`;
+}
+
 function UserRow({ actor, target, onChanged }) {
   const may = powers(actor, target);
   const [state, setState] = useState({ busy: false, error: null, done: '' });
+  const [link, setLink] = useState(null);
   async function act(what, call) {
     setState({ busy: true, error: null, done: '' });
     try {
@@ -39,13 +108,15 @@ function UserRow({ actor, target, onChanged }) {
   function save(e) {
     e.preventDefault();
     const form = new FormData(e.target);
-    const change = { team: form.get('team') || '', capacity: Number(form.get('capacity')) };
+    const change = { team: form.get('team') || '', capacity: Number(form.get('capacity')),
+      hours: `${form.get('hours_start')}-${form.get('hours_end')}` };
     if (may.role && form.get('role') !== target.role) change.role = form.get('role');
     act('Saved.', () => api('PATCH', `/api/v1/users/${target.id}`, change));
   }
   const active = (on) => act(on ? 'Reactivated.' : 'Deactivated: sessions and API tokens ended.',
     () => api('PATCH', `/api/v1/users/${target.id}`, on ? { active: true } : { active: false, revoke_tokens: true }));
   const unlock = () => act('Unlocked: they can sign in again now.', () => api('POST', `/api/v1/users/${target.id}/unlock`));
+  const reset = () => act('', async () => setLink(await api('POST', `/api/v1/users/${target.id}/password-link`)));
   return html`<tr data-user=${target.id} class=${target.active ? '' : 'inactive'}>
     <td><strong>${target.name}</strong><div class="muted">${target.email}</div>
       ${!target.active && html`<div class="warn-text">Deactivated</div>`}</td>
@@ -56,18 +127,23 @@ function UserRow({ actor, target, onChanged }) {
         </select>
         <input name="team" aria-label="Team" value=${target.team || ''} disabled=${!may.manage} placeholder="team" size="10" />
         <input name="capacity" aria-label="Capacity" type="number" min="0" max="100000" value=${target.capacity} disabled=${!may.manage} />
-        <span class="muted">${target.hours} ${target.timezone}</span>
+        <span class="hours"><input name="hours_start" aria-label="Working hours from" type="time" value=${target.hours.split('-')[0]} disabled=${!may.manage} required />–<input
+          name="hours_end" aria-label="Working hours until" type="time" value=${target.hours.split('-')[1]} disabled=${!may.manage} required />
+          <span class="muted">${target.timezone}</span></span>
         ${may.manage && html`<button type="submit" disabled=${state.busy}>Save</button>`}
       </form>
     </td>
     <td class="row">
       ${may.manage && html`
         <button type="button" onClick=${unlock} disabled=${state.busy || !target.active}>Unlock sign-in</button>
+        <button type="button" onClick=${reset} disabled=${state.busy || !target.active}>Password link</button>
         ${target.active
           ? html`<button type="button" class="danger" onClick=${() => active(false)} disabled=${state.busy}>Deactivate</button>`
           : html`<button type="button" onClick=${() => active(true)} disabled=${state.busy}>Reactivate</button>`}`}
       ${state.done && html`<span class="ok" role="status">${state.done}</span>`}
       ${state.error && html`<span class="error" role="alert">${state.error.message}</span>`}
+      ${link && html`<${LinkToHand} link=${link} who=${target.name} />`}
+      ${actor.role === 'admin' && html`<${Tokens} target=${target} />`}
     </td>
   </tr>`;
 }
@@ -80,6 +156,7 @@ export function Users({ user }) {
     <div class="page-head"><h1>Users</h1><span class="count">${data.items.length}</span></div>
     <p class="muted">Capacity is how many open leads routing gives someone; working hours are when their first-contact clock runs.
       Unlock gives back the sign-in attempts of an address that ran out of them (five wrong passwords in a row).</p>
+    <${InviteForm} actor=${user} onInvited=${reload} />
     <div class="table-wrap"><table class="card leads users" aria-label="Users">
       <thead><tr><th>User</th><th colspan="4">Role · team · capacity · hours</th><th>Account</th></tr></thead>
       <tbody>${data.items.map((u) => html`<${UserRow} key=${u.id} actor=${user} target=${u} onChanged=${reload} />`)}</tbody>

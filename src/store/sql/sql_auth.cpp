@@ -99,6 +99,47 @@ Status EndSessions(Db& db, int64_t user_id) {
   return end->Run();
 }
 
+Status CreatePasswordLink(Db& db, const PasswordLink& link) {
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * older,
+      db.Prepare("DELETE FROM password_links WHERE user_id = ? AND used_at IS NULL"));
+  older->Bind(1, link.user_id);
+  TANDEM_RETURN_IF_ERROR(older->Run());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * add,
+      db.Prepare("INSERT INTO password_links (token_hash, user_id, purpose, created_by, "
+                 "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"));
+  add->Bind(1, link.token_hash).Bind(2, link.user_id).Bind(3, link.purpose);
+  add->BindNullable(4, link.created_by)
+      .Bind(5, ToUnixMillis(link.created_at))
+      .Bind(6, ToUnixMillis(link.expires_at));
+  return add->Run();
+}
+
+StatusOr<std::optional<std::pair<UserRecord, PasswordLink>>> FindPasswordLink(
+    Db& db, std::string_view token_hash, TimePoint now) {
+  using Found = std::optional<std::pair<UserRecord, PasswordLink>>;
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          db.Prepare("SELECT user_id, purpose, created_by, created_at, expires_at "
+                                     "FROM password_links WHERE token_hash = ? AND used_at IS NULL "
+                                     "AND expires_at > ?"));
+  stmt->Bind(1, token_hash).Bind(2, ToUnixMillis(now));
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Collect<PasswordLink>(stmt, [&](const Statement& s) {
+                            PasswordLink link;
+                            link.token_hash = std::string(token_hash);
+                            link.user_id = s.Int(0);
+                            link.purpose = s.Text(1);
+                            link.created_by = s.NullableInt(2);
+                            link.created_at = FromUnixMillis(s.Int(3));
+                            link.expires_at = FromUnixMillis(s.Int(4));
+                            return link;
+                          }));
+  if (rows.empty()) return Found();
+  TANDEM_ASSIGN_OR_RETURN(auto user, GetUser(db, rows[0].user_id));
+  if (!user) return Found();
+  return Found(std::make_pair(std::move(*user), std::move(rows[0])));
+}
+
 namespace {
 
 constexpr const char* kTokenColumns = "id, user_id, name, created_at, expires_at, last_used_at";
@@ -339,6 +380,36 @@ StatusOr<std::optional<Credentials>> SqlStore::FindCredentials(std::string_view 
 
 Status SqlStore::SetPassword(int64_t user_id, std::string_view password_hash) {
   return Write([&](sql::Db& db) { return sql::SetPassword(db, user_id, password_hash); });
+}
+
+Status SqlStore::CreatePasswordLink(const PasswordLink& link) {
+  return Write([&](sql::Db& db) { return sql::CreatePasswordLink(db, link); });
+}
+
+StatusOr<std::optional<std::pair<UserRecord, PasswordLink>>> SqlStore::FindPasswordLink(
+    std::string_view token_hash, TimePoint now) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  return sql::FindPasswordLink(lease->db(), token_hash, now);
+}
+
+StatusOr<std::optional<UserRecord>> SqlStore::UsePasswordLink(std::string_view token_hash,
+                                                              std::string_view password_hash,
+                                                              TimePoint now) {
+  std::optional<UserRecord> user;
+  TANDEM_RETURN_IF_ERROR(Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(auto found, sql::FindPasswordLink(db, token_hash, now));
+    if (!found || !found->first.active) return OkStatus();
+    TANDEM_ASSIGN_OR_RETURN(sql::Statement * use,
+                            db.Prepare("UPDATE password_links SET used_at = ? WHERE token_hash = ? "
+                                       "AND used_at IS NULL"));
+    use->Bind(1, ToUnixMillis(now)).Bind(2, token_hash);
+    TANDEM_RETURN_IF_ERROR(use->Run());
+    if (db.Changes() != 1) return OkStatus();  // another request used it first
+    TANDEM_RETURN_IF_ERROR(sql::SetPassword(db, found->first.id, password_hash));
+    user = std::move(found->first);
+    return OkStatus();
+  }));
+  return user;
 }
 
 Status SqlStore::CreateSession(const SessionRecord& session) {

@@ -30,6 +30,9 @@ Status CreateSession(Db& db, const SessionRecord& session);
 StatusOr<std::optional<std::pair<UserRecord, SessionRecord>>> FindSession(
     Db& db, std::string_view token_hash, TimePoint now);
 Status DeleteSession(Db& db, std::string_view token_hash);
+Status CreatePasswordLink(Db& db, const PasswordLink& link);
+StatusOr<std::optional<std::pair<UserRecord, PasswordLink>>> FindPasswordLink(
+    Db& db, std::string_view token_hash, TimePoint now);
 
 // The new token's id.
 StatusOr<int64_t> CreateApiToken(Db& db, const ApiTokenRecord& token, std::string_view token_hash);

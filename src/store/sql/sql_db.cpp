@@ -87,4 +87,13 @@ std::optional<int64_t> OptionalMillis(const std::optional<TimePoint>& t) {
   return ToUnixMillis(*t);
 }
 
+std::string LikeContaining(std::string_view text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + '%';
+}
+
 }  // namespace tandem::sql

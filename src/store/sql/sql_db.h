@@ -107,6 +107,10 @@ class Db {
 // Runs an INSERT … RETURNING id and gives the new row's id.
 StatusOr<int64_t> InsertedId(Statement& insert);
 
+// A LIKE pattern that finds `text` anywhere: "%text%" with %, _ and \ escaped, for
+// "LIKE ? ESCAPE '\'".
+std::string LikeContaining(std::string_view text);
+
 // "INSERT INTO table (columns) VALUES (?, …) ON CONFLICT (key) DO UPDATE SET …": an
 // insert that replaces every column of an existing row with the same key.
 std::string Upsert(std::string_view table, std::string_view columns, std::string_view key);

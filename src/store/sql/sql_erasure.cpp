@@ -1,6 +1,6 @@
 // Erasing a person (GDPR Art. 17), table by table, and the suppression list it leaves.
 //
-// Every table of the schema (store/schema/, versions 1 to 30) and what an erasure does
+// Every table of the schema (store/schema/, versions 1 to 35) and what an erasure does
 // to the rows of the person P (and of each person merged into P, whose rows point at them):
 //
 // Deleted — they hold nothing but what the person is, said, gave or did:
@@ -11,7 +11,7 @@
 //   email_bodies (of the emails to them), email_suppressions (a bounce or complaint kept
 //   by address: the erasure's own entry stands in), account_owners (the routing lookup of
 //   the lead's account), erased_address_returns of the person (their return is erased
-//   with them).
+//   with them), notifications about the lead (their titles name it).
 //
 // Anonymized — the row is kept because something counts it, its personal data goes:
 //   events: payload '{}', user_id and anonymous_id NULL; kept for the touchpoints and
@@ -47,6 +47,7 @@
 // the outcome report groups by them and its kept per-day sums hold them already.
 //
 // Not about leads: sources, processing_cursors, teams, users, sessions, api_tokens,
+// password_links, rule_versions, notification_choices,
 // accounts (companies), routing_passes, routing_clocks, settings, campaigns,
 // content_assets, email_templates, lead_filters, broadcasts, sequences, sequence_steps,
 // experiments.
@@ -156,6 +157,7 @@ constexpr Step kLeadSteps[] = {
      "UPDATE deliveries SET state = CASE WHEN state = 'pending' THEN 'cancelled' ELSE state END, "
      "last_error = NULL WHERE lead_id = ?1"},
     {"outbox", "UPDATE outbox SET payload = '{}' WHERE lead_id = ?1"},
+    {"notifications", "DELETE FROM notifications WHERE lead_id = ?1"},
 };
 
 // The rows kept by one of the person's addresses (?1, normalized) rather than by lead.

@@ -73,7 +73,9 @@ using sql::Statement;
 namespace {
 
 Source SourceFromRow(const Statement& row) {
-  return Source{row.Int(0), row.Text(1), row.Text(2), FromUnixMillis(row.Int(3))};
+  Source source{row.Int(0), row.Text(1), row.Text(2), FromUnixMillis(row.Int(3))};
+  if (auto at = row.NullableInt(4)) source.last_event_at = FromUnixMillis(*at);
+  return source;
 }
 
 }  // namespace
@@ -101,8 +103,8 @@ StatusOr<std::optional<Source>> SqlStore::FindSourceByWriteKey(std::string_view 
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      lease->db().Prepare(
-          "SELECT id, name, write_key, created_at FROM sources WHERE write_key = ?"));
+      lease->db().Prepare("SELECT id, name, write_key, created_at, last_event_at FROM sources "
+                          "WHERE write_key = ?"));
   stmt->Bind(1, write_key);
   TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<Source>();
@@ -113,7 +115,8 @@ StatusOr<std::vector<Source>> SqlStore::ListSources() {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
   TANDEM_ASSIGN_OR_RETURN(
       Statement * stmt,
-      lease->db().Prepare("SELECT id, name, write_key, created_at FROM sources ORDER BY id"));
+      lease->db().Prepare(
+          "SELECT id, name, write_key, created_at, last_event_at FROM sources ORDER BY id"));
   std::vector<Source> out;
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -121,6 +124,16 @@ StatusOr<std::vector<Source>> SqlStore::ListSources() {
     out.push_back(SourceFromRow(*stmt));
   }
   return out;
+}
+
+Status SqlStore::NoteSourceActivity(int64_t source_id, TimePoint at) {
+  return Write([&](sql::Db& db) -> Status {
+    TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                            db.Prepare("UPDATE sources SET last_event_at = ? WHERE id = ? AND "
+                                       "(last_event_at IS NULL OR last_event_at < ?)"));
+    stmt->Bind(1, ToUnixMillis(at)).Bind(2, source_id).Bind(3, ToUnixMillis(at));
+    return stmt->Run();
+  });
 }
 
 StatusOr<AppendResult> SqlStore::AppendEvents(std::span<const EventRecord> events) {

@@ -176,6 +176,7 @@ LeadFilter FilterOf(const Db& db, const LeadQuery& q, double factor) {
   if (!q.stage_reason.empty()) add("lower(stage_reason) = lower(?)", {q.stage_reason});
   if (!q.priority.empty()) add("priority = ?", {q.priority});
   if (!q.team.empty()) add("team = ?", {q.team});
+  if (!q.account.empty()) add("account_domain = ?", {q.account});
   if (q.min_score) add(fmt::format("{} >= ?", score), {factor, *q.min_score});
   if (q.updated_since) add("updated_at >= ?", {ToUnixMillis(*q.updated_since)});
   if (!q.source.empty())
@@ -185,12 +186,7 @@ LeadFilter FilterOf(const Db& db, const LeadQuery& q, double factor) {
         {q.form});
   }
   if (!q.search.empty()) {
-    std::string pattern = "%";
-    for (char c : q.search) {
-      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-      pattern += c;
-    }
-    pattern += '%';
+    const std::string pattern = LikeContaining(q.search);
     add("(lower(email) LIKE lower(?) ESCAPE '\\' OR lower(name) LIKE lower(?) ESCAPE '\\' OR "
         "lower(company_name) LIKE lower(?) ESCAPE '\\')",
         {pattern, pattern, pattern});

@@ -139,4 +139,45 @@ StatusOr<int64_t> SqlStore::CountPendingDeliveries() {
   return n.value_or(0);
 }
 
+StatusOr<std::vector<DeliveryRecord>> SqlStore::ListDeliveries(const std::string& endpoint,
+                                                               size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare(
+          "SELECT d.id, o.uid, o.type, o.lead_id, d.endpoint, d.state, d.attempts, "
+          "d.last_status, COALESCE(d.last_error, ''), o.created_at, d.next_attempt_at, "
+          "d.delivered_at FROM deliveries d JOIN outbox o ON o.id = d.outbox_id "
+          "WHERE d.endpoint = ? ORDER BY d.id DESC LIMIT ?"));
+  stmt->Bind(1, endpoint).Bind(2, static_cast<int64_t>(limit));
+  return sql::Collect<DeliveryRecord>(stmt, [](const Statement& row) -> StatusOr<DeliveryRecord> {
+    DeliveryRecord d;
+    d.id = row.Int(0);
+    d.message_uid = row.Text(1);
+    d.type = row.Text(2);
+    d.lead_id = row.NullableInt(3);
+    d.endpoint = row.Text(4);
+    d.state = row.Text(5);
+    d.attempts = static_cast<int>(row.Int(6));
+    if (auto status = row.NullableInt(7)) d.last_status = static_cast<int>(*status);
+    d.last_error = row.Text(8);
+    d.created_at = FromUnixMillis(row.Int(9));
+    d.next_attempt_at = FromUnixMillis(row.Int(10));
+    if (auto at = row.NullableInt(11)) d.delivered_at = FromUnixMillis(*at);
+    return d;
+  });
+}
+
+StatusOr<int64_t> SqlStore::CountPendingDeliveriesTo(const std::string& endpoint) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare(
+          "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND endpoint = ?"));
+  stmt->Bind(1, endpoint);
+  TANDEM_ASSIGN_OR_RETURN(auto n,
+                          sql::First<int64_t>(stmt, [](const Statement& s) { return s.Int(0); }));
+  return n.value_or(0);
+}
+
 }  // namespace tandem

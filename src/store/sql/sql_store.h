@@ -67,6 +67,24 @@ class SqlStore : public sql::SqlStoreReads {
                                 TimePoint now) override;
   StatusOr<std::optional<Source>> FindSourceByWriteKey(std::string_view write_key) override;
   StatusOr<std::vector<Source>> ListSources() override;
+  Status NoteSourceActivity(int64_t source_id, TimePoint at) override;
+  StatusOr<RuleVersion> AddRuleVersion(const RuleVersion& v, int64_t after) override;
+  StatusOr<std::optional<RuleVersion>> LatestRuleVersion() override;
+  StatusOr<std::vector<RuleVersion>> ListRuleVersions(size_t limit) override;
+  Status AddNotifications(std::span<const Notification> notifications, std::string_view cursor,
+                          int64_t upto) override;
+  StatusOr<std::vector<Notification>> ListNotifications(int64_t user_id, bool unread_only,
+                                                        std::optional<int64_t> before_id,
+                                                        size_t limit) override;
+  StatusOr<int64_t> CountUnreadNotifications(int64_t user_id) override;
+  StatusOr<int64_t> MarkNotificationsRead(int64_t user_id, std::span<const int64_t> ids,
+                                          TimePoint now) override;
+  StatusOr<std::map<std::string, NotifyChoice>> NotifyChoices(int64_t user_id) override;
+  Status SetNotifyChoices(int64_t user_id,
+                          const std::map<std::string, NotifyChoice>& choices) override;
+  StatusOr<std::vector<AccountSummary>> ListAccounts(std::string_view search,
+                                                     size_t limit) override;
+  StatusOr<std::optional<AccountSummary>> GetAccount(std::string_view domain) override;
   // In one Write(); a store may replace it with a faster bulk path.
   StatusOr<AppendResult> AppendEvents(std::span<const EventRecord> events) override;
   StatusOr<std::optional<StoredEvent>> FindEvent(int64_t source_id,
@@ -103,6 +121,12 @@ class SqlStore : public sql::SqlStoreReads {
       std::string_view token_hash, TimePoint now) override;
   Status DeleteSession(std::string_view token_hash) override;
   Status EndSessions(int64_t user_id) override;
+  Status CreatePasswordLink(const PasswordLink& link) override;
+  StatusOr<std::optional<std::pair<UserRecord, PasswordLink>>> FindPasswordLink(
+      std::string_view token_hash, TimePoint now) override;
+  StatusOr<std::optional<UserRecord>> UsePasswordLink(std::string_view token_hash,
+                                                      std::string_view password_hash,
+                                                      TimePoint now) override;
 
   // sql_leads.cpp
   StatusOr<std::optional<int64_t>> ResolveLeadId(int64_t person_id) override;
@@ -131,6 +155,9 @@ class SqlStore : public sql::SqlStoreReads {
   Status MarkAttemptFailed(int64_t delivery_id, int http_status, std::string_view error,
                            TimePoint next_attempt) override;
   StatusOr<int64_t> CountPendingDeliveries() override;
+  StatusOr<std::vector<DeliveryRecord>> ListDeliveries(const std::string& endpoint,
+                                                       size_t limit) override;
+  StatusOr<int64_t> CountPendingDeliveriesTo(const std::string& endpoint) override;
 
   // sql_email.cpp, sql_email_sends.cpp
   StatusOr<std::unique_ptr<EmailTxn>> BeginEmailTxn() override;  // sql_store.cpp

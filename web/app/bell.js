@@ -1,0 +1,74 @@
+// The bell in the header: the signed-in user's notifications — new leads, SLA reminders
+// and breaches, replies, mentions — newest first, with the count of unread ones. It asks
+// again every 30 seconds and when the window regains focus; opening a notification marks
+// it read and goes to its lead. Where each kind is heard of (here, by email) is chosen on
+// My settings (NotificationChoices).
+import { useEffect, useState } from 'preact/hooks';
+import { html, api, useLoad, useAutoRefresh, useSubmit, ago, when } from './lib.js';
+
+export function Bell() {
+  const { data, reload } = useLoad(() => api('GET', '/api/v1/notifications?limit=15'), []);
+  useAutoRefresh(reload, 30000);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return undefined;
+    const close = (e) => { if (!e.target.closest('.bell')) setOpen(false); };
+    addEventListener('click', close);
+    return () => removeEventListener('click', close);
+  }, [open]);
+  const unread = data ? data.unread : 0;
+  async function go(n) {
+    setOpen(false);
+    if (!n.read) await api('POST', '/api/v1/notifications/read', { ids: [n.id] }).catch(() => {});
+    if (n.lead_id) location.hash = `#/leads/${n.lead_id}`;
+    reload();
+  }
+  async function readAll() {
+    await api('POST', '/api/v1/notifications/read', { all: true }).catch(() => {});
+    reload();
+  }
+  return html`<div class="bell">
+    <button type="button" class="bell-button" aria-expanded=${open} aria-label=${`Notifications, ${unread} unread`}
+      onClick=${() => setOpen(!open)}><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg>${unread > 0 && html`<span class="badge" data-field="unread">${unread > 99 ? '99+' : unread}</span>`}</button>
+    ${open && data && html`<div class="bell-panel card" role="dialog" aria-label="Notifications">
+      <div class="page-head"><strong>Notifications</strong>
+        ${unread > 0 && html`<button type="button" class="link" onClick=${readAll}>Mark all read</button>`}</div>
+      ${!data.items.length ? html`<p class="muted">Nothing yet. New leads, reminders, replies and mentions show here.</p>`
+        : html`<ul>${data.items.map((n) => html`<li class=${n.read ? 'read' : 'unread'} data-notification=${n.id} data-kind=${n.kind}>
+          <button type="button" class="link" onClick=${() => go(n)}>
+            <strong>${n.title}</strong>
+            ${n.body && html`<span class="muted">${n.body.length > 140 ? `${n.body.slice(0, 140)}…` : n.body}</span>`}
+            <time datetime=${n.created_at} title=${when(n.created_at)}>${ago(n.created_at)}</time>
+          </button></li>`)}</ul>`}
+      <a href="#/me" onClick=${() => setOpen(false)}>Choose what you hear of</a>
+    </div>`}
+  </div>`;
+}
+
+// My settings: for each kind, in the app and by email.
+export function NotificationChoices() {
+  const { data, error, reload } = useLoad(() => api('GET', '/api/v1/notification-settings'), []);
+  const [saved, setSaved] = useState(false);
+  const { busy, error: failed, submit } = useSubmit(async (form) => {
+    const choices = Object.fromEntries(data.kinds.map((k) => [k.kind, {
+      app: form.get(`app_${k.kind}`) === 'on', email: form.get(`email_${k.kind}`) === 'on' }]));
+    setSaved(false);
+    await api('PUT', '/api/v1/notification-settings', { choices });
+    setSaved(true);
+    reload();
+  });
+  if (error || !data) return null;
+  return html`<form class="card settings" onSubmit=${submit} aria-label="Notifications" key=${JSON.stringify(data.kinds)}>
+    <h2>Notifications</h2>
+    ${data.notify_by !== 'email' && html`<p class="muted">Email notifications are off for you altogether; the choices below apply in the app.</p>`}
+    <table class="leads"><thead><tr><th>When</th><th>In the app</th><th>By email</th></tr></thead>
+      <tbody>${data.kinds.map((k) => html`<tr data-kind=${k.kind}>
+        <td>${k.description}</td>
+        <td><input type="checkbox" name=${`app_${k.kind}`} defaultChecked=${k.app} aria-label=${`${k.description}: in the app`} /></td>
+        <td><input type="checkbox" name=${`email_${k.kind}`} defaultChecked=${k.email} aria-label=${`${k.description}: by email`} /></td>
+      </tr>`)}</tbody></table>
+    <button type="submit" disabled=${busy}>${busy ? 'Saving…' : 'Save notification choices'}</button>
+    ${failed && html`<p class="error" role="alert">${failed.message}</p>`}
+    ${saved && html`<p class="ok" role="status">Saved.</p>`}
+  </form>`;
+}
