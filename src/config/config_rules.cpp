@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <vector>
 
 #include "auth/permissions.h"
 #include "config/section_reader.h"
@@ -30,6 +31,36 @@ int RegexNesting(std::string_view text) {
     }
   }
   return deepest;
+}
+
+// Whether `text` repeats a group that itself repeats ("(a+)+", "((x)*)*"): std::regex
+// backtracks through such a pattern in exponential time on a text that almost matches.
+bool NestedRepetition(std::string_view text) {
+  std::vector<bool> repeats{false};  // per open group: whether something in it repeats
+  auto quantifier = [&](size_t i) {
+    return i < text.size() && (text[i] == '*' || text[i] == '+' || text[i] == '{');
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\\') {
+      ++i;
+      if (quantifier(i + 1)) repeats.back() = true;
+    } else if (c == '[') {  // a character class is one atom
+      while (i + 1 < text.size() && text[i + 1] != ']') i += text[i + 1] == '\\' ? 2 : 1;
+      ++i;
+      if (quantifier(i + 1)) repeats.back() = true;
+    } else if (c == '(') {
+      repeats.push_back(false);
+    } else if (c == ')' && repeats.size() > 1) {
+      const bool inner = repeats.back();
+      repeats.pop_back();
+      if (quantifier(i + 1) && inner) return true;
+      if (inner || quantifier(i + 1)) repeats.back() = true;
+    } else if (quantifier(i + 1) && c != ')') {
+      repeats.back() = true;
+    }
+  }
+  return false;
 }
 
 // The longest run of decimal digits in `text`.
@@ -88,6 +119,12 @@ Status ReadMatches(const toml::node& node, std::string_view name, std::string_vi
                        fmt::format("{}: the regular expression is too long or too deeply "
                                    "nested (at most {} bytes and {} levels of groups)",
                                    name, kMaxRegexBytes, kMaxRegexNesting));
+  }
+  if (NestedRepetition(*pattern)) {
+    return ConfigError(origin, node,
+                       fmt::format("{}: \"{}\" repeats a group that itself repeats, which can "
+                                   "take exponential time; write the repetition once",
+                                   name, *pattern));
   }
   if (size_t run = LongestDigitRun(*pattern); run > 6) {
     return ConfigError(origin, node,

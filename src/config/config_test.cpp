@@ -2,6 +2,7 @@
 #include "config/rules_text.h"
 #include "leads/lead_engine.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace tandem {
@@ -198,6 +199,24 @@ TEST(ConfigTest, RulesWrittenAsTomlReadBackTheSame) {
   auto other = ParseRules("[server]\nlisten = \"x\"\n", "rules");
   EXPECT_NE(other.status().message().find("rules:1: [server] does not belong"), std::string::npos)
       << other.status().message();
+  // A pattern that backtracks in exponential time is refused where it is written.
+  for (const char* pattern : {"^(([a-z ]*)*)*!$", "(a+)+", "(\\\\w+\\\\s?)*x", "([a-z]+)*"}) {
+    const std::string text = fmt::format(
+        "[routing]\n[[routing.rules]]\nname = \"r\"\nteam = \"t\"\nwhen = [{{ trait = \"title\", "
+        "matches = '{}' }}]\n",
+        pattern);
+    auto nested = ParseRules(text, "rules");
+    EXPECT_NE(nested.status().message().find("repeats a group that itself repeats"),
+              std::string::npos)
+        << pattern << ": " << nested.status().ToString();
+  }
+  for (const char* pattern : {"\\b(chief|c[emot]o|vp)\\b", "(ab)+c", "a+b*", "[a-z]+(x|y)?"}) {
+    const std::string text = fmt::format(
+        "[routing]\n[[routing.rules]]\nname = \"r\"\nteam = \"t\"\nwhen = [{{ trait = \"title\", "
+        "matches = '{}' }}]\n",
+        pattern);
+    EXPECT_TRUE(ParseRules(text, "rules").ok()) << pattern;
+  }
   auto bad = ParseRules("[routing]\n\n[[routing.rules]]\nname = \"r\"\n", "rules");
   EXPECT_NE(bad.status().message().find("rules:3: routing rule \"r\" needs a team"),
             std::string::npos)

@@ -297,8 +297,8 @@ Status InboundMail::ReplyNotice(InboundTxn& txn, int64_t lead_id, const InboundM
   const std::string who = lead->name.empty() ? lead->email : lead->name;
   json data = {{"inbound_id", message.uid},
                {"notify", json::array({OwnerToJson(*owner)})},
-               {"subject", fmt::format("{} replied: {}", who, message.subject)},
-               {"text", c.excerpt}};
+               {"subject", ValidUtf8(fmt::format("{} replied: {}", who, message.subject))},
+               {"text", ValidUtf8(c.excerpt)}};
   return outbox_.Write(txn, "lead.replied", lead_id, std::move(data), now).status();
 }
 

@@ -184,16 +184,20 @@ std::string AuthRoutes::Cookie(bool secure, std::string_view value, int64_t max_
                      value, max_age_s, secure ? "; Secure" : "");
 }
 
+// A page of another site must not sign a browser in to an account of its choosing.
+std::optional<Response> AuthRoutes::CrossOrigin(const HttpRequest& request,
+                                                std::string_view what) const {
+  std::string_view origin = Header(request, "Origin");
+  if (origin.empty()) return std::nullopt;
+  std::string_view public_url = options_.public_url;
+  while (public_url.ends_with('/')) public_url.remove_suffix(1);
+  if (OriginHost(origin) == Header(request, "Host") || origin == public_url) return std::nullopt;
+  return ErrorResponse(403, "cross_origin",
+                       fmt::format("{} from another site ({}) is refused", what, origin));
+}
+
 void AuthRoutes::Login(HttpRequest&& request, Responder respond) {
-  // A page of another site must not sign a browser in to an account of its choosing.
-  if (std::string_view origin = Header(request, "Origin"); !origin.empty()) {
-    std::string_view public_url = options_.public_url;
-    while (public_url.ends_with('/')) public_url.remove_suffix(1);
-    if (OriginHost(origin) != Header(request, "Host") && origin != public_url) {
-      return respond(ErrorResponse(
-          403, "cross_origin", fmt::format("sign-in from another site ({}) is refused", origin)));
-    }
-  }
+  if (auto refused = CrossOrigin(request, "sign-in")) return respond(std::move(*refused));
   auto credentials = ReadCredentials(request);
   if (!credentials.ok()) return respond(ErrorResponse(credentials.status()));
   auto attempt = std::make_shared<Attempt>();

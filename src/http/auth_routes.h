@@ -82,6 +82,10 @@ class AuthRoutes {
   void SetPasswordFromLink(HttpRequest&& request, Responder respond);
   // On a password worker: checks the strength, hashes, uses the link, opens a session.
   Response UsePasswordLink(const std::string& token, const std::string& password, bool secure);
+  // Whether the link's maker may still act on its user (a role raised since ends it).
+  StatusOr<bool> IssuerMayStill(const UserRecord& user, const PasswordLink& link);
+  // 403 cross_origin when the request comes from a page of another site (`what` is refused).
+  std::optional<Response> CrossOrigin(const HttpRequest& request, std::string_view what) const;
   // A new session of `user`: the answer of a sign-in, with its cookie.
   Response OpenSession(const UserRecord& user, bool secure_cookie);
   bool SecureCookie(const HttpRequest& request) const;

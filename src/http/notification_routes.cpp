@@ -61,7 +61,7 @@ Response MarkRead(Store& store, const Clock& clock, const HttpRequest& r, const 
   auto body = ParseBody(r);
   if (!body.ok()) return ErrorResponse(body.status());
   std::vector<int64_t> ids;
-  const bool all = body->is_object() && body->value("all", false) == true;
+  const bool all = body->is_object() && body->contains("all") && (*body)["all"] == true;
   if (!all) {
     if (!body->is_object() || !body->contains("ids") || !(*body)["ids"].is_array() ||
         (*body)["ids"].empty()) {

@@ -9,6 +9,7 @@
 
 #include "auth/password_links.h"
 #include "auth/passwords.h"
+#include "auth/permissions.h"
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
@@ -38,6 +39,17 @@ StatusOr<std::string> RequiredText(const json& body, const char* name) {
 
 }  // namespace
 
+// A link is good only while whoever made it may still act on its user: one a manager
+// made for a rep stops working once the rep is made a manager or an admin.
+StatusOr<bool> AuthRoutes::IssuerMayStill(const UserRecord& user, const PasswordLink& link) {
+  if (!link.created_by) return true;  // from the command line
+  TANDEM_ASSIGN_OR_RETURN(auto issuer, store_.GetUser(*link.created_by));
+  if (!issuer || !issuer->active) return false;
+  const UserAction action =
+      link.purpose == "invite" ? UserAction::kSetRole : UserAction::kSetActive;
+  return CheckCanActOnUser(*issuer, user, action, user.role).ok();
+}
+
 void AuthRoutes::RegisterPasswordLinks(Router& router) {
   router.Add("POST", "/auth/password-link", [this](HttpRequest&& request, Responder respond) {
     respond(CheckPasswordLink(request));
@@ -58,6 +70,9 @@ Response AuthRoutes::CheckPasswordLink(const HttpRequest& request) {
   if (!found.ok()) return ErrorResponse(found.status());
   if (!*found || !(*found)->first.active) return LinkGone();
   const auto& [user, link] = **found;
+  auto still = IssuerMayStill(user, link);
+  if (!still.ok()) return ErrorResponse(still.status());
+  if (!*still) return LinkGone();
   return Json(200, {{"email", user.email},
                     {"name", user.name},
                     {"purpose", link.purpose},
@@ -65,6 +80,8 @@ Response AuthRoutes::CheckPasswordLink(const HttpRequest& request) {
 }
 
 void AuthRoutes::SetPasswordFromLink(HttpRequest&& request, Responder respond) {
+  if (auto refused = CrossOrigin(request, "setting a password"))
+    return respond(std::move(*refused));
   auto body = ParseBody(request);
   if (!body.ok()) return respond(ErrorResponse(body.status()));
   if (!body->is_object()) {
@@ -95,6 +112,9 @@ Response AuthRoutes::UsePasswordLink(const std::string& token, const std::string
   if (!found.ok()) return ErrorResponse(found.status());
   if (!*found || !(*found)->first.active) return LinkGone();
   const UserRecord& user = (*found)->first;
+  auto still = IssuerMayStill(user, (*found)->second);
+  if (!still.ok()) return ErrorResponse(still.status());
+  if (!*still) return LinkGone();
   if (Status strong = CheckPasswordStrength(password, user.email); !strong.ok()) {
     return ErrorResponse(strong);
   }

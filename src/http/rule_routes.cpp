@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "auth/permissions.h"
 #include "config/rules_text.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
@@ -111,7 +113,16 @@ Response Current(Store& store, const LeadEngine& engine) {
   return Json(200, out);
 }
 
+// One dry run at a time: each rescoring pass holds lead transactions for a moment.
+std::atomic<bool> dry_run_busy{false};
+
 Response DryRun(Store& store, const LeadEngine& engine, const Clock& clock, const json& body) {
+  if (dry_run_busy.exchange(true)) {
+    return ErrorResponse(429, "dry_run_busy", "another check of the rules is running; try again");
+  }
+  struct Release {
+    ~Release() { dry_run_busy = false; }
+  } release;
   auto rules = RulesOf(store, body);
   if (!rules.ok()) return ErrorResponse(rules.status());
   const LeadEngine candidate(rules->scoring, rules->routing, {}, engine.contact(), engine.sla());
@@ -153,7 +164,8 @@ Response Save(Store& store, const Clock& clock, const RulesSaved& saved, const H
                          "base_version is required: the version the change was made from");
   }
   const json note = body->value("note", json(""));
-  if (!note.is_string() || note.get<std::string>().size() > 1000) {
+  if (!note.is_string() ||
+      FirstChars(note.get<std::string>(), 1000).size() != note.get<std::string>().size()) {
     return ErrorResponse(422, "invalid_field", "note must be text of at most 1000 characters");
   }
   RuleVersion version;
@@ -215,7 +227,7 @@ void RegisterRuleRoutes(Router& router, Store& store, const LeadEngine& engine, 
                        "differs; nothing is saved",
                        s::AnyObject("{valid, leads, examined, changed, changes: […]}"));
   dry.request_body = s::Object({{"toml", s::String()}}, {"toml"});
-  dry.errors = {400, 403, 422};
+  dry.errors = {400, 403, 422, 429};
   router.Add(std::move(dry),
              readers([&store, &engine, &clock](const HttpRequest& r, const UserRecord&) {
                auto body = ParseBody(r);

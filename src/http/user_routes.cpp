@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "core/time_format.h"
 #include "core/zones.h"
+#include "email/mime.h"
 #include "http/api_common.h"
 #include "http/api_schemas.h"
 #include "http/audit_routes.h"
@@ -119,7 +120,10 @@ Status ApplyUserField(UserRecord& u, std::string_view key, const json& value) {
     u.notify_by = text;
   } else if (key == "hours") {
     int h1, m1, h2, m2;
-    if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4 ||
+    char end = 0;
+    if (std::sscanf(text.c_str(), "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &end) != 4 || h1 < 0 ||
+        h1 > 23 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 ||
+        (h2 == 24 && m2 != 0) || text.find_first_of("+ ") != std::string::npos ||
         h1 * 60 + m1 >= h2 * 60 + m2) {
       return Unprocessable("invalid_field", "hours must look like 09:00-17:30");
     }
@@ -204,10 +208,8 @@ StatusOr<UserRecord> NewUserFrom(const json& body, TimePoint now) {
     if (key == "email") {
       const std::string email =
           value.is_string() ? std::string(TrimSpace(value.get<std::string>())) : "";
-      const size_t at = email.find('@');
-      if (at == std::string::npos || at == 0 || at + 1 == email.size() ||
-          email.find_first_of(" ,;<>\"\r\n\t") != std::string::npos) {
-        return Unprocessable("invalid_field", "email must be an email address");
+      if (!tandem::email::IsValidMailAddress(email)) {
+        return Unprocessable("invalid_field", "email must be an email address (name@example.com)");
       }
       u.email = email;
     } else if (key == "name" || key == "role" || key == "team" || key == "timezone" ||
@@ -396,7 +398,13 @@ Response UserRoutes::InviteUser(const HttpRequest& request, const UserRecord& ac
   if (!user.ok()) return ErrorResponse(user.status());
   if (Status allowed = CheckCanActOnUser(actor, *user, UserAction::kSetRole, user->role);
       !allowed.ok()) {
-    return ErrorResponse(allowed);
+    return ErrorResponse(
+        403, "forbidden",
+        actor.role == Role::kAdmin || !RoleHas(actor.role, Permission::kManageUsers)
+            ? std::string(allowed.message())
+            : fmt::format("a {} invites people of a lower role only (viewer, sales_rep, "
+                          "marketing), not a {}",
+                          RoleName(actor.role), RoleName(user->role)));
   }
   // The address in any case is the same person's (sign-in matches it so).
   auto existing = store_.FindCredentials(user->email);
@@ -467,13 +475,15 @@ StatusOr<json> UserRoutes::IssuePasswordLink(const UserRecord& actor, const User
                      user.team.empty() ? "" : " in team " + user.team, until, url, user.email)
                : fmt::format(
                      "Hello {},\n\n{} asked Tandem for a new password for you. Choose it "
-                     "here; the link works once, until {}:\n\n{}\n\nYour current "
-                     "password works until then.",
+                     "here; the link works once, until {}:\n\n{}\n\nUntil you use it, "
+                     "nothing changes.",
                      user.name, actor.name, until, url);
     TANDEM_ASSIGN_OR_RETURN(emailed, mail_(user, subject, text));
   }
-  return json{
-      {"url", url}, {"expires_at", FormatIsoTime(link.record.expires_at)}, {"emailed", emailed}};
+  // Emailed, the link goes to its user only: whoever made it never holds it.
+  return json{{"url", emailed ? json(nullptr) : json(url)},
+              {"expires_at", FormatIsoTime(link.record.expires_at)},
+              {"emailed", emailed}};
 }
 
 }  // namespace tandem::http

@@ -121,7 +121,9 @@ void WebhookRoutes::PostTest(HttpRequest&& request, Responder respond) {
   if (Status st = RequireAdmin(*user); !st.ok()) return respond(ErrorResponse(st));
   auto body = ParseBody(request);
   if (!body.ok()) return respond(ErrorResponse(body.status()));
-  const std::string url = body->is_object() ? body->value("url", "") : "";
+  const bool has_url = body->is_object() && body->contains("url") && (*body)["url"].is_string();
+  const std::string url = has_url ? (*body)["url"].get<std::string>() : "";
+  if (!has_url) return respond(ErrorResponse(422, "missing_field", "url is required (a string)"));
   auto hook = std::find_if(webhooks_.begin(), webhooks_.end(),
                            [&](const WebhookConfig& w) { return w.url == url; });
   if (hook == webhooks_.end()) {

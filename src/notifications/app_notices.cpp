@@ -2,13 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "outbox/outbox_cursor.h"
 
 namespace tandem {
 namespace {
 
 constexpr size_t kMessagesPerRound = 200;
-constexpr size_t kMaxBody = 600;
+constexpr size_t kMaxBody = 600;  // characters
 
 std::string Text(const nlohmann::json& data, const char* key) {
   auto it = data.find(key);
@@ -41,7 +42,10 @@ StatusOr<size_t> AppNotices::QueueNew() {
       n.kind = kind->name;
       n.lead_id = message.lead_id;
       n.title = Text(data, "subject");
-      n.body = Text(data, "text").substr(0, kMaxBody);
+      // A new lead's text is its whole brief in Markdown; the title says why now.
+      n.body = kind->name == std::string_view("new_lead")
+                   ? std::string()
+                   : std::string(FirstChars(Text(data, "text"), kMaxBody));
       n.created_at = message.created_at;
       out.push_back(std::move(n));
     }

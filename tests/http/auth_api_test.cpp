@@ -474,6 +474,8 @@ TEST_F(AuthApiTest, InvitesFollowTheRulesOfWhoMayGrantWhichRole) {
        {R"({"name":"A","role":"viewer"})", R"({"email":"a@x.example","role":"viewer"})",
         R"({"email":"a@x.example","name":"A"})",
         R"({"email":"not-an-address","name":"A","role":"viewer"})",
+        R"({"email":"a@@b","name":"A","role":"viewer"})",
+        R"({"email":"a@x.example","name":"A","role":"viewer","hours":"-5:-70-99:99"})",
         R"({"email":"a@x.example","name":"A","role":"boss"})",
         R"({"email":"a@x.example","name":"A","role":"viewer","timezone":"Mars/Base"})",
         R"({"email":"a@x.example","name":"A\r\nBcc: all@x.example","role":"viewer"})",
@@ -483,6 +485,25 @@ TEST_F(AuthApiTest, InvitesFollowTheRulesOfWhoMayGrantWhichRole) {
   }
   // None of the refused ones was made.
   EXPECT_EQ(json::parse(Call("GET", "/api/v1/users", admin_token_).body)["items"].size(), 4u);
+}
+
+// A link a manager made for a rep stops working once the rep is made an admin, and a
+// page of another site cannot use a link to sign a browser in.
+TEST_F(AuthApiTest, ALinkEndsWhenItsMakerMayNoLongerActOnItsUser) {
+  const std::string reset = "/api/v1/users/usr_" + std::to_string(rep_id_) + "/password-link";
+  HttpResult made = Call("POST", reset, manager_token_, "");
+  ASSERT_EQ(made.status, 201u) << made.body;
+  const std::string token = LinkToken(json::parse(made.body));
+  const json body = {{"token", token}, {"password", "amber-lantern-2040"}};
+  HttpResult foreign =
+      client_->Request("POST", "/auth/password", body.dump(), {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(foreign.status, 403u);
+  EXPECT_EQ(json::parse(foreign.body)["error"]["code"], "cross_origin");
+  ASSERT_EQ(Patch(admin_token_, rep_id_, R"({"role":"admin"})").status, 200u);
+  EXPECT_EQ(client_->Request("POST", "/auth/password-link", json{{"token", token}}.dump()).status,
+            404u);
+  EXPECT_EQ(client_->Request("POST", "/auth/password", body.dump()).status, 404u);
+  EXPECT_EQ(Login("rep@seller.example", kPassword).status, 200u) << "the password is unchanged";
 }
 
 TEST_F(AuthApiTest, AResetLinkReplacesEarlierOnesExpiresAndEndsTheOldSessions) {

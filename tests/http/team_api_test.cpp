@@ -41,6 +41,14 @@ TEST_F(TeamApiTest, TheBellTellsARepOfANewLeadAMentionAndAReplyAsTheyChose) {
   // Nobody else hears of it.
   EXPECT_EQ(Bell(token_manager_)["items"].size(), 0u);
 
+  // Part of a word or an address is no mention.
+  ASSERT_EQ(
+      Call(
+          "POST", "/api/v1/leads/" + LeadIdOf("u1") + "/touches", token_manager_,
+          R"({"channel":"call","direction":"inbound","note":"mail @rep@x.example.org or @rep@x.examples"})")
+          .status,
+      201u);
+  EXPECT_EQ(Bell(token_rep_)["items"].size(), 1u);
   // The manager mentions the rep in a call's note.
   HttpResult touch = Call(
       "POST", "/api/v1/leads/" + LeadIdOf("u1") + "/touches", token_manager_,

@@ -28,8 +28,10 @@ function powers(actor, target) {
 // A password link to hand over: the address, a button that copies it, whether it was
 // emailed, and until when it works.
 function LinkToHand({ link, who }) {
+  const until = `It sets a password once, until ${when(link.expires_at)}.`;
+  if (!link.url) return html`<p class="password-link" role="status">${`We emailed ${who} a link. ${until}`}</p>`;
   return html`<div class="password-link" role="status">
-    <p>${`${link.emailed ? `We emailed ${who} this link.` : `Email is not set up: send ${who} this link yourself.`} It sets a password once, until ${when(link.expires_at)}.`}</p>
+    <p>${`It was not emailed (email is not set up, or the address refuses mail): send ${who} this link yourself. ${until}`}</p>
     <${CopyField} value=${link.url} label="Password link" />
   </div>`;
 }
