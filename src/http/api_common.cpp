@@ -229,4 +229,15 @@ StatusOr<std::vector<std::string>> RenderLeads(Store& store, const LeadEngine& e
   return out;
 }
 
+StatusOr<UserRecord> UserOfPath(Store& store, std::string_view id, const UserRecord& me) {
+  if (id == "me") return me;
+  const std::optional<int64_t> user_id = ParseUserId(id);
+  std::optional<UserRecord> found;
+  if (user_id) {
+    TANDEM_ASSIGN_OR_RETURN(found, store.GetUser(*user_id));
+  }
+  if (!found) return NotFound("not_found", fmt::format("user \"{}\" does not exist", id));
+  return *found;
+}
+
 }  // namespace tandem::http

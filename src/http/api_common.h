@@ -22,6 +22,8 @@ namespace tandem::http {
 // An API token must be unexpired at the clock's time; its last use is recorded, at most
 // once per kTokenUseGranularity.
 StatusOr<UserRecord> Authenticate(Store& store, const Clock& clock, const HttpRequest& request);
+// The user a path names — "usr_N", or "me" for `me` —: 404 not_found when there is none.
+StatusOr<UserRecord> UserOfPath(Store& store, std::string_view id, const UserRecord& me);
 inline constexpr std::chrono::minutes kTokenUseGranularity{1};
 
 // The client address request limits count against: the TCP peer; behind a trusted proxy

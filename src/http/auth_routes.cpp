@@ -155,19 +155,14 @@ void AuthRoutes::Register(Router& router) {
 }
 
 Response AuthRoutes::Unlock(const UserRecord& actor, std::string_view id) {
-  const std::optional<int64_t> user_id = ParseUserId(id);
-  auto found =
-      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  auto found = UserOfPath(store_, id == "me" ? std::string_view() : id, actor);
   if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found) {
-    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
-  }
-  if (Status allowed = CheckCanActOnUser(actor, **found, UserAction::kManage); !allowed.ok()) {
+  if (Status allowed = CheckCanActOnUser(actor, *found, UserAction::kManage); !allowed.ok()) {
     return ErrorResponse(allowed);
   }
-  throttle_.Unlock((*found)->email);
-  return JsonResponse(
-      200, nlohmann::json{{"user", UserIdText((*found)->id)}, {"unlocked", true}}.dump());
+  throttle_.Unlock(found->email);
+  return JsonResponse(200,
+                      nlohmann::json{{"user", UserIdText(found->id)}, {"unlocked", true}}.dump());
 }
 
 std::chrono::milliseconds AuthRoutes::RefusalDelay() const {

@@ -282,14 +282,9 @@ Response UserRoutes::ListUsers() {
 }
 
 Response UserRoutes::GetUser(const UserRecord& user, std::string_view id) {
-  if (id == "me") return Json(200, UserToJson(user));
-  auto user_id = ParseUserId(id);
-  auto found =
-      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  auto found = UserOfPath(store_, id, user);
   if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found)
-    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
-  return Json(200, UserToJson(**found));
+  return Json(200, UserToJson(*found));
 }
 
 namespace {
@@ -356,15 +351,12 @@ StatusOr<UserChange> ApplyUserChanges(const UserRecord& actor, const UserRecord&
 
 Response UserRoutes::PatchUser(const HttpRequest& request, const UserRecord& user,
                                std::string_view id) {
-  auto user_id = id == "me" ? std::optional<int64_t>(user.id) : ParseUserId(id);
-  auto found =
-      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  // "me" is read again: the one the session loaded may be a moment old.
+  auto found = UserOfPath(store_, id == "me" ? UserIdText(user.id) : id, user);
   if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found)
-    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
   auto body = ParseBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
-  const UserRecord before = **found;
+  const UserRecord before = *found;
   auto change = ApplyUserChanges(user, before, *body);
   if (!change.ok()) return ErrorResponse(change.status());
   UserRecord& u = change->user;
@@ -425,14 +417,9 @@ Response UserRoutes::InviteUser(const HttpRequest& request, const UserRecord& ac
 }
 
 Response UserRoutes::ResetPassword(const UserRecord& actor, std::string_view id) {
-  const std::optional<int64_t> user_id = ParseUserId(id);
-  auto found =
-      user_id ? store_.GetUser(*user_id) : StatusOr<std::optional<UserRecord>>(std::nullopt);
+  auto found = UserOfPath(store_, id == "me" ? std::string_view() : id, actor);
   if (!found.ok()) return ErrorResponse(found.status());
-  if (!*found) {
-    return ErrorResponse(404, "not_found", fmt::format("user \"{}\" does not exist", id));
-  }
-  const UserRecord& user = **found;
+  const UserRecord& user = *found;
   if (user.id == actor.id) {
     return ErrorResponse(403, "forbidden",
                          "change your own password by signing in; a password link is for "
