@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -59,14 +60,22 @@ EventPipeline::EventPipeline(ProcessingSource& source, EventStore& events, const
 EventPipeline::~EventPipeline() { Stop(); }
 
 StatusOr<size_t> EventPipeline::ProcessBatch() {
-  StatusOr<size_t> processed = ProcessEvents(options_.batch_events);
+  const size_t size = std::max(batch_size_.load(), options_.batch_events);
+  StatusOr<size_t> processed = ProcessEvents(size);
+  if (processed.ok()) {
+    batch_size_ =
+        *processed == size
+            ? std::min(size * 2, std::max(options_.max_batch_events, options_.batch_events))
+            : options_.batch_events;
+  }
   if (processed.ok() || processed.status().code() == StatusCode::kUnavailable) return processed;
+  batch_size_ = options_.batch_events;
   // The store refused something in the batch (not a passing outage): process its events
   // one by one, and set aside the one it refuses, so one event never stalls the others.
   spdlog::warn("event pipeline: batch failed ({}); processing its events one by one",
                processed.status().ToString());
   size_t done = 0;
-  while (done < options_.batch_events) {
+  while (done < size) {
     StatusOr<size_t> one = ProcessEvents(1);
     if (one.ok() && *one == 0) break;
     if (!one.ok()) {

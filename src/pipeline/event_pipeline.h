@@ -8,6 +8,7 @@
 // them (its lag is on /metrics).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <concepts>
 #include <functional>
@@ -34,7 +35,11 @@ class EventPipeline {
  public:
   struct Options {
     size_t batch_events = 200;  // events per transaction; small keeps the write lock short
-    int nice = 10;              // CPU priority of the background thread (0 = same as ingest)
+    // Behind a backlog (a batch came back full) the next batch is twice as large, up to
+    // this, so the commit each batch pays is shared by more events; back to batch_events
+    // once a batch is not full.
+    size_t max_batch_events = 3200;
+    int nice = 10;  // CPU priority of the background thread (0 = same as ingest)
     // Whether ingest is in full flow; while it is, the background thread defers its
     // next batch (up to max_deferral), so acknowledgements get the write lock first.
     std::function<bool()> ingest_busy;
@@ -101,6 +106,7 @@ class EventPipeline {
   const Clock& clock_;
   Metrics& metrics_;
   const Options options_;
+  std::atomic<size_t> batch_size_{0};  // the next batch's size; 0: batch_events
 
   WakeSignal signal_;
   std::thread thread_;

@@ -189,10 +189,39 @@ TEST_F(EventPipelineTest, LagIsCountedAgainWhenTheFirstCountOverlappedACommit) {
   ASSERT_EQ(pipeline.ProcessBatch().value(), 500u);
   EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 700) << "counted again after the batch";
   EXPECT_TRUE(metrics_.pipeline_lag_events.Exact());
-  ASSERT_EQ(pipeline.ProcessBatch().value(), 500u);
-  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 200);
+  // Behind a backlog the next batch is twice as large: the rest in one.
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 700u);
+  EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 0);
   ASSERT_TRUE(pipeline.Drain().ok());
   EXPECT_EQ(metrics_.pipeline_lag_events.Value(), 0);
+}
+
+// A backlog is worked off in batches that double up to the most, sharing each commit
+// among more events; once caught up, batches are small again, so the write lock is held
+// briefly while ingest flows.
+TEST_F(EventPipelineTest, BatchesGrowBehindABacklogAndShrinkOnceCaughtUp) {
+  auto send = [&](int from, int count) {
+    std::string batch = R"({"batch":[)";
+    for (int i = from; i < from + count; ++i) {
+      batch += fmt::format(R"({}{{"type":"page","anonymousId":"v{}","name":"P"}})",
+                           i == from ? "" : ",", i);
+    }
+    Send(batch + "]}");
+  };
+  send(0, 1000);
+  EventPipeline pipeline(*store_, clock_, metrics_,
+                         EventPipeline::Options{.batch_events = 100, .max_batch_events = 400});
+  std::vector<size_t> sizes;
+  for (;;) {
+    const size_t n = pipeline.ProcessBatch().value();
+    if (n == 0) break;
+    sizes.push_back(n);
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{100, 200, 400, 300}));
+  send(1000, 150);
+  EXPECT_EQ(pipeline.ProcessBatch().value(), 100u) << "caught up: small again";
+  EXPECT_EQ(pipeline.ProcessBatch().value(), 50u);
+  EXPECT_EQ(metrics_.events_processed.Value(), 1150);
 }
 
 TEST_F(EventPipelineTest, AnEventTheStoreRefusesIsSetAsideAndTheOthersProcessed) {
