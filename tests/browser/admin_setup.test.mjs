@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
-import { CHROMIUM_ARGS, SHOTS, PASSWORD, startSink, addUser, call, signIn, serveSite, demoWorkspace, middayZone } from './support.mjs';
+import { CHROMIUM_ARGS, SHOTS, PASSWORD, startSink, addUser, call, signIn, serveSite, demoWorkspace, outOfQuietHours } from './support.mjs';
 
 const ADMIN = 'ada.admin@demo.tandem';
 const INVITED = 'nora.new@demo.tandem';
@@ -211,13 +211,7 @@ test('an admin sets Tandem up from the browser; a rep works from a phone', async
       loads['lead (phone)'] = await open(page, server, `#/leads/ld_${rep.lead}`, 'section[aria-label="Contact"]');
       assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the lead page fits the phone');
       assert.match(await page.textContent('section[aria-label="Why now"]'), /\S/);
-      if (await page.locator('[data-channel=call] .reasons li[data-code=quiet_hours]').count()) {
-        const prefs = page.locator('form[aria-label="Contact preferences"]');
-        await prefs.locator('#timezone').fill(middayZone());
-        await prefs.locator('button[type=submit]').click();
-        await prefs.locator('text=Saved.').waitFor();
-        await page.waitForFunction(() => !document.querySelector('[data-channel=call] li[data-code=quiet_hours]'));
-      }
+      await outOfQuietHours(page);
       const button = page.locator('[data-channel=call] button');
       assert.ok(await button.isEnabled(), `the call is allowed: ${await page.textContent('[data-channel=call]')}`);
       await button.click();

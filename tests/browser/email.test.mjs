@@ -12,13 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { tandem, tempDir, removeDir, serve, exited, query, waitFor } from '../node/harness.mjs';
-import { CHROMIUM_ARGS, SHOTS, startSink, addUser, call, signIn } from './support.mjs';
-
-// A zone where it is about noon now, so the lead's quiet hours never refuse the email.
-function middayZone() {
-  const east = ((12 - new Date().getUTCHours() + 36) % 24) - 12;
-  return east === 0 ? 'Etc/GMT' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`;
-}
+import { CHROMIUM_ARGS, SHOTS, startSink, addUser, call, signIn, middayZone } from './support.mjs';
 
 const INTRO = '<p>Hi {{lead.first_name | there}}, is a spring offsite something you are planning? '
   + 'If you tell me your team size, I can send you three venues that fit your budget.</p>';

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { TANDEM, tempDir, removeDir, serve, exited, query } from '../node/harness.mjs';
-import { CHROMIUM_ARGS, SHOTS, signIn as signInAs, demoWorkspace, middayZone } from './support.mjs';
+import { CHROMIUM_ARGS, SHOTS, signIn as signInAs, demoWorkspace, outOfQuietHours } from './support.mjs';
 
 const WIDTH = 390;
 const PHONE = { viewport: { width: WIDTH, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -185,13 +185,7 @@ test('every page fits a phone 390 px wide', async (t) => {
       // Quiet hours in the lead's zone refuse calls at night: the rep records, from the
       // phone, that the lead lives where it is about noon now.
       const call = page.locator('[data-channel=call] button');
-      if (await page.locator('[data-channel=call] .reasons li[data-code=quiet_hours]').count()) {
-        const prefs = page.locator('form[aria-label="Contact preferences"]');
-        await prefs.locator('#timezone').fill(middayZone());
-        await prefs.locator('button[type=submit]').click();
-        await prefs.locator('text=Saved.').waitFor();
-        await page.waitForFunction(() => !document.querySelector('[data-channel=call] li[data-code=quiet_hours]'));
-      }
+      await outOfQuietHours(page);
       if (await call.isEnabled()) {
         const calls = () => query(db, `SELECT COUNT(*) AS n FROM touches WHERE lead_id = ${leadId.slice(3)} AND channel = 'call'`)[0].n;
         const before = calls();
