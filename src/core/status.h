@@ -93,17 +93,21 @@ class [[nodiscard]] StatusOr {
 }  // namespace tandem
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define TANDEM_RETURN_IF_ERROR(expr)                 \
-  do {                                               \
-    ::tandem::Status tandem_status_ = (expr);        \
-    if (!tandem_status_.ok()) return tandem_status_; \
+// Each use names its own temporary, so a use inside a lambda that is itself
+// the argument of another use shadows nothing.
+#define TANDEM_RETURN_IF_ERROR(expr) \
+  TANDEM_RETURN_IF_ERROR_IMPL_(TANDEM_CONCAT_(tandem_status_, __COUNTER__), expr)
+#define TANDEM_RETURN_IF_ERROR_IMPL_(tmp, expr) \
+  do {                                          \
+    ::tandem::Status tmp = (expr);              \
+    if (!tmp.ok()) return tmp;                  \
   } while (0)
 
 #define TANDEM_CONCAT_INNER_(a, b) a##b
 #define TANDEM_CONCAT_(a, b) TANDEM_CONCAT_INNER_(a, b)
 // Declares `lhs` from a StatusOr expression, returning its Status when not OK.
 #define TANDEM_ASSIGN_OR_RETURN(lhs, expr) \
-  TANDEM_ASSIGN_OR_RETURN_IMPL_(TANDEM_CONCAT_(tandem_statusor_, __LINE__), lhs, expr)
+  TANDEM_ASSIGN_OR_RETURN_IMPL_(TANDEM_CONCAT_(tandem_statusor_, __COUNTER__), lhs, expr)
 #define TANDEM_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return tmp.status();                 \
