@@ -37,6 +37,7 @@ bench: build
 	export TANDEM_BENCH_PG_URL=$$(cat $(BENCH_PG_DIR)/url); \
 	  ./$(BUILD_DIR)/bench/ingest_bench ./$(BUILD_DIR)/tandem && \
 	  ./$(BUILD_DIR)/bench/leads_bench && \
+	  ./$(BUILD_DIR)/bench/keep_up_bench && \
 	  ./$(BUILD_DIR)/bench/export_bench && \
 	  ./$(BUILD_DIR)/bench/brief_bench && \
 	  ./$(BUILD_DIR)/bench/email_bench && \

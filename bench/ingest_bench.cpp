@@ -22,9 +22,6 @@
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/core/detail/base64.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -38,68 +35,21 @@
 #include "app/open_store.h"
 #include "bench_pg.h"
 #include "core/clock.h"
+#include "http_load.h"
 #include "ingest/segment_message.h"
 #include "store/postgres/pg_connection.h"
 #include "store/store.h"
 #include "workload/workload.h"
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::string_view kPlaceholder = "@@ID@@";
-
-// Message templates whose messageId is a placeholder, split around it.
-struct Template {
-  std::string before, after;
-};
-
-std::vector<Template> MakeTemplates(size_t n) {
-  tandem::WorkloadGenerator generator(7, tandem::FromUnixMillis(1795000000000));
-  std::vector<Template> out;
-  for (std::string& m : generator.Messages(n)) {
-    auto start = m.find("\"messageId\":\"") + 13;
-    auto end = m.find('"', start);
-    out.push_back({m.substr(0, start), m.substr(end)});
-    if (out.size() == n) break;
-  }
-  return out;
-}
-
-// Bodies with unique message ids, built on demand (cheap: string appends).
-class BodyFactory {
- public:
-  BodyFactory(std::string prefix, size_t per_request)
-      : prefix_(std::move(prefix)), per_request_(per_request) {
-    templates_ = MakeTemplates(997);
-  }
-  std::string Batch(uint64_t request) {
-    std::string body = "{\"batch\":[";
-    for (size_t j = 0; j < per_request_; ++j) {
-      const Template& t = templates_[(request * per_request_ + j) % templates_.size()];
-      if (j) body.push_back(',');
-      body += t.before;
-      body += fmt::format("{}-{}-{}", prefix_, request, j);
-      body += t.after;
-    }
-    body += "]}";
-    return body;
-  }
-  std::string Track(uint64_t request) {
-    return fmt::format(
-        R"({{"userId":"user-{}","event":"Pricing Viewed","messageId":"{}-{}","properties":{{"plan":"growth","seats":12,"path":"/pricing"}},"context":{{"page":{{"path":"/pricing","url":"https://www.tandem.example/pricing","referrer":"https://www.google.com/"}},"campaign":{{"source":"google","medium":"cpc","name":"brand-search","term":"lead scoring tool"}},"userAgent":"Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0","library":{{"name":"analytics-node","version":"3.1.0"}}}}}})",
-        request % 5000, prefix_, request);
-  }
-
- private:
-  std::string prefix_;
-  size_t per_request_;
-  std::vector<Template> templates_;
-};
+using tandem::bench::BodyFactory;
+using tandem::bench::LoadResult;
+using tandem::bench::Requests;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -257,6 +207,9 @@ Server StartServer(const std::string& tandem, const std::filesystem::path& dir,
   throw std::runtime_error("tandem did not start; see " + log);
 }
 
+// The write key StartServer's source got.
+std::string Auth() { return tandem::bench::BasicAuth(getenv("TANDEM_BENCH_KEY")); }
+
 void StopServer(const Server& s) {
   kill(s.pid, SIGTERM);
   int status = 0;
@@ -270,83 +223,6 @@ int64_t PeakRssKiB(pid_t pid) {
     if (line.starts_with("VmHWM:")) return std::stoll(line.substr(6));
   }
   return -1;
-}
-
-// ---- load generator ----------------------------------------------------------------
-
-struct LoadResult {
-  uint64_t requests = 0, events = 0, errors = 0, shed = 0;
-  double seconds = 0;
-  std::vector<double> latencies_ms;
-  double Percentile(double p) {
-    if (latencies_ms.empty()) return 0;
-    std::sort(latencies_ms.begin(), latencies_ms.end());
-    return latencies_ms[std::min(latencies_ms.size() - 1,
-                                 static_cast<size_t>(p * latencies_ms.size()))];
-  }
-};
-
-// `connections` keep-alive connections each send requests back to back until
-// `total_requests` are answered. Runs on one thread.
-LoadResult RunLoad(uint16_t port, const std::string& target, size_t connections,
-                   uint64_t total_requests, size_t events_per_request,
-                   const std::function<std::string(uint64_t)>& body_of) {
-  net::io_context ioc(1);
-  LoadResult result;
-  result.latencies_ms.reserve(total_requests);
-  uint64_t next = 0;
-  std::string auth = "Basic " + [] {
-    std::string plain = std::string(getenv("TANDEM_BENCH_KEY")) + ":";
-    std::string out(beast::detail::base64::encoded_size(plain.size()), '\0');
-    out.resize(beast::detail::base64::encode(out.data(), plain.data(), plain.size()));
-    return out;
-  }();
-
-  struct Conn : std::enable_shared_from_this<Conn> {
-    explicit Conn(net::io_context& io) : stream(io) {}
-    beast::tcp_stream stream;
-    beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> req;
-    bhttp::response<bhttp::string_body> res;
-    Clock::time_point sent;
-  };
-  std::function<void(std::shared_ptr<Conn>)> send_next = [&](std::shared_ptr<Conn> c) {
-    if (next >= total_requests) return;
-    uint64_t id = next++;
-    c->req = bhttp::request<bhttp::string_body>(bhttp::verb::post, target, 11);
-    c->req.set(bhttp::field::host, "127.0.0.1");
-    c->req.set(bhttp::field::authorization, auth);
-    c->req.set(bhttp::field::content_type, "application/json");
-    c->req.body() = body_of(id);
-    c->req.prepare_payload();
-    c->sent = Clock::now();
-    bhttp::async_write(c->stream, c->req, [&, c](beast::error_code ec, size_t) {
-      if (ec) return void(++result.errors);
-      c->res = {};
-      bhttp::async_read(c->stream, c->buffer, c->res, [&, c](beast::error_code rec, size_t) {
-        if (rec) return void(++result.errors);
-        result.latencies_ms.push_back(
-            std::chrono::duration<double, std::milli>(Clock::now() - c->sent).count());
-        ++result.requests;
-        if (c->res.result_int() == 200)
-          result.events += events_per_request;
-        else if (c->res.result_int() == 429)
-          ++result.shed;
-        else
-          ++result.errors;
-        send_next(c);
-      });
-    });
-  };
-  auto started = Clock::now();
-  for (size_t i = 0; i < connections; ++i) {
-    auto c = std::make_shared<Conn>(ioc);
-    c->stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    send_next(c);
-  }
-  ioc.run();
-  result.seconds = Seconds(Clock::now() - started);
-  return result;
 }
 
 }  // namespace
@@ -369,8 +245,9 @@ int main(int argc, char** argv) {
 
     Server server = StartServer(tandem, dir, "sqlite:" + (dir / "server.db").string());
     BodyFactory batch_bodies("b", 100);
-    LoadResult batch = RunLoad(server.port, "/v1/batch", 16, quick ? 2000 : 10000, 100,
-                               [&](uint64_t i) { return batch_bodies.Batch(i); });
+    LoadResult batch =
+        tandem::bench::RunLoad(server.port, "/v1/batch", Auth(), 16, Requests(quick ? 2000 : 10000),
+                               100, [&](uint64_t i) { return batch_bodies.Batch(i); });
     double batch_rate = static_cast<double>(batch.events) / batch.seconds;
     std::cout << fmt::format(
         "batch     /v1/batch x100, 16 connections:             {:>9.0f} events/s  = {:.2f} x "
@@ -380,8 +257,9 @@ int main(int argc, char** argv) {
         batch.shed);
 
     BodyFactory track_bodies("t", 1);
-    LoadResult track = RunLoad(server.port, "/v1/track", 64, quick ? 50000 : 250000, 1,
-                               [&](uint64_t i) { return track_bodies.Track(i); });
+    LoadResult track = tandem::bench::RunLoad(server.port, "/v1/track", Auth(), 64,
+                                              Requests(quick ? 50000 : 250000), 1,
+                                              [&](uint64_t i) { return track_bodies.Track(i); });
     double track_rate = static_cast<double>(track.requests) / track.seconds;
     std::cout << fmt::format(
         "track     /v1/track x1, 64 connections:               {:>9.0f} requests/s (target >= "
@@ -391,8 +269,9 @@ int main(int argc, char** argv) {
         track_rate, track.Percentile(0.50), track.Percentile(0.99), track.errors, track.shed, raw);
 
     BodyFactory rss_bodies("r", 100);
-    LoadResult rss = RunLoad(server.port, "/v1/batch", 16, rss_events / 100, 100,
-                             [&](uint64_t i) { return rss_bodies.Batch(i); });
+    LoadResult rss =
+        tandem::bench::RunLoad(server.port, "/v1/batch", Auth(), 16, Requests(rss_events / 100),
+                               100, [&](uint64_t i) { return rss_bodies.Batch(i); });
     int64_t peak_kib = PeakRssKiB(server.pid);
     std::cout << fmt::format(
         "rss       {} events through /v1/batch:          peak RSS {:.0f} MB (target <= 300), "
@@ -413,8 +292,9 @@ int main(int argc, char** argv) {
         "baseline  PostgreSQL COPY, same rows and table:      {:>9.0f} events/s\n", copy);
     Server pg_server = StartServer(tandem, dir, tandem::bench::PgSchemaUrl(pg_url, "bench_serve"));
     BodyFactory pg_bodies("p", 100);
-    LoadResult pg_batch = RunLoad(pg_server.port, "/v1/batch", 16, pg_events / 100, 100,
-                                  [&](uint64_t i) { return pg_bodies.Batch(i); });
+    LoadResult pg_batch =
+        tandem::bench::RunLoad(pg_server.port, "/v1/batch", Auth(), 16, Requests(pg_events / 100),
+                               100, [&](uint64_t i) { return pg_bodies.Batch(i); });
     double pg_rate = static_cast<double>(pg_batch.events) / pg_batch.seconds;
     std::cout << fmt::format(
         "postgres  /v1/batch x100, 16 connections:             {:>9.0f} events/s  = {:.2f} x "
