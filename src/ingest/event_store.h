@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,16 @@ class EventReads {
   virtual StatusOr<int64_t> CountPersonEvents(int64_t person_id) = 0;
 };
 
+// What the pipeline reads of an event ahead of it: enough to tell whose it is and
+// whether it may change who owns a lead, without its payload.
+struct EventKey {
+  int64_t id = 0;
+  std::string type;
+  std::string event;  // track's event name, page/screen name; may be empty
+  std::string user_id;
+  std::string anonymous_id;
+};
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -45,6 +56,8 @@ class EventStore {
   virtual StatusOr<int64_t> CountEvents() = 0;
   // Events stored but not yet processed by the pipeline.
   virtual StatusOr<int64_t> CountUnprocessedEvents() = 0;
+  // The keys of up to `limit` unprocessed events after `after_id`, by id.
+  virtual StatusOr<std::vector<EventKey>> UnprocessedEventKeys(int64_t after_id, size_t limit) = 0;
 };
 
 }  // namespace tandem

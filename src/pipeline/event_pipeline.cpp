@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "analytics/facts/touchpoint.h"
 #include "brief/brief_event.h"
@@ -21,6 +23,7 @@
 #include "identity/erased_address.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
+#include "scoring/scorer.h"
 
 namespace tandem {
 namespace {
@@ -55,16 +58,22 @@ EventIdentities ExtractEventIdentities(const StoredEvent& event) {
 
 EventPipeline::EventPipeline(ProcessingSource& source, EventStore& events, const Clock& clock,
                              Metrics& metrics, Options options)
-    : source_(source), events_(events), clock_(clock), metrics_(metrics), options_(options) {}
+    : source_(source),
+      events_(events),
+      clock_(clock),
+      metrics_(metrics),
+      options_(options),
+      waiting_(options.ahead_capacity) {}
 
 EventPipeline::~EventPipeline() { Stop(); }
 
 StatusOr<size_t> EventPipeline::ProcessBatch() {
   const size_t size = std::max(batch_size_.load(), options_.batch_events);
-  StatusOr<size_t> processed = ProcessEvents(size);
+  StatusOr<size_t> processed = ProcessEvents(size, true);
   if (processed.ok()) {
+    last_full_ = *processed >= size;
     batch_size_ =
-        *processed == size
+        *processed >= size
             ? std::min(size * 2, std::max(options_.max_batch_events, options_.batch_events))
             : options_.batch_events;
   }
@@ -76,7 +85,7 @@ StatusOr<size_t> EventPipeline::ProcessBatch() {
                processed.status().ToString());
   size_t done = 0;
   while (done < size) {
-    StatusOr<size_t> one = ProcessEvents(1);
+    StatusOr<size_t> one = ProcessEvents(1, false);
     if (one.ok() && *one == 0) break;
     if (!one.ok()) {
       if (one.status().code() == StatusCode::kUnavailable) {
@@ -151,42 +160,171 @@ Status EventPipeline::NoteErasedReturn(ProcessingTxn& txn, const StoredEvent& ev
   return OkStatus();
 }
 
-StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
-  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
-  TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
-  if (events.empty()) return size_t{0};
-  const TimePoint now = clock_.Now();
+Status EventPipeline::ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events,
+                                     TimePoint now, std::vector<AuditEntry>& returns) {
   // What the brief reads of each event, kept with the person it is stitched to.
   const BriefEvents brief = ExtractBriefEvents(events);
-  std::vector<AuditEntry> returns;  // erased addresses that came back, recorded once committed
   for (size_t i = 0; i < events.size(); ++i) {
     const StoredEvent& event = events[i];
     EventIdentities ids = ExtractEventIdentities(event);
     std::vector<Identity> keys = IdentitiesToLookUp(ids);
-    TANDEM_ASSIGN_OR_RETURN(auto known, txn->LookUpIdentities(keys));
+    TANDEM_ASSIGN_OR_RETURN(auto known, txn.LookUpIdentities(keys));
     StitchPlan plan = PlanStitch(ids, known);
-    TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn->ApplyStitch(event, plan, now));
-    TANDEM_RETURN_IF_ERROR(NoteErasedReturn(*txn, event, ids, person_id, now, returns));
-    TANDEM_RETURN_IF_ERROR(txn->KeepBriefEvent(person_id, brief[i]));
+    TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn.ApplyStitch(event, plan, now));
+    TANDEM_RETURN_IF_ERROR(NoteErasedReturn(txn, event, ids, person_id, now, returns));
+    TANDEM_RETURN_IF_ERROR(txn.KeepBriefEvent(person_id, brief[i]));
     // Before the lead's work, so a hand-raise on the page that showed a variant counts.
-    TANDEM_RETURN_IF_ERROR(ExposeToWebExperiments(*txn, event, person_id));
+    TANDEM_RETURN_IF_ERROR(ExposeToWebExperiments(txn, event, person_id));
     // Without the lead engine, any person may have a lead made elsewhere.
     bool lead = true;
     if (options_.leads != nullptr) {
-      TANDEM_ASSIGN_OR_RETURN(lead, options_.leads->OnEvent(*txn, event, person_id, plan, now));
+      TANDEM_ASSIGN_OR_RETURN(lead, options_.leads->OnEvent(txn, event, person_id, plan, now));
     }
     // The reports read the touchpoints of leads only: most visitors never become one, and
     // a new lead's creation keeps those of its person's events so far, this one included.
     std::optional<Touchpoint> touchpoint;
-    if (lead && txn->KeepsTouchpoints()) touchpoint = TouchpointOf(event);
+    if (lead && txn.KeepsTouchpoints()) touchpoint = TouchpointOf(event);
     if (touchpoint) {
       touchpoint->person_id = person_id;
-      TANDEM_RETURN_IF_ERROR(txn->AddTouchpoint(*touchpoint));
+      TANDEM_RETURN_IF_ERROR(txn.AddTouchpoint(*touchpoint));
     }
+  }
+  return OkStatus();
+}
+
+Status EventPipeline::ScanWaiting() {
+  std::shared_ptr<const ScoringConfig> scoring = options_.leads->scoring();
+  const auto urgent = [&](const EventKey& key) {
+    if (key.type == "identify" || key.type == "alias") return true;
+    return key.type == "track" && MayBeHandRaise(*scoring, key.event);
+  };
+  // A share of the backlog at a time, so one batch never waits long for it.
+  for (size_t read = 0; read < kMaxScanPerBatch && !waiting_.full();) {
+    const int64_t after = std::max(waiting_.last(), processed_through_);
+    TANDEM_ASSIGN_OR_RETURN(auto keys, events_.UnprocessedEventKeys(after, kScanChunk));
+    for (const EventKey& key : keys) {
+      if (!waiting_.Add(key.id, key.anonymous_id, key.user_id, urgent(key))) break;
+    }
+    read += keys.size();
+    if (keys.size() < kScanChunk) break;
+  }
+  return OkStatus();
+}
+
+StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
+    ProcessingTxn& txn, const StoredEvent& root, int64_t after_id,
+    const std::map<int64_t, StoredEvent>& chosen, size_t room) const {
+  // The visitor's identities: the root's, those of the persons they point to, and those
+  // the waiting events found carry, until no new one turns up.
+  std::vector<Identity> pending = IdentitiesToLookUp(ExtractEventIdentities(root));
+  std::vector<Identity> followed;
+  std::set<int64_t> persons;
+  std::map<int64_t, StoredEvent> found;
+  for (int round = 0; !pending.empty(); ++round) {
+    if (round == kMaxAheadRounds) return std::optional<std::vector<StoredEvent>>();
+    std::vector<Identity> fresh;
+    for (Identity& id : pending) {
+      if (std::find(followed.begin(), followed.end(), id) != followed.end()) continue;
+      if (std::find(fresh.begin(), fresh.end(), id) != fresh.end()) continue;
+      fresh.push_back(std::move(id));
+    }
+    followed.insert(followed.end(), fresh.begin(), fresh.end());
+    pending.clear();
+    TANDEM_ASSIGN_OR_RETURN(auto known, txn.LookUpIdentities(fresh));
+    for (const KnownIdentity& k : known) {
+      if (!persons.insert(k.person_id).second) continue;
+      TANDEM_ASSIGN_OR_RETURN(auto held, txn.PersonIdentities(k.person_id));
+      pending.insert(pending.end(), held.begin(), held.end());
+    }
+    const auto follow = [&](const StoredEvent& e) {
+      for (Identity& carried : IdentitiesToLookUp(ExtractEventIdentities(e)))
+        pending.push_back(std::move(carried));
+    };
+    for (const Identity& id : fresh) {
+      std::vector<int64_t> fetch;
+      for (int64_t event_id : waiting_.Carrying(id, after_id, root.id)) {
+        if (found.contains(event_id)) continue;
+        // An event an earlier root took still links its identities: their waiting
+        // events after that root and before this one come first too.
+        if (auto taken = chosen.find(event_id); taken != chosen.end()) {
+          follow(taken->second);
+          continue;
+        }
+        fetch.push_back(event_id);
+      }
+      // The root needs room too.
+      if (found.size() + fetch.size() >= room) return std::optional<std::vector<StoredEvent>>();
+      TANDEM_ASSIGN_OR_RETURN(auto waiting, txn.UnprocessedEvents(fetch));
+      for (StoredEvent& e : waiting) {
+        follow(e);
+        found.emplace(e.id, std::move(e));
+      }
+    }
+  }
+  std::vector<StoredEvent> out;
+  out.reserve(found.size());
+  for (auto& [id, e] : found) out.push_back(std::move(e));
+  return std::optional(std::move(out));
+}
+
+StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn, int64_t after_id,
+                                                              size_t budget) const {
+  TANDEM_ASSIGN_OR_RETURN(auto roots, txn.UnprocessedEvents(waiting_.Urgent(options_.ahead_roots)));
+  std::map<int64_t, StoredEvent> chosen;
+  for (StoredEvent& root : roots) {
+    if (chosen.contains(root.id)) continue;
+    if (chosen.size() >= budget) break;
+    TANDEM_ASSIGN_OR_RETURN(auto before,
+                            WaitingBefore(txn, root, after_id, chosen, budget - chosen.size()));
+    // A root whose visitor has too much waiting ends the gathering: roots keep their
+    // order among themselves, and this one waits for its turn.
+    if (!before) break;
+    for (StoredEvent& e : *before) chosen.emplace(e.id, std::move(e));
+    chosen.emplace(root.id, std::move(root));
+  }
+  std::vector<StoredEvent> out;
+  out.reserve(chosen.size());
+  for (auto& [id, e] : chosen) out.push_back(std::move(e));
+  return out;
+}
+
+StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
+  // The lane ahead is for leads' owners; the one-by-one retry of a refused batch keeps
+  // strictly to commit order.
+  std::unique_lock<std::mutex> lane;
+  if (ahead && options_.leads != nullptr && options_.ahead_roots > 0) {
+    lane = std::unique_lock(lane_mu_);
+    if (behind_) TANDEM_RETURN_IF_ERROR(ScanWaiting());
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
+  TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
+  if (events.empty()) {
+    if (lane) {
+      waiting_.Clear();
+      behind_ = false;
+    }
+    return size_t{0};
+  }
+  const TimePoint now = clock_.Now();
+  std::vector<AuditEntry> returns;  // erased addresses that came back, recorded once committed
+  TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, events, now, returns));
+  // Behind a backlog (the batch came back full), what may change who owns a lead goes
+  // next, each after its visitor's earlier events, ahead of everyone else's page views.
+  std::vector<StoredEvent> taken_ahead;
+  if (lane && behind_ && events.size() == limit) {
+    TANDEM_ASSIGN_OR_RETURN(taken_ahead,
+                            GatherAhead(*txn, events.back().id, std::max<size_t>(limit / 2, 1)));
+    TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, taken_ahead, now, returns));
   }
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   txn.reset();  // the store's writer is free again: the trail takes its own write
+  if (lane) {
+    processed_through_ = events.back().id;
+    waiting_.ForgetThrough(events.back().id);
+    for (const StoredEvent& e : taken_ahead) waiting_.Forget(e.id);
+    behind_ = events.size() == limit;
+  }
   for (const AuditEntry& entry : returns) {
     // Committed already: a trail that cannot take the entry now is logged, not retried.
     if (auto kept = options_.audit->AppendAudit(entry); !kept.ok()) {
@@ -194,12 +332,13 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit) {
                     kept.status().ToString());
     }
   }
-  metrics_.events_processed.Increment(static_cast<int64_t>(events.size()));
-  metrics_.pipeline_lag_events.Processed(static_cast<int64_t>(events.size()));
+  const size_t done = events.size() + taken_ahead.size();
+  metrics_.events_processed.Increment(static_cast<int64_t>(done));
+  metrics_.pipeline_lag_events.Processed(static_cast<int64_t>(done));
   // Until one count succeeds (the first may have overlapped a commit), the figure misses
   // what was stored before this run: count again after every batch until it holds.
   if (!metrics_.pipeline_lag_events.Exact()) RefreshLag();
-  return events.size();
+  return done;
 }
 
 bool EventPipeline::RefreshLag() {
@@ -251,7 +390,13 @@ void EventPipeline::Run() {
         RefreshLag();
         break;
       }
-      if (!signal_.HoldWhile(options_.ingest_busy, options_.max_deferral)) return;
+      // Behind a backlog (the batch came back full), deferring to ingest would only let
+      // the backlog grow: the pipeline takes its turn at the write lock as the writer does.
+      if (last_full_) {
+        if (signal_.stopping()) return;
+      } else if (!signal_.HoldWhile(options_.ingest_busy, options_.max_deferral)) {
+        return;
+      }
     }
   }
 }

@@ -12,6 +12,9 @@
 #include <chrono>
 #include <concepts>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "audit/audit_store.h"
@@ -21,6 +24,7 @@
 #include "identity/identity.h"
 #include "ingest/event_store.h"
 #include "pipeline/processing_store.h"
+#include "pipeline/waiting_index.h"
 
 namespace tandem {
 
@@ -44,6 +48,14 @@ class EventPipeline {
     // next batch (up to max_deferral), so acknowledgements get the write lock first.
     std::function<bool()> ingest_busy;
     std::chrono::milliseconds max_deferral{100};
+    // Behind a backlog, each batch with leads also takes up to this many events that may
+    // change who owns a lead (identifies, aliases, hand-raises) ahead of the others'
+    // events before them, each after its visitor's earlier events, within half the
+    // batch's size; 0: strictly in commit order.
+    size_t ahead_roots = 256;
+    // The most waiting events the lane knows of (about 60 bytes each); a hand-raise
+    // further back waits until the pipeline gets closer.
+    size_t ahead_capacity = 1000000;
     // Applies each event to its lead (scores, stage, routing); null: stitching only.
     const LeadEngine* leads = nullptr;
     // The server's signing secret, under which an erased person's address is kept
@@ -90,8 +102,29 @@ class EventPipeline {
 
  private:
   void Run();
-  // One transaction processing up to `limit` events.
-  StatusOr<size_t> ProcessEvents(size_t limit);
+  // One transaction processing up to `limit` events in commit order, then, when they
+  // were `limit` and `ahead` holds, events taken ahead (GatherAhead); returns how many.
+  StatusOr<size_t> ProcessEvents(size_t limit, bool ahead);
+  // Stitches `events`, in their order, and applies them to leads.
+  Status ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events, TimePoint now,
+                        std::vector<AuditEntry>& returns);
+  // Up to `budget` waiting events after `after_id`, by id: the next ones that may change
+  // who owns a lead (identifies, aliases, hand-raises), each with its visitor's waiting
+  // events before it, so no visitor's events are reordered.
+  StatusOr<std::vector<StoredEvent>> GatherAhead(ProcessingTxn& txn, int64_t after_id,
+                                                 size_t budget) const;
+  // The waiting events in (after_id, root) of `root`'s visitor — every event carrying one
+  // of its anonymous ids or user ids, as the persons they point to and those events
+  // themselves link them — not in `chosen`; none when more than room - 1 (or too many
+  // links to follow).
+  StatusOr<std::optional<std::vector<StoredEvent>>> WaitingBefore(
+      ProcessingTxn& txn, const StoredEvent& root, int64_t after_id,
+      const std::map<int64_t, StoredEvent>& chosen, size_t room) const;
+  // Reads the keys of waiting events past those waiting_ holds (a share at a time).
+  Status ScanWaiting();
+  static constexpr int kMaxAheadRounds = 8;
+  static constexpr size_t kScanChunk = 10000;
+  static constexpr size_t kMaxScanPerBatch = 100000;
   // The running web experiments `event` exposed its person to (experiments/web_exposure.h).
   Status ExposeToWebExperiments(ProcessingTxn& txn, const StoredEvent& event, int64_t person_id);
   // Notes in `txn` whether the address `ids` carries is an erased one that came back
@@ -107,6 +140,14 @@ class EventPipeline {
   Metrics& metrics_;
   const Options options_;
   std::atomic<size_t> batch_size_{0};  // the next batch's size; 0: batch_events
+  std::atomic<bool> last_full_{false};  // whether the last batch came back full
+
+  // The lane ahead (guarded by lane_mu_): whether the last batch came back full, the last
+  // event processed in commit order, and what is known of the events after it.
+  std::mutex lane_mu_;
+  bool behind_ = false;
+  int64_t processed_through_ = 0;
+  WaitingIndex waiting_;
 
   WakeSignal signal_;
   std::thread thread_;

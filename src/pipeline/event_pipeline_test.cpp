@@ -3,9 +3,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "app/open_store.h"
 #include "core/time_format.h"
 #include "ingest/segment_message.h"
+#include "leads/lead_engine.h"
 #include "metrics/metrics.h"
 #include "testing/store_wrapper.h"
 #include "testing/test_store.h"
@@ -71,6 +76,7 @@ class EventPipelineTest : public ::testing::Test {
   ManualClock clock_{*ParseIsoTime("2026-11-22T10:00:00Z")};
   Metrics metrics_;
   SegmentParser parser_;
+  LeadEngine engine_{DefaultScoring(), RoutingConfig{}, {}};
   std::string body_;
   std::unique_ptr<Store> store_;
   int64_t source_id_ = 0;
@@ -222,6 +228,109 @@ TEST_F(EventPipelineTest, BatchesGrowBehindABacklogAndShrinkOnceCaughtUp) {
   EXPECT_EQ(pipeline.ProcessBatch().value(), 100u) << "caught up: small again";
   EXPECT_EQ(pipeline.ProcessBatch().value(), 50u);
   EXPECT_EQ(metrics_.events_processed.Value(), 1150);
+}
+
+// Page views of visitors f<from>.. as a batch's messages.
+std::string Filler(int from, int count) {
+  std::string out;
+  for (int i = from; i < from + count; ++i) {
+    out +=
+        fmt::format(R"({{"type":"page","anonymousId":"f{}","name":"P","messageId":"f{}"}},)", i, i);
+  }
+  return out;
+}
+
+// Behind a backlog (once a batch came back full), a hand-raise and the identify before
+// it are processed with the next batch, after every earlier waiting event of their
+// visitor (both devices) and before the visitor's later ones.
+TEST_F(EventPipelineTest, AHandRaiseBehindABacklogGoesAheadAfterItsVisitorsEarlierEvents) {
+  Send(
+      R"({"batch":[)" + Filler(0, 10) +
+      R"({"type":"page","anonymousId":"laptop","name":"Home","messageId":"b-1"},)" +
+      Filler(10, 200) +
+      R"({"type":"page","anonymousId":"laptop","name":"Pricing","messageId":"b-2"},)" +
+      Filler(210, 200) +
+      R"({"type":"page","anonymousId":"phone","userId":"buyer","name":"Docs","messageId":"b-3"},)" +
+      Filler(410, 200) +
+      R"({"type":"identify","anonymousId":"laptop","userId":"buyer","messageId":"b-4",
+           "traits":{"email":"buyer@acme.example"}},)" +
+      Filler(610, 100) +
+      R"({"type":"track","userId":"buyer","event":"Demo Requested","messageId":"b-5"},)" +
+      Filler(710, 100) +
+      R"({"type":"page","anonymousId":"laptop","name":"Thanks","messageId":"b-6"},)" +
+      Filler(810, 100) + R"({"type":"page","anonymousId":"f0","name":"P","messageId":"z"}]})");
+  const int64_t total = *store_->CountUnprocessedEvents();
+  EventPipeline pipeline(*store_, clock_, metrics_,
+                         {.batch_events = 100, .max_batch_events = 100, .leads = &engine_});
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u) << "not known to be behind yet";
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u + 4u)
+      << "the next 100 in order, then the identify and the hand-raise after the visitor's "
+         "earlier events";
+  auto buyer = PersonOf(IdentityKind::kUserId, "buyer");
+  ASSERT_TRUE(buyer.has_value());
+  std::vector<std::string> seen;
+  const std::vector<StoredEvent> processed = store_->PersonEvents(*buyer, 100).value();
+  for (const StoredEvent& e : processed) seen.push_back(e.record.message_id);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"b-1", "b-2", "b-3", "b-4", "b-5"}))
+      << "b-1 among the first 100; b-2 and b-3 (the phone) ahead, before the identify; b-6, "
+         "after the hand-raise, waits its turn";
+  auto lead = store_->GetLead(*buyer).value();
+  ASSERT_TRUE(lead.has_value());
+  EXPECT_EQ(lead->stage, Stage::kMql) << "the hand-raise made the lead MQL";
+  EXPECT_EQ(*store_->CountUnprocessedEvents(), total - 204);
+  EXPECT_FALSE(PersonOf(IdentityKind::kAnonymousId, "f500").has_value())
+      << "everyone else's page views wait";
+  ASSERT_TRUE(pipeline.Drain().ok());
+  EXPECT_EQ(metrics_.events_processed.Value(), total) << "none twice, none skipped";
+  EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
+  EXPECT_EQ(store_->PersonEvents(*buyer, 100)->size(), 6u);
+  EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "f500").has_value());
+}
+
+// A visitor with more waiting events than half a batch is not taken ahead, and neither
+// is anything after it: what goes ahead keeps its order.
+TEST_F(EventPipelineTest, AVisitorWithTooMuchWaitingIsNotTakenAhead) {
+  std::string bot;
+  for (int i = 0; i < 80; ++i) {
+    bot +=
+        fmt::format(R"({{"type":"page","anonymousId":"bot","name":"P","messageId":"bot-{}"}},)", i);
+  }
+  Send(R"({"batch":[)" + Filler(0, 200) + bot +
+       R"({"type":"track","anonymousId":"bot","event":"Demo Requested","messageId":"bot-raise"},)" +
+       R"({"type":"track","anonymousId":"quick","event":"Demo Requested","messageId":"q"},)" +
+       Filler(200, 300) + R"({"type":"page","anonymousId":"f0","name":"P","messageId":"z"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_,
+                         {.batch_events = 100, .max_batch_events = 100, .leads = &engine_});
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u);
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u) << "behind, but nothing fits ahead";
+  EXPECT_FALSE(PersonOf(IdentityKind::kAnonymousId, "quick").has_value());
+  // The next batch holds the bot's page views, its hand-raise and the next one, in order.
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u);
+  EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "quick").has_value());
+  ASSERT_TRUE(pipeline.Drain().ok());
+  EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
+  EXPECT_EQ(store_->PersonEvents(*PersonOf(IdentityKind::kAnonymousId, "bot"), 100)->size(), 81u);
+}
+
+// Deferring to a busy ingest is for a pipeline that keeps up: behind a backlog it would
+// only let the backlog grow, so the background thread works it off without waiting.
+TEST_F(EventPipelineTest, BehindABacklogThePipelineDoesNotDeferToIngest) {
+  Send(R"({"batch":[)" + Filler(0, 999) + R"({"type":"page","anonymousId":"z","name":"P"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_,
+                         {.batch_events = 100,
+                          .max_batch_events = 100,
+                          .ingest_busy = [] { return true; },  // ingest never rests
+                          .max_deferral = std::chrono::hours(1)});
+  pipeline.Start();
+  pipeline.Notify();
+  // Polled: a pipeline that deferred after its first batch would hold for an hour.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (metrics_.events_processed.Value() < 1000 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(metrics_.events_processed.Value(), 1000);
+  pipeline.Stop();
 }
 
 TEST_F(EventPipelineTest, AnEventTheStoreRefusesIsSetAsideAndTheOthersProcessed) {

@@ -22,8 +22,14 @@ namespace tandem {
 // Commit() rolls back. While it lives it holds the store's write lock, so keep it short.
 class ProcessingTxn : public LeadTxn, public BriefEventWrites, public TouchpointWrites {
  public:
-  // Up to `limit` events the pipeline has not processed yet, oldest commit first.
+  // Up to `limit` events the pipeline has not processed yet, oldest commit first. Past
+  // the cursor, an event that has a person was processed ahead of it and is not
+  // returned.
   virtual StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) = 0;
+  // Those of the events `ids` that are not processed yet, by id.
+  virtual StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) = 0;
+  // The identities that point to `person_id`.
+  virtual StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) = 0;
   virtual StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) = 0;
   // Carries out a plan for `event`; returns the person the event now belongs to.
   virtual StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,

@@ -91,6 +91,13 @@ bool IsHandRaise(const ScoringConfig& config, const EventFacts& event) {
                      [&](const std::string& f) { return EqualsNoCase(f, form); });
 }
 
+bool MayBeHandRaise(const ScoringConfig& config, std::string_view event_name) {
+  for (const std::string& name : config.hand_raise_events) {
+    if (EqualsNoCase(name, event_name)) return true;
+  }
+  return !config.hand_raise_forms.empty() && EqualsNoCase(event_name, "Form Submitted");
+}
+
 double DecayFactor(double half_life_days, TimePoint from, TimePoint to) {
   // An event dated after `to` has age 0: decay never grows a score.
   double days = static_cast<double>(std::max<int64_t>(0, ToUnixMillis(to) - ToUnixMillis(from))) /

@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -52,6 +53,9 @@ double CappedPoints(const EngagementRule& rule, double already_today);
 // UTC day number of a time point, the unit of caps per day.
 int64_t UtcDay(TimePoint at);
 bool IsHandRaise(const ScoringConfig& config, const EventFacts& event);
+// Whether a track event of this name may be a hand-raise before its properties are read:
+// a hand-raise event, or a form submission while hand-raise forms are listed.
+bool MayBeHandRaise(const ScoringConfig& config, std::string_view event_name);
 
 // Every figure below is finite whatever the input (NaN, infinities, any time, any
 // half-life), and decay never grows points: an item dated after "now" counts as now.

@@ -91,6 +91,9 @@ class StoreWrapper : public sql::SqlStoreReads {
   }
   StatusOr<int64_t> CountEvents() override { return target_.CountEvents(); }
   StatusOr<int64_t> CountUnprocessedEvents() override { return target_.CountUnprocessedEvents(); }
+  StatusOr<std::vector<EventKey>> UnprocessedEventKeys(int64_t after_id, size_t limit) override {
+    return target_.UnprocessedEventKeys(after_id, limit);
+  }
   StatusOr<std::optional<int64_t>> FindPersonByIdentity(const Identity& identity) override {
     return target_.FindPersonByIdentity(identity);
   }

@@ -92,6 +92,12 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
   StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) override {
     return target_->LookUpIdentities(ids);
   }
+  StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
+    return target_->UnprocessedEvents(ids);
+  }
+  StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) override {
+    return target_->PersonIdentities(person_id);
+  }
   StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
                                 TimePoint now) override {
     return target_->ApplyStitch(event, plan, now);

@@ -170,9 +170,22 @@ StatusOr<int64_t> SqlStore::CountUnprocessedEvents() {
       Statement * stmt,
       lease->db().Prepare(
           "SELECT COUNT(*) FROM events WHERE id > COALESCE((SELECT last_event_id FROM "
-          "processing_cursors WHERE name = 'pipeline'), 0)"));
+          "processing_cursors WHERE name = 'pipeline'), 0) AND person_id IS NULL"));
   TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
   return row ? stmt->Int(0) : 0;
+}
+
+StatusOr<std::vector<EventKey>> SqlStore::UnprocessedEventKeys(int64_t after_id, size_t limit) {
+  TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      lease->db().Prepare("SELECT id, type, COALESCE(event, ''), COALESCE(user_id, ''), "
+                          "COALESCE(anonymous_id, '') FROM events WHERE id > ? AND person_id IS "
+                          "NULL ORDER BY id LIMIT ?"));
+  stmt->Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
+  return sql::Collect<EventKey>(stmt, [](const Statement& row) {
+    return EventKey{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)};
+  });
 }
 
 }  // namespace tandem

@@ -21,13 +21,34 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
         Statement * stmt,
         db_.Prepare(std::string(sql::kSelectEvent) +
                     " WHERE id > COALESCE((SELECT last_event_id FROM processing_cursors WHERE "
-                    "name = 'pipeline'), 0) ORDER BY id LIMIT ?"));
+                    "name = 'pipeline'), 0) AND person_id IS NULL ORDER BY id LIMIT ?"));
     stmt->Bind(1, static_cast<int64_t>(limit));
+    return sql::Collect<StoredEvent>(stmt, sql::ReadEvent);
+  }
+
+  StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
+    TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(std::string(sql::kSelectEvent) +
+                                                          " WHERE id = ? AND person_id IS NULL"));
     std::vector<StoredEvent> out;
+    for (int64_t id : ids) {
+      stmt->Bind(1, id);
+      TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (row) out.push_back(sql::ReadEvent(*stmt));
+      stmt->Reset();
+    }
+    return out;
+  }
+
+  StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) override {
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db_.Prepare("SELECT kind, value FROM identities WHERE person_id = ? ORDER BY kind, value"));
+    stmt->Bind(1, person_id);
+    std::vector<Identity> out;
     for (;;) {
       TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
-      out.push_back(sql::ReadEvent(*stmt));
+      if (auto kind = ParseIdentityKind(stmt->Text(0))) out.push_back({*kind, stmt->Text(1)});
     }
     stmt->Reset();
     return out;

@@ -91,6 +91,7 @@ class SqlStore : public sql::SqlStoreReads {
                                                  std::string_view message_id) override;
   StatusOr<int64_t> CountEvents() override;
   StatusOr<int64_t> CountUnprocessedEvents() override;
+  StatusOr<std::vector<EventKey>> UnprocessedEventKeys(int64_t after_id, size_t limit) override;
 
   StatusOr<std::optional<int64_t>> FindPersonByIdentity(const Identity& identity) override;
   StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override;
