@@ -21,10 +21,11 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-BodyFactory::BodyFactory(std::string prefix, size_t per_request)
+BodyFactory::BodyFactory(std::string prefix, size_t per_request, size_t templates)
     : prefix_(std::move(prefix)), per_request_(per_request) {
   WorkloadGenerator generator(7, FromUnixMillis(1795000000000));
-  for (std::string& m : generator.Messages(997)) {
+  generator.set_people(std::max<size_t>(1440, templates / 10));
+  for (std::string& m : generator.Messages(templates)) {
     const auto start = m.find("\"messageId\":\"") + 13;
     const auto end = m.find('"', start);
     templates_.push_back({m.substr(0, start), m.substr(end)});

@@ -14,7 +14,9 @@ namespace tandem::bench {
 // messages (cheap: string appends).
 class BodyFactory {
  public:
-  BodyFactory(std::string prefix, size_t per_request);
+  // `templates` generated messages are cycled through (their visitors come back each
+  // cycle, with new message ids).
+  BodyFactory(std::string prefix, size_t per_request, size_t templates = 997);
   // A /v1/batch body of `per_request` messages.
   std::string Batch(uint64_t request);
   // A /v1/track body: one identified pricing view.

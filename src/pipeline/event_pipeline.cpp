@@ -213,11 +213,11 @@ Status EventPipeline::ScanWaiting() {
 
 StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
     ProcessingTxn& txn, const StoredEvent& root, int64_t after_id,
-    const std::map<int64_t, StoredEvent>& chosen, size_t room) const {
+    const std::map<int64_t, StoredEvent>& chosen, size_t room,
+    std::vector<Identity>& followed) const {
   // The visitor's identities: the root's, those of the persons they point to, and those
   // the waiting events found carry, until no new one turns up.
   std::vector<Identity> pending = IdentitiesToLookUp(ExtractEventIdentities(root));
-  std::vector<Identity> followed;
   std::set<int64_t> persons;
   std::map<int64_t, StoredEvent> found;
   for (int round = 0; !pending.empty(); ++round) {
@@ -271,14 +271,25 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
                                                               size_t budget) const {
   TANDEM_ASSIGN_OR_RETURN(auto roots, txn.UnprocessedEvents(waiting_.Urgent(options_.ahead_roots)));
   std::map<int64_t, StoredEvent> chosen;
+  // The identities of roots left to wait (and of their visitors, as far as followed): a
+  // later root linked to one of them waits too, so no visitor's events are reordered —
+  // an address an identify carries links devices as much as an anonymous id does.
+  std::vector<Identity> blocked;
   for (StoredEvent& root : roots) {
     if (chosen.contains(root.id)) continue;
     if (chosen.size() >= budget) break;
-    TANDEM_ASSIGN_OR_RETURN(auto before,
-                            WaitingBefore(txn, root, after_id, chosen, budget - chosen.size()));
-    // A root whose visitor has too much waiting ends the gathering: roots keep their
-    // order among themselves, and this one waits for its turn.
-    if (!before) break;
+    std::vector<Identity> linked;
+    TANDEM_ASSIGN_OR_RETURN(
+        auto before, WaitingBefore(txn, root, after_id, chosen, budget - chosen.size(), linked));
+    const bool waits = !before || std::any_of(linked.begin(), linked.end(), [&](const Identity& i) {
+      return std::find(blocked.begin(), blocked.end(), i) != blocked.end();
+    });
+    if (waits) {
+      // Too much of this visitor is waiting (a bot, say), or it is linked to one that is:
+      // it waits for its turn in commit order; unrelated roots after it still go ahead.
+      blocked.insert(blocked.end(), linked.begin(), linked.end());
+      continue;
+    }
     for (StoredEvent& e : *before) chosen.emplace(e.id, std::move(e));
     chosen.emplace(root.id, std::move(root));
   }
@@ -291,10 +302,18 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
   // The lane ahead is for leads' owners; the one-by-one retry of a refused batch keeps
   // strictly to commit order.
+  // A backlog larger than the lane can know of is worked off in commit order alone: the
+  // lane could not see the newest events, and reading ahead would only slow the batches.
   std::unique_lock<std::mutex> lane;
   if (ahead && options_.leads != nullptr && options_.ahead_roots > 0) {
     lane = std::unique_lock(lane_mu_);
-    if (behind_) TANDEM_RETURN_IF_ERROR(ScanWaiting());
+    if (metrics_.pipeline_lag_events.Value() > static_cast<int64_t>(options_.ahead_capacity)) {
+      waiting_.Clear();
+      behind_ = false;
+      lane = {};
+    } else if (behind_) {
+      TANDEM_RETURN_IF_ERROR(ScanWaiting());
+    }
   }
   TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
@@ -312,8 +331,7 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
   // next, each after its visitor's earlier events, ahead of everyone else's page views.
   std::vector<StoredEvent> taken_ahead;
   if (lane && behind_ && events.size() == limit) {
-    TANDEM_ASSIGN_OR_RETURN(taken_ahead,
-                            GatherAhead(*txn, events.back().id, std::max<size_t>(limit / 2, 1)));
+    TANDEM_ASSIGN_OR_RETURN(taken_ahead, GatherAhead(*txn, events.back().id, limit));
     TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, taken_ahead, now, returns));
   }
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));

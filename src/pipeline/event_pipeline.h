@@ -50,12 +50,12 @@ class EventPipeline {
     std::chrono::milliseconds max_deferral{100};
     // Behind a backlog, each batch with leads also takes up to this many events that may
     // change who owns a lead (identifies, aliases, hand-raises) ahead of the others'
-    // events before them, each after its visitor's earlier events, within half the
-    // batch's size; 0: strictly in commit order.
-    size_t ahead_roots = 256;
+    // events before them, each after its visitor's earlier events, as many events again
+    // as the batch at most; 0: strictly in commit order.
+    size_t ahead_roots = 2048;
     // The most waiting events the lane knows of (about 60 bytes each); a hand-raise
     // further back waits until the pipeline gets closer.
-    size_t ahead_capacity = 1000000;
+    size_t ahead_capacity = 300000;
     // Applies each event to its lead (scores, stage, routing); null: stitching only.
     const LeadEngine* leads = nullptr;
     // The server's signing secret, under which an erased person's address is kept
@@ -116,15 +116,17 @@ class EventPipeline {
   // The waiting events in (after_id, root) of `root`'s visitor — every event carrying one
   // of its anonymous ids or user ids, as the persons they point to and those events
   // themselves link them — not in `chosen`; none when more than room - 1 (or too many
-  // links to follow).
+  // links to follow). `followed` gets the visitor's identities looked at (the root's
+  // first, all of them when the events are returned).
   StatusOr<std::optional<std::vector<StoredEvent>>> WaitingBefore(
       ProcessingTxn& txn, const StoredEvent& root, int64_t after_id,
-      const std::map<int64_t, StoredEvent>& chosen, size_t room) const;
+      const std::map<int64_t, StoredEvent>& chosen, size_t room,
+      std::vector<Identity>& followed) const;
   // Reads the keys of waiting events past those waiting_ holds (a share at a time).
   Status ScanWaiting();
   static constexpr int kMaxAheadRounds = 8;
   static constexpr size_t kScanChunk = 10000;
-  static constexpr size_t kMaxScanPerBatch = 100000;
+  static constexpr size_t kMaxScanPerBatch = 50000;
   // The running web experiments `event` exposed its person to (experiments/web_exposure.h).
   Status ExposeToWebExperiments(ProcessingTxn& txn, const StoredEvent& event, int64_t person_id);
   // Notes in `txn` whether the address `ids` carries is an erased one that came back
@@ -139,7 +141,7 @@ class EventPipeline {
   const Clock& clock_;
   Metrics& metrics_;
   const Options options_;
-  std::atomic<size_t> batch_size_{0};  // the next batch's size; 0: batch_events
+  std::atomic<size_t> batch_size_{0};   // the next batch's size; 0: batch_events
   std::atomic<bool> last_full_{false};  // whether the last batch came back full
 
   // The lane ahead (guarded by lane_mu_): whether the last batch came back full, the last

@@ -288,29 +288,39 @@ TEST_F(EventPipelineTest, AHandRaiseBehindABacklogGoesAheadAfterItsVisitorsEarli
   EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "f500").has_value());
 }
 
-// A visitor with more waiting events than half a batch is not taken ahead, and neither
-// is anything after it: what goes ahead keeps its order.
-TEST_F(EventPipelineTest, AVisitorWithTooMuchWaitingIsNotTakenAhead) {
+// A visitor with more waiting events than a batch holds (a bot, say) is not taken ahead,
+// nor is any later event linked to it — here by the address its identify carries; an
+// unrelated hand-raise after it still goes ahead.
+TEST_F(EventPipelineTest, AVisitorWithTooMuchWaitingWaitsWithWhatIsLinkedToIt) {
   std::string bot;
-  for (int i = 0; i < 80; ++i) {
+  for (int i = 0; i < 120; ++i) {
     bot +=
         fmt::format(R"({{"type":"page","anonymousId":"bot","name":"P","messageId":"bot-{}"}},)", i);
   }
   Send(R"({"batch":[)" + Filler(0, 200) + bot +
-       R"({"type":"track","anonymousId":"bot","event":"Demo Requested","messageId":"bot-raise"},)" +
+       R"({"type":"identify","anonymousId":"bot","messageId":"bot-id",
+           "traits":{"email":"bot@acme.example"}},)" +
        R"({"type":"track","anonymousId":"quick","event":"Demo Requested","messageId":"q"},)" +
+       R"({"type":"identify","anonymousId":"desk","messageId":"desk-id",
+           "traits":{"email":"bot@acme.example"}},)" +
        Filler(200, 300) + R"({"type":"page","anonymousId":"f0","name":"P","messageId":"z"}]})");
   EventPipeline pipeline(*store_, clock_, metrics_,
                          {.batch_events = 100, .max_batch_events = 100, .leads = &engine_});
   ASSERT_EQ(pipeline.ProcessBatch().value(), 100u);
-  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u) << "behind, but nothing fits ahead";
-  EXPECT_FALSE(PersonOf(IdentityKind::kAnonymousId, "quick").has_value());
-  // The next batch holds the bot's page views, its hand-raise and the next one, in order.
-  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u);
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 101u) << "behind: only the unrelated hand-raise";
   EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "quick").has_value());
+  EXPECT_FALSE(PersonOf(IdentityKind::kAnonymousId, "bot").has_value());
+  EXPECT_FALSE(PersonOf(IdentityKind::kAnonymousId, "desk").has_value())
+      << "linked to the bot by its address: it waits for the bot's identify";
+  // The next batch holds 100 of the bot's page views: the other 20, its identify and the
+  // desk's now fit ahead, in order.
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u + 20u + 2u);
+  auto bot_person = PersonOf(IdentityKind::kAnonymousId, "bot");
+  ASSERT_TRUE(bot_person.has_value());
+  EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "desk"), bot_person) << "one person";
   ASSERT_TRUE(pipeline.Drain().ok());
   EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
-  EXPECT_EQ(store_->PersonEvents(*PersonOf(IdentityKind::kAnonymousId, "bot"), 100)->size(), 81u);
+  EXPECT_EQ(store_->PersonEvents(*bot_person, 200)->size(), 122u);
 }
 
 // Deferring to a busy ingest is for a pipeline that keeps up: behind a backlog it would
