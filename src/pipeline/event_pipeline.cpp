@@ -301,9 +301,8 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
 
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
   // The lane ahead is for leads' owners; the one-by-one retry of a refused batch keeps
-  // strictly to commit order.
-  // A backlog larger than the lane can know of is worked off in commit order alone: the
-  // lane could not see the newest events, and reading ahead would only slow the batches.
+  // strictly to commit order, and so does a backlog larger than the lane can know of:
+  // the lane could not see the newest events, and reading ahead would only slow batches.
   std::unique_lock<std::mutex> lane;
   if (ahead && options_.leads != nullptr && options_.ahead_roots > 0) {
     lane = std::unique_lock(lane_mu_);
