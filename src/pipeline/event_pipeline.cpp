@@ -308,19 +308,15 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
     lane = std::unique_lock(lane_mu_);
     if (metrics_.pipeline_lag_events.Value() > static_cast<int64_t>(options_.ahead_capacity)) {
       waiting_.Clear();
-      behind_ = false;
       lane = {};
-    } else if (behind_) {
+    } else if (last_full_) {
       TANDEM_RETURN_IF_ERROR(ScanWaiting());
     }
   }
   TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
   if (events.empty()) {
-    if (lane) {
-      waiting_.Clear();
-      behind_ = false;
-    }
+    if (lane) waiting_.Clear();
     return size_t{0};
   }
   const TimePoint now = clock_.Now();
@@ -329,7 +325,7 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
   // Behind a backlog (the batch came back full), what may change who owns a lead goes
   // next, each after its visitor's earlier events, ahead of everyone else's page views.
   std::vector<StoredEvent> taken_ahead;
-  if (lane && behind_ && events.size() == limit) {
+  if (lane && last_full_ && events.size() == limit) {
     TANDEM_ASSIGN_OR_RETURN(taken_ahead, GatherAhead(*txn, events.back().id, limit));
     TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, taken_ahead, now, returns));
   }
@@ -340,7 +336,6 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
     processed_through_ = events.back().id;
     waiting_.ForgetThrough(events.back().id);
     for (const StoredEvent& e : taken_ahead) waiting_.Forget(e.id);
-    behind_ = events.size() == limit;
   }
   for (const AuditEntry& entry : returns) {
     // Committed already: a trail that cannot take the entry now is logged, not retried.

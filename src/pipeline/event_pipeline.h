@@ -53,8 +53,8 @@ class EventPipeline {
     // events before them, each after its visitor's earlier events, as many events again
     // as the batch at most; 0: strictly in commit order.
     size_t ahead_roots = 2048;
-    // The most waiting events the lane knows of (about 60 bytes each); a hand-raise
-    // further back waits until the pipeline gets closer.
+    // The most waiting events the lane knows of (60 to 100 bytes each); above it, the
+    // backlog is worked off in commit order alone.
     size_t ahead_capacity = 300000;
     // Applies each event to its lead (scores, stage, routing); null: stitching only.
     const LeadEngine* leads = nullptr;
@@ -144,10 +144,9 @@ class EventPipeline {
   std::atomic<size_t> batch_size_{0};   // the next batch's size; 0: batch_events
   std::atomic<bool> last_full_{false};  // whether the last batch came back full
 
-  // The lane ahead (guarded by lane_mu_): whether the last batch came back full, the last
-  // event processed in commit order, and what is known of the events after it.
+  // The lane ahead (guarded by lane_mu_): the last event processed in commit order, and
+  // what is known of the events after it.
   std::mutex lane_mu_;
-  bool behind_ = false;
   int64_t processed_through_ = 0;
   WaitingIndex waiting_;
 
