@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <utility>
 
 namespace tandem::pg {
 namespace {
@@ -131,32 +132,137 @@ Status Connection::Check(PGresult* result, std::string_view what) {
 }
 
 Status Connection::Exec(std::string_view sql) {
+  TANDEM_RETURN_IF_ERROR(Sync());
   PGresult* result = PQexec(conn_, std::string(sql).c_str());
   TANDEM_RETURN_IF_ERROR(Check(result, "statement failed"));
   PQclear(result);
   return OkStatus();
 }
 
-StatusOr<Result> Connection::Query(const std::string& sql, const std::vector<Param>& params) {
+StatusOr<std::string> Connection::Prepared(const std::string& sql, bool queue) {
   auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = fmt::format("s{}", prepared_.size() + 1);
+  if (it != prepared_.end()) return it->second;
+  std::string name = fmt::format("s{}", prepared_.size() + 1);
+  if (queue) {
+    if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr) != 1) {
+      return Broken("queueing a statement");
+    }
+    queued_.push_back(Queued{sql});
+  } else {
     PGresult* prepared = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
     TANDEM_RETURN_IF_ERROR(Check(prepared, fmt::format("preparing \"{}\"", sql)));
     PQclear(prepared);
-    it = prepared_.emplace(sql, std::move(name)).first;
   }
+  prepared_.emplace(sql, name);
+  return name;
+}
+
+StatusOr<Result> Connection::Query(const std::string& sql, const std::vector<Param>& params) {
+  if (!queued_.empty()) {
+    // Behind queued writes: sent with them, its result read after theirs.
+    TANDEM_ASSIGN_OR_RETURN(std::string name, Prepared(sql, true));
+    TANDEM_RETURN_IF_ERROR(QueueQuery(name, params));
+    std::optional<Result> last;
+    TANDEM_RETURN_IF_ERROR(Drain(&last));
+    return std::move(*last);
+  }
+  TANDEM_RETURN_IF_ERROR(std::exchange(unreported_, OkStatus()));
+  TANDEM_ASSIGN_OR_RETURN(std::string name, Prepared(sql, false));
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) values.push_back(p.c_str());
-  PGresult* result = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
+  PGresult* result = PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()),
                                     values.data(), nullptr, nullptr, 0);
   TANDEM_RETURN_IF_ERROR(Check(result, "query failed"));
-  return Result(result);
+  Result out(result);
+  affected_ = out.affected();
+  return out;
+}
+
+// At most this many statements wait for their results: what the server answers them
+// (a few dozen bytes each) then always fits the sockets' buffers, so the server never
+// waits for us to read while we wait for it to read.
+constexpr size_t kMaxQueued = 512;
+
+Status Connection::Send(const std::string& sql, const std::vector<Param>& params) {
+  if (!pipelined_) return Query(sql, params).status();
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_) != 1) {
+    return Broken("entering pipeline mode");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::string name, Prepared(sql, true));
+  TANDEM_RETURN_IF_ERROR(QueueQuery(name, params));
+  if (queued_.size() >= kMaxQueued) return Sync();
+  return OkStatus();
+}
+
+Status Connection::QueueQuery(const std::string& name, const std::vector<Param>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) values.push_back(p.c_str());
+  if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                          nullptr, nullptr, 0) != 1) {
+    return Broken("queueing a statement");
+  }
+  queued_.push_back(Queued{});
+  return OkStatus();
+}
+
+Status Connection::Drain(std::optional<Result>* last) {
+  Status first = std::exchange(unreported_, OkStatus());
+  if (PQpipelineSync(conn_) != 1) return Broken("sending queued statements");
+  for (size_t i = 0; i < queued_.size(); ++i) {
+    while (PGresult* result = PQgetResult(conn_)) {
+      if (PQresultStatus(result) == PGRES_PIPELINE_ABORTED) {
+        PQclear(result);  // after a failure: skipped, the failure says why
+        continue;
+      }
+      Status s = Check(result, queued_[i].prepare.empty()
+                                   ? std::string("query failed")
+                                   : fmt::format("preparing \"{}\"", queued_[i].prepare));
+      if (!s.ok()) {
+        if (!queued_[i].prepare.empty()) prepared_.erase(queued_[i].prepare);
+        if (first.ok()) first = std::move(s);
+        continue;
+      }
+      Result r(result);
+      affected_ = r.affected();
+      if (last && i + 1 == queued_.size()) *last = std::move(r);
+    }
+    if (!healthy()) break;
+  }
+  queued_.clear();
+  if (!healthy()) return Broken("reading queued statements' results");
+  PGresult* sync = PQgetResult(conn_);
+  const bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || PQexitPipelineMode(conn_) != 1) return Broken("ending pipeline mode");
+  if (first.ok() && last && !*last) return Internal("a queued query gave no result");
+  return first;
+}
+
+Status Connection::Sync() {
+  if (queued_.empty()) return std::exchange(unreported_, OkStatus());
+  return Drain(nullptr);
+}
+
+int64_t Connection::Affected() {
+  if (!queued_.empty()) unreported_ = Drain(nullptr);
+  return affected_;
+}
+
+void Connection::Discard() {
+  if (!queued_.empty()) (void)Drain(nullptr);
+  unreported_ = OkStatus();
+}
+
+Status Connection::Broken(std::string_view what) {
+  return Unavailable("store_unavailable",
+                     fmt::format("{}: {}", what, Trimmed(PQerrorMessage(conn_))));
 }
 
 Status Connection::CopyIn(std::string_view table, std::string_view columns,
                           const std::vector<std::vector<Param>>& rows) {
+  TANDEM_RETURN_IF_ERROR(Sync());
   PGresult* start = PQexec(conn_, fmt::format("COPY {} ({}) FROM STDIN", table, columns).c_str());
   TANDEM_RETURN_IF_ERROR(Check(start, "starting COPY"));
   PQclear(start);

@@ -95,6 +95,22 @@ class Connection {
 
   // A transaction-scoped advisory lock on `key` (held until COMMIT or ROLLBACK).
   Status LockAdvisory(int64_t key);
+
+  // Pipelined writes (libpq's pipeline mode), for a transaction that checks its writes'
+  // failures at its next read or at COMMIT: while on, Send queues a statement without
+  // waiting for its result; the next Query, Exec, CopyIn or Sync sends what is queued
+  // with it, waits for all of it, and returns the first failure among them. A failed
+  // statement aborts the transaction on the server, so nothing after it takes effect.
+  void set_pipelined(bool on) { pipelined_ = on; }
+  // Query's effect when pipelining is off.
+  Status Send(const std::string& sql, const std::vector<Param>& params);
+  // Waits for every queued statement; the first failure among them.
+  Status Sync();
+  // Rows the last statement touched, once the queued ones are done (a failure among
+  // them is returned by the next call that can return one).
+  int64_t Affected();
+  // Waits for what is queued and forgets it, failures included (before a ROLLBACK).
+  void Discard();
   // False when the connection broke; the owner should open a new one.
   bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
   PGconn* raw() { return conn_; }
@@ -102,9 +118,26 @@ class Connection {
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   Status Check(PGresult* result, std::string_view what);
+  // The server's name of `sql`, prepared now (or, pipelining, queued to be).
+  StatusOr<std::string> Prepared(const std::string& sql, bool queue);
+  Status QueueQuery(const std::string& name, const std::vector<Param>& params);
+  // Sends a sync point and reads every queued result; the last one is kept in `last`
+  // when given. The first failure, or an earlier one no call could return yet.
+  Status Drain(std::optional<Result>* last);
+  Status Broken(std::string_view what);
+
+  // One queued statement whose result is not read yet; `prepare` names the SQL of a
+  // queued PREPARE, forgotten if it fails.
+  struct Queued {
+    std::string prepare;
+  };
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL → statement name
+  bool pipelined_ = false;
+  std::vector<Queued> queued_;
+  Status unreported_ = OkStatus();
+  int64_t affected_ = 0;
 };
 
 }  // namespace tandem::pg

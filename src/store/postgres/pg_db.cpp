@@ -47,9 +47,13 @@ StatusOr<bool> Statement::Step() {
     TANDEM_ASSIGN_OR_RETURN(Result result, db_.conn().Query(sql_, params_));
     result_.emplace(std::move(result));
     row_ = -1;
-    db_.changes_ = result_->affected();
   }
   return ++row_ < result_->rows();
+}
+
+Status Statement::Run() {
+  if (result_) return sql::Statement::Run();  // stepped already: read to the end
+  return db_.conn().Send(sql_, params_);
 }
 
 void Statement::Reset() {

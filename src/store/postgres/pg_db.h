@@ -26,6 +26,7 @@ class Statement final : public sql::Statement {
       : db_(db), sql_(std::move(sql)), params_(params, Param(std::nullopt)) {}
 
   StatusOr<bool> Step() override;
+  Status Run() override;
   void Reset() override;
 
   int64_t Int(int column) const override;
@@ -60,7 +61,8 @@ class Database final : public sql::Db {
   Status Exec(std::string_view sql) override { return conn_->Exec(sql); }
   StatusOr<sql::Statement*> Prepare(const std::string& sql) override;
   void ResetStatements() override;
-  int64_t Changes() const override { return changes_; }
+  // After pipelined writes: what the last of them changed.
+  int64_t Changes() const override { return conn_->Affected(); }
 
   Connection& conn() { return *conn_; }
 
@@ -70,7 +72,6 @@ class Database final : public sql::Db {
 
   std::unique_ptr<Connection> conn_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
-  int64_t changes_ = 0;
 };
 
 }  // namespace tandem::pg

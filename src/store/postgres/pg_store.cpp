@@ -99,7 +99,12 @@ class PgStore::WriteScope final : public sql::WriteScope {
   WriteScope(std::unique_lock<std::mutex> lock, std::unique_ptr<Lease> lease)
       : lock_(std::move(lock)), lease_(std::move(lease)) {}
   ~WriteScope() override {
-    if (begun_ && !committed_) (void)lease_->pg().Exec("ROLLBACK");
+    pg::Connection& conn = lease_->pg().conn();
+    if (begun_ && !committed_) {
+      conn.Discard();
+      (void)conn.Exec("ROLLBACK");
+    }
+    conn.set_pipelined(false);
   }
 
   // One round trip: BEGIN, the settings of the transaction and its lock.
@@ -107,10 +112,14 @@ class PgStore::WriteScope final : public sql::WriteScope {
     begun_ = true;
     // As on SQLite: the pipeline's effects and its cursor commit together, so its
     // batches need not wait for the WAL flush; a crash only makes them run again.
-    return lease_->pg().Exec(fmt::format(
-        "BEGIN; {}SELECT pg_advisory_xact_lock({})",
-        kind == sql::WriteKind::kProcessing ? "SET LOCAL synchronous_commit = off; " : "",
-        lock_key));
+    const bool processing = kind == sql::WriteKind::kProcessing;
+    TANDEM_RETURN_IF_ERROR(lease_->pg().Exec(
+        fmt::format("BEGIN; {}SELECT pg_advisory_xact_lock({})",
+                    processing ? "SET LOCAL synchronous_commit = off; " : "", lock_key)));
+    // A batch's writes do not each wait a round trip: what fails aborts the
+    // transaction, and the batch learns of it at its next read or at COMMIT.
+    lease_->pg().conn().set_pipelined(processing);
+    return OkStatus();
   }
   sql::Db& db() override { return lease_->db(); }
   pg::Database& pg() { return lease_->pg(); }

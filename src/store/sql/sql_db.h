@@ -57,8 +57,10 @@ class Statement {
 
   // Returns true while a row is available, false when done.
   virtual StatusOr<bool> Step() = 0;
-  // Runs to completion, ignoring rows.
-  Status Run();
+  // Runs to completion, ignoring rows. On a connection that pipelines writes
+  // (PostgreSQL's processing transactions) it may only queue the statement: a failure
+  // then comes from the connection's next read or from the commit.
+  virtual Status Run();
   // Ends the statement and clears its bindings, ready to run again.
   virtual void Reset() = 0;
 
