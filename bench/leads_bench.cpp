@@ -362,13 +362,18 @@ void InboxPhase(size_t leads) {
 
 int main() {
   const bool quick = std::getenv("TANDEM_BENCH_QUICK") != nullptr;
-  // For a profiler: one pipeline run with the reports kept or not, and nothing else.
+  // For a profiler: one pipeline run with the reports kept or not, and nothing else
+  // (on the PostgreSQL cluster TANDEM_BENCH_PG_URL names, if any).
   if (const char* only = std::getenv("TANDEM_BENCH_PIPELINE_ONLY")) {
     auto events = tandem::Traffic(quick ? 20000 : 200000,
                                   tandem::SystemClock().Now() - std::chrono::hours(24 * 7));
-    const auto [rate, leads] =
-        tandem::StoreAndProcess(events, true, "", std::string_view(only) == "kept");
-    fmt::print("pipeline, reports {}: {:.0f} events/s, {} leads\n", only, rate, leads);
+    // On PostgreSQL when a cluster is named.
+    const std::string pg = tandem::bench::PgBenchUrl();
+    const auto [rate, leads] = tandem::StoreAndProcess(
+        events, true, pg.empty() ? "" : tandem::bench::PgSchemaUrl(pg, "bench_profile"),
+        std::string_view(only) == "kept");
+    fmt::print("pipeline{}, reports {}: {:.0f} events/s, {} leads\n",
+               pg.empty() ? "" : " on postgres", only, rate, leads);
     return 0;
   }
   tandem::PipelinePhase(quick ? 20000 : 200000);

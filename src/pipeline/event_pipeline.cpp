@@ -164,11 +164,21 @@ Status EventPipeline::ProcessInOrder(ProcessingTxn& txn, const std::vector<Store
                                      TimePoint now, std::vector<AuditEntry>& returns) {
   // What the brief reads of each event, kept with the person it is stitched to.
   const BriefEvents brief = ExtractBriefEvents(events);
+  std::vector<EventIdentities> carried;
+  std::vector<std::vector<Identity>> keys;
+  carried.reserve(events.size());
+  keys.reserve(events.size());
+  std::vector<Identity> all;
+  for (const StoredEvent& event : events) {
+    carried.push_back(ExtractEventIdentities(event));
+    keys.push_back(IdentitiesToLookUp(carried.back()));
+    all.insert(all.end(), keys.back().begin(), keys.back().end());
+  }
+  TANDEM_RETURN_IF_ERROR(txn.PrepareLookUps(all));
   for (size_t i = 0; i < events.size(); ++i) {
     const StoredEvent& event = events[i];
-    EventIdentities ids = ExtractEventIdentities(event);
-    std::vector<Identity> keys = IdentitiesToLookUp(ids);
-    TANDEM_ASSIGN_OR_RETURN(auto known, txn.LookUpIdentities(keys));
+    const EventIdentities& ids = carried[i];
+    TANDEM_ASSIGN_OR_RETURN(auto known, txn.LookUpIdentities(keys[i]));
     StitchPlan plan = PlanStitch(ids, known);
     TANDEM_ASSIGN_OR_RETURN(int64_t person_id, txn.ApplyStitch(event, plan, now));
     TANDEM_RETURN_IF_ERROR(NoteErasedReturn(txn, event, ids, person_id, now, returns));

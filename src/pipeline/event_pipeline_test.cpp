@@ -139,6 +139,29 @@ TEST_F(EventPipelineTest, SharedBrowserDoesNotMergeTwoUsers) {
   EXPECT_NE(*alice, *bob);
 }
 
+// One batch: what an event writes of a person is what the batch's later events read,
+// whatever the store read ahead for the batch.
+TEST_F(EventPipelineTest, ABatchsLaterEventsSeeWhatItsEarlierOnesWrote) {
+  Send(R"({"batch":[{"type":"page","anonymousId":"kiosk","name":"Home"},
+                    {"type":"identify","anonymousId":"kiosk","userId":"alice"},
+                    {"type":"identify","anonymousId":"kiosk","userId":"bob"},
+                    {"type":"page","anonymousId":"tablet","name":"Home"},
+                    {"type":"track","anonymousId":"tablet","userId":"bob","event":"Logged In"},
+                    {"type":"page","anonymousId":"tablet","name":"Pricing"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_, {});
+  ASSERT_TRUE(pipeline.Drain().ok());
+  auto alice = PersonOf(IdentityKind::kUserId, "alice");
+  auto bob = PersonOf(IdentityKind::kUserId, "bob");
+  ASSERT_TRUE(alice && bob);
+  EXPECT_NE(*alice, *bob) << "the kiosk's person holds alice by the time bob signs in";
+  EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "kiosk"), alice);
+  EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "tablet"), bob)
+      << "the tablet's person was merged into bob's";
+  EXPECT_EQ(store_->PersonEvents(*alice, 100)->size(), 2u);
+  EXPECT_EQ(store_->PersonEvents(*bob, 100)->size(), 4u)
+      << "bob's identify and the tablet's three events, the last after the merge";
+}
+
 TEST_F(EventPipelineTest, EachEventIsProcessedExactlyOnceAcrossRestarts) {
   std::string batch = R"({"batch":[)";
   for (int i = 0; i < 1200; ++i) {

@@ -31,6 +31,13 @@ class ProcessingTxn : public LeadTxn, public BriefEventWrites, public Touchpoint
   // The identities that point to `person_id`.
   virtual StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) = 0;
   virtual StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) = 0;
+  // The identities a batch's events carry, before the batch is processed: a store that
+  // pays a round trip per statement reads at once what looking them up (and the leads
+  // of the persons they point to) will ask for. Changes nothing a later read returns.
+  virtual Status PrepareLookUps(std::span<const Identity> ids) {
+    (void)ids;
+    return OkStatus();
+  }
   // Carries out a plan for `event`; returns the person the event now belongs to.
   virtual StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
                                         TimePoint now) = 0;

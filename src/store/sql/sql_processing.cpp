@@ -1,6 +1,12 @@
 // The event-processing transaction of SqlStore.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
 #include "store/sql/sql_analytics.h"
 #include "store/sql/sql_contact.h"
 #include "store/sql/sql_events.h"
@@ -59,19 +65,71 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return sql::NoteErasedAddressReturn(db_, address_key, source_id, person_id, at);
   }
 
+  Status PrepareLookUps(std::span<const Identity> ids) override {
+    // By kind, those not read yet, a chunk at a time; what is not found is noted too.
+    std::vector<int64_t> persons;
+    for (IdentityKind kind :
+         {IdentityKind::kAnonymousId, IdentityKind::kUserId, IdentityKind::kEmail}) {
+      std::vector<std::string_view> values;
+      for (const Identity& id : ids) {
+        if (id.kind != kind) continue;
+        auto [it, fresh] = identities_.try_emplace(KeyOf(id));
+        if (fresh) values.push_back(id.value);
+      }
+      for (size_t at = 0; at < values.size(); at += kChunk) {
+        const size_t n = std::min(kChunk, values.size() - at);
+        TANDEM_ASSIGN_OR_RETURN(
+            Statement * stmt,
+            db_.Prepare(fmt::format("SELECT i.value, i.person_id, COALESCE(p.user_id, '') FROM "
+                                    "identities i JOIN persons p ON p.id = i.person_id WHERE "
+                                    "i.kind = ? AND i.value IN ({})",
+                                    sql::IdPlaces(n))));
+        stmt->Bind(1, IdentityKindName(kind));
+        for (size_t i = 0; i < n; ++i) stmt->Bind(static_cast<int>(i) + 2, values[at + i]);
+        for (;;) {
+          TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+          if (!row) break;
+          const int64_t person = stmt->Int(1);
+          identities_[KeyOf({kind, stmt->Text(0)})] = Known{person, stmt->Text(2)};
+          persons.push_back(person);
+        }
+        stmt->Reset();
+      }
+    }
+    return NoteLeadless(persons);
+  }
+
   StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) override {
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db_.Prepare("SELECT i.person_id, COALESCE(p.user_id, '') FROM identities i JOIN persons p "
-                    "ON p.id = i.person_id WHERE i.kind = ? AND i.value = ?"));
     std::vector<KnownIdentity> out;
     for (const Identity& id : ids) {
-      stmt->Bind(1, IdentityKindName(id.kind)).Bind(2, id.value);
-      TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-      if (row) out.push_back({id, stmt->Int(0), stmt->Text(1)});
-      stmt->Reset();
+      auto [it, fresh] = identities_.try_emplace(KeyOf(id));
+      if (fresh) {
+        TANDEM_ASSIGN_OR_RETURN(
+            Statement * stmt,
+            db_.Prepare("SELECT i.person_id, COALESCE(p.user_id, '') FROM identities i JOIN "
+                        "persons p ON p.id = i.person_id WHERE i.kind = ? AND i.value = ?"));
+        stmt->Bind(1, IdentityKindName(id.kind)).Bind(2, id.value);
+        auto row = stmt->Step();
+        if (!row.ok()) identities_.erase(it);
+        TANDEM_RETURN_IF_ERROR(row.status());
+        if (*row) it->second = Known{stmt->Int(0), stmt->Text(1)};
+        stmt->Reset();
+      }
+      if (it->second) out.push_back({id, it->second->person_id, it->second->user_id});
     }
     return out;
+  }
+
+  StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override {
+    if (leadless_.contains(lead_id)) return std::optional<LeadRecord>();
+    TANDEM_ASSIGN_OR_RETURN(auto lead, sql::GetLead(db_, lead_id));
+    if (!lead) leadless_.insert(lead_id);
+    return lead;
+  }
+
+  Status PutLead(const LeadRecord& lead) override {
+    leadless_.erase(lead.id);
+    return SqlLeadOps::PutLead(lead);
   }
 
   StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
@@ -92,6 +150,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
           .Bind(3, at)
           .Bind(4, person_id);
       TANDEM_RETURN_IF_ERROR(update->Run());
+      ForgetPerson(person_id);
     } else {
       TANDEM_ASSIGN_OR_RETURN(
           Statement * insert,
@@ -99,14 +158,19 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
                       "?, ?) RETURNING id"));
       insert->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, at);
       TANDEM_ASSIGN_OR_RETURN(person_id, sql::InsertedId(*insert));
+      leadless_.insert(person_id);  // a lead takes its person's id, and PutLead makes it
     }
-    for (int64_t from : plan.merge_from)
+    for (int64_t from : plan.merge_from) {
       TANDEM_RETURN_IF_ERROR(Merge(from, person_id, event.id, at));
+      ForgetPerson(from);
+      ForgetPerson(person_id);
+    }
     TANDEM_ASSIGN_OR_RETURN(
         Statement * attach,
         db_.Prepare("INSERT INTO identities (kind, value, person_id, first_event_id, created_at) "
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING"));
     for (const Identity& id : plan.attach) {
+      identities_.erase(KeyOf(id));
       attach->Bind(1, IdentityKindName(id.kind))
           .Bind(2, id.value)
           .Bind(3, person_id)
@@ -168,6 +232,47 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   bool KeepsTouchpoints() const override { return db_.keeps_reports(); }
 
  private:
+  // What this transaction read of identities (nullopt: none such) and of persons without
+  // a lead; whatever it writes that changes them is forgotten, so a read after a write
+  // goes to the database again.
+  struct Known {
+    int64_t person_id = 0;
+    std::string user_id;
+  };
+  static constexpr size_t kChunk = 256;
+
+  static std::string KeyOf(const Identity& id) {
+    return fmt::format("{}:{}", IdentityKindName(id.kind), id.value);
+  }
+
+  void ForgetPerson(int64_t person_id) {
+    std::erase_if(identities_, [&](const auto& entry) {
+      return entry.second && entry.second->person_id == person_id;
+    });
+  }
+
+  // Notes which of `persons` have no lead.
+  Status NoteLeadless(std::vector<int64_t> persons) {
+    std::sort(persons.begin(), persons.end());
+    persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+    for (size_t at = 0; at < persons.size(); at += kChunk) {
+      const std::span<const int64_t> some(persons.data() + at,
+                                          std::min(kChunk, persons.size() - at));
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * stmt,
+          db_.Prepare(fmt::format("SELECT id FROM leads WHERE id IN ({}) AND erased_at IS NULL",
+                                  sql::IdPlaces(some.size()))));
+      sql::BindIds(*stmt, 1, some);
+      TANDEM_ASSIGN_OR_RETURN(
+          auto with_lead, sql::Collect<int64_t>(stmt, [](const Statement& r) { return r.Int(0); }));
+      std::sort(with_lead.begin(), with_lead.end());
+      for (int64_t p : some) {
+        if (!std::binary_search(with_lead.begin(), with_lead.end(), p)) leadless_.insert(p);
+      }
+    }
+    return OkStatus();
+  }
+
   // Folds person `from` into `into`: its identities, events (with what the brief and the
   // reports keep of them) and earlier merges move,
   // its row stays as a pointer to the survivor, and the merge is recorded.
@@ -196,6 +301,8 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   }
 
   sql::Db& db_;
+  std::unordered_map<std::string, std::optional<Known>> identities_;
+  std::unordered_set<int64_t> leadless_;
 };
 
 StatusOr<std::unique_ptr<ProcessingTxn>> SqlStore::BeginProcessing() {
