@@ -1,5 +1,9 @@
 #include "store/sql/sql_events.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "store/sql/sql_store.h"
 
 namespace tandem::sql {
@@ -53,6 +57,36 @@ StatusOr<std::vector<StoredEvent>> PersonEvents(Db& db, int64_t person_id, size_
                                      " WHERE person_id = ? ORDER BY timestamp, id LIMIT ?"));
   stmt->Bind(1, person_id).Bind(2, static_cast<int64_t>(limit));
   return Collect<StoredEvent>(stmt, ReadEvent);
+}
+
+Status ForEachUnprocessed(Db& db, std::string_view select, int64_t after_id, size_t limit,
+                          const std::function<void(const Statement&)>& read) {
+  TANDEM_ASSIGN_OR_RETURN(Statement * newest,
+                          db.Prepare("SELECT COALESCE(MAX(id), 0) FROM events"));
+  TANDEM_ASSIGN_OR_RETURN(auto last,
+                          Collect<int64_t>(newest, [](const Statement& r) { return r.Int(0); }));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      db.Prepare(fmt::format(
+          "{} WHERE id > ? AND id <= ? AND person_id IS NULL ORDER BY id LIMIT ?", select)));
+  // Ids are dense but for events processed ahead and inserts rolled back.
+  const int64_t window = 2 * static_cast<int64_t>(std::max<size_t>(limit, 512));
+  size_t taken = 0;
+  for (int64_t from = after_id; from < last.at(0) && taken < limit; from += window) {
+    stmt->Bind(1, from).Bind(2, from + window).Bind(3, static_cast<int64_t>(limit - taken));
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok()) {
+        stmt->Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      read(*stmt);
+      ++taken;
+    }
+    stmt->Reset();
+  }
+  return OkStatus();
 }
 
 StatusOr<int64_t> CountPersonEvents(Db& db, int64_t person_id) {
@@ -177,15 +211,15 @@ StatusOr<int64_t> SqlStore::CountUnprocessedEvents() {
 
 StatusOr<std::vector<EventKey>> SqlStore::UnprocessedEventKeys(int64_t after_id, size_t limit) {
   TANDEM_ASSIGN_OR_RETURN(auto lease, Read());
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      lease->db().Prepare("SELECT id, type, COALESCE(event, ''), COALESCE(user_id, ''), "
-                          "COALESCE(anonymous_id, '') FROM events WHERE id > ? AND person_id IS "
-                          "NULL ORDER BY id LIMIT ?"));
-  stmt->Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
-  return sql::Collect<EventKey>(stmt, [](const Statement& row) {
-    return EventKey{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)};
-  });
+  std::vector<EventKey> out;
+  TANDEM_RETURN_IF_ERROR(sql::ForEachUnprocessed(
+      lease->db(),
+      "SELECT id, type, COALESCE(event, ''), COALESCE(user_id, ''), COALESCE(anonymous_id, '') "
+      "FROM events",
+      after_id, limit, [&](const Statement& row) {
+        out.push_back(EventKey{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)});
+      }));
+  return out;
 }
 
 }  // namespace tandem

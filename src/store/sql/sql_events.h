@@ -3,6 +3,7 @@
 // events.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,13 @@ StoredEvent ReadEvent(const Statement& row);
 StatusOr<AppendResult> InsertEvents(Db& db, std::span<const EventRecord> events);
 
 StatusOr<std::vector<StoredEvent>> PersonEvents(Db& db, int64_t person_id, size_t limit);
+// Steps the events past `after_id` with no person yet, in id order, up to `limit` of
+// them, through `select` (a "SELECT … FROM events"), handing each row to `read`. It
+// reads a window of ids at a time, so its plan never rests on an estimate of how many
+// events have a person: PostgreSQL's flips with the backlog, and once made it sort the
+// whole table for every batch.
+Status ForEachUnprocessed(Db& db, std::string_view select, int64_t after_id, size_t limit,
+                          const std::function<void(const Statement&)>& read);
 StatusOr<int64_t> CountPersonEvents(Db& db, int64_t person_id);
 
 // EventReads on the connection to read on (see sql_reads.h).

@@ -24,12 +24,16 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
 
   StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) override {
     TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db_.Prepare(std::string(sql::kSelectEvent) +
-                    " WHERE id > COALESCE((SELECT last_event_id FROM processing_cursors WHERE "
-                    "name = 'pipeline'), 0) AND person_id IS NULL ORDER BY id LIMIT ?"));
-    stmt->Bind(1, static_cast<int64_t>(limit));
-    return sql::Collect<StoredEvent>(stmt, sql::ReadEvent);
+        Statement * cursor,
+        db_.Prepare("SELECT COALESCE((SELECT last_event_id FROM processing_cursors WHERE name = "
+                    "'pipeline'), 0)"));
+    TANDEM_ASSIGN_OR_RETURN(
+        auto after, sql::Collect<int64_t>(cursor, [](const Statement& r) { return r.Int(0); }));
+    std::vector<StoredEvent> out;
+    TANDEM_RETURN_IF_ERROR(
+        sql::ForEachUnprocessed(db_, sql::kSelectEvent, after.at(0), limit,
+                                [&](const Statement& row) { out.push_back(sql::ReadEvent(row)); }));
+    return out;
   }
 
   StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
