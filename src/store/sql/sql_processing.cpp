@@ -37,15 +37,19 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   }
 
   StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
-    TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db_.Prepare(std::string(sql::kSelectEvent) +
-                                                          " WHERE id = ? AND person_id IS NULL"));
     std::vector<StoredEvent> out;
-    for (int64_t id : ids) {
-      stmt->Bind(1, id);
-      TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-      if (row) out.push_back(sql::ReadEvent(*stmt));
-      stmt->Reset();
+    for (size_t at = 0; at < ids.size(); at += kChunk) {
+      const auto some = ids.subspan(at, std::min(kChunk, ids.size() - at));
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * stmt,
+          db_.Prepare(fmt::format("{} WHERE id IN ({}) AND person_id IS NULL", sql::kSelectEvent,
+                                  sql::IdPlaces(some.size()))));
+      sql::BindIds(*stmt, 1, some);
+      TANDEM_ASSIGN_OR_RETURN(auto events, sql::Collect<StoredEvent>(stmt, sql::ReadEvent));
+      for (StoredEvent& e : events) out.push_back(std::move(e));
     }
+    std::sort(out.begin(), out.end(),
+              [](const StoredEvent& a, const StoredEvent& b) { return a.id < b.id; });
     return out;
   }
 
@@ -154,27 +158,17 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
           .Bind(3, at)
           .Bind(4, person_id);
       TANDEM_RETURN_IF_ERROR(update->Run());
-      ForgetPerson(person_id);
     } else {
-      TANDEM_ASSIGN_OR_RETURN(
-          Statement * insert,
-          db_.Prepare("INSERT INTO persons (user_id, email, created_at, updated_at) VALUES (?, ?, "
-                      "?, ?) RETURNING id"));
-      insert->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, at);
-      TANDEM_ASSIGN_OR_RETURN(person_id, sql::InsertedId(*insert));
+      TANDEM_ASSIGN_OR_RETURN(person_id, InsertPerson(plan, at));
       leadless_.insert(person_id);  // a lead takes its person's id, and PutLead makes it
     }
-    for (int64_t from : plan.merge_from) {
+    for (int64_t from : plan.merge_from)
       TANDEM_RETURN_IF_ERROR(Merge(from, person_id, event.id, at));
-      ForgetPerson(from);
-      ForgetPerson(person_id);
-    }
     TANDEM_ASSIGN_OR_RETURN(
         Statement * attach,
         db_.Prepare("INSERT INTO identities (kind, value, person_id, first_event_id, created_at) "
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING"));
     for (const Identity& id : plan.attach) {
-      identities_.erase(KeyOf(id));
       attach->Bind(1, IdentityKindName(id.kind))
           .Bind(2, id.value)
           .Bind(3, person_id)
@@ -187,6 +181,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
                             db_.Prepare("UPDATE events SET person_id = ? WHERE id = ?"));
     own->Bind(1, person_id).Bind(2, event.id);
     TANDEM_RETURN_IF_ERROR(own->Run());
+    NoteStitched(person_id, plan);
     return person_id;
   }
 
@@ -243,16 +238,65 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     int64_t person_id = 0;
     std::string user_id;
   };
-  static constexpr size_t kChunk = 256;
+  // At most this many values a query: with more, PostgreSQL may scan a table whole
+  // instead of looking each one up (measured: 256 addresses 9.7 ms, 128 1.7 ms).
+  static constexpr size_t kChunk = 128;
 
   static std::string KeyOf(const Identity& id) {
     return fmt::format("{}:{}", IdentityKindName(id.kind), id.value);
   }
 
-  void ForgetPerson(int64_t person_id) {
-    std::erase_if(identities_, [&](const auto& entry) {
-      return entry.second && entry.second->person_id == person_id;
-    });
+  // After a stitch, what it wrote: the person holds the plan's userId (identity.h: the
+  // one it holds after the event), its identities and those of the persons merged into
+  // it point to it, and so do the identities attached.
+  void NoteStitched(int64_t person_id, const StitchPlan& plan) {
+    const Known now{person_id, plan.user_id};
+    if (plan.person_changed || !plan.merge_from.empty()) {
+      for (auto& [key, known] : identities_) {
+        if (known &&
+            (known->person_id == person_id ||
+             std::ranges::find(plan.merge_from, known->person_id) != plan.merge_from.end())) {
+          *known = now;
+        }
+      }
+    }
+    for (const Identity& id : plan.attach) identities_[KeyOf(id)] = now;
+  }
+
+  // A new person for `plan`. On PostgreSQL its id comes from ids reserved a few dozen at
+  // a time, so the insert need not wait for the id it returns.
+  StatusOr<int64_t> InsertPerson(const StitchPlan& plan, int64_t at) {
+    if (db_.dialect() != sql::Dialect::kPostgres) {
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * insert,
+          db_.Prepare("INSERT INTO persons (user_id, email, created_at, updated_at) VALUES (?, ?, "
+                      "?, ?) RETURNING id"));
+      insert->BindNullable(1, plan.user_id).BindNullable(2, plan.email).Bind(3, at).Bind(4, at);
+      return sql::InsertedId(*insert);
+    }
+    if (person_ids_.empty()) {
+      TANDEM_ASSIGN_OR_RETURN(Statement * reserve,
+                              db_.Prepare("SELECT nextval(pg_get_serial_sequence('persons', "
+                                          "'id')) FROM generate_series(1, ?)"));
+      reserve->Bind(1, int64_t{64});
+      TANDEM_ASSIGN_OR_RETURN(
+          person_ids_, sql::Collect<int64_t>(reserve, [](const Statement& r) { return r.Int(0); }));
+      std::reverse(person_ids_.begin(), person_ids_.end());
+      if (person_ids_.empty()) return Internal("the persons' sequence gave no id");
+    }
+    const int64_t id = person_ids_.back();
+    person_ids_.pop_back();
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * insert,
+        db_.Prepare("INSERT INTO persons (id, user_id, email, created_at, updated_at) VALUES (?, "
+                    "?, ?, ?, ?)"));
+    insert->Bind(1, id)
+        .BindNullable(2, plan.user_id)
+        .BindNullable(3, plan.email)
+        .Bind(4, at)
+        .Bind(5, at);
+    TANDEM_RETURN_IF_ERROR(insert->Run());
+    return id;
   }
 
   // Notes which of `persons` have no lead.
@@ -307,6 +351,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   sql::Db& db_;
   std::unordered_map<std::string, std::optional<Known>> identities_;
   std::unordered_set<int64_t> leadless_;
+  std::vector<int64_t> person_ids_;  // reserved, last first
 };
 
 StatusOr<std::unique_ptr<ProcessingTxn>> SqlStore::BeginProcessing() {
