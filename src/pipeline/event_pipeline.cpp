@@ -204,16 +204,27 @@ Status EventPipeline::ProcessInOrder(ProcessingTxn& txn, const std::vector<Store
 
 Status EventPipeline::ScanWaiting() {
   std::shared_ptr<const ScoringConfig> scoring = options_.leads->scoring();
-  const auto urgent = [&](const EventKey& key) {
-    if (key.type == "identify" || key.type == "alias") return true;
-    return key.type == "track" && MayBeHandRaise(*scoring, key.event);
+  const auto urgency = [&](const EventKey& key) {
+    if (key.type == "track" && MayBeHandRaise(*scoring, key.event)) {
+      return WaitingIndex::Urgency::kHandRaise;
+    }
+    if (key.type == "identify" || key.type == "alias") return WaitingIndex::Urgency::kMayMakeLead;
+    return WaitingIndex::Urgency::kNone;
+  };
+  // The address an event carries links devices as much as an anonymous id does.
+  const auto email = [](const EventKey& key) {
+    if (key.payload.empty()) return std::string();
+    StoredEvent e;
+    e.record.type = key.type;
+    e.record.payload = key.payload;
+    return ExtractEventIdentities(e).email;
   };
   // A share of the backlog at a time, so one batch never waits long for it.
   for (size_t read = 0; read < kMaxScanPerBatch && !waiting_.full();) {
     const int64_t after = std::max(waiting_.last(), processed_through_);
     TANDEM_ASSIGN_OR_RETURN(auto keys, events_.UnprocessedEventKeys(after, kScanChunk));
     for (const EventKey& key : keys) {
-      if (!waiting_.Add(key.id, key.anonymous_id, key.user_id, urgent(key))) break;
+      if (!waiting_.Add(key.id, key.anonymous_id, key.user_id, email(key), urgency(key))) break;
     }
     read += keys.size();
     if (keys.size() < kScanChunk) break;

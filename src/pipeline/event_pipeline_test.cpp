@@ -311,6 +311,43 @@ TEST_F(EventPipelineTest, AHandRaiseBehindABacklogGoesAheadAfterItsVisitorsEarli
   EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "f500").has_value());
 }
 
+// Behind a backlog of other visitors' identifies, a hand-raise goes first — after what
+// is linked to it, here an earlier device that gave the same address.
+TEST_F(EventPipelineTest, AHandRaiseGoesAheadOfOthersIdentifiesButAfterItsAddress) {
+  std::string others;
+  for (int i = 0; i < 150; ++i) {
+    others += fmt::format(
+        R"({{"type":"identify","anonymousId":"v{0}","messageId":"v{0}",
+             "traits":{{"email":"v{0}@else.example"}}}},)",
+        i);
+  }
+  Send(R"({"batch":[)" + Filler(0, 300) + others +
+       R"({"type":"identify","anonymousId":"desk","messageId":"desk-id",
+           "traits":{"email":"ada@acme.example"}},)" +
+       Filler(300, 100) +
+       R"({"type":"identify","anonymousId":"laptop","messageId":"b-id",
+           "traits":{"email":"Ada@Acme.example"}},)" +
+       R"({"type":"track","anonymousId":"laptop","event":"Demo Requested","messageId":"b-hr"},)" +
+       Filler(400, 100) + R"({"type":"page","anonymousId":"f0","name":"P","messageId":"z"}]})");
+  EventPipeline pipeline(*store_, clock_, metrics_,
+                         {.batch_events = 100, .max_batch_events = 100, .leads = &engine_});
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u);
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 200u)
+      << "100 in order; ahead: the hand-raise with the two identifies linked to it, then the "
+         "first 97 other identifies";
+  auto laptop = PersonOf(IdentityKind::kAnonymousId, "laptop");
+  ASSERT_TRUE(laptop.has_value());
+  EXPECT_EQ(PersonOf(IdentityKind::kAnonymousId, "desk"), laptop)
+      << "the desk's identify, earlier and of the same address, came first";
+  EXPECT_EQ(store_->GetLead(*laptop).value()->stage, Stage::kMql);
+  EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "v96").has_value());
+  EXPECT_FALSE(PersonOf(IdentityKind::kAnonymousId, "v97").has_value()) << "no room left";
+  ASSERT_TRUE(pipeline.Drain().ok());
+  EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
+  EXPECT_EQ(store_->PersonEvents(*laptop, 100)->size(), 3u);
+  EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "v149").has_value());
+}
+
 // A visitor with more waiting events than a batch holds (a bot, say) is not taken ahead,
 // nor is any later event linked to it — here by the address its identify carries; an
 // unrelated hand-raise after it still goes ahead.

@@ -26,7 +26,7 @@ class ProcessingTxn : public LeadTxn, public BriefEventWrites, public Touchpoint
   // the cursor, an event that has a person was processed ahead of it and is not
   // returned.
   virtual StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) = 0;
-  // Those of the events `ids` that are not processed yet, by id.
+  // Those of the events `ids` that are not processed yet, in the order of `ids`.
   virtual StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) = 0;
   // The identities that point to `person_id`.
   virtual StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) = 0;

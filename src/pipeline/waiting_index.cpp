@@ -12,13 +12,15 @@ uint64_t WaitingIndex::Hash(std::string_view value) {
 }
 
 bool WaitingIndex::Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
-                       bool urgent) {
+                       std::string_view email, Urgency urgency) {
   if (full()) return false;
-  const Entry e{id, Hash(anonymous_id), Hash(user_id), urgent, false};
+  const Entry e{id, Hash(anonymous_id), Hash(user_id), Hash(email), false};
   entries_.push_back(e);
   if (e.anonymous != 0) by_anonymous_[e.anonymous].push_back(id);
   if (e.user != 0) by_user_[e.user].push_back(id);
-  if (urgent) urgent_.push_back(id);
+  if (e.email != 0) by_email_[e.email].push_back(id);
+  if (urgency == Urgency::kHandRaise) hand_raises_.push_back(id);
+  if (urgency == Urgency::kMayMakeLead) may_make_lead_.push_back(id);
   last_ = id;
   ++live_;
   return true;
@@ -39,7 +41,7 @@ void WaitingIndex::Forget(int64_t id) {
 }
 
 void WaitingIndex::ForgetThrough(int64_t upto) {
-  const auto drop = [&](std::unordered_map<uint64_t, std::vector<int64_t>>& map, uint64_t key) {
+  const auto drop = [&](ByHash& map, uint64_t key) {
     auto found = map.find(key);
     if (found == map.end()) return;
     std::vector<int64_t>& ids = found->second;
@@ -50,32 +52,39 @@ void WaitingIndex::ForgetThrough(int64_t upto) {
     const Entry& e = entries_.front();
     if (e.anonymous != 0) drop(by_anonymous_, e.anonymous);
     if (e.user != 0) drop(by_user_, e.user);
+    if (e.email != 0) drop(by_email_, e.email);
     if (!e.gone) --live_;
     entries_.pop_front();
   }
-  urgent_.erase(urgent_.begin(), std::upper_bound(urgent_.begin(), urgent_.end(), upto));
-  // Urgent events taken ahead are pruned too, so a backlog of them costs no rescans.
-  std::erase_if(urgent_, [&](int64_t id) {
-    const Entry* e = Find(id);
-    return e == nullptr || e->gone;
-  });
+  for (std::vector<int64_t>* urgent : {&hand_raises_, &may_make_lead_}) {
+    urgent->erase(urgent->begin(), std::upper_bound(urgent->begin(), urgent->end(), upto));
+    // Urgent events taken ahead are pruned too, so a backlog of them costs no rescans.
+    std::erase_if(*urgent, [&](int64_t id) {
+      const Entry* e = Find(id);
+      return e == nullptr || e->gone;
+    });
+  }
 }
 
 void WaitingIndex::Clear() {
   entries_.clear();
   by_anonymous_.clear();
   by_user_.clear();
-  urgent_.clear();
+  by_email_.clear();
+  hand_raises_.clear();
+  may_make_lead_.clear();
   last_ = 0;
   live_ = 0;
 }
 
 std::vector<int64_t> WaitingIndex::Urgent(size_t limit) const {
   std::vector<int64_t> out;
-  for (int64_t id : urgent_) {
-    if (out.size() == limit) break;
-    const Entry* e = Find(id);
-    if (e != nullptr && !e->gone) out.push_back(id);
+  for (const std::vector<int64_t>* urgent : {&hand_raises_, &may_make_lead_}) {
+    for (int64_t id : *urgent) {
+      if (out.size() == limit) return out;
+      const Entry* e = Find(id);
+      if (e != nullptr && !e->gone) out.push_back(id);
+    }
   }
   return out;
 }
@@ -83,8 +92,9 @@ std::vector<int64_t> WaitingIndex::Urgent(size_t limit) const {
 std::vector<int64_t> WaitingIndex::Carrying(const Identity& identity, int64_t after,
                                             int64_t before) const {
   std::vector<int64_t> out;
-  if (identity.kind == IdentityKind::kEmail) return out;
-  const auto& map = identity.kind == IdentityKind::kAnonymousId ? by_anonymous_ : by_user_;
+  const ByHash& map = identity.kind == IdentityKind::kAnonymousId ? by_anonymous_
+                      : identity.kind == IdentityKind::kUserId    ? by_user_
+                                                                  : by_email_;
   auto found = map.find(Hash(identity.value));
   if (found == map.end()) return out;
   for (auto it = std::upper_bound(found->second.begin(), found->second.end(), after);

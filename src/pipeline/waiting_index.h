@@ -1,7 +1,7 @@
 // WaitingIndex: what the pipeline knows of the events waiting ahead of its cursor — who
-// each one is from (its anonymous id and user id, hashed) and whether it may change who
-// owns a lead — read from the store as events are committed. It lets a backlog be
-// searched for a visitor's waiting events without an index on the events table, whose
+// each one is from (its anonymous id, user id and the address it carries, hashed) and
+// whether it may change who owns a lead — read from the store as events are committed. It lets a
+// backlog be searched for a visitor's waiting events without an index on the events table, whose
 // upkeep would slow every acknowledgement.
 //
 // A hash collision only makes a search return more events than the visitor's, which
@@ -21,11 +21,19 @@ namespace tandem {
 
 class WaitingIndex {
  public:
+  // Whether a waiting event may change who owns a lead, and how surely.
+  enum class Urgency {
+    kNone,
+    kMayMakeLead,  // an identify or alias: it may make a person a lead
+    kHandRaise,    // an event the scoring rules may count as a hand-raise
+  };
+
   explicit WaitingIndex(size_t capacity) : capacity_(capacity) {}
 
   // Takes in an event after the last one added (ids ascending); returns false, taking
   // nothing, when the index holds `capacity` events.
-  bool Add(int64_t id, std::string_view anonymous_id, std::string_view user_id, bool urgent);
+  bool Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
+           std::string_view email, Urgency urgency);
   // The last event added; 0 before any.
   int64_t last() const { return last_; }
   size_t size() const { return live_; }
@@ -38,10 +46,10 @@ class WaitingIndex {
   // Forgets everything; the next Add starts anywhere.
   void Clear();
 
-  // Up to `limit` urgent events, oldest first.
+  // Up to `limit` urgent events: possible hand-raises first, then the others, each
+  // oldest first.
   std::vector<int64_t> Urgent(size_t limit) const;
-  // The events carrying `identity` (an anonymous id or user id; none for an email) with
-  // ids in (after, before), oldest first.
+  // The events carrying `identity` with ids in (after, before), oldest first.
   std::vector<int64_t> Carrying(const Identity& identity, int64_t after, int64_t before) const;
 
  private:
@@ -49,16 +57,18 @@ class WaitingIndex {
     int64_t id;
     uint64_t anonymous;  // hashes; 0: none
     uint64_t user;
-    bool urgent;
+    uint64_t email;
     bool gone;
   };
+  using ByHash = std::unordered_map<uint64_t, std::vector<int64_t>>;
   static uint64_t Hash(std::string_view value);
   const Entry* Find(int64_t id) const;
 
   const size_t capacity_;
   std::deque<Entry> entries_;  // ascending ids; forgotten ones at the front are popped
-  std::unordered_map<uint64_t, std::vector<int64_t>> by_anonymous_, by_user_;
-  std::vector<int64_t> urgent_;  // ascending ids, pruned as they are forgotten
+  ByHash by_anonymous_, by_user_, by_email_;
+  // Ascending ids of urgent events, hand-raises first, pruned as they are forgotten.
+  std::vector<int64_t> hand_raises_, may_make_lead_;
   int64_t last_ = 0;
   size_t live_ = 0;
 };

@@ -37,7 +37,7 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   }
 
   StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
-    std::vector<StoredEvent> out;
+    std::unordered_map<int64_t, StoredEvent> found;
     for (size_t at = 0; at < ids.size(); at += kChunk) {
       const auto some = ids.subspan(at, std::min(kChunk, ids.size() - at));
       TANDEM_ASSIGN_OR_RETURN(
@@ -46,10 +46,12 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
                                   sql::IdPlaces(some.size()))));
       sql::BindIds(*stmt, 1, some);
       TANDEM_ASSIGN_OR_RETURN(auto events, sql::Collect<StoredEvent>(stmt, sql::ReadEvent));
-      for (StoredEvent& e : events) out.push_back(std::move(e));
+      for (StoredEvent& e : events) found.emplace(e.id, std::move(e));
     }
-    std::sort(out.begin(), out.end(),
-              [](const StoredEvent& a, const StoredEvent& b) { return a.id < b.id; });
+    std::vector<StoredEvent> out;  // in the order asked
+    for (int64_t id : ids) {
+      if (auto it = found.find(id); it != found.end()) out.push_back(std::move(it->second));
+    }
     return out;
   }
 
