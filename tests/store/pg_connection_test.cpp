@@ -138,6 +138,44 @@ TEST_F(PgConnectionTest, AnAdvisoryLockExcludesOtherConnectionsUntilCommit) {
 
 // The store's SQL is written with SQLite's placeholders: bare ? numbered in order, ?N
 // explicit (and reusable); a ? inside a string literal or a quoted name is text.
+// Pipelined writes: queued without waiting, their failure returned by the next read or
+// by COMMIT, which then does not commit; the connection is sound for the next
+// transaction, its statements included (one first prepared after the failure too).
+TEST_F(PgConnectionTest, PipelinedWritesReportTheirFailureAndCommitNothing) {
+  ASSERT_TRUE(a_->Exec("CREATE TABLE IF NOT EXISTS pipelined (id bigint PRIMARY KEY)").ok());
+  ASSERT_TRUE(a_->Exec("TRUNCATE pipelined").ok());
+  a_->set_pipelined(true);
+  ASSERT_TRUE(a_->Exec("BEGIN").ok());
+  ASSERT_TRUE(a_->Send("INSERT INTO pipelined VALUES ($1)", {int64_t{1}}).ok());
+  ASSERT_TRUE(a_->Send("INSERT INTO pipelined VALUES ($1)", {int64_t{2}}).ok());
+  EXPECT_EQ(a_->Affected(), 1);
+  auto seen = a_->Query("SELECT COUNT(*) FROM pipelined");
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(seen->Int(0, 0), 2) << "a read sees the queued writes before it";
+  ASSERT_TRUE(a_->Send("INSERT INTO pipelined VALUES ($1)", {int64_t{1}}).ok())
+      << "a duplicate key is only found when the queue is read";
+  ASSERT_TRUE(a_->Send("DELETE FROM pipelined WHERE id = $1", {int64_t{2}}).ok())
+      << "first prepared behind the failure: skipped with it";
+  EXPECT_EQ(a_->Affected(), 0) << "a skipped statement changed nothing";
+  Status failed = a_->Sync();
+  EXPECT_EQ(SqlState(failed), kUniqueViolation) << failed.ToString();
+  Status commit = a_->Commit();  // as if a caller had let the failure go
+  EXPECT_EQ(SqlState(commit), "25P02") << commit.ToString();
+  ASSERT_TRUE(a_->Exec("ROLLBACK").ok());
+
+  ASSERT_TRUE(a_->Exec("BEGIN").ok());
+  ASSERT_TRUE(a_->Send("INSERT INTO pipelined VALUES ($1)", {int64_t{3}}).ok());
+  ASSERT_TRUE(a_->Send("DELETE FROM pipelined WHERE id = $1", {int64_t{3}}).ok());
+  ASSERT_TRUE(a_->Send("INSERT INTO pipelined VALUES ($1)", {int64_t{4}}).ok());
+  ASSERT_TRUE(a_->Commit().ok());
+  a_->set_pipelined(false);
+  auto stored =
+      a_->Query("SELECT COALESCE(string_agg(id::text, ',' ORDER BY id), '') FROM pipelined");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->Text(0, 0), "4") << "nothing of the failed transaction; all of the next";
+  ASSERT_TRUE(a_->Exec("DROP TABLE pipelined").ok());
+}
+
 TEST(PgPlaceholders, BareNumberedAndQuotedQuestionMarks) {
   int params = 0;
   EXPECT_EQ(pg::ToDollarPlaceholders("SELECT ? + ?, 'what?', \"a?b\" FROM t WHERE x = ?", &params),

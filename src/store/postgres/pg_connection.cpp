@@ -142,7 +142,7 @@ Status Connection::Exec(std::string_view sql) {
 StatusOr<std::string> Connection::Prepared(const std::string& sql, bool queue) {
   auto it = prepared_.find(sql);
   if (it != prepared_.end()) return it->second;
-  std::string name = fmt::format("s{}", prepared_.size() + 1);
+  std::string name = fmt::format("s{}", ++names_);
   if (queue) {
     if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr) != 1) {
       return Broken("queueing a statement");
@@ -213,7 +213,10 @@ Status Connection::Drain(std::optional<Result>* last) {
   for (size_t i = 0; i < queued_.size(); ++i) {
     while (PGresult* result = PQgetResult(conn_)) {
       if (PQresultStatus(result) == PGRES_PIPELINE_ABORTED) {
-        PQclear(result);  // after a failure: skipped, the failure says why
+        // After a failure: skipped, the failure says why. A skipped PREPARE made nothing.
+        PQclear(result);
+        if (!queued_[i].prepare.empty()) prepared_.erase(queued_[i].prepare);
+        affected_ = 0;
         continue;
       }
       Status s = Check(result, queued_[i].prepare.empty()
@@ -221,6 +224,7 @@ Status Connection::Drain(std::optional<Result>* last) {
                                    : fmt::format("preparing \"{}\"", queued_[i].prepare));
       if (!s.ok()) {
         if (!queued_[i].prepare.empty()) prepared_.erase(queued_[i].prepare);
+        affected_ = 0;
         if (first.ok()) first = std::move(s);
         continue;
       }
@@ -253,6 +257,19 @@ int64_t Connection::Affected() {
 void Connection::Discard() {
   if (!queued_.empty()) (void)Drain(nullptr);
   unreported_ = OkStatus();
+}
+
+Status Connection::Commit() {
+  TANDEM_RETURN_IF_ERROR(Sync());
+  PGresult* result = PQexec(conn_, "COMMIT");
+  TANDEM_RETURN_IF_ERROR(Check(result, "COMMIT failed"));
+  const std::string tag = PQcmdStatus(result);
+  PQclear(result);
+  if (tag != "COMMIT") {
+    return Status(StatusCode::kInternal, "pg_25P02",
+                  "COMMIT rolled back: an earlier statement of the transaction failed");
+  }
+  return OkStatus();
 }
 
 Status Connection::Broken(std::string_view what) {

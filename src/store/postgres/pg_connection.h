@@ -111,6 +111,9 @@ class Connection {
   int64_t Affected();
   // Waits for what is queued and forgets it, failures included (before a ROLLBACK).
   void Discard();
+  // COMMIT, after what is queued; an error when the server rolled back instead (as it
+  // does for a transaction a failed statement aborted).
+  Status Commit();
   // False when the connection broke; the owner should open a new one.
   bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
   PGconn* raw() { return conn_; }
@@ -134,6 +137,7 @@ class Connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL → statement name
+  int64_t names_ = 0;                                      // statement names given, never reused
   bool pipelined_ = false;
   std::vector<Queued> queued_;
   Status unreported_ = OkStatus();

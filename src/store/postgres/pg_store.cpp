@@ -124,7 +124,7 @@ class PgStore::WriteScope final : public sql::WriteScope {
   sql::Db& db() override { return lease_->db(); }
   pg::Database& pg() { return lease_->pg(); }
   Status Commit() override {
-    TANDEM_RETURN_IF_ERROR(lease_->pg().Exec("COMMIT"));
+    TANDEM_RETURN_IF_ERROR(lease_->pg().conn().Commit());
     committed_ = true;
     return OkStatus();
   }
