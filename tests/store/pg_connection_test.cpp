@@ -142,8 +142,7 @@ TEST_F(PgConnectionTest, AnAdvisoryLockExcludesOtherConnectionsUntilCommit) {
 // by COMMIT, which then does not commit; the connection is sound for the next
 // transaction, its statements included (one first prepared after the failure too).
 TEST_F(PgConnectionTest, PipelinedWritesReportTheirFailureAndCommitNothing) {
-  ASSERT_TRUE(a_->Exec("CREATE TABLE IF NOT EXISTS pipelined (id bigint PRIMARY KEY)").ok());
-  ASSERT_TRUE(a_->Exec("TRUNCATE pipelined").ok());
+  ASSERT_TRUE(a_->Exec("CREATE TEMP TABLE pipelined (id bigint PRIMARY KEY)").ok());
   a_->set_pipelined(true);
   ASSERT_TRUE(a_->Exec("BEGIN").ok());
   ASSERT_TRUE(a_->Send("INSERT INTO pipelined VALUES ($1)", {int64_t{1}}).ok());
@@ -173,7 +172,6 @@ TEST_F(PgConnectionTest, PipelinedWritesReportTheirFailureAndCommitNothing) {
       a_->Query("SELECT COALESCE(string_agg(id::text, ',' ORDER BY id), '') FROM pipelined");
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->Text(0, 0), "4") << "nothing of the failed transaction; all of the next";
-  ASSERT_TRUE(a_->Exec("DROP TABLE pipelined").ok());
 }
 
 TEST(PgPlaceholders, BareNumberedAndQuotedQuestionMarks) {
