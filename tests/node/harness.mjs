@@ -20,9 +20,13 @@ function storeUrl(db) {
   return db.startsWith('postgresql://') ? db : `sqlite:${db}`;
 }
 
+// What a command may print before it is cut off: a test may read tens of thousands
+// of rows (node's default limit on a child's output is 1 MiB).
+const kQueryOutputLimit = 512 * 1024 * 1024;
+
 // Runs a tandem command; returns the last line of stdout.
 export function tandem(db, ...args) {
-  const out = execFileSync(TANDEM, ['--db', storeUrl(db), ...args], { encoding: 'utf8' });
+  const out = execFileSync(TANDEM, ['--db', storeUrl(db), ...args], { encoding: 'utf8', maxBuffer: kQueryOutputLimit });
   return out.trim().split('\n').at(-1);
 }
 
@@ -59,10 +63,10 @@ export function exited(child) {
 export function query(db, sql) {
   if (db.startsWith('postgresql://')) {
     const out = execFileSync('psql', [db, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c',
-      `SELECT COALESCE(json_agg(q), '[]') FROM (${sql}) q`], { encoding: 'utf8' });
+      `SELECT COALESCE(json_agg(q), '[]') FROM (${sql}) q`], { encoding: 'utf8', maxBuffer: kQueryOutputLimit });
     return JSON.parse(out);
   }
-  const out = execFileSync('sqlite3', ['-json', db, sql], { encoding: 'utf8' });
+  const out = execFileSync('sqlite3', ['-json', db, sql], { encoding: 'utf8', maxBuffer: kQueryOutputLimit });
   return out.trim() === '' ? [] : JSON.parse(out);
 }
 
