@@ -1,6 +1,7 @@
 // The libpq wrapper against a real PostgreSQL server: parameters and NULLs round-trip,
 // COPY escapes what it must, failures keep their SQLSTATE and map to the right Status,
-// serialization failures are retryable, and advisory locks exclude across connections.
+// serialization failures are retryable, advisory locks exclude across connections, and
+// batched writes arrive whole, in order, before anything else reads or writes.
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_db.h"
 
@@ -8,6 +9,7 @@
 
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include "testing/test_store.h"
 
@@ -172,6 +174,97 @@ TEST_F(PgConnectionTest, PipelinedWritesReportTheirFailureAndCommitNothing) {
       a_->Query("SELECT COALESCE(string_agg(id::text, ',' ORDER BY id), '') FROM pipelined");
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->Text(0, 0), "4") << "nothing of the failed transaction; all of the next";
+}
+
+// The rows of a batched write, kept while a processing transaction pipelines, go as one
+// statement before the connection runs any other, whatever their text holds; those of
+// two batched writes in the order of each one's first row; none after a rollback.
+TEST_F(PgConnectionTest, BatchedWritesArriveWholeInOrderBeforeAnythingElse) {
+  auto opened = Database::Open(url_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Database& db = **opened;
+  ASSERT_TRUE(db.Exec("CREATE TEMP TABLE batched (id bigint PRIMARY KEY, note text)").ok());
+  const sql::BatchedWrite insert = {
+      "INSERT INTO batched (id, note) VALUES (?, ?)",
+      "INSERT INTO batched (id, note) SELECT * FROM unnest($1::bigint[], $2::text[])"};
+  const sql::BatchedWrite annotate = {
+      "UPDATE batched SET note = ? WHERE id = ?",
+      "UPDATE batched SET note = x.n FROM unnest($1::text[], $2::bigint[]) AS x(n, id) WHERE "
+      "batched.id = x.id"};
+  const auto run = [&](const sql::BatchedWrite& write, auto first, auto second) {
+    auto stmt = db.PrepareBatched(write);
+    ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
+    (*stmt)->Bind(1, first);
+    if constexpr (std::is_same_v<decltype(second), std::nullopt_t>) {
+      (*stmt)->BindNull(2);
+    } else {
+      (*stmt)->Bind(2, second);
+    }
+    ASSERT_TRUE((*stmt)->Run().ok());
+  };
+  const auto count = [&]() -> int64_t {
+    auto stmt = db.Prepare("SELECT COUNT(*) FROM batched");
+    EXPECT_TRUE(stmt.ok());
+    auto row = (*stmt)->Step();
+    EXPECT_TRUE(row.ok() && *row);
+    const int64_t n = (*stmt)->Int(0);
+    (*stmt)->Reset();
+    return n;
+  };
+
+  db.conn().set_pipelined(true);
+  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  run(insert, int64_t{1}, std::string_view("say \"hi\", \\ {a,b} NULL"));
+  run(insert, int64_t{2}, std::nullopt);
+  run(insert, int64_t{3}, std::string_view(""));
+  EXPECT_EQ(count(), 3) << "a read sends the rows kept first";
+  run(insert, int64_t{4}, std::string_view("x"));
+  auto erase = db.Prepare("DELETE FROM batched WHERE id = ?");
+  ASSERT_TRUE(erase.ok());
+  (*erase)->Bind(1, int64_t{4});
+  ASSERT_TRUE((*erase)->Run().ok()) << "a write after the row: the row goes before it";
+  run(insert, int64_t{5}, std::string_view("inserted"));
+  run(annotate, std::string_view("annotated"), int64_t{5});
+  run(insert, int64_t{6}, std::string_view("inserted"));
+  run(annotate, std::string_view("annotated"), int64_t{6});
+  ASSERT_TRUE(db.FlushBatched().ok());
+  ASSERT_TRUE(db.conn().Commit().ok());
+
+  // More rows than a statement takes: each write's rows still follow the other's.
+  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  for (int64_t id = 100; id < 1200; ++id) {
+    run(insert, id, std::string_view("inserted"));
+    run(annotate, std::string_view("annotated"), id);
+  }
+  ASSERT_TRUE(db.FlushBatched().ok());
+  Status committed = db.conn().Commit();
+  ASSERT_TRUE(committed.ok()) << committed.ToString();
+  auto many = db.conn().Query(
+      "SELECT COUNT(*) FILTER (WHERE note = 'annotated'), COUNT(*) FROM batched WHERE id >= 100");
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  EXPECT_EQ(many->Int(0, 1), 1100);
+  EXPECT_EQ(many->Int(0, 0), 1100) << "every update went after its row's insert";
+  ASSERT_TRUE(db.Exec("DELETE FROM batched WHERE id >= 100").ok());
+
+  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  run(insert, int64_t{7}, std::string_view("rolled back"));
+  db.DropBatched();
+  db.conn().Discard();
+  ASSERT_TRUE(db.Exec("ROLLBACK").ok());
+  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  run(insert, int64_t{1}, std::string_view("a duplicate"));
+  ASSERT_TRUE(db.FlushBatched().ok());
+  EXPECT_EQ(SqlState(db.conn().Commit()), kUniqueViolation) << "a failed row fails the commit";
+  ASSERT_TRUE(db.Exec("ROLLBACK").ok());
+  db.conn().set_pipelined(false);
+
+  auto rows = db.conn().Query(
+      "SELECT string_agg(id || '=' || COALESCE(note, '<null>'), ';' ORDER BY id) FROM batched");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->Text(0, 0), "1=say \"hi\", \\ {a,b} NULL;2=<null>;3=;5=annotated;6=annotated");
+  // Not pipelining, each row is written at once.
+  run(insert, int64_t{8}, std::string_view("now"));
+  EXPECT_EQ(count(), 6);
 }
 
 TEST(PgPlaceholders, BareNumberedAndQuotedQuestionMarks) {

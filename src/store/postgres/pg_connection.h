@@ -102,6 +102,7 @@ class Connection {
   // with it, waits for all of it, and returns the first failure among them. A failed
   // statement aborts the transaction on the server, so nothing after it takes effect.
   void set_pipelined(bool on) { pipelined_ = on; }
+  bool pipelined() const { return pipelined_; }
   // Query's effect when pipelining is off.
   Status Send(const std::string& sql, const std::vector<Param>& params);
   // Waits for every queued statement; the first failure among them.

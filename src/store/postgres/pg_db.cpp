@@ -42,8 +42,37 @@ std::string ToDollarPlaceholders(std::string_view sql, int* params) {
   return out;
 }
 
+void ArrayLiteral::Add(std::string_view text) {
+  Separate();
+  out_ += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') out_ += '\\';
+    out_ += c;
+  }
+  out_ += '"';
+}
+
+void ArrayLiteral::Add(int64_t value) {
+  Separate();
+  out_ += std::to_string(value);
+}
+
+void ArrayLiteral::AddNullable(std::string_view text) {
+  if (text.empty()) {
+    AddNull();
+  } else {
+    Add(text);
+  }
+}
+
+void ArrayLiteral::AddNull() {
+  Separate();
+  out_ += "NULL";
+}
+
 StatusOr<bool> Statement::Step() {
   if (!result_) {
+    TANDEM_RETURN_IF_ERROR(db_.FlushBatched());
     TANDEM_ASSIGN_OR_RETURN(Result result, db_.conn().Query(sql_, params_));
     result_.emplace(std::move(result));
     row_ = -1;
@@ -53,6 +82,7 @@ StatusOr<bool> Statement::Step() {
 
 Status Statement::Run() {
   if (result_) return sql::Statement::Run();  // stepped already: read to the end
+  TANDEM_RETURN_IF_ERROR(db_.FlushBatched());
   return db_.conn().Send(sql_, params_);
 }
 
@@ -67,6 +97,59 @@ int64_t Statement::Int(int column) const {
   if (text == "t") return 1;  // a boolean expression reads as SQLite's 1 and 0
   if (text == "f") return 0;
   return result_->Int(row_, column);
+}
+
+namespace {
+// Rows a batched write keeps before it sends them anyway, so a statement stays small.
+constexpr size_t kMaxBatchedRows = 1024;
+}  // namespace
+
+BatchedStatement::BatchedStatement(Database& db, const sql::BatchedWrite& write)
+    : db_(db), many_(write.many) {
+  int columns = 0;
+  ToDollarPlaceholders(write.one, &columns);
+  row_.assign(static_cast<size_t>(columns), Param(std::nullopt));
+  columns_.resize(row_.size());
+}
+
+StatusOr<bool> BatchedStatement::Step() {
+  TANDEM_RETURN_IF_ERROR(Run());
+  return false;
+}
+
+Status BatchedStatement::Run() {
+  // Full: what is kept goes first, so this row opens the next window ahead of any
+  // write whose rows follow this one's (a count's drop after its addition).
+  if (rows_ >= kMaxBatchedRows) TANDEM_RETURN_IF_ERROR(db_.FlushBatched());
+  for (size_t i = 0; i < row_.size(); ++i) {
+    if (row_[i].null()) {
+      columns_[i].AddNull();
+    } else {
+      columns_[i].Add(std::string_view(row_[i].c_str()));
+    }
+  }
+  Reset();
+  if (rows_++ == 0) db_.waiting_.push_back(this);
+  return OkStatus();
+}
+
+void BatchedStatement::Reset() {
+  for (Param& p : row_) p = Param(std::nullopt);
+}
+
+Status BatchedStatement::Flush() {
+  std::vector<Param> arrays;
+  arrays.reserve(columns_.size());
+  for (const ArrayLiteral& column : columns_) arrays.emplace_back(column.Finish());
+  Drop();
+  return db_.conn().Send(many_, arrays);
+}
+
+// The row being bound stays (a Run() that finds the statement full flushes, then keeps
+// it); PrepareBatched clears it for the next use.
+void BatchedStatement::Drop() {
+  for (ArrayLiteral& column : columns_) column = ArrayLiteral();
+  rows_ = 0;
 }
 
 StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& url) {
@@ -86,7 +169,43 @@ StatusOr<sql::Statement*> Database::Prepare(const std::string& sql) {
   return static_cast<sql::Statement*>(it->second.get());
 }
 
+Status Database::Exec(std::string_view sql) {
+  TANDEM_RETURN_IF_ERROR(FlushBatched());
+  return conn_->Exec(sql);
+}
+
+StatusOr<sql::Statement*> Database::PrepareBatched(const sql::BatchedWrite& write) {
+  if (!conn_->pipelined()) return Prepare(write.one);
+  auto it = batched_.find(write.many);
+  if (it == batched_.end()) {
+    it = batched_.emplace(write.many, std::make_unique<BatchedStatement>(*this, write)).first;
+  } else {
+    it->second->Reset();
+  }
+  return static_cast<sql::Statement*>(it->second.get());
+}
+
+Status Database::FlushBatched() {
+  if (waiting_.empty()) return OkStatus();
+  std::vector<BatchedStatement*> waiting;
+  waiting.swap(waiting_);
+  for (BatchedStatement* write : waiting) {
+    Status sent = write->Flush();
+    if (!sent.ok()) {
+      for (BatchedStatement* w : waiting) w->Drop();
+      return sent;
+    }
+  }
+  return OkStatus();
+}
+
+void Database::DropBatched() {
+  for (BatchedStatement* write : waiting_) write->Drop();
+  waiting_.clear();
+}
+
 void Database::ResetStatements() {
+  DropBatched();
   for (auto& [_, stmt] : cache_) stmt->Reset();
 }
 

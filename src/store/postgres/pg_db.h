@@ -18,6 +18,21 @@ namespace tandem::pg {
 // literals and quoted names are left alone); `params` receives the highest number.
 std::string ToDollarPlaceholders(std::string_view sql, int* params);
 
+// A PostgreSQL array literal ('{"a","b",NULL}') built element by element.
+class ArrayLiteral {
+ public:
+  void Add(std::string_view text);
+  void Add(int64_t value);
+  // Empty → NULL.
+  void AddNullable(std::string_view text);
+  void AddNull();
+  std::string Finish() const { return out_ + '}'; }
+
+ private:
+  void Separate() { out_ += out_.size() > 1 ? "," : ""; }
+  std::string out_ = "{";
+};
+
 class Database;
 
 class Statement final : public sql::Statement {
@@ -53,14 +68,62 @@ class Statement final : public sql::Statement {
   int row_ = -1;
 };
 
+// The statement of a sql::BatchedWrite while the connection batches: Run() keeps the
+// bound row in one array per column, which Flush() sends as the write's `many`.
+class BatchedStatement final : public sql::Statement {
+ public:
+  BatchedStatement(Database& db, const sql::BatchedWrite& write);
+
+  // Runs the row (keeps it).
+  StatusOr<bool> Step() override;
+  Status Run() override;
+  // Clears the row being bound; rows kept stay.
+  void Reset() override;
+  int64_t Int(int) const override { return 0; }
+  double Double(int) const override { return 0; }
+  bool IsNull(int) const override { return true; }
+  std::string_view TextView(int) const override { return {}; }
+
+  size_t rows() const { return rows_; }
+  // Queues the rows kept as one statement (pipelined) and forgets them; Drop() forgets
+  // them only.
+  Status Flush();
+  void Drop();
+
+ protected:
+  void BindInt(int index, int64_t value) override { Set(index, Param(value)); }
+  void BindDouble(int index, double value) override { Set(index, Param(value)); }
+  void BindText(int index, std::string_view value) override { Set(index, Param(value)); }
+  void BindNullValue(int index) override { Set(index, Param(std::nullopt)); }
+
+ private:
+  void Set(int index, Param value) {
+    if (index >= 1 && index <= static_cast<int>(row_.size())) row_[index - 1] = std::move(value);
+  }
+
+  Database& db_;
+  const std::string many_;
+  std::vector<Param> row_;
+  std::vector<ArrayLiteral> columns_;
+  size_t rows_ = 0;
+};
+
 class Database final : public sql::Db {
  public:
   static StatusOr<std::unique_ptr<Database>> Open(const std::string& url);
 
   sql::Dialect dialect() const override { return sql::Dialect::kPostgres; }
-  Status Exec(std::string_view sql) override { return conn_->Exec(sql); }
+  Status Exec(std::string_view sql) override;
   StatusOr<sql::Statement*> Prepare(const std::string& sql) override;
+  // Batched while the connection pipelines (a processing transaction).
+  StatusOr<sql::Statement*> PrepareBatched(const sql::BatchedWrite& write) override;
+  // Resets every statement and drops the rows of batched writes.
   void ResetStatements() override;
+  // Sends the rows batched writes keep, each write's as one statement: before any
+  // other statement and before COMMIT.
+  Status FlushBatched();
+  // Forgets them (before a ROLLBACK).
+  void DropBatched();
   // After pipelined writes: what the last of them changed.
   int64_t Changes() const override { return conn_->Affected(); }
 
@@ -68,10 +131,14 @@ class Database final : public sql::Db {
 
  private:
   friend class Statement;
+  friend class BatchedStatement;
   explicit Database(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
 
   std::unique_ptr<Connection> conn_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  // By `many`; and those holding rows, in the order of their first.
+  std::unordered_map<std::string, std::unique_ptr<BatchedStatement>> batched_;
+  std::vector<BatchedStatement*> waiting_;
 };
 
 }  // namespace tandem::pg

@@ -16,37 +16,6 @@ constexpr int64_t kAppendLock = 0x74616e64656d02;
 constexpr size_t kDefaultPoolSize = 8;
 constexpr auto kPoolWait = std::chrono::seconds(30);
 
-// A PostgreSQL array literal: {"a","b",NULL} of text, or {1,2} of numbers.
-class ArrayLiteral {
- public:
-  void Add(std::string_view text) {
-    Separate();
-    out_ += '"';
-    for (char c : text) {
-      if (c == '"' || c == '\\') out_ += '\\';
-      out_ += c;
-    }
-    out_ += '"';
-  }
-  void AddNullable(std::string_view text) {
-    if (text.empty()) {
-      Separate();
-      out_ += "NULL";
-    } else {
-      Add(text);
-    }
-  }
-  void Add(int64_t value) {
-    Separate();
-    out_ += std::to_string(value);
-  }
-  std::string Finish() { return out_ + '}'; }
-
- private:
-  void Separate() { out_ += out_.size() > 1 ? "," : ""; }
-  std::string out_ = "{";
-};
-
 // Splits Tandem's own query parameters off a libpq URL.
 StatusOr<std::pair<std::string, size_t>> ParseUrl(std::string_view url) {
   size_t pool_size = kDefaultPoolSize;
@@ -101,6 +70,7 @@ class PgStore::WriteScope final : public sql::WriteScope {
   ~WriteScope() override {
     pg::Connection& conn = lease_->pg().conn();
     if (begun_ && !committed_) {
+      lease_->pg().DropBatched();
       conn.Discard();
       (void)conn.Exec("ROLLBACK");
     }
@@ -124,6 +94,7 @@ class PgStore::WriteScope final : public sql::WriteScope {
   sql::Db& db() override { return lease_->db(); }
   pg::Database& pg() { return lease_->pg(); }
   Status Commit() override {
+    TANDEM_RETURN_IF_ERROR(lease_->pg().FlushBatched());
     TANDEM_RETURN_IF_ERROR(lease_->pg().conn().Commit());
     committed_ = true;
     return OkStatus();
@@ -224,7 +195,7 @@ Status PgStore::ApplyMigrations() {
 StatusOr<AppendResult> PgStore::AppendEvents(std::span<const EventRecord> events) {
   AppendResult result;
   if (events.empty()) return result;
-  ArrayLiteral source, message, type, name, user, anonymous, timestamp, received, payload;
+  pg::ArrayLiteral source, message, type, name, user, anonymous, timestamp, received, payload;
   for (const EventRecord& e : events) {
     source.Add(e.source_id);
     message.Add(e.message_id);

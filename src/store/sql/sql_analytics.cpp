@@ -94,12 +94,18 @@ Status AddTouchpoint(Db& db, const Touchpoint& t) {
   return NoteTouchpoint(db, t);
 }
 
-Status InsertTouchpoint(Db& db, const Touchpoint& t) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("INSERT INTO touchpoints (person_id, at, event_id, type, source, medium, "
-                 "campaign, term, content, referrer_domain, landing_page, form, content_item) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+Status InsertTouchpoint(Db& db, const Touchpoint& t, bool batched) {
+  static constexpr BatchedWrite kInsert = {
+      "INSERT INTO touchpoints (person_id, at, event_id, type, source, medium, campaign, term, "
+      "content, referrer_domain, landing_page, form, content_item) VALUES (?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      "INSERT INTO touchpoints (person_id, at, event_id, type, source, medium, campaign, term, "
+      "content, referrer_domain, landing_page, form, content_item) SELECT * FROM "
+      "unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], "
+      "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) "
+      "ON CONFLICT DO NOTHING"};
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt,
+                          batched ? db.PrepareBatched(kInsert) : db.Prepare(kInsert.one));
   stmt->Bind(1, t.person_id)
       .Bind(2, ToUnixMillis(t.at))
       .Bind(3, t.event_id)
@@ -131,7 +137,7 @@ Status KeepTouchpointsOf(Db& db, int64_t events_of, int64_t person_id) {
     std::optional<Touchpoint> touchpoint = TouchpointOf(event);
     if (!touchpoint) continue;
     touchpoint->person_id = person_id;
-    TANDEM_RETURN_IF_ERROR(InsertTouchpoint(db, *touchpoint));
+    TANDEM_RETURN_IF_ERROR(InsertTouchpoint(db, *touchpoint, /*batched=*/true));
   }
   return OkStatus();
 }

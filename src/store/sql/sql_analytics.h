@@ -25,8 +25,10 @@ Status AddStageTransition(Db& db, const StageTransition& transition);
 // touchpoints of leads only, so those of persons who never become one (most visitors)
 // are not written; a lead's creation keeps those of its person's earlier events.
 Status AddTouchpoint(Db& db, const Touchpoint& touchpoint);
-// Writes one touchpoint (none when its person has one for its event already).
-Status InsertTouchpoint(Db& db, const Touchpoint& touchpoint);
+// Writes one touchpoint (none when its person has one for its event already); Changes()
+// then says whether it did. `batched`: the write may wait (Db::PrepareBatched), and
+// Changes() says nothing.
+Status InsertTouchpoint(Db& db, const Touchpoint& touchpoint, bool batched = false);
 // Writes as `person_id`'s the touchpoints of the events of `events_of` (the same person,
 // or one about to be merged into it) that `events_of` has none of yet.
 Status KeepTouchpointsOf(Db& db, int64_t events_of, int64_t person_id);
@@ -42,33 +44,46 @@ inline constexpr std::array<const char*, kTouchDimensions + 4> kKeptDimensions =
     "form",   "content_item", "rep",      "team", "country",         "company_size"};
 // A day table of the kept counts: the statement that adds to a count (the key's values,
 // then the amounts), the column of its last amount, the number of leads or deals; and
-// the statement that drops the count of a key when that has come to nothing.
+// the statement that drops the count of a key when that has come to nothing; and, when
+// given, both for arrays of rows (BatchedWrite::many; `add_many` sums the rows of a key
+// first), so a batch's counts go together on PostgreSQL.
 struct DayTable {
   const char* add;
   const char* count;
   const char* drop;
+  const char* add_many = nullptr;
+  const char* drop_many = nullptr;
 };
 // Adds `amounts` to a count of `table` whose key `bind` binds (`places` values from place
 // 1 on), and drops the count when it comes to nothing: the tables keep only counts that
 // count, so a report reads no more rows than there are groups of a day. A count that
-// grows cannot come to nothing, so only one that shrinks is read back.
+// grows cannot come to nothing, so only one that shrinks may be dropped: batched, the
+// drop goes after the additions (its rows always follow theirs); else the count is read
+// back.
 template <typename Bind>
 Status AddToCount(Db& db, const DayTable& table, int places, std::initializer_list<int64_t> amounts,
                   Bind bind) {
   const bool grows = *(amounts.end() - 1) > 0;
-  TANDEM_ASSIGN_OR_RETURN(Statement * add,
-                          db.Prepare(grows ? std::string(table.add)
-                                           : std::string(table.add) + " RETURNING " + table.count));
+  const bool batched = table.add_many && table.drop_many;
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * add, batched ? db.PrepareBatched({table.add, table.add_many})
+                       : grows ? db.Prepare(table.add)
+                               : db.Prepare(std::string(table.add) + " RETURNING " + table.count));
   bind(*add);
   int place = places;
   for (int64_t amount : amounts) add->Bind(++place, amount);
-  if (grows) return add->Run();
-  StatusOr<bool> row = add->Step();
-  const bool nothing = row.ok() && *row && add->Int(0) == 0;
-  add->Reset();
-  TANDEM_RETURN_IF_ERROR(row.status());
-  if (!nothing) return OkStatus();
-  TANDEM_ASSIGN_OR_RETURN(Statement * drop, db.Prepare(table.drop));
+  if (grows || batched) TANDEM_RETURN_IF_ERROR(add->Run());
+  if (grows) return OkStatus();
+  if (!batched) {
+    StatusOr<bool> row = add->Step();
+    const bool nothing = row.ok() && *row && add->Int(0) == 0;
+    add->Reset();
+    TANDEM_RETURN_IF_ERROR(row.status());
+    if (!nothing) return OkStatus();
+  }
+  TANDEM_ASSIGN_OR_RETURN(Statement * drop, batched
+                                                ? db.PrepareBatched({table.drop, table.drop_many})
+                                                : db.Prepare(table.drop));
   bind(*drop);
   return drop->Run();
 }

@@ -82,6 +82,15 @@ class Statement {
   virtual void BindNullValue(int index) = 0;
 };
 
+// A write whose rows may wait and go to the database together: `one` writes a row
+// (`?` places, one per column); `many`, PostgreSQL's form of it, writes rows whose
+// columns come as arrays ($1 the first column's values, …; with unnest). `many` must
+// write what `one` would for each row in turn, whatever rows share a batch.
+struct BatchedWrite {
+  const char* one;
+  const char* many;
+};
+
 class Db {
  public:
   virtual ~Db() = default;
@@ -92,6 +101,17 @@ class Db {
   // A cached prepared statement, reset and with bindings cleared. Valid until the
   // connection closes; do not hold two borrows of the same SQL at once.
   virtual StatusOr<Statement*> Prepare(const std::string& sql) = 0;
+  // A statement for `write`'s rows: bind a row's columns and Run() it; nothing is read
+  // back, and Changes() says nothing of it. On a connection that batches such writes
+  // (PostgreSQL's processing transactions) Run() only keeps the row: rows wait until
+  // the connection runs any other statement or commits, then go as one statement per
+  // BatchedWrite, in the order of each one's first row since the last statement: rows of
+  // different BatchedWrites may reach the database in another order than they were run
+  // (a write whose rows always follow another's stays after it), never after a statement
+  // run after them. Elsewhere each Run() runs `one`.
+  virtual StatusOr<Statement*> PrepareBatched(const BatchedWrite& write) {
+    return Prepare(write.one);
+  }
   // Resets every cached statement (ending any read a statement left mid-result).
   virtual void ResetStatements() = 0;
   // Rows the last INSERT, UPDATE or DELETE changed.

@@ -3,7 +3,10 @@
 // reads are the store's (SqlReads), on the transaction's connection.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
+#include <tuple>
 
 #include "store/sql/sql_analytics.h"
 #include "store/sql/sql_contact.h"
@@ -28,19 +31,29 @@ class SqlLeadOps : public SqlReads<Interface> {
 
   Status PutLead(const LeadRecord& lead) override { return sql::PutLead(db_, lead); }
   Status FoldLead(int64_t from, int64_t into, TimePoint now) override {
+    ForgetRulePoints(from);
     return sql::FoldLead(db_, from, into, now);
   }
   Status EnsureAccount(std::string_view domain, std::string_view name, TimePoint now) override {
     return sql::EnsureAccount(db_, domain, name, now);
   }
   Status AddScoreItem(int64_t id, const ScoreItem& item) override {
+    if (item.axis == ScoreAxis::kEngagement) {
+      auto it = rule_points_.find({id, item.rule, UtcDay(item.at)});
+      if (it != rule_points_.end()) it->second += item.points;
+    }
     return sql::AddScoreItem(db_, id, item);
   }
   Status DeleteScoreItems(int64_t id, std::optional<ScoreAxis> axis) override {
+    ForgetRulePoints(id);
     return sql::DeleteScoreItems(db_, id, axis);
   }
   StatusOr<double> RulePointsOnDay(int64_t id, std::string_view rule, int64_t day) override {
-    return sql::RulePointsOnDay(db_, id, rule, day);
+    std::tuple<int64_t, std::string, int64_t> key{id, rule, day};
+    if (auto it = rule_points_.find(key); it != rule_points_.end()) return it->second;
+    TANDEM_ASSIGN_OR_RETURN(const double points, sql::RulePointsOnDay(db_, id, rule, day));
+    rule_points_.emplace(std::move(key), points);
+    return points;
   }
   Status AddTraitHistory(int64_t id, std::string_view trait, std::string_view value,
                          std::optional<int64_t> event_id, TimePoint at) override {
@@ -120,8 +133,15 @@ class SqlLeadOps : public SqlReads<Interface> {
   Db& db() { return db_; }
 
  private:
+  void ForgetRulePoints(int64_t id) {
+    std::erase_if(rule_points_, [id](const auto& entry) { return std::get<0>(entry.first) == id; });
+  }
+
   std::unique_ptr<WriteScope> scope_;
   Db& db_;
+  // The engagement points of a lead's rule on a day (lead, rule, day), as read and then
+  // added to in this transaction: caps per day ask once per event.
+  std::map<std::tuple<int64_t, std::string, int64_t>, double> rule_points_;
 };
 
 }  // namespace tandem::sql

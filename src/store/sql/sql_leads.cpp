@@ -351,10 +351,14 @@ StatusOr<std::map<int64_t, std::vector<ScoreItem>>> ListScoreItemsOf(
 }
 
 Status AddScoreItem(Db& db, int64_t lead_id, const ScoreItem& item) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("INSERT INTO score_items (lead_id, axis, rule, points, at, day, event_id, trait) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  static constexpr BatchedWrite kInsert = {
+      "INSERT INTO score_items (lead_id, axis, rule, points, at, day, event_id, trait) VALUES (?, "
+      "?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO score_items (lead_id, axis, rule, points, at, day, event_id, trait) SELECT l, "
+      "x, r, p, a, d, e, t FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], "
+      "$5::bigint[], $6::bigint[], $7::bigint[], $8::text[]) WITH ORDINALITY AS u(l, x, r, p, a, "
+      "d, e, t, n) ORDER BY n"};
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.PrepareBatched(kInsert));
   stmt->Bind(1, lead_id)
       .Bind(2, ScoreAxisName(item.axis))
       .Bind(3, item.rule)
@@ -393,10 +397,12 @@ StatusOr<double> RulePointsOnDay(Db& db, int64_t lead_id, std::string_view rule,
 
 Status AddTraitHistory(Db& db, int64_t lead_id, std::string_view trait, std::string_view value,
                        std::optional<int64_t> event_id, TimePoint at) {
-  TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare("INSERT INTO lead_trait_history (lead_id, trait, value, event_id, at) "
-                 "VALUES (?, ?, ?, ?, ?)"));
+  static constexpr BatchedWrite kInsert = {
+      "INSERT INTO lead_trait_history (lead_id, trait, value, event_id, at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO lead_trait_history (lead_id, trait, value, event_id, at) SELECT l, t, v, e, a "
+      "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) WITH "
+      "ORDINALITY AS u(l, t, v, e, a, n) ORDER BY n"};
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.PrepareBatched(kInsert));
   stmt->Bind(1, lead_id)
       .Bind(2, trait)
       .BindNullable(3, value)
