@@ -220,11 +220,11 @@ Status EventPipeline::ScanWaiting() {
     return ExtractEventIdentities(e).email;
   };
   // A share of the backlog at a time, so one batch never waits long for it.
-  for (size_t read = 0; read < kMaxScanPerBatch && !waiting_.full();) {
+  for (size_t read = 0; read < kMaxScanPerBatch;) {
     const int64_t after = std::max(waiting_.last(), processed_through_);
     TANDEM_ASSIGN_OR_RETURN(auto keys, events_.UnprocessedEventKeys(after, kScanChunk));
     for (const EventKey& key : keys) {
-      if (!waiting_.Add(key.id, key.anonymous_id, key.user_id, email(key), urgency(key))) break;
+      waiting_.Add(key.id, key.anonymous_id, key.user_id, email(key), urgency(key));
     }
     read += keys.size();
     if (keys.size() < kScanChunk) break;
@@ -251,6 +251,11 @@ StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
     }
     followed.insert(followed.end(), fresh.begin(), fresh.end());
     pending.clear();
+    // Carried by one of the older events the lane keeps only a summary of: the visitor
+    // waits for its turn in commit order (known before anything is read).
+    for (const Identity& id : fresh) {
+      if (waiting_.MayCarryOlder(id, after_id)) return std::optional<std::vector<StoredEvent>>();
+    }
     TANDEM_ASSIGN_OR_RETURN(auto known, txn.LookUpIdentities(fresh));
     for (const KnownIdentity& k : known) {
       if (!persons.insert(k.person_id).second) continue;
@@ -290,15 +295,26 @@ StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
 
 StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn, int64_t after_id,
                                                               size_t budget) const {
-  TANDEM_ASSIGN_OR_RETURN(auto roots, txn.UnprocessedEvents(waiting_.Urgent(options_.ahead_roots)));
+  const std::vector<int64_t> urgent = waiting_.Urgent(options_.ahead_roots);
   std::map<int64_t, StoredEvent> chosen;
   // The identities of roots left to wait (and of their visitors, as far as followed): a
   // later root linked to one of them waits too, so no visitor's events are reordered —
   // an address an identify carries links devices as much as an anonymous id does.
   std::vector<Identity> blocked;
-  for (StoredEvent& root : roots) {
+  // The roots are read a few at a time, as the budget leaves room for more.
+  std::vector<StoredEvent> roots;
+  size_t next = 0, at = 0;
+  while (chosen.size() < budget) {
+    if (at == roots.size()) {
+      if (next >= urgent.size()) break;
+      const size_t n = std::min(kRootChunk, urgent.size() - next);
+      TANDEM_ASSIGN_OR_RETURN(roots, txn.UnprocessedEvents(std::span(urgent).subspan(next, n)));
+      next += n;
+      at = 0;
+      continue;
+    }
+    StoredEvent& root = roots[at++];
     if (chosen.contains(root.id)) continue;
-    if (chosen.size() >= budget) break;
     std::vector<Identity> linked;
     TANDEM_ASSIGN_OR_RETURN(
         auto before, WaitingBefore(txn, root, after_id, chosen, budget - chosen.size(), linked));
@@ -322,17 +338,11 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
 
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
   // The lane ahead is for leads' owners; the one-by-one retry of a refused batch keeps
-  // strictly to commit order, and so does a backlog larger than the lane can know of:
-  // the lane could not see the newest events, and reading ahead would only slow batches.
+  // strictly to commit order.
   std::unique_lock<std::mutex> lane;
   if (ahead && options_.leads != nullptr && options_.ahead_roots > 0) {
     lane = std::unique_lock(lane_mu_);
-    if (metrics_.pipeline_lag_events.Value() > static_cast<int64_t>(options_.ahead_capacity)) {
-      waiting_.Clear();
-      lane = {};
-    } else if (last_full_) {
-      TANDEM_RETURN_IF_ERROR(ScanWaiting());
-    }
+    if (last_full_) TANDEM_RETURN_IF_ERROR(ScanWaiting());
   }
   TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));

@@ -53,8 +53,9 @@ class EventPipeline {
     // events before them, each after its visitor's earlier events, as many events again
     // as the batch at most; 0: strictly in commit order.
     size_t ahead_roots = 2048;
-    // The most waiting events the lane knows of (60 to 100 bytes each); above it, the
-    // backlog is worked off in commit order alone.
+    // The most waiting events the lane knows of (60 to 100 bytes each), the newest; of
+    // older ones it keeps only which identities they carry (WaitingIndex), so their
+    // visitors wait for commit order.
     size_t ahead_capacity = 300000;
     // Applies each event to its lead (scores, stage, routing); null: stitching only.
     const LeadEngine* leads = nullptr;
@@ -127,6 +128,7 @@ class EventPipeline {
   static constexpr int kMaxAheadRounds = 8;
   static constexpr size_t kScanChunk = 10000;
   static constexpr size_t kMaxScanPerBatch = 50000;
+  static constexpr size_t kRootChunk = 64;  // urgent events read at once by GatherAhead
   // The running web experiments `event` exposed its person to (experiments/web_exposure.h).
   Status ExposeToWebExperiments(ProcessingTxn& txn, const StoredEvent& event, int64_t person_id);
   // Notes in `txn` whether the address `ids` carries is an erased one that came back
