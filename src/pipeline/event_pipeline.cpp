@@ -220,11 +220,11 @@ Status EventPipeline::ScanWaiting() {
     return ExtractEventIdentities(e).email;
   };
   // A share of the backlog at a time, so one batch never waits long for it.
-  for (size_t read = 0; read < kMaxScanPerBatch;) {
+  for (size_t read = 0; read < kMaxScanPerBatch && !waiting_.full();) {
     const int64_t after = std::max(waiting_.last(), processed_through_);
     TANDEM_ASSIGN_OR_RETURN(auto keys, events_.UnprocessedEventKeys(after, kScanChunk));
     for (const EventKey& key : keys) {
-      waiting_.Add(key.id, key.anonymous_id, key.user_id, email(key), urgency(key));
+      if (!waiting_.Add(key.id, key.anonymous_id, key.user_id, email(key), urgency(key))) break;
     }
     read += keys.size();
     if (keys.size() < kScanChunk) break;
@@ -251,11 +251,6 @@ StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
     }
     followed.insert(followed.end(), fresh.begin(), fresh.end());
     pending.clear();
-    // Carried by one of the older events the lane keeps only a summary of: the visitor
-    // waits for its turn in commit order (known before anything is read).
-    for (const Identity& id : fresh) {
-      if (waiting_.MayCarryOlder(id, after_id)) return std::optional<std::vector<StoredEvent>>();
-    }
     TANDEM_ASSIGN_OR_RETURN(auto known, txn.LookUpIdentities(fresh));
     for (const KnownIdentity& k : known) {
       if (!persons.insert(k.person_id).second) continue;
@@ -338,11 +333,17 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
 
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
   // The lane ahead is for leads' owners; the one-by-one retry of a refused batch keeps
-  // strictly to commit order.
+  // strictly to commit order, and so does a backlog larger than the lane can know of:
+  // the lane could not see the newest events, and reading ahead would only slow batches.
   std::unique_lock<std::mutex> lane;
   if (ahead && options_.leads != nullptr && options_.ahead_roots > 0) {
     lane = std::unique_lock(lane_mu_);
-    if (last_full_) TANDEM_RETURN_IF_ERROR(ScanWaiting());
+    if (metrics_.pipeline_lag_events.Value() > static_cast<int64_t>(options_.ahead_capacity)) {
+      waiting_.Clear();
+      lane = {};
+    } else if (last_full_) {
+      TANDEM_RETURN_IF_ERROR(ScanWaiting());
+    }
   }
   TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));

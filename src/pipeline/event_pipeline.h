@@ -53,9 +53,8 @@ class EventPipeline {
     // events before them, each after its visitor's earlier events, as many events again
     // as the batch at most; 0: strictly in commit order.
     size_t ahead_roots = 2048;
-    // The most waiting events the lane knows of (60 to 100 bytes each), the newest; of
-    // older ones it keeps only which identities they carry (WaitingIndex), so their
-    // visitors wait for commit order.
+    // The most waiting events the lane knows of (60 to 100 bytes each); above it, the
+    // backlog is worked off in commit order alone.
     size_t ahead_capacity = 300000;
     // Applies each event to its lead (scores, stage, routing); null: stitching only.
     const LeadEngine* leads = nullptr;

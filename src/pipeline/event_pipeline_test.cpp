@@ -383,42 +383,6 @@ TEST_F(EventPipelineTest, AVisitorWithTooMuchWaitingWaitsWithWhatIsLinkedToIt) {
   EXPECT_EQ(store_->PersonEvents(*bot_person, 200)->size(), 122u);
 }
 
-// Behind more waiting events than the lane holds, a new visitor's hand-raise still goes
-// ahead; one whose visitor has an event among the older ones the lane only summarizes
-// waits for its turn, so that visitor's events stay in order.
-TEST_F(EventPipelineTest, BehindMoreThanTheLaneHoldsAHandRaiseGoesAheadUnlessItsVisitorIsOlder) {
-  Send(
-      R"({"batch":[)" + Filler(0, 200) +
-      R"({"type":"page","anonymousId":"returning","name":"Pricing","messageId":"r-page"},)" +
-      Filler(200, 300) +
-      R"({"type":"identify","anonymousId":"returning","messageId":"r-id",
-           "traits":{"email":"ada@acme.example"}},)" +
-      R"({"type":"track","anonymousId":"returning","event":"Demo Requested","messageId":"r-hr"},)" +
-      R"({"type":"identify","anonymousId":"fresh","messageId":"f-id",
-           "traits":{"email":"bo@acme.example"}},)" +
-      R"({"type":"track","anonymousId":"fresh","event":"Demo Requested","messageId":"f-hr"},)" +
-      Filler(500, 20) + R"({"type":"page","anonymousId":"f0","name":"P","messageId":"z"}]})");
-  EventPipeline pipeline(
-      *store_, clock_, metrics_,
-      {.batch_events = 100, .max_batch_events = 100, .ahead_capacity = 50, .leads = &engine_});
-  ASSERT_EQ(pipeline.ProcessBatch().value(), 100u);
-  ASSERT_EQ(pipeline.ProcessBatch().value(), 102u)
-      << "100 in order and the new visitor's identify and hand-raise; the returning "
-         "visitor's wait";
-  auto fresh = PersonOf(IdentityKind::kAnonymousId, "fresh");
-  ASSERT_TRUE(fresh.has_value());
-  EXPECT_EQ(store_->GetLead(*fresh).value()->stage, Stage::kMql);
-  EXPECT_FALSE(PersonOf(IdentityKind::kAnonymousId, "returning").has_value())
-      << "its page view waits in the part of the backlog the lane only summarizes";
-  ASSERT_TRUE(pipeline.Drain().ok());
-  EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
-  auto returning = PersonOf(IdentityKind::kAnonymousId, "returning");
-  ASSERT_TRUE(returning.has_value());
-  auto events = store_->PersonEvents(*returning, 10).value();
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(store_->GetLead(*returning).value()->stage, Stage::kMql);
-}
-
 // Deferring to a busy ingest is for a pipeline that keeps up: behind a backlog it would
 // only let the backlog grow, so the background thread works it off without waiting.
 TEST_F(EventPipelineTest, BehindABacklogThePipelineDoesNotDeferToIngest) {

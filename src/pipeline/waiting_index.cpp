@@ -11,13 +11,9 @@ uint64_t WaitingIndex::Hash(std::string_view value) {
   return h == 0 ? 1 : h;
 }
 
-void WaitingIndex::Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
+bool WaitingIndex::Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
                        std::string_view email, Urgency urgency) {
-  // Full: the oldest eighth goes into the summary at once, so each list of ids by hash
-  // is cut once per key, not once per event.
-  if (!entries_.empty() && entries_.size() >= capacity_) {
-    PopThrough(entries_[std::max<size_t>(1, capacity_ / 8) - 1].id, true);
-  }
+  if (full()) return false;
   const Entry e{id, Hash(anonymous_id), Hash(user_id), Hash(email), false};
   entries_.push_back(e);
   if (e.anonymous != 0) by_anonymous_[e.anonymous].push_back(id);
@@ -27,28 +23,6 @@ void WaitingIndex::Add(int64_t id, std::string_view anonymous_id, std::string_vi
   if (urgency == Urgency::kMayMakeLead) may_make_lead_.push_back(id);
   last_ = id;
   ++live_;
-}
-
-std::array<uint64_t, 3> WaitingIndex::Bits(uint64_t hash, int kind) {
-  // Three positions from two halves of a remixed hash (double hashing).
-  uint64_t h = hash ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(kind + 1));
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  const uint64_t a = h & 0xffffffffULL, b = (h >> 32) | 1;
-  return {a % kFilterBits, (a + b) % kFilterBits, (a + 2 * b) % kFilterBits};
-}
-
-bool WaitingIndex::MayCarryOlder(const Identity& identity, int64_t after) const {
-  if (older_.empty() || older_through_ <= after) return false;
-  const int kind = identity.kind == IdentityKind::kAnonymousId ? 0
-                   : identity.kind == IdentityKind::kUserId    ? 1
-                                                               : 2;
-  const uint64_t hash = Hash(identity.value);
-  if (hash == 0) return false;
-  for (uint64_t bit : Bits(hash, kind)) {
-    if ((older_[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) return false;
-  }
   return true;
 }
 
@@ -67,21 +41,6 @@ void WaitingIndex::Forget(int64_t id) {
 }
 
 void WaitingIndex::ForgetThrough(int64_t upto) {
-  PopThrough(upto, false);
-  if (upto >= older_through_) {
-    older_ = std::vector<uint64_t>();
-    older_through_ = 0;
-  }
-  for (std::vector<int64_t>* urgent : {&hand_raises_, &may_make_lead_}) {
-    // Urgent events taken ahead are pruned too, so a backlog of them costs no rescans.
-    std::erase_if(*urgent, [&](int64_t id) {
-      const Entry* e = Find(id);
-      return e == nullptr || e->gone;
-    });
-  }
-}
-
-void WaitingIndex::PopThrough(int64_t upto, bool summarize) {
   const auto drop = [&](ByHash& map, uint64_t key) {
     auto found = map.find(key);
     if (found == map.end()) return;
@@ -94,24 +53,16 @@ void WaitingIndex::PopThrough(int64_t upto, bool summarize) {
     if (e.anonymous != 0) drop(by_anonymous_, e.anonymous);
     if (e.user != 0) drop(by_user_, e.user);
     if (e.email != 0) drop(by_email_, e.email);
-    if (!e.gone) {
-      --live_;
-      if (summarize) Summarize(e);
-    }
+    if (!e.gone) --live_;
     entries_.pop_front();
   }
   for (std::vector<int64_t>* urgent : {&hand_raises_, &may_make_lead_}) {
     urgent->erase(urgent->begin(), std::upper_bound(urgent->begin(), urgent->end(), upto));
-  }
-}
-
-void WaitingIndex::Summarize(const Entry& e) {
-  if (older_.empty()) older_.assign(kFilterBits / 64, 0);
-  older_through_ = std::max(older_through_, e.id);
-  const uint64_t hashes[] = {e.anonymous, e.user, e.email};
-  for (int kind = 0; kind < 3; ++kind) {
-    if (hashes[kind] == 0) continue;
-    for (uint64_t bit : Bits(hashes[kind], kind)) older_[bit / 64] |= uint64_t{1} << (bit % 64);
+    // Urgent events taken ahead are pruned too, so a backlog of them costs no rescans.
+    std::erase_if(*urgent, [&](int64_t id) {
+      const Entry* e = Find(id);
+      return e == nullptr || e->gone;
+    });
   }
 }
 
@@ -124,8 +75,6 @@ void WaitingIndex::Clear() {
   may_make_lead_.clear();
   last_ = 0;
   live_ = 0;
-  older_ = std::vector<uint64_t>();
-  older_through_ = 0;
 }
 
 std::vector<int64_t> WaitingIndex::Urgent(size_t limit) const {

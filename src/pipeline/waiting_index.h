@@ -4,15 +4,10 @@
 // backlog be searched for a visitor's waiting events without an index on the events table, whose
 // upkeep would slow every acknowledgement.
 //
-// It holds the newest `capacity` events it has read; older ones still waiting are only
-// summarized — which identities they carry, in a fixed-size Bloom filter — so a visitor
-// with an event among them is known to wait in commit order, whatever the backlog.
-//
 // A hash collision only makes a search return more events than the visitor's, which
-// the pipeline then processes in order with them, or makes a visitor wait: never fewer.
+// the pipeline then processes in order with them: never fewer.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -35,18 +30,16 @@ class WaitingIndex {
 
   explicit WaitingIndex(size_t capacity) : capacity_(capacity) {}
 
-  // Takes in an event after the last one added (ids ascending). Holding `capacity`
-  // events already, it keeps only the identities of the oldest one in the summary.
-  void Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
+  // Takes in an event after the last one added (ids ascending); returns false, taking
+  // nothing, when the index holds `capacity` events.
+  bool Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
            std::string_view email, Urgency urgency);
   // The last event added; 0 before any.
   int64_t last() const { return last_; }
   size_t size() const { return live_; }
-  // Whether an event after `after` that is only summarized may carry `identity`.
-  bool MayCarryOlder(const Identity& identity, int64_t after) const;
+  bool full() const { return entries_.size() >= capacity_; }
 
-  // Forgets the events up to `upto` (processed in commit order); the summary too, once
-  // they are all of it.
+  // Forgets the events up to `upto` (processed in commit order).
   void ForgetThrough(int64_t upto);
   // Forgets one event (processed ahead of the others).
   void Forget(int64_t id);
@@ -72,15 +65,6 @@ class WaitingIndex {
   using ByHash = std::unordered_map<uint64_t, std::vector<int64_t>>;
   static uint64_t Hash(std::string_view value);
   const Entry* Find(int64_t id) const;
-  // Pops the events up to `upto`, keeping those still waiting in the summary when
-  // `summarize` holds.
-  void PopThrough(int64_t upto, bool summarize);
-  void Summarize(const Entry& e);
-  // The filter's bits for a hash of kind `kind` (0 anonymous, 1 user, 2 address).
-  static std::array<uint64_t, 3> Bits(uint64_t hash, int kind);
-  // 2^25 bits (4 MiB, allocated while in use): with 3 bits a key, 1.3% false
-  // positives at 3 million identities.
-  static constexpr uint64_t kFilterBits = uint64_t{1} << 25;
 
   const size_t capacity_;
   std::deque<Entry> entries_;  // ascending ids; forgotten ones at the front are popped
@@ -89,9 +73,6 @@ class WaitingIndex {
   std::vector<int64_t> hand_raises_, may_make_lead_;
   int64_t last_ = 0;
   size_t live_ = 0;
-  // The summary of the events summarized, up to older_through_ (0: none).
-  std::vector<uint64_t> older_;
-  int64_t older_through_ = 0;
 };
 
 }  // namespace tandem
