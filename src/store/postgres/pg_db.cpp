@@ -89,7 +89,7 @@ Status Statement::Run() {
 void Statement::Reset() {
   result_.reset();
   row_ = -1;
-  for (Param& p : params_) p = Param(std::nullopt);
+  ClearParams();
 }
 
 int64_t Statement::Int(int column) const {
@@ -100,17 +100,20 @@ int64_t Statement::Int(int column) const {
 }
 
 namespace {
+
 // Rows a batched write keeps before it sends them anyway, so a statement stays small.
 constexpr size_t kMaxBatchedRows = 1024;
+
+int PlacesOf(const char* sql) {
+  int places = 0;
+  ToDollarPlaceholders(sql, &places);
+  return places;
+}
+
 }  // namespace
 
 BatchedStatement::BatchedStatement(Database& db, const sql::BatchedWrite& write)
-    : db_(db), many_(write.many) {
-  int columns = 0;
-  ToDollarPlaceholders(write.one, &columns);
-  row_.assign(static_cast<size_t>(columns), Param(std::nullopt));
-  columns_.resize(row_.size());
-}
+    : ParamStatement(PlacesOf(write.one)), db_(db), many_(write.many), columns_(params_.size()) {}
 
 StatusOr<bool> BatchedStatement::Step() {
   TANDEM_RETURN_IF_ERROR(Run());
@@ -121,20 +124,16 @@ Status BatchedStatement::Run() {
   // Full: what is kept goes first, so this row opens the next window ahead of any
   // write whose rows follow this one's (a count's drop after its addition).
   if (rows_ >= kMaxBatchedRows) TANDEM_RETURN_IF_ERROR(db_.FlushBatched());
-  for (size_t i = 0; i < row_.size(); ++i) {
-    if (row_[i].null()) {
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (params_[i].null()) {
       columns_[i].AddNull();
     } else {
-      columns_[i].Add(std::string_view(row_[i].c_str()));
+      columns_[i].Add(std::string_view(params_[i].c_str()));
     }
   }
   Reset();
   if (rows_++ == 0) db_.waiting_.push_back(this);
   return OkStatus();
-}
-
-void BatchedStatement::Reset() {
-  for (Param& p : row_) p = Param(std::nullopt);
 }
 
 Status BatchedStatement::Flush() {

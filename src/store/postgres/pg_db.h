@@ -35,10 +35,35 @@ class ArrayLiteral {
 
 class Database;
 
-class Statement final : public sql::Statement {
+// What both kinds of statement share: their parameters, bound as text.
+class ParamStatement : public sql::Statement {
+ public:
+  explicit ParamStatement(int params) : params_(static_cast<size_t>(params), Param(std::nullopt)) {}
+
+ protected:
+  void BindInt(int index, int64_t value) override { Set(index, Param(value)); }
+  void BindDouble(int index, double value) override { Set(index, Param(value)); }
+  void BindText(int index, std::string_view value) override { Set(index, Param(value)); }
+  void BindNullValue(int index) override { Set(index, Param(std::nullopt)); }
+  void ClearParams() {
+    for (Param& p : params_) p = Param(std::nullopt);
+  }
+
+  std::vector<Param> params_;
+
+ private:
+  // Like SQLite, a number beyond the statement's placeholders binds nothing.
+  void Set(int index, Param value) {
+    if (index >= 1 && index <= static_cast<int>(params_.size())) {
+      params_[static_cast<size_t>(index) - 1] = std::move(value);
+    }
+  }
+};
+
+class Statement final : public ParamStatement {
  public:
   Statement(Database& db, std::string sql, int params)
-      : db_(db), sql_(std::move(sql)), params_(params, Param(std::nullopt)) {}
+      : ParamStatement(params), db_(db), sql_(std::move(sql)) {}
 
   StatusOr<bool> Step() override;
   Status Run() override;
@@ -49,28 +74,16 @@ class Statement final : public sql::Statement {
   bool IsNull(int column) const override { return result_->IsNull(row_, column); }
   std::string_view TextView(int column) const override { return result_->Text(row_, column); }
 
- protected:
-  void BindInt(int index, int64_t value) override { Set(index, Param(value)); }
-  void BindDouble(int index, double value) override { Set(index, Param(value)); }
-  void BindText(int index, std::string_view value) override { Set(index, Param(value)); }
-  void BindNullValue(int index) override { Set(index, Param(std::nullopt)); }
-
  private:
-  // Like SQLite, a number beyond the statement's placeholders binds nothing.
-  void Set(int index, Param value) {
-    if (index >= 1 && index <= static_cast<int>(params_.size())) params_[index - 1] = value;
-  }
-
   Database& db_;
   const std::string sql_;
-  std::vector<Param> params_;
   std::optional<Result> result_;
   int row_ = -1;
 };
 
 // The statement of a sql::BatchedWrite while the connection batches: Run() keeps the
 // bound row in one array per column, which Flush() sends as the write's `many`.
-class BatchedStatement final : public sql::Statement {
+class BatchedStatement final : public ParamStatement {
  public:
   BatchedStatement(Database& db, const sql::BatchedWrite& write);
 
@@ -78,7 +91,7 @@ class BatchedStatement final : public sql::Statement {
   StatusOr<bool> Step() override;
   Status Run() override;
   // Clears the row being bound; rows kept stay.
-  void Reset() override;
+  void Reset() override { ClearParams(); }
   int64_t Int(int) const override { return 0; }
   double Double(int) const override { return 0; }
   bool IsNull(int) const override { return true; }
@@ -90,20 +103,9 @@ class BatchedStatement final : public sql::Statement {
   Status Flush();
   void Drop();
 
- protected:
-  void BindInt(int index, int64_t value) override { Set(index, Param(value)); }
-  void BindDouble(int index, double value) override { Set(index, Param(value)); }
-  void BindText(int index, std::string_view value) override { Set(index, Param(value)); }
-  void BindNullValue(int index) override { Set(index, Param(std::nullopt)); }
-
  private:
-  void Set(int index, Param value) {
-    if (index >= 1 && index <= static_cast<int>(row_.size())) row_[index - 1] = std::move(value);
-  }
-
   Database& db_;
   const std::string many_;
-  std::vector<Param> row_;
   std::vector<ArrayLiteral> columns_;
   size_t rows_ = 0;
 };

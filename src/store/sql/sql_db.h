@@ -146,11 +146,10 @@ int BindIds(Statement& stmt, int first, std::span<const int64_t> ids);
 // SQL for the text at `key` of the JSON object in `column`.
 std::string JsonText(const Db& db, std::string_view column, std::string_view key);
 
-// Steps `stmt` to the end, reading each row with `read`, which gives a T or a
-// StatusOr<T> (a row it cannot read ends the steps with its error).
-template <typename T, typename Reader>
-StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
-  std::vector<T> out;
+// Steps `stmt` to the end and resets it, calling `each` with every row; `each` gives
+// nothing or a Status (a failure ends the steps with it, as does a failed step).
+template <typename Each>
+Status EachRow(Statement* stmt, Each each) {
   for (;;) {
     auto row = stmt->Step();
     if (!row.ok()) {
@@ -158,18 +157,34 @@ StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
       return row.status();
     }
     if (!*row) break;
-    if constexpr (std::is_same_v<std::invoke_result_t<Reader&, const Statement&>, StatusOr<T>>) {
-      StatusOr<T> item = read(*stmt);
-      if (!item.ok()) {
+    if constexpr (std::is_same_v<std::invoke_result_t<Each&, const Statement&>, Status>) {
+      if (Status read = each(*stmt); !read.ok()) {
         stmt->Reset();
-        return item.status();
+        return read;
       }
-      out.push_back(std::move(item).value());
     } else {
-      out.push_back(read(*stmt));
+      each(*stmt);
     }
   }
   stmt->Reset();
+  return OkStatus();
+}
+
+// Steps `stmt` to the end, reading each row with `read`, which gives a T or a
+// StatusOr<T> (a row it cannot read ends the steps with its error).
+template <typename T, typename Reader>
+StatusOr<std::vector<T>> Collect(Statement* stmt, Reader read) {
+  std::vector<T> out;
+  TANDEM_RETURN_IF_ERROR(EachRow(stmt, [&](const Statement& row) -> Status {
+    if constexpr (std::is_same_v<std::invoke_result_t<Reader&, const Statement&>, StatusOr<T>>) {
+      StatusOr<T> item = read(row);
+      if (!item.ok()) return item.status();
+      out.push_back(std::move(item).value());
+    } else {
+      out.push_back(read(row));
+    }
+    return OkStatus();
+  }));
   return out;
 }
 

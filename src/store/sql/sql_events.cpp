@@ -74,17 +74,10 @@ Status ForEachUnprocessed(Db& db, std::string_view select, int64_t after_id, siz
   size_t taken = 0;
   for (int64_t from = after_id; from < last.at(0) && taken < limit; from += window) {
     stmt->Bind(1, from).Bind(2, from + window).Bind(3, static_cast<int64_t>(limit - taken));
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) {
-        stmt->Reset();
-        return row.status();
-      }
-      if (!*row) break;
-      read(*stmt);
+    TANDEM_RETURN_IF_ERROR(EachRow(stmt, [&](const Statement& row) {
+      read(row);
       ++taken;
-    }
-    stmt->Reset();
+    }));
   }
   return OkStatus();
 }
