@@ -174,7 +174,7 @@ Status Database::Exec(std::string_view sql) {
 }
 
 StatusOr<sql::Statement*> Database::PrepareBatched(const sql::BatchedWrite& write) {
-  if (!conn_->pipelined()) return Prepare(write.one);
+  if (!batches_writes()) return Prepare(write.one);
   auto it = batched_.find(write.many);
   if (it == batched_.end()) {
     it = batched_.emplace(write.many, std::make_unique<BatchedStatement>(*this, write)).first;

@@ -119,6 +119,7 @@ class Database final : public sql::Db {
   StatusOr<sql::Statement*> Prepare(const std::string& sql) override;
   // Batched while the connection pipelines (a processing transaction).
   StatusOr<sql::Statement*> PrepareBatched(const sql::BatchedWrite& write) override;
+  bool batches_writes() const override { return conn_->pipelined(); }
   // Resets every statement and drops the rows of batched writes.
   void ResetStatements() override;
   // Sends the rows batched writes keep, each write's as one statement: before any

@@ -57,14 +57,14 @@ struct DayTable {
 // Adds `amounts` to a count of `table` whose key `bind` binds (`places` values from place
 // 1 on), and drops the count when it comes to nothing: the tables keep only counts that
 // count, so a report reads no more rows than there are groups of a day. A count that
-// grows cannot come to nothing, so only one that shrinks may be dropped: batched, the
-// drop goes after the additions (its rows always follow theirs); else the count is read
-// back.
+// grows cannot come to nothing, so only one that shrinks may be dropped: where writes
+// are batched, the drop goes after the additions (its rows always follow theirs); else
+// the count is read back, and dropped only when it came to nothing.
 template <typename Bind>
 Status AddToCount(Db& db, const DayTable& table, int places, std::initializer_list<int64_t> amounts,
                   Bind bind) {
   const bool grows = *(amounts.end() - 1) > 0;
-  const bool batched = table.add_many && table.drop_many;
+  const bool batched = table.add_many && table.drop_many && db.batches_writes();
   TANDEM_ASSIGN_OR_RETURN(
       Statement * add, batched ? db.PrepareBatched({table.add, table.add_many})
                        : grows ? db.Prepare(table.add)

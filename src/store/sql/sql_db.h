@@ -112,6 +112,8 @@ class Db {
   virtual StatusOr<Statement*> PrepareBatched(const BatchedWrite& write) {
     return Prepare(write.one);
   }
+  // Whether PrepareBatched keeps rows now, rather than writing each at once.
+  virtual bool batches_writes() const { return false; }
   // Resets every cached statement (ending any read a statement left mid-result).
   virtual void ResetStatements() = 0;
   // Rows the last INSERT, UPDATE or DELETE changed.
