@@ -97,7 +97,6 @@ class BatchedStatement final : public ParamStatement {
   bool IsNull(int) const override { return true; }
   std::string_view TextView(int) const override { return {}; }
 
-  size_t rows() const { return rows_; }
   // Queues the rows kept as one statement (pipelined) and forgets them; Drop() forgets
   // them only.
   Status Flush();
