@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "app/open_store.h"
@@ -309,6 +310,33 @@ TEST_F(EventPipelineTest, AHandRaiseBehindABacklogGoesAheadAfterItsVisitorsEarli
   EXPECT_EQ(*store_->CountUnprocessedEvents(), 0);
   EXPECT_EQ(store_->PersonEvents(*buyer, 100)->size(), 6u);
   EXPECT_TRUE(PersonOf(IdentityKind::kAnonymousId, "f500").has_value());
+}
+
+// Caps per day hold within one batch: each event sees the points the batch's earlier
+// events earned today, not only what was stored before it.
+TEST_F(EventPipelineTest, CapsPerDayHoldAcrossOneBatchsEvents) {
+  std::string pages;
+  for (int i = 0; i < 7; ++i) {
+    pages += fmt::format(
+        R"(,{{"type":"page","anonymousId":"ada","name":"Pricing","messageId":"p{}",
+             "context":{{"page":{{"path":"/pricing"}}}}}})",
+        i);
+  }
+  Send(R"({"batch":[{"type":"identify","anonymousId":"ada","messageId":"id",
+                     "traits":{"email":"ada@acme.example"}})" +
+       pages + "]}");
+  EventPipeline pipeline(*store_, clock_, metrics_, {.leads = &engine_});
+  ASSERT_EQ(pipeline.ProcessBatch().value(), 8u) << "one batch";
+  auto lead = PersonOf(IdentityKind::kAnonymousId, "ada");
+  ASSERT_TRUE(lead.has_value());
+  auto items = store_->ListScoreItems(*lead);
+  ASSERT_TRUE(items.ok()) << items.status().ToString();
+  std::map<std::string, double> earned;
+  for (const ScoreItem& item : *items) {
+    if (item.axis == ScoreAxis::kEngagement) earned[item.rule] += item.points;
+  }
+  EXPECT_EQ(earned["pricing page"], 10) << "10 points a view, at most 10 a day";
+  EXPECT_EQ(earned["page view"], 5) << "1 point a view, at most 5 a day";
 }
 
 // Behind a backlog of other visitors' identifies, a hand-raise goes first — after what
