@@ -91,6 +91,8 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
   EventPipeline::Options options;
   options.leads = leads ? &engine : nullptr;
   options.nice = 0;
+  options.workers = store->concurrent_batches() ? 2 : 1;  // as the server runs it
+  if (const char* w = std::getenv("TANDEM_BENCH_WORKERS")) options.workers = std::atoi(w);
   EventPipeline pipeline(*store, clock, metrics, options);
   auto start = Clock::now();
   for (size_t i = 0; i < events.size(); i += 500) {

@@ -50,6 +50,9 @@ void Application::CreateWorkers(const Config& config) {
   pipeline_options.leads = engine_.get();
   pipeline_options.erased_address_secret = &unsubscribe_secret_;  // loaded before it starts
   pipeline_options.audit = store_.get();
+  // Where batches run beside each other (PostgreSQL), a second worker keeps the server
+  // busy while the first waits for it.
+  pipeline_options.workers = store_->concurrent_batches() ? 2 : 1;
   pipeline_options.ingest_busy = [writer = writer_.get()] {
     return writer->Busy(std::chrono::milliseconds(5));
   };

@@ -23,7 +23,7 @@ StatusOr<int64_t> BackfillBriefEvents(ProcessingSource& source, SettingsStore& s
   }
   int64_t kept = 0;
   for (int64_t after = 0;;) {
-    TANDEM_ASSIGN_OR_RETURN(auto txn, source.BeginProcessing());
+    TANDEM_ASSIGN_OR_RETURN(auto txn, source.BeginProcessing(true));
     TANDEM_ASSIGN_OR_RETURN(std::vector<StoredEvent> events,
                             txn->StitchedEvents(after, upto, batch));
     if (events.empty()) break;

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include "identity/erased_address.h"
 #include "leads/lead_engine.h"
 #include "metrics/metrics.h"
+#include "pipeline/visitor_claims.h"
 #include "scoring/scorer.h"
 
 namespace tandem {
@@ -67,15 +69,30 @@ EventPipeline::EventPipeline(ProcessingSource& source, EventStore& events, const
 
 EventPipeline::~EventPipeline() { Stop(); }
 
-StatusOr<size_t> EventPipeline::ProcessBatch() {
-  const size_t size = std::max(batch_size_.load(), options_.batch_events);
-  StatusOr<size_t> processed = ProcessEvents(size, true);
+StatusOr<size_t> EventPipeline::ProcessBatch() { return Batch(true); }
+
+StatusOr<size_t> EventPipeline::Batch(bool beside) {
+  ++in_flight_;
+  struct Done {
+    std::atomic<int>& n;
+    ~Done() { --n; }
+  } leaving{in_flight_};
+  size_t size = std::max(batch_size_.load(), options_.batch_events);
+  if (beside && source_.concurrent_batches()) size = std::min(size, kMaxBesideBatch);
+  bool full = false;
+  StatusOr<size_t> processed = ProcessEvents(size, beside, &full);
+  // Batches beside each other may deadlock on a row both write (the store gives up one of
+  // them): that one runs again at once.
+  for (int again = 0; again < kMaxRetries && !processed.ok() &&
+                      processed.status().code() == StatusCode::kUnavailable;
+       ++again) {
+    processed = ProcessEvents(size, beside, &full);
+  }
   if (processed.ok()) {
-    last_full_ = *processed >= size;
+    last_full_ = full;
     batch_size_ =
-        *processed >= size
-            ? std::min(size * 2, std::max(options_.max_batch_events, options_.batch_events))
-            : options_.batch_events;
+        full ? std::min(size * 2, std::max(options_.max_batch_events, options_.batch_events))
+             : options_.batch_events;
   }
   if (processed.ok() || processed.status().code() == StatusCode::kUnavailable) return processed;
   batch_size_ = options_.batch_events;
@@ -85,26 +102,28 @@ StatusOr<size_t> EventPipeline::ProcessBatch() {
                processed.status().ToString());
   size_t done = 0;
   while (done < size) {
-    StatusOr<size_t> one = ProcessEvents(1, false);
+    int64_t tried = 0;
+    StatusOr<size_t> one = ProcessEvents(1, false, nullptr, &tried);
     if (one.ok() && *one == 0) break;
     if (!one.ok()) {
       if (one.status().code() == StatusCode::kUnavailable) {
         if (done > 0) break;
         return one.status();
       }
-      TANDEM_RETURN_IF_ERROR(SetAsideNext(one.status()));
+      TANDEM_RETURN_IF_ERROR(SetAsideNext(one.status(), tried));
     }
     ++done;
   }
   return done;
 }
 
-Status EventPipeline::SetAsideNext(const Status& cause) {
-  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
+Status EventPipeline::SetAsideNext(const Status& cause, int64_t tried) {
+  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing(true));
   TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(1));
-  if (events.empty()) return OkStatus();
+  // Another batch may have processed it since (it failed here, alone): then nothing is.
+  if (events.empty() || events.front().id != tried) return OkStatus();
   const StoredEvent& event = events.front();
-  TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(event));
+  TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(event.id));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   spdlog::error("event pipeline: event {} (source {}, messageId {}) set aside unprocessed: {}",
                 event.id, event.record.source_id, event.record.message_id, cause.ToString());
@@ -160,8 +179,9 @@ Status EventPipeline::NoteErasedReturn(ProcessingTxn& txn, const StoredEvent& ev
   return OkStatus();
 }
 
-Status EventPipeline::ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events,
-                                     TimePoint now, std::vector<AuditEntry>& returns) {
+StatusOr<size_t> EventPipeline::ProcessInOrder(ProcessingTxn& txn,
+                                               const std::vector<StoredEvent>& events,
+                                               TimePoint now, std::vector<AuditEntry>& returns) {
   // What the brief reads of each event, kept with the person it is stitched to.
   const BriefEvents brief = ExtractBriefEvents(events);
   std::vector<EventIdentities> carried;
@@ -198,8 +218,9 @@ Status EventPipeline::ProcessInOrder(ProcessingTxn& txn, const std::vector<Store
       touchpoint->person_id = person_id;
       TANDEM_RETURN_IF_ERROR(txn.AddTouchpoint(*touchpoint));
     }
+    if (txn.concurrent() && txn.took_turn()) return i + 1;
   }
-  return OkStatus();
+  return events.size();
 }
 
 Status EventPipeline::ScanWaiting() {
@@ -331,42 +352,62 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
   return out;
 }
 
-StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead) {
+StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead, bool* full,
+                                              int64_t* tried) {
   // The lane ahead is for leads' owners; the one-by-one retry of a refused batch keeps
   // strictly to commit order, and so does a backlog larger than the lane can know of:
   // the lane could not see the newest events, and reading ahead would only slow batches.
+  // Of several workers, the one that has the lane works it.
   std::unique_lock<std::mutex> lane;
   if (ahead && options_.leads != nullptr && options_.ahead_roots > 0) {
-    lane = std::unique_lock(lane_mu_);
-    if (metrics_.pipeline_lag_events.Value() > static_cast<int64_t>(options_.ahead_capacity)) {
+    lane = std::unique_lock(lane_mu_, std::try_to_lock);
+    if (!lane) {
+      // Another worker has it.
+    } else if (metrics_.pipeline_lag_events.Value() >
+               static_cast<int64_t>(options_.ahead_capacity)) {
       waiting_.Clear();
       lane = {};
     } else if (last_full_) {
       TANDEM_RETURN_IF_ERROR(ScanWaiting());
     }
   }
-  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing());
-  TANDEM_ASSIGN_OR_RETURN(auto events, txn->NextUnprocessed(limit));
+  // A batch that may take events ahead runs alone: what the lane finds of a visitor is
+  // read before anything holds the visitor, and beside other batches it could change.
+  const bool takes_ahead = lane && last_full_ && !waiting_.Urgent(1).empty();
+  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing(!ahead || takes_ahead));
+  // Beside other batches, this one takes the visitors none of them holds.
+  TANDEM_ASSIGN_OR_RETURN(Claim claim, ClaimInOrder(*txn, limit, kMaxClaimReads));
+  std::vector<StoredEvent>& events = claim.events;
+  if (full != nullptr) *full = events.size() == limit;
+  if (tried != nullptr && !events.empty()) *tried = events.front().id;
   if (events.empty()) {
     if (lane) waiting_.Clear();
     return size_t{0};
   }
   const TimePoint now = clock_.Now();
   std::vector<AuditEntry> returns;  // erased addresses that came back, recorded once committed
-  TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, events, now, returns));
+  TANDEM_ASSIGN_OR_RETURN(const size_t applied, ProcessInOrder(*txn, events, now, returns));
+  if (applied < events.size()) {  // the rest waits for the next batch
+    claim.through = std::min(claim.through, events[applied].id - 1);
+    events.resize(applied);
+    if (full != nullptr) *full = true;
+  }
   // Behind a backlog (the batch came back full), what may change who owns a lead goes
   // next, each after its visitor's earlier events, ahead of everyone else's page views.
   std::vector<StoredEvent> taken_ahead;
-  if (lane && last_full_ && events.size() == limit) {
-    TANDEM_ASSIGN_OR_RETURN(taken_ahead, GatherAhead(*txn, events.back().id, limit));
-    TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, taken_ahead, now, returns));
+  if (takes_ahead && events.size() == limit && !txn->concurrent()) {
+    TANDEM_ASSIGN_OR_RETURN(taken_ahead, GatherAhead(*txn, claim.through, limit));
+    TANDEM_ASSIGN_OR_RETURN(const size_t ahead_applied,
+                            ProcessInOrder(*txn, taken_ahead, now, returns));
+    taken_ahead.resize(ahead_applied);
   }
-  TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(events.back()));
+  TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(claim.through));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   txn.reset();  // the store's writer is free again: the trail takes its own write
   if (lane) {
-    processed_through_ = events.back().id;
-    waiting_.ForgetThrough(events.back().id);
+    processed_through_ = std::max(processed_through_, claim.through);
+    waiting_.ForgetThrough(claim.through);
+    for (const StoredEvent& e : events) waiting_.Forget(e.id);
     for (const StoredEvent& e : taken_ahead) waiting_.Forget(e.id);
   }
   for (const AuditEntry& entry : returns) {
@@ -397,21 +438,42 @@ bool EventPipeline::RefreshLag() {
 }
 
 Status EventPipeline::Drain() {
+  const auto drain = [this]() -> Status {
+    for (;;) {
+      TANDEM_ASSIGN_OR_RETURN(size_t n, ProcessBatch());
+      if (n > 0) continue;
+      // Nothing free: done, unless a batch of another thread holds what is left.
+      if (in_flight_ == 0) return OkStatus();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  if (!source_.concurrent_batches()) return drain();
+  // The workers at once. One may find nothing while another batch (this pipeline's
+  // background one, or another instance's) still holds the rest: at the end, batches
+  // that run alone wait for every other to commit, until nothing is left.
+  std::vector<Status> drained(static_cast<size_t>(std::max(1, options_.workers)));
+  std::vector<std::thread> others;
+  for (size_t i = 1; i < drained.size(); ++i) others.emplace_back([&, i] { drained[i] = drain(); });
+  drained[0] = drain();
+  for (std::thread& t : others) t.join();
+  for (const Status& s : drained) TANDEM_RETURN_IF_ERROR(s);
   for (;;) {
-    TANDEM_ASSIGN_OR_RETURN(size_t n, ProcessBatch());
+    TANDEM_ASSIGN_OR_RETURN(size_t n, Batch(false));
     if (n == 0) return OkStatus();
   }
 }
 
 void EventPipeline::Start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  if (!threads_.empty()) return;
+  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { Run(); });
 }
 
 void EventPipeline::Notify() { signal_.Notify(); }
 
 void EventPipeline::Stop() {
   signal_.RequestStop();
-  if (thread_.joinable()) thread_.join();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
 }
 
 void EventPipeline::Run() {
@@ -438,6 +500,7 @@ void EventPipeline::Run() {
       // the backlog grow: the pipeline takes its turn at the write lock as the writer does.
       if (last_full_) {
         if (signal_.stopping()) return;
+        if (options_.workers > 1) signal_.Notify();  // another worker may join in
       } else if (!signal_.HoldWhile(options_.ingest_busy, options_.max_deferral)) {
         return;
       }

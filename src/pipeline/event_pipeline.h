@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "audit/audit_store.h"
 #include "core/clock.h"
@@ -64,6 +65,10 @@ class EventPipeline {
     // they outlive the pipeline, and the secret is read as each event is processed.
     const std::string* erased_address_secret = nullptr;
     AuditStore* audit = nullptr;
+    // Background threads processing batches; more than one only helps where batches run
+    // beside each other (ProcessingTxn::concurrent(): PostgreSQL), each then taking the
+    // visitors no other batch holds.
+    int workers = 1;
   };
 
   // Batches run in `source`'s transactions; the lag is counted in `events`. They,
@@ -83,7 +88,8 @@ class EventPipeline {
   // one by one, and one the store still refuses is set aside: marked processed without
   // effects, logged with the cause and counted (tandem_pipeline_events_set_aside_total).
   StatusOr<size_t> ProcessBatch();
-  // Processes until no event is pending.
+  // Processes until no event is pending (on Options::workers threads), nor in a batch
+  // another thread or instance has not committed yet.
   Status Drain();
   // Sets metrics' pipeline_lag_events to the store's count of unprocessed events
   // (skipped if a commit overlaps; returns whether it was set). Between refreshes the
@@ -93,8 +99,8 @@ class EventPipeline {
   // the figure below zero), so a skipped first count never hides a backlog.
   bool RefreshLag();
 
-  // Runs ProcessBatch on a background thread whenever Notify() is called (and every
-  // second, to pick up events committed by other processes).
+  // Runs ProcessBatch on the background threads (Options::workers) whenever Notify() is
+  // called (and every second, to pick up events committed by other processes).
   void Start();
   void Notify();
   // Finishes the batch in progress and stops the thread. Idempotent.
@@ -102,12 +108,20 @@ class EventPipeline {
 
  private:
   void Run();
+  // ProcessBatch, `beside` other batches or alone (in strict commit order, after every
+  // batch in progress committed).
+  StatusOr<size_t> Batch(bool beside);
   // One transaction processing up to `limit` events in commit order, then, when they
   // were `limit` and `ahead` holds, events taken ahead (GatherAhead); returns how many.
-  StatusOr<size_t> ProcessEvents(size_t limit, bool ahead);
-  // Stitches `events`, in their order, and applies them to leads.
-  Status ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events, TimePoint now,
-                        std::vector<AuditEntry>& returns);
+  // Not `ahead`: alone, strictly in commit order (the one-by-one retry).
+  // `full`: whether more events wait than it processed; `tried`: the first it took.
+  StatusOr<size_t> ProcessEvents(size_t limit, bool ahead, bool* full = nullptr,
+                                 int64_t* tried = nullptr);
+  // Stitches `events`, in their order, and applies them to leads; returns how many. Beside
+  // other batches, it stops after an event that took the turn at what leads share, so
+  // the batches waiting for that turn wait no longer than this one's commit.
+  StatusOr<size_t> ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events,
+                                  TimePoint now, std::vector<AuditEntry>& returns);
   // Up to `budget` waiting events after `after_id`, by id: the next ones that may change
   // who owns a lead (identifies, aliases, hand-raises), each with its visitor's waiting
   // events before it, so no visitor's events are reordered.
@@ -128,14 +142,22 @@ class EventPipeline {
   static constexpr size_t kScanChunk = 10000;
   static constexpr size_t kMaxScanPerBatch = 50000;
   static constexpr size_t kRootChunk = 64;  // urgent events read at once by GatherAhead
+  static constexpr int kMaxClaimReads =
+      4;  // reads of `limit` events a claim makes at most (ClaimInOrder)
+  static constexpr int kMaxRetries = 2;  // of a batch the store gave up (unavailable)
+  // Events a batch beside others takes at most: it holds a lock for each of their
+  // identities and persons, and PostgreSQL's lock table is shared by all
+  // (max_locks_per_transaction × max_connections, 6,400 by default).
+  static constexpr size_t kMaxBesideBatch = 512;
   // The running web experiments `event` exposed its person to (experiments/web_exposure.h).
   Status ExposeToWebExperiments(ProcessingTxn& txn, const StoredEvent& event, int64_t person_id);
   // Notes in `txn` whether the address `ids` carries is an erased one that came back
   // through `event`'s source; if so, adds the entry to record to `returns`.
   Status NoteErasedReturn(ProcessingTxn& txn, const StoredEvent& event, const EventIdentities& ids,
                           int64_t person_id, TimePoint now, std::vector<AuditEntry>& returns) const;
-  // Marks the next unprocessed event processed without its effects, for `cause`.
-  Status SetAsideNext(const Status& cause);
+  // Marks the next unprocessed event processed without its effects, for `cause`, when it
+  // is still `tried` (the one that failed).
+  Status SetAsideNext(const Status& cause, int64_t tried);
 
   ProcessingSource& source_;
   EventStore& events_;
@@ -144,6 +166,7 @@ class EventPipeline {
   const Options options_;
   std::atomic<size_t> batch_size_{0};   // the next batch's size; 0: batch_events
   std::atomic<bool> last_full_{false};  // whether the last batch came back full
+  std::atomic<int> in_flight_{0};       // batches in progress, of every thread
 
   // The lane ahead (guarded by lane_mu_): the last event processed in commit order, and
   // what is known of the events after it.
@@ -152,7 +175,7 @@ class EventPipeline {
   WaitingIndex waiting_;
 
   WakeSignal signal_;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace tandem

@@ -19,15 +19,42 @@
 namespace tandem {
 
 // One write transaction of the event-processing pipeline. Destroying it without
-// Commit() rolls back. While it lives it holds the store's write lock, so keep it short.
+// Commit() rolls back. While it lives it holds the store's write lock (shared with other
+// batches where concurrent()), so keep it short.
 class ProcessingTxn : public LeadTxn, public BriefEventWrites, public TouchpointWrites {
  public:
-  // Up to `limit` events the pipeline has not processed yet, oldest commit first. Past
-  // the cursor, an event that has a person was processed ahead of it and is not
-  // returned.
-  virtual StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) = 0;
+  // Whether other batches (other instances', or this one's) may run beside this one.
+  // Each then processes only the events of visitors it holds (TryHold), and the cursor
+  // moves only over events processed.
+  virtual bool concurrent() const = 0;
+  // The pipeline's cursor: every event up to it is processed.
+  virtual StatusOr<int64_t> Cursor() = 0;
+  // Up to `limit` events the pipeline has not processed yet after `after_id`, oldest
+  // commit first. Past the cursor, an event that has a person was processed ahead of it
+  // and is not returned; one another batch is processing still is.
+  virtual StatusOr<std::vector<StoredEvent>> UnprocessedAfter(int64_t after_id, size_t limit) = 0;
+  // The same from the cursor.
+  StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) {
+    TANDEM_ASSIGN_OR_RETURN(int64_t cursor, Cursor());
+    return UnprocessedAfter(cursor, limit);
+  }
   // Those of the events `ids` that are not processed yet, in the order of `ids`.
   virtual StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) = 0;
+  // Those of `ids` that are not processed yet (as committed, or by this transaction).
+  virtual StatusOr<std::vector<int64_t>> StillUnprocessed(std::span<const int64_t> ids) = 0;
+  // Holds `ids` and `persons` against every other batch until this one ends, where no
+  // other batch holds them; gives which it holds, `ids`' first. Where batches never
+  // run beside each other: all.
+  virtual StatusOr<std::vector<bool>> TryHold(std::span<const Identity> ids,
+                                              std::span<const int64_t> persons) = 0;
+  // The persons `ids` point to as committed (0: none), read again each time.
+  virtual StatusOr<std::vector<int64_t>> CurrentPersons(std::span<const Identity> ids) = 0;
+  // Forgets what it read of identities and leads: read before their visitors were held,
+  // another batch may have changed them since.
+  virtual void ForgetReads() = 0;
+  // Whether it took its turn at what leads share (routing, owners' load, accounts): the
+  // batches beside it that need the same wait until it commits.
+  virtual bool took_turn() const = 0;
   // The identities that point to `person_id`.
   virtual StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) = 0;
   virtual StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) = 0;
@@ -41,8 +68,9 @@ class ProcessingTxn : public LeadTxn, public BriefEventWrites, public Touchpoint
   // Carries out a plan for `event`; returns the person the event now belongs to.
   virtual StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
                                         TimePoint now) = 0;
-  // Records that every event up to and including `last` is processed.
-  virtual Status MarkProcessed(const StoredEvent& last) = 0;
+  // Records that every event up to and including `through` is processed; a cursor
+  // further on already stays.
+  virtual Status MarkProcessed(int64_t through) = 0;
   // When `address_key` (identity/erased_address.h) is on the suppression list and has
   // not come back through `source_id` before, notes that it came back as `person_id` and
   // returns true; false otherwise.
@@ -56,7 +84,12 @@ class ProcessingTxn : public LeadTxn, public BriefEventWrites, public Touchpoint
 class ProcessingSource {
  public:
   virtual ~ProcessingSource() = default;
-  virtual StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() = 0;
+  // `alone`: no other write transaction runs beside this one (where the store would let
+  // batches run beside each other).
+  virtual StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing(bool alone) = 0;
+  // Whether its batches run beside each other (ProcessingTxn::concurrent()), so that
+  // more than one worker processes more.
+  virtual bool concurrent_batches() const { return false; }
 };
 
 }  // namespace tandem

@@ -39,12 +39,12 @@ class GatedStore final : public StoreWrapper {
     return target().AppendEvents(events);
   }
 
-  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override {
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing(bool alone) override {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return processing_open_; });
     }
-    return target().BeginProcessing();
+    return target().BeginProcessing(alone);
   }
   // While held, the pipeline stores nothing: events stay unprocessed.
   void SetProcessingOpen(bool open) {

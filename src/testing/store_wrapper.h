@@ -100,9 +100,10 @@ class StoreWrapper : public sql::SqlStoreReads {
   StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override {
     return target_.GetPerson(person_id);
   }
-  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override {
-    return target_.BeginProcessing();
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing(bool alone) override {
+    return target_.BeginProcessing(alone);
   }
+  bool concurrent_batches() const override { return target_.concurrent_batches(); }
   StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() override { return target_.BeginLeadTxn(); }
   StatusOr<UserRecord> CreateUser(const UserRecord& user) override {
     return target_.CreateUser(user);

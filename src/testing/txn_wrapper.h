@@ -86,9 +86,23 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
     return target_->Enqueue(message, endpoints, now);
   }
   Status Commit() override { return target_->Commit(); }
-  StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) override {
-    return target_->NextUnprocessed(limit);
+  bool concurrent() const override { return target_->concurrent(); }
+  StatusOr<int64_t> Cursor() override { return target_->Cursor(); }
+  StatusOr<std::vector<StoredEvent>> UnprocessedAfter(int64_t after_id, size_t limit) override {
+    return target_->UnprocessedAfter(after_id, limit);
   }
+  StatusOr<std::vector<int64_t>> StillUnprocessed(std::span<const int64_t> ids) override {
+    return target_->StillUnprocessed(ids);
+  }
+  StatusOr<std::vector<bool>> TryHold(std::span<const Identity> ids,
+                                      std::span<const int64_t> persons) override {
+    return target_->TryHold(ids, persons);
+  }
+  StatusOr<std::vector<int64_t>> CurrentPersons(std::span<const Identity> ids) override {
+    return target_->CurrentPersons(ids);
+  }
+  void ForgetReads() override { target_->ForgetReads(); }
+  bool took_turn() const override { return target_->took_turn(); }
   StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) override {
     return target_->LookUpIdentities(ids);
   }
@@ -102,7 +116,7 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
                                 TimePoint now) override {
     return target_->ApplyStitch(event, plan, now);
   }
-  Status MarkProcessed(const StoredEvent& last) override { return target_->MarkProcessed(last); }
+  Status MarkProcessed(int64_t through) override { return target_->MarkProcessed(through); }
   StatusOr<bool> NoteErasedAddressReturn(std::string_view address_key, int64_t source_id,
                                          int64_t person_id, TimePoint at) override {
     return target_->NoteErasedAddressReturn(address_key, source_id, person_id, at);

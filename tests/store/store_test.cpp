@@ -114,7 +114,7 @@ TEST_P(StoreTest, ProcessingTxnRollsBackUnlessCommitted) {
   std::vector<EventRecord> events = {Event(source_id_, "m1")};
   ASSERT_TRUE(store_->AppendEvents(events).ok());
   {
-    auto txn = store_->BeginProcessing();
+    auto txn = store_->BeginProcessing(false);
     ASSERT_TRUE(txn.ok());
     auto next = (*txn)->NextUnprocessed(10);
     ASSERT_TRUE(next.ok());
@@ -122,7 +122,7 @@ TEST_P(StoreTest, ProcessingTxnRollsBackUnlessCommitted) {
     StitchPlan plan;
     plan.attach = {{IdentityKind::kAnonymousId, "a1"}};
     ASSERT_TRUE((*txn)->ApplyStitch(next->front(), plan, FromUnixMillis(5)).ok());
-    ASSERT_TRUE((*txn)->MarkProcessed(next->back()).ok());
+    ASSERT_TRUE((*txn)->MarkProcessed(next->back().id).ok());
     // destroyed without Commit
   }
   EXPECT_EQ(*store_->CountUnprocessedEvents(), 1);
@@ -133,7 +133,7 @@ TEST_P(StoreTest, MergeMovesIdentitiesAndEventsAndKeepsAPointer) {
   std::vector<EventRecord> events = {Event(source_id_, "m1", "a1"), Event(source_id_, "m2", "a2"),
                                      Event(source_id_, "m3", "a2", "u1")};
   ASSERT_TRUE(store_->AppendEvents(events).ok());
-  auto txn = std::move(store_->BeginProcessing().value());
+  auto txn = std::move(store_->BeginProcessing(false).value());
   auto next = txn->NextUnprocessed(10).value();
   ASSERT_EQ(next.size(), 3u);
   StitchPlan first;
@@ -149,7 +149,7 @@ TEST_P(StoreTest, MergeMovesIdentitiesAndEventsAndKeepsAPointer) {
   merge.user_id = "u1";
   merge.attach = {{IdentityKind::kUserId, "u1"}};
   ASSERT_EQ(txn->ApplyStitch(next[2], merge, FromUnixMillis(3)).value(), p1);
-  ASSERT_TRUE(txn->MarkProcessed(next.back()).ok());
+  ASSERT_TRUE(txn->MarkProcessed(next.back().id).ok());
   ASSERT_TRUE(txn->Commit().ok());
   txn.reset();
 
@@ -181,7 +181,7 @@ UserRecord Rep(std::string email) {
 TEST_P(StoreTest, APersonsEventsAreReadAndCountedInsideAndOutsideATransaction) {
   std::vector<EventRecord> events = {Event(source_id_, "m1", "a1"), Event(source_id_, "m2", "a1")};
   ASSERT_TRUE(store_->AppendEvents(events).ok());
-  auto txn = std::move(store_->BeginProcessing().value());
+  auto txn = std::move(store_->BeginProcessing(false).value());
   auto next = txn->NextUnprocessed(10).value();
   ASSERT_EQ(next.size(), 2u);
   StitchPlan plan;
@@ -193,7 +193,7 @@ TEST_P(StoreTest, APersonsEventsAreReadAndCountedInsideAndOutsideATransaction) {
   EXPECT_EQ(*txn->CountPersonEvents(person), 2);
   EXPECT_EQ(txn->PersonEvents(person, 1)->size(), 1u);
   EXPECT_EQ(*store_->CountPersonEvents(person), 0);  // not committed yet
-  ASSERT_TRUE(txn->MarkProcessed(next.back()).ok());
+  ASSERT_TRUE(txn->MarkProcessed(next.back().id).ok());
   ASSERT_TRUE(txn->Commit().ok());
   txn.reset();
   EXPECT_EQ(*store_->CountPersonEvents(person), 2);
@@ -440,11 +440,11 @@ TEST_P(StoreTest, EventsOfTwoInstancesAreProcessedOnceEach) {
   std::set<int64_t> processed;
   size_t processed_twice = 0;
   auto process = [&]() {
-    auto txn = std::move(store_->BeginProcessing().value());
+    auto txn = std::move(store_->BeginProcessing(false).value());
     auto next = txn->NextUnprocessed(100).value();
     for (const StoredEvent& e : next) processed_twice += processed.insert(e.id).second ? 0 : 1;
     if (!next.empty()) {
-      ASSERT_TRUE(txn->MarkProcessed(next.back()).ok());
+      ASSERT_TRUE(txn->MarkProcessed(next.back().id).ok());
     }
     ASSERT_TRUE(txn->Commit().ok());
   };

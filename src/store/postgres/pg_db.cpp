@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace tandem::pg {
@@ -113,7 +114,11 @@ int PlacesOf(const char* sql) {
 }  // namespace
 
 BatchedStatement::BatchedStatement(Database& db, const sql::BatchedWrite& write)
-    : ParamStatement(PlacesOf(write.one)), db_(db), many_(write.many), columns_(params_.size()) {}
+    : ParamStatement(PlacesOf(write.one)),
+      db_(db),
+      many_(write.many),
+      at_commit_(write.at_commit),
+      columns_(params_.size()) {}
 
 StatusOr<bool> BatchedStatement::Step() {
   TANDEM_RETURN_IF_ERROR(Run());
@@ -122,8 +127,9 @@ StatusOr<bool> BatchedStatement::Step() {
 
 Status BatchedStatement::Run() {
   // Full: what is kept goes first, so this row opens the next window ahead of any
-  // write whose rows follow this one's (a count's drop after its addition).
-  if (rows_ >= kMaxBatchedRows) TANDEM_RETURN_IF_ERROR(db_.FlushBatched());
+  // write whose rows follow this one's (a count's drop after its addition). Rows kept
+  // for the commit wait for it however many they are.
+  if (at_commit_ == 0 && rows_ >= kMaxBatchedRows) TANDEM_RETURN_IF_ERROR(db_.FlushBatched());
   for (size_t i = 0; i < params_.size(); ++i) {
     if (params_[i].null()) {
       columns_[i].AddNull();
@@ -132,7 +138,7 @@ Status BatchedStatement::Run() {
     }
   }
   Reset();
-  if (rows_++ == 0) db_.waiting_.push_back(this);
+  if (rows_++ == 0) (at_commit_ == 0 ? db_.waiting_ : db_.at_commit_).push_back(this);
   return OkStatus();
 }
 
@@ -198,9 +204,68 @@ Status Database::FlushBatched() {
   return OkStatus();
 }
 
+Status Database::FlushAtCommit() {
+  TANDEM_RETURN_IF_ERROR(FlushBatched());
+  std::vector<BatchedStatement*> kept;
+  kept.swap(at_commit_);
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const BatchedStatement* a, const BatchedStatement* b) {
+                     return a->at_commit_ < b->at_commit_;
+                   });
+  for (BatchedStatement* write : kept) {
+    Status sent = write->Flush();
+    if (!sent.ok()) {
+      for (BatchedStatement* w : kept) w->Drop();
+      return sent;
+    }
+  }
+  return OkStatus();
+}
+
 void Database::DropBatched() {
   for (BatchedStatement* write : waiting_) write->Drop();
   waiting_.clear();
+  for (BatchedStatement* write : at_commit_) write->Drop();
+  at_commit_.clear();
+}
+
+namespace {
+
+// Transaction-scoped advisory locks: the turns ("tandem" + a byte, after the store's
+// own), and the class of the two-key form whose second key is a name's hash.
+constexpr int64_t kLeadsSharedTurn = 0x74616e64656d03;
+constexpr int64_t kOutboxTurn = 0x74616e64656d04;
+constexpr int32_t kHeldNames = 0x74616e64;
+
+}  // namespace
+
+Status Database::Hold(sql::Turn turn) {
+  if (!concurrent_ || std::find(turns_.begin(), turns_.end(), turn) != turns_.end()) {
+    return OkStatus();
+  }
+  TANDEM_ASSIGN_OR_RETURN(sql::Statement * lock, Prepare("SELECT pg_advisory_xact_lock(?)"));
+  lock->Bind(1, turn == sql::Turn::kOutbox ? kOutboxTurn : kLeadsSharedTurn);
+  TANDEM_RETURN_IF_ERROR(sql::EachRow(lock, [](const sql::Statement&) {}));
+  turns_.push_back(turn);
+  return OkStatus();
+}
+
+StatusOr<std::vector<bool>> Database::TryHold(std::span<const std::string> names) {
+  if (!concurrent_ || names.empty()) return sql::Db::TryHold(names);
+  ArrayLiteral all;
+  for (const std::string& name : names) all.Add(name);
+  TANDEM_ASSIGN_OR_RETURN(
+      sql::Statement * hold,
+      Prepare(fmt::format("SELECT pg_try_advisory_xact_lock({}, hashtext(n)) FROM "
+                          "unnest(?::text[]) WITH ORDINALITY AS x(n, i) ORDER BY i",
+                          kHeldNames)));
+  hold->Bind(1, all.Finish());
+  std::vector<bool> held;
+  held.reserve(names.size());
+  TANDEM_RETURN_IF_ERROR(
+      sql::EachRow(hold, [&](const sql::Statement& row) { held.push_back(row.Int(0) != 0); }));
+  if (held.size() != names.size()) return Internal("a lock asked for went unanswered");
+  return held;
 }
 
 void Database::ResetStatements() {

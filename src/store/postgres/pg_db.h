@@ -105,8 +105,11 @@ class BatchedStatement final : public ParamStatement {
  private:
   Database& db_;
   const std::string many_;
+  const int at_commit_;  // sql::BatchedWrite::at_commit
   std::vector<ArrayLiteral> columns_;
   size_t rows_ = 0;
+
+  friend class Database;
 };
 
 class Database final : public sql::Db {
@@ -122,10 +125,22 @@ class Database final : public sql::Db {
   // Resets every statement and drops the rows of batched writes.
   void ResetStatements() override;
   // Sends the rows batched writes keep, each write's as one statement: before any
-  // other statement and before COMMIT.
+  // other statement (but those kept for the commit).
   Status FlushBatched();
-  // Forgets them (before a ROLLBACK).
+  // Then those kept for the commit, by rank: just before COMMIT.
+  Status FlushAtCommit();
+  // Forgets them all (before a ROLLBACK).
   void DropBatched();
+  // A pipeline batch runs beside others while the transaction lasts: set by its
+  // WriteScope, off again when it ends (forgetting the turns held).
+  bool concurrent() const override { return concurrent_; }
+  void set_concurrent(bool on) {
+    concurrent_ = on;
+    turns_.clear();
+  }
+  Status Hold(sql::Turn turn) override;
+  bool holds_turn() const override { return !turns_.empty(); }
+  StatusOr<std::vector<bool>> TryHold(std::span<const std::string> names) override;
   // After pipelined writes: what the last of them changed.
   int64_t Changes() const override { return conn_->Affected(); }
 
@@ -141,6 +156,9 @@ class Database final : public sql::Db {
   // By `many`; and those holding rows, in the order of their first.
   std::unordered_map<std::string, std::unique_ptr<BatchedStatement>> batched_;
   std::vector<BatchedStatement*> waiting_;
+  std::vector<BatchedStatement*> at_commit_;  // those kept for the commit
+  bool concurrent_ = false;
+  std::vector<sql::Turn> turns_;  // held by this transaction
 };
 
 }  // namespace tandem::pg

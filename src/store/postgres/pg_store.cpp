@@ -75,26 +75,36 @@ class PgStore::WriteScope final : public sql::WriteScope {
       (void)conn.Exec("ROLLBACK");
     }
     conn.set_pipelined(false);
+    lease_->pg().set_concurrent(false);
   }
 
   // One round trip: BEGIN, the settings of the transaction and its lock.
   Status Begin(int64_t lock_key, sql::WriteKind kind) {
     begun_ = true;
     // As on SQLite: the pipeline's effects and its cursor commit together, so its
-    // batches need not wait for the WAL flush; a crash only makes them run again.
-    const bool processing = kind == sql::WriteKind::kProcessing;
+    // batches need not wait for the WAL flush; a crash only makes them run again. Each
+    // of its statements is planned for its values: a plan kept from when a table was
+    // small scans it whole once it is not (measured: 4,500 against 10,200 events a
+    // second on a server that had not analyzed the tables yet).
+    static constexpr const char* kProcessingSettings =
+        "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_custom_plan; ";
+    const bool processing = kind != sql::WriteKind::kDefault;
+    // Pipeline batches share the lock: they run beside each other (each holding the
+    // visitors it processes), never beside any other write.
+    const bool beside = kind == sql::WriteKind::kProcessing;
     TANDEM_RETURN_IF_ERROR(lease_->pg().Exec(
-        fmt::format("BEGIN; {}SELECT pg_advisory_xact_lock({})",
-                    processing ? "SET LOCAL synchronous_commit = off; " : "", lock_key)));
+        fmt::format("BEGIN; {}SELECT pg_advisory_xact_lock{}({})",
+                    processing ? kProcessingSettings : "", beside ? "_shared" : "", lock_key)));
     // A batch's writes do not each wait a round trip: what fails aborts the
     // transaction, and the batch learns of it at its next read or at COMMIT.
     lease_->pg().conn().set_pipelined(processing);
+    lease_->pg().set_concurrent(beside);
     return OkStatus();
   }
   sql::Db& db() override { return lease_->db(); }
   pg::Database& pg() { return lease_->pg(); }
   Status Commit() override {
-    TANDEM_RETURN_IF_ERROR(lease_->pg().FlushBatched());
+    TANDEM_RETURN_IF_ERROR(lease_->pg().FlushAtCommit());
     TANDEM_RETURN_IF_ERROR(lease_->pg().conn().Commit());
     committed_ = true;
     return OkStatus();
@@ -172,7 +182,9 @@ StatusOr<std::unique_ptr<sql::ReadLease>> PgStore::Read() {
 }
 
 StatusOr<std::unique_ptr<sql::WriteScope>> PgStore::BeginWrite(sql::WriteKind kind) {
-  std::unique_lock lock(write_mu_);
+  // Pipeline batches run beside each other, this instance's too.
+  std::unique_lock lock(write_mu_, std::defer_lock);
+  if (kind != sql::WriteKind::kProcessing) lock.lock();
   TANDEM_ASSIGN_OR_RETURN(auto db, Borrow());
   auto scope =
       std::make_unique<WriteScope>(std::move(lock), std::make_unique<Lease>(*this, std::move(db)));

@@ -53,6 +53,10 @@ struct DayTable {
   const char* drop;
   const char* add_many = nullptr;
   const char* drop_many = nullptr;
+  // Not 0: batched rows wait for the commit, by this rank among the tables (additions,
+  // then drops); `add_many` takes the keys in order, so batches that run beside each
+  // other lock a day's counts in one order.
+  int at_commit = 0;
 };
 // Adds `amounts` to a count of `table` whose key `bind` binds (`places` values from place
 // 1 on), and drops the count when it comes to nothing: the tables keep only counts that
@@ -66,7 +70,7 @@ Status AddToCount(Db& db, const DayTable& table, int places, std::initializer_li
   const bool grows = *(amounts.end() - 1) > 0;
   const bool batched = table.add_many && table.drop_many && db.batches_writes();
   TANDEM_ASSIGN_OR_RETURN(
-      Statement * add, batched ? db.PrepareBatched({table.add, table.add_many})
+      Statement * add, batched ? db.PrepareBatched({table.add, table.add_many, 2 * table.at_commit})
                        : grows ? db.Prepare(table.add)
                                : db.Prepare(std::string(table.add) + " RETURNING " + table.count));
   bind(*add);
@@ -81,9 +85,11 @@ Status AddToCount(Db& db, const DayTable& table, int places, std::initializer_li
     TANDEM_RETURN_IF_ERROR(row.status());
     if (!nothing) return OkStatus();
   }
-  TANDEM_ASSIGN_OR_RETURN(Statement * drop, batched
-                                                ? db.PrepareBatched({table.drop, table.drop_many})
-                                                : db.Prepare(table.drop));
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * drop,
+      batched ? db.PrepareBatched({table.drop, table.drop_many,
+                                   table.at_commit == 0 ? 0 : 2 * table.at_commit + 1})
+              : db.Prepare(table.drop));
   bind(*drop);
   return drop->Run();
 }

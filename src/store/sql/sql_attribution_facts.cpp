@@ -190,6 +190,8 @@ constexpr DayTable kAttributionDays = {
 
 // Moves attribution_days by `sums`, dropping a row whose deals come to none.
 Status MoveSums(Db& db, const std::map<SumKey, Sum>& sums) {
+  // Every deal of a day adds to these rows: beside other batches, in turns.
+  if (!sums.empty()) TANDEM_RETURN_IF_ERROR(db.Hold(Turn::kLeadsShared));
   for (const auto& [key, sum] : sums) {
     if (sum.micros == 0 && sum.cents == 0 && sum.deals == 0) continue;
     const auto& [model, dim, day, group, won] = key;

@@ -89,6 +89,21 @@ class Statement {
 struct BatchedWrite {
   const char* one;
   const char* many;
+  // Not 0: the rows wait for the commit (no statement in between needs them, and the
+  // transaction reads nothing they write), then go in the order of this rank, so
+  // transactions that run beside each other lock shared rows (a day's counts) in one
+  // order, at the end, and briefly.
+  int at_commit = 0;
+};
+
+// What transactions that run beside each other (Db::concurrent()) take in turns: Hold()
+// waits for the turn and keeps it until the transaction ends.
+enum class Turn {
+  // What leads share, read or written: routing (round-robin passes, each owner's load,
+  // an account's owner), accounts, and the experiments' and attribution's day sums.
+  kLeadsShared,
+  // The outbox's ids, which its readers follow in order: taken at commit.
+  kOutbox,
 };
 
 class Db {
@@ -114,6 +129,22 @@ class Db {
   }
   // Whether PrepareBatched keeps rows now, rather than writing each at once.
   virtual bool batches_writes() const { return false; }
+  // Whether other write transactions may run beside this one (PostgreSQL's pipeline
+  // batches): each then holds the visitors it processes (TryHold) and takes turns for
+  // what leads share (Hold). Elsewhere one write transaction runs at a time, and both
+  // hold at once.
+  virtual bool concurrent() const { return false; }
+  virtual Status Hold(Turn turn) {
+    (void)turn;
+    return OkStatus();
+  }
+  // Whether this transaction holds a turn (so other transactions wait for its commit).
+  virtual bool holds_turn() const { return false; }
+  // Holds each of `names` until the transaction ends unless another transaction holds
+  // it; gives which it holds (one of two names may be held for the other: a hash).
+  virtual StatusOr<std::vector<bool>> TryHold(std::span<const std::string> names) {
+    return std::vector<bool>(names.size(), true);
+  }
   // Resets every cached statement (ending any read a statement left mid-result).
   virtual void ResetStatements() = 0;
   // Rows the last INSERT, UPDATE or DELETE changed.

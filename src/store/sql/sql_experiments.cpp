@@ -27,22 +27,40 @@ struct DayDelta {
   int64_t side[std::size(kSideMetrics)] = {};
 };
 
+// A day's sums of an experiment's arm grow by a delta (a row each); on PostgreSQL a
+// batch's rows wait for its commit, summed per key and written in key order, so batches
+// that run beside each other do not wait on each other's rows before then.
+// What a row's sums grow by, in both of kAddToDay's statements.
+#define TANDEM_ADD_DAY_SUMS                                                        \
+  "assigned = experiment_days.assigned + excluded.assigned, "                      \
+  "exposed = experiment_days.exposed + excluded.exposed, "                         \
+  "conflicted = experiment_days.conflicted + excluded.conflicted, "                \
+  "primary_sum = experiment_days.primary_sum + excluded.primary_sum, "             \
+  "primary_squares = experiment_days.primary_squares + excluded.primary_squares, " \
+  "clicks = experiment_days.clicks + excluded.clicks, "                            \
+  "replies = experiment_days.replies + excluded.replies, "                         \
+  "unsubscribes = experiment_days.unsubscribes + excluded.unsubscribes, "          \
+  "bounces = experiment_days.bounces + excluded.bounces, "                         \
+  "complaints = experiment_days.complaints + excluded.complaints"
+
+constexpr BatchedWrite kAddToDay = {
+    "INSERT INTO experiment_days (experiment_id, day, arm, assigned, exposed, conflicted, "
+    "primary_sum, primary_squares, clicks, replies, unsubscribes, bounces, complaints) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, day, arm) DO UPDATE "
+    "SET " TANDEM_ADD_DAY_SUMS,
+    "INSERT INTO experiment_days (experiment_id, day, arm, assigned, exposed, conflicted, "
+    "primary_sum, primary_squares, clicks, replies, unsubscribes, bounces, complaints) SELECT e, "
+    "d, a, SUM(x1), SUM(x2), SUM(x3), SUM(x4), SUM(x5), SUM(x6), SUM(x7), SUM(x8), SUM(x9), "
+    "SUM(x10) FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], "
+    "$6::bigint[], $7::bigint[], $8::float8[], $9::bigint[], $10::bigint[], $11::bigint[], "
+    "$12::bigint[], $13::bigint[]) AS x(e, d, a, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10) GROUP "
+    "BY e, d, a ORDER BY e, d, a ON CONFLICT (experiment_id, day, arm) DO UPDATE "
+    "SET " TANDEM_ADD_DAY_SUMS,
+    20};
+#undef TANDEM_ADD_DAY_SUMS
+
 Status AddToDay(Db& db, int64_t experiment_id, int64_t day, int64_t arm, const DayDelta& d) {
-  static const std::string kSql =
-      "INSERT INTO experiment_days (experiment_id, day, arm, assigned, exposed, conflicted, "
-      "primary_sum, primary_squares, clicks, replies, unsubscribes, bounces, complaints) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, day, arm) DO UPDATE SET "
-      "assigned = experiment_days.assigned + excluded.assigned, "
-      "exposed = experiment_days.exposed + excluded.exposed, "
-      "conflicted = experiment_days.conflicted + excluded.conflicted, "
-      "primary_sum = experiment_days.primary_sum + excluded.primary_sum, "
-      "primary_squares = experiment_days.primary_squares + excluded.primary_squares, "
-      "clicks = experiment_days.clicks + excluded.clicks, "
-      "replies = experiment_days.replies + excluded.replies, "
-      "unsubscribes = experiment_days.unsubscribes + excluded.unsubscribes, "
-      "bounces = experiment_days.bounces + excluded.bounces, "
-      "complaints = experiment_days.complaints + excluded.complaints";
-  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(kSql));
+  TANDEM_ASSIGN_OR_RETURN(Statement * stmt, db.PrepareBatched(kAddToDay));
   stmt->Bind(1, experiment_id)
       .Bind(2, day)
       .Bind(3, arm)

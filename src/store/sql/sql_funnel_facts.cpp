@@ -301,22 +301,26 @@ constexpr std::array<DayTable, 4> kDayTables = {{
      "= 0",
      "INSERT INTO funnel_days (dim, day, g, cur, hist, n) SELECT dim, day, g, cur, hist, "
      "SUM(n) FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
-     "$6::bigint[]) AS x(dim, day, g, cur, hist, n) GROUP BY dim, day, g, cur, hist ON "
+     "$6::bigint[]) AS x(dim, day, g, cur, hist, n) GROUP BY dim, day, g, cur, hist ORDER BY dim, "
+     "day, g, cur, hist ON "
      "CONFLICT (dim, day, g, cur, hist) DO UPDATE SET n = funnel_days.n + excluded.n",
      "DELETE FROM funnel_days f USING unnest($1::text[], $2::bigint[], $3::text[], "
      "$4::bigint[], $5::bigint[]) AS x(dim, day, g, cur, hist) WHERE f.dim = x.dim AND "
-     "f.day = x.day AND f.g = x.g AND f.cur = x.cur AND f.hist = x.hist AND f.n = 0"},
+     "f.day = x.day AND f.g = x.g AND f.cur = x.cur AND f.hist = x.hist AND f.n = 0",
+     1},
     {"INSERT INTO velocity_days (dim, day, g, k, h, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
      "day, g, k, h) DO UPDATE SET n = velocity_days.n + excluded.n",
      "n",
      "DELETE FROM velocity_days WHERE dim = ? AND day = ? AND g = ? AND k = ? AND h = ? AND n = 0",
      "INSERT INTO velocity_days (dim, day, g, k, h, n) SELECT dim, day, g, k, h, SUM(n) "
      "FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
-     "$6::bigint[]) AS x(dim, day, g, k, h, n) GROUP BY dim, day, g, k, h ON CONFLICT (dim, "
+     "$6::bigint[]) AS x(dim, day, g, k, h, n) GROUP BY dim, day, g, k, h ORDER BY dim, day, g, k, "
+     "h ON CONFLICT (dim, "
      "day, g, k, h) DO UPDATE SET n = velocity_days.n + excluded.n",
      "DELETE FROM velocity_days f USING unnest($1::text[], $2::bigint[], $3::text[], "
      "$4::bigint[], $5::bigint[]) AS x(dim, day, g, k, h) WHERE f.dim = x.dim AND f.day = "
-     "x.day AND f.g = x.g AND f.k = x.k AND f.h = x.h AND f.n = 0"},
+     "x.day AND f.g = x.g AND f.k = x.k AND f.h = x.h AND f.n = 0",
+     2},
     {"INSERT INTO speed_days (dim, day, g, m, a, q, w, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
      "CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = speed_days.n + excluded.n",
      "n",
@@ -325,23 +329,27 @@ constexpr std::array<DayTable, 4> kDayTables = {{
      "INSERT INTO speed_days (dim, day, g, m, a, q, w, n) SELECT dim, day, g, m, a, q, w, "
      "SUM(n) FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
      "$6::bigint[], $7::bigint[], $8::bigint[]) AS x(dim, day, g, m, a, q, w, n) GROUP BY "
-     "dim, day, g, m, a, q, w ON CONFLICT (dim, day, g, m, a, q, w) DO UPDATE SET n = "
+     "dim, day, g, m, a, q, w ORDER BY dim, day, g, m, a, q, w ON CONFLICT (dim, day, g, m, a, q, "
+     "w) DO UPDATE SET n = "
      "speed_days.n + excluded.n",
      "DELETE FROM speed_days f USING unnest($1::text[], $2::bigint[], $3::text[], "
      "$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) AS x(dim, day, g, m, a, q, w) "
      "WHERE f.dim = x.dim AND f.day = x.day AND f.g = x.g AND f.m = x.m AND f.a = x.a AND "
-     "f.q = x.q AND f.w = x.w AND f.n = 0"},
+     "f.q = x.q AND f.w = x.w AND f.n = 0",
+     3},
     {"INSERT INTO outcome_days (dim, day, g, o, r, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dim, "
      "day, g, o, r) DO UPDATE SET n = outcome_days.n + excluded.n",
      "n",
      "DELETE FROM outcome_days WHERE dim = ? AND day = ? AND g = ? AND o = ? AND r = ? AND n = 0",
      "INSERT INTO outcome_days (dim, day, g, o, r, n) SELECT dim, day, g, o, r, SUM(n) FROM "
      "unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS "
-     "x(dim, day, g, o, r, n) GROUP BY dim, day, g, o, r ON CONFLICT (dim, day, g, o, r) DO "
+     "x(dim, day, g, o, r, n) GROUP BY dim, day, g, o, r ORDER BY dim, day, g, o, r ON CONFLICT "
+     "(dim, day, g, o, r) DO "
      "UPDATE SET n = outcome_days.n + excluded.n",
      "DELETE FROM outcome_days f USING unnest($1::text[], $2::bigint[], $3::text[], "
      "$4::text[], $5::text[]) AS x(dim, day, g, o, r) WHERE f.dim = x.dim AND f.day = x.day "
-     "AND f.g = x.g AND f.o = x.o AND f.r = x.r AND f.n = 0"},
+     "AND f.g = x.g AND f.o = x.o AND f.r = x.r AND f.n = 0",
+     4},
 }};
 constexpr size_t kOutcomeDays = 3;
 

@@ -133,13 +133,26 @@ Status FoldLead(Db& db, int64_t from, int64_t into, TimePoint now) {
 }
 
 Status EnsureAccount(Db& db, std::string_view domain, std::string_view name, TimePoint now) {
+  // An account that has its name is only read. Else, beside other batches, in turns: one
+  // waits on another's insert of the same domain only while it holds the turn.
+  TANDEM_ASSIGN_OR_RETURN(Statement * read,
+                          db.Prepare("SELECT name IS NOT NULL FROM accounts WHERE domain = ?"));
+  read->Bind(1, domain);
+  TANDEM_ASSIGN_OR_RETURN(auto has_name,
+                          Collect<int64_t>(read, [](const Statement& r) { return r.Int(0); }));
+  if (!has_name.empty() && (has_name[0] != 0 || name.empty())) return OkStatus();
+  TANDEM_RETURN_IF_ERROR(db.Hold(Turn::kLeadsShared));
   TANDEM_ASSIGN_OR_RETURN(
-      Statement * stmt,
-      db.Prepare(
-          "INSERT INTO accounts (domain, name, created_at) VALUES (?, ?, ?) "
-          "ON CONFLICT (domain) DO UPDATE SET name = COALESCE(accounts.name, excluded.name)"));
+      Statement * stmt, db.Prepare("INSERT INTO accounts (domain, name, created_at) VALUES (?, ?, "
+                                   "?) ON CONFLICT (domain) DO NOTHING"));
   stmt->Bind(1, domain).BindNullable(2, name).Bind(3, ToUnixMillis(now));
-  return stmt->Run();
+  TANDEM_RETURN_IF_ERROR(stmt->Run());
+  if (name.empty()) return OkStatus();
+  TANDEM_ASSIGN_OR_RETURN(
+      Statement * named,
+      db.Prepare("UPDATE accounts SET name = ? WHERE domain = ? AND name IS NULL"));
+  named->Bind(1, name).Bind(2, domain);
+  return named->Run();
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // The event-processing transaction of SqlStore.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -51,18 +53,82 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   explicit SqlProcessingTxn(std::unique_ptr<sql::WriteScope> scope)
       : SqlLeadOps(std::move(scope)), db_(db()) {}
 
-  StatusOr<std::vector<StoredEvent>> NextUnprocessed(size_t limit) override {
+  bool concurrent() const override { return db_.concurrent(); }
+
+  StatusOr<int64_t> Cursor() override {
     TANDEM_ASSIGN_OR_RETURN(
         Statement * cursor,
         db_.Prepare("SELECT COALESCE((SELECT last_event_id FROM processing_cursors WHERE name = "
                     "'pipeline'), 0)"));
     TANDEM_ASSIGN_OR_RETURN(
-        auto after, sql::Collect<int64_t>(cursor, [](const Statement& r) { return r.Int(0); }));
+        auto at, sql::Collect<int64_t>(cursor, [](const Statement& r) { return r.Int(0); }));
+    return at.at(0);
+  }
+
+  StatusOr<std::vector<StoredEvent>> UnprocessedAfter(int64_t after_id, size_t limit) override {
     std::vector<StoredEvent> out;
     TANDEM_RETURN_IF_ERROR(
-        sql::ForEachUnprocessed(db_, sql::kSelectEvent, after.at(0), limit,
+        sql::ForEachUnprocessed(db_, sql::kSelectEvent, after_id, limit,
                                 [&](const Statement& row) { out.push_back(sql::ReadEvent(row)); }));
     return out;
+  }
+
+  StatusOr<std::vector<int64_t>> StillUnprocessed(std::span<const int64_t> ids) override {
+    return IdsWhere("events", "person_id IS NULL", ids);
+  }
+
+  StatusOr<std::vector<bool>> TryHold(std::span<const Identity> ids,
+                                      std::span<const int64_t> persons) override {
+    std::vector<std::string> names;
+    names.reserve(ids.size() + persons.size());
+    for (const Identity& id : ids) names.push_back("i:" + KeyOf(id));
+    for (int64_t p : persons) names.push_back(fmt::format("p:{}", p));
+    return db_.TryHold(names);
+  }
+
+  StatusOr<std::vector<int64_t>> CurrentPersons(std::span<const Identity> ids) override {
+    std::unordered_map<std::string, int64_t> found;
+    const auto keep = [&](const Statement& row) {
+      found[fmt::format("{}:{}", row.Text(0), row.Text(1))] = row.Int(2);
+    };
+    std::span<const Identity> chunked = ids;  // those read a chunk at a time
+    if (db_.dialect() == sql::Dialect::kPostgres) {
+      TANDEM_RETURN_IF_ERROR(ReadAtOnce(ids, keep));
+      chunked = {};
+    }
+    for (IdentityKind kind :
+         {IdentityKind::kAnonymousId, IdentityKind::kUserId, IdentityKind::kEmail}) {
+      std::vector<std::string_view> values;
+      for (const Identity& id : chunked) {
+        if (id.kind == kind) values.push_back(id.value);
+      }
+      for (size_t at = 0; at < values.size(); at += kChunk) {
+        const size_t n = std::min(kChunk, values.size() - at);
+        TANDEM_ASSIGN_OR_RETURN(
+            Statement * stmt,
+            db_.Prepare(fmt::format("SELECT kind, value, person_id FROM identities WHERE kind = ? "
+                                    "AND value IN ({})",
+                                    sql::IdPlaces(n))));
+        stmt->Bind(1, IdentityKindName(kind));
+        for (size_t i = 0; i < n; ++i) stmt->Bind(static_cast<int>(i) + 2, values[at + i]);
+        TANDEM_RETURN_IF_ERROR(sql::EachRow(stmt, keep));
+      }
+    }
+    std::vector<int64_t> out;
+    out.reserve(ids.size());
+    for (const Identity& id : ids) {
+      auto it = found.find(KeyOf(id));
+      out.push_back(it == found.end() ? 0 : it->second);
+    }
+    return out;
+  }
+
+  bool took_turn() const override { return db_.holds_turn(); }
+
+  void ForgetReads() override {
+    identities_.clear();
+    leadless_.clear();
+    ForgetLeadReads();
   }
 
   StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
@@ -105,8 +171,21 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   }
 
   Status PrepareLookUps(std::span<const Identity> ids) override {
-    // By kind, those not read yet, a chunk at a time; what is not found is noted too.
+    // By kind, those not read yet, a chunk at a time (on PostgreSQL all at once); what is
+    // not found is noted too.
     std::vector<int64_t> persons;
+    if (db_.dialect() == sql::Dialect::kPostgres) {
+      std::vector<Identity> fresh;
+      for (const Identity& id : ids) {
+        if (identities_.try_emplace(KeyOf(id)).second) fresh.push_back(id);
+      }
+      TANDEM_RETURN_IF_ERROR(ReadAtOnce(fresh, [&](const Statement& row) {
+        const int64_t person = row.Int(2);
+        identities_[fmt::format("{}:{}", row.Text(0), row.Text(1))] = Known{person, row.Text(3)};
+        persons.push_back(person);
+      }));
+      return NoteLeadless(persons);
+    }
     for (IdentityKind kind :
          {IdentityKind::kAnonymousId, IdentityKind::kUserId, IdentityKind::kEmail}) {
       std::vector<std::string_view> values;
@@ -160,9 +239,13 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   }
 
   StatusOr<std::optional<LeadRecord>> GetLead(int64_t lead_id) override {
-    if (leadless_.contains(lead_id)) return std::optional<LeadRecord>();
+    if (leadless_.contains(lead_id)) {
+      NoteLeadRead(lead_id, std::nullopt);
+      return std::optional<LeadRecord>();
+    }
     TANDEM_ASSIGN_OR_RETURN(auto lead, sql::GetLead(db_, lead_id));
     if (!lead) leadless_.insert(lead_id);
+    NoteLeadRead(lead_id, lead);
     return lead;
   }
 
@@ -212,13 +295,22 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return person_id;
   }
 
-  Status MarkProcessed(const StoredEvent& last) override {
+  Status MarkProcessed(int64_t through) override {
+    // A cursor already further on is not written to, nor waited for (an upsert would
+    // lock it whatever it holds).
     TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db_.Prepare("INSERT INTO processing_cursors (name, last_event_id) VALUES ('pipeline', ?) "
-                    "ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id"));
-    stmt->Bind(1, last.id);
-    return stmt->Run();
+        Statement * move,
+        db_.Prepare("UPDATE processing_cursors SET last_event_id = ? WHERE name = 'pipeline' AND "
+                    "last_event_id < ?"));
+    move->Bind(1, through).Bind(2, through);
+    TANDEM_RETURN_IF_ERROR(move->Run());
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * first,
+        db_.Prepare("INSERT INTO processing_cursors (name, last_event_id) SELECT 'pipeline', ? "
+                    "WHERE NOT EXISTS (SELECT 1 FROM processing_cursors WHERE name = 'pipeline') "
+                    "ON CONFLICT (name) DO NOTHING"));
+    first->Bind(1, through);
+    return first->Run();
   }
 
   StatusOr<std::vector<StoredEvent>> StitchedEvents(int64_t after_id, int64_t upto_id,
@@ -273,6 +365,27 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return fmt::format("{}:{}", IdentityKindName(id.kind), id.value);
   }
 
+  // On PostgreSQL: the identities of `ids` that exist, in one query whatever their
+  // number, each a row of kind, value, person_id and the person's userId (or ''). Each
+  // is looked up by its key: a join could let a plan made when the table was small scan
+  // it whole. (Ids are valid UTF-8: ingest checks it.)
+  template <typename Each>
+  Status ReadAtOnce(std::span<const Identity> ids, Each each) {
+    if (ids.empty()) return OkStatus();
+    nlohmann::json keys = nlohmann::json::array();
+    for (const Identity& id : ids)
+      keys.push_back({{"k", IdentityKindName(id.kind)}, {"v", id.value}});
+    TANDEM_ASSIGN_OR_RETURN(
+        Statement * stmt,
+        db_.Prepare(fmt::format(
+            "SELECT x.k, x.v, i.person_id, {} FROM jsonb_to_recordset(?::jsonb) AS x(k text, v "
+            "text) JOIN LATERAL (SELECT person_id FROM identities WHERE kind = x.k AND value = "
+            "x.v LIMIT 1) i ON true",
+            kUserIdOfPerson)));
+    stmt->Bind(1, keys.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return sql::EachRow(stmt, each);
+  }
+
   // After a stitch, what it wrote: the person holds the plan's userId (identity.h: the
   // one it holds after the event), its identities and those of the persons merged into
   // it point to it, and so do the identities attached.
@@ -323,24 +436,30 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return id;
   }
 
+  // Those of `ids` whose rows in `table` hold `condition`, a chunk at a time.
+  StatusOr<std::vector<int64_t>> IdsWhere(std::string_view table, std::string_view condition,
+                                          std::span<const int64_t> ids) {
+    std::vector<int64_t> out;
+    for (size_t at = 0; at < ids.size(); at += kChunk) {
+      const auto some = ids.subspan(at, std::min(kChunk, ids.size() - at));
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * stmt, db_.Prepare(fmt::format("SELECT id FROM {} WHERE id IN ({}) AND {}",
+                                                    table, sql::IdPlaces(some.size()), condition)));
+      sql::BindIds(*stmt, 1, some);
+      TANDEM_RETURN_IF_ERROR(
+          sql::EachRow(stmt, [&](const Statement& row) { out.push_back(row.Int(0)); }));
+    }
+    return out;
+  }
+
   // Notes which of `persons` have no lead.
   Status NoteLeadless(std::vector<int64_t> persons) {
     std::sort(persons.begin(), persons.end());
     persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
-    for (size_t at = 0; at < persons.size(); at += kChunk) {
-      const std::span<const int64_t> some(persons.data() + at,
-                                          std::min(kChunk, persons.size() - at));
-      TANDEM_ASSIGN_OR_RETURN(
-          Statement * stmt,
-          db_.Prepare(fmt::format("SELECT id FROM leads WHERE id IN ({}) AND erased_at IS NULL",
-                                  sql::IdPlaces(some.size()))));
-      sql::BindIds(*stmt, 1, some);
-      TANDEM_ASSIGN_OR_RETURN(
-          auto with_lead, sql::Collect<int64_t>(stmt, [](const Statement& r) { return r.Int(0); }));
-      std::sort(with_lead.begin(), with_lead.end());
-      for (int64_t p : some) {
-        if (!std::binary_search(with_lead.begin(), with_lead.end(), p)) leadless_.insert(p);
-      }
+    TANDEM_ASSIGN_OR_RETURN(auto with_lead, IdsWhere("leads", "erased_at IS NULL", persons));
+    std::sort(with_lead.begin(), with_lead.end());
+    for (int64_t p : persons) {
+      if (!std::binary_search(with_lead.begin(), with_lead.end(), p)) leadless_.insert(p);
     }
     return OkStatus();
   }
@@ -378,8 +497,9 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   std::vector<int64_t> person_ids_;  // reserved, last first
 };
 
-StatusOr<std::unique_ptr<ProcessingTxn>> SqlStore::BeginProcessing() {
-  TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(sql::WriteKind::kProcessing));
+StatusOr<std::unique_ptr<ProcessingTxn>> SqlStore::BeginProcessing(bool alone) {
+  TANDEM_ASSIGN_OR_RETURN(auto scope, BeginWrite(alone ? sql::WriteKind::kProcessingAlone
+                                                       : sql::WriteKind::kProcessing));
   return std::unique_ptr<ProcessingTxn>(std::make_unique<SqlProcessingTxn>(std::move(scope)));
 }
 

@@ -38,7 +38,8 @@ using SqlStoreReads = AnalyticsReadsOn<SqlReads<Store>>;
 
 // A write transaction, open from creation to Commit(); destroying it uncommitted
 // rolls back. It holds the store's write lock: one at a time, across every
-// instance sharing the database.
+// instance sharing the database (but the pipeline's batches where the store lets them
+// run beside each other: Db::concurrent()).
 class WriteScope {
  public:
   virtual ~WriteScope() = default;
@@ -49,8 +50,11 @@ class WriteScope {
 enum class WriteKind {
   kDefault,
   // The event pipeline's batch: its effects and its cursor commit together, so a
-  // store may skip waiting for durability (a lost batch is processed again).
+  // store may skip waiting for durability (a lost batch is processed again). Where the
+  // store lets them (PostgreSQL), batches run beside each other (Db::concurrent()).
   kProcessing,
+  // The same, alone: no other write transaction runs meanwhile.
+  kProcessingAlone,
 };
 
 }  // namespace sql
@@ -96,7 +100,8 @@ class SqlStore : public sql::SqlStoreReads {
   StatusOr<std::optional<int64_t>> FindPersonByIdentity(const Identity& identity) override;
   StatusOr<std::optional<Person>> GetPerson(int64_t person_id) override;
 
-  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing() override;  // sql_processing.cpp
+  StatusOr<std::unique_ptr<ProcessingTxn>> BeginProcessing(
+      bool alone) override;  // sql_processing.cpp
   StatusOr<std::unique_ptr<LeadTxn>> BeginLeadTxn() override;
 
   // sql_auth.cpp

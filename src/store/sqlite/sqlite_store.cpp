@@ -41,7 +41,7 @@ class SqliteStore::WriteScope final : public sql::WriteScope {
   WriteScope(SqliteStore& store, sql::WriteKind kind)
       : lock_(store.write_mu_),
         db_(*store.writer_),
-        relaxed_(kind == sql::WriteKind::kProcessing && store.options_.synchronous_full) {}
+        relaxed_(kind != sql::WriteKind::kDefault && store.options_.synchronous_full) {}
   ~WriteScope() override {
     if (begun_ && !committed_) (void)db_.Exec("ROLLBACK");
     db_.ResetStatements();
