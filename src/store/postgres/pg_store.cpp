@@ -82,12 +82,8 @@ class PgStore::WriteScope final : public sql::WriteScope {
   Status Begin(int64_t lock_key, sql::WriteKind kind) {
     begun_ = true;
     // As on SQLite: the pipeline's effects and its cursor commit together, so its
-    // batches need not wait for the WAL flush; a crash only makes them run again. Each
-    // of its statements is planned for its values: a plan kept from when a table was
-    // small scans it whole once it is not (measured: 4,500 against 10,200 events a
-    // second on a server that had not analyzed the tables yet).
-    static constexpr const char* kProcessingSettings =
-        "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_custom_plan; ";
+    // batches need not wait for the WAL flush; a crash only makes them run again.
+    static constexpr const char* kProcessingSettings = "SET LOCAL synchronous_commit = off; ";
     const bool processing = kind != sql::WriteKind::kDefault;
     // Pipeline batches share the lock: they run beside each other (each holding the
     // visitors it processes), never beside any other write.
