@@ -250,15 +250,18 @@ Status Database::Hold(sql::Turn turn) {
   return OkStatus();
 }
 
+// A name's lock is the database's: its hash takes in the schema, so stores in other
+// schemas of the database (tests run side by side, say) do not hold each other's.
 StatusOr<std::vector<bool>> Database::TryHold(std::span<const std::string> names) {
   if (!concurrent_ || names.empty()) return sql::Db::TryHold(names);
   ArrayLiteral all;
   for (const std::string& name : names) all.Add(name);
   TANDEM_ASSIGN_OR_RETURN(
       sql::Statement * hold,
-      Prepare(fmt::format("SELECT pg_try_advisory_xact_lock({}, hashtext(n)) FROM "
-                          "unnest(?::text[]) WITH ORDINALITY AS x(n, i) ORDER BY i",
-                          kHeldNames)));
+      Prepare(
+          fmt::format("SELECT pg_try_advisory_xact_lock({}, hashtext(current_schema() || n)) FROM "
+                      "unnest(?::text[]) WITH ORDINALITY AS x(n, i) ORDER BY i",
+                      kHeldNames)));
   hold->Bind(1, all.Finish());
   std::vector<bool> held;
   held.reserve(names.size());
