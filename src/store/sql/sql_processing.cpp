@@ -88,32 +88,9 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
 
   StatusOr<std::vector<int64_t>> CurrentPersons(std::span<const Identity> ids) override {
     std::unordered_map<std::string, int64_t> found;
-    const auto keep = [&](const Statement& row) {
+    TANDEM_RETURN_IF_ERROR(ReadIdentities(ids, [&](const Statement& row) {
       found[fmt::format("{}:{}", row.Text(0), row.Text(1))] = row.Int(2);
-    };
-    std::span<const Identity> chunked = ids;  // those read a chunk at a time
-    if (db_.dialect() == sql::Dialect::kPostgres) {
-      TANDEM_RETURN_IF_ERROR(ReadAtOnce(ids, keep));
-      chunked = {};
-    }
-    for (IdentityKind kind :
-         {IdentityKind::kAnonymousId, IdentityKind::kUserId, IdentityKind::kEmail}) {
-      std::vector<std::string_view> values;
-      for (const Identity& id : chunked) {
-        if (id.kind == kind) values.push_back(id.value);
-      }
-      for (size_t at = 0; at < values.size(); at += kChunk) {
-        const size_t n = std::min(kChunk, values.size() - at);
-        TANDEM_ASSIGN_OR_RETURN(
-            Statement * stmt,
-            db_.Prepare(fmt::format("SELECT kind, value, person_id FROM identities WHERE kind = ? "
-                                    "AND value IN ({})",
-                                    sql::IdPlaces(n))));
-        stmt->Bind(1, IdentityKindName(kind));
-        for (size_t i = 0; i < n; ++i) stmt->Bind(static_cast<int>(i) + 2, values[at + i]);
-        TANDEM_RETURN_IF_ERROR(sql::EachRow(stmt, keep));
-      }
-    }
+    }));
     std::vector<int64_t> out;
     out.reserve(ids.size());
     for (const Identity& id : ids) {
@@ -171,48 +148,17 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
   }
 
   Status PrepareLookUps(std::span<const Identity> ids) override {
-    // By kind, those not read yet, a chunk at a time (on PostgreSQL all at once); what is
-    // not found is noted too.
+    // Those not read yet; what is not found is noted too.
+    std::vector<Identity> fresh;
+    for (const Identity& id : ids) {
+      if (identities_.try_emplace(KeyOf(id)).second) fresh.push_back(id);
+    }
     std::vector<int64_t> persons;
-    if (db_.dialect() == sql::Dialect::kPostgres) {
-      std::vector<Identity> fresh;
-      for (const Identity& id : ids) {
-        if (identities_.try_emplace(KeyOf(id)).second) fresh.push_back(id);
-      }
-      TANDEM_RETURN_IF_ERROR(ReadAtOnce(fresh, [&](const Statement& row) {
-        const int64_t person = row.Int(2);
-        identities_[fmt::format("{}:{}", row.Text(0), row.Text(1))] = Known{person, row.Text(3)};
-        persons.push_back(person);
-      }));
-      return NoteLeadless(persons);
-    }
-    for (IdentityKind kind :
-         {IdentityKind::kAnonymousId, IdentityKind::kUserId, IdentityKind::kEmail}) {
-      std::vector<std::string_view> values;
-      for (const Identity& id : ids) {
-        if (id.kind != kind) continue;
-        auto [it, fresh] = identities_.try_emplace(KeyOf(id));
-        if (fresh) values.push_back(id.value);
-      }
-      for (size_t at = 0; at < values.size(); at += kChunk) {
-        const size_t n = std::min(kChunk, values.size() - at);
-        TANDEM_ASSIGN_OR_RETURN(
-            Statement * stmt,
-            db_.Prepare(fmt::format("SELECT value, person_id, {} FROM identities i WHERE kind "
-                                    "= ? AND value IN ({})",
-                                    kUserIdOfPerson, sql::IdPlaces(n))));
-        stmt->Bind(1, IdentityKindName(kind));
-        for (size_t i = 0; i < n; ++i) stmt->Bind(static_cast<int>(i) + 2, values[at + i]);
-        for (;;) {
-          TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-          if (!row) break;
-          const int64_t person = stmt->Int(1);
-          identities_[KeyOf({kind, stmt->Text(0)})] = Known{person, stmt->Text(2)};
-          persons.push_back(person);
-        }
-        stmt->Reset();
-      }
-    }
+    TANDEM_RETURN_IF_ERROR(ReadIdentities(fresh, [&](const Statement& row) {
+      const int64_t person = row.Int(2);
+      identities_[fmt::format("{}:{}", row.Text(0), row.Text(1))] = Known{person, row.Text(3)};
+      persons.push_back(person);
+    }));
     return NoteLeadless(persons);
   }
 
@@ -365,25 +311,46 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return fmt::format("{}:{}", IdentityKindName(id.kind), id.value);
   }
 
-  // On PostgreSQL: the identities of `ids` that exist, in one query whatever their
-  // number, each a row of kind, value, person_id and the person's userId (or ''). Each
-  // is looked up by its key: a join could let a plan made when the table was small scan
-  // it whole. (Ids are valid UTF-8: ingest checks it.)
+  // The identities of `ids` that exist, each a row of kind, value, person_id and the
+  // person's userId (or ''). On PostgreSQL in one query whatever their number, each looked
+  // up by its key (a join could let a plan made when the table was small scan it whole;
+  // ids are valid UTF-8: ingest checks it); elsewhere by kind, a chunk at a time.
   template <typename Each>
-  Status ReadAtOnce(std::span<const Identity> ids, Each each) {
+  Status ReadIdentities(std::span<const Identity> ids, Each each) {
     if (ids.empty()) return OkStatus();
-    nlohmann::json keys = nlohmann::json::array();
-    for (const Identity& id : ids)
-      keys.push_back({{"k", IdentityKindName(id.kind)}, {"v", id.value}});
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db_.Prepare(fmt::format(
-            "SELECT x.k, x.v, i.person_id, {} FROM jsonb_to_recordset(?::jsonb) AS x(k text, v "
-            "text) JOIN LATERAL (SELECT person_id FROM identities WHERE kind = x.k AND value = "
-            "x.v LIMIT 1) i ON true",
-            kUserIdOfPerson)));
-    stmt->Bind(1, keys.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    return sql::EachRow(stmt, each);
+    if (db_.dialect() == sql::Dialect::kPostgres) {
+      nlohmann::json keys = nlohmann::json::array();
+      for (const Identity& id : ids)
+        keys.push_back({{"k", IdentityKindName(id.kind)}, {"v", id.value}});
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * stmt,
+          db_.Prepare(fmt::format(
+              "SELECT x.k, x.v, i.person_id, {} FROM jsonb_to_recordset(?::jsonb) AS x(k text, "
+              "v text) JOIN LATERAL (SELECT person_id FROM identities WHERE kind = x.k AND value "
+              "= x.v LIMIT 1) i ON true",
+              kUserIdOfPerson)));
+      stmt->Bind(1, keys.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      return sql::EachRow(stmt, each);
+    }
+    for (IdentityKind kind :
+         {IdentityKind::kAnonymousId, IdentityKind::kUserId, IdentityKind::kEmail}) {
+      std::vector<std::string_view> values;
+      for (const Identity& id : ids) {
+        if (id.kind == kind) values.push_back(id.value);
+      }
+      for (size_t at = 0; at < values.size(); at += kChunk) {
+        const size_t n = std::min(kChunk, values.size() - at);
+        TANDEM_ASSIGN_OR_RETURN(
+            Statement * stmt,
+            db_.Prepare(fmt::format("SELECT kind, value, person_id, {} FROM identities i WHERE "
+                                    "kind = ? AND value IN ({})",
+                                    kUserIdOfPerson, sql::IdPlaces(n))));
+        stmt->Bind(1, IdentityKindName(kind));
+        for (size_t i = 0; i < n; ++i) stmt->Bind(static_cast<int>(i) + 2, values[at + i]);
+        TANDEM_RETURN_IF_ERROR(sql::EachRow(stmt, each));
+      }
+    }
+    return OkStatus();
   }
 
   // After a stitch, what it wrote: the person holds the plan's userId (identity.h: the
