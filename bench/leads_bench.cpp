@@ -93,6 +93,8 @@ std::pair<double, int64_t> StoreAndProcess(const std::vector<EventRecord>& event
   options.nice = 0;
   options.workers = store->concurrent_batches() ? 2 : 1;  // as the server runs it
   if (const char* w = std::getenv("TANDEM_BENCH_WORKERS")) options.workers = std::atoi(w);
+  // The lane ahead for hand-raises, as the server runs it; 0 turns it off for a profile.
+  if (const char* a = std::getenv("TANDEM_BENCH_AHEAD_ROOTS")) options.ahead_roots = std::stoul(a);
   EventPipeline pipeline(*store, clock, metrics, options);
   auto start = Clock::now();
   for (size_t i = 0; i < events.size(); i += 500) {

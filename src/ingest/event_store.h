@@ -35,7 +35,8 @@ struct EventKey {
   std::string event;  // track's event name, page/screen name; may be empty
   std::string user_id;
   std::string anonymous_id;
-  // The event's JSON when it mentions "email" (it may carry an address); else empty.
+  // The event's JSON when it mentions "email" (it may carry an address) or is an alias
+  // (its previous id); else empty.
   std::string payload;
 };
 

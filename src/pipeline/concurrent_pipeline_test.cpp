@@ -42,6 +42,8 @@ class Record {
     int64_t begun = 0;
     int64_t committed = 0;
     std::vector<Applied> applied;
+    int ahead = 0;        // events applied that the lane read ahead of the cursor
+    bool beside = false;  // whether it ran beside other batches (ProcessingTxn::concurrent)
   };
 
   int64_t Tick() { return ++clock_; }
@@ -66,6 +68,7 @@ class RecordingTxn final : public ProcessingTxnWrapper {
       : ProcessingTxnWrapper(std::move(txn)), record_(record) {
     batch_.pipeline = pipeline;
     batch_.begun = record_.Tick();
+    batch_.beside = concurrent();
   }
   StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
                                 TimePoint now) override {
@@ -73,9 +76,16 @@ class RecordingTxn final : public ProcessingTxnWrapper {
     for (const Identity& id : IdentitiesToLookUp(ExtractEventIdentities(event)))
       applied.ids.push_back(std::string(IdentityKindName(id.kind)) + ":" + id.value);
     batch_.applied.push_back(std::move(applied));
+    if (read_ahead_.contains(event.id)) ++batch_.ahead;
     // A little longer per event, so batches overlap more.
     std::this_thread::sleep_for(std::chrono::microseconds(20));
     return ProcessingTxnWrapper::ApplyStitch(event, plan, now);
+  }
+  // Only the lane reads events by id.
+  StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
+    TANDEM_ASSIGN_OR_RETURN(auto events, ProcessingTxnWrapper::UnprocessedEvents(ids));
+    for (const StoredEvent& e : events) read_ahead_.insert(e.id);
+    return events;
   }
   Status Commit() override {
     // Before it: a batch that applies later in tick order surely did after this one let
@@ -89,6 +99,7 @@ class RecordingTxn final : public ProcessingTxnWrapper {
  private:
   Record& record_;
   Record::Batch batch_;
+  std::set<int64_t> read_ahead_;
 };
 
 class RecordingStore final : public StoreWrapper {
@@ -156,7 +167,7 @@ class ConcurrentPipelineTest : public ::testing::Test {
   }
 
   // Every event applied once; those that share an identity one after another, in
-  // commit order; and, where batches run beside each other, some did.
+  // commit order; and, where batches run beside each other, some did, the lane's too.
   void ExpectAppliedInOrder(int64_t events) {
     std::vector<Record::Batch> batches = record_.batches();
     std::map<int64_t, std::pair<const Record::Batch*, const Record::Applied*>> by_event;
@@ -185,16 +196,26 @@ class ConcurrentPipelineTest : public ::testing::Test {
       }
     }
     EXPECT_GE(checked, events / 2);
-    bool overlapped = false;
+    bool overlapped = false, ahead_beside = false;
+    int ahead = 0;
     for (const Record::Batch& a : batches) {
+      ahead += a.ahead;
       for (const Record::Batch& b : batches) {
-        overlapped |= a.pipeline != b.pipeline && !a.applied.empty() && !b.applied.empty() &&
-                      a.begun < b.begun && b.begun < a.committed &&
-                      b.applied.front().at < a.committed;
+        const bool beside = a.pipeline != b.pipeline && !a.applied.empty() && !b.applied.empty() &&
+                            a.begun < b.begun && b.begun < a.committed &&
+                            b.applied.front().at < a.committed;
+        overlapped |= beside;
       }
+      ahead_beside |= a.ahead > 0 && a.beside;
+    }
+    if (lane_expected_) {
+      EXPECT_GT(ahead, 0) << "the lane took no event ahead";
     }
     if (stores_[0]->concurrent_batches()) {
       EXPECT_TRUE(overlapped) << "no two batches ran at once";
+      if (lane_expected_) {
+        EXPECT_TRUE(ahead_beside) << "the lane's batches ran alone";
+      }
     }
   }
 
@@ -216,6 +237,7 @@ class ConcurrentPipelineTest : public ::testing::Test {
   std::vector<std::unique_ptr<RecordingStore>> recorders_;
   std::vector<int64_t> reps_;
   int64_t source_id_ = 0;
+  bool lane_expected_ = false;
 };
 
 TEST_F(ConcurrentPipelineTest, VisitorsEventsApplyInOrderOnceAndRoutingStaysFair) {
@@ -270,6 +292,7 @@ TEST_F(ConcurrentPipelineTest, VisitorsEventsApplyInOrderOnceAndRoutingStaysFair
     Append(R"({"batch":[)" + batch + "]}");
   }
 
+  lane_expected_ = true;  // behind a backlog of sign-ups and demo requests
   DrainAll();
   ExpectAppliedInOrder(static_cast<int64_t>(stream.size()));
   EXPECT_EQ(stores_[0]->CountUnprocessedEvents().value(), 0);

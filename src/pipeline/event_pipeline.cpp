@@ -179,9 +179,8 @@ Status EventPipeline::NoteErasedReturn(ProcessingTxn& txn, const StoredEvent& ev
   return OkStatus();
 }
 
-StatusOr<size_t> EventPipeline::ProcessInOrder(ProcessingTxn& txn,
-                                               const std::vector<StoredEvent>& events,
-                                               TimePoint now, std::vector<AuditEntry>& returns) {
+Status EventPipeline::ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events,
+                                     TimePoint now, std::vector<AuditEntry>& returns) {
   // What the brief reads of each event, kept with the person it is stitched to.
   const BriefEvents brief = ExtractBriefEvents(events);
   std::vector<EventIdentities> carried;
@@ -218,9 +217,8 @@ StatusOr<size_t> EventPipeline::ProcessInOrder(ProcessingTxn& txn,
       touchpoint->person_id = person_id;
       TANDEM_RETURN_IF_ERROR(txn.AddTouchpoint(*touchpoint));
     }
-    if (txn.concurrent() && txn.took_turn()) return i + 1;
   }
-  return events.size();
+  return OkStatus();
 }
 
 Status EventPipeline::ScanWaiting() {
@@ -232,20 +230,24 @@ Status EventPipeline::ScanWaiting() {
     if (key.type == "identify" || key.type == "alias") return WaitingIndex::Urgency::kMayMakeLead;
     return WaitingIndex::Urgency::kNone;
   };
-  // The address an event carries links devices as much as an anonymous id does.
-  const auto email = [](const EventKey& key) {
-    if (key.payload.empty()) return std::string();
+  // The address an event carries links devices as much as an anonymous id does, and so
+  // does an alias's previous id.
+  const auto carried = [](const EventKey& key) {
+    if (key.payload.empty()) return EventIdentities();
     StoredEvent e;
     e.record.type = key.type;
     e.record.payload = key.payload;
-    return ExtractEventIdentities(e).email;
+    return ExtractEventIdentities(e);
   };
   // A share of the backlog at a time, so one batch never waits long for it.
   for (size_t read = 0; read < kMaxScanPerBatch && !waiting_.full();) {
     const int64_t after = std::max(waiting_.last(), processed_through_);
     TANDEM_ASSIGN_OR_RETURN(auto keys, events_.UnprocessedEventKeys(after, kScanChunk));
     for (const EventKey& key : keys) {
-      if (!waiting_.Add(key.id, key.anonymous_id, key.user_id, email(key), urgency(key))) break;
+      const EventIdentities ids = carried(key);
+      if (!waiting_.Add(key.id, key.anonymous_id, key.user_id, ids.email, urgency(key),
+                        ids.previous_id))
+        break;
     }
     read += keys.size();
     if (keys.size() < kScanChunk) break;
@@ -272,18 +274,21 @@ StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
     }
     followed.insert(followed.end(), fresh.begin(), fresh.end());
     pending.clear();
+    // Each step one read for all of the round's identities, persons and events.
+    TANDEM_RETURN_IF_ERROR(txn.PrepareLookUps(fresh));
     TANDEM_ASSIGN_OR_RETURN(auto known, txn.LookUpIdentities(fresh));
+    std::vector<int64_t> new_persons;
     for (const KnownIdentity& k : known) {
-      if (!persons.insert(k.person_id).second) continue;
-      TANDEM_ASSIGN_OR_RETURN(auto held, txn.PersonIdentities(k.person_id));
-      pending.insert(pending.end(), held.begin(), held.end());
+      if (persons.insert(k.person_id).second) new_persons.push_back(k.person_id);
     }
+    TANDEM_ASSIGN_OR_RETURN(auto held, txn.PersonIdentities(new_persons));
+    pending.insert(pending.end(), held.begin(), held.end());
     const auto follow = [&](const StoredEvent& e) {
       for (Identity& carried : IdentitiesToLookUp(ExtractEventIdentities(e)))
         pending.push_back(std::move(carried));
     };
+    std::set<int64_t> fetch;
     for (const Identity& id : fresh) {
-      std::vector<int64_t> fetch;
       for (int64_t event_id : waiting_.Carrying(id, after_id, root.id)) {
         if (found.contains(event_id)) continue;
         // An event an earlier root took still links its identities: their waiting
@@ -292,11 +297,14 @@ StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
           follow(taken->second);
           continue;
         }
-        fetch.push_back(event_id);
+        fetch.insert(event_id);
       }
-      // The root needs room too.
-      if (found.size() + fetch.size() >= room) return std::optional<std::vector<StoredEvent>>();
-      TANDEM_ASSIGN_OR_RETURN(auto waiting, txn.UnprocessedEvents(fetch));
+    }
+    // The root needs room too.
+    if (found.size() + fetch.size() >= room) return std::optional<std::vector<StoredEvent>>();
+    if (!fetch.empty()) {
+      const std::vector<int64_t> ids(fetch.begin(), fetch.end());
+      TANDEM_ASSIGN_OR_RETURN(auto waiting, txn.UnprocessedEvents(ids));
       for (StoredEvent& e : waiting) {
         follow(e);
         found.emplace(e.id, std::move(e));
@@ -310,7 +318,8 @@ StatusOr<std::optional<std::vector<StoredEvent>>> EventPipeline::WaitingBefore(
 }
 
 StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn, int64_t after_id,
-                                                              size_t budget) const {
+                                                              size_t budget,
+                                                              const std::set<int64_t>* held) const {
   const std::vector<int64_t> urgent = waiting_.Urgent(options_.ahead_roots);
   std::map<int64_t, StoredEvent> chosen;
   // The identities of roots left to wait (and of their visitors, as far as followed): a
@@ -327,6 +336,13 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
       TANDEM_ASSIGN_OR_RETURN(roots, txn.UnprocessedEvents(std::span(urgent).subspan(next, n)));
       next += n;
       at = 0;
+      // What the roots carry, looked up at once.
+      std::vector<Identity> carried;
+      for (const StoredEvent& root : roots) {
+        for (Identity& id : IdentitiesToLookUp(ExtractEventIdentities(root)))
+          carried.push_back(std::move(id));
+      }
+      TANDEM_RETURN_IF_ERROR(txn.PrepareLookUps(carried));
       continue;
     }
     StoredEvent& root = roots[at++];
@@ -334,9 +350,14 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
     std::vector<Identity> linked;
     TANDEM_ASSIGN_OR_RETURN(
         auto before, WaitingBefore(txn, root, after_id, chosen, budget - chosen.size(), linked));
-    const bool waits = !before || std::any_of(linked.begin(), linked.end(), [&](const Identity& i) {
-      return std::find(blocked.begin(), blocked.end(), i) != blocked.end();
-    });
+    const auto unheld = [&](const StoredEvent& e) {
+      return (held && !held->contains(e.id)) || refused_ahead_.contains(e.id);
+    };
+    const bool waits = !before || unheld(root) ||
+                       std::any_of(before->begin(), before->end(), unheld) ||
+                       std::any_of(linked.begin(), linked.end(), [&](const Identity& i) {
+                         return std::find(blocked.begin(), blocked.end(), i) != blocked.end();
+                       });
     if (waits) {
       // Too much of this visitor is waiting (a bot, say), or it is linked to one that is:
       // it waits for its turn in commit order; unrelated roots after it still go ahead.
@@ -350,6 +371,38 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::GatherAhead(ProcessingTxn& txn
   out.reserve(chosen.size());
   for (auto& [id, e] : chosen) out.push_back(std::move(e));
   return out;
+}
+
+StatusOr<std::vector<StoredEvent>> EventPipeline::TakeAheadBeside(
+    size_t budget, TimePoint now, std::vector<AuditEntry>& returns) {
+  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing(false));
+  TANDEM_ASSIGN_OR_RETURN(const int64_t cursor, txn->Cursor());
+  TANDEM_ASSIGN_OR_RETURN(auto chosen, GatherAhead(*txn, cursor, budget));
+  if (chosen.empty()) return chosen;
+  // What was read of these visitors before they were held may have changed: read again
+  // once they are held, and take the visitors whose events (as read then) all are; the
+  // others wait for their turn in commit order.
+  VisitorLinks links;
+  int64_t first_left = 0;
+  TANDEM_ASSIGN_OR_RETURN(auto kept, HoldVisitors(*txn, std::move(chosen), links, &first_left));
+  txn->ForgetReads();
+  std::set<int64_t> held;
+  for (const StoredEvent& e : kept) held.insert(e.id);
+  if (held.empty()) return std::vector<StoredEvent>();
+  TANDEM_ASSIGN_OR_RETURN(auto taken, GatherAhead(*txn, cursor, budget, &held));
+  if (taken.empty()) return taken;
+  std::vector<AuditEntry> returned;
+  Status processed = ProcessInOrder(*txn, taken, now, returned);
+  if (processed.ok()) processed = txn->Commit();
+  if (!processed.ok()) {
+    // Refused (not a passing outage): what it took waits for its turn in commit order.
+    if (processed.code() != StatusCode::kUnavailable) {
+      for (const StoredEvent& e : taken) refused_ahead_.insert(e.id);
+    }
+    return processed;
+  }
+  returns.insert(returns.end(), returned.begin(), returned.end());
+  return taken;
 }
 
 StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead, bool* full,
@@ -371,42 +424,48 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead, bool* fu
       TANDEM_RETURN_IF_ERROR(ScanWaiting());
     }
   }
-  // A batch that may take events ahead runs alone: what the lane finds of a visitor is
-  // read before anything holds the visitor, and beside other batches it could change.
   const bool takes_ahead = lane && last_full_ && !waiting_.Urgent(1).empty();
-  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing(!ahead || takes_ahead));
+  TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing(!ahead));
   // Beside other batches, this one takes the visitors none of them holds.
   TANDEM_ASSIGN_OR_RETURN(Claim claim, ClaimInOrder(*txn, limit, kMaxClaimReads));
   std::vector<StoredEvent>& events = claim.events;
-  if (full != nullptr) *full = events.size() == limit;
+  // Behind a backlog: as many waited as it could take, though others may hold some.
+  const bool behind = claim.read >= limit;
+  if (full != nullptr) *full = behind;
   if (tried != nullptr && !events.empty()) *tried = events.front().id;
   if (events.empty()) {
-    if (lane) waiting_.Clear();
+    if (lane && claim.read == 0) waiting_.Clear();  // caught up
     return size_t{0};
   }
   const TimePoint now = clock_.Now();
   std::vector<AuditEntry> returns;  // erased addresses that came back, recorded once committed
-  TANDEM_ASSIGN_OR_RETURN(const size_t applied, ProcessInOrder(*txn, events, now, returns));
-  if (applied < events.size()) {  // the rest waits for the next batch
-    claim.through = std::min(claim.through, events[applied].id - 1);
-    events.resize(applied);
-    if (full != nullptr) *full = true;
-  }
+  TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, events, now, returns));
   // Behind a backlog (the batch came back full), what may change who owns a lead goes
   // next, each after its visitor's earlier events, ahead of everyone else's page views.
+  // Alone, in the same transaction; beside other batches, in the next one, so that what
+  // this one holds (a turn at routing, say) is not held while the lane reads.
   std::vector<StoredEvent> taken_ahead;
-  if (takes_ahead && events.size() == limit && !txn->concurrent()) {
+  const bool concurrent = txn->concurrent();
+  if (takes_ahead && behind && !concurrent) {
     TANDEM_ASSIGN_OR_RETURN(taken_ahead, GatherAhead(*txn, claim.through, limit));
-    TANDEM_ASSIGN_OR_RETURN(const size_t ahead_applied,
-                            ProcessInOrder(*txn, taken_ahead, now, returns));
-    taken_ahead.resize(ahead_applied);
+    TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, taken_ahead, now, returns));
   }
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(claim.through));
   TANDEM_RETURN_IF_ERROR(txn->Commit());
   txn.reset();  // the store's writer is free again: the trail takes its own write
+  if (takes_ahead && behind && concurrent) {
+    // The batch in order is committed: a lane that fails leaves its events to later.
+    auto taken = TakeAheadBeside(limit, now, returns);
+    if (taken.ok()) {
+      taken_ahead = std::move(*taken);
+    } else {
+      spdlog::warn("event pipeline: cannot take events ahead: {}", taken.status().ToString());
+    }
+  }
   if (lane) {
     processed_through_ = std::max(processed_through_, claim.through);
     waiting_.ForgetThrough(claim.through);
+    refused_ahead_.erase(refused_ahead_.begin(), refused_ahead_.upper_bound(claim.through));
     for (const StoredEvent& e : events) waiting_.Forget(e.id);
     for (const StoredEvent& e : taken_ahead) waiting_.Forget(e.id);
   }

@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -111,22 +112,32 @@ class EventPipeline {
   // ProcessBatch, `beside` other batches or alone (in strict commit order, after every
   // batch in progress committed).
   StatusOr<size_t> Batch(bool beside);
-  // One transaction processing up to `limit` events in commit order, then, when they
-  // were `limit` and `ahead` holds, events taken ahead (GatherAhead); returns how many.
-  // Not `ahead`: alone, strictly in commit order (the one-by-one retry).
-  // `full`: whether more events wait than it processed; `tried`: the first it took.
+  // One transaction processing up to `limit` events in commit order; then, behind a
+  // backlog (as many waited) and when `ahead` holds, events taken ahead (GatherAhead), in
+  // the same transaction alone, in a transaction of their own beside other batches
+  // (TakeAheadBeside); returns how many. Not `ahead`: alone, strictly in commit order
+  // (the one-by-one retry).
+  // `full`: whether as many events waited as it could take (beside others, that hold
+  // some of them, it may take fewer); `tried`: the first it took.
   StatusOr<size_t> ProcessEvents(size_t limit, bool ahead, bool* full = nullptr,
                                  int64_t* tried = nullptr);
-  // Stitches `events`, in their order, and applies them to leads; returns how many. Beside
-  // other batches, it stops after an event that took the turn at what leads share, so
-  // the batches waiting for that turn wait no longer than this one's commit.
-  StatusOr<size_t> ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events,
-                                  TimePoint now, std::vector<AuditEntry>& returns);
+  // Stitches `events`, in their order, and applies them to leads.
+  Status ProcessInOrder(ProcessingTxn& txn, const std::vector<StoredEvent>& events, TimePoint now,
+                        std::vector<AuditEntry>& returns);
+  // Beside other batches, a transaction of its own that processes what the lane takes
+  // ahead (GatherAhead) of the visitors it holds, unchanged since they were read; gives
+  // the events it processed once committed.
+  // `returns` gets its erased addresses that came back once it committed.
+  StatusOr<std::vector<StoredEvent>> TakeAheadBeside(size_t budget, TimePoint now,
+                                                     std::vector<AuditEntry>& returns);
   // Up to `budget` waiting events after `after_id`, by id: the next ones that may change
   // who owns a lead (identifies, aliases, hand-raises), each with its visitor's waiting
   // events before it, so no visitor's events are reordered.
+  // With `held`, only visitors whose events are all in it; never one with an event the
+  // store refused to the lane (refused_ahead_).
   StatusOr<std::vector<StoredEvent>> GatherAhead(ProcessingTxn& txn, int64_t after_id,
-                                                 size_t budget) const;
+                                                 size_t budget,
+                                                 const std::set<int64_t>* held = nullptr) const;
   // The waiting events in (after_id, root) of `root`'s visitor — every event carrying one
   // of its anonymous ids or user ids, as the persons they point to and those events
   // themselves link them — not in `chosen`; none when more than room - 1 (or too many
@@ -172,6 +183,9 @@ class EventPipeline {
   // what is known of the events after it.
   std::mutex lane_mu_;
   int64_t processed_through_ = 0;
+  // Events a transaction of the lane took and the store refused: their visitors wait for
+  // their turn in commit order (where the one refused is set aside).
+  std::set<int64_t> refused_ahead_;
   WaitingIndex waiting_;
 
   WakeSignal signal_;

@@ -52,11 +52,8 @@ class ProcessingTxn : public LeadTxn, public BriefEventWrites, public Touchpoint
   // Forgets what it read of identities and leads: read before their visitors were held,
   // another batch may have changed them since.
   virtual void ForgetReads() = 0;
-  // Whether it took its turn at what leads share (routing, owners' load, accounts): the
-  // batches beside it that need the same wait until it commits.
-  virtual bool took_turn() const = 0;
-  // The identities that point to `person_id`.
-  virtual StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) = 0;
+  // The identities that point to any of `persons`.
+  virtual StatusOr<std::vector<Identity>> PersonIdentities(std::span<const int64_t> persons) = 0;
   virtual StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) = 0;
   // The identities a batch's events carry, before the batch is processed: a store that
   // pays a round trip per statement reads at once what looking them up (and the leads

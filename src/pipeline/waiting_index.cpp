@@ -12,12 +12,16 @@ uint64_t WaitingIndex::Hash(std::string_view value) {
 }
 
 bool WaitingIndex::Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
-                       std::string_view email, Urgency urgency) {
+                       std::string_view email, Urgency urgency, std::string_view previous_id) {
   if (full()) return false;
-  const Entry e{id, Hash(anonymous_id), Hash(user_id), Hash(email), false};
+  const Entry e{id, Hash(anonymous_id), Hash(user_id), Hash(email), Hash(previous_id), false};
   entries_.push_back(e);
   if (e.anonymous != 0) by_anonymous_[e.anonymous].push_back(id);
   if (e.user != 0) by_user_[e.user].push_back(id);
+  if (e.previous != 0) {  // once under each kind
+    if (e.previous != e.anonymous) by_anonymous_[e.previous].push_back(id);
+    if (e.previous != e.user) by_user_[e.previous].push_back(id);
+  }
   if (e.email != 0) by_email_[e.email].push_back(id);
   if (urgency == Urgency::kHandRaise) hand_raises_.push_back(id);
   if (urgency == Urgency::kMayMakeLead) may_make_lead_.push_back(id);
@@ -53,6 +57,10 @@ void WaitingIndex::ForgetThrough(int64_t upto) {
     if (e.anonymous != 0) drop(by_anonymous_, e.anonymous);
     if (e.user != 0) drop(by_user_, e.user);
     if (e.email != 0) drop(by_email_, e.email);
+    if (e.previous != 0) {
+      drop(by_anonymous_, e.previous);
+      drop(by_user_, e.previous);
+    }
     if (!e.gone) --live_;
     entries_.pop_front();
   }

@@ -31,9 +31,10 @@ class WaitingIndex {
   explicit WaitingIndex(size_t capacity) : capacity_(capacity) {}
 
   // Takes in an event after the last one added (ids ascending); returns false, taking
-  // nothing, when the index holds `capacity` events.
+  // nothing, when the index holds `capacity` events. An alias's previous id may be a
+  // user id or an anonymous id: it is found as either.
   bool Add(int64_t id, std::string_view anonymous_id, std::string_view user_id,
-           std::string_view email, Urgency urgency);
+           std::string_view email, Urgency urgency, std::string_view previous_id = {});
   // The last event added; 0 before any.
   int64_t last() const { return last_; }
   size_t size() const { return live_; }
@@ -60,6 +61,7 @@ class WaitingIndex {
     uint64_t anonymous;  // hashes; 0: none
     uint64_t user;
     uint64_t email;
+    uint64_t previous;
     bool gone;
   };
   using ByHash = std::unordered_map<uint64_t, std::vector<int64_t>>;

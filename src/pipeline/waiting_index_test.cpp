@@ -69,6 +69,20 @@ TEST(WaitingIndexTest, LinksByAddressAndPutsHandRaisesFirst) {
   EXPECT_EQ(index.Carrying(kAddress, 0, 100), (std::vector<int64_t>{4}));
 }
 
+TEST(WaitingIndexTest, AnAliassPreviousIdIsFoundAsAUserIdAndAsAnAnonymousId) {
+  WaitingIndex index(100);
+  ASSERT_TRUE(index.Add(1, "", "buyer", "", Urgency::kMayMakeLead, "laptop"));
+  ASSERT_TRUE(index.Add(2, "", "buyer", "", Urgency::kMayMakeLead, "old-account"));
+  ASSERT_TRUE(index.Add(3, "laptop", "", "", Urgency::kNone));
+  EXPECT_EQ(index.Carrying(kLaptop, 0, 100), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(index.Carrying({IdentityKind::kUserId, "old-account"}, 0, 100),
+            (std::vector<int64_t>{2}));
+  EXPECT_EQ(index.Carrying(kBuyer, 0, 100), (std::vector<int64_t>{1, 2}));
+  index.ForgetThrough(2);
+  EXPECT_EQ(index.Carrying(kLaptop, 0, 100), (std::vector<int64_t>{3}));
+  EXPECT_TRUE(index.Carrying({IdentityKind::kUserId, "old-account"}, 0, 100).empty());
+}
+
 TEST(WaitingIndexTest, HoldsNoMoreThanItsCapacity) {
   WaitingIndex index(2);
   EXPECT_TRUE(index.Add(1, "a", "", "", Urgency::kNone));

@@ -102,15 +102,14 @@ class ProcessingTxnWrapper : public sql::SqlReads<ProcessingTxn> {
     return target_->CurrentPersons(ids);
   }
   void ForgetReads() override { target_->ForgetReads(); }
-  bool took_turn() const override { return target_->took_turn(); }
   StatusOr<std::vector<KnownIdentity>> LookUpIdentities(std::span<const Identity> ids) override {
     return target_->LookUpIdentities(ids);
   }
   StatusOr<std::vector<StoredEvent>> UnprocessedEvents(std::span<const int64_t> ids) override {
     return target_->UnprocessedEvents(ids);
   }
-  StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) override {
-    return target_->PersonIdentities(person_id);
+  StatusOr<std::vector<Identity>> PersonIdentities(std::span<const int64_t> persons) override {
+    return target_->PersonIdentities(persons);
   }
   StatusOr<int64_t> ApplyStitch(const StoredEvent& event, const StitchPlan& plan,
                                 TimePoint now) override {

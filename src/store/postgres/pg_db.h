@@ -139,7 +139,6 @@ class Database final : public sql::Db {
     turns_.clear();
   }
   Status Hold(sql::Turn turn) override;
-  bool holds_turn() const override { return !turns_.empty(); }
   StatusOr<std::vector<bool>> TryHold(std::span<const std::string> names) override;
   // After pipelined writes: what the last of them changed.
   int64_t Changes() const override { return conn_->Affected(); }

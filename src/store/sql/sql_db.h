@@ -138,8 +138,6 @@ class Db {
     (void)turn;
     return OkStatus();
   }
-  // Whether this transaction holds a turn (so other transactions wait for its commit).
-  virtual bool holds_turn() const { return false; }
   // Holds each of `names` until the transaction ends unless another transaction holds
   // it; gives which it holds (one of two names may be held for the other: a hash).
   virtual StatusOr<std::vector<bool>> TryHold(std::span<const std::string> names) {

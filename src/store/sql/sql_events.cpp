@@ -208,7 +208,7 @@ StatusOr<std::vector<EventKey>> SqlStore::UnprocessedEventKeys(int64_t after_id,
   TANDEM_RETURN_IF_ERROR(sql::ForEachUnprocessed(
       lease->db(),
       "SELECT id, type, COALESCE(event, ''), COALESCE(user_id, ''), COALESCE(anonymous_id, ''), "
-      "CASE WHEN payload LIKE '%email%' THEN payload ELSE '' END FROM events",
+      "CASE WHEN payload LIKE '%email%' OR type = 'alias' THEN payload ELSE '' END FROM events",
       after_id, limit, [&](const Statement& row) {
         out.push_back(
             EventKey{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5)});

@@ -100,8 +100,6 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return out;
   }
 
-  bool took_turn() const override { return db_.holds_turn(); }
-
   void ForgetReads() override {
     identities_.clear();
     leadless_.clear();
@@ -127,18 +125,20 @@ class SqlProcessingTxn final : public sql::SqlLeadOps<ProcessingTxn> {
     return out;
   }
 
-  StatusOr<std::vector<Identity>> PersonIdentities(int64_t person_id) override {
-    TANDEM_ASSIGN_OR_RETURN(
-        Statement * stmt,
-        db_.Prepare("SELECT kind, value FROM identities WHERE person_id = ? ORDER BY kind, value"));
-    stmt->Bind(1, person_id);
+  StatusOr<std::vector<Identity>> PersonIdentities(std::span<const int64_t> persons) override {
     std::vector<Identity> out;
-    for (;;) {
-      TANDEM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-      if (!row) break;
-      if (auto kind = ParseIdentityKind(stmt->Text(0))) out.push_back({*kind, stmt->Text(1)});
+    for (size_t at = 0; at < persons.size(); at += kChunk) {
+      const auto some = persons.subspan(at, std::min(kChunk, persons.size() - at));
+      TANDEM_ASSIGN_OR_RETURN(
+          Statement * stmt,
+          db_.Prepare(fmt::format("SELECT kind, value FROM identities WHERE person_id IN ({}) "
+                                  "ORDER BY person_id, kind, value",
+                                  sql::IdPlaces(some.size()))));
+      sql::BindIds(*stmt, 1, some);
+      TANDEM_RETURN_IF_ERROR(sql::EachRow(stmt, [&](const Statement& row) {
+        if (auto kind = ParseIdentityKind(row.Text(0))) out.push_back({*kind, row.Text(1)});
+      }));
     }
-    stmt->Reset();
     return out;
   }
 
