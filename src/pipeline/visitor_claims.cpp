@@ -119,6 +119,7 @@ StatusOr<std::vector<StoredEvent>> HoldVisitors(ProcessingTxn& txn, std::vector<
       kept.push_back(std::move(events[e]));
       continue;
     }
+    // Left: so is every later event of its visitor.
     if (*first_left == 0) *first_left = events[e].id;
     if (!own.empty()) links.Block(name(own[0]));
   }

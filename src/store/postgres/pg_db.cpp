@@ -190,18 +190,27 @@ StatusOr<sql::Statement*> Database::PrepareBatched(const sql::BatchedWrite& writ
   return static_cast<sql::Statement*>(it->second.get());
 }
 
-Status Database::FlushBatched() {
-  if (waiting_.empty()) return OkStatus();
-  std::vector<BatchedStatement*> waiting;
-  waiting.swap(waiting_);
-  for (BatchedStatement* write : waiting) {
+namespace {
+
+// Sends each write's rows in turn; after a failure, drops what is left of all of them.
+Status SendEach(const std::vector<BatchedStatement*>& writes) {
+  for (BatchedStatement* write : writes) {
     Status sent = write->Flush();
     if (!sent.ok()) {
-      for (BatchedStatement* w : waiting) w->Drop();
+      for (BatchedStatement* w : writes) w->Drop();
       return sent;
     }
   }
   return OkStatus();
+}
+
+}  // namespace
+
+Status Database::FlushBatched() {
+  if (waiting_.empty()) return OkStatus();
+  std::vector<BatchedStatement*> waiting;
+  waiting.swap(waiting_);
+  return SendEach(waiting);
 }
 
 Status Database::FlushAtCommit() {
@@ -212,14 +221,7 @@ Status Database::FlushAtCommit() {
                    [](const BatchedStatement* a, const BatchedStatement* b) {
                      return a->at_commit_ < b->at_commit_;
                    });
-  for (BatchedStatement* write : kept) {
-    Status sent = write->Flush();
-    if (!sent.ok()) {
-      for (BatchedStatement* w : kept) w->Drop();
-      return sent;
-    }
-  }
-  return OkStatus();
+  return SendEach(kept);
 }
 
 void Database::DropBatched() {
