@@ -6,6 +6,7 @@
 // screenshots go to build/screenshots/setup-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
@@ -234,10 +235,26 @@ test('an admin sets Tandem up from the browser; a rep works from a phone', async
         const d = await r.json();
         return d.items.some((n) => n.kind === 'mention');
       }, null, { timeout: 15000, polling: 250 });
+      // A manager of a busy team hears of many breaches since: the mention is on the
+      // panel's second page.
+      const [maria] = query(db, "SELECT id FROM users WHERE email = 'maria.manager@demo.tandem'");
+      const breaches = Array.from({ length: 20 }, (_, i) =>
+        `(${maria.id}, 'sla_breach', 'A deadline passed (${i})', '', ${Date.now()})`).join(', ');
+      execFileSync('sqlite3', ['-cmd', '.timeout 10000', db,
+        `INSERT INTO notifications (user_id, kind, title, body, created_at) VALUES ${breaches}`]);
       await page.reload();
       await bell.click();
+      const panelSays = async () => `panel: ${await page.locator('.bell').textContent()}\nlisted: ${
+        JSON.stringify(await page.evaluate(async () => (await fetch('/api/v1/notifications?limit=15')).json()))}`;
+      await page.locator('.bell-panel li[data-kind=sla_breach]').first().waitFor({ timeout: 10000 })
+        .catch(async (err) => assert.fail(`no breaches in the bell: ${err.message}\n${await panelSays()}`));
+      assert.equal(await page.locator('.bell-panel li').count(), 15);
+      assert.equal(await page.locator('.bell-panel li[data-kind=mention]').count(), 0, 'the mention is older');
+      await page.click('.bell-panel button >> text=Show older');
       const item = page.locator('.bell-panel li[data-kind=mention]').first();
-      await item.waitFor();
+      await item.waitFor({ timeout: 10000 })
+        .catch(async (err) => assert.fail(`no mention in the bell: ${err.message}\n${await panelSays()}`));
+      assert.ok(await page.locator('.bell-panel li').count() > 15);
       assert.match(await item.textContent(), /mentioned you on/);
       assert.match(await item.textContent(), /can you join\?/);
       await shot(page, 'bell');

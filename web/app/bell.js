@@ -1,15 +1,20 @@
 // The bell in the header: the signed-in user's notifications — new leads, SLA reminders
 // and breaches, replies, mentions — newest first, with the count of unread ones. It asks
-// again every 30 seconds and when the window regains focus; opening a notification marks
-// it read and goes to its lead. Where each kind is heard of (here, by email) is chosen on
-// My settings (NotificationChoices).
+// again every 30 seconds, when the window regains focus and when it is opened; older ones
+// page in below. Opening a notification marks it read and goes to its lead. Where each
+// kind is heard of (here, by email) is chosen on My settings (NotificationChoices).
 import { useEffect, useState } from 'preact/hooks';
 import { html, api, useLoad, useAutoRefresh, useSubmit, ago, when } from './lib.js';
 
+const PAGE = 15;  // notifications a page of the panel lists
+
 export function Bell() {
-  const { data, reload } = useLoad(() => api('GET', '/api/v1/notifications?limit=15'), []);
+  const { data, error, loading, reload } = useLoad(() => api('GET', `/api/v1/notifications?limit=${PAGE}`), []);
   useAutoRefresh(reload, 30000);
   const [open, setOpen] = useState(false);
+  // Older pages, fetched on "Show older" after the newest: reset with each fresh list.
+  const [older, setOlder] = useState({ items: [], cursor: undefined, error: null });
+  useEffect(() => setOlder({ items: [], cursor: undefined, error: null }), [data]);
   useEffect(() => {
     if (!open) return undefined;
     const close = (e) => { if (!e.target.closest('.bell')) setOpen(false); };
@@ -17,6 +22,11 @@ export function Bell() {
     return () => removeEventListener('click', close);
   }, [open]);
   const unread = data ? data.unread : 0;
+  // Opening asks again, so the list is what is there now, not up to 30 seconds old.
+  function toggle() {
+    if (!open) reload();
+    setOpen(!open);
+  }
   async function go(n) {
     setOpen(false);
     if (!n.read) await api('POST', '/api/v1/notifications/read', { ids: [n.id] }).catch(() => {});
@@ -27,19 +37,33 @@ export function Bell() {
     await api('POST', '/api/v1/notifications/read', { all: true }).catch(() => {});
     reload();
   }
+  const cursor = older.cursor === undefined ? data && data.next_cursor : older.cursor;
+  async function showOlder() {
+    try {
+      const page = await api('GET', `/api/v1/notifications?limit=${PAGE}&before=${encodeURIComponent(cursor)}`);
+      setOlder((o) => ({ items: [...o.items, ...page.items], cursor: page.next_cursor ?? null, error: null }));
+    } catch (err) {
+      setOlder((o) => ({ ...o, error: err }));
+    }
+  }
+  const items = data ? [...data.items, ...older.items] : [];
   return html`<div class="bell">
     <button type="button" class="bell-button" aria-expanded=${open} aria-label=${`Notifications, ${unread} unread`}
-      onClick=${() => setOpen(!open)}><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg>${unread > 0 && html`<span class="badge" data-field="unread">${unread > 99 ? '99+' : unread}</span>`}</button>
-    ${open && data && html`<div class="bell-panel card" role="dialog" aria-label="Notifications">
+      onClick=${toggle}><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg>${unread > 0 && html`<span class="badge" data-field="unread">${unread > 99 ? '99+' : unread}</span>`}</button>
+    ${open && html`<div class="bell-panel card" role="dialog" aria-label="Notifications" aria-busy=${loading && !data}>
       <div class="page-head"><strong>Notifications</strong>
         ${unread > 0 && html`<button type="button" class="link" onClick=${readAll}>Mark all read</button>`}</div>
-      ${!data.items.length ? html`<p class="muted">Nothing yet. New leads, reminders, replies and mentions show here.</p>`
-        : html`<ul>${data.items.map((n) => html`<li class=${n.read ? 'read' : 'unread'} data-notification=${n.id} data-kind=${n.kind}>
+      ${error && html`<p class="error" role="alert">Could not load notifications: ${error.message} <button type="button" class="link" onClick=${reload}>Try again</button></p>`}
+      ${!data ? (!error && html`<p class="state loading">Loading…</p>`)
+        : !items.length ? html`<p class="muted">Nothing yet. New leads, reminders, replies and mentions show here.</p>`
+        : html`<ul>${items.map((n) => html`<li class=${n.read ? 'read' : 'unread'} data-notification=${n.id} data-kind=${n.kind} key=${n.id}>
           <button type="button" class="link" onClick=${() => go(n)}>
             <strong>${n.title}</strong>
             ${n.body && html`<span class="muted">${n.body.length > 140 ? `${n.body.slice(0, 140)}…` : n.body}</span>`}
             <time datetime=${n.created_at} title=${when(n.created_at)}>${ago(n.created_at)}</time>
           </button></li>`)}</ul>`}
+      ${older.error && html`<p class="error" role="alert">Could not load older notifications: ${older.error.message}</p>`}
+      ${data && cursor && html`<button type="button" class="link" onClick=${showOlder}>Show older</button>`}
       <a href="#/me" onClick=${() => setOpen(false)}>Choose what you hear of</a>
     </div>`}
   </div>`;

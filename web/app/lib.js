@@ -1,7 +1,7 @@
 // What every page of the web app shares: the API client (with the session's CSRF token on
 // every change), a hook that loads data with loading and error states, and formatting.
 import { h } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 
 export const html = htm.bind(h);
@@ -41,12 +41,15 @@ export function api(method, path, body) {
 // Loads `load()` (a promise) whenever `deps` change: {data, error, loading, reload}.
 export function useLoad(load, deps) {
   const [state, setState] = useState({ data: null, error: null, loading: true });
+  // Only the latest load's answer is kept: an earlier one answered late (a reload on focus
+  // and one on opening, say) does not overwrite it, nor does one after the deps changed.
+  const latest = useRef(0);
   const run = useCallback(() => {
-    let live = true;
+    const mine = ++latest.current;
     setState((s) => ({ ...s, loading: true, error: null }));
-    load().then((data) => live && setState({ data, error: null, loading: false }))
-      .catch((error) => live && setState({ data: null, error, loading: false }));
-    return () => { live = false; };
+    load().then((data) => mine === latest.current && setState({ data, error: null, loading: false }))
+      .catch((error) => mine === latest.current && setState({ data: null, error, loading: false }));
+    return () => { latest.current += 1; };
   }, deps);
   useEffect(run, [run]);
   return { ...state, reload: run };
