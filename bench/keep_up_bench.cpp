@@ -12,7 +12,8 @@
 // Printed: events/s acknowledged and processed over the run, their ratio, the lag left
 // at the end (events, and seconds of processing), the hand-raises' p50/p90/p99/max. On
 // SQLite the same runs again starting behind a backlog stored before the server starts
-// (1,000,000 events; QUICK: 300,000; TANDEM_BENCH_BACKLOG=N sets it).
+// (1,000,000 events; QUICK: 300,000; TANDEM_BENCH_BACKLOG=N sets it). TANDEM_BENCH_HANDS=1
+// prints each hand-raise's wait on stderr as it ends.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -89,6 +90,7 @@ struct HandRaises {
 HandRaises RaiseHands(uint16_t port, const std::string& auth, Store& store,
                       const std::atomic<bool>& stop, const std::string& prefix) {
   HandRaises out;
+  const auto started = Clock::now();
   testing::HttpClient client(port);
   std::vector<std::pair<std::string, Clock::time_point>> waiting;  // user id, acknowledged
   auto next = Clock::now();
@@ -108,6 +110,9 @@ HandRaises RaiseHands(uint16_t port, const std::string& auth, Store& store,
         auto lead = store.GetLead(**person);
         if (lead.ok() && *lead && (*lead)->owner_id) {
           out.ms.push_back(Seconds(Clock::now() - w.second) * 1000);
+          if (std::getenv("TANDEM_BENCH_HANDS"))
+            fmt::print(stderr, "hand {} at {:.2f} s: {:.0f} ms\n", w.first,
+                       Seconds(w.second - started), out.ms.back());
           return true;
         }
       }

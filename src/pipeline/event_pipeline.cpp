@@ -447,7 +447,8 @@ StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead, bool* fu
   std::vector<StoredEvent> taken_ahead;
   const bool concurrent = txn->concurrent();
   if (takes_ahead && behind && !concurrent) {
-    TANDEM_ASSIGN_OR_RETURN(taken_ahead, GatherAhead(*txn, claim.through, limit));
+    TANDEM_ASSIGN_OR_RETURN(taken_ahead,
+                            GatherAhead(*txn, claim.through, std::min(limit, kMaxAheadEvents)));
     TANDEM_RETURN_IF_ERROR(ProcessInOrder(*txn, taken_ahead, now, returns));
   }
   TANDEM_RETURN_IF_ERROR(txn->MarkProcessed(claim.through));

@@ -153,6 +153,11 @@ class EventPipeline {
   static constexpr size_t kScanChunk = 10000;
   static constexpr size_t kMaxScanPerBatch = 50000;
   static constexpr size_t kRootChunk = 64;  // urgent events read at once by GatherAhead
+  // Events the lane takes in the batch's transaction at most (SQLite, one writer): what
+  // may make a lead costs several times a page view, and a hand-raise that arrives
+  // meanwhile waits for the whole transaction (3,200 took up to 2 s; beside others the
+  // batch, and so the lane, is kMaxBesideBatch at most).
+  static constexpr size_t kMaxAheadEvents = 1024;
   static constexpr int kMaxClaimReads =
       4;  // reads of `limit` events a claim makes at most (ClaimInOrder)
   static constexpr int kMaxRetries = 2;  // of a batch the store gave up (unavailable)
