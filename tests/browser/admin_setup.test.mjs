@@ -230,6 +230,18 @@ test('an admin sets Tandem up from the browser; a rep works from a phone', async
       const page = await signIn(browser, server, 'maria.manager@demo.tandem',
         { password: passwords['maria.manager@demo.tandem'], context: { viewport: { width: 1280, height: 900 } } });
       const bell = page.locator('.bell-button');
+      // A list that cannot load says so in the panel; "Try again" loads it, the panel open.
+      const list = '**/api/v1/notifications?limit=15';
+      await page.route(list, (r) => r.fulfill({ status: 503, contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'store_busy', message: 'the store stayed busy' } }) }));
+      await bell.click();
+      await page.locator('.bell-panel p.error >> text=the store stayed busy').waitFor();
+      await page.unroute(list);
+      await page.click('.bell-panel button >> text=Try again');
+      await page.locator('.bell-panel ul, .bell-panel p.muted').first().waitFor();
+      assert.equal(await bell.getAttribute('aria-expanded'), 'true', 'Try again keeps the panel open');
+      await page.click('header.top a.brand');
+      await page.locator('.bell-panel').waitFor({ state: 'detached' });
       await page.waitForFunction(async () => {
         const r = await fetch('/api/v1/notifications?unread=true');
         const d = await r.json();
@@ -255,13 +267,16 @@ test('an admin sets Tandem up from the browser; a rep works from a phone', async
       await item.waitFor({ timeout: 10000 })
         .catch(async (err) => assert.fail(`no mention in the bell: ${err.message}\n${await panelSays()}`));
       assert.ok(await page.locator('.bell-panel li').count() > 15);
+      // The keyboard goes on where the older page begins.
+      await page.waitForFunction(() =>
+        document.activeElement?.closest('.bell-panel li') === document.querySelectorAll('.bell-panel li')[15]);
       assert.match(await item.textContent(), /mentioned you on/);
       assert.match(await item.textContent(), /can you join\?/);
       await shot(page, 'bell');
       await item.locator('button').click();
       await page.waitForSelector('section[aria-label="Contact"]');
       assert.ok(page.url().endsWith(`#/leads/ld_${mentioned.lead}`));
-      const unread = (await (await page.request.get(`${server.url}/api/v1/notifications?unread=true`)).json()).items;
+      const unread = (await (await page.request.get(`${server.url}/api/v1/notifications?unread=true&limit=200`)).json()).items;
       assert.ok(!unread.some((n) => n.kind === 'mention' && n.lead_id === `ld_${mentioned.lead}`), 'opened is read');
       // The lead's account: its owner, its people and their journey in one line.
       const domain = query(db, `SELECT account_domain AS d FROM leads WHERE id = ${mentioned.lead}`)[0].d;

@@ -41,15 +41,21 @@ export function api(method, path, body) {
 // Loads `load()` (a promise) whenever `deps` change: {data, error, loading, reload}.
 export function useLoad(load, deps) {
   const [state, setState] = useState({ data: null, error: null, loading: true });
-  // Only the latest load's answer is kept: an earlier one answered late (a reload on focus
-  // and one on opening, say) does not overwrite it, nor does one after the deps changed.
-  const latest = useRef(0);
+  // An answer older than one already shown is dropped (a reload on focus and one on
+  // opening, say, answered out of order), and so is any asked before the deps changed or
+  // the page went; `loading` holds while a later load is still out.
+  const asked = useRef(0);
+  const shown = useRef(0);
   const run = useCallback(() => {
-    const mine = ++latest.current;
+    const mine = ++asked.current;
     setState((s) => ({ ...s, loading: true, error: null }));
-    load().then((data) => mine === latest.current && setState({ data, error: null, loading: false }))
-      .catch((error) => mine === latest.current && setState({ data: null, error, loading: false }));
-    return () => { latest.current += 1; };
+    const show = (next) => {
+      if (mine <= shown.current) return;
+      shown.current = mine;
+      setState({ ...next, loading: mine < asked.current });
+    };
+    load().then((data) => show({ data, error: null }), (error) => show({ data: null, error }));
+    return () => { shown.current = asked.current; };
   }, deps);
   useEffect(run, [run]);
   return { ...state, reload: run };
