@@ -405,27 +405,38 @@ StatusOr<std::vector<StoredEvent>> EventPipeline::TakeAheadBeside(
   return taken;
 }
 
-StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead, bool* full,
-                                              int64_t* tried) {
+std::unique_lock<std::mutex> EventPipeline::TakeLane(bool ahead) {
   // The lane ahead is for leads' owners; the one-by-one retry of a refused batch keeps
   // strictly to commit order, and so does a backlog larger than the lane can know of:
   // the lane could not see the newest events, and reading ahead would only slow batches.
   // Of several workers, the one that has the lane works it.
   std::unique_lock<std::mutex> lane;
-  if (ahead && options_.leads != nullptr && options_.ahead_roots > 0) {
-    lane = std::unique_lock(lane_mu_, std::try_to_lock);
-    if (!lane) {
-      // Another worker has it.
-    } else if (metrics_.pipeline_lag_events.Value() >
-               static_cast<int64_t>(options_.ahead_capacity)) {
-      waiting_.Clear();
-      lane = {};
-    } else if (last_full_) {
-      TANDEM_RETURN_IF_ERROR(ScanWaiting());
-    }
+  if (!ahead || options_.leads == nullptr || options_.ahead_roots == 0) return lane;
+  lane = std::unique_lock(lane_mu_, std::try_to_lock);
+  if (lane &&
+      metrics_.pipeline_lag_events.Value() > static_cast<int64_t>(options_.ahead_capacity)) {
+    waiting_.Clear();
+    lane = {};
   }
-  const bool takes_ahead = lane && last_full_ && !waiting_.Urgent(1).empty();
+  return lane;
+}
+
+StatusOr<size_t> EventPipeline::ProcessEvents(size_t limit, bool ahead, bool* full,
+                                              int64_t* tried) {
+  std::unique_lock<std::mutex> lane = TakeLane(ahead);
+  // With one writer (SQLite), read once the batch has begun: nothing else commits until
+  // it does, so the lane sees every event acknowledged so far (read before, a hand-raise
+  // acknowledged in between waited a whole batch more: p99 1.3-1.7 s instead of 0.9 s,
+  // starting 200,000 events behind). Reading first and then only what arrived meanwhile
+  // held the writer less but let hand-raises wait up to 5 s while the lane read the
+  // backlog. Beside others, the lane runs after its batch commits: read before, holding
+  // no connection the batch needs.
+  const bool scans = lane && last_full_;
+  const bool one_writer = !source_.concurrent_batches();
+  if (scans && !one_writer) TANDEM_RETURN_IF_ERROR(ScanWaiting());
   TANDEM_ASSIGN_OR_RETURN(auto txn, source_.BeginProcessing(!ahead));
+  if (scans && one_writer) TANDEM_RETURN_IF_ERROR(ScanWaiting());
+  const bool takes_ahead = lane && last_full_ && !waiting_.Urgent(1).empty();
   // Beside other batches, this one takes the visitors none of them holds.
   TANDEM_ASSIGN_OR_RETURN(Claim claim, ClaimInOrder(*txn, limit, kMaxClaimReads));
   std::vector<StoredEvent>& events = claim.events;

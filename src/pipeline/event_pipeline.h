@@ -149,6 +149,10 @@ class EventPipeline {
       std::vector<Identity>& followed) const;
   // Reads the keys of waiting events past those waiting_ holds (a share at a time).
   Status ScanWaiting();
+  // The lane, held, when this batch (`ahead`: not a one-by-one retry) may work it: not
+  // while another worker does, nor behind more than the lane can know of (it forgets
+  // what it knew then).
+  std::unique_lock<std::mutex> TakeLane(bool ahead);
   static constexpr int kMaxAheadRounds = 8;
   static constexpr size_t kScanChunk = 10000;
   static constexpr size_t kMaxScanPerBatch = 50000;
